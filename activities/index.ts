@@ -1,0 +1,122 @@
+/**
+ * Activities: the only way workflows touch the SQL read model, the audit log and notifications.
+ * Built by a factory so tests pass fakes and the worker passes the real store. Every activity
+ * is idempotent: its writes are keyed by workflow id and step, because Temporal retries them.
+ */
+import { DateTime } from 'luxon';
+import type { Store, TaskInstanceRow } from '../db/store';
+import type { Role } from '../domain/schema';
+import type { TaskInput, TaskState } from '../workflows/task';
+
+export type Audience = 'assignees' | 'college' | 'school';
+
+/** One transition of a task workflow. */
+export interface TaskEvent {
+  task: TaskInput;
+  /** the workflow's state after the transition */
+  state: TaskState;
+  /** unique within the task: with the task id it is the idempotency key */
+  step: string;
+  action: string;
+  /** the instant the transition belongs to (the planned timer instant, or when a user acted) */
+  at: number;
+  /** 'timer' or a user id */
+  actor: string;
+  notify: Audience | null;
+  details?: Record<string, unknown>;
+}
+
+const KIND_BY_ACTION: Record<string, string> = {
+  opened: 'opened',
+  reminded: 'reminder',
+  overdue: 'escalation_l1',
+  escalated: 'escalation_l2',
+  'due-moved': 'due_moved',
+};
+
+export function createActivities(deps: { store: Store }) {
+  const { store } = deps;
+
+  async function recipients(task: TaskInput, audience: Audience): Promise<string[]> {
+    const college = await store.getCollege(task.collegeId);
+    if (!college) return [];
+    const users = (await store.listUsers({ schoolId: college.schoolId })).filter((u) => u.active);
+    const wanted = (role: Role, collegeId: string | null) => users.filter((u) => u.role === role && u.collegeId === collegeId);
+    const assignees = wanted(task.ownerRole, task.collegeId);
+    if (audience === 'assignees') return assignees.map((u) => u.id);
+    const leaders = wanted('college_leader', task.collegeId);
+    if (audience === 'college') return [...new Set([...assignees, ...leaders].map((u) => u.id))];
+    return wanted('school_admin', null).map((u) => u.id);
+  }
+
+  async function message(e: TaskEvent): Promise<{ title: string; body: string }> {
+    const college = await store.getCollege(e.task.collegeId);
+    const school = college ? await store.getSchool(college.schoolId) : null;
+    const zone = school?.timezone ?? 'Asia/Shanghai';
+    const due = DateTime.fromMillis(e.state.dueAt, { zone }).toFormat('yyyy-MM-dd HH:mm');
+    const where = college ? `${college.name}：` : '';
+    const t = `「${e.task.titleZh}」`;
+    switch (e.action) {
+      case 'opened':
+        return { title: `新任务${t}`, body: `${where}任务${t}已开始，截止时间 ${due}。` };
+      case 'reminded':
+        return { title: `提醒：${t}即将到期`, body: `${where}任务${t}将于 ${due} 到期，请按时完成。` };
+      case 'overdue':
+        return { title: `逾期：${t}`, body: `${where}任务${t}已于 ${due} 到期仍未完成，已上报学院领导（一级预警）。` };
+      case 'escalated':
+        return { title: `二级预警：${t}`, body: `${where}任务${t}截止 ${due}，逾期仍未完成，已上报学校（二级预警）。` };
+      case 'due-moved':
+        return { title: `截止时间调整：${t}`, body: `${where}任务${t}的截止时间调整为 ${due}。` };
+      default:
+        return { title: t, body: `${where}${t}：${e.action}` };
+    }
+  }
+
+  return {
+    /** Writes one task transition: read-model row, audit event and notifications, in one transaction. */
+    async recordTaskEvent(e: TaskEvent): Promise<{ applied: boolean }> {
+      const { task, state } = e;
+      await store.upsertPlannedTasks([
+        {
+          id: task.taskId,
+          semesterId: task.semesterId,
+          collegeId: task.collegeId,
+          templateTaskId: task.templateTaskId,
+          occurrence: task.occurrence,
+          month: task.month,
+          kind: task.kind,
+          ownerRole: task.ownerRole,
+          titleZh: task.titleZh,
+          titleEn: task.titleEn,
+          openAt: task.openAt,
+          dueAt: task.dueAt,
+        },
+      ]);
+      const patch: Partial<TaskInstanceRow> = {
+        status: state.status,
+        escalationLevel: state.escalationLevel,
+        remindersSent: state.remindersSent,
+        dueAt: state.dueAt,
+        completedAt: state.completedAt,
+        completedBy: state.completedBy,
+        late: state.late,
+        waivedReason: state.waivedReason,
+      };
+      if (typeof e.details?.note === 'string') patch.note = e.details.note;
+      const notifications = [];
+      if (e.notify) {
+        const { title, body } = await message(e);
+        const kind = KIND_BY_ACTION[e.action] ?? e.action;
+        for (const recipientUserId of await recipients(task, e.notify)) notifications.push({ recipientUserId, kind, title, body });
+      }
+      return store.applyTaskTransition({
+        taskId: task.taskId,
+        patch,
+        audit: { eventKey: `${task.taskId}/${e.step}`, action: e.action, actor: e.actor, at: e.at, details: e.details },
+        notifications,
+      });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
