@@ -4,7 +4,10 @@
  * is idempotent: its writes are keyed by workflow id and step, because Temporal retries them.
  */
 import { DateTime } from 'luxon';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Store, TaskInstanceRow } from '../db/store';
+import { parseCalendar, parseTemplate } from '../domain/load';
+import { planSemester } from '../domain/planner';
 import type { Role } from '../domain/schema';
 import type { TaskInput, TaskState } from '../workflows/task';
 
@@ -73,6 +76,37 @@ export function createActivities(deps: { store: Store }) {
   }
 
   return {
+    /**
+     * The dated plan of one college (the planner runs here, outside workflow code), with each
+     * task's evidence rules. Also writes the planned rows to the read model (idempotent).
+     */
+    async planCollegeTasks(req: { semesterId: string; collegeId: string }): Promise<{ endsAt: number; tasks: TaskInput[] }> {
+      const semester = await store.getSemester(req.semesterId);
+      if (!semester) throw ApplicationFailure.create({ type: 'UnknownSemesterError', message: `unknown semester ${req.semesterId}`, nonRetryable: true });
+      const college = await store.getCollege(req.collegeId);
+      if (!college || college.schoolId !== semester.schoolId) {
+        throw ApplicationFailure.create({ type: 'UnknownCollegeError', message: `unknown college ${req.collegeId} for semester ${req.semesterId}`, nonRetryable: true });
+      }
+      const templateRow = await store.getTemplate(semester.templateId, semester.templateVersion);
+      const calendarRow = await store.getCalendar(semester.calendarId);
+      if (!templateRow || !calendarRow) {
+        throw ApplicationFailure.create({ type: 'UnknownTemplateError', message: `semester ${req.semesterId} lacks its template or calendar`, nonRetryable: true });
+      }
+      const template = parseTemplate(`template ${templateRow.id} v${templateRow.version}`, templateRow.body);
+      const calendar = parseCalendar(`calendar ${calendarRow.id}`, calendarRow.body);
+      const plan = planSemester({ semesterId: semester.id, template, calendar, colleges: [{ id: college.id }] });
+      await store.upsertPlannedTasks(plan.tasks.map(({ remindAts: _r, level2At: _l, ...row }) => row));
+      const evidence = new Map(template.tasks.map((t) => [t.id, t.evidence]));
+      const tasks: TaskInput[] = plan.tasks.map(({ id, ...t }) => ({ ...t, taskId: id, evidence: evidence.get(t.templateTaskId)! }));
+      return { endsAt: plan.endsAt, tasks };
+    },
+
+    /** How many of a college's tasks in a semester are not yet completed or waived. */
+    async countOpenTasks(req: { semesterId: string; collegeId: string }): Promise<number> {
+      const rows = await store.listTaskInstances({ semesterId: req.semesterId, collegeId: req.collegeId, status: ['planned', 'open', 'overdue'] });
+      return rows.length;
+    },
+
     /** Writes one task transition: read-model row, audit event and notifications, in one transaction. */
     async recordTaskEvent(e: TaskEvent): Promise<{ applied: boolean }> {
       const { task, state } = e;

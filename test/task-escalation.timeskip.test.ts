@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TaskEvent } from '../activities';
 import { evidenceSchema } from '../domain/schema';
-import { completeTaskUpdate, taskStateQuery, taskWorkflow, waiveTaskUpdate, type TaskInput } from '../workflows';
+import { completeTaskUpdate, taskStateQuery, taskWorkflow, waiveTaskUpdate, type CompleteRequest, type TaskInput } from '../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 
 const HOUR = 3_600_000;
@@ -109,7 +109,7 @@ describe('task workflow (time-skipping)', () => {
     await withWorker(async ({ queue }) => {
       const input = taskInput(await env.currentTimeMs(), { evidence: evidenceSchema.parse({ note: 'required', minFiles: 1 }) });
       const handle = await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: input.taskId });
-      const attempt = async (req: Parameters<typeof handle.executeUpdate<typeof completeTaskUpdate>>[1]) => {
+      const attempt = async (req: { args: [CompleteRequest] }) => {
         try {
           await handle.executeUpdate(completeTaskUpdate, req);
         } catch (e) {

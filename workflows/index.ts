@@ -1,1 +1,4 @@
 export * from './task';
+export * from './college-semester';
+export * from './semester';
+export * from './ids';

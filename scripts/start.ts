@@ -1,0 +1,146 @@
+/**
+ * npm start: the whole service on one machine.
+ *  1. validates the checklist and calendar files (a broken file stops the start, naming file and field);
+ *  2. unless TEMPORAL_ADDRESS is set, starts the Temporal dev server (temporal-dev.sh);
+ *  3. migrates the database and seeds the demo school with the 2024 autumn checklist;
+ *  4. runs the worker and the web server, and starts the demo semester (a no-op when it runs).
+ * Ctrl-C stops every child cleanly; a second start reuses data/ (workflows and database).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { createKnex, describeDb, migrateLatest } from '../db/knex';
+import { DEMO_PASSWORD } from '../db/demo';
+import { createStore } from '../db/store';
+import { DataFileError, loadCalendarFile, loadTemplateFile } from '../domain/load';
+import { dbOptions, loadConfig, ROOT } from '../server/config';
+import { startSemester } from '../server/semesters';
+import { DEMO_CALENDAR_FILE, DEMO_TEMPLATE_FILE, seedDemo } from './demo';
+
+const children: Array<{ name: string; proc: ChildProcess }> = [];
+let stopping = false;
+
+function launch(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const proc = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => `[${name}] ${l}\n`)
+      .join('');
+  proc.stdout?.on('data', (c: Buffer) => process.stdout.write(prefix(c)));
+  proc.stderr?.on('data', (c: Buffer) => process.stderr.write(prefix(c)));
+  proc.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`start: ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
+      void shutdown(1);
+    }
+  });
+  children.push({ name, proc });
+  return proc;
+}
+
+async function waitForExit(proc: ChildProcess, ms: number): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      resolve();
+    }, ms);
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Stops children in reverse start order: web and worker first, the Temporal server last. */
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const { name, proc } of [...children].reverse()) {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        await waitForExit(proc, 15_000);
+        console.log(`start: ${name} stopped`);
+      }
+    }
+  }
+  process.exit(code);
+}
+
+async function waitForTemporal(address: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const c = await Connection.connect({ address, connectTimeout: '2s' });
+      await c.close();
+      return;
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  throw new Error(`Temporal at ${address} did not answer within ${ms / 1000} s: ${last instanceof Error ? last.message : String(last)}`);
+}
+
+async function run(): Promise<void> {
+  const config = loadConfig();
+  const templateFile = process.env.DEMO_TEMPLATE_FILE ?? DEMO_TEMPLATE_FILE;
+  const calendarFile = process.env.DEMO_CALENDAR_FILE ?? DEMO_CALENDAR_FILE;
+  // 1. data files first: a broken file must stop the start before anything runs
+  loadTemplateFile(templateFile);
+  loadCalendarFile(calendarFile);
+
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  // 2. Temporal
+  const ownTemporal = !process.env.TEMPORAL_ADDRESS;
+  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS };
+  if (ownTemporal) {
+    const [host, port] = config.TEMPORAL_ADDRESS.split(':') as [string, string];
+    launch('temporal', 'bash', [path.join(ROOT, 'temporal-dev.sh')], { ...process.env, TEMPORAL_IP: host, TEMPORAL_PORT: port });
+  }
+  await waitForTemporal(config.TEMPORAL_ADDRESS, 90_000);
+
+  // 3. database and demo school
+  const opts = dbOptions(config);
+  const db = createKnex(opts);
+  let semesterId: string;
+  let accounts: Awaited<ReturnType<typeof seedDemo>>['accounts'];
+  try {
+    await migrateLatest(db);
+    ({ semesterId, accounts } = await seedDemo(createStore(db), { templateFile, calendarFile }));
+    console.log(`start: database ${describeDb(opts)} migrated; demo school seeded`);
+
+    // 4. worker, web, demo semester
+    const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+    launch('worker', tsx, [path.join(ROOT, 'server', 'worker.ts')], env);
+    launch('web', tsx, [path.join(ROOT, 'server', 'web.ts')], env);
+    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    try {
+      const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+      const { workflowId } = await startSemester(client, createStore(db), semesterId, config.TEMPORAL_TASK_QUEUE);
+      console.log(`start: semester ${semesterId} runs as workflow ${workflowId}`);
+    } finally {
+      await connection.close();
+    }
+  } finally {
+    await db.destroy();
+  }
+
+  console.log(`start: dashboard http://${config.HOST}:${config.PORT}  ·  Temporal Web UI ${config.TEMPORAL_UI_URL}  ·  Ctrl-C stops everything`);
+  if (config.NODE_ENV === 'development') {
+    console.log(`start: demo accounts (development only), password "${DEMO_PASSWORD}":`);
+    for (const a of accounts) console.log(`    ${a.username.padEnd(34)} ${a.role.padEnd(17)} ${a.college ?? '学校'}`);
+  }
+}
+
+run().catch((err) => {
+  if (err instanceof DataFileError) console.error(`start: refused: ${err.message}`);
+  else console.error('start failed:', err instanceof Error ? err.message : err);
+  void shutdown(1);
+});

@@ -1,0 +1,47 @@
+/**
+ * One validated configuration: each key has a default, an environment variable and a check.
+ * Bad configuration fails at start with a message that names the variable.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+export const ROOT = path.resolve(__dirname, '..');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('mental-health-duties'),
+  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for SQLite)')
+    .optional(),
+  SQLITE_FILE: z.string().min(1).default(path.join(ROOT, 'data', 'app.sqlite')),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  /** the school this deployment serves */
+  SCHOOL_ID: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits and dashes').default('demo-school'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export function dbOptions(config: Config): { databaseUrl?: string; sqliteFile?: string } {
+  return config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { sqliteFile: config.SQLITE_FILE };
+}

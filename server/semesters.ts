@@ -1,0 +1,66 @@
+/**
+ * Semester use cases: register the data files, create a semester, start its workflows.
+ * Starting twice is a no-op (deterministic workflow ids and conflict policies).
+ */
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { Store } from '../db/store';
+import { loadCalendarFile, loadTemplateFile } from '../domain/load';
+import { planSemester } from '../domain/planner';
+import type { Calendar, Template } from '../domain/schema';
+import { semesterWorkflowId } from '../workflows/ids';
+import { semesterWorkflow } from '../workflows/semester';
+
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+/** Validates a template and a calendar file, plans them once as a check, and stores both. */
+export async function registerDataFiles(
+  store: Store,
+  files: { templateFile: string; calendarFile: string },
+): Promise<{ template: Template; calendar: Calendar }> {
+  const template = loadTemplateFile(files.templateFile);
+  const calendar = loadCalendarFile(files.calendarFile);
+  // a template whose tasks cannot be dated against this calendar is refused before anything is stored
+  planSemester({ semesterId: 'check', template: template.data, calendar: calendar.data, colleges: [{ id: 'check' }] });
+  await store.saveTemplate({
+    id: template.data.id,
+    version: template.data.version,
+    kind: template.data.kind,
+    titleZh: template.data.title.zh,
+    titleEn: template.data.title.en,
+    body: template.text,
+    sha256: template.sha256,
+  });
+  await store.saveCalendar({ id: calendar.data.id, nameZh: calendar.data.name.zh, body: calendar.text, sha256: calendar.sha256 });
+  return { template: template.data, calendar: calendar.data };
+}
+
+export async function createSemester(
+  store: Store,
+  s: { id: string; schoolId: string; templateId: string; templateVersion: number; calendarId: string },
+): Promise<void> {
+  if (!(await store.getSchool(s.schoolId))) throw new NotFoundError(`unknown school ${s.schoolId}`);
+  if (!(await store.getTemplate(s.templateId, s.templateVersion))) throw new NotFoundError(`unknown template ${s.templateId} v${s.templateVersion}`);
+  if (!(await store.getCalendar(s.calendarId))) throw new NotFoundError(`unknown calendar ${s.calendarId}`);
+  const existing = await store.getSemester(s.id);
+  if (existing) return;
+  await store.upsertSemester(s);
+}
+
+/** Starts the semester workflow (no-op when it already runs) and marks the semester running. */
+export async function startSemester(client: Client, store: Store, semesterId: string, taskQueue: string): Promise<{ workflowId: string; runId: string }> {
+  const semester = await store.getSemester(semesterId);
+  if (!semester) throw new NotFoundError(`unknown semester ${semesterId}`);
+  const colleges = await store.listColleges(semester.schoolId);
+  const workflowId = semesterWorkflowId(semesterId);
+  const handle = await client.workflow.start(semesterWorkflow, {
+    workflowId,
+    taskQueue,
+    args: [{ semesterId, collegeIds: colleges.map((c) => c.id) }],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+  });
+  if (semester.status === 'planned') await store.setSemesterStatus(semesterId, 'running', { workflowId, startedAt: Date.now() });
+  return { workflowId, runId: handle.firstExecutionRunId };
+}
