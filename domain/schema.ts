@@ -143,8 +143,14 @@ export const templateSchema = z
     /** the document it transcribes (seed file name or citation). */
     source: z.string().min(1),
     kind: z.enum(['semester-checklist', 'campaign']),
+    /** help channels to publicise: phone hotlines (a number) and apps (no number) */
     hotlines: z
-      .array(z.object({ name: bilingual, number: z.string().min(3) }).strict())
+      .array(
+        z
+          .object({ name: bilingual, kind: z.enum(['phone', 'app']).default('phone'), number: z.string().min(3).optional() })
+          .strict()
+          .refine((h) => h.kind !== 'phone' || h.number, { message: 'a phone hotline needs its number', path: ['number'] }),
+      )
       .default([]),
     months: z
       .array(

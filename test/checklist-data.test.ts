@@ -82,7 +82,17 @@ describe('checklists/runxin-2024-autumn.json (seed 001)', () => {
     const numbers = t.hotlines.map((h) => h.number);
     expect(numbers).toContain('025-58255200');
     expect(numbers).toContain('025-58255820');
-    expect(t.hotlines.some((h) => h.name.zh.includes('苏心'))).toBe(true);
+    const app = t.hotlines.find((h) => h.name.zh.includes('苏心'));
+    expect(app).toMatchObject({ kind: 'app' });
+    expect(app?.number).toBeUndefined();
+  });
+
+  test('a phone hotline without a number is rejected naming the field', () => {
+    const bad = readJson('checklists/runxin-2024-autumn.json') as { hotlines: Array<Record<string, unknown>> };
+    delete bad.hotlines[0]!.number;
+    const r = templateSchema.safeParse(bad);
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]).toMatchObject({ path: ['hotlines', 0, 'number'], message: 'a phone hotline needs its number' });
   });
 
   test('weekly review (周周研判) recurs weekly until semester end with a required note', () => {
