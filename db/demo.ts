@@ -46,6 +46,7 @@ export async function seedDemoSchool(store: Store): Promise<DemoAccount[]> {
       username: u.id,
       displayName: u.displayName,
       role: u.role as never,
+      email: `${u.id}@demo-school.example.cn`,
       passwordHash: existing?.passwordHash ?? hash,
     });
   };
