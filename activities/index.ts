@@ -4,11 +4,14 @@
  * is idempotent: its writes are keyed by workflow id and step, because Temporal retries them.
  */
 import { DateTime } from 'luxon';
-import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Store, TaskInstanceRow } from '../db/store';
 import { parseCalendar, parseTemplate } from '../domain/load';
-import { planSemester } from '../domain/planner';
+import { planSemester, shiftPlan } from '../domain/planner';
 import type { Role } from '../domain/schema';
+import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../workflows/search-attributes';
 import type { TaskInput, TaskState } from '../workflows/task';
 
 export type Audience = 'assignees' | 'college' | 'school';
@@ -37,8 +40,20 @@ const KIND_BY_ACTION: Record<string, string> = {
   'due-moved': 'due_moved',
 };
 
-export function createActivities(deps: { store: Store }) {
+export interface ActivityDeps {
+  store: Store;
+  /** starts task workflows (startTaskWorkflows); the worker's own client */
+  client?: Client;
+  /**
+   * Simulation only: added to every planned instant, so a past semester can run on the
+   * time-skipping server (whose clock starts now). Whole days keep local times of day.
+   */
+  planShiftMs?: number;
+}
+
+export function createActivities(deps: ActivityDeps) {
   const { store } = deps;
+  const shift = deps.planShiftMs ?? 0;
 
   async function recipients(task: TaskInput, audience: Audience): Promise<string[]> {
     const college = await store.getCollege(task.collegeId);
@@ -94,11 +109,48 @@ export function createActivities(deps: { store: Store }) {
       }
       const template = parseTemplate(`template ${templateRow.id} v${templateRow.version}`, templateRow.body);
       const calendar = parseCalendar(`calendar ${calendarRow.id}`, calendarRow.body);
-      const plan = planSemester({ semesterId: semester.id, template, calendar, colleges: [{ id: college.id }] });
+      const planned = planSemester({ semesterId: semester.id, template, calendar, colleges: [{ id: college.id }] });
+      const plan = shift ? shiftPlan(planned, shift) : planned;
       await store.upsertPlannedTasks(plan.tasks.map(({ remindAts: _r, level2At: _l, ...row }) => row));
       const evidence = new Map(template.tasks.map((t) => [t.id, t.evidence]));
       const tasks: TaskInput[] = plan.tasks.map(({ id, ...t }) => ({ ...t, taskId: id, evidence: evidence.get(t.templateTaskId)! }));
       return { endsAt: plan.endsAt, tasks };
+    },
+
+    /**
+     * Starts the task workflows of a batch on this worker's task queue. Idempotent: a workflow
+     * that already exists (or existed) under the task's id is counted, not started again.
+     */
+    async startTaskWorkflows(req: { tasks: TaskInput[]; searchAttributes: boolean }): Promise<{ started: number; existing: number }> {
+      const client = deps.client;
+      if (!client) throw ApplicationFailure.create({ type: 'ConfigurationError', message: 'the worker has no Temporal client for starting task workflows', nonRetryable: true });
+      const taskQueue = Context.current().info.taskQueue;
+      let started = 0;
+      let existing = 0;
+      for (const task of req.tasks) {
+        try {
+          await client.workflow.start('taskWorkflow', {
+            workflowId: task.taskId,
+            taskQueue,
+            args: [task],
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            ...(req.searchAttributes
+              ? {
+                  typedSearchAttributes: [
+                    { key: SemesterIdKey, value: task.semesterId },
+                    { key: CollegeIdKey, value: task.collegeId },
+                    { key: TaskKindKey, value: task.kind },
+                  ],
+                }
+              : {}),
+          });
+          started += 1;
+        } catch (e) {
+          if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+          existing += 1;
+        }
+      }
+      return { started, existing };
     },
 
     /** How many of a college's tasks in a semester are not yet completed or waived. */
@@ -108,7 +160,7 @@ export function createActivities(deps: { store: Store }) {
     },
 
     /** Writes one task transition: read-model row, audit event and notifications, in one transaction. */
-    async recordTaskEvent(e: TaskEvent): Promise<{ applied: boolean }> {
+    async recordTaskEvent(e: TaskEvent): Promise<{ applied: boolean; eventKey: string }> {
       const { task, state } = e;
       await store.upsertPlannedTasks([
         {
@@ -143,12 +195,14 @@ export function createActivities(deps: { store: Store }) {
         const kind = KIND_BY_ACTION[e.action] ?? e.action;
         for (const recipientUserId of await recipients(task, e.notify)) notifications.push({ recipientUserId, kind, title, body });
       }
-      return store.applyTaskTransition({
+      const eventKey = `${task.taskId}/${e.step}`;
+      const { applied } = await store.applyTaskTransition({
         taskId: task.taskId,
         patch,
-        audit: { eventKey: `${task.taskId}/${e.step}`, action: e.action, actor: e.actor, at: e.at, details: e.details },
+        audit: { eventKey, action: e.action, actor: e.actor, at: e.at, details: e.details },
         notifications,
       });
+      return { applied, eventKey };
     },
   };
 }

@@ -209,3 +209,19 @@ export function byMonth(tasks: readonly PlannedTask[]): Map<string, PlannedTask[
   }
   return new Map([...out.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
+
+/** The same plan `ms` later (simulation on a clock that starts now). */
+export function shiftPlan(plan: Plan, ms: number): Plan {
+  return {
+    ...plan,
+    startsAt: plan.startsAt + ms,
+    endsAt: plan.endsAt + ms,
+    tasks: plan.tasks.map((t) => ({
+      ...t,
+      openAt: t.openAt + ms,
+      dueAt: t.dueAt + ms,
+      remindAts: t.remindAts.map((r) => r + ms),
+      level2At: t.level2At + ms,
+    })),
+  };
+}

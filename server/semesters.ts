@@ -49,7 +49,13 @@ export async function createSemester(
 }
 
 /** Starts the semester workflow (no-op when it already runs) and marks the semester running. */
-export async function startSemester(client: Client, store: Store, semesterId: string, taskQueue: string): Promise<{ workflowId: string; runId: string }> {
+export async function startSemester(
+  client: Client,
+  store: Store,
+  semesterId: string,
+  taskQueue: string,
+  opts: { searchAttributes?: boolean } = {},
+): Promise<{ workflowId: string; runId: string }> {
   const semester = await store.getSemester(semesterId);
   if (!semester) throw new NotFoundError(`unknown semester ${semesterId}`);
   const colleges = await store.listColleges(semester.schoolId);
@@ -57,7 +63,7 @@ export async function startSemester(client: Client, store: Store, semesterId: st
   const handle = await client.workflow.start(semesterWorkflow, {
     workflowId,
     taskQueue,
-    args: [{ semesterId, collegeIds: colleges.map((c) => c.id) }],
+    args: [{ semesterId, collegeIds: colleges.map((c) => c.id), searchAttributes: opts.searchAttributes ?? true }],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
   });

@@ -2,17 +2,32 @@
  * The worker process: polls the task queue and runs workflows/ and activities/.
  */
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Knex } from 'knex';
 import { createActivities } from '../activities';
+import { createDigestActivities } from '../activities/digest';
 import { createKnex, migrateLatest } from '../db/knex';
-import { createStore, type Store } from '../db/store';
+import { createStore } from '../db/store';
+import { loadChannelConfig, describeChannels } from '../notifications/config';
+import { createChannels, createDeliveryActivities, createOutbox, type Outbox } from '../notifications/outbox';
 import { dbOptions, loadConfig } from './config';
+
+/** Every activity the workflows call, built from the worker's dependencies. */
+export function allActivities(deps: { knex: Knex; client: Client; outbox: Outbox }) {
+  const store = createStore(deps.knex);
+  return {
+    ...createActivities({ store, client: deps.client }),
+    ...createDigestActivities({ store, knex: deps.knex }),
+    ...createDeliveryActivities({ outbox: deps.outbox }),
+  };
+}
 
 export async function createWorker(deps: {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  store: Store;
+  activities: ReturnType<typeof allActivities>;
   workflowBundle?: WorkflowBundleWithSourceMap;
 }): Promise<Worker> {
   return Worker.create({
@@ -20,23 +35,35 @@ export async function createWorker(deps: {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') }),
-    activities: createActivities({ store: deps.store }),
+    activities: deps.activities,
   });
 }
 
 async function run(): Promise<void> {
   const config = loadConfig();
+  const channels = loadChannelConfig();
   Runtime.install({ logger: new DefaultLogger(config.NODE_ENV === 'development' ? 'WARN' : 'INFO') });
   const db = createKnex(dbOptions(config));
-  let connection: NativeConnection | undefined;
+  const outbox = createOutbox({ knex: db, channels: createChannels(channels) });
+  let nativeConnection: NativeConnection | undefined;
+  let connection: Connection | undefined;
   try {
     await migrateLatest(db);
-    connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-    const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, store: createStore(db) });
-    console.log(`worker: polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+    nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const worker = await createWorker({
+      connection: nativeConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      activities: allActivities({ knex: db, client, outbox }),
+    });
+    console.log(`worker: polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}; notifications: ${describeChannels(channels)}`);
     await worker.run(); // Worker installs SIGINT/SIGTERM handlers and drains on shutdown
   } finally {
+    outbox.close();
     await connection?.close();
+    await nativeConnection?.close();
     await db.destroy();
   }
 }

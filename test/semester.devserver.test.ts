@@ -12,6 +12,7 @@ import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createActivities } from '../activities';
+import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { DEMO_COLLEGES, DEMO_SCHOOL, seedDemoSchool } from '../db/demo';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore, type Store } from '../db/store';
@@ -56,7 +57,7 @@ async function runWorker<T>(queue: string, fn: () => Promise<T>): Promise<T> {
     connection: env.nativeConnection,
     taskQueue: queue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ store }),
+    activities: { ...createActivities({ store, client: env.client }), ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }) },
   });
   return worker.runUntil(fn());
 }

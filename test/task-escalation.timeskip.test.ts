@@ -33,7 +33,10 @@ async function withWorker<T>(fn: (ctx: { queue: string; events: TaskEvent[] }) =
     activities: {
       async recordTaskEvent(e: TaskEvent) {
         events.push(e);
-        return { applied: true };
+        return { applied: true, eventKey: `${e.task.taskId}/${e.step}` };
+      },
+      async deliverNotifications() {
+        return { sent: 0, skipped: 0 };
       },
     },
   });

@@ -1,23 +1,17 @@
 /**
- * college-semester: the checklist of one college for one semester. Gets its dated plan from
- * an activity (the planner runs outside workflow code), starts a task child at each task's
- * opening time, and ends when the semester is over and every task is closed. Continues as new
- * every CHILDREN_PER_RUN starts so its history stays bounded all semester.
+ * college-semester: the checklist of one college for one semester. Gets its dated plan from an
+ * activity (the planner runs outside workflow code) and, at each opening time, starts the task
+ * workflows that open then; ends when the semester is over and every task is closed.
+ *
+ * Task workflows are started by an activity rather than as child workflows: they outlive this
+ * workflow's continue-as-new runs, and a parent link to a closed run buys nothing (and stalls the
+ * time-skipping test server when such a child completes). Starting is idempotent: deterministic
+ * ids, duplicates rejected and counted as already started.
  */
-import {
-  ParentClosePolicy,
-  WorkflowIdReusePolicy,
-  continueAsNew,
-  proxyActivities,
-  sleep,
-  startChild,
-} from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { SemesterIdKey, CollegeIdKey, TaskKindKey } from './search-attributes';
-import { taskWorkflow } from './task';
 
-const { planCollegeTasks, countOpenTasks } = proxyActivities<Activities>({
+const { planCollegeTasks, countOpenTasks, startTaskWorkflows } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -27,35 +21,30 @@ export interface CollegeSemesterInput {
   collegeId: string;
   /** index of the next planned task to start (carried over continue-as-new) */
   nextIndex: number;
+  /** index task workflows with search attributes (default true) */
+  searchAttributes?: boolean;
 }
 
-export const CHILDREN_PER_RUN = 40;
+/** opening batches per run before continuing as new: keeps each run's history small */
+export const BATCHES_PER_RUN = 25;
+/** most tasks started by one activity call */
+const MAX_BATCH = 100;
 const CLOSE_CHECK_MS = 24 * 3_600_000;
 
 export async function collegeSemesterWorkflow(input: CollegeSemesterInput): Promise<{ tasks: number }> {
   const plan = await planCollegeTasks({ semesterId: input.semesterId, collegeId: input.collegeId });
-  let startedThisRun = 0;
-  for (let i = input.nextIndex; i < plan.tasks.length; i++) {
-    if (startedThisRun >= CHILDREN_PER_RUN) await continueAsNew<typeof collegeSemesterWorkflow>({ ...input, nextIndex: i });
-    const task = plan.tasks[i]!;
-    const wait = task.openAt - Date.now();
+  const tasks = plan.tasks; // sorted by openAt
+  let i = input.nextIndex;
+  for (let batches = 0; i < tasks.length; batches++) {
+    if (batches >= BATCHES_PER_RUN) await continueAsNew<typeof collegeSemesterWorkflow>({ ...input, nextIndex: i });
+    const wait = tasks[i]!.openAt - Date.now();
     if (wait > 0) await sleep(wait);
-    try {
-      await startChild(taskWorkflow, {
-        workflowId: task.taskId,
-        args: [task],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: SemesterIdKey, value: task.semesterId },
-          { key: CollegeIdKey, value: task.collegeId },
-          { key: TaskKindKey, value: task.kind },
-        ],
-      });
-    } catch (e) {
-      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-    }
-    startedThisRun += 1;
+    // everything that has opened by now goes in one batch (a late start catches up at once)
+    const now = Date.now();
+    let end = i;
+    while (end < tasks.length && end - i < MAX_BATCH && tasks[end]!.openAt <= now) end++;
+    await startTaskWorkflows({ tasks: tasks.slice(i, end), searchAttributes: input.searchAttributes ?? true });
+    i = end;
   }
   // The semester ends when its last day is over and every task of the college is closed.
   const endWait = plan.endsAt - Date.now();
@@ -63,5 +52,5 @@ export async function collegeSemesterWorkflow(input: CollegeSemesterInput): Prom
   while ((await countOpenTasks({ semesterId: input.semesterId, collegeId: input.collegeId })) > 0) {
     await sleep(CLOSE_CHECK_MS);
   }
-  return { tasks: plan.tasks.length };
+  return { tasks: tasks.length };
 }

@@ -2,3 +2,4 @@ export * from './task';
 export * from './college-semester';
 export * from './semester';
 export * from './ids';
+export * from './schedule-workflows';

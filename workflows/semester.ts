@@ -19,6 +19,8 @@ import { collegeSemesterWorkflowId } from './ids';
 export interface SemesterInput {
   semesterId: string;
   collegeIds: string[];
+  /** index task workflows by SemesterId/CollegeId/TaskKind (false where the server lacks them, e.g. the time-skipping test server) */
+  searchAttributes?: boolean;
 }
 
 export const addCollegeSignal = defineSignal<[collegeId: string]>('addCollege');
@@ -40,7 +42,7 @@ export async function semesterWorkflow(input: SemesterInput): Promise<{ colleges
       try {
         const child = await startChild(collegeSemesterWorkflow, {
           workflowId: collegeSemesterWorkflowId(input.semesterId, collegeId),
-          args: [{ semesterId: input.semesterId, collegeId, nextIndex: 0 }],
+          args: [{ semesterId: input.semesterId, collegeId, nextIndex: 0, searchAttributes: input.searchAttributes ?? true }],
           parentClosePolicy: ParentClosePolicy.ABANDON,
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         });

@@ -14,8 +14,10 @@ import {
   workflowInfo,
   ApplicationFailure,
   allHandlersFinished,
+  log,
 } from '@temporalio/workflow';
 import type { createActivities, TaskEvent } from '../activities';
+import type { createDeliveryActivities } from '../notifications/outbox';
 import { evidenceProblems, type EvidenceSubmission } from '../domain/evidence';
 import type { CollegeRole, Evidence, Role, TaskKind } from '../domain/schema';
 import { EscalationLevelKey, SemesterIdKey } from './search-attributes';
@@ -23,6 +25,12 @@ import { EscalationLevelKey, SemesterIdKey } from './search-attributes';
 const { recordTaskEvent } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['UnknownTaskError'] },
+});
+
+/** External channels (e-mail, group robot): retried for a day, never holding up the ladder. */
+const { deliverNotifications } = proxyActivities<ReturnType<typeof createDeliveryActivities>>({
+  startToCloseTimeout: '3 minutes',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 20 },
 });
 
 export interface TaskInput {
@@ -112,7 +120,19 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
   let scheduleVersion = 0;
   const indexed = Boolean(workflowInfo().typedSearchAttributes.get(SemesterIdKey));
 
-  const record = (e: Omit<TaskEvent, 'task' | 'state'>) => recordTaskEvent({ ...e, task: input, state: { ...s } });
+  /** deliveries in flight on external channels; awaited before the workflow completes */
+  const deliveries: Array<Promise<void>> = [];
+  const record = async (e: Omit<TaskEvent, 'task' | 'state'>) => {
+    const { eventKey } = await recordTaskEvent({ ...e, task: input, state: { ...s } });
+    if (e.notify) {
+      deliveries.push(
+        deliverNotifications({ eventKey }).then(
+          () => undefined,
+          (err: unknown) => log.warn('notification delivery gave up', { eventKey, error: err instanceof Error ? err.message : String(err) }),
+        ),
+      );
+    }
+  };
 
   const setEscalation = (level: 0 | 1 | 2) => {
     s.escalationLevel = level;
@@ -238,6 +258,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
   /** Lets a running completion or waiver finish recording before the workflow completes. */
   async function finish(): Promise<TaskState> {
     await condition(allHandlersFinished);
+    await Promise.all(deliveries);
     return { ...s };
   }
 }

@@ -1,0 +1,144 @@
+/**
+ * Activities of the scheduled notices (schedules/): the daily digest of overdue work for leaders
+ * and the weekly review kick-off (周周研判). They read the read model only and write in-app
+ * notices. Each notice is keyed by (event key, recipient) and the event key carries the school's
+ * local date, so a retry or a second run on the same day adds nothing.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import { insertInboxNoticesOnce, listOverdueTasks, weeklyReviewCounts, type InboxNotice, type OverdueTaskRow } from '../db/digest-queries';
+import type { College, Store, User } from '../db/store';
+
+/** The input of the scheduled workflows. */
+export interface ScheduledSchoolInput {
+  schoolId: string;
+}
+
+export interface NoticeRequest {
+  schoolId: string;
+  /** the run's instant (epoch ms): "now" for the read model, and the school's local date */
+  at: number;
+}
+
+export interface NoticeResult {
+  eventKey: string;
+  /** YYYY-MM-DD in the school's time zone */
+  localDate: string;
+  /** notices due to recipients this run */
+  recipients: number;
+  /** of those, how many were new (0 on a re-run of the same day) */
+  inserted: number;
+}
+
+/** How many tasks a college leader's digest names; the rest are only counted. */
+const MAX_LISTED = 20;
+
+export function createDigestActivities(deps: { store: Store; knex: Knex }) {
+  const { store, knex } = deps;
+
+  /** The school, its colleges and active users, and the run's instant in the school's zone. */
+  async function schoolAt(req: NoticeRequest) {
+    const school = await store.getSchool(req.schoolId);
+    if (!school) throw ApplicationFailure.create({ type: 'UnknownSchoolError', message: `unknown school ${req.schoolId}`, nonRetryable: true });
+    const local = DateTime.fromMillis(req.at, { zone: school.timezone });
+    const localDate = local.toISODate();
+    if (!localDate) {
+      throw ApplicationFailure.create({ type: 'InvalidTimezoneError', message: `school ${school.id} has an invalid time zone ${school.timezone}`, nonRetryable: true });
+    }
+    const colleges = await store.listColleges(school.id);
+    const users = (await store.listUsers({ schoolId: school.id })).filter((u) => u.active);
+    const usersOf = (collegeId: string | null, roles: User['role'][]) => users.filter((u) => u.collegeId === collegeId && roles.includes(u.role));
+    return { school, local, localDate, colleges, usersOf };
+  }
+
+  return {
+    /**
+     * Daily digest (每日督办): every college leader gets their college's overdue and escalated
+     * tasks, every school admin the whole school's by college. Nothing overdue, no digest.
+     */
+    async sendDailyDigest(req: NoticeRequest): Promise<NoticeResult> {
+      const { school, local, localDate, colleges, usersOf } = await schoolAt(req);
+      const eventKey = `digest:${school.id}:${localDate}`;
+      const asOf = local.toFormat('yyyy-MM-dd HH:mm');
+      const tasks = await listOverdueTasks(knex, school.id, req.at);
+      const notices: InboxNotice[] = [];
+      const send = (users: User[], title: string, body: string) => {
+        for (const u of users) {
+          notices.push({ eventKey, recipientUserId: u.id, kind: 'daily_digest', subjectType: 'school', subjectId: school.id, title, body, createdAt: req.at });
+        }
+      };
+
+      const byCollege = new Map<string, OverdueTaskRow[]>();
+      for (const t of tasks) byCollege.set(t.collegeId, [...(byCollege.get(t.collegeId) ?? []), t]);
+      const lines: string[] = [];
+      for (const college of colleges) {
+        const own = byCollege.get(college.id);
+        if (!own) continue;
+        const c = counts(own, req.at);
+        lines.push(`· ${college.name}：${countText(c)}`);
+        const listed = own.slice(0, MAX_LISTED).map((t, i) => `${i + 1}. 「${t.titleZh}」截止 ${when(t.dueAt, school.timezone)}${levelText(t.escalationLevel)}`);
+        const rest = own.length > MAX_LISTED ? [`另有 ${own.length - MAX_LISTED} 项，请在督办看板查看。`] : [];
+        const body = [`${college.name}截至 ${asOf}：${countText(c)}。`, ...listed, ...rest].join('\n');
+        send(usersOf(college.id, ['college_leader']), `每日督办：${countText(c)}`, body);
+      }
+      if (tasks.length > 0) {
+        const c = counts(tasks, req.at);
+        // a task of a college no longer active still counts for the school
+        const inactive = tasks.length - colleges.reduce((n, college) => n + (byCollege.get(college.id)?.length ?? 0), 0);
+        if (inactive > 0) lines.push(`· 其他（已停用学院）：${inactive} 项`);
+        send(usersOf(null, ['school_admin']), `每日督办（全校）：${countText(c)}`, [`全校截至 ${asOf}：${countText(c)}。按学院：`, ...lines].join('\n'));
+      }
+      const inserted = await insertInboxNoticesOnce(knex, notices);
+      return { eventKey, localDate, recipients: notices.length, inserted };
+    },
+
+    /**
+     * Weekly review kick-off (周周研判): the counsellors and the leader of every college with
+     * weekly-review tasks in a running semester, with the number still open or overdue.
+     */
+    async sendWeeklyReviewKickoff(req: NoticeRequest): Promise<NoticeResult> {
+      const { school, localDate, colleges, usersOf } = await schoolAt(req);
+      const eventKey = `weekly-kickoff:${school.id}:${localDate}`;
+      const notices: InboxNotice[] = [];
+      for (const c of await weeklyReviewCounts(knex, school.id, req.at)) {
+        const college = colleges.find((x) => x.id === c.collegeId);
+        if (!college) continue; // inactive college
+        const title = `本周周研判已开始：未完成 ${c.pending} 项`;
+        const body = kickoffBody(college, localDate, c.pending, c.overdue);
+        for (const u of usersOf(college.id, ['counsellor', 'college_leader'])) {
+          notices.push({ eventKey, recipientUserId: u.id, kind: 'weekly_kickoff', subjectType: 'college', subjectId: college.id, title, body, createdAt: req.at });
+        }
+      }
+      const inserted = await insertInboxNoticesOnce(knex, notices);
+      return { eventKey, localDate, recipients: notices.length, inserted };
+    },
+  };
+}
+
+export type DigestActivities = ReturnType<typeof createDigestActivities>;
+
+interface Counts {
+  overdue: number;
+  escalated: number;
+  level2: number;
+}
+
+function counts(tasks: OverdueTaskRow[], nowMs: number): Counts {
+  return {
+    overdue: tasks.filter((t) => t.status === 'overdue' || t.dueAt <= nowMs).length,
+    escalated: tasks.filter((t) => t.escalationLevel >= 1).length,
+    level2: tasks.filter((t) => t.escalationLevel >= 2).length,
+  };
+}
+
+const countText = (c: Counts) => `逾期 ${c.overdue} 项，已预警 ${c.escalated} 项（二级预警 ${c.level2} 项）`;
+const levelText = (level: number) => (level >= 2 ? '（二级预警）' : level === 1 ? '（一级预警）' : '');
+const when = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm');
+
+function kickoffBody(college: College, localDate: string, pending: number, overdue: number): string {
+  return (
+    `${college.name}：本周周研判已开始（${localDate}），请对重点关爱学生逐一研判并记录结果。` +
+    `本学院周研判任务未完成 ${pending} 项，其中逾期 ${overdue} 项。`
+  );
+}

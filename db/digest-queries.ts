@@ -1,0 +1,119 @@
+/**
+ * Read-model queries and the idempotent inbox insert behind the scheduled notices (schedules/):
+ * the daily digest of overdue work and the weekly review kick-off (周周研判). Same conventions as
+ * db/store.ts (snake_case columns, epoch milliseconds); kept apart so the store stays focused.
+ * Only tasks of the school's running semesters count.
+ */
+import type { Knex } from 'knex';
+import type { TaskStatus } from './store';
+
+const CLOSED = ['completed', 'waived'];
+/** 9 columns a row: 720 variables, below SQLite's bound-variable limit (999 on old builds). */
+const ROWS_PER_INSERT = 80;
+
+export interface OverdueTaskRow {
+  id: string;
+  semesterId: string;
+  collegeId: string;
+  titleZh: string;
+  dueAt: number;
+  status: TaskStatus;
+  escalationLevel: number;
+}
+
+/**
+ * Tasks not closed that are overdue at `nowMs` (marked overdue by their workflow, or past due by
+ * the clock) or escalated (escalation_level >= 1), oldest due first.
+ */
+export async function listOverdueTasks(db: Knex, schoolId: string, nowMs: number): Promise<OverdueTaskRow[]> {
+  const rows = (await db('task_instances as t')
+    .join('semesters as s', 's.id', 't.semester_id')
+    .where({ 's.school_id': schoolId, 's.status': 'running' })
+    .whereNotIn('t.status', CLOSED)
+    .where((q) => q.where('t.status', 'overdue').orWhere('t.due_at', '<=', nowMs).orWhere('t.escalation_level', '>=', 1))
+    .orderBy([{ column: 't.due_at' }, { column: 't.id' }])
+    .select('t.id', 't.semester_id', 't.college_id', 't.title_zh', 't.due_at', 't.status', 't.escalation_level')) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({
+    id: String(r.id),
+    semesterId: String(r.semester_id),
+    collegeId: String(r.college_id),
+    titleZh: String(r.title_zh),
+    dueAt: Number(r.due_at),
+    status: String(r.status) as TaskStatus,
+    escalationLevel: Number(r.escalation_level),
+  }));
+}
+
+export interface WeeklyReviewCount {
+  collegeId: string;
+  /** weekly-review task instances of the college in running semesters, whatever their status */
+  planned: number;
+  /** opened (by plan or by workflow) and not closed; includes the overdue ones */
+  pending: number;
+  /** not closed and past due (or marked overdue) */
+  overdue: number;
+}
+
+/** Per college with weekly-review tasks (kind 'weekly', 周周研判): how many are pending and overdue at `nowMs`. */
+export async function weeklyReviewCounts(db: Knex, schoolId: string, nowMs: number): Promise<WeeklyReviewCount[]> {
+  const notClosed = "t.status not in ('completed', 'waived')";
+  const rows = (await db('task_instances as t')
+    .join('semesters as s', 's.id', 't.semester_id')
+    .where({ 's.school_id': schoolId, 's.status': 'running', 't.kind': 'weekly' })
+    .groupBy('t.college_id')
+    .orderBy('t.college_id')
+    .select(
+      't.college_id',
+      db.raw('count(*) as "planned"'),
+      db.raw(`sum(case when ${notClosed} and (t.open_at <= ? or t.status in ('open', 'overdue')) then 1 else 0 end) as "pending"`, [nowMs]),
+      db.raw(`sum(case when ${notClosed} and (t.status = 'overdue' or t.due_at <= ?) then 1 else 0 end) as "overdue"`, [nowMs]),
+    )) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({
+    collegeId: String(r.college_id),
+    planned: Number(r.planned),
+    pending: Number(r.pending),
+    overdue: Number(r.overdue),
+  }));
+}
+
+export interface InboxNotice {
+  eventKey: string;
+  recipientUserId: string;
+  kind: string;
+  subjectType: string;
+  subjectId: string;
+  title: string;
+  body: string;
+  createdAt: number;
+}
+
+/**
+ * Writes notices to the in-app inbox, each at most once: a notice whose (event key, recipient,
+ * channel) is already there is skipped, so a retried or re-run activity adds nothing.
+ * Returns how many were new.
+ */
+export async function insertInboxNoticesOnce(db: Knex, notices: InboxNotice[]): Promise<number> {
+  const rows = notices.map((n) => ({
+    event_key: n.eventKey,
+    recipient_user_id: n.recipientUserId,
+    channel: 'inbox',
+    kind: n.kind,
+    subject_type: n.subjectType,
+    subject_id: n.subjectId,
+    title: n.title,
+    body: n.body,
+    created_at: n.createdAt,
+  }));
+  return db.transaction(async (trx) => {
+    let inserted = 0;
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const added = (await trx('notifications')
+        .insert(rows.slice(i, i + ROWS_PER_INSERT))
+        .onConflict(['event_key', 'recipient_user_id', 'channel'])
+        .ignore()
+        .returning('id')) as unknown[];
+      inserted += added.length;
+    }
+    return inserted;
+  });
+}

@@ -1,0 +1,314 @@
+/**
+ * Semester simulation on the time-skipping test server: the real workflows and activities over
+ * a throw-away SQLite read model, with simulated staff completing tasks by policy. A school uses
+ * it to check a calendar (and template) before the semester starts.
+ *
+ * The test server's clock starts now, so a past or future semester runs shifted by a whole
+ * number of days; every reported instant is shifted back to the calendar's own dates.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection, WorkflowNotFoundError, type ConnectionOptions } from '@temporalio/client';
+import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
+import { msToTs, tsToMs } from '@temporalio/common/lib/time';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DateTime } from 'luxon';
+import { createActivities } from '../activities';
+import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
+import { createKnex, migrateLatest } from '../db/knex';
+import { createStore } from '../db/store';
+import type { EvidenceFile, EvidenceSubmission } from '../domain/evidence';
+import { loadCalendarFile, loadTemplateFile } from '../domain/load';
+import { planSemester, type PlannedTask } from '../domain/planner';
+import { COLLEGE_ROLES, type Evidence } from '../domain/schema';
+import { createSemester, registerDataFiles, startSemester } from '../server/semesters';
+import { temporalBinaries } from '../server/temporal-binaries';
+import { collegeSemesterWorkflowId, completeTaskUpdate, semesterWorkflowId } from '../workflows';
+import { completionTimes, policyLabel, type Policy } from './policy';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const ROOT = path.resolve(__dirname, '..');
+
+export interface SimulationOptions {
+  calendarFile: string;
+  templateFile: string;
+  colleges: number;
+  /** cycled over the colleges */
+  policies: Policy[];
+  /** write the histories of a few workflows here (replay-test fixtures) */
+  captureHistoriesDir?: string;
+}
+
+export interface MonthSummary {
+  month: string;
+  planned: number;
+  onTime: number;
+  late: number;
+  open: number;
+  escalatedL1: number;
+  escalatedL2: number;
+  reminders: number;
+}
+
+export interface TimelineEvent {
+  /** the calendar's own instant (epoch ms), shifted back */
+  at: number;
+  local: string;
+  college: string;
+  taskId: string;
+  action: string;
+  actor: string;
+}
+
+export interface SimulationResult {
+  timezone: string;
+  colleges: Array<{ college: string; policy: string; months: MonthSummary[] }>;
+  timeline: TimelineEvent[];
+  /** the plan the run was checked against (calendar instants) */
+  plan: PlannedTask[];
+  wallMs: number;
+}
+
+/** A submission that meets the task's evidence rules (files are placeholders; nothing is uploaded). */
+export function satisfyingSubmission(rules: Evidence): EvidenceSubmission {
+  const kind: EvidenceFile['kind'] = rules.accept.includes('pdf') ? 'pdf' : 'image';
+  const files: EvidenceFile[] = rules.documents.map((d) => ({ id: `sim-${d.id}`, kind, documentId: d.id }));
+  const activities = rules.minPhotosPerActivity ? 1 : undefined;
+  for (let i = 0; i < (rules.minPhotosPerActivity ?? 0); i++) files.push({ id: `sim-photo-${i + 1}`, kind: 'image', activity: 1 });
+  while (files.length < rules.minFiles) files.push({ id: `sim-file-${files.length + 1}`, kind });
+  return { note: '模拟完成 (simulated)', files, ...(activities ? { activities } : {}) };
+}
+
+export async function runSimulation(opts: SimulationOptions): Promise<SimulationResult> {
+  const wallStart = Date.now();
+  const template = loadTemplateFile(opts.templateFile).data;
+  const calendar = loadCalendarFile(opts.calendarFile).data;
+  const zone = calendar.timezone;
+  const colleges = Array.from({ length: opts.colleges }, (_, i) => ({
+    id: `college-${String(i + 1).padStart(2, '0')}`,
+    policy: opts.policies[i % opts.policies.length]!,
+  }));
+  const semesterId = 'simulation';
+  const plan = planSemester({ semesterId, template, calendar, colleges });
+  const evidence = new Map(template.tasks.map((t) => [t.id, t.evidence]));
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-sim-'));
+  const db = createKnex({ sqliteFile: path.join(dir, 'sim.sqlite') });
+  Runtime.install({ logger: new DefaultLogger(process.env.SIM_DEBUG ? 'WARN' : 'ERROR') });
+  let env: TestWorkflowEnvironment | undefined;
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    await migrateLatest(db);
+    const store = createStore(db);
+    const schoolId = 'sim-school';
+    await store.upsertSchool({ id: schoolId, name: '模拟学校', nameEn: 'Simulated school', timezone: zone });
+    await store.upsertUser({ id: 'sim-admin', schoolId, collegeId: null, username: 'sim-admin', displayName: '学生工作处', role: 'school_admin' });
+    for (const [i, c] of colleges.entries()) {
+      await store.upsertCollege({ id: c.id, schoolId, name: `模拟学院 ${i + 1}`, nameEn: `College ${i + 1}`, sortOrder: i + 1 });
+      for (const role of COLLEGE_ROLES) {
+        await store.upsertUser({ id: `${c.id}-${role}`, schoolId, collegeId: c.id, username: `${c.id}-${role}`, displayName: role, role });
+      }
+    }
+    const files = await registerDataFiles(store, { templateFile: opts.templateFile, calendarFile: opts.calendarFile });
+    await createSemester(store, { id: semesterId, schoolId, templateId: files.template.id, templateVersion: files.template.version, calendarId: files.calendar.id });
+
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalBinaries().testServer } } });
+    const clock = await SkippingClock.connect(env.address);
+    closers.push(() => clock.close());
+    const now = await clock.now();
+    const shift = Math.ceil((now + HOUR - plan.startsAt) / DAY) * DAY;
+
+    // every action of the simulated staff, at its shifted instant
+    const actions = new Map<number, PlannedTask[]>();
+    for (const c of colleges) {
+      const tasks = plan.tasks.filter((t) => t.collegeId === c.id);
+      for (const [id, at] of completionTimes(c.policy, tasks)) {
+        if (at === null) continue;
+        const list = actions.get(at + shift) ?? [];
+        list.push(tasks.find((t) => t.id === id)!);
+        actions.set(at + shift, list);
+      }
+    }
+    const lastTimer = Math.max(...plan.tasks.map((t) => t.level2At), ...[...actions.keys()].map((a) => a - shift));
+
+    const taskQueue = 'simulation';
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'workflows', 'index.ts'), logger: new DefaultLogger('ERROR') }),
+      activities: {
+        ...createActivities({ store, client: clock.client, planShiftMs: shift }),
+        // no external channels in a simulation: the in-app inbox only
+        ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
+      },
+      maxConcurrentActivityTaskExecutions: 50,
+    });
+
+    await worker.runUntil(async () => {
+      await startSemester(clock.client, store, semesterId, taskQueue, { searchAttributes: false });
+      if (process.env.SIM_DEBUG) {
+        console.error('semester started');
+        await new Promise((r) => setTimeout(r, 3000));
+        const h = await clock.client.workflow.getHandle(semesterWorkflowId(semesterId)).fetchHistory();
+        console.error(JSON.stringify(h.events?.map((e) => Object.keys(e).filter((k) => k.endsWith('Attributes')))));
+        const c = await clock.client.workflow.getHandle(collegeSemesterWorkflowId(semesterId, 'college-01')).fetchHistory().catch((e) => String(e));
+        console.error(typeof c === 'string' ? c : JSON.stringify(c.events?.map((e) => [Object.keys(e).filter((k) => k.endsWith('Attributes')), e.workflowTaskFailedEventAttributes?.failure?.message, e.activityTaskFailedEventAttributes?.failure?.message])));
+      }
+      for (const at of [...actions.keys()].sort((a, b) => a - b)) {
+        if (process.env.SIM_DEBUG) {
+          const timer = setTimeout(() => {
+            void (async () => {
+              const h = await clock.client.workflow.getHandle(collegeSemesterWorkflowId(semesterId, 'college-01')).fetchHistory();
+              console.error('HANG; college-semester events:', JSON.stringify(h.events?.slice(-6).map((e) => [Object.keys(e).filter((k) => k.endsWith('Attributes')), e.workflowTaskFailedEventAttributes?.failure?.message])));
+              const d = await clock.client.workflow.getHandle(collegeSemesterWorkflowId(semesterId, 'college-01')).describe();
+              console.error('status', d.status.name, d.runId);
+            })();
+          }, 15000);
+          await clock.sleepUntil(at);
+          clearTimeout(timer);
+        } else await clock.sleepUntil(at);
+        if (process.env.SIM_DEBUG) console.error('action', new Date(at - shift).toISOString(), actions.get(at)!.length, 'audit', (await db('audit_events').count({ n: '*' }))[0]);
+        await Promise.all(actions.get(at)!.map((t) => complete(clock.client, t, evidence.get(t.templateTaskId)!)));
+      }
+      await clock.sleepUntil(lastTimer + shift + HOUR);
+      await quiesce(async () => Number((await db('audit_events').count({ n: '*' }))[0]?.n ?? 0));
+      if (opts.captureHistoriesDir) await captureHistories(clock.client, opts.captureHistoriesDir, semesterId, colleges, plan.tasks);
+    });
+
+    // results, from the read model and the audit log only
+    const rows = await store.listTaskInstances({ semesterId });
+    const audit: Array<{ id: number; subject_id: string; action: string; actor: string; at: number | string }> = await db('audit_events')
+      .where({ subject_type: 'task' })
+      .select('id', 'subject_id', 'action', 'actor', 'at')
+      .orderBy([{ column: 'at' }, { column: 'id' }]);
+    const byTask = new Map<string, string[]>();
+    for (const a of audit) byTask.set(a.subject_id, [...(byTask.get(a.subject_id) ?? []), a.action]);
+    const summary = colleges.map((c) => {
+      const months = new Map<string, MonthSummary>();
+      for (const r of rows.filter((x) => x.collegeId === c.id)) {
+        const m = months.get(r.month) ?? { month: r.month, planned: 0, onTime: 0, late: 0, open: 0, escalatedL1: 0, escalatedL2: 0, reminders: 0 };
+        const actions = byTask.get(r.id) ?? [];
+        m.planned += 1;
+        if (r.status === 'completed' && r.late) m.late += 1;
+        else if (r.status === 'completed') m.onTime += 1;
+        else if (r.status !== 'waived') m.open += 1;
+        if (actions.includes('overdue')) m.escalatedL1 += 1;
+        if (actions.includes('escalated')) m.escalatedL2 += 1;
+        m.reminders += actions.filter((a) => a === 'reminded').length;
+        months.set(r.month, m);
+      }
+      return { college: c.id, policy: policyLabel(c.policy), months: [...months.values()].sort((a, b) => a.month.localeCompare(b.month)) };
+    });
+    const collegeOf = new Map(rows.map((r) => [r.id, r.collegeId]));
+    const timeline = audit.map((a) => {
+      const at = Number(a.at) - shift;
+      return {
+        at,
+        local: DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm'),
+        college: collegeOf.get(a.subject_id) ?? '',
+        taskId: a.subject_id,
+        action: a.action,
+        actor: a.actor,
+      };
+    });
+    return { timezone: zone, colleges: summary, timeline, plan: plan.tasks, wallMs: Date.now() - wallStart };
+  } finally {
+    for (const close of closers) await close();
+    await env?.teardown();
+    await db.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Completes a task as its owner would; waits (real time) if its workflow is still being started. */
+async function complete(client: Client, task: PlannedTask, rules: Evidence): Promise<void> {
+  const actor = { userId: `${task.collegeId}-${task.ownerRole}`, role: task.ownerRole, collegeId: task.collegeId };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.workflow.getHandle(task.id).executeUpdate(completeTaskUpdate, { args: [{ actor, ...satisfyingSubmission(rules) }] });
+      return;
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError) || attempt >= 100) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** Waits until a counter stops moving (the worker has finished what the last timers started). */
+async function quiesce(count: () => Promise<number>, stableMs = 1000, maxMs = 60_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = await count();
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    const n = await count();
+    if (n !== last) {
+      last = n;
+      since = Date.now();
+    } else if (Date.now() - since >= stableMs) return;
+  }
+}
+
+/** Histories of the semester, each college-semester run and a few tasks per college. */
+async function captureHistories(
+  client: Client,
+  dir: string,
+  semesterId: string,
+  colleges: ReadonlyArray<{ id: string; policy: Policy }>,
+  plan: PlannedTask[],
+): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  const save = async (workflowId: string, name: string) => {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ workflowId, history }));
+  };
+  await save(semesterWorkflowId(semesterId), 'semester');
+  for (const c of colleges) {
+    await save(collegeSemesterWorkflowId(semesterId, c.id), `college-semester.${policyLabel(c.policy).replace(':', '-')}`);
+    const tasks = plan.filter((t) => t.collegeId === c.id);
+    for (const t of [tasks[0]!, tasks.find((x) => x.kind === 'before-holiday')!, tasks.at(-1)!]) {
+      await save(t.id, `task.${policyLabel(c.policy).replace(':', '-')}.${t.templateTaskId}${t.occurrence ? `.${t.occurrence}` : ''}`);
+    }
+  }
+}
+
+/**
+ * The test server's clock, over a connection of our own: the SDK's test connection pings every
+ * 30 s, the Java test server answers "too many pings" with GOAWAY, and a long time-skipping sleep
+ * in flight can then hang. This connection pings rarely.
+ */
+class SkippingClock {
+  private constructor(
+    private readonly connection: Connection,
+    readonly client: Client,
+  ) {}
+
+  static async connect(address: string): Promise<SkippingClock> {
+    const options = {
+      address,
+      channelArgs: { 'grpc.keepalive_time_ms': 10 * 60_000, 'grpc.keepalive_permit_without_calls': 0 },
+      // what TestWorkflowEnvironment sets internally to get the test service on a connection
+      [InternalConnectionOptionsSymbol]: { supportsTestService: true },
+    } as ConnectionOptions;
+    const connection = await Connection.connect(options);
+    return new SkippingClock(connection, new Client({ connection }));
+  }
+
+  async now(): Promise<number> {
+    const { time } = await this.connection.testService!.getCurrentTime({});
+    return tsToMs(time);
+  }
+
+  /** Skips simulated time to `at`, firing every timer before it. */
+  async sleepUntil(at: number): Promise<void> {
+    const ms = at - (await this.now());
+    if (ms > 0) await this.connection.testService!.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}
