@@ -86,6 +86,27 @@ function ladderFor(template: Template, task: TemplateTask): Ladder {
   return { ...template.ladder, ...(task.ladder ?? {}) } as Ladder;
 }
 
+/**
+ * The ladder instants for a due instant (a moved due date): reminders that still lie after
+ * `notBefore` (now, or the task's opening) and the level-2 instant.
+ */
+export function ladderInstants(
+  template: Template,
+  templateTaskId: string,
+  dueAt: number,
+  zone: string,
+  notBefore: number,
+): { remindAts: number[]; level2At: number } {
+  const task = template.tasks.find((t) => t.id === templateTaskId);
+  if (!task) throw new PlanError(`template ${template.id} has no task "${templateTaskId}"`);
+  const ladder = ladderFor(template, task);
+  const due = DateTime.fromMillis(dueAt, { zone });
+  const remindAts = [...new Set(ladder.remindBefore.map((d) => due.minus(duration(d)).toMillis()))]
+    .filter((t) => t > notBefore && t < dueAt)
+    .sort((a, b) => a - b);
+  return { remindAts, level2At: due.plus(duration(ladder.level2After)).toMillis() };
+}
+
 function toPlanned(semesterId: string, collegeId: string, task: TemplateTask, ladder: Ladder, o: Occurrence): PlannedTask {
   const openAt = o.open.toMillis();
   const dueAt = o.due.toMillis();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataFileError } from '../domain/load';
 import { parsePolicies, PolicyError } from '../simulation/policy';
-import { runSimulation } from '../simulation/run';
+import { differencesFromPlan, runSimulation } from '../simulation/run';
 
 const USAGE = 'usage: npm run simulate -- --calendar FILE [--template FILE] --colleges N --policy on-time|none|late:D|random:SEED[,…] [--json] [--timeline]';
 
@@ -29,11 +29,12 @@ async function run(): Promise<void> {
   const colleges = Number(values.colleges);
   if (!Number.isInteger(colleges) || colleges < 1 || colleges > 500) throw new PolicyError(`--colleges must be a whole number from 1 to 500, got ${JSON.stringify(values.colleges)}`);
 
+  const policies = parsePolicies(values.policy);
   const result = await runSimulation({
     calendarFile: values.calendar,
     templateFile: values.template!,
     colleges,
-    policies: parsePolicies(values.policy),
+    policies,
     captureHistoriesDir: values['capture-histories'],
   });
 
@@ -52,6 +53,11 @@ async function run(): Promise<void> {
     }
   }
   console.error(`simulate: ${colleges} college(s), ${result.plan.length} tasks, ${result.timeline.length} events in ${(result.wallMs / 1000).toFixed(1)} s`);
+  const differences = differencesFromPlan(result, policies);
+  if (differences.length) {
+    console.error(`simulate: counts differ from the plan:\n${differences.join('\n')}`);
+    process.exitCode = 2;
+  } else console.error('simulate: every count equals the plan');
 }
 
 run().catch((err) => {

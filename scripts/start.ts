@@ -15,6 +15,8 @@ import { createStore } from '../db/store';
 import { DataFileError, loadCalendarFile, loadTemplateFile } from '../domain/load';
 import { dbOptions, loadConfig, ROOT } from '../server/config';
 import { startSemester } from '../server/semesters';
+import { applySchedules } from '../schedules/apply';
+import { scheduleDefinitions } from '../schedules/definitions';
 import { DEMO_CALENDAR_FILE, DEMO_TEMPLATE_FILE, seedDemo } from './demo';
 
 const children: Array<{ name: string; proc: ChildProcess }> = [];
@@ -123,8 +125,14 @@ async function run(): Promise<void> {
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     try {
       const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-      const { workflowId } = await startSemester(client, createStore(db), semesterId, config.TEMPORAL_TASK_QUEUE);
+      const store = createStore(db);
+      const { workflowId } = await startSemester(client, store, semesterId, config.TEMPORAL_TASK_QUEUE);
       console.log(`start: semester ${semesterId} runs as workflow ${workflowId}`);
+      const school = await store.getSchool(config.SCHOOL_ID);
+      if (school) {
+        const applied = await applySchedules(client, scheduleDefinitions({ schoolId: school.id, timezone: school.timezone }, config.TEMPORAL_TASK_QUEUE));
+        console.log(`start: schedules ${applied.map((a) => `${a.scheduleId} (${a.outcome})`).join(', ')}`);
+      }
     } finally {
       await connection.close();
     }

@@ -7,8 +7,9 @@ import type { Store } from '../db/store';
 import { loadCalendarFile, loadTemplateFile } from '../domain/load';
 import { planSemester } from '../domain/planner';
 import type { Calendar, Template } from '../domain/schema';
-import { semesterWorkflowId } from '../workflows/ids';
-import { semesterWorkflow } from '../workflows/semester';
+import { collegeSemesterWorkflowId, semesterWorkflowId } from '../workflows/ids';
+import { collegeSemesterWorkflow } from '../workflows/college-semester';
+import { addCollegeSignal, semesterWorkflow } from '../workflows/semester';
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
@@ -69,4 +70,29 @@ export async function startSemester(
   });
   if (semester.status === 'planned') await store.setSemesterStatus(semesterId, 'running', { workflowId, startedAt: Date.now() });
   return { workflowId, runId: handle.firstExecutionRunId };
+}
+
+/**
+ * Starts one college's semester (a college added mid-semester). The running semester workflow is
+ * told by signal; if it has ended, the college-semester is started on its own. Idempotent.
+ */
+export async function startCollege(client: Client, store: Store, semesterId: string, collegeId: string, taskQueue: string): Promise<{ workflowId: string }> {
+  const semester = await store.getSemester(semesterId);
+  if (!semester) throw new NotFoundError(`unknown semester ${semesterId}`);
+  const college = await store.getCollege(collegeId);
+  if (!college || college.schoolId !== semester.schoolId) throw new NotFoundError(`unknown college ${collegeId} in the school of semester ${semesterId}`);
+  if (semester.status === 'planned') throw new NotFoundError(`semester ${semesterId} has not been started; start it first`);
+  const workflowId = collegeSemesterWorkflowId(semesterId, collegeId);
+  try {
+    await client.workflow.getHandle(semesterWorkflowId(semesterId)).signal(addCollegeSignal, collegeId);
+  } catch {
+    await client.workflow.start(collegeSemesterWorkflow, {
+      workflowId,
+      taskQueue,
+      args: [{ semesterId, collegeId, nextIndex: 0 }],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+  }
+  return { workflowId };
 }

@@ -9,10 +9,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection, WorkflowNotFoundError, type ConnectionOptions } from '@temporalio/client';
-import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
-import { msToTs, tsToMs } from '@temporalio/common/lib/time';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { createActivities } from '../activities';
@@ -24,9 +23,9 @@ import { loadCalendarFile, loadTemplateFile } from '../domain/load';
 import { planSemester, type PlannedTask } from '../domain/planner';
 import { COLLEGE_ROLES, type Evidence } from '../domain/schema';
 import { createSemester, registerDataFiles, startSemester } from '../server/semesters';
-import { temporalBinaries } from '../server/temporal-binaries';
 import { collegeSemesterWorkflowId, completeTaskUpdate, semesterWorkflowId } from '../workflows';
 import { completionTimes, policyLabel, type Policy } from './policy';
+import { createTimeSkippingEnv } from './time-skipping-env';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -97,9 +96,8 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-sim-'));
   const db = createKnex({ sqliteFile: path.join(dir, 'sim.sqlite') });
-  Runtime.install({ logger: new DefaultLogger(process.env.SIM_DEBUG ? 'WARN' : 'ERROR') });
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   let env: TestWorkflowEnvironment | undefined;
-  const closers: Array<() => Promise<void>> = [];
   try {
     await migrateLatest(db);
     const store = createStore(db);
@@ -115,10 +113,9 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     const files = await registerDataFiles(store, { templateFile: opts.templateFile, calendarFile: opts.calendarFile });
     await createSemester(store, { id: semesterId, schoolId, templateId: files.template.id, templateVersion: files.template.version, calendarId: files.calendar.id });
 
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalBinaries().testServer } } });
-    const clock = await SkippingClock.connect(env.address);
-    closers.push(() => clock.close());
-    const now = await clock.now();
+    env = await createTimeSkippingEnv();
+    const ts = env;
+    const now = await ts.currentTimeMs();
     const shift = Math.ceil((now + HOUR - plan.startsAt) / DAY) * DAY;
 
     // every action of the simulated staff, at its shifted instant
@@ -140,7 +137,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       taskQueue,
       workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'workflows', 'index.ts'), logger: new DefaultLogger('ERROR') }),
       activities: {
-        ...createActivities({ store, client: clock.client, planShiftMs: shift }),
+        ...createActivities({ store, client: ts.client, planShiftMs: shift }),
         // no external channels in a simulation: the in-app inbox only
         ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
       },
@@ -148,34 +145,14 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     });
 
     await worker.runUntil(async () => {
-      await startSemester(clock.client, store, semesterId, taskQueue, { searchAttributes: false });
-      if (process.env.SIM_DEBUG) {
-        console.error('semester started');
-        await new Promise((r) => setTimeout(r, 3000));
-        const h = await clock.client.workflow.getHandle(semesterWorkflowId(semesterId)).fetchHistory();
-        console.error(JSON.stringify(h.events?.map((e) => Object.keys(e).filter((k) => k.endsWith('Attributes')))));
-        const c = await clock.client.workflow.getHandle(collegeSemesterWorkflowId(semesterId, 'college-01')).fetchHistory().catch((e) => String(e));
-        console.error(typeof c === 'string' ? c : JSON.stringify(c.events?.map((e) => [Object.keys(e).filter((k) => k.endsWith('Attributes')), e.workflowTaskFailedEventAttributes?.failure?.message, e.activityTaskFailedEventAttributes?.failure?.message])));
-      }
+      await startSemester(ts.client, store, semesterId, taskQueue, { searchAttributes: false });
       for (const at of [...actions.keys()].sort((a, b) => a - b)) {
-        if (process.env.SIM_DEBUG) {
-          const timer = setTimeout(() => {
-            void (async () => {
-              const h = await clock.client.workflow.getHandle(collegeSemesterWorkflowId(semesterId, 'college-01')).fetchHistory();
-              console.error('HANG; college-semester events:', JSON.stringify(h.events?.slice(-6).map((e) => [Object.keys(e).filter((k) => k.endsWith('Attributes')), e.workflowTaskFailedEventAttributes?.failure?.message])));
-              const d = await clock.client.workflow.getHandle(collegeSemesterWorkflowId(semesterId, 'college-01')).describe();
-              console.error('status', d.status.name, d.runId);
-            })();
-          }, 15000);
-          await clock.sleepUntil(at);
-          clearTimeout(timer);
-        } else await clock.sleepUntil(at);
-        if (process.env.SIM_DEBUG) console.error('action', new Date(at - shift).toISOString(), actions.get(at)!.length, 'audit', (await db('audit_events').count({ n: '*' }))[0]);
-        await Promise.all(actions.get(at)!.map((t) => complete(clock.client, t, evidence.get(t.templateTaskId)!)));
+        await sleepUntil(ts, at);
+        await Promise.all(actions.get(at)!.map((t) => complete(ts.client, t, evidence.get(t.templateTaskId)!)));
       }
-      await clock.sleepUntil(lastTimer + shift + HOUR);
+      await sleepUntil(ts, lastTimer + shift + HOUR);
       await quiesce(async () => Number((await db('audit_events').count({ n: '*' }))[0]?.n ?? 0));
-      if (opts.captureHistoriesDir) await captureHistories(clock.client, opts.captureHistoriesDir, semesterId, colleges, plan.tasks);
+      if (opts.captureHistoriesDir) await captureHistories(ts.client, opts.captureHistoriesDir, semesterId, colleges, plan.tasks);
     });
 
     // results, from the read model and the audit log only
@@ -216,7 +193,6 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     });
     return { timezone: zone, colleges: summary, timeline, plan: plan.tasks, wallMs: Date.now() - wallStart };
   } finally {
-    for (const close of closers) await close();
     await env?.teardown();
     await db.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -263,7 +239,8 @@ async function captureHistories(
   fs.mkdirSync(dir, { recursive: true });
   const save = async (workflowId: string, name: string) => {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
-    fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ workflowId, history }));
+    // binary protobuf: exact, and independent of the JSON mapping of the proto library in use
+    fs.writeFileSync(path.join(dir, `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
   };
   await save(semesterWorkflowId(semesterId), 'semester');
   for (const c of colleges) {
@@ -275,40 +252,40 @@ async function captureHistories(
   }
 }
 
+/** Skips simulated time to `at`, firing every timer before it. */
+async function sleepUntil(env: TestWorkflowEnvironment, at: number): Promise<void> {
+  const ms = at - (await env.currentTimeMs());
+  if (ms > 0) await env.sleep(ms);
+}
+
 /**
- * The test server's clock, over a connection of our own: the SDK's test connection pings every
- * 30 s, the Java test server answers "too many pings" with GOAWAY, and a long time-skipping sleep
- * in flight can then hang. This connection pings rarely.
+ * What the plan says each month must show for a college whose tasks complete at `done`
+ * (null: never): the yardstick a simulation is checked against.
  */
-class SkippingClock {
-  private constructor(
-    private readonly connection: Connection,
-    readonly client: Client,
-  ) {}
-
-  static async connect(address: string): Promise<SkippingClock> {
-    const options = {
-      address,
-      channelArgs: { 'grpc.keepalive_time_ms': 10 * 60_000, 'grpc.keepalive_permit_without_calls': 0 },
-      // what TestWorkflowEnvironment sets internally to get the test service on a connection
-      [InternalConnectionOptionsSymbol]: { supportsTestService: true },
-    } as ConnectionOptions;
-    const connection = await Connection.connect(options);
-    return new SkippingClock(connection, new Client({ connection }));
+export function expectedMonths(tasks: readonly PlannedTask[], done: Map<string, number | null>): MonthSummary[] {
+  const months = new Map<string, MonthSummary>();
+  for (const t of tasks) {
+    const m = months.get(t.month) ?? { month: t.month, planned: 0, onTime: 0, late: 0, open: 0, escalatedL1: 0, escalatedL2: 0, reminders: 0 };
+    const at = done.get(t.id) ?? null;
+    m.planned += 1;
+    if (at === null) m.open += 1;
+    else if (at > t.dueAt) m.late += 1;
+    else m.onTime += 1;
+    if (at === null || at > t.dueAt) m.escalatedL1 += 1;
+    if (at === null || at > t.level2At) m.escalatedL2 += 1;
+    m.reminders += t.remindAts.filter((r) => at === null || r < at).length;
+    months.set(t.month, m);
   }
+  return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
+}
 
-  async now(): Promise<number> {
-    const { time } = await this.connection.testService!.getCurrentTime({});
-    return tsToMs(time);
-  }
-
-  /** Skips simulated time to `at`, firing every timer before it. */
-  async sleepUntil(at: number): Promise<void> {
-    const ms = at - (await this.now());
-    if (ms > 0) await this.connection.testService!.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
-  }
-
-  async close(): Promise<void> {
-    await this.connection.close();
-  }
+/** Colleges whose simulated months differ from the plan's expectation (empty: all equal). */
+export function differencesFromPlan(result: SimulationResult, policies: Policy[]): string[] {
+  const out: string[] = [];
+  result.colleges.forEach((c, i) => {
+    const tasks = result.plan.filter((t) => t.collegeId === c.college);
+    const expected = expectedMonths(tasks, completionTimes(policies[i % policies.length]!, tasks));
+    if (JSON.stringify(expected) !== JSON.stringify(c.months)) out.push(`${c.college}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(c.months)}`);
+  });
+  return out;
 }

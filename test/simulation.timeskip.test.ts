@@ -6,31 +6,13 @@
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadCalendarFile, loadTemplateFile } from '../domain/load';
-import { planSemester, type PlannedTask } from '../domain/planner';
+import { planSemester } from '../domain/planner';
 import { completionTimes, parsePolicies, parsePolicy, PolicyError } from '../simulation/policy';
-import { runSimulation, type MonthSummary, type SimulationResult } from '../simulation/run';
+import { differencesFromPlan, expectedMonths, runSimulation, type SimulationResult } from '../simulation/run';
 
 const ROOT = path.resolve(__dirname, '..');
 const calendarFile = path.join(ROOT, 'calendars', '2024-autumn.json');
 const templateFile = path.join(ROOT, 'checklists', 'runxin-2024-autumn.json');
-
-/** What the plan says each month should show for a college whose tasks complete at `done`. */
-function expectedMonths(tasks: PlannedTask[], done: Map<string, number | null>): MonthSummary[] {
-  const months = new Map<string, MonthSummary>();
-  for (const t of tasks) {
-    const m = months.get(t.month) ?? { month: t.month, planned: 0, onTime: 0, late: 0, open: 0, escalatedL1: 0, escalatedL2: 0, reminders: 0 };
-    const at = done.get(t.id) ?? null;
-    m.planned += 1;
-    if (at === null) m.open += 1;
-    else if (at > t.dueAt) m.late += 1;
-    else m.onTime += 1;
-    if (at === null || at > t.dueAt) m.escalatedL1 += 1;
-    if (at === null || at > t.level2At) m.escalatedL2 += 1;
-    m.reminders += t.remindAts.filter((r) => at === null || r < at).length;
-    months.set(t.month, m);
-  }
-  return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
-}
 
 describe('semester simulation (time-skipping)', () => {
   let result: SimulationResult;
@@ -50,6 +32,7 @@ describe('semester simulation (time-skipping)', () => {
       expect(tasks).toHaveLength(54);
       expect(c.months).toEqual(expectedMonths(tasks, completionTimes(policies[i]!, tasks)));
     }
+    expect(differencesFromPlan(result, policies)).toEqual([]);
     // the on-time college was never escalated, the others always
     expect(result.colleges[0]!.months.every((m) => m.escalatedL1 === 0 && m.escalatedL2 === 0 && m.onTime === m.planned)).toBe(true);
     expect(result.colleges[1]!.months.every((m) => m.escalatedL1 === m.planned && m.escalatedL2 === m.planned && m.open === m.planned)).toBe(true);

@@ -116,6 +116,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
     late: false,
     waivedReason: null,
   };
+  const startedAt = Date.now();
   /** bumped when the due date moves, so the timer loop recomputes its next step */
   let scheduleVersion = 0;
   const indexed = Boolean(workflowInfo().typedSearchAttributes.get(SemesterIdKey));
@@ -242,7 +243,9 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
     if (interrupted) continue;
     done.add(next.key);
     if (next.kind === 'remind') {
-      if (Date.now() >= s.dueAt) continue; // a reminder is pointless once due has passed (late start)
+      // a workflow started late (a semester started after its dates) skips reminders that were
+      // already past at its start; one that fell due while it ran is sent, even late (an outage)
+      if (next.at < startedAt) continue;
       s.remindersSent += 1;
       await record({ step: next.key, action: 'reminded', at: next.at, actor: 'timer', notify: 'assignees', details: { dueAt: s.dueAt } });
     } else if (next.kind === 'overdue') {

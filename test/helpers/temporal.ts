@@ -7,6 +7,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporalBinaries } from '../../server/temporal-binaries';
+import { createTimeSkippingEnv } from '../../simulation/time-skipping-env';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 export { temporalBinaries };
@@ -21,11 +22,10 @@ export function quietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 
+/** The time-skipping server (see simulation/time-skipping-env.ts for why not createTimeSkipping). */
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalBinaries().testServer } },
-  });
+  return createTimeSkippingEnv();
 }
 
 export async function devServerEnv(): Promise<TestWorkflowEnvironment> {

@@ -1,0 +1,33 @@
+/**
+ * Replays workflow histories captured from the semester simulation against the current workflow
+ * code. A change that makes the code non-deterministic for running workflows fails here.
+ * Regenerate the fixtures only for an intended, versioned change:
+ *   npm run simulate -- --calendar calendars/2024-autumn.json --colleges 3 \
+ *     --policy on-time,none,late:2 --capture-histories test/histories
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, test } from 'vitest';
+import { quietRuntime, workflowBundle } from './helpers/temporal';
+
+const DIR = path.join(__dirname, 'histories');
+const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.history.pb')).sort();
+
+describe('replay of captured histories', () => {
+  test('When the captured semester, college-semester and task histories are replayed, then every one replays without non-determinism', async () => {
+    quietRuntime();
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    const histories = files.map((f) => ({ workflowId: f, history: temporal.api.history.v1.History.decode(fs.readFileSync(path.join(DIR, f))) }));
+    // each kind of workflow is covered, including tasks completed by the Update and escalated ones
+    const types = new Set(histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
+    expect([...types].sort()).toEqual(['collegeSemesterWorkflow', 'semesterWorkflow', 'taskWorkflow']);
+    const replayed: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      expect(result.error, `${result.workflowId}: ${String(result.error)}`).toBeUndefined();
+      replayed.push(result.workflowId);
+    }
+    expect(replayed.sort()).toEqual(files);
+  });
+});

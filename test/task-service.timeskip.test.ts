@@ -1,0 +1,168 @@
+/**
+ * The task use cases (server/tasks.ts) over the real activities and a SQLite read model, on the
+ * time-skipping server: a moved due date moves the timers, a closed task says why, a waiver
+ * needs the college leader and a reason.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createActivities } from '../activities';
+import { DEMO_SCHOOL, seedDemoSchool } from '../db/demo';
+import { createKnex, migrateLatest } from '../db/knex';
+import { createStore, type Store } from '../db/store';
+import { evidenceSchema } from '../domain/schema';
+import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
+import { createSemester, registerDataFiles } from '../server/semesters';
+import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/tasks';
+import { taskWorkflow, type TaskInput } from '../workflows';
+import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+
+const ROOT = path.resolve(__dirname, '..');
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const ZONE = DEMO_SCHOOL.timezone;
+let env: TestWorkflowEnvironment;
+let db: Knex;
+let store: Store;
+let dir: string;
+const semesterId = 'service-test';
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-service-'));
+  db = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
+  await migrateLatest(db);
+  store = createStore(db);
+  await seedDemoSchool(store);
+  const { template } = await registerDataFiles(store, {
+    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
+    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
+  });
+  await createSemester(store, { id: semesterId, schoolId: DEMO_SCHOOL.id, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn' });
+  env = await timeSkippingEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+  await db?.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const admin = { userId: 'admin', role: 'school_admin' as const, collegeId: null };
+const counsellor = { userId: 'literature-counsellor', role: 'counsellor' as const, collegeId: 'literature' };
+const leader = { userId: 'literature-college-leader', role: 'college_leader' as const, collegeId: 'literature' };
+
+async function withTask<T>(fn: (input: TaskInput) => Promise<T>): Promise<T> {
+  const queue = uniqueQueue('service');
+  const now = await env.currentTimeMs();
+  const dueAt = DateTime.fromMillis(now + 5 * DAY, { zone: ZONE }).set({ hour: 17, minute: 0, second: 0, millisecond: 0 }).toMillis();
+  const input: TaskInput = {
+    taskId: `task.${semesterId}.literature.2024-10-01-update-key-care-list.${queue}`,
+    semesterId,
+    collegeId: 'literature',
+    templateTaskId: '2024-10-01-update-key-care-list',
+    occurrence: queue,
+    month: '2024-10',
+    kind: 'monthly',
+    ownerRole: 'counsellor',
+    titleZh: '更新重点关爱名单',
+    titleEn: 'Update the key-care list',
+    openAt: now + HOUR,
+    dueAt,
+    remindAts: [dueAt - 3 * DAY, dueAt - DAY],
+    level2At: dueAt + 2 * DAY,
+    evidence: evidenceSchema.parse({ note: 'required' }),
+  };
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: queue,
+    workflowBundle: await workflowBundle(),
+    activities: { ...createActivities({ store, client: env.client }), ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }) },
+  });
+  return worker.runUntil(async () => {
+    await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: input.taskId });
+    await env.sleep(2 * HOUR); // opened
+    return fn(input);
+  });
+}
+
+/**
+ * Waits until the task workflow has completed. (Polls describe(): on the time-skipping server a
+ * result() after rejected updates can wait forever although the workflow has completed.)
+ */
+async function closed(taskId: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await env.client.workflow.getHandle(taskId).describe()).status.name === 'COMPLETED') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${taskId} did not complete`);
+}
+
+async function rejection(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(TaskRejectedError);
+    return (e as Error).message;
+  }
+  throw new Error('was accepted');
+}
+
+describe('moving a due date', () => {
+  test('When the school admin moves a due date three days later, then the timers move with it', async () => {
+    await withTask(async (input) => {
+      const newDue = DateTime.fromMillis(input.dueAt, { zone: ZONE }).plus({ days: 3 });
+      const state = await moveDue(env.client, store, input.taskId, admin, newDue.toFormat('yyyy-MM-dd HH:mm'), '国庆调休');
+      expect(state.dueAt).toBe(newDue.toMillis());
+      expect(state.remindAts).toEqual([newDue.minus({ days: 3 }).toMillis(), newDue.minus({ days: 1 }).toMillis()]);
+      expect(state.level2At).toBe(newDue.plus({ days: 2 }).toMillis());
+
+      await env.sleep(input.dueAt + HOUR - (await env.currentTimeMs())); // past the old due time
+      expect((await store.getTaskInstance(input.taskId))?.status).toBe('open');
+      await env.sleep(newDue.toMillis() + HOUR - (await env.currentTimeMs())); // past the new one
+      const audit = await store.listAudit({ subjectType: 'task', subjectId: input.taskId });
+      expect(audit.map((a) => a.action)).toEqual(['opened', 'due-moved', 'reminded', 'reminded', 'overdue']);
+      expect(audit.find((a) => a.action === 'overdue')?.at).toBe(newDue.toMillis());
+      expect(audit.find((a) => a.action === 'due-moved')).toMatchObject({ actor: 'admin', details: { from: input.dueAt, to: newDue.toMillis(), reason: '国庆调休' } });
+      expect((await store.getTaskInstance(input.taskId))?.dueAt).toBe(newDue.toMillis());
+    });
+  });
+
+  test('When staff try to move a due date or write a bad date, then they are refused with the reason', async () => {
+    await withTask(async (input) => {
+      expect(await rejection(moveDue(env.client, store, input.taskId, counsellor, '2030-01-01 17:00', 'x'))).toBe('only the school administration may move a due date');
+      expect(await rejection(moveDue(env.client, store, input.taskId, admin, '2030-13-01 17:00', 'x'))).toBe('"2030-13-01 17:00" is not a date and time written YYYY-MM-DD HH:mm');
+      expect(await rejection(moveDue(env.client, store, input.taskId, admin, '2030-01-01 17:00', ' '))).toBe('a reason is required to move a due date');
+    });
+  });
+});
+
+describe('closing a task', () => {
+  test('When a task is completed twice, then the second time is refused as already completed', async () => {
+    await withTask(async (input) => {
+      const state = await completeTask(env.client, store, input.taskId, { actor: counsellor, note: '名单已更新', files: [] });
+      expect(state).toMatchObject({ status: 'completed', late: false });
+      await closed(input.taskId);
+      expect(await rejection(completeTask(env.client, store, input.taskId, { actor: counsellor, note: '再次', files: [] }))).toBe('this task is already completed');
+      expect(await store.getTaskInstance(input.taskId)).toMatchObject({ status: 'completed', note: '名单已更新', completedBy: counsellor.userId });
+    });
+  });
+
+  test('When staff try to waive, then only the college leader with a reason may', async () => {
+    await withTask(async (input) => {
+      expect(await rejection(waiveTask(env.client, store, input.taskId, counsellor, '不需要'))).toBe('only the college leader may waive a task');
+      expect(await rejection(waiveTask(env.client, store, input.taskId, leader, '  '))).toBe('a reason is required to waive a task');
+      await waiveTask(env.client, store, input.taskId, leader, '本月无新增关注学生');
+      await closed(input.taskId);
+      expect(await store.getTaskInstance(input.taskId)).toMatchObject({ status: 'waived', waivedReason: '本月无新增关注学生' });
+      expect(await rejection(completeTask(env.client, store, input.taskId, { actor: counsellor, note: 'x', files: [] }))).toBe('this task was waived and is closed');
+    });
+  });
+
+  test('When a task id is unknown, then it is reported as not found', async () => {
+    await expect(completeTask(env.client, store, 'task.nope', { actor: counsellor, note: 'x', files: [] })).rejects.toThrow('unknown task task.nope');
+  });
+});
