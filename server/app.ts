@@ -3,12 +3,24 @@
  */
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { timingSafeEqual } from 'node:crypto';
 import type { Store } from '../db/store';
+import { NotFoundError } from './semesters';
 import { html, page } from './html';
 import { MESSAGES, pickLang } from './messages';
 
 export interface AppDeps {
   store: Store;
+  /** semester use cases bound to a Temporal client (server/semesters.ts) */
+  semesters?: {
+    start(semesterId: string): Promise<{ workflowId: string }>;
+    addCollege(semesterId: string, collegeId: string): Promise<{ workflowId: string }>;
+  };
+  /**
+   * Bearer token for the administration API until sign-in with roles exists; unset disables it.
+   * Compared in constant time.
+   */
+  adminApiToken?: string;
   schoolId: string;
   temporalUiUrl: string;
   /** throws when Temporal does not answer */
@@ -71,6 +83,36 @@ export function createApp(deps: AppDeps): express.Express {
     };
   }
 
+  /** Administration API: bearer token (ADMIN_API_TOKEN) until sessions and roles arrive. */
+  const requireAdmin = (req: Request, res: Response, next: NextFunction) => {
+    if (!deps.adminApiToken) return void res.status(403).json({ error: 'the administration API is disabled: set ADMIN_API_TOKEN to enable it' });
+    const given = Buffer.from(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '');
+    const want = Buffer.from(deps.adminApiToken);
+    if (given.length !== want.length || !timingSafeEqual(given, want)) return void res.status(401).json({ error: 'missing or wrong bearer token' });
+    next();
+  };
+
+  app.get('/api/semesters', requireAdmin, async (_req, res) => {
+    const rows = await store.listSemesters(deps.schoolId);
+    res.json({ semesters: rows.map((s) => ({ id: s.id, status: s.status, templateId: s.templateId, templateVersion: s.templateVersion, calendarId: s.calendarId, workflowId: s.workflowId })) });
+  });
+
+  app.post('/api/semesters/:id/start', requireAdmin, async (req, res) => {
+    if (!deps.semesters) return void res.status(503).json({ error: 'Temporal is not configured for this server' });
+    const semester = await store.getSemester(String(req.params.id));
+    if (!semester || semester.schoolId !== deps.schoolId) return void res.status(404).json({ error: `unknown semester ${req.params.id}` });
+    const r = await deps.semesters.start(semester.id);
+    res.status(202).json({ semester: semester.id, workflowId: r.workflowId });
+  });
+
+  app.post('/api/semesters/:id/colleges/:collegeId/start', requireAdmin, async (req, res) => {
+    if (!deps.semesters) return void res.status(503).json({ error: 'Temporal is not configured for this server' });
+    const semester = await store.getSemester(String(req.params.id));
+    if (!semester || semester.schoolId !== deps.schoolId) return void res.status(404).json({ error: `unknown semester ${req.params.id}` });
+    const r = await deps.semesters.addCollege(semester.id, String(req.params.collegeId));
+    res.status(202).json({ semester: semester.id, college: req.params.collegeId, workflowId: r.workflowId });
+  });
+
   app.get('/api/colleges', async (_req, res) => {
     const o = await collegeOverview();
     if (!o) return void res.status(404).json({ error: `unknown school ${deps.schoolId}` });
@@ -100,6 +142,7 @@ ${o.colleges.map(
   });
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof NotFoundError) return void res.status(404).json({ error: err.message });
     console.error('web: request failed:', err);
     res.status(500).json({ error: 'internal error' });
   });

@@ -22,6 +22,8 @@ const schema = z.object({
   SQLITE_FILE: z.string().min(1).default(path.join(ROOT, 'data', 'app.sqlite')),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
+  /** bearer token of the administration API (until sign-in with roles); unset: disabled */
+  ADMIN_API_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   /** the school this deployment serves */
   SCHOOL_ID: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits and dashes').default('demo-school'),
 });

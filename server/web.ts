@@ -2,11 +2,12 @@
  * The web process: dashboard and JSON API. start()/stop() for the process, createApp() for tests.
  */
 import type { Server } from 'node:http';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore } from '../db/store';
 import { createApp } from './app';
 import { dbOptions, loadConfig } from './config';
+import { startCollege, startSemester } from './semesters';
 
 export async function start(): Promise<{ server: Server; stop: () => Promise<void> }> {
   const config = loadConfig();
@@ -14,8 +15,15 @@ export async function start(): Promise<{ server: Server; stop: () => Promise<voi
   await migrateLatest(db);
   // lazy: the dashboard starts (and /healthz reports why) even while Temporal is down
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS, connectTimeout: '3s' });
+  const store = createStore(db);
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = createApp({
-    store: createStore(db),
+    store,
+    adminApiToken: config.ADMIN_API_TOKEN,
+    semesters: {
+      start: (id) => startSemester(client, store, id, config.TEMPORAL_TASK_QUEUE),
+      addCollege: (id, collegeId) => startCollege(client, store, id, collegeId, config.TEMPORAL_TASK_QUEUE),
+    },
     schoolId: config.SCHOOL_ID,
     temporalUiUrl: config.TEMPORAL_UI_URL,
     checkTemporal: async () => {

@@ -12,6 +12,7 @@ import { DEMO_COLLEGES, seedDemoSchool } from '../db/demo';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore, type Store } from '../db/store';
 import { createApp, type AppDeps } from '../server/app';
+import { createSemester, NotFoundError, registerDataFiles } from '../server/semesters';
 
 let dir: string;
 let db: Knex;
@@ -106,6 +107,58 @@ describe('GET /', () => {
       const body = (await (await fetch(`${base}/api/colleges`)).json()) as { colleges: Array<{ id: string }>; semester: string | null };
       expect(body.colleges.map((c: { id: string }) => c.id)).toEqual(DEMO_COLLEGES.map((c) => c.id));
       expect(body.semester).toBeNull();
+    });
+  });
+});
+
+describe('administration API (bearer token until sign-in)', () => {
+  const token = 'a-long-enough-test-token-0123456789';
+  const started: string[] = [];
+  const semesters = {
+    start: async (id: string) => {
+      started.push(id);
+      return { workflowId: `semester.${id}` };
+    },
+    addCollege: async (id: string, collegeId: string) => {
+      if (collegeId !== 'literature') throw new NotFoundError(`unknown college ${collegeId} in the school of semester ${id}`);
+      started.push(`${id}/${collegeId}`);
+      return { workflowId: `college-semester.${id}.${collegeId}` };
+    },
+  };
+  const post = (base: string, p: string, auth?: string) => fetch(`${base}${p}`, { method: 'POST', headers: auth ? { authorization: `Bearer ${auth}` } : {} });
+
+  test('When no token is configured, then the API is refused as disabled', async () => {
+    await withServer({ semesters }, async (base) => {
+      const res = await post(base, '/api/semesters/web-sem/start', token);
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: string }).error).toBe('the administration API is disabled: set ADMIN_API_TOKEN to enable it');
+    });
+  });
+  test('When the token is missing or wrong, then it is 401 and nothing starts', async () => {
+    await withServer({ semesters, adminApiToken: token }, async (base) => {
+      expect((await post(base, '/api/semesters/web-sem/start')).status).toBe(401);
+      expect((await post(base, '/api/semesters/web-sem/start', `${token}x`)).status).toBe(401);
+      expect(started).toEqual([]);
+    });
+  });
+  test('When the token is right, then the semester starts, a college can be added, and unknown ones are 404', async () => {
+    const template = await registerDataFiles(store, {
+      templateFile: path.join(__dirname, '..', 'checklists', 'runxin-2024-autumn.json'),
+      calendarFile: path.join(__dirname, '..', 'calendars', '2024-autumn.json'),
+    });
+    await createSemester(store, { id: 'web-sem', schoolId: 'demo-school', templateId: template.template.id, templateVersion: 1, calendarId: '2024-autumn' });
+    await withServer({ semesters, adminApiToken: token }, async (base) => {
+      const res = await post(base, '/api/semesters/web-sem/start', token);
+      expect(res.status).toBe(202);
+      expect(await res.json()).toEqual({ semester: 'web-sem', workflowId: 'semester.web-sem' });
+      expect((await post(base, '/api/semesters/web-sem/colleges/literature/start', token)).status).toBe(202);
+      const unknownCollege = await post(base, '/api/semesters/web-sem/colleges/nowhere/start', token);
+      expect(unknownCollege.status).toBe(404);
+      expect(((await unknownCollege.json()) as { error: string }).error).toBe('unknown college nowhere in the school of semester web-sem');
+      expect((await post(base, '/api/semesters/no-such/start', token)).status).toBe(404);
+      expect(started).toEqual(['web-sem', 'web-sem/literature']);
+      const list = (await (await fetch(`${base}/api/semesters`, { headers: { authorization: `Bearer ${token}` } })).json()) as { semesters: Array<{ id: string }> };
+      expect(list.semesters.map((s) => s.id)).toEqual(['web-sem']);
     });
   });
 });
