@@ -1,32 +1,27 @@
 /**
- * The Express app, built from its dependencies so tests can listen on port 0 and talk real HTTP.
+ * The Express app, built from its dependencies so tests listen on port 0 and talk real HTTP.
+ * Order: security headers → body parsers → language → session and CSRF → routers → errors.
  */
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { timingSafeEqual } from 'node:crypto';
-import type { Store } from '../db/store';
-import { NotFoundError } from './semesters';
+import helmet from 'helmet';
+import multer from 'multer';
+import { CalendarError } from '../domain/calendar';
+import { DataFileError } from '../domain/load';
+import { PlanError } from '../domain/planner';
+import { BadRequestError, ForbiddenError, UnauthorizedError } from './auth/context';
+import { createAuth } from './auth';
+import type { AppDeps } from './deps';
+import { createExportsRouter } from './exports';
 import { html, page } from './html';
-import { MESSAGES, pickLang } from './messages';
+import { pickLang } from './messages';
+import { createAdminRouter } from './routes/admin';
+import { createDashboardRouter } from './routes/dashboard';
+import { createTaskRouter } from './routes/tasks';
+import { NotFoundError } from './semesters';
+import { TaskRejectedError } from './tasks';
 
-export interface AppDeps {
-  store: Store;
-  /** semester use cases bound to a Temporal client (server/semesters.ts) */
-  semesters?: {
-    start(semesterId: string): Promise<{ workflowId: string }>;
-    addCollege(semesterId: string, collegeId: string): Promise<{ workflowId: string }>;
-  };
-  /**
-   * Bearer token for the administration API until sign-in with roles exists; unset disables it.
-   * Compared in constant time.
-   */
-  adminApiToken?: string;
-  schoolId: string;
-  temporalUiUrl: string;
-  /** throws when Temporal does not answer */
-  checkTemporal: () => Promise<void>;
-  now?: () => number;
-}
+export type { AppDeps } from './deps';
 
 const HEALTH_TIMEOUT_MS = 3000;
 
@@ -47,104 +42,86 @@ async function probe(check: () => Promise<void>, what: string): Promise<string> 
   }
 }
 
+function cookie(req: Request, name: string): string | undefined {
+  const m = new RegExp(`(?:^|;\\s*)${name}=([^;]*)`).exec(req.get('cookie') ?? '');
+  return m ? decodeURIComponent(m[1]!) : undefined;
+}
+
 export function createApp(deps: AppDeps): express.Express {
-  const { store } = deps;
-  const now = deps.now ?? Date.now;
   const app = express();
   app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: deps.secureCookies ? [] : null,
+        },
+      },
+      strictTransportSecurity: deps.secureCookies,
+    }),
+  );
   app.use('/assets', express.static(path.join(__dirname, 'assets'), { maxAge: '1h' }));
+  app.use(express.json({ limit: '256kb' }));
+  app.use(express.urlencoded({ extended: false, limit: '256kb' }));
+  app.use((req, res, next) => {
+    req.lang = pickLang(req.query.lang, cookie(req, 'lang'));
+    if (typeof req.query.lang === 'string') res.cookie('lang', req.lang, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/' });
+    next();
+  });
 
   app.get('/healthz', async (_req, res) => {
-    const [temporal, database] = await Promise.all([probe(deps.checkTemporal, 'Temporal'), probe(() => store.ping(), 'the database')]);
+    const [temporal, database] = await Promise.all([probe(deps.checkTemporal, 'Temporal'), probe(() => deps.store.ping(), 'the database')]);
     const ok = temporal === 'ok' && database === 'ok';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', temporal, database });
   });
 
-  /** Colleges of the school, with task counts of its latest semester from the read model. */
-  async function collegeOverview() {
-    const school = await store.getSchool(deps.schoolId);
-    if (!school) return null;
-    const colleges = await store.listColleges(school.id);
-    const semester = (await store.listSemesters(school.id)).find((s) => s.status !== 'planned') ?? null;
-    const rows = semester ? await store.complianceByCollegeMonth(semester.id, now()) : [];
-    const totals = new Map<string, { planned: number; completed: number; overdue: number; escalated: number }>();
-    for (const r of rows) {
-      const t = totals.get(r.collegeId) ?? { planned: 0, completed: 0, overdue: 0, escalated: 0 };
-      t.planned += r.planned;
-      t.completed += r.onTime + r.late;
-      t.overdue += r.overdue;
-      t.escalated += r.escalated;
-      totals.set(r.collegeId, t);
-    }
-    return {
-      school,
-      semester,
-      colleges: colleges.map((c) => ({ id: c.id, name: c.name, nameEn: c.nameEn, ...(totals.get(c.id) ?? { planned: 0, completed: 0, overdue: 0, escalated: 0 }) })),
-    };
-  }
-
-  /** Administration API: bearer token (ADMIN_API_TOKEN) until sessions and roles arrive. */
-  const requireAdmin = (req: Request, res: Response, next: NextFunction) => {
-    if (!deps.adminApiToken) return void res.status(403).json({ error: 'the administration API is disabled: set ADMIN_API_TOKEN to enable it' });
-    const given = Buffer.from(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '');
-    const want = Buffer.from(deps.adminApiToken);
-    if (given.length !== want.length || !timingSafeEqual(given, want)) return void res.status(401).json({ error: 'missing or wrong bearer token' });
-    next();
-  };
-
-  app.get('/api/semesters', requireAdmin, async (_req, res) => {
-    const rows = await store.listSemesters(deps.schoolId);
-    res.json({ semesters: rows.map((s) => ({ id: s.id, status: s.status, templateId: s.templateId, templateVersion: s.templateVersion, calendarId: s.calendarId, workflowId: s.workflowId })) });
-  });
-
-  app.post('/api/semesters/:id/start', requireAdmin, async (req, res) => {
-    if (!deps.semesters) return void res.status(503).json({ error: 'Temporal is not configured for this server' });
-    const semester = await store.getSemester(String(req.params.id));
-    if (!semester || semester.schoolId !== deps.schoolId) return void res.status(404).json({ error: `unknown semester ${req.params.id}` });
-    const r = await deps.semesters.start(semester.id);
-    res.status(202).json({ semester: semester.id, workflowId: r.workflowId });
-  });
-
-  app.post('/api/semesters/:id/colleges/:collegeId/start', requireAdmin, async (req, res) => {
-    if (!deps.semesters) return void res.status(503).json({ error: 'Temporal is not configured for this server' });
-    const semester = await store.getSemester(String(req.params.id));
-    if (!semester || semester.schoolId !== deps.schoolId) return void res.status(404).json({ error: `unknown semester ${req.params.id}` });
-    const r = await deps.semesters.addCollege(semester.id, String(req.params.collegeId));
-    res.status(202).json({ semester: semester.id, college: req.params.collegeId, workflowId: r.workflowId });
-  });
-
+  /** The college list is public reference data (no students, no task state). */
   app.get('/api/colleges', async (_req, res) => {
-    const o = await collegeOverview();
-    if (!o) return void res.status(404).json({ error: `unknown school ${deps.schoolId}` });
-    res.json({ school: { id: o.school.id, name: o.school.name }, semester: o.semester?.id ?? null, colleges: o.colleges });
+    const school = await deps.store.getSchool(deps.schoolId);
+    if (!school) throw new NotFoundError(`unknown school ${deps.schoolId}`);
+    const colleges = await deps.store.listColleges(school.id);
+    res.json({ school: { id: school.id, name: school.name }, colleges: colleges.map((c) => ({ id: c.id, name: c.name, nameEn: c.nameEn })) });
   });
 
-  app.get('/', async (req, res) => {
-    const lang = pickLang(req.query.lang);
-    const t = MESSAGES[lang];
-    const o = await collegeOverview();
-    if (!o) return void res.status(404).send(`unknown school ${deps.schoolId}`);
-    const name = (c: { name: string; nameEn: string }) => (lang === 'en' ? c.nameEn : c.name);
-    const body = html`
-<h1>${lang === 'en' ? o.school.nameEn : o.school.name}</h1>
-<p class="muted">${t.semester}: ${o.semester ? o.semester.id : t.noSemester} · <a href="${deps.temporalUiUrl}">${t.temporalUi}</a> · <a href="/healthz">${t.health}</a></p>
-<h2>${t.colleges} (${o.colleges.length})</h2>
-<table id="colleges">
-<thead><tr><th>${t.college}</th><th>${t.planned}</th><th>${t.completed}</th><th>${t.overdue}</th><th>${t.escalated}</th></tr></thead>
-<tbody>
-${o.colleges.map(
-  (c) => html`<tr data-college="${c.id}"><td>${name(c)}</td><td class="num">${c.planned}</td><td class="num">${c.completed}</td><td class="num${c.overdue ? ' bad' : ''}">${c.overdue}</td><td class="num">${c.escalated}</td></tr>
-`,
-)}
-</tbody>
-</table>`;
-    res.type('html').send(page({ lang, t, title: t.colleges, body }));
-  });
+  const auth = createAuth(deps);
+  app.use(...auth.before);
+  app.use(auth.router);
+  app.use(createDashboardRouter(deps));
+  app.use(createTaskRouter(deps));
+  app.use(createAdminRouter(deps));
+  app.use(createExportsRouter(deps));
 
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof NotFoundError) return void res.status(404).json({ error: err.message });
-    console.error('web: request failed:', err);
-    res.status(500).json({ error: 'internal error' });
+  app.use((req, _res, next) => next(new NotFoundError(`no page ${req.method} ${req.path}`)));
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const api = req.path.startsWith('/api/');
+    const [status, message] = classify(err, res);
+    if (status === 401 && !api) return void res.redirect(303, '/login');
+    if (status >= 500) console.error('web: request failed:', err);
+    if (api || !req.accepts('html')) return void res.status(status).json({ error: message });
+    res.status(status).send(page(req, { title: String(status), body: html`<h1>${status}</h1><p class="error">${message}</p>` }));
   });
   return app;
+}
+
+function classify(err: unknown, res: Response): [number, string] {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof UnauthorizedError) return [401, res.locals.sessionExpired ? 'session expired' : message];
+  if (err instanceof ForbiddenError) return [403, message];
+  if (err instanceof NotFoundError) return [404, message];
+  if (err instanceof TaskRejectedError) return [409, message];
+  if (err instanceof BadRequestError || err instanceof DataFileError || err instanceof PlanError || err instanceof CalendarError) return [400, message];
+  if (err instanceof multer.MulterError) {
+    if (err.code === 'LIMIT_FILE_SIZE') return [413, `file too large (${err.field ?? 'upload'}): the limit is ${err.field === 'templateFile' || err.field === 'calendarFile' ? '1 MB' : '10 MB'} per file`];
+    return [400, `upload refused: ${err.message}`];
+  }
+  const status = (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return [status, message];
+  return [500, 'internal error'];
 }

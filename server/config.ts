@@ -24,6 +24,15 @@ const schema = z.object({
   PORT: port.default(3000),
   /** bearer token of the administration API (until sign-in with roles); unset: disabled */
   ADMIN_API_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** directory for uploaded evidence files */
+  EVIDENCE_DIR: z.string().min(1).default(path.join(ROOT, 'data', 'evidence')),
+  /** 'true' behind TLS: cookies get Secure, HSTS is sent */
+  SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
+  /** number of proxy hops to trust for the client address (X-Forwarded-For), 0 = none */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** the school this deployment serves */
   SCHOOL_ID: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits and dashes').default('demo-school'),
 });

@@ -1,5 +1,6 @@
 /** Minimal server-side HTML: escaping and the page layout (no CDN: every asset is served by the app). */
-import type { Lang, Messages } from './messages';
+import type { Request } from 'express';
+import { MESSAGES, type Lang } from './messages';
 
 export function esc(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -19,18 +20,36 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
   return new Raw(out);
 }
 
-export function page(opts: { lang: Lang; t: Messages; title: string; body: Raw }): string {
-  const other = opts.lang === 'en' ? '?lang=zh-CN' : '?lang=en';
+/** The page layout: navigation by role, the user, sign-out form (with the CSRF token), language switch. */
+export function page(req: Request, opts: { title: string; body: Raw; status?: number }): string {
+  const lang: Lang = req.lang ?? 'zh-CN';
+  const t = MESSAGES[lang];
+  const other = lang === 'en' ? 'zh-CN' : 'en';
+  const u = req.user;
+  const nav: Array<[string, string]> = u
+    ? [
+        ['/', t.navOverview],
+        ['/tasks/mine', t.navMyTasks],
+        ['/inbox', t.navInbox],
+        ...(u.role === 'school_admin' ? ([['/admin/semesters', t.navSemesters], ['/admin/users', t.navUsers]] as Array<[string, string]>) : []),
+        ['/me/calendar-feed', t.navCalendar],
+      ]
+    : [];
+  const header = html`<header><strong>${t.appTitle}</strong>
+<nav>${nav.map(([href, label]) => html`<a href="${href}">${label}</a> `)}</nav>
+<span class="who">${u ? html`${u.displayName} <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}"><button>${t.logout}</button></form>` : ''}
+<a class="lang" href="?lang=${other}">${t.switchLang}</a></span></header>`;
   return `<!doctype html>
-<html lang="${opts.lang}">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(opts.title)} · ${esc(opts.t.appTitle)}</title>
+<title>${esc(opts.title)} · ${esc(t.appTitle)}</title>
 <link rel="stylesheet" href="/assets/app.css">
+<script src="/assets/app.js" defer></script>
 </head>
 <body>
-<header><strong>${esc(opts.t.appTitle)}</strong> <a class="lang" href="${other}">${esc(opts.t.switchLang)}</a></header>
+${header.html}
 <main>
 ${opts.body.html}
 </main>

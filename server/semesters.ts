@@ -4,7 +4,8 @@
  */
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Store } from '../db/store';
-import { loadCalendarFile, loadTemplateFile } from '../domain/load';
+import { createHash } from 'node:crypto';
+import { loadCalendarFile, loadTemplateFile, parseCalendar, parseTemplate } from '../domain/load';
 import { planSemester } from '../domain/planner';
 import type { Calendar, Template } from '../domain/schema';
 import { collegeSemesterWorkflowId, semesterWorkflowId } from '../workflows/ids';
@@ -20,8 +21,25 @@ export async function registerDataFiles(
   store: Store,
   files: { templateFile: string; calendarFile: string },
 ): Promise<{ template: Template; calendar: Calendar }> {
-  const template = loadTemplateFile(files.templateFile);
-  const calendar = loadCalendarFile(files.calendarFile);
+  return storeData(store, loadTemplateFile(files.templateFile), loadCalendarFile(files.calendarFile));
+}
+
+/** The same for uploaded texts (`name` is what errors call the file). */
+export async function registerDataTexts(
+  store: Store,
+  files: { template: { name: string; text: string }; calendar: { name: string; text: string } },
+): Promise<{ template: Template; calendar: Calendar }> {
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  const template = { data: parseTemplate(files.template.name, files.template.text), text: files.template.text, sha256: sha(files.template.text) };
+  const calendar = { data: parseCalendar(files.calendar.name, files.calendar.text), text: files.calendar.text, sha256: sha(files.calendar.text) };
+  return storeData(store, template, calendar);
+}
+
+async function storeData(
+  store: Store,
+  template: { data: Template; text: string; sha256: string },
+  calendar: { data: Calendar; text: string; sha256: string },
+): Promise<{ template: Template; calendar: Calendar }> {
   // a template whose tasks cannot be dated against this calendar is refused before anything is stored
   planSemester({ semesterId: 'check', template: template.data, calendar: calendar.data, colleges: [{ id: 'check' }] });
   await store.saveTemplate({

@@ -7,7 +7,6 @@ import { createKnex, migrateLatest } from '../db/knex';
 import { createStore } from '../db/store';
 import { createApp } from './app';
 import { dbOptions, loadConfig } from './config';
-import { startCollege, startSemester } from './semesters';
 
 export async function start(): Promise<{ server: Server; stop: () => Promise<void> }> {
   const config = loadConfig();
@@ -15,21 +14,26 @@ export async function start(): Promise<{ server: Server; stop: () => Promise<voi
   await migrateLatest(db);
   // lazy: the dashboard starts (and /healthz reports why) even while Temporal is down
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS, connectTimeout: '3s' });
-  const store = createStore(db);
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = createApp({
-    store,
-    adminApiToken: config.ADMIN_API_TOKEN,
-    semesters: {
-      start: (id) => startSemester(client, store, id, config.TEMPORAL_TASK_QUEUE),
-      addCollege: (id, collegeId) => startCollege(client, store, id, collegeId, config.TEMPORAL_TASK_QUEUE),
-    },
+    store: createStore(db),
+    knex: db,
+    client,
     schoolId: config.SCHOOL_ID,
     temporalUiUrl: config.TEMPORAL_UI_URL,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
     checkTemporal: async () => {
       await connection.workflowService.getSystemInfo({});
     },
+    evidenceDir: config.EVIDENCE_DIR,
+    secureCookies: config.SECURE_COOKIES === 'true',
+    sessionIdleMs: config.SESSION_IDLE_MINUTES * 60_000,
+    loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS,
+    loginWindowMs: config.LOGIN_WINDOW_MINUTES * 60_000,
+    adminApiToken: config.ADMIN_API_TOKEN,
   });
+  if (config.TRUST_PROXY) app.set('trust proxy', config.TRUST_PROXY);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.once('error', reject);

@@ -1,0 +1,71 @@
+/**
+ * The request's identity and the access rules every route applies. Set by the session middleware
+ * (server/auth/sessions.ts); read by every router. Scoping rule: a school admin sees every college
+ * of the school; everyone else sees only their own college.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import type { Role } from '../../domain/schema';
+import type { Lang } from '../messages';
+
+export interface SessionUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  collegeId: string | null;
+  schoolId: string;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** the signed-in user, if any */
+    user?: SessionUser;
+    /** the CSRF token of this session (render it into every form as `_csrf`) */
+    csrfToken?: string;
+    /** the UI language of this request */
+    lang: Lang;
+  }
+}
+
+/** 401: not signed in (pages redirect to /login, the API answers JSON). */
+export class UnauthorizedError extends Error {
+  override name = 'UnauthorizedError';
+}
+/** 403: signed in, but this is not theirs. */
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+}
+/** 400: the request itself is malformed; the message names the problem. */
+export class BadRequestError extends Error {
+  override name = 'BadRequestError';
+}
+
+export function currentUser(req: Request): SessionUser {
+  if (!req.user) throw new UnauthorizedError('sign in first');
+  return req.user;
+}
+
+/** Middleware: only these roles pass (401 when signed out, 403 otherwise). */
+export function requireRole(...roles: Role[]) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const user = currentUser(req);
+    if (!roles.includes(user.role)) throw new ForbiddenError(`this needs the role ${roles.join(' or ')}`);
+    next();
+  };
+}
+
+export const requireUser = (req: Request, _res: Response, next: NextFunction) => {
+  currentUser(req);
+  next();
+};
+
+export function canSeeCollege(user: SessionUser, collegeId: string): boolean {
+  return user.role === 'school_admin' || user.collegeId === collegeId;
+}
+
+/** Throws 403 unless the user may see (and act within) this college. */
+export function assertCollege(user: SessionUser, collegeId: string): void {
+  if (!canSeeCollege(user, collegeId)) throw new ForbiddenError('this belongs to another college');
+}
+
+export const isLeader = (user: SessionUser) => user.role === 'school_admin' || user.role === 'college_leader';

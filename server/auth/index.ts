@@ -1,0 +1,405 @@
+/**
+ * Sign-in, sessions, CSRF and user administration, as one piece the app composes:
+ *
+ *   const auth = createAuth(deps);
+ *   app.use(express.json(), express.urlencoded({ extended: false }));  // before: CSRF reads `_csrf`
+ *   app.use(auth.before);   // session → req.user, req.csrfToken; then the CSRF check
+ *   app.use(auth.router);   // /login, /logout, /api/session, /admin/users…, /api/users…
+ *
+ * Pages: GET/POST /login, POST /logout, /admin/users (school admins). JSON API: /api/session,
+ * /api/users. Errors this module does not handle itself (UnauthorizedError, ForbiddenError) reach
+ * the app's error handler; `res.locals.sessionExpired` tells it to answer "session expired".
+ */
+import { randomBytes } from 'node:crypto';
+import express, { type Request, type Response } from 'express';
+import multer from 'multer';
+import { hashPassword, verifyPassword } from '../../db/passwords';
+import { ROLES } from '../../domain/schema';
+import type { AppDeps } from '../deps';
+import { html, type Raw } from '../html';
+import { AUTH_MESSAGES, fmt, type AuthMessages } from '../i18n/auth';
+import { MESSAGES, pickLang, type Lang } from '../messages';
+import { BadRequestError, currentUser, requireRole, type SessionUser } from './context';
+import { csrfMiddleware } from './csrf';
+import { checkLoginAllowed, recordLoginAttempt, type Blocked } from './rate-limit';
+import { clearSessionCookie, createSession, deleteSessionByToken, parseCookies, pruneSessions, SESSION_COOKIE, sessionMiddleware, setSessionCookie } from './sessions';
+import { createUserAdmin, ImportError, UserNotFoundError, type ImportResult } from './users';
+
+export { csrfMiddleware } from './csrf';
+export { deleteUserSessions, parseCookies, SESSION_COOKIE } from './sessions';
+export { createUserAdmin, type ImportResult, type PublicUser } from './users';
+
+const MAX_UPLOAD_BYTES = 1024 * 1024;
+
+const langOf = (req: Request): Lang => req.lang ?? pickLang(req.query.lang);
+const textOf = (req: Request): AuthMessages => AUTH_MESSAGES[langOf(req)];
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+const sessionJson = (user: SessionUser, csrfToken: string) => ({
+  user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role, collegeId: user.collegeId },
+  csrfToken,
+});
+
+export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; router: express.Router } {
+  const now = deps.now ?? Date.now;
+  const limits = { max: deps.loginMaxAttempts, windowMs: deps.loginWindowMs };
+  const admin = createUserAdmin(deps);
+  const router = express.Router();
+  // Unknown usernames are checked against this hash, so a wrong username takes as long as a wrong password.
+  const dummyHash = hashPassword(randomBytes(16).toString('hex'));
+
+  // -------------------------------------------------------------------------------------------
+  // Sign-in
+
+  type SignIn = { ok: true; user: SessionUser; csrfToken: string } | { ok: false; blocked?: Blocked };
+
+  async function signIn(req: Request, res: Response, usernameIn: unknown, passwordIn: unknown): Promise<SignIn> {
+    const username = str(usernameIn).trim().slice(0, 100);
+    const password = str(passwordIn);
+    const who = { username, ip: req.ip ?? 'unknown' };
+    const t = now();
+    const blocked = await checkLoginAllowed(deps.knex, who, limits, t);
+    if (blocked) return { ok: false, blocked };
+    const user = username ? await deps.store.findUserByUsername(username) : undefined;
+    const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
+    const ok = !!user && passwordOk && user.active && user.schoolId === deps.schoolId;
+    await recordLoginAttempt(deps.knex, who, ok, limits, t);
+    if (!ok) return { ok: false };
+
+    // A new session each time (no fixation); the one this browser had ends.
+    const old = parseCookies(req.get('cookie'))[SESSION_COOKIE];
+    if (old) await deleteSessionByToken(deps.knex, old);
+    await pruneSessions(deps.knex, t, deps.sessionIdleMs);
+    const session = await createSession(deps.knex, user.id, t, { ip: req.ip, userAgent: req.get('user-agent') });
+    setSessionCookie(res, session.token, deps.secureCookies);
+    const sessionUser: SessionUser = { id: user.id, username: user.username, displayName: user.displayName, role: user.role, collegeId: user.collegeId, schoolId: user.schoolId };
+    return { ok: true, user: sessionUser, csrfToken: session.csrfToken };
+  }
+
+  async function signOut(req: Request, res: Response): Promise<void> {
+    const token = parseCookies(req.get('cookie'))[SESSION_COOKIE];
+    if (token) await deleteSessionByToken(deps.knex, token);
+    clearSessionCookie(res, deps.secureCookies);
+  }
+
+  router.get('/login', (req, res) => {
+    res.type('html').send(renderLogin(req));
+  });
+
+  router.post('/login', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const r = await signIn(req, res, body.username, body.password);
+    if (r.ok) return void res.redirect(303, '/');
+    const t = textOf(req);
+    if (r.blocked) {
+      res.set('Retry-After', String(r.blocked.retryAfterSeconds));
+      const msg = fmt(r.blocked.limit === 'account' ? t.tooManyAccount : t.tooManyAddress, { minutes: Math.ceil(r.blocked.retryAfterSeconds / 60) });
+      return void res.status(429).type('html').send(renderLogin(req, msg, str(body.username)));
+    }
+    res.status(401).type('html').send(renderLogin(req, t.wrongCredentials, str(body.username)));
+  });
+
+  router.post('/logout', async (req, res) => {
+    await signOut(req, res);
+    res.redirect(303, '/login');
+  });
+
+  router.post('/api/session', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const r = await signIn(req, res, body.username, body.password);
+    if (r.ok) return void res.json(sessionJson(r.user, r.csrfToken));
+    if (r.blocked) {
+      const which = r.blocked.limit === 'account' ? 'for this account' : 'from this address';
+      res.set('Retry-After', String(r.blocked.retryAfterSeconds));
+      return void res.status(429).json({ error: `too many failed sign-ins ${which}; try again in ${r.blocked.retryAfterSeconds} s`, limit: r.blocked.limit });
+    }
+    res.status(401).json({ error: 'wrong username or password' });
+  });
+
+  router.get('/api/session', (req, res) => {
+    if (!req.user || !req.csrfToken) return void res.status(401).json({ error: res.locals.sessionExpired ? 'session expired' : 'not signed in' });
+    res.json(sessionJson(req.user, req.csrfToken));
+  });
+
+  router.delete('/api/session', async (req, res) => {
+    await signOut(req, res);
+    res.status(204).end();
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // User administration: school admins of this school only
+
+  const schoolAdmin = requireRole('school_admin');
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 6 } }).single('file');
+
+  /** Runs multer (multipart, field `file`) and returns the file's bytes. */
+  const receiveFile = (req: Request, res: Response) =>
+    new Promise<Buffer>((resolve, reject) =>
+      upload(req, res, (err: unknown) => {
+        if (err) reject(err instanceof Error ? err : new Error(String(err)));
+        else if (!req.file) reject(new BadRequestError('no file: send the CSV as the multipart field "file"'));
+        else resolve(req.file.buffer);
+      }),
+    );
+
+  type Handler = (req: Request, res: Response) => Promise<void>;
+
+  /** JSON API: this module's errors become JSON; others go on to the app's error handler. */
+  const api =
+    (fn: Handler) =>
+    async (req: Request, res: Response): Promise<void> => {
+      try {
+        await fn(req, res);
+      } catch (err) {
+        const known = knownError(err);
+        if (!known) throw err;
+        res.status(known.status).json({ error: known.error, ...(known.problems ? { problems: known.problems } : {}) });
+      }
+    };
+
+  /** Pages: this module's errors re-render the users page with the problem. */
+  const page =
+    (fn: Handler) =>
+    async (req: Request, res: Response): Promise<void> => {
+      try {
+        await fn(req, res);
+      } catch (err) {
+        const known = knownError(err);
+        if (!known) throw err;
+        const error = known.status === 413 ? textOf(req).fileTooLarge : known.problems ? textOf(req).importFailed : known.error;
+        res.status(known.status).type('html').send(await renderUsers(req, { error, problems: known.problems }));
+      }
+    };
+
+  const id = (req: Request) => String(req.params.id);
+  const backToList = (res: Response) => res.redirect(303, '/admin/users?saved=1');
+
+  router.get(
+    '/admin/users',
+    schoolAdmin,
+    page(async (req, res) => {
+      res.type('html').send(await renderUsers(req, { notice: req.query.saved ? textOf(req).saved : undefined }));
+    }),
+  );
+  router.post(
+    '/admin/users',
+    schoolAdmin,
+    page(async (req, res) => {
+      await admin.create(currentUser(req), req.body);
+      backToList(res);
+    }),
+  );
+  router.post(
+    '/admin/users/import',
+    schoolAdmin,
+    page(async (req, res) => {
+      const result = await admin.importCsv(currentUser(req), await receiveFile(req, res));
+      res.type('html').send(await renderUsers(req, { result }));
+    }),
+  );
+  for (const [action, active] of [
+    ['deactivate', false],
+    ['activate', true],
+  ] as const) {
+    router.post(
+      `/admin/users/:id/${action}`,
+      schoolAdmin,
+      page(async (req, res) => {
+        await admin.setActive(currentUser(req), id(req), active);
+        backToList(res);
+      }),
+    );
+    router.post(
+      `/api/users/:id/${action}`,
+      schoolAdmin,
+      api(async (req, res) => {
+        res.json({ user: await admin.setActive(currentUser(req), id(req), active) });
+      }),
+    );
+  }
+  router.post(
+    '/admin/users/:id/password',
+    schoolAdmin,
+    page(async (req, res) => {
+      await admin.resetPassword(currentUser(req), id(req), (req.body as Record<string, unknown> | undefined)?.password);
+      backToList(res);
+    }),
+  );
+  router.post(
+    '/admin/users/:id',
+    schoolAdmin,
+    page(async (req, res) => {
+      await admin.update(currentUser(req), id(req), req.body);
+      backToList(res);
+    }),
+  );
+
+  router.get(
+    '/api/users',
+    schoolAdmin,
+    api(async (req, res) => {
+      res.json({ users: await admin.list(currentUser(req)) });
+    }),
+  );
+  router.post(
+    '/api/users',
+    schoolAdmin,
+    api(async (req, res) => {
+      res.status(201).json({ user: await admin.create(currentUser(req), req.body) });
+    }),
+  );
+  router.post(
+    '/api/users/import',
+    schoolAdmin,
+    api(async (req, res) => {
+      res.json(await admin.importCsv(currentUser(req), await receiveFile(req, res)));
+    }),
+  );
+  router.patch(
+    '/api/users/:id',
+    schoolAdmin,
+    api(async (req, res) => {
+      res.json({ user: await admin.update(currentUser(req), id(req), req.body) });
+    }),
+  );
+  router.post(
+    '/api/users/:id/password',
+    schoolAdmin,
+    api(async (req, res) => {
+      await admin.resetPassword(currentUser(req), id(req), (req.body as Record<string, unknown> | undefined)?.password);
+      res.status(204).end();
+    }),
+  );
+
+  // -------------------------------------------------------------------------------------------
+  // Rendering (own minimal layout, independent of server/html.ts page())
+
+  function layout(req: Request, opts: { title: string; self: string; body: Raw }): string {
+    const lang = langOf(req);
+    const m = MESSAGES[lang];
+    const t = AUTH_MESSAGES[lang];
+    const other = lang === 'en' ? 'zh-CN' : 'en';
+    const who = req.user
+      ? html`<span>${req.user.displayName}</span>
+<form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${req.csrfToken}"><button type="submit">${t.signOut}</button></form>`
+      : '';
+    return `<!doctype html>
+${html`<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${opts.title} · ${m.appTitle}</title>
+<link rel="stylesheet" href="/assets/app.css">
+</head>
+<body>
+<header><a href="/"><strong>${m.appTitle}</strong></a> <span class="who">${who}<a class="lang" href="${opts.self}?lang=${other}">${m.switchLang}</a></span></header>
+<main>
+${opts.body}
+</main>
+</body>
+</html>`.html}`;
+  }
+
+  /** The Chinese-first login page; `error` is shown above the form (never which field was wrong). */
+  function renderLogin(req: Request, error?: string, username = ''): string {
+    const lang = langOf(req);
+    const t = AUTH_MESSAGES[lang];
+    const body = html`<h1>${t.loginTitle}</h1>
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<form class="card" method="post" action="/login${lang === 'en' ? '?lang=en' : ''}">
+<label for="username">${t.username}</label>
+<input id="username" name="username" autocomplete="username" required autofocus value="${username}">
+<label for="password">${t.password}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<p><button type="submit">${t.signIn}</button></p>
+</form>`;
+    return layout(req, { title: t.loginTitle, self: '/login', body });
+  }
+
+  async function renderUsers(req: Request, opts: { error?: string; problems?: string[]; notice?: string; result?: ImportResult }): Promise<string> {
+    const t = textOf(req);
+    const lang = langOf(req);
+    const actor = currentUser(req);
+    const [users, colleges] = await Promise.all([admin.list(actor), deps.store.listColleges(actor.schoolId)]);
+    const collegeName = new Map(colleges.map((c) => [c.id, lang === 'en' ? c.nameEn : c.name]));
+    const roleLabel = (r: string) => t[`role_${r}` as keyof AuthMessages] ?? r;
+    const csrf = html`<input type="hidden" name="_csrf" value="${req.csrfToken}">`;
+    const roleSelect = (selected: string) =>
+      html`<select name="role">${ROLES.map((r) => html`<option value="${r}"${r === selected ? html` selected` : ''}>${roleLabel(r)}</option>`)}</select>`;
+    const collegeSelect = (selected: string | null) =>
+      html`<select name="collegeId"><option value="">${t.noCollege}</option>${colleges.map(
+        (c) => html`<option value="${c.id}"${c.id === selected ? html` selected` : ''}>${collegeName.get(c.id)}</option>`,
+      )}</select>`;
+
+    const rows = users.map(
+      (u) => html`<tr data-user="${u.id}">
+<td>${u.username}</td><td>${u.displayName}</td><td>${roleLabel(u.role)}</td><td>${u.collegeId ? (collegeName.get(u.collegeId) ?? u.collegeId) : t.noCollege}</td>
+<td>${u.email ?? ''}</td><td>${u.active ? t.active : t.inactive}</td>
+<td>
+<form class="inline" method="post" action="/admin/users/${u.id}/${u.active ? 'deactivate' : 'activate'}">${csrf}<button type="submit">${u.active ? t.deactivate : t.activate}</button></form>
+<details><summary>${t.edit}</summary>
+<form method="post" action="/admin/users/${u.id}">${csrf}
+<label>${t.displayName} <input name="displayName" value="${u.displayName}" required></label>
+<label>${t.role} ${roleSelect(u.role)}</label>
+<label>${t.college} ${collegeSelect(u.collegeId)}</label>
+<label>${t.email} <input name="email" type="email" value="${u.email ?? ''}"></label>
+<button type="submit">${t.save}</button></form>
+<form method="post" action="/admin/users/${u.id}/password">${csrf}
+<label>${t.newPassword} <input name="password" type="password" minlength="10" autocomplete="new-password" required></label>
+<button type="submit">${t.resetPassword}</button></form>
+</details>
+</td></tr>`,
+    );
+
+    const result = opts.result;
+    const body = html`<h1>${t.usersTitle}</h1>
+${opts.notice ? html`<p class="ok">${opts.notice}</p>` : ''}
+${opts.error ? html`<div class="error" role="alert"><p>${opts.error}</p>${opts.problems ? html`<ul>${opts.problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''}</div>` : ''}
+${
+  result
+    ? html`<div class="ok"><p>${fmt(t.importDone, { created: result.created, updated: result.updated })}</p>
+${result.generatedPasswords.length ? html`<p>${t.generatedPasswords}</p><table><tbody>${result.generatedPasswords.map((g) => html`<tr><td>${g.username}</td><td><code>${g.password}</code></td></tr>`)}</tbody></table>` : ''}</div>`
+    : ''
+}
+<table id="users">
+<thead><tr><th>${t.username}</th><th>${t.displayName}</th><th>${t.role}</th><th>${t.college}</th><th>${t.email}</th><th>${t.status}</th><th>${t.actions}</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+<h2>${t.createUser}</h2>
+<form class="card" method="post" action="/admin/users">${csrf}
+<label>${t.username} <input name="username" required pattern="[A-Za-z0-9][A-Za-z0-9._@\\-]{1,63}"></label>
+<label>${t.displayName} <input name="displayName" required></label>
+<label>${t.role} ${roleSelect('counsellor')}</label>
+<label>${t.college} ${collegeSelect(null)}</label>
+<label>${t.email} <input name="email" type="email"></label>
+<label>${t.initialPassword} <input name="password" type="password" minlength="10" autocomplete="new-password" required></label>
+<p><button type="submit">${t.create}</button></p>
+</form>
+<h2>${t.importTitle}</h2>
+<form class="card" method="post" enctype="multipart/form-data" action="/admin/users/import?_csrf=${encodeURIComponent(req.csrfToken ?? '')}">
+<p class="muted">${t.importHelp}</p>
+<label>${t.importFile} <input name="file" type="file" accept=".csv,text/csv" required></label>
+<p><button type="submit">${t.importButton}</button></p>
+</form>`;
+    return layout(req, { title: t.usersTitle, self: '/admin/users', body });
+  }
+
+  const before: express.RequestHandler[] = [sessionMiddleware(deps), csrfMiddleware];
+  return { before, router };
+}
+
+/** Maps this module's errors to a status; null for anything else. */
+function knownError(err: unknown): { status: number; error: string; problems?: string[] } | null {
+  if (err instanceof multer.MulterError) {
+    return err.code === 'LIMIT_FILE_SIZE' ? { status: 413, error: 'file too large (max 1 MB)' } : { status: 400, error: `upload refused: ${err.message}` };
+  }
+  if (err instanceof UserNotFoundError) return { status: 404, error: err.message };
+  if (err instanceof ImportError) return { status: 400, error: err.message, problems: err.problems };
+  if (err instanceof BadRequestError) return { status: 400, error: err.message };
+  return null;
+}
+
+/** For the app's error handler: whether a 401 should say "session expired". */
+export const sessionExpired = (res: Response): boolean => res.locals.sessionExpired === true;

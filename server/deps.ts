@@ -1,0 +1,31 @@
+/**
+ * What the web app is built from (createApp(deps)); tests pass their own.
+ */
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { Store } from '../db/store';
+
+export interface AppDeps {
+  store: Store;
+  knex: Knex;
+  schoolId: string;
+  temporalUiUrl: string;
+  namespace: string;
+  taskQueue: string;
+  /** Temporal client for Updates and starts; absent in tests that need none */
+  client?: Client;
+  /** throws when Temporal does not answer */
+  checkTemporal: () => Promise<void>;
+  /** where uploaded evidence is stored (data/evidence) */
+  evidenceDir: string;
+  /** Secure cookies (behind TLS) */
+  secureCookies: boolean;
+  /** a session ends after this long without a request */
+  sessionIdleMs: number;
+  /** login attempts allowed per account and per address in `loginWindowMs` */
+  loginMaxAttempts: number;
+  loginWindowMs: number;
+  /** bearer token of the semester administration API (ops automation); unset: disabled */
+  adminApiToken?: string;
+  now?: () => number;
+}

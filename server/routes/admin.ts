@@ -1,0 +1,152 @@
+/**
+ * Semester administration (school admin): create a semester from a calendar and a template
+ * (uploaded, or stored ones), preview its dated plan month by month, start it, add a college.
+ * The JSON API also accepts the ops bearer token (ADMIN_API_TOKEN) for automation.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import multer from 'multer';
+import { byMonth, planSemester } from '../../domain/planner';
+import { parseCalendar } from '../../domain/load';
+import { BadRequestError, ForbiddenError, UnauthorizedError } from '../auth/context';
+import type { AppDeps } from '../deps';
+import { html, page, raw } from '../html';
+import { createSemester, NotFoundError, registerDataTexts, startCollege, startSemester } from '../semesters';
+import { fmt, schoolZone, t, templateOf } from './common';
+
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 1024 * 1024, files: 2 } });
+const SEMESTER_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+export function createAdminRouter(deps: AppDeps): express.Router {
+  const r = express.Router();
+
+  /** school admin by session, or (API only) the ops bearer token */
+  const admin = (req: Request, _res: Response, next: NextFunction) => {
+    const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+    if (bearer !== undefined && req.path.startsWith('/api/')) {
+      const want = Buffer.from(deps.adminApiToken ?? '');
+      const given = Buffer.from(bearer);
+      if (!deps.adminApiToken || given.length !== want.length || !timingSafeEqual(given, want)) throw new UnauthorizedError('missing or wrong bearer token');
+      return next();
+    }
+    if (!req.user) throw new UnauthorizedError('sign in first');
+    if (req.user.role !== 'school_admin') throw new ForbiddenError('this needs the role school_admin');
+    next();
+  };
+  const client = () => {
+    if (!deps.client) throw new Error('Temporal is not configured for this server');
+    return deps.client;
+  };
+
+  async function create(req: Request): Promise<string> {
+    const id = String(req.body?.id ?? '');
+    if (!SEMESTER_ID.test(id)) throw new BadRequestError('semester id must be 2–63 lower-case letters, digits and dashes');
+    if (await deps.store.getSemester(id)) throw new BadRequestError(`semester ${id} already exists`);
+    const files = Object.fromEntries(((req.files as Express.Multer.File[] | undefined) ?? []).map((f) => [f.fieldname, f]));
+    let templateId = String(req.body?.templateId ?? '');
+    let templateVersion = Number(req.body?.templateVersion ?? 0) || undefined;
+    let calendarId = String(req.body?.calendarId ?? '');
+    if (files.templateFile || files.calendarFile) {
+      const tplText = files.templateFile ? files.templateFile.buffer.toString('utf8') : (await deps.store.getTemplate(templateId, templateVersion))?.body;
+      const calText = files.calendarFile ? files.calendarFile.buffer.toString('utf8') : (await deps.store.getCalendar(calendarId))?.body;
+      if (!tplText) throw new BadRequestError(`unknown template ${templateId}`);
+      if (!calText) throw new BadRequestError(`unknown calendar ${calendarId}`);
+      const stored = await registerDataTexts(deps.store, {
+        template: { name: files.templateFile?.originalname ?? `template ${templateId}`, text: tplText },
+        calendar: { name: files.calendarFile?.originalname ?? `calendar ${calendarId}`, text: calText },
+      });
+      templateId = stored.template.id;
+      templateVersion = stored.template.version;
+      calendarId = stored.calendar.id;
+    }
+    const tpl = await deps.store.getTemplate(templateId, templateVersion);
+    if (!tpl) throw new BadRequestError(`unknown template ${templateId}`);
+    await createSemester(deps.store, { id, schoolId: deps.schoolId, templateId: tpl.id, templateVersion: tpl.version, calendarId });
+    return id;
+  }
+
+  async function plan(id: string) {
+    const semester = await deps.store.getSemester(id);
+    if (!semester || semester.schoolId !== deps.schoolId) throw new NotFoundError(`unknown semester ${id}`);
+    const calendarRow = await deps.store.getCalendar(semester.calendarId);
+    if (!calendarRow) throw new NotFoundError(`calendar ${semester.calendarId} is missing`);
+    const colleges = await deps.store.listColleges(deps.schoolId);
+    const p = planSemester({ semesterId: id, template: await templateOf(deps.store, semester), calendar: parseCalendar(semester.calendarId, calendarRow.body), colleges });
+    return { semester, plan: p, colleges };
+  }
+
+  r.get('/api/semesters', admin, async (_req, res) => {
+    const rows = await deps.store.listSemesters(deps.schoolId);
+    res.json({ semesters: rows.map((s) => ({ id: s.id, status: s.status, templateId: s.templateId, templateVersion: s.templateVersion, calendarId: s.calendarId, workflowId: s.workflowId })) });
+  });
+  r.post('/api/semesters', admin, upload.any(), async (req, res) => void res.status(201).json({ semester: await create(req) }));
+  r.get('/api/semesters/:id/plan', admin, async (req, res) => {
+    const { plan: p } = await plan(String(req.params.id));
+    const months = [...byMonth(p.tasks.filter((x) => x.collegeId === p.tasks[0]?.collegeId))].map(([month, tasks]) => ({ month, tasks: tasks.map(({ collegeId: _c, semesterId: _s, ...x }) => x) }));
+    res.json({ semester: p.semesterId, timezone: p.timezone, colleges: new Set(p.tasks.map((x) => x.collegeId)).size, tasksPerCollege: months.reduce((n, m) => n + m.tasks.length, 0), months });
+  });
+  r.post('/api/semesters/:id/start', admin, async (req, res) => {
+    const { semester } = await plan(String(req.params.id));
+    const started = await startSemester(client(), deps.store, semester.id, deps.taskQueue);
+    res.status(202).json({ semester: semester.id, workflowId: started.workflowId });
+  });
+  r.post('/api/semesters/:id/colleges/:collegeId/start', admin, async (req, res) => {
+    const semester = await deps.store.getSemester(String(req.params.id));
+    if (!semester || semester.schoolId !== deps.schoolId) throw new NotFoundError(`unknown semester ${String(req.params.id)}`);
+    const started = await startCollege(client(), deps.store, semester.id, String(req.params.collegeId), deps.taskQueue);
+    res.status(202).json({ semester: semester.id, college: String(req.params.collegeId), workflowId: started.workflowId });
+  });
+
+  r.get('/admin/semesters', admin, async (req, res) => {
+    const m = t(req);
+    const semesters = await deps.store.listSemesters(deps.schoolId);
+    const templates = await deps.knex('templates').select('id', 'version', 'title_zh').orderBy([{ column: 'id' }, { column: 'version' }]);
+    const calendars = await deps.knex('calendars').select('id', 'name_zh').orderBy('id');
+    const csrf = req.csrfToken ?? '';
+    const body = html`<h1>${m.navSemesters}</h1>
+<table id="semesters"><thead><tr><th>${m.semesterId}</th><th>${m.template}</th><th>${m.calendar}</th><th>${m.status}</th></tr></thead><tbody>
+${semesters.map((s) => html`<tr><td><a href="/admin/semesters/${s.id}">${s.id}</a></td><td>${s.templateId} v${s.templateVersion}</td><td>${s.calendarId}</td><td>${s.status}</td></tr>`)}
+</tbody></table>
+<form class="card" method="post" enctype="multipart/form-data" action="/admin/semesters?_csrf=${csrf}">
+<h2>${m.create}</h2>
+<label>${m.semesterId}</label><input name="id" required pattern="[a-z0-9][a-z0-9-]{1,62}" placeholder="2025-spring">
+<label>${m.template} (${m.uploadOr})</label><input type="file" name="templateFile" accept="application/json,.json">
+<select name="templateId">${templates.map((x: { id: string; version: number; title_zh: string }) => html`<option value="${x.id}">${x.title_zh} (${x.id} v${x.version})</option>`)}</select>
+<label>${m.calendar} (${m.uploadOr})</label><input type="file" name="calendarFile" accept="application/json,.json">
+<select name="calendarId">${calendars.map((x: { id: string; name_zh: string }) => html`<option value="${x.id}">${x.name_zh} (${x.id})</option>`)}</select>
+<p><button class="btn">${m.create}</button></p></form>`;
+    res.send(page(req, { title: m.navSemesters, body }));
+  });
+
+  r.post('/admin/semesters', admin, upload.any(), async (req, res) => {
+    const id = await create(req);
+    res.redirect(303, `/admin/semesters/${id}`);
+  });
+
+  r.get('/admin/semesters/:id', admin, async (req, res) => {
+    const m = t(req);
+    const zone = await schoolZone(deps);
+    const { semester, plan: p, colleges } = await plan(String(req.params.id));
+    const first = colleges[0]?.id;
+    const months = [...byMonth(p.tasks.filter((x) => x.collegeId === first))];
+    const body = html`<h1>${m.preview}: ${semester.id}</h1>
+<p>${m.status}: ${semester.status} · ${m.colleges}: ${colleges.length} · ${m.planned}: ${p.tasks.length}</p>
+${semester.status === 'planned' ? html`<form method="post" action="/admin/semesters/${semester.id}/start"><input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}"><button class="btn" id="start">${m.start}</button></form>` : ''}
+${months.map(
+  ([month, tasks]) => html`<h2>${month} (${tasks.length})</h2><table class="plan"><thead><tr><th>${m.task}</th><th>${m.owner}</th><th>${m.opens}</th><th>${m.due}</th></tr></thead><tbody>
+${tasks.map((x) => html`<tr><td>${x.titleZh}${x.occurrence ? ` (${x.occurrence})` : ''}</td><td>${m.roleNames[x.ownerRole]}</td><td>${fmt(x.openAt, zone)}</td><td>${fmt(x.dueAt, zone)}</td></tr>`)}
+</tbody></table>`,
+)}`;
+    res.send(page(req, { title: semester.id, body }));
+  });
+
+  r.post('/admin/semesters/:id/start', admin, async (req, res) => {
+    const { semester } = await plan(String(req.params.id));
+    await startSemester(client(), deps.store, semester.id, deps.taskQueue);
+    res.redirect(303, `/?semester=${semester.id}`);
+  });
+
+  return r;
+}
+
+export { raw };

@@ -1,0 +1,232 @@
+/**
+ * The staff workspace: my tasks, a task's page (checklist text, hotlines, evidence, history),
+ * completion with a note and evidence uploads (through the task workflow's Update, whose
+ * rejection reasons are shown as written), waiver by the college leader, a moved due date by the
+ * school admin, evidence downloads and the in-app inbox. Pages and JSON API side by side.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type Request, type Response } from 'express';
+import multer from 'multer';
+import type { TaskInstanceRow } from '../../db/store';
+import { currentUser, ForbiddenError, isLeader, type SessionUser } from '../auth/context';
+import type { AppDeps } from '../deps';
+import { acceptUploads, discardUploads, getEvidence, listEvidence, MAX_FILE_BYTES, MAX_FILES, storeUploads, type Upload } from '../evidence';
+import { html, page, raw } from '../html';
+import { NotFoundError } from '../semesters';
+import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../tasks';
+import { fmt, isClosed, queryString, schoolZone, semesterInView, t, templateOf, templateTaskOf, visibleTask } from './common';
+import { filteredTasks, taskTable } from './dashboard';
+
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fields: 50 } });
+
+const actorOf = (u: SessionUser) => ({ userId: u.id, role: u.role, collegeId: u.collegeId });
+
+/** May this user complete this task? (owner role of the college, or its leader) */
+const canComplete = (u: SessionUser, row: TaskInstanceRow) => u.collegeId === row.collegeId && (u.role === row.ownerRole || u.role === 'college_leader');
+
+/** Tasks assigned to this user: their college's tasks of their role (leaders: the leader's), open first, due soonest first. */
+async function myTasks(deps: AppDeps, user: SessionUser, semesterId: string): Promise<TaskInstanceRow[]> {
+  if (!user.collegeId) return [];
+  const rows = await deps.store.listTaskInstances({ semesterId, collegeId: user.collegeId, status: ['open', 'overdue', 'planned', 'completed', 'waived'] });
+  const now = (deps.now ?? Date.now)();
+  return rows
+    .filter((r) => r.ownerRole === user.role)
+    .sort((a, b) => Number(isClosed(a)) - Number(isClosed(b)) || Number(a.openAt > now) - Number(b.openAt > now) || a.dueAt - b.dueAt);
+}
+
+function requireClient(deps: AppDeps) {
+  if (!deps.client) throw new Error('Temporal is not configured for this server');
+  return deps.client;
+}
+
+export function createTaskRouter(deps: AppDeps): express.Router {
+  const r = express.Router();
+
+  r.get('/api/tasks', async (req, res) => {
+    const user = currentUser(req);
+    const semester = await semesterInView(deps, req);
+    if (!semester) return void res.json({ tasks: [] });
+    let rows: TaskInstanceRow[];
+    if (req.query.mine === '1') rows = await myTasks(deps, user, semester.id);
+    else {
+      const college = queryString(req, 'college') ?? (user.role === 'school_admin' ? undefined : user.collegeId ?? undefined);
+      if (user.role !== 'school_admin' && college !== user.collegeId) throw new ForbiddenError('this belongs to another college');
+      rows = await filteredTasks(deps, req, semester.id, college);
+    }
+    res.json({ semester: semester.id, tasks: rows });
+  });
+
+  r.get('/tasks/mine', async (req, res) => {
+    const user = currentUser(req);
+    const m = t(req);
+    const semester = await semesterInView(deps, req);
+    const zone = await schoolZone(deps);
+    const rows = semester ? await myTasks(deps, user, semester.id) : [];
+    const hotlines = semester ? (await templateOf(deps.store, semester)).hotlines : [];
+    const body = html`<h1>${m.navMyTasks}</h1>
+<p class="card">${m.hotlines}: ${hotlines.map((h) => html`${req.lang === 'en' ? h.name.en : h.name.zh}${h.number ? ` ${h.number}` : ''}；`)}</p>
+${taskTable(req, rows, zone)}`;
+    res.send(page(req, { title: m.navMyTasks, body }));
+  });
+
+  r.get('/api/tasks/:id', async (req, res) => {
+    const user = currentUser(req);
+    const row = await visibleTask(deps, user, String(req.params.id));
+    const history = await deps.store.listAudit({ subjectType: 'task', subjectId: row.id });
+    const evidence = await listEvidence(deps.knex, row.id);
+    res.json({ task: row, history, evidence: evidence.map((e) => ({ id: e.id, name: e.original_name, kind: e.kind, size: e.size, url: `/evidence/${e.id}` })) });
+  });
+
+  r.get('/tasks/:id', async (req, res) => {
+    const user = currentUser(req);
+    const row = await visibleTask(deps, user, String(req.params.id));
+    const m = t(req);
+    const zone = await schoolZone(deps);
+    const semester = await deps.store.getSemester(row.semesterId);
+    const template = semester ? await templateOf(deps.store, semester) : undefined;
+    const ttask = semester ? await templateTaskOf(deps.store, semester, row.templateTaskId) : undefined;
+    const history = await deps.store.listAudit({ subjectType: 'task', subjectId: row.id });
+    const users = new Map((await deps.store.listUsers({ schoolId: user.schoolId })).map((u) => [u.id, u.displayName]));
+    const evidence = await listEvidence(deps.knex, row.id);
+    const csrf = req.csrfToken ?? '';
+    const rules = ttask?.evidence;
+    const completeForm =
+      !isClosed(row) && canComplete(user, row)
+        ? html`<form class="card" method="post" enctype="multipart/form-data" action="/tasks/${encodeURIComponent(row.id)}/complete?_csrf=${csrf}">
+<h2>${m.complete}</h2>
+<label>${m.note}</label><textarea name="note" required></textarea>
+${(rules?.documents ?? []).map((d) => html`<label>${req.lang === 'en' ? d.en : d.zh}</label><input type="file" name="doc_${d.id}" accept="image/jpeg,image/png,application/pdf">`)}
+${rules?.minPhotosPerActivity ? html`<label>${m.activities}</label><input type="number" name="activities" min="1" max="3" value="1">${[1, 2, 3].map((n) => html`<label>#${n}</label><input type="file" name="photos_${n}" accept="image/jpeg,image/png" multiple>`)}` : ''}
+<label>${m.files}</label><input type="file" name="files" accept="image/jpeg,image/png,application/pdf" multiple>
+<p><button class="btn" type="submit">${m.submit}</button></p></form>`
+        : '';
+    const waiveForm =
+      !isClosed(row) && user.role === 'college_leader' && user.collegeId === row.collegeId
+        ? html`<form class="card" method="post" action="/tasks/${encodeURIComponent(row.id)}/waive"><input type="hidden" name="_csrf" value="${csrf}"><h2>${m.waive}</h2><label>${m.reason}</label><input name="reason" required><button class="btn">${m.waive}</button></form>`
+        : '';
+    const moveForm =
+      !isClosed(row) && user.role === 'school_admin'
+        ? html`<form class="card" method="post" action="/tasks/${encodeURIComponent(row.id)}/due"><input type="hidden" name="_csrf" value="${csrf}"><h2>${m.moveDue}</h2><label>${m.newDue}</label><input name="due" required value="${fmt(row.dueAt, zone)}"><label>${m.reason}</label><input name="reason" required><button class="btn">${m.moveDue}</button></form>`
+        : '';
+    const flash = queryString(req, 'error');
+    const body = html`<h1>${req.lang === 'en' ? row.titleEn : row.titleZh}${row.occurrence ? ` (${row.occurrence})` : ''}</h1>
+${flash ? html`<p class="error" id="error">${flash}</p>` : ''}${queryString(req, 'done') ? html`<p class="ok">✓</p>` : ''}
+<div class="card"><p>${ttask?.textZh ?? ''}</p>
+<p>${m.status}: <strong class="status-${row.status}" id="status">${m.statusNames[row.status]}${row.late ? ` (${m.late})` : ''}</strong> · ${m.level}: ${row.escalationLevel} · ${m.opens}: ${fmt(row.openAt, zone)} · ${m.due}: ${fmt(row.dueAt, zone)} · ${m.owner}: ${m.roleNames[row.ownerRole]}</p>
+${row.note ? html`<p>${m.note}: ${row.note}</p>` : ''}${row.waivedReason ? html`<p>${m.reason}: ${row.waivedReason}</p>` : ''}
+<p>${m.hotlines}: ${(template?.hotlines ?? []).map((h) => html`${req.lang === 'en' ? h.name.en : h.name.zh}${h.number ? ` ${h.number}` : ''}；`)}</p>
+${isLeader(user) ? html`<p><a href="${deps.temporalUiUrl}/namespaces/${deps.namespace}/workflows/${encodeURIComponent(row.id)}">${m.temporalLink}</a></p>` : ''}</div>
+${evidence.length ? html`<div class="card"><h2>${m.evidence}</h2><ul>${evidence.map((e) => html`<li><a href="/evidence/${e.id}">${e.original_name}</a> (${Math.ceil(e.size / 1024)} KB)</li>`)}</ul></div>` : ''}
+${completeForm}${waiveForm}${moveForm}
+<h2>${m.history}</h2>
+<table id="history"><thead><tr><th>${m.at}</th><th>${m.action}</th><th>${m.actor}</th></tr></thead><tbody>
+${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as Record<string, string>)[a.action] ?? a.action}</td><td>${a.actor === 'timer' ? m.timer : users.get(a.actor) ?? a.actor}</td></tr>`)}
+</tbody></table>`;
+    res.send(page(req, { title: row.titleZh, body }));
+  });
+
+  /** Completion: uploads are stored first, then the Update decides; a rejection removes them again. */
+  async function complete(req: Request) {
+    const user = currentUser(req);
+    const row = await visibleTask(deps, user, String(req.params.id));
+    const client = requireClient(deps);
+    const uploads = ((req.files as Express.Multer.File[] | undefined) ?? []) as Upload[];
+    const note = typeof req.body?.note === 'string' ? req.body.note : '';
+    const activities = req.body?.activities ? Number(req.body.activities) : undefined;
+    const dir = deps.evidenceDir;
+    const files = await storeUploads(deps.knex, dir, row.id, user.id, uploads, (deps.now ?? Date.now)());
+    const ids = files.map((f) => f.id);
+    try {
+      const state = await completeTask(client, deps.store, row.id, { actor: actorOf(user), note, files, ...(activities ? { activities } : {}) });
+      await acceptUploads(deps.knex, ids);
+      return state;
+    } catch (e) {
+      await discardUploads(deps.knex, dir, ids);
+      throw e;
+    }
+  }
+
+  r.post('/api/tasks/:id/complete', upload.any(), async (req, res) => {
+    const state = await complete(req);
+    res.json({ task: state });
+  });
+
+  r.post('/tasks/:id/complete', upload.any(), async (req, res) => {
+    await backToTask(req, res, () => complete(req));
+  });
+
+  const waive = async (req: Request) => {
+    const user = currentUser(req);
+    const row = await visibleTask(deps, user, String(req.params.id));
+    return waiveTask(requireClient(deps), deps.store, row.id, actorOf(user), String(req.body?.reason ?? ''));
+  };
+  r.post('/api/tasks/:id/waive', async (req, res) => void res.json({ task: await waive(req) }));
+  r.post('/tasks/:id/waive', async (req, res) => backToTask(req, res, () => waive(req)));
+
+  const move = async (req: Request) => {
+    const user = currentUser(req);
+    const row = await visibleTask(deps, user, String(req.params.id));
+    if (user.role !== 'school_admin') throw new ForbiddenError('only the school administration may move a due date');
+    return moveDue(requireClient(deps), deps.store, row.id, actorOf(user), String(req.body?.due ?? ''), String(req.body?.reason ?? ''));
+  };
+  r.post('/api/tasks/:id/due', async (req, res) => void res.json({ task: await move(req) }));
+  r.post('/tasks/:id/due', async (req, res) => backToTask(req, res, () => move(req)));
+
+  r.get('/evidence/:id', async (req, res) => {
+    const user = currentUser(req);
+    const e = await getEvidence(deps.knex, String(req.params.id));
+    if (!e) throw new NotFoundError('unknown evidence file');
+    await visibleTask(deps, user, e.task_id);
+    res.setHeader('Content-Type', e.mime);
+    res.setHeader('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(e.original_name)}`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    fs.createReadStream(path.join(deps.evidenceDir, e.id)).pipe(res);
+  });
+
+  r.get('/api/inbox', async (req, res) => {
+    const user = currentUser(req);
+    res.json({ notifications: await deps.store.listNotifications(user.id, { unreadOnly: req.query.unread === '1' }) });
+  });
+
+  r.post('/api/inbox/:id/read', async (req, res) => {
+    const user = currentUser(req);
+    await deps.store.markNotificationRead(Number(req.params.id), user.id);
+    res.status(204).end();
+  });
+
+  r.get('/inbox', async (req, res) => {
+    const user = currentUser(req);
+    const m = t(req);
+    const zone = await schoolZone(deps);
+    const items = await deps.store.listNotifications(user.id);
+    const body = html`<h1>${m.navInbox}</h1>
+${items.length ? '' : html`<p>${m.inboxEmpty}</p>`}
+<table id="inbox"><tbody>${items.map(
+      (n) => html`<tr class="${n.readAt ? 'read' : 'unread'}"><td>${fmt(n.createdAt, zone)}</td><td>${n.subjectType === 'task' ? html`<a href="/tasks/${encodeURIComponent(n.subjectId)}">${n.title}</a>` : n.title}<br><small>${n.body}</small></td><td>${n.readAt ? '' : html`<form method="post" action="/inbox/${n.id}/read" class="inline"><input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}"><button>${m.markRead}</button></form>`}</td></tr>`,
+    )}</tbody></table>`;
+    res.send(page(req, { title: m.navInbox, body }));
+  });
+
+  r.post('/inbox/:id/read', async (req, res) => {
+    const user = currentUser(req);
+    await deps.store.markNotificationRead(Number(req.params.id), user.id);
+    res.redirect(303, '/inbox');
+  });
+
+  return r;
+}
+
+/** Page forms: on success back to the task; a rejection's reason is shown on the task page as written. */
+async function backToTask(req: Request, res: Response, action: () => Promise<unknown>): Promise<void> {
+  const target = `/tasks/${encodeURIComponent(String(req.params.id))}`;
+  try {
+    await action();
+    res.redirect(303, `${target}?done=1`);
+  } catch (e) {
+    if (e instanceof TaskRejectedError) return void res.redirect(303, `${target}?error=${encodeURIComponent(e.message)}`);
+    throw e;
+  }
+}
+
+export { raw };

@@ -1,0 +1,105 @@
+/**
+ * A web app over a real SQLite read model for HTTP tests: the demo school, the 2024 autumn
+ * semester planned for two colleges, and a signed-in client per user (cookie + CSRF token).
+ */
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { DEMO_PASSWORD, seedDemoSchool } from '../../db/demo';
+import { createKnex, migrateLatest } from '../../db/knex';
+import { createStore, type Store } from '../../db/store';
+import { loadCalendarFile, loadTemplateFile } from '../../domain/load';
+import { planSemester } from '../../domain/planner';
+import { createApp } from '../../server/app';
+import type { AppDeps } from '../../server/deps';
+import { createSemester, registerDataFiles } from '../../server/semesters';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface WebFixture {
+  base: string;
+  store: Store;
+  knex: Knex;
+  deps: AppDeps;
+  dir: string;
+  semesterId: string;
+  close(): Promise<void>;
+}
+
+export async function webFixture(overrides: Partial<AppDeps> = {}, opts: { plan?: boolean } = {}): Promise<WebFixture> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-webfx-'));
+  const knex = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
+  await migrateLatest(knex);
+  const store = createStore(knex);
+  await seedDemoSchool(store);
+  const semesterId = 'web-2024-autumn';
+  const templateFile = path.join(ROOT, 'checklists', 'runxin-2024-autumn.json');
+  const calendarFile = path.join(ROOT, 'calendars', '2024-autumn.json');
+  const { template } = await registerDataFiles(store, { templateFile, calendarFile });
+  await createSemester(store, { id: semesterId, schoolId: 'demo-school', templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn' });
+  if (opts.plan !== false) {
+    const plan = planSemester({ semesterId, template: loadTemplateFile(templateFile).data, calendar: loadCalendarFile(calendarFile).data, colleges: [{ id: 'literature' }, { id: 'science' }] });
+    await store.upsertPlannedTasks(plan.tasks.map(({ remindAts: _r, level2At: _l, ...t }) => t));
+    await store.setSemesterStatus(semesterId, 'running', { workflowId: `semester.${semesterId}`, startedAt: Date.now() });
+  }
+  const deps: AppDeps = {
+    store,
+    knex,
+    schoolId: 'demo-school',
+    temporalUiUrl: 'http://127.0.0.1:8233',
+    namespace: 'default',
+    taskQueue: 'web-test',
+    checkTemporal: async () => {},
+    evidenceDir: path.join(dir, 'evidence'),
+    secureCookies: false,
+    sessionIdleMs: 30 * 60_000,
+    loginMaxAttempts: 5,
+    loginWindowMs: 15 * 60_000,
+    ...overrides,
+  };
+  const app = createApp(deps);
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    store,
+    knex,
+    deps,
+    dir,
+    semesterId,
+    async close() {
+      await new Promise((r) => server.close(r));
+      await knex.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Session {
+  cookie: string;
+  csrf: string;
+  /** fetch with the session cookie; adds the CSRF header to state-changing calls unless told not to */
+  fetch(p: string, init?: RequestInit & { csrf?: boolean }): Promise<Response>;
+}
+
+export async function login(base: string, username: string, password = DEMO_PASSWORD): Promise<Session> {
+  const res = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return {
+    cookie,
+    csrf: csrfToken,
+    fetch: (p, init = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set('cookie', cookie);
+      const method = (init.method ?? 'GET').toUpperCase();
+      if (method !== 'GET' && init.csrf !== false) headers.set('x-csrf-token', csrfToken);
+      return fetch(`${base}${p}`, { ...init, headers, redirect: 'manual' });
+    },
+  };
+}
