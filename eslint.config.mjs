@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', '.venv-temporal/**', 'artifacts/**', 'eslint.config.mjs'] },
+  { ignores: ['node_modules/**', 'data/**', '.venv-temporal/**', 'artifacts/**', 'eslint.config.mjs', 'server/assets/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,26 +5,36 @@
  *
  * Builds N colleges × the real 2024 autumn plan (54 tasks per college) with a seeded, realistic
  * status mix, inserts it in batches, then times R sequential queries after a warm-up and prints
- * p50/p95/p99/max per database. SQLite uses a temp file; PostgreSQL a fresh rx_bench_<random>
+ * p50/p95/p99/max per database. Then starts the real web app (createApp) over the same database on
+ * 127.0.0.1:0, signs in once as the bench school's admin (POST /api/session), and times R sequential
+ * requests (after the same warm-up) of GET /api/compliance?semester=ID and GET /?semester=ID (the
+ * compliance page) with the session cookie, each response read in full and checked for status 200;
+ * the app's clock is the bench's NOW, so it runs the very query timed above. SQLite uses a temp file; PostgreSQL a fresh rx_bench_<random>
  * database on TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test), dropped afterwards,
  * or is skipped with the reason when it cannot be reached. Prints numbers only, asserts nothing.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
 import { createKnex, describeDb, migrateLatest, type DbOptions } from '../db/knex';
+import { hashPassword } from '../db/passwords';
 import { createStore } from '../db/store';
 import { planSemester, type PlannedTask } from '../domain/planner';
+import { createApp } from '../server/app';
 import { createSemester, registerDataFiles } from '../server/semesters';
 
 const ROOT = path.resolve(__dirname, '..');
 const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SEMESTER = 'bench-2024-autumn';
 const SCHOOL = 'bench-school';
+/** the bench school's admin, who signs in to the web app */
+const ADMIN = { username: 'admin', password: 'bench-2024' };
 /** "now" of the benchmark: Wednesday 4 December 2024, noon in Shanghai, so the plan has past, late, open and future tasks. */
 const NOW = Date.UTC(2024, 11, 4, 4);
 const DAY = 86_400_000;
@@ -108,6 +118,17 @@ async function build(db: Knex): Promise<{ rows: number; mix: string }> {
   await migrateLatest(db);
   const store = createStore(db);
   await store.upsertSchool({ id: SCHOOL, name: '基准测试大学', nameEn: 'Benchmark University', timezone: 'Asia/Shanghai' });
+  await store.upsertUser({
+    id: ADMIN.username,
+    schoolId: SCHOOL,
+    collegeId: null,
+    username: ADMIN.username,
+    displayName: '基准测试管理员',
+    role: 'school_admin',
+    email: null,
+    passwordHash: await hashPassword(ADMIN.password),
+    active: true,
+  });
   const colleges = Array.from({ length: collegeCount }, (_, i) => {
     const n = String(i + 1).padStart(3, '0');
     return { id: `college-${n}`, school_id: SCHOOL, name: `第${n}学院`, name_en: `College ${n}`, sort_order: i + 1, active: true, created_at: NOW };
@@ -127,16 +148,82 @@ async function build(db: Knex): Promise<{ rows: number; mix: string }> {
   return { rows: rows.length, mix: statusMix(rows) };
 }
 
-async function measure(db: Knex): Promise<number[]> {
-  const store = createStore(db);
-  for (let i = 0; i < WARMUP; i++) await store.complianceByCollegeMonth(SEMESTER, NOW);
+/** Runs `once` WARMUP times, then `requests` times timed; the durations in ms, sorted. */
+async function timed(once: () => Promise<void>): Promise<number[]> {
+  for (let i = 0; i < WARMUP; i++) await once();
   const times: number[] = [];
   for (let i = 0; i < requests; i++) {
     const t0 = performance.now();
-    await store.complianceByCollegeMonth(SEMESTER, NOW);
+    await once();
     times.push(performance.now() - t0);
   }
   return times.sort((a, b) => a - b);
+}
+
+function measure(db: Knex): Promise<number[]> {
+  const store = createStore(db);
+  return timed(async () => {
+    await store.complianceByCollegeMonth(SEMESTER, NOW);
+  });
+}
+
+interface HttpResult {
+  route: string;
+  bytes: number;
+  type: string;
+  times: number[];
+}
+
+/** The real web app over `db` on 127.0.0.1:0: one sign-in, then each route timed with the session cookie. */
+async function measureHttp(db: Knex): Promise<HttpResult[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-bench-web-'));
+  const app = createApp({
+    store: createStore(db),
+    knex: db,
+    schoolId: SCHOOL,
+    temporalUiUrl: 'http://127.0.0.1:8233',
+    namespace: 'default',
+    taskQueue: 'bench',
+    checkTemporal: async () => {},
+    evidenceDir: path.join(dir, 'evidence'),
+    secureCookies: false,
+    sessionIdleMs: 30 * 60_000,
+    loginMaxAttempts: 1000,
+    loginWindowMs: 60_000,
+    now: () => NOW,
+  });
+  const server = http.createServer(app);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const login = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    if (login.status !== 200) throw new Error(`sign-in as ${ADMIN.username}: ${login.status} ${await login.text()}`);
+    await login.arrayBuffer();
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    if (!cookie) throw new Error('sign-in set no session cookie');
+
+    const routes = [`/api/compliance?semester=${SEMESTER}`, `/?semester=${SEMESTER}`];
+    const out: HttpResult[] = [];
+    for (const route of routes) {
+      let bytes = 0;
+      let type = '';
+      const times = await timed(async () => {
+        const res = await fetch(`${base}${route}`, { headers: { cookie }, redirect: 'manual' });
+        const body = await res.text();
+        if (res.status !== 200) throw new Error(`GET ${route}: ${res.status} ${body.slice(0, 200)}`);
+        bytes = Buffer.byteLength(body);
+        type = (res.headers.get('content-type') ?? '').split(';')[0]!;
+      });
+      out.push({ route, bytes, type, times });
+    }
+    return out;
+  } finally {
+    if (server.listening) await new Promise((resolve) => server.close(resolve));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -150,11 +237,12 @@ async function run(name: string, opts: DbOptions, cleanup: () => Promise<void>):
     const result = (await createStore(db).complianceByCollegeMonth(SEMESTER, NOW)).length;
     const t = await measure(db);
     const f = (ms: number) => ms.toFixed(2);
-    console.log(
-      `${name.padEnd(8)} ${collegeCount} colleges, ${rows} task rows (built in ${(built / 1000).toFixed(1)} s), ${result} result rows; ` +
-        `${requests} requests: p50 ${f(pct(t, 50))} ms  p95 ${f(pct(t, 95))} ms  p99 ${f(pct(t, 99))} ms  max ${f(t[t.length - 1]!)} ms`,
-    );
+    const stats = (t: number[]) => `${requests} requests: p50 ${f(pct(t, 50))} ms  p95 ${f(pct(t, 95))} ms  p99 ${f(pct(t, 99))} ms  max ${f(t[t.length - 1]!)} ms`;
+    console.log(`${name.padEnd(8)} ${collegeCount} colleges, ${rows} task rows (built in ${(built / 1000).toFixed(1)} s), ${result} result rows; ${stats(t)}`);
     console.log(`${''.padEnd(8)} status mix: ${mix}`);
+    for (const h of await measureHttp(db)) {
+      console.log(`${''.padEnd(8)} HTTP GET ${h.route} (${(h.bytes / 1024).toFixed(1)} KiB ${h.type}); ${stats(h.times)}`);
+    }
   } finally {
     await db.destroy();
     await cleanup();

@@ -81,6 +81,8 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', temporal, database });
   });
 
+  app.get('/api/openapi.json', (_req, res) => void res.sendFile(path.join(__dirname, 'openapi.json')));
+
   /** The college list is public reference data (no students, no task state). */
   app.get('/api/colleges', async (_req, res) => {
     const school = await deps.store.getSchool(deps.schoolId);

@@ -1,0 +1,187 @@
+/**
+ * Authorization, route by route: every route the app registers is listed here with who may not
+ * use it. A route added without a line here fails the coverage test. Signed out: 401 on the API,
+ * a redirect to /login on pages. Another college's resource: 403. Admin-only work: 403 for others.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { TaskInstanceRow } from '../db/store';
+import { createApp } from '../server/app';
+import { login, webFixture, type Session, type WebFixture } from './helpers/web';
+
+type Who = 'litStaff' | 'sciStaff' | 'litLeader' | 'sciLeader' | 'admin';
+const USERS: Record<Who, string> = {
+  litStaff: 'literature-counsellor',
+  sciStaff: 'science-counsellor',
+  litLeader: 'literature-college-leader',
+  sciLeader: 'science-college-leader',
+  admin: 'admin',
+};
+
+interface Case {
+  route: string; // "METHOD /template"
+  path: (ids: Ids) => string;
+  /** public: no sign-in needed; otherwise signed-out callers are refused */
+  public?: boolean;
+  /** signed-in users who get 403 */
+  forbidden?: Who[];
+  /** signed-in users who must get through (checked on safe GET routes only) */
+  allowed?: Who[];
+}
+
+interface Ids {
+  semester: string;
+  task: string;
+  evidence: string;
+  user: string;
+  notification: number;
+}
+
+const ADMIN_ONLY: Who[] = ['litStaff', 'litLeader', 'sciLeader'];
+const OTHER_COLLEGE: Who[] = ['sciStaff', 'sciLeader'];
+const t = (ids: Ids) => encodeURIComponent(ids.task);
+
+const CASES: Case[] = [
+  { route: 'GET /healthz', path: () => '/healthz', public: true },
+  { route: 'GET /api/colleges', path: () => '/api/colleges', public: true },
+  { route: 'GET /api/openapi.json', path: () => '/api/openapi.json', public: true },
+  { route: 'GET /login', path: () => '/login', public: true },
+  { route: 'POST /login', path: () => '/login', public: true },
+  { route: 'POST /api/session', path: () => '/api/session', public: true },
+  { route: 'GET /ics/:token.ics', path: () => '/ics/not-a-token.ics', public: true }, // the secret URL is the credential
+  { route: 'POST /logout', path: () => '/logout' },
+  { route: 'GET /api/session', path: () => '/api/session', allowed: ['litStaff'] },
+  { route: 'DELETE /api/session', path: () => '/api/session', public: true }, // signing out without a session is a harmless no-op (204)
+  // user administration: school admin only
+  { route: 'GET /admin/users', path: () => '/admin/users', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /admin/users', path: () => '/admin/users', forbidden: ADMIN_ONLY },
+  { route: 'POST /admin/users/import', path: () => '/admin/users/import', forbidden: ADMIN_ONLY },
+  { route: 'POST /admin/users/:id/deactivate', path: (i) => `/admin/users/${i.user}/deactivate`, forbidden: ADMIN_ONLY },
+  { route: 'POST /api/users/:id/deactivate', path: (i) => `/api/users/${i.user}/deactivate`, forbidden: ADMIN_ONLY },
+  { route: 'POST /admin/users/:id/activate', path: (i) => `/admin/users/${i.user}/activate`, forbidden: ADMIN_ONLY },
+  { route: 'POST /api/users/:id/activate', path: (i) => `/api/users/${i.user}/activate`, forbidden: ADMIN_ONLY },
+  { route: 'POST /admin/users/:id/password', path: (i) => `/admin/users/${i.user}/password`, forbidden: ADMIN_ONLY },
+  { route: 'POST /admin/users/:id', path: (i) => `/admin/users/${i.user}`, forbidden: ADMIN_ONLY },
+  { route: 'GET /api/users', path: () => '/api/users', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /api/users', path: () => '/api/users', forbidden: ADMIN_ONLY },
+  { route: 'POST /api/users/import', path: () => '/api/users/import', forbidden: ADMIN_ONLY },
+  { route: 'PATCH /api/users/:id', path: (i) => `/api/users/${i.user}`, forbidden: ADMIN_ONLY },
+  { route: 'POST /api/users/:id/password', path: (i) => `/api/users/${i.user}/password`, forbidden: ADMIN_ONLY },
+  // leaders' view
+  { route: 'GET /api/compliance', path: (i) => `/api/compliance?semester=${i.semester}`, forbidden: ['litStaff', 'sciStaff'], allowed: ['litLeader', 'admin'] },
+  { route: 'GET /', path: () => '/', allowed: ['litLeader', 'admin'] },
+  { route: 'GET /colleges/:collegeId', path: (i) => `/colleges/literature?semester=${i.semester}`, forbidden: OTHER_COLLEGE, allowed: ['litLeader', 'litStaff', 'admin'] },
+  // tasks
+  { route: 'GET /api/tasks', path: (i) => `/api/tasks?college=literature&semester=${i.semester}`, forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'admin'] },
+  { route: 'GET /tasks/mine', path: () => '/tasks/mine', allowed: ['litStaff'] },
+  { route: 'GET /api/tasks/:id', path: (i) => `/api/tasks/${t(i)}`, forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'litLeader', 'admin'] },
+  { route: 'GET /tasks/:id', path: (i) => `/tasks/${t(i)}`, forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'litLeader', 'admin'] },
+  { route: 'POST /api/tasks/:id/complete', path: (i) => `/api/tasks/${t(i)}/complete`, forbidden: OTHER_COLLEGE },
+  { route: 'POST /tasks/:id/complete', path: (i) => `/tasks/${t(i)}/complete`, forbidden: OTHER_COLLEGE },
+  { route: 'POST /api/tasks/:id/waive', path: (i) => `/api/tasks/${t(i)}/waive`, forbidden: OTHER_COLLEGE },
+  { route: 'POST /tasks/:id/waive', path: (i) => `/tasks/${t(i)}/waive`, forbidden: OTHER_COLLEGE },
+  { route: 'POST /api/tasks/:id/due', path: (i) => `/api/tasks/${t(i)}/due`, forbidden: ['litStaff', 'litLeader', 'sciStaff', 'sciLeader'] },
+  { route: 'POST /tasks/:id/due', path: (i) => `/tasks/${t(i)}/due`, forbidden: ['litStaff', 'litLeader', 'sciStaff', 'sciLeader'] },
+  { route: 'GET /evidence/:id', path: (i) => `/evidence/${i.evidence}`, forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'litLeader', 'admin'] },
+  // inbox: one's own only (marking another's notification changes nothing: see dashboard.test.ts)
+  { route: 'GET /api/inbox', path: () => '/api/inbox', allowed: ['litStaff'] },
+  { route: 'POST /api/inbox/:id/read', path: (i) => `/api/inbox/${i.notification}/read` },
+  { route: 'GET /inbox', path: () => '/inbox', allowed: ['litStaff'] },
+  { route: 'POST /inbox/:id/read', path: (i) => `/inbox/${i.notification}/read` },
+  // semester administration: school admin only
+  { route: 'GET /api/semesters', path: () => '/api/semesters', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /api/semesters', path: () => '/api/semesters', forbidden: ADMIN_ONLY },
+  { route: 'GET /api/semesters/:id/plan', path: (i) => `/api/semesters/${i.semester}/plan`, forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /api/semesters/:id/start', path: (i) => `/api/semesters/${i.semester}/start`, forbidden: ADMIN_ONLY },
+  { route: 'POST /api/semesters/:id/colleges/:collegeId/start', path: (i) => `/api/semesters/${i.semester}/colleges/literature/start`, forbidden: ADMIN_ONLY },
+  { route: 'GET /admin/semesters', path: () => '/admin/semesters', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /admin/semesters', path: () => '/admin/semesters', forbidden: ADMIN_ONLY },
+  { route: 'GET /admin/semesters/:id', path: (i) => `/admin/semesters/${i.semester}`, forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /admin/semesters/:id/start', path: (i) => `/admin/semesters/${i.semester}/start`, forbidden: ADMIN_ONLY },
+  // exports
+  { route: 'GET /exports/compliance.csv', path: (i) => `/exports/compliance.csv?semester=${i.semester}`, forbidden: ['litStaff', 'sciStaff'], allowed: ['litLeader', 'admin'] },
+  { route: 'GET /exports/compliance.xlsx', path: (i) => `/exports/compliance.xlsx?semester=${i.semester}`, forbidden: ['litStaff', 'sciStaff'], allowed: ['litLeader', 'admin'] },
+  { route: 'GET /exports/tasks.csv', path: (i) => `/exports/tasks.csv?semester=${i.semester}&college=literature`, forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'admin'] },
+  { route: 'GET /exports/tasks.xlsx', path: (i) => `/exports/tasks.xlsx?semester=${i.semester}&college=literature`, forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'admin'] },
+  // the personal calendar feed
+  { route: 'POST /me/calendar-feed', path: () => '/me/calendar-feed' },
+  { route: 'POST /me/calendar-feed/revoke', path: () => '/me/calendar-feed/revoke' },
+  { route: 'GET /me/calendar-feed', path: () => '/me/calendar-feed', allowed: ['litStaff'] },
+];
+
+let fx: WebFixture;
+let ids: Ids;
+const sessions = {} as Record<Who, Session>;
+
+beforeAll(async () => {
+  fx = await webFixture();
+  const rows: TaskInstanceRow[] = await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: 'literature' });
+  const task = rows.find((r) => r.ownerRole === 'counsellor')!;
+  // an accepted evidence file of that literature task
+  fs.mkdirSync(fx.deps.evidenceDir, { recursive: true });
+  fs.writeFileSync(path.join(fx.deps.evidenceDir, 'ev-1'), Buffer.from('%PDF-1.4\n%%EOF\n'));
+  await fx.knex('evidence_files').insert({ id: 'ev-1', task_id: task.id, uploaded_by: 'literature-counsellor', original_name: '记录.pdf', kind: 'pdf', mime: 'application/pdf', size: 15, sha256: 'x', status: 'accepted', created_at: Date.now() });
+  await fx.store.applyTaskTransition({
+    taskId: task.id,
+    patch: { status: 'open' },
+    audit: { eventKey: `${task.id}/opened`, action: 'opened', actor: 'timer', at: task.openAt },
+    notifications: [{ recipientUserId: 'literature-counsellor', kind: 'opened', title: 'x', body: 'y' }],
+  });
+  const notification = (await fx.store.listNotifications('literature-counsellor'))[0]!.id;
+  ids = { semester: fx.semesterId, task: task.id, evidence: 'ev-1', user: 'literature-class-teacher', notification };
+  for (const who of Object.keys(USERS) as Who[]) sessions[who] = await login(fx.base, USERS[who]);
+});
+afterAll(async () => {
+  await fx.close();
+});
+
+function registeredRoutes(): string[] {
+  const app = createApp(fx.deps);
+  type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+  const out: string[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const l of stack) {
+      if (l.route) for (const m of Object.keys(l.route.methods)) out.push(`${m.toUpperCase()} ${l.route.path}`);
+      else if (l.handle?.stack) walk(l.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return out;
+}
+
+describe('authorization coverage', () => {
+  test('When the app registers its routes, then every one has an authorization case here', () => {
+    expect(CASES.map((c) => c.route).sort()).toEqual([...new Set(registeredRoutes())].sort());
+  });
+});
+
+const methodOf = (c: Case) => c.route.split(' ')[0]!;
+
+describe.each(CASES)('$route signed out', (c) => {
+  test('When called signed out, then it is refused unless public', async () => {
+    const res = await fetch(`${fx.base}${c.path(ids)}`, { method: methodOf(c), redirect: 'manual' });
+    // public routes need no session (the login routes answer 401 for the missing credentials themselves)
+    if (c.public) expect(res.status === 403 || (res.status === 303 && res.headers.get('location') === '/login')).toBe(false);
+    else if (c.path(ids).startsWith('/api/')) expect(res.status).toBe(401);
+    else expect([res.status, res.headers.get('location')]).toEqual([303, '/login']);
+  });
+});
+
+describe.each(CASES.filter((c) => c.forbidden?.length))('$route by others', (c) => {
+  test('When called by someone it does not belong to, then it is 403', async () => {
+    for (const who of c.forbidden!) {
+      const res = await sessions[who].fetch(c.path(ids), { method: methodOf(c) });
+      expect(res.status, `${who} ${c.route}`).toBe(403);
+    }
+  });
+});
+
+describe.each(CASES.filter((c) => c.allowed?.length))('$route by its users', (c) => {
+  test('When called by someone it belongs to, then it is served', async () => {
+    for (const who of c.allowed!) {
+      const res = await sessions[who].fetch(c.path(ids), { method: methodOf(c) });
+      expect([200, 303], `${who} ${c.route}: ${res.status}`).toContain(res.status);
+    }
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Browser helpers for end-to-end tests: Debian's Chromium (never a downloaded browser) driven by
+ * playwright-core, sign-in through the real login form, a real PNG file, and the CI artifact
+ * directory for screenshots.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../db/demo';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Where screenshots go (git-ignored; CI keeps them as artifacts). */
+export const ARTIFACTS_DIR = path.join(ROOT, 'artifacts', 'e2e');
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}
+
+/** A fresh context (own cookies) whose relative URLs, for pages and `page.request`, resolve against the app. */
+export async function freshPage(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(20_000);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+/**
+ * Signs in through the login form and returns the response to the form's POST (a 303 on
+ * success, the re-rendered form otherwise). Callers wait for where the app sends the user.
+ */
+export async function loginViaForm(page: Page, username: string, password = DEMO_PASSWORD, opts: { screenshot?: string } = {}): Promise<Response> {
+  await page.goto('/login');
+  await page.locator('form[action^="/login"] #username').waitFor();
+  if (opts.screenshot) await page.screenshot({ path: opts.screenshot, fullPage: true });
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  const [post] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login'),
+    page.click('form[action^="/login"] button[type="submit"]'),
+  ]);
+  return post;
+}
+
+/** The error message of a page the app rendered (its `<p class="error">`), for assertion messages. */
+export async function pageError(res: Response): Promise<string> {
+  const body = await res.text().catch(() => '');
+  return /<p class="error"[^>]*>([^<]*)<\/p>/.exec(body)?.[1] ?? '(no error message on the page)';
+}
+
+/** Screenshot path under artifacts/e2e/ (the directory is created on first use). */
+export function artifact(name: string): string {
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  return path.join(ARTIFACTS_DIR, name);
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(buf: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+/** A valid 1×1 RGBA PNG of one colour (signature, IHDR, zlib-compressed IDAT, IEND). */
+export function onePixelPng(rgba: [number, number, number, number] = [0x2e, 0x7d, 0x32, 0xff]): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(1, 0); // width
+  ihdr.writeUInt32BE(1, 4); // height
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 6; // colour type: RGBA
+  ihdr[10] = 0; // compression
+  ihdr[11] = 0; // filter
+  ihdr[12] = 0; // no interlace
+  const scanline = Buffer.from([0, ...rgba]); // filter byte "none", then the pixel
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(scanline)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
