@@ -14,7 +14,7 @@ import { html, page, raw } from '../html';
 import { createSemester, NotFoundError, registerDataTexts, startCollege, startSemester } from '../semesters';
 import { fmt, schoolZone, t, templateOf } from './common';
 
-const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 1024 * 1024, files: 2 } });
+const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: 1024 * 1024, files: 2 } });
 const SEMESTER_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 export function createAdminRouter(deps: AppDeps): express.Router {

@@ -18,7 +18,7 @@ import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../tasks';
 import { fmt, isClosed, queryString, schoolZone, semesterInView, t, templateOf, templateTaskOf, visibleTask } from './common';
 import { filteredTasks, taskTable } from './dashboard';
 
-const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fields: 50 } });
+const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fields: 50 } });
 
 const actorOf = (u: SessionUser) => ({ userId: u.id, role: u.role, collegeId: u.collegeId });
 
