@@ -20,6 +20,19 @@ ensure_node_modules() {
   fi
 }
 
+# The browser tests drive Debian's Chromium (never a downloaded browser); CJK fonts make the
+# screenshots they save readable.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && { [ -d /usr/share/fonts/opentype/noto ] || [ "$(id -u)" != 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 || true; } && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "dev.sh: installing Debian's chromium for the browser tests" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  else
+    echo "dev.sh: /usr/bin/chromium is missing: install Debian's chromium package (sudo apt-get install chromium)" >&2
+    return 1
+  fi
+}
+
 cmd="${1:-}"
 case "$cmd" in
   start)
@@ -30,6 +43,7 @@ case "$cmd" in
   test)
     ensure_node_modules
     bash scripts/temporal-bins.sh >/dev/null
+    ensure_chromium
     exec npm test
     ;;
   *)

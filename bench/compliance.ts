@@ -1,5 +1,6 @@
 /**
- * Latency of store.complianceByCollegeMonth over a full-size read model:
+ * Latency of store.complianceByCollegeMonth over a full-size read model, by itself and through the
+ * web app (the compliance API and page):
  *
  *   npx tsx bench/compliance.ts [--db sqlite|postgres|both] [--colleges 200] [--requests 300]
  *
@@ -9,15 +10,16 @@
  * 127.0.0.1:0, signs in once as the bench school's admin (POST /api/session), and times R sequential
  * requests (after the same warm-up) of GET /api/compliance?semester=ID and GET /?semester=ID (the
  * compliance page) with the session cookie, each response read in full and checked for status 200;
- * the app's clock is the bench's NOW, so it runs the very query timed above. SQLite uses a temp file; PostgreSQL a fresh rx_bench_<random>
- * database on TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test), dropped afterwards,
+ * the app's clock is the bench's NOW, so it runs the very query timed above. The sizes printed are
+ * of the last response. SQLite uses a temp file; PostgreSQL a fresh rx_bench_<random> database on
+ * TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test), dropped afterwards,
  * or is skipped with the reason when it cannot be reached. Prints numbers only, asserts nothing.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -204,6 +206,13 @@ async function measureHttp(db: Knex): Promise<HttpResult[]> {
     await login.arrayBuffer();
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     if (!cookie) throw new Error('sign-in set no session cookie');
+
+    // Not timed: both routes show every college, so the timings below are of the full matrix.
+    const last = `college-${String(collegeCount).padStart(3, '0')}`;
+    const api = (await (await fetch(`${base}/api/compliance?semester=${SEMESTER}`, { headers: { cookie } })).json()) as { colleges?: unknown[] };
+    if (api.colleges?.length !== collegeCount) throw new Error(`GET /api/compliance: ${api.colleges?.length} colleges, expected ${collegeCount}`);
+    const pageHtml = await (await fetch(`${base}/?semester=${SEMESTER}`, { headers: { cookie } })).text();
+    if (!pageHtml.includes(`data-college="${last}"`)) throw new Error(`GET /: the page has no row for ${last}`);
 
     const routes = [`/api/compliance?semester=${SEMESTER}`, `/?semester=${SEMESTER}`];
     const out: HttpResult[] = [];

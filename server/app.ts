@@ -64,6 +64,9 @@ export function createApp(deps: AppDeps): express.Express {
         },
       },
       strictTransportSecurity: deps.secureCookies,
+      // same-origin form posts then carry their real Origin (under no-referrer Chromium sends
+      // "Origin: null", which the sign-in's same-origin check must refuse)
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.use('/assets', express.static(path.join(__dirname, 'assets'), { maxAge: '1h' }));

@@ -80,6 +80,8 @@ describe('public pages and assets', () => {
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    // not no-referrer: under it Chromium posts forms with "Origin: null" and sign-in would be refused
+    expect(res.headers.get('referrer-policy')).toBe('same-origin');
   });
   test('When the language is switched to English, then the choice is remembered in a cookie', async () => {
     const res = await fetch(`${fx.base}/login?lang=en`);
