@@ -627,14 +627,13 @@ async function markNotificationRead(db: Knex, id: number, userId: string, at = D
  */
 async function complianceByCollegeMonth(db: Knex, semesterId: string, nowMs: number): Promise<ComplianceRow[]> {
   const notClosed = "t.status not in ('completed', 'waived')";
-  const rows = (await db('task_instances as t')
-    .join('colleges as c', 'c.id', 't.college_id')
+  // Aggregate the task rows first (in index order), then join the few grouped rows to colleges
+  // and sort those: joining before grouping sorted every task row.
+  const grouped = db('task_instances as t')
     .where('t.semester_id', semesterId)
-    .groupBy('t.college_id', 'c.name', 'c.sort_order', 't.month')
-    .orderBy([{ column: 'c.sort_order' }, { column: 'c.name' }, { column: 't.month' }])
+    .groupBy('t.college_id', 't.month')
     .select(
       't.college_id',
-      'c.name',
       't.month',
       db.raw('count(*) as "planned"'),
       db.raw(`sum(case when t.status = 'completed' and not t.late then 1 else 0 end) as "on_time"`),
@@ -643,7 +642,13 @@ async function complianceByCollegeMonth(db: Knex, semesterId: string, nowMs: num
       db.raw(`sum(case when ${notClosed} and (t.status = 'overdue' or t.due_at <= ?) then 1 else 0 end) as "overdue"`, [nowMs]),
       db.raw(`sum(case when t.status = 'waived' then 1 else 0 end) as "waived"`),
       db.raw('sum(case when t.escalation_level >= 1 then 1 else 0 end) as "escalated"'),
-    )) as DbRow[];
+    )
+    .as('g');
+  const rows = (await db
+    .from(grouped)
+    .join('colleges as c', 'c.id', 'g.college_id')
+    .orderBy([{ column: 'c.sort_order' }, { column: 'c.name' }, { column: 'g.month' }])
+    .select('g.*', 'c.name')) as DbRow[];
   return rows.map((r) => ({
     collegeId: String(r.college_id),
     name: String(r.name),
