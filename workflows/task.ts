@@ -19,7 +19,8 @@ import {
 import type { createActivities, TaskEvent } from '../activities';
 import type { createDeliveryActivities } from '../notifications/outbox';
 import { evidenceProblems, type EvidenceSubmission } from '../domain/evidence';
-import type { CollegeRole, Evidence, Role, TaskKind } from '../domain/schema';
+import type { PlannedTask } from '../domain/planner';
+import type { Evidence, Role } from '../domain/schema';
 import { EscalationLevelKey, SemesterIdKey } from './search-attributes';
 
 const { recordTaskEvent } = proxyActivities<ReturnType<typeof createActivities>>({
@@ -33,24 +34,12 @@ const { deliverNotifications } = proxyActivities<ReturnType<typeof createDeliver
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 20 },
 });
 
-export interface TaskInput {
+/** A planned task (domain/planner.ts) as its workflow receives it: epoch instants only. */
+export type TaskInput = Omit<PlannedTask, 'id'> & {
+  /** the task's stable id, also its workflow id */
   taskId: string;
-  semesterId: string;
-  collegeId: string;
-  templateTaskId: string;
-  occurrence: string | null;
-  /** YYYY-MM the task is reported under */
-  month: string;
-  kind: TaskKind;
-  ownerRole: CollegeRole;
-  titleZh: string;
-  titleEn: string;
-  openAt: number;
-  dueAt: number;
-  remindAts: number[];
-  level2At: number;
   evidence: Evidence;
-}
+};
 
 export interface Actor {
   userId: string;
