@@ -7,6 +7,7 @@
  *   npx tsx schedules/cli.ts resume ID [--note TEXT]
  *   npx tsx schedules/cli.ts trigger ID                 run it now, e.g. to resend today's digest
  */
+import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import { Client, Connection, type CalendarSpecDescription } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { createKnex, describeDb } from '../db/knex';
@@ -76,7 +77,7 @@ async function run(): Promise<void> {
   const config = loadConfig();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) });
     switch (cmd.verb) {
       case 'apply':
         for (const r of await applySchedules(client, await schoolDefinitions(config))) {

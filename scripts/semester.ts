@@ -6,6 +6,7 @@
  *   status   --id ID                                     tasks per college from the read model
  *   move-due --task TASK_ID --due "YYYY-MM-DD HH:mm" --reason TEXT --as USERNAME   (school admin)
  */
+import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { createKnex } from '../db/knex';
@@ -36,7 +37,7 @@ async function run(): Promise<void> {
   let connection: Connection | undefined;
   const client = async () => {
     connection ??= await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-    return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) });
   };
   try {
     switch (command) {

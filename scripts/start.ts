@@ -6,6 +6,7 @@
  *  4. runs the worker and the web server, and starts the demo semester (a no-op when it runs).
  * Ctrl-C stops every child cleanly; a second start reuses data/ (workflows and database).
  */
+import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -104,7 +105,9 @@ async function run(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS };
   if (ownTemporal) {
     const [host, port] = config.TEMPORAL_ADDRESS.split(':') as [string, string];
-    launch('temporal', 'bash', [path.join(ROOT, 'temporal-dev.sh')], { ...process.env, TEMPORAL_IP: host, TEMPORAL_PORT: port });
+    // the Web UI decodes payloads through the app's authenticated codec endpoint
+    const codecEndpoint = `http://${config.HOST}:${config.PORT}/codec`;
+    launch('temporal', 'bash', [path.join(ROOT, 'temporal-dev.sh')], { ...process.env, TEMPORAL_IP: host, TEMPORAL_PORT: port, TEMPORAL_CODEC_ENDPOINT: codecEndpoint });
   }
   await waitForTemporal(config.TEMPORAL_ADDRESS, 90_000);
 
@@ -124,7 +127,7 @@ async function run(): Promise<void> {
     launch('web', tsx, [path.join(ROOT, 'server', 'web.ts')], env);
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     try {
-      const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+      const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) });
       const store = createStore(db);
       const { workflowId } = await startSemester(client, store, semesterId, config.TEMPORAL_TASK_QUEUE);
       console.log(`start: semester ${semesterId} runs as workflow ${workflowId}`);

@@ -2,6 +2,7 @@
  * The Express app, built from its dependencies so tests listen on port 0 and talk real HTTP.
  * Order: security headers → body parsers → language → session and CSRF → routers → errors.
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
@@ -10,6 +11,7 @@ import { CalendarError } from '../domain/calendar';
 import { DataFileError } from '../domain/load';
 import { PlanError } from '../domain/planner';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from './auth/context';
+import { createCodecRouter } from '../codec/endpoint';
 import { createAuth } from './auth';
 import type { AppDeps } from './deps';
 import { createExportsRouter } from './exports';
@@ -95,7 +97,24 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   const auth = createAuth(deps);
-  app.use(...auth.before);
+  const [session, csrf] = auth.before as [express.RequestHandler, express.RequestHandler];
+  app.use(session);
+  // the Temporal Web UI's codec calls carry the session cookie but cannot carry our CSRF token:
+  // the codec router checks role and origin itself, and every decode is audited
+  if (deps.codec) {
+    const store = deps.store;
+    app.use(
+      createCodecRouter({
+        codec: deps.codec,
+        allowedRoles: ['school_admin'],
+        uiOrigin: deps.temporalUiOrigin ?? new URL(deps.temporalUiUrl).origin,
+        onDecode: async (u, count) => {
+          await store.appendAudit({ eventKey: `codec-decode:${randomUUID()}`, subjectType: 'school', subjectId: u.schoolId, action: 'payloads.decoded', actor: u.id, at: Date.now(), details: { count } });
+        },
+      }),
+    );
+  }
+  app.use(csrf);
   app.use(auth.router);
   app.use(createDashboardRouter(deps));
   app.use(createTaskRouter(deps));

@@ -2,6 +2,7 @@
  * What the web app is built from (createApp(deps)); tests pass their own.
  */
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Knex } from 'knex';
 import type { Store } from '../db/store';
 
@@ -25,6 +26,10 @@ export interface AppDeps {
   /** login attempts allowed per account and per address in `loginWindowMs` */
   loginMaxAttempts: number;
   loginWindowMs: number;
+  /** the payload codec behind /codec/{encode,decode} for the Temporal Web UI; absent: no endpoint */
+  codec?: PayloadCodec;
+  /** origin of the Temporal Web UI (CORS for the codec endpoint) */
+  temporalUiOrigin?: string;
   /** bearer token of the semester administration API (ops automation); unset: disabled */
   adminApiToken?: string;
   now?: () => number;

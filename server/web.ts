@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore } from '../db/store';
+import { codecDataConverter, createCodec, loadCodecKeys } from '../codec/aes-gcm';
 import { createApp } from './app';
 import { dbOptions, loadConfig } from './config';
 
@@ -14,7 +15,8 @@ export async function start(): Promise<{ server: Server; stop: () => Promise<voi
   await migrateLatest(db);
   // lazy: the dashboard starts (and /healthz reports why) even while Temporal is down
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS, connectTimeout: '3s' });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const keys = loadCodecKeys();
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(keys) });
   const app = createApp({
     store: createStore(db),
     knex: db,
@@ -32,6 +34,7 @@ export async function start(): Promise<{ server: Server; stop: () => Promise<voi
     loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS,
     loginWindowMs: config.LOGIN_WINDOW_MINUTES * 60_000,
     adminApiToken: config.ADMIN_API_TOKEN,
+    codec: createCodec(keys),
   });
   if (config.TRUST_PROXY) app.set('trust proxy', config.TRUST_PROXY);
   const server = await new Promise<Server>((resolve, reject) => {

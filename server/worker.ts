@@ -6,7 +6,10 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
+import { createCrisisActivities } from '../activities/crisis';
 import { createDigestActivities } from '../activities/digest';
+import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
+import type { DataConverter } from '@temporalio/common';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore } from '../db/store';
 import { loadChannelConfig, describeChannels } from '../notifications/config';
@@ -19,6 +22,7 @@ export function allActivities(deps: { knex: Knex; client: Client; outbox: Outbox
   return {
     ...createActivities({ store, client: deps.client }),
     ...createDigestActivities({ store, knex: deps.knex }),
+    ...createCrisisActivities({ store, knex: deps.knex }),
     ...createDeliveryActivities({ outbox: deps.outbox }),
   };
 }
@@ -28,6 +32,8 @@ export async function createWorker(deps: {
   namespace: string;
   taskQueue: string;
   activities: ReturnType<typeof allActivities>;
+  /** encrypts payloads (student data) with the app's keys */
+  dataConverter?: DataConverter;
   workflowBundle?: WorkflowBundleWithSourceMap;
 }): Promise<Worker> {
   return Worker.create({
@@ -36,12 +42,14 @@ export async function createWorker(deps: {
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') }),
     activities: deps.activities,
+    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
   });
 }
 
 async function run(): Promise<void> {
   const config = loadConfig();
   const channels = loadChannelConfig();
+  const dataConverter = codecDataConverter(loadCodecKeys());
   Runtime.install({ logger: new DefaultLogger(config.NODE_ENV === 'development' ? 'WARN' : 'INFO') });
   const db = createKnex(dbOptions(config));
   const outbox = createOutbox({ knex: db, channels: createChannels(channels) });
@@ -51,12 +59,13 @@ async function run(): Promise<void> {
     await migrateLatest(db);
     nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
     connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
     const worker = await createWorker({
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities: allActivities({ knex: db, client, outbox }),
+      dataConverter,
     });
     console.log(`worker: polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}; notifications: ${describeChannels(channels)}`);
     await worker.run(); // Worker installs SIGINT/SIGTERM handlers and drains on shutdown

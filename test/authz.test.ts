@@ -24,6 +24,8 @@ interface Case {
   path: (ids: Ids) => string;
   /** public: no sign-in needed; otherwise signed-out callers are refused */
   public?: boolean;
+  /** what a signed-out caller gets, when not the usual (401 on /api, redirect to /login on pages) */
+  signedOut?: number;
   /** signed-in users who get 403 */
   forbidden?: Who[];
   /** signed-in users who must get through (checked on safe GET routes only) */
@@ -104,6 +106,9 @@ const CASES: Case[] = [
   { route: 'GET /exports/compliance.xlsx', path: (i) => `/exports/compliance.xlsx?semester=${i.semester}`, forbidden: ['litStaff', 'sciStaff'], allowed: ['litLeader', 'admin'] },
   { route: 'GET /exports/tasks.csv', path: (i) => `/exports/tasks.csv?semester=${i.semester}&college=literature`, forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'admin'] },
   { route: 'GET /exports/tasks.xlsx', path: (i) => `/exports/tasks.xlsx?semester=${i.semester}&college=literature`, forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'admin'] },
+  // the Temporal Web UI's payload codec: the counselling centre (school admin) only, every decode audited
+  { route: 'POST /codec/encode', path: () => '/codec/encode', signedOut: 401, forbidden: ['litStaff', 'litLeader', 'sciLeader'] },
+  { route: 'POST /codec/decode', path: () => '/codec/decode', signedOut: 401, forbidden: ['litStaff', 'litLeader', 'sciLeader'] },
   // the personal calendar feed
   { route: 'POST /me/calendar-feed', path: () => '/me/calendar-feed' },
   { route: 'POST /me/calendar-feed/revoke', path: () => '/me/calendar-feed/revoke' },
@@ -163,6 +168,7 @@ describe.each(CASES)('$route signed out', (c) => {
     const res = await fetch(`${fx.base}${c.path(ids)}`, { method: methodOf(c), redirect: 'manual' });
     // public routes need no session (the login routes answer 401 for the missing credentials themselves)
     if (c.public) expect(res.status === 403 || (res.status === 303 && res.headers.get('location') === '/login')).toBe(false);
+    else if (c.signedOut) expect(res.status).toBe(c.signedOut);
     else if (c.path(ids).startsWith('/api/')) expect(res.status).toBe(401);
     else expect([res.status, res.headers.get('location')]).toEqual([303, '/login']);
   });

@@ -3,3 +3,5 @@ export * from './college-semester';
 export * from './semester';
 export * from './ids';
 export * from './schedule-workflows';
+export * from './crisis-case';
+export * from './supervision';

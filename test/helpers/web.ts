@@ -13,6 +13,7 @@ import { createKnex, migrateLatest } from '../../db/knex';
 import { createStore, type Store } from '../../db/store';
 import { loadCalendarFile, loadTemplateFile } from '../../domain/load';
 import { planSemester } from '../../domain/planner';
+import { createCodec } from '../../codec/aes-gcm';
 import { createApp } from '../../server/app';
 import type { AppDeps } from '../../server/deps';
 import { createSemester, registerDataFiles } from '../../server/semesters';
@@ -58,6 +59,7 @@ export async function webFixture(overrides: Partial<AppDeps> = {}, opts: { plan?
     sessionIdleMs: 30 * 60_000,
     loginMaxAttempts: 5,
     loginWindowMs: 15 * 60_000,
+    codec: createCodec({ current: 'test', keys: { test: Buffer.alloc(32, 7) } }),
     ...overrides,
   };
   const app = createApp(deps);

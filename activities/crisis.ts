@@ -1,0 +1,80 @@
+/**
+ * Crisis and supervision activities: one idempotent write per transition (audit event keyed by
+ * case and step; inbox rows keyed by event and recipient), and the case row's escalation level.
+ * Notification text names the case by its opaque id only; who the student is, is shown in the
+ * app to the college's care staff and the counselling centre.
+ */
+import type { Knex } from 'knex';
+import type { Store } from '../db/store';
+import type { Role } from '../domain/schema';
+
+export type CrisisAudience = 'college-care' | 'college-leader' | 'school';
+
+export interface CrisisEvent {
+  caseId: string;
+  collegeId: string;
+  /** unique within the case: with the case id it is the idempotency key */
+  step: string;
+  action: string;
+  at: number;
+  actor: string;
+  notify: CrisisAudience | null;
+  details?: Record<string, unknown>;
+}
+
+const TEXT: Record<string, string> = {
+  reported: '新的危机个案已上报，请班主任、辅导员立即赶赴现场，并报告学院领导',
+  'on-scene-missed': '危机个案 30 分钟内无人确认到场（一级预警）',
+  'on-scene-missed-school': '危机个案仍无人确认到场，已上报学校（二级预警）',
+  'school-notified': '学院领导已通知心理中心、保卫处、校医院',
+  'school-notify-missed': '学院领导未按时确认已通知学校相关部门（二级预警）',
+  'check-in-missed': '24小时特别监护：监护人未按时报到（一级预警）',
+  'check-in-missed-school': '24小时特别监护：监护人仍未报到，已上报学校（二级预警）',
+  'no-hand-over': '24小时特别监护已到期但尚未完成安全责任移交，监护继续',
+  'handed-over': '已完成向家长的安全责任移交',
+  'parents-authorised': '家长已授权送医',
+  'taken-to-hospital': '学生已送医',
+  'police-called': '已报警（110）',
+  'five-ones': '已落实“五个一”',
+  'ledger-and-pairing-proposed': '请将该生列入干预台账并安排结对帮扶',
+};
+
+const AUDIENCE: Record<CrisisAudience, { roles: Role[]; ofCollege: boolean }> = {
+  'college-care': { roles: ['class_teacher', 'counsellor', 'psych_counsellor', 'college_leader'], ofCollege: true },
+  'college-leader': { roles: ['college_leader'], ofCollege: true },
+  school: { roles: ['school_admin'], ofCollege: false },
+};
+
+export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
+  const { store, knex } = deps;
+  return {
+    async recordCrisisEvent(e: CrisisEvent): Promise<{ applied: boolean; eventKey: string }> {
+      const eventKey = `crisis.${e.caseId}/${e.step}`;
+      const applied = await store.appendAudit({ eventKey, subjectType: 'crisis', subjectId: e.caseId, action: e.action, actor: e.actor, at: e.at, details: e.details });
+      const level = typeof e.details?.level === 'number' ? e.details.level : 0;
+      const status = e.action === 'handed-over' ? 'handed_over' : e.action === 'five-ones' ? 'closed' : undefined;
+      await knex('crisis_cases')
+        .where({ id: e.caseId })
+        .update({ updated_at: e.at, ...(status ? { status } : {}) });
+      if (level) await knex('crisis_cases').where({ id: e.caseId }).andWhere('escalation_level', '<', level).update({ escalation_level: level });
+      if (e.notify) {
+        const college = await store.getCollege(e.collegeId);
+        const a = AUDIENCE[e.notify];
+        const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
+          (u) => u.active && a.roles.includes(u.role) && (!a.ofCollege || u.collegeId === e.collegeId),
+        );
+        const title = `危机个案 ${e.caseId.slice(0, 8)}：${TEXT[e.action] ?? e.action}`;
+        const body = `${college?.name ?? ''} · ${TEXT[e.action] ?? e.action}`;
+        if (users.length) {
+          await knex('notifications')
+            .insert(users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `crisis_${e.action}`, subject_type: 'crisis', subject_id: e.caseId, title, body, created_at: e.at })))
+            .onConflict(['event_key', 'recipient_user_id', 'channel'])
+            .ignore();
+        }
+      }
+      return { applied, eventKey };
+    },
+  };
+}
+
+export type CrisisActivities = ReturnType<typeof createCrisisActivities>;

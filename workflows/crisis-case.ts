@@ -1,0 +1,187 @@
+/**
+ * crisis-case: the crisis procedure (seed 003 §7, seed 004 "five ones"), for one reported case.
+ *  1. the class teacher, counsellors and college leaders are notified at once;
+ *  2. on-scene acknowledgement is due within `onSceneAckMs`, else the college leader is alerted
+ *     and, `schoolAfterMs` later, the school;
+ *  3. the college leader confirms within `schoolNotifyMs` that the counselling centre, security
+ *     office and clinic were notified, else the school is alerted;
+ *  4. branch actions are recorded (parents' authorisation, hospital; the 110 call);
+ *  5. a risk of self-harm starts the 24-hour special supervision (child workflow);
+ *  6. after the hand-over, the "five ones" close the case (a responsible leader, a team, a plan,
+ *     follow-up talks); the student is proposed for the ledger and a pairing.
+ * Ids only: no student data enters this workflow.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  executeChild,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { CrisisActivities } from '../activities/crisis';
+import { supervisionWorkflow, type StaffActor, type SupervisionDurations, type SupervisionState } from './supervision';
+
+const { recordCrisisEvent } = proxyActivities<CrisisActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+export type Situation = 'injury' | 'danger_to_others' | 'self_harm_risk';
+
+export interface CrisisDurations extends SupervisionDurations {
+  onSceneAckMs: number;
+  schoolNotifyMs: number;
+}
+
+/** DOMAIN.md §5 defaults; a school may change every one. */
+export const DEFAULT_CRISIS_DURATIONS: CrisisDurations = {
+  onSceneAckMs: 30 * 60_000,
+  schoolNotifyMs: 60 * 60_000,
+  schoolAfterMs: 30 * 60_000,
+  checkInEveryMs: 2 * 3_600_000,
+  supervisionMs: 24 * 3_600_000,
+  schoolAlertEveryMs: 3_600_000,
+};
+
+export interface CrisisInput {
+  caseId: string;
+  collegeId: string;
+  situation: Situation;
+  reportedAt: number;
+  reportedBy: string;
+  durations: CrisisDurations;
+}
+
+export type BranchAction = 'parents-authorised' | 'taken-to-hospital' | 'police-called';
+
+export interface CrisisState {
+  onSceneAt: number | null;
+  onSceneBy: string | null;
+  schoolNotifiedAt: number | null;
+  actions: Array<{ action: BranchAction; at: number; by: string }>;
+  escalationLevel: 0 | 1 | 2;
+  supervision: SupervisionState | null;
+  fiveOnes: { leaderUserId: string; team: string[]; followUp: string } | null;
+  closed: boolean;
+}
+
+export const acknowledgeOnSceneUpdate = defineUpdate<CrisisState, [{ actor: StaffActor }]>('acknowledgeOnScene');
+export const confirmSchoolNotifiedUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; departments: string[] }]>('confirmSchoolNotified');
+export const recordActionUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; action: BranchAction }]>('recordAction');
+export const fiveOnesUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; leaderUserId: string; team: string[]; followUp: string }]>('fiveOnes');
+export const crisisStateQuery = defineQuery<CrisisState>('crisisState');
+
+export const SCHOOL_DEPARTMENTS = ['counselling-centre', 'security-office', 'clinic'] as const;
+
+const reject = (message: string): never => {
+  throw ApplicationFailure.create({ type: 'CrisisUpdateRejected', message, nonRetryable: true });
+};
+
+export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisState> {
+  const d = input.durations;
+  const s: CrisisState = { onSceneAt: null, onSceneBy: null, schoolNotifiedAt: null, actions: [], escalationLevel: 0, supervision: null, fiveOnes: null, closed: false };
+  const record = (step: string, action: string, at: number, actor: string, notify: 'college-care' | 'college-leader' | 'school' | null, details?: Record<string, unknown>) =>
+    recordCrisisEvent({ caseId: input.caseId, collegeId: input.collegeId, step, action, at, actor, notify, details });
+  const ofCollege = (a: StaffActor) => {
+    if (a.collegeId !== input.collegeId) reject('this case belongs to another college');
+  };
+  const leaderOfCollege = (a: StaffActor) => {
+    ofCollege(a);
+    if (a.role !== 'college_leader') reject('only a college leader may do this');
+  };
+
+  setHandler(crisisStateQuery, () => ({ ...s }));
+  setHandler(
+    acknowledgeOnSceneUpdate,
+    async ({ actor }) => {
+      s.onSceneAt = Date.now();
+      s.onSceneBy = actor.userId;
+      await record('on-scene', 'on-scene', s.onSceneAt, actor.userId, null);
+      return { ...s };
+    },
+    { validator: ({ actor }) => (ofCollege(actor), s.onSceneAt === null ? undefined : reject('already acknowledged on scene')) },
+  );
+  setHandler(
+    confirmSchoolNotifiedUpdate,
+    async ({ actor, departments }) => {
+      s.schoolNotifiedAt = Date.now();
+      await record('school-notified', 'school-notified', s.schoolNotifiedAt, actor.userId, 'school', { departments });
+      return { ...s };
+    },
+    {
+      validator: ({ actor, departments }) => {
+        leaderOfCollege(actor);
+        if (s.schoolNotifiedAt !== null) reject('already confirmed');
+        const missing = SCHOOL_DEPARTMENTS.filter((x) => !departments.includes(x));
+        if (missing.length) reject(`confirm every department: missing ${missing.join(', ')}`);
+      },
+    },
+  );
+  setHandler(
+    recordActionUpdate,
+    async ({ actor, action }) => {
+      const at = Date.now();
+      s.actions.push({ action, at, by: actor.userId });
+      await record(`action:${action}:${at}`, action, at, actor.userId, 'college-care');
+      return { ...s };
+    },
+    {
+      validator: ({ actor, action }) => {
+        ofCollege(actor);
+        if (action === 'taken-to-hospital' && !s.actions.some((a) => a.action === 'parents-authorised')) {
+          reject("record the parents' authorisation before the hospital (seed 003 §7)");
+        }
+      },
+    },
+  );
+  setHandler(
+    fiveOnesUpdate,
+    async ({ actor, leaderUserId, team, followUp }) => {
+      s.fiveOnes = { leaderUserId, team, followUp };
+      s.closed = true;
+      const at = Date.now();
+      await record('five-ones', 'five-ones', at, actor.userId, 'college-care', { leaderUserId, team, followUp });
+      // the student enters the intervention ledger and a pairing is proposed (the care part)
+      await record('ledger-proposed', 'ledger-and-pairing-proposed', at, 'system', 'college-leader');
+      return { ...s };
+    },
+    {
+      validator: ({ actor, leaderUserId, team, followUp }) => {
+        leaderOfCollege(actor);
+        if (input.situation === 'self_harm_risk' && !s.supervision?.handOver) reject('the supervision has not ended with the hand-over yet');
+        if (!leaderUserId || !team.length || !followUp.trim()) reject('name the responsible leader, the team and the follow-up plan');
+      },
+    },
+  );
+
+  await record('reported', 'reported', input.reportedAt, input.reportedBy, 'college-care', { situation: input.situation });
+
+  // 2 and 3 run side by side; 5 (supervision) starts at once for a risk of self-harm
+  const watchOnScene = async () => {
+    if (await condition(() => s.onSceneAt !== null, Math.max(0, input.reportedAt + d.onSceneAckMs - Date.now()))) return;
+    s.escalationLevel = 1;
+    await record('on-scene-missed', 'on-scene-missed', input.reportedAt + d.onSceneAckMs, 'timer', 'college-leader', { level: 1 });
+    if (await condition(() => s.onSceneAt !== null, d.schoolAfterMs)) return;
+    s.escalationLevel = 2;
+    await record('on-scene-missed-school', 'on-scene-missed-school', input.reportedAt + d.onSceneAckMs + d.schoolAfterMs, 'timer', 'school', { level: 2 });
+  };
+  const watchSchoolNotified = async () => {
+    if (await condition(() => s.schoolNotifiedAt !== null, Math.max(0, input.reportedAt + d.schoolNotifyMs - Date.now()))) return;
+    s.escalationLevel = 2;
+    await record('school-notify-missed', 'school-notify-missed', input.reportedAt + d.schoolNotifyMs, 'timer', 'school', { level: 2 });
+  };
+  const supervise = async () => {
+    if (input.situation !== 'self_harm_risk') return;
+    s.supervision = await executeChild(supervisionWorkflow, {
+      workflowId: `supervision.${input.caseId}`,
+      args: [{ caseId: input.caseId, collegeId: input.collegeId, startedAt: input.reportedAt, durations: d }],
+    });
+  };
+  await Promise.all([watchOnScene(), watchSchoolNotified(), supervise()]);
+  await condition(() => s.closed);
+  await condition(allHandlersFinished);
+  return { ...s };
+}
