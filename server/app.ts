@@ -18,6 +18,7 @@ import { createExportsRouter } from './exports';
 import { html, page } from './html';
 import { pickLang } from './messages';
 import { createAdminRouter } from './routes/admin';
+import { createCrisisRouter } from './routes/crisis';
 import { createDashboardRouter } from './routes/dashboard';
 import { createTaskRouter } from './routes/tasks';
 import { NotFoundError } from './semesters';
@@ -120,6 +121,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createTaskRouter(deps));
   app.use(createAdminRouter(deps));
   app.use(createExportsRouter(deps));
+  app.use(createCrisisRouter(deps));
 
   app.use((req, _res, next) => next(new NotFoundError(`no page ${req.method} ${req.path}`)));
 

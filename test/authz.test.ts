@@ -33,6 +33,7 @@ interface Case {
 }
 
 interface Ids {
+  crisis: string;
   semester: string;
   task: string;
   evidence: string;
@@ -109,6 +110,11 @@ const CASES: Case[] = [
   // the Temporal Web UI's payload codec: the counselling centre (school admin) only, every decode audited
   { route: 'POST /codec/encode', path: () => '/codec/encode', signedOut: 401, forbidden: ['litStaff', 'litLeader', 'sciLeader'] },
   { route: 'POST /codec/decode', path: () => '/codec/decode', signedOut: 401, forbidden: ['litStaff', 'litLeader', 'sciLeader'] },
+  // crisis cases: the care staff of the student's college and the counselling centre
+  { route: 'POST /api/crises', path: () => '/api/crises' },
+  { route: 'GET /api/crises/:id', path: (i) => `/api/crises/${i.crisis}`, forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'litLeader', 'admin'] },
+  { route: 'POST /api/crises/:id/:step', path: (i) => `/api/crises/${i.crisis}/on-scene`, forbidden: OTHER_COLLEGE },
+  { route: 'GET /crises/:id', path: (i) => `/crises/${i.crisis}`, forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'admin'] },
   // the personal calendar feed
   { route: 'POST /me/calendar-feed', path: () => '/me/calendar-feed' },
   { route: 'POST /me/calendar-feed/revoke', path: () => '/me/calendar-feed/revoke' },
@@ -134,7 +140,9 @@ beforeAll(async () => {
     notifications: [{ recipientUserId: 'literature-counsellor', kind: 'opened', title: 'x', body: 'y' }],
   });
   const notification = (await fx.store.listNotifications('literature-counsellor'))[0]!.id;
-  ids = { semester: fx.semesterId, task: task.id, evidence: 'ev-1', user: 'literature-class-teacher', notification };
+  await fx.knex('students').insert({ id: 'stu-1', school_id: 'demo-school', college_id: 'literature', student_no: '2024001', name: '张小明', class_name: '汉语言1班', created_at: Date.now() });
+  await fx.knex('crisis_cases').insert({ id: 'case-1', student_id: 'stu-1', college_id: 'literature', situation: 'injury', place: '图书馆', reported_by: 'literature-counsellor', occurred_at: Date.now(), reported_at: Date.now(), status: 'open', escalation_level: 0, updated_at: Date.now() });
+  ids = { crisis: 'case-1', semester: fx.semesterId, task: task.id, evidence: 'ev-1', user: 'literature-class-teacher', notification };
   for (const who of Object.keys(USERS) as Who[]) sessions[who] = await login(fx.base, USERS[who]);
 });
 afterAll(async () => {

@@ -1,0 +1,123 @@
+/**
+ * Crisis use cases: report a case (the student is stored here, under an opaque id; the workflow
+ * gets ids only), act on it through the crisis-case and supervision workflows' Updates, and read
+ * its timeline. Student identity is visible to the care staff of the student's college and the
+ * counselling centre (school admin); every read of it is written to the audit log.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { Store } from '../db/store';
+import {
+  acknowledgeOnSceneUpdate,
+  checkInUpdate,
+  confirmSchoolNotifiedUpdate,
+  crisisCaseWorkflow,
+  DEFAULT_CRISIS_DURATIONS,
+  fiveOnesUpdate,
+  handOverUpdate,
+  recordActionUpdate,
+  setGuardianUpdate,
+  type BranchAction,
+  type Situation,
+} from '../workflows';
+import { BadRequestError, ForbiddenError, type SessionUser } from './auth/context';
+import { NotFoundError } from './semesters';
+import { TaskRejectedError } from './tasks';
+
+const CARE_ROLES = ['school_admin', 'college_leader', 'psych_counsellor', 'counsellor', 'class_teacher'];
+const SITUATIONS: Situation[] = ['injury', 'danger_to_others', 'self_harm_risk'];
+
+export interface CaseReport {
+  studentNo: string;
+  studentName: string;
+  className?: string;
+  collegeId: string;
+  situation: Situation;
+  place: string;
+  occurredAt: number;
+}
+
+export const crisisWorkflowId = (caseId: string) => `crisis.${caseId}`;
+export const supervisionWorkflowId = (caseId: string) => `supervision.${caseId}`;
+
+function assertCare(user: SessionUser, collegeId: string): void {
+  if (!CARE_ROLES.includes(user.role)) throw new ForbiddenError('this is for care staff');
+  if (user.role !== 'school_admin' && user.collegeId !== collegeId) throw new ForbiddenError('this case belongs to another college');
+}
+
+export async function reportCase(deps: { client: Client; store: Store; knex: Knex; taskQueue: string; now: number }, user: SessionUser, r: CaseReport): Promise<{ caseId: string }> {
+  assertCare(user, r.collegeId);
+  if (!SITUATIONS.includes(r.situation)) throw new BadRequestError(`situation must be one of ${SITUATIONS.join(', ')}`);
+  if (!r.studentNo.trim() || !r.studentName.trim()) throw new BadRequestError('the student number and name are required');
+  const college = await deps.store.getCollege(r.collegeId);
+  if (!college || college.schoolId !== user.schoolId) throw new NotFoundError(`unknown college ${r.collegeId}`);
+  const existing = await deps.knex('students').where({ school_id: user.schoolId, student_no: r.studentNo.trim() }).first('id');
+  const studentId: string = existing?.id ?? randomUUID();
+  if (!existing) {
+    await deps.knex('students').insert({ id: studentId, school_id: user.schoolId, college_id: r.collegeId, student_no: r.studentNo.trim(), name: r.studentName.trim(), class_name: r.className ?? null, created_at: deps.now });
+  }
+  const caseId = randomUUID();
+  await deps.knex('crisis_cases').insert({ id: caseId, student_id: studentId, college_id: r.collegeId, situation: r.situation, place: r.place, reported_by: user.id, occurred_at: r.occurredAt, reported_at: deps.now, status: r.situation === 'self_harm_risk' ? 'supervising' : 'open', escalation_level: 0, updated_at: deps.now });
+  await deps.client.workflow.start(crisisCaseWorkflow, {
+    workflowId: crisisWorkflowId(caseId),
+    taskQueue: deps.taskQueue,
+    args: [{ caseId, collegeId: r.collegeId, situation: r.situation, reportedAt: deps.now, reportedBy: user.id, durations: DEFAULT_CRISIS_DURATIONS }],
+  });
+  return { caseId };
+}
+
+async function caseRow(knex: Knex, user: SessionUser, caseId: string) {
+  const row = await knex('crisis_cases').where({ id: caseId }).first();
+  if (!row) throw new NotFoundError(`unknown case ${caseId}`);
+  assertCare(user, String(row.college_id));
+  return row as { id: string; student_id: string; college_id: string; situation: string; place: string | null; status: string; escalation_level: number; reported_at: number | string; occurred_at: number | string };
+}
+
+/** The case with its student and timeline; the read of student data is audited. */
+export async function readCase(deps: { store: Store; knex: Knex; now: number }, user: SessionUser, caseId: string) {
+  const row = await caseRow(deps.knex, user, caseId);
+  const student = await deps.knex('students').where({ id: row.student_id }).first('student_no', 'name', 'class_name');
+  await deps.store.appendAudit({ eventKey: `student-view:${randomUUID()}`, subjectType: 'student', subjectId: row.student_id, action: 'viewed', actor: user.id, at: deps.now, details: { case: caseId } });
+  const timeline = await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId });
+  return {
+    case: { id: row.id, collegeId: row.college_id, situation: row.situation, place: row.place, status: row.status, escalationLevel: Number(row.escalation_level), reportedAt: Number(row.reported_at), occurredAt: Number(row.occurred_at) },
+    student: { studentNo: student?.student_no, name: student?.name, className: student?.class_name ?? null },
+    timeline,
+  };
+}
+
+export type CaseStep = 'on-scene' | 'school-notified' | 'action' | 'guardian' | 'check-in' | 'hand-over' | 'five-ones';
+
+/** One step of the procedure, through the workflow's Update; its refusal reason is passed on as written. */
+export async function actOnCase(deps: { client?: Client; knex: Knex }, user: SessionUser, caseId: string, step: CaseStep, body: Record<string, unknown>): Promise<unknown> {
+  await caseRow(deps.knex, user, caseId);
+  if (!deps.client) throw new Error('Temporal is not configured for this server');
+  const actor = { userId: user.id, role: user.role, collegeId: user.collegeId };
+  const crisis = deps.client.workflow.getHandle(crisisWorkflowId(caseId));
+  const supervision = deps.client.workflow.getHandle(supervisionWorkflowId(caseId));
+  const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+  const list = (k: string) => (Array.isArray(body[k]) ? (body[k] as unknown[]).map(String) : str(k).split(',').map((x) => x.trim()).filter(Boolean));
+  try {
+    switch (step) {
+      case 'on-scene':
+        return await crisis.executeUpdate(acknowledgeOnSceneUpdate, { args: [{ actor }] });
+      case 'school-notified':
+        return await crisis.executeUpdate(confirmSchoolNotifiedUpdate, { args: [{ actor, departments: list('departments') }] });
+      case 'action':
+        return await crisis.executeUpdate(recordActionUpdate, { args: [{ actor, action: str('action') as BranchAction }] });
+      case 'guardian':
+        return await supervision.executeUpdate(setGuardianUpdate, { args: [{ actor, guardianUserId: str('guardianUserId') }] });
+      case 'check-in':
+        return await supervision.executeUpdate(checkInUpdate, { args: [{ actor, note: str('note') }] });
+      case 'hand-over':
+        return await supervision.executeUpdate(handOverUpdate, { args: [{ actor, receivedBy: str('receivedBy'), at: Number(body.at) || Date.now(), witnessedBy: list('witnessedBy') }] });
+      case 'five-ones':
+        return await crisis.executeUpdate(fiveOnesUpdate, { args: [{ actor, leaderUserId: str('leaderUserId'), team: list('team'), followUp: str('followUp') }] });
+    }
+  } catch (e) {
+    if (e instanceof WorkflowUpdateFailedError) throw new TaskRejectedError(e.cause instanceof Error ? e.cause.message : e.message);
+    throw e;
+  }
+  throw new BadRequestError(`unknown step ${step}`);
+}

@@ -1,0 +1,98 @@
+/**
+ * Reporting and following a crisis case over HTTP, with the real crisis workflows and activities
+ * on the time-skipping server: the student is visible only to the college's care staff and the
+ * counselling centre, every read is audited, and the workflow history holds no student name.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createCrisisActivities } from '../activities/crisis';
+import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { login, webFixture, type WebFixture } from './helpers/web';
+
+let env: TestWorkflowEnvironment;
+let fx: WebFixture;
+let worker: Worker;
+let running: Promise<void>;
+const queue = uniqueQueue('crisis-http');
+const NAME = '李晓雨';
+
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+  fx = await webFixture({ client: env.client, taskQueue: queue }, { plan: false });
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: queue, workflowBundle: await workflowBundle(), activities: createCrisisActivities({ store: fx.store, knex: fx.knex }) });
+  running = worker.run();
+});
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await fx?.close();
+  await env?.teardown();
+});
+
+describe('POST /api/crises', () => {
+  test('When a class teacher reports a risk of self-harm, then care staff are told at once, the case page shows the timeline, and no student name reaches Temporal', async () => {
+    const teacher = await login(fx.base, 'literature-class-teacher');
+    const res = await teacher.fetch('/api/crises', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ studentNo: '2024010203', studentName: NAME, className: '汉语言 2401', situation: 'self_harm_risk', place: '3 号宿舍楼' }),
+    });
+    expect(res.status).toBe(201);
+    const { caseId } = (await res.json()) as { caseId: string };
+    for (let i = 0; i < 50 && !(await fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId })).length; i++) await new Promise((r) => setTimeout(r, 100));
+
+    // the college's care staff and leader are notified; the school admin is not (yet)
+    const kinds = async (u: string) => (await fx.store.listNotifications(u)).filter((n) => n.subjectId === caseId).map((n) => n.kind);
+    expect(await kinds('literature-counsellor')).toEqual(['crisis_reported']);
+    expect(await kinds('literature-college-leader')).toEqual(['crisis_reported']);
+    expect(await kinds('science-counsellor')).toEqual([]);
+    // notification text never names the student
+    expect(JSON.stringify(await fx.store.listNotifications('literature-counsellor'))).not.toContain(NAME);
+
+    // on scene, a guardian, a check-in
+    const counsellor = await login(fx.base, 'literature-counsellor');
+    const step = (s: string, body: object = {}) => counsellor.fetch(`/api/crises/${caseId}/${s}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await step('on-scene')).status).toBe(200);
+    expect((await step('guardian', { guardianUserId: 'literature-counsellor' })).status).toBe(200);
+    expect((await step('check-in', { note: '情绪平稳' })).status).toBe(200);
+    const early = await step('five-ones', { leaderUserId: 'literature-college-leader', team: 'a,b', followUp: 'x' });
+    expect(early.status).toBe(409);
+    expect(((await early.json()) as { error: string }).error).toBe('only a college leader may do this');
+
+    // the case page: the student for the care staff, with the timeline; the read is audited
+    const page = await (await counsellor.fetch(`/crises/${caseId}`)).text();
+    expect(page).toContain(NAME);
+    expect(page).toContain('on-scene');
+    const api = (await (await counsellor.fetch(`/api/crises/${caseId}`)).json()) as { timeline: Array<{ action: string }>; student: { name: string } };
+    expect(api.student.name).toBe(NAME);
+    expect(api.timeline.map((e) => e.action)).toEqual(['reported', 'on-scene', 'guardian-assigned', 'check-in']);
+    const studentId = (await fx.knex('crisis_cases').where({ id: caseId }).first('student_id')).student_id as string;
+    const reads = await fx.store.listAudit({ subjectType: 'student', subjectId: studentId });
+    expect(reads.map((r) => [r.action, r.actor])).toEqual([
+      ['viewed', 'literature-counsellor'],
+      ['viewed', 'literature-counsellor'],
+    ]);
+
+    // another college's staff see nothing of it
+    const other = await login(fx.base, 'science-counsellor');
+    expect((await other.fetch(`/api/crises/${caseId}`)).status).toBe(403);
+    expect((await other.fetch(`/crises/${caseId}`)).status).toBe(403);
+
+    // the raw workflow histories hold ids only
+    for (const workflowId of [`crisis.${caseId}`, `supervision.${caseId}`]) {
+      const { history } = await env.client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId } });
+      const bytes = Buffer.from(temporal.api.history.v1.History.encode(history!).finish());
+      expect(bytes.includes(Buffer.from(NAME))).toBe(false);
+      expect(bytes.includes(Buffer.from('2024010203'))).toBe(false);
+      expect(bytes.includes(Buffer.from(caseId))).toBe(true); // the check can see what is there
+    }
+  }, 60_000);
+
+  test('When staff of another college report for this college, then it is 403', async () => {
+    const other = await login(fx.base, 'science-counsellor');
+    const res = await other.fetch('/api/crises', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ studentNo: '1', studentName: 'x', collegeId: 'literature', situation: 'injury', place: 'y' }) });
+    expect(res.status).toBe(403);
+  });
+});
