@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { createActivities } from '../activities';
 import { createCrisisActivities } from '../activities/crisis';
 import { createDigestActivities } from '../activities/digest';
+import { createPairingActivities } from '../activities/pairing';
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import type { DataConverter } from '@temporalio/common';
 import { createKnex, migrateLatest } from '../db/knex';
@@ -23,6 +24,7 @@ export function allActivities(deps: { knex: Knex; client: Client; outbox: Outbox
     ...createActivities({ store, client: deps.client }),
     ...createDigestActivities({ store, knex: deps.knex }),
     ...createCrisisActivities({ store, knex: deps.knex }),
+    ...createPairingActivities({ store, knex: deps.knex }),
     ...createDeliveryActivities({ outbox: deps.outbox }),
   };
 }

@@ -5,3 +5,4 @@ export * from './ids';
 export * from './schedule-workflows';
 export * from './crisis-case';
 export * from './supervision';
+export * from './pairing';

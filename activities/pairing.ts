@@ -1,0 +1,55 @@
+/**
+ * Pairing activities: one idempotent write per transition of a pairing's talk clock (audit keyed
+ * by pairing and step, inbox rows keyed by event and recipient). Texts carry no student data.
+ */
+import type { Knex } from 'knex';
+import type { Store } from '../db/store';
+
+export interface PairingEvent {
+  pairingId: string;
+  collegeId: string;
+  teacherUserId: string;
+  step: string;
+  action: string;
+  at: number;
+  actor: string;
+  notify: 'teacher' | 'teacher-and-leader' | 'school' | null;
+  details?: Record<string, unknown>;
+}
+
+const TEXT: Record<string, string> = {
+  'talk-reminder': '结对帮扶：距离下次谈心谈话截止还有 2 天',
+  'talk-overdue': '结对帮扶：已超过半个月未谈心谈话（一级预警）',
+  'talk-overdue-school': '结对帮扶：谈心谈话逾期未完成，已上报学校（二级预警）',
+  ended: '结对帮扶已结束',
+};
+
+export function createPairingActivities(deps: { store: Store; knex: Knex }) {
+  const { store, knex } = deps;
+  return {
+    async recordPairingEvent(e: PairingEvent): Promise<{ applied: boolean }> {
+      const eventKey = `pairing.${e.pairingId}/${e.step}`;
+      const applied = await store.appendAudit({ eventKey, subjectType: 'pairing', subjectId: e.pairingId, action: e.action, actor: e.actor, at: e.at, details: e.details });
+      if (e.notify) {
+        const college = await store.getCollege(e.collegeId);
+        const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
+          (u) =>
+            u.active &&
+            ((e.notify === 'school' && u.role === 'school_admin') ||
+              (e.notify !== 'school' && u.id === e.teacherUserId) ||
+              (e.notify === 'teacher-and-leader' && u.role === 'college_leader' && u.collegeId === e.collegeId)),
+        );
+        const text = TEXT[e.action] ?? e.action;
+        if (users.length) {
+          await knex('notifications')
+            .insert(users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `pairing_${e.action}`, subject_type: 'pairing', subject_id: e.pairingId, title: text, body: `${college?.name ?? ''} · ${text}`, created_at: e.at })))
+            .onConflict(['event_key', 'recipient_user_id', 'channel'])
+            .ignore();
+        }
+      }
+      return { applied };
+    },
+  };
+}
+
+export type PairingActivities = ReturnType<typeof createPairingActivities>;

@@ -1,0 +1,90 @@
+/**
+ * pairing: a teacher paired with a high-risk student (结对帮扶, seed 003 appendix 5). A talk is due
+ * every `talkEveryMs` (half a month); recording a talk restarts the clock. A missed clock
+ * escalates like a task: a reminder to the teacher before it, level 1 (teacher and college leader)
+ * at it, level 2 (school) `schoolAfterMs` later. Ends when the pairing is ended. Ids only.
+ */
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { PairingActivities } from '../activities/pairing';
+import type { StaffActor } from './supervision';
+
+const { recordPairingEvent } = proxyActivities<PairingActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+export interface PairingInput {
+  pairingId: string;
+  collegeId: string;
+  teacherUserId: string;
+  /** the clock's start: the pairing, or the last talk (carried over continue-as-new) */
+  lastTalkAt: number;
+  talkEveryMs: number;
+  remindBeforeMs: number;
+  schoolAfterMs: number;
+}
+
+export const DEFAULT_PAIRING_CLOCK = { talkEveryMs: 15 * 86_400_000, remindBeforeMs: 2 * 86_400_000, schoolAfterMs: 2 * 86_400_000 };
+
+export const recordTalkUpdate = defineUpdate<{ lastTalkAt: number }, [{ actor: StaffActor; note: string }]>('recordTalk');
+export const endPairingUpdate = defineUpdate<void, [{ actor: StaffActor; reason: string }]>('endPairing');
+
+const reject = (message: string): never => {
+  throw ApplicationFailure.create({ type: 'PairingUpdateRejected', message, nonRetryable: true });
+};
+
+export async function pairingWorkflow(input: PairingInput): Promise<{ talks: number }> {
+  let lastTalkAt = input.lastTalkAt;
+  let talks = 0;
+  let ended = false;
+  const record = (step: string, action: string, at: number, actor: string, notify: 'teacher' | 'teacher-and-leader' | 'school' | null, details?: Record<string, unknown>) =>
+    recordPairingEvent({ pairingId: input.pairingId, collegeId: input.collegeId, teacherUserId: input.teacherUserId, step, action, at, actor, notify, details });
+
+  setHandler(
+    recordTalkUpdate,
+    async ({ actor, note }) => {
+      lastTalkAt = Date.now();
+      talks += 1;
+      await record(`talk:${lastTalkAt}`, 'talk', lastTalkAt, actor.userId, null, { note });
+      return { lastTalkAt };
+    },
+    {
+      validator: ({ actor, note }) => {
+        if (ended) reject('this pairing has ended');
+        if (actor.userId !== input.teacherUserId && !(actor.role === 'college_leader' && actor.collegeId === input.collegeId)) reject('only the paired teacher or the college leader may record a talk');
+        if (!note.trim()) reject('describe the talk');
+      },
+    },
+  );
+  setHandler(
+    endPairingUpdate,
+    async ({ actor, reason }) => {
+      ended = true;
+      await record('ended', 'ended', Date.now(), actor.userId, 'teacher', { reason });
+    },
+    { validator: ({ actor, reason }) => (actor.role === 'college_leader' && actor.collegeId === input.collegeId ? (reason.trim() ? undefined : reject('give the reason')) : reject('only the college leader may end a pairing')) },
+  );
+
+  const done = new Set<string>();
+  while (!ended) {
+    if (talks >= 50 || workflowInfo().historyLength > 2000) await continueAsNew<typeof pairingWorkflow>({ ...input, lastTalkAt });
+    const due = lastTalkAt + input.talkEveryMs;
+    const steps = [
+      { key: `remind:${due}`, at: due - input.remindBeforeMs, action: 'talk-reminder', notify: 'teacher' as const },
+      { key: `overdue:${due}`, at: due, action: 'talk-overdue', notify: 'teacher-and-leader' as const },
+      { key: `school:${due}`, at: due + input.schoolAfterMs, action: 'talk-overdue-school', notify: 'school' as const },
+    ].filter((x) => !done.has(x.key));
+    const next = steps[0];
+    const seen = lastTalkAt;
+    if (!next) {
+      await condition(() => ended || lastTalkAt !== seen);
+      continue;
+    }
+    const wait = next.at - Date.now();
+    if (wait > 0 && (await condition(() => ended || lastTalkAt !== seen, wait))) continue;
+    done.add(next.key);
+    await record(next.key, next.action, next.at, 'timer', next.notify, { dueAt: due, level: next.action === 'talk-overdue' ? 1 : next.action === 'talk-overdue-school' ? 2 : 0 });
+  }
+  await condition(allHandlersFinished);
+  return { talks };
+}
