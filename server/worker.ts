@@ -9,6 +9,7 @@ import { createActivities } from '../activities';
 import { createCrisisActivities } from '../activities/crisis';
 import { createDigestActivities } from '../activities/digest';
 import { createPairingActivities } from '../activities/pairing';
+import { createScreeningActivities } from '../activities/screening';
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import type { DataConverter } from '@temporalio/common';
 import { createKnex, migrateLatest } from '../db/knex';
@@ -25,6 +26,7 @@ export function allActivities(deps: { knex: Knex; client: Client; outbox: Outbox
     ...createDigestActivities({ store, knex: deps.knex }),
     ...createCrisisActivities({ store, knex: deps.knex }),
     ...createPairingActivities({ store, knex: deps.knex }),
+    ...createScreeningActivities({ store, knex: deps.knex }),
     ...createDeliveryActivities({ outbox: deps.outbox }),
   };
 }

@@ -6,3 +6,4 @@ export * from './schedule-workflows';
 export * from './crisis-case';
 export * from './supervision';
 export * from './pairing';
+export * from './screening-follow-up';

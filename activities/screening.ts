@@ -1,0 +1,122 @@
+/**
+ * Screening follow-up activities: one idempotent write per transition, in one transaction: the
+ * audit event (key `screening.<warningId>/<step>`), the warning row (escalation level, status,
+ * interview record) and the inbox rows (one per recipient and event). Notifications name the
+ * warning by its opaque id and level only, never the student. A database error is re-thrown
+ * without its SQL, which would carry the interview record into the Temporal history.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import { createStore, type Store } from '../db/store';
+import type { Role } from '../domain/schema';
+import type { InterviewRecord, WarningLevel } from '../workflows/screening-follow-up';
+
+/** counsellors: 辅导员 and 心理辅导员; college: those and the college leader; school: school admins */
+export type ScreeningAudience = 'counsellors' | 'college' | 'college-leader' | 'school';
+
+export interface ScreeningEvent {
+  warningId: string;
+  collegeId: string;
+  /** the warning's level (red: 红色/一级, orange: 橙色/二级) */
+  warningLevel: WarningLevel;
+  /** the interview deadline, for the notification text */
+  dueAt: number;
+  /** unique within the warning: with the warning id it is the idempotency key */
+  step: string;
+  action: string;
+  /** the instant the transition belongs to (the planned timer instant, or when a user acted) */
+  at: number;
+  /** 'timer', 'system' or a user id */
+  actor: string;
+  notify: ScreeningAudience | null;
+  /** the escalation level this step reaches (1: college leader, 2: school) */
+  escalation?: 1 | 2;
+  /** the interview record: stored on the warning, which becomes interviewed */
+  interview?: InterviewRecord;
+  /** written to the audit log: ids, flags and the assessment only, no free text */
+  details?: Record<string, unknown>;
+}
+
+const TEXT: Record<string, string> = {
+  reminded: '心理访谈即将到期，请尽快约谈并填写约谈情况记录表',
+  overdue: '心理访谈已逾期未完成（一级预警）',
+  escalated: '心理访谈逾期仍未完成，已上报学校（二级预警）',
+  'key-care-and-ledger-proposed': '约谈评估为高危或需危机干预：请将该生纳入重点关爱库和心理干预台账，并安排结对帮扶',
+};
+const KIND: Record<string, string> = { reminded: 'reminder', overdue: 'escalation_l1', escalated: 'escalation_l2' };
+const LEVEL_TEXT: Record<WarningLevel, string> = { red: '红色（一级）预警', orange: '橙色（二级）预警' };
+
+const AUDIENCE: Record<ScreeningAudience, { roles: Role[]; ofCollege: boolean }> = {
+  counsellors: { roles: ['counsellor', 'psych_counsellor'], ofCollege: true },
+  college: { roles: ['counsellor', 'psych_counsellor', 'college_leader'], ofCollege: true },
+  'college-leader': { roles: ['college_leader'], ofCollege: true },
+  school: { roles: ['school_admin'], ofCollege: false },
+};
+
+export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
+  const { store, knex } = deps;
+
+  async function notifications(e: ScreeningEvent, eventKey: string) {
+    if (!e.notify) return [];
+    const college = await store.getCollege(e.collegeId);
+    const school = college ? await store.getSchool(college.schoolId) : undefined;
+    const a = AUDIENCE[e.notify];
+    const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
+      (u) => u.active && a.roles.includes(u.role) && (a.ofCollege ? u.collegeId === e.collegeId : u.collegeId === null),
+    );
+    const due = DateTime.fromMillis(e.dueAt, { zone: school?.timezone ?? 'Asia/Shanghai' }).toFormat('yyyy-MM-dd HH:mm');
+    const text = TEXT[e.action] ?? e.action;
+    const title = `心理筛查${LEVEL_TEXT[e.warningLevel]} ${e.warningId.slice(0, 8)}：${text}`;
+    const body = `${college?.name ?? ''} · ${LEVEL_TEXT[e.warningLevel]}学生（编号 ${e.warningId.slice(0, 8)}）· 约谈截止 ${due} · ${text}`;
+    return users.map((u) => ({
+      event_key: eventKey,
+      recipient_user_id: u.id,
+      channel: 'inbox',
+      kind: `screening_${KIND[e.action] ?? e.action}`,
+      subject_type: 'screening',
+      subject_id: e.warningId,
+      title,
+      body,
+      created_at: e.at,
+    }));
+  }
+
+  return {
+    async recordScreeningEvent(e: ScreeningEvent): Promise<{ applied: boolean; eventKey: string }> {
+      const eventKey = `screening.${e.warningId}/${e.step}`;
+      try {
+        const inbox = await notifications(e, eventKey);
+        const applied = await knex.transaction(async (trx) => {
+          const applied = await createStore(trx).appendAudit({
+            eventKey,
+            subjectType: 'screening',
+            subjectId: e.warningId,
+            action: e.action,
+            actor: e.actor,
+            at: e.at,
+            details: { ...e.details, ...(e.escalation ? { level: e.escalation } : {}) },
+          });
+          if (e.escalation) {
+            await trx('screening_warnings').where({ id: e.warningId }).andWhere('escalation_level', '<', e.escalation).update({ escalation_level: e.escalation });
+          }
+          if (e.interview) {
+            await trx('screening_warnings')
+              .where({ id: e.warningId })
+              .update({ status: 'interviewed', interviewed_at: e.at, record: JSON.stringify(e.interview) });
+          }
+          if (inbox.length) await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
+          return applied;
+        });
+        return { applied, eventKey };
+      } catch (err) {
+        // knex puts the statement with its values (the interview record) into the message: keep
+        // only the driver's error code, so no student data reaches the workflow's history
+        const code = (err as { code?: unknown }).code;
+        throw ApplicationFailure.retryable(`could not write ${eventKey}: database error ${typeof code === 'string' ? code : (err as Error).name}`, 'ScreeningStoreError');
+      }
+    },
+  };
+}
+
+export type ScreeningActivities = ReturnType<typeof createScreeningActivities>;
