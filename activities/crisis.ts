@@ -5,6 +5,7 @@
  * app to the college's care staff and the counselling centre.
  */
 import type { Knex } from 'knex';
+import { withScrubbedErrors } from './scrub';
 import type { Store } from '../db/store';
 import type { Role } from '../domain/schema';
 
@@ -50,31 +51,35 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
   return {
     async recordCrisisEvent(e: CrisisEvent): Promise<{ applied: boolean; eventKey: string }> {
       const eventKey = `crisis.${e.caseId}/${e.step}`;
-      const applied = await store.appendAudit({ eventKey, subjectType: 'crisis', subjectId: e.caseId, action: e.action, actor: e.actor, at: e.at, details: e.details });
-      const level = typeof e.details?.level === 'number' ? e.details.level : 0;
-      const status = e.action === 'handed-over' ? 'handed_over' : e.action === 'five-ones' ? 'closed' : undefined;
-      await knex('crisis_cases')
-        .where({ id: e.caseId })
-        .update({ updated_at: e.at, ...(status ? { status } : {}) });
-      if (level) await knex('crisis_cases').where({ id: e.caseId }).andWhere('escalation_level', '<', level).update({ escalation_level: level });
-      if (e.notify) {
-        const college = await store.getCollege(e.collegeId);
-        const a = AUDIENCE[e.notify];
-        const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
-          (u) => u.active && a.roles.includes(u.role) && (!a.ofCollege || u.collegeId === e.collegeId),
-        );
-        const title = `危机个案 ${e.caseId.slice(0, 8)}：${TEXT[e.action] ?? e.action}`;
-        const body = `${college?.name ?? ''} · ${TEXT[e.action] ?? e.action}`;
-        if (users.length) {
-          await knex('notifications')
-            .insert(users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `crisis_${e.action}`, subject_type: 'crisis', subject_id: e.caseId, title, body, created_at: e.at })))
-            .onConflict(['event_key', 'recipient_user_id', 'channel'])
-            .ignore();
-        }
-      }
-      return { applied, eventKey };
+      return withScrubbedErrors(eventKey, 'CrisisStoreError', () => write(e, eventKey));
     },
   };
+
+  async function write(e: CrisisEvent, eventKey: string): Promise<{ applied: boolean; eventKey: string }> {
+    const applied = await store.appendAudit({ eventKey, subjectType: 'crisis', subjectId: e.caseId, action: e.action, actor: e.actor, at: e.at, details: e.details });
+    const level = typeof e.details?.level === 'number' ? e.details.level : 0;
+    const status = e.action === 'handed-over' ? 'handed_over' : e.action === 'five-ones' ? 'closed' : undefined;
+    await knex('crisis_cases')
+      .where({ id: e.caseId })
+      .update({ updated_at: e.at, ...(status ? { status } : {}) });
+    if (level) await knex('crisis_cases').where({ id: e.caseId }).andWhere('escalation_level', '<', level).update({ escalation_level: level });
+    if (e.notify) {
+      const college = await store.getCollege(e.collegeId);
+      const a = AUDIENCE[e.notify];
+      const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
+        (u) => u.active && a.roles.includes(u.role) && (!a.ofCollege || u.collegeId === e.collegeId),
+      );
+      const title = `危机个案 ${e.caseId.slice(0, 8)}：${TEXT[e.action] ?? e.action}`;
+      const body = `${college?.name ?? ''} · ${TEXT[e.action] ?? e.action}`;
+      if (users.length) {
+        await knex('notifications')
+          .insert(users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `crisis_${e.action}`, subject_type: 'crisis', subject_id: e.caseId, title, body, created_at: e.at })))
+          .onConflict(['event_key', 'recipient_user_id', 'channel'])
+          .ignore();
+      }
+    }
+    return { applied, eventKey };
+  }
 }
 
 export type CrisisActivities = ReturnType<typeof createCrisisActivities>;

@@ -3,6 +3,7 @@
  * by pairing and step, inbox rows keyed by event and recipient). Texts carry no student data.
  */
 import type { Knex } from 'knex';
+import { withScrubbedErrors } from './scrub';
 import type { Store } from '../db/store';
 
 export interface PairingEvent {
@@ -29,27 +30,31 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
   return {
     async recordPairingEvent(e: PairingEvent): Promise<{ applied: boolean }> {
       const eventKey = `pairing.${e.pairingId}/${e.step}`;
-      const applied = await store.appendAudit({ eventKey, subjectType: 'pairing', subjectId: e.pairingId, action: e.action, actor: e.actor, at: e.at, details: e.details });
-      if (e.notify) {
-        const college = await store.getCollege(e.collegeId);
-        const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
-          (u) =>
-            u.active &&
-            ((e.notify === 'school' && u.role === 'school_admin') ||
-              (e.notify !== 'school' && u.id === e.teacherUserId) ||
-              (e.notify === 'teacher-and-leader' && u.role === 'college_leader' && u.collegeId === e.collegeId)),
-        );
-        const text = TEXT[e.action] ?? e.action;
-        if (users.length) {
-          await knex('notifications')
-            .insert(users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `pairing_${e.action}`, subject_type: 'pairing', subject_id: e.pairingId, title: text, body: `${college?.name ?? ''} · ${text}`, created_at: e.at })))
-            .onConflict(['event_key', 'recipient_user_id', 'channel'])
-            .ignore();
-        }
-      }
-      return { applied };
+      return withScrubbedErrors(eventKey, 'PairingStoreError', () => write(e, eventKey));
     },
   };
+
+  async function write(e: PairingEvent, eventKey: string): Promise<{ applied: boolean }> {
+    const applied = await store.appendAudit({ eventKey, subjectType: 'pairing', subjectId: e.pairingId, action: e.action, actor: e.actor, at: e.at, details: e.details });
+    if (e.notify) {
+      const college = await store.getCollege(e.collegeId);
+      const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
+        (u) =>
+          u.active &&
+          ((e.notify === 'school' && u.role === 'school_admin') ||
+            (e.notify !== 'school' && u.id === e.teacherUserId) ||
+            (e.notify === 'teacher-and-leader' && u.role === 'college_leader' && u.collegeId === e.collegeId)),
+      );
+      const text = TEXT[e.action] ?? e.action;
+      if (users.length) {
+        await knex('notifications')
+          .insert(users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `pairing_${e.action}`, subject_type: 'pairing', subject_id: e.pairingId, title: text, body: `${college?.name ?? ''} · ${text}`, created_at: e.at })))
+          .onConflict(['event_key', 'recipient_user_id', 'channel'])
+          .ignore();
+      }
+    }
+    return { applied };
+  }
 }
 
 export type PairingActivities = ReturnType<typeof createPairingActivities>;
