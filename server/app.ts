@@ -19,6 +19,7 @@ import { html, page } from './html';
 import { pickLang } from './messages';
 import { createAdminRouter } from './routes/admin';
 import { createCrisisRouter } from './routes/crisis';
+import { createScreeningRouter } from './routes/screening';
 import { createDashboardRouter } from './routes/dashboard';
 import { createTaskRouter } from './routes/tasks';
 import { NotFoundError } from './semesters';
@@ -122,6 +123,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createAdminRouter(deps));
   app.use(createExportsRouter(deps));
   app.use(createCrisisRouter(deps));
+  app.use(createScreeningRouter(deps));
 
   app.use((req, _res, next) => next(new NotFoundError(`no page ${req.method} ${req.path}`)));
 

@@ -34,6 +34,7 @@ interface Case {
 
 interface Ids {
   crisis: string;
+  warning: string;
   semester: string;
   task: string;
   evidence: string;
@@ -115,6 +116,10 @@ const CASES: Case[] = [
   { route: 'GET /api/crises/:id', path: (i) => `/api/crises/${i.crisis}`, forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'litLeader', 'admin'] },
   { route: 'POST /api/crises/:id/:step', path: (i) => `/api/crises/${i.crisis}/on-scene`, forbidden: OTHER_COLLEGE },
   { route: 'GET /crises/:id', path: (i) => `/crises/${i.crisis}`, forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'admin'] },
+  // screening warnings: care staff, their own college (the school admin: all)
+  { route: 'POST /api/screening/imports', path: () => '/api/screening/imports' },
+  { route: 'GET /api/screening/warnings', path: () => '/api/screening/warnings', allowed: ['litStaff', 'admin'] },
+  { route: 'POST /api/screening/warnings/:id/interview', path: (i) => `/api/screening/warnings/${i.warning}/interview`, forbidden: ['sciStaff', 'sciLeader', 'admin'] },
   // the personal calendar feed
   { route: 'POST /me/calendar-feed', path: () => '/me/calendar-feed' },
   { route: 'POST /me/calendar-feed/revoke', path: () => '/me/calendar-feed/revoke' },
@@ -142,7 +147,9 @@ beforeAll(async () => {
   const notification = (await fx.store.listNotifications('literature-counsellor'))[0]!.id;
   await fx.knex('students').insert({ id: 'stu-1', school_id: 'demo-school', college_id: 'literature', student_no: '2024001', name: '张小明', class_name: '汉语言1班', created_at: Date.now() });
   await fx.knex('crisis_cases').insert({ id: 'case-1', student_id: 'stu-1', college_id: 'literature', situation: 'injury', place: '图书馆', reported_by: 'literature-counsellor', occurred_at: Date.now(), reported_at: Date.now(), status: 'open', escalation_level: 0, updated_at: Date.now() });
-  ids = { crisis: 'case-1', semester: fx.semesterId, task: task.id, evidence: 'ev-1', user: 'literature-class-teacher', notification };
+  await fx.knex('screening_batches').insert({ id: 'batch-1', school_id: 'demo-school', name: 'b.csv', imported_by: 'admin', imported_at: Date.now(), rows: 1, sha256: 'x' });
+  await fx.knex('screening_warnings').insert({ id: 'warn-1', batch_id: 'batch-1', student_id: 'stu-1', college_id: 'literature', level: 'red', interview_due_at: Date.now(), status: 'open', escalation_level: 0 });
+  ids = { crisis: 'case-1', warning: 'warn-1', semester: fx.semesterId, task: task.id, evidence: 'ev-1', user: 'literature-class-teacher', notification };
   for (const who of Object.keys(USERS) as Who[]) sessions[who] = await login(fx.base, USERS[who]);
 });
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCrisisActivities } from '../activities/crisis';
+import { createScreeningActivities } from '../activities/screening';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { login, webFixture, type WebFixture } from './helpers/web';
 
@@ -21,7 +22,7 @@ const NAME = '李晓雨';
 beforeAll(async () => {
   env = await timeSkippingEnv();
   fx = await webFixture({ client: env.client, taskQueue: queue }, { plan: false });
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: queue, workflowBundle: await workflowBundle(), activities: createCrisisActivities({ store: fx.store, knex: fx.knex }) });
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: queue, workflowBundle: await workflowBundle(), activities: { ...createCrisisActivities({ store: fx.store, knex: fx.knex }), ...createScreeningActivities({ store: fx.store, knex: fx.knex }) } });
   running = worker.run();
 });
 afterAll(async () => {
@@ -94,5 +95,50 @@ describe('POST /api/crises', () => {
     const other = await login(fx.base, 'science-counsellor');
     const res = await other.fetch('/api/crises', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ studentNo: '1', studentName: 'x', collegeId: 'literature', situation: 'injury', place: 'y' }) });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('screening over HTTP', () => {
+  const csv = (rows: string[]) => new Blob([['学号,姓名,学院,班级,预警等级', ...rows].join('\r\n')], { type: 'text/csv' });
+  test('When a counsellor imports warnings and records an interview, then deadlines run and the record is kept; the same file again is a no-op', async () => {
+    const counsellor = await login(fx.base, 'literature-counsellor');
+    const file = csv(['2024990001,王一,文学院,汉语言2401,红色', '2024990002,赵二,文学院,汉语言2401,橙色']);
+    const form = () => {
+      const f = new FormData();
+      f.append('file', file, '普测预警.csv');
+      return f;
+    };
+    const first = await counsellor.fetch('/api/screening/imports', { method: 'POST', body: form() });
+    expect(first.status).toBe(201);
+    expect(await first.json()).toMatchObject({ warnings: 2, duplicate: false });
+    expect((await counsellor.fetch('/api/screening/imports', { method: 'POST', body: form() })).status).toBe(200);
+    const list = (await (await counsellor.fetch('/api/screening/warnings')).json()) as { warnings: Array<{ id: string; level: string; interviewDueAt: number }> };
+    expect(list.warnings.map((w) => w.level).sort()).toEqual(['orange', 'red']);
+    expect(JSON.stringify(list)).not.toContain('王一');
+    const red = list.warnings.find((w) => w.level === 'red')!;
+    for (let i = 0; i < 50; i++) {
+      const d = await env.client.workflow.getHandle(`screening.${red.id}`).describe().catch(() => null);
+      if (d) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const record = { rapport: '身体状况良好', emotions: '近期焦虑', socialFunctioning: '人际正常', coping: '会向朋友倾诉', riskOfExtremeThoughts: '否认', assessment: 'mild', needsCounselling: true, needsCrisisIntervention: false };
+    const other = await login(fx.base, 'science-counsellor');
+    const refused = await other.fetch(`/api/screening/warnings/${red.id}/interview`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ record }) });
+    expect(refused.status).toBe(403);
+    const ok = await counsellor.fetch(`/api/screening/warnings/${red.id}/interview`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ record }) });
+    expect(ok.status).toBe(200);
+    const row = await fx.knex('screening_warnings').where({ id: red.id }).first('status', 'record');
+    expect(row.status).toBe('interviewed');
+    expect(JSON.parse(row.record as string)).toMatchObject({ assessment: 'mild', needsCounselling: true });
+  }, 60_000);
+
+  test('When a file has rows of another college for a counsellor, then it is refused by line number and nothing is stored', async () => {
+    const counsellor = await login(fx.base, 'literature-counsellor');
+    const f = new FormData();
+    f.append('file', csv(['2024990101,孙三,文学院,汉语言2401,红色', '2024990102,周四,数学与统计学院,数学2401,红色']), 'x.csv');
+    const res = await counsellor.fetch('/api/screening/imports', { method: 'POST', body: f });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toContain('第 3 行');
+    expect(await fx.knex('students').where({ student_no: '2024990101' }).first()).toBeUndefined();
   });
 });

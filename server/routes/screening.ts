@@ -1,0 +1,45 @@
+/**
+ * Screening follow-up over HTTP: import warnings (CSV, all rows or none), list them (own college;
+ * the school admin all), and record an interview through the follow-up workflow's Update.
+ */
+import express from 'express';
+import multer from 'multer';
+import { currentUser, ForbiddenError } from '../auth/context';
+import type { AppDeps } from '../deps';
+import { importWarnings, recordInterview } from '../screening';
+import type { InterviewRecord } from '../../workflows/screening-follow-up';
+
+const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
+const CARE_ROLES = ['school_admin', 'college_leader', 'psych_counsellor', 'counsellor', 'class_teacher'];
+
+export function createScreeningRouter(deps: AppDeps): express.Router {
+  const r = express.Router();
+  const now = () => (deps.now ?? Date.now)();
+
+  r.post('/api/screening/imports', upload.single('file'), async (req, res) => {
+    const user = currentUser(req);
+    if (!CARE_ROLES.includes(user.role)) throw new ForbiddenError('this is for care staff');
+    if (!req.file) return void res.status(400).json({ error: 'attach the CSV file as the field "file"' });
+    const result = await importWarnings({ knex: deps.knex, store: deps.store, client: deps.client, taskQueue: deps.taskQueue, now: now() }, user, req.file.buffer, req.file.originalname);
+    res.status(result.duplicate ? 200 : 201).json(result);
+  });
+
+  /** Warnings without student names (opaque ids); the names are shown where care staff act on them. */
+  r.get('/api/screening/warnings', async (req, res) => {
+    const user = currentUser(req);
+    if (!CARE_ROLES.includes(user.role)) throw new ForbiddenError('this is for care staff');
+    const q = deps.knex('screening_warnings').select('id', 'college_id as collegeId', 'level', 'status', 'escalation_level as escalationLevel', 'interview_due_at as interviewDueAt', 'interviewed_at as interviewedAt').orderBy('interview_due_at');
+    if (user.role !== 'school_admin') q.where({ college_id: user.collegeId });
+    else if (typeof req.query.college === 'string') q.where({ college_id: req.query.college });
+    if (typeof req.query.status === 'string') q.where({ status: req.query.status });
+    res.json({ warnings: (await q).map((w: Record<string, unknown>) => ({ ...w, interviewDueAt: Number(w.interviewDueAt), interviewedAt: w.interviewedAt == null ? null : Number(w.interviewedAt) })) });
+  });
+
+  r.post('/api/screening/warnings/:id/interview', async (req, res) => {
+    const user = currentUser(req);
+    const record = ((req.body ?? {}) as { record?: InterviewRecord }).record ?? ({} as InterviewRecord);
+    res.json({ state: await recordInterview({ client: deps.client, knex: deps.knex }, user, String(req.params.id), record) });
+  });
+
+  return r;
+}
