@@ -21,11 +21,10 @@ import {
   type BranchAction,
   type Situation,
 } from '../workflows';
-import { BadRequestError, ForbiddenError, type SessionUser } from './auth/context';
+import { BadRequestError, ForbiddenError, type SessionUser, CARE_ROLES } from './auth/context';
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
 
-const CARE_ROLES = ['school_admin', 'college_leader', 'psych_counsellor', 'counsellor', 'class_teacher'];
 const SITUATIONS: Situation[] = ['injury', 'danger_to_others', 'self_harm_risk'];
 
 export interface CaseReport {

@@ -11,14 +11,13 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUp
 import type { Knex } from 'knex';
 import { createStore, type College, type Store } from '../db/store';
 import { DEFAULT_SCREENING_DURATIONS, recordInterviewUpdate, screeningFollowUpWorkflow, type InterviewRecord, type ScreeningInput, type ScreeningState, type WarningLevel } from '../workflows';
-import { ForbiddenError, type SessionUser } from './auth/context';
-import { decodeCsv, ImportError, parseCsv } from './auth/users';
+import { ForbiddenError, type SessionUser, CARE_ROLES } from './auth/context';
+import { decodeCsv, ImportError, parseCsv, readCsvTable } from './auth/users';
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
 
 /** A screening import is one school's or one college's warned students, not the whole roll. */
 export const MAX_SCREENING_ROWS = 20_000;
-const CARE_ROLES = ['school_admin', 'college_leader', 'psych_counsellor', 'counsellor', 'class_teacher'];
 const STUDENT_NO = /^[A-Za-z0-9_-]{1,32}$/;
 
 export const screeningWorkflowId = (warningId: string) => `screening.${warningId}`;
@@ -92,23 +91,7 @@ async function validateRows(store: Store, user: SessionUser, records: string[][]
   const problems: string[] = [];
   const at = (line: number, msg: string) => problems.push(`第 ${line} 行: ${msg}`);
 
-  const [header, ...body] = records;
-  if (!header || header.every((h) => h.trim() === '')) throw new ImportError(['the file is empty']);
-  const columns = new Map<Column, number>();
-  header.forEach((h, i) => {
-    const name = h.trim();
-    if (name === '') return;
-    const col = HEADER_NAMES[name.toLowerCase()] ?? HEADER_NAMES[name];
-    if (!col) at(1, `unknown column "${name}"`);
-    else if (columns.has(col)) at(1, `column "${name}" appears twice`);
-    else columns.set(col, i);
-  });
-  for (const [col, label] of REQUIRED_COLUMNS) if (!columns.has(col)) at(1, `missing column "${label}"`);
-  if (problems.length > 0) throw new ImportError(problems);
-
-  const lines = body.map((cells, i) => ({ line: i + 2, cells: cells.map((c) => c.trim()) })).filter((l) => l.cells.some((c) => c !== ''));
-  if (lines.length === 0) throw new ImportError(['the file has no warning rows']);
-  if (lines.length > MAX_SCREENING_ROWS) throw new ImportError([`the file has ${lines.length} warning rows; at most ${MAX_SCREENING_ROWS} per import`]);
+  const { columns, width, lines } = readCsvTable(records, HEADER_NAMES, REQUIRED_COLUMNS, { rowsName: 'warning rows', maxRows: MAX_SCREENING_ROWS });
 
   const collegeByKey = new Map<string, College>();
   for (const c of await store.listColleges(user.schoolId)) for (const key of [c.id, c.name, c.nameEn]) collegeByKey.set(key, c);
@@ -117,7 +100,7 @@ async function validateRows(store: Store, user: SessionUser, records: string[][]
   for (const { line, cells } of lines) {
     const cell = (col: Column) => (columns.has(col) ? (cells[columns.get(col)!] ?? '') : '');
     const before = problems.length;
-    if (cells.length > header.length && cells.slice(header.length).some((c) => c !== '')) at(line, 'more fields than the header has');
+    if (cells.length > width && cells.slice(width).some((c) => c !== '')) at(line, 'more fields than the header has');
     const studentNo = cell('studentNo');
     if (!studentNo) at(line, '学号/studentNo is empty');
     else if (!STUDENT_NO.test(studentNo)) at(line, `invalid student number "${studentNo}" (1–32 letters, digits, _ or -)`);

@@ -68,4 +68,7 @@ export function assertCollege(user: SessionUser, collegeId: string): void {
   if (!canSeeCollege(user, collegeId)) throw new ForbiddenError('this belongs to another college');
 }
 
+/** Who may see and act on students (care and crisis parts): a college's care staff and the counselling centre. */
+export const CARE_ROLES: readonly Role[] = ['school_admin', 'college_leader', 'psych_counsellor', 'counsellor', 'class_teacher'];
+
 export const isLeader = (user: SessionUser) => user.role === 'school_admin' || user.role === 'college_leader';

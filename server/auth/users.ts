@@ -202,6 +202,36 @@ export class ImportError extends BadRequestError {
   override name = 'ImportError';
 }
 
+/**
+ * The header and the non-empty rows of a CSV import (header = line 1). Unknown, repeated or
+ * missing columns, an empty file and too many rows throw ImportError naming the line.
+ */
+export function readCsvTable<C extends string>(
+  records: string[][],
+  headerNames: Record<string, C>,
+  required: Array<[C, string]>,
+  opts: { rowsName: string; maxRows: number },
+): { columns: Map<C, number>; width: number; lines: Array<{ line: number; cells: string[] }> } {
+  const problems: string[] = [];
+  const [header, ...body] = records;
+  if (!header || header.every((h) => h.trim() === '')) throw new ImportError(['the file is empty']);
+  const columns = new Map<C, number>();
+  header.forEach((h, i) => {
+    const name = h.trim();
+    if (name === '') return;
+    const col = headerNames[name.toLowerCase()] ?? headerNames[name];
+    if (!col) problems.push(`第 1 行: unknown column "${name}"`);
+    else if (columns.has(col)) problems.push(`第 1 行: column "${name}" appears twice`);
+    else columns.set(col, i);
+  });
+  for (const [col, label] of required) if (!columns.has(col)) problems.push(`第 1 行: missing column "${label}"`);
+  if (problems.length > 0) throw new ImportError(problems);
+  const lines = body.map((cells, i) => ({ line: i + 2, cells: cells.map((c) => c.trim()) })).filter((l) => l.cells.some((c) => c !== ''));
+  if (lines.length === 0) throw new ImportError([`the file has no ${opts.rowsName}`]);
+  if (lines.length > opts.maxRows) throw new ImportError([`the file has ${lines.length} ${opts.rowsName}; at most ${opts.maxRows} per import`]);
+  return { columns, width: header.length, lines };
+}
+
 interface ImportRow {
   line: number;
   username: string;
@@ -346,24 +376,7 @@ export function createUserAdmin(deps: AppDeps) {
     const problems: string[] = [];
     const at = (line: number, msg: string) => problems.push(`第 ${line} 行: ${msg}`);
 
-    // Header
-    const [header, ...body] = records;
-    if (!header || header.every((h) => h.trim() === '')) throw new ImportError(['the file is empty']);
-    const columns = new Map<Column, number>();
-    header.forEach((h, i) => {
-      const name = h.trim();
-      if (name === '') return;
-      const col = HEADER_NAMES[name.toLowerCase()] ?? HEADER_NAMES[name];
-      if (!col) at(1, `unknown column "${name}"`);
-      else if (columns.has(col)) at(1, `column "${name}" appears twice`);
-      else columns.set(col, i);
-    });
-    for (const [col, label] of REQUIRED_COLUMNS) if (!columns.has(col)) at(1, `missing column "${label}"`);
-    if (problems.length > 0) throw new ImportError(problems);
-
-    const lines = body.map((cells, i) => ({ line: i + 2, cells: cells.map((c) => c.trim()) })).filter((l) => l.cells.some((c) => c !== ''));
-    if (lines.length === 0) throw new ImportError(['the file has no user rows']);
-    if (lines.length > MAX_IMPORT_ROWS) throw new ImportError([`the file has ${lines.length} user rows; at most ${MAX_IMPORT_ROWS} per import`]);
+    const { columns, width, lines } = readCsvTable(records, HEADER_NAMES, REQUIRED_COLUMNS, { rowsName: 'user rows', maxRows: MAX_IMPORT_ROWS });
 
     const colleges = await store.listColleges(actor.schoolId);
     const collegeByKey = new Map<string, College>();
@@ -374,7 +387,7 @@ export function createUserAdmin(deps: AppDeps) {
     const rows: ImportRow[] = [];
     for (const { line, cells } of lines) {
       const cell = (col: Column) => (columns.has(col) ? (cells[columns.get(col)!] ?? '') : '');
-      if (cells.length > header.length && cells.slice(header.length).some((c) => c !== '')) at(line, 'more fields than the header has');
+      if (cells.length > width && cells.slice(width).some((c) => c !== '')) at(line, 'more fields than the header has');
       const username = cell('username');
       const displayName = cell('displayName');
       const role = ROLE_NAMES[cell('role')];

@@ -4,13 +4,12 @@
  */
 import express from 'express';
 import multer from 'multer';
-import { currentUser, ForbiddenError } from '../auth/context';
+import { currentUser, ForbiddenError, CARE_ROLES } from '../auth/context';
 import type { AppDeps } from '../deps';
 import { importWarnings, recordInterview } from '../screening';
 import type { InterviewRecord } from '../../workflows/screening-follow-up';
 
 const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
-const CARE_ROLES = ['school_admin', 'college_leader', 'psych_counsellor', 'counsellor', 'class_teacher'];
 
 export function createScreeningRouter(deps: AppDeps): express.Router {
   const r = express.Router();
