@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { withScrubbedErrors } from './scrub';
-import type { Store } from '../db/store';
+import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
 
 export type CrisisAudience = 'college-care' | 'college-leader' | 'school';
@@ -55,30 +55,33 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
     },
   };
 
+  /** The audit event, the case row and the inbox rows in one transaction: the timeline and the inbox never disagree. */
   async function write(e: CrisisEvent, eventKey: string): Promise<{ applied: boolean; eventKey: string }> {
-    const applied = await store.appendAudit({ eventKey, subjectType: 'crisis', subjectId: e.caseId, action: e.action, actor: e.actor, at: e.at, details: e.details });
+    const inbox = await recipients(e, eventKey);
     const level = typeof e.details?.level === 'number' ? e.details.level : 0;
     const status = e.action === 'handed-over' ? 'handed_over' : e.action === 'five-ones' ? 'closed' : undefined;
-    await knex('crisis_cases')
-      .where({ id: e.caseId })
-      .update({ updated_at: e.at, ...(status ? { status } : {}) });
-    if (level) await knex('crisis_cases').where({ id: e.caseId }).andWhere('escalation_level', '<', level).update({ escalation_level: level });
-    if (e.notify) {
-      const college = await store.getCollege(e.collegeId);
-      const a = AUDIENCE[e.notify];
-      const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
-        (u) => u.active && a.roles.includes(u.role) && (!a.ofCollege || u.collegeId === e.collegeId),
-      );
-      const title = `危机个案 ${e.caseId.slice(0, 8)}：${TEXT[e.action] ?? e.action}`;
-      const body = `${college?.name ?? ''} · ${TEXT[e.action] ?? e.action}`;
-      if (users.length) {
-        await knex('notifications')
-          .insert(users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `crisis_${e.action}`, subject_type: 'crisis', subject_id: e.caseId, title, body, created_at: e.at })))
-          .onConflict(['event_key', 'recipient_user_id', 'channel'])
-          .ignore();
-      }
-    }
+    const applied = await knex.transaction(async (trx) => {
+      const applied = await createStore(trx).appendAudit({ eventKey, subjectType: 'crisis', subjectId: e.caseId, action: e.action, actor: e.actor, at: e.at, details: e.details });
+      await trx('crisis_cases')
+        .where({ id: e.caseId })
+        .update({ updated_at: e.at, ...(status ? { status } : {}) });
+      if (level) await trx('crisis_cases').where({ id: e.caseId }).andWhere('escalation_level', '<', level).update({ escalation_level: level });
+      if (inbox.length) await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
+      return applied;
+    });
     return { applied, eventKey };
+  }
+
+  async function recipients(e: CrisisEvent, eventKey: string) {
+    if (!e.notify) return [];
+    const college = await store.getCollege(e.collegeId);
+    const a = AUDIENCE[e.notify];
+    const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
+      (u) => u.active && a.roles.includes(u.role) && (!a.ofCollege || u.collegeId === e.collegeId),
+    );
+    const title = `危机个案 ${e.caseId.slice(0, 8)}：${TEXT[e.action] ?? e.action}`;
+    const body = `${college?.name ?? ''} · ${TEXT[e.action] ?? e.action}`;
+    return users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `crisis_${e.action}`, subject_type: 'crisis', subject_id: e.caseId, title, body, created_at: e.at }));
   }
 }
 

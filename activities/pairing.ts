@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { withScrubbedErrors } from './scrub';
-import type { Store } from '../db/store';
+import { createStore, type Store } from '../db/store';
 
 export interface PairingEvent {
   pairingId: string;
@@ -35,7 +35,7 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
   };
 
   async function write(e: PairingEvent, eventKey: string): Promise<{ applied: boolean }> {
-    const applied = await store.appendAudit({ eventKey, subjectType: 'pairing', subjectId: e.pairingId, action: e.action, actor: e.actor, at: e.at, details: e.details });
+    let inbox: Array<Record<string, unknown>> = [];
     if (e.notify) {
       const college = await store.getCollege(e.collegeId);
       const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
@@ -46,13 +46,14 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
             (e.notify === 'teacher-and-leader' && u.role === 'college_leader' && u.collegeId === e.collegeId)),
       );
       const text = TEXT[e.action] ?? e.action;
-      if (users.length) {
-        await knex('notifications')
-          .insert(users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `pairing_${e.action}`, subject_type: 'pairing', subject_id: e.pairingId, title: text, body: `${college?.name ?? ''} · ${text}`, created_at: e.at })))
-          .onConflict(['event_key', 'recipient_user_id', 'channel'])
-          .ignore();
-      }
+      inbox = users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `pairing_${e.action}`, subject_type: 'pairing', subject_id: e.pairingId, title: text, body: `${college?.name ?? ''} · ${text}`, created_at: e.at }));
     }
+    // the audit event and its inbox rows in one transaction
+    const applied = await knex.transaction(async (trx) => {
+      const applied = await createStore(trx).appendAudit({ eventKey, subjectType: 'pairing', subjectId: e.pairingId, action: e.action, actor: e.actor, at: e.at, details: e.details });
+      if (inbox.length) await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
+      return applied;
+    });
     return { applied };
   }
 }
