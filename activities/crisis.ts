@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { withScrubbedErrors } from './scrub';
+import { enrolInCare } from '../db/care';
 import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
 
@@ -40,6 +41,8 @@ const TEXT: Record<string, string> = {
   'ledger-and-pairing-proposed': '请将该生列入干预台账并安排结对帮扶',
 };
 
+const SITUATION_TEXT: Record<string, string> = { injury: '已造成伤害', danger_to_others: '危及他人或公共安全', self_harm_risk: '有自伤自杀风险' };
+
 const AUDIENCE: Record<CrisisAudience, { roles: Role[]; ofCollege: boolean }> = {
   'college-care': { roles: ['class_teacher', 'counsellor', 'psych_counsellor', 'college_leader'], ofCollege: true },
   'college-leader': { roles: ['college_leader'], ofCollege: true },
@@ -66,6 +69,13 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
         .where({ id: e.caseId })
         .update({ updated_at: e.at, ...(status ? { status } : {}) });
       if (level) await trx('crisis_cases').where({ id: e.caseId }).andWhere('escalation_level', '<', level).update({ escalation_level: level });
+      if (applied && e.action === 'ledger-and-pairing-proposed') {
+        // after the "five ones": the student enters the key-care list and the ledger, and a pairing is proposed
+        const c = (await trx('crisis_cases').where({ id: e.caseId }).first('student_id', 'situation')) as { student_id: string; situation: string } | undefined;
+        if (c) {
+          await enrolInCare(trx, { studentId: c.student_id, collegeId: e.collegeId, source: 'crisis', sourceId: e.caseId, at: e.at, reason: { kind: 'crisis', zh: `心理危机个案（${SITUATION_TEXT[c.situation] ?? c.situation}）` }, lifeSafety: true });
+        }
+      }
       if (inbox.length) await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
       return applied;
     });

@@ -51,6 +51,13 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
     // the audit event and its inbox rows in one transaction
     const applied = await knex.transaction(async (trx) => {
       const applied = await createStore(trx).appendAudit({ eventKey, subjectType: 'pairing', subjectId: e.pairingId, action: e.action, actor: e.actor, at: e.at, details: e.details });
+      if (applied) {
+        // the pairing's row: the last talk, the clock's escalation level, the end
+        const level = typeof e.details?.level === 'number' ? e.details.level : 0;
+        if (e.action === 'talk') await trx('pairings').where({ id: e.pairingId }).update({ last_talk_at: e.at, escalation_level: 0 });
+        else if (e.action === 'ended') await trx('pairings').where({ id: e.pairingId }).update({ status: 'ended', ended_at: e.at, ended_reason: typeof e.details?.reason === 'string' ? e.details.reason : null });
+        else if (level) await trx('pairings').where({ id: e.pairingId }).andWhere('escalation_level', '<', level).update({ escalation_level: level });
+      }
       if (inbox.length) await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
       return applied;
     });

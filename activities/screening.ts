@@ -8,6 +8,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
+import { enrolInCare } from '../db/care';
 import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
 import type { InterviewRecord, WarningLevel } from '../workflows/screening-follow-up';
@@ -104,6 +105,24 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
             await trx('screening_warnings')
               .where({ id: e.warningId })
               .update({ status: 'interviewed', interviewed_at: e.at, record: JSON.stringify(e.interview) });
+          }
+          if (applied && e.action === 'key-care-and-ledger-proposed') {
+            // 重点关爱库, 干预台账 and a proposed pairing (DOMAIN.md §4), from the stored interview record
+            const w = (await trx('screening_warnings').where({ id: e.warningId }).first('student_id', 'interviewed_at', 'record')) as { student_id: string; interviewed_at: unknown; record: string | null } | undefined;
+            if (w) {
+              const rec = w.record ? (JSON.parse(w.record) as Partial<InterviewRecord>) : {};
+              const why = [rec.assessment === 'high_risk' ? '评估为高危人群' : '', rec.needsCrisisIntervention ? '需要心理危机干预' : ''].filter(Boolean).join('，');
+              await enrolInCare(trx, {
+                studentId: w.student_id,
+                collegeId: e.collegeId,
+                source: 'screening',
+                sourceId: e.warningId,
+                at: e.at,
+                reason: { kind: 'screening', zh: `心理普测${LEVEL_TEXT[e.warningLevel]}，约谈${why}` },
+                lifeSafety: rec.needsCrisisIntervention === true,
+                interviewAt: w.interviewed_at == null ? undefined : Number(w.interviewed_at),
+              });
+            }
           }
           if (inbox.length) await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
           return applied;

@@ -401,6 +401,11 @@ async function findUserByUsername(db: Knex, username: string): Promise<User | un
   return row && fromDb(userCodec, row);
 }
 
+async function getUser(db: Knex, id: string): Promise<User | undefined> {
+  const row = (await db('users').where({ id }).first()) as DbRow | undefined;
+  return row && fromDb(userCodec, row);
+}
+
 async function listUsers(db: Knex, filter: { schoolId?: string; collegeId?: string; role?: Role } = {}): Promise<User[]> {
   const q = db('users').orderBy(['display_name', 'id']);
   if (filter.schoolId !== undefined) q.where('school_id', filter.schoolId);
@@ -678,6 +683,7 @@ export function createStore(db: Knex) {
     getCollege: (id: string) => getCollege(db, id),
     upsertUser: (u: UserInput) => upsertUser(db, u),
     findUserByUsername: (username: string) => findUserByUsername(db, username),
+    getUser: (id: string) => getUser(db, id),
     listUsers: (filter?: { schoolId?: string; collegeId?: string; role?: Role }) => listUsers(db, filter),
     saveTemplate: (t: TemplateInput) => saveTemplate(db, t),
     getTemplate: (id: string, version?: number) => getTemplate(db, id, version),

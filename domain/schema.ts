@@ -111,6 +111,11 @@ export const evidenceSchema = z
     documents: z.array(z.object({ id: slug, zh: z.string().min(1), en: z.string().min(1) }).strict()).default([]),
     /** what kinds of file are accepted. */
     accept: z.array(z.enum(['image', 'pdf'])).min(1).default(['image', 'pdf']),
+    /**
+     * the college's intervention ledger must have been brought up to date in the task's month
+     * (seed 003 §8: 每月更新学院重点、高危学生心理干预台账): checked by the app before completion.
+     */
+    ledgerMonthlyReview: z.boolean().default(false),
   })
   .strict();
 export type Evidence = z.infer<typeof evidenceSchema>;

@@ -19,6 +19,7 @@ import { html, page } from './html';
 import { pickLang } from './messages';
 import { createAdminRouter } from './routes/admin';
 import { createCrisisRouter } from './routes/crisis';
+import { createCareRouter } from './routes/care';
 import { createScreeningRouter } from './routes/screening';
 import { createDashboardRouter } from './routes/dashboard';
 import { createTaskRouter } from './routes/tasks';
@@ -124,6 +125,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createExportsRouter(deps));
   app.use(createCrisisRouter(deps));
   app.use(createScreeningRouter(deps));
+  app.use(createCareRouter(deps));
 
   app.use((req, _res, next) => next(new NotFoundError(`no page ${req.method} ${req.path}`)));
 

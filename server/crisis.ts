@@ -7,13 +7,16 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import { getCareSettings } from '../db/care';
 import type { Store } from '../db/store';
+import { crisisDurations } from '../domain/care';
 import {
   acknowledgeOnSceneUpdate,
   checkInUpdate,
   confirmSchoolNotifiedUpdate,
   crisisCaseWorkflow,
   DEFAULT_CRISIS_DURATIONS,
+  type CrisisDurations,
   fiveOnesUpdate,
   handOverUpdate,
   recordActionUpdate,
@@ -57,11 +60,13 @@ export async function reportCase(deps: { client: Client; store: Store; knex: Kne
     await deps.knex('students').insert({ id: studentId, school_id: user.schoolId, college_id: r.collegeId, student_no: r.studentNo.trim(), name: r.studentName.trim(), class_name: r.className ?? null, created_at: deps.now });
   }
   const caseId = randomUUID();
-  await deps.knex('crisis_cases').insert({ id: caseId, student_id: studentId, college_id: r.collegeId, situation: r.situation, place: r.place, reported_by: user.id, occurred_at: r.occurredAt, reported_at: deps.now, status: r.situation === 'self_harm_risk' ? 'supervising' : 'open', escalation_level: 0, updated_at: deps.now });
+  // the school's durations (DOMAIN.md §5 defaults), fixed for the case when it is reported
+  const durations = crisisDurations(await getCareSettings(deps.knex, user.schoolId));
+  await deps.knex('crisis_cases').insert({ durations: JSON.stringify(durations), id: caseId, student_id: studentId, college_id: r.collegeId, situation: r.situation, place: r.place, reported_by: user.id, occurred_at: r.occurredAt, reported_at: deps.now, status: r.situation === 'self_harm_risk' ? 'supervising' : 'open', escalation_level: 0, updated_at: deps.now });
   await deps.client.workflow.start(crisisCaseWorkflow, {
     workflowId: crisisWorkflowId(caseId),
     taskQueue: deps.taskQueue,
-    args: [{ caseId, collegeId: r.collegeId, situation: r.situation, reportedAt: deps.now, reportedBy: user.id, durations: DEFAULT_CRISIS_DURATIONS }],
+    args: [{ caseId, collegeId: r.collegeId, situation: r.situation, reportedAt: deps.now, reportedBy: user.id, durations }],
   });
   return { caseId };
 }
@@ -70,7 +75,7 @@ async function caseRow(knex: Knex, user: SessionUser, caseId: string) {
   const row = await knex('crisis_cases').where({ id: caseId }).first();
   if (!row) throw new NotFoundError(`unknown case ${caseId}`);
   assertCare(user, String(row.college_id));
-  return row as { id: string; student_id: string; college_id: string; situation: string; place: string | null; status: string; escalation_level: number; reported_at: number | string; occurred_at: number | string };
+  return row as { id: string; student_id: string; college_id: string; situation: string; place: string | null; status: string; escalation_level: number; reported_at: number | string; occurred_at: number | string; durations: string | null };
 }
 
 /** The case with its student and timeline; the read of student data is audited. */
@@ -80,7 +85,17 @@ export async function readCase(deps: { store: Store; knex: Knex; now: number }, 
   await deps.store.appendAudit({ eventKey: `student-view:${randomUUID()}`, subjectType: 'student', subjectId: row.student_id, action: 'viewed', actor: user.id, at: deps.now, details: { case: caseId } });
   const timeline = await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId });
   return {
-    case: { id: row.id, collegeId: row.college_id, situation: row.situation, place: row.place, status: row.status, escalationLevel: Number(row.escalation_level), reportedAt: Number(row.reported_at), occurredAt: Number(row.occurred_at) },
+    case: {
+      id: row.id,
+      collegeId: row.college_id,
+      situation: row.situation,
+      place: row.place,
+      status: row.status,
+      escalationLevel: Number(row.escalation_level),
+      reportedAt: Number(row.reported_at),
+      occurredAt: Number(row.occurred_at),
+      durations: row.durations ? (JSON.parse(row.durations) as CrisisDurations) : DEFAULT_CRISIS_DURATIONS,
+    },
     student: { studentNo: student?.student_no, name: student?.name, className: student?.class_name ?? null },
     timeline,
   };

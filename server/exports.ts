@@ -24,7 +24,7 @@ import { exportsText, type ExportMessages } from './i18n/exports';
 import { NotFoundError } from './semesters';
 
 type Cell = string | number | null;
-interface Table {
+export interface Table {
   sheet: string;
   /** file name without extension, and an ASCII fallback for old clients */
   file: string;
@@ -167,8 +167,8 @@ export function createExportsRouter(deps: AppDeps): express.Router {
   }
 
   for (const format of FORMATS) {
-    router.get(`/exports/compliance.${format}`, async (req, res) => send(res, format, await complianceTable(req)));
-    router.get(`/exports/tasks.${format}`, async (req, res) => send(res, format, await ledgerTable(req)));
+    router.get(`/exports/compliance.${format}`, async (req, res) => sendTable(res, format, await complianceTable(req)));
+    router.get(`/exports/tasks.${format}`, async (req, res) => sendTable(res, format, await ledgerTable(req)));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -272,7 +272,8 @@ ${active ? html`<form method="post" action="${FEED_PATH}/revoke">${csrf}<button>
 // ---------------------------------------------------------------------------------------------
 // CSV and XLSX
 
-async function send(res: Response, format: Format, table: Table): Promise<void> {
+/** Sends a table as a CSV (UTF-8 with BOM, formula-safe) or .xlsx download. */
+export async function sendTable(res: Response, format: Format, table: Table): Promise<void> {
   const encode = (s: string) => encodeURIComponent(s).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
   const ascii = `${table.fileAscii}.${format}`.replace(/[^A-Za-z0-9._-]/g, '_');
   res.set({

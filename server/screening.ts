@@ -9,8 +9,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import { getCareSettings } from '../db/care';
 import { createStore, type College, type Store } from '../db/store';
-import { DEFAULT_SCREENING_DURATIONS, recordInterviewUpdate, screeningFollowUpWorkflow, type InterviewRecord, type ScreeningInput, type ScreeningState, type WarningLevel } from '../workflows';
+import { screeningDurations } from '../domain/care';
+import { recordInterviewUpdate, screeningFollowUpWorkflow, type InterviewRecord, type ScreeningInput, type ScreeningState, type WarningLevel } from '../workflows';
 import { ForbiddenError, type SessionUser, CARE_ROLES } from './auth/context';
 import { decodeCsv, ImportError, parseCsv, readCsvTable } from './auth/users';
 import { NotFoundError } from './semesters';
@@ -150,12 +152,14 @@ export async function importWarnings(deps: ScreeningDeps, user: SessionUser, fil
   };
   const before = await existing();
   if (before) {
-    if (deps.client) await ensureFollowUps({ ...deps, client: deps.client }, before.batchId);
+    if (deps.client) await ensureFollowUps({ ...deps, client: deps.client }, before.batchId, user.schoolId);
     return before;
   }
 
   const batchId = randomUUID();
-  const dueAfter = { red: DEFAULT_SCREENING_DURATIONS.redInterviewMs, orange: DEFAULT_SCREENING_DURATIONS.orangeInterviewMs };
+  // the school's settings (DOMAIN.md §3 defaults): red 3 days, orange 7 days
+  const durations = screeningDurations(await getCareSettings(deps.knex, user.schoolId));
+  const dueAfter = { red: durations.redInterviewMs, orange: durations.orangeInterviewMs };
   const warnings: Array<{ id: string; collegeId: string; level: WarningLevel; dueAt: number }> = [];
   try {
     await deps.knex.transaction(async (trx) => {
@@ -199,11 +203,11 @@ export async function importWarnings(deps: ScreeningDeps, user: SessionUser, fil
   } catch (e) {
     const again = isUniqueViolation(e) ? await existing() : undefined;
     if (!again) throw e;
-    if (deps.client) await ensureFollowUps({ ...deps, client: deps.client }, again.batchId);
+    if (deps.client) await ensureFollowUps({ ...deps, client: deps.client }, again.batchId, user.schoolId);
     return again;
   }
 
-  if (deps.client) await startFollowUps(deps.client, deps.taskQueue, deps.now, warnings);
+  if (deps.client) await startFollowUps(deps.client, deps.taskQueue, deps.now, warnings, durations);
   return { batchId, warnings: warnings.length, duplicate: false };
 }
 
@@ -211,14 +215,21 @@ export async function importWarnings(deps: ScreeningDeps, user: SessionUser, fil
  * The same file again: starts nothing new, but a follow-up that an interrupted first import did
  * not start (the process died between the commit and the starts) is started now.
  */
-async function ensureFollowUps(deps: ScreeningDeps & { client: Client }, batchId: string): Promise<void> {
+async function ensureFollowUps(deps: ScreeningDeps & { client: Client }, batchId: string, schoolId: string): Promise<void> {
+  const durations = screeningDurations(await getCareSettings(deps.knex, schoolId));
   const batch = (await deps.knex('screening_batches').where({ id: batchId }).first('imported_at')) as { imported_at: number | string };
   const open = (await deps.knex('screening_warnings').where({ batch_id: batchId, status: 'open' }).select('id', 'college_id', 'level', 'interview_due_at')) as Array<{ id: string; college_id: string; level: WarningLevel; interview_due_at: number | string }>;
-  await startFollowUps(deps.client, deps.taskQueue, Number(batch.imported_at), open.map((w) => ({ id: w.id, collegeId: w.college_id, level: w.level, dueAt: Number(w.interview_due_at) })));
+  await startFollowUps(deps.client, deps.taskQueue, Number(batch.imported_at), open.map((w) => ({ id: w.id, collegeId: w.college_id, level: w.level, dueAt: Number(w.interview_due_at) })), durations);
 }
 
 /** One follow-up workflow per warning; one that already exists (or existed) is left alone. */
-async function startFollowUps(client: Client, taskQueue: string, importedAt: number, warnings: Array<{ id: string; collegeId: string; level: WarningLevel; dueAt: number }>): Promise<void> {
+async function startFollowUps(
+  client: Client,
+  taskQueue: string,
+  importedAt: number,
+  warnings: Array<{ id: string; collegeId: string; level: WarningLevel; dueAt: number }>,
+  durations: { reminderBeforeMs: number; schoolAfterMs: number },
+): Promise<void> {
   let next = 0;
   const startOne = async () => {
     while (next < warnings.length) {
@@ -229,8 +240,8 @@ async function startFollowUps(client: Client, taskQueue: string, importedAt: num
         level: w.level,
         importedAt,
         dueAt: w.dueAt,
-        reminderBeforeMs: DEFAULT_SCREENING_DURATIONS.reminderBeforeMs,
-        schoolAfterMs: DEFAULT_SCREENING_DURATIONS.schoolAfterMs,
+        reminderBeforeMs: durations.reminderBeforeMs,
+        schoolAfterMs: durations.schoolAfterMs,
       };
       try {
         await client.workflow.start(screeningFollowUpWorkflow, { workflowId: screeningWorkflowId(w.id), taskQueue, args: [input], workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });

@@ -34,6 +34,9 @@ interface Case {
 
 interface Ids {
   crisis: string;
+  keyCare: string;
+  ledger: string;
+  pairing: string;
   warning: string;
   semester: string;
   task: string;
@@ -120,6 +123,24 @@ const CASES: Case[] = [
   { route: 'POST /api/screening/imports', path: () => '/api/screening/imports' },
   { route: 'GET /api/screening/warnings', path: () => '/api/screening/warnings', allowed: ['litStaff', 'admin'] },
   { route: 'POST /api/screening/warnings/:id/interview', path: (i) => `/api/screening/warnings/${i.warning}/interview`, forbidden: ['sciStaff', 'sciLeader', 'admin'] },
+  // care settings: the school admin (counselling centre)
+  { route: 'GET /api/care/settings', path: () => '/api/care/settings', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'PUT /api/care/settings', path: () => '/api/care/settings', forbidden: ADMIN_ONLY },
+  // key-care list, ledger and pairings: the college's care staff and the counselling centre
+  { route: 'GET /api/colleges/:collegeId/key-care', path: () => '/api/colleges/literature/key-care', forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'litLeader', 'admin'] },
+  { route: 'POST /api/colleges/:collegeId/key-care', path: () => '/api/colleges/literature/key-care', forbidden: OTHER_COLLEGE },
+  { route: 'PATCH /api/key-care/:id', path: (i) => `/api/key-care/${i.keyCare}`, forbidden: OTHER_COLLEGE },
+  { route: 'POST /api/key-care/:id/remove', path: (i) => `/api/key-care/${i.keyCare}/remove`, forbidden: [...OTHER_COLLEGE, 'litStaff'] },
+  { route: 'GET /api/colleges/:collegeId/ledger', path: () => '/api/colleges/literature/ledger', forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'litLeader', 'admin'] },
+  { route: 'POST /api/colleges/:collegeId/ledger', path: () => '/api/colleges/literature/ledger', forbidden: OTHER_COLLEGE },
+  { route: 'PATCH /api/ledger/:id', path: (i) => `/api/ledger/${i.ledger}`, forbidden: OTHER_COLLEGE },
+  { route: 'POST /api/ledger/:id/follow-ups', path: (i) => `/api/ledger/${i.ledger}/follow-ups`, forbidden: OTHER_COLLEGE },
+  { route: 'GET /exports/ledger.xlsx', path: () => '/exports/ledger.xlsx?college=literature', forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'admin'] },
+  { route: 'GET /exports/ledger.csv', path: () => '/exports/ledger.csv?college=literature', forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'admin'] },
+  { route: 'GET /api/colleges/:collegeId/pairings', path: () => '/api/colleges/literature/pairings', forbidden: OTHER_COLLEGE, allowed: ['litStaff', 'litLeader', 'admin'] },
+  { route: 'POST /api/colleges/:collegeId/pairings', path: () => '/api/colleges/literature/pairings', forbidden: [...OTHER_COLLEGE, 'litStaff'] },
+  { route: 'POST /api/pairings/:id/talks', path: (i) => `/api/pairings/${i.pairing}/talks`, forbidden: OTHER_COLLEGE },
+  { route: 'POST /api/pairings/:id/end', path: (i) => `/api/pairings/${i.pairing}/end`, forbidden: OTHER_COLLEGE },
   // the personal calendar feed
   { route: 'POST /me/calendar-feed', path: () => '/me/calendar-feed' },
   { route: 'POST /me/calendar-feed/revoke', path: () => '/me/calendar-feed/revoke' },
@@ -149,7 +170,10 @@ beforeAll(async () => {
   await fx.knex('crisis_cases').insert({ id: 'case-1', student_id: 'stu-1', college_id: 'literature', situation: 'injury', place: '图书馆', reported_by: 'literature-counsellor', occurred_at: Date.now(), reported_at: Date.now(), status: 'open', escalation_level: 0, updated_at: Date.now() });
   await fx.knex('screening_batches').insert({ id: 'batch-1', school_id: 'demo-school', name: 'b.csv', imported_by: 'admin', imported_at: Date.now(), rows: 1, sha256: 'x' });
   await fx.knex('screening_warnings').insert({ id: 'warn-1', batch_id: 'batch-1', student_id: 'stu-1', college_id: 'literature', level: 'red', interview_due_at: Date.now(), status: 'open', escalation_level: 0 });
-  ids = { crisis: 'case-1', warning: 'warn-1', semester: fx.semesterId, task: task.id, evidence: 'ev-1', user: 'literature-class-teacher', notification };
+  await fx.knex('key_care_entries').insert({ id: 'kc-1', student_id: 'stu-1', college_id: 'literature', reasons: JSON.stringify([{ kind: 'other', zh: '寝室矛盾' }]), plan: '每周谈话', source: 'manual', status: 'active', added_by: 'literature-counsellor', added_at: Date.now(), updated_at: Date.now() });
+  await fx.knex('ledger_entries').insert({ id: 'led-1', student_id: 'stu-1', college_id: 'literature', seq: 1, categories: '[]', life_safety: false, description: '', plan: '', source: 'manual', status: 'active', created_at: Date.now(), updated_at: Date.now() });
+  await fx.knex('pairings').insert({ id: 'pair-1', college_id: 'literature', student_id: 'stu-1', teacher_user_id: 'literature-class-teacher', status: 'active', source: 'manual', created_by: 'literature-college-leader', created_at: Date.now(), started_at: Date.now(), escalation_level: 0 });
+  ids = { crisis: 'case-1', keyCare: 'kc-1', ledger: 'led-1', pairing: 'pair-1', warning: 'warn-1', semester: fx.semesterId, task: task.id, evidence: 'ev-1', user: 'literature-class-teacher', notification };
   for (const who of Object.keys(USERS) as Who[]) sessions[who] = await login(fx.base, USERS[who]);
 });
 afterAll(async () => {

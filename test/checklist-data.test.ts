@@ -19,11 +19,20 @@ describe('checklists/runxin-2024-autumn.json (seed 001)', () => {
 
   test('identity', () => {
     expect(t.id).toBe('runxin-2024-autumn');
-    expect(t.version).toBe(1);
+    expect(t.version).toBe(2); // v2: the monthly key-care update also asks for the ledger's monthly follow-ups (seed 003 §8)
     expect(t.kind).toBe('semester-checklist');
     expect(t.source).toBe('seeds/001_26e98d33868f7d1c.txt');
     expect(t.title.zh).toBe('关爱青少年心理健康“润心”行动 2024 年秋季学期大学生心理健康教育工作重点任务清单');
     expect(t.ladder).toEqual({ remindBefore: ['P3D', 'P1D'], level2After: 'P2D' });
+  });
+
+  test('the monthly key-care update (Oct–Jan) carries the monthly ledger duty, and no other task does', () => {
+    expect(t.tasks.filter((x) => x.evidence.ledgerMonthlyReview).map((x) => x.id)).toEqual([
+      '2024-10-01-update-key-care-list',
+      '2024-11-01-update-key-care-list',
+      '2024-12-01-update-key-care-list',
+      '2025-01-01-update-key-care-list',
+    ]);
   });
 
   test('five months in order, Sept 2024 to Jan 2025', () => {

@@ -8,7 +8,6 @@ import { currentUser } from '../auth/context';
 import { actOnCase, readCase, reportCase, type CaseStep } from '../crisis';
 import type { AppDeps } from '../deps';
 import { html, page } from '../html';
-import { DEFAULT_CRISIS_DURATIONS } from '../../workflows/crisis-case';
 import { fmt, schoolZone } from './common';
 
 const STEPS: CaseStep[] = ['on-scene', 'school-notified', 'action', 'guardian', 'check-in', 'hand-over', 'five-ones'];
@@ -50,7 +49,7 @@ export function createCrisisRouter(deps: AppDeps): express.Router {
   r.get('/crises/:id', async (req, res) => {
     const c = await readCase({ store: deps.store, knex: deps.knex, now: now() }, currentUser(req), String(req.params.id));
     const zone = await schoolZone(deps);
-    const d = DEFAULT_CRISIS_DURATIONS;
+    const d = c.case.durations;
     const body = html`<h1>危机个案 ${c.case.id.slice(0, 8)}</h1>
 <div class="card"><p>学生：${c.student.name}（${c.student.studentNo}${c.student.className ? ` · ${c.student.className}` : ''}） · 情况：${c.case.situation} · 地点：${c.case.place ?? ''}</p>
 <p>上报：${fmt(c.case.reportedAt, zone)} · 到场确认截止：${fmt(c.case.reportedAt + d.onSceneAckMs, zone)} · 通知学校部门截止：${fmt(c.case.reportedAt + d.schoolNotifyMs, zone)} · 状态：${c.case.status} · 预警级别：${c.case.escalationLevel}</p></div>

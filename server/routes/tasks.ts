@@ -14,6 +14,7 @@ import type { AppDeps } from '../deps';
 import { acceptUploads, discardUploads, getEvidence, listEvidence, MAX_FILE_BYTES, MAX_FILES, storeUploads, type Upload } from '../evidence';
 import { html, page, raw } from '../html';
 import { NotFoundError } from '../semesters';
+import { ledgerMonthlyProblems } from '../care';
 import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../tasks';
 import { fmt, isClosed, queryString, schoolZone, semesterInView, t, templateOf, templateTaskOf, visibleTask } from './common';
 import { filteredTasks, taskTable } from './dashboard';
@@ -126,6 +127,16 @@ ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as
     res.send(page(req, { title: row.titleZh, body }));
   });
 
+  /** The monthly ledger duty (seed 003 §8): the ledger must have its follow-ups of the month first. */
+  async function ledgerDuty(row: TaskInstanceRow) {
+    if (isClosed(row)) return; // the workflow answers "already completed" as written
+    const semester = await deps.store.getSemester(row.semesterId);
+    const task = semester ? await templateTaskOf(deps.store, semester, row.templateTaskId) : undefined;
+    if (!task?.evidence.ledgerMonthlyReview || !task.month) return;
+    const problems = await ledgerMonthlyProblems(deps.knex, row.collegeId, task.month, await schoolZone(deps), (deps.now ?? Date.now)());
+    if (problems.length) throw new TaskRejectedError(problems.join('; '));
+  }
+
   /** Completion: uploads are stored first, then the Update decides; a rejection removes them again. */
   async function complete(req: Request) {
     const user = currentUser(req);
@@ -134,6 +145,7 @@ ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as
     const uploads = ((req.files as Express.Multer.File[] | undefined) ?? []) as Upload[];
     const note = typeof req.body?.note === 'string' ? req.body.note : '';
     const activities = req.body?.activities ? Number(req.body.activities) : undefined;
+    await ledgerDuty(row);
     const dir = deps.evidenceDir;
     const files = await storeUploads(deps.knex, dir, row.id, user.id, uploads, (deps.now ?? Date.now)());
     const ids = files.map((f) => f.id);

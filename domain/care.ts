@@ -1,0 +1,150 @@
+/**
+ * Student care (DOMAIN.md §4, §5): the school's care settings (the durations of the crisis,
+ * screening and pairing procedures, with the DOMAIN.md defaults and safe bounds), the problem
+ * categories of the intervention ledger (seed 003 appendix 4) and the ledger's columns in the
+ * appendix's order. Pure: used by the web layer, the CLI and the activities.
+ */
+import { z } from 'zod';
+import type { CrisisDurations } from '../workflows/crisis-case';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/**
+ * Bounds keep a procedure meaningful: a school may tighten a deadline to a few minutes, but not
+ * loosen the 24-hour supervision's check-ins beyond 8 hours or the on-scene acknowledgement
+ * beyond 4 hours.
+ */
+export const careSettingsSchema = z
+  .object({
+    crisis: z
+      .object({
+        /** on-scene acknowledgement after the report (DOMAIN.md §5: 30 min) */
+        onSceneAckMinutes: int(5, 240),
+        /** the college leader confirms the school departments were notified (1 h) */
+        schoolNotifyMinutes: int(10, 480),
+        /** after the college leader is alerted, the school is (30 min) */
+        schoolAfterMinutes: int(5, 240),
+        /** a guardian's check-in during special supervision (2 h) */
+        checkInEveryMinutes: int(15, 480),
+        /** the special supervision's length before the school is alerted hourly (24 h) */
+        supervisionHours: int(1, 72),
+        /** once the supervision is overdue, the school is alerted this often (1 h) */
+        schoolAlertEveryMinutes: int(15, 240),
+      })
+      .strict(),
+    screening: z
+      .object({
+        /** red / level-1 warning: interview within (3 days) */
+        redInterviewDays: int(1, 14),
+        /** orange / level-2 warning (7 days) */
+        orangeInterviewDays: int(1, 30),
+        /** reminder this long before the interview deadline (24 h) */
+        reminderBeforeHours: int(1, 72),
+        /** after the level-1 escalation at the deadline, the school (48 h) */
+        schoolAfterHours: int(1, 168),
+      })
+      .strict(),
+    pairing: z
+      .object({
+        /** a talk at least this often (15 days: half a month) */
+        talkEveryDays: int(1, 31),
+        /** reminder to the teacher this long before (2 days) */
+        remindBeforeDays: int(0, 30),
+        /** after the level-1 escalation, the school (2 days) */
+        schoolAfterDays: int(1, 14),
+        /** a teacher's students before the school admin must record a reason (5) */
+        maxStudentsPerTeacher: int(1, 50),
+      })
+      .strict(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.screening.reminderBeforeHours >= s.screening.redInterviewDays * 24) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['screening', 'reminderBeforeHours'], message: 'the reminder must come before the red warning’s interview deadline' });
+    }
+    if (s.screening.orangeInterviewDays < s.screening.redInterviewDays) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['screening', 'orangeInterviewDays'], message: 'an orange warning cannot be more urgent than a red one' });
+    }
+    if (s.pairing.remindBeforeDays >= s.pairing.talkEveryDays) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['pairing', 'remindBeforeDays'], message: 'the reminder must come before the talk is due' });
+    }
+    if (s.crisis.schoolNotifyMinutes < s.crisis.onSceneAckMinutes) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['crisis', 'schoolNotifyMinutes'], message: 'the school departments are notified after the on-scene acknowledgement is due, not before' });
+    }
+  });
+export type CareSettings = z.infer<typeof careSettingsSchema>;
+
+/** DOMAIN.md §3–§5 defaults. */
+export const DEFAULT_CARE_SETTINGS: CareSettings = {
+  crisis: { onSceneAckMinutes: 30, schoolNotifyMinutes: 60, schoolAfterMinutes: 30, checkInEveryMinutes: 120, supervisionHours: 24, schoolAlertEveryMinutes: 60 },
+  screening: { redInterviewDays: 3, orangeInterviewDays: 7, reminderBeforeHours: 24, schoolAfterHours: 48 },
+  pairing: { talkEveryDays: 15, remindBeforeDays: 2, schoolAfterDays: 2, maxStudentsPerTeacher: 5 },
+};
+
+/** The problems of a submitted settings document, each as "path: message"; empty when valid. */
+export function careSettingsProblems(body: unknown): string[] {
+  const r = careSettingsSchema.safeParse(body);
+  return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`);
+}
+
+export function crisisDurations(s: CareSettings): CrisisDurations {
+  const c = s.crisis;
+  return {
+    onSceneAckMs: c.onSceneAckMinutes * MIN,
+    schoolNotifyMs: c.schoolNotifyMinutes * MIN,
+    schoolAfterMs: c.schoolAfterMinutes * MIN,
+    checkInEveryMs: c.checkInEveryMinutes * MIN,
+    supervisionMs: c.supervisionHours * HOUR,
+    schoolAlertEveryMs: c.schoolAlertEveryMinutes * MIN,
+  };
+}
+
+export function screeningDurations(s: CareSettings) {
+  const c = s.screening;
+  return { redInterviewMs: c.redInterviewDays * DAY, orangeInterviewMs: c.orangeInterviewDays * DAY, reminderBeforeMs: c.reminderBeforeHours * HOUR, schoolAfterMs: c.schoolAfterHours * HOUR };
+}
+
+export function pairingClock(s: CareSettings) {
+  const c = s.pairing;
+  return { talkEveryMs: c.talkEveryDays * DAY, remindBeforeMs: c.remindBeforeDays * DAY, schoolAfterMs: c.schoolAfterDays * DAY };
+}
+
+/** 问题分类 of the intervention ledger (seed 003 appendix 4), in the appendix's order. */
+export const LEDGER_CATEGORIES = [
+  { id: 'emotional', zh: '情感问题', en: 'emotional' },
+  { id: 'personality', zh: '性格问题', en: 'personality' },
+  { id: 'interpersonal', zh: '人际交往问题', en: 'interpersonal' },
+  { id: 'adjustment', zh: '适应问题', en: 'adjustment' },
+  { id: 'employment', zh: '就业问题', en: 'employment' },
+  { id: 'academic', zh: '学业问题', en: 'academic' },
+  { id: 'disorder', zh: '心理障碍', en: 'psychological disorder' },
+  { id: 'physical', zh: '身体健康问题', en: 'physical health' },
+  { id: 'other', zh: '其他状况', en: 'other' },
+] as const;
+export type LedgerCategory = (typeof LEDGER_CATEGORIES)[number]['id'];
+export const LEDGER_CATEGORY_IDS: readonly string[] = LEDGER_CATEGORIES.map((c) => c.id);
+
+/** The intervention ledger's columns (××学院重点、高危学生心理干预台账), in the appendix's order. */
+export const LEDGER_COLUMNS = [
+  { key: 'seq', zh: '序号', width: 6 },
+  { key: 'name', zh: '姓名', width: 10 },
+  { key: 'gender', zh: '性别', width: 6 },
+  { key: 'majorClass', zh: '专业班级', width: 18 },
+  { key: 'contact', zh: '联系方式', width: 16 },
+  { key: 'interviewAt', zh: '约谈时间', width: 17 },
+  { key: 'categories', zh: '问题分类', width: 20 },
+  { key: 'lifeSafety', zh: '是否涉及生命安全', width: 10 },
+  { key: 'description', zh: '主要情况描述', width: 40 },
+  { key: 'liaison', zh: '对接老师', width: 10 },
+  { key: 'plan', zh: '干预计划', width: 40 },
+  { key: 'followUp', zh: '跟踪情况、是否心理咨询或就医', width: 50 },
+] as const;
+
+/** A reason a student is on the key-care list. */
+export type KeyCareReason =
+  | { kind: 'group'; month: string; index: number; zh: string }
+  | { kind: 'screening' | 'crisis' | 'other'; zh: string };
