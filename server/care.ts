@@ -151,13 +151,14 @@ export async function addKeyCare(deps: CareDeps, user: SessionUser, collegeId: s
   const reasons = parseReasons(b.reasons);
   if (!reasons.length) throw new BadRequestError('give at least one reason (a key-care group of the month, or your own words)');
   const plan = text(b.plan, 'plan (一生一策)');
+  // every write through the transaction (SQLite has one connection: the store outside it would wait)
   return deps.knex.transaction(async (trx) => {
     const studentId = await studentFor({ ...deps, knex: trx }, user, collegeId, b);
     const existing = await trx('key_care_entries').where({ student_id: studentId, status: 'active' }).first('id');
     if (existing) throw new TaskRejectedError('this student is already on the key-care list: edit the entry instead');
     const id = randomUUID();
     await trx('key_care_entries').insert({ id, student_id: studentId, college_id: collegeId, reasons: JSON.stringify(reasons), plan, source: 'manual', source_id: null, status: 'active', added_by: user.id, added_at: deps.now, updated_at: deps.now });
-    await audit({ ...deps, store: deps.store }, user, 'key-care', id, 'added', { reasons: reasons.length });
+    await audit({ ...deps, store: createStore(trx) }, user, 'key-care', id, 'added', { reasons: reasons.length });
     return { id };
   });
 }
@@ -311,7 +312,7 @@ export async function addLedgerEntry(deps: CareDeps, user: SessionUser, collegeI
     const id = randomUUID();
     const seq = await nextLedgerSeq(trx, collegeId);
     await trx('ledger_entries').insert({ id, student_id: studentId, college_id: collegeId, seq, source: 'manual', source_id: null, status: 'active', created_at: deps.now, updated_at: deps.now, ...fields });
-    await audit(deps, user, 'ledger', id, 'added');
+    await audit({ ...deps, store: createStore(trx) }, user, 'ledger', id, 'added');
     return { id, seq };
   });
 }
