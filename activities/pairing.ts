@@ -28,13 +28,13 @@ const TEXT: Record<string, string> = {
 export function createPairingActivities(deps: { store: Store; knex: Knex }) {
   const { store, knex } = deps;
   return {
-    async recordPairingEvent(e: PairingEvent): Promise<{ applied: boolean }> {
+    async recordPairingEvent(e: PairingEvent): Promise<{ applied: boolean; eventKey?: string }> {
       const eventKey = `pairing.${e.pairingId}/${e.step}`;
       return withScrubbedErrors(eventKey, 'PairingStoreError', () => write(e, eventKey));
     },
   };
 
-  async function write(e: PairingEvent, eventKey: string): Promise<{ applied: boolean }> {
+  async function write(e: PairingEvent, eventKey: string): Promise<{ applied: boolean; eventKey: string }> {
     let inbox: Array<Record<string, unknown>> = [];
     if (e.notify) {
       const college = await store.getCollege(e.collegeId);
@@ -61,7 +61,7 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
       if (inbox.length) await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
       return applied;
     });
-    return { applied };
+    return { applied, eventKey };
   }
 }
 

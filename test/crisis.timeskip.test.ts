@@ -31,7 +31,7 @@ const HOUR = 60 * MIN;
  */
 let env: TestWorkflowEnvironment;
 
-async function withWorker<T>(fn: (ctx: { queue: string; events: CrisisEvent[] }) => Promise<T>): Promise<T> {
+async function withWorker<T>(fn: (ctx: { queue: string; events: CrisisEvent[]; delivered: string[] }) => Promise<T>): Promise<T> {
   env = await timeSkippingEnv();
   try {
     return await runWorker(fn);
@@ -40,9 +40,10 @@ async function withWorker<T>(fn: (ctx: { queue: string; events: CrisisEvent[] })
   }
 }
 
-async function runWorker<T>(fn: (ctx: { queue: string; events: CrisisEvent[] }) => Promise<T>): Promise<T> {
+async function runWorker<T>(fn: (ctx: { queue: string; events: CrisisEvent[]; delivered: string[] }) => Promise<T>): Promise<T> {
   const queue = uniqueQueue('crisis');
   const events: CrisisEvent[] = [];
+  const delivered: string[] = [];
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: queue,
@@ -52,9 +53,13 @@ async function runWorker<T>(fn: (ctx: { queue: string; events: CrisisEvent[] }) 
         events.push(e);
         return { applied: true, eventKey: `crisis.${e.caseId}/${e.step}` };
       },
+      async deliverNotifications({ eventKey }: { eventKey: string }) {
+        delivered.push(eventKey);
+        return { sent: 1, skipped: 0 };
+      },
     },
   });
-  return worker.runUntil(fn({ queue, events }));
+  return worker.runUntil(fn({ queue, events, delivered }));
 }
 
 const counsellor = { userId: 'lit-counsellor', role: 'counsellor', collegeId: 'literature' };
@@ -71,7 +76,7 @@ async function start(queue: string, situation: CrisisInput['situation']) {
 
 describe('24-hour special supervision', () => {
   test('When one check-in is missed and the hand-over comes late, then the leader, the school and the hourly alerts come at their exact instants', async () => {
-    await withWorker(async ({ queue, events }) => {
+    await withWorker(async ({ queue, events, delivered }) => {
       const { t0, handle, until, supervision } = await start(queue, 'self_harm_risk');
       await until(10 * MIN);
       await handle.executeUpdate(acknowledgeOnSceneUpdate, { args: [{ actor: teacher }] });
@@ -117,6 +122,11 @@ describe('24-hour special supervision', () => {
       expect(actions.filter((a) => a === 'check-in')).toHaveLength(13);
       expect(actions.slice(-3)).toEqual(['handed-over', 'five-ones', 'ledger-and-pairing-proposed']);
       expect(events.find((e) => e.action === 'reported')?.notify).toBe('college-care');
+      // every event with recipients also goes out on the external channels (e-mail, group robot); the rest only to the timeline
+      const key = (e: CrisisEvent) => `crisis.${e.caseId}/${e.step}`;
+      expect([...delivered].sort()).toEqual(events.filter((e) => e.notify).map(key).sort());
+      expect(delivered).toContain(key(missed));
+      expect(delivered.some((k) => k.includes('/check-in:'))).toBe(false);
     });
   }, 60_000);
 

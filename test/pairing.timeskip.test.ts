@@ -23,6 +23,7 @@ describe('pairing talk clock', () => {
   test('When talks are recorded in time, then nothing escalates; when one is missed, then reminder, level 1 and level 2 come at their instants', async () => {
     const queue = uniqueQueue('pairing');
     const events: PairingEvent[] = [];
+    const delivered: string[] = [];
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: queue,
@@ -30,7 +31,11 @@ describe('pairing talk clock', () => {
       activities: {
         async recordPairingEvent(e: PairingEvent) {
           events.push(e);
-          return { applied: true };
+          return { applied: true, eventKey: `pairing.${e.pairingId}/${e.step}` };
+        },
+        async deliverNotifications({ eventKey }: { eventKey: string }) {
+          delivered.push(eventKey);
+          return { sent: 1, skipped: 0 };
         },
       },
     });
@@ -56,6 +61,8 @@ describe('pairing talk clock', () => {
         ['talk-overdue', due, 'teacher-and-leader'],
         ['talk-overdue-school', due + 2 * DAY, 'school'],
       ]);
+      // the reminder and both escalations also go out on the external channels; the talk does not
+      expect(delivered).toEqual([`remind:${due}`, `overdue:${due}`, `school:${due}`, 'ended'].map((step) => `pairing.pair-1/${step}`));
       // the first, unmissed clock (due t0 + 15 d) sent nothing at all
       expect(events.some((e) => e.at < lastTalkAt + 13 * DAY - 1 && e.actor === 'timer')).toBe(false);
       expect(events.map((e) => e.action)).toEqual(['talk', 'talk-reminder', 'talk-overdue', 'talk-overdue-school', 'ended']);

@@ -10,6 +10,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { createScreeningActivities } from '../activities/screening';
 import { DEMO_COLLEGES } from '../db/demo';
 import type { SessionUser } from '../server/auth/context';
@@ -186,7 +187,7 @@ async function withServer(fn: (ctx: { env: TestWorkflowEnvironment; fx: WebFixtu
       connection: env.nativeConnection,
       taskQueue: queue,
       workflowBundle: await workflowBundle(),
-      activities: createScreeningActivities({ store: fx.store, knex: fx.knex }),
+      activities: { ...createScreeningActivities({ store: fx.store, knex: fx.knex }), ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }) },
     });
     await worker.runUntil(fn({ env, fx, queue }));
   } finally {

@@ -22,6 +22,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { CrisisActivities } from '../activities/crisis';
+import { careDeliveries } from './deliveries';
 import { supervisionWorkflow, type StaffActor, type SupervisionDurations, type SupervisionState } from './supervision';
 
 const { recordCrisisEvent } = proxyActivities<CrisisActivities>({
@@ -83,8 +84,11 @@ const reject = (message: string): never => {
 export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisState> {
   const d = input.durations;
   const s: CrisisState = { onSceneAt: null, onSceneBy: null, schoolNotifiedAt: null, actions: [], escalationLevel: 0, supervision: null, fiveOnes: null, closed: false };
-  const record = (step: string, action: string, at: number, actor: string, notify: 'college-care' | 'college-leader' | 'school' | null, details?: Record<string, unknown>) =>
-    recordCrisisEvent({ caseId: input.caseId, collegeId: input.collegeId, step, action, at, actor, notify, details });
+  const deliveries = careDeliveries();
+  const record = async (step: string, action: string, at: number, actor: string, notify: 'college-care' | 'college-leader' | 'school' | null, details?: Record<string, unknown>) => {
+    const { eventKey } = await recordCrisisEvent({ caseId: input.caseId, collegeId: input.collegeId, step, action, at, actor, notify, details });
+    if (notify) deliveries.deliver(eventKey);
+  };
   const ofCollege = (a: StaffActor) => {
     if (a.collegeId !== input.collegeId) reject('this case belongs to another college');
   };
@@ -183,5 +187,6 @@ export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisStat
   await Promise.all([watchOnScene(), watchSchoolNotified(), supervise()]);
   await condition(() => s.closed);
   await condition(allHandlersFinished);
+  await deliveries.settled();
   return { ...s };
 }

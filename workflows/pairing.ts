@@ -6,6 +6,7 @@
  */
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PairingActivities } from '../activities/pairing';
+import { careDeliveries } from './deliveries';
 import type { StaffActor } from './supervision';
 
 const { recordPairingEvent } = proxyActivities<PairingActivities>({
@@ -37,8 +38,11 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
   let lastTalkAt = input.lastTalkAt;
   let talks = 0;
   let ended = false;
-  const record = (step: string, action: string, at: number, actor: string, notify: 'teacher' | 'teacher-and-leader' | 'school' | null, details?: Record<string, unknown>) =>
-    recordPairingEvent({ pairingId: input.pairingId, collegeId: input.collegeId, teacherUserId: input.teacherUserId, step, action, at, actor, notify, details });
+  const deliveries = careDeliveries();
+  const record = async (step: string, action: string, at: number, actor: string, notify: 'teacher' | 'teacher-and-leader' | 'school' | null, details?: Record<string, unknown>) => {
+    const { eventKey } = await recordPairingEvent({ pairingId: input.pairingId, collegeId: input.collegeId, teacherUserId: input.teacherUserId, step, action, at, actor, notify, details });
+    if (notify && eventKey) deliveries.deliver(eventKey);
+  };
 
   setHandler(
     recordTalkUpdate,
@@ -67,7 +71,10 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
 
   const done = new Set<string>();
   while (!ended) {
-    if (talks >= 50 || workflowInfo().historyLength > 2000) await continueAsNew<typeof pairingWorkflow>({ ...input, lastTalkAt });
+    if (talks >= 50 || workflowInfo().historyLength > 2000) {
+      await deliveries.settled();
+      await continueAsNew<typeof pairingWorkflow>({ ...input, lastTalkAt });
+    }
     const due = lastTalkAt + input.talkEveryMs;
     const steps = [
       { key: `remind:${due}`, at: due - input.remindBeforeMs, action: 'talk-reminder', notify: 'teacher' as const },
@@ -86,5 +93,6 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
     await record(next.key, next.action, next.at, 'timer', next.notify, { dueAt: due, level: next.action === 'talk-overdue' ? 1 : next.action === 'talk-overdue-school' ? 2 : 0 });
   }
   await condition(allHandlersFinished);
+  await deliveries.settled();
   return { talks };
 }

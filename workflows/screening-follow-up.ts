@@ -13,6 +13,7 @@
  */
 import { ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ScreeningActivities, ScreeningAudience, ScreeningEvent } from '../activities/screening';
+import { careDeliveries } from './deliveries';
 import type { StaffActor } from './supervision';
 
 const { recordScreeningEvent } = proxyActivities<ScreeningActivities>({
@@ -131,8 +132,11 @@ export async function screeningFollowUpWorkflow(input: ScreeningInput): Promise<
   };
   const startedAt = Date.now();
   const interviewed = () => s.status === 'interviewed';
-  const record = (e: Omit<ScreeningEvent, 'warningId' | 'collegeId' | 'warningLevel' | 'dueAt'>) =>
-    recordScreeningEvent({ warningId: input.warningId, collegeId: input.collegeId, warningLevel: input.level, dueAt: input.dueAt, ...e });
+  const deliveries = careDeliveries();
+  const record = async (e: Omit<ScreeningEvent, 'warningId' | 'collegeId' | 'warningLevel' | 'dueAt'>) => {
+    const { eventKey } = await recordScreeningEvent({ warningId: input.warningId, collegeId: input.collegeId, warningLevel: input.level, dueAt: input.dueAt, ...e });
+    if (e.notify) deliveries.deliver(eventKey);
+  };
 
   setHandler(screeningStateQuery, () => ({ ...s }));
   setHandler(
@@ -188,5 +192,6 @@ export async function screeningFollowUpWorkflow(input: ScreeningInput): Promise<
   }
   await condition(interviewed);
   await condition(allHandlersFinished);
+  await deliveries.settled();
   return { ...s };
 }

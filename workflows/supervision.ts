@@ -19,6 +19,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CrisisActivities } from '../activities/crisis';
+import { careDeliveries } from './deliveries';
 
 const { recordCrisisEvent } = proxyActivities<CrisisActivities>({
   startToCloseTimeout: '30 seconds',
@@ -79,8 +80,11 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
   const d = input.durations;
   const s: SupervisionState = input.carried ?? { guardianUserId: null, lastCheckInAt: input.startedAt, checkIns: 0, missed: 0, schoolAlerts: 0, handOver: null };
   let version = 0;
-  const record = (step: string, action: string, at: number, actor: string, notify: 'college-care' | 'college-leader' | 'school' | null, details?: Record<string, unknown>) =>
-    recordCrisisEvent({ caseId: input.caseId, collegeId: input.collegeId, step, action, at, actor, notify, details });
+  const deliveries = careDeliveries();
+  const record = async (step: string, action: string, at: number, actor: string, notify: 'college-care' | 'college-leader' | 'school' | null, details?: Record<string, unknown>) => {
+    const { eventKey } = await recordCrisisEvent({ caseId: input.caseId, collegeId: input.collegeId, step, action, at, actor, notify, details });
+    if (notify) deliveries.deliver(eventKey);
+  };
   const ofCollege = (a: StaffActor) => {
     if (a.collegeId !== input.collegeId) reject('this case belongs to another college');
   };
@@ -137,7 +141,10 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
   for (;;) {
     if (s.handOver) break;
     // history stays bounded however long the supervision goes on
-    if (workflowInfo().historyLength > 2000) await continueAsNew<typeof supervisionWorkflow>({ ...input, carried: s });
+    if (workflowInfo().historyLength > 2000) {
+      await deliveries.settled();
+      await continueAsNew<typeof supervisionWorkflow>({ ...input, carried: s });
+    }
     const checkDue = s.lastCheckInAt + d.checkInEveryMs;
     const steps: Array<{ at: number; kind: 'missed' | 'missed-school' | 'alert' }> = [
       { at: endOfPlan + s.schoolAlerts * d.schoolAlertEveryMs, kind: 'alert' },
@@ -165,5 +172,6 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     }
   }
   await condition(allHandlersFinished);
+  await deliveries.settled();
   return { ...s };
 }
