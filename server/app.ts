@@ -20,6 +20,7 @@ import { pickLang } from './messages';
 import { createAdminRouter } from './routes/admin';
 import { createCrisisRouter } from './routes/crisis';
 import { createCareRouter } from './routes/care';
+import { createCarePagesRouter } from './routes/care-pages';
 import { createScreeningRouter } from './routes/screening';
 import { createDashboardRouter } from './routes/dashboard';
 import { createTaskRouter } from './routes/tasks';
@@ -126,6 +127,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createCrisisRouter(deps));
   app.use(createScreeningRouter(deps));
   app.use(createCareRouter(deps));
+  app.use(createCarePagesRouter(deps));
 
   app.use((req, _res, next) => next(new NotFoundError(`no page ${req.method} ${req.path}`)));
 

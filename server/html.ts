@@ -31,7 +31,11 @@ export function page(req: Request, opts: { title: string; body: Raw; status?: nu
         ['/', t.navOverview],
         ['/tasks/mine', t.navMyTasks],
         ['/inbox', t.navInbox],
-        ...(u.role === 'school_admin' ? ([['/admin/semesters', t.navSemesters], ['/admin/users', t.navUsers]] as Array<[string, string]>) : []),
+        // every role is a care role (CARE_ROLES): the college's care workspace
+        ['/care', t.navCare],
+        ...(u.role === 'school_admin'
+          ? ([['/admin/semesters', t.navSemesters], ['/admin/users', t.navUsers], ['/admin/care-settings', t.navCareSettings]] as Array<[string, string]>)
+          : []),
         ['/me/calendar-feed', t.navCalendar],
       ]
     : [];
