@@ -78,6 +78,12 @@ async function caseRow(knex: Knex, user: SessionUser, caseId: string) {
   return row as { id: string; student_id: string; college_id: string; situation: string; place: string | null; status: string; escalation_level: number; reported_at: number | string; occurred_at: number | string; durations: string | null };
 }
 
+/** The case's timeline only (no student data, so not a student read): for the page's live refresh. */
+export async function readTimeline(deps: { store: Store; knex: Knex }, user: SessionUser, caseId: string) {
+  const row = await caseRow(deps.knex, user, caseId);
+  return { status: row.status, escalationLevel: Number(row.escalation_level), timeline: await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId }) };
+}
+
 /** The case with its student and timeline; the read of student data is audited. */
 export async function readCase(deps: { store: Store; knex: Knex; now: number }, user: SessionUser, caseId: string) {
   const row = await caseRow(deps.knex, user, caseId);

@@ -18,3 +18,25 @@ document.addEventListener('click', function (e) {
   });
   rows.concat(totals).forEach(function (r) { body.appendChild(r); });
 });
+
+// Live regions: an element with an id and data-live="<seconds>" is refreshed every so often from
+// data-live-src (else the same page), taking the element with the same id from the answer: a
+// crisis case's timeline shows each step as it happens, without a reload that would lose what
+// someone is typing into the page's forms.
+(function () {
+  var live = document.querySelectorAll('[data-live][id]');
+  Array.prototype.forEach.call(live, function (el) {
+    var every = Math.max(5, parseInt(el.getAttribute('data-live'), 10) || 15) * 1000;
+    setInterval(function () {
+      if (document.hidden) return;
+      fetch(el.getAttribute('data-live-src') || location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (text) {
+          if (!text) return;
+          var fresh = new DOMParser().parseFromString(text, 'text/html').getElementById(el.id);
+          if (fresh && fresh.innerHTML !== el.innerHTML) el.innerHTML = fresh.innerHTML;
+        })
+        .catch(function () {});
+    }, every);
+  });
+})();

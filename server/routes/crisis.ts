@@ -7,7 +7,7 @@
 import express from 'express';
 import { SCHOOL_DEPARTMENTS, type BranchAction } from '../../workflows/crisis-case';
 import { BadRequestError, CARE_ROLES, currentUser, ForbiddenError } from '../auth/context';
-import { actOnCase, readCase, reportCase, type CaseStep } from '../crisis';
+import { actOnCase, readCase, readTimeline, reportCase, type CaseStep } from '../crisis';
 import type { AppDeps } from '../deps';
 import { html, page } from '../html';
 import { fill } from '../i18n/care';
@@ -107,14 +107,24 @@ ${studentFields(m)}
   /** The case page: the student, each deadline, a form per step, and the live timeline (who did what, when). */
   r.get('/crises/:id', async (req, res) => {
     const user = currentUser(req);
-    const c = await readCase({ store: deps.store, knex: deps.knex, now: now() }, user, String(req.params.id));
-    const m = careText(req);
     const tm = t(req);
     const zone = await schoolZone(deps);
+    const names = new Map((await deps.store.listUsers({ schoolId: user.schoolId })).map((u) => [u.id, u.displayName]));
+    const timelineTable = (timeline: Array<{ at: number; action: string; actor: string }>) =>
+      html`<table id="timeline" data-live="15" data-live-src="/crises/${encodeURIComponent(String(req.params.id))}?fragment=timeline"><thead><tr><th>${tm.at}</th><th>${tm.action}</th><th>${tm.actor}</th></tr></thead><tbody>
+${timeline.map((e) => html`<tr><td>${fmt(e.at, zone)}</td><td>${careText(req).timelineNames[e.action] ?? ''} <code>${e.action}</code></td><td>${e.actor === 'timer' ? tm.timer : (names.get(e.actor) ?? e.actor)}</td></tr>`)}
+</tbody></table>`;
+    res.setHeader('Cache-Control', 'no-store');
+    if (req.query.fragment === 'timeline') {
+      // the page's live refresh: the timeline alone, without the student (not a student read)
+      const { timeline } = await readTimeline({ store: deps.store, knex: deps.knex }, user, String(req.params.id));
+      return void res.type('html').send(`<!doctype html><html><body>${timelineTable(timeline).html}</body></html>`);
+    }
+    const c = await readCase({ store: deps.store, knex: deps.knex, now: now() }, user, String(req.params.id));
+    const m = careText(req);
     const d = c.case.durations;
     const id = encodeURIComponent(c.case.id);
     const csrf = csrfField(req);
-    const names = new Map((await deps.store.listUsers({ schoolId: user.schoolId })).map((u) => [u.id, u.displayName]));
     const members = await activeUsersOf(deps, user.schoolId, c.case.collegeId);
     const supervised = c.case.situation === 'self_harm_risk';
     const step = (name: CaseStep, title: string, fields: unknown = '') =>
@@ -158,10 +168,7 @@ ${
 }</ul></div>
 ${forms}
 <h2>${m.timeline}</h2>
-<table id="timeline"><thead><tr><th>${tm.at}</th><th>${tm.action}</th><th>${tm.actor}</th></tr></thead><tbody>
-${c.timeline.map((e) => html`<tr><td>${fmt(e.at, zone)}</td><td>${e.action}</td><td>${e.actor === 'timer' ? tm.timer : (names.get(e.actor) ?? e.actor)}</td></tr>`)}
-</tbody></table>`;
-    res.setHeader('Cache-Control', 'no-store');
+${timelineTable(c.timeline)}`;
     res.send(page(req, { title: m.caseTitle, body }));
   });
 
