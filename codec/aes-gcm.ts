@@ -98,9 +98,15 @@ export function createCodec(keys: CodecKeys): AesGcmCodec {
   return new AesGcmCodec(keys);
 }
 
-/** For `Worker.create({ dataConverter })` and `new Client({ dataConverter })`: both must use it. */
+/** The failure converter module (codec/failure-converter.ts): pass it to `bundleWorkflowCode` too. */
+export const FAILURE_CONVERTER_PATH = path.join(__dirname, 'failure-converter.js');
+
+/**
+ * For `Worker.create({ dataConverter })` and `new Client({ dataConverter })`: both must use it.
+ * Failures' messages and stack traces are encoded attributes, encrypted with the payloads.
+ */
 export function codecDataConverter(keys: CodecKeys): DataConverter {
-  return { payloadCodecs: [createCodec(keys)] };
+  return { payloadCodecs: [createCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH };
 }
 
 // ---------------------------------------------------------------------------------------------

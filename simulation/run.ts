@@ -15,6 +15,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { createActivities } from '../activities';
+import { FAILURE_CONVERTER_PATH } from '../codec/aes-gcm';
 import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore } from '../db/store';
@@ -135,7 +136,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'workflows', 'index.ts'), logger: new DefaultLogger('ERROR') }),
+      workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'workflows', 'index.ts'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') }),
       activities: {
         ...createActivities({ store, client: ts.client, planShiftMs: shift }),
         // no external channels in a simulation: the in-app inbox only

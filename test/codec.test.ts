@@ -9,8 +9,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
-import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -226,6 +226,75 @@ describe('task workflow history with the codec (time-skipping)', () => {
     }
     const [decoded] = await createCodec(keys).decode(started.input!.payloads! as Payload[]);
     expect((fromPayload(decoded!) as TaskInput).titleZh).toBe(input.titleZh);
+  });
+});
+
+describe('failure messages with the codec (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await timeSkippingEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  test('When an activity fails with a student’s name in its message, then the history holds only ciphertext and the client still reads the message', async () => {
+    const dataConverter = codecDataConverter(keys);
+    const client = new Client({ connection: env.connection, dataConverter });
+    const queue = uniqueQueue('codec-failure');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: queue,
+      dataConverter,
+      workflowBundle: await workflowBundle(),
+      activities: {
+        recordTaskEvent() {
+          // a message a careless change could write: it must not reach the history in plain text
+          throw ApplicationFailure.create({ type: 'UnknownTaskError', message: `no task for ${STUDENT}`, nonRetryable: true });
+        },
+        async deliverNotifications() {
+          return { sent: 0, skipped: 0 };
+        },
+      },
+    });
+    const now = await env.currentTimeMs();
+    const input: TaskInput = {
+      taskId: `task.test.${randomUUID()}`,
+      semesterId: 'sem',
+      collegeId: 'college-a',
+      templateTaskId: '2024-10-01-update-key-care-list',
+      occurrence: null,
+      month: '2024-10',
+      kind: 'monthly',
+      ownerRole: 'counsellor',
+      titleZh: '更新重点关爱名单',
+      titleEn: 'Update the key-care list',
+      openAt: now - HOUR,
+      dueAt: now + DAY,
+      remindAts: [],
+      level2At: now + 3 * DAY,
+      evidence: evidenceSchema.parse({}),
+    };
+    const failure = await worker.runUntil(async () => {
+      const handle = await client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: input.taskId });
+      return handle.result().then(
+        () => null,
+        (e: unknown) => e as WorkflowFailedError,
+      );
+    });
+    // the client decodes the failure chain: the message is there for those who hold the key
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const messages: string[] = [];
+    for (let e: unknown = failure; e instanceof Error; e = (e as Error & { cause?: unknown }).cause) messages.push(e.message);
+    expect(messages.some((m) => m.includes(STUDENT))).toBe(true);
+
+    const { history } = await env.client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: input.taskId } });
+    const failed = history!.events!.find((e) => e.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes!;
+    expect(failed.failure!.message).toBe('Encoded failure');
+    expect(text(failed.failure!.encodedAttributes!.metadata![METADATA_ENCODING_KEY])).toBe(ENCRYPTED_ENCODING);
+    const bytes = Buffer.from(temporal.api.history.v1.History.encode(history!).finish());
+    expect(bytes.includes(Buffer.from(STUDENT, 'utf8'))).toBe(false);
+    expect(bytes.includes(Buffer.from(STUDENT_ESCAPED, 'utf8'))).toBe(false);
   });
 });
 
