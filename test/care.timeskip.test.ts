@@ -151,6 +151,10 @@ describe('the monthly ledger duty', () => {
       f.append('note', '本月重点关爱名单已更新');
       return staff.fetch(`/api/tasks/${encodeURIComponent(row.id)}/complete`, { method: 'POST', body: f });
     };
+    // the task page says so, with a link to the ledger
+    const taskPage = await (await staff.fetch(`/tasks/${encodeURIComponent(row.id)}`)).text();
+    expect(taskPage).toContain('id="ledger-duty"');
+    expect(taskPage).toContain('href="/care?college=science"');
     const refused = await complete();
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { error: string }).error).toContain('entries no. 3 have no follow-up this month');

@@ -114,6 +114,7 @@ ${rules?.minPhotosPerActivity ? html`<label>${m.activities}</label><input type="
     const body = html`<h1>${req.lang === 'en' ? row.titleEn : row.titleZh}${row.occurrence ? ` (${row.occurrence})` : ''}</h1>
 ${flash ? html`<p class="error" id="error">${flash}</p>` : ''}${queryString(req, 'done') ? html`<p class="ok">✓</p>` : ''}
 <div class="card"><p>${ttask?.textZh ?? ''}</p>
+${ttask?.evidence.ledgerMonthlyReview ? html`<p class="note" id="ledger-duty">${req.lang === 'en' ? 'This task also covers the monthly update of the intervention ledger (seed 003 §8): every entry made before this month needs a follow-up this month.' : '本任务同时要求每月更新心理干预台账：本月之前录入的每条台账记录，本月都须有跟踪情况。'} <a href="/care?college=${encodeURIComponent(row.collegeId)}">${req.lang === 'en' ? 'Open the ledger' : '打开干预台账'}</a></p>` : ''}
 <p>${m.status}: <strong class="status-${row.status}" id="status">${m.statusNames[row.status]}${row.late ? ` (${m.late})` : ''}</strong> · ${m.level}: ${row.escalationLevel} · ${m.opens}: ${fmt(row.openAt, zone)} · ${m.due}: ${fmt(row.dueAt, zone)} · ${m.owner}: ${m.roleNames[row.ownerRole]}</p>
 ${row.note ? html`<p>${m.note}: ${row.note}</p>` : ''}${row.waivedReason ? html`<p>${m.reason}: ${row.waivedReason}</p>` : ''}
 <p>${m.hotlines}: ${(template?.hotlines ?? []).map((h) => html`${req.lang === 'en' ? h.name.en : h.name.zh}${h.number ? ` ${h.number}` : ''}；`)}</p>
