@@ -596,6 +596,16 @@ async function appendAudit(db: Knex, e: AuditInput): Promise<boolean> {
   return insertIfAbsent(db, 'audit_events', toDb(auditCodec, e), ['event_key']);
 }
 
+/** Appends many audit events with fresh keys, in chunks (an audited read of a list of students). */
+async function appendAuditMany(db: Knex, events: AuditInput[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 200) {
+    await db('audit_events')
+      .insert(events.slice(i, i + 200).map((e) => toDb(auditCodec, e)))
+      .onConflict('event_key')
+      .ignore();
+  }
+}
+
 async function listAudit(db: Knex, filter: { subjectType: string; subjectId: string }): Promise<AuditEvent[]> {
   const rows = (await db('audit_events')
     .where({ subject_type: filter.subjectType, subject_id: filter.subjectId })
@@ -699,6 +709,7 @@ export function createStore(db: Knex) {
     listTaskInstances: (filter?: TaskFilter) => listTaskInstances(db, filter),
     getTaskInstance: (id: string) => getTaskInstance(db, id),
     appendAudit: (e: AuditInput) => appendAudit(db, e),
+    appendAuditMany: (events: AuditInput[]) => appendAuditMany(db, events),
     listAudit: (filter: { subjectType: string; subjectId: string }) => listAudit(db, filter),
     listNotifications: (userId: string, opts?: { unreadOnly?: boolean }) => listNotifications(db, userId, opts),
     markNotificationRead: (id: number, userId: string, at?: number) => markNotificationRead(db, id, userId, at),

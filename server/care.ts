@@ -55,9 +55,11 @@ async function audit(deps: CareDeps, user: SessionUser, subjectType: string, sub
   await deps.store.appendAudit({ eventKey: `${subjectType}-${action}:${randomUUID()}`, subjectType, subjectId, action, actor: user.id, at: deps.now, details });
 }
 
-/** Each student read is an audit event on the student (who, what, when). */
-async function auditStudentReads(deps: CareDeps, user: SessionUser, studentIds: string[], what: string) {
-  for (const id of new Set(studentIds)) await audit(deps, user, 'student', id, 'viewed', { in: what });
+/** Each student read is an audit event on the student (who, what, when), written in one batch. */
+export async function auditStudentReads(deps: { store: Store; now: number }, user: SessionUser, studentIds: string[], what: string): Promise<void> {
+  await deps.store.appendAuditMany(
+    [...new Set(studentIds)].map((id) => ({ eventKey: `student-viewed:${randomUUID()}`, subjectType: 'student', subjectId: id, action: 'viewed', actor: user.id, at: deps.now, details: { in: what } })),
+  );
 }
 
 async function collegeOf(deps: CareDeps, user: SessionUser, collegeId: string) {

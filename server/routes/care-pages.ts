@@ -11,7 +11,6 @@
  * a bad form, shown as written; 403 and 404 stay errors. Care staff of the college and the
  * counselling centre (school admin) only; every read of student data is audited.
  */
-import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { AnyZodObject, ZodNumber } from 'zod';
@@ -27,6 +26,7 @@ import {
   addLedgerEntry,
   assertCareOf,
   assignPairing,
+  auditStudentReads as auditReads,
   endPairing,
   listKeyCare,
   listLedger,
@@ -102,12 +102,8 @@ export async function activeUsersOf(deps: AppDeps, schoolId: string, collegeId: 
   return (await deps.store.listUsers({ schoolId, collegeId })).filter((u) => u.active);
 }
 
-async function auditStudentReads(deps: AppDeps, user: SessionUser, studentIds: string[], what: string) {
-  const at = (deps.now ?? Date.now)();
-  for (const id of new Set(studentIds)) {
-    await deps.store.appendAudit({ eventKey: `student-viewed:${randomUUID()}`, subjectType: 'student', subjectId: id, action: 'viewed', actor: user.id, at, details: { in: what } });
-  }
-}
+const auditStudentReads = (deps: AppDeps, user: SessionUser, studentIds: string[], what: string) =>
+  auditReads({ store: deps.store, now: (deps.now ?? Date.now)() }, user, studentIds, what);
 
 export const studentCell = (s: { name: string; studentNo: string; className: string | null }) => html`<strong>${s.name}</strong><br><small>${s.studentNo}${s.className ? ` · ${s.className}` : ''}</small>`;
 
