@@ -22,6 +22,7 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.schema.alterTable('crisis_cases', (t) => {
     t.text('durations').nullable(); // JSON: the durations the case runs with (the school's settings when reported)
+    t.text('reported_name').nullable(); // the name as reported, when it differs from the student number's registered name
   });
   await knex.schema.createTable('key_care_entries', (t) => {
     t.text('id').primary();
@@ -100,6 +101,9 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('ledger_follow_ups');
   await knex.schema.dropTableIfExists('ledger_entries');
   await knex.schema.dropTableIfExists('key_care_entries');
-  await knex.schema.alterTable('crisis_cases', (t) => t.dropColumn('durations'));
+  await knex.schema.alterTable('crisis_cases', (t) => {
+    t.dropColumn('reported_name');
+    t.dropColumn('durations');
+  });
   await knex.schema.dropTableIfExists('care_settings');
 }

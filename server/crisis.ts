@@ -54,7 +54,10 @@ export async function reportCase(deps: { client: Client; store: Store; knex: Kne
   if (!r.studentNo.trim() || !r.studentName.trim()) throw new BadRequestError('the student number and name are required');
   const college = await deps.store.getCollege(r.collegeId);
   if (!college || college.schoolId !== user.schoolId) throw new NotFoundError(`unknown college ${r.collegeId}`);
-  const existing = await deps.knex('students').where({ school_id: user.schoolId, student_no: r.studentNo.trim() }).first('id');
+  // a crisis report is never refused for a name that does not match the student number: the case
+  // is opened on the registered student, and the page shows the name as reported beside it
+  const existing = (await deps.knex('students').where({ school_id: user.schoolId, student_no: r.studentNo.trim() }).first('id', 'name')) as { id: string; name: string } | undefined;
+  const reportedName = existing && existing.name !== r.studentName.trim() ? r.studentName.trim().slice(0, 100) : null;
   const studentId: string = existing?.id ?? randomUUID();
   if (!existing) {
     await deps.knex('students').insert({ id: studentId, school_id: user.schoolId, college_id: r.collegeId, student_no: r.studentNo.trim(), name: r.studentName.trim(), class_name: r.className ?? null, created_at: deps.now });
@@ -62,7 +65,7 @@ export async function reportCase(deps: { client: Client; store: Store; knex: Kne
   const caseId = randomUUID();
   // the school's durations (DOMAIN.md §5 defaults), fixed for the case when it is reported
   const durations = crisisDurations(await getCareSettings(deps.knex, user.schoolId));
-  await deps.knex('crisis_cases').insert({ durations: JSON.stringify(durations), id: caseId, student_id: studentId, college_id: r.collegeId, situation: r.situation, place: r.place, reported_by: user.id, occurred_at: r.occurredAt, reported_at: deps.now, status: r.situation === 'self_harm_risk' ? 'supervising' : 'open', escalation_level: 0, updated_at: deps.now });
+  await deps.knex('crisis_cases').insert({ durations: JSON.stringify(durations), reported_name: reportedName, id: caseId, student_id: studentId, college_id: r.collegeId, situation: r.situation, place: r.place, reported_by: user.id, occurred_at: r.occurredAt, reported_at: deps.now, status: r.situation === 'self_harm_risk' ? 'supervising' : 'open', escalation_level: 0, updated_at: deps.now });
   await deps.client.workflow.start(crisisCaseWorkflow, {
     workflowId: crisisWorkflowId(caseId),
     taskQueue: deps.taskQueue,
@@ -75,7 +78,7 @@ async function caseRow(knex: Knex, user: SessionUser, caseId: string) {
   const row = await knex('crisis_cases').where({ id: caseId }).first();
   if (!row) throw new NotFoundError(`unknown case ${caseId}`);
   assertCare(user, String(row.college_id));
-  return row as { id: string; student_id: string; college_id: string; situation: string; place: string | null; status: string; escalation_level: number; reported_at: number | string; occurred_at: number | string; durations: string | null };
+  return row as { id: string; student_id: string; college_id: string; situation: string; place: string | null; status: string; escalation_level: number; reported_at: number | string; occurred_at: number | string; durations: string | null; reported_name: string | null };
 }
 
 /** The case's timeline only (no student data, so not a student read): for the page's live refresh. */
@@ -101,6 +104,8 @@ export async function readCase(deps: { store: Store; knex: Knex; now: number }, 
       reportedAt: Number(row.reported_at),
       occurredAt: Number(row.occurred_at),
       durations: row.durations ? (JSON.parse(row.durations) as CrisisDurations) : DEFAULT_CRISIS_DURATIONS,
+      /** the name as reported, when it differs from the registered one (check the student number) */
+      reportedName: row.reported_name ?? null,
     },
     student: { studentNo: student?.student_no, name: student?.name, className: student?.class_name ?? null },
     timeline,

@@ -92,6 +92,21 @@ describe('POST /api/crises', () => {
     }
   }, 60_000);
 
+  test('When a case is reported with a known student number but another name, then it is opened all the same and the page asks to check who the student is', async () => {
+    const counsellor = await login(fx.base, 'literature-counsellor');
+    const report = (name: string) => counsellor.fetch('/api/crises', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ studentNo: '2024010555', studentName: name, situation: 'injury', place: '食堂' }) });
+    const first = (await (await report('周明')).json()) as { caseId: string };
+    const second = await report('周敏');
+    expect(second.status).toBe(201);
+    const { caseId } = (await second.json()) as { caseId: string };
+    const api = (await (await counsellor.fetch(`/api/crises/${caseId}`)).json()) as { student: { name: string }; case: { reportedName: string | null } };
+    expect([api.student.name, api.case.reportedName]).toEqual(['周明', '周敏']);
+    expect(((await (await counsellor.fetch(`/api/crises/${first.caseId}`)).json()) as { case: { reportedName: string | null } }).case.reportedName).toBeNull();
+    const page = await (await counsellor.fetch(`/crises/${caseId}`)).text();
+    expect(page).toContain('id="name-mismatch"');
+    expect(page).toContain('上报姓名为“周敏”');
+  });
+
   test('When staff of another college report for this college, then it is 403', async () => {
     const other = await login(fx.base, 'science-counsellor');
     const res = await other.fetch('/api/crises', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ studentNo: '1', studentName: 'x', collegeId: 'literature', situation: 'injury', place: 'y' }) });

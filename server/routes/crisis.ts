@@ -153,6 +153,7 @@ ${step(
     const body = html`<h1>${m.caseTitle} ${c.case.id.slice(0, 8)}</h1>
 ${flash(req, m.saved)}
 <div class="card"><p>${m.student}：${studentCell({ name: String(c.student.name ?? ''), studentNo: String(c.student.studentNo ?? ''), className: c.student.className ?? null })}</p>
+${c.case.reportedName ? html`<p class="error" id="name-mismatch">${req.lang === 'en' ? `Reported as “${c.case.reportedName}”, but this student number is registered under the name above: check who the student is.` : `上报姓名为“${c.case.reportedName}”，与该学号登记的姓名不一致，请核实学生身份。`}</p>` : ''}
 <p>${m.situation}：${m.situationNames[c.case.situation] ?? c.case.situation} · ${m.place}：${c.case.place ?? ''} · ${m.occurredAt}：${fmt(c.case.occurredAt, zone)} · ${m.status}：<strong id="status">${m.caseStatusNames[c.case.status] ?? c.case.status}</strong> · ${m.escalation}：${c.case.escalationLevel}</p></div>
 <div class="card" id="deadlines"><h2>${m.deadlines}</h2><ul>
 <li>${m.reportedAt}：${fmt(c.case.reportedAt, zone)}</li>
