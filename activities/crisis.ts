@@ -73,7 +73,8 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
         // after the "five ones": the student enters the key-care list and the ledger, and a pairing is proposed
         const c = (await trx('crisis_cases').where({ id: e.caseId }).first('student_id', 'situation')) as { student_id: string; situation: string } | undefined;
         if (c) {
-          await enrolInCare(trx, { studentId: c.student_id, collegeId: e.collegeId, source: 'crisis', sourceId: e.caseId, at: e.at, reason: { kind: 'crisis', zh: `心理危机个案（${SITUATION_TEXT[c.situation] ?? c.situation}）` }, lifeSafety: true });
+          const plan = typeof e.details?.plan === 'string' ? e.details.plan : '';
+          await enrolInCare(trx, { studentId: c.student_id, collegeId: e.collegeId, source: 'crisis', sourceId: e.caseId, at: e.at, reason: { kind: 'crisis', zh: `心理危机个案（${SITUATION_TEXT[c.situation] ?? c.situation}）` }, lifeSafety: true, plan });
         }
       }
       if (inbox.length) await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();

@@ -42,6 +42,8 @@ export interface Enrolment {
   lifeSafety: boolean;
   /** 约谈时间, when the enrolment comes from an interview */
   interviewAt?: number;
+  /** the one-student-one-plan (a crisis case's "five ones" plan): the key-care plan and the ledger's 干预计划 where still empty */
+  plan?: string;
 }
 
 export async function nextLedgerSeq(db: Knex, collegeId: string): Promise<number> {
@@ -52,23 +54,25 @@ export async function nextLedgerSeq(db: Knex, collegeId: string): Promise<number
 /** Puts the student on the key-care list and the ledger and proposes a pairing (call inside a transaction). */
 export async function enrolInCare(trx: Knex, e: Enrolment): Promise<{ keyCareId: string; ledgerId: string; pairingId: string }> {
   const actor = 'system';
-  const keyCare = (await trx('key_care_entries').where({ student_id: e.studentId, status: 'active' }).first('id', 'reasons')) as { id: string; reasons: string } | undefined;
+  const keyCare = (await trx('key_care_entries').where({ student_id: e.studentId, status: 'active' }).first('id', 'reasons', 'plan')) as { id: string; reasons: string; plan: string } | undefined;
   let keyCareId = keyCare?.id;
   if (keyCare) {
     const reasons = JSON.parse(keyCare.reasons) as KeyCareReason[];
-    if (!reasons.some((r) => r.kind === e.reason.kind && r.zh === e.reason.zh)) {
-      await trx('key_care_entries').where({ id: keyCare.id }).update({ reasons: JSON.stringify([...reasons, e.reason]), updated_at: e.at });
-    }
+    const patch: Record<string, unknown> = {};
+    if (!reasons.some((r) => r.kind === e.reason.kind && r.zh === e.reason.zh)) patch.reasons = JSON.stringify([...reasons, e.reason]);
+    if (e.plan && !keyCare.plan) patch.plan = e.plan;
+    if (Object.keys(patch).length) await trx('key_care_entries').where({ id: keyCare.id }).update({ ...patch, updated_at: e.at });
   } else {
     keyCareId = randomUUID();
-    await trx('key_care_entries').insert({ id: keyCareId, student_id: e.studentId, college_id: e.collegeId, reasons: JSON.stringify([e.reason]), plan: '', source: e.source, source_id: e.sourceId, status: 'active', added_by: actor, added_at: e.at, updated_at: e.at });
+    await trx('key_care_entries').insert({ id: keyCareId, student_id: e.studentId, college_id: e.collegeId, reasons: JSON.stringify([e.reason]), plan: e.plan ?? '', source: e.source, source_id: e.sourceId, status: 'active', added_by: actor, added_at: e.at, updated_at: e.at });
   }
-  const ledger = (await trx('ledger_entries').where({ student_id: e.studentId, status: 'active' }).first('id', 'life_safety', 'interview_at')) as { id: string; life_safety: unknown; interview_at: unknown } | undefined;
+  const ledger = (await trx('ledger_entries').where({ student_id: e.studentId, status: 'active' }).first('id', 'life_safety', 'interview_at', 'plan')) as { id: string; life_safety: unknown; interview_at: unknown; plan: string } | undefined;
   let ledgerId = ledger?.id;
   if (ledger) {
     const patch: Record<string, unknown> = {};
     if (e.lifeSafety && !ledger.life_safety) patch.life_safety = true;
     if (e.interviewAt && ledger.interview_at == null) patch.interview_at = e.interviewAt;
+    if (e.plan && !ledger.plan) patch.plan = e.plan;
     if (Object.keys(patch).length) await trx('ledger_entries').where({ id: ledger.id }).update({ ...patch, updated_at: e.at });
   } else {
     ledgerId = randomUUID();
@@ -81,7 +85,7 @@ export async function enrolInCare(trx: Knex, e: Enrolment): Promise<{ keyCareId:
       categories: '[]',
       life_safety: e.lifeSafety,
       description: '',
-      plan: '',
+      plan: e.plan ?? '',
       source: e.source,
       source_id: e.sourceId,
       status: 'active',

@@ -138,7 +138,7 @@ export async function actOnCase(deps: { client?: Client; knex: Knex }, user: Ses
       case 'hand-over':
         return await supervision.executeUpdate(handOverUpdate, { args: [{ actor, receivedBy: str('receivedBy'), at: Number(body.at) || Date.now(), witnessedBy: list('witnessedBy') }] });
       case 'five-ones':
-        return await crisis.executeUpdate(fiveOnesUpdate, { args: [{ actor, leaderUserId: str('leaderUserId'), team: list('team'), followUp: str('followUp') }] });
+        return await crisis.executeUpdate(fiveOnesUpdate, { args: [{ actor, leaderUserId: str('leaderUserId'), team: list('team'), plan: str('plan'), followUp: str('followUp') }] });
     }
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError) throw new TaskRejectedError(e.cause instanceof Error ? e.cause.message : e.message);

@@ -128,13 +128,15 @@ describe('enrolment from a crisis case', () => {
     await fx.knex('students').insert({ id: 'crisis-stu', school_id: 'demo-school', college_id: 'science', student_no: '2024440001', name: '秦川', created_at: now });
     await fx.knex('crisis_cases').insert({ id: 'case-9', student_id: 'crisis-stu', college_id: 'science', situation: 'self_harm_risk', place: 'x', reported_by: 'science-counsellor', occurred_at: now, reported_at: now, status: 'handed_over', escalation_level: 0, updated_at: now });
     const { recordCrisisEvent } = createCrisisActivities({ store: fx.store, knex: fx.knex });
-    const event = { caseId: 'case-9', collegeId: 'science', step: 'ledger-proposed', action: 'ledger-and-pairing-proposed', at: now, actor: 'system', notify: 'college-leader' as const };
+    const event = { caseId: 'case-9', collegeId: 'science', step: 'ledger-proposed', action: 'ledger-and-pairing-proposed', at: now, actor: 'system', notify: 'college-leader' as const, details: { plan: '心理中心每周咨询；辅导员每周谈话；家长每周通话' } };
     expect((await recordCrisisEvent(event)).applied).toBe(true);
     expect((await recordCrisisEvent(event)).applied).toBe(false);
     const count = async (table: string) => Number(((await fx.knex(table).where({ student_id: 'crisis-stu' }).count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
     expect([await count('key_care_entries'), await count('ledger_entries'), await count('pairings')]).toEqual([1, 1, 1]);
-    const kc = await fx.knex('key_care_entries').where({ student_id: 'crisis-stu' }).first('reasons', 'source', 'source_id');
-    expect(kc).toEqual({ reasons: JSON.stringify([{ kind: 'crisis', zh: '心理危机个案（有自伤自杀风险）' }]), source: 'crisis', source_id: 'case-9' });
+    const kc = await fx.knex('key_care_entries').where({ student_id: 'crisis-stu' }).first('reasons', 'source', 'source_id', 'plan');
+    // the "five ones" plan becomes the one-student-one-plan and the ledger's 干预计划
+    expect(kc).toEqual({ reasons: JSON.stringify([{ kind: 'crisis', zh: '心理危机个案（有自伤自杀风险）' }]), source: 'crisis', source_id: 'case-9', plan: '心理中心每周咨询；辅导员每周谈话；家长每周通话' });
+    expect((await fx.knex('ledger_entries').where({ student_id: 'crisis-stu' }).first('plan')).plan).toBe('心理中心每周咨询；辅导员每周谈话；家长每周通话');
     expect(await fx.knex('ledger_entries').where({ student_id: 'crisis-stu' }).first('life_safety', 'status')).toMatchObject({ status: 'active' });
     expect(Boolean((await fx.knex('ledger_entries').where({ student_id: 'crisis-stu' }).first('life_safety')).life_safety)).toBe(true);
     expect(await fx.knex('pairings').where({ student_id: 'crisis-stu' }).first('status', 'teacher_user_id')).toEqual({ status: 'proposed', teacher_user_id: null });

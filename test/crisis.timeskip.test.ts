@@ -98,7 +98,7 @@ describe('24-hour special supervision', () => {
       await until(26 * HOUR + 30 * MIN);
       await supervision().executeUpdate(handOverUpdate, { args: [{ actor: leader, receivedBy: '学生父亲', at: t0 + 26 * HOUR + 30 * MIN, witnessedBy: ['lit-counsellor', 'lit-teacher'] }] });
       await until(26 * HOUR + 31 * MIN);
-      await handle.executeUpdate(fiveOnesUpdate, { args: [{ actor: leader, leaderUserId: leader.userId, team: ['lit-counsellor', 'lit-teacher'], followUp: '每周谈心一次' }] });
+      await handle.executeUpdate(fiveOnesUpdate, { args: [{ actor: leader, leaderUserId: leader.userId, team: ['lit-counsellor', 'lit-teacher'], plan: '心理中心每周咨询，家长陪读两周', followUp: '每周谈心一次' }] });
       const result = await handle.result();
       expect(result).toMatchObject({ closed: true, escalationLevel: 0 });
       expect(result.supervision).toMatchObject({ missed: 1, schoolAlerts: 3, handOver: { receivedBy: '学生父亲' } });
@@ -134,7 +134,7 @@ describe('24-hour special supervision', () => {
     await withWorker(async ({ queue }) => {
       const { handle } = await start(queue, 'self_harm_risk');
       await expect(
-        handle.executeUpdate(fiveOnesUpdate, { args: [{ actor: leader, leaderUserId: leader.userId, team: ['x'], followUp: 'y' }] }),
+        handle.executeUpdate(fiveOnesUpdate, { args: [{ actor: leader, leaderUserId: leader.userId, team: ['x'], plan: 'p', followUp: 'y' }] }),
       ).rejects.toThrow(/Update failed|hand-over/);
       await handle.terminate('test over');
     });
@@ -151,8 +151,8 @@ describe('crisis case', () => {
       await handle.executeUpdate(recordActionUpdate, { args: [{ actor: counsellor, action: 'parents-authorised' }] });
       await handle.executeUpdate(recordActionUpdate, { args: [{ actor: counsellor, action: 'taken-to-hospital' }] });
       const otherCollege = { ...leader, collegeId: 'science' };
-      await expect(handle.executeUpdate(fiveOnesUpdate, { args: [{ actor: otherCollege, leaderUserId: 'x', team: ['y'], followUp: 'z' }] })).rejects.toThrow();
-      const result = await handle.executeUpdate(fiveOnesUpdate, { args: [{ actor: leader, leaderUserId: leader.userId, team: ['lit-counsellor'], followUp: '出院后每周回访' }] });
+      await expect(handle.executeUpdate(fiveOnesUpdate, { args: [{ actor: otherCollege, leaderUserId: 'x', team: ['y'], plan: 'p', followUp: 'z' }] })).rejects.toThrow();
+      const result = await handle.executeUpdate(fiveOnesUpdate, { args: [{ actor: leader, leaderUserId: leader.userId, team: ['lit-counsellor'], plan: '住院治疗，出院后复学评估', followUp: '出院后每周回访' }] });
       // (not handle.result(): after rejected updates it can wait forever on the time-skipping server)
       for (let i = 0; i < 100 && (await handle.describe()).status.name !== 'COMPLETED'; i++) await new Promise((r) => setTimeout(r, 100));
       expect((await handle.describe()).status.name).toBe('COMPLETED');

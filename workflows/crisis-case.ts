@@ -65,14 +65,15 @@ export interface CrisisState {
   actions: Array<{ action: BranchAction; at: number; by: string }>;
   escalationLevel: 0 | 1 | 2;
   supervision: SupervisionState | null;
-  fiveOnes: { leaderUserId: string; team: string[]; followUp: string } | null;
+  /** 五个一: a responsible leader, a team, a plan (一生一策) and follow-up talks */
+  fiveOnes: { leaderUserId: string; team: string[]; plan: string; followUp: string } | null;
   closed: boolean;
 }
 
 export const acknowledgeOnSceneUpdate = defineUpdate<CrisisState, [{ actor: StaffActor }]>('acknowledgeOnScene');
 export const confirmSchoolNotifiedUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; departments: string[] }]>('confirmSchoolNotified');
 export const recordActionUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; action: BranchAction }]>('recordAction');
-export const fiveOnesUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; leaderUserId: string; team: string[]; followUp: string }]>('fiveOnes');
+export const fiveOnesUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; leaderUserId: string; team: string[]; plan: string; followUp: string }]>('fiveOnes');
 export const crisisStateQuery = defineQuery<CrisisState>('crisisState');
 
 export const SCHOOL_DEPARTMENTS = ['counselling-centre', 'security-office', 'clinic'] as const;
@@ -143,20 +144,21 @@ export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisStat
   );
   setHandler(
     fiveOnesUpdate,
-    async ({ actor, leaderUserId, team, followUp }) => {
-      s.fiveOnes = { leaderUserId, team, followUp };
+    async ({ actor, leaderUserId, team, plan, followUp }) => {
+      // plan: absent in Updates accepted before it was asked for
+      s.fiveOnes = { leaderUserId, team, plan: plan ?? '', followUp };
       s.closed = true;
       const at = Date.now();
-      await record('five-ones', 'five-ones', at, actor.userId, 'college-care', { leaderUserId, team, followUp });
+      await record('five-ones', 'five-ones', at, actor.userId, 'college-care', { leaderUserId, team, plan: plan ?? '', followUp });
       // the student enters the intervention ledger and a pairing is proposed (the care part)
-      await record('ledger-proposed', 'ledger-and-pairing-proposed', at, 'system', 'college-leader');
+      await record('ledger-proposed', 'ledger-and-pairing-proposed', at, 'system', 'college-leader', { plan: plan ?? '' });
       return { ...s };
     },
     {
-      validator: ({ actor, leaderUserId, team, followUp }) => {
+      validator: ({ actor, leaderUserId, team, plan, followUp }) => {
         leaderOfCollege(actor);
         if (input.situation === 'self_harm_risk' && !s.supervision?.handOver) reject('the supervision has not ended with the hand-over yet');
-        if (!leaderUserId || !team.length || !followUp.trim()) reject('name the responsible leader, the team and the follow-up plan');
+        if (!leaderUserId || !team.length || !plan?.trim() || !followUp.trim()) reject('name the responsible leader, the team, the plan and the follow-up talks');
       },
     },
   );

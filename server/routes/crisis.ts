@@ -148,6 +148,7 @@ ${step(
   m.stepFiveOnes,
   html`<label>${m.leaderUserId} ${userSelect(req, 'leaderUserId', members, { required: true, selected: members.find((u) => u.role === 'college_leader')?.id ?? null })}</label>
 <label>${m.team} <input name="team" required maxlength="500"></label>
+<label>${m.plan} <textarea name="plan" required></textarea></label>
 <label>${m.followUp} <textarea name="followUp" required></textarea></label>`,
 )}`;
     const body = html`<h1>${m.caseTitle} ${c.case.id.slice(0, 8)}</h1>
