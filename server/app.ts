@@ -7,6 +7,7 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import multer from 'multer';
+import { errorForLog } from '../activities/scrub';
 import { CalendarError } from '../domain/calendar';
 import { DataFileError } from '../domain/load';
 import { PlanError } from '../domain/planner';
@@ -135,7 +136,7 @@ export function createApp(deps: AppDeps): express.Express {
     const api = req.path.startsWith('/api/');
     const [status, message] = classify(err, res);
     if (status === 401 && !api) return void res.redirect(303, '/login');
-    if (status >= 500) console.error('web: request failed:', err);
+    if (status >= 500) console.error(`web: request failed: ${req.method} ${req.path}: ${errorForLog(err)}`);
     if (api || !req.accepts('html')) return void res.status(status).json({ error: message });
     res.status(status).send(page(req, { title: String(status), body: html`<h1>${status}</h1><p class="error">${message}</p>` }));
   });

@@ -7,6 +7,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCrisisActivities } from '../activities/crisis';
+import { errorForLog } from '../activities/scrub';
 import { careSettingsProblems, DEFAULT_CARE_SETTINGS } from '../domain/care';
 import { login, webFixture, type Session, type WebFixture } from './helpers/web';
 
@@ -144,5 +145,25 @@ describe('enrolment from a crisis case', () => {
     const inbox = (await fx.store.listNotifications('science-college-leader')).filter((n) => n.subjectId === 'case-9');
     expect(inbox.map((n) => n.kind)).toEqual(['crisis_ledger-and-pairing-proposed']);
     expect(JSON.stringify(inbox)).not.toContain('秦川');
+  });
+});
+
+describe('logs', () => {
+  test('When a database error holds a student’s name, then what the app logs of it keeps the code but not the name', async () => {
+    // a second student with the same (school, number): the driver's message quotes the statement's values
+    const err = await fx.knex('students')
+      .insert([
+        { id: 'dup-1', school_id: 'demo-school', college_id: 'literature', student_no: '2024000999', name: '欧阳清', created_at: 1 },
+        { id: 'dup-2', school_id: 'demo-school', college_id: 'literature', student_no: '2024000999', name: '欧阳清', created_at: 1 },
+      ])
+      .then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+    expect(err?.message).toContain('欧阳清'); // the raw message would leak it
+    const logged = errorForLog(err);
+    expect(logged).not.toContain('欧阳清');
+    expect(logged).toMatch(/^Error: database error SQLITE_CONSTRAINT/);
+    expect(errorForLog(new TypeError('x is undefined'))).toMatch(/^TypeError: x is undefined/);
   });
 });
