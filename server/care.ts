@@ -21,6 +21,7 @@ import { endPairingUpdate, pairingWorkflow, recordTalkUpdate } from '../workflow
 import { BadRequestError, CARE_ROLES, ForbiddenError, type SessionUser } from './auth/context';
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
+import { formatLocal } from './time-format';
 
 export interface CareDeps {
   knex: Knex;
@@ -127,7 +128,12 @@ export interface KeyCareView {
   updatedAt: number;
 }
 
-export async function listKeyCare(deps: CareDeps, user: SessionUser, collegeId: string): Promise<KeyCareView[]> {
+/** Options of the list reads: `audit: false` when the caller audits the whole page's students at once. */
+export interface ListOptions {
+  audit?: boolean;
+}
+
+export async function listKeyCare(deps: CareDeps, user: SessionUser, collegeId: string, opts: ListOptions = {}): Promise<KeyCareView[]> {
   await collegeOf(deps, user, collegeId);
   const rows = (await deps
     .knex('key_care_entries as k')
@@ -135,7 +141,7 @@ export async function listKeyCare(deps: CareDeps, user: SessionUser, collegeId: 
     .where({ 'k.college_id': collegeId, 'k.status': 'active' })
     .orderBy('k.added_at')
     .select('k.id', 'k.student_id', 's.student_no', 's.name', 's.class_name', 'k.college_id', 'k.reasons', 'k.plan', 'k.source', 'k.added_at', 'k.updated_at')) as Array<Record<string, unknown>>;
-  await auditStudentReads(deps, user, rows.map((r) => String(r.student_id)), 'key-care-list');
+  if (opts.audit !== false) await auditStudentReads(deps, user, rows.map((r) => String(r.student_id)), 'key-care-list');
   return rows.map((r) => ({
     id: String(r.id),
     student: { id: String(r.student_id), studentNo: String(r.student_no), name: String(r.name), className: (r.class_name as string | null) ?? null },
@@ -234,7 +240,15 @@ async function ledgerViews(deps: CareDeps, where: Record<string, unknown>): Prom
     .orderBy('l.seq')
     .select('l.*', 's.student_no', 's.name', 's.class_name', 'u.display_name as liaison_name')) as Array<Record<string, unknown>>;
   const ids = rows.map((r) => String(r.id));
-  const ups = ids.length ? ((await deps.knex('ledger_follow_ups').whereIn('entry_id', ids).orderBy(['at', 'id'])) as Array<Record<string, unknown>>) : [];
+  const byEntry = new Map<string, FollowUp[]>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const part = (await deps.knex('ledger_follow_ups').whereIn('entry_id', ids.slice(i, i + 500)).orderBy(['at', 'id'])) as Array<Record<string, unknown>>;
+    for (const u of part) {
+      const list = byEntry.get(String(u.entry_id)) ?? [];
+      list.push({ id: String(u.id), at: Number(u.at), by: String(u.by), text: String(u.text), counselling: Boolean(u.counselling), hospital: Boolean(u.hospital) });
+      byEntry.set(String(u.entry_id), list);
+    }
+  }
   return rows.map((r) => ({
     id: String(r.id),
     seq: Number(r.seq),
@@ -252,16 +266,14 @@ async function ledgerViews(deps: CareDeps, where: Record<string, unknown>): Prom
     source: String(r.source),
     status: String(r.status),
     createdAt: Number(r.created_at),
-    followUps: ups
-      .filter((u) => u.entry_id === r.id)
-      .map((u) => ({ id: String(u.id), at: Number(u.at), by: String(u.by), text: String(u.text), counselling: Boolean(u.counselling), hospital: Boolean(u.hospital) })),
+    followUps: byEntry.get(String(r.id)) ?? [],
   }));
 }
 
-export async function listLedger(deps: CareDeps, user: SessionUser, collegeId: string, what = 'ledger'): Promise<LedgerView[]> {
+export async function listLedger(deps: CareDeps, user: SessionUser, collegeId: string, what = 'ledger', opts: ListOptions = {}): Promise<LedgerView[]> {
   await collegeOf(deps, user, collegeId);
   const views = await ledgerViews(deps, { 'l.college_id': collegeId, 'l.status': 'active' });
-  await auditStudentReads(deps, user, views.map((v) => v.student.id), what);
+  if (opts.audit !== false) await auditStudentReads(deps, user, views.map((v) => v.student.id), what);
   return views;
 }
 
@@ -369,7 +381,7 @@ export async function ledgerMonthlyProblems(knex: Knex, collegeId: string, month
 export async function ledgerExportRows(deps: CareDeps, user: SessionUser, collegeId: string, zone: string): Promise<Array<Array<string | number | null>>> {
   const views = await listLedger(deps, user, collegeId, 'ledger-export');
   await audit(deps, user, 'ledger-export', collegeId, 'exported', { entries: views.length });
-  const when = (ms: number | null) => (ms == null ? '' : DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm'));
+  const when = (ms: number | null) => (ms == null ? '' : formatLocal(ms, zone));
   const categoryZh = new Map<string, string>(LEDGER_CATEGORIES.map((c) => [c.id, c.zh]));
   return views.map((v) => [
     v.seq,
@@ -404,7 +416,7 @@ export interface PairingView {
   escalationLevel: number;
 }
 
-export async function listPairings(deps: CareDeps, user: SessionUser, collegeId: string): Promise<PairingView[]> {
+export async function listPairings(deps: CareDeps, user: SessionUser, collegeId: string, opts: ListOptions = {}): Promise<PairingView[]> {
   await collegeOf(deps, user, collegeId);
   const clock = pairingClock(await getCareSettings(deps.knex, user.schoolId));
   const rows = (await deps
@@ -415,7 +427,7 @@ export async function listPairings(deps: CareDeps, user: SessionUser, collegeId:
     .whereIn('p.status', ['proposed', 'active'])
     .orderBy('p.created_at')
     .select('p.*', 's.student_no', 's.name', 's.class_name', 'u.display_name as teacher_name')) as Array<Record<string, unknown>>;
-  await auditStudentReads(deps, user, rows.map((r) => String(r.student_id)), 'pairings');
+  if (opts.audit !== false) await auditStudentReads(deps, user, rows.map((r) => String(r.student_id)), 'pairings');
   return rows.map((r) => {
     const last = r.last_talk_at == null ? null : Number(r.last_talk_at);
     const started = r.started_at == null ? null : Number(r.started_at);

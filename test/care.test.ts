@@ -5,10 +5,12 @@
  * validation.
  */
 import ExcelJS from 'exceljs';
+import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCrisisActivities } from '../activities/crisis';
 import { errorForLog } from '../activities/scrub';
 import { careSettingsProblems, DEFAULT_CARE_SETTINGS } from '../domain/care';
+import { formatLocal } from '../server/time-format';
 import { login, webFixture, type Session, type WebFixture } from './helpers/web';
 
 let fx: WebFixture;
@@ -165,5 +167,20 @@ describe('logs', () => {
     expect(logged).not.toContain('欧阳清');
     expect(logged).toMatch(/^Error: database error SQLITE_CONSTRAINT/);
     expect(errorForLog(new TypeError('x is undefined'))).toMatch(/^TypeError: x is undefined/);
+  });
+});
+
+describe('local time on pages and exports', () => {
+  test('When instants across four years are formatted in zones with and without summer time, then every one equals the calendar reading', () => {
+    const wrong: string[] = [];
+    for (const zone of ['Asia/Shanghai', 'UTC', 'America/New_York', 'Europe/Berlin']) {
+      for (let ms = Date.UTC(2023, 0, 1); ms < Date.UTC(2027, 0, 1); ms += 97 * 60_000 + 7_000) {
+        const want = DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm');
+        if (formatLocal(ms, zone) !== want) wrong.push(`${zone} ${ms}: ${formatLocal(ms, zone)} ≠ ${want}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(formatLocal(Date.UTC(2024, 9, 21, 7, 30), 'Asia/Shanghai')).toBe('2024-10-21 15:30');
+    expect(formatLocal(Date.UTC(2024, 11, 31, 16, 0), 'Asia/Shanghai')).toBe('2025-01-01 00:00');
   });
 });

@@ -167,9 +167,10 @@ export function createCarePagesRouter(deps: AppDeps): express.Router {
     assertCareOf(user, collegeId);
     const zone = await schoolZone(deps);
     const cd = careDeps(deps);
-    const keyCare = await listKeyCare(cd, user, collegeId);
-    const ledger = await listLedger(cd, user, collegeId);
-    const pairings = await listPairings(cd, user, collegeId);
+    // the page audits its students once (below), not once per list
+    const keyCare = await listKeyCare(cd, user, collegeId, { audit: false });
+    const ledger = await listLedger(cd, user, collegeId, 'ledger', { audit: false });
+    const pairings = await listPairings(cd, user, collegeId, { audit: false });
     const members = await activeUsersOf(deps, user.schoolId, collegeId);
     const names = new Map((await deps.store.listUsers({ schoolId: user.schoolId })).map((u) => [u.id, u.displayName]));
     const warnings = (await deps
@@ -178,7 +179,6 @@ export function createCarePagesRouter(deps: AppDeps): express.Router {
       .where({ 'w.college_id': collegeId, 'w.status': 'open' })
       .orderBy('w.interview_due_at')
       .select('w.id', 'w.student_id', 'w.level', 'w.interview_due_at', 'w.escalation_level', 's.student_no', 's.name', 's.class_name')) as Array<Record<string, unknown>>;
-    await auditStudentReads(deps, user, warnings.map((w) => String(w.student_id)), 'screening-warnings');
     const crises = (await deps
       .knex('crisis_cases as c')
       .join('students as s', 's.id', 'c.student_id')
@@ -186,7 +186,13 @@ export function createCarePagesRouter(deps: AppDeps): express.Router {
       .whereNot('c.status', 'closed')
       .orderBy('c.reported_at', 'desc')
       .select('c.id', 'c.student_id', 'c.situation', 'c.place', 'c.status', 'c.escalation_level', 'c.reported_at', 's.student_no', 's.name', 's.class_name')) as Array<Record<string, unknown>>;
-    await auditStudentReads(deps, user, crises.map((c) => String(c.student_id)), 'crisis-cases');
+    // one audited view per student shown, whichever lists they are on
+    await auditStudentReads(
+      deps,
+      user,
+      [...keyCare.map((k) => k.student.id), ...ledger.map((l) => l.student.id), ...pairings.map((p) => p.student.id), ...warnings.map((w) => String(w.student_id)), ...crises.map((c) => String(c.student_id))],
+      'care-page',
+    );
 
     const csrf = csrfField(req);
     const en = req.lang === 'en';

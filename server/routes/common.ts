@@ -3,7 +3,6 @@
  * the parsed template of a semester (cached by id and version).
  */
 import type { Request } from 'express';
-import { DateTime } from 'luxon';
 import type { Semester, Store, TaskInstanceRow } from '../../db/store';
 import { parseTemplate } from '../../domain/load';
 import type { Template, TemplateTask } from '../../domain/schema';
@@ -11,6 +10,7 @@ import { ForbiddenError, type SessionUser } from '../auth/context';
 import type { AppDeps } from '../deps';
 import { MESSAGES } from '../messages';
 import { NotFoundError } from '../semesters';
+import { formatLocal } from '../time-format';
 
 export const t = (req: Request) => MESSAGES[req.lang ?? 'zh-CN'];
 
@@ -52,7 +52,7 @@ export async function schoolZone(deps: AppDeps): Promise<string> {
   return zone;
 }
 
-export const fmt = (ms: number | null | undefined, zone: string) => (ms == null ? '' : DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm'));
+export const fmt = (ms: number | null | undefined, zone: string) => (ms == null ? '' : formatLocal(ms, zone));
 
 /** A task the user may see (their college, or any for the school admin); 404 when unknown, 403 when another college's. */
 export async function visibleTask(deps: AppDeps, user: SessionUser, taskId: string): Promise<TaskInstanceRow> {
