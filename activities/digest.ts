@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
-import { insertInboxNoticesOnce, listOverdueTasks, weeklyReviewCounts, type InboxNotice, type OverdueTaskRow } from '../db/digest-queries';
+import { careOverdueCounts, insertInboxNoticesOnce, listOverdueTasks, weeklyReviewCounts, type CareOverdue, type InboxNotice, type OverdueTaskRow } from '../db/digest-queries';
 import type { College, Store, User } from '../db/store';
 
 /** The input of the scheduled workflows. */
@@ -55,7 +55,8 @@ export function createDigestActivities(deps: { store: Store; knex: Knex }) {
   return {
     /**
      * Daily digest (每日督办): every college leader gets their college's overdue and escalated
-     * tasks, every school admin the whole school's by college. Nothing overdue, no digest.
+     * tasks and overdue care work (interviews, pairing talks, open crisis cases: counts only),
+     * every school admin the whole school's by college. Nothing overdue, no digest.
      */
     async sendDailyDigest(req: NoticeRequest): Promise<NoticeResult> {
       const { school, local, localDate, colleges, usersOf } = await schoolAt(req);
@@ -71,18 +72,24 @@ export function createDigestActivities(deps: { store: Store; knex: Knex }) {
 
       const byCollege = new Map<string, OverdueTaskRow[]>();
       for (const t of tasks) byCollege.set(t.collegeId, [...(byCollege.get(t.collegeId) ?? []), t]);
+      // care work past its deadline (counts only: a digest never names a student)
+      const care = await careOverdueCounts(knex, school.id, req.at);
       const lines: string[] = [];
+      let careTotal = 0;
       for (const college of colleges) {
-        const own = byCollege.get(college.id);
-        if (!own) continue;
+        const own = byCollege.get(college.id) ?? [];
+        const careText = careLine(care.get(college.id));
+        if (!own.length && !careText) continue;
+        if (careText) careTotal += 1;
         const c = counts(own, req.at);
-        lines.push(`· ${college.name}：${countText(c)}`);
+        lines.push(`· ${college.name}：${countText(c)}${careText ? `；${careText}` : ''}`);
         const listed = own.slice(0, MAX_LISTED).map((t, i) => `${i + 1}. 「${t.titleZh}」截止 ${when(t.dueAt, school.timezone)}${levelText(t.escalationLevel)}`);
         const rest = own.length > MAX_LISTED ? [`另有 ${own.length - MAX_LISTED} 项，请在督办看板查看。`] : [];
-        const body = [`${college.name}截至 ${asOf}：${countText(c)}。`, ...listed, ...rest].join('\n');
-        send(usersOf(college.id, ['college_leader']), `每日督办：${countText(c)}`, body);
+        const careBlock = careText ? [`学生关爱：${careText}，请在“关爱工作”页处理。`] : [];
+        const body = [`${college.name}截至 ${asOf}：${countText(c)}。`, ...careBlock, ...listed, ...rest].join('\n');
+        send(usersOf(college.id, ['college_leader']), `每日督办：${countText(c)}${careText ? `；${careText}` : ''}`, body);
       }
-      if (tasks.length > 0) {
+      if (tasks.length > 0 || careTotal > 0) {
         const c = counts(tasks, req.at);
         // a task of a college no longer active still counts for the school
         const inactive = tasks.length - colleges.reduce((n, college) => n + (byCollege.get(college.id)?.length ?? 0), 0);
@@ -130,6 +137,17 @@ function counts(tasks: OverdueTaskRow[], nowMs: number): Counts {
     escalated: tasks.filter((t) => t.escalationLevel >= 1).length,
     level2: tasks.filter((t) => t.escalationLevel >= 2).length,
   };
+}
+
+/** The college's overdue care work in words, or '' when there is none. */
+function careLine(c: CareOverdue | undefined): string {
+  if (!c) return '';
+  const parts = [
+    c.interviews ? `心理访谈逾期 ${c.interviews} 人` : '',
+    c.talks ? `结对谈心逾期 ${c.talks} 人` : '',
+    c.crises ? `危机个案未结案 ${c.crises} 件${c.crisesEscalated ? `（其中预警 ${c.crisesEscalated} 件）` : ''}` : '',
+  ].filter(Boolean);
+  return parts.join('，');
 }
 
 const countText = (c: Counts) => `逾期 ${c.overdue} 项，已预警 ${c.escalated} 项（二级预警 ${c.level2} 项）`;

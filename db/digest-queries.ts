@@ -44,6 +44,39 @@ export async function listOverdueTasks(db: Knex, schoolId: string, nowMs: number
   }));
 }
 
+/** A college's overdue care work (no student data: counts only). */
+export interface CareOverdue {
+  /** screening interviews past their deadline, not yet held */
+  interviews: number;
+  /** active pairings whose talk clock has escalated */
+  talks: number;
+  /** crisis cases not closed, and of them those with a missed step */
+  crises: number;
+  crisesEscalated: number;
+}
+
+/** Per college: the care work the daily digest lists until it is done. */
+export async function careOverdueCounts(db: Knex, schoolId: string, nowMs: number): Promise<Map<string, CareOverdue>> {
+  const out = new Map<string, CareOverdue>();
+  const of = (collegeId: string) => {
+    let c = out.get(collegeId);
+    if (!c) out.set(collegeId, (c = { interviews: 0, talks: 0, crises: 0, crisesEscalated: 0 }));
+    return c;
+  };
+  const colleges = db('colleges').where({ school_id: schoolId }).select('id');
+  const interviews = (await db('screening_warnings').whereIn('college_id', colleges.clone()).where({ status: 'open' }).where('interview_due_at', '<=', nowMs).groupBy('college_id').select('college_id').count({ n: '*' })) as Array<{ college_id: string; n: number | string }>;
+  for (const r of interviews) of(r.college_id).interviews = Number(r.n);
+  const talks = (await db('pairings').whereIn('college_id', colleges.clone()).where({ status: 'active' }).where('escalation_level', '>=', 1).groupBy('college_id').select('college_id').count({ n: '*' })) as Array<{ college_id: string; n: number | string }>;
+  for (const r of talks) of(r.college_id).talks = Number(r.n);
+  const crises = (await db('crisis_cases').whereIn('college_id', colleges.clone()).whereNot({ status: 'closed' }).select('college_id', 'escalation_level')) as Array<{ college_id: string; escalation_level: number | string }>;
+  for (const r of crises) {
+    const c = of(r.college_id);
+    c.crises += 1;
+    if (Number(r.escalation_level) >= 1) c.crisesEscalated += 1;
+  }
+  return out;
+}
+
 export interface WeeklyReviewCount {
   collegeId: string;
   /** weekly-review task instances of the college in running semesters, whatever their status */
