@@ -145,6 +145,7 @@ function careLine(c: CareOverdue | undefined): string {
   const parts = [
     c.interviews ? `心理访谈逾期 ${c.interviews} 人` : '',
     c.talks ? `结对谈心逾期 ${c.talks} 人` : '',
+    c.unpaired ? `待安排结对帮扶 ${c.unpaired} 人` : '',
     c.crises ? `危机个案未结案 ${c.crises} 件${c.crisesEscalated ? `（其中预警 ${c.crisesEscalated} 件）` : ''}` : '',
   ].filter(Boolean);
   return parts.join('，');

@@ -50,6 +50,8 @@ export interface CareOverdue {
   interviews: number;
   /** active pairings whose talk clock has escalated */
   talks: number;
+  /** pairings proposed (after a high-risk interview or a crisis) still without a teacher */
+  unpaired: number;
   /** crisis cases not closed, and of them those with a missed step */
   crises: number;
   crisesEscalated: number;
@@ -60,7 +62,7 @@ export async function careOverdueCounts(db: Knex, schoolId: string, nowMs: numbe
   const out = new Map<string, CareOverdue>();
   const of = (collegeId: string) => {
     let c = out.get(collegeId);
-    if (!c) out.set(collegeId, (c = { interviews: 0, talks: 0, crises: 0, crisesEscalated: 0 }));
+    if (!c) out.set(collegeId, (c = { interviews: 0, talks: 0, unpaired: 0, crises: 0, crisesEscalated: 0 }));
     return c;
   };
   const colleges = db('colleges').where({ school_id: schoolId }).select('id');
@@ -68,6 +70,8 @@ export async function careOverdueCounts(db: Knex, schoolId: string, nowMs: numbe
   for (const r of interviews) of(r.college_id).interviews = Number(r.n);
   const talks = (await db('pairings').whereIn('college_id', colleges.clone()).where({ status: 'active' }).where('escalation_level', '>=', 1).groupBy('college_id').select('college_id').count({ n: '*' })) as Array<{ college_id: string; n: number | string }>;
   for (const r of talks) of(r.college_id).talks = Number(r.n);
+  const unpaired = (await db('pairings').whereIn('college_id', colleges.clone()).where({ status: 'proposed' }).groupBy('college_id').select('college_id').count({ n: '*' })) as Array<{ college_id: string; n: number | string }>;
+  for (const r of unpaired) of(r.college_id).unpaired = Number(r.n);
   const crises = (await db('crisis_cases').whereIn('college_id', colleges.clone()).whereNot({ status: 'closed' }).select('college_id', 'escalation_level')) as Array<{ college_id: string; escalation_level: number | string }>;
   for (const r of crises) {
     const c = of(r.college_id);
