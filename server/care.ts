@@ -13,12 +13,12 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
-import { getCareSettings, nextLedgerSeq } from '../db/care';
+import { getCareSettings, nextLedgerSeq, saveCareSettings } from '../db/care';
 import { createStore, type Store } from '../db/store';
-import { LEDGER_CATEGORIES, LEDGER_CATEGORY_IDS, pairingClock, type KeyCareReason } from '../domain/care';
+import { careSettingsProblems, careSettingsSchema, LEDGER_CATEGORIES, LEDGER_CATEGORY_IDS, pairingClock, type CareSettings, type KeyCareReason } from '../domain/care';
 import type { Role } from '../domain/schema';
 import { endPairingUpdate, pairingWorkflow, recordTalkUpdate } from '../workflows';
-import { BadRequestError, CARE_ROLES, ForbiddenError, type SessionUser } from './auth/context';
+import { assertCareOf, BadRequestError, ForbiddenError, type SessionUser } from './auth/context';
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
 import { formatLocal } from './time-format';
@@ -36,12 +36,6 @@ export const pairingWorkflowId = (pairingId: string) => `pairing.${pairingId}`;
 const MAX_TEXT = 5000;
 /** who keeps the ledger and the plans (class teachers read them and add follow-ups) */
 const LEDGER_EDITORS: readonly Role[] = ['school_admin', 'college_leader', 'psych_counsellor', 'counsellor'];
-
-/** Throws unless the user is care staff of this college or the counselling centre (school admin). */
-export function assertCareOf(user: SessionUser, collegeId: string): void {
-  if (!CARE_ROLES.includes(user.role)) throw new ForbiddenError('this is for care staff');
-  if (user.role !== 'school_admin' && user.collegeId !== collegeId) throw new ForbiddenError('this belongs to another college');
-}
 
 function text(value: unknown, field: string, opts: { required?: boolean; max?: number } = {}): string {
   const s = typeof value === 'string' ? value.trim() : value == null ? '' : String(value).trim();
@@ -91,6 +85,29 @@ async function studentFor(deps: CareDeps, user: SessionUser, collegeId: string, 
   const id = randomUUID();
   await deps.knex('students').insert({ id, school_id: user.schoolId, college_id: collegeId, student_no: studentNo, name, class_name: className, created_at: deps.now });
   return id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The school's care settings (school admin)
+
+function assertSettingsKeeper(user: SessionUser): void {
+  if (user.role !== 'school_admin') throw new ForbiddenError('the care settings are kept by the school administration');
+}
+
+export async function readCareSettings(deps: CareDeps, user: SessionUser): Promise<CareSettings> {
+  assertSettingsKeeper(user);
+  return getCareSettings(deps.knex, user.schoolId);
+}
+
+/** Saves valid settings (and audits the change); otherwise returns every problem by path and saves nothing. */
+export async function changeCareSettings(deps: CareDeps, user: SessionUser, submitted: unknown): Promise<{ settings: CareSettings; problems?: undefined } | { problems: string[] }> {
+  assertSettingsKeeper(user);
+  const problems = careSettingsProblems(submitted);
+  if (problems.length) return { problems };
+  const settings = careSettingsSchema.parse(submitted);
+  await saveCareSettings(deps.knex, user.schoolId, settings, user.id, deps.now);
+  await deps.store.appendAudit({ eventKey: `care-settings:${user.schoolId}:${deps.now}`, subjectType: 'care-settings', subjectId: user.schoolId, action: 'changed', actor: user.id, at: deps.now, details: settings as unknown as Record<string, unknown> });
+  return { settings };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import {
   type BranchAction,
   type Situation,
 } from '../workflows';
-import { BadRequestError, ForbiddenError, type SessionUser, CARE_ROLES } from './auth/context';
+import { assertCareOf, BadRequestError, type SessionUser } from './auth/context';
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
 
@@ -43,13 +43,8 @@ export interface CaseReport {
 export const crisisWorkflowId = (caseId: string) => `crisis.${caseId}`;
 export const supervisionWorkflowId = (caseId: string) => `supervision.${caseId}`;
 
-function assertCare(user: SessionUser, collegeId: string): void {
-  if (!CARE_ROLES.includes(user.role)) throw new ForbiddenError('this is for care staff');
-  if (user.role !== 'school_admin' && user.collegeId !== collegeId) throw new ForbiddenError('this case belongs to another college');
-}
-
 export async function reportCase(deps: { client: Client; store: Store; knex: Knex; taskQueue: string; now: number }, user: SessionUser, r: CaseReport): Promise<{ caseId: string }> {
-  assertCare(user, r.collegeId);
+  assertCareOf(user, r.collegeId, 'this case');
   if (!SITUATIONS.includes(r.situation)) throw new BadRequestError(`situation must be one of ${SITUATIONS.join(', ')}`);
   if (!r.studentNo.trim() || !r.studentName.trim()) throw new BadRequestError('the student number and name are required');
   const college = await deps.store.getCollege(r.collegeId);
@@ -77,7 +72,7 @@ export async function reportCase(deps: { client: Client; store: Store; knex: Kne
 async function caseRow(knex: Knex, user: SessionUser, caseId: string) {
   const row = await knex('crisis_cases').where({ id: caseId }).first();
   if (!row) throw new NotFoundError(`unknown case ${caseId}`);
-  assertCare(user, String(row.college_id));
+  assertCareOf(user, String(row.college_id), 'this case');
   return row as { id: string; student_id: string; college_id: string; situation: string; place: string | null; status: string; escalation_level: number; reported_at: number | string; occurred_at: number | string; durations: string | null; reported_name: string | null };
 }
 

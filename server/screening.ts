@@ -13,7 +13,7 @@ import { getCareSettings } from '../db/care';
 import { createStore, type College, type Store } from '../db/store';
 import { screeningDurations } from '../domain/care';
 import { recordInterviewUpdate, screeningFollowUpWorkflow, type InterviewRecord, type ScreeningInput, type ScreeningState, type WarningLevel } from '../workflows';
-import { ForbiddenError, type SessionUser, CARE_ROLES } from './auth/context';
+import { ForbiddenError, requireCareRole, type SessionUser } from './auth/context';
 import { decodeCsv, ImportError, parseCsv, readCsvTable } from './auth/users';
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
@@ -140,7 +140,7 @@ const isUniqueViolation = (e: unknown) => {
  * own college's. Returns the batch (and `duplicate: true` when the same file was imported before).
  */
 export async function importWarnings(deps: ScreeningDeps, user: SessionUser, file: Buffer, fileName: string): Promise<ScreeningImportResult> {
-  if (!CARE_ROLES.includes(user.role)) throw new ForbiddenError('this is for care staff');
+  requireCareRole(user);
   if (user.role !== 'school_admin' && !user.collegeId) throw new ForbiddenError('you belong to no college');
   const rows = await validateRows(deps.store, user, parseCsv(decodeCsv(file)));
   const sha256 = createHash('sha256').update(file).digest('hex');

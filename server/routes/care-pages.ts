@@ -14,23 +14,23 @@
 import express, { type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { AnyZodObject, ZodNumber } from 'zod';
-import { getCareSettings, saveCareSettings } from '../../db/care';
 import type { User } from '../../db/store';
-import { careSettingsProblems, careSettingsSchema, DEFAULT_CARE_SETTINGS, LEDGER_CATEGORIES, LEDGER_COLUMNS, type CareSettings, type KeyCareReason } from '../../domain/care';
+import { careSettingsSchema, DEFAULT_CARE_SETTINGS, LEDGER_CATEGORIES, LEDGER_COLUMNS, type CareSettings, type KeyCareReason } from '../../domain/care';
 import type { Role } from '../../domain/schema';
 import { ASSESSMENTS, INTERVIEW_STEPS, interviewRecordProblems, type InterviewRecord } from '../../workflows/screening-follow-up';
-import { BadRequestError, currentUser, ForbiddenError, type SessionUser } from '../auth/context';
+import { assertCareOf, BadRequestError, currentUser, ForbiddenError, type SessionUser } from '../auth/context';
 import {
   addFollowUp,
   addKeyCare,
   addLedgerEntry,
-  assertCareOf,
   assignPairing,
+  changeCareSettings,
   auditStudentReads as auditReads,
   endPairing,
   listKeyCare,
   listLedger,
   listPairings,
+  readCareSettings,
   recordPairingTalk,
   removeKeyCare,
   updateKeyCare,
@@ -504,32 +504,21 @@ ${sections}
     return page(req, { title: m.settingsTitle, body });
   }
 
-  const requireAdmin = (req: Request) => {
-    const user = currentUser(req);
-    if (user.role !== 'school_admin') throw new ForbiddenError('the care settings are kept by the school administration');
-    return user;
-  };
-
   r.get('/admin/care-settings', async (req, res) => {
-    const user = requireAdmin(req);
-    const settings = await getCareSettings(deps.knex, user.schoolId);
+    const settings = await readCareSettings(careDeps(deps), currentUser(req));
     const values = Object.fromEntries(SETTINGS_FIELDS.map((f) => [f.path, (settings[f.section] as Record<string, number>)[f.key]]));
     res.send(renderSettings(req, values, []));
   });
 
   r.post('/admin/care-settings', async (req, res) => {
-    const user = requireAdmin(req);
+    const user = currentUser(req);
     const b = formBody(req);
     const values = Object.fromEntries(SETTINGS_FIELDS.map((f) => [f.path, b[f.path]]));
     const number = (v: unknown) => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v === '' ? undefined : v);
     const submitted: Record<string, Record<string, unknown>> = {};
     for (const f of SETTINGS_FIELDS) (submitted[f.section] ??= {})[f.key] = number(b[f.path]);
-    const problems = careSettingsProblems(submitted);
-    if (problems.length) return void res.status(400).send(renderSettings(req, values, problems));
-    const settings = careSettingsSchema.parse(submitted);
-    const at = now();
-    await saveCareSettings(deps.knex, user.schoolId, settings, user.id, at);
-    await deps.store.appendAudit({ eventKey: `care-settings:${user.schoolId}:${at}`, subjectType: 'care-settings', subjectId: user.schoolId, action: 'changed', actor: user.id, at, details: settings as unknown as Record<string, unknown> });
+    const result = await changeCareSettings(careDeps(deps), user, submitted);
+    if (result.problems) return void res.status(400).send(renderSettings(req, values, result.problems));
     res.redirect(303, '/admin/care-settings?done=1');
   });
 

@@ -5,19 +5,20 @@
  * student data is audited (server/care.ts).
  */
 import express, { type Request } from 'express';
-import { getCareSettings, saveCareSettings } from '../../db/care';
-import { careSettingsProblems, careSettingsSchema, DEFAULT_CARE_SETTINGS, LEDGER_COLUMNS } from '../../domain/care';
-import { BadRequestError, currentUser, ForbiddenError } from '../auth/context';
+import { DEFAULT_CARE_SETTINGS, LEDGER_COLUMNS } from '../../domain/care';
+import { BadRequestError, currentUser } from '../auth/context';
 import {
   addFollowUp,
   addKeyCare,
   addLedgerEntry,
   assignPairing,
+  changeCareSettings,
   endPairing,
   ledgerExportRows,
   listKeyCare,
   listLedger,
   listPairings,
+  readCareSettings,
   recordPairingTalk,
   removeKeyCare,
   updateKeyCare,
@@ -41,20 +42,12 @@ export function createCareRouter(deps: AppDeps): express.Router {
 
   // the school's care settings: the durations of the crisis, screening and pairing procedures
   r.get('/api/care/settings', async (req, res) => {
-    const user = currentUser(req);
-    if (user.role !== 'school_admin') throw new ForbiddenError('the care settings are kept by the school administration');
-    res.json({ settings: await getCareSettings(deps.knex, user.schoolId), defaults: DEFAULT_CARE_SETTINGS });
+    res.json({ settings: await readCareSettings(careDeps(deps), currentUser(req)), defaults: DEFAULT_CARE_SETTINGS });
   });
   r.put('/api/care/settings', async (req, res) => {
-    const user = currentUser(req);
-    if (user.role !== 'school_admin') throw new ForbiddenError('the care settings are kept by the school administration');
-    const problems = careSettingsProblems(body(req).settings);
-    if (problems.length) throw new BadRequestError(`invalid care settings: ${problems.join('; ')}`);
-    const settings = careSettingsSchema.parse(body(req).settings);
-    const now = (deps.now ?? Date.now)();
-    await saveCareSettings(deps.knex, user.schoolId, settings, user.id, now);
-    await deps.store.appendAudit({ eventKey: `care-settings:${user.schoolId}:${now}`, subjectType: 'care-settings', subjectId: user.schoolId, action: 'changed', actor: user.id, at: now, details: settings as unknown as Record<string, unknown> });
-    res.json({ settings });
+    const result = await changeCareSettings(careDeps(deps), currentUser(req), body(req).settings);
+    if (result.problems) throw new BadRequestError(`invalid care settings: ${result.problems.join('; ')}`);
+    res.json({ settings: result.settings });
   });
 
   // the key-care list

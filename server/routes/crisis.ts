@@ -6,7 +6,7 @@
  */
 import express from 'express';
 import { SCHOOL_DEPARTMENTS, type BranchAction } from '../../workflows/crisis-case';
-import { BadRequestError, CARE_ROLES, currentUser, ForbiddenError } from '../auth/context';
+import { BadRequestError, currentUser, requireCareRole } from '../auth/context';
 import { actOnCase, readCase, readTimeline, reportCase, type CaseStep } from '../crisis';
 import type { AppDeps } from '../deps';
 import { html, page } from '../html';
@@ -57,7 +57,7 @@ export function createCrisisRouter(deps: AppDeps): express.Router {
   /** The report form: the student, the situation, where and when (the school admin also picks the college). */
   r.get('/crises/new', async (req, res) => {
     const user = currentUser(req);
-    if (!CARE_ROLES.includes(user.role)) throw new ForbiddenError('this is for care staff');
+    requireCareRole(user);
     const m = careText(req);
     const zone = await schoolZone(deps);
     const en = req.lang === 'en';
@@ -77,7 +77,7 @@ ${studentFields(m)}
   /** The report form's post: the case is opened and its workflow started; then its page. */
   r.post('/crises', async (req, res) => {
     const user = currentUser(req);
-    if (!CARE_ROLES.includes(user.role)) throw new ForbiddenError('this is for care staff');
+    requireCareRole(user);
     const b = formBody(req);
     const str = (k: string) => (typeof b[k] === 'string' ? (b[k] as string).trim() : '');
     const zone = await schoolZone(deps);

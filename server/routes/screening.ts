@@ -4,7 +4,7 @@
  */
 import express from 'express';
 import multer from 'multer';
-import { currentUser, ForbiddenError, CARE_ROLES } from '../auth/context';
+import { currentUser, requireCareRole } from '../auth/context';
 import type { AppDeps } from '../deps';
 import { importWarnings, recordInterview } from '../screening';
 import type { InterviewRecord } from '../../workflows/screening-follow-up';
@@ -17,7 +17,7 @@ export function createScreeningRouter(deps: AppDeps): express.Router {
 
   r.post('/api/screening/imports', upload.single('file'), async (req, res) => {
     const user = currentUser(req);
-    if (!CARE_ROLES.includes(user.role)) throw new ForbiddenError('this is for care staff');
+    requireCareRole(user);
     if (!req.file) return void res.status(400).json({ error: 'attach the CSV file as the field "file"' });
     const result = await importWarnings({ knex: deps.knex, store: deps.store, client: deps.client, taskQueue: deps.taskQueue, now: now() }, user, req.file.buffer, req.file.originalname);
     res.status(result.duplicate ? 200 : 201).json(result);
@@ -26,7 +26,7 @@ export function createScreeningRouter(deps: AppDeps): express.Router {
   /** Warnings without student names (opaque ids); the names are shown where care staff act on them. */
   r.get('/api/screening/warnings', async (req, res) => {
     const user = currentUser(req);
-    if (!CARE_ROLES.includes(user.role)) throw new ForbiddenError('this is for care staff');
+    requireCareRole(user);
     const q = deps.knex('screening_warnings').select('id', 'college_id as collegeId', 'level', 'status', 'escalation_level as escalationLevel', 'interview_due_at as interviewDueAt', 'interviewed_at as interviewedAt').orderBy('interview_due_at');
     if (user.role !== 'school_admin') q.where({ college_id: user.collegeId });
     else if (typeof req.query.college === 'string') q.where({ college_id: req.query.college });
