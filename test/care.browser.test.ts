@@ -10,9 +10,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createActivities } from '../activities';
-import { createCrisisActivities } from '../activities/crisis';
-import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
+import { createOutbox } from '../notifications/outbox';
+import { allActivities } from '../server/worker';
 import { artifact, freshPage, launchChromium, loginViaForm, pageError } from './helpers/browser';
 import { devServerEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { webFixture, type WebFixture } from './helpers/web';
@@ -32,11 +31,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: queue,
     workflowBundle: await workflowBundle(),
-    activities: {
-      ...createActivities({ store: fx.store, client: env.client }),
-      ...createCrisisActivities({ store: fx.store, knex: fx.knex }),
-      ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
-    },
+    activities: allActivities({ knex: fx.knex, client: env.client, outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
   });
   workerRun = worker.run();
   workerRun.catch(() => undefined); // surfaced in afterAll

@@ -9,14 +9,11 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createActivities } from '../activities';
-import { createCrisisActivities } from '../activities/crisis';
-import { createPairingActivities } from '../activities/pairing';
-import { createScreeningActivities } from '../activities/screening';
 import type { TaskInstanceRow } from '../db/store';
 import { DEFAULT_CARE_SETTINGS } from '../domain/care';
 import { loadTemplateFile } from '../domain/load';
-import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
+import { createOutbox } from '../notifications/outbox';
+import { allActivities } from '../server/worker';
 import { taskWorkflow, type TaskInput } from '../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { login, webFixture, type Session, type WebFixture } from './helpers/web';
@@ -34,12 +31,12 @@ const queue = uniqueQueue('care-http');
 beforeAll(async () => {
   env = await timeSkippingEnv();
   fx = await webFixture({ client: env.client, taskQueue: queue });
-  const deps = { store: fx.store, knex: fx.knex };
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: queue,
     workflowBundle: await workflowBundle(),
-    activities: { ...createActivities({ store: fx.store, client: env.client }), ...createCrisisActivities(deps), ...createScreeningActivities(deps), ...createPairingActivities(deps), ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }) },
+    // the worker's own set of activities, over the fixture's database and an outbox with no external channel
+    activities: allActivities({ knex: fx.knex, client: env.client, outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
   });
   running = worker.run();
 });

@@ -7,9 +7,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createCrisisActivities } from '../activities/crisis';
-import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
-import { createScreeningActivities } from '../activities/screening';
+import { createOutbox } from '../notifications/outbox';
+import { allActivities } from '../server/worker';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { login, webFixture, type WebFixture } from './helpers/web';
 
@@ -23,7 +22,7 @@ const NAME = '李晓雨';
 beforeAll(async () => {
   env = await timeSkippingEnv();
   fx = await webFixture({ client: env.client, taskQueue: queue }, { plan: false });
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: queue, workflowBundle: await workflowBundle(), activities: { ...createCrisisActivities({ store: fx.store, knex: fx.knex }), ...createScreeningActivities({ store: fx.store, knex: fx.knex }), ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }) } });
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: queue, workflowBundle: await workflowBundle(), activities: allActivities({ knex: fx.knex, client: env.client, outbox: createOutbox({ knex: fx.knex, channels: {} }) }) });
   running = worker.run();
 });
 afterAll(async () => {
