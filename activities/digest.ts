@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { careOverdueCounts, insertInboxNoticesOnce, listOverdueTasks, weeklyReviewCounts, type CareOverdue, type InboxNotice, type OverdueTaskRow } from '../db/digest-queries';
 import type { College, Store, User } from '../db/store';
+import { formatLocal } from '../domain/local-time';
 
 /** The input of the scheduled workflows. */
 export interface ScheduledSchoolInput {
@@ -83,7 +84,7 @@ export function createDigestActivities(deps: { store: Store; knex: Knex }) {
         if (careText) careTotal += 1;
         const c = counts(own, req.at);
         lines.push(`· ${college.name}：${countText(c)}${careText ? `；${careText}` : ''}`);
-        const listed = own.slice(0, MAX_LISTED).map((t, i) => `${i + 1}. 「${t.titleZh}」截止 ${when(t.dueAt, school.timezone)}${levelText(t.escalationLevel)}`);
+        const listed = own.slice(0, MAX_LISTED).map((t, i) => `${i + 1}. 「${t.titleZh}」截止 ${formatLocal(t.dueAt, school.timezone)}${levelText(t.escalationLevel)}`);
         const rest = own.length > MAX_LISTED ? [`另有 ${own.length - MAX_LISTED} 项，请在督办看板查看。`] : [];
         const careBlock = careText ? [`学生关爱：${careText}，请在“关爱工作”页处理。`] : [];
         const body = [`${college.name}截至 ${asOf}：${countText(c)}。`, ...careBlock, ...listed, ...rest].join('\n');
@@ -153,7 +154,6 @@ function careLine(c: CareOverdue | undefined): string {
 
 const countText = (c: Counts) => `逾期 ${c.overdue} 项，已预警 ${c.escalated} 项（二级预警 ${c.level2} 项）`;
 const levelText = (level: number) => (level >= 2 ? '（二级预警）' : level === 1 ? '（一级预警）' : '');
-const when = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm');
 
 function kickoffBody(college: College, localDate: string, pending: number, overdue: number): string {
   return (

@@ -3,7 +3,6 @@
  * Built by a factory so tests pass fakes and the worker passes the real store. Every activity
  * is idempotent: its writes are keyed by workflow id and step, because Temporal retries them.
  */
-import { DateTime } from 'luxon';
 import { Context } from '@temporalio/activity';
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
@@ -13,6 +12,7 @@ import { planSemester, shiftPlan } from '../domain/planner';
 import type { Role } from '../domain/schema';
 import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../workflows/search-attributes';
 import type { TaskInput, TaskState } from '../workflows/task';
+import { formatLocal } from '../domain/local-time';
 
 export type Audience = 'assignees' | 'college' | 'school';
 
@@ -71,7 +71,7 @@ export function createActivities(deps: ActivityDeps) {
     const college = await store.getCollege(e.task.collegeId);
     const school = college ? await store.getSchool(college.schoolId) : null;
     const zone = school?.timezone ?? 'Asia/Shanghai';
-    const due = DateTime.fromMillis(e.state.dueAt, { zone }).toFormat('yyyy-MM-dd HH:mm');
+    const due = formatLocal(e.state.dueAt, zone);
     const where = college ? `${college.name}：` : '';
     const t = `「${e.task.titleZh}」`;
     switch (e.action) {

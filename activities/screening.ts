@@ -7,11 +7,11 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
-import { DateTime } from 'luxon';
 import { enrolInCare } from '../db/care';
 import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
 import type { InterviewRecord, WarningLevel } from '../workflows/screening-follow-up';
+import { formatLocal } from '../domain/local-time';
 
 /** counsellors: 辅导员 and 心理辅导员; college: those and the college leader; school: school admins */
 export type ScreeningAudience = 'counsellors' | 'college' | 'college-leader' | 'school';
@@ -66,7 +66,7 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
     const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
       (u) => u.active && a.roles.includes(u.role) && (a.ofCollege ? u.collegeId === e.collegeId : u.collegeId === null),
     );
-    const due = DateTime.fromMillis(e.dueAt, { zone: school?.timezone ?? 'Asia/Shanghai' }).toFormat('yyyy-MM-dd HH:mm');
+    const due = formatLocal(e.dueAt, school?.timezone ?? 'Asia/Shanghai');
     const text = TEXT[e.action] ?? e.action;
     const title = `心理筛查${LEVEL_TEXT[e.warningLevel]} ${e.warningId.slice(0, 8)}：${text}`;
     const body = `${college?.name ?? ''} · ${LEVEL_TEXT[e.warningLevel]}学生（编号 ${e.warningId.slice(0, 8)}）· 约谈截止 ${due} · ${text}`;

@@ -9,12 +9,12 @@
  */
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import { Client, Connection, type CalendarSpecDescription } from '@temporalio/client';
-import { DateTime } from 'luxon';
 import { createKnex, describeDb } from '../db/knex';
 import { createStore } from '../db/store';
 import { dbOptions, loadConfig, type Config } from '../server/config';
 import { applySchedules, listSchedules, pauseSchedule, resumeSchedule, triggerSchedule, type ScheduleListing } from './apply';
 import { scheduleDefinitions, scheduleIds, type ScheduleDefinition } from './definitions';
+import { formatLocal } from '../domain/local-time';
 
 const USAGE = 'usage: schedules/cli.ts apply | list | pause ID [--note TEXT] | resume ID [--note TEXT] | trigger ID';
 
@@ -67,7 +67,7 @@ function formatCalendar(c: CalendarSpecDescription): string {
 function formatListing(s: ScheduleListing): string {
   const zone = s.spec.timezone ?? 'UTC';
   const times = (s.spec.calendars ?? []).map(formatCalendar).join('; ') || '(no calendar)';
-  const next = s.nextActionTimes[0] ? DateTime.fromJSDate(s.nextActionTimes[0], { zone }).toFormat('yyyy-MM-dd HH:mm') : '-';
+  const next = s.nextActionTimes[0] ? formatLocal(s.nextActionTimes[0].getTime(), zone) : '-';
   const state = s.paused ? `paused (${s.note || 'no note'})` : 'active';
   return `${s.scheduleId}\t${s.workflowType}\t${times} ${zone}\t${state}\tnext ${next}\truns ${s.numActionsTaken}`;
 }

@@ -21,7 +21,7 @@ import { endPairingUpdate, pairingWorkflow, recordTalkUpdate } from '../workflow
 import { assertCareOf, BadRequestError, ForbiddenError, type SessionUser } from './auth/context';
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
-import { formatLocal } from './time-format';
+import { formatLocal } from '../domain/local-time';
 
 export interface CareDeps {
   knex: Knex;

@@ -22,6 +22,7 @@ import { html, page } from './html';
 import { completionRate } from '../domain/compliance';
 import { exportsText, type ExportMessages } from './i18n/exports';
 import { NotFoundError } from './semesters';
+import { formatLocal } from '../domain/local-time';
 
 type Cell = string | number | null;
 export interface Table {
@@ -120,7 +121,7 @@ export function createExportsRouter(deps: AppDeps): express.Router {
     const t = textFor(req);
     const c = t.taskColumns;
     const zone = await schoolZone(semester.schoolId);
-    const when = (ms: number | null) => (ms === null ? null : DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm'));
+    const when = (ms: number | null) => (ms === null ? null : formatLocal(ms, zone));
     const order = new Map(colleges.map((x, i) => [x.id, i]));
     const collegeName = new Map(colleges.map((x) => [x.id, req.lang === 'en' ? x.nameEn : x.name]));
     const userName = new Map((await store.listUsers({ schoolId: user.schoolId })).map((u) => [u.id, u.displayName]));
@@ -209,7 +210,7 @@ export function createExportsRouter(deps: AppDeps): express.Router {
     const t = textFor(req).feed;
     const feed = await getFeed(user.id);
     const zone = await schoolZone(user.schoolId);
-    const day = (ms: number) => DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm');
+    const day = (ms: number) => formatLocal(ms, zone);
     const once = /(?:^|;\s*)rx_feed_once=([A-Za-z0-9_-]+)/.exec(req.get('cookie') ?? '')?.[1];
     const active = feed && feed.revoked_at === null;
     const url = active && once && sha256(once) === feed.token_hash ? feedUrl(req, once) : null;
@@ -372,7 +373,7 @@ function icsCalendar(
     const description = [
       `${t.ics.status}：${t.statusNames[effectiveStatus(task, ctx.nowMs)]}`,
       `${t.ics.owner}：${t.roleNames[task.ownerRole]}`,
-      `${t.ics.due}：${DateTime.fromMillis(task.dueAt, { zone: ctx.zone }).toFormat('yyyy-MM-dd HH:mm')}`,
+      `${t.ics.due}：${formatLocal(task.dueAt, ctx.zone)}`,
       ...(task.escalationLevel > 0 ? [`${t.ics.level}：${task.escalationLevel}`] : []),
     ].join('\n');
     const cancelled = task.status === 'waived';

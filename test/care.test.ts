@@ -11,7 +11,7 @@ import { createCrisisActivities } from '../activities/crisis';
 import { createDigestActivities } from '../activities/digest';
 import { errorForLog } from '../activities/scrub';
 import { careSettingsProblems, DEFAULT_CARE_SETTINGS } from '../domain/care';
-import { formatLocal } from '../server/time-format';
+import { formatLocal } from '../domain/local-time';
 import { login, webFixture, type Session, type WebFixture } from './helpers/web';
 
 let fx: WebFixture;

@@ -10,7 +10,7 @@ import { ForbiddenError, type SessionUser } from '../auth/context';
 import type { AppDeps } from '../deps';
 import { MESSAGES } from '../messages';
 import { NotFoundError } from '../semesters';
-import { formatLocal } from '../time-format';
+import { formatLocal } from '../../domain/local-time';
 
 export const t = (req: Request) => MESSAGES[req.lang ?? 'zh-CN'];
 

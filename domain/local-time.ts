@@ -1,5 +1,5 @@
 /**
- * "yyyy-MM-dd HH:mm" of an instant in a zone, for pages and exports. One cached
+ * "yyyy-MM-dd HH:mm" of an instant in a zone: pages, exports, notices and the CLI all write local times this way. One cached
  * Intl.DateTimeFormat per zone: luxon's zone offset lookup per call was the largest single cost
  * of the care page (about 15 µs per timestamp, thousands per page).
  */
