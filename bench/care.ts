@@ -42,8 +42,8 @@ import { createStore } from '../db/store';
 import { createApp } from '../server/app';
 import type { SessionUser } from '../server/auth/context';
 import { importWarnings, MAX_SCREENING_ROWS } from '../server/screening';
+import { pct, PG_ADMIN_URL, pgAdmin, seeded, timed as timedRuns } from './lib';
 
-const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const WARMUP = 10;
 const COLLEGE = 'literature';
 const COUNSELLOR = 'literature-counsellor';
@@ -83,18 +83,6 @@ const exposedGc: (() => void) | undefined = (() => {
 })();
 const gc = () => exposedGc?.();
 
-/** mulberry32: a small deterministic PRNG, so every run builds the same data. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
 const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰玉萍红鹏华飞丹玲宇浩凯俊辉婷雪梅琳晨欣怡思雨佳子涵轩博文睿泽嘉';
 const pick = (s: string, random: () => number) => s[Math.floor(random() * s.length)]!;
@@ -124,16 +112,6 @@ function encodings(text: string): Array<{ name: string; bytes: Buffer }> {
 
 // ---------------------------------------------------------------------------------------------
 // Databases
-
-async function pgAdmin(sql: string): Promise<void> {
-  const admin = createKnex({ databaseUrl: PG_ADMIN_URL });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref());
-  try {
-    await Promise.race([admin.raw(sql), timeout]);
-  } finally {
-    await admin.destroy();
-  }
-}
 
 type Backend = 'sqlite' | 'postgres';
 
@@ -331,16 +309,7 @@ interface HttpResult {
 }
 
 /** Runs `once` WARMUP times, then `requests` times timed; the durations in ms, sorted. */
-async function timed(once: () => Promise<void>): Promise<number[]> {
-  for (let i = 0; i < WARMUP; i++) await once();
-  const times: number[] = [];
-  for (let i = 0; i < requests; i++) {
-    const t0 = performance.now();
-    await once();
-    times.push(performance.now() - t0);
-  }
-  return times.sort((a, b) => a - b);
-}
+const timed = (once: () => Promise<void>) => timedRuns(once, { warmup: WARMUP, requests });
 
 async function measureCare(db: Knex): Promise<{ results: HttpResult[]; auditBefore: number; auditAfter: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-bench-care-web-'));
@@ -405,7 +374,6 @@ async function measureCare(db: Knex): Promise<{ results: HttpResult[]; auditBefo
   }
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const f = (ms: number) => ms.toFixed(2);
 const stats = (t: number[]) => `p50 ${f(pct(t, 50)).padStart(7)} ms  p95 ${f(pct(t, 95)).padStart(7)} ms  p99 ${f(pct(t, 99)).padStart(7)} ms  max ${f(t[t.length - 1]!).padStart(7)} ms`;
 

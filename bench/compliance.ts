@@ -30,9 +30,9 @@ import { createStore } from '../db/store';
 import { planSemester, type PlannedTask } from '../domain/planner';
 import { createApp } from '../server/app';
 import { createSemester, registerDataFiles } from '../server/semesters';
+import { pct, PG_ADMIN_URL, pgAdmin, seeded, timed as timedRuns } from './lib';
 
 const ROOT = path.resolve(__dirname, '..');
-const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SEMESTER = 'bench-2024-autumn';
 const SCHOOL = 'bench-school';
 /** the bench school's admin, who signs in to the web app */
@@ -54,18 +54,6 @@ const requests = Number(args.requests);
 if (!['sqlite', 'postgres', 'both'].includes(args.db) || !(collegeCount > 0) || !(requests > 0)) {
   console.error('usage: npx tsx bench/compliance.ts [--db sqlite|postgres|both] [--colleges N] [--requests R]');
   process.exit(2);
-}
-
-/** mulberry32: a small deterministic PRNG, so every run builds the same data. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The row of a task as its workflows would have left it by NOW. */
@@ -151,16 +139,7 @@ async function build(db: Knex): Promise<{ rows: number; mix: string }> {
 }
 
 /** Runs `once` WARMUP times, then `requests` times timed; the durations in ms, sorted. */
-async function timed(once: () => Promise<void>): Promise<number[]> {
-  for (let i = 0; i < WARMUP; i++) await once();
-  const times: number[] = [];
-  for (let i = 0; i < requests; i++) {
-    const t0 = performance.now();
-    await once();
-    times.push(performance.now() - t0);
-  }
-  return times.sort((a, b) => a - b);
-}
+const timed = (once: () => Promise<void>) => timedRuns(once, { warmup: WARMUP, requests });
 
 function measure(db: Knex): Promise<number[]> {
   const store = createStore(db);
@@ -235,7 +214,6 @@ async function measureHttp(db: Knex): Promise<HttpResult[]> {
   }
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function run(name: string, opts: DbOptions, cleanup: () => Promise<void>): Promise<void> {
   const db = createKnex(opts);
@@ -255,16 +233,6 @@ async function run(name: string, opts: DbOptions, cleanup: () => Promise<void>):
   } finally {
     await db.destroy();
     await cleanup();
-  }
-}
-
-async function pgAdmin(sql: string): Promise<void> {
-  const admin = createKnex({ databaseUrl: PG_ADMIN_URL });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref());
-  try {
-    await Promise.race([admin.raw(sql), timeout]);
-  } finally {
-    await admin.destroy();
   }
 }
 
