@@ -87,6 +87,7 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('created_at').notNullable();
     t.bigInteger('started_at').nullable();
     t.bigInteger('last_talk_at').nullable();
+    t.bigInteger('talk_every_ms').nullable(); // the clock its workflow runs with (the school's setting when paired)
     t.integer('escalation_level').notNullable().defaultTo(0);
     t.bigInteger('ended_at').nullable();
     t.text('ended_reason').nullable();

@@ -435,7 +435,6 @@ export interface PairingView {
 
 export async function listPairings(deps: CareDeps, user: SessionUser, collegeId: string, opts: ListOptions = {}): Promise<PairingView[]> {
   await collegeOf(deps, user, collegeId);
-  const clock = pairingClock(await getCareSettings(deps.knex, user.schoolId));
   const rows = (await deps
     .knex('pairings as p')
     .join('students as s', 's.id', 'p.student_id')
@@ -459,7 +458,8 @@ export async function listPairings(deps: CareDeps, user: SessionUser, collegeId:
       overrideReason: (r.override_reason as string | null) ?? null,
       startedAt: started,
       lastTalkAt: last,
-      nextTalkDueAt: r.status === 'active' && from != null ? from + clock.talkEveryMs : null,
+      // the clock the pairing's workflow runs with, fixed when it was paired
+      nextTalkDueAt: r.status === 'active' && from != null && r.talk_every_ms != null ? from + Number(r.talk_every_ms) : null,
       escalationLevel: Number(r.escalation_level),
     };
   });
@@ -478,6 +478,7 @@ export async function assignPairing(deps: CareDeps, user: SessionUser, collegeId
   const teacher = await deps.store.getUser(teacherUserId);
   if (!teacher || !teacher.active || teacher.collegeId !== collegeId) throw new BadRequestError(`teacher ${teacherUserId} is not an active member of this college`);
   const settings = await getCareSettings(deps.knex, user.schoolId);
+  const clock = pairingClock(settings);
   const overrideReason = text(b.overrideReason, 'overrideReason', { max: 500 });
 
   const id = await deps.knex.transaction(async (trx) => {
@@ -493,13 +494,13 @@ export async function assignPairing(deps: CareDeps, user: SessionUser, collegeId
       if (!p || p.college_id !== collegeId) throw new NotFoundError(`unknown pairing ${b.pairingId}`);
       if (p.status !== 'proposed') throw new TaskRejectedError(`this pairing is ${p.status}, not proposed`);
       pairingId = p.id;
-      await trx('pairings').where({ id: p.id }).update({ teacher_user_id: teacherUserId, status: 'active', started_at: deps.now, override_reason: Number(load.n) >= limit ? overrideReason : null });
+      await trx('pairings').where({ id: p.id }).update({ teacher_user_id: teacherUserId, status: 'active', started_at: deps.now, talk_every_ms: clock.talkEveryMs, override_reason: Number(load.n) >= limit ? overrideReason : null });
     } else {
       const studentId = await studentFor({ ...deps, knex: trx }, user, collegeId, b);
       const open = (await trx('pairings').where({ student_id: studentId }).whereIn('status', ['proposed', 'active']).first('id', 'status')) as { id: string; status: string } | undefined;
       if (open?.status === 'active') throw new TaskRejectedError('this student already has a pairing teacher');
       pairingId = open?.id ?? randomUUID();
-      const row = { teacher_user_id: teacherUserId, status: 'active', started_at: deps.now, override_reason: Number(load.n) >= limit ? overrideReason : null };
+      const row = { teacher_user_id: teacherUserId, status: 'active', started_at: deps.now, talk_every_ms: clock.talkEveryMs, override_reason: Number(load.n) >= limit ? overrideReason : null };
       if (open) await trx('pairings').where({ id: open.id }).update(row);
       else await trx('pairings').insert({ id: pairingId, college_id: collegeId, student_id: studentId, source: 'manual', source_id: null, created_by: user.id, created_at: deps.now, escalation_level: 0, ...row });
     }
@@ -509,7 +510,7 @@ export async function assignPairing(deps: CareDeps, user: SessionUser, collegeId
   await deps.client.workflow.start(pairingWorkflow, {
     workflowId: pairingWorkflowId(id),
     taskQueue: deps.taskQueue,
-    args: [{ pairingId: id, collegeId, teacherUserId, lastTalkAt: deps.now, ...pairingClock(settings) }],
+    args: [{ pairingId: id, collegeId, teacherUserId, lastTalkAt: deps.now, ...clock }],
   });
   return { id };
 }

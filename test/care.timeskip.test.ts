@@ -122,8 +122,11 @@ describe('a high-risk interview enters care', () => {
     expect(talk.status).toBe(200);
     const { lastTalkAt } = (await talk.json()) as { lastTalkAt: number };
     await until('the talk in the read model', () => fx.knex('pairings').where({ id: proposed }).first('last_talk_at'), (r) => Number(r?.last_talk_at) === lastTalkAt);
+    // the clock shown is the one the workflow runs with, even after the school changes the setting
+    expect((await json(admin, '/api/care/settings', 'PUT', { settings: { ...DEFAULT_CARE_SETTINGS, pairing: { ...DEFAULT_CARE_SETTINGS.pairing, talkEveryDays: 7 } } })).status).toBe(200);
     const after = (await (await teacher.fetch('/api/colleges/literature/pairings')).json()) as { pairings: Array<{ id: string; nextTalkDueAt: number | null }> };
     expect(after.pairings.find((p) => p.id === proposed)!.nextTalkDueAt).toBe(lastTalkAt + 15 * 86_400_000);
+    expect((await json(admin, '/api/care/settings', 'PUT', { settings: DEFAULT_CARE_SETTINGS })).status).toBe(200);
     // ended by the leader: the workflow closes and the row says why
     expect((await json(leader, `/api/pairings/${proposed}/end`, 'POST', { reason: '已转介专科医院，由心理中心跟进' })).status).toBe(204);
     await until('the end in the read model', () => fx.knex('pairings').where({ id: proposed }).first('status'), (r) => r?.status === 'ended');
