@@ -107,7 +107,7 @@ async function run(): Promise<void> {
     const [host, port] = config.TEMPORAL_ADDRESS.split(':') as [string, string];
     // the Web UI decodes payloads through the app's authenticated codec endpoint
     const codecEndpoint = `http://${config.HOST}:${config.PORT}/codec`;
-    launch('temporal', 'bash', [path.join(ROOT, 'temporal-dev.sh')], { ...process.env, TEMPORAL_IP: host, TEMPORAL_PORT: port, TEMPORAL_CODEC_ENDPOINT: codecEndpoint });
+    launch('temporal', 'bash', [path.join(ROOT, 'temporal-dev.sh')], { ...process.env, TEMPORAL_IP: host, TEMPORAL_PORT: port, TEMPORAL_UI_PORT: String(config.TEMPORAL_UI_PORT), TEMPORAL_CODEC_ENDPOINT: codecEndpoint });
   }
   await waitForTemporal(config.TEMPORAL_ADDRESS, 90_000);
 

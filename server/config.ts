@@ -11,10 +11,15 @@ const port = z.coerce.number().int().min(0).max(65535);
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233').default('127.0.0.1:7233'),
+  /** the Temporal server; default: the dev server `start` runs, on 127.0.0.1:TEMPORAL_PORT */
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233').optional(),
+  /** ports of the dev server (temporal-dev.sh, and so of `start`) */
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('mental-health-duties'),
-  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  /** link target of the Web UI; default: the dev server's, on 127.0.0.1:TEMPORAL_UI_PORT */
+  TEMPORAL_UI_URL: z.string().url().optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for SQLite)')
@@ -37,7 +42,7 @@ const schema = z.object({
   SCHOOL_ID: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits and dashes').default('demo-school'),
 });
 
-export type Config = z.infer<typeof schema>;
+export type Config = z.infer<typeof schema> & { TEMPORAL_ADDRESS: string; TEMPORAL_UI_URL: string };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -50,7 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  const c = parsed.data;
+  return { ...c, TEMPORAL_ADDRESS: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`, TEMPORAL_UI_URL: c.TEMPORAL_UI_URL ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}` };
 }
 
 export function dbOptions(config: Config): { databaseUrl?: string; sqliteFile?: string } {

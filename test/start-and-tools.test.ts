@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { loadConfig } from '../server/config';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -54,6 +55,15 @@ describe('npm start refuses bad input', () => {
     const r = runStart({ PORT: 'eighty' });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/invalid configuration:\n\s+PORT: Expected number, received nan \(got "eighty"\)/);
+  });
+});
+
+describe('configuration of the Temporal dev server', () => {
+  test('When TEMPORAL_PORT and TEMPORAL_UI_PORT are set, then the service connects to and links that dev server; TEMPORAL_ADDRESS and TEMPORAL_UI_URL still win', () => {
+    expect(loadConfig({})).toMatchObject({ TEMPORAL_ADDRESS: '127.0.0.1:7233', TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
+    expect(loadConfig({ TEMPORAL_PORT: '7290', TEMPORAL_UI_PORT: '8290' })).toMatchObject({ TEMPORAL_ADDRESS: '127.0.0.1:7290', TEMPORAL_UI_URL: 'http://127.0.0.1:8290' });
+    expect(loadConfig({ TEMPORAL_PORT: '7290', TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_UI_URL: 'https://ui.example.edu' })).toMatchObject({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_UI_URL: 'https://ui.example.edu' });
+    expect(() => loadConfig({ TEMPORAL_PORT: 'x' })).toThrow(/TEMPORAL_PORT/);
   });
 });
 
