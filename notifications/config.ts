@@ -49,13 +49,25 @@ function urlWithProtocols(protocols: string[], message: string) {
       return;
     }
     if (!protocols.includes(url.protocol) || !url.hostname) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+    // a CR or LF anywhere (decoded) could end up in an SMTP command (the transport's `name` option
+    // is read from the URL) or an HTTP request line
+    else if (/[\r\n\u0000]/.test(safeDecode(value))) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must not contain line breaks or NUL, also not percent-encoded' });
   });
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 /** `Name <addr@domain>` or `addr@domain`. */
 const mailbox = z
   .string()
-  .regex(/^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, 'must be an address, e.g. 心理健康工作督办 <noreply@example.edu.cn>');
+  .regex(/^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, 'must be an address, e.g. 心理健康工作督办 <noreply@example.edu.cn>')
+  .refine((s) => !/[\r\n\u0000]/.test(s), 'must not contain line breaks or NUL');
 
 const schema = z
   .object({

@@ -53,15 +53,38 @@ export function messageIdFor(eventKey: string, notificationId: number, from: str
   return `<rx.${encodeIdPart(eventKey)}.n${notificationId}@${domainOf(from)}>`;
 }
 
+/**
+ * A recipient is one plain `local@domain` address: no display name, no quotes, no comments, no
+ * second `@`, no controls. Addresses come from the user records (checked when entered); this is
+ * the last line before SMTP, against misrouting by quoted local parts (GHSA-mm7p-fcc7-pg87) and
+ * address comments, whatever parser a future nodemailer uses.
+ */
+const PLAIN_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+export class UnsafeEmailError extends Error {
+  override name = 'UnsafeEmailError';
+}
+
+/** Throws unless `to` is a plain address. */
+export function checkRecipient(to: string): void {
+  if (!PLAIN_ADDRESS.test(to) || to.length > 254) throw new UnsafeEmailError(`refusing to send to "${to.slice(0, 80)}": not a plain local@domain address`);
+}
+
+/** A subject on one line: control characters (a CR or LF would start a new header) become spaces. */
+// eslint-disable-next-line no-control-regex
+export const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+
 export function createEmailChannel(config: EmailConfig): EmailChannel {
   const transport = nodemailer.createTransport(withTimeouts(config.url));
   return {
     from: config.from,
     async send(m: EmailMessage): Promise<void> {
+      checkRecipient(m.to);
+      // only these fields: never `raw`, `attachments`, `html` or a path/URL that nodemailer would read
       const info = await transport.sendMail({
         from: config.from,
         to: m.to,
-        subject: m.subject,
+        subject: oneLine(m.subject),
         text: m.text,
         messageId: m.messageId,
         headers: { 'Auto-Submitted': 'auto-generated' },
