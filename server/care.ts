@@ -22,6 +22,7 @@ import { assertCareOf, BadRequestError, ForbiddenError, type SessionUser } from 
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
 import { formatLocal } from '../domain/local-time';
+import { CLOCK_SKEW_MS, instantFrom, monthFrom } from './dates';
 
 export interface CareDeps {
   knex: Knex;
@@ -113,20 +114,22 @@ export async function changeCareSettings(deps: CareDeps, user: SessionUser, subm
 // ---------------------------------------------------------------------------------------------
 // Key-care list
 
-function parseReasons(value: unknown): KeyCareReason[] {
+function parseReasons(value: unknown, now = Date.now()): KeyCareReason[] {
   const list = Array.isArray(value) ? value : value == null || value === '' ? [] : [value];
   const out: KeyCareReason[] = [];
-  for (const r of list) {
+  // a group's month exists and lies within the plausible window (domain/dates.ts)
+  const month = (v: unknown, i: number) => monthFrom(v, `reasons[${i}].month`, { zone: 'Asia/Shanghai', now });
+  for (const [i, r] of list.entries()) {
     // form values: "group:2024-10:1|<zh>" (a month's key-care group) or free text
     if (typeof r === 'string') {
       const m = /^group:(\d{4}-\d{2}):(\d+)\|(.+)$/s.exec(r);
-      if (m) out.push({ kind: 'group', month: m[1]!, index: Number(m[2]), zh: m[3]! });
+      if (m) out.push({ kind: 'group', month: month(m[1], i), index: Number(m[2]), zh: m[3]! });
       else if (r.trim()) out.push({ kind: 'other', zh: text(r, 'reason', { max: 500 }) });
       continue;
     }
     const o = r as Record<string, unknown>;
     if (o && o.kind === 'group' && typeof o.month === 'string' && /^\d{4}-\d{2}$/.test(o.month) && Number.isInteger(o.index) && typeof o.zh === 'string' && o.zh.trim()) {
-      out.push({ kind: 'group', month: o.month, index: Number(o.index), zh: text(o.zh, 'reason', { max: 500 }) });
+      out.push({ kind: 'group', month: month(o.month, i), index: Number(o.index), zh: text(o.zh, 'reason', { max: 500 }) });
     } else if (o && (o.kind === 'other' || o.kind === undefined) && typeof o.zh === 'string' && o.zh.trim()) {
       out.push({ kind: 'other', zh: text(o.zh, 'reason', { max: 500 }) });
     } else throw new BadRequestError('a reason is { kind: "group", month: "YYYY-MM", index, zh } or { kind: "other", zh }');
@@ -173,7 +176,7 @@ export async function listKeyCare(deps: CareDeps, user: SessionUser, collegeId: 
 
 export async function addKeyCare(deps: CareDeps, user: SessionUser, collegeId: string, b: Record<string, unknown>): Promise<{ id: string }> {
   await collegeOf(deps, user, collegeId);
-  const reasons = parseReasons(b.reasons);
+  const reasons = parseReasons(b.reasons, deps.now);
   if (!reasons.length) throw new BadRequestError('give at least one reason (a key-care group of the month, or your own words)');
   const plan = text(b.plan, 'plan (一生一策)');
   // every write through the transaction (SQLite has one connection: the store outside it would wait)
@@ -199,7 +202,7 @@ export async function updateKeyCare(deps: CareDeps, user: SessionUser, id: strin
   await keyCareRow(deps, user, id);
   const patch: Record<string, unknown> = { updated_at: deps.now };
   if (b.reasons !== undefined) {
-    const reasons = parseReasons(b.reasons);
+    const reasons = parseReasons(b.reasons, deps.now);
     if (!reasons.length) throw new BadRequestError('give at least one reason');
     patch.reasons = JSON.stringify(reasons);
   }
@@ -294,6 +297,12 @@ export async function listLedger(deps: CareDeps, user: SessionUser, collegeId: s
   return views;
 }
 
+/** The zone of the college's school, for dates written as local text. */
+async function schoolZoneOf(deps: CareDeps, collegeId: string): Promise<string> {
+  const college = await deps.store.getCollege(collegeId);
+  return (college && (await deps.store.getSchool(college.schoolId))?.timezone) || 'Asia/Shanghai';
+}
+
 async function ledgerFields(deps: CareDeps, collegeId: string, b: Record<string, unknown>, partial: boolean): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   const has = (k: string) => !partial || b[k] !== undefined;
@@ -307,11 +316,8 @@ async function ledgerFields(deps: CareDeps, collegeId: string, b: Record<string,
   if (has('interviewAt')) {
     const v = b.interviewAt;
     if (v === null || v === '' || v === undefined) out.interview_at = null;
-    else {
-      const n = typeof v === 'number' ? v : DateTime.fromISO(String(v)).toMillis();
-      if (!Number.isFinite(n)) throw new BadRequestError('interviewAt (约谈时间) is an ISO date-time or epoch milliseconds');
-      out.interview_at = n;
-    }
+    // an interview that was held: a real date since 2000, not in the future
+    else out.interview_at = instantFrom(v, 'interviewAt (约谈时间)', { zone: await schoolZoneOf(deps, collegeId), now: deps.now, maxFutureMs: CLOCK_SKEW_MS });
   }
   if (has('categories')) {
     const list = Array.isArray(b.categories) ? b.categories.map(String) : typeof b.categories === 'string' && b.categories ? b.categories.split(',').map((x) => x.trim()) : [];

@@ -27,6 +27,7 @@ import {
 import { assertCareOf, BadRequestError, type SessionUser } from './auth/context';
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
+import { CLOCK_SKEW_MS, instantFrom } from './dates';
 
 const SITUATIONS: Situation[] = ['injury', 'danger_to_others', 'self_harm_risk'];
 
@@ -37,7 +38,14 @@ export interface CaseReport {
   collegeId: string;
   situation: Situation;
   place: string;
-  occurredAt: number;
+  /** epoch ms, ISO 8601, or local text in the school's zone: checked by the date rule (domain/dates.ts) */
+  occurredAt: number | string;
+}
+
+/** The zone of the user's school, for dates written as local text. */
+async function zoneOf(knex: Knex, schoolId: string): Promise<string> {
+  const school = (await knex('schools').where({ id: schoolId }).first('timezone')) as { timezone: string } | undefined;
+  return school?.timezone ?? 'Asia/Shanghai';
 }
 
 export const crisisWorkflowId = (caseId: string) => `crisis.${caseId}`;
@@ -47,6 +55,8 @@ export async function reportCase(deps: { client: Client; store: Store; knex: Kne
   assertCareOf(user, r.collegeId, 'this case');
   if (!SITUATIONS.includes(r.situation)) throw new BadRequestError(`situation must be one of ${SITUATIONS.join(', ')}`);
   if (!r.studentNo.trim() || !r.studentName.trim()) throw new BadRequestError('the student number and name are required');
+  // something that happened: a real date since 2000, not later than now (give or take clock skew)
+  const occurredAt = instantFrom(r.occurredAt, 'occurredAt (发生时间)', { zone: await zoneOf(deps.knex, user.schoolId), now: deps.now, maxFutureMs: CLOCK_SKEW_MS });
   const college = await deps.store.getCollege(r.collegeId);
   if (!college || college.schoolId !== user.schoolId) throw new NotFoundError(`unknown college ${r.collegeId}`);
   // a crisis report is never refused for a name that does not match the student number: the case
@@ -60,7 +70,7 @@ export async function reportCase(deps: { client: Client; store: Store; knex: Kne
   const caseId = randomUUID();
   // the school's durations (DOMAIN.md §5 defaults), fixed for the case when it is reported
   const durations = crisisDurations(await getCareSettings(deps.knex, user.schoolId));
-  await deps.knex('crisis_cases').insert({ durations: JSON.stringify(durations), reported_name: reportedName, id: caseId, student_id: studentId, college_id: r.collegeId, situation: r.situation, place: r.place, reported_by: user.id, occurred_at: r.occurredAt, reported_at: deps.now, status: r.situation === 'self_harm_risk' ? 'supervising' : 'open', escalation_level: 0, updated_at: deps.now });
+  await deps.knex('crisis_cases').insert({ durations: JSON.stringify(durations), reported_name: reportedName, id: caseId, student_id: studentId, college_id: r.collegeId, situation: r.situation, place: r.place, reported_by: user.id, occurred_at: occurredAt, reported_at: deps.now, status: r.situation === 'self_harm_risk' ? 'supervising' : 'open', escalation_level: 0, updated_at: deps.now });
   await deps.client.workflow.start(crisisCaseWorkflow, {
     workflowId: crisisWorkflowId(caseId),
     taskQueue: deps.taskQueue,
@@ -130,8 +140,12 @@ export async function actOnCase(deps: { client?: Client; knex: Knex }, user: Ses
         return await supervision.executeUpdate(setGuardianUpdate, { args: [{ actor, guardianUserId: str('guardianUserId') }] });
       case 'check-in':
         return await supervision.executeUpdate(checkInUpdate, { args: [{ actor, note: str('note') }] });
-      case 'hand-over':
-        return await supervision.executeUpdate(handOverUpdate, { args: [{ actor, receivedBy: str('receivedBy'), at: Number(body.at) || Date.now(), witnessedBy: list('witnessedBy') }] });
+      case 'hand-over': {
+        const now = Date.now();
+        // the hand-over happened: a real date since 2000, not in the future (give or take clock skew)
+        const at = body.at === undefined || body.at === null || body.at === '' ? now : instantFrom(body.at, 'at (交接时间)', { zone: await zoneOf(deps.knex, user.schoolId), now, maxFutureMs: CLOCK_SKEW_MS });
+        return await supervision.executeUpdate(handOverUpdate, { args: [{ actor, receivedBy: str('receivedBy'), at, witnessedBy: list('witnessedBy') }] });
+      }
       case 'five-ones':
         return await crisis.executeUpdate(fiveOnesUpdate, { args: [{ actor, leaderUserId: str('leaderUserId'), team: list('team'), plan: str('plan'), followUp: str('followUp') }] });
     }

@@ -330,7 +330,11 @@ async function sendXlsx(res: Response, table: Table): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // iCalendar (RFC 5545)
 
-const icsTime = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).toFormat("yyyyMMdd'T'HHmmss'Z'");
+/** UTC date-time of an instant; a stored value that is not one (see domain/dates.ts) is written as the epoch, never thrown. */
+const icsTime = (ms: number) => {
+  const d = Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? DateTime.fromMillis(ms, { zone: 'utc' }) : null;
+  return d?.isValid ? d.toFormat("yyyyMMdd'T'HHmmss'Z'") : '19700101T000000Z';
+};
 const icsText = (s: string) => s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n');
 
 /** Folds a content line at 75 octets (continuations start with a space), never inside a character. */

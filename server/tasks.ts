@@ -9,6 +9,7 @@ import type { Store } from '../db/store';
 import { parseTemplate } from '../domain/load';
 import { ladderInstants } from '../domain/planner';
 import { completeTaskUpdate, moveDueUpdate, waiveTaskUpdate, type Actor, type CompleteRequest, type TaskState } from '../workflows/task';
+import { instantFrom } from './dates';
 import { NotFoundError } from './semesters';
 
 /** The task refused the request; `message` is written for the user. */
@@ -52,7 +53,8 @@ export async function moveDue(client: Client, store: Store, taskId: string, acto
   const due = DateTime.fromFormat(newDueLocal, 'yyyy-MM-dd HH:mm', { zone: school.timezone });
   if (!due.isValid) throw new TaskRejectedError(`"${newDueLocal}" is not a date and time written YYYY-MM-DD HH:mm`);
   const template = parseTemplate(`template ${templateRow.id}`, templateRow.body);
-  const dueAt = due.toMillis();
+  // a real date since 2000, at most about a year ahead (domain/dates.ts)
+  const dueAt = instantFrom(newDueLocal, 'due', { zone: school.timezone, now: Date.now() });
   const { remindAts, level2At } = ladderInstants(template, row.templateTaskId, dueAt, school.timezone, Math.max(Date.now(), row.openAt));
   return viaUpdate(store, taskId, () =>
     client.workflow.getHandle(taskId).executeUpdate(moveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason }] }),

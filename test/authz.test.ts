@@ -71,6 +71,7 @@ const CASES: Case[] = [
   { route: 'POST /admin/users/:id/password', path: (i) => `/admin/users/${i.user}/password`, forbidden: ADMIN_ONLY },
   { route: 'POST /admin/users/:id', path: (i) => `/admin/users/${i.user}`, forbidden: ADMIN_ONLY },
   { route: 'GET /api/users', path: () => '/api/users', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'GET /api/admin/data-problems', path: () => '/api/admin/data-problems', forbidden: ADMIN_ONLY, allowed: ['admin'] },
   { route: 'POST /api/users', path: () => '/api/users', forbidden: ADMIN_ONLY },
   { route: 'POST /api/users/import', path: () => '/api/users/import', forbidden: ADMIN_ONLY },
   { route: 'PATCH /api/users/:id', path: (i) => `/api/users/${i.user}`, forbidden: ADMIN_ONLY },

@@ -38,6 +38,12 @@ export function createAdminRouter(deps: AppDeps): express.Router {
     return deps.client;
   };
 
+  /** Stored values that are not plausible dates (listed by the data_problems migration; shown as 无效日期 on pages), for correction. */
+  r.get('/api/admin/data-problems', admin, async (_req, res) => {
+    const rows = (await deps.knex('data_problems').orderBy('id').select('table_name', 'row_id', 'column_name', 'value', 'found_at')) as Array<Record<string, unknown>>;
+    res.json({ problems: rows.map((p) => ({ table: String(p.table_name), rowId: String(p.row_id), column: String(p.column_name), value: String(p.value), foundAt: Number(p.found_at) })) });
+  });
+
   async function create(req: Request): Promise<string> {
     const id = String(req.body?.id ?? '');
     if (!SEMESTER_ID.test(id)) throw new BadRequestError('semester id must be 2–63 lower-case letters, digits and dashes');
