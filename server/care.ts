@@ -65,26 +65,32 @@ async function collegeOf(deps: CareDeps, user: SessionUser, collegeId: string) {
   return college;
 }
 
-/** A student by number (created when new); the name must match a known student's. */
+/**
+ * A student of the college by number (created when new); the name must match the college's record.
+ * Another college's student (by id or by number) is answered exactly as an unknown one, so the
+ * forms never tell whether a number or id exists elsewhere: an id is "unknown"; a number the
+ * college has no record of becomes the college's own record of what was typed, whether the number
+ * was never seen or is registered with another college (then the record points at the registered
+ * student, for the school to reconcile: registered_student_id), with the same queries and writes.
+ */
 async function studentFor(deps: CareDeps, user: SessionUser, collegeId: string, b: Record<string, unknown>): Promise<string> {
   if (typeof b.studentId === 'string' && b.studentId) {
     const s = (await deps.knex('students').where({ id: b.studentId, school_id: user.schoolId }).first('id', 'college_id')) as { id: string; college_id: string } | undefined;
-    if (!s) throw new NotFoundError(`unknown student ${b.studentId}`);
-    if (s.college_id !== collegeId) throw new BadRequestError('this student belongs to another college');
+    if (!s || s.college_id !== collegeId) throw new NotFoundError(`unknown student ${b.studentId}`);
     return s.id;
   }
   const studentNo = text(b.studentNo, 'studentNo (学号)', { required: true, max: 32 });
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(studentNo)) throw new BadRequestError(`invalid student number "${studentNo}" (1–32 letters, digits, _ or -)`);
   const name = text(b.studentName, 'studentName (姓名)', { required: true, max: 100 });
   const className = text(b.className, 'className (班级)', { max: 100 }) || null;
-  const found = (await deps.knex('students').where({ school_id: user.schoolId, student_no: studentNo }).first('id', 'name', 'college_id')) as { id: string; name: string; college_id: string } | undefined;
+  const found = (await deps.knex('students').where({ school_id: user.schoolId, college_id: collegeId, student_no: studentNo }).first('id', 'name')) as { id: string; name: string } | undefined;
   if (found) {
-    if (found.college_id !== collegeId) throw new BadRequestError(`student number ${studentNo} is registered with another college`);
     if (found.name !== name) throw new BadRequestError(`student number ${studentNo} is registered under another name: check the number`);
     return found.id;
   }
+  const registered = (await deps.knex('students').where({ school_id: user.schoolId, student_no: studentNo }).whereNull('registered_student_id').first('id')) as { id: string } | undefined;
   const id = randomUUID();
-  await deps.knex('students').insert({ id, school_id: user.schoolId, college_id: collegeId, student_no: studentNo, name, class_name: className, created_at: deps.now });
+  await deps.knex('students').insert({ id, school_id: user.schoolId, college_id: collegeId, student_no: studentNo, name, class_name: className, created_at: deps.now, registered_student_id: registered?.id ?? null });
   return id;
 }
 

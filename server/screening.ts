@@ -4,7 +4,8 @@
  * through the follow-up workflow's Update. Every row is validated first: any problem → ImportError
  * listing each by line (the header is line 1) and nothing is written. Otherwise students, the
  * batch and its warnings are written in one transaction, then one screeningFollowUpWorkflow is
- * started per warning (ids only). The same file again (sha256 per school) is the same batch.
+ * started per warning (ids only). The same file again (sha256 per school) is the same batch. A
+ * row never moves a student to another college: it is refused by line.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
@@ -128,6 +129,24 @@ async function validateRows(store: Store, user: SessionUser, records: string[][]
   return rows;
 }
 
+/**
+ * A row naming a student number registered with another college than the row's: refused (never
+ * moved), and the message does not say which college holds the number.
+ */
+const notThisCollege = (r: WarningRow) => `第 ${r.line} 行: student number "${r.studentNo}" cannot be imported by this college`;
+
+type RegisteredStudent = { id: string; student_no: string; name: string; college_id: string; class_name: string | null };
+
+/** The school's registered students (not a college's own record of another college's number) named by the rows. */
+async function registeredStudents(db: Knex, schoolId: string, rows: WarningRow[]): Promise<Map<string, RegisteredStudent>> {
+  const known = new Map<string, RegisteredStudent>();
+  for (const part of chunks(rows.map((r) => r.studentNo), 500)) {
+    const found = (await db('students').where({ school_id: schoolId }).whereNull('registered_student_id').whereIn('student_no', part).select('id', 'student_no', 'name', 'college_id', 'class_name')) as RegisteredStudent[];
+    for (const s of found) known.set(s.student_no, s);
+  }
+  return known;
+}
+
 const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 const isUniqueViolation = (e: unknown) => {
@@ -137,12 +156,18 @@ const isUniqueViolation = (e: unknown) => {
 
 /**
  * Imports a screening file. School admins import any college's rows; college staff only their
- * own college's. Returns the batch (and `duplicate: true` when the same file was imported before).
+ * own college's. A row naming a student registered with another college than the row's is
+ * refused by line (for the school admin too: a file never moves a student).
+ * Returns the batch (and `duplicate: true` when the same file was imported before).
  */
 export async function importWarnings(deps: ScreeningDeps, user: SessionUser, file: Buffer, fileName: string): Promise<ScreeningImportResult> {
   requireCareRole(user);
   if (user.role !== 'school_admin' && !user.collegeId) throw new ForbiddenError('you belong to no college');
   const rows = await validateRows(deps.store, user, parseCsv(decodeCsv(file)));
+  // refused before anything is written (and again inside the transaction, against a concurrent write)
+  const registered = await registeredStudents(deps.knex, user.schoolId, rows);
+  const foreign = rows.filter((r) => registered.has(r.studentNo) && registered.get(r.studentNo)!.college_id !== r.collegeId);
+  if (foreign.length) throw new ImportError(foreign.map(notThisCollege));
   const sha256 = createHash('sha256').update(file).digest('hex');
   const existing = async () => {
     const batch = (await deps.knex('screening_batches').where({ school_id: user.schoolId, sha256 }).first('id')) as { id: string } | undefined;
@@ -167,11 +192,10 @@ export async function importWarnings(deps: ScreeningDeps, user: SessionUser, fil
       await trx('screening_batches').insert({ id: batchId, school_id: user.schoolId, name: fileName.slice(0, 200) || 'screening.csv', imported_by: user.id, imported_at: deps.now, rows: rows.length, sha256 });
 
       // students by (school, student number): new ones get an opaque id, known ones the file's data
-      const known = new Map<string, { id: string; name: string; college_id: string; class_name: string | null }>();
-      for (const part of chunks(rows.map((r) => r.studentNo), 500)) {
-        const found = (await trx('students').where({ school_id: user.schoolId }).whereIn('student_no', part).select('id', 'student_no', 'name', 'college_id', 'class_name')) as Array<{ id: string; student_no: string; name: string; college_id: string; class_name: string | null }>;
-        for (const s of found) known.set(s.student_no, s);
-      }
+      const known = await registeredStudents(trx, user.schoolId, rows);
+      // a file never moves a student to another college (nor tells which college holds the number)
+      const foreign = rows.filter((r) => known.has(r.studentNo) && known.get(r.studentNo)!.college_id !== r.collegeId);
+      if (foreign.length) throw new ImportError(foreign.map(notThisCollege));
       const studentIds = new Map<string, string>();
       const fresh = [];
       for (const r of rows) {
@@ -184,8 +208,8 @@ export async function importWarnings(deps: ScreeningDeps, user: SessionUser, fil
         }
         studentIds.set(r.studentNo, s.id);
         const className = r.className ?? s.class_name;
-        if (s.name !== r.name || s.college_id !== r.collegeId || s.class_name !== className) {
-          await trx('students').where({ id: s.id }).update({ name: r.name, college_id: r.collegeId, class_name: className });
+        if (s.name !== r.name || s.class_name !== className) {
+          await trx('students').where({ id: s.id }).update({ name: r.name, class_name: className });
         }
       }
       for (const part of chunks(fresh, 100)) await trx('students').insert(part);

@@ -68,13 +68,13 @@ describe('screening import', () => {
   let fx: WebFixture;
   const now = Date.UTC(2024, 9, 15, 2); // 2024-10-15 10:00 in Shanghai
   const deps = () => ({ knex: fx.knex, store: fx.store, taskQueue: 'unused', now });
-  /** the file's student of row 5, known from an earlier crisis report under another college and name */
+  /** the file's student of row 5, known from an earlier crisis report of its college under another name (a file never moves a student to another college: test/security/cross-college.test.ts) */
   let knownId: string;
 
   beforeAll(async () => {
     fx = await webFixture({}, { plan: false });
     knownId = randomUUID();
-    await fx.knex('students').insert({ id: knownId, school_id: 'demo-school', college_id: 'arts', student_no: studentNo(5), name: '旧名字', class_name: null, created_at: now - DAY });
+    await fx.knex('students').insert({ id: knownId, school_id: 'demo-school', college_id: DEMO_COLLEGES[5]!.id, student_no: studentNo(5), name: '旧名字', class_name: null, created_at: now - DAY });
   });
   afterAll(async () => fx?.close());
 
