@@ -26,6 +26,7 @@ export interface CrisisEvent {
 
 const TEXT: Record<string, string> = {
   reported: '新的危机个案已上报，请班主任、辅导员立即赶赴现场，并报告学院领导',
+  routed: '其他学院上报的危机个案涉及本学院登记的学生，已转至本学院及学校，请立即处置',
   'on-scene-missed': '危机个案 30 分钟内无人确认到场（一级预警）',
   'on-scene-missed-school': '危机个案仍无人确认到场，已上报学校（二级预警）',
   'school-notified': '学院领导已通知心理中心、保卫处、校医院',
@@ -85,15 +86,19 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
 
   async function recipients(e: CrisisEvent, eventKey: string) {
     if (!e.notify) return [];
-    const college = await store.getCollege(e.collegeId);
-    const a = AUDIENCE[e.notify];
-    const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
-      (u) => u.active && a.roles.includes(u.role) && (!a.ofCollege || u.collegeId === e.collegeId),
-    );
-    const title = `危机个案 ${e.caseId.slice(0, 8)}：${TEXT[e.action] ?? e.action}`;
-    const body = `${college?.name ?? ''} · ${TEXT[e.action] ?? e.action}`;
-    return users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `crisis_${e.action}`, subject_type: 'crisis', subject_id: e.caseId, title, body, created_at: e.at }));
+    return crisisInboxRows(store, e, eventKey, [e.notify]);
   }
+}
+
+/** The inbox rows of a crisis event for its audiences (each user once); the text names the case by id only. */
+export async function crisisInboxRows(store: Store, e: { caseId: string; collegeId: string; action: string; at: number }, eventKey: string, audiences: CrisisAudience[]) {
+  const college = await store.getCollege(e.collegeId);
+  const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
+    (u) => u.active && audiences.some((name) => AUDIENCE[name].roles.includes(u.role) && (!AUDIENCE[name].ofCollege || u.collegeId === e.collegeId)),
+  );
+  const title = `危机个案 ${e.caseId.slice(0, 8)}：${TEXT[e.action] ?? e.action}`;
+  const body = `${college?.name ?? ''} · ${TEXT[e.action] ?? e.action}`;
+  return users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `crisis_${e.action}`, subject_type: 'crisis', subject_id: e.caseId, title, body, created_at: e.at }));
 }
 
 export type CrisisActivities = ReturnType<typeof createCrisisActivities>;

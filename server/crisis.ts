@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { getCareSettings } from '../db/care';
-import type { Store } from '../db/store';
+import { createStore, type AuditEvent, type Store } from '../db/store';
+import { crisisInboxRows } from '../activities/crisis';
 import { crisisDurations } from '../domain/care';
 import {
   acknowledgeOnSceneUpdate,
@@ -61,54 +62,127 @@ export async function reportCase(deps: { client: Client; store: Store; knex: Kne
   if (!college || college.schoolId !== user.schoolId) throw new NotFoundError(`unknown college ${r.collegeId}`);
   // a crisis report is never refused for a name that does not match the student number: the case
   // is opened on the registered student, and the page shows the name as reported beside it
-  const existing = (await deps.knex('students').where({ school_id: user.schoolId, student_no: r.studentNo.trim() }).first('id', 'name')) as { id: string; name: string } | undefined;
-  const reportedName = existing && existing.name !== r.studentName.trim() ? r.studentName.trim().slice(0, 100) : null;
+  const typed = { studentNo: r.studentNo.trim().slice(0, 32), name: r.studentName.trim().slice(0, 100), className: r.className?.trim().slice(0, 100) || null };
+  const existing = (await deps.knex('students').where({ school_id: user.schoolId, student_no: typed.studentNo }).whereNull('registered_student_id').first('id', 'name', 'college_id')) as { id: string; name: string; college_id: string } | undefined;
+  const reportedName = existing && existing.name !== typed.name ? typed.name : null;
+  // nor refused for a student of another college (the reporter may not know it): the case goes at
+  // once to the college that holds the student number, and to the school (routeCase)
+  const caseCollegeId = existing?.college_id ?? r.collegeId;
+  const routedFrom = caseCollegeId !== r.collegeId ? r.collegeId : null;
   const studentId: string = existing?.id ?? randomUUID();
   if (!existing) {
-    await deps.knex('students').insert({ id: studentId, school_id: user.schoolId, college_id: r.collegeId, student_no: r.studentNo.trim(), name: r.studentName.trim(), class_name: r.className ?? null, created_at: deps.now });
+    await deps.knex('students').insert({ id: studentId, school_id: user.schoolId, college_id: r.collegeId, student_no: typed.studentNo, name: typed.name, class_name: typed.className, created_at: deps.now });
   }
   const caseId = randomUUID();
   // the school's durations (DOMAIN.md §5 defaults), fixed for the case when it is reported
   const durations = crisisDurations(await getCareSettings(deps.knex, user.schoolId));
-  await deps.knex('crisis_cases').insert({ durations: JSON.stringify(durations), reported_name: reportedName, id: caseId, student_id: studentId, college_id: r.collegeId, situation: r.situation, place: r.place, reported_by: user.id, occurred_at: occurredAt, reported_at: deps.now, status: r.situation === 'self_harm_risk' ? 'supervising' : 'open', escalation_level: 0, updated_at: deps.now });
+  await deps.knex('crisis_cases').insert({ durations: JSON.stringify(durations), reported_name: reportedName, reported_student_no: typed.studentNo, reported_student_name: typed.name, reported_class_name: typed.className, routed_from_college_id: routedFrom, id: caseId, student_id: studentId, college_id: caseCollegeId, situation: r.situation, place: r.place, reported_by: user.id, occurred_at: occurredAt, reported_at: deps.now, status: r.situation === 'self_harm_risk' ? 'supervising' : 'open', escalation_level: 0, updated_at: deps.now });
+  if (routedFrom) await routeCase(deps, { caseId, from: routedFrom, to: caseCollegeId, by: user.id, at: deps.now });
   await deps.client.workflow.start(crisisCaseWorkflow, {
     workflowId: crisisWorkflowId(caseId),
     taskQueue: deps.taskQueue,
-    args: [{ caseId, collegeId: r.collegeId, situation: r.situation, reportedAt: deps.now, reportedBy: user.id, durations }],
+    args: [{ caseId, collegeId: caseCollegeId, situation: r.situation, reportedAt: deps.now, reportedBy: user.id, durations }],
   });
   return { caseId };
 }
 
-async function caseRow(knex: Knex, user: SessionUser, caseId: string) {
-  const row = await knex('crisis_cases').where({ id: caseId }).first();
-  if (!row) throw new NotFoundError(`unknown case ${caseId}`);
-  assertCareOf(user, String(row.college_id), 'this case');
-  return row as { id: string; student_id: string; college_id: string; situation: string; place: string | null; status: string; escalation_level: number; reported_at: number | string; occurred_at: number | string; durations: string | null; reported_name: string | null };
+/**
+ * A case reported by another college than the one holding the student number: the case row
+ * already names the owner college (its workflow notifies that college's care staff and leader as
+ * for any case); this records the routing on the case's timeline and tells the owner college's
+ * care staff and the school at once, ids only. Idempotent (keyed by the case).
+ */
+async function routeCase(deps: { store: Store; knex: Knex }, c: { caseId: string; from: string; to: string; by: string; at: number }): Promise<void> {
+  const eventKey = `crisis.${c.caseId}/routed`;
+  const inbox = await crisisInboxRows(deps.store, { caseId: c.caseId, collegeId: c.to, action: 'routed', at: c.at }, eventKey, ['college-care', 'school']);
+  await deps.knex.transaction(async (trx) => {
+    await createStore(trx).appendAudit({ eventKey, subjectType: 'crisis', subjectId: c.caseId, action: 'routed', actor: c.by, at: c.at, details: { from: c.from, to: c.to } });
+    if (inbox.length) await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
+  });
 }
+
+type CaseRow = {
+  id: string;
+  student_id: string;
+  college_id: string;
+  situation: string;
+  place: string | null;
+  status: string;
+  escalation_level: number;
+  reported_at: number | string;
+  occurred_at: number | string;
+  durations: string | null;
+  reported_name: string | null;
+  reported_by: string;
+  reported_student_no: string | null;
+  reported_student_name: string | null;
+  reported_class_name: string | null;
+  routed_from_college_id: string | null;
+};
+
+/** The case, for those who may act on it: the care staff of its college and the counselling centre. */
+async function caseRow(knex: Knex, user: SessionUser, caseId: string): Promise<CaseRow> {
+  const { row } = await caseAccess(knex, user, caseId);
+  assertCareOf(user, String(row.college_id), 'this case');
+  return row;
+}
+
+/**
+ * Who may read a case: the care staff of its college and the counselling centre see all of it
+ * ('full'); the reporter of a case routed to another college keeps following it ('reporter'): its
+ * status, deadlines and timeline, and of the student only what they typed, never what was stored.
+ */
+async function caseAccess(knex: Knex, user: SessionUser, caseId: string): Promise<{ row: CaseRow; view: 'full' | 'reporter' }> {
+  const row = (await knex('crisis_cases').where({ id: caseId }).first()) as CaseRow | undefined;
+  if (!row) throw new NotFoundError(`unknown case ${caseId}`);
+  if (row.routed_from_college_id && row.reported_by === user.id && user.role !== 'school_admin' && user.collegeId !== row.college_id) return { row, view: 'reporter' };
+  assertCareOf(user, String(row.college_id), 'this case');
+  return { row, view: 'full' };
+}
+
+/** The timeline as the reporter of a routed case sees it: what happened and when; no details, no other college's staff. */
+const reporterTimeline = (timeline: AuditEvent[], reporter: string) =>
+  timeline.map((e) => ({ id: e.id, at: e.at, action: e.action, actor: e.actor === reporter || e.actor === 'timer' ? e.actor : '' }));
 
 /** The case's timeline only (no student data, so not a student read): for the page's live refresh. */
 export async function readTimeline(deps: { store: Store; knex: Knex }, user: SessionUser, caseId: string) {
-  const row = await caseRow(deps.knex, user, caseId);
-  return { status: row.status, escalationLevel: Number(row.escalation_level), timeline: await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId }) };
+  const { row, view } = await caseAccess(deps.knex, user, caseId);
+  const timeline = await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId });
+  return { status: row.status, escalationLevel: Number(row.escalation_level), timeline: view === 'full' ? timeline : reporterTimeline(timeline, user.id) };
 }
 
 /** The case with its student and timeline; the read of student data is audited. */
 export async function readCase(deps: { store: Store; knex: Knex; now: number }, user: SessionUser, caseId: string) {
-  const row = await caseRow(deps.knex, user, caseId);
+  const { row, view } = await caseAccess(deps.knex, user, caseId);
+  const base = {
+    id: row.id,
+    situation: row.situation,
+    place: row.place,
+    status: row.status,
+    escalationLevel: Number(row.escalation_level),
+    reportedAt: Number(row.reported_at),
+    occurredAt: Number(row.occurred_at),
+    durations: row.durations ? (JSON.parse(row.durations) as CrisisDurations) : DEFAULT_CRISIS_DURATIONS,
+  };
+  if (view === 'reporter') {
+    // a routed case, read by its reporter: nothing stored about the student (no student read)
+    const timeline = reporterTimeline(await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId }), user.id);
+    return {
+      case: { ...base, collegeId: null, routed: true, routedFromCollegeId: row.routed_from_college_id, reportedName: null },
+      student: { studentNo: row.reported_student_no ?? '', name: row.reported_student_name ?? '', className: row.reported_class_name ?? null },
+      timeline,
+    };
+  }
   const student = await deps.knex('students').where({ id: row.student_id }).first('student_no', 'name', 'class_name');
   await deps.store.appendAudit({ eventKey: `student-view:${randomUUID()}`, subjectType: 'student', subjectId: row.student_id, action: 'viewed', actor: user.id, at: deps.now, details: { case: caseId } });
   const timeline = await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId });
   return {
     case: {
-      id: row.id,
-      collegeId: row.college_id,
-      situation: row.situation,
-      place: row.place,
-      status: row.status,
-      escalationLevel: Number(row.escalation_level),
-      reportedAt: Number(row.reported_at),
-      occurredAt: Number(row.occurred_at),
-      durations: row.durations ? (JSON.parse(row.durations) as CrisisDurations) : DEFAULT_CRISIS_DURATIONS,
+      ...base,
+      collegeId: row.college_id as string | null,
+      /** reported by another college and routed to this one (the reporting college) */
+      routed: row.routed_from_college_id != null,
+      routedFromCollegeId: row.routed_from_college_id,
       /** the name as reported, when it differs from the registered one (check the student number) */
       reportedName: row.reported_name ?? null,
     },

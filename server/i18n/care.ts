@@ -108,6 +108,9 @@ const zh = {
   warningStatusNames: { open: '待访谈', interviewed: '已访谈' } as Record<string, string>,
   // crisis report and case steps
   caseTitle: '危机个案',
+  routedNotice: '该学号登记在其他学院：个案已即时转至学生所在学院及学校处置。您可查看个案进展，学生信息仅显示您上报的内容。',
+  routedFrom: '本个案由其他学院上报，已转至本学院：上报的学生信息与本学院登记不一致时请核实。上报学院：',
+  ownerCollegeStaff: '学生所在学院',
   timeline: '时间线',
   deadlines: '处置时限',
   onSceneDeadline: '到场确认截止',
@@ -125,6 +128,7 @@ const zh = {
   /** the case timeline's events (the code is shown beside the name) */
   timelineNames: {
     reported: '个案上报',
+    routed: '已转至学生所在学院及学校',
     'on-scene': '确认到场',
     'on-scene-missed': '到场超时（一级预警）',
     'on-scene-missed-school': '到场超时，上报学校（二级预警）',
@@ -281,6 +285,9 @@ const en: CareMessages = {
   interviewByCollege: "The interview record is filled in by the care staff of the student's college.",
   warningStatusNames: { open: 'awaiting interview', interviewed: 'interviewed' },
   caseTitle: 'Crisis case',
+  routedNotice: "This student number is registered with another college: the case was routed at once to the student's college and to the school. You see the case's progress; of the student, only what you reported.",
+  routedFrom: 'Reported by another college and routed to this one: check the reported student details against the registered ones. Reported by: ',
+  ownerCollegeStaff: "The student's college",
   timeline: 'Timeline',
   deadlines: 'Deadlines',
   onSceneDeadline: 'On-scene acknowledgement due',
@@ -297,6 +304,7 @@ const en: CareMessages = {
   actionNames: { 'parents-authorised': 'Parents authorised', 'taken-to-hospital': 'Taken to hospital', 'police-called': 'Police called' },
   timelineNames: {
     reported: 'Reported',
+    routed: "Routed to the student's college and the school",
     'on-scene': 'On scene',
     'on-scene-missed': 'On-scene acknowledgement missed (level 1)',
     'on-scene-missed-school': 'Still no one on scene: school alerted (level 2)',

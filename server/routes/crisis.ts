@@ -111,7 +111,7 @@ ${studentFields(m)}
     const names = new Map((await deps.store.listUsers({ schoolId: user.schoolId })).map((u) => [u.id, u.displayName]));
     const timelineTable = (timeline: Array<{ at: number; action: string; actor: string }>) =>
       html`<table id="timeline" data-live="15" data-live-src="/crises/${encodeURIComponent(String(req.params.id))}?fragment=timeline"><thead><tr><th>${tm.at}</th><th>${tm.action}</th><th>${tm.actor}</th></tr></thead><tbody>
-${timeline.map((e) => html`<tr><td>${fmt(e.at, zone)}</td><td>${careText(req).timelineNames[e.action] ?? ''} <code>${e.action}</code></td><td>${e.actor === 'timer' ? tm.timer : (names.get(e.actor) ?? e.actor)}</td></tr>`)}
+${timeline.map((e) => html`<tr><td>${fmt(e.at, zone)}</td><td>${careText(req).timelineNames[e.action] ?? ''} <code>${e.action}</code></td><td>${e.actor === 'timer' ? tm.timer : e.actor === '' ? careText(req).ownerCollegeStaff : (names.get(e.actor) ?? e.actor)}</td></tr>`)}
 </tbody></table>`;
     res.setHeader('Cache-Control', 'no-store');
     if (req.query.fragment === 'timeline') {
@@ -124,12 +124,15 @@ ${timeline.map((e) => html`<tr><td>${fmt(e.at, zone)}</td><td>${careText(req).ti
     const d = c.case.durations;
     const id = encodeURIComponent(c.case.id);
     const csrf = csrfField(req);
-    const members = await activeUsersOf(deps, user.schoolId, c.case.collegeId);
+    // the reporter of a case routed to another college follows it but cannot act on it (no forms)
+    const members = c.case.collegeId ? await activeUsersOf(deps, user.schoolId, c.case.collegeId) : [];
+    // the owner college's view of a routed case names the reporting college
+    const from = c.case.collegeId && c.case.routedFromCollegeId ? await deps.store.getCollege(c.case.routedFromCollegeId) : undefined;
     const supervised = c.case.situation === 'self_harm_risk';
     const step = (name: CaseStep, title: string, fields: unknown = '') =>
       html`<form class="card step" id="step-${name}" method="post" action="/crises/${id}/${name}">${csrf}<h3>${title}</h3>${fields}<p><button class="btn" type="submit">${m.confirm}</button></p></form>`;
     const forms =
-      c.case.status === 'closed'
+      c.case.status === 'closed' || !c.case.collegeId
         ? ''
         : html`<h2>${m.stepsTitle}</h2>
 ${step('on-scene', m.stepOnScene)}
@@ -152,6 +155,7 @@ ${step(
 )}`;
     const body = html`<h1>${m.caseTitle} ${c.case.id.slice(0, 8)}</h1>
 ${flash(req, m.saved)}
+${!c.case.collegeId ? html`<p class="card notice" id="routed">${m.routedNotice}</p>` : c.case.routedFromCollegeId ? html`<p class="card notice" id="routed">${m.routedFrom}${from ? (req.lang === 'en' ? from.nameEn : from.name) : c.case.routedFromCollegeId}</p>` : ''}
 <div class="card"><p>${m.student}：${studentCell({ name: String(c.student.name ?? ''), studentNo: String(c.student.studentNo ?? ''), className: c.student.className ?? null })}</p>
 ${c.case.reportedName ? html`<p class="error" id="name-mismatch">${req.lang === 'en' ? `Reported as “${c.case.reportedName}”, but this student number is registered under the name above: check who the student is.` : `上报姓名为“${c.case.reportedName}”，与该学号登记的姓名不一致，请核实学生身份。`}</p>` : ''}
 <p>${m.situation}：${m.situationNames[c.case.situation] ?? c.case.situation} · ${m.place}：${c.case.place ?? ''} · ${m.occurredAt}：${fmt(c.case.occurredAt, zone)} · ${m.status}：<strong id="status">${m.caseStatusNames[c.case.status] ?? c.case.status}</strong> · ${m.escalation}：${c.case.escalationLevel}</p></div>
