@@ -51,6 +51,7 @@ function urlWithProtocols(protocols: string[], message: string) {
     if (!protocols.includes(url.protocol) || !url.hostname) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
     // a CR or LF anywhere (decoded) could end up in an SMTP command (the transport's `name` option
     // is read from the URL) or an HTTP request line
+    // eslint-disable-next-line no-control-regex
     else if (/[\r\n\u0000]/.test(safeDecode(value))) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must not contain line breaks or NUL, also not percent-encoded' });
   });
 }
@@ -67,6 +68,7 @@ function safeDecode(s: string): string {
 const mailbox = z
   .string()
   .regex(/^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, 'must be an address, e.g. 心理健康工作督办 <noreply@example.edu.cn>')
+  // eslint-disable-next-line no-control-regex
   .refine((s) => !/[\r\n\u0000]/.test(s), 'must not contain line breaks or NUL');
 
 const schema = z
