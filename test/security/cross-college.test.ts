@@ -191,6 +191,28 @@ describe('finding 2: the student-number oracle is closed in the care forms', () 
     });
   }
 
+  const pages: Array<{ user: string; path: string; extra: Record<string, string> }> = [
+    { user: 'literature-counsellor', path: '/care/key-care?college=literature', extra: { reasons: '情绪低落', plan: '每周谈话' } },
+    { user: 'literature-counsellor', path: '/care/ledger?college=literature', extra: { description: '情况' } },
+    { user: 'literature-college-leader', path: '/care/pairings?college=literature', extra: { teacherUserId: 'literature-class-teacher' } },
+  ];
+  for (const p of pages) {
+    test(`When the page form ${p.path} names another college's student number, then it redirects exactly as for a never-seen number`, async () => {
+      const s = await login(fx.base, p.user);
+      const post = async (studentNo: string, studentName: string) => {
+        const res = await s.fetch(p.path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: s.csrf, studentNo, studentName, ...p.extra }) });
+        return { status: res.status, location: (res.headers.get('location') ?? '').split(studentNo).join('<typed>') };
+      };
+      // a science student of its own, unknown to literature so far
+      const foreign = { id: randomUUID(), no: fresh(), name: '理科生', className: '数学2403' };
+      await fx.knex('students').insert({ id: foreign.id, school_id: 'demo-school', college_id: 'science', student_no: foreign.no, name: foreign.name, class_name: foreign.className, created_at: Date.now() });
+      const neverSeen = fresh();
+      expect(await post(foreign.no, '丙')).toEqual(await post(neverSeen, '丙'));
+      expect(await post(foreign.no, '丁')).toEqual(await post(neverSeen, '丁'));
+      expect(await fx.knex('students').where({ id: foreign.id }).first('name', 'college_id', 'class_name')).toEqual({ name: foreign.name, college_id: 'science', class_name: foreign.className });
+    });
+  }
+
   test('When a crisis report names an unknown number, then it opens in the reporter’s college (unchanged)', async () => {
     const reporter = await login(fx.base, 'literature-counsellor');
     const no = fresh();
