@@ -27,6 +27,7 @@ import { createDashboardRouter } from './routes/dashboard';
 import { createTaskRouter } from './routes/tasks';
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
+import { UploadError } from './upload';
 
 export type { AppDeps } from './deps';
 
@@ -77,13 +78,28 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   app.use('/assets', express.static(path.join(__dirname, 'assets'), { maxAge: '1h' }));
-  app.use(express.json({ limit: '256kb' }));
-  app.use(express.urlencoded({ extended: false, limit: '256kb' }));
   app.use((req, res, next) => {
     req.lang = pickLang(req.query.lang, cookie(req, 'lang'));
     if (typeof req.query.lang === 'string') res.cookie('lang', req.lang, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/' });
     next();
   });
+  // No body is read before we know who sends it: the session comes from the cookie alone, and a
+  // state-changing request without one (except sign-in and sign-out, and the ops bearer token) is
+  // answered 401 here, as is a method the path does not have (405) or an unknown path (404).
+  const auth = createAuth(deps);
+  const [session, csrf] = auth.before as [express.RequestHandler, express.RequestHandler];
+  app.use(session);
+  app.use((req, res, next) => {
+    if (NEVER_ALLOWED.has(req.method)) return next(methodNotAllowed(app, req, res));
+    if (!UNSAFE.has(req.method)) return next();
+    const methods = routeMethods(app, req.path);
+    if (!methods.has(req.method)) return next(methods.size ? methodNotAllowed(app, req, res) : new NotFoundError(`no page ${req.method} ${req.path}`));
+    if (req.user || PUBLIC_UNSAFE.has(`${req.method} ${req.path}`)) return next();
+    if (req.path.startsWith('/api/') && /^Bearer /.test(req.get('authorization') ?? '')) return next(); // checked by the route
+    next(new UnauthorizedError('sign in first'));
+  });
+  app.use(express.json({ limit: '256kb' }));
+  app.use(express.urlencoded({ extended: false, limit: '256kb' }));
 
   app.get('/healthz', async (_req, res) => {
     const [temporal, database] = await Promise.all([probe(deps.checkTemporal, 'Temporal'), probe(() => deps.store.ping(), 'the database')]);
@@ -101,9 +117,6 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ school: { id: school.id, name: school.name }, colleges: colleges.map((c) => ({ id: c.id, name: c.name, nameEn: c.nameEn })) });
   });
 
-  const auth = createAuth(deps);
-  const [session, csrf] = auth.before as [express.RequestHandler, express.RequestHandler];
-  app.use(session);
   // the Temporal Web UI's codec calls carry the session cookie but cannot carry our CSRF token:
   // the codec router checks role and origin itself, and every decode is audited
   if (deps.codec) {
@@ -130,10 +143,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createCareRouter(deps));
   app.use(createCarePagesRouter(deps));
 
-  app.use((req, _res, next) => next(new NotFoundError(`no page ${req.method} ${req.path}`)));
+  app.use((req, res, next) => next(routeMethods(app, req.path).size ? methodNotAllowed(app, req, res) : new NotFoundError(`no page ${req.method} ${req.path}`)));
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const api = req.path.startsWith('/api/');
+    const api = req.path.startsWith('/api/') || req.path.startsWith('/codec/');
     const [status, message] = classify(err, res);
     if (status === 401 && !api) return void res.redirect(303, '/login');
     if (status >= 500) console.error(`web: request failed: ${req.method} ${req.path}: ${errorForLog(err)}`);
@@ -143,6 +156,63 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** TRACE echoes the request (cookies included) and CONNECT tunnels: never served. */
+const NEVER_ALLOWED = new Set(['TRACE', 'TRACK', 'CONNECT']);
+/** state-changing routes that need no session */
+const PUBLIC_UNSAFE = new Set(['POST /login', 'POST /api/session', 'POST /logout', 'DELETE /api/session']);
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** 405: the path exists, the method does not (the Allow header lists what it has). */
+export class MethodNotAllowedError extends Error {
+  override name = 'MethodNotAllowedError';
+}
+
+interface RouterLayer {
+  slash?: boolean;
+  matchers?: Array<(path: string) => false | { path: string }>;
+  route?: { methods: Record<string, boolean> };
+  handle?: { stack?: RouterLayer[] };
+}
+
+function collectMethods(stack: RouterLayer[], p: string, out: Set<string>): void {
+  for (const layer of stack) {
+    let prefix: string | undefined;
+    if (layer.slash) prefix = '';
+    else {
+      for (const m of layer.matchers ?? []) {
+        const hit = m(p);
+        if (hit) {
+          prefix = hit.path;
+          break;
+        }
+      }
+    }
+    if (prefix === undefined) continue;
+    if (layer.route) {
+      for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') out.add(method.toUpperCase());
+      if (out.has('GET')) out.add('HEAD');
+    } else if (layer.handle?.stack) collectMethods(layer.handle.stack, p.slice(prefix.length) || '/', out);
+  }
+}
+
+/** The methods the app's routes have for this path (empty: an unknown path). */
+function routeMethods(app: express.Express, p: string): Set<string> {
+  const out = new Set<string>();
+  try {
+    collectMethods(((app as unknown as { router: { stack: RouterLayer[] } }).router?.stack ?? []), p, out);
+  } catch {
+    // an unexpected router shape: no 405, the usual 404
+  }
+  return out;
+}
+
+function methodNotAllowed(app: express.Express, req: Request, res: Response): MethodNotAllowedError {
+  const methods = [...routeMethods(app, req.path)].sort((a, b) => (METHOD_ORDER.indexOf(a) + 1 || 99) - (METHOD_ORDER.indexOf(b) + 1 || 99));
+  if (methods.length) res.set('Allow', methods.join(', '));
+  return new MethodNotAllowedError(`method ${req.method} not allowed on ${req.path}`);
+}
+
 function classify(err: unknown, res: Response): [number, string] {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof UnauthorizedError) return [401, res.locals.sessionExpired ? 'session expired' : message];
@@ -150,10 +220,9 @@ function classify(err: unknown, res: Response): [number, string] {
   if (err instanceof NotFoundError) return [404, message];
   if (err instanceof TaskRejectedError) return [409, message];
   if (err instanceof BadRequestError || err instanceof DataFileError || err instanceof PlanError || err instanceof CalendarError) return [400, message];
-  if (err instanceof multer.MulterError) {
-    if (err.code === 'LIMIT_FILE_SIZE') return [413, `file too large (${err.field ?? 'upload'}): the limit is ${err.field === 'templateFile' || err.field === 'calendarFile' ? '1 MB' : '10 MB'} per file`];
-    return [400, `upload refused: ${err.message}`];
-  }
+  if (err instanceof UploadError) return [err.status, message];
+  if (err instanceof MethodNotAllowedError) return [405, message];
+  if (err instanceof multer.MulterError) return [400, `upload refused: ${err.message}`];
   const status = (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return [status, message];
   return [500, 'internal error'];

@@ -12,13 +12,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
-import multer from 'multer';
 import { hashPassword, verifyPassword } from '../../db/passwords';
 import { ROLES } from '../../domain/schema';
 import type { AppDeps } from '../deps';
 import { html, type Raw } from '../html';
 import { AUTH_MESSAGES, fmt, type AuthMessages } from '../i18n/auth';
 import { MESSAGES, pickLang, type Lang } from '../messages';
+import { filesOf, receiveUploads, removeUploads, takeFile, uploadDir, UploadError } from '../upload';
 import { BadRequestError, currentUser, requireRole, type SessionUser } from './context';
 import { csrfMiddleware } from './csrf';
 import { checkLoginAllowed, recordLoginAttempt, type Blocked } from './rate-limit';
@@ -130,15 +130,18 @@ export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; r
   // User administration: school admins of this school only
 
   const schoolAdmin = requireRole('school_admin');
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 6 } }).single('file');
+  // mounted after schoolAdmin: nobody else gets a byte of the body read
+  const upload = receiveUploads({ dir: uploadDir(deps.evidenceDir), maxFileBytes: MAX_UPLOAD_BYTES, maxFiles: 1, maxFields: 5, maxParts: 6, tooLarge: () => 'file too large (max 1 MB)' });
 
-  /** Runs multer (multipart, field `file`) and returns the file's bytes. */
+  /** Runs the upload (multipart, field `file`) and returns the file's bytes; nothing stays on disk. */
   const receiveFile = (req: Request, res: Response) =>
     new Promise<Buffer>((resolve, reject) =>
       upload(req, res, (err: unknown) => {
-        if (err) reject(err instanceof Error ? err : new Error(String(err)));
-        else if (!req.file) reject(new BadRequestError('no file: send the CSV as the multipart field "file"'));
-        else resolve(req.file.buffer);
+        const file = filesOf(req).find((f) => f.fieldname === 'file');
+        const fail = (e: unknown) => void removeUploads(req).then(() => reject(e instanceof Error ? e : new Error(String(e))), reject);
+        if (err) fail(err);
+        else if (!file) fail(new BadRequestError('no file: send the CSV as the multipart field "file"'));
+        else takeFile(req, file).then(resolve, fail);
       }),
     );
 
@@ -392,9 +395,7 @@ ${rows}
 
 /** Maps this module's errors to a status; null for anything else. */
 function knownError(err: unknown): { status: number; error: string; problems?: string[] } | null {
-  if (err instanceof multer.MulterError) {
-    return err.code === 'LIMIT_FILE_SIZE' ? { status: 413, error: 'file too large (max 1 MB)' } : { status: 400, error: `upload refused: ${err.message}` };
-  }
+  if (err instanceof UploadError) return { status: err.status, error: err.message };
   if (err instanceof UserNotFoundError) return { status: 404, error: err.message };
   if (err instanceof ImportError) return { status: 400, error: err.message, problems: err.problems };
   if (err instanceof BadRequestError) return { status: 400, error: err.message };

@@ -5,7 +5,6 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import multer from 'multer';
 import { byMonth, planSemester } from '../../domain/planner';
 import { parseCalendar } from '../../domain/load';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../auth/context';
@@ -13,8 +12,7 @@ import type { AppDeps } from '../deps';
 import { html, page, raw } from '../html';
 import { createSemester, NotFoundError, registerDataTexts, startCollege, startSemester } from '../semesters';
 import { fmt, schoolZone, t, templateOf } from './common';
-
-const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: 1024 * 1024, files: 2 } });
+import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../upload';
 const SEMESTER_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 export function createAdminRouter(deps: AppDeps): express.Router {
@@ -33,6 +31,8 @@ export function createAdminRouter(deps: AppDeps): express.Router {
     if (req.user.role !== 'school_admin') throw new ForbiddenError('this needs the role school_admin');
     next();
   };
+  /** template and calendar files, received only after `admin` has passed */
+  const upload = receiveUploads({ dir: uploadDir(deps.evidenceDir), maxFileBytes: 1024 * 1024, maxFiles: 2, maxFields: 10 });
   const client = () => {
     if (!deps.client) throw new Error('Temporal is not configured for this server');
     return deps.client;
@@ -48,7 +48,7 @@ export function createAdminRouter(deps: AppDeps): express.Router {
     const id = String(req.body?.id ?? '');
     if (!SEMESTER_ID.test(id)) throw new BadRequestError('semester id must be 2–63 lower-case letters, digits and dashes');
     if (await deps.store.getSemester(id)) throw new BadRequestError(`semester ${id} already exists`);
-    const files = Object.fromEntries(((req.files as Express.Multer.File[] | undefined) ?? []).map((f) => [f.fieldname, f]));
+    const files = Object.fromEntries(await Promise.all(filesOf(req).map(async (f) => [f.fieldname, { originalname: f.originalname, buffer: await takeFile(req, f) }] as const)));
     let templateId = String(req.body?.templateId ?? '');
     let templateVersion = Number(req.body?.templateVersion ?? 0) || undefined;
     let calendarId = String(req.body?.calendarId ?? '');
@@ -85,7 +85,12 @@ export function createAdminRouter(deps: AppDeps): express.Router {
     const rows = await deps.store.listSemesters(deps.schoolId);
     res.json({ semesters: rows.map((s) => ({ id: s.id, status: s.status, templateId: s.templateId, templateVersion: s.templateVersion, calendarId: s.calendarId, workflowId: s.workflowId })) });
   });
-  r.post('/api/semesters', admin, upload.any(), async (req, res) => void res.status(201).json({ semester: await create(req) }));
+  r.post(
+    '/api/semesters',
+    admin,
+    upload,
+    withUploads(async (req, res) => void res.status(201).json({ semester: await create(req) })),
+  );
   r.get('/api/semesters/:id/plan', admin, async (req, res) => {
     const { plan: p } = await plan(String(req.params.id));
     const months = [...byMonth(p.tasks.filter((x) => x.collegeId === p.tasks[0]?.collegeId))].map(([month, tasks]) => ({ month, tasks: tasks.map(({ collegeId: _c, semesterId: _s, ...x }) => x) }));
@@ -124,10 +129,15 @@ ${semesters.map((s) => html`<tr><td><a href="/admin/semesters/${s.id}">${s.id}</
     res.send(page(req, { title: m.navSemesters, body }));
   });
 
-  r.post('/admin/semesters', admin, upload.any(), async (req, res) => {
-    const id = await create(req);
-    res.redirect(303, `/admin/semesters/${id}`);
-  });
+  r.post(
+    '/admin/semesters',
+    admin,
+    upload,
+    withUploads(async (req, res) => {
+      const id = await create(req);
+      res.redirect(303, `/admin/semesters/${id}`);
+    }),
+  );
 
   r.get('/admin/semesters/:id', admin, async (req, res) => {
     const m = t(req);

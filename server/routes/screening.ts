@@ -2,26 +2,39 @@
  * Screening follow-up over HTTP: import warnings (CSV, all rows or none), list them (own college;
  * the school admin all), and record an interview through the follow-up workflow's Update.
  */
-import express from 'express';
-import multer from 'multer';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { currentUser, requireCareRole } from '../auth/context';
 import type { AppDeps } from '../deps';
 import { importWarnings, recordInterview } from '../screening';
 import type { InterviewRecord } from '../../workflows/screening-follow-up';
+import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../upload';
 
-const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
+const MAX_CSV_BYTES = 10 * 1024 * 1024;
 
 export function createScreeningRouter(deps: AppDeps): express.Router {
   const r = express.Router();
   const now = () => (deps.now ?? Date.now)();
 
-  r.post('/api/screening/imports', upload.single('file'), async (req, res) => {
-    const user = currentUser(req);
-    requireCareRole(user);
-    if (!req.file) return void res.status(400).json({ error: 'attach the CSV file as the field "file"' });
-    const result = await importWarnings({ knex: deps.knex, store: deps.store, client: deps.client, taskQueue: deps.taskQueue, now: now() }, user, req.file.buffer, req.file.originalname);
-    res.status(result.duplicate ? 200 : 201).json(result);
-  });
+  /** sign-in and role before any of the body is read (the CSRF token was checked by then) */
+  const careStaff = (req: Request, _res: Response, next: NextFunction) => {
+    requireCareRole(currentUser(req));
+    next();
+  };
+  const upload = receiveUploads({ dir: uploadDir(deps.evidenceDir), maxFileBytes: MAX_CSV_BYTES, maxFiles: 1, maxFields: 5 });
+
+  r.post(
+    '/api/screening/imports',
+    careStaff,
+    upload,
+    withUploads(async (req, res) => {
+      const user = currentUser(req);
+      const file = filesOf(req).find((f) => f.fieldname === 'file');
+      if (!file) return void res.status(400).json({ error: 'attach the CSV file as the field "file"' });
+      const bytes = await takeFile(req, file);
+      const result = await importWarnings({ knex: deps.knex, store: deps.store, client: deps.client, taskQueue: deps.taskQueue, now: now() }, user, bytes, file.originalname);
+      res.status(result.duplicate ? 200 : 201).json(result);
+    }),
+  );
 
   /** Warnings without student names (opaque ids); the names are shown where care staff act on them. */
   r.get('/api/screening/warnings', async (req, res) => {

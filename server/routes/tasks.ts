@@ -6,20 +6,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import express, { type Request, type Response } from 'express';
-import multer from 'multer';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { TaskInstanceRow } from '../../db/store';
 import { currentUser, ForbiddenError, isLeader, type SessionUser } from '../auth/context';
 import type { AppDeps } from '../deps';
-import { acceptUploads, discardUploads, getEvidence, listEvidence, MAX_FILE_BYTES, MAX_FILES, storeUploads, type Upload } from '../evidence';
+import { acceptUploads, checkUploads, discardUploads, getEvidence, listEvidence, MAX_FILE_BYTES, MAX_FILES, storeUploads } from '../evidence';
 import { html, page, raw } from '../html';
 import { NotFoundError } from '../semesters';
 import { ledgerMonthlyProblems } from '../care';
 import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../tasks';
 import { fmt, isClosed, queryString, schoolZone, semesterInView, t, templateOf, templateTaskOf, visibleTask } from './common';
 import { filteredTasks, taskTable } from './dashboard';
-
-const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fields: 50 } });
+import { filesOf, receiveUploads, removeUploads, uploadDir, withUploads } from '../upload';
 
 const actorOf = (u: SessionUser) => ({ userId: u.id, role: u.role, collegeId: u.collegeId });
 
@@ -138,36 +136,60 @@ ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as
     if (problems.length) throw new TaskRejectedError(problems.join('; '));
   }
 
+  /** Before any of the body is read: signed in, the task visible, and theirs to complete (the CSRF token was checked by then). */
+  const mayComplete = async (req: Request, _res: Response, next: NextFunction) => {
+    const user = currentUser(req);
+    const row = await visibleTask(deps, user, String(req.params.id));
+    if (!canComplete(user, row)) throw new ForbiddenError(`only the ${row.ownerRole} of the college or the college leader may complete this task`);
+    next();
+  };
+  const upload = receiveUploads({ dir: uploadDir(deps.evidenceDir), maxFileBytes: MAX_FILE_BYTES, maxFiles: MAX_FILES, maxFields: 50 });
+
   /** Completion: uploads are stored first, then the Update decides; a rejection removes them again. */
   async function complete(req: Request) {
     const user = currentUser(req);
     const row = await visibleTask(deps, user, String(req.params.id));
-    const client = requireClient(deps);
-    const uploads = ((req.files as Express.Multer.File[] | undefined) ?? []) as Upload[];
+    const uploads = filesOf(req);
     const note = typeof req.body?.note === 'string' ? req.body.note : '';
     const activities = req.body?.activities ? Number(req.body.activities) : undefined;
-    await ledgerDuty(row);
-    const dir = deps.evidenceDir;
-    const files = await storeUploads(deps.knex, dir, row.id, user.id, uploads, (deps.now ?? Date.now)());
-    const ids = files.map((f) => f.id);
     try {
-      const state = await completeTask(client, deps.store, row.id, { actor: actorOf(user), note, files, ...(activities ? { activities } : {}) });
-      await acceptUploads(deps.knex, ids);
-      return state;
-    } catch (e) {
-      await discardUploads(deps.knex, dir, ids);
-      throw e;
+      await checkUploads(uploads);
+      await ledgerDuty(row);
+      const client = requireClient(deps);
+      const dir = deps.evidenceDir;
+      const files = await storeUploads(deps.knex, dir, row.id, user.id, uploads, (deps.now ?? Date.now)());
+      const ids = files.map((f) => f.id);
+      try {
+        const state = await completeTask(client, deps.store, row.id, { actor: actorOf(user), note, files, ...(activities ? { activities } : {}) });
+        await acceptUploads(deps.knex, ids);
+        return state;
+      } catch (e) {
+        await discardUploads(deps.knex, dir, ids);
+        throw e;
+      }
+    } finally {
+      await removeUploads(req); // whatever was not moved into the evidence store
     }
   }
 
-  r.post('/api/tasks/:id/complete', upload.any(), async (req, res) => {
-    const state = await complete(req);
-    res.json({ task: state });
-  });
+  r.post(
+    '/api/tasks/:id/complete',
+    mayComplete,
+    upload,
+    withUploads(async (req, res) => {
+      const state = await complete(req);
+      res.json({ task: state });
+    }),
+  );
 
-  r.post('/tasks/:id/complete', upload.any(), async (req, res) => {
-    await backToTask(req, res, () => complete(req));
-  });
+  r.post(
+    '/tasks/:id/complete',
+    mayComplete,
+    upload,
+    withUploads(async (req, res) => {
+      await backToTask(req, res, () => complete(req));
+    }),
+  );
 
   const waive = async (req: Request) => {
     const user = currentUser(req);
