@@ -13,6 +13,7 @@ import type { Role } from '../domain/schema';
 import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../workflows/search-attributes';
 import type { TaskInput, TaskState } from '../workflows/task';
 import { formatLocal } from '../domain/local-time';
+import { integrityOf, replaceForgedRun, type Integrity } from '../codec/signing';
 
 export type Audience = 'assignees' | 'college' | 'school';
 
@@ -49,6 +50,8 @@ export interface ActivityDeps {
    * time-skipping server (whose clock starts now). Whole days keep local times of day.
    */
   planShiftMs?: number;
+  /** the app's keys (default: those of `client`): a forged run under a planned id is replaced */
+  integrity?: Integrity;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -121,36 +124,53 @@ export function createActivities(deps: ActivityDeps) {
      * Starts the task workflows of a batch on this worker's task queue. Idempotent: a workflow
      * that already exists (or existed) under the task's id is counted, not started again.
      */
-    async startTaskWorkflows(req: { tasks: TaskInput[]; searchAttributes: boolean }): Promise<{ started: number; existing: number }> {
+    async startTaskWorkflows(req: { tasks: TaskInput[]; searchAttributes: boolean }): Promise<{ started: number; existing: number; replaced: number }> {
       const client = deps.client;
       if (!client) throw ApplicationFailure.create({ type: 'ConfigurationError', message: 'the worker has no Temporal client for starting task workflows', nonRetryable: true });
+      const integrity = deps.integrity ?? integrityOf(client);
       const taskQueue = Context.current().info.taskQueue;
       let started = 0;
       let existing = 0;
+      let replaced = 0;
+      const start = (task: TaskInput) =>
+        client.workflow.start('taskWorkflow', {
+          workflowId: task.taskId,
+          taskQueue,
+          args: [task],
+          // a run that ended without completing (terminated, cancelled, failed) may be started again
+          // (the school admin's restart, a forged run replaced); a completed task never
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+          ...(req.searchAttributes
+            ? {
+                typedSearchAttributes: [
+                  { key: SemesterIdKey, value: task.semesterId },
+                  { key: CollegeIdKey, value: task.collegeId },
+                  { key: TaskKindKey, value: task.kind },
+                ],
+              }
+            : {}),
+        });
       for (const task of req.tasks) {
         try {
-          await client.workflow.start('taskWorkflow', {
-            workflowId: task.taskId,
-            taskQueue,
-            args: [task],
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            ...(req.searchAttributes
-              ? {
-                  typedSearchAttributes: [
-                    { key: SemesterIdKey, value: task.semesterId },
-                    { key: CollegeIdKey, value: task.collegeId },
-                    { key: TaskKindKey, value: task.kind },
-                  ],
-                }
-              : {}),
-          });
+          await start(task);
           started += 1;
         } catch (e) {
           if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-          existing += 1;
+          // a run under the planned id that the app did not start is not taken for the real one
+          const forged = integrity
+            ? await replaceForgedRun(client, task.taskId, integrity, (problem, runId) =>
+                store.appendAudit({ eventKey: `${task.taskId}/forged-run:${runId}`, subjectType: 'task', subjectId: task.taskId, action: 'forged-workflow-replaced', actor: 'system', at: Date.now(), details: { runId, problem } }).then(() => undefined),
+              )
+            : null;
+          if (!forged) {
+            existing += 1;
+            continue;
+          }
+          await start(task);
+          replaced += 1;
         }
       }
-      return { started, existing };
+      return { started, existing, replaced };
     },
 
     /** How many of a college's tasks in a semester are not yet completed or waived. */

@@ -7,8 +7,9 @@
  *   move-due --task TASK_ID --due "YYYY-MM-DD HH:mm" --reason TEXT --as USERNAME   (school admin)
  */
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
+import { appClient, loadIntegrity } from '../codec/signing';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { createKnex } from '../db/knex';
 import { createStore, type Store } from '../db/store';
 import { DataFileError } from '../domain/load';
@@ -37,7 +38,7 @@ async function run(): Promise<void> {
   let connection: Connection | undefined;
   const client = async () => {
     connection ??= await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-    return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) });
+    return appClient({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) }, await loadIntegrity(db));
   };
   try {
     switch (command) {

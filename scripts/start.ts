@@ -7,9 +7,10 @@
  * Ctrl-C stops every child cleanly; a second start reuses data/ (workflows and database).
  */
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
+import { appClient, loadIntegrity } from '../codec/signing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { createKnex, describeDb, migrateLatest } from '../db/knex';
 import { DEMO_PASSWORD } from '../db/demo';
 import { createStore } from '../db/store';
@@ -127,7 +128,7 @@ async function run(): Promise<void> {
     launch('web', tsx, [path.join(ROOT, 'server', 'web.ts')], env);
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     try {
-      const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) });
+      const client = appClient({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) }, await loadIntegrity(db));
       const store = createStore(db);
       const { workflowId } = await startSemester(client, store, semesterId, config.TEMPORAL_TASK_QUEUE);
       console.log(`start: semester ${semesterId} runs as workflow ${workflowId}`);

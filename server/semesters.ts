@@ -2,7 +2,8 @@
  * Semester use cases: register the data files, create a semester, start its workflows.
  * Starting twice is a no-op (deterministic workflow ids and conflict policies).
  */
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { integrityOf, replaceForgedRun } from '../codec/signing';
 import type { Store } from '../db/store';
 import { createHash } from 'node:crypto';
 import { loadCalendarFile, loadTemplateFile, parseCalendar, parseTemplate } from '../domain/load';
@@ -10,7 +11,7 @@ import { planSemester } from '../domain/planner';
 import type { Calendar, Template } from '../domain/schema';
 import { collegeSemesterWorkflowId, semesterWorkflowId } from '../workflows/ids';
 import { collegeSemesterWorkflow } from '../workflows/college-semester';
-import { addCollegeSignal, semesterWorkflow } from '../workflows/semester';
+import { addCollegeUpdate, semesterWorkflow } from '../workflows/semester';
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
@@ -79,13 +80,19 @@ export async function startSemester(
   if (!semester) throw new NotFoundError(`unknown semester ${semesterId}`);
   const colleges = await store.listColleges(semester.schoolId);
   const workflowId = semesterWorkflowId(semesterId);
-  const handle = await client.workflow.start(semesterWorkflow, {
-    workflowId,
-    taskQueue,
-    args: [{ semesterId, collegeIds: colleges.map((c) => c.id), searchAttributes: opts.searchAttributes ?? true }],
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-  });
+  const start = () =>
+    client.workflow.start(semesterWorkflow, {
+      workflowId,
+      taskQueue,
+      args: [{ semesterId, collegeIds: colleges.map((c) => c.id), searchAttributes: opts.searchAttributes ?? true }],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      // a run terminated or failed may be started again; a completed semester never
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    });
+  let handle = await start();
+  // a run under the semester's id that the app did not start is not taken for the real one
+  const integrity = integrityOf(client);
+  if (integrity && (await replaceForgedRun(client, workflowId, integrity, (problem, runId) => forgedAudit(store, 'semester', semesterId, workflowId, runId, problem)))) handle = await start();
   if (semester.status === 'planned') await store.setSemesterStatus(semesterId, 'running', { workflowId, startedAt: Date.now() });
   return { workflowId, runId: handle.firstExecutionRunId };
 }
@@ -102,15 +109,27 @@ export async function startCollege(client: Client, store: Store, semesterId: str
   if (semester.status === 'planned') throw new NotFoundError(`semester ${semesterId} has not been started; start it first`);
   const workflowId = collegeSemesterWorkflowId(semesterId, collegeId);
   try {
-    await client.workflow.getHandle(semesterWorkflowId(semesterId)).signal(addCollegeSignal, collegeId);
-  } catch {
-    await client.workflow.start(collegeSemesterWorkflow, {
-      workflowId,
-      taskQueue,
-      args: [{ semesterId, collegeId, nextIndex: 0 }],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    });
+    // an Update (validated, signed by the app), not a signal: see workflows/semester.ts
+    await client.workflow.getHandle(semesterWorkflowId(semesterId)).executeUpdate(addCollegeUpdate, { args: [collegeId] });
+  } catch (e) {
+    // the semester workflow has closed: the college's semester runs on its own
+    if (!(e instanceof WorkflowNotFoundError) && !/already completed/i.test(e instanceof Error ? e.message : '')) throw e;
+    const start = () =>
+      client.workflow.start(collegeSemesterWorkflow, {
+        workflowId,
+        taskQueue,
+        args: [{ semesterId, collegeId, nextIndex: 0 }],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      });
+    await start();
+    const integrity = integrityOf(client);
+    if (integrity && (await replaceForgedRun(client, workflowId, integrity, (problem, runId) => forgedAudit(store, 'semester', semesterId, workflowId, runId, problem)))) await start();
   }
   return { workflowId };
+}
+
+/** Records in the audit log that a forged run under one of the app's workflow ids was replaced. */
+async function forgedAudit(store: Store, subjectType: string, subjectId: string, workflowId: string, runId: string, problem: string): Promise<void> {
+  await store.appendAudit({ eventKey: `${workflowId}/forged-run:${runId}`, subjectType, subjectId, action: 'forged-workflow-replaced', actor: 'system', at: Date.now(), details: { workflowId, runId, problem } });
 }

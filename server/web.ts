@@ -2,10 +2,11 @@
  * The web process: dashboard and JSON API. start()/stop() for the process, createApp() for tests.
  */
 import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore } from '../db/store';
 import { codecDataConverter, createCodec, loadCodecKeys } from '../codec/aes-gcm';
+import { appClient, loadIntegrity } from '../codec/signing';
 import { createApp } from './app';
 import { dbOptions, loadConfig } from './config';
 
@@ -16,13 +17,15 @@ export async function start(): Promise<{ server: Server; stop: () => Promise<voi
   // lazy: the dashboard starts (and /healthz reports why) even while Temporal is down
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS, connectTimeout: '3s' });
   const keys = loadCodecKeys();
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(keys) });
+  // signs every start, Update and signal (codec/signing.ts); refuses to start without a key in production
+  const client = appClient({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(keys) }, await loadIntegrity(db));
   const app = createApp({
     store: createStore(db),
     knex: db,
     client,
     schoolId: config.SCHOOL_ID,
     temporalUiUrl: config.TEMPORAL_UI_URL,
+    publicUrl: config.PUBLIC_URL,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     checkTemporal: async () => {

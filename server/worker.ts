@@ -2,7 +2,7 @@
  * The worker process: polls the task queue and runs workflows/ and activities/.
  */
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
@@ -11,12 +11,16 @@ import { createDigestActivities } from '../activities/digest';
 import { createPairingActivities } from '../activities/pairing';
 import { createScreeningActivities } from '../activities/screening';
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
+import { activityVerification, appClient, loadIntegrity, type Integrity } from '../codec/signing';
 import type { DataConverter } from '@temporalio/common';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore } from '../db/store';
 import { loadChannelConfig, describeChannels } from '../notifications/config';
 import { createChannels, createDeliveryActivities, createOutbox, type Outbox } from '../notifications/outbox';
 import { dbOptions, loadConfig } from './config';
+
+/** The workflow interceptors (workflows/interceptors.ts): pass them to `bundleWorkflowCode` too. */
+export const WORKFLOW_INTERCEPTORS_PATH = path.join(__dirname, '..', 'workflows', 'interceptors.ts');
 
 /** Every activity the workflows call, built from the worker's dependencies. */
 export function allActivities(deps: { knex: Knex; client: Client; outbox: Outbox }) {
@@ -39,12 +43,19 @@ export async function createWorker(deps: {
   /** encrypts payloads (student data) with the app's keys */
   dataConverter?: DataConverter;
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /** the app's keys: activities write only for workflows the app started (codec/signing.ts) */
+  integrity?: Integrity;
 }): Promise<Worker> {
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
+    // a bundle is built with the interceptor modules (test/helpers/temporal.ts workflowBundle)
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') }),
+    interceptors: {
+      ...(deps.workflowBundle ? {} : { workflowModules: [WORKFLOW_INTERCEPTORS_PATH] }),
+      ...(deps.integrity ? { activity: [activityVerification(deps.integrity)] } : {}),
+    },
     activities: deps.activities,
     ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
   });
@@ -61,15 +72,17 @@ async function run(): Promise<void> {
   let connection: Connection | undefined;
   try {
     await migrateLatest(db);
+    const integrity = await loadIntegrity(db);
     nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
     connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+    const client = appClient({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter }, integrity);
     const worker = await createWorker({
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities: allActivities({ knex: db, client, outbox }),
       dataConverter,
+      integrity,
     });
     console.log(`worker: polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}; notifications: ${describeChannels(channels)}`);
     await worker.run(); // Worker installs SIGINT/SIGTERM handlers and drains on shutdown

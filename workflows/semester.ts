@@ -1,7 +1,10 @@
 /**
  * semester: one per school and semester. Starts one college-semester child per college and
  * lives until the semester has ended and every college has closed. A college added mid-semester
- * arrives by the addCollege signal (or is started on its own with the same deterministic id).
+ * arrives by the addCollege Update (validated: its proof that the app sent it is checked by the
+ * workflow interceptors before it enters the history), or is started on its own with the same
+ * deterministic id. The addCollege signal is kept for histories that used it; a signal the app did
+ * not sign is ignored (workflows/interceptors.ts).
  */
 import {
   ParentClosePolicy,
@@ -9,10 +12,11 @@ import {
   condition,
   defineQuery,
   defineSignal,
+  defineUpdate,
   setHandler,
   startChild,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { collegeSemesterWorkflow } from './college-semester';
 import { collegeSemesterWorkflowId } from './ids';
 
@@ -23,16 +27,34 @@ export interface SemesterInput {
   searchAttributes?: boolean;
 }
 
+/** @deprecated kept for histories that used it: the app sends the addCollege Update */
 export const addCollegeSignal = defineSignal<[collegeId: string]>('addCollege');
+/** Adds a college mid-semester; answers the colleges started or queued so far. */
+export const addCollegeUpdate = defineUpdate<string[], [collegeId: string]>('addCollege');
 export const semesterCollegesQuery = defineQuery<string[]>('semesterColleges');
 
 export async function semesterWorkflow(input: SemesterInput): Promise<{ colleges: number }> {
   const started = new Set<string>();
   const queue = [...input.collegeIds];
   let running = 0;
-  setHandler(addCollegeSignal, (collegeId) => {
+  const add = (collegeId: string) => {
     if (!started.has(collegeId) && !queue.includes(collegeId)) queue.push(collegeId);
-  });
+  };
+  setHandler(addCollegeSignal, add);
+  setHandler(
+    addCollegeUpdate,
+    (collegeId) => {
+      add(collegeId);
+      return [...started, ...queue];
+    },
+    {
+      validator: (collegeId) => {
+        if (typeof collegeId !== 'string' || !/^[A-Za-z0-9._-]{1,100}$/.test(collegeId)) {
+          throw ApplicationFailure.create({ type: 'SemesterUpdateRejected', message: 'a college id is letters, digits, ".", "_" or "-"', nonRetryable: true });
+        }
+      },
+    },
+  );
   setHandler(semesterCollegesQuery, () => [...started]);
 
   for (;;) {
