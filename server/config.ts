@@ -40,7 +40,48 @@ const schema = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** the school this deployment serves */
   SCHOOL_ID: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits and dashes').default('demo-school'),
+  // Worker tuning (server/worker-tuning.ts maps these to the SDK's WorkerOptions; README: Configuration)
+  /** threads that run workflow code (workflowThreadPoolSize) */
+  WORKER_WORKFLOW_THREADS: z.coerce.number().int().min(1, 'must be at least 1').max(32, 'must be at most 32').default(1),
+  /** workflows kept in the worker's cache (maxCachedWorkflows): 0 = no cache; unset = the SDK's default from the heap size */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .refine((n) => n !== 1, 'must be 0 (no cache) or at least 2')
+    .optional(),
+  /** workflow tasks run at once (maxConcurrentWorkflowTaskExecutions) */
+  WORKER_WORKFLOW_TASK_SLOTS: z.coerce.number().int().min(2, 'must be at least 2').max(10_000).default(40),
+  /** activities run at once (maxConcurrentActivityTaskExecutions) */
+  WORKER_ACTIVITY_TASK_SLOTS: z.coerce.number().int().min(1, 'must be at least 1').max(10_000).default(100),
+  /** local activities run at once (maxConcurrentLocalActivityExecutions) */
+  WORKER_LOCAL_ACTIVITY_SLOTS: z.coerce.number().int().min(1, 'must be at least 1').max(10_000).default(100),
+  /** pollers of workflow tasks; unset = the SDK's min(10, slots) */
+  WORKER_WORKFLOW_POLLERS: z.coerce.number().int().min(2, 'must be at least 2').max(1_000).optional(),
+  /** pollers of activity tasks; unset = the SDK's min(10, slots) */
+  WORKER_ACTIVITY_POLLERS: z.coerce.number().int().min(1, 'must be at least 1').max(1_000).optional(),
+  /** activities this worker starts per second (maxActivitiesPerSecond); unset = no limit */
+  WORKER_MAX_ACTIVITIES_PER_SECOND: z.coerce.number().positive('must be a positive number').max(100_000).optional(),
+  /** activities the whole task queue dispatches per second, enforced by the server (maxTaskQueueActivitiesPerSecond); unset = no limit */
+  WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND: z.coerce.number().positive('must be a positive number').max(100_000).optional(),
 });
+
+/** Worker settings that must agree with each other (the SDK would otherwise change them with only a log line). */
+function workerTuningProblems(c: z.infer<typeof schema>): Array<{ path: string; message: string }> {
+  const out: Array<{ path: string; message: string }> = [];
+  const cache = c.WORKER_MAX_CACHED_WORKFLOWS;
+  if (cache !== undefined && cache > 0 && c.WORKER_WORKFLOW_TASK_SLOTS > cache) {
+    out.push({ path: 'WORKER_WORKFLOW_TASK_SLOTS', message: `must not exceed WORKER_MAX_CACHED_WORKFLOWS (${cache}) while the cache is on` });
+  }
+  if (c.WORKER_WORKFLOW_POLLERS !== undefined && c.WORKER_WORKFLOW_POLLERS > c.WORKER_WORKFLOW_TASK_SLOTS) {
+    out.push({ path: 'WORKER_WORKFLOW_POLLERS', message: `must not exceed WORKER_WORKFLOW_TASK_SLOTS (${c.WORKER_WORKFLOW_TASK_SLOTS})` });
+  }
+  if (c.WORKER_ACTIVITY_POLLERS !== undefined && c.WORKER_ACTIVITY_POLLERS > c.WORKER_ACTIVITY_TASK_SLOTS) {
+    out.push({ path: 'WORKER_ACTIVITY_POLLERS', message: `must not exceed WORKER_ACTIVITY_TASK_SLOTS (${c.WORKER_ACTIVITY_TASK_SLOTS})` });
+  }
+  return out;
+}
 
 export type Config = z.infer<typeof schema> & { TEMPORAL_ADDRESS: string; TEMPORAL_UI_URL: string };
 
@@ -56,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  const tuning = workerTuningProblems(c);
+  if (tuning.length) throw new ConfigError(`invalid configuration:\n${tuning.map((p) => `  ${p.path}: ${p.message} (got ${JSON.stringify(env[p.path])})`).join('\n')}`);
   return { ...c, TEMPORAL_ADDRESS: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`, TEMPORAL_UI_URL: c.TEMPORAL_UI_URL ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}` };
 }
 

@@ -18,6 +18,7 @@ import { createStore } from '../db/store';
 import { loadChannelConfig, describeChannels } from '../notifications/config';
 import { createChannels, createDeliveryActivities, createOutbox, type Outbox } from '../notifications/outbox';
 import { dbOptions, loadConfig } from './config';
+import { workerTuning } from './worker-tuning';
 
 /** The workflow interceptors (workflows/interceptors.ts): pass them to `bundleWorkflowCode` too. */
 export const WORKFLOW_INTERCEPTORS_PATH = path.join(__dirname, '..', 'workflows', 'interceptors.ts');
@@ -57,6 +58,8 @@ export async function createWorker(deps: {
       ...(deps.integrity ? { activity: [activityVerification(deps.integrity)] } : {}),
     },
     activities: deps.activities,
+    // WORKER_* variables (server/worker-tuning.ts); the SDK's defaults when unset
+    ...workerTuning(loadConfig()),
     ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
   });
 }
