@@ -318,6 +318,7 @@ async function measureCare(db: Knex): Promise<{ results: HttpResult[]; auditBefo
     knex: db,
     schoolId: DEMO_SCHOOL.id,
     temporalUiUrl: 'http://127.0.0.1:8233',
+    publicUrl: 'http://127.0.0.1:3000',
     namespace: 'default',
     taskQueue: 'bench',
     checkTemporal: async () => {},

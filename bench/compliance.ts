@@ -163,6 +163,7 @@ async function measureHttp(db: Knex): Promise<HttpResult[]> {
     knex: db,
     schoolId: SCHOOL,
     temporalUiUrl: 'http://127.0.0.1:8233',
+    publicUrl: 'http://127.0.0.1:3000',
     namespace: 'default',
     taskQueue: 'bench',
     checkTemporal: async () => {},

@@ -129,3 +129,32 @@ export async function migrateLatest(db: Knex, lockWaitMs = 30_000): Promise<stri
 function isMigrationLocked(err: unknown): boolean {
   return err instanceof Error && err.name === 'MigrationLocked';
 }
+
+// ---------------------------------------------------------------------------------------------
+// Read-then-write transactions
+
+const isSqlite = (db: Knex) => /sqlite/i.test(String((db.client as { config?: { client?: unknown } }).config?.client ?? ''));
+const isBusy = (e: unknown) => /^SQLITE_BUSY/.test(String((e as { code?: unknown })?.code ?? '')) || (e instanceof Error && /SQLITE_BUSY/.test(e.message));
+
+/**
+ * A transaction that reads and then writes. SQLite's default (deferred) transaction takes the
+ * write lock only at its first write; when another connection (the worker, another replica)
+ * committed in between, SQLite answers SQLITE_BUSY at once, whatever the busy timeout, because
+ * the transaction's snapshot is stale. So on SQLite the transaction writes first (an empty
+ * DELETE takes the write lock, waiting up to busy_timeout, like BEGIN IMMEDIATE), and a
+ * transaction that still meets SQLITE_BUSY is run again (up to `attempts` times). PostgreSQL
+ * runs `fn` in a plain transaction.
+ */
+export async function writeTransaction<T>(db: Knex, fn: (trx: Knex.Transaction) => Promise<T>, attempts = 3): Promise<T> {
+  if (!isSqlite(db)) return db.transaction(fn);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(async (trx) => {
+        await trx.raw('DELETE FROM knex_migrations_lock WHERE 0');
+        return fn(trx);
+      });
+    } catch (e) {
+      if (!isBusy(e) || attempt >= attempts) throw e;
+    }
+  }
+}

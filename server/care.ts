@@ -14,6 +14,7 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { getCareSettings, nextLedgerSeq, saveCareSettings } from '../db/care';
+import { writeTransaction } from '../db/knex';
 import { createStore, type Store } from '../db/store';
 import { careSettingsProblems, careSettingsSchema, LEDGER_CATEGORIES, LEDGER_CATEGORY_IDS, pairingClock, type CareSettings, type KeyCareReason } from '../domain/care';
 import type { Role } from '../domain/schema';
@@ -22,6 +23,7 @@ import { assertCareOf, BadRequestError, ForbiddenError, type SessionUser } from 
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
 import { formatLocal } from '../domain/local-time';
+import { controlCharProblem } from '../domain/text';
 import { CLOCK_SKEW_MS, instantFrom, monthFrom } from './dates';
 
 export interface CareDeps {
@@ -38,10 +40,13 @@ const MAX_TEXT = 5000;
 /** who keeps the ledger and the plans (class teachers read them and add follow-ups) */
 const LEDGER_EDITORS: readonly Role[] = ['school_admin', 'college_leader', 'psych_counsellor', 'counsellor'];
 
-function text(value: unknown, field: string, opts: { required?: boolean; max?: number } = {}): string {
+/** Trimmed text; a short field (at most 100 characters: a name, a number) is one line, a longer one may have line breaks; NUL and other control characters are refused (domain/text.ts). */
+function text(value: unknown, field: string, opts: { required?: boolean; max?: number; multiline?: boolean } = {}): string {
   const s = typeof value === 'string' ? value.trim() : value == null ? '' : String(value).trim();
   if (opts.required && !s) throw new BadRequestError(`${field} is required`);
   if (s.length > (opts.max ?? MAX_TEXT)) throw new BadRequestError(`${field} is longer than ${opts.max ?? MAX_TEXT} characters`);
+  const problem = controlCharProblem(s, { multiline: opts.multiline ?? (opts.max ?? MAX_TEXT) > 100 });
+  if (problem) throw new BadRequestError(`${field}: ${problem}`);
   return s;
 }
 
@@ -186,7 +191,8 @@ export async function addKeyCare(deps: CareDeps, user: SessionUser, collegeId: s
   if (!reasons.length) throw new BadRequestError('give at least one reason (a key-care group of the month, or your own words)');
   const plan = text(b.plan, 'plan (一生一策)');
   // every write through the transaction (SQLite has one connection: the store outside it would wait)
-  return deps.knex.transaction(async (trx) => {
+  // reads, then writes: the write lock first (SQLite), see db/knex.ts
+  return writeTransaction(deps.knex, async (trx) => {
     const studentId = await studentFor({ ...deps, knex: trx }, user, collegeId, b);
     const existing = await trx('key_care_entries').where({ student_id: studentId, status: 'active' }).first('id');
     if (existing) throw new TaskRejectedError('this student is already on the key-care list: edit the entry instead');
@@ -349,7 +355,7 @@ export async function addLedgerEntry(deps: CareDeps, user: SessionUser, collegeI
   await collegeOf(deps, user, collegeId);
   if (!LEDGER_EDITORS.includes(user.role)) throw new ForbiddenError('the ledger is kept by the counsellors, the psychological counsellor and the college leader');
   const fields = await ledgerFields(deps, collegeId, b, false);
-  return deps.knex.transaction(async (trx) => {
+  return writeTransaction(deps.knex, async (trx) => {
     const studentId = await studentFor({ ...deps, knex: trx }, user, collegeId, b);
     if (await trx('ledger_entries').where({ student_id: studentId, status: 'active' }).first('id')) throw new TaskRejectedError('this student is already on the ledger: add a follow-up to the entry instead');
     const id = randomUUID();
@@ -493,7 +499,8 @@ export async function assignPairing(deps: CareDeps, user: SessionUser, collegeId
   const clock = pairingClock(settings);
   const overrideReason = text(b.overrideReason, 'overrideReason', { max: 500 });
 
-  const id = await deps.knex.transaction(async (trx) => {
+  // reads (the teacher's load), then writes: the write lock first (SQLite), see db/knex.ts
+  const id = await writeTransaction(deps.knex, async (trx) => {
     const load = (await trx('pairings').where({ teacher_user_id: teacherUserId, status: 'active' }).count({ n: '*' }).first()) as { n: number | string };
     const limit = settings.pairing.maxStudentsPerTeacher;
     if (Number(load.n) >= limit) {

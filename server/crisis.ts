@@ -29,6 +29,7 @@ import { assertCareOf, BadRequestError, type SessionUser } from './auth/context'
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
 import { CLOCK_SKEW_MS, instantFrom } from './dates';
+import { controlCharProblem } from '../domain/text';
 
 const SITUATIONS: Situation[] = ['injury', 'danger_to_others', 'self_harm_risk'];
 
@@ -58,6 +59,11 @@ export async function reportCase(deps: { client: Client; store: Store; knex: Kne
   if (!r.studentNo.trim() || !r.studentName.trim()) throw new BadRequestError('the student number and name are required');
   // something that happened: a real date since 2000, not later than now (give or take clock skew)
   const occurredAt = instantFrom(r.occurredAt, 'occurredAt (发生时间)', { zone: await zoneOf(deps.knex, user.schoolId), now: deps.now, maxFutureMs: CLOCK_SKEW_MS });
+  // names and the place are one line each: no control characters (domain/text.ts)
+  for (const [field, value] of [['studentNo (学号)', r.studentNo], ['studentName (姓名)', r.studentName], ['className (班级)', r.className ?? ''], ['place (地点)', r.place]] as const) {
+    const problem = controlCharProblem(value.trim(), { multiline: false });
+    if (problem) throw new BadRequestError(`${field}: ${problem}`);
+  }
   const college = await deps.store.getCollege(r.collegeId);
   if (!college || college.schoolId !== user.schoolId) throw new NotFoundError(`unknown college ${r.collegeId}`);
   // a crisis report is never refused for a name that does not match the student number: the case

@@ -11,6 +11,8 @@ export interface AppDeps {
   knex: Knex;
   schoolId: string;
   temporalUiUrl: string;
+  /** the dashboard's public address (PUBLIC_URL, no trailing slash): links handed out are built from it, never from the Host header */
+  publicUrl: string;
   namespace: string;
   taskQueue: string;
   /** Temporal client for Updates and starts; absent in tests that need none */

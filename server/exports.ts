@@ -7,9 +7,10 @@
  *  - /me/calendar-feed — create, rotate, show and revoke the signed-in user's private iCalendar feed;
  *  - /ics/:token.ics — the feed itself, without a session: the token is the credential.
  *
- * CSV is UTF-8 with a BOM (so Chinese Excel reads it), CRLF, RFC 4180 quoting, and text cells
- * that a spreadsheet would run as a formula get a leading apostrophe. XLSX text cells are never
- * formulas, so they are written as they are. The state-changing routes rely on the app's CSRF check.
+ * CSV is UTF-8 with a BOM (so Chinese Excel reads it), CRLF, RFC 4180 quoting. Text cells that a
+ * spreadsheet would run as a formula (= + - @, full-width ＝ ＋ － ＠, a leading tab or CR) get a
+ * leading apostrophe in CSV and XLSX alike: an XLSX text cell is no formula when opened, but
+ * becomes one when edited and confirmed. The state-changing routes rely on the app's CSRF check.
  */
 import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
@@ -175,7 +176,8 @@ export function createExportsRouter(deps: AppDeps): express.Router {
   // -------------------------------------------------------------------------------------------
   // Calendar feed: manage
 
-  const feedUrl = (req: Request, token: string) => `${req.protocol}://${req.get('host') ?? 'localhost'}/ics/${token}.ics`;
+  // from the configured public address: the Host header is the client's to choose
+  const feedUrl = (_req: Request, token: string) => `${deps.publicUrl.replace(/\/+$/, '')}/ics/${token}.ics`;
 
   interface FeedRow {
     user_id: string;
@@ -288,11 +290,18 @@ export async function sendTable(res: Response, format: Format, table: Table): Pr
   await sendXlsx(res, table);
 }
 
-/** A text cell a spreadsheet would evaluate (=, +, -, @, or a leading tab or CR) gets a leading '. */
+/**
+ * A text a spreadsheet would evaluate: = + - @ (ASCII or full-width ＝ ＋ － ＠, which Excel and WPS
+ * on Chinese systems also take for a formula), or a leading tab or CR.
+ */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+/** Such a text gets a leading apostrophe, in CSV and XLSX alike. */
+export const formulaSafe = (s: string): string => (FORMULA_START.test(s) ? `'${s}` : s);
+
 function csvCell(value: Cell, numFmt?: string): string {
   if (value === null) return '';
   let s = typeof value === 'number' && numFmt === '0.0%' ? `${(value * 100).toFixed(1)}%` : String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (typeof value === 'string') s = formulaSafe(s);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -312,7 +321,7 @@ async function sendXlsx(res: Response, table: Table): Promise<void> {
     header.font = { bold: true };
     header.commit();
     for (const values of table.rows) {
-      const row = ws.addRow(values);
+      const row = ws.addRow(values.map((v) => (typeof v === 'string' ? formulaSafe(v) : v)));
       table.columns.forEach((c, i) => {
         if (c.numFmt) row.getCell(i + 1).numFmt = c.numFmt;
       });

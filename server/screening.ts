@@ -13,9 +13,10 @@ import type { Knex } from 'knex';
 import { getCareSettings } from '../db/care';
 import { createStore, type College, type Store } from '../db/store';
 import { screeningDurations } from '../domain/care';
+import { controlCharProblem } from '../domain/text';
 import { recordInterviewUpdate, screeningFollowUpWorkflow, type InterviewRecord, type ScreeningInput, type ScreeningState, type WarningLevel } from '../workflows';
 import { ForbiddenError, requireCareRole, type SessionUser } from './auth/context';
-import { decodeCsv, ImportError, parseCsv, readCsvTable } from './auth/users';
+import { decodeCsv, ImportError, parseCsvAsync, readCsvTable } from './auth/users';
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
 
@@ -112,6 +113,7 @@ async function validateRows(store: Store, user: SessionUser, records: string[][]
     const name = cell('name');
     if (!name) at(line, '姓名/name is empty');
     else if (name.length > 100) at(line, '姓名/name is longer than 100 characters');
+    else if (controlCharProblem(name)) at(line, `姓名/name ${controlCharProblem(name)}`);
     const collegeText = cell('college');
     const college = collegeByKey.get(collegeText);
     if (!collegeText) at(line, '学院/college is empty');
@@ -123,6 +125,7 @@ async function validateRows(store: Store, user: SessionUser, records: string[][]
     else if (!level) at(line, `unknown warning level "${levelText}" (红色/橙色, red/orange, 一级/二级, level-1/level-2)`);
     const className = cell('className');
     if (className.length > 100) at(line, '班级/class is longer than 100 characters');
+    else if (controlCharProblem(className)) at(line, `班级/class ${controlCharProblem(className)}`);
     if (problems.length === before) rows.push({ line, studentNo, name, collegeId: college!.id, className: className || null, level: level! });
   }
   if (problems.length > 0) throw new ImportError(problems);
@@ -163,7 +166,7 @@ const isUniqueViolation = (e: unknown) => {
 export async function importWarnings(deps: ScreeningDeps, user: SessionUser, file: Buffer, fileName: string): Promise<ScreeningImportResult> {
   requireCareRole(user);
   if (user.role !== 'school_admin' && !user.collegeId) throw new ForbiddenError('you belong to no college');
-  const rows = await validateRows(deps.store, user, parseCsv(decodeCsv(file)));
+  const rows = await validateRows(deps.store, user, await parseCsvAsync(decodeCsv(file)));
   // refused before anything is written (and again inside the transaction, against a concurrent write)
   const registered = await registeredStudents(deps.knex, user.schoolId, rows);
   const foreign = rows.filter((r) => registered.has(r.studentNo) && registered.get(r.studentNo)!.college_id !== r.collegeId);

@@ -66,6 +66,7 @@ async function startApp(overrides: Partial<AppDeps> = {}): Promise<Harness> {
     knex: db,
     schoolId: 'demo-school',
     temporalUiUrl: 'http://127.0.0.1:8233',
+    publicUrl: 'http://127.0.0.1:3000',
     namespace: 'default',
     taskQueue: 'q',
     checkTemporal: async () => {},
@@ -558,13 +559,13 @@ describe('POST /api/users/import (CSV)', () => {
     return form;
   };
 
-  test('When the file is UTF-8 with a BOM and Chinese headers, then every row is created, quoted fields keep commas and newlines, and empty passwords are generated once', async () => {
+  test('When the file is UTF-8 with a BOM and Chinese headers, then every row is created, quoted fields keep commas (a name is one line: no newlines, see test/security/small-findings.test.ts), and empty passwords are generated once', async () => {
     const h = await startApp();
     const admin = await signedIn(h, 'admin');
     const csv =
       '\uFEFF用户名,姓名,角色,学院,邮箱,初始密码\r\n' +
       'imp-a,"张三, 辅导员",辅导员,文学院,a@example.cn,imported-pass-1\r\n' +
-      'imp-b,"李四\n（兼）",班主任,science,,\r\n' +
+      'imp-b,"李四 （兼）",班主任,science,,\r\n' +
       'imp-c,王五,学校管理员,,,\r\n';
     const res = await admin.req('POST', '/api/users/import', { body: csvForm(Buffer.from(csv, 'utf8')), headers: { 'x-csrf-token': admin.csrf! } });
     expect(res.status).toBe(200);
@@ -572,7 +573,7 @@ describe('POST /api/users/import (CSV)', () => {
     expect(result).toMatchObject({ created: 3, updated: 0 });
     expect(result.generatedPasswords.map((g) => g.username)).toEqual(['imp-b', 'imp-c']);
     expect(await store.findUserByUsername('imp-a')).toMatchObject({ displayName: '张三, 辅导员', role: 'counsellor', collegeId: 'literature', email: 'a@example.cn' });
-    expect(await store.findUserByUsername('imp-b')).toMatchObject({ displayName: '李四\n（兼）', role: 'class_teacher', collegeId: 'science', email: null });
+    expect(await store.findUserByUsername('imp-b')).toMatchObject({ displayName: '李四 （兼）', role: 'class_teacher', collegeId: 'science', email: null });
     expect(await store.findUserByUsername('imp-c')).toMatchObject({ role: 'school_admin', collegeId: null });
     expect((await new Client(h).login('imp-a', 'imported-pass-1')).status).toBe(200);
     expect((await new Client(h).login('imp-b', result.generatedPasswords[0]!.password)).status).toBe(200);

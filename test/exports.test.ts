@@ -75,6 +75,7 @@ beforeAll(async () => {
     knex: db,
     schoolId: 'demo-school',
     temporalUiUrl: 'http://127.0.0.1:8233',
+    publicUrl: '', // the server's address once it listens (below)
     namespace: 'default',
     taskQueue: 'test',
     checkTemporal: async () => {},
@@ -101,6 +102,7 @@ beforeAll(async () => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  deps.publicUrl = base;
 });
 
 afterAll(async () => {

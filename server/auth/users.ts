@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { hashPassword } from '../../db/passwords';
 import type { College, User } from '../../db/store';
 import { ROLES, type Role } from '../../domain/schema';
+import { controlCharProblem } from '../../domain/text';
 import type { AppDeps } from '../deps';
 import { BadRequestError, type SessionUser } from './context';
 import { deleteUserSessions } from './sessions';
@@ -59,9 +60,20 @@ const optionalText = z
   .nullish()
   .transform((s) => (s ? s : null));
 
+/** A display name: one line, no control characters (domain/text.ts). */
+const displayNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'is empty')
+  .max(100)
+  .superRefine((s, ctx) => {
+    const problem = controlCharProblem(s);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  });
+
 const createSchema = z.object({
   username: z.string().trim().regex(USERNAME, 'must be 2–64 letters, digits, . _ @ or -'),
-  displayName: z.string().trim().min(1, 'is empty').max(100),
+  displayName: displayNameSchema,
   role: z.enum(ROLES),
   collegeId: optionalText,
   email: optionalText.refine((s) => s === null || EMAIL.test(s), 'is not an e-mail address'),
@@ -70,7 +82,7 @@ const createSchema = z.object({
 export type CreateUserInput = z.input<typeof createSchema>;
 
 const updateSchema = z.object({
-  displayName: z.string().trim().min(1, 'is empty').max(100).optional(),
+  displayName: displayNameSchema.optional(),
   role: z.enum(ROLES).optional(),
   collegeId: optionalText.optional(),
   email: optionalText.refine((s) => s === null || EMAIL.test(s), 'is not an e-mail address').optional(),
@@ -115,8 +127,30 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-/** UTF-8 (with or without BOM) when the bytes are valid UTF-8, otherwise GBK (Excel on Chinese Windows). */
+/** A cell longer than this is refused (a name, a class, a college: far shorter). */
+export const MAX_CSV_CELL = 2000;
+/** A line (record) longer than this is refused. */
+export const MAX_CSV_LINE = 20_000;
+/** The async parser yields to the event loop after this many records. */
+const CSV_RECORDS_PER_TURN = 1000;
+
+const UNSUPPORTED_UTF16 = 'unsupported encoding: UTF-16; save the file as UTF-8 or GBK (不支持的编码：请将文件另存为 UTF-8 或 GBK)';
+
+/** UTF-16 by its byte order mark, or by NUL bytes (text in UTF-8 and GBK has none; UTF-16 has one in every other byte of ASCII). */
+function looksUtf16(bytes: Buffer): boolean {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) return true;
+  const sample = bytes.subarray(0, 4096);
+  let nul = 0;
+  for (const byte of sample) if (byte === 0) nul++;
+  return sample.length > 0 && nul / sample.length > 0.1;
+}
+
+/**
+ * UTF-8 (with or without BOM) when the bytes are valid UTF-8, otherwise GBK (Excel on Chinese
+ * Windows). UTF-16 (Excel's "Unicode text") is refused with a message saying what to save as.
+ */
 export function decodeCsv(bytes: Buffer): string {
+  if (looksUtf16(bytes)) throw new ImportError([UNSUPPORTED_UTF16]);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes); // drops a leading BOM
   } catch {
@@ -125,35 +159,88 @@ export function decodeCsv(bytes: Buffer): string {
 }
 
 /**
- * RFC 4180 records: comma-separated, fields in double quotes may hold commas, newlines and `""`.
- * Accepts LF and CRLF.
+ * RFC 4180 records, one at a time: comma-separated, fields in double quotes may hold commas,
+ * newlines and `""`. Accepts LF and CRLF. A cell over MAX_CSV_CELL or a record over MAX_CSV_LINE
+ * characters throws ImportError naming its line (record number, the header is line 1) as soon
+ * as the limit is passed, so a huge cell costs no more than the limit.
  */
-export function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
+function* csvRecords(text: string): Generator<string[]> {
   let record: string[] = [];
   let field = '';
   let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+  let recordStart = 0;
+  let line = 1;
+  const tooLong = (what: string, max: number) => new ImportError([`第 ${line} 行: a ${what} is longer than ${max} characters`]);
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (i - recordStart > MAX_CSV_LINE) throw tooLong('line', MAX_CSV_LINE);
     if (quoted) {
-      if (c !== '"') field += c;
-      else if (text[i + 1] === '"') field += text[i++];
-      else quoted = false;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
+      // the run up to the next quote, in one slice
+      const q = text.indexOf('"', i);
+      const end = q === -1 ? n : q;
+      if (field.length + (end - i) > MAX_CSV_CELL) throw tooLong('cell', MAX_CSV_CELL);
+      field += text.slice(i, end);
+      if (q === -1) {
+        i = n;
+        break;
+      }
+      if (text[q + 1] === '"') {
+        field += '"';
+        i = q + 2;
+      } else {
+        quoted = false;
+        i = q + 1;
+      }
+      continue;
+    }
+    const c = text[i]!;
+    if (c === '"' && field === '') {
+      quoted = true;
+      i++;
+    } else if (c === ',') {
       record.push(field);
       field = '';
+      i++;
     } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
+      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
       record.push(field);
-      records.push(record);
+      yield record;
       record = [];
       field = '';
-    } else field += c;
+      recordStart = i;
+      line++;
+    } else {
+      // the run of plain characters, in one slice
+      let end = i + 1;
+      while (end < n && end - i <= MAX_CSV_CELL) {
+        const d = text.charCodeAt(end);
+        if (d === 44 || d === 10 || d === 13 || d === 34) break;
+        end++;
+      }
+      if (field.length + (end - i) > MAX_CSV_CELL) throw tooLong('cell', MAX_CSV_CELL);
+      field += text.slice(i, end);
+      i = end;
+    }
   }
+  if (n - recordStart > MAX_CSV_LINE) throw tooLong('line', MAX_CSV_LINE);
   if (field !== '' || record.length > 0) {
     record.push(field);
-    records.push(record);
+    yield record;
+  }
+}
+
+/** Every record of a CSV text (see csvRecords), at once: for small texts. */
+export function parseCsv(text: string): string[][] {
+  return [...csvRecords(text)];
+}
+
+/** Every record of a CSV text (see csvRecords), yielding to the event loop every 1,000 records: for uploaded files. */
+export async function parseCsvAsync(text: string): Promise<string[][]> {
+  const records: string[][] = [];
+  for (const r of csvRecords(text)) {
+    records.push(r);
+    if (records.length % CSV_RECORDS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return records;
 }
@@ -343,7 +430,7 @@ export function createUserAdmin(deps: AppDeps) {
      * changes only when the file gives one. Line numbers count records, the header being line 1.
      */
     async importCsv(actor: SessionUser, bytes: Buffer): Promise<ImportResult> {
-      const rows = await validateImport(actor, parseCsv(decodeCsv(bytes)));
+      const rows = await validateImport(actor, await parseCsvAsync(decodeCsv(bytes)));
       const hashes = await mapLimit(rows, 4, async (r) => {
         const password = r.password ?? (r.existing ? null : generatePassword());
         return { password, hash: password === null ? null : await hashPassword(password) };
@@ -403,6 +490,7 @@ export function createUserAdmin(deps: AppDeps) {
       if (existing.elsewhere.has(username)) at(line, `username "${username}" belongs to another school`);
       if (!displayName) at(line, 'displayName/姓名 is empty');
       else if (displayName.length > 100) at(line, 'displayName/姓名 is longer than 100 characters');
+      else if (controlCharProblem(displayName)) at(line, `displayName/姓名 ${controlCharProblem(displayName)}`);
       if (!role) at(line, cell('role') ? `unknown role "${cell('role')}"` : 'role/角色 is empty');
       if (collegeText && !college) at(line, `unknown college "${collegeText}"`);
       else if (role) {

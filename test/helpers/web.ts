@@ -51,6 +51,7 @@ export async function webFixture(overrides: Partial<AppDeps> = {}, opts: { plan?
     knex,
     schoolId: 'demo-school',
     temporalUiUrl: 'http://127.0.0.1:8233',
+    publicUrl: '', // the server's own address once it listens (below), unless a test gives one
     namespace: 'default',
     taskQueue: 'web-test',
     checkTemporal: async () => {},
@@ -66,8 +67,10 @@ export async function webFixture(overrides: Partial<AppDeps> = {}, opts: { plan?
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (!deps.publicUrl) deps.publicUrl = base;
   return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    base,
     store,
     knex,
     deps,
