@@ -25,9 +25,11 @@ export interface AppDeps {
   secureCookies: boolean;
   /** a session ends after this long without a request */
   sessionIdleMs: number;
-  /** login attempts allowed per account and per address in `loginWindowMs` */
+  /** failed sign-ins allowed per account from one address, and per address, in `loginWindowMs` */
   loginMaxAttempts: number;
   loginWindowMs: number;
+  /** waits out the progressive sign-in delay of an account (default: a timer); tests record it instead */
+  loginDelay?: (ms: number) => Promise<void>;
   /** the payload codec behind /codec/{encode,decode} for the Temporal Web UI; absent: no endpoint */
   codec?: PayloadCodec;
   /** origin of the Temporal Web UI (CORS for the codec endpoint) */

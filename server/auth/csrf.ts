@@ -7,8 +7,9 @@
  *   parsed later, by multer in the route, so forms put `?_csrf=<token>` on their action URL).
  * Missing or wrong → 403 'CSRF token missing or wrong'.
  *
- * Requests without a session pass: they carry no authority to abuse, and the route itself then
- * answers 401 (with "session expired" when that is why).
+ * Requests without a session pass here: they carry no authority to abuse. The app answers them
+ * 401 before this, and before any body is read (server/app.ts), except the sign-in and sign-out
+ * endpoints and the ops bearer token; a router used on its own answers 401 in the route.
  *
  * The sign-in endpoints (POST /login, POST /api/session) have no session yet; they are checked for
  * same origin instead: an `Origin` header, when present, must name this host.

@@ -10,7 +10,7 @@
  * /api/users. Errors this module does not handle itself (UnauthorizedError, ForbiddenError) reach
  * the app's error handler; `res.locals.sessionExpired` tells it to answer "session expired".
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { hashPassword, verifyPassword } from '../../db/passwords';
 import { ROLES } from '../../domain/schema';
@@ -21,7 +21,7 @@ import { MESSAGES, pickLang, type Lang } from '../messages';
 import { filesOf, receiveUploads, removeUploads, takeFile, uploadDir, UploadError } from '../upload';
 import { BadRequestError, currentUser, requireRole, type SessionUser } from './context';
 import { csrfMiddleware } from './csrf';
-import { checkLoginAllowed, recordLoginAttempt, type Blocked } from './rate-limit';
+import { admitLoginAttempt, accountDelayMs, recordLoginOutcome, type Blocked } from './rate-limit';
 import { clearSessionCookie, createSession, deleteSessionByToken, parseCookies, pruneSessions, SESSION_COOKIE, sessionMiddleware, setSessionCookie } from './sessions';
 import { createUserAdmin, ImportError, UserNotFoundError, type ImportResult } from './users';
 
@@ -43,6 +43,7 @@ const sessionJson = (user: SessionUser, csrfToken: string) => ({
 export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; router: express.Router } {
   const now = deps.now ?? Date.now;
   const limits = { max: deps.loginMaxAttempts, windowMs: deps.loginWindowMs };
+  const loginDelay = deps.loginDelay ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const admin = createUserAdmin(deps);
   const router = express.Router();
   // Unknown usernames are checked against this hash, so a wrong username takes as long as a wrong password.
@@ -58,12 +59,28 @@ export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; r
     const password = str(passwordIn);
     const who = { username, ip: req.ip ?? 'unknown' };
     const t = now();
-    const blocked = await checkLoginAllowed(deps.knex, who, limits, t);
-    if (blocked) return { ok: false, blocked };
+    // recorded as a failure before the password is checked: parallel attempts count each other
+    const admission = await admitLoginAttempt(deps.knex, who, limits, t);
+    if ('blocked' in admission) {
+      // every refused attempt is audited: who was tried, from where, which limit (never the password)
+      await deps.store.appendAudit({
+        eventKey: `login-refused:${randomUUID()}`,
+        subjectType: 'login',
+        subjectId: username,
+        action: 'login.refused',
+        actor: 'anonymous',
+        at: t,
+        details: { username, ip: who.ip, limit: admission.blocked.limit, retryAfterSeconds: admission.blocked.retryAfterSeconds },
+      });
+      return { ok: false, blocked: admission.blocked };
+    }
+    // the account slows down with its recent failures from every address (no lockout: see rate-limit.ts)
+    const delay = accountDelayMs(admission.admitted.accountFailures);
+    if (delay > 0) await loginDelay(delay);
     const user = username ? await deps.store.findUserByUsername(username) : undefined;
     const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
     const ok = !!user && passwordOk && user.active && user.schoolId === deps.schoolId;
-    await recordLoginAttempt(deps.knex, who, ok, limits, t);
+    await recordLoginOutcome(deps.knex, admission.admitted, ok, limits, t);
     if (!ok) return { ok: false };
 
     // A new session each time (no fixation); the one this browser had ends.
@@ -109,7 +126,7 @@ export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; r
     const r = await signIn(req, res, body.username, body.password);
     if (r.ok) return void res.json(sessionJson(r.user, r.csrfToken));
     if (r.blocked) {
-      const which = r.blocked.limit === 'account' ? 'for this account' : 'from this address';
+      const which = r.blocked.limit === 'account' ? 'for this account from this address' : 'from this address';
       res.set('Retry-After', String(r.blocked.retryAfterSeconds));
       return void res.status(429).json({ error: `too many failed sign-ins ${which}; try again in ${r.blocked.retryAfterSeconds} s`, limit: r.blocked.limit });
     }

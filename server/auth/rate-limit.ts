@@ -1,8 +1,22 @@
 /**
  * Login rate limit, kept in the database (login_attempts) so every web replica sees the same
- * counts. Only failures count: once an account or an address has `max` failures within `windowMs`,
- * further attempts are refused (without checking the password) until the oldest of them leaves the
- * window. Refused attempts are not recorded, so waiting always ends the block.
+ * counts. Rows are keyed `pair:<username>|<address>`, `ip:<address>` and `user:<username>`.
+ *
+ * - Lockout per account AND address: once an address has `max` failures for one account within
+ *   `windowMs`, its further attempts at that account are refused (429) without checking the
+ *   password. Another address can still sign in to that account: an attacker cannot lock the
+ *   real user out.
+ * - Per address: `max` failures (any usernames) in the window, and that address is refused.
+ * - Per account, from all addresses together: no lockout, a progressive delay before the
+ *   password is checked (`accountDelayMs`: none for the first two failures, then 1 s doubling
+ *   per failure, at most 10 s), so guessing from many addresses is slow too.
+ *
+ * Atomic: an attempt is admitted inside a transaction that holds the write lock (SQLite: its
+ * first statement writes; PostgreSQL: advisory locks on the keys), counts the failures, and
+ * records the attempt as a failure before the password is checked; a success is turned into one
+ * afterwards. So parallel attempts, on one replica or many, each see the ones before them, and at
+ * most `max` of them reach the password check. Refused attempts are not recorded (they are
+ * audited), so waiting always ends the block.
  */
 import type { Knex } from 'knex';
 
@@ -12,13 +26,31 @@ export interface LoginLimits {
 }
 
 export interface Blocked {
-  /** which limit: the account (username) or the client address */
+  /** which limit: this account from this address, or the client address */
   limit: 'account' | 'address';
   retryAfterSeconds: number;
 }
 
+export interface Admitted {
+  /** the attempt's rows, recorded as failures until `recordLoginOutcome` says otherwise */
+  ids: number[];
+  /** failures of this account (from every address) in the window, before this attempt */
+  accountFailures: number;
+}
+
 const userKey = (username: string) => `user:${username}`;
 const ipKey = (ip: string) => `ip:${ip}`;
+const pairKey = (username: string, ip: string) => `pair:${username}|${ip}`;
+
+const FREE_FAILURES = 2;
+const FIRST_DELAY_MS = 1000;
+export const MAX_DELAY_MS = 10_000;
+
+/** The wait before checking a password, given the account's recent failures from every address. */
+export function accountDelayMs(failures: number): number {
+  if (failures < FREE_FAILURES) return 0;
+  return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (failures - FREE_FAILURES));
+}
 
 /** The failure times of a key within the window, oldest first. */
 async function recentFailures(db: Knex, key: string, since: number): Promise<number[]> {
@@ -31,27 +63,44 @@ async function recentFailures(db: Knex, key: string, since: number): Promise<num
   return rows.map((r) => Number(r.at));
 }
 
-/** null when this attempt may go ahead; the account limit is reported before the address one. */
-export async function checkLoginAllowed(db: Knex, who: { username: string; ip: string }, limits: LoginLimits, now: number): Promise<Blocked | null> {
+const isPg = (db: Knex) => /^(pg|postgres)/.test(String((db.client as { config?: { client?: unknown } }).config?.client ?? ''));
+
+/**
+ * Admits an attempt (recording it as a failure first) or says which limit blocks it. The account
+ * limit (per address) is reported before the address limit.
+ */
+export async function admitLoginAttempt(db: Knex, who: { username: string; ip: string }, limits: LoginLimits, now: number): Promise<{ blocked: Blocked } | { admitted: Admitted }> {
   const since = now - limits.windowMs;
-  for (const [limit, key] of [
-    ['account', userKey(who.username)],
-    ['address', ipKey(who.ip)],
-  ] as const) {
-    const failures = await recentFailures(db, key, since);
-    if (failures.length < limits.max) continue;
-    // The count drops below max when failure number (length - max) (0-based) leaves the window.
-    const freeAt = failures[failures.length - limits.max]! + limits.windowMs;
-    return { limit, retryAfterSeconds: Math.max(1, Math.ceil((freeAt - now) / 1000)) };
-  }
-  return null;
+  const keys = { pair: pairKey(who.username, who.ip), ip: ipKey(who.ip), user: userKey(who.username) };
+  return db.transaction(async (trx) => {
+    if (isPg(trx)) {
+      // one lock per key, always taken in the same order (no deadlock between attempts)
+      for (const key of Object.values(keys).sort()) await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`login:${key}`]);
+    } else {
+      // SQLite: writing first takes the database's write lock now, so a concurrent attempt (another
+      // connection or replica) waits for busy_timeout instead of counting what this one will change
+      await trx('login_attempts').where('at', '<=', since).del();
+    }
+    for (const [limit, key] of [
+      ['account', keys.pair],
+      ['address', keys.ip],
+    ] as const) {
+      const failures = await recentFailures(trx, key, since);
+      if (failures.length < limits.max) continue;
+      // The count drops below max when failure number (length - max) (0-based) leaves the window.
+      const freeAt = failures[failures.length - limits.max]! + limits.windowMs;
+      return { blocked: { limit, retryAfterSeconds: Math.max(1, Math.ceil((freeAt - now) / 1000)) } };
+    }
+    const accountFailures = (await recentFailures(trx, keys.user, since)).length;
+    const inserted = (await trx('login_attempts')
+      .insert(Object.values(keys).map((key) => ({ key, at: now, success: false })))
+      .returning('id')) as Array<number | { id: number }>;
+    return { admitted: { ids: inserted.map((r) => Number(typeof r === 'object' ? r.id : r)), accountFailures } };
+  });
 }
 
-/** Records an attempt for both the account and the address, and prunes rows past the window. */
-export async function recordLoginAttempt(db: Knex, who: { username: string; ip: string }, success: boolean, limits: LoginLimits, now: number): Promise<void> {
-  await db('login_attempts').insert([
-    { key: userKey(who.username), at: now, success },
-    { key: ipKey(who.ip), at: now, success },
-  ]);
+/** Records how an admitted attempt ended (a success stops counting), and prunes rows past the window. */
+export async function recordLoginOutcome(db: Knex, admitted: Admitted, success: boolean, limits: LoginLimits, now: number): Promise<void> {
+  if (success) await db('login_attempts').whereIn('id', admitted.ids).update({ success: true });
   await db('login_attempts').where('at', '<=', now - limits.windowMs).del();
 }

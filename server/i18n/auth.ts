@@ -51,7 +51,7 @@ export const AUTH_MESSAGES = {
     signIn: 'Sign in',
     signOut: 'Sign out',
     wrongCredentials: 'Wrong username or password',
-    tooManyAccount: 'Too many failed sign-ins for this account; try again in {minutes} minutes',
+    tooManyAccount: 'Too many failed sign-ins for this account from this address; try again in {minutes} minutes',
     tooManyAddress: 'Too many failed sign-ins from this address; try again in {minutes} minutes',
     usersTitle: 'Users',
     displayName: 'Name',
