@@ -3,12 +3,14 @@
  * through the task workflow's Update, whose validator decides; a task whose workflow has
  * already closed is answered from the read model with the reason it is closed.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { createActivities } from '../activities';
+import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../workflows/search-attributes';
 import { DateTime } from 'luxon';
 import type { Store } from '../db/store';
 import { parseTemplate } from '../domain/load';
 import { ladderInstants } from '../domain/planner';
-import { completeTaskUpdate, moveDueUpdate, waiveTaskUpdate, type Actor, type CompleteRequest, type TaskState } from '../workflows/task';
+import { completeTaskUpdate, moveDueUpdate, taskWorkflow, waiveTaskUpdate, type Actor, type CompleteRequest, type TaskInput, type TaskState } from '../workflows/task';
 import { instantFrom } from './dates';
 import { NotFoundError } from './semesters';
 
@@ -17,7 +19,28 @@ export class TaskRejectedError extends Error {
   override name = 'TaskRejectedError';
 }
 
-async function viaUpdate(store: Store, taskId: string, call: () => Promise<TaskState>): Promise<TaskState> {
+/** The message of a request against a task whose workflow was stopped outside the app (answered 409). */
+export const WORKFLOW_ENDED_MESSAGE = "this task's workflow was stopped outside the app; the school administration can restart it";
+
+/** The task's workflow ended without the app closing it (terminated, cancelled, failed, timed out). */
+export class WorkflowEndedError extends TaskRejectedError {
+  override name = 'WorkflowEndedError';
+}
+
+/**
+ * When a request hits a task whose workflow is no longer running although the read model says it
+ * is open: records that it ended outside the app (audit log, once per run) and refuses with
+ * WORKFLOW_ENDED_MESSAGE. Returns quietly when the workflow still runs or completed normally.
+ */
+async function refuseIfEnded(client: Client, store: Store, taskId: string): Promise<void> {
+  const d = await client.workflow.getHandle(taskId).describe().catch(() => undefined);
+  const status = d?.status.name;
+  if (!d || !status || status === 'RUNNING' || status === 'COMPLETED' || status === 'CONTINUED_AS_NEW') return;
+  await store.appendAudit({ eventKey: `${taskId}/workflow-ended:${d.runId}`, subjectType: 'task', subjectId: taskId, action: 'workflow-ended-externally', actor: 'system', at: Date.now(), details: { runId: d.runId, status } });
+  throw new WorkflowEndedError(WORKFLOW_ENDED_MESSAGE);
+}
+
+async function viaUpdate(store: Store, taskId: string, call: () => Promise<TaskState>, client?: Client): Promise<TaskState> {
   const row = await store.getTaskInstance(taskId);
   if (!row) throw new NotFoundError(`unknown task ${taskId}`);
   try {
@@ -29,17 +52,19 @@ async function viaUpdate(store: Store, taskId: string, call: () => Promise<TaskS
       if (now?.status === 'completed') throw new TaskRejectedError('this task is already completed');
       if (now?.status === 'waived') throw new TaskRejectedError('this task was waived and is closed');
       if (now?.status === 'planned') throw new TaskRejectedError('this task has not opened yet');
+      // open in the read model, but its workflow was terminated or cancelled (Web UI, CLI): a 409, never a 500
+      if (client) await refuseIfEnded(client, store, taskId);
     }
     throw e;
   }
 }
 
 export function completeTask(client: Client, store: Store, taskId: string, req: CompleteRequest): Promise<TaskState> {
-  return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(completeTaskUpdate, { args: [req] }));
+  return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(completeTaskUpdate, { args: [req] }), client);
 }
 
 export function waiveTask(client: Client, store: Store, taskId: string, actor: Actor, reason: string): Promise<TaskState> {
-  return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(waiveTaskUpdate, { args: [{ actor, reason }] }));
+  return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(waiveTaskUpdate, { args: [{ actor, reason }] }), client);
 }
 
 /** Moves a task's due date to a local date-time ("YYYY-MM-DD HH:mm" in the school's zone). */
@@ -58,5 +83,48 @@ export async function moveDue(client: Client, store: Store, taskId: string, acto
   const { remindAts, level2At } = ladderInstants(template, row.templateTaskId, dueAt, school.timezone, Math.max(Date.now(), row.openAt));
   return viaUpdate(store, taskId, () =>
     client.workflow.getHandle(taskId).executeUpdate(moveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason }] }),
+    client,
   );
+}
+
+/**
+ * Starts a task's workflow again after it was stopped outside the app (school admin): the same
+ * workflow id and the input recomputed from the stored plan (a moved due date is kept). Steps
+ * already recorded are keyed by event, so nothing is recorded twice. The id-reuse policy allows
+ * a new run only after a run that did not complete: a completed task is never restarted.
+ */
+export async function restartTask(client: Client, store: Store, taskId: string, taskQueue: string, actor: Actor): Promise<{ runId: string }> {
+  const row = await store.getTaskInstance(taskId);
+  if (!row) throw new NotFoundError(`unknown task ${taskId}`);
+  if (row.status === 'completed' || row.status === 'waived') throw new TaskRejectedError(`this task is already ${row.status}; only a stopped open task can be restarted`);
+  const d = await client.workflow.getHandle(taskId).describe().catch(() => undefined);
+  if (d?.status.name === 'RUNNING') throw new TaskRejectedError('this task\'s workflow is running; there is nothing to restart');
+  const { tasks } = await createActivities({ store }).planCollegeTasks({ semesterId: row.semesterId, collegeId: row.collegeId });
+  const planned = tasks.find((t) => t.taskId === taskId);
+  if (!planned) throw new NotFoundError(`task ${taskId} is no longer in its semester's plan`);
+  let input: TaskInput = planned;
+  if (row.dueAt !== planned.dueAt) {
+    const semester = await store.getSemester(row.semesterId);
+    const school = semester ? await store.getSchool(semester.schoolId) : undefined;
+    const templateRow = semester ? await store.getTemplate(semester.templateId, semester.templateVersion) : undefined;
+    if (semester && school && templateRow) {
+      const ladder = ladderInstants(parseTemplate(`template ${templateRow.id}`, templateRow.body), row.templateTaskId, row.dueAt, school.timezone, Math.max(Date.now(), row.openAt));
+      input = { ...planned, dueAt: row.dueAt, remindAts: ladder.remindAts, level2At: ladder.level2At };
+    }
+  }
+  const indexed = d ? Object.keys(d.searchAttributes ?? {}).includes('SemesterId') || d.typedSearchAttributes.get(SemesterIdKey) !== undefined : false;
+  try {
+    const handle = await client.workflow.start(taskWorkflow, {
+      workflowId: taskId,
+      taskQueue,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      ...(indexed ? { typedSearchAttributes: [{ key: SemesterIdKey, value: input.semesterId }, { key: CollegeIdKey, value: input.collegeId }, { key: TaskKindKey, value: input.kind }] } : {}),
+    });
+    await store.appendAudit({ eventKey: `${taskId}/workflow-restarted:${handle.firstExecutionRunId}`, subjectType: 'task', subjectId: taskId, action: 'workflow-restarted', actor: actor.userId, at: Date.now(), details: { runId: handle.firstExecutionRunId } });
+    return { runId: handle.firstExecutionRunId };
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TaskRejectedError('this task\'s workflow completed; a completed task is never restarted');
+    throw e;
+  }
 }
