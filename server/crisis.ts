@@ -5,7 +5,7 @@
  * counselling centre (school admin); every read of it is written to the audit log.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { getCareSettings } from '../db/care';
 import { createStore, type AuditEvent, type Store } from '../db/store';
@@ -231,6 +231,15 @@ export async function actOnCase(deps: { client?: Client; knex: Knex }, user: Ses
     }
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError) throw new TaskRejectedError(e.cause instanceof Error ? e.cause.message : e.message);
+    // the case's (or supervision's) workflow is no longer running: stopped outside the app, or the case is closed (409, never 500)
+    if (e instanceof WorkflowNotFoundError || /already completed/i.test(e instanceof Error ? e.message : '')) {
+      const row = (await deps.knex('crisis_cases').where({ id: caseId }).first('status')) as { status: string } | undefined;
+      if (row?.status === 'closed') throw new TaskRejectedError('this case is closed');
+      const status = (await crisis.describe().catch(() => undefined))?.status.name;
+      if (status === 'RUNNING' || status === 'COMPLETED') throw new TaskRejectedError('this step is closed: the supervision has ended');
+      await deps.knex('crisis_cases').where({ id: caseId }).whereNull('workflow_ended_at').update({ workflow_ended_at: Date.now(), workflow_end_status: 'stopped-outside-the-app' });
+      throw new TaskRejectedError("this case's workflow was stopped outside the app; the school administration can restart it");
+    }
     throw e;
   }
   throw new BadRequestError(`unknown step ${step}`);
