@@ -71,6 +71,8 @@ export function waiveTask(client: Client, store: Store, taskId: string, actor: A
 export async function moveDue(client: Client, store: Store, taskId: string, actor: Actor, newDueLocal: string, reason: string): Promise<TaskState> {
   const row = await store.getTaskInstance(taskId);
   if (!row) throw new NotFoundError(`unknown task ${taskId}`);
+  // the workflow's validator decides as well; asked first, so a staff member learns who may, not what date is valid
+  if (actor.role !== 'school_admin') throw new TaskRejectedError('only the school administration may move a due date');
   const semester = await store.getSemester(row.semesterId);
   const school = semester ? await store.getSchool(semester.schoolId) : undefined;
   const templateRow = semester ? await store.getTemplate(semester.templateId, semester.templateVersion) : undefined;
