@@ -8,7 +8,8 @@
  *   npx tsx schedules/cli.ts trigger ID                 run it now, e.g. to resend today's digest
  */
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
-import { Client, Connection, type CalendarSpecDescription } from '@temporalio/client';
+import { Connection, type CalendarSpecDescription } from '@temporalio/client';
+import { appClient, loadIntegrity } from '../codec/signing';
 import { createKnex, describeDb } from '../db/knex';
 import { createStore } from '../db/store';
 import { dbOptions, loadConfig, type Config } from '../server/config';
@@ -75,9 +76,17 @@ function formatListing(s: ScheduleListing): string {
 async function run(): Promise<void> {
   const cmd = parseArgs(process.argv.slice(2));
   const config = loadConfig();
+  // the app's signing client, like the web server and the worker: what it sends carries the app's proof
+  const db = createKnex(dbOptions(config));
+  let integrity;
+  try {
+    integrity = await loadIntegrity(db);
+  } finally {
+    await db.destroy();
+  }
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) });
+    const client = appClient({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) }, integrity);
     switch (cmd.verb) {
       case 'apply':
         for (const r of await applySchedules(client, await schoolDefinitions(config))) {

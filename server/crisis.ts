@@ -235,9 +235,14 @@ export async function actOnCase(deps: { client?: Client; knex: Knex }, user: Ses
     if (e instanceof WorkflowNotFoundError || /already completed/i.test(e instanceof Error ? e.message : '')) {
       const row = (await deps.knex('crisis_cases').where({ id: caseId }).first('status')) as { status: string } | undefined;
       if (row?.status === 'closed') throw new TaskRejectedError('this case is closed');
-      const status = (await crisis.describe().catch(() => undefined))?.status.name;
+      const d = await crisis.describe().catch(() => undefined);
+      const status = d?.status.name;
       if (status === 'RUNNING' || status === 'COMPLETED') throw new TaskRejectedError('this step is closed: the supervision has ended');
-      await deps.knex('crisis_cases').where({ id: caseId }).whereNull('workflow_ended_at').update({ workflow_ended_at: Date.now(), workflow_end_status: 'stopped-outside-the-app' });
+      // marked in the read model and audited once per run (server/ended-workflows.ts): the admin sees it and may restart it
+      const at = Date.now();
+      const store = createStore(deps.knex);
+      await store.markWorkflowEnded('crisis', caseId, { at, status: status ?? 'NOT_FOUND' });
+      if (d) await store.appendAudit({ eventKey: `${crisisWorkflowId(caseId)}/workflow-ended:${d.runId}`, subjectType: 'crisis', subjectId: caseId, action: 'workflow-ended-externally', actor: 'system', at, details: { runId: d.runId, status } });
       throw new TaskRejectedError("this case's workflow was stopped outside the app; the school administration can restart it");
     }
     throw e;

@@ -36,6 +36,8 @@ async function refuseIfEnded(client: Client, store: Store, taskId: string): Prom
   const d = await client.workflow.getHandle(taskId).describe().catch(() => undefined);
   const status = d?.status.name;
   if (!d || !status || status === 'RUNNING' || status === 'COMPLETED' || status === 'CONTINUED_AS_NEW') return;
+  // the read model shows it: the admin's list of stopped workflows (/admin/workflows, server/ended-workflows.ts)
+  await store.markWorkflowEnded('task', taskId, { at: Date.now(), status });
   await store.appendAudit({ eventKey: `${taskId}/workflow-ended:${d.runId}`, subjectType: 'task', subjectId: taskId, action: 'workflow-ended-externally', actor: 'system', at: Date.now(), details: { runId: d.runId, status } });
   throw new WorkflowEndedError(WORKFLOW_ENDED_MESSAGE);
 }
@@ -123,6 +125,7 @@ export async function restartTask(client: Client, store: Store, taskId: string, 
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       ...(indexed ? { typedSearchAttributes: [{ key: SemesterIdKey, value: input.semesterId }, { key: CollegeIdKey, value: input.collegeId }, { key: TaskKindKey, value: input.kind }] } : {}),
     });
+    await store.clearWorkflowEnded('task', taskId);
     await store.appendAudit({ eventKey: `${taskId}/workflow-restarted:${handle.firstExecutionRunId}`, subjectType: 'task', subjectId: taskId, action: 'workflow-restarted', actor: actor.userId, at: Date.now(), details: { runId: handle.firstExecutionRunId } });
     return { runId: handle.firstExecutionRunId };
   } catch (e) {

@@ -54,6 +54,23 @@ export interface CrisisInput {
   reportedAt: number;
   reportedBy: string;
   durations: CrisisDurations;
+  /**
+   * A case started again after its workflow was stopped outside the app (server/ended-workflows.ts):
+   * the steps already taken, from the case's timeline. The new run starts with them done and waits
+   * only for what is still open. Absent on a first start.
+   */
+  resume?: CrisisResume;
+}
+
+/** The steps of a case already taken before its workflow was stopped (see CrisisInput.resume). */
+export interface CrisisResume {
+  onSceneAt?: number;
+  onSceneBy?: string;
+  schoolNotifiedAt?: number;
+  actions?: Array<{ action: BranchAction; at: number; by: string }>;
+  escalationLevel?: 0 | 1 | 2;
+  /** the supervision's state so far (a risk of self-harm): its run continues from it */
+  supervision?: SupervisionState;
 }
 
 export type BranchAction = 'parents-authorised' | 'taken-to-hospital' | 'police-called';
@@ -84,7 +101,17 @@ const reject = (message: string): never => {
 
 export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisState> {
   const d = input.durations;
-  const s: CrisisState = { onSceneAt: null, onSceneBy: null, schoolNotifiedAt: null, actions: [], escalationLevel: 0, supervision: null, fiveOnes: null, closed: false };
+  const r = input.resume;
+  const s: CrisisState = {
+    onSceneAt: r?.onSceneAt ?? null,
+    onSceneBy: r?.onSceneBy ?? null,
+    schoolNotifiedAt: r?.schoolNotifiedAt ?? null,
+    actions: r?.actions ? [...r.actions] : [],
+    escalationLevel: r?.escalationLevel ?? 0,
+    supervision: null,
+    fiveOnes: null,
+    closed: false,
+  };
   const deliveries = careDeliveries();
   const record = async (step: string, action: string, at: number, actor: string, notify: 'college-care' | 'college-leader' | 'school' | null, details?: Record<string, unknown>) => {
     const { eventKey } = await recordCrisisEvent({ caseId: input.caseId, collegeId: input.collegeId, step, action, at, actor, notify, details });
@@ -168,9 +195,10 @@ export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisStat
   // 2 and 3 run side by side; 5 (supervision) starts at once for a risk of self-harm
   const watchOnScene = async () => {
     if (await condition(() => s.onSceneAt !== null, Math.max(0, input.reportedAt + d.onSceneAckMs - Date.now()))) return;
-    s.escalationLevel = 1;
+    if (s.escalationLevel < 1) s.escalationLevel = 1;
     await record('on-scene-missed', 'on-scene-missed', input.reportedAt + d.onSceneAckMs, 'timer', 'college-leader', { level: 1 });
-    if (await condition(() => s.onSceneAt !== null, d.schoolAfterMs)) return;
+    // a resumed case (restarted after a stop) waits only until the school's instant, not a whole interval again
+    if (await condition(() => s.onSceneAt !== null, r ? Math.max(0, input.reportedAt + d.onSceneAckMs + d.schoolAfterMs - Date.now()) : d.schoolAfterMs)) return;
     s.escalationLevel = 2;
     await record('on-scene-missed-school', 'on-scene-missed-school', input.reportedAt + d.onSceneAckMs + d.schoolAfterMs, 'timer', 'school', { level: 2 });
   };
@@ -183,7 +211,7 @@ export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisStat
     if (input.situation !== 'self_harm_risk') return;
     s.supervision = await executeChild(supervisionWorkflow, {
       workflowId: `supervision.${input.caseId}`,
-      args: [{ caseId: input.caseId, collegeId: input.collegeId, startedAt: input.reportedAt, durations: d }],
+      args: [{ caseId: input.caseId, collegeId: input.collegeId, startedAt: input.reportedAt, durations: d, ...(r?.supervision ? { carried: r.supervision } : {}) }],
     });
   };
   await Promise.all([watchOnScene(), watchSchoolNotified(), supervise()]);

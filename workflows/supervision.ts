@@ -41,7 +41,7 @@ export interface SupervisionInput {
   collegeId: string;
   startedAt: number;
   durations: SupervisionDurations;
-  /** carried over continue-as-new */
+  /** carried over continue-as-new, or the state before the case was started again (CrisisInput.resume) */
   carried?: SupervisionState;
 }
 

@@ -13,6 +13,8 @@ import { html, page, raw } from '../html';
 import { createSemester, NotFoundError, registerDataTexts, startCollege, startSemester } from '../semesters';
 import { fmt, schoolZone, t, templateOf } from './common';
 import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../upload';
+import { listStopped, restartStopped } from '../ended-workflows';
+import { TaskRejectedError } from '../tasks';
 const SEMESTER_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 export function createAdminRouter(deps: AppDeps): express.Router {
@@ -42,6 +44,70 @@ export function createAdminRouter(deps: AppDeps): express.Router {
   r.get('/api/admin/data-problems', admin, async (_req, res) => {
     const rows = (await deps.knex('data_problems').orderBy('id').select('table_name', 'row_id', 'column_name', 'value', 'found_at')) as Array<Record<string, unknown>>;
     res.json({ problems: rows.map((p) => ({ table: String(p.table_name), rowId: String(p.row_id), column: String(p.column_name), value: String(p.value), foundAt: Number(p.found_at) })) });
+  });
+
+  /** school admin by session only: a restart is done in someone's name (no ops token) */
+  const sessionAdmin = (req: Request, _res: Response, next: NextFunction) => {
+    if (!req.user) throw new UnauthorizedError('sign in first');
+    if (req.user.role !== 'school_admin') throw new ForbiddenError('this needs the role school_admin');
+    next();
+  };
+  const actorOf = (req: Request) => ({ userId: req.user!.id, role: req.user!.role, collegeId: req.user!.collegeId });
+  const now = () => (deps.now ? deps.now() : Date.now());
+  const stoppedDeps = () => ({ client: deps.client, store: deps.store, knex: deps.knex, taskQueue: deps.taskQueue, schoolId: deps.schoolId });
+
+  /** Workflows stopped outside the app (issue 10, finding 3): scanned now, then listed (server/ended-workflows.ts). */
+  r.get('/api/admin/workflows/ended', sessionAdmin, async (_req, res) => {
+    const l = await listStopped({ ...stoppedDeps(), now: now() });
+    res.json({
+      via: l.via,
+      workflows: [
+        ...l.marked.map((w) => ({ kind: w.kind, id: w.id, collegeId: w.collegeId, title: w.titleZh, noticedAt: w.noticedAt, status: w.endStatus, restartable: true })),
+        ...l.byHand.map((w) => ({ kind: w.kind, id: w.id, collegeId: w.collegeId, title: w.workflowId, noticedAt: null, status: w.status, restartable: false })),
+      ],
+    });
+  });
+  r.post('/api/admin/workflows/:kind/:id/restart', sessionAdmin, async (req, res) => {
+    const done = await restartStopped(stoppedDeps(), String(req.params.kind), String(req.params.id), actorOf(req));
+    res.status(202).json(done);
+  });
+  r.get('/admin/workflows', sessionAdmin, async (req, res) => {
+    const m = t(req);
+    const zone = await schoolZone(deps);
+    const l = await listStopped({ ...stoppedDeps(), now: now() });
+    const colleges = new Map((await deps.store.listColleges(deps.schoolId)).map((c) => [c.id, c.name]));
+    const en = req.lang === 'en';
+    const csrf = req.csrfToken ?? '';
+    const done = typeof req.query.done === 'string' ? req.query.done : '';
+    const error = typeof req.query.error === 'string' ? req.query.error : '';
+    const what = (w: { kind: string; titleZh: string; titleEn: string }) => (w.kind === 'crisis' ? `${m.wfKinds.crisis}: ${m.wfSituations[w.titleZh as keyof typeof m.wfSituations] ?? w.titleZh}` : `${m.wfKinds.task}: ${en ? w.titleEn : w.titleZh}`);
+    const body = html`<h1>${m.navWorkflows}</h1>
+<p>${m.wfIntro}</p>
+${done ? html`<p class="notice" id="done">${m.wfDone}: ${done}</p>` : ''}
+${error ? html`<p class="error" id="error">${m.wfError}: ${error}</p>` : ''}
+${!deps.client ? html`<p class="error">${m.wfNoTemporal}</p>` : ''}
+<table id="stopped-workflows"><thead><tr><th>${m.wfWhat}</th><th>${m.college}</th><th>${m.wfNoticed}</th><th>${m.wfStatus}</th><th></th></tr></thead><tbody>
+${l.marked.map(
+  (w) => html`<tr data-kind="${w.kind}" data-id="${w.id}"><td>${what(w)}<br><small>${w.id}</small></td><td>${colleges.get(w.collegeId) ?? w.collegeId}</td><td>${fmt(w.noticedAt, zone)}</td><td>${w.endStatus}</td>
+<td><form method="post" action="/admin/workflows/${w.kind}/${encodeURIComponent(w.id)}/restart"><input type="hidden" name="_csrf" value="${csrf}"><button class="btn">${m.wfRestart}</button></form></td></tr>`,
+)}
+${l.byHand.map(
+  (w) => html`<tr data-kind="${w.kind}" data-id="${w.id}"><td>${m.wfKinds[w.kind as keyof typeof m.wfKinds] ?? w.kind}<br><small>${w.workflowId}</small></td><td>${colleges.get(w.collegeId) ?? w.collegeId}</td><td>-</td><td>${w.status}</td><td>${m.wfByHand}</td></tr>`,
+)}
+</tbody></table>
+${l.marked.length + l.byHand.length === 0 ? html`<p id="none">${m.wfNone}</p>` : ''}`;
+    res.send(page(req, { title: m.navWorkflows, body }));
+  });
+  r.post('/admin/workflows/:kind/:id/restart', sessionAdmin, async (req, res) => {
+    const kind = String(req.params.kind);
+    const id = String(req.params.id);
+    try {
+      await restartStopped(stoppedDeps(), kind, id, actorOf(req));
+      res.redirect(303, `/admin/workflows?done=${encodeURIComponent(`${kind} ${id}`)}`);
+    } catch (e) {
+      if (!(e instanceof TaskRejectedError || e instanceof NotFoundError || e instanceof BadRequestError)) throw e;
+      res.redirect(303, `/admin/workflows?error=${encodeURIComponent(e.message)}`);
+    }
   });
 
   async function create(req: Request): Promise<string> {

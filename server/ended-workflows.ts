@@ -1,0 +1,254 @@
+/**
+ * Workflows stopped outside the app (issue 10, finding 3): a task, crisis case (with its
+ * supervision), pairing or screening follow-up whose row is still open in the read model but
+ * whose workflow was terminated, cancelled, timed out or failed (the Temporal Web UI, the CLI).
+ *
+ *  - scanEndedWorkflows finds them: through Temporal visibility (a list query on ExecutionStatus)
+ *    where the server answers it, else by describing each open row's workflow. Tasks and cases
+ *    are marked in the read model (workflow_ended_at / workflow_end_status) and the stop is written
+ *    to the audit log once per run. It runs when the school admin opens /admin/workflows and inside
+ *    the daily digest (a Temporal Schedule decides when): no polling loop decides anything.
+ *  - restartStopped starts a task or a case again under the same workflow id. A case keeps the
+ *    steps already taken (CrisisInput.resume, seeded from its timeline) and waits only for what is
+ *    still open. Pairings and screening follow-ups are listed for a follow-up by hand.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { AuditEvent, EndedWorkflowRow, MarkedWorkflowKind, OpenWorkflowRow, Store, WorkflowRowKind } from '../db/store';
+import { crisisCaseWorkflow, type BranchAction, type CrisisDurations, type CrisisResume, type SupervisionState } from '../workflows';
+import { DEFAULT_CRISIS_DURATIONS, type Situation } from '../workflows/crisis-case';
+import { BadRequestError } from './auth/context';
+import { NotFoundError } from './semesters';
+import type { Actor } from '../workflows/task';
+import { restartTask, TaskRejectedError } from './tasks';
+
+/** The visibility query of runs that ended without completing. */
+export const ENDED_QUERY = 'ExecutionStatus="Terminated" OR ExecutionStatus="Canceled" OR ExecutionStatus="TimedOut" OR ExecutionStatus="Failed"';
+/** describe()'s names of those statuses */
+export const ENDED_STATUSES = new Set(['TERMINATED', 'CANCELLED', 'TIMED_OUT', 'FAILED']);
+
+/** One row whose workflow was found stopped by a scan. */
+export interface StoppedWorkflow {
+  kind: WorkflowRowKind;
+  id: string;
+  collegeId: string;
+  workflowId: string;
+  runId: string;
+  status: string;
+}
+
+export interface ScanResult {
+  /** what this scan found stopped (rows already marked before are not looked at again) */
+  found: StoppedWorkflow[];
+  /** of those, the tasks and cases it marked now */
+  marked: number;
+  /** how it found them: a visibility list query, or a describe of each open row (servers without visibility) */
+  via: 'visibility' | 'describe';
+}
+
+const isMarked = (kind: WorkflowRowKind): kind is MarkedWorkflowKind => kind === 'task' || kind === 'crisis';
+
+/** The audit key of a stop, shared with the 409 path of server/tasks.ts: one entry per stopped run. */
+export const endedEventKey = (workflowId: string, runId: string) => `${workflowId}/workflow-ended:${runId}`;
+
+/**
+ * Records that a row's workflow ended outside the app: the mark in the read model (tasks and
+ * cases) and the audit entry (every kind), each once. Used by the scan and by the 409 paths.
+ */
+export async function recordStopped(store: Store, s: Omit<StoppedWorkflow, 'collegeId'>, at: number): Promise<boolean> {
+  const marked = isMarked(s.kind) ? await store.markWorkflowEnded(s.kind, s.id, { at, status: s.status }) : false;
+  await store.appendAudit({ eventKey: endedEventKey(s.workflowId, s.runId), subjectType: s.kind, subjectId: s.id, action: 'workflow-ended-externally', actor: 'system', at, details: { runId: s.runId, status: s.status } });
+  return marked;
+}
+
+/** The open row a workflow id belongs to (a supervision belongs to its case). */
+function rowOf(byWorkflowId: Map<string, OpenWorkflowRow>, workflowId: string): OpenWorkflowRow | undefined {
+  const own = byWorkflowId.get(workflowId);
+  if (own) return own;
+  const sup = /^supervision\.(.+)$/.exec(workflowId);
+  return sup ? byWorkflowId.get(`crisis.${sup[1]}`) : undefined;
+}
+
+/** The open rows whose workflows visibility lists as ended (some run of them), or null when the server has no visibility. */
+async function viaVisibility(client: Client, byWorkflowId: Map<string, OpenWorkflowRow>): Promise<OpenWorkflowRow[] | null> {
+  const hits = new Map<string, OpenWorkflowRow>();
+  try {
+    for await (const w of client.workflow.list({ query: ENDED_QUERY })) {
+      const row = rowOf(byWorkflowId, w.workflowId);
+      if (row) hits.set(row.workflowId, row);
+    }
+  } catch {
+    // e.g. the time-skipping test server: ListWorkflowExecutions is not implemented
+    return null;
+  }
+  return [...hits.values()];
+}
+
+/** Runs fn over items, `width` at a time. */
+async function eachLimited<T>(items: T[], width: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+/**
+ * Finds the school's open rows whose workflow ended outside the app, marks tasks and cases, and
+ * audits each stop once. The latest run of each candidate decides: a task restarted since is running.
+ */
+export async function scanEndedWorkflows(deps: { client: Client; store: Store; schoolId: string; now: number }): Promise<ScanResult> {
+  const open = await deps.store.listOpenWorkflowRows(deps.schoolId);
+  const byWorkflowId = new Map(open.map((r) => [r.workflowId, r]));
+  const listed = open.length ? await viaVisibility(deps.client, byWorkflowId) : [];
+  const candidates = listed ?? open;
+  const found: StoppedWorkflow[] = [];
+  let marked = 0;
+  await eachLimited(candidates, 8, async (row) => {
+    const d = await deps.client.workflow.getHandle(row.workflowId).describe().catch(() => undefined);
+    const status = d?.status.name;
+    if (!d || !status || !ENDED_STATUSES.has(status)) return; // running, completed, or never started (planned)
+    const s: StoppedWorkflow = { ...row, runId: d.runId, status };
+    found.push(s);
+    if (await recordStopped(deps.store, s, deps.now)) marked += 1;
+  });
+  found.sort((a, b) => a.workflowId.localeCompare(b.workflowId));
+  return { found, marked, via: listed ? 'visibility' : 'describe' };
+}
+
+/** What the admin page and API list: tasks and cases marked as stopped, and pairings or follow-ups a scan found. */
+export interface StoppedListing {
+  marked: EndedWorkflowRow[];
+  /** pairings and screening follow-ups: restarted by hand (no automatic restart) */
+  byHand: StoppedWorkflow[];
+  via: ScanResult['via'] | null;
+}
+
+/** Scans (when Temporal is configured) and lists what is stopped. */
+export async function listStopped(deps: { client?: Client; store: Store; schoolId: string; now: number }): Promise<StoppedListing> {
+  const scan = deps.client ? await scanEndedWorkflows({ client: deps.client, store: deps.store, schoolId: deps.schoolId, now: deps.now }) : null;
+  return {
+    marked: await deps.store.listEndedWorkflows(deps.schoolId),
+    byHand: (scan?.found ?? []).filter((s) => !isMarked(s.kind)),
+    via: scan?.via ?? null,
+  };
+}
+
+/** How many of the school's workflows are stopped outside the app (scanning first), for the daily digest. */
+export async function countStopped(deps: { client: Client; store: Store; schoolId: string; now: number }): Promise<number> {
+  const l = await listStopped(deps);
+  return l.marked.length + l.byHand.length;
+}
+
+/**
+ * The steps of a case already taken, from its timeline (the audit events its workflows wrote), so
+ * a restarted run starts with them done. The supervision's state is rebuilt the same way.
+ */
+export function resumeFromTimeline(timeline: AuditEvent[], c: { situation: string; reportedAt: number }): CrisisResume {
+  const r: CrisisResume = {};
+  const details = (e: AuditEvent) => (e.details && typeof e.details === 'object' ? (e.details as Record<string, unknown>) : {});
+  let level: 0 | 1 | 2 = 0;
+  const sup: SupervisionState = { guardianUserId: null, lastCheckInAt: c.reportedAt, checkIns: 0, missed: 0, schoolAlerts: 0, handOver: null };
+  for (const e of timeline) {
+    switch (e.action) {
+      case 'on-scene':
+        r.onSceneAt = e.at;
+        r.onSceneBy = e.actor;
+        break;
+      case 'school-notified':
+        r.schoolNotifiedAt = e.at;
+        break;
+      case 'parents-authorised':
+      case 'taken-to-hospital':
+      case 'police-called':
+        (r.actions ??= []).push({ action: e.action as BranchAction, at: e.at, by: e.actor });
+        break;
+      case 'on-scene-missed':
+        level = Math.max(level, 1) as 0 | 1 | 2;
+        break;
+      case 'on-scene-missed-school':
+      case 'school-notify-missed':
+        level = 2;
+        break;
+      case 'guardian-assigned':
+      case 'guardian-handoff':
+        sup.guardianUserId = typeof details(e).to === 'string' ? (details(e).to as string) : sup.guardianUserId;
+        break;
+      case 'check-in':
+        sup.checkIns += 1;
+        sup.lastCheckInAt = Math.max(sup.lastCheckInAt, e.at);
+        break;
+      case 'check-in-missed':
+        sup.missed += 1;
+        break;
+      case 'no-hand-over':
+        sup.schoolAlerts += 1;
+        break;
+      case 'handed-over': {
+        const d = details(e);
+        sup.handOver = { receivedBy: String(d.receivedBy ?? ''), at: e.at, witnessedBy: Array.isArray(d.witnessedBy) ? d.witnessedBy.map(String) : [] };
+        break;
+      }
+    }
+  }
+  if (level) r.escalationLevel = level;
+  if (c.situation === 'self_harm_risk') r.supervision = sup;
+  return r;
+}
+
+interface CaseRow {
+  id: string;
+  college_id: string;
+  situation: string;
+  status: string;
+  reported_at: number | string;
+  reported_by: string;
+  durations: string | null;
+}
+
+/** Starts a stopped crisis case again (school admin) with the steps already taken, under the same workflow id. */
+export async function restartCase(deps: { client: Client; store: Store; knex: Knex; taskQueue: string; schoolId: string }, caseId: string, actor: Actor): Promise<{ runId: string }> {
+  const row = (await deps.knex('crisis_cases as c').join('colleges as k', 'k.id', 'c.college_id').where('c.id', caseId).andWhere('k.school_id', deps.schoolId).first('c.*')) as CaseRow | undefined;
+  if (!row) throw new NotFoundError(`unknown case ${caseId}`);
+  if (row.status === 'closed') throw new TaskRejectedError('this case is closed; only a stopped open case can be restarted');
+  const workflowId = `crisis.${caseId}`;
+  const d = await deps.client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+  if (d?.status.name === 'RUNNING') throw new TaskRejectedError("this case's workflow is running; there is nothing to restart");
+  const reportedAt = Number(row.reported_at);
+  const resume = resumeFromTimeline(await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId }), { situation: row.situation, reportedAt });
+  const durations = row.durations ? (JSON.parse(row.durations) as CrisisDurations) : DEFAULT_CRISIS_DURATIONS;
+  try {
+    const handle = await deps.client.workflow.start(crisisCaseWorkflow, {
+      workflowId,
+      taskQueue: deps.taskQueue,
+      args: [{ caseId, collegeId: row.college_id, situation: row.situation as Situation, reportedAt, reportedBy: row.reported_by, durations, resume }],
+      // a new run only after one that did not complete (terminated, cancelled, failed, timed out)
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    });
+    await deps.store.clearWorkflowEnded('crisis', caseId);
+    await deps.store.appendAudit({ eventKey: `${workflowId}/workflow-restarted:${handle.firstExecutionRunId}`, subjectType: 'crisis', subjectId: caseId, action: 'workflow-restarted', actor: actor.userId, at: Date.now(), details: { runId: handle.firstExecutionRunId, resumed: Object.keys(resume) } });
+    return { runId: handle.firstExecutionRunId };
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TaskRejectedError("this case's workflow completed; it is not restarted");
+    throw e;
+  }
+}
+
+export const RESTARTABLE = ['task', 'crisis'] as const;
+
+/** The admin's restart of a stopped task or case. Pairings and screening follow-ups are not restarted here. */
+export async function restartStopped(deps: { client?: Client; store: Store; knex: Knex; taskQueue: string; schoolId: string }, kind: string, id: string, actor: Actor): Promise<{ kind: MarkedWorkflowKind; id: string; runId: string }> {
+  if (!deps.client) throw new Error('Temporal is not configured for this server');
+  if (kind === 'task') {
+    const task = await deps.store.getTaskInstance(id);
+    const semester = task ? await deps.store.getSemester(task.semesterId) : undefined;
+    if (!task || semester?.schoolId !== deps.schoolId) throw new NotFoundError(`unknown task ${id}`);
+    const { runId } = await restartTask(deps.client, deps.store, id, deps.taskQueue, actor);
+    return { kind, id, runId };
+  }
+  if (kind === 'crisis') {
+    const { runId } = await restartCase({ ...deps, client: deps.client }, id, actor);
+    return { kind, id, runId };
+  }
+  if (kind === 'pairing' || kind === 'screening') throw new BadRequestError(`a stopped ${kind} workflow is not restarted automatically: follow it up by hand`);
+  throw new NotFoundError(`unknown kind ${kind}: one of ${RESTARTABLE.join(', ')}`);
+}
