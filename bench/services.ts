@@ -206,7 +206,7 @@ export interface WorkerProcess {
   pid: number;
   /** the WORKER_* tuning it runs with (server/worker-tuning.ts), as one line */
   tuning: string;
-  /** SDK warnings by code so far, e.g. "TMPRL1104x87" (1104: a workflow task took over 5 s) */
+  /** SDK warnings by code so far, e.g. "TMPRL1104x87 task_not_foundx12" (1104: a workflow task took over 5 s; task_not_found: one timed out after 10 s and was retried) */
   warnings(): string;
 }
 
@@ -252,7 +252,7 @@ export async function startWorker(o: { address: string; taskQueue: string; db: R
       // eslint-disable-next-line no-control-regex -- the SDK's log colours
       const line = raw.replace(/\x1b\[[0-9;]*m/g, '').trimEnd();
       if (!line) continue;
-      const code = / WARN .*?\[(TMPRL\d+)\]/.exec(line)?.[1];
+      const code = / WARN /.test(line) ? (/\[(TMPRL\d+)\]/.exec(line)?.[1] ?? (/Task not found when completing/.test(line) ? 'task_not_found' : 'other_warning')) : undefined;
       const n = code ? (warnings.get(code) ?? 0) + 1 : 0;
       if (code) warnings.set(code, n);
       if (!code || n <= 2) process.stderr.write(`[worker] ${line.length > 400 ? `${line.slice(0, 400)}…` : line}\n`);

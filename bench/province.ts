@@ -1,0 +1,148 @@
+/**
+ * A province-size semester: start it, and measure how long until every task workflow runs.
+ *
+ *   npm run bench:province -- [--colleges 500] [--timeout-minutes 30] [--until started|settled]
+ *                             [--requests 50] [--db auto|postgres|sqlite]
+ *
+ * Starts its own Temporal dev server (state in a temp SQLite file, whose size is reported), a
+ * throw-away read model (PostgreSQL on TEST_PG_URL when it answers, else SQLite) and the real
+ * worker process (server/worker.ts, WORKER_* tuning from this environment). Seeds N colleges
+ * (each with its staff, so notifications have recipients) and starts the 2024 autumn semester the
+ * way the admin does (startSemester: the semester workflow, one college-semester per college,
+ * which plans its tasks and starts their workflows). The semester lies in the past, so every task
+ * workflow starts at once and runs its ladder to level 2 (opened, overdue, escalated), as on a
+ * first start after an outage or the demo's first start.
+ *
+ * Every 2 s it samples: task workflows started (Temporal's count of taskWorkflow executions),
+ * colleges planned and tasks opened / at level 2 (read model), worker and Temporal server RSS
+ * (/proc/<pid>/status VmRSS). `start_ms` = until every task workflow was started; `settled_ms` =
+ * until every task is at level 2 in the read model. With --until started it stops at start_ms.
+ * --timeout-minutes stops the run where it is and reports how far it got. Then the compliance
+ * query (store.complianceByCollegeMonth) is timed on the resulting read model (5 warm-up, then
+ * --requests). Prints a progress table, the load, the worker's tuning, and one RESULT line.
+ */
+import { parseArgs } from 'node:util';
+import { createStore } from '../db/store';
+import { planSemester } from '../domain/planner';
+import { startSemester } from '../server/semesters';
+import { pct, timed } from './lib';
+import { benchClient, benchKeysEnv, load1, loadLine, readModel, runBench, rssMb, seedSchool, sleep, startTemporal, startWorker, stats, tempDir } from './services';
+
+const { values: args } = parseArgs({
+  options: {
+    colleges: { type: 'string', default: '500' },
+    'timeout-minutes': { type: 'string', default: '30' },
+    until: { type: 'string', default: 'settled' },
+    requests: { type: 'string', default: '50' },
+    db: { type: 'string', default: 'auto' },
+  },
+  strict: true,
+});
+const COLLEGES = Number(args.colleges);
+const TIMEOUT_MS = Number(args['timeout-minutes']) * 60_000;
+const REQUESTS = Number(args.requests);
+if (!(Number.isInteger(COLLEGES) && COLLEGES >= 1 && COLLEGES <= 999) || !(TIMEOUT_MS > 0) || !['started', 'settled'].includes(args.until) || !(Number.isInteger(REQUESTS) && REQUESTS > 0) || !['auto', 'postgres', 'sqlite'].includes(args.db)) {
+  console.error('usage: npm run bench:province -- [--colleges 1..999] [--timeout-minutes M] [--until started|settled] [--requests R] [--db auto|postgres|sqlite]');
+  process.exit(2);
+}
+const QUEUE = 'bench-province';
+const SEMESTER = 'bench-province-2024-autumn';
+const SAMPLE_MS = 2000;
+const REPORT_MS = 30_000;
+
+async function main(): Promise<void> {
+  const keysEnv = benchKeysEnv();
+  const dir = tempDir('rx-bench-province-');
+  console.log(`province: ${COLLEGES} colleges, the 2024 autumn semester; ${loadLine()}`);
+  const temporal = await startTemporal(dir);
+  const db = await readModel(dir, args.db as 'auto');
+  const store = createStore(db.knex);
+  const { template, calendar } = await seedSchool(db.knex, { colleges: COLLEGES, semesters: [SEMESTER] });
+  const perCollege = planSemester({ semesterId: SEMESTER, template, calendar, colleges: [{ id: 'x' }] }).tasks.length;
+  const total = perCollege * COLLEGES;
+  const worker = await startWorker({ address: temporal.address, taskQueue: QUEUE, db, dir, keysEnv });
+  const client = await benchClient(temporal.address, db);
+  console.log(`temporal dev server ${temporal.address} (pid ${temporal.pid}, state ${temporal.dbFile}); read model ${db.description}`);
+  console.log(`worker pid ${worker.pid}: ${worker.tuning}`);
+  console.log(`${total} task workflows expected (${perCollege} per college)`);
+
+  const count = async (q: ReturnType<typeof db.knex>) => Number(((await q.count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
+  const t0 = Date.now();
+  await startSemester(client, store, SEMESTER, QUEUE);
+  console.log(`semester workflow started in ${Date.now() - t0} ms`);
+  console.log('');
+  console.log('| elapsed | colleges planned | task workflows started | opened | level 2 | worker RSS | Temporal RSS | Temporal state | load (1 min) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+
+  let startMs: number | null = null;
+  let settledMs: number | null = null;
+  let workerMax = 0;
+  let temporalMax = 0;
+  let last = { planned: 0, started: 0, opened: 0, level2: 0 };
+  let lastReport = -Infinity;
+  let timedOut = false;
+  const mb = (x: number | null) => (x === null ? '—' : `${x.toFixed(0)} MiB`);
+  for (;;) {
+    const elapsed = Date.now() - t0;
+    const [planned, started, opened, level2] = await Promise.all([
+      db.knex('task_instances').where('semester_id', SEMESTER).countDistinct({ n: 'college_id' }).then((r) => Number((r as Array<{ n: number | string }>)[0]!.n)),
+      client.workflow.count(`WorkflowType = 'taskWorkflow'`).then((r) => r.count),
+      count(db.knex('task_instances').where('semester_id', SEMESTER).whereNot('status', 'planned')),
+      count(db.knex('task_instances').where({ semester_id: SEMESTER, escalation_level: 2 })),
+    ]);
+    last = { planned, started, opened, level2 };
+    const w = rssMb(worker.pid);
+    const t = rssMb(temporal.pid);
+    workerMax = Math.max(workerMax, w ?? 0);
+    temporalMax = Math.max(temporalMax, t ?? 0);
+    if (startMs === null && started >= total) startMs = elapsed;
+    if (settledMs === null && level2 >= total) settledMs = elapsed;
+    const done = args.until === 'started' ? startMs !== null : settledMs !== null;
+    timedOut = !done && elapsed > TIMEOUT_MS;
+    if (done || timedOut || elapsed - lastReport >= REPORT_MS) {
+      lastReport = elapsed;
+      console.log(
+        `| ${(elapsed / 1000).toFixed(0)} s | ${planned}/${COLLEGES} | ${started}/${total} | ${opened} | ${level2} | ${mb(w)} | ${mb(t)} | ${(temporal.stateBytes() / 2 ** 20).toFixed(1)} MiB | ${load1()} |`,
+      );
+    }
+    if (done || timedOut) break;
+    await sleep(SAMPLE_MS);
+  }
+  console.log('');
+  if (timedOut) console.log(`stopped after the ${TIMEOUT_MS / 60_000}-minute limit: ${last.planned} of ${COLLEGES} colleges planned, ${last.started} of ${total} task workflows started, ${last.level2} at level 2`);
+  else console.log(`every task workflow started after ${((startMs ?? 0) / 1000).toFixed(1)} s${settledMs !== null ? `; every task at level 2 after ${(settledMs / 1000).toFixed(1)} s` : ''}`);
+
+  const rows = await count(db.knex('task_instances').where('semester_id', SEMESTER));
+  const compliance = await timed(
+    async () => {
+      await store.complianceByCollegeMonth(SEMESTER, Date.now());
+    },
+    { warmup: 5, requests: REQUESTS },
+  );
+  console.log(`compliance query on ${rows} task rows (${db.kind}): ${stats(compliance)}`);
+  const stateMb = temporal.stateBytes() / 2 ** 20;
+  console.log(`worker RSS max ${workerMax.toFixed(0)} MiB; Temporal RSS max ${temporalMax.toFixed(0)} MiB; Temporal state ${stateMb.toFixed(1)} MiB; ${loadLine()}`);
+  const ms = (x: number | null) => (x === null ? 'NaN' : String(Math.round(x)));
+  const result = [
+    `colleges=${COLLEGES}`,
+    `db=${db.kind}`,
+    `tasks_total=${total}`,
+    `start_ms=${ms(startMs)}`,
+    `settled_ms=${ms(settledMs)}`,
+    `colleges_started=${last.planned}`,
+    `tasks_started=${last.started}`,
+    `tasks_level2=${last.level2}`,
+    `timed_out=${timedOut}`,
+    `worker_rss_mb=${workerMax.toFixed(0)}`,
+    `temporal_rss_mb=${temporalMax.toFixed(0)}`,
+    `temporal_state_mb=${stateMb.toFixed(1)}`,
+    `compliance_p50_ms=${pct(compliance, 50).toFixed(1)}`,
+    `compliance_p95_ms=${pct(compliance, 95).toFixed(1)}`,
+    worker.tuning,
+    `worker_warnings=${worker.warnings()}`,
+    `load1=${load1()}`,
+  ];
+  console.log(`RESULT ${result.join(' ')}`);
+}
+
+runBench(main);
