@@ -98,7 +98,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const tuning = workerTuningProblems(c);
-  if (tuning.length) throw new ConfigError(`invalid configuration:\n${tuning.map((p) => `  ${p.path}: ${p.message} (got ${JSON.stringify(env[p.path])})`).join('\n')}`);
+  if (tuning.length) {
+    const got = (name: string) => (env[name] ? `got ${JSON.stringify(env[name])}` : `the default ${String(c[name as keyof typeof c])}`);
+    throw new ConfigError(`invalid configuration:\n${tuning.map((p) => `  ${p.path}: ${p.message} (${got(p.path)})`).join('\n')}`);
+  }
   return { ...c, TEMPORAL_ADDRESS: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`, TEMPORAL_UI_URL: c.TEMPORAL_UI_URL ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}` };
 }
 
