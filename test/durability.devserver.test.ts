@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { appClient, loadIntegrity } from '../codec/signing';
 import { DEMO_COLLEGES, DEMO_SCHOOL, seedDemoSchool } from '../db/demo';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore, type Store } from '../db/store';
@@ -112,7 +113,10 @@ describe('worker killed mid-semester (dev server)', () => {
       level2At: t0 + 15_000,
       evidence: evidenceSchema.parse({ note: 'required' }),
     }));
-    for (const t of tasks) await env.client.workflow.start(taskWorkflow, { args: [t], taskQueue: queue, workflowId: t.taskId });
+    // started as the app starts them: signed with the same development key the worker process loads
+    // (a start the app did not sign writes nothing: test/security/forgery.timeskip.test.ts)
+    const app = appClient({ connection: env.connection }, await loadIntegrity(db, { NODE_ENV: 'test' }));
+    for (const t of tasks) await app.workflow.start(taskWorkflow, { args: [t], taskQueue: queue, workflowId: t.taskId });
 
     const actionsOf = async (taskId: string) => (await store.listAudit({ subjectType: 'task', subjectId: taskId })).map((a) => a.action);
     // 1. the first reminder went out, then the worker dies without warning

@@ -13,7 +13,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createKnex, describeDb, migrateLatest, migrationConfig, type DbOptions } from '../db/knex';
 import { createStore, type PlannedTaskInput, type Store, type TaskInstanceRow } from '../db/store';
 
-const MIGRATIONS = ['20241101000000_reference_data.ts', '20241101000100_read_model.ts', '20241101000200_deliveries.ts', '20241101000300_auth.ts', '20241101000400_calendar_feeds.ts', '20241101000500_evidence.ts', '20241101000600_students_and_crises.ts', '20241101000700_screening.ts', '20241101000800_care.ts'];
+const MIGRATIONS = [
+  '20241101000000_reference_data.ts', '20241101000100_read_model.ts', '20241101000200_deliveries.ts', '20241101000300_auth.ts', '20241101000400_calendar_feeds.ts', '20241101000500_evidence.ts', '20241101000600_students_and_crises.ts', '20241101000700_screening.ts', '20241101000800_care.ts',
+  '20241201000100_crisis_routing.ts',
+  '20241201000200_flag_bad_dates.ts',
+  '20241201000400_workflow_integrity.ts',
+];
 const TABLES = ['pairings', 'ledger_follow_ups', 'ledger_entries', 'key_care_entries', 'care_settings', 'screening_warnings', 'screening_batches', 'crisis_cases', 'students', 'evidence_files', 'calendar_feeds', 'login_attempts', 'sessions', 'notification_deliveries', 'notifications', 'audit_events', 'task_instances', 'semesters', 'users', 'colleges', 'templates', 'calendars', 'schools'];
 /** An instant above 2^31 (and 2^32): pg would hand int8 back as a string without our parser. */
 const T0 = Date.UTC(2025, 0, 1);
