@@ -27,6 +27,12 @@ const schema = z.object({
   SQLITE_FILE: z.string().min(1).default(path.join(ROOT, 'data', 'app.sqlite')),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
+  /** the dashboard's address as users reach it (links it hands out, e.g. the calendar feed); default http://HOST:PORT */
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .regex(/^https?:\/\/[^\s?#]+$/, 'must be an http(s) URL without query or fragment, e.g. https://duty.example.edu.cn')
+    .optional(),
   /** bearer token of the administration API (until sign-in with roles); unset: disabled */
   ADMIN_API_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   /** directory for uploaded evidence files */
@@ -83,7 +89,7 @@ function workerTuningProblems(c: z.infer<typeof schema>): Array<{ path: string; 
   return out;
 }
 
-export type Config = z.infer<typeof schema> & { TEMPORAL_ADDRESS: string; TEMPORAL_UI_URL: string };
+export type Config = z.infer<typeof schema> & { TEMPORAL_ADDRESS: string; TEMPORAL_UI_URL: string; PUBLIC_URL: string };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -102,7 +108,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const got = (name: string) => (env[name] ? `got ${JSON.stringify(env[name])}` : `the default ${String(c[name as keyof typeof c])}`);
     throw new ConfigError(`invalid configuration:\n${tuning.map((p) => `  ${p.path}: ${p.message} (${got(p.path)})`).join('\n')}`);
   }
-  return { ...c, TEMPORAL_ADDRESS: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`, TEMPORAL_UI_URL: c.TEMPORAL_UI_URL ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}` };
+  return {
+    ...c,
+    TEMPORAL_ADDRESS: c.TEMPORAL_ADDRESS ?? `127.0.0.1:${c.TEMPORAL_PORT}`,
+    TEMPORAL_UI_URL: c.TEMPORAL_UI_URL ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}`,
+    // no trailing slash: paths are appended to it
+    PUBLIC_URL: (c.PUBLIC_URL ?? `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`).replace(/\/+$/, ''),
+  };
 }
 
 export function dbOptions(config: Config): { databaseUrl?: string; sqliteFile?: string } {
