@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { TaskInstanceRow } from '../../db/store';
-import { currentUser, ForbiddenError, isLeader, type SessionUser } from '../auth/context';
+import { BadRequestError, currentUser, ForbiddenError, isLeader, type SessionUser } from '../auth/context';
 import type { AppDeps } from '../deps';
 import { acceptUploads, checkUploads, discardUploads, getEvidence, listEvidence, MAX_FILE_BYTES, MAX_FILES, storeUploads } from '../evidence';
 import { html, page, raw } from '../html';
@@ -18,6 +18,8 @@ import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../tasks';
 import { fmt, isClosed, queryString, schoolZone, semesterInView, t, templateOf, templateTaskOf, visibleTask } from './common';
 import { filteredTasks, taskTable } from './dashboard';
 import { filesOf, receiveUploads, removeUploads, uploadDir, withUploads } from '../upload';
+
+const TASK_STATUSES: readonly string[] = ['planned', 'open', 'overdue', 'completed', 'waived'];
 
 const actorOf = (u: SessionUser) => ({ userId: u.id, role: u.role, collegeId: u.collegeId });
 
@@ -46,9 +48,18 @@ export function createTaskRouter(deps: AppDeps): express.Router {
     const user = currentUser(req);
     const semester = await semesterInView(deps, req);
     if (!semester) return void res.json({ tasks: [] });
+    const status = queryString(req, 'status');
+    if (status && !TASK_STATUSES.includes(status)) throw new BadRequestError(`unknown status "${status.slice(0, 40)}": use one of ${TASK_STATUSES.join(', ')}`);
+    const level = queryString(req, 'level');
+    if (level && !['0', '1', '2'].includes(level)) throw new BadRequestError(`unknown escalation level "${level.slice(0, 40)}": use 0, 1 or 2`);
     let rows: TaskInstanceRow[];
-    if (req.query.mine === '1') rows = await myTasks(deps, user, semester.id);
-    else {
+    if (req.query.mine === '1') {
+      // the same filters as the college listing below (status, month, level), over my tasks
+      const month = queryString(req, 'month');
+      rows = (await myTasks(deps, user, semester.id)).filter(
+        (r) => (!status || r.status === status) && (!month || r.month === month) && (level === undefined || String(r.escalationLevel) === level),
+      );
+    } else {
       const college = queryString(req, 'college') ?? (user.role === 'school_admin' ? undefined : user.collegeId ?? undefined);
       if (user.role !== 'school_admin' && college !== user.collegeId) throw new ForbiddenError('this belongs to another college');
       rows = await filteredTasks(deps, req, semester.id, college);
