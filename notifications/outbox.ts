@@ -7,15 +7,28 @@
  * - webhook: one message per event (the group robot is one recipient), with the title and body of
  *   the event's first notification.
  *
- * Delivery rows (table notification_deliveries) are created idempotently, keyed by dedupe_key.
- * Each row is claimed before it is sent (pending|failed → sending, one UPDATE, so only one
- * deliverer wins it), marked sent right after its send succeeds, and never sent again. A claim
- * older than `staleClaimMs` (its deliverer died mid-send) may be taken over. When any send fails,
- * deliver() tries the rest, then throws an error listing the failures: the calling Temporal
- * activity is retried, and the retry sends only what is not yet sent.
+ * Exactly once, as far as the receiver allows (issue 15):
+ * - Every message carries a stable key derived from its delivery row: the e-mail's Message-ID,
+ *   and for the robot a `[#rx-…]` last line and an `Idempotency-Key` header (deliveryKey()).
+ * - Delivery rows (table notification_deliveries) are created idempotently, keyed by dedupe_key.
+ *   Each row is claimed before it is sent (pending|failed → sending, one UPDATE, so only one
+ *   deliverer wins it). A claim is a short lease (`leaseMs`, 10 s) that the deliverer renews
+ *   while it sends (and heartbeats to Temporal on the same beat); a claim not renewed within the
+ *   lease (its deliverer died) is taken over.
+ * - Once a receiver accepted a message, the row id is remembered in this process before the
+ *   mark-sent, and the mark-sent is retried with backoff (`markRetry`): a database outage between
+ *   the two never sends it again from this process, and a later delivery only marks it.
+ *   The only duplicate left is a send in flight when the process is killed; it carries the same key.
+ * - When a send fails, deliver() tries the rest, then throws an error listing the failures: the
+ *   calling Temporal activity is retried, and the retry sends only what is not yet sent.
+ * - `sweep()` (run by the worker every `SWEEP_EVERY_MS`, startSweeper) re-sends failed rows, rows
+ *   an admin queued again, and stale claims, so nothing is dropped after the activity's last
+ *   attempt: they go out on their own once the channel is back.
  *
  * Only the notification's title and body leave the system: they describe duties, never students.
  */
+import crypto from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { createEmailChannel, type EmailChannel } from './email';
 import type { ChannelConfig } from './config';
@@ -31,13 +44,33 @@ export interface OutboxOptions {
   channels: Channels;
   /** only events whose notification kind is listed go to the webhook; default: every event. */
   webhookKinds?: readonly string[];
-  /** a claim older than this may be taken over (default 5 minutes; well above a send's timeouts). */
+  /** a claim not renewed for this long may be taken over (default 10 s; renewed every `renewEveryMs`). */
+  leaseMs?: number;
+  /** @deprecated the former name of leaseMs */
   staleClaimMs?: number;
-  /** how long deliver() waits for rows another deliverer is sending (default 60 s). */
+  /** how often a deliverer renews its claims and heartbeats while it works (default leaseMs / 4). */
+  renewEveryMs?: number;
+  /** the mark-sent after an accepted send is retried this way before deliver() gives up (default about 2 minutes). */
+  markRetry?: { attempts: number; initialMs: number; maxMs: number };
+  /** told about every database error the outbox rides out or gives up on (what: 'mark-sent', 'renew', 'sweep', …) */
+  onDbError?: (what: string, err: Error) => void | Promise<void>;
+  /** how long deliver() waits for rows another deliverer is sending (default 30 s). */
   inFlightWaitMs?: number;
   /** poll interval while waiting for another deliverer (default 200 ms). */
   pollMs?: number;
   now?: () => number;
+}
+
+export interface DeliverOptions {
+  /** called on every renewal beat while deliver() works (the activity passes Context.heartbeat) */
+  heartbeat?: () => void;
+}
+
+export interface SweepResult {
+  /** messages sent by this sweep */
+  sent: number;
+  /** messages whose send failed again */
+  failed: number;
 }
 
 export interface DeliveryResult {
@@ -79,6 +112,8 @@ interface DeliveryRow {
   status: Status;
   claimedAt: number | null;
   lastError: string | null;
+  dedupeKey: string;
+  eventKey: string;
   title: string;
   body: string;
 }
@@ -96,13 +131,40 @@ function errorText(err: unknown): string {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The stable idempotency key of one delivery row: what a receiver sees twice if a kill ever resends it. */
+export function deliveryKey(dedupeKey: string): string {
+  return `rx-${crypto.createHash('sha256').update(dedupeKey).digest('hex').slice(0, 16)}`;
+}
+
+/** How often the worker sweeps failed deliveries (startSweeper): recovery within this after a channel returns. */
+export const SWEEP_EVERY_MS = 15_000;
+/** a sweep stops trying a channel after this many failures in a row (the channel is still down) */
+const SWEEP_GIVE_UP_AFTER = 3;
+const SWEEP_BATCH = 100;
+
+const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
+
 export function createOutbox(opts: OutboxOptions) {
   const { knex: db, channels } = opts;
-  const staleClaimMs = opts.staleClaimMs ?? 5 * 60_000;
-  const inFlightWaitMs = opts.inFlightWaitMs ?? 60_000;
+  const leaseMs = opts.leaseMs ?? opts.staleClaimMs ?? 10_000;
+  const renewEveryMs = opts.renewEveryMs ?? Math.max(10, Math.floor(leaseMs / 4));
+  const markRetry = opts.markRetry ?? { attempts: 80, initialMs: 100, maxMs: 2000 };
+  const inFlightWaitMs = opts.inFlightWaitMs ?? 30_000;
   const pollMs = opts.pollMs ?? 200;
   const now = opts.now ?? Date.now;
   const webhookKinds = opts.webhookKinds ? new Set(opts.webhookKinds) : null;
+  /** rows a receiver accepted whose mark-sent has not reached the database yet: never sent again from here */
+  const accepted = new Set<number>();
+
+  async function dbError(what: string, err: unknown): Promise<void> {
+    const e = asError(err);
+    try {
+      await opts.onDbError?.(what, e);
+    } catch {
+      // an observer's failure changes nothing
+    }
+    if (!opts.onDbError) console.warn(`outbox: ${what}: ${e.message}`);
+  }
 
   /** Creates the event's missing delivery rows (INSERT … ON CONFLICT (dedupe_key) DO NOTHING). */
   async function ensureRows(eventKey: string): Promise<void> {
@@ -131,19 +193,10 @@ export function createOutbox(opts: OutboxOptions) {
     }
   }
 
-  /** The event's delivery rows on the configured channels, with their message. */
-  async function loadRows(eventKey: string, ids?: number[]): Promise<DeliveryRow[]> {
-    const enabled = (['email', 'webhook'] as const).filter((c) => channels[c]);
-    if (enabled.length === 0) return [];
-    const q = db(`${TABLE} as d`)
-      .join('notifications as n', 'n.id', 'd.notification_id')
-      .where('d.event_key', eventKey)
-      .whereIn('d.channel', enabled)
-      .orderBy('d.id')
-      .select('d.id', 'd.notification_id', 'd.channel', 'd.target', 'd.status', 'd.claimed_at', 'd.last_error', 'n.title', 'n.body');
-    if (ids) q.whereIn('d.id', ids);
-    const rows = (await q) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
+  const enabledChannels = () => (['email', 'webhook'] as const).filter((c) => channels[c]);
+
+  function toRow(r: Record<string, unknown>): DeliveryRow {
+    return {
       id: Number(r.id),
       notificationId: Number(r.notification_id),
       channel: r.channel as DeliveryRow['channel'],
@@ -151,100 +204,270 @@ export function createOutbox(opts: OutboxOptions) {
       status: r.status as Status,
       claimedAt: r.claimed_at === null || r.claimed_at === undefined ? null : Number(r.claimed_at),
       lastError: r.last_error === null || r.last_error === undefined ? null : String(r.last_error),
+      dedupeKey: String(r.dedupe_key),
+      eventKey: String(r.event_key),
       title: String(r.title),
       body: String(r.body),
-    }));
+    };
   }
 
-  /** Takes the row for this deliverer: true when this call won it. */
-  async function claim(id: number): Promise<boolean> {
+  const ROW_COLUMNS = ['d.id', 'd.notification_id', 'd.channel', 'd.target', 'd.status', 'd.claimed_at', 'd.last_error', 'd.dedupe_key', 'd.event_key', 'n.title', 'n.body'];
+
+  /** The event's delivery rows on the configured channels, with their message. */
+  async function loadRows(eventKey: string, ids?: number[]): Promise<DeliveryRow[]> {
+    const enabled = enabledChannels();
+    if (enabled.length === 0) return [];
+    const q = db(`${TABLE} as d`).join('notifications as n', 'n.id', 'd.notification_id').where('d.event_key', eventKey).whereIn('d.channel', enabled).orderBy('d.id').select(ROW_COLUMNS);
+    if (ids) q.whereIn('d.id', ids);
+    return ((await q) as Array<Record<string, unknown>>).map(toRow);
+  }
+
+  /**
+   * Claims held by one deliver() or sweep(): renewed on every beat (a compare-and-set on
+   * claimed_at, so a claim someone else took over is not renewed), with the heartbeat.
+   */
+  function keepAlive(heartbeat?: () => void) {
+    const held = new Map<number, number>(); // row id → claimed_at as written
+    let renewing = false;
+    const beat = async () => {
+      try {
+        heartbeat?.();
+      } catch {
+        // a heartbeat failure (e.g. outside an activity) is not ours to handle
+      }
+      if (renewing || held.size === 0) return;
+      renewing = true;
+      try {
+        for (const [id, claimedAt] of [...held]) {
+          if (!held.has(id)) continue;
+          const at = Math.max(now(), claimedAt + 1);
+          const updated = await db(TABLE).where({ id, status: 'sending', claimed_at: claimedAt }).update({ claimed_at: at });
+          if (updated === 1 && held.has(id)) held.set(id, at);
+        }
+      } catch (err) {
+        await dbError('renew', err);
+      } finally {
+        renewing = false;
+      }
+    };
+    const timer = setInterval(() => void beat(), renewEveryMs);
+    timer.unref?.();
+    return {
+      hold: (id: number, claimedAt: number) => held.set(id, claimedAt),
+      release: (id: number) => held.delete(id),
+      beat: () => {
+        try {
+          heartbeat?.();
+        } catch {
+          // as above
+        }
+      },
+      stop: () => clearInterval(timer),
+    };
+  }
+
+  /** Takes the row for this deliverer: its claimed_at when this call won it, else null. */
+  async function claim(id: number): Promise<number | null> {
     const at = now();
     const updated = await db(TABLE)
       .where({ id })
-      .whereRaw("(status in ('pending', 'failed') or (status = 'sending' and claimed_at < ?))", [at - staleClaimMs])
+      .whereRaw("(status in ('pending', 'failed') or (status = 'sending' and claimed_at < ?))", [at - leaseMs])
       .update({ status: 'sending', attempts: db.raw('attempts + 1'), claimed_at: at });
-    return updated === 1;
+    return updated === 1 ? at : null;
   }
 
+  /**
+   * Records an accepted send: remembered in this process first, then written, retried with
+   * backoff through a database outage. Throws when the database stays away past the retries (the
+   * row id stays remembered: a later delivery from this process only marks it).
+   */
   async function markSent(id: number): Promise<void> {
-    await db(TABLE).where({ id }).whereNot('status', 'sent').update({ status: 'sent', sent_at: now(), last_error: null });
+    accepted.add(id);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await db(TABLE).where({ id }).whereNot('status', 'sent').update({ status: 'sent', sent_at: now(), last_error: null });
+        accepted.delete(id);
+        return;
+      } catch (err) {
+        await dbError('mark-sent', err);
+        if (attempt >= markRetry.attempts) throw err;
+        await sleep(Math.min(markRetry.maxMs, markRetry.initialMs * 2 ** (attempt - 1)));
+      }
+    }
   }
 
   async function markFailed(id: number, error: string): Promise<void> {
     await db(TABLE).where({ id }).whereNot('status', 'sent').update({ status: 'failed', last_error: error });
   }
 
-  async function send(eventKey: string, row: DeliveryRow): Promise<void> {
+  async function send(row: DeliveryRow): Promise<void> {
     if (row.channel === 'email') {
       const email = channels.email!;
-      await email.send({ to: row.target, subject: row.title, text: row.body + EMAIL_FOOTER, messageId: email.messageIdFor(eventKey, row.notificationId) });
+      await email.send({ to: row.target, subject: row.title, text: row.body + EMAIL_FOOTER, messageId: email.messageIdFor(row.eventKey, row.notificationId) });
     } else {
-      await channels.webhook!.send({ title: row.title, text: row.body });
+      await channels.webhook!.send({ title: row.title, text: row.body, key: deliveryKey(row.dedupeKey) });
     }
   }
 
-  /** Claims and sends one row; 'sent', 'failed', or 'busy' when another deliverer holds it. */
-  async function attempt(eventKey: string, row: DeliveryRow, failures: DeliveryFailure[]): Promise<'sent' | 'failed' | 'busy'> {
-    if (!(await claim(row.id))) return 'busy';
+  /**
+   * Claims and sends one row; 'sent', 'failed', 'busy' when another deliverer holds it, or
+   * 'marked' when this process had sent it already and only its mark-sent was missing.
+   */
+  async function attempt(row: DeliveryRow, failures: DeliveryFailure[], live: ReturnType<typeof keepAlive>): Promise<'sent' | 'failed' | 'busy' | 'marked'> {
+    if (accepted.has(row.id)) {
+      await markSent(row.id);
+      return 'marked';
+    }
+    const claimedAt = await claim(row.id);
+    if (claimedAt === null) return 'busy';
+    live.hold(row.id, claimedAt);
     try {
-      await send(eventKey, row);
-    } catch (err) {
-      const error = errorText(err);
-      await markFailed(row.id, error);
-      failures.push({ deliveryId: row.id, channel: row.channel, error });
-      return 'failed';
+      try {
+        await send(row);
+      } catch (err) {
+        const error = errorText(err);
+        await markFailed(row.id, error);
+        failures.push({ deliveryId: row.id, channel: row.channel, error });
+        return 'failed';
+      }
+      await markSent(row.id);
+      return 'sent';
+    } finally {
+      live.release(row.id);
     }
-    await markSent(row.id);
-    return 'sent';
   }
 
-  async function deliver(eventKey: string): Promise<DeliveryResult> {
+  async function deliver(eventKey: string, options: DeliverOptions = {}): Promise<DeliveryResult> {
     if (!channels.email && !channels.webhook) return { sent: 0, skipped: 0 };
-    await ensureRows(eventKey);
-    const result: DeliveryResult = { sent: 0, skipped: 0 };
-    const failures: DeliveryFailure[] = [];
-    let busy: Array<Pick<DeliveryRow, 'id' | 'channel'>> = [];
+    const live = keepAlive(options.heartbeat);
+    try {
+      await ensureRows(eventKey);
+      const result: DeliveryResult = { sent: 0, skipped: 0 };
+      const failures: DeliveryFailure[] = [];
+      let busy: Array<Pick<DeliveryRow, 'id' | 'channel'>> = [];
 
-    for (const row of await loadRows(eventKey)) {
-      if (row.status === 'sent') {
-        result.skipped++;
-        continue;
+      for (const row of await loadRows(eventKey)) {
+        live.beat();
+        if (row.status === 'sent') {
+          result.skipped++;
+          continue;
+        }
+        const outcome = await attempt(row, failures, live);
+        if (outcome === 'sent') result.sent++;
+        else if (outcome === 'marked') result.skipped++;
+        else if (outcome === 'busy') busy.push(row);
       }
-      const outcome = await attempt(eventKey, row, failures);
-      if (outcome === 'sent') result.sent++;
-      else if (outcome === 'busy') busy.push(row);
+
+      // Rows another deliverer holds: wait until it is done with them. What it sent counts as
+      // skipped; what it failed is reported as failed here too (the retry will send it), and a
+      // claim whose lease ran out meanwhile (its deliverer died) is taken over.
+      const deadline = now() + inFlightWaitMs;
+      while (busy.length > 0) {
+        if (now() >= deadline) {
+          failures.push(...busy.map((b) => ({ deliveryId: b.id, channel: b.channel, error: 'still being sent by another deliverer' })));
+          break;
+        }
+        await sleep(pollMs);
+        live.beat();
+        const still: typeof busy = [];
+        for (const row of await loadRows(eventKey, busy.map((b) => b.id))) {
+          if (row.status === 'sent') result.skipped++;
+          else if (row.status === 'failed') failures.push({ deliveryId: row.id, channel: row.channel, error: `failed in a concurrent delivery: ${row.lastError ?? 'unknown error'}` });
+          else if (row.status === 'sending' && (row.claimedAt ?? 0) >= now() - leaseMs) still.push(row);
+          else {
+            const outcome = await attempt(row, failures, live);
+            if (outcome === 'sent') result.sent++;
+            else if (outcome === 'marked') result.skipped++;
+            else if (outcome === 'busy') still.push(row);
+          }
+        }
+        busy = still;
+      }
+
+      if (failures.length > 0) throw new DeliveryError(eventKey, failures, result);
+      return result;
+    } finally {
+      live.stop();
     }
+  }
 
-    // Rows another deliverer holds: wait until it is done with them. What it sent counts as
-    // skipped; what it failed is reported as failed here too (the retry will send it), and a
-    // claim that went stale meanwhile is taken over.
-    const deadline = now() + inFlightWaitMs;
-    while (busy.length > 0) {
-      if (now() >= deadline) {
-        failures.push(...busy.map((b) => ({ deliveryId: b.id, channel: b.channel, error: 'still being sent by another deliverer' })));
-        break;
-      }
-      await sleep(pollMs);
-      const still: typeof busy = [];
-      for (const row of await loadRows(eventKey, busy.map((b) => b.id))) {
-        if (row.status === 'sent') result.skipped++;
-        else if (row.status === 'failed') failures.push({ deliveryId: row.id, channel: row.channel, error: `failed in a concurrent delivery: ${row.lastError ?? 'unknown error'}` });
-        else if (row.status === 'sending' && (row.claimedAt ?? 0) >= now() - staleClaimMs) still.push(row);
-        else {
-          const outcome = await attempt(eventKey, row, failures);
-          if (outcome === 'sent') result.sent++;
-          else if (outcome === 'busy') still.push(row);
+  /**
+   * Re-sends what no delivery is working on: failed rows, pending rows (older than a lease, or
+   * tried before and queued again by an admin) and claims whose lease ran out, oldest attempt
+   * first, per channel. A channel that fails SWEEP_GIVE_UP_AFTER times in a row is left for the
+   * next sweep (it is still down). Never throws for a failed send; the rows stay failed, with
+   * their error, for the admin page.
+   */
+  async function sweep(options: DeliverOptions & { limit?: number } = {}): Promise<SweepResult> {
+    const result: SweepResult = { sent: 0, failed: 0 };
+    const live = keepAlive(options.heartbeat);
+    try {
+      for (const channel of enabledChannels()) {
+        const stale = now() - leaseMs;
+        const rows = ((await db(`${TABLE} as d`)
+          .join('notifications as n', 'n.id', 'd.notification_id')
+          .where('d.channel', channel)
+          .where((q) =>
+            q
+              .where('d.status', 'failed')
+              // pending: queued again by an admin (tried before, no claim), or left by a delivery that never came back
+              .orWhere((p) => p.where('d.status', 'pending').where((o) => o.where('d.created_at', '<', stale).orWhere((a) => a.where('d.attempts', '>', 0).whereNull('d.claimed_at'))))
+              .orWhere((p) => p.where('d.status', 'sending').where('d.claimed_at', '<', stale)),
+          )
+          .orderByRaw('coalesce(d.claimed_at, d.created_at), d.id')
+          .limit(options.limit ?? SWEEP_BATCH)
+          .select(ROW_COLUMNS)) as Array<Record<string, unknown>>).map(toRow);
+        let failedInARow = 0;
+        for (const row of rows) {
+          live.beat();
+          const failures: DeliveryFailure[] = [];
+          const outcome = await attempt(row, failures, live);
+          if (outcome === 'sent') {
+            result.sent++;
+            failedInARow = 0;
+          } else if (outcome === 'failed') {
+            result.failed++;
+            if (++failedInARow >= SWEEP_GIVE_UP_AFTER) break;
+          }
         }
       }
-      busy = still;
+      return result;
+    } finally {
+      live.stop();
     }
+  }
 
-    if (failures.length > 0) throw new DeliveryError(eventKey, failures, result);
-    return result;
+  /** Runs sweep() every `everyMs` (one at a time) until the returned stop() is awaited. */
+  function startSweeper(everyMs: number = SWEEP_EVERY_MS): () => Promise<void> {
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<void> = Promise.resolve();
+    const round = () => {
+      running = sweep()
+        .then(
+          () => undefined,
+          (err: unknown) => dbError('sweep', err),
+        )
+        .finally(() => {
+          if (!stopped) {
+            timer = setTimeout(round, everyMs);
+            timer.unref?.();
+          }
+        });
+    };
+    timer = setTimeout(round, everyMs);
+    timer.unref?.();
+    return async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    };
   }
 
   return {
     deliver,
+    sweep,
+    startSweeper,
     /** Delivery rows not yet sent (pending, sending or failed), for diagnostics. */
     async pending(): Promise<number> {
       const row = (await db(TABLE).whereNot('status', 'sent').count({ n: '*' }).first()) as { n: number | string } | undefined;
@@ -267,12 +490,27 @@ export function createChannels(config: ChannelConfig): Channels {
   };
 }
 
+/** The running activity's heartbeat, or undefined when called outside an activity (tests, scripts). */
+function activityHeartbeat(): (() => void) | undefined {
+  try {
+    const ctx = Context.current();
+    return () => ctx.heartbeat();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Temporal activities over the outbox; register them on the worker beside createActivities(). */
 export function createDeliveryActivities(deps: { outbox: Outbox }) {
   return {
-    /** Sends the event's e-mails and webhook message; throws (so Temporal retries) when one fails. */
+    /**
+     * Sends the event's e-mails and webhook message; throws (so Temporal retries) when one fails.
+     * Heartbeats while it works: the workflows give it a heartbeat timeout, so a killed worker's
+     * attempt is retried within seconds, and its claims' short leases have run out by then.
+     */
     async deliverNotifications(req: { eventKey: string }): Promise<DeliveryResult> {
-      return deps.outbox.deliver(req.eventKey);
+      const heartbeat = activityHeartbeat();
+      return deps.outbox.deliver(req.eventKey, heartbeat ? { heartbeat } : {});
     },
   };
 }

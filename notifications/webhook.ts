@@ -4,6 +4,10 @@
  * Both answer {"errcode":0,"errmsg":"ok"} on success, and HTTP 200 with a non-zero errcode on
  * many failures (bad token, rate limit, keyword check), so a non-zero errcode is a failure too.
  *
+ * A message with a `key` (the outbox's deliveryKey) ends with a `[#key]` line the group sees and
+ * carries it in an `Idempotency-Key` header, so a duplicate (a send in flight when the worker was
+ * killed) is recognisable as such by people and by a receiver that reads the header.
+ *
  * The URL holds the robot's access token: errors name only the host, and the outbox stores
  * `target` (host and a sha256 of the URL) instead of the URL.
  */
@@ -13,6 +17,8 @@ import type { WebhookConfig, WebhookKind } from './config';
 export interface WebhookMessage {
   title: string;
   text: string;
+  /** the delivery's stable idempotency key (rx-…), shown as the last line and sent as Idempotency-Key */
+  key?: string;
 }
 
 export interface WebhookChannel {
@@ -49,7 +55,10 @@ export function truncateUtf8(s: string, max: number): string {
 /** The JSON body a WeCom or DingTalk robot accepts. */
 export function webhookBody(kind: WebhookKind, m: WebhookMessage): { msgtype: 'text'; text: { content: string } } {
   const content = m.title ? `${m.title}\n${m.text}` : m.text;
-  return { msgtype: 'text', text: { content: truncateUtf8(content, MAX_CONTENT_BYTES[kind]) } };
+  if (!m.key) return { msgtype: 'text', text: { content: truncateUtf8(content, MAX_CONTENT_BYTES[kind]) } };
+  // the key line survives any cut: the text is cut to leave room for it
+  const keyLine = `\n[#${m.key}]`;
+  return { msgtype: 'text', text: { content: truncateUtf8(content, MAX_CONTENT_BYTES[kind] - Buffer.byteLength(keyLine, 'utf8')) + keyLine } };
 }
 
 /** DingTalk 加签: timestamp and sign = base64(HMAC-SHA256(secret, "<timestamp>\n<secret>")). */
@@ -72,7 +81,7 @@ export function createWebhookChannel(config: WebhookConfig): WebhookChannel {
       try {
         res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json; charset=utf-8' },
+          headers: { 'content-type': 'application/json; charset=utf-8', ...(m.key ? { 'idempotency-key': m.key } : {}) },
           body: JSON.stringify(webhookBody(config.kind, m)),
           signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
         });

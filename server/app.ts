@@ -19,6 +19,7 @@ import { createExportsRouter } from './exports';
 import { html, page } from './html';
 import { pickLang } from './messages';
 import { createAdminRouter } from './routes/admin';
+import { createDeliveriesRouter } from './routes/deliveries';
 import { createCrisisRouter } from './routes/crisis';
 import { createCareRouter } from './routes/care';
 import { createCarePagesRouter } from './routes/care-pages';
@@ -137,6 +138,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createDashboardRouter(deps));
   app.use(createTaskRouter(deps));
   app.use(createAdminRouter(deps));
+  app.use(createDeliveriesRouter(deps));
   app.use(createExportsRouter(deps));
   app.use(createCrisisRouter(deps));
   app.use(createScreeningRouter(deps));

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore, type Store } from '../db/store';
 import { loadChannelConfig, type ChannelConfig } from '../notifications/config';
-import { createChannels, createDeliveryActivities, createOutbox, type Channels, type OutboxOptions } from '../notifications/outbox';
+import { createChannels, createDeliveryActivities, createOutbox, deliveryKey, type Channels, type OutboxOptions } from '../notifications/outbox';
 import { createWebhookChannel, webhookBody } from '../notifications/webhook';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -242,8 +242,11 @@ describe('deliver', () => {
     await outbox().deliver('e-shape');
     expect(posts[0]!.body).toEqual({
       msgtype: 'text',
-      text: { content: '逾期：「心理委员培训」\n文学院：任务「心理委员培训」已于 2025-01-02 17:00 到期仍未完成，已上报学院领导（一级预警）。' },
+      text: { content: `逾期：「心理委员培训」\n文学院：任务「心理委员培训」已于 2025-01-02 17:00 到期仍未完成，已上报学院领导（一级预警）。\n[#${deliveryKey('webhook:e-shape')}]` },
     });
+    const keyed = webhookBody('wecom', { title: 't', text: '督'.repeat(2000), key: 'rx-0123456789abcdef' });
+    expect(Buffer.byteLength(keyed.text.content, 'utf8')).toBeLessThanOrEqual(2048);
+    expect(keyed.text.content.endsWith('…\n[#rx-0123456789abcdef]')).toBe(true); // the key line survives the cut
     const long = webhookBody('wecom', { title: 't', text: '督'.repeat(2000) });
     expect(Buffer.byteLength(long.text.content, 'utf8')).toBeLessThanOrEqual(2048);
     expect(webhookBody('dingtalk', { title: 'a', text: 'b' })).toEqual({ msgtype: 'text', text: { content: 'a\nb' } });
