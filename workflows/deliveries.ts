@@ -8,8 +8,12 @@ import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../notifications/outbox';
 
 const { deliverNotifications } = proxyActivities<DeliveryActivities>({
-  startToCloseTimeout: '3 minutes',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 20 },
+  // one attempt sends one event's few messages; the heartbeat (every few seconds while it works,
+  // notifications/outbox.ts) lets a killed worker's attempt be retried within seconds, when its
+  // claims' 10 s leases have run out. After the last attempt the worker's sweep keeps re-sending.
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
 });
 
 export function careDeliveries() {

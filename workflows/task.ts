@@ -28,10 +28,14 @@ const { recordTaskEvent } = proxyActivities<ReturnType<typeof createActivities>>
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['UnknownTaskError'] },
 });
 
-/** External channels (e-mail, group robot): retried for a day, never holding up the ladder. */
+/** External channels (e-mail, group robot): retried, then swept by the worker, never holding up the ladder. */
 const { deliverNotifications } = proxyActivities<ReturnType<typeof createDeliveryActivities>>({
-  startToCloseTimeout: '3 minutes',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 20 },
+  // one attempt sends one event's few messages; the heartbeat (every few seconds while it works,
+  // notifications/outbox.ts) lets a killed worker's attempt be retried within seconds, when its
+  // claims' 10 s leases have run out. After the last attempt the worker's sweep keeps re-sending.
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
 });
 
 /** A planned task (domain/planner.ts) as its workflow receives it: epoch instants only. */
