@@ -6,6 +6,7 @@ import { Connection, type Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
+import { createLadderActivities } from '../activities/ladder';
 import { createCrisisActivities } from '../activities/crisis';
 import { createDigestActivities } from '../activities/digest';
 import { createPairingActivities } from '../activities/pairing';
@@ -33,6 +34,7 @@ export function allActivities(deps: { knex: Knex; client: Client; outbox: Outbox
     ...createPairingActivities({ store, knex: deps.knex }),
     ...createScreeningActivities({ store, knex: deps.knex }),
     ...createDeliveryActivities({ outbox: deps.outbox }),
+    ...createLadderActivities({ store, client: deps.client, outbox: deps.outbox }),
   };
 }
 
@@ -73,6 +75,7 @@ async function run(): Promise<void> {
   const outbox = createOutbox({ knex: db, channels: createChannels(channels) });
   let nativeConnection: NativeConnection | undefined;
   let connection: Connection | undefined;
+  let stopSweeper: (() => Promise<void>) | undefined;
   try {
     await migrateLatest(db);
     const integrity = await loadIntegrity(db);
@@ -88,8 +91,11 @@ async function run(): Promise<void> {
       integrity,
     });
     console.log(`worker: polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}; notifications: ${describeChannels(channels)}`);
+    // failed notification deliveries go out again on their own once their channel is back (and those an admin queued)
+    stopSweeper = outbox.startSweeper();
     await worker.run(); // Worker installs SIGINT/SIGTERM handlers and drains on shutdown
   } finally {
+    await stopSweeper?.();
     outbox.close();
     await connection?.close();
     await nativeConnection?.close();
