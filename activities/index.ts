@@ -33,13 +33,34 @@ export interface TaskEvent {
   details?: Record<string, unknown>;
 }
 
-const KIND_BY_ACTION: Record<string, string> = {
+export const KIND_BY_ACTION: Record<string, string> = {
   opened: 'opened',
   reminded: 'reminder',
   overdue: 'escalation_l1',
   escalated: 'escalation_l2',
   'due-moved': 'due_moved',
 };
+
+/** The inbox text of a task step (also the ladder's: activities/ladder.ts). */
+export function taskMessage(action: string, m: { titleZh: string; collegeName: string | null; due: string }): { title: string; body: string } {
+  const { due } = m;
+  const where = m.collegeName ? `${m.collegeName}：` : '';
+  const t = `「${m.titleZh}」`;
+  switch (action) {
+    case 'opened':
+      return { title: `新任务${t}`, body: `${where}任务${t}已开始，截止时间 ${due}。` };
+    case 'reminded':
+      return { title: `提醒：${t}即将到期`, body: `${where}任务${t}将于 ${due} 到期，请按时完成。` };
+    case 'overdue':
+      return { title: `逾期：${t}`, body: `${where}任务${t}已于 ${due} 到期仍未完成，已上报学院领导（一级预警）。` };
+    case 'escalated':
+      return { title: `二级预警：${t}`, body: `${where}任务${t}截止 ${due}，逾期仍未完成，已上报学校（二级预警）。` };
+    case 'due-moved':
+      return { title: `截止时间调整：${t}`, body: `${where}任务${t}的截止时间调整为 ${due}。` };
+    default:
+      return { title: t, body: `${where}${t}：${action}` };
+  }
+}
 
 export interface ActivityDeps {
   store: Store;
@@ -74,23 +95,7 @@ export function createActivities(deps: ActivityDeps) {
     const college = await store.getCollege(e.task.collegeId);
     const school = college ? await store.getSchool(college.schoolId) : null;
     const zone = school?.timezone ?? 'Asia/Shanghai';
-    const due = formatLocal(e.state.dueAt, zone);
-    const where = college ? `${college.name}：` : '';
-    const t = `「${e.task.titleZh}」`;
-    switch (e.action) {
-      case 'opened':
-        return { title: `新任务${t}`, body: `${where}任务${t}已开始，截止时间 ${due}。` };
-      case 'reminded':
-        return { title: `提醒：${t}即将到期`, body: `${where}任务${t}将于 ${due} 到期，请按时完成。` };
-      case 'overdue':
-        return { title: `逾期：${t}`, body: `${where}任务${t}已于 ${due} 到期仍未完成，已上报学院领导（一级预警）。` };
-      case 'escalated':
-        return { title: `二级预警：${t}`, body: `${where}任务${t}截止 ${due}，逾期仍未完成，已上报学校（二级预警）。` };
-      case 'due-moved':
-        return { title: `截止时间调整：${t}`, body: `${where}任务${t}的截止时间调整为 ${due}。` };
-      default:
-        return { title: t, body: `${where}${t}：${e.action}` };
-    }
+    return taskMessage(e.action, { titleZh: e.task.titleZh, collegeName: college?.name ?? null, due: formatLocal(e.state.dueAt, zone) });
   }
 
   return {

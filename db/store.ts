@@ -8,12 +8,16 @@
  * (event key, recipient, channel), and upserts are keyed by id.
  */
 import type { Knex } from 'knex';
+import { writeTransaction } from './knex';
 import type { CollegeRole, Role, TaskKind } from '../domain/schema';
 
 // ---------------------------------------------------------------------------------------------
 // Row shapes
 
 export type SemesterStatus = 'planned' | 'running' | 'closed';
+/** How a semester's tasks run: one workflow per task, or one ladder per college (workflows/college-ladder.ts). */
+export type TaskModel = 'per-task' | 'ladder';
+export const TASK_MODELS: readonly TaskModel[] = ['per-task', 'ladder'];
 export type TaskStatus = 'planned' | 'open' | 'overdue' | 'completed' | 'waived';
 
 export interface School {
@@ -79,6 +83,8 @@ export interface Semester {
   workflowId: string | null;
   createdAt: number;
   startedAt: number | null;
+  /** chosen at creation and kept: a running semester finishes on the model it started with */
+  taskModel: TaskModel;
 }
 
 export interface TaskInstanceRow {
@@ -159,7 +165,7 @@ export type CollegeInput = Upsert<College, 'sortOrder' | 'active' | 'createdAt'>
 export type UserInput = Upsert<User, 'collegeId' | 'email' | 'passwordHash' | 'active' | 'createdAt'>;
 export type TemplateInput = Upsert<TemplateRecord, 'createdAt'>;
 export type CalendarInput = Upsert<CalendarRecord, 'createdAt'>;
-export type SemesterInput = Upsert<Semester, 'status' | 'workflowId' | 'createdAt' | 'startedAt'>;
+export type SemesterInput = Upsert<Semester, 'status' | 'workflowId' | 'createdAt' | 'startedAt' | 'taskModel'>;
 /** What the planner produces; progress fields start at their defaults. TaskInstanceRow fits. */
 export type PlannedTaskInput = Upsert<
   Omit<TaskInstanceRow, 'status' | 'escalationLevel' | 'remindersSent' | 'completedAt' | 'completedBy' | 'late' | 'note' | 'waivedReason'>,
@@ -282,6 +288,7 @@ const semesterCodec: Codec<Semester> = {
   workflowId: ['workflow_id', 'text'],
   createdAt: ['created_at', 'int'],
   startedAt: ['started_at', 'int'],
+  taskModel: ['task_model', 'text'],
 };
 
 const taskCodec: Codec<TaskInstanceRow> = {
@@ -461,7 +468,7 @@ async function getCalendar(db: Knex, id: string): Promise<CalendarRecord | undef
  */
 async function upsertSemester(db: Knex, s: SemesterInput): Promise<void> {
   const row = { created_at: Date.now(), ...toDb(semesterCodec, s) };
-  await upsertRow(db, 'semesters', row, ['id'], ['created_at', 'status', 'workflow_id', 'started_at']);
+  await upsertRow(db, 'semesters', row, ['id'], ['created_at', 'status', 'workflow_id', 'started_at', 'task_model']);
 }
 
 async function getSemester(db: Knex, id: string): Promise<Semester | undefined> {
@@ -572,6 +579,89 @@ async function insertNotifications(trx: Knex.Transaction, t: TaskTransition): Pr
     created_at: t.audit.at,
   }));
   await trx('notifications').insert(rows).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
+}
+
+/** One step of a task moved by a college ladder (workflows/college-ladder.ts): a TaskTransition of a timer step. */
+export interface LadderStepWrite {
+  taskId: string;
+  audit: { eventKey: string; action: string; actor: string; at: number; details?: unknown };
+  patch: Pick<TaskInstanceRow, 'status' | 'escalationLevel' | 'remindersSent' | 'dueAt'>;
+  notifications: TaskTransition['notifications'];
+}
+
+/** audit rows have 8 columns, notifications 9: chunks far below SQLite's bound-variable limit */
+const LADDER_CHUNK = 90;
+
+/**
+ * Every step of a ladder instant in one transaction, set-based: the audit events are inserted in
+ * chunks with ON CONFLICT DO NOTHING (their keys are the per-task model's: `<taskId>/<step>`), and
+ * only the steps whose event was inserted now are applied: one UPDATE per group of steps with the
+ * same instant, action and resulting columns, then the inbox rows in chunks. A retry, a replayed
+ * activity or a step the per-task model already recorded changes nothing. A task that is completed
+ * or waived (a completion that won the race with the timer) gets no step: no event, no row change.
+ * `steps` are in ladder order (instant, then opened, reminded, overdue, escalated); a task's later
+ * step is applied after its earlier one. Returns the event keys applied now.
+ */
+async function applyLadderSteps(db: Knex, steps: LadderStepWrite[]): Promise<{ applied: string[] }> {
+  if (steps.length === 0) return { applied: [] };
+  return writeTransaction(db, async (trx) => {
+    const ids = [...new Set(steps.map((x) => x.taskId))];
+    const closed = new Set<string>();
+    for (const part of chunk(ids, SQLITE_MAX_VARIABLES - 2)) {
+      // PostgreSQL: the rows stay locked until commit, so a completion cannot slip in between
+      const q = trx('task_instances').whereIn('id', part).select('id', 'status');
+      if (db.client.config.client === 'pg') q.forUpdate();
+      for (const r of (await q) as Array<{ id: string; status: string }>) if (r.status === 'completed' || r.status === 'waived') closed.add(r.id);
+    }
+    const live = steps.filter((x) => !closed.has(x.taskId));
+    const applied = new Set<string>();
+    for (const part of chunk(live, LADDER_CHUNK)) {
+      const rows = part.map((x) => toDb(auditCodec, { ...x.audit, subjectType: 'task', subjectId: x.taskId }));
+      const inserted = (await trx('audit_events').insert(rows).onConflict('event_key').ignore().returning('event_key')) as Array<{ event_key: string } | string>;
+      for (const r of inserted) applied.add(typeof r === 'string' ? r : r.event_key);
+    }
+    const now = live.filter((x) => applied.has(x.audit.eventKey));
+    // groups in order of first appearance: a task's steps fall in groups that follow each other
+    const groups = new Map<string, { patch: DbRow; ids: string[] }>();
+    for (const x of now) {
+      const patch = { ...toDb(taskCodec, x.patch), updated_at: x.audit.at };
+      const key = `${x.audit.at}|${x.audit.action}|${JSON.stringify(patch)}`;
+      const g = groups.get(key);
+      if (g) g.ids.push(x.taskId);
+      else groups.set(key, { patch, ids: [x.taskId] });
+    }
+    for (const g of groups.values()) {
+      for (const part of chunk(g.ids, SQLITE_MAX_VARIABLES - 10)) {
+        await trx('task_instances').whereIn('id', part).whereNotIn('status', ['completed', 'waived']).update(g.patch);
+      }
+    }
+    const notes = now.flatMap((x) =>
+      x.notifications.map((n) => ({
+        event_key: x.audit.eventKey,
+        recipient_user_id: n.recipientUserId,
+        channel: n.channel ?? 'inbox',
+        kind: n.kind,
+        subject_type: 'task',
+        subject_id: x.taskId,
+        title: n.title,
+        body: n.body,
+        created_at: x.audit.at,
+      })),
+    );
+    for (const part of chunk(notes, LADDER_CHUNK)) {
+      await trx('notifications').insert(part).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
+    }
+    return { applied: now.map((x) => x.audit.eventKey) };
+  });
+}
+
+/** The rows of the given tasks (any order), in chunks. */
+async function getTaskInstances(db: Knex, ids: string[]): Promise<TaskInstanceRow[]> {
+  const out: TaskInstanceRow[] = [];
+  for (const part of chunk([...new Set(ids)], SQLITE_MAX_VARIABLES)) {
+    out.push(...((await db('task_instances').whereIn('id', part)) as DbRow[]).map((r) => fromDb(taskCodec, r)));
+  }
+  return out;
 }
 
 async function listTaskInstances(db: Knex, filter: TaskFilter = {}): Promise<TaskInstanceRow[]> {
@@ -788,6 +878,8 @@ export function createStore(db: Knex) {
       setSemesterStatus(db, id, status, fields),
     upsertPlannedTasks: (rows: PlannedTaskInput[]) => upsertPlannedTasks(db, rows),
     applyTaskTransition: (t: TaskTransition) => applyTaskTransition(db, t),
+    applyLadderSteps: (steps: LadderStepWrite[]) => applyLadderSteps(db, steps),
+    getTaskInstances: (ids: string[]) => getTaskInstances(db, ids),
     listTaskInstances: (filter?: TaskFilter) => listTaskInstances(db, filter),
     getTaskInstance: (id: string) => getTaskInstance(db, id),
     appendAudit: (e: AuditInput) => appendAudit(db, e),

@@ -1,6 +1,8 @@
 /**
  * npm run semester -- <command>
- *   create   --id ID --template FILE --calendar FILE     validate and store the files, create the semester
+ *   create   --id ID --template FILE --calendar FILE [--task-model per-task|ladder]
+ *                                                        validate and store the files, create the semester
+ *                                                        (model: default TASK_MODEL, else per-task; ADR 0005)
  *   start    --id ID                                     start it (a no-op when it already runs)
  *   add-college --id ID --college COLLEGE_ID             start a college added mid-semester
  *   status   --id ID                                     tasks per college from the read model
@@ -14,7 +16,7 @@ import { createKnex } from '../db/knex';
 import { createStore, type Store } from '../db/store';
 import { DataFileError } from '../domain/load';
 import { dbOptions, loadConfig } from '../server/config';
-import { createSemester, NotFoundError, registerDataFiles, startCollege, startSemester } from '../server/semesters';
+import { createSemester, NotFoundError, registerDataFiles, startCollege, startSemester, TaskModelError } from '../server/semesters';
 import { moveDue, TaskRejectedError } from '../server/tasks';
 
 class UsageError extends Error {}
@@ -29,7 +31,7 @@ async function run(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   const { values } = parseArgs({
     args: rest,
-    options: { id: { type: 'string' }, template: { type: 'string' }, calendar: { type: 'string' }, college: { type: 'string' }, task: { type: 'string' }, due: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' } },
+    options: { id: { type: 'string' }, template: { type: 'string' }, calendar: { type: 'string' }, college: { type: 'string' }, task: { type: 'string' }, due: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' }, 'task-model': { type: 'string' } },
     strict: true,
   });
   const config = loadConfig();
@@ -44,8 +46,9 @@ async function run(): Promise<void> {
     switch (command) {
       case 'create': {
         const { template, calendar } = await registerDataFiles(store, { templateFile: need(values, 'template'), calendarFile: need(values, 'calendar') });
-        await createSemester(store, { id: need(values, 'id'), schoolId: config.SCHOOL_ID, templateId: template.id, templateVersion: template.version, calendarId: calendar.id });
-        console.log(`semester ${values.id}: created from ${template.id} v${template.version} and calendar ${calendar.id}`);
+        await createSemester(store, { id: need(values, 'id'), schoolId: config.SCHOOL_ID, templateId: template.id, templateVersion: template.version, calendarId: calendar.id, taskModel: values['task-model'] });
+        const created = await store.getSemester(need(values, 'id'));
+        console.log(`semester ${values.id}: created from ${template.id} v${template.version} and calendar ${calendar.id}; task model ${created?.taskModel ?? 'per-task'}`);
         break;
       }
       case 'start': {
@@ -95,7 +98,7 @@ async function printStatus(store: Store, semesterId: string): Promise<void> {
 }
 
 run().catch((err) => {
-  const known = err instanceof UsageError || err instanceof NotFoundError || err instanceof TaskRejectedError || err instanceof DataFileError;
+  const known = err instanceof UsageError || err instanceof NotFoundError || err instanceof TaskRejectedError || err instanceof DataFileError || err instanceof TaskModelError;
   console.error(`semester: ${known ? err.message : err instanceof Error ? err.stack : String(err)}`);
   process.exit(1);
 });

@@ -4,17 +4,37 @@
  */
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { integrityOf, replaceForgedRun } from '../codec/signing';
-import type { Store } from '../db/store';
+import { TASK_MODELS, type Store, type TaskModel } from '../db/store';
 import { createHash } from 'node:crypto';
 import { loadCalendarFile, loadTemplateFile, parseCalendar, parseTemplate } from '../domain/load';
 import { planSemester } from '../domain/planner';
 import type { Calendar, Template } from '../domain/schema';
-import { collegeSemesterWorkflowId, semesterWorkflowId } from '../workflows/ids';
+import { collegeLadderWorkflowId, collegeSemesterWorkflowId, semesterWorkflowId } from '../workflows/ids';
+import { collegeLadderWorkflow } from '../workflows/college-ladder';
 import { collegeSemesterWorkflow } from '../workflows/college-semester';
 import { addCollegeUpdate, semesterWorkflow } from '../workflows/semester';
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
+}
+
+/** A task model that is not one of TASK_MODELS (answered 400 by the web layer, exit 2 by the CLI). */
+export class TaskModelError extends Error {
+  override name = 'TaskModelError';
+  /** the web layer answers 400 with the message (server/app.ts classify) */
+  readonly status = 400;
+}
+
+/**
+ * The task model of a new semester: the one asked for, else TASK_MODEL from the environment, else
+ * 'per-task' (ADR 0005). A semester keeps its model for life; anything else is refused by name.
+ */
+export function taskModelOf(asked: string | undefined, env: NodeJS.ProcessEnv = process.env): TaskModel {
+  const value = asked ?? (env.TASK_MODEL?.trim() || undefined) ?? 'per-task';
+  if (!(TASK_MODELS as readonly string[]).includes(value)) {
+    throw new TaskModelError(`${asked === undefined ? 'TASK_MODEL' : 'task model'}: must be one of ${TASK_MODELS.join(', ')}, got "${value}"`);
+  }
+  return value as TaskModel;
 }
 
 /** Validates a template and a calendar file, plans them once as a check, and stores both. */
@@ -58,14 +78,15 @@ async function storeData(
 
 export async function createSemester(
   store: Store,
-  s: { id: string; schoolId: string; templateId: string; templateVersion: number; calendarId: string },
+  s: { id: string; schoolId: string; templateId: string; templateVersion: number; calendarId: string; taskModel?: string },
 ): Promise<void> {
+  const taskModel = taskModelOf(s.taskModel);
   if (!(await store.getSchool(s.schoolId))) throw new NotFoundError(`unknown school ${s.schoolId}`);
   if (!(await store.getTemplate(s.templateId, s.templateVersion))) throw new NotFoundError(`unknown template ${s.templateId} v${s.templateVersion}`);
   if (!(await store.getCalendar(s.calendarId))) throw new NotFoundError(`unknown calendar ${s.calendarId}`);
   const existing = await store.getSemester(s.id);
   if (existing) return;
-  await store.upsertSemester(s);
+  await store.upsertSemester({ ...s, taskModel });
 }
 
 /** Starts the semester workflow (no-op when it already runs) and marks the semester running. */
@@ -84,7 +105,8 @@ export async function startSemester(
     client.workflow.start(semesterWorkflow, {
       workflowId,
       taskQueue,
-      args: [{ semesterId, collegeIds: colleges.map((c) => c.id), searchAttributes: opts.searchAttributes ?? true }],
+      // the per-task model adds nothing to the input, so its starts are as before
+      args: [{ semesterId, collegeIds: colleges.map((c) => c.id), searchAttributes: opts.searchAttributes ?? true, ...(semester.taskModel === 'ladder' ? { taskModel: 'ladder' as const } : {}) }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       // a run terminated or failed may be started again; a completed semester never
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
@@ -107,21 +129,19 @@ export async function startCollege(client: Client, store: Store, semesterId: str
   const college = await store.getCollege(collegeId);
   if (!college || college.schoolId !== semester.schoolId) throw new NotFoundError(`unknown college ${collegeId} in the school of semester ${semesterId}`);
   if (semester.status === 'planned') throw new NotFoundError(`semester ${semesterId} has not been started; start it first`);
-  const workflowId = collegeSemesterWorkflowId(semesterId, collegeId);
+  const ladder = semester.taskModel === 'ladder';
+  const workflowId = ladder ? collegeLadderWorkflowId(semesterId, collegeId) : collegeSemesterWorkflowId(semesterId, collegeId);
   try {
     // an Update (validated, signed by the app), not a signal: see workflows/semester.ts
     await client.workflow.getHandle(semesterWorkflowId(semesterId)).executeUpdate(addCollegeUpdate, { args: [collegeId] });
   } catch (e) {
     // the semester workflow has closed: the college's semester runs on its own
     if (!(e instanceof WorkflowNotFoundError) && !/already completed/i.test(e instanceof Error ? e.message : '')) throw e;
+    const policies = { workflowId, taskQueue, workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING, workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY };
     const start = () =>
-      client.workflow.start(collegeSemesterWorkflow, {
-        workflowId,
-        taskQueue,
-        args: [{ semesterId, collegeId, nextIndex: 0 }],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      });
+      ladder
+        ? client.workflow.start(collegeLadderWorkflow, { ...policies, args: [{ semesterId, collegeId }] })
+        : client.workflow.start(collegeSemesterWorkflow, { ...policies, args: [{ semesterId, collegeId, nextIndex: 0 }] });
     await start();
     const integrity = integrityOf(client);
     if (integrity && (await replaceForgedRun(client, workflowId, integrity, (problem, runId) => forgedAudit(store, 'semester', semesterId, workflowId, runId, problem)))) await start();

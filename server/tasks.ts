@@ -11,6 +11,9 @@ import type { Store } from '../db/store';
 import { parseTemplate } from '../domain/load';
 import { ladderInstants } from '../domain/planner';
 import { completeTaskUpdate, moveDueUpdate, taskWorkflow, waiveTaskUpdate, type Actor, type CompleteRequest, type TaskInput, type TaskState } from '../workflows/task';
+import { ladderCompleteTaskUpdate, ladderMoveDueUpdate, ladderWaiveTaskUpdate } from '../workflows/college-ladder';
+import { collegeLadderWorkflowId } from '../workflows/ids';
+import type { TaskInstanceRow } from '../db/store';
 import { instantFrom } from './dates';
 import { NotFoundError } from './semesters';
 
@@ -61,11 +64,25 @@ async function viaUpdate(store: Store, taskId: string, call: () => Promise<TaskS
   }
 }
 
-export function completeTask(client: Client, store: Store, taskId: string, req: CompleteRequest): Promise<TaskState> {
+/**
+ * The college ladder that runs the task, when its semester uses the ladder model (ADR 0005);
+ * null for the per-task model, whose task workflow has the task's id.
+ */
+async function ladderOf(store: Store, row: TaskInstanceRow | undefined): Promise<string | null> {
+  if (!row) return null;
+  const semester = await store.getSemester(row.semesterId);
+  return semester?.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
+}
+
+export async function completeTask(client: Client, store: Store, taskId: string, req: CompleteRequest): Promise<TaskState> {
+  const ladder = await ladderOf(store, await store.getTaskInstance(taskId));
+  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderCompleteTaskUpdate, { args: [{ ...req, taskId }] }));
   return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(completeTaskUpdate, { args: [req] }), client);
 }
 
-export function waiveTask(client: Client, store: Store, taskId: string, actor: Actor, reason: string): Promise<TaskState> {
+export async function waiveTask(client: Client, store: Store, taskId: string, actor: Actor, reason: string): Promise<TaskState> {
+  const ladder = await ladderOf(store, await store.getTaskInstance(taskId));
+  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderWaiveTaskUpdate, { args: [{ actor, reason, taskId }] }));
   return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(waiveTaskUpdate, { args: [{ actor, reason }] }), client);
 }
 
@@ -85,6 +102,8 @@ export async function moveDue(client: Client, store: Store, taskId: string, acto
   // a real date since 2000, at most about a year ahead (domain/dates.ts)
   const dueAt = instantFrom(newDueLocal, 'due', { zone: school.timezone, now: Date.now() });
   const { remindAts, level2At } = ladderInstants(template, row.templateTaskId, dueAt, school.timezone, Math.max(Date.now(), row.openAt));
+  const ladder = semester.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
+  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderMoveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason, taskId }] }));
   return viaUpdate(store, taskId, () =>
     client.workflow.getHandle(taskId).executeUpdate(moveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason }] }),
     client,
@@ -101,6 +120,7 @@ export async function restartTask(client: Client, store: Store, taskId: string, 
   const row = await store.getTaskInstance(taskId);
   if (!row) throw new NotFoundError(`unknown task ${taskId}`);
   if (row.status === 'completed' || row.status === 'waived') throw new TaskRejectedError(`this task is already ${row.status}; only a stopped open task can be restarted`);
+  if (await ladderOf(store, row)) throw new TaskRejectedError("this task runs in its college's ladder workflow, not a workflow of its own; there is no task workflow to restart");
   const d = await client.workflow.getHandle(taskId).describe().catch(() => undefined);
   if (d?.status.name === 'RUNNING') throw new TaskRejectedError('this task\'s workflow is running; there is nothing to restart');
   const { tasks } = await createActivities({ store }).planCollegeTasks({ semesterId: row.semesterId, collegeId: row.collegeId });

@@ -17,14 +17,22 @@ import {
   startChild,
 } from '@temporalio/workflow';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { collegeLadderWorkflow } from './college-ladder';
 import { collegeSemesterWorkflow } from './college-semester';
-import { collegeSemesterWorkflowId } from './ids';
+import { collegeLadderWorkflowId, collegeSemesterWorkflowId } from './ids';
+import { CollegeIdKey, SemesterIdKey } from './search-attributes';
 
 export interface SemesterInput {
   semesterId: string;
   collegeIds: string[];
   /** index task workflows by SemesterId/CollegeId/TaskKind (false where the server lacks them, e.g. the time-skipping test server) */
   searchAttributes?: boolean;
+  /**
+   * How the tasks run (semesters.task_model): absent or 'per-task', a college-semester per college
+   * starting a task workflow per task; 'ladder', a college ladder per college (ADR 0005). Histories
+   * recorded before the switch carry no model and replay on the per-task branch unchanged.
+   */
+  taskModel?: 'per-task' | 'ladder';
 }
 
 /** @deprecated kept for histories that used it: the app sends the addCollege Update */
@@ -62,12 +70,22 @@ export async function semesterWorkflow(input: SemesterInput): Promise<{ colleges
       const collegeId = queue.shift()!;
       started.add(collegeId);
       try {
-        const child = await startChild(collegeSemesterWorkflow, {
-          workflowId: collegeSemesterWorkflowId(input.semesterId, collegeId),
-          args: [{ semesterId: input.semesterId, collegeId, nextIndex: 0, searchAttributes: input.searchAttributes ?? true }],
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        });
+        const indexed = input.searchAttributes ?? true;
+        const child =
+          input.taskModel === 'ladder'
+            ? await startChild(collegeLadderWorkflow, {
+                workflowId: collegeLadderWorkflowId(input.semesterId, collegeId),
+                args: [{ semesterId: input.semesterId, collegeId, searchAttributes: indexed }],
+                parentClosePolicy: ParentClosePolicy.ABANDON,
+                workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+                ...(indexed ? { typedSearchAttributes: [{ key: SemesterIdKey, value: input.semesterId }, { key: CollegeIdKey, value: collegeId }] } : {}),
+              })
+            : await startChild(collegeSemesterWorkflow, {
+                workflowId: collegeSemesterWorkflowId(input.semesterId, collegeId),
+                args: [{ semesterId: input.semesterId, collegeId, nextIndex: 0, searchAttributes: indexed }],
+                parentClosePolicy: ParentClosePolicy.ABANDON,
+                workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+              });
         running += 1;
         const closed = () => void (running -= 1);
         child.result().then(closed, closed);

@@ -133,7 +133,8 @@ ${l.marked.length + l.byHand.length === 0 ? html`<p id="none">${m.wfNone}</p>` :
     }
     const tpl = await deps.store.getTemplate(templateId, templateVersion);
     if (!tpl) throw new BadRequestError(`unknown template ${templateId}`);
-    await createSemester(deps.store, { id, schoolId: deps.schoolId, templateId: tpl.id, templateVersion: tpl.version, calendarId });
+    const taskModel = typeof req.body?.taskModel === 'string' && req.body.taskModel !== '' ? String(req.body.taskModel) : undefined;
+    await createSemester(deps.store, { id, schoolId: deps.schoolId, templateId: tpl.id, templateVersion: tpl.version, calendarId, taskModel });
     return id;
   }
 

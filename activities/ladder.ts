@@ -1,0 +1,147 @@
+/**
+ * Activities of the college ladder (workflows/college-ladder.ts, ADR 0005): the plan of one
+ * college (ids and instants), every step of one instant in one set-based transaction, one
+ * task's completion, waiver or moved due date (run as a local activity), and the external
+ * deliveries of an instant's events in one call. Each is idempotent: the writes are keyed by the
+ * per-task model's audit event keys (`<taskId>/<step>`), so a retry writes nothing twice.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Role } from '../domain/schema';
+import { formatLocal } from '../domain/local-time';
+import type { LadderStepWrite, TaskInstanceRow } from '../db/store';
+import type { Outbox } from '../notifications/outbox';
+import type { LadderPlan, LadderStep, LadderTaskEvent } from '../workflows/college-ladder';
+import { createActivities, KIND_BY_ACTION, taskMessage, type ActivityDeps, type Audience } from './index';
+
+export interface LadderDeps extends ActivityDeps {
+  /** sends the external channels (e-mail, robot); without it, only the inbox is written */
+  outbox?: Outbox;
+  /** deliveries of one instant sent at once (default 4) */
+  deliveryConcurrency?: number;
+}
+
+export function createLadderActivities(deps: LadderDeps) {
+  const { store } = deps;
+  const base = createActivities(deps);
+
+  /** The college's name, its school's zone and who gets what, read once per call. */
+  async function audienceOf(collegeId: string) {
+    const college = await store.getCollege(collegeId);
+    if (!college) return { name: null, zone: 'Asia/Shanghai', recipients: (_a: Audience, _r: Role) => [] as string[] };
+    const school = await store.getSchool(college.schoolId);
+    const users = (await store.listUsers({ schoolId: college.schoolId })).filter((u) => u.active);
+    const ids = (role: Role, cid: string | null) => users.filter((u) => u.role === role && u.collegeId === cid).map((u) => u.id);
+    const leaders = ids('college_leader', collegeId);
+    const admins = ids('school_admin', null);
+    const byRole = new Map<Role, string[]>();
+    const assignees = (role: Role) => {
+      let list = byRole.get(role);
+      if (!list) byRole.set(role, (list = ids(role, collegeId)));
+      return list;
+    };
+    // as activities/index.ts recipients(): assignees; college = assignees + leaders; school = admins
+    const recipients = (audience: Audience, ownerRole: Role): string[] =>
+      audience === 'assignees' ? assignees(ownerRole) : audience === 'college' ? [...new Set([...assignees(ownerRole), ...leaders])] : admins;
+    return { name: college.name, zone: school?.timezone ?? 'Asia/Shanghai', recipients };
+  }
+
+  function unknownTask(taskId: string): never {
+    throw ApplicationFailure.create({ type: 'UnknownTaskError', message: `task instance ${taskId} not found`, nonRetryable: true });
+  }
+
+  return {
+    /**
+     * The college's plan for the ladder: ids, owner roles, instants, and evidence rules by
+     * template task. Writes the planned rows to the read model (idempotent), as planCollegeTasks.
+     */
+    async planCollegeLadder(req: { semesterId: string; collegeId: string }): Promise<LadderPlan> {
+      const { endsAt, tasks } = await base.planCollegeTasks(req);
+      const evidence: LadderPlan['evidence'] = {};
+      for (const t of tasks) evidence[t.templateTaskId] = t.evidence;
+      return {
+        endsAt,
+        evidence,
+        tasks: tasks.map((t) => ({ taskId: t.taskId, templateTaskId: t.templateTaskId, ownerRole: t.ownerRole, openAt: t.openAt, dueAt: t.dueAt, remindAts: t.remindAts, level2At: t.level2At })),
+      };
+    },
+
+    /**
+     * Every step of one instant (or of all instants already past, for a ladder started late) in
+     * one transaction: rows, one audit event per task and step, inbox rows. Returns the event
+     * keys written now that have recipients, for deliverLadderNotifications.
+     */
+    async applyLadderStep(req: { semesterId: string; collegeId: string; steps: LadderStep[] }): Promise<{ applied: number; notify: string[] }> {
+      if (req.steps.length === 0) return { applied: 0, notify: [] };
+      const aud = await audienceOf(req.collegeId);
+      const rows = new Map((await store.getTaskInstances(req.steps.map((s) => s.taskId))).map((r) => [r.id, r]));
+      const writes: LadderStepWrite[] = req.steps.map((s) => {
+        const row = rows.get(s.taskId) ?? unknownTask(s.taskId);
+        const { title, body } = taskMessage(s.action, { titleZh: row.titleZh, collegeName: aud.name, due: formatLocal(s.state.dueAt, aud.zone) });
+        const kind = KIND_BY_ACTION[s.action] ?? s.action;
+        return {
+          taskId: s.taskId,
+          audit: { eventKey: `${s.taskId}/${s.step}`, action: s.action, actor: 'timer', at: s.at, details: s.details },
+          patch: s.state,
+          notifications: aud.recipients(s.notify, s.ownerRole).map((recipientUserId) => ({ recipientUserId, kind, title, body })),
+        };
+      });
+      const { applied } = await store.applyLadderSteps(writes);
+      const withNotes = new Set(writes.filter((w) => w.notifications.length > 0).map((w) => w.audit.eventKey));
+      return { applied: applied.length, notify: applied.filter((k) => withNotes.has(k)) };
+    },
+
+    /** One task's completion, waiver or moved due date (a local activity of the ladder's Update). */
+    async recordLadderTaskEvent(e: LadderTaskEvent): Promise<{ applied: boolean; eventKey: string }> {
+      const row: TaskInstanceRow = (await store.getTaskInstance(e.taskId)) ?? unknownTask(e.taskId);
+      const { state } = e;
+      const patch: Partial<TaskInstanceRow> = {
+        status: state.status,
+        escalationLevel: state.escalationLevel,
+        remindersSent: state.remindersSent,
+        dueAt: state.dueAt,
+        completedAt: state.completedAt,
+        completedBy: state.completedBy,
+        late: state.late,
+        waivedReason: state.waivedReason,
+      };
+      if (typeof e.details.note === 'string') patch.note = e.details.note;
+      const notifications = [];
+      if (e.notify) {
+        const aud = await audienceOf(e.collegeId);
+        const { title, body } = taskMessage(e.action, { titleZh: row.titleZh, collegeName: aud.name, due: formatLocal(state.dueAt, aud.zone) });
+        const kind = KIND_BY_ACTION[e.action] ?? e.action;
+        for (const recipientUserId of aud.recipients(e.notify, e.ownerRole)) notifications.push({ recipientUserId, kind, title, body });
+      }
+      const eventKey = `${e.taskId}/${e.step}`;
+      const { applied } = await store.applyTaskTransition({ taskId: e.taskId, patch, audit: { eventKey, action: e.action, actor: e.actor, at: e.at, details: e.details }, notifications });
+      return { applied, eventKey };
+    },
+
+    /** The external deliveries of an instant's events (the outbox sends each message once). */
+    async deliverLadderNotifications(req: { eventKeys: string[] }): Promise<{ sent: number; skipped: number }> {
+      const outbox = deps.outbox;
+      if (!outbox) return { sent: 0, skipped: 0 };
+      const keys = [...req.eventKeys];
+      let sent = 0;
+      let skipped = 0;
+      const failures: string[] = [];
+      const runOne = async () => {
+        for (let key = keys.shift(); key !== undefined; key = keys.shift()) {
+          try {
+            const r = await outbox.deliver(key);
+            sent += r.sent;
+            skipped += r.skipped;
+          } catch (err) {
+            failures.push(err instanceof Error ? err.message : String(err));
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, deps.deliveryConcurrency ?? 4) }, runOne));
+      // the retry sends only what is not yet sent
+      if (failures.length) throw new Error(`${failures.length} event(s) not fully delivered: ${failures.slice(0, 3).join('; ')}`);
+      return { sent, skipped };
+    },
+  };
+}
+
+export type LadderActivities = ReturnType<typeof createLadderActivities>;

@@ -1,0 +1,263 @@
+/**
+ * The college ladder (workflows/college-ladder.ts, ADR 0005) on the time-skipping server, over
+ * the real activities and a SQLite read model: one workflow per college moves every task due at
+ * an instant in one activity call, each task's timeline is the per-task model's, completion,
+ * waiver and a moved due date go through server/tasks.ts to the ladder and are validated as
+ * task.ts validates them, and a closed task gets no further step. A semester created with the
+ * ladder model starts ladders, not task workflows.
+ *
+ * CAPTURE_LADDER_HISTORIES=1 writes the histories replayed by test/replay.test.ts to
+ * test/histories/ladder/.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createActivities } from '../activities';
+import { createLadderActivities } from '../activities/ladder';
+import { DEMO_SCHOOL, seedDemoSchool } from '../db/demo';
+import { createKnex, migrateLatest } from '../db/knex';
+import { createStore, type Store } from '../db/store';
+import { evidenceSchema } from '../domain/schema';
+import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
+import { createSemester, registerDataFiles, startSemester, taskModelOf } from '../server/semesters';
+import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/tasks';
+import { collegeLadderWorkflow, collegeLadderWorkflowId, ladderSummaryQuery, type LadderPlan } from '../workflows';
+import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+
+const ROOT = path.resolve(__dirname, '..');
+const CAPTURE = process.env.CAPTURE_LADDER_HISTORIES === '1' ? path.join(__dirname, 'histories', 'ladder') : null;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const ZONE = DEMO_SCHOOL.timezone;
+let env: TestWorkflowEnvironment;
+let db: Knex;
+let store: Store;
+let dir: string;
+let templateId = '';
+let templateVersion = 0;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-ladder-'));
+  db = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
+  await migrateLatest(db);
+  store = createStore(db);
+  await seedDemoSchool(store);
+  const { template } = await registerDataFiles(store, {
+    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
+    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
+  });
+  templateId = template.id;
+  templateVersion = template.version;
+  env = await timeSkippingEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+  await db?.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const admin = { userId: 'admin', role: 'school_admin' as const, collegeId: null };
+const counsellor = { userId: 'literature-counsellor', role: 'counsellor' as const, collegeId: 'literature' };
+const otherCounsellor = { userId: 'science-counsellor', role: 'counsellor' as const, collegeId: 'science' };
+const teacher = { userId: 'literature-class-teacher', role: 'class_teacher' as const, collegeId: 'literature' };
+const leader = { userId: 'literature-college-leader', role: 'college_leader' as const, collegeId: 'literature' };
+
+async function worker(queue: string): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: queue,
+    workflowBundle: await workflowBundle(),
+    activities: {
+      ...createActivities({ store, client: env.client }),
+      ...createLadderActivities({ store, client: env.client }),
+      ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
+    },
+  });
+}
+
+/** A 'ladder' semester with N literature tasks (one template task, N occurrences) sharing every instant. */
+async function ladderSemester(semesterId: string, n: number) {
+  await createSemester(store, { id: semesterId, schoolId: DEMO_SCHOOL.id, templateId, templateVersion, calendarId: '2024-autumn', taskModel: 'ladder' });
+  const now = await env.currentTimeMs();
+  const dueAt = DateTime.fromMillis(now + 5 * DAY, { zone: ZONE }).set({ hour: 17, minute: 0, second: 0, millisecond: 0 }).toMillis();
+  const instants = { openAt: now + HOUR, dueAt, remindAts: [dueAt - DAY], level2At: dueAt + 2 * DAY };
+  const ids = Array.from({ length: n }, (_, i) => `task.${semesterId}.literature.2024-10-01-update-key-care-list.n${String(i).padStart(3, '0')}`);
+  await store.upsertPlannedTasks(
+    ids.map((id, i) => ({
+      id,
+      semesterId,
+      collegeId: 'literature',
+      templateTaskId: '2024-10-01-update-key-care-list',
+      occurrence: `n${i}`,
+      month: '2024-10',
+      kind: 'monthly' as const,
+      ownerRole: 'counsellor' as const,
+      titleZh: '更新重点关爱名单',
+      titleEn: 'Update the key-care list',
+      openAt: instants.openAt,
+      dueAt: instants.dueAt,
+    })),
+  );
+  const plan: LadderPlan = {
+    endsAt: instants.level2At + 10 * DAY,
+    evidence: { '2024-10-01-update-key-care-list': evidenceSchema.parse({ note: 'required' }) },
+    tasks: ids.map((taskId) => ({ taskId, templateTaskId: '2024-10-01-update-key-care-list', ownerRole: 'counsellor' as const, ...instants })),
+  };
+  return { ids, plan, ...instants };
+}
+
+async function rejection(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(TaskRejectedError);
+    return (e as Error).message;
+  }
+  throw new Error('was accepted');
+}
+
+async function capture(workflowId: string, name: string): Promise<void> {
+  if (!CAPTURE) return;
+  fs.mkdirSync(CAPTURE, { recursive: true });
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  fs.writeFileSync(path.join(CAPTURE, `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
+}
+
+/** Activities the workflow scheduled, by type. */
+async function scheduled(workflowId: string): Promise<Record<string, number>> {
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const out: Record<string, number> = {};
+  for (const e of history.events ?? []) {
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (name) out[name] = (out[name] ?? 0) + 1;
+  }
+  return out;
+}
+
+describe('the task model switch', () => {
+  test('When no model is asked for, then a semester is per-task; a bad TASK_MODEL or option is refused by name', () => {
+    expect(taskModelOf(undefined, {})).toBe('per-task');
+    expect(taskModelOf(undefined, { TASK_MODEL: 'ladder' })).toBe('ladder');
+    expect(taskModelOf('per-task', { TASK_MODEL: 'ladder' })).toBe('per-task');
+    expect(() => taskModelOf(undefined, { TASK_MODEL: 'cron' })).toThrow('TASK_MODEL: must be one of per-task, ladder, got "cron"');
+    expect(() => taskModelOf('batch', {})).toThrow('task model: must be one of per-task, ladder, got "batch"');
+  });
+});
+
+describe('college ladder', () => {
+  test('When 50 tasks share every instant, then one ladder moves them all with one activity per instant and one audit event per task and step, at the planned instants', async () => {
+    const semesterId = 'ladder-fifty';
+    const { ids, plan, openAt, dueAt, remindAts, level2At } = await ladderSemester(semesterId, 50);
+    const queue = uniqueQueue('ladder-fifty');
+    const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
+    await (await worker(queue)).runUntil(async () => {
+      await env.client.workflow.start(collegeLadderWorkflow, { workflowId, taskQueue: queue, args: [{ semesterId, collegeId: 'literature', searchAttributes: false, plan }] });
+      await env.sleep(level2At + HOUR - (await env.currentTimeMs()));
+      const summary = await env.client.workflow.getHandle(workflowId).query(ladderSummaryQuery);
+      expect(summary).toMatchObject({ level2: 50, completed: 0, waived: 0, nextAt: null });
+      // four distinct instants: four writes, not 4 × 50
+      expect((await scheduled(workflowId)).applyLadderStep).toBe(4);
+      await capture(workflowId, 'ladder.fifty-tasks.level-2');
+    });
+    for (const id of ids) {
+      const audit = await store.listAudit({ subjectType: 'task', subjectId: id });
+      expect(audit.map((a) => [a.action, a.at, a.actor])).toEqual([
+        ['opened', openAt, 'timer'],
+        ['reminded', remindAts[0], 'timer'],
+        ['overdue', dueAt, 'timer'],
+        ['escalated', level2At, 'timer'],
+      ]);
+      expect(audit.map((a) => a.eventKey)).toEqual([`${id}/opened`, `${id}/remind:${remindAts[0]}`, `${id}/overdue:${dueAt}`, `${id}/level2:${dueAt}`]);
+      expect(await store.getTaskInstance(id)).toMatchObject({ status: 'overdue', escalationLevel: 2, remindersSent: 1 });
+    }
+    // inbox: the counsellor got the opening and reminder of each, the leader each overdue, the admin each level 2
+    const inbox = async (user: string) => (await store.listNotifications(user)).filter((n) => ids.includes(n.subjectId)).map((n) => n.kind);
+    expect((await inbox('literature-counsellor')).sort()).toEqual([...Array(50).fill('escalation_l1'), ...Array(50).fill('opened'), ...Array(50).fill('reminder')].sort());
+    expect(await inbox('literature-college-leader')).toEqual(Array(50).fill('escalation_l1'));
+    expect(await inbox('admin')).toEqual(Array(50).fill('escalation_l2'));
+  });
+
+  test('When tasks are completed, waived or moved through server/tasks.ts, then the ladder validates them as task.ts does, and a closed task gets no further step', async () => {
+    const semesterId = 'ladder-updates';
+    const { ids, plan, dueAt, level2At } = await ladderSemester(semesterId, 4);
+    const [done, waived, moved, left] = ids as [string, string, string, string];
+    const queue = uniqueQueue('ladder-updates');
+    const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
+    await (await worker(queue)).runUntil(async () => {
+      await env.client.workflow.start(collegeLadderWorkflow, { workflowId, taskQueue: queue, args: [{ semesterId, collegeId: 'literature', searchAttributes: false, plan }] });
+      await env.sleep(2 * HOUR); // opened
+
+      // completion: college, role and evidence rules, as task.ts words them
+      expect(await rejection(completeTask(env.client, store, done, { actor: otherCounsellor, note: 'x', files: [] }))).toBe('this task belongs to another college (literature)');
+      expect(await rejection(completeTask(env.client, store, done, { actor: teacher, note: 'x', files: [] }))).toBe('only the counsellor of the college or the college leader may complete this task');
+      expect(await rejection(completeTask(env.client, store, done, { actor: counsellor, note: '', files: [] }))).toMatch(/^evidence incomplete: /);
+      const completed = await completeTask(env.client, store, done, { actor: counsellor, note: '名单已更新', files: [] });
+      expect(completed).toMatchObject({ taskId: done, status: 'completed', completedBy: 'literature-counsellor', late: false });
+      expect(await store.getTaskInstance(done)).toMatchObject({ status: 'completed', completedBy: 'literature-counsellor', note: '名单已更新', late: false });
+      expect(await rejection(completeTask(env.client, store, done, { actor: counsellor, note: 'again', files: [] }))).toBe('this task is already completed');
+
+      // waiver: the college leader, with a reason
+      expect(await rejection(waiveTask(env.client, store, waived, counsellor, '停课'))).toBe('only the college leader may waive a task');
+      expect(await rejection(waiveTask(env.client, store, waived, leader, '  '))).toBe('a reason is required to waive a task');
+      expect(await waiveTask(env.client, store, waived, leader, '停课')).toMatchObject({ status: 'waived', waivedReason: '停课' });
+      expect(await rejection(completeTask(env.client, store, waived, { actor: counsellor, note: 'x', files: [] }))).toBe('this task was waived and is closed');
+
+      // moved due date: the school administration only; the timers move with it
+      expect(await rejection(moveDue(env.client, store, moved, counsellor, '2030-01-01 17:00', 'x'))).toBe('only the school administration may move a due date');
+      const newDue = DateTime.fromMillis(dueAt, { zone: ZONE }).plus({ days: 3 });
+      const state = await moveDue(env.client, store, moved, admin, newDue.toFormat('yyyy-MM-dd HH:mm'), '国庆调休');
+      expect(state).toMatchObject({ taskId: moved, status: 'open', dueAt: newDue.toMillis(), level2At: newDue.plus({ days: 2 }).toMillis() });
+
+      await env.sleep(dueAt + HOUR - (await env.currentTimeMs())); // past the old due instant
+      expect((await store.getTaskInstance(moved))?.status).toBe('open');
+      expect((await store.getTaskInstance(left))?.status).toBe('overdue');
+      await env.sleep(newDue.toMillis() + HOUR - (await env.currentTimeMs())); // past the new one
+      expect((await store.getTaskInstance(moved))).toMatchObject({ status: 'overdue', escalationLevel: 1, dueAt: newDue.toMillis() });
+      await env.sleep(Math.max(level2At, newDue.plus({ days: 2 }).toMillis()) + HOUR - (await env.currentTimeMs()));
+      await capture(workflowId, 'ladder.updates');
+    });
+    const actions = async (id: string) => (await store.listAudit({ subjectType: 'task', subjectId: id })).map((a) => a.action);
+    expect(await actions(done)).toEqual(['opened', 'completed']);
+    expect(await actions(waived)).toEqual(['opened', 'waived']);
+    // the moved task's new ladder is the template's (two reminders), as in the per-task model
+    expect(await actions(moved)).toEqual(['opened', 'due-moved', 'reminded', 'reminded', 'overdue', 'escalated']);
+    expect(await actions(left)).toEqual(['opened', 'reminded', 'overdue', 'escalated']);
+    expect(await store.getTaskInstance(done)).toMatchObject({ status: 'completed', escalationLevel: 0, remindersSent: 0 });
+    expect(await store.getTaskInstance(waived)).toMatchObject({ status: 'waived', escalationLevel: 0 });
+  });
+
+  test('When a past semester created with the ladder model starts, then each college gets one ladder (no task workflows) and every task reaches level 2 in one write per college', async () => {
+    const semesterId = 'ladder-past';
+    await createSemester(store, { id: semesterId, schoolId: DEMO_SCHOOL.id, templateId, templateVersion, calendarId: '2024-autumn', taskModel: 'ladder' });
+    expect((await store.getSemester(semesterId))?.taskModel).toBe('ladder');
+    const colleges = await store.listColleges(DEMO_SCHOOL.id);
+    const queue = uniqueQueue('ladder-past');
+    await (await worker(queue)).runUntil(async () => {
+      await startSemester(env.client, store, semesterId, queue, { searchAttributes: false });
+      const ladders = colleges.map((c) => collegeLadderWorkflowId(semesterId, c.id));
+      for (let i = 0; ; i++) {
+        const rows = await store.listTaskInstances({ semesterId });
+        if (rows.length === colleges.length * 54 && rows.every((r) => r.escalationLevel === 2)) break;
+        if (i > 600) throw new Error(`not settled: ${rows.filter((r) => r.escalationLevel === 2).length}/${rows.length} at level 2`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      for (const id of ladders) expect(await scheduled(id)).toMatchObject({ planCollegeLadder: 1, applyLadderStep: 1 });
+      await capture(ladders[0]!, 'ladder.past-semester.college');
+      await capture(`semester.${semesterId}`, 'semester.ladder');
+    });
+    const rows = await store.listTaskInstances({ semesterId });
+    // no task has a workflow of its own: the per-task model's planner ids are not workflows
+    const described = await env.client.workflow.getHandle(rows[0]!.id).describe().then(() => 'found', () => 'none');
+    expect(described).toBe('none');
+    // a past semester skips the reminders (as task.ts: already past at the start), and records the rest at their instants
+    const audit = await store.listAudit({ subjectType: 'task', subjectId: rows[0]!.id });
+    expect(audit.map((a) => a.action)).toEqual(['opened', 'overdue', 'escalated']);
+    expect(audit.find((a) => a.action === 'overdue')?.at).toBe(rows[0]!.dueAt);
+  });
+});

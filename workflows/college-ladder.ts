@@ -1,0 +1,449 @@
+/**
+ * college-ladder (issue 11, ADR 0005): the tasks of one college in one semester, run by ONE
+ * workflow instead of one workflow per task. Used for semesters created with task model 'ladder'
+ * (semesters.task_model); 'per-task' semesters keep college-semester → task.
+ *
+ * It holds the college's plan (task ids, owner roles and instants; evidence rules by template
+ * task) and wakes once per distinct instant at which any of its tasks has a step: opened,
+ * reminded, overdue (level 1), escalated (level 2). At each wake it computes every step due by
+ * then, in the per-task model's order and with its step keys, and hands them to ONE activity
+ * (applyLadderStep) that writes them in one set-based transaction: task rows, one audit event per
+ * task and step (`<taskId>/<step>`, so exactly once under retries, and each task's timeline is as
+ * before), inbox rows; external deliveries follow in one non-blocking activity per instant.
+ *
+ * Completion, waiver and a moved due date are Updates on this workflow, validated exactly as
+ * task.ts validates them, written by a local activity (one round trip), and a closed task leaves
+ * the plan: it gets no further step. After level 2 a task only waits for completion, in this
+ * workflow's state. The workflow continues as new before its history grows large, carrying its
+ * small state (open tasks with their progress, the closed ones' outcome); the planner never runs
+ * again. It ends when the semester is over and every task is closed.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { LadderActivities } from '../activities/ladder';
+import { evidenceProblems } from '../domain/evidence';
+import type { CollegeRole, Evidence } from '../domain/schema';
+import { EscalationLevelKey, SemesterIdKey } from './search-attributes';
+import type { Actor, CompleteRequest, MoveDueRequest, TaskState, WaiveRequest } from './task';
+
+const { planCollegeLadder, applyLadderStep } = proxyActivities<LadderActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** External channels (e-mail, group robot): retried for a day, never holding up the ladder. */
+const { deliverLadderNotifications } = proxyActivities<LadderActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 20 },
+});
+
+/** A completion, waiver or moved due date: one write, in the worker, without a round trip to the server. */
+const { recordLadderTaskEvent } = proxyLocalActivities<LadderActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['UnknownTaskError'] },
+});
+
+/** One planned task as the ladder holds it: ids and instants only. */
+export interface LadderPlanTask {
+  taskId: string;
+  templateTaskId: string;
+  ownerRole: CollegeRole;
+  openAt: number;
+  dueAt: number;
+  remindAts: number[];
+  level2At: number;
+}
+
+export interface LadderPlan {
+  /** the semester's last instant */
+  endsAt: number;
+  tasks: LadderPlanTask[];
+  /** evidence rules by template task id */
+  evidence: Record<string, Evidence>;
+}
+
+/** A task the ladder still runs: its plan and its progress. */
+export interface LadderTask extends LadderPlanTask {
+  status: 'planned' | 'open' | 'overdue';
+  escalationLevel: 0 | 1 | 2;
+  remindersSent: number;
+  /** step keys already taken (or skipped), as task.ts keys them */
+  done: string[];
+}
+
+/** What a run carries over continue-as-new. */
+export interface LadderCarried {
+  startedAt: number;
+  endsAt: number;
+  evidence: Record<string, Evidence>;
+  tasks: LadderTask[];
+  /** the tasks already closed, and how */
+  closed: Record<string, 'completed' | 'waived'>;
+}
+
+export interface CollegeLadderInput {
+  semesterId: string;
+  collegeId: string;
+  /** upsert EscalationLevel (the college's highest) where the server has the attributes */
+  searchAttributes?: boolean;
+  /** an explicit plan (benchmarks, tests); absent: the semester's plan, from the planner */
+  plan?: LadderPlan;
+  /** set by continue-as-new */
+  carried?: LadderCarried;
+}
+
+/** One step of one task at one instant, as applyLadderStep writes it. */
+export interface LadderStep {
+  taskId: string;
+  /** the per-task model's step key: 'opened', 'remind:<at>', 'overdue:<due>', 'level2:<due>' */
+  step: string;
+  action: 'opened' | 'reminded' | 'overdue' | 'escalated';
+  at: number;
+  notify: 'assignees' | 'college' | 'school';
+  ownerRole: CollegeRole;
+  state: { status: 'open' | 'overdue'; escalationLevel: 0 | 1 | 2; remindersSent: number; dueAt: number };
+  details: Record<string, unknown>;
+}
+
+/** A completion, waiver or moved due date of one task, as recordLadderTaskEvent writes it. */
+export interface LadderTaskEvent {
+  semesterId: string;
+  collegeId: string;
+  taskId: string;
+  ownerRole: CollegeRole;
+  step: string;
+  action: string;
+  at: number;
+  actor: string;
+  notify: 'assignees' | null;
+  state: TaskState;
+  details: Record<string, unknown>;
+}
+
+export type LadderCompleteRequest = CompleteRequest & { taskId: string };
+export type LadderWaiveRequest = WaiveRequest & { taskId: string };
+export type LadderMoveDueRequest = MoveDueRequest & { taskId: string };
+
+export const ladderCompleteTaskUpdate = defineUpdate<TaskState, [LadderCompleteRequest]>('ladderCompleteTask');
+export const ladderWaiveTaskUpdate = defineUpdate<TaskState, [LadderWaiveRequest]>('ladderWaiveTask');
+export const ladderMoveDueUpdate = defineUpdate<TaskState, [LadderMoveDueRequest]>('ladderMoveDue');
+/** A task's state as task.ts's taskState query gives it; null for a task not in this ladder. */
+export const ladderTaskStateQuery = defineQuery<TaskState | null, [taskId: string]>('ladderTaskState');
+export interface LadderSummary {
+  open: number;
+  planned: number;
+  level1: number;
+  level2: number;
+  completed: number;
+  waived: number;
+  /** the next instant the ladder wakes at, or null */
+  nextAt: number | null;
+}
+export const ladderSummaryQuery = defineQuery<LadderSummary>('ladderSummary');
+
+/** distinct instants (wakes) per run before continuing as new: keeps each run's history small */
+export const LADDER_WAKES_PER_RUN = 60;
+
+const KIND_ORDER = { opened: 0, reminded: 1, overdue: 2, escalated: 3 } as const;
+
+function reject(message: string): never {
+  throw ApplicationFailure.create({ type: 'TaskUpdateRejected', message, nonRetryable: true });
+}
+
+interface Pending {
+  key: string;
+  action: LadderStep['action'];
+  /** the step's own instant (recorded as its time) */
+  at: number;
+  /** when it can be taken: never before the task opened */
+  wakeAt: number;
+}
+
+/** A task's steps not yet taken, in the order task.ts takes them. */
+export function pendingSteps(t: LadderTask): Pending[] {
+  const out: Pending[] = [];
+  if (t.status === 'planned' && !t.done.includes('opened')) out.push({ key: 'opened', action: 'opened', at: t.openAt, wakeAt: t.openAt });
+  const ladder: Pending[] = [
+    ...t.remindAts.map((at) => ({ key: `remind:${at}`, action: 'reminded' as const, at, wakeAt: Math.max(at, t.openAt) })),
+    { key: `overdue:${t.dueAt}`, action: 'overdue', at: t.dueAt, wakeAt: Math.max(t.dueAt, t.openAt) },
+    { key: `level2:${t.dueAt}`, action: 'escalated', at: t.level2At, wakeAt: Math.max(t.level2At, t.openAt) },
+  ];
+  ladder.sort((a, b) => a.at - b.at || KIND_ORDER[a.action] - KIND_ORDER[b.action]);
+  out.push(...ladder.filter((x) => !t.done.includes(x.key)));
+  return out;
+}
+
+export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<{ tasks: number }> {
+  let state: LadderCarried;
+  if (input.carried) {
+    state = input.carried;
+  } else {
+    const plan = input.plan ?? (await planCollegeLadder({ semesterId: input.semesterId, collegeId: input.collegeId }));
+    state = {
+      startedAt: Date.now(),
+      endsAt: plan.endsAt,
+      evidence: plan.evidence,
+      tasks: plan.tasks.map((t) => ({ ...t, remindAts: [...t.remindAts], status: 'planned', escalationLevel: 0, remindersSent: 0, done: [] })),
+      closed: {},
+    };
+  }
+  const byId = new Map<string, LadderTask>(state.tasks.map((t: LadderTask) => [t.taskId, t]));
+  /** completions and waivers of this run, for the answers of queries and repeated Updates */
+  const closedState = new Map<string, TaskState>();
+  const indexed = (input.searchAttributes ?? true) && Boolean(workflowInfo().typedSearchAttributes.get(SemesterIdKey));
+  let indexedLevel = -1;
+  /** bumped by every Update, so the timer wait recomputes the next instant */
+  let version = 0;
+  let deliveriesInFlight = 0;
+
+  const stateOf = (t: LadderTask): TaskState => ({
+    taskId: t.taskId,
+    status: t.status,
+    escalationLevel: t.escalationLevel,
+    remindersSent: t.remindersSent,
+    openAt: t.openAt,
+    dueAt: t.dueAt,
+    remindAts: [...t.remindAts],
+    level2At: t.level2At,
+    completedAt: null,
+    completedBy: null,
+    late: false,
+    waivedReason: null,
+  });
+
+  const indexLevel = () => {
+    if (!indexed) return;
+    let max = 0;
+    for (const t of state.tasks) max = Math.max(max, t.escalationLevel);
+    if (max !== indexedLevel) {
+      indexedLevel = max;
+      upsertSearchAttributes([{ key: EscalationLevelKey, value: max }]);
+    }
+  };
+
+  /** The task an Update is about, open; or a rejection worded as task.ts words it. */
+  const openTask = (taskId: unknown, closedMessage: (how: 'completed' | 'waived') => string): LadderTask => {
+    if (typeof taskId !== 'string') reject('a task id is required');
+    const how = state.closed[taskId];
+    if (how) reject(closedMessage(how));
+    const t = byId.get(taskId);
+    if (!t) reject(`unknown task ${taskId} in this college's semester`);
+    return t;
+  };
+  const checkActorOfCollege = (actor: Actor) => {
+    if (actor.collegeId !== input.collegeId) reject(`this task belongs to another college (${input.collegeId})`);
+  };
+  const close = (t: LadderTask, how: 'completed' | 'waived') => {
+    state.closed[t.taskId] = how;
+    state.tasks = state.tasks.filter((x) => x !== t);
+    byId.delete(t.taskId);
+    version += 1;
+    indexLevel();
+  };
+  const record = (e: Omit<LadderTaskEvent, 'semesterId' | 'collegeId'>) =>
+    recordLadderTaskEvent({ ...e, semesterId: input.semesterId, collegeId: input.collegeId });
+
+  setHandler(ladderTaskStateQuery, (taskId) => {
+    const t = byId.get(taskId);
+    if (t) return stateOf(t);
+    return closedState.get(taskId) ?? null;
+  });
+  setHandler(ladderSummaryQuery, () => {
+    const closed = Object.values(state.closed);
+    const next = nextWake();
+    return {
+      open: state.tasks.filter((t) => t.status !== 'planned').length,
+      planned: state.tasks.filter((t) => t.status === 'planned').length,
+      level1: state.tasks.filter((t) => t.escalationLevel === 1).length,
+      level2: state.tasks.filter((t) => t.escalationLevel === 2).length,
+      completed: closed.filter((c) => c === 'completed').length,
+      waived: closed.filter((c) => c === 'waived').length,
+      nextAt: next,
+    };
+  });
+
+  setHandler(
+    ladderCompleteTaskUpdate,
+    async (req) => {
+      const t = byId.get(req.taskId)!;
+      const now = Date.now();
+      const s: TaskState = { ...stateOf(t), status: 'completed', completedAt: now, completedBy: req.actor.userId, late: now > t.dueAt };
+      close(t, 'completed');
+      closedState.set(t.taskId, s);
+      await record({
+        taskId: t.taskId,
+        ownerRole: t.ownerRole,
+        step: 'completed',
+        action: s.late ? 'completed-late' : 'completed',
+        at: now,
+        actor: req.actor.userId,
+        notify: null,
+        state: s,
+        details: { note: req.note, files: req.files.map((f) => f.id), activities: req.activities ?? null },
+      });
+      return s;
+    },
+    {
+      validator: (req) => {
+        const t = openTask(req.taskId, (how) => (how === 'completed' ? 'this task is already completed' : 'this task was waived and is closed'));
+        checkActorOfCollege(req.actor);
+        if (req.actor.role !== t.ownerRole && req.actor.role !== 'college_leader') {
+          reject(`only the ${t.ownerRole} of the college or the college leader may complete this task`);
+        }
+        const rules = state.evidence[t.templateTaskId];
+        if (!rules) reject(`task ${t.taskId} has no evidence rules`);
+        const problems = evidenceProblems(rules, req);
+        if (problems.length) reject(`evidence incomplete: ${problems.join('; ')}`);
+      },
+    },
+  );
+
+  setHandler(
+    ladderWaiveTaskUpdate,
+    async (req) => {
+      const t = byId.get(req.taskId)!;
+      const now = Date.now();
+      const s: TaskState = { ...stateOf(t), status: 'waived', waivedReason: req.reason.trim() };
+      close(t, 'waived');
+      closedState.set(t.taskId, s);
+      await record({ taskId: t.taskId, ownerRole: t.ownerRole, step: 'waived', action: 'waived', at: now, actor: req.actor.userId, notify: null, state: s, details: { reason: s.waivedReason } });
+      return s;
+    },
+    {
+      validator: (req) => {
+        openTask(req.taskId, (how) => `this task is already ${how}`);
+        if (req.actor.role !== 'college_leader') reject('only the college leader may waive a task');
+        checkActorOfCollege(req.actor);
+        if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to waive a task');
+      },
+    },
+  );
+
+  setHandler(
+    ladderMoveDueUpdate,
+    async (req) => {
+      const t = byId.get(req.taskId)!;
+      const now = Date.now();
+      const from = t.dueAt;
+      t.dueAt = req.dueAt;
+      t.remindAts = req.remindAts.filter((x) => x < req.dueAt);
+      t.level2At = req.level2At;
+      if (req.dueAt > now && t.status === 'overdue') {
+        t.status = 'open';
+        t.escalationLevel = 0;
+        indexLevel();
+      }
+      version += 1;
+      const s = stateOf(t);
+      await record({ taskId: t.taskId, ownerRole: t.ownerRole, step: `due-moved:${req.dueAt}`, action: 'due-moved', at: now, actor: req.actor.userId, notify: 'assignees', state: s, details: { from, to: req.dueAt, reason: req.reason } });
+      return s;
+    },
+    {
+      validator: (req) => {
+        openTask(req.taskId, (how) => `this task is already ${how}`);
+        if (req.actor.role !== 'school_admin') reject('only the school administration may move a due date');
+        if (!(req.level2At > req.dueAt) || req.remindAts.some((x: number) => x >= req.dueAt)) reject('the new schedule is inconsistent');
+        if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to move a due date');
+      },
+    },
+  );
+
+  function nextWake(): number | null {
+    let next: number | null = null;
+    for (const t of state.tasks) {
+      const p = pendingSteps(t)[0];
+      if (p && (next === null || p.wakeAt < next)) next = p.wakeAt;
+    }
+    return next;
+  }
+
+  /** Takes every step due by `now` (in memory) and returns them for one write. */
+  function takeDueSteps(now: number): LadderStep[] {
+    const steps: LadderStep[] = [];
+    for (const t of state.tasks) {
+      for (const p of pendingSteps(t)) {
+        if (p.wakeAt > now) break;
+        t.done.push(p.key);
+        const details: Record<string, unknown> = { dueAt: t.dueAt };
+        if (p.action === 'opened') {
+          t.status = 'open';
+        } else if (p.action === 'reminded') {
+          // as task.ts: a ladder started late skips reminders already past at its start
+          if (p.at < state.startedAt) continue;
+          t.remindersSent += 1;
+        } else if (p.action === 'overdue') {
+          t.status = 'overdue';
+          t.escalationLevel = 1;
+          details.level = 1;
+        } else {
+          t.escalationLevel = 2;
+          details.level = 2;
+        }
+        const status = t.status === 'planned' ? 'open' : t.status;
+        steps.push({
+          taskId: t.taskId,
+          step: p.key,
+          action: p.action,
+          at: p.at,
+          notify: p.action === 'overdue' ? 'college' : p.action === 'escalated' ? 'school' : 'assignees',
+          ownerRole: t.ownerRole,
+          state: { status, escalationLevel: t.escalationLevel, remindersSent: t.remindersSent, dueAt: t.dueAt },
+          details,
+        });
+      }
+    }
+    // one instant after another, and within one, in ladder order (task.ts's order for each task)
+    steps.sort((a, b) => a.at - b.at || KIND_ORDER[a.action] - KIND_ORDER[b.action]);
+    return steps;
+  }
+
+  indexLevel();
+  for (let wakes = 0; ; ) {
+    if ((wakes >= LADDER_WAKES_PER_RUN || workflowInfo().continueAsNewSuggested) && deliveriesInFlight === 0 && allHandlersFinished()) {
+      await continueAsNew<typeof collegeLadderWorkflow>({ semesterId: input.semesterId, collegeId: input.collegeId, searchAttributes: input.searchAttributes, carried: state });
+    }
+    const next = nextWake();
+    const seen = version;
+    if (next === null) {
+      // nothing planned: the semester ends when its last day is over and every task is closed
+      if (state.tasks.length === 0) {
+        const wait = state.endsAt - Date.now();
+        if (wait <= 0 || !(await condition(() => version !== seen, wait))) break;
+        continue;
+      }
+      await condition(() => version !== seen);
+      continue;
+    }
+    const wait = next - Date.now();
+    if (wait > 0 && (await condition(() => version !== seen, wait))) continue;
+    wakes += 1;
+    const steps = takeDueSteps(Date.now());
+    indexLevel();
+    if (steps.length === 0) continue;
+    const { notify } = await applyLadderStep({ semesterId: input.semesterId, collegeId: input.collegeId, steps });
+    if (notify.length) {
+      deliveriesInFlight += 1;
+      void deliverLadderNotifications({ eventKeys: notify }).then(
+        () => void (deliveriesInFlight -= 1),
+        (err: unknown) => {
+          deliveriesInFlight -= 1;
+          log.warn('notification delivery gave up', { events: notify.length, error: err instanceof Error ? err.message : String(err) });
+        },
+      );
+    }
+  }
+  await condition(() => allHandlersFinished() && deliveriesInFlight === 0);
+  return { tasks: Object.keys(state.closed).length };
+}
