@@ -76,6 +76,13 @@ const CASES: Case[] = [
   { route: 'POST /api/admin/workflows/:kind/:id/restart', path: (i) => `/api/admin/workflows/task/${t(i)}/restart`, forbidden: ADMIN_ONLY },
   { route: 'GET /admin/workflows', path: () => '/admin/workflows', forbidden: ADMIN_ONLY, allowed: ['admin'] },
   { route: 'POST /admin/workflows/:kind/:id/restart', path: (i) => `/admin/workflows/task/${t(i)}/restart`, forbidden: ADMIN_ONLY },
+  // failed notification deliveries (issue 15): school admin only; an unknown delivery id is 404 for the admin
+  { route: 'GET /api/admin/deliveries/failed', path: () => '/api/admin/deliveries/failed', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /api/admin/deliveries/resend-failed', path: () => '/api/admin/deliveries/resend-failed', forbidden: ADMIN_ONLY },
+  { route: 'POST /api/admin/deliveries/:id/resend', path: () => '/api/admin/deliveries/1/resend', forbidden: ADMIN_ONLY },
+  { route: 'GET /admin/deliveries', path: () => '/admin/deliveries', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /admin/deliveries/resend-failed', path: () => '/admin/deliveries/resend-failed', forbidden: ADMIN_ONLY },
+  { route: 'POST /admin/deliveries/:id/resend', path: () => '/admin/deliveries/1/resend', forbidden: ADMIN_ONLY },
   { route: 'POST /api/users', path: () => '/api/users', forbidden: ADMIN_ONLY },
   { route: 'POST /api/users/import', path: () => '/api/users/import', forbidden: ADMIN_ONLY },
   { route: 'PATCH /api/users/:id', path: (i) => `/api/users/${i.user}`, forbidden: ADMIN_ONLY },
