@@ -6,6 +6,8 @@
  *   npm run simulate -- --calendar calendars/2024-autumn.json --colleges 3 \
  *     --policy on-time,none,late:2 --capture-histories test/histories
  *   npx tsx scripts/capture-care-histories.ts test/histories/care
+ *   CAPTURE_LADDER_HISTORIES=1 npx vitest run test/ladder.timeskip.test.ts   (test/histories/ladder/:
+ *     the college ladder of ADR 0005 and a semester that started ladders)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +20,7 @@ const DIR = path.join(__dirname, 'histories');
 const files = [
   ...fs.readdirSync(DIR).filter((f) => f.endsWith('.history.pb')),
   ...fs.readdirSync(path.join(DIR, 'care')).filter((f) => f.endsWith('.history.pb')).map((f) => path.join('care', f)),
+  ...fs.readdirSync(path.join(DIR, 'ladder')).filter((f) => f.endsWith('.history.pb')).map((f) => path.join('ladder', f)),
 ].sort();
 
 describe('replay of captured histories', () => {
@@ -27,7 +30,7 @@ describe('replay of captured histories', () => {
     const histories = files.map((f) => ({ workflowId: f, history: temporal.api.history.v1.History.decode(fs.readFileSync(path.join(DIR, f))) }));
     // each kind of workflow is covered, including tasks completed by the Update and escalated ones
     const types = new Set(histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
-    expect([...types].sort()).toEqual(['collegeSemesterWorkflow', 'crisisCaseWorkflow', 'pairingWorkflow', 'screeningFollowUpWorkflow', 'semesterWorkflow', 'supervisionWorkflow', 'taskWorkflow']);
+    expect([...types].sort()).toEqual(['collegeLadderWorkflow', 'collegeSemesterWorkflow', 'crisisCaseWorkflow', 'pairingWorkflow', 'screeningFollowUpWorkflow', 'semesterWorkflow', 'supervisionWorkflow', 'taskWorkflow']);
     const replayed: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
       expect(result.error, `${result.workflowId}: ${String(result.error)}`).toBeUndefined();
