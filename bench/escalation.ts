@@ -3,6 +3,7 @@
  *
  *   npm run bench:escalation -- [--tasks 1000] [--lead-seconds 60] [--spread-minutes 10]
  *                               [--instants 100] [--max-wait-minutes 10] [--db auto|postgres|sqlite]
+ *                               [--model both|per-task|ladder]
  *
  * Starts its own Temporal dev server (free port, state in a temp SQLite file), a throw-away read
  * model (PostgreSQL on TEST_PG_URL when it answers, else SQLite) and the real worker process
@@ -20,7 +21,14 @@
  * table and a cron job written the way a school would (every whole minute, like `* * * * *`:
  * UPDATE … SET status = 'overdue', marked_at = now WHERE due_at <= now AND status = 'open').
  * Prints p50/p95/p99 of both, their ratio (sweep p99 / model p99), the load, the worker's tuning,
- * and one RESULT line. Task workflows left at level 1 stay open (as in the service) until the run
+ * and one RESULT line.
+ *
+ * --model (default both) chooses the task model, ADR 0005: 'per-task' (a taskWorkflow per task, as
+ * above), 'ladder' (the same tasks run by one collegeLadderWorkflow per college, started as the
+ * semester starts them, with the same plan), or both, one after the other in the same run (each
+ * with both cases and its own sweep). In the RESULT line the model_*, ratio and spread_* keys are
+ * the ladder's when it ran, else the per-task model's (model_name says which); with both, the
+ * per-task figures follow under pertask_*. Task workflows left at level 1 stay open (as in the service) until the run
  * stops the server. Prints numbers only, asserts nothing.
  */
 import { performance } from 'node:perf_hooks';
@@ -32,6 +40,8 @@ import { createStore } from '../db/store';
 import { planSemester } from '../domain/planner';
 import type { Calendar, Template } from '../domain/schema';
 import type { TaskInput } from '../workflows/task';
+import type { CollegeLadderInput, LadderPlan } from '../workflows/college-ladder';
+import { collegeLadderWorkflowId } from '../workflows/ids';
 import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../workflows/search-attributes';
 import { pct } from './lib';
 import {
@@ -60,6 +70,7 @@ const { values: args } = parseArgs({
     instants: { type: 'string', default: '100' },
     'max-wait-minutes': { type: 'string', default: '10' },
     db: { type: 'string', default: 'auto' },
+    model: { type: 'string', default: 'both' },
   },
   strict: true,
 });
@@ -68,8 +79,8 @@ const LEAD_MS = Number(args['lead-seconds']) * 1000;
 const SPREAD_MS = Number(args['spread-minutes']) * 60_000;
 const INSTANTS = Number(args.instants);
 const MAX_WAIT_MS = Number(args['max-wait-minutes']) * 60_000;
-if (!(Number.isInteger(N) && N > 0 && N <= 100_000) || !(LEAD_MS >= 5000) || !(SPREAD_MS > 0) || !(Number.isInteger(INSTANTS) && INSTANTS > 0) || !(MAX_WAIT_MS > 0) || !['auto', 'postgres', 'sqlite'].includes(args.db)) {
-  console.error('usage: npm run bench:escalation -- [--tasks N] [--lead-seconds S≥5] [--spread-minutes M] [--instants K] [--max-wait-minutes W] [--db auto|postgres|sqlite]');
+if (!(Number.isInteger(N) && N > 0 && N <= 100_000) || !(LEAD_MS >= 5000) || !(SPREAD_MS > 0) || !(Number.isInteger(INSTANTS) && INSTANTS > 0) || !(MAX_WAIT_MS > 0) || !['auto', 'postgres', 'sqlite'].includes(args.db) || !['both', 'per-task', 'ladder'].includes(args.model)) {
+  console.error('usage: npm run bench:escalation -- [--tasks N] [--lead-seconds S≥5] [--spread-minutes M] [--instants K] [--max-wait-minutes W] [--db auto|postgres|sqlite] [--model both|per-task|ladder]');
   process.exit(2);
 }
 const TASKS_PER_COLLEGE = 54;
@@ -77,6 +88,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const START_CONCURRENCY = 20;
 const QUEUE = 'bench-escalation';
+type Model = 'per-task' | 'ladder';
+const MODELS: Model[] = args.model === 'both' ? ['per-task', 'ladder'] : [args.model as Model];
 
 /** Notes when each task's row becomes overdue, by the database's clock, in the writing transaction. */
 async function installProbe(knex: Knex): Promise<void> {
@@ -148,6 +161,7 @@ interface CaseResult {
 
 async function runCase(o: {
   name: string;
+  model: Model;
   semesterId: string;
   db: ReadModel;
   client: Client;
@@ -174,24 +188,48 @@ async function runCase(o: {
 
   const stopSweep = startSweep(knex, log);
   try {
-    // start the task workflows as the app does (startTaskWorkflows): signed, with search attributes
     const s0 = performance.now();
-    await pool(planned, START_CONCURRENCY, async ({ id, ...t }) => {
-      const input: TaskInput = { ...t, taskId: id, evidence: evidence.get(t.templateTaskId)! };
-      await o.client.workflow.start('taskWorkflow', {
-        workflowId: id,
-        taskQueue: QUEUE,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-        typedSearchAttributes: [
-          { key: SemesterIdKey, value: t.semesterId },
-          { key: CollegeIdKey, value: t.collegeId },
-          { key: TaskKindKey, value: t.kind },
-        ],
+    if (o.model === 'ladder') {
+      // one ladder per college, started as the semester workflow starts them: signed, indexed by semester and college
+      const byCollege = new Map<string, typeof planned>();
+      for (const t of planned) byCollege.set(t.collegeId, [...(byCollege.get(t.collegeId) ?? []), t]);
+      await pool([...byCollege], START_CONCURRENCY, async ([collegeId, tasks]) => {
+        const plan: LadderPlan = {
+          endsAt: lastDue + 2 * DAY,
+          evidence: Object.fromEntries(tasks.map((t) => [t.templateTaskId, evidence.get(t.templateTaskId)!])),
+          tasks: tasks.map((t) => ({ taskId: t.id, templateTaskId: t.templateTaskId, ownerRole: t.ownerRole, openAt: t.openAt, dueAt: t.dueAt, remindAts: t.remindAts, level2At: t.level2At })),
+        };
+        const input: CollegeLadderInput = { semesterId: o.semesterId, collegeId, searchAttributes: true, plan };
+        await o.client.workflow.start('collegeLadderWorkflow', {
+          workflowId: collegeLadderWorkflowId(o.semesterId, collegeId),
+          taskQueue: QUEUE,
+          args: [input],
+          typedSearchAttributes: [
+            { key: SemesterIdKey, value: o.semesterId },
+            { key: CollegeIdKey, value: collegeId },
+          ],
+        });
       });
-    });
+      log(`started ${byCollege.size} college ladders for ${N} tasks in ${((performance.now() - s0) / 1000).toFixed(1)} s`);
+    } else {
+      // start the task workflows as the app does (startTaskWorkflows): signed, with search attributes
+      await pool(planned, START_CONCURRENCY, async ({ id, ...t }) => {
+        const input: TaskInput = { ...t, taskId: id, evidence: evidence.get(t.templateTaskId)! };
+        await o.client.workflow.start('taskWorkflow', {
+          workflowId: id,
+          taskQueue: QUEUE,
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+          typedSearchAttributes: [
+            { key: SemesterIdKey, value: t.semesterId },
+            { key: CollegeIdKey, value: t.collegeId },
+            { key: TaskKindKey, value: t.kind },
+          ],
+        });
+      });
+    }
     const startMs = performance.now() - s0;
-    log(`started ${N} workflows in ${(startMs / 1000).toFixed(1)} s (${START_CONCURRENCY} at a time)`);
+    if (o.model === 'per-task') log(`started ${N} workflows in ${(startMs / 1000).toFixed(1)} s (${START_CONCURRENCY} at a time)`);
 
     // wait until every task is overdue in the read model and in the sweep's table, or the limit
     const deadline = lastDue + MAX_WAIT_MS;
@@ -243,7 +281,8 @@ async function main(): Promise<void> {
   const temporal = await startTemporal(dir);
   const db = await readModel(dir, args.db as 'auto');
   const colleges = Math.ceil(N / TASKS_PER_COLLEGE);
-  const { template, calendar, collegeIds } = await seedSchool(db.knex, { colleges, semesters: ['bench-instant', 'bench-spread'] });
+  const semesterOf = (model: Model, name: string) => (model === 'ladder' ? `bench-ladder-${name}` : `bench-${name}`);
+  const { template, calendar, collegeIds } = await seedSchool(db.knex, { colleges, semesters: MODELS.flatMap((m) => [semesterOf(m, 'instant'), semesterOf(m, 'spread')]) });
   await installProbe(db.knex);
   const worker = await startWorker({ address: temporal.address, taskQueue: QUEUE, db, dir, keysEnv });
   const client = await benchClient(temporal.address, db);
@@ -252,25 +291,36 @@ async function main(): Promise<void> {
 
   const rss = { max: 0 };
   const common = { db, client, template, calendar, collegeIds, workerPid: worker.pid, rss };
-  const instant = await runCase({ ...common, name: 'instant', semesterId: 'bench-instant', dueOf: (_i, t0) => t0 + LEAD_MS });
   const step = SPREAD_MS / INSTANTS;
-  const spread = await runCase({ ...common, name: 'spread', semesterId: 'bench-spread', dueOf: (i, t0) => Math.round(t0 + LEAD_MS + (i % INSTANTS) * step) });
+  const runs = new Map<Model, { instant: CaseResult; spread: CaseResult }>();
+  for (const model of MODELS) {
+    console.log(`model ${model}:`);
+    const instant = await runCase({ ...common, model, name: `${model} instant`, semesterId: semesterOf(model, 'instant'), dueOf: (_i, t0) => t0 + LEAD_MS });
+    const spread = await runCase({ ...common, model, name: `${model} spread`, semesterId: semesterOf(model, 'spread'), dueOf: (i, t0) => Math.round(t0 + LEAD_MS + (i % INSTANTS) * step) });
+    runs.set(model, { instant, spread });
+  }
 
   const p = (xs: number[], q: number) => (xs.length ? pct(xs, q) : NaN);
   const ms = (x: number) => (Number.isFinite(x) ? String(Math.round(x)) : 'NaN');
   const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : 'NaN');
   console.log('');
-  console.log(`| case (${N} tasks) | model: recorded − due | sweep (cron, every minute) | sweep p99 / model p99 |`);
-  console.log('| --- | --- | --- | --- |');
-  console.log(`| all due at one instant | ${stats(instant.model)} | ${stats(instant.sweep)} | ${ratio(p(instant.sweep, 99), p(instant.model, 99))} |`);
-  console.log(`| ${INSTANTS} instants over ${SPREAD_MS / 60_000} min | ${stats(spread.model)} | ${stats(spread.sweep)} | ${ratio(p(spread.sweep, 99), p(spread.model, 99))} |`);
-  for (const [name, c] of [['instant', instant], ['spread', spread]] as const) {
-    if (c.missing || c.sweepMissing) console.log(`${name}: NOT RECORDED within the wait: model ${c.missing}, sweep ${c.sweepMissing} (their lag is not in the percentiles)`);
+  console.log(`| model | case (${N} tasks) | model: recorded − due | sweep (cron, every minute) | sweep p99 / model p99 |`);
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const [model, { instant, spread }] of runs) {
+    console.log(`| ${model} | all due at one instant | ${stats(instant.model)} | ${stats(instant.sweep)} | ${ratio(p(instant.sweep, 99), p(instant.model, 99))} |`);
+    console.log(`| ${model} | ${INSTANTS} instants over ${SPREAD_MS / 60_000} min | ${stats(spread.model)} | ${stats(spread.sweep)} | ${ratio(p(spread.sweep, 99), p(spread.model, 99))} |`);
+    for (const [name, c] of [['instant', instant], ['spread', spread]] as const) {
+      if (c.missing || c.sweepMissing) console.log(`${model} ${name}: NOT RECORDED within the wait: model ${c.missing}, sweep ${c.sweepMissing} (their lag is not in the percentiles)`);
+    }
   }
   console.log(`worker RSS max ${rss.max.toFixed(0)} MiB; Temporal state ${(temporal.stateBytes() / 2 ** 20).toFixed(1)} MiB; read model ${db.kind}; ${loadLine()}`);
+  const mainModel: Model = runs.has('ladder') ? 'ladder' : 'per-task';
+  const { instant, spread } = runs.get(mainModel)!;
+  const perTask = mainModel === 'ladder' ? runs.get('per-task') : undefined;
   const result = [
     `tasks=${N}`,
     `db=${db.kind}`,
+    `model_name=${mainModel}`,
     `model_p50_ms=${ms(p(instant.model, 50))}`,
     `model_p95_ms=${ms(p(instant.model, 95))}`,
     `model_p99_ms=${ms(p(instant.model, 99))}`,
@@ -283,11 +333,21 @@ async function main(): Promise<void> {
     `spread_p99_ms=${ms(p(spread.model, 99))}`,
     `spread_sweep_p99_ms=${ms(p(spread.sweep, 99))}`,
     `spread_ratio=${ratio(p(spread.sweep, 99), p(spread.model, 99))}`,
+    ...(perTask
+      ? [
+          `pertask_p50_ms=${ms(p(perTask.instant.model, 50))}`,
+          `pertask_p99_ms=${ms(p(perTask.instant.model, 99))}`,
+          `pertask_ratio=${ratio(p(perTask.instant.sweep, 99), p(perTask.instant.model, 99))}`,
+          `pertask_spread_p99_ms=${ms(p(perTask.spread.model, 99))}`,
+          `pertask_spread_ratio=${ratio(p(perTask.spread.sweep, 99), p(perTask.spread.model, 99))}`,
+          `pertask_missing=${perTask.instant.missing + perTask.spread.missing}`,
+        ]
+      : []),
     `spread_instants=${INSTANTS}`,
     `spread_minutes=${SPREAD_MS / 60_000}`,
     `missing=${instant.missing + spread.missing}`,
     `start_ms=${Math.round(instant.startMs)}`,
-    `opened_before_due=${instant.openedBeforeFirstDue && spread.openedBeforeFirstDue}`,
+    `opened_before_due=${[...runs.values()].every((r) => r.instant.openedBeforeFirstDue && r.spread.openedBeforeFirstDue)}`,
     `worker_rss_mb=${rss.max.toFixed(0)}`,
     worker.tuning,
     `worker_warnings=${worker.warnings()}`,
