@@ -4,12 +4,14 @@
  * notices. Each notice is keyed by (event key, recipient) and the event key carries the school's
  * local date, so a retry or a second run on the same day adds nothing.
  */
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { careOverdueCounts, insertInboxNoticesOnce, listOverdueTasks, weeklyReviewCounts, type CareOverdue, type InboxNotice, type OverdueTaskRow } from '../db/digest-queries';
 import type { College, Store, User } from '../db/store';
 import { formatLocal } from '../domain/local-time';
+import { countStopped } from '../server/ended-workflows';
 
 /** The input of the scheduled workflows. */
 export interface ScheduledSchoolInput {
@@ -30,12 +32,15 @@ export interface NoticeResult {
   recipients: number;
   /** of those, how many were new (0 on a re-run of the same day) */
   inserted: number;
+  /** the daily digest: the school's workflows found stopped outside the app (absent without a Temporal client) */
+  stoppedWorkflows?: number;
 }
 
 /** How many tasks a college leader's digest names; the rest are only counted. */
 const MAX_LISTED = 20;
 
-export function createDigestActivities(deps: { store: Store; knex: Knex }) {
+/** `client`: the worker's; with it the daily digest also scans for workflows stopped outside the app (server/ended-workflows.ts). */
+export function createDigestActivities(deps: { store: Store; knex: Knex; client?: Client }) {
   const { store, knex } = deps;
 
   /** The school, its colleges and active users, and the run's instant in the school's zone. */
@@ -75,6 +80,8 @@ export function createDigestActivities(deps: { store: Store; knex: Knex }) {
       for (const t of tasks) byCollege.set(t.collegeId, [...(byCollege.get(t.collegeId) ?? []), t]);
       // care work past its deadline (counts only: a digest never names a student)
       const care = await careOverdueCounts(knex, school.id, req.at);
+      // workflows stopped outside the app (Web UI, CLI): scanned and marked now, counted for the school admins
+      const stopped = deps.client ? await countStopped({ client: deps.client, store, schoolId: school.id, now: req.at }) : undefined;
       const lines: string[] = [];
       let careTotal = 0;
       for (const college of colleges) {
@@ -90,15 +97,17 @@ export function createDigestActivities(deps: { store: Store; knex: Knex }) {
         const body = [`${college.name}截至 ${asOf}：${countText(c)}。`, ...careBlock, ...listed, ...rest].join('\n');
         send(usersOf(college.id, ['college_leader']), `每日督办：${countText(c)}${careText ? `；${careText}` : ''}`, body);
       }
-      if (tasks.length > 0 || careTotal > 0) {
+      if (tasks.length > 0 || careTotal > 0 || (stopped ?? 0) > 0) {
         const c = counts(tasks, req.at);
         // a task of a college no longer active still counts for the school
         const inactive = tasks.length - colleges.reduce((n, college) => n + (byCollege.get(college.id)?.length ?? 0), 0);
         if (inactive > 0) lines.push(`· 其他（已停用学院）：${inactive} 项`);
-        send(usersOf(null, ['school_admin']), `每日督办（全校）：${countText(c)}`, [`全校截至 ${asOf}：${countText(c)}。按学院：`, ...lines].join('\n'));
+        const stoppedText = stopped ? `；流程中断 ${stopped} 项` : '';
+        const stoppedBlock = stopped ? [`另有 ${stopped} 项工作的流程在本系统之外被终止或取消，请在“流程中断”页（/admin/workflows）重新启动或人工跟进。`] : [];
+        send(usersOf(null, ['school_admin']), `每日督办（全校）：${countText(c)}${stoppedText}`, [`全校截至 ${asOf}：${countText(c)}。按学院：`, ...lines, ...stoppedBlock].join('\n'));
       }
       const inserted = await insertInboxNoticesOnce(knex, notices);
-      return { eventKey, localDate, recipients: notices.length, inserted };
+      return { eventKey, localDate, recipients: notices.length, inserted, ...(stopped !== undefined ? { stoppedWorkflows: stopped } : {}) };
     },
 
     /**

@@ -29,7 +29,7 @@ export function allActivities(deps: { knex: Knex; client: Client; outbox: Outbox
   const store = createStore(deps.knex);
   return {
     ...createActivities({ store, client: deps.client }),
-    ...createDigestActivities({ store, knex: deps.knex }),
+    ...createDigestActivities({ store, knex: deps.knex, client: deps.client }),
     ...createCrisisActivities({ store, knex: deps.knex }),
     ...createPairingActivities({ store, knex: deps.knex }),
     ...createScreeningActivities({ store, knex: deps.knex }),
