@@ -101,11 +101,14 @@ describe('a task workflow terminated outside the app', () => {
       const audit = await store.listAudit({ subjectType: 'task', subjectId: task.taskId });
       expect(audit.filter((a) => a.action === 'workflow-ended-externally')).toEqual([expect.objectContaining({ actor: 'system', details: expect.objectContaining({ status: 'TERMINATED' }) })]);
       expect((await store.getTaskInstance(task.taskId))?.status).not.toBe('completed');
+      // the read model is marked: the school admin's list of stopped workflows shows it
+      expect(await store.listEndedWorkflows(DEMO_SCHOOL.id)).toEqual([expect.objectContaining({ kind: 'task', id: task.taskId, endStatus: 'TERMINATED', collegeId: 'literature' })]);
 
       const { runId } = await restartTask(app, store, task.taskId, queue, admin);
       const d = await app.workflow.getHandle(task.taskId).describe();
       expect(d.status.name).toBe('RUNNING');
       expect(d.runId).toBe(runId);
+      expect(await store.listEndedWorkflows(DEMO_SCHOOL.id)).toEqual([]); // the mark is cleared by the restart
       const state = await completeTask(app, store, task.taskId, note('done after the restart'));
       expect(state.status).toBe('completed');
       expect(await store.getTaskInstance(task.taskId)).toMatchObject({ status: 'completed', note: 'done after the restart' });
