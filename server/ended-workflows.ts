@@ -8,16 +8,21 @@
  *    are marked in the read model (workflow_ended_at / workflow_end_status) and the stop is written
  *    to the audit log once per run. It runs when the school admin opens /admin/workflows and inside
  *    the daily digest (a Temporal Schedule decides when): no polling loop decides anything.
- *  - restartStopped starts a task or a case again under the same workflow id. A case keeps the
- *    steps already taken (CrisisInput.resume, seeded from its timeline) and waits only for what is
- *    still open. Pairings and screening follow-ups are listed for a follow-up by hand.
+ *  - restartStopped starts any of them again under the same workflow id. A case keeps the steps
+ *    already taken (CrisisInput.resume, seeded from its timeline) and waits only for what is still
+ *    open; a pairing restarts its clock from the last talk recorded; a screening follow-up keeps its
+ *    interview deadline. Pairings and follow-ups have no mark column: each scan finds them again
+ *    (the audit log keeps when they were first noticed).
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client, type Workflow } from '@temporalio/client';
 import type { Knex } from 'knex';
+import { getCareSettings } from '../db/care';
+import { pairingClock, screeningDurations } from '../domain/care';
+import { pairingWorkflow, type PairingInput } from '../workflows/pairing';
+import { screeningFollowUpWorkflow, type ScreeningInput } from '../workflows/screening-follow-up';
 import type { AuditEvent, EndedWorkflowRow, MarkedWorkflowKind, OpenWorkflowRow, Store, WorkflowRowKind } from '../db/store';
 import { crisisCaseWorkflow, type BranchAction, type CrisisDurations, type CrisisResume, type SupervisionState } from '../workflows';
 import { DEFAULT_CRISIS_DURATIONS, type Situation } from '../workflows/crisis-case';
-import { BadRequestError } from './auth/context';
 import { NotFoundError } from './semesters';
 import type { Actor } from '../workflows/task';
 import { restartTask, TaskRejectedError } from './tasks';
@@ -118,25 +123,28 @@ export async function scanEndedWorkflows(deps: { client: Client; store: Store; s
 /** What the admin page and API list: tasks and cases marked as stopped, and pairings or follow-ups a scan found. */
 export interface StoppedListing {
   marked: EndedWorkflowRow[];
-  /** pairings and screening follow-ups: restarted by hand (no automatic restart) */
-  byHand: StoppedWorkflow[];
+  /** pairings and screening follow-ups found by this scan, with when they were first noticed (audit log) */
+  found: Array<StoppedWorkflow & { noticedAt: number | null }>;
   via: ScanResult['via'] | null;
 }
 
 /** Scans (when Temporal is configured) and lists what is stopped. */
 export async function listStopped(deps: { client?: Client; store: Store; schoolId: string; now: number }): Promise<StoppedListing> {
   const scan = deps.client ? await scanEndedWorkflows({ client: deps.client, store: deps.store, schoolId: deps.schoolId, now: deps.now }) : null;
-  return {
-    marked: await deps.store.listEndedWorkflows(deps.schoolId),
-    byHand: (scan?.found ?? []).filter((s) => !isMarked(s.kind)),
-    via: scan?.via ?? null,
-  };
+  const unmarked = (scan?.found ?? []).filter((s) => !isMarked(s.kind));
+  const found = await Promise.all(
+    unmarked.map(async (s) => {
+      const audit = await deps.store.listAudit({ subjectType: s.kind, subjectId: s.id });
+      return { ...s, noticedAt: audit.find((a) => a.action === 'workflow-ended-externally' && (a.details as { runId?: string } | null)?.runId === s.runId)?.at ?? null };
+    }),
+  );
+  return { marked: await deps.store.listEndedWorkflows(deps.schoolId), found, via: scan?.via ?? null };
 }
 
 /** How many of the school's workflows are stopped outside the app (scanning first), for the daily digest. */
 export async function countStopped(deps: { client: Client; store: Store; schoolId: string; now: number }): Promise<number> {
   const l = await listStopped(deps);
-  return l.marked.length + l.byHand.length;
+  return l.marked.length + l.found.length;
 }
 
 /**
@@ -205,50 +213,98 @@ interface CaseRow {
   durations: string | null;
 }
 
-/** Starts a stopped crisis case again (school admin) with the steps already taken, under the same workflow id. */
-export async function restartCase(deps: { client: Client; store: Store; knex: Knex; taskQueue: string; schoolId: string }, caseId: string, actor: Actor): Promise<{ runId: string }> {
-  const row = (await deps.knex('crisis_cases as c').join('colleges as k', 'k.id', 'c.college_id').where('c.id', caseId).andWhere('k.school_id', deps.schoolId).first('c.*')) as CaseRow | undefined;
-  if (!row) throw new NotFoundError(`unknown case ${caseId}`);
-  if (row.status === 'closed') throw new TaskRejectedError('this case is closed; only a stopped open case can be restarted');
-  const workflowId = `crisis.${caseId}`;
+type RestartDeps = { client: Client; store: Store; knex: Knex; taskQueue: string; schoolId: string };
+
+/**
+ * Starts a workflow again under its id: refused while it runs; the id-reuse policy allows a new
+ * run only after one that did not complete. Clears the mark and audits the restart.
+ */
+async function startAgain<W extends Workflow>(deps: RestartDeps, kind: WorkflowRowKind, id: string, workflowId: string, workflow: W, args: Parameters<W>, actor: Actor, details: Record<string, unknown> = {}): Promise<{ runId: string }> {
   const d = await deps.client.workflow.getHandle(workflowId).describe().catch(() => undefined);
-  if (d?.status.name === 'RUNNING') throw new TaskRejectedError("this case's workflow is running; there is nothing to restart");
-  const reportedAt = Number(row.reported_at);
-  const resume = resumeFromTimeline(await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId }), { situation: row.situation, reportedAt });
-  const durations = row.durations ? (JSON.parse(row.durations) as CrisisDurations) : DEFAULT_CRISIS_DURATIONS;
+  if (d?.status.name === 'RUNNING') throw new TaskRejectedError(`this ${KIND_WORDS[kind]}'s workflow is running; there is nothing to restart`);
   try {
-    const handle = await deps.client.workflow.start(crisisCaseWorkflow, {
+    const handle = await deps.client.workflow.start(workflow, {
       workflowId,
       taskQueue: deps.taskQueue,
-      args: [{ caseId, collegeId: row.college_id, situation: row.situation as Situation, reportedAt, reportedBy: row.reported_by, durations, resume }],
+      args,
       // a new run only after one that did not complete (terminated, cancelled, failed, timed out)
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-    });
-    await deps.store.clearWorkflowEnded('crisis', caseId);
-    await deps.store.appendAudit({ eventKey: `${workflowId}/workflow-restarted:${handle.firstExecutionRunId}`, subjectType: 'crisis', subjectId: caseId, action: 'workflow-restarted', actor: actor.userId, at: Date.now(), details: { runId: handle.firstExecutionRunId, resumed: Object.keys(resume) } });
+    } as Parameters<Client['workflow']['start']>[1]);
+    if (isMarked(kind)) await deps.store.clearWorkflowEnded(kind, id);
+    await deps.store.appendAudit({ eventKey: `${workflowId}/workflow-restarted:${handle.firstExecutionRunId}`, subjectType: kind, subjectId: id, action: 'workflow-restarted', actor: actor.userId, at: Date.now(), details: { runId: handle.firstExecutionRunId, ...details } });
     return { runId: handle.firstExecutionRunId };
   } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TaskRejectedError("this case's workflow completed; it is not restarted");
+    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TaskRejectedError(`this ${KIND_WORDS[kind]}'s workflow completed; it is not restarted`);
     throw e;
   }
 }
 
-export const RESTARTABLE = ['task', 'crisis'] as const;
+const KIND_WORDS: Record<WorkflowRowKind, string> = { task: 'task', crisis: 'case', pairing: 'pairing', screening: 'follow-up' };
 
-/** The admin's restart of a stopped task or case. Pairings and screening follow-ups are not restarted here. */
-export async function restartStopped(deps: { client?: Client; store: Store; knex: Knex; taskQueue: string; schoolId: string }, kind: string, id: string, actor: Actor): Promise<{ kind: MarkedWorkflowKind; id: string; runId: string }> {
+/** Starts a stopped crisis case again (school admin) with the steps already taken, under the same workflow id. */
+export async function restartCase(deps: RestartDeps, caseId: string, actor: Actor): Promise<{ runId: string }> {
+  const row = (await deps.knex('crisis_cases as c').join('colleges as k', 'k.id', 'c.college_id').where('c.id', caseId).andWhere('k.school_id', deps.schoolId).first('c.*')) as CaseRow | undefined;
+  if (!row) throw new NotFoundError(`unknown case ${caseId}`);
+  if (row.status === 'closed') throw new TaskRejectedError('this case is closed; only a stopped open case can be restarted');
+  const reportedAt = Number(row.reported_at);
+  const resume = resumeFromTimeline(await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId }), { situation: row.situation, reportedAt });
+  const durations = row.durations ? (JSON.parse(row.durations) as CrisisDurations) : DEFAULT_CRISIS_DURATIONS;
+  const input = { caseId, collegeId: row.college_id, situation: row.situation as Situation, reportedAt, reportedBy: row.reported_by, durations, resume };
+  return startAgain(deps, 'crisis', caseId, `crisis.${caseId}`, crisisCaseWorkflow, [input], actor, { resumed: Object.keys(resume) });
+}
+
+/** Starts a stopped pairing again: its clock runs from the last talk recorded (or the pairing), with the interval it was paired with. */
+export async function restartPairing(deps: RestartDeps, pairingId: string, actor: Actor): Promise<{ runId: string }> {
+  const row = (await deps.knex('pairings as p').join('colleges as k', 'k.id', 'p.college_id').where('p.id', pairingId).andWhere('k.school_id', deps.schoolId).first('p.*')) as
+    | { id: string; college_id: string; teacher_user_id: string | null; status: string; started_at: number | string | null; last_talk_at: number | string | null; talk_every_ms: number | string | null; created_at: number | string }
+    | undefined;
+  if (!row) throw new NotFoundError(`unknown pairing ${pairingId}`);
+  if (row.status !== 'active' || !row.teacher_user_id) throw new TaskRejectedError(`this pairing is ${row.status}; only a stopped active pairing can be restarted`);
+  const clock = pairingClock(await getCareSettings(deps.knex, deps.schoolId));
+  const input: PairingInput = {
+    pairingId,
+    collegeId: row.college_id,
+    teacherUserId: row.teacher_user_id,
+    lastTalkAt: Number(row.last_talk_at ?? row.started_at ?? row.created_at),
+    talkEveryMs: row.talk_every_ms != null ? Number(row.talk_every_ms) : clock.talkEveryMs,
+    remindBeforeMs: clock.remindBeforeMs,
+    schoolAfterMs: clock.schoolAfterMs,
+  };
+  return startAgain(deps, 'pairing', pairingId, `pairing.${pairingId}`, pairingWorkflow, [input], actor);
+}
+
+/** Starts a stopped screening follow-up again, with its interview deadline as imported. */
+export async function restartFollowUp(deps: RestartDeps, warningId: string, actor: Actor): Promise<{ runId: string }> {
+  const row = (await deps.knex('screening_warnings as w').join('screening_batches as b', 'b.id', 'w.batch_id').where('w.id', warningId).andWhere('b.school_id', deps.schoolId).first('w.id', 'w.college_id', 'w.level', 'w.status', 'w.interview_due_at', 'b.imported_at')) as
+    | { id: string; college_id: string; level: ScreeningInput['level']; status: string; interview_due_at: number | string; imported_at: number | string }
+    | undefined;
+  if (!row) throw new NotFoundError(`unknown screening warning ${warningId}`);
+  if (row.status !== 'open') throw new TaskRejectedError(`this follow-up is ${row.status}; only a stopped open follow-up can be restarted`);
+  const durations = screeningDurations(await getCareSettings(deps.knex, deps.schoolId));
+  const input: ScreeningInput = { warningId, collegeId: row.college_id, level: row.level, importedAt: Number(row.imported_at), dueAt: Number(row.interview_due_at), reminderBeforeMs: durations.reminderBeforeMs, schoolAfterMs: durations.schoolAfterMs };
+  return startAgain(deps, 'screening', warningId, `screening.${warningId}`, screeningFollowUpWorkflow, [input], actor);
+}
+
+export const RESTARTABLE = ['task', 'crisis', 'pairing', 'screening'] as const;
+
+/** The admin's restart of a stopped task, case, pairing or screening follow-up. */
+export async function restartStopped(deps: Omit<RestartDeps, 'client'> & { client?: Client }, kind: string, id: string, actor: Actor): Promise<{ kind: WorkflowRowKind; id: string; runId: string }> {
   if (!deps.client) throw new Error('Temporal is not configured for this server');
-  if (kind === 'task') {
-    const task = await deps.store.getTaskInstance(id);
-    const semester = task ? await deps.store.getSemester(task.semesterId) : undefined;
-    if (!task || semester?.schoolId !== deps.schoolId) throw new NotFoundError(`unknown task ${id}`);
-    const { runId } = await restartTask(deps.client, deps.store, id, deps.taskQueue, actor);
-    return { kind, id, runId };
+  const d = { ...deps, client: deps.client };
+  switch (kind) {
+    case 'task': {
+      const task = await deps.store.getTaskInstance(id);
+      const semester = task ? await deps.store.getSemester(task.semesterId) : undefined;
+      if (!task || semester?.schoolId !== deps.schoolId) throw new NotFoundError(`unknown task ${id}`);
+      const { runId } = await restartTask(d.client, deps.store, id, deps.taskQueue, actor);
+      return { kind, id, runId };
+    }
+    case 'crisis':
+      return { kind, id, ...(await restartCase(d, id, actor)) };
+    case 'pairing':
+      return { kind, id, ...(await restartPairing(d, id, actor)) };
+    case 'screening':
+      return { kind, id, ...(await restartFollowUp(d, id, actor)) };
   }
-  if (kind === 'crisis') {
-    const { runId } = await restartCase({ ...deps, client: deps.client }, id, actor);
-    return { kind, id, runId };
-  }
-  if (kind === 'pairing' || kind === 'screening') throw new BadRequestError(`a stopped ${kind} workflow is not restarted automatically: follow it up by hand`);
   throw new NotFoundError(`unknown kind ${kind}: one of ${RESTARTABLE.join(', ')}`);
 }

@@ -63,7 +63,7 @@ export function createAdminRouter(deps: AppDeps): express.Router {
       via: l.via,
       workflows: [
         ...l.marked.map((w) => ({ kind: w.kind, id: w.id, collegeId: w.collegeId, title: w.titleZh, noticedAt: w.noticedAt, status: w.endStatus, restartable: true })),
-        ...l.byHand.map((w) => ({ kind: w.kind, id: w.id, collegeId: w.collegeId, title: w.workflowId, noticedAt: null, status: w.status, restartable: false })),
+        ...l.found.map((w) => ({ kind: w.kind, id: w.id, collegeId: w.collegeId, title: w.workflowId, noticedAt: w.noticedAt, status: w.status, restartable: true })),
       ],
     });
   });
@@ -91,11 +91,12 @@ ${l.marked.map(
   (w) => html`<tr data-kind="${w.kind}" data-id="${w.id}"><td>${what(w)}<br><small>${w.id}</small></td><td>${colleges.get(w.collegeId) ?? w.collegeId}</td><td>${fmt(w.noticedAt, zone)}</td><td>${w.endStatus}</td>
 <td><form method="post" action="/admin/workflows/${w.kind}/${encodeURIComponent(w.id)}/restart"><input type="hidden" name="_csrf" value="${csrf}"><button class="btn">${m.wfRestart}</button></form></td></tr>`,
 )}
-${l.byHand.map(
-  (w) => html`<tr data-kind="${w.kind}" data-id="${w.id}"><td>${m.wfKinds[w.kind as keyof typeof m.wfKinds] ?? w.kind}<br><small>${w.workflowId}</small></td><td>${colleges.get(w.collegeId) ?? w.collegeId}</td><td>-</td><td>${w.status}</td><td>${m.wfByHand}</td></tr>`,
+${l.found.map(
+  (w) => html`<tr data-kind="${w.kind}" data-id="${w.id}"><td>${m.wfKinds[w.kind as keyof typeof m.wfKinds] ?? w.kind}<br><small>${w.workflowId}</small></td><td>${colleges.get(w.collegeId) ?? w.collegeId}</td><td>${fmt(w.noticedAt, zone)}</td><td>${w.status}</td>
+<td><form method="post" action="/admin/workflows/${w.kind}/${encodeURIComponent(w.id)}/restart"><input type="hidden" name="_csrf" value="${csrf}"><button class="btn">${m.wfRestart}</button></form></td></tr>`,
 )}
 </tbody></table>
-${l.marked.length + l.byHand.length === 0 ? html`<p id="none">${m.wfNone}</p>` : ''}`;
+${l.marked.length + l.found.length === 0 ? html`<p id="none">${m.wfNone}</p>` : ''}`;
     res.send(page(req, { title: m.navWorkflows, body }));
   });
   r.post('/admin/workflows/:kind/:id/restart', sessionAdmin, async (req, res) => {

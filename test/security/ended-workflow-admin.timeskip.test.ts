@@ -1,9 +1,10 @@
 /**
- * Issue 10, finding 3 (the admin side): a task and a crisis case whose workflows are terminated
- * through a raw Temporal client (as from the Web UI). The scan marks both rows in the read model;
- * the admin page and API list them (others get 403); the daily digest counts them; a restart from
- * the page (with the CSRF token) lets the task be completed, and the restarted case keeps the
- * steps already taken and escalates only what is still open. The time-skipping server has no
+ * Issue 10, finding 3 (the admin side): a task and a crisis case whose workflows are terminated,
+ * and a pairing whose workflow is cancelled, through a raw Temporal client (as from the Web UI).
+ * The scan marks the task and case rows in the read model and finds the pairing; the admin page
+ * and API list all three (others get 403); the daily digest counts them; a restart from the page
+ * (with the CSRF token) lets the task be completed, the restarted case keeps the steps already
+ * taken and escalates only what is still open, and the pairing's clock runs from its last talk. The time-skipping server has no
  * visibility list, so the scan describes each open row here (see ended-workflow.devserver.test.ts).
  */
 import { randomBytes } from 'node:crypto';
@@ -14,12 +15,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createActivities } from '../../activities';
 import { createCrisisActivities } from '../../activities/crisis';
 import { createDigestActivities } from '../../activities/digest';
+import { createPairingActivities } from '../../activities/pairing';
+import { assignPairing } from '../../server/care';
 import { activityVerification, appClient, keyFromSeed, loadLegacyBefore, type Integrity } from '../../codec/signing';
 import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
 import { reportCase } from '../../server/crisis';
 import { scanEndedWorkflows } from '../../server/ended-workflows';
 import { completeTask } from '../../server/tasks';
 import { acknowledgeOnSceneUpdate, crisisStateQuery, taskWorkflow, type TaskInput } from '../../workflows';
+import { recordTalkUpdate } from '../../workflows/pairing';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { login, webFixture, type WebFixture } from '../helpers/web';
 
@@ -32,6 +36,7 @@ let running: Promise<void>;
 let task: TaskInput;
 let caseId: string;
 let onSceneAt: number;
+let pairingId: string;
 
 const counsellor = { userId: 'literature-counsellor', role: 'counsellor' as const, collegeId: 'literature' };
 
@@ -59,6 +64,7 @@ beforeAll(async () => {
     activities: {
       ...createActivities({ store: fx.store, client: app }),
       ...createCrisisActivities({ store: fx.store, knex: fx.knex }),
+      ...createPairingActivities({ store: fx.store, knex: fx.knex }),
       ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
     },
   });
@@ -76,9 +82,16 @@ beforeAll(async () => {
   const state = await app.workflow.getHandle(`crisis.${caseId}`).executeUpdate(acknowledgeOnSceneUpdate, { args: [{ actor: counsellor }] });
   onSceneAt = state.onSceneAt!;
 
-  // both stopped from outside the app (a raw client: the Web UI or the CLI)
+  // a pairing with a talk recorded
+  const leader = { id: 'literature-college-leader', username: 'literature-college-leader', displayName: 'l', role: 'college_leader' as const, collegeId: 'literature', schoolId: 'demo-school' };
+  ({ id: pairingId } = await assignPairing({ client: app, store: fx.store, knex: fx.knex, taskQueue: queue, now: Date.now() }, leader, 'literature', { teacherUserId: 'literature-class-teacher', studentNo: 'P2024001', studentName: '结对' }));
+  await app.workflow.getHandle(`pairing.${pairingId}`).executeUpdate(recordTalkUpdate, { args: [{ actor: { userId: 'literature-class-teacher', role: 'class_teacher', collegeId: 'literature' }, note: 'talked' }] });
+
+  // all stopped from outside the app (a raw client: the Web UI or the CLI)
   await env.client.workflow.getHandle(task.taskId).terminate('stopped from the Web UI');
   await env.client.workflow.getHandle(`crisis.${caseId}`).terminate('stopped from the Web UI');
+  await env.client.workflow.getHandle(`pairing.${pairingId}`).cancel();
+  await until('the pairing is cancelled', () => app.workflow.getHandle(`pairing.${pairingId}`).describe().then((d) => d.status.name === 'CANCELLED'));
 }, 120_000);
 
 afterAll(async () => {
@@ -99,9 +112,10 @@ describe('workflows stopped outside the app, as the school admin sees them', () 
       expect.arrayContaining([
         ['task', task.taskId, 'TERMINATED'],
         ['crisis', caseId, 'TERMINATED'],
+        ['pairing', pairingId, 'CANCELLED'],
       ]),
     );
-    expect(first.marked).toBe(2);
+    expect(first.marked).toBe(2); // tasks and cases have a mark column; a pairing is found by every scan
     expect(await ended()).toMatchObject({ workflow_end_status: 'TERMINATED' });
     expect((await ended()).workflow_ended_at).toEqual(expect.any(Number));
     expect(await caseEnded()).toMatchObject({ workflow_end_status: 'TERMINATED' });
@@ -111,13 +125,14 @@ describe('workflows stopped outside the app, as the school admin sees them', () 
     expect(audit.filter((a) => a.action === 'workflow-ended-externally')).toHaveLength(1);
   });
 
-  test('When the admin opens the page or the API, then both are listed with a restart form; others get 403', async () => {
+  test('When the admin opens the page or the API, then each is listed with a restart form; others get 403', async () => {
     const admin = await login(fx.base, 'admin');
     const json = (await (await admin.fetch('/api/admin/workflows/ended')).json()) as { workflows: Array<{ kind: string; id: string; status: string; restartable: boolean; collegeId: string }> };
     expect(json.workflows).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: 'task', id: task.taskId, status: 'TERMINATED', restartable: true, collegeId: 'literature' }),
         expect.objectContaining({ kind: 'crisis', id: caseId, status: 'TERMINATED', restartable: true }),
+        expect.objectContaining({ kind: 'pairing', id: pairingId, status: 'CANCELLED', restartable: true, noticedAt: expect.any(Number) }),
       ]),
     );
     const pageRes = await admin.fetch('/admin/workflows');
@@ -125,6 +140,7 @@ describe('workflows stopped outside the app, as the school admin sees them', () 
     const pageHtml = await pageRes.text();
     expect(pageHtml).toContain(`action="/admin/workflows/task/${encodeURIComponent(task.taskId)}/restart"`);
     expect(pageHtml).toContain(`action="/admin/workflows/crisis/${caseId}/restart"`);
+    expect(pageHtml).toContain(`action="/admin/workflows/pairing/${pairingId}/restart"`);
     expect(pageHtml).toContain('href="/admin/workflows"'); // the admin navigation links it
     for (const who of ['literature-counsellor', 'literature-college-leader']) {
       const s = await login(fx.base, who);
@@ -136,10 +152,10 @@ describe('workflows stopped outside the app, as the school admin sees them', () 
 
   test('When the daily digest runs, then the school admin is told how many workflows were stopped outside the app', async () => {
     const r = await createDigestActivities({ store: fx.store, knex: fx.knex, client: app }).sendDailyDigest({ schoolId: 'demo-school', at: Date.now() });
-    expect(r.stoppedWorkflows).toBe(2);
+    expect(r.stoppedWorkflows).toBe(3);
     const notices = await fx.store.listNotifications('admin');
     const digest = notices.find((n) => n.eventKey === r.eventKey);
-    expect(digest?.title).toContain('流程中断 2 项');
+    expect(digest?.title).toContain('流程中断 3 项');
     expect(digest?.body).toContain('/admin/workflows');
   });
 
@@ -183,7 +199,22 @@ describe('workflows stopped outside the app, as the school admin sees them', () 
     expect(actions).not.toContain('on-scene-missed');
     expect(actions).not.toContain('on-scene-missed-school');
     expect(actions).toContain('workflow-restarted');
-    const json = (await (await admin.fetch('/api/admin/workflows/ended')).json()) as { workflows: unknown[] };
-    expect(json.workflows).toEqual([]);
+    const json = (await (await admin.fetch('/api/admin/workflows/ended')).json()) as { workflows: Array<{ kind: string }> };
+    expect(json.workflows.map((w) => w.kind)).toEqual(['pairing']); // restarted below
+  });
+
+  test('When the admin restarts the pairing through the API, then its clock runs from the talk already recorded', async () => {
+    const talks = await fx.store.listAudit({ subjectType: 'pairing', subjectId: pairingId });
+    const talkAt = talks.find((a) => a.action === 'talk')!.at;
+    const admin = await login(fx.base, 'admin');
+    const res = await admin.fetch(`/api/admin/workflows/pairing/${pairingId}/restart`, { method: 'POST' });
+    expect(res.status).toBe(202);
+    const d = await app.workflow.getHandle(`pairing.${pairingId}`).describe();
+    expect(d.status.name).toBe('RUNNING');
+    const history = await app.workflow.getHandle(`pairing.${pairingId}`).fetchHistory();
+    const input = await app.options.loadedDataConverter.payloadConverter.fromPayload<{ lastTalkAt: number }>(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!);
+    expect(input.lastTalkAt).toBe(talkAt);
+    expect((await admin.fetch(`/api/admin/workflows/pairing/${pairingId}/restart`, { method: 'POST' })).status).toBe(409); // running: nothing to restart
+    expect((await admin.fetch('/api/admin/workflows/nonsense/x/restart', { method: 'POST' })).status).toBe(404);
   });
 });
