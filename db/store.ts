@@ -547,6 +547,8 @@ function plannedRow(r: PlannedTaskInput, now: number): DbRow {
  * waits for the other transaction to commit; SQLite serialises writers) and changes nothing.
  * Inserting first also means a SQLite transaction starts with a write, so busy_timeout applies.
  */
+const CLOSED = new Set<string>(['completed', 'waived']);
+
 async function applyTaskTransition(db: Knex, t: TaskTransition): Promise<{ applied: boolean }> {
   return db.transaction(async (trx) => {
     const audit = toDb(auditCodec, { ...t.audit, subjectType: 'task', subjectId: t.taskId });
@@ -555,6 +557,16 @@ async function applyTaskTransition(db: Knex, t: TaskTransition): Promise<{ appli
     const patch = { ...t.patch };
     delete patch.id;
     delete patch.updatedAt;
+    // Completed and waived are final for the steps of the ladder: a timer step the workflow recorded
+    // before a completion may be written after it (the two activities run at once), and must not
+    // reopen the task. A later closing step, or a restart, still writes (status closed, or none).
+    if (patch.status !== undefined && !CLOSED.has(patch.status)) {
+      const current = (await trx('task_instances').where({ id: t.taskId }).first('status')) as { status: string } | undefined;
+      if (!current) throw new Error(`task instance ${t.taskId} not found`); // rolls back the audit row
+      if (CLOSED.has(current.status)) {
+        for (const k of ['status', 'completedAt', 'completedBy', 'late', 'waivedReason', 'note'] as const) delete patch[k];
+      }
+    }
     const updated = await trx('task_instances')
       .where({ id: t.taskId })
       .update({ ...toDb(taskCodec, patch), updated_at: t.audit.at });

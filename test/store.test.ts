@@ -262,6 +262,18 @@ describe.each(drivers)('store on $name', (driver) => {
     expect(await store.listNotifications('u-lead-a')).toMatchObject([{ kind: 'escalation_l1', subjectType: 'task', subjectId: 't1', readAt: null }]);
   });
 
+  it('keeps a closed task closed when an older timer step is written after the completion', async () => {
+    // the workflow records "overdue" and then accepts a completion; the two activities run at once
+    // and the overdue write may land last: it must not put the task back to overdue
+    await seedReference(store);
+    await store.upsertPlannedTasks([plannedTask('t1')]);
+    await store.applyTaskTransition(transition('t1', 'wf-t1:completed', { status: 'completed', completedAt: T0 + DAY + 5, completedBy: 'u-teach-a', late: true, escalationLevel: 1 }, T0 + DAY + 5));
+    await store.applyTaskTransition(transition('t1', 'wf-t1:overdue', { status: 'overdue', escalationLevel: 1, completedAt: null, completedBy: null, late: false }, T0 + DAY));
+    expect(await store.getTaskInstance('t1')).toMatchObject({ status: 'completed', completedAt: T0 + DAY + 5, completedBy: 'u-teach-a', late: true, escalationLevel: 1 });
+    // the timeline still has both events, in time order
+    expect((await store.listAudit({ subjectType: 'task', subjectId: 't1' })).map((a) => a.action)).toEqual(['overdue', 'completed']);
+  });
+
   it('rolls a transition back when its task does not exist', async () => {
     await seedReference(store);
     await expect(store.applyTaskTransition(transition('ghost', 'k-ghost', { status: 'open' }))).rejects.toThrow(/task instance ghost not found/);
