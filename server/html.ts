@@ -34,7 +34,7 @@ export function page(req: Request, opts: { title: string; body: Raw; status?: nu
         // every role is a care role (CARE_ROLES): the college's care workspace
         ['/care', t.navCare],
         ...(u.role === 'school_admin'
-          ? ([['/admin/semesters', t.navSemesters], ['/admin/users', t.navUsers], ['/admin/care-settings', t.navCareSettings], ['/admin/workflows', t.navWorkflows]] as Array<[string, string]>)
+          ? ([['/admin/semesters', t.navSemesters], ['/admin/users', t.navUsers], ['/admin/care-settings', t.navCareSettings], ['/admin/workflows', t.navWorkflows], ['/admin/deliveries', t.navDeliveries]] as Array<[string, string]>)
           : []),
         ['/me/calendar-feed', t.navCalendar],
       ]
