@@ -13,7 +13,7 @@ import { DataFileError } from '../domain/load';
 import { PlanError } from '../domain/planner';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from './auth/context';
 import { createCodecRouter } from '../codec/endpoint';
-import { createAuth } from './auth';
+import { createAuth, safeNext } from './auth';
 import type { AppDeps } from './deps';
 import { createExportsRouter } from './exports';
 import { html, page } from './html';
@@ -150,7 +150,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const api = req.path.startsWith('/api/') || req.path.startsWith('/codec/');
     const [status, message] = classify(err, res);
-    if (status === 401 && !api) return void res.redirect(303, '/login');
+    // a page asked for without a session: sign in, then back to it (POST /login checks it is local)
+    if (status === 401 && !api) return void res.redirect(303, req.method === 'GET' && req.originalUrl !== '/' && safeNext(req.originalUrl) ? `/login?next=${encodeURIComponent(req.originalUrl)}` : '/login');
     if (status >= 500) console.error(`web: request failed: ${req.method} ${req.path}: ${errorForLog(err)}`);
     if (api || !req.accepts('html')) return void res.status(status).json({ error: message });
     res.status(status).send(page(req, { title: String(status), body: html`<h1>${status}</h1><p class="error">${message}</p>` }));

@@ -238,7 +238,8 @@ describe.each(CASES)('$route signed out', (c) => {
     if (c.public) expect(res.status === 403 || (res.status === 303 && res.headers.get('location') === '/login')).toBe(false);
     else if (c.signedOut) expect(res.status).toBe(c.signedOut);
     else if (c.path(ids).startsWith('/api/')) expect(res.status).toBe(401);
-    else expect([res.status, res.headers.get('location')]).toEqual([303, '/login']);
+    // a page redirects to sign-in, carrying the page asked for (GET) so sign-in can return to it
+    else expect([res.status, res.headers.get('location')]).toEqual([303, methodOf(c) === 'GET' && c.path(ids) !== '/' ? `/login?next=${encodeURIComponent(c.path(ids))}` : '/login']);
   });
 });
 

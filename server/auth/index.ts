@@ -100,13 +100,15 @@ export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; r
   }
 
   router.get('/login', (req, res) => {
+    // the page asked for before sign-in (the app's 401 redirect adds it); kept only if it is local
     res.type('html').send(renderLogin(req));
   });
 
   router.post('/login', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const r = await signIn(req, res, body.username, body.password);
-    if (r.ok) return void res.redirect(303, '/');
+    // back to the page that was asked for (a local path only), else the default page
+    if (r.ok) return void res.redirect(303, safeNext(body.next) ?? '/');
     const t = textOf(req);
     if (r.blocked) {
       res.set('Retry-After', String(r.blocked.retryAfterSeconds));
@@ -324,6 +326,7 @@ ${opts.body}
   function renderLogin(req: Request, error?: string, username = ''): string {
     const lang = langOf(req);
     const t = AUTH_MESSAGES[lang];
+    const next = safeNext(req.body && typeof req.body === 'object' && 'next' in req.body ? (req.body as Record<string, unknown>).next : req.query.next);
     const body = html`<h1>${t.loginTitle}</h1>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <form class="card" method="post" action="/login${lang === 'en' ? '?lang=en' : ''}">
@@ -331,6 +334,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <input id="username" name="username" autocomplete="username" required autofocus value="${username}">
 <label for="password">${t.password}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
+${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
 <p><button type="submit">${t.signIn}</button></p>
 </form>`;
     return layout(req, { title: t.loginTitle, self: '/login', body });
@@ -417,6 +421,17 @@ function knownError(err: unknown): { status: number; error: string; problems?: s
   if (err instanceof ImportError) return { status: 400, error: err.message, problems: err.problems };
   if (err instanceof BadRequestError) return { status: 400, error: err.message };
   return null;
+}
+
+/**
+ * The page to return to after sign-in, if `value` is a local path: one leading `/` (not `//` nor
+ * `/\`, which browsers read as another host), no scheme, no backslash, no whitespace or control
+ * characters, at most 2000 characters. Anything else is undefined (the caller uses its default).
+ */
+export function safeNext(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 2000) return undefined;
+  if (!/^\/(?![/\\])[^\s\\]*$/.test(value) || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return undefined;
+  return value;
 }
 
 /** For the app's error handler: whether a 401 should say "session expired". */
