@@ -2,6 +2,7 @@
  * Completion round trip, HTTP → Update → read model, at several concurrencies:
  *
  *   npm run bench:completion -- [--concurrency 1,20] [--requests 100] [--warmup 10] [--db auto|postgres|sqlite]
+ *                               [--model both|per-task|ladder]
  *
  * Starts its own Temporal dev server, a throw-away read model (PostgreSQL on TEST_PG_URL when it
  * answers, else SQLite) and the real worker process (server/worker.ts, WORKER_* tuning from this
@@ -13,16 +14,25 @@
  * at a time. A timing runs from sending the request until the response (200) is read and the read
  * model row shows the task completed. Prints p50/p95/p99 per concurrency, the load, the worker's
  * tuning, and one RESULT line (p95_ms_c1, p95_ms_c20, …). Asserts nothing.
+ *
+ * --model (default both) chooses the task model, ADR 0005: 'per-task' (a taskWorkflow per task,
+ * completed by its Update) or 'ladder' (a semester created with task model ladder, one
+ * collegeLadderWorkflow per college holding its open tasks; the same route sends the ladder's
+ * Update, written by a local activity); 'both' runs per-task, then ladder, in one run against the
+ * same services. In the RESULT line the p*_ms_c* keys are the ladder's when it ran (model_name
+ * says which); with both, the per-task figures follow as pertask_*.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { WorkflowIdReusePolicy } from '@temporalio/client';
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { createStore } from '../db/store';
 import { planSemester } from '../domain/planner';
 import { createApp } from '../server/app';
+import type { CollegeLadderInput, LadderPlan } from '../workflows/college-ladder';
+import { collegeLadderWorkflowId } from '../workflows/ids';
 import type { TaskInput } from '../workflows/task';
 import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../workflows/search-attributes';
 import { pct } from './lib';
@@ -51,26 +61,81 @@ const { values: args } = parseArgs({
     requests: { type: 'string', default: '100' },
     warmup: { type: 'string', default: '10' },
     db: { type: 'string', default: 'auto' },
+    model: { type: 'string', default: 'both' },
   },
   strict: true,
 });
 const LEVELS = args.concurrency.split(',').map((s) => Number(s.trim()));
 const REQUESTS = Number(args.requests);
 const WARMUP = Number(args.warmup);
-if (!LEVELS.length || LEVELS.some((c) => !(Number.isInteger(c) && c >= 1 && c <= 200)) || !(Number.isInteger(REQUESTS) && REQUESTS > 0) || !(Number.isInteger(WARMUP) && WARMUP >= 0) || !['auto', 'postgres', 'sqlite'].includes(args.db)) {
-  console.error('usage: npm run bench:completion -- [--concurrency 1,20] [--requests R] [--warmup W] [--db auto|postgres|sqlite]');
+if (!LEVELS.length || LEVELS.some((c) => !(Number.isInteger(c) && c >= 1 && c <= 200)) || !(Number.isInteger(REQUESTS) && REQUESTS > 0) || !(Number.isInteger(WARMUP) && WARMUP >= 0) || !['auto', 'postgres', 'sqlite'].includes(args.db) || !['both', 'per-task', 'ladder'].includes(args.model)) {
+  console.error('usage: npm run bench:completion -- [--concurrency 1,20] [--requests R] [--warmup W] [--db auto|postgres|sqlite] [--model both|per-task|ladder]');
   process.exit(2);
 }
 const QUEUE = 'bench-completion';
-const SEMESTER = 'bench-completion';
+type Model = 'per-task' | 'ladder';
+const MODELS: Model[] = args.model === 'both' ? ['per-task', 'ladder'] : [args.model as Model];
+const semesterOf = (model: Model) => (model === 'ladder' ? 'bench-completion-ladder' : 'bench-completion');
+const START_CONCURRENCY = 20;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+
+type Planned = ReturnType<typeof planSemester>['tasks'][number];
+
+/** Starts the model's workflows for `planned` (all open an hour ago) and waits until the read model shows them open. */
+async function startModel(o: { model: Model; client: Client; knex: Parameters<typeof createStore>[0]; planned: Planned[]; evidence: Map<string, TaskInput['evidence']>; endsAt: number }): Promise<void> {
+  const s0 = Date.now();
+  const semesterId = semesterOf(o.model);
+  if (o.model === 'ladder') {
+    // one ladder per college, started as the semester workflow starts them: signed, indexed by semester and college
+    const byCollege = new Map<string, Planned[]>();
+    for (const t of o.planned) byCollege.set(t.collegeId, [...(byCollege.get(t.collegeId) ?? []), t]);
+    await pool([...byCollege], START_CONCURRENCY, async ([collegeId, tasks]) => {
+      const plan: LadderPlan = {
+        endsAt: o.endsAt,
+        evidence: Object.fromEntries(tasks.map((t) => [t.templateTaskId, o.evidence.get(t.templateTaskId)!])),
+        tasks: tasks.map((t) => ({ taskId: t.id, templateTaskId: t.templateTaskId, ownerRole: t.ownerRole, openAt: t.openAt, dueAt: t.dueAt, remindAts: t.remindAts, level2At: t.level2At })),
+      };
+      const input: CollegeLadderInput = { semesterId, collegeId, searchAttributes: true, plan };
+      await o.client.workflow.start('collegeLadderWorkflow', {
+        workflowId: collegeLadderWorkflowId(semesterId, collegeId),
+        taskQueue: QUEUE,
+        args: [input],
+        typedSearchAttributes: [
+          { key: SemesterIdKey, value: semesterId },
+          { key: CollegeIdKey, value: collegeId },
+        ],
+      });
+    });
+  } else {
+    await pool(o.planned, START_CONCURRENCY, async ({ id, ...t }) => {
+      const input: TaskInput = { ...t, taskId: id, evidence: o.evidence.get(t.templateTaskId)! };
+      await o.client.workflow.start('taskWorkflow', {
+        workflowId: id,
+        taskQueue: QUEUE,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+        typedSearchAttributes: [
+          { key: SemesterIdKey, value: t.semesterId },
+          { key: CollegeIdKey, value: t.collegeId },
+          { key: TaskKindKey, value: t.kind },
+        ],
+      });
+    });
+  }
+  const countOpen = async () => Number(((await o.knex('task_instances').where({ semester_id: semesterId, status: 'open' }).count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
+  for (let i = 0; (await countOpen()) < o.planned.length; i++) {
+    if (i > 600) throw new Error(`${o.model}: only ${await countOpen()} of ${o.planned.length} tasks opened within 10 min`);
+    await sleep(1000);
+  }
+  console.log(`${o.model}: ${o.planned.length} tasks open after ${((Date.now() - s0) / 1000).toFixed(1)} s (${o.model === 'ladder' ? `${new Set(o.planned.map((t) => t.collegeId)).size} college ladders` : 'one task workflow each'})`);
+}
 
 async function main(): Promise<void> {
   const keysEnv = benchKeysEnv();
   const dir = tempDir('rx-bench-completion-');
   const needed = LEVELS.length * (WARMUP + REQUESTS);
-  console.log(`completion: concurrency ${LEVELS.join(', ')}; ${REQUESTS} timed (+${WARMUP} warm-up) completions each; ${loadLine()}`);
+  console.log(`completion: model ${MODELS.join(', ')}; concurrency ${LEVELS.join(', ')}; ${REQUESTS} timed (+${WARMUP} warm-up) completions each; ${loadLine()}`);
   const temporal = await startTemporal(dir);
   const db = await readModel(dir, args.db as 'auto');
   const store = createStore(db.knex);
@@ -82,42 +147,25 @@ async function main(): Promise<void> {
       .filter((t) => t.evidence.minFiles === 0 && !(t.evidence.documents ?? []).length && !t.evidence.ledgerMonthlyReview && !t.evidence.minPhotosPerActivity)
       .map((t) => t.id),
   );
-  const perCollege = planSemester({ semesterId: SEMESTER, template: probe.template, calendar: probe.calendar, colleges: [{ id: 'x' }] }).tasks.filter((t) => noteOnly.has(t.templateTaskId)).length;
+  const perCollege = planSemester({ semesterId: 'probe', template: probe.template, calendar: probe.calendar, colleges: [{ id: 'x' }] }).tasks.filter((t) => noteOnly.has(t.templateTaskId)).length;
   const colleges = Math.ceil(needed / perCollege);
-  const { template, calendar, collegeIds } = await seedSchool(db.knex, { colleges, semesters: [SEMESTER] });
+  const { template, calendar, collegeIds } = await seedSchool(db.knex, {
+    colleges,
+    semesters: MODELS.map(semesterOf),
+    taskModels: Object.fromEntries(MODELS.map((m) => [semesterOf(m), m])),
+  });
   const evidence = new Map(template.tasks.map((t) => [t.id, t.evidence]));
   const t0 = Date.now();
-  const planned = planSemester({ semesterId: SEMESTER, template, calendar, colleges: collegeIds.map((id) => ({ id })) })
-    .tasks.filter((t) => noteOnly.has(t.templateTaskId))
-    .slice(0, needed)
-    .map((t) => ({ ...t, openAt: t0 - HOUR, dueAt: t0 + 7 * DAY, remindAts: [] as number[], level2At: t0 + 9 * DAY }));
-  await store.upsertPlannedTasks(planned.map(({ remindAts: _r, level2At: _l, ...row }) => row));
+  const plannedOf = (model: Model) =>
+    planSemester({ semesterId: semesterOf(model), template, calendar, colleges: collegeIds.map((id) => ({ id })) })
+      .tasks.filter((t) => noteOnly.has(t.templateTaskId))
+      .slice(0, needed)
+      .map((t) => ({ ...t, openAt: t0 - HOUR, dueAt: t0 + 7 * DAY, remindAts: [] as number[], level2At: t0 + 9 * DAY }));
 
   const worker = await startWorker({ address: temporal.address, taskQueue: QUEUE, db, dir, keysEnv });
   const client = await benchClient(temporal.address, db);
-  console.log(`temporal dev server ${temporal.address}; read model ${db.description}; ${colleges} colleges, ${planned.length} open tasks`);
+  console.log(`temporal dev server ${temporal.address}; read model ${db.description}; ${colleges} colleges, ${needed} open tasks per model`);
   console.log(`worker pid ${worker.pid}: ${worker.tuning}`);
-
-  await pool(planned, 20, async ({ id, ...t }) => {
-    const input: TaskInput = { ...t, taskId: id, evidence: evidence.get(t.templateTaskId)! };
-    await client.workflow.start('taskWorkflow', {
-      workflowId: id,
-      taskQueue: QUEUE,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      typedSearchAttributes: [
-        { key: SemesterIdKey, value: t.semesterId },
-        { key: CollegeIdKey, value: t.collegeId },
-        { key: TaskKindKey, value: t.kind },
-      ],
-    });
-  });
-  const countOpen = async () => Number(((await db.knex('task_instances').where({ semester_id: SEMESTER, status: 'open' }).count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
-  for (let i = 0; (await countOpen()) < planned.length; i++) {
-    if (i > 600) throw new Error(`only ${await countOpen()} of ${planned.length} tasks opened within 10 min`);
-    await sleep(1000);
-  }
-  console.log(`${planned.length} task workflows started and open after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   const app = createApp({
     store,
@@ -143,7 +191,7 @@ async function main(): Promise<void> {
   const sessions = new Map<string, { cookie: string; csrf: string }>();
   for (const c of collegeIds) sessions.set(c, await signIn(base, `${c}-college-leader`));
 
-  const complete = async (task: (typeof planned)[number]) => {
+  const complete = async (task: Planned) => {
     const s = sessions.get(task.collegeId)!;
     const form = new FormData();
     form.append('note', '基准测试：已完成');
@@ -156,32 +204,45 @@ async function main(): Promise<void> {
     }
   };
 
-  const results: Array<{ c: number; times: number[]; wallMs: number }> = [];
-  let next = 0;
-  for (const c of LEVELS) {
-    const warm = planned.slice(next, next + WARMUP);
-    next += WARMUP;
-    await pool(warm, c, complete);
-    const timedTasks = planned.slice(next, next + REQUESTS);
-    next += REQUESTS;
-    const times: number[] = [];
-    const w0 = performance.now();
-    await pool(timedTasks, c, async (task) => {
-      const s0 = performance.now();
-      await complete(task);
-      times.push(performance.now() - s0);
-    });
-    const wallMs = performance.now() - w0;
-    times.sort((a, b) => a - b);
-    results.push({ c, times, wallMs });
-    console.log(`concurrency ${String(c).padStart(3)}: ${stats(times)}; ${(REQUESTS / (wallMs / 1000)).toFixed(1)} completions/s; ${loadLine()}`);
+  const runs = new Map<Model, Array<{ c: number; times: number[]; wallMs: number }>>();
+  for (const model of MODELS) {
+    const planned = plannedOf(model);
+    await store.upsertPlannedTasks(planned.map(({ remindAts: _r, level2At: _l, ...row }) => row));
+    await startModel({ model, client, knex: db.knex, planned, evidence, endsAt: t0 + 30 * DAY });
+    const results: Array<{ c: number; times: number[]; wallMs: number }> = [];
+    let next = 0;
+    for (const c of LEVELS) {
+      const warm = planned.slice(next, next + WARMUP);
+      next += WARMUP;
+      await pool(warm, c, complete);
+      const timedTasks = planned.slice(next, next + REQUESTS);
+      next += REQUESTS;
+      const times: number[] = [];
+      const w0 = performance.now();
+      await pool(timedTasks, c, async (task) => {
+        const s0 = performance.now();
+        await complete(task);
+        times.push(performance.now() - s0);
+      });
+      const wallMs = performance.now() - w0;
+      times.sort((a, b) => a - b);
+      results.push({ c, times, wallMs });
+      console.log(`${model.padEnd(8)} concurrency ${String(c).padStart(3)}: ${stats(times)}; ${(REQUESTS / (wallMs / 1000)).toFixed(1)} completions/s; ${loadLine()}`);
+    }
+    runs.set(model, results);
   }
 
   const f = (x: number) => String(Math.round(x));
-  const c1 = results.find((r) => r.c === 1);
-  const out = [`requests=${REQUESTS}`, `db=${db.kind}`];
-  for (const r of results) out.push(`p50_ms_c${r.c}=${f(pct(r.times, 50))}`, `p95_ms_c${r.c}=${f(pct(r.times, 95))}`, `p99_ms_c${r.c}=${f(pct(r.times, 99))}`, `per_s_c${r.c}=${(REQUESTS / (r.wallMs / 1000)).toFixed(1)}`);
-  if (c1) for (const r of results.filter((x) => x.c !== 1)) out.push(`p95_ratio_c${r.c}=${(pct(r.times, 95) / pct(c1.times, 95)).toFixed(2)}`);
+  const keys = (results: Array<{ c: number; times: number[]; wallMs: number }>, prefix: string) => {
+    const out: string[] = [];
+    const c1 = results.find((r) => r.c === 1);
+    for (const r of results) out.push(`${prefix}p50_ms_c${r.c}=${f(pct(r.times, 50))}`, `${prefix}p95_ms_c${r.c}=${f(pct(r.times, 95))}`, `${prefix}p99_ms_c${r.c}=${f(pct(r.times, 99))}`, `${prefix}per_s_c${r.c}=${(REQUESTS / (r.wallMs / 1000)).toFixed(1)}`);
+    if (c1) for (const r of results.filter((x) => x.c !== 1)) out.push(`${prefix}p95_ratio_c${r.c}=${(pct(r.times, 95) / pct(c1.times, 95)).toFixed(2)}`);
+    return out;
+  };
+  const mainModel: Model = runs.has('ladder') ? 'ladder' : 'per-task';
+  const out = [`requests=${REQUESTS}`, `db=${db.kind}`, `model_name=${mainModel}`, ...keys(runs.get(mainModel)!, '')];
+  if (mainModel === 'ladder' && runs.has('per-task')) out.push(...keys(runs.get('per-task')!, 'pertask_'));
   out.push(worker.tuning, `worker_warnings=${worker.warnings()}`, `load1=${load1()}`);
   console.log(`RESULT ${out.join(' ')}`);
 }

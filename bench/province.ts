@@ -2,7 +2,7 @@
  * A province-size semester: start it, and measure how long until every task workflow runs.
  *
  *   npm run bench:province -- [--colleges 500] [--timeout-minutes 30] [--until started|settled]
- *                             [--requests 50] [--db auto|postgres|sqlite]
+ *                             [--requests 50] [--db auto|postgres|sqlite] [--model per-task|ladder|both]
  *
  * Starts its own Temporal dev server (state in a temp SQLite file, whose size is reported), a
  * throw-away read model (PostgreSQL on TEST_PG_URL when it answers, else SQLite) and the real
@@ -20,6 +20,14 @@
  * --timeout-minutes stops the run where it is and reports how far it got. Then the compliance
  * query (store.complianceByCollegeMonth) is timed on the resulting read model (5 warm-up, then
  * --requests). Prints a progress table, the load, the worker's tuning, and one RESULT line.
+ *
+ * --model (default per-task) chooses the semester's task model, ADR 0005. With 'ladder' the
+ * semester workflow starts one collegeLadderWorkflow per college (20 at a time), which plans its
+ * college and moves its tasks; "workflows started" then counts those ladders, and start_ms is
+ * when every ladder runs and every college's tasks are in the read model. 'both' runs the ladder
+ * semester, then the per-task one, on the same services (each with its own limit); the keys of
+ * the RESULT line are the ladder's (model_name says which) and the per-task run's follow as
+ * pertask_*. RSS maxima are per run.
  */
 import { parseArgs } from 'node:util';
 import { createStore } from '../db/store';
@@ -35,113 +43,132 @@ const { values: args } = parseArgs({
     until: { type: 'string', default: 'settled' },
     requests: { type: 'string', default: '50' },
     db: { type: 'string', default: 'auto' },
+    model: { type: 'string', default: 'per-task' },
   },
   strict: true,
 });
 const COLLEGES = Number(args.colleges);
 const TIMEOUT_MS = Number(args['timeout-minutes']) * 60_000;
 const REQUESTS = Number(args.requests);
-if (!(Number.isInteger(COLLEGES) && COLLEGES >= 1 && COLLEGES <= 999) || !(TIMEOUT_MS > 0) || !['started', 'settled'].includes(args.until) || !(Number.isInteger(REQUESTS) && REQUESTS > 0) || !['auto', 'postgres', 'sqlite'].includes(args.db)) {
-  console.error('usage: npm run bench:province -- [--colleges 1..999] [--timeout-minutes M] [--until started|settled] [--requests R] [--db auto|postgres|sqlite]');
+if (!(Number.isInteger(COLLEGES) && COLLEGES >= 1 && COLLEGES <= 999) || !(TIMEOUT_MS > 0) || !['started', 'settled'].includes(args.until) || !(Number.isInteger(REQUESTS) && REQUESTS > 0) || !['auto', 'postgres', 'sqlite'].includes(args.db) || !['both', 'per-task', 'ladder'].includes(args.model)) {
+  console.error('usage: npm run bench:province -- [--colleges 1..999] [--timeout-minutes M] [--until started|settled] [--requests R] [--db auto|postgres|sqlite] [--model per-task|ladder|both]');
   process.exit(2);
 }
 const QUEUE = 'bench-province';
-const SEMESTER = 'bench-province-2024-autumn';
+type Model = 'per-task' | 'ladder';
+const MODELS: Model[] = args.model === 'both' ? ['ladder', 'per-task'] : [args.model as Model];
+const semesterOf = (model: Model) => (model === 'ladder' ? 'bench-province-ladder-2024-autumn' : 'bench-province-2024-autumn');
+const workflowTypeOf = (model: Model) => (model === 'ladder' ? 'collegeLadderWorkflow' : 'taskWorkflow');
 const SAMPLE_MS = 2000;
 const REPORT_MS = 30_000;
 
 async function main(): Promise<void> {
   const keysEnv = benchKeysEnv();
   const dir = tempDir('rx-bench-province-');
-  console.log(`province: ${COLLEGES} colleges, the 2024 autumn semester; ${loadLine()}`);
+  console.log(`province: ${COLLEGES} colleges, the 2024 autumn semester, model ${MODELS.join(' then ')}; ${loadLine()}`);
   const temporal = await startTemporal(dir);
   const db = await readModel(dir, args.db as 'auto');
   const store = createStore(db.knex);
-  const { template, calendar } = await seedSchool(db.knex, { colleges: COLLEGES, semesters: [SEMESTER] });
-  const perCollege = planSemester({ semesterId: SEMESTER, template, calendar, colleges: [{ id: 'x' }] }).tasks.length;
+  const { template, calendar } = await seedSchool(db.knex, {
+    colleges: COLLEGES,
+    semesters: MODELS.map(semesterOf),
+    taskModels: Object.fromEntries(MODELS.map((m) => [semesterOf(m), m])),
+  });
+  const perCollege = planSemester({ semesterId: 'probe', template, calendar, colleges: [{ id: 'x' }] }).tasks.length;
   const total = perCollege * COLLEGES;
   const worker = await startWorker({ address: temporal.address, taskQueue: QUEUE, db, dir, keysEnv });
   const client = await benchClient(temporal.address, db);
   console.log(`temporal dev server ${temporal.address} (pid ${temporal.pid}, state ${temporal.dbFile}); read model ${db.description}`);
   console.log(`worker pid ${worker.pid}: ${worker.tuning}`);
-  console.log(`${total} task workflows expected (${perCollege} per college)`);
+  console.log(`${total} tasks per semester (${perCollege} per college)`);
 
   const count = async (q: ReturnType<typeof db.knex>) => Number(((await q.count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
-  const t0 = Date.now();
-  await startSemester(client, store, SEMESTER, QUEUE);
-  console.log(`semester workflow started in ${Date.now() - t0} ms`);
-  console.log('');
-  console.log('| elapsed | colleges planned | task workflows started | opened | level 2 | worker RSS | Temporal RSS | Temporal state | load (1 min) |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-
-  let startMs: number | null = null;
-  let settledMs: number | null = null;
-  let workerMax = 0;
-  let temporalMax = 0;
-  let last = { planned: 0, started: 0, opened: 0, level2: 0 };
-  let lastReport = -Infinity;
-  let timedOut = false;
   const mb = (x: number | null) => (x === null ? '—' : `${x.toFixed(0)} MiB`);
-  for (;;) {
-    const elapsed = Date.now() - t0;
-    const [planned, started, opened, level2] = await Promise.all([
-      db.knex('task_instances').where('semester_id', SEMESTER).countDistinct({ n: 'college_id' }).then((r) => Number((r as Array<{ n: number | string }>)[0]!.n)),
-      client.workflow.count(`WorkflowType = 'taskWorkflow'`).then((r) => r.count),
-      count(db.knex('task_instances').where('semester_id', SEMESTER).whereNot('status', 'planned')),
-      count(db.knex('task_instances').where({ semester_id: SEMESTER, escalation_level: 2 })),
-    ]);
-    last = { planned, started, opened, level2 };
-    const w = rssMb(worker.pid);
-    const t = rssMb(temporal.pid);
-    workerMax = Math.max(workerMax, w ?? 0);
-    temporalMax = Math.max(temporalMax, t ?? 0);
-    if (startMs === null && started >= total) startMs = elapsed;
-    if (settledMs === null && level2 >= total) settledMs = elapsed;
-    const done = args.until === 'started' ? startMs !== null : settledMs !== null;
-    timedOut = !done && elapsed > TIMEOUT_MS;
-    if (done || timedOut || elapsed - lastReport >= REPORT_MS) {
-      lastReport = elapsed;
-      console.log(
-        `| ${(elapsed / 1000).toFixed(0)} s | ${planned}/${COLLEGES} | ${started}/${total} | ${opened} | ${level2} | ${mb(w)} | ${mb(t)} | ${(temporal.stateBytes() / 2 ** 20).toFixed(1)} MiB | ${load1()} |`,
-      );
-    }
-    if (done || timedOut) break;
-    await sleep(SAMPLE_MS);
-  }
-  console.log('');
-  if (timedOut) console.log(`stopped after the ${TIMEOUT_MS / 60_000}-minute limit: ${last.planned} of ${COLLEGES} colleges planned, ${last.started} of ${total} task workflows started, ${last.level2} at level 2`);
-  else console.log(`every task workflow started after ${((startMs ?? 0) / 1000).toFixed(1)} s${settledMs !== null ? `; every task at level 2 after ${(settledMs / 1000).toFixed(1)} s` : ''}`);
-
-  const rows = await count(db.knex('task_instances').where('semester_id', SEMESTER));
-  const compliance = await timed(
-    async () => {
-      await store.complianceByCollegeMonth(SEMESTER, Date.now());
-    },
-    { warmup: 5, requests: REQUESTS },
-  );
-  console.log(`compliance query on ${rows} task rows (${db.kind}): ${stats(compliance)}`);
-  const stateMb = temporal.stateBytes() / 2 ** 20;
-  console.log(`worker RSS max ${workerMax.toFixed(0)} MiB; Temporal RSS max ${temporalMax.toFixed(0)} MiB; Temporal state ${stateMb.toFixed(1)} MiB; ${loadLine()}`);
   const ms = (x: number | null) => (x === null ? 'NaN' : String(Math.round(x)));
-  const result = [
-    `colleges=${COLLEGES}`,
-    `db=${db.kind}`,
-    `tasks_total=${total}`,
-    `start_ms=${ms(startMs)}`,
-    `settled_ms=${ms(settledMs)}`,
-    `colleges_started=${last.planned}`,
-    `tasks_started=${last.started}`,
-    `tasks_level2=${last.level2}`,
-    `timed_out=${timedOut}`,
-    `worker_rss_mb=${workerMax.toFixed(0)}`,
-    `temporal_rss_mb=${temporalMax.toFixed(0)}`,
-    `temporal_state_mb=${stateMb.toFixed(1)}`,
-    `compliance_p50_ms=${pct(compliance, 50).toFixed(1)}`,
-    `compliance_p95_ms=${pct(compliance, 95).toFixed(1)}`,
-    worker.tuning,
-    `worker_warnings=${worker.warnings()}`,
-    `load1=${load1()}`,
-  ];
+
+  const runModel = async (model: Model): Promise<string[]> => {
+    const SEMESTER = semesterOf(model);
+    const expected = model === 'ladder' ? COLLEGES : total;
+    const what = model === 'ladder' ? 'college ladders' : 'task workflows';
+    console.log('');
+    console.log(`model ${model}: ${expected} ${what} expected`);
+    const t0 = Date.now();
+    await startSemester(client, store, SEMESTER, QUEUE);
+    console.log(`semester workflow started in ${Date.now() - t0} ms`);
+    console.log('');
+    console.log(`| elapsed | colleges planned | ${what} started | opened | level 2 | worker RSS | Temporal RSS | Temporal state | load (1 min) |`);
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+
+    let startMs: number | null = null;
+    let settledMs: number | null = null;
+    let workerMax = 0;
+    let temporalMax = 0;
+    let last = { planned: 0, started: 0, opened: 0, level2: 0 };
+    let lastReport = -Infinity;
+    let timedOut = false;
+    for (;;) {
+      const elapsed = Date.now() - t0;
+      const [planned, started, opened, level2] = await Promise.all([
+        db.knex('task_instances').where('semester_id', SEMESTER).countDistinct({ n: 'college_id' }).then((r) => Number((r as Array<{ n: number | string }>)[0]!.n)),
+        client.workflow.count(`WorkflowType = '${workflowTypeOf(model)}' AND SemesterId = '${SEMESTER}'`).then((r) => r.count),
+        count(db.knex('task_instances').where('semester_id', SEMESTER).whereNot('status', 'planned')),
+        count(db.knex('task_instances').where({ semester_id: SEMESTER, escalation_level: 2 })),
+      ]);
+      last = { planned, started, opened, level2 };
+      const w = rssMb(worker.pid);
+      const t = rssMb(temporal.pid);
+      workerMax = Math.max(workerMax, w ?? 0);
+      temporalMax = Math.max(temporalMax, t ?? 0);
+      // the ladder: every ladder runs and every college is planned (its rows in the read model)
+      if (startMs === null && started >= expected && (model === 'per-task' || planned >= COLLEGES)) startMs = elapsed;
+      if (settledMs === null && level2 >= total) settledMs = elapsed;
+      const done = args.until === 'started' ? startMs !== null : settledMs !== null;
+      timedOut = !done && elapsed > TIMEOUT_MS;
+      if (done || timedOut || elapsed - lastReport >= REPORT_MS) {
+        lastReport = elapsed;
+        console.log(
+          `| ${(elapsed / 1000).toFixed(0)} s | ${planned}/${COLLEGES} | ${started}/${expected} | ${opened} | ${level2} | ${mb(w)} | ${mb(t)} | ${(temporal.stateBytes() / 2 ** 20).toFixed(1)} MiB | ${load1()} |`,
+        );
+      }
+      if (done || timedOut) break;
+      await sleep(SAMPLE_MS);
+    }
+    console.log('');
+    if (timedOut) console.log(`${model}: stopped after the ${TIMEOUT_MS / 60_000}-minute limit: ${last.planned} of ${COLLEGES} colleges planned, ${last.started} of ${expected} ${what} started, ${last.level2} of ${total} tasks at level 2`);
+    else console.log(`${model}: every ${what.replace(/s$/, '')} started after ${((startMs ?? 0) / 1000).toFixed(1)} s${settledMs !== null ? `; every task at level 2 after ${(settledMs / 1000).toFixed(1)} s` : ''}`);
+
+    const rows = await count(db.knex('task_instances').where('semester_id', SEMESTER));
+    const compliance = await timed(
+      async () => {
+        await store.complianceByCollegeMonth(SEMESTER, Date.now());
+      },
+      { warmup: 5, requests: REQUESTS },
+    );
+    console.log(`${model}: compliance query on ${rows} task rows (${db.kind}): ${stats(compliance)}`);
+    const stateMb = temporal.stateBytes() / 2 ** 20;
+    console.log(`${model}: worker RSS max ${workerMax.toFixed(0)} MiB; Temporal RSS max ${temporalMax.toFixed(0)} MiB; Temporal state ${stateMb.toFixed(1)} MiB; ${loadLine()}`);
+    return [
+      `start_ms=${ms(startMs)}`,
+      `settled_ms=${ms(settledMs)}`,
+      `colleges_started=${last.planned}`,
+      `${model === 'ladder' ? 'ladders_started' : 'tasks_started'}=${last.started}`,
+      `tasks_opened=${last.opened}`,
+      `tasks_level2=${last.level2}`,
+      `timed_out=${timedOut}`,
+      `worker_rss_mb=${workerMax.toFixed(0)}`,
+      `temporal_rss_mb=${temporalMax.toFixed(0)}`,
+      `temporal_state_mb=${stateMb.toFixed(1)}`,
+      `compliance_p50_ms=${pct(compliance, 50).toFixed(1)}`,
+      `compliance_p95_ms=${pct(compliance, 95).toFixed(1)}`,
+    ];
+  };
+
+  const results = new Map<Model, string[]>();
+  for (const model of MODELS) results.set(model, await runModel(model));
+  const mainModel: Model = results.has('ladder') ? 'ladder' : 'per-task';
+  const result = [`colleges=${COLLEGES}`, `db=${db.kind}`, `model_name=${mainModel}`, `tasks_total=${total}`, ...results.get(mainModel)!];
+  if (mainModel === 'ladder' && results.has('per-task')) result.push(...results.get('per-task')!.map((kv) => `pertask_${kv}`));
+  result.push(worker.tuning, `worker_warnings=${worker.warnings()}`, `load1=${load1()}`);
   console.log(`RESULT ${result.join(' ')}`);
 }
 

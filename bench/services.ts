@@ -315,9 +315,13 @@ const CALENDAR_FILE = path.join(ROOT, 'calendars', '2024-autumn.json');
 /**
  * The bench school with `colleges` colleges (college-001 …), one user per college role in each
  * (`college-001-counsellor`, … all with BENCH_PASSWORD) and a school admin, the 2024 autumn
- * template and calendar, and the given semesters created (not started).
+ * template and calendar, and the given semesters created (not started), each on the task model
+ * `taskModels` names (default per-task, whatever TASK_MODEL says).
  */
-export async function seedSchool(knex: Knex, o: { colleges: number; semesters: string[] }): Promise<{ template: Template; calendar: Calendar; collegeIds: string[] }> {
+export async function seedSchool(
+  knex: Knex,
+  o: { colleges: number; semesters: string[]; /** by semester id; absent: the per-task model */ taskModels?: Record<string, 'per-task' | 'ladder'> },
+): Promise<{ template: Template; calendar: Calendar; collegeIds: string[] }> {
   const store = createStore(knex);
   await store.upsertSchool({ id: BENCH_SCHOOL, name: '基准测试大学', nameEn: 'Benchmark University', timezone: 'Asia/Shanghai' });
   const hash = await hashPassword(BENCH_PASSWORD);
@@ -337,7 +341,9 @@ export async function seedSchool(knex: Knex, o: { colleges: number; semesters: s
   }
   for (const u of users) await store.upsertUser(u);
   const { template, calendar } = await registerDataFiles(store, { templateFile: TEMPLATE_FILE, calendarFile: CALENDAR_FILE });
-  for (const id of o.semesters) await createSemester(store, { id, schoolId: BENCH_SCHOOL, templateId: template.id, templateVersion: template.version, calendarId: calendar.id });
+  for (const id of o.semesters) {
+    await createSemester(store, { id, schoolId: BENCH_SCHOOL, templateId: template.id, templateVersion: template.version, calendarId: calendar.id, taskModel: o.taskModels?.[id] ?? 'per-task' });
+  }
   return { template, calendar, collegeIds };
 }
 
