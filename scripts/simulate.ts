@@ -1,15 +1,16 @@
 /**
  * npm run simulate -- --calendar FILE [--template FILE] --colleges N --policy POLICY [--json] [--timeline]
- *                     [--capture-histories DIR]
+ *                     [--capture-histories DIR] [--model per-task|ladder]
  * Runs a whole semester on the time-skipping server and prints what each college would see.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataFileError } from '../domain/load';
 import { parsePolicies, PolicyError } from '../simulation/policy';
 import { differencesFromPlan, runSimulation } from '../simulation/run';
 
-const USAGE = 'usage: npm run simulate -- --calendar FILE [--template FILE] --colleges N --policy on-time|none|late:D|random:SEED[,…] [--json] [--timeline]';
+const USAGE = 'usage: npm run simulate -- --calendar FILE [--template FILE] --colleges N --policy on-time|none|late:D|random:SEED[,…] [--json] [--timeline] [--model per-task|ladder]';
 
 async function run(): Promise<void> {
   const { values } = parseArgs({
@@ -21,6 +22,7 @@ async function run(): Promise<void> {
       json: { type: 'boolean', default: false },
       timeline: { type: 'boolean', default: false },
       'capture-histories': { type: 'string' },
+      model: { type: 'string', default: 'per-task' },
     },
     strict: true,
   });
@@ -29,6 +31,8 @@ async function run(): Promise<void> {
   const colleges = Number(values.colleges);
   if (!Number.isInteger(colleges) || colleges < 1 || colleges > 500) throw new PolicyError(`--colleges must be a whole number from 1 to 500, got ${JSON.stringify(values.colleges)}`);
 
+  if (values.model !== 'per-task' && values.model !== 'ladder') throw new PolicyError(`--model must be per-task or ladder, got ${JSON.stringify(values.model)}\n${USAGE}`);
+  const model = values.model;
   const policies = parsePolicies(values.policy);
   const result = await runSimulation({
     calendarFile: values.calendar,
@@ -36,6 +40,7 @@ async function run(): Promise<void> {
     colleges,
     policies,
     captureHistoriesDir: values['capture-histories'],
+    model,
   });
 
   if (values.timeline) {
@@ -52,7 +57,10 @@ async function run(): Promise<void> {
       }
     }
   }
-  console.error(`simulate: ${colleges} college(s), ${result.plan.length} tasks, ${result.timeline.length} events in ${(result.wallMs / 1000).toFixed(1)} s`);
+  const cpu = process.cpuUsage();
+  console.error(
+    `simulate: ${colleges} college(s), model ${model}, ${result.plan.length} tasks, ${result.timeline.length} events in ${(result.wallMs / 1000).toFixed(1)} s (this process's CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`,
+  );
   const differences = differencesFromPlan(result, policies);
   if (differences.length) {
     console.error(`simulate: counts differ from the plan:\n${differences.join('\n')}`);

@@ -15,6 +15,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { createActivities } from '../activities';
+import { createLadderActivities } from '../activities/ladder';
 import { FAILURE_CONVERTER_PATH } from '../codec/aes-gcm';
 import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { createKnex, migrateLatest } from '../db/knex';
@@ -24,7 +25,7 @@ import { loadCalendarFile, loadTemplateFile } from '../domain/load';
 import { planSemester, type PlannedTask } from '../domain/planner';
 import { COLLEGE_ROLES, type Evidence } from '../domain/schema';
 import { createSemester, registerDataFiles, startSemester } from '../server/semesters';
-import { collegeSemesterWorkflowId, completeTaskUpdate, semesterWorkflowId } from '../workflows';
+import { collegeLadderWorkflowId, collegeSemesterWorkflowId, completeTaskUpdate, ladderCompleteTaskUpdate, semesterWorkflowId } from '../workflows';
 import { completionTimes, policyLabel, type Policy } from './policy';
 import { createTimeSkippingEnv } from './time-skipping-env';
 
@@ -40,6 +41,8 @@ export interface SimulationOptions {
   policies: Policy[];
   /** write the histories of a few workflows here (replay-test fixtures) */
   captureHistoriesDir?: string;
+  /** the semester's task model (ADR 0005); default per-task */
+  model?: 'per-task' | 'ladder';
 }
 
 export interface MonthSummary {
@@ -112,7 +115,8 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       }
     }
     const files = await registerDataFiles(store, { templateFile: opts.templateFile, calendarFile: opts.calendarFile });
-    await createSemester(store, { id: semesterId, schoolId, templateId: files.template.id, templateVersion: files.template.version, calendarId: files.calendar.id });
+    const model = opts.model ?? 'per-task';
+    await createSemester(store, { id: semesterId, schoolId, templateId: files.template.id, templateVersion: files.template.version, calendarId: files.calendar.id, taskModel: model });
 
     env = await createTimeSkippingEnv();
     const ts = env;
@@ -141,6 +145,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         ...createActivities({ store, client: ts.client, planShiftMs: shift }),
         // no external channels in a simulation: the in-app inbox only
         ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
+        ...(model === 'ladder' ? createLadderActivities({ store, client: ts.client, planShiftMs: shift, outbox: createOutbox({ knex: db, channels: {} }) }) : {}),
       },
       maxConcurrentActivityTaskExecutions: 50,
     });
@@ -149,11 +154,11 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       await startSemester(ts.client, store, semesterId, taskQueue, { searchAttributes: false });
       for (const at of [...actions.keys()].sort((a, b) => a - b)) {
         await sleepUntil(ts, at);
-        await Promise.all(actions.get(at)!.map((t) => complete(ts.client, t, evidence.get(t.templateTaskId)!)));
+        await Promise.all(actions.get(at)!.map((t) => complete(ts.client, t, evidence.get(t.templateTaskId)!, model)));
       }
       await sleepUntil(ts, lastTimer + shift + HOUR);
       await quiesce(async () => Number((await db('audit_events').count({ n: '*' }))[0]?.n ?? 0));
-      if (opts.captureHistoriesDir) await captureHistories(ts.client, opts.captureHistoriesDir, semesterId, colleges, plan.tasks);
+      if (opts.captureHistoriesDir) await captureHistories(ts.client, opts.captureHistoriesDir, semesterId, colleges, plan.tasks, model);
     });
 
     // results, from the read model and the audit log only
@@ -201,11 +206,16 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
 }
 
 /** Completes a task as its owner would; waits (real time) if its workflow is still being started. */
-async function complete(client: Client, task: PlannedTask, rules: Evidence): Promise<void> {
+async function complete(client: Client, task: PlannedTask, rules: Evidence, model: 'per-task' | 'ladder'): Promise<void> {
   const actor = { userId: `${task.collegeId}-${task.ownerRole}`, role: task.ownerRole, collegeId: task.collegeId };
   for (let attempt = 0; ; attempt++) {
     try {
-      await client.workflow.getHandle(task.id).executeUpdate(completeTaskUpdate, { args: [{ actor, ...satisfyingSubmission(rules) }] });
+      if (model === 'ladder') {
+        // the ladder of the task's college takes the Update (as server/tasks.ts routes it)
+        await client.workflow
+          .getHandle(collegeLadderWorkflowId(task.semesterId, task.collegeId))
+          .executeUpdate(ladderCompleteTaskUpdate, { args: [{ actor, taskId: task.id, ...satisfyingSubmission(rules) }] });
+      } else await client.workflow.getHandle(task.id).executeUpdate(completeTaskUpdate, { args: [{ actor, ...satisfyingSubmission(rules) }] });
       return;
     } catch (e) {
       if (!(e instanceof WorkflowNotFoundError) || attempt >= 100) throw e;
@@ -229,13 +239,14 @@ async function quiesce(count: () => Promise<number>, stableMs = 1000, maxMs = 60
   }
 }
 
-/** Histories of the semester, each college-semester run and a few tasks per college. */
+/** Histories of the semester, each college-semester run and a few tasks per college (ladder: each college's ladder). */
 async function captureHistories(
   client: Client,
   dir: string,
   semesterId: string,
   colleges: ReadonlyArray<{ id: string; policy: Policy }>,
   plan: PlannedTask[],
+  model: 'per-task' | 'ladder',
 ): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const save = async (workflowId: string, name: string) => {
@@ -243,7 +254,11 @@ async function captureHistories(
     // binary protobuf: exact, and independent of the JSON mapping of the proto library in use
     fs.writeFileSync(path.join(dir, `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
   };
-  await save(semesterWorkflowId(semesterId), 'semester');
+  await save(semesterWorkflowId(semesterId), model === 'ladder' ? 'semester.ladder' : 'semester');
+  if (model === 'ladder') {
+    for (const c of colleges) await save(collegeLadderWorkflowId(semesterId, c.id), `ladder.simulated.${policyLabel(c.policy).replace(':', '-')}`);
+    return;
+  }
   for (const c of colleges) {
     await save(collegeSemesterWorkflowId(semesterId, c.id), `college-semester.${policyLabel(c.policy).replace(':', '-')}`);
     const tasks = plan.filter((t) => t.collegeId === c.id);
