@@ -16,7 +16,7 @@ import { createCodecRouter } from '../codec/endpoint';
 import { createAuth, safeNext } from './auth';
 import type { AppDeps } from './deps';
 import { createExportsRouter } from './exports';
-import { html, page } from './html';
+import { html, page, unreadBadge } from './html';
 import { pickLang } from './messages';
 import { createAdminRouter } from './routes/admin';
 import { createDeliveriesRouter } from './routes/deliveries';
@@ -79,6 +79,9 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   app.use('/assets', express.static(path.join(__dirname, 'assets'), { maxAge: '1h' }));
+  // the web app manifest and favicon live at the root, where phones and browsers look for them
+  app.get('/manifest.webmanifest', (_req, res) => void res.type('application/manifest+json').sendFile(path.join(__dirname, 'assets', 'manifest.webmanifest'), { maxAge: '1h' }));
+  app.get('/favicon.ico', (_req, res) => void res.type('image/x-icon').sendFile(path.join(__dirname, 'assets', 'favicon.ico'), { maxAge: '1d' }));
   app.use((req, res, next) => {
     req.lang = pickLang(req.query.lang, cookie(req, 'lang'));
     if (typeof req.query.lang === 'string') res.cookie('lang', req.lang, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/' });
@@ -90,6 +93,7 @@ export function createApp(deps: AppDeps): express.Express {
   const auth = createAuth(deps);
   const [session, csrf] = auth.before as [express.RequestHandler, express.RequestHandler];
   app.use(session);
+  app.use(unreadBadge(deps.knex)); // the inbox badge of the navigation (pages only)
   app.use((req, res, next) => {
     if (NEVER_ALLOWED.has(req.method)) return next(methodNotAllowed(app, req, res));
     if (!UNSAFE.has(req.method)) return next();

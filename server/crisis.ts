@@ -5,7 +5,7 @@
  * counselling centre (school admin); every read of it is written to the audit log.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { getCareSettings } from '../db/care';
 import { createStore, type AuditEvent, type Store } from '../db/store';
@@ -53,7 +53,32 @@ async function zoneOf(knex: Knex, schoolId: string): Promise<string> {
 export const crisisWorkflowId = (caseId: string) => `crisis.${caseId}`;
 export const supervisionWorkflowId = (caseId: string) => `supervision.${caseId}`;
 
-export async function reportCase(deps: { client: Client; store: Store; knex: Knex; taskQueue: string; now: number }, user: SessionUser, r: CaseReport): Promise<{ caseId: string }> {
+/**
+ * Reports a case and starts its workflow. `opts.caseId` (derived from an idempotency key) fixes
+ * the case id and so the workflow id: a retry finds the case it opened and returns it (starting
+ * its workflow if the first attempt stopped before that), never a second case.
+ */
+export async function reportCase(deps: { client: Client; store: Store; knex: Knex; taskQueue: string; now: number }, user: SessionUser, r: CaseReport, opts?: { caseId?: string }): Promise<{ caseId: string }> {
+  if (opts?.caseId) {
+    const first = (await deps.knex('crisis_cases').where({ id: opts.caseId }).first('id', 'college_id', 'situation', 'reported_at', 'reported_by', 'durations')) as
+      | { id: string; college_id: string; situation: Situation; reported_at: number | string; reported_by: string; durations: string | null }
+      | undefined;
+    if (first) {
+      if (first.reported_by !== user.id) throw new BadRequestError('this idempotency key belongs to another report');
+      await deps.client.workflow
+        .start(crisisCaseWorkflow, {
+          workflowId: crisisWorkflowId(first.id),
+          taskQueue: deps.taskQueue,
+          // started once: a case whose workflow already ran is never started again
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          args: [{ caseId: first.id, collegeId: first.college_id, situation: first.situation, reportedAt: Number(first.reported_at), reportedBy: first.reported_by, durations: first.durations ? (JSON.parse(first.durations) as CrisisDurations) : crisisDurations(await getCareSettings(deps.knex, user.schoolId)) }],
+        })
+        .catch((e: unknown) => {
+          if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+        });
+      return { caseId: first.id };
+    }
+  }
   assertCareOf(user, r.collegeId, 'this case');
   if (!SITUATIONS.includes(r.situation)) throw new BadRequestError(`situation must be one of ${SITUATIONS.join(', ')}`);
   if (!r.studentNo.trim() || !r.studentName.trim()) throw new BadRequestError('the student number and name are required');
@@ -79,7 +104,7 @@ export async function reportCase(deps: { client: Client; store: Store; knex: Kne
   if (!existing) {
     await deps.knex('students').insert({ id: studentId, school_id: user.schoolId, college_id: r.collegeId, student_no: typed.studentNo, name: typed.name, class_name: typed.className, created_at: deps.now });
   }
-  const caseId = randomUUID();
+  const caseId = opts?.caseId ?? randomUUID();
   // the school's durations (DOMAIN.md §5 defaults), fixed for the case when it is reported
   const durations = crisisDurations(await getCareSettings(deps.knex, user.schoolId));
   await deps.knex('crisis_cases').insert({ durations: JSON.stringify(durations), reported_name: reportedName, reported_student_no: typed.studentNo, reported_student_name: typed.name, reported_class_name: typed.className, routed_from_college_id: routedFrom, id: caseId, student_id: studentId, college_id: caseCollegeId, situation: r.situation, place: r.place, reported_by: user.id, occurred_at: occurredAt, reported_at: deps.now, status: r.situation === 'self_harm_risk' ? 'supervising' : 'open', escalation_level: 0, updated_at: deps.now });
@@ -200,34 +225,36 @@ export async function readCase(deps: { store: Store; knex: Knex; now: number }, 
 export type CaseStep = 'on-scene' | 'school-notified' | 'action' | 'guardian' | 'check-in' | 'hand-over' | 'five-ones';
 
 /** One step of the procedure, through the workflow's Update; its refusal reason is passed on as written. */
-export async function actOnCase(deps: { client?: Client; knex: Knex }, user: SessionUser, caseId: string, step: CaseStep, body: Record<string, unknown>): Promise<unknown> {
+/** `opts.updateId` (from an idempotency key) is the Update's id: a retry returns the first result. */
+export async function actOnCase(deps: { client?: Client; knex: Knex }, user: SessionUser, caseId: string, step: CaseStep, body: Record<string, unknown>, opts?: { updateId?: string }): Promise<unknown> {
   await caseRow(deps.knex, user, caseId);
   if (!deps.client) throw new Error('Temporal is not configured for this server');
   const actor = { userId: user.id, role: user.role, collegeId: user.collegeId };
   const crisis = deps.client.workflow.getHandle(crisisWorkflowId(caseId));
   const supervision = deps.client.workflow.getHandle(supervisionWorkflowId(caseId));
+  const uid = opts?.updateId ? { updateId: opts.updateId } : {};
   const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
   const list = (k: string) => (Array.isArray(body[k]) ? (body[k] as unknown[]).map(String) : str(k).split(',').map((x) => x.trim()).filter(Boolean));
   try {
     switch (step) {
       case 'on-scene':
-        return await crisis.executeUpdate(acknowledgeOnSceneUpdate, { args: [{ actor }] });
+        return await crisis.executeUpdate(acknowledgeOnSceneUpdate, { args: [{ actor }], ...uid });
       case 'school-notified':
-        return await crisis.executeUpdate(confirmSchoolNotifiedUpdate, { args: [{ actor, departments: list('departments') }] });
+        return await crisis.executeUpdate(confirmSchoolNotifiedUpdate, { args: [{ actor, departments: list('departments') }], ...uid });
       case 'action':
-        return await crisis.executeUpdate(recordActionUpdate, { args: [{ actor, action: str('action') as BranchAction }] });
+        return await crisis.executeUpdate(recordActionUpdate, { args: [{ actor, action: str('action') as BranchAction }], ...uid });
       case 'guardian':
-        return await supervision.executeUpdate(setGuardianUpdate, { args: [{ actor, guardianUserId: str('guardianUserId') }] });
+        return await supervision.executeUpdate(setGuardianUpdate, { args: [{ actor, guardianUserId: str('guardianUserId') }], ...uid });
       case 'check-in':
-        return await supervision.executeUpdate(checkInUpdate, { args: [{ actor, note: str('note') }] });
+        return await supervision.executeUpdate(checkInUpdate, { args: [{ actor, note: str('note') }], ...uid });
       case 'hand-over': {
         const now = Date.now();
         // the hand-over happened: a real date since 2000, not in the future (give or take clock skew)
         const at = body.at === undefined || body.at === null || body.at === '' ? now : instantFrom(body.at, 'at (交接时间)', { zone: await zoneOf(deps.knex, user.schoolId), now, maxFutureMs: CLOCK_SKEW_MS });
-        return await supervision.executeUpdate(handOverUpdate, { args: [{ actor, receivedBy: str('receivedBy'), at, witnessedBy: list('witnessedBy') }] });
+        return await supervision.executeUpdate(handOverUpdate, { args: [{ actor, receivedBy: str('receivedBy'), at, witnessedBy: list('witnessedBy') }], ...uid });
       }
       case 'five-ones':
-        return await crisis.executeUpdate(fiveOnesUpdate, { args: [{ actor, leaderUserId: str('leaderUserId'), team: list('team'), plan: str('plan'), followUp: str('followUp') }] });
+        return await crisis.executeUpdate(fiveOnesUpdate, { args: [{ actor, leaderUserId: str('leaderUserId'), team: list('team'), plan: str('plan'), followUp: str('followUp') }], ...uid });
     }
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError) throw new TaskRejectedError(e.cause instanceof Error ? e.cause.message : e.message);

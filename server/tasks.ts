@@ -45,7 +45,14 @@ async function refuseIfEnded(client: Client, store: Store, taskId: string): Prom
   throw new WorkflowEndedError(WORKFLOW_ENDED_MESSAGE);
 }
 
-async function viaUpdate(store: Store, taskId: string, call: () => Promise<TaskState>, client?: Client): Promise<TaskState> {
+/** Options of a task Update: `updateId` (from an idempotency key) makes a retry return the first result. */
+export interface UpdateOptions {
+  updateId?: string;
+}
+
+const updateOpts = (o: UpdateOptions | undefined) => (o?.updateId ? { updateId: o.updateId } : {});
+
+async function viaUpdate(store: Store, taskId: string, call: () => Promise<TaskState>, client?: Client, retry?: { workflowId: string; updateId?: string }): Promise<TaskState> {
   const row = await store.getTaskInstance(taskId);
   if (!row) throw new NotFoundError(`unknown task ${taskId}`);
   try {
@@ -53,6 +60,11 @@ async function viaUpdate(store: Store, taskId: string, call: () => Promise<TaskS
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError) throw new TaskRejectedError(e.cause instanceof Error ? e.cause.message : e.message);
     if (e instanceof WorkflowNotFoundError || /already completed/i.test(e instanceof Error ? e.message : '')) {
+      // a retry of an Update that was accepted before its workflow closed: its first result
+      if (client && retry?.updateId) {
+        const first = await client.workflow.getHandle(retry.workflowId).getUpdateHandle<TaskState>(retry.updateId).result().catch(() => undefined);
+        if (first) return first;
+      }
       const now = await store.getTaskInstance(taskId);
       if (now?.status === 'completed') throw new TaskRejectedError('this task is already completed');
       if (now?.status === 'waived') throw new TaskRejectedError('this task was waived and is closed');
@@ -74,20 +86,20 @@ async function ladderOf(store: Store, row: TaskInstanceRow | undefined): Promise
   return semester?.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
 }
 
-export async function completeTask(client: Client, store: Store, taskId: string, req: CompleteRequest): Promise<TaskState> {
+export async function completeTask(client: Client, store: Store, taskId: string, req: CompleteRequest, opts?: UpdateOptions): Promise<TaskState> {
   const ladder = await ladderOf(store, await store.getTaskInstance(taskId));
-  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderCompleteTaskUpdate, { args: [{ ...req, taskId }] }));
-  return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(completeTaskUpdate, { args: [req] }), client);
+  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderCompleteTaskUpdate, { args: [{ ...req, taskId }], ...updateOpts(opts) }));
+  return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(completeTaskUpdate, { args: [req], ...updateOpts(opts) }), client, { workflowId: taskId, ...updateOpts(opts) });
 }
 
-export async function waiveTask(client: Client, store: Store, taskId: string, actor: Actor, reason: string): Promise<TaskState> {
+export async function waiveTask(client: Client, store: Store, taskId: string, actor: Actor, reason: string, opts?: UpdateOptions): Promise<TaskState> {
   const ladder = await ladderOf(store, await store.getTaskInstance(taskId));
-  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderWaiveTaskUpdate, { args: [{ actor, reason, taskId }] }));
-  return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(waiveTaskUpdate, { args: [{ actor, reason }] }), client);
+  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderWaiveTaskUpdate, { args: [{ actor, reason, taskId }], ...updateOpts(opts) }));
+  return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(waiveTaskUpdate, { args: [{ actor, reason }], ...updateOpts(opts) }), client, { workflowId: taskId, ...updateOpts(opts) });
 }
 
 /** Moves a task's due date to a local date-time ("YYYY-MM-DD HH:mm" in the school's zone). */
-export async function moveDue(client: Client, store: Store, taskId: string, actor: Actor, newDueLocal: string, reason: string): Promise<TaskState> {
+export async function moveDue(client: Client, store: Store, taskId: string, actor: Actor, newDueLocal: string, reason: string, opts?: UpdateOptions): Promise<TaskState> {
   const row = await store.getTaskInstance(taskId);
   if (!row) throw new NotFoundError(`unknown task ${taskId}`);
   // the workflow's validator decides as well; asked first, so a staff member learns who may, not what date is valid
@@ -103,10 +115,11 @@ export async function moveDue(client: Client, store: Store, taskId: string, acto
   const dueAt = instantFrom(newDueLocal, 'due', { zone: school.timezone, now: Date.now() });
   const { remindAts, level2At } = ladderInstants(template, row.templateTaskId, dueAt, school.timezone, Math.max(Date.now(), row.openAt));
   const ladder = semester.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
-  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderMoveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason, taskId }] }));
+  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderMoveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason, taskId }], ...updateOpts(opts) }));
   return viaUpdate(store, taskId, () =>
-    client.workflow.getHandle(taskId).executeUpdate(moveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason }] }),
+    client.workflow.getHandle(taskId).executeUpdate(moveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason }], ...updateOpts(opts) }),
     client,
+    { workflowId: taskId, ...updateOpts(opts) },
   );
 }
 

@@ -43,6 +43,7 @@ import { recordInterview } from '../screening';
 import { NotFoundError } from '../semesters';
 import { TaskRejectedError } from '../tasks';
 import { careDeps } from './care';
+import { IDEM_FIELD, idemField, once } from '../idempotency';
 import { fmt, queryString, schoolZone, semesterInView, t, templateOf } from './common';
 
 export const careText = (req: Request): CareMessages => CARE_MESSAGES[req.lang ?? 'zh-CN'];
@@ -50,13 +51,14 @@ export const careText = (req: Request): CareMessages => CARE_MESSAGES[req.lang ?
 /** who keeps the ledger (as server/care.ts: class teachers read it and add follow-ups) */
 const LEDGER_EDITORS: readonly Role[] = ['school_admin', 'college_leader', 'psych_counsellor', 'counsellor'];
 
-/** The form's fields without the CSRF token. */
+/** The form's fields without the CSRF token and the idempotency key. */
 export function formBody(req: Request): Record<string, unknown> {
-  const { _csrf: _token, ...rest } = (req.body ?? {}) as Record<string, unknown>;
+  const { _csrf: _token, [IDEM_FIELD]: _key, ...rest } = (req.body ?? {}) as Record<string, unknown>;
   return rest;
 }
 
-export const csrfField = (req: Request) => html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}">`;
+/** A write form's hidden fields: the CSRF token and an idempotency key fresh on each page load (server/idempotency.ts). */
+export const csrfField = (req: Request) => html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}">${idemField()}`;
 
 /** A `datetime-local` value (or any ISO date-time without an offset) in the school's zone, as epoch ms; other values unchanged. */
 export function localTime(value: unknown, zone: string): unknown {
@@ -351,18 +353,18 @@ ${keyCareSection}${ledgerSection}${pairingSection}${warningSection}${crisisSecti
   r.post('/care/key-care', async (req, res) => {
     const user = currentUser(req);
     const collegeId = formCollege(req, user);
-    await backTo(res, careOf(collegeId), () => addKeyCare(careDeps(deps), user, required(collegeId), formBody(req)), 'key-care');
+    await backTo(res, careOf(collegeId), async () => (await once(deps.knex, req, 201, () => addKeyCare(careDeps(deps), user, required(collegeId), formBody(req)))).body, 'key-care');
   });
   r.post('/care/key-care/:id', async (req, res) => {
     const id = String(req.params.id);
     const collegeId = await collegeOfRow('key_care_entries', id);
     const b = formBody(req);
-    await backTo(res, careOf(collegeId), () => updateKeyCare(careDeps(deps), currentUser(req), id, { plan: b.plan }), 'key-care');
+    await backTo(res, careOf(collegeId), async () => (await once(deps.knex, req, 204, () => updateKeyCare(careDeps(deps), currentUser(req), id, { plan: b.plan }))).body, 'key-care');
   });
   r.post('/care/key-care/:id/remove', async (req, res) => {
     const id = String(req.params.id);
     const collegeId = await collegeOfRow('key_care_entries', id);
-    await backTo(res, careOf(collegeId), () => removeKeyCare(careDeps(deps), currentUser(req), id, formBody(req).reason), 'key-care');
+    await backTo(res, careOf(collegeId), async () => (await once(deps.knex, req, 204, () => removeKeyCare(careDeps(deps), currentUser(req), id, formBody(req).reason))).body, 'key-care');
   });
 
   // intervention ledger
@@ -371,29 +373,29 @@ ${keyCareSection}${ledgerSection}${pairingSection}${warningSection}${crisisSecti
     const collegeId = formCollege(req, user);
     const b = formBody(req);
     b.interviewAt = localTime(b.interviewAt, await schoolZone(deps));
-    await backTo(res, careOf(collegeId), () => addLedgerEntry(careDeps(deps), user, required(collegeId), b), 'ledger');
+    await backTo(res, careOf(collegeId), async () => (await once(deps.knex, req, 201, () => addLedgerEntry(careDeps(deps), user, required(collegeId), b))).body, 'ledger');
   });
   r.post('/care/ledger/:id/follow-ups', async (req, res) => {
     const id = String(req.params.id);
     const collegeId = await collegeOfRow('ledger_entries', id);
-    await backTo(res, careOf(collegeId), () => addFollowUp(careDeps(deps), currentUser(req), id, formBody(req)), 'ledger');
+    await backTo(res, careOf(collegeId), async () => (await once(deps.knex, req, 201, () => addFollowUp(careDeps(deps), currentUser(req), id, formBody(req)))).body, 'ledger');
   });
 
   // pairings
   r.post('/care/pairings', async (req, res) => {
     const user = currentUser(req);
     const collegeId = formCollege(req, user);
-    await backTo(res, careOf(collegeId), () => assignPairing(careDeps(deps), user, required(collegeId), formBody(req)), 'pairings');
+    await backTo(res, careOf(collegeId), async () => (await once(deps.knex, req, 201, () => assignPairing(careDeps(deps), user, required(collegeId), formBody(req)))).body, 'pairings');
   });
   r.post('/care/pairings/:id/talks', async (req, res) => {
     const id = String(req.params.id);
     const collegeId = await collegeOfRow('pairings', id);
-    await backTo(res, careOf(collegeId), () => recordPairingTalk(careDeps(deps), currentUser(req), id, formBody(req).note), 'pairings');
+    await backTo(res, careOf(collegeId), async () => (await once(deps.knex, req, 200, () => recordPairingTalk(careDeps(deps), currentUser(req), id, formBody(req).note))).body, 'pairings');
   });
   r.post('/care/pairings/:id/end', async (req, res) => {
     const id = String(req.params.id);
     const collegeId = await collegeOfRow('pairings', id);
-    await backTo(res, careOf(collegeId), () => endPairing(careDeps(deps), currentUser(req), id, formBody(req).reason), 'pairings');
+    await backTo(res, careOf(collegeId), async () => (await once(deps.knex, req, 204, () => endPairing(careDeps(deps), currentUser(req), id, formBody(req).reason))).body, 'pairings');
   });
 
   // -------------------------------------------------------------------------------------------

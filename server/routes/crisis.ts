@@ -13,6 +13,7 @@ import { html, page } from '../html';
 import { fill } from '../i18n/care';
 import { NotFoundError } from '../semesters';
 import { TaskRejectedError } from '../tasks';
+import { once, uuidFrom } from '../idempotency';
 import { activeUsersOf, backTo, careText, csrfField, flash, formBody, localInput, localTime, studentCell, studentFields, userSelect } from './care-pages';
 import { fmt, schoolZone, t } from './common';
 
@@ -32,7 +33,7 @@ export function createCrisisRouter(deps: AppDeps): express.Router {
   r.post('/api/crises', async (req, res) => {
     const user = currentUser(req);
     const b = (req.body ?? {}) as Record<string, unknown>;
-    const result = await reportCase({ client: client(), store: deps.store, knex: deps.knex, taskQueue: deps.taskQueue, now: now() }, user, {
+    const { status, body: result } = await once(deps.knex, req, 201, (idem) => reportCase({ client: client(), store: deps.store, knex: deps.knex, taskQueue: deps.taskQueue, now: now() }, user, {
       studentNo: String(b.studentNo ?? ''),
       studentName: String(b.studentName ?? ''),
       className: typeof b.className === 'string' ? b.className : undefined,
@@ -40,8 +41,8 @@ export function createCrisisRouter(deps: AppDeps): express.Router {
       situation: String(b.situation ?? '') as never,
       place: String(b.place ?? ''),
       occurredAt: b.occurredAt === undefined || b.occurredAt === null || b.occurredAt === '' ? now() : (b.occurredAt as number | string),
-    });
-    res.status(201).json(result);
+    }, { caseId: idem ? uuidFrom(idem.id) : undefined }));
+    res.status(status).json(result);
   });
 
   r.get('/api/crises/:id', async (req, res) => {
@@ -51,7 +52,8 @@ export function createCrisisRouter(deps: AppDeps): express.Router {
   r.post('/api/crises/:id/:step', async (req, res) => {
     const step = String(req.params.step) as CaseStep;
     if (!STEPS.includes(step)) return void res.status(404).json({ error: `unknown step ${step}` });
-    res.json({ state: await actOnCase({ client: deps.client, knex: deps.knex }, currentUser(req), String(req.params.id), step, (req.body ?? {}) as Record<string, unknown>) });
+    const { body: state } = await once(deps.knex, req, 200, (idem) => actOnCase({ client: deps.client, knex: deps.knex }, currentUser(req), String(req.params.id), step, (req.body ?? {}) as Record<string, unknown>, { updateId: idem?.id }));
+    res.json({ state });
   });
 
   /** The report form: the student, the situation, where and when (the school admin also picks the college). */
@@ -87,7 +89,7 @@ ${studentFields(m)}
       // local text in the school's zone, checked by reportCase (domain/dates.ts)
       const occurred = str('occurredAt') || now();
       if (!str('place')) throw new BadRequestError('place (地点) is required');
-      ({ caseId } = await reportCase({ client: client(), store: deps.store, knex: deps.knex, taskQueue: deps.taskQueue, now: now() }, user, {
+      ({ caseId } = (await once(deps.knex, req, 201, (idem) => reportCase({ client: client(), store: deps.store, knex: deps.knex, taskQueue: deps.taskQueue, now: now() }, user, {
         studentNo: str('studentNo'),
         studentName: str('studentName'),
         className: str('className') || undefined,
@@ -95,7 +97,7 @@ ${studentFields(m)}
         situation: str('situation') as never,
         place: str('place'),
         occurredAt: occurred,
-      }));
+      }, { caseId: idem ? uuidFrom(idem.id) : undefined }))).body);
     } catch (e) {
       if (e instanceof BadRequestError || e instanceof TaskRejectedError) return void res.redirect(303, `/crises/new?error=${encodeURIComponent(e.message)}`);
       throw e;
@@ -184,7 +186,7 @@ ${timelineTable(c.timeline)}`;
     const caseId = String(req.params.id);
     const b = formBody(req);
     if (step === 'hand-over') b.at = localTime(b.at, await schoolZone(deps));
-    await backTo(res, `/crises/${encodeURIComponent(caseId)}`, () => actOnCase({ client: deps.client, knex: deps.knex }, currentUser(req), caseId, step, b));
+    await backTo(res, `/crises/${encodeURIComponent(caseId)}`, async () => (await once(deps.knex, req, 200, (idem) => actOnCase({ client: deps.client, knex: deps.knex }, currentUser(req), caseId, step, b, { updateId: idem?.id }))).body);
   });
 
   return r;

@@ -15,6 +15,7 @@ import { html, page, raw } from '../html';
 import { NotFoundError } from '../semesters';
 import { ledgerMonthlyProblems } from '../care';
 import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../tasks';
+import { idemField, once, type IdemContext } from '../idempotency';
 import { fmt, isClosed, queryString, schoolZone, semesterInView, t, templateOf, templateTaskOf, visibleTask } from './common';
 import { filteredTasks, taskTable } from './dashboard';
 import { filesOf, receiveUploads, removeUploads, uploadDir, withUploads } from '../upload';
@@ -100,11 +101,13 @@ ${taskTable(req, rows, zone)}`;
     const users = new Map((await deps.store.listUsers({ schoolId: user.schoolId })).map((u) => [u.id, u.displayName]));
     const evidence = await listEvidence(deps.knex, row.id);
     const csrf = req.csrfToken ?? '';
+    // one idempotency key per page load: a form sent twice (a retry, a double click) acts once
+    const idem = idemField();
     const rules = ttask?.evidence;
     const completeForm =
       !isClosed(row) && canComplete(user, row)
         ? html`<form class="card" method="post" enctype="multipart/form-data" action="/tasks/${encodeURIComponent(row.id)}/complete?_csrf=${csrf}">
-<h2>${m.complete}</h2>
+${idem}<h2>${m.complete}</h2>
 <label>${m.note}</label><textarea name="note" required></textarea>
 ${(rules?.documents ?? []).map((d) => html`<label>${req.lang === 'en' ? d.en : d.zh}</label><input type="file" name="doc_${d.id}" accept="image/jpeg,image/png,application/pdf">`)}
 ${rules?.minPhotosPerActivity ? html`<label>${m.activities}</label><input type="number" name="activities" min="1" max="3" value="1">${[1, 2, 3].map((n) => html`<label>#${n}</label><input type="file" name="photos_${n}" accept="image/jpeg,image/png" multiple>`)}` : ''}
@@ -113,11 +116,11 @@ ${rules?.minPhotosPerActivity ? html`<label>${m.activities}</label><input type="
         : '';
     const waiveForm =
       !isClosed(row) && user.role === 'college_leader' && user.collegeId === row.collegeId
-        ? html`<form class="card" method="post" action="/tasks/${encodeURIComponent(row.id)}/waive"><input type="hidden" name="_csrf" value="${csrf}"><h2>${m.waive}</h2><label>${m.reason}</label><input name="reason" required><button class="btn">${m.waive}</button></form>`
+        ? html`<form class="card" method="post" action="/tasks/${encodeURIComponent(row.id)}/waive"><input type="hidden" name="_csrf" value="${csrf}">${idem}<h2>${m.waive}</h2><label>${m.reason}</label><input name="reason" required><button class="btn">${m.waive}</button></form>`
         : '';
     const moveForm =
       !isClosed(row) && user.role === 'school_admin'
-        ? html`<form class="card" method="post" action="/tasks/${encodeURIComponent(row.id)}/due"><input type="hidden" name="_csrf" value="${csrf}"><h2>${m.moveDue}</h2><label>${m.newDue}</label><input name="due" required value="${fmt(row.dueAt, zone)}"><label>${m.reason}</label><input name="reason" required><button class="btn">${m.moveDue}</button></form>`
+        ? html`<form class="card" method="post" action="/tasks/${encodeURIComponent(row.id)}/due"><input type="hidden" name="_csrf" value="${csrf}">${idem}<h2>${m.moveDue}</h2><label>${m.newDue}</label><input name="due" required value="${fmt(row.dueAt, zone)}"><label>${m.reason}</label><input name="reason" required><button class="btn">${m.moveDue}</button></form>`
         : '';
     const flash = queryString(req, 'error');
     const body = html`<h1>${req.lang === 'en' ? row.titleEn : row.titleZh}${row.occurrence ? ` (${row.occurrence})` : ''}</h1>
@@ -157,7 +160,7 @@ ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as
   const upload = receiveUploads({ dir: uploadDir(deps.evidenceDir), maxFileBytes: MAX_FILE_BYTES, maxFiles: MAX_FILES, maxFields: 50 });
 
   /** Completion: uploads are stored first, then the Update decides; a rejection removes them again. */
-  async function complete(req: Request) {
+  async function complete(req: Request, idem?: IdemContext) {
     const user = currentUser(req);
     const row = await visibleTask(deps, user, String(req.params.id));
     const uploads = filesOf(req);
@@ -171,7 +174,7 @@ ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as
       const files = await storeUploads(deps.knex, dir, row.id, user.id, uploads, (deps.now ?? Date.now)());
       const ids = files.map((f) => f.id);
       try {
-        const state = await completeTask(client, deps.store, row.id, { actor: actorOf(user), note, files, ...(activities ? { activities } : {}) });
+        const state = await completeTask(client, deps.store, row.id, { actor: actorOf(user), note, files, ...(activities ? { activities } : {}) }, { updateId: idem?.id });
         await acceptUploads(deps.knex, ids);
         return state;
       } catch (e) {
@@ -188,8 +191,8 @@ ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as
     mayComplete,
     upload,
     withUploads(async (req, res) => {
-      const state = await complete(req);
-      res.json({ task: state });
+      const { status, body } = await once(deps.knex, req, 200, (idem) => complete(req, idem));
+      res.status(status).json({ task: body });
     }),
   );
 
@@ -198,14 +201,14 @@ ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as
     mayComplete,
     upload,
     withUploads(async (req, res) => {
-      await backToTask(req, res, () => complete(req));
+      await backToTask(req, res, async () => (await once(deps.knex, req, 200, (idem) => complete(req, idem))).body);
     }),
   );
 
   const waive = async (req: Request) => {
     const user = currentUser(req);
     const row = await visibleTask(deps, user, String(req.params.id));
-    return waiveTask(requireClient(deps), deps.store, row.id, actorOf(user), String(req.body?.reason ?? ''));
+    return (await once(deps.knex, req, 200, (idem) => waiveTask(requireClient(deps), deps.store, row.id, actorOf(user), String(req.body?.reason ?? ''), { updateId: idem?.id }))).body;
   };
   r.post('/api/tasks/:id/waive', async (req, res) => void res.json({ task: await waive(req) }));
   r.post('/tasks/:id/waive', async (req, res) => backToTask(req, res, () => waive(req)));
@@ -214,7 +217,7 @@ ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as
     const user = currentUser(req);
     const row = await visibleTask(deps, user, String(req.params.id));
     if (user.role !== 'school_admin') throw new ForbiddenError('only the school administration may move a due date');
-    return moveDue(requireClient(deps), deps.store, row.id, actorOf(user), String(req.body?.due ?? ''), String(req.body?.reason ?? ''));
+    return (await once(deps.knex, req, 200, (idem) => moveDue(requireClient(deps), deps.store, row.id, actorOf(user), String(req.body?.due ?? ''), String(req.body?.reason ?? ''), { updateId: idem?.id }))).body;
   };
   r.post('/api/tasks/:id/due', async (req, res) => void res.json({ task: await move(req) }));
   r.post('/tasks/:id/due', async (req, res) => backToTask(req, res, () => move(req)));
@@ -246,11 +249,40 @@ ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as
     const m = t(req);
     const zone = await schoolZone(deps);
     const items = await deps.store.listNotifications(user.id);
+    // each entry links to its subject; a pairing's page is its college's care workspace (one query for all)
+    const pairingIds = [...new Set(items.filter((n) => n.subjectType === 'pairing').map((n) => n.subjectId))];
+    const pairingCollege = new Map<string, string>();
+    for (let i = 0; i < pairingIds.length; i += 500) {
+      const rows = (await deps.knex('pairings').whereIn('id', pairingIds.slice(i, i + 500)).select('id', 'college_id')) as Array<{ id: string; college_id: string }>;
+      for (const row of rows) pairingCollege.set(row.id, row.college_id);
+    }
+    const hrefOf = (n: { subjectType: string; subjectId: string }): string | undefined => {
+      const id = encodeURIComponent(n.subjectId);
+      switch (n.subjectType) {
+        case 'task':
+          return `/tasks/${id}`;
+        case 'crisis':
+          return `/crises/${id}`;
+        case 'screening':
+          return `/screening/warnings/${id}`;
+        case 'pairing': {
+          const college = pairingCollege.get(n.subjectId);
+          return college ? `/care?college=${encodeURIComponent(college)}` : '/care';
+        }
+        case 'college':
+          return `/colleges/${id}`;
+        case 'school':
+          return '/';
+        default:
+          return undefined;
+      }
+    };
     const body = html`<h1>${m.navInbox}</h1>
 ${items.length ? '' : html`<p>${m.inboxEmpty}</p>`}
-<table id="inbox"><tbody>${items.map(
-      (n) => html`<tr class="${n.readAt ? 'read' : 'unread'}"><td>${fmt(n.createdAt, zone)}</td><td>${n.subjectType === 'task' ? html`<a href="/tasks/${encodeURIComponent(n.subjectId)}">${n.title}</a>` : n.title}<br><small>${n.body}</small></td><td>${n.readAt ? '' : html`<form method="post" action="/inbox/${n.id}/read" class="inline"><input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}"><button>${m.markRead}</button></form>`}</td></tr>`,
-    )}</tbody></table>`;
+<table id="inbox"><tbody>${items.map((n) => {
+      const href = hrefOf(n);
+      return html`<tr class="${n.readAt ? 'read' : 'unread'}"><td>${fmt(n.createdAt, zone)}</td><td>${href ? html`<a href="${href}">${n.title}</a>` : n.title}<br><small>${n.body}</small></td><td>${n.readAt ? '' : html`<form method="post" action="/inbox/${n.id}/read" class="inline"><input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}"><button>${m.markRead}</button></form>`}</td></tr>`;
+    })}</tbody></table>`;
     res.send(page(req, { title: m.navInbox, body }));
   });
 
