@@ -28,6 +28,7 @@ import { createDashboardRouter } from './routes/dashboard';
 import { createTaskRouter } from './routes/tasks';
 import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
+import { IdempotencyKeyReusedError } from './idempotency';
 import { UploadError } from './upload';
 
 export type { AppDeps } from './deps';
@@ -106,6 +107,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: false, limit: '256kb' }));
 
+  // liveness: the process answers (no dependency is asked); readiness: the database and Temporal answer
+  app.get('/livez', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const [temporal, database] = await Promise.all([probe(deps.checkTemporal, 'Temporal'), probe(() => deps.store.ping(), 'the database')]);
+    const ok = temporal === 'ok' && database === 'ok';
+    if (!ok) res.set('Retry-After', String(RETRY_AFTER_S));
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', temporal, database });
+  });
   app.get('/healthz', async (_req, res) => {
     const [temporal, database] = await Promise.all([probe(deps.checkTemporal, 'Temporal'), probe(() => deps.store.ping(), 'the database')]);
     const ok = temporal === 'ok' && database === 'ok';
@@ -157,6 +166,18 @@ export function createApp(deps: AppDeps): express.Express {
     // a page asked for without a session: sign in, then back to it (POST /login checks it is local)
     if (status === 401 && !api) return void res.redirect(303, req.method === 'GET' && req.originalUrl !== '/' && safeNext(req.originalUrl) ? `/login?next=${encodeURIComponent(req.originalUrl)}` : '/login');
     if (status >= 500) console.error(`web: request failed: ${req.method} ${req.path}: ${errorForLog(err)}`);
+    if (status === 503) {
+      res.set('Retry-After', String(RETRY_AFTER_S));
+      if (!api && req.accepts('html')) {
+        const en = req.lang === 'en';
+        return void res.status(503).send(
+          page(req, {
+            title: en ? 'Service temporarily unavailable' : '服务暂时不可用',
+            body: html`<h1 id="unavailable">${en ? 'Service temporarily unavailable, your data is safe' : '服务暂时不可用，您的数据是安全的'}</h1><p>${en ? 'The database or the workflow service does not answer right now. Nothing you saved is lost. Please try again in a minute; a form you send again is applied only once.' : '数据库或流程服务暂时没有响应，已保存的内容不会丢失。请稍后再试；重新提交的表单只会生效一次。'}</p>`,
+          }),
+        );
+      }
+    }
     if (api || !req.accepts('html')) return void res.status(status).json({ error: message });
     res.status(status).send(page(req, { title: String(status), body: html`<h1>${status}</h1><p class="error">${message}</p>` }));
   });
@@ -220,8 +241,42 @@ function methodNotAllowed(app: express.Express, req: Request, res: Response): Me
   return new MethodNotAllowedError(`method ${req.method} not allowed on ${req.path}`);
 }
 
+/** seconds a client should wait before trying again after a 503 */
+export const RETRY_AFTER_S = 30;
+
+/** 503: a dependency (the database, Temporal) cannot be reached; nothing was lost. */
+export class ServiceUnavailableError extends Error {
+  override name = 'ServiceUnavailableError';
+}
+
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
+// PostgreSQL: connection exceptions (08…), the server shutting down or starting (57P01–57P03)
+const PG_CODES = new Set(['08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03']);
+const SQLITE_CODES = new Set(['SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_BUSY', 'SQLITE_NOTADB']);
+const UNREACHABLE_RE = /Timeout acquiring a connection|Unable to acquire a connection|Connection terminated|Client has encountered a connection error|database is not open|Failed to connect before the deadline|No connection established|14 UNAVAILABLE|4 DEADLINE_EXCEEDED/i;
+
+/**
+ * Is this error "a dependency is unreachable"? The one place that decides it: connection refused,
+ * reset or timed out from knex (pg, sqlite) and from the Temporal client (gRPC UNAVAILABLE or
+ * DEADLINE_EXCEEDED), looked for along the error's cause chain.
+ */
+export function isUnreachable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ServiceUnavailableError) return true;
+    const { code, name, message } = e as { code?: unknown; name?: unknown; message?: unknown };
+    if (typeof code === 'string' && (NET_CODES.has(code) || PG_CODES.has(code) || SQLITE_CODES.has(code))) return true;
+    // gRPC status codes on the Temporal client's errors (ServiceError's cause): 14 UNAVAILABLE, 4 DEADLINE_EXCEEDED
+    if (typeof code === 'number' && (code === 14 || code === 4) && ('metadata' in e || 'details' in e)) return true;
+    if (name === 'KnexTimeoutError') return true;
+    if (typeof message === 'string' && UNREACHABLE_RE.test(message)) return true;
+  }
+  return false;
+}
+
 function classify(err: unknown, res: Response): [number, string] {
   const message = err instanceof Error ? err.message : String(err);
+  if (isUnreachable(err)) return [503, 'service temporarily unavailable (the database or Temporal does not answer); your data is safe, try again shortly'];
+  if (err instanceof IdempotencyKeyReusedError) return [422, message];
   if (err instanceof UnauthorizedError) return [401, res.locals.sessionExpired ? 'session expired' : message];
   if (err instanceof ForbiddenError) return [403, message];
   if (err instanceof NotFoundError) return [404, message];

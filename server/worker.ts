@@ -1,6 +1,7 @@
 /**
  * The worker process: polls the task queue and runs workflows/ and activities/.
  */
+import http from 'node:http';
 import path from 'node:path';
 import { Connection, type Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -66,6 +67,32 @@ export async function createWorker(deps: {
   });
 }
 
+/**
+ * The worker's health listener (WORKER_HEALTH_PORT; unset or 0: none): GET /livez answers 200
+ * while the process runs, GET /readyz 200 when `ready` resolves (the database and Temporal
+ * answer), else 503 with Retry-After. Anything else is 404.
+ */
+export function startHealthListener(port: number, ready: () => Promise<void>, host = '127.0.0.1'): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const reply = (status: number, body: object, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== 'GET') return reply(405, { error: 'GET only' }, { allow: 'GET' });
+    if (req.url === '/livez') return reply(200, { status: 'ok' });
+    if (req.url !== '/readyz') return reply(404, { error: 'no such path' });
+    let timer: NodeJS.Timeout | undefined;
+    Promise.race([ready(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 3000 ms')), 3000)))])
+      .then(() => reply(200, { status: 'ready' }))
+      .catch((e: unknown) => reply(503, { status: 'unavailable', error: e instanceof Error ? e.message : String(e) }, { 'retry-after': '30' }))
+      .finally(() => clearTimeout(timer));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
 async function run(): Promise<void> {
   const config = loadConfig();
   const channels = loadChannelConfig();
@@ -76,6 +103,15 @@ async function run(): Promise<void> {
   let nativeConnection: NativeConnection | undefined;
   let connection: Connection | undefined;
   let stopSweeper: (() => Promise<void>) | undefined;
+  const healthPort = Number(process.env.WORKER_HEALTH_PORT ?? 0);
+  if (!Number.isInteger(healthPort) || healthPort < 0 || healthPort > 65535) throw new Error(`WORKER_HEALTH_PORT must be a port number (0 or unset: no listener), not "${process.env.WORKER_HEALTH_PORT}"`);
+  const health = healthPort
+    ? await startHealthListener(healthPort, async () => {
+        await db.raw('select 1');
+        if (!connection) throw new Error('not connected to Temporal yet');
+        await connection.workflowService.getSystemInfo({});
+      }, process.env.HOST ?? '127.0.0.1')
+    : undefined;
   try {
     await migrateLatest(db);
     const integrity = await loadIntegrity(db);
@@ -96,6 +132,7 @@ async function run(): Promise<void> {
     await worker.run(); // Worker installs SIGINT/SIGTERM handlers and drains on shutdown
   } finally {
     await stopSweeper?.();
+    health?.close();
     outbox.close();
     await connection?.close();
     await nativeConnection?.close();

@@ -40,3 +40,26 @@ document.addEventListener('click', function (e) {
     }, every);
   });
 })();
+
+// Phones show tables as cards (app.css): each cell gets its column's name as data-label, read from
+// the table's header row (colspan counted). Without JavaScript the cards still show, unlabelled.
+(function () {
+  var tables = document.querySelectorAll('main table');
+  Array.prototype.forEach.call(tables, function (table) {
+    var head = table.tHead && table.tHead.rows[0];
+    if (!head) return;
+    var names = [];
+    Array.prototype.forEach.call(head.cells, function (th) {
+      for (var i = 0; i < (th.colSpan || 1); i++) names.push((th.textContent || '').trim());
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var col = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (!cell.hasAttribute('data-label') && (cell.colSpan || 1) === 1) cell.setAttribute('data-label', names[col] || '');
+          col += cell.colSpan || 1;
+        });
+      });
+    });
+  });
+})();
