@@ -89,9 +89,7 @@ export function page(req: Request, opts: { title: string; body: Raw; status?: nu
         ['/me/calendar-feed', t.navCalendar],
       ]
     : [];
-  const path = req.path;
-  const current = (href: string) => (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
-  const link = ([href, label]: [string, Raw | string]) => html`<a href="${href}"${current(href) ? html` aria-current="page"` : ''}>${label}</a> `;
+  const link = ([href, label]: [string, Raw | string]) => html`<a href="${href}">${label}</a> `;
   const header = html`<header><a class="skip" href="#main">${lt.skip}</a><strong class="brand">${t.appTitle}</strong>
 ${
   u

@@ -51,6 +51,8 @@ const t = (ids: Ids) => encodeURIComponent(ids.task);
 
 const CASES: Case[] = [
   { route: 'GET /healthz', path: () => '/healthz', public: true },
+  { route: 'GET /livez', path: () => '/livez', public: true },
+  { route: 'GET /readyz', path: () => '/readyz', public: true },
   { route: 'GET /api/colleges', path: () => '/api/colleges', public: true },
   { route: 'GET /api/openapi.json', path: () => '/api/openapi.json', public: true },
   { route: 'GET /manifest.webmanifest', path: () => '/manifest.webmanifest', public: true },

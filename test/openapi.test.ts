@@ -19,7 +19,7 @@ function apiRoutes(): string[] {
   const out: string[] = [];
   const walk = (stack: Layer[]) => {
     for (const l of stack) {
-      if (l.route && (l.route.path.startsWith('/api/') || l.route.path === '/healthz')) {
+      if (l.route && (l.route.path.startsWith('/api/') || ['/healthz', '/livez', '/readyz'].includes(l.route.path))) {
         for (const m of Object.keys(l.route.methods)) out.push(`${m.toUpperCase()} ${l.route.path.replace(/:([A-Za-z]+)/g, '{$1}')}`);
       } else if (l.handle?.stack) walk(l.handle.stack);
     }
