@@ -39,7 +39,7 @@ import { dailyDigestScheduleId, scheduleDefinitions } from '../schedules/definit
 import { triggerSchedule } from '../schedules/apply';
 import { createSemester, registerDataFiles } from '../server/semesters';
 import { taskWorkflow, type TaskInput } from '../workflows';
-import { collegeLadderWorkflow } from '../workflows/college-ladder';
+import { collegeLadderWorkflow, type LadderPlan, type LadderPlanTask } from '../workflows/college-ladder';
 import { collegeLadderWorkflowId } from '../workflows/ids';
 import { devServerEnv, uniqueQueue } from './helpers/temporal';
 
@@ -49,6 +49,9 @@ const CALENDAR_FILE = path.join(ROOT, 'calendars', '2024-autumn.json');
 const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHOOL = DEMO_SCHOOL.id;
 const LADDER_SEMESTER = 'replicas-ladder';
+/** a ladder semester of near-future instants, so the killed worker leaves it mid-run */
+const LIVE_LADDER_SEMESTER = 'replicas-ladder-live';
+const LIVE_LADDER_COLLEGE = 'business';
 const PER_TASK_SEMESTER = 'replicas-per-task';
 const LADDER_COLLEGES = ['literature', 'science'];
 const PER_TASK_COLLEGES = ['mechanical', 'computing'];
@@ -177,8 +180,9 @@ beforeAll(async () => {
   await seedDemoSchool(store);
   const { template } = await registerDataFiles(store, { templateFile: TEMPLATE_FILE, calendarFile: CALENDAR_FILE });
   await createSemester(store, { id: LADDER_SEMESTER, schoolId: SCHOOL, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn', taskModel: 'ladder' });
+  await createSemester(store, { id: LIVE_LADDER_SEMESTER, schoolId: SCHOOL, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn', taskModel: 'ladder' });
   await createSemester(store, { id: PER_TASK_SEMESTER, schoolId: SCHOOL, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn', taskModel: 'per-task' });
-  for (const id of [LADDER_SEMESTER, PER_TASK_SEMESTER]) await store.setSemesterStatus(id, 'running', { startedAt: Date.now() });
+  for (const id of [LADDER_SEMESTER, LIVE_LADDER_SEMESTER, PER_TASK_SEMESTER]) await store.setSemesterStatus(id, 'running', { startedAt: Date.now() });
 
   env = await devServerEnv();
   queue = uniqueQueue('replicas');
@@ -303,10 +307,26 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
       }
     }
     for (const t of perTaskTasks) await client.workflow.start(taskWorkflow, { args: [t], taskQueue: queue, workflowId: t.taskId });
-    const perTaskIds = perTaskTasks.map((t) => t.taskId);
+    // the ladder model with the same near-future instants, staggered so it wakes many times
+    const templateTaskId = '2024-10-01-update-key-care-list';
+    const liveTasks: LadderPlanTask[] = Array.from({ length: 6 }, (_, i) => {
+      const d = i * 400;
+      return { taskId: `task.${LIVE_LADDER_SEMESTER}.${LIVE_LADDER_COLLEGE}.${templateTaskId}.n${i}`, templateTaskId, ownerRole: 'counsellor', openAt: t0 + 2000 + d, remindAts: [t0 + 5000 + d, t0 + 9000 + d], dueAt: t0 + 12_000 + d, level2At: t0 + 15_000 + d };
+    });
+    await store.upsertPlannedTasks(
+      liveTasks.map((t, i) => ({ id: t.taskId, semesterId: LIVE_LADDER_SEMESTER, collegeId: LIVE_LADDER_COLLEGE, templateTaskId, occurrence: `n${i}`, month: '2024-10', kind: 'monthly' as const, ownerRole: 'counsellor' as const, titleZh: '更新重点关爱名单', titleEn: 'Update the key-care list', openAt: t.openAt, dueAt: t.dueAt })),
+    );
+    const livePlan: LadderPlan = { endsAt: t0 + 3_600_000, evidence: { [templateTaskId]: evidenceSchema.parse({ note: 'required' }) }, tasks: liveTasks };
+    await client.workflow.start(collegeLadderWorkflow, {
+      args: [{ semesterId: LIVE_LADDER_SEMESTER, collegeId: LIVE_LADDER_COLLEGE, plan: livePlan }],
+      taskQueue: queue,
+      workflowId: collegeLadderWorkflowId(LIVE_LADDER_SEMESTER, LIVE_LADDER_COLLEGE),
+    });
+    const timed = [...perTaskTasks, ...liveTasks.map((t) => ({ ...t, collegeId: LIVE_LADDER_COLLEGE }))];
+    const timedIds = timed.map((t) => t.taskId);
 
     // worker A dies without warning once the first reminders are out; B carries on alone
-    await until('the first reminders', async () => new Set((await auditOf(perTaskIds)).filter((a) => a.action === 'reminded').map((a) => a.subject_id)).size === perTaskIds.length, 45_000);
+    await until('the first reminders', async () => new Set((await auditOf(timedIds)).filter((a) => a.action === 'reminded').map((a) => a.subject_id)).size === timedIds.length, 45_000);
     await killHard(replicas.find((r) => r.name === 'worker-a')!);
     // a replacement joins while the rest of the semester runs
     const replacement = startWorker('worker-c');
@@ -323,7 +343,7 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
       const rows = await store.listTaskInstances({ semesterId: LADDER_SEMESTER });
       throw new Error(`${e.message}: ${keys.size} of ${expectedLadderKeys.length} steps, missing e.g. ${expectedLadderKeys.filter((k) => !keys.has(k)).slice(0, 5).join(', ')}; rows ${rows.length} of ${plan.length}, levels ${JSON.stringify(rows.map((r) => r.escalationLevel).reduce<Record<number, number>>((m, l) => ({ ...m, [l]: (m[l] ?? 0) + 1 }), {}))}\n${replicas.map((r) => `[${r.name}] ${r.output().slice(-1500)}`).join('\n')}`);
     });
-    await until('the per-task level-2 escalations', async () => (await auditOf(perTaskIds)).filter((a) => a.action === 'escalated').length === perTaskIds.length, 75_000);
+    await until('the level-2 escalations of the near-future tasks', async () => (await auditOf(timedIds)).filter((a) => a.action === 'escalated').length === timedIds.length, 75_000);
     await replacement;
     await sleep(1500); // room for any duplicate to show up
 
@@ -340,8 +360,8 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     expect(ladderRows).toHaveLength(plan.length);
     expect(ladderRows.every((r) => r.status === 'overdue' && r.escalationLevel === 2)).toBe(true);
 
-    // the per-task model: the durability test's timeline, once per task
-    for (const t of perTaskTasks) {
+    // the near-future tasks of both models: the durability test's timeline, once per task
+    for (const t of timed) {
       const audit = (await auditOf([t.taskId])).sort((x, y) => x.at - y.at);
       expect(audit.map((a) => [a.action, a.at])).toEqual([
         ['opened', t.openAt],
@@ -357,7 +377,7 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     }
 
     // notices: each step's notices once per recipient, and every notice belongs to a recorded step
-    const allIds = [...ladderIds, ...perTaskIds];
+    const allIds = [...ladderIds, ...timedIds];
     const notices = (await db('notifications').where({ subject_type: 'task' }).whereIn('subject_id', allIds).select('event_key', 'recipient_user_id', 'kind')) as Array<{ event_key: string; recipient_user_id: string; kind: string }>;
     const stepEventKeys = new Set((await auditOf(allIds)).map((a) => a.event_key));
     expect(notices.filter((n) => !stepEventKeys.has(n.event_key))).toEqual([]);
@@ -367,7 +387,7 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     // every ladder step notified someone; the level-2 steps the school admin, once each
     const noticed = new Set(notices.map((n) => n.event_key));
     expect(expectedLadderKeys.filter((k) => !noticed.has(k))).toEqual([]);
-    expect(notices.filter((n) => n.kind === 'escalation_l2' && n.recipient_user_id === 'admin').length).toBe(plan.length + perTaskTasks.length);
+    expect(notices.filter((n) => n.kind === 'escalation_l2' && n.recipient_user_id === 'admin').length).toBe(plan.length + timed.length);
     expect(await duplicates('audit_events', ['event_key'])).toEqual([]);
     expect(await duplicates('notifications', ['event_key', 'recipient_user_id', 'channel'])).toEqual([]);
   }, 180_000);
@@ -398,6 +418,7 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     await killHard(replicas.find((r) => r.name === 'web-a')!);
     const answered = await Promise.allSettled(inFlight);
     let lost = 0;
+    let alreadyDone = 0;
     for (const [i, r] of answered.entries()) {
       const t = batch[i]!;
       if (r.status === 'fulfilled') {
@@ -408,9 +429,12 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
       // no answer: it may or may not have reached the ladder; web B tells which, never a 500
       const retry = await complete(webBase.b, t.id, t.collegeId);
       expect([200, 409], `${t.id} retried on web B: ${retry.body}`).toContain(retry.status);
-      if (retry.status === 409) expect(JSON.parse(retry.body).error).toMatch(/already completed/);
+      if (retry.status === 409) {
+        expect(JSON.parse(retry.body).error).toMatch(/already completed/);
+        alreadyDone++;
+      }
     }
-    console.log(`replicas: web A answered ${batch.length - lost} of ${batch.length} completions before it was killed; the rest were retried on web B`);
+    console.log(`replicas: web A answered ${batch.length - lost} of ${batch.length} completions before it was killed; of the ${lost} retried on web B, ${alreadyDone} had reached the ladder through web A (409 already completed) and ${lost - alreadyDone} were accepted by web B`);
 
     // every completion is recorded once, with its notice trail, and the task is closed
     const completedIds = [...alternating, ...batch].map((t) => t.id);
@@ -470,8 +494,8 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
       expect(result.inserted).toBe(result.recipients);
       expect(digests).toHaveLength(result.recipients);
       expect(new Set(digests.map((n) => n.event_key))).toEqual(new Set([result.eventKey]));
-      // the leaders of the two ladder colleges (level-2 work left) and the school admin
-      expect(digests.map((n) => n.recipient_user_id).sort()).toEqual(['admin', ...LADDER_COLLEGES.map((c) => `${c}-college-leader`)].sort());
+      // the leaders of the three ladder colleges (level-2 work left) and the school admin
+      expect(digests.map((n) => n.recipient_user_id).sort()).toEqual(['admin', ...[...LADDER_COLLEGES, LIVE_LADDER_COLLEGE].map((c) => `${c}-college-leader`)].sort());
     } finally {
       await other.close();
     }
