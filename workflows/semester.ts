@@ -13,6 +13,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  patched,
   setHandler,
   startChild,
 } from '@temporalio/workflow';
@@ -41,6 +42,10 @@ export const addCollegeSignal = defineSignal<[collegeId: string]>('addCollege');
 export const addCollegeUpdate = defineUpdate<string[], [collegeId: string]>('addCollege');
 export const semesterCollegesQuery = defineQuery<string[]>('semesterColleges');
 
+/** Ladders started at once by a ladder semester (one workflow task per batch). */
+const LADDER_START_BATCH = 20;
+const LADDER_CONCURRENT_STARTS_PATCH = 'semester-ladder-concurrent-starts';
+
 export async function semesterWorkflow(input: SemesterInput): Promise<{ colleges: number }> {
   const started = new Set<string>();
   const queue = [...input.collegeIds];
@@ -65,12 +70,39 @@ export async function semesterWorkflow(input: SemesterInput): Promise<{ colleges
   );
   setHandler(semesterCollegesQuery, () => [...started]);
 
+  // A ladder semester starts its colleges' ladders LADDER_START_BATCH at a time (all starts of a
+  // batch in one workflow task). Marked by a patch: ladder histories recorded before it started
+  // them one at a time and replay on that path. The per-task path is unchanged (no marker).
+  const concurrentLadders = input.taskModel === 'ladder' && patched(LADDER_CONCURRENT_STARTS_PATCH);
+  const indexed = input.searchAttributes ?? true;
+  const startLadder = async (collegeId: string) => {
+    try {
+      const child = await startChild(collegeLadderWorkflow, {
+        workflowId: collegeLadderWorkflowId(input.semesterId, collegeId),
+        args: [{ semesterId: input.semesterId, collegeId, searchAttributes: indexed }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        ...(indexed ? { typedSearchAttributes: [{ key: SemesterIdKey, value: input.semesterId }, { key: CollegeIdKey, value: collegeId }] } : {}),
+      });
+      running += 1;
+      const closed = () => void (running -= 1);
+      child.result().then(closed, closed);
+    } catch (e) {
+      // already started on its own (a college added mid-semester): nothing to do
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    }
+  };
+
   for (;;) {
+    while (concurrentLadders && queue.length) {
+      const batch = queue.splice(0, LADDER_START_BATCH);
+      for (const collegeId of batch) started.add(collegeId);
+      await Promise.all(batch.map(startLadder));
+    }
     while (queue.length) {
       const collegeId = queue.shift()!;
       started.add(collegeId);
       try {
-        const indexed = input.searchAttributes ?? true;
         const child =
           input.taskModel === 'ladder'
             ? await startChild(collegeLadderWorkflow, {
