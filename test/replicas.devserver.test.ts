@@ -486,9 +486,14 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
       await sleep(1500); // room for a second run or a second set of notices
       const d = await handle.describe();
       expect(d.info.numActionsTaken).toBe(1);
-      let digestRuns = 0;
-      for await (const w of client.workflow.list({ query: `WorkflowType = 'dailyDigestWorkflow'` })) if (w.workflowId.startsWith(DAILY)) digestRuns++;
-      expect(digestRuns).toBe(1);
+      // the server's list of runs (visibility is eventually consistent: wait for the run, then count)
+      const digestRuns = async () => {
+        let n = 0;
+        for await (const w of client.workflow.list({ query: `WorkflowType = 'dailyDigestWorkflow'` })) if (w.workflowId.startsWith(DAILY)) n++;
+        return n;
+      };
+      await until('the digest run in the server list', async () => (await digestRuns()) >= 1, 30_000);
+      expect(await digestRuns()).toBe(1);
 
       const digests = (await db('notifications').where({ kind: 'daily_digest' }).select('event_key', 'recipient_user_id')) as Array<{ event_key: string; recipient_user_id: string }>;
       expect(result.inserted).toBe(result.recipients);
