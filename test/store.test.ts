@@ -19,6 +19,7 @@ const MIGRATIONS = [
   '20241201000200_flag_bad_dates.ts',
   '20241201000400_workflow_integrity.ts',
   '20241201000900_semester_task_model.ts',
+  '20241201001000_idempotency_keys.ts',
 ];
 const TABLES = ['pairings', 'ledger_follow_ups', 'ledger_entries', 'key_care_entries', 'care_settings', 'screening_warnings', 'screening_batches', 'crisis_cases', 'students', 'evidence_files', 'calendar_feeds', 'login_attempts', 'sessions', 'notification_deliveries', 'notifications', 'audit_events', 'task_instances', 'semesters', 'users', 'colleges', 'templates', 'calendars', 'schools'];
 /** An instant above 2^31 (and 2^32): pg would hand int8 back as a string without our parser. */
