@@ -75,6 +75,22 @@ export interface ActivityDeps {
   integrity?: Integrity;
 }
 
+/** The read-model columns a task's workflow state sets (both task models), with the completion note when given. */
+export function taskStatePatch(state: TaskState, note?: unknown): Partial<TaskInstanceRow> {
+  const patch: Partial<TaskInstanceRow> = {
+    status: state.status,
+    escalationLevel: state.escalationLevel,
+    remindersSent: state.remindersSent,
+    dueAt: state.dueAt,
+    completedAt: state.completedAt,
+    completedBy: state.completedBy,
+    late: state.late,
+    waivedReason: state.waivedReason,
+  };
+  if (typeof note === 'string') patch.note = note;
+  return patch;
+}
+
 export function createActivities(deps: ActivityDeps) {
   const { store } = deps;
   const shift = deps.planShiftMs ?? 0;
@@ -203,17 +219,7 @@ export function createActivities(deps: ActivityDeps) {
           dueAt: task.dueAt,
         },
       ]);
-      const patch: Partial<TaskInstanceRow> = {
-        status: state.status,
-        escalationLevel: state.escalationLevel,
-        remindersSent: state.remindersSent,
-        dueAt: state.dueAt,
-        completedAt: state.completedAt,
-        completedBy: state.completedBy,
-        late: state.late,
-        waivedReason: state.waivedReason,
-      };
-      if (typeof e.details?.note === 'string') patch.note = e.details.note;
+      const patch = taskStatePatch(state, e.details?.note);
       const notifications = [];
       if (e.notify) {
         const { title, body } = await message(e);

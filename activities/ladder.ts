@@ -11,7 +11,7 @@ import { formatLocal } from '../domain/local-time';
 import type { LadderStepWrite, TaskInstanceRow } from '../db/store';
 import type { Outbox } from '../notifications/outbox';
 import type { LadderPlan, LadderStep, LadderTaskEvent } from '../workflows/college-ladder';
-import { createActivities, KIND_BY_ACTION, taskMessage, type ActivityDeps, type Audience } from './index';
+import { createActivities, KIND_BY_ACTION, taskMessage, taskStatePatch, type ActivityDeps, type Audience } from './index';
 
 export interface LadderDeps extends ActivityDeps {
   /** sends the external channels (e-mail, robot); without it, only the inbox is written */
@@ -94,17 +94,7 @@ export function createLadderActivities(deps: LadderDeps) {
     async recordLadderTaskEvent(e: LadderTaskEvent): Promise<{ applied: boolean; eventKey: string }> {
       const row: TaskInstanceRow = (await store.getTaskInstance(e.taskId)) ?? unknownTask(e.taskId);
       const { state } = e;
-      const patch: Partial<TaskInstanceRow> = {
-        status: state.status,
-        escalationLevel: state.escalationLevel,
-        remindersSent: state.remindersSent,
-        dueAt: state.dueAt,
-        completedAt: state.completedAt,
-        completedBy: state.completedBy,
-        late: state.late,
-        waivedReason: state.waivedReason,
-      };
-      if (typeof e.details.note === 'string') patch.note = e.details.note;
+      const patch = taskStatePatch(state, e.details.note);
       const notifications = [];
       if (e.notify) {
         const aud = await audienceOf(e.collegeId);
