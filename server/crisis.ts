@@ -226,8 +226,12 @@ export type CaseStep = 'on-scene' | 'school-notified' | 'action' | 'guardian' | 
 
 /** One step of the procedure, through the workflow's Update; its refusal reason is passed on as written. */
 /** `opts.updateId` (from an idempotency key) is the Update's id: a retry returns the first result. */
+const SUPERVISION_STEPS = new Set<CaseStep>(['guardian', 'check-in', 'hand-over']);
+
 export async function actOnCase(deps: { client?: Client; knex: Knex }, user: SessionUser, caseId: string, step: CaseStep, body: Record<string, unknown>, opts?: { updateId?: string }): Promise<unknown> {
-  await caseRow(deps.knex, user, caseId);
+  const row = await caseRow(deps.knex, user, caseId);
+  // only a risk of self-harm starts the 24-hour special supervision (workflows/crisis-case.ts)
+  if (SUPERVISION_STEPS.has(step) && row.situation !== 'self_harm_risk') throw new TaskRejectedError('this case has no 24-hour special supervision: it starts only with a risk of self-harm');
   if (!deps.client) throw new Error('Temporal is not configured for this server');
   const actor = { userId: user.id, role: user.role, collegeId: user.collegeId };
   const crisis = deps.client.workflow.getHandle(crisisWorkflowId(caseId));

@@ -106,6 +106,17 @@ describe('POST /api/crises', () => {
     expect(page).toContain('上报姓名为“周敏”');
   });
 
+  test('When a supervision step is sent for a case without special supervision, then it is 409 saying so, and the case is not marked as stopped', async () => {
+    const counsellor = await login(fx.base, 'literature-counsellor');
+    const res = await counsellor.fetch('/api/crises', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ studentNo: '2024010777', studentName: '吴伤', situation: 'injury', place: '操场' }) });
+    const { caseId } = (await res.json()) as { caseId: string };
+    for (const step of ['guardian', 'check-in', 'hand-over']) {
+      const r = await counsellor.fetch(`/api/crises/${caseId}/${step}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ note: 'x', guardianUserId: 'literature-counsellor', receivedBy: '家长' }) });
+      expect([step, r.status, ((await r.json()) as { error: string }).error]).toEqual([step, 409, 'this case has no 24-hour special supervision: it starts only with a risk of self-harm']);
+    }
+    expect(await fx.knex('crisis_cases').where({ id: caseId }).first('workflow_ended_at')).toEqual({ workflow_ended_at: null });
+  });
+
   test('When staff of another college report for this college, then it is 403', async () => {
     const other = await login(fx.base, 'science-counsellor');
     const res = await other.fetch('/api/crises', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ studentNo: '1', studentName: 'x', collegeId: 'literature', situation: 'injury', place: 'y' }) });
