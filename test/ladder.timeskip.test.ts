@@ -10,7 +10,6 @@
  * test/histories/ladder/.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -20,17 +19,16 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createActivities } from '../activities';
 import { createLadderActivities } from '../activities/ladder';
-import { DEMO_SCHOOL, seedDemoSchool } from '../db/demo';
-import { createKnex, migrateLatest } from '../db/knex';
-import { createStore, type Store } from '../db/store';
+import { DEMO_SCHOOL } from '../db/demo';
+import { type Store } from '../db/store';
 import { evidenceSchema } from '../domain/schema';
 import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
-import { createSemester, registerDataFiles, startSemester, taskModelOf } from '../server/semesters';
+import { createSemester, startSemester, taskModelOf } from '../server/semesters';
 import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/tasks';
 import { collegeLadderWorkflow, collegeLadderWorkflowId, ladderSummaryQuery, type LadderPlan } from '../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { demoDb } from './helpers/demo-db';
 
-const ROOT = path.resolve(__dirname, '..');
 const CAPTURE = process.env.CAPTURE_LADDER_HISTORIES === '1' ? path.join(__dirname, 'histories', 'ladder') : null;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -43,17 +41,10 @@ let templateId = '';
 let templateVersion = 0;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-ladder-'));
-  db = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
-  await migrateLatest(db);
-  store = createStore(db);
-  await seedDemoSchool(store);
-  const { template } = await registerDataFiles(store, {
-    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-  });
-  templateId = template.id;
-  templateVersion = template.version;
+  const fx = await demoDb('ladder');
+  ({ db, store, dir } = fx);
+  templateId = fx.template.id;
+  templateVersion = fx.template.version;
   env = await timeSkippingEnv();
 });
 afterAll(async () => {

@@ -4,25 +4,21 @@
  * needs the college leader and a reason.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createActivities } from '../activities';
-import { DEMO_SCHOOL, seedDemoSchool } from '../db/demo';
-import { createKnex, migrateLatest } from '../db/knex';
-import { createStore, type Store } from '../db/store';
+import { DEMO_SCHOOL } from '../db/demo';
+import { type Store } from '../db/store';
 import { evidenceSchema } from '../domain/schema';
 import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
-import { createSemester, registerDataFiles } from '../server/semesters';
 import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/tasks';
 import { taskWorkflow, type TaskInput } from '../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { demoDb } from './helpers/demo-db';
 
-const ROOT = path.resolve(__dirname, '..');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const ZONE = DEMO_SCHOOL.timezone;
@@ -33,16 +29,8 @@ let dir: string;
 const semesterId = 'service-test';
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-service-'));
-  db = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
-  await migrateLatest(db);
-  store = createStore(db);
-  await seedDemoSchool(store);
-  const { template } = await registerDataFiles(store, {
-    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-  });
-  await createSemester(store, { id: semesterId, schoolId: DEMO_SCHOOL.id, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn' });
+  const fx = await demoDb('service', { semesterId });
+  ({ db, store, dir } = fx);
   env = await timeSkippingEnv();
 });
 afterAll(async () => {

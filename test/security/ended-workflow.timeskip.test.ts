@@ -6,8 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -15,16 +13,14 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createActivities } from '../../activities';
 import { activityVerification, appClient, keyFromSeed, loadLegacyBefore, type Integrity } from '../../codec/signing';
-import { DEMO_SCHOOL, seedDemoSchool } from '../../db/demo';
-import { createKnex, migrateLatest } from '../../db/knex';
-import { createStore, type Store } from '../../db/store';
+import { DEMO_SCHOOL } from '../../db/demo';
+import { type Store } from '../../db/store';
 import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
-import { createSemester, registerDataFiles } from '../../server/semesters';
 import { completeTask, restartTask, TaskRejectedError, WORKFLOW_ENDED_MESSAGE, WorkflowEndedError } from '../../server/tasks';
 import { taskWorkflow, type TaskInput } from '../../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { demoDb } from '../helpers/demo-db';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const semesterId = 'ended-test';
 let db: Knex;
 let store: Store;
@@ -33,16 +29,8 @@ let integrity: Integrity;
 let planned: TaskInput[];
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-ended-'));
-  db = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
-  await migrateLatest(db);
-  store = createStore(db);
-  await seedDemoSchool(store);
-  const { template } = await registerDataFiles(store, {
-    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-  });
-  await createSemester(store, { id: semesterId, schoolId: DEMO_SCHOOL.id, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn' });
+  const fx = await demoDb('ended', { semesterId });
+  ({ db, store, dir } = fx);
   integrity = { keys: { current: keyFromSeed(randomBytes(32)), previous: [] }, legacyBefore: await loadLegacyBefore(db) };
   // the stored plan of one college (the 2024 calendar is past: a started task opens and falls overdue at once)
   planned = (await createActivities({ store }).planCollegeTasks({ semesterId, collegeId: 'literature' })).tasks.filter((t) => t.ownerRole === 'counsellor' && t.evidence.minFiles === 0 && t.evidence.documents.length === 0 && !t.evidence.ledgerMonthlyReview && !t.evidence.minPhotosPerActivity);

@@ -6,8 +6,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -16,12 +14,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createActivities } from '../../activities';
 import type { CrisisEvent } from '../../activities/crisis';
 import { activityVerification, appClient, keyFromSeed, loadLegacyBefore, verifyRun, type Integrity } from '../../codec/signing';
-import { DEMO_SCHOOL, seedDemoSchool } from '../../db/demo';
-import { createKnex, migrateLatest } from '../../db/knex';
-import { createStore, type Store } from '../../db/store';
+import { type Store } from '../../db/store';
 import { evidenceSchema } from '../../domain/schema';
 import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
-import { createSemester, registerDataFiles, startCollege, startSemester } from '../../server/semesters';
+import { startCollege, startSemester } from '../../server/semesters';
 import { completeTask } from '../../server/tasks';
 import {
   checkInUpdate,
@@ -37,8 +33,8 @@ import {
 } from '../../workflows';
 import { addCollegeSignal, addCollegeUpdate } from '../../workflows/semester';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { demoDb } from '../helpers/demo-db';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const semesterId = 'forgery-test';
@@ -49,16 +45,8 @@ let integrity: Integrity;
 const wrongKey = keyFromSeed(randomBytes(32));
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-forgery-'));
-  db = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
-  await migrateLatest(db);
-  store = createStore(db);
-  await seedDemoSchool(store);
-  const { template } = await registerDataFiles(store, {
-    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-  });
-  await createSemester(store, { id: semesterId, schoolId: DEMO_SCHOOL.id, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn' });
+  const fx = await demoDb('forgery', { semesterId });
+  ({ db, store, dir } = fx);
   integrity = { keys: { current: keyFromSeed(randomBytes(32)), previous: [] }, legacyBefore: await loadLegacyBefore(db) };
 });
 afterAll(async () => {

@@ -1,0 +1,48 @@
+/**
+ * A throw-away SQLite read model with the demo school and the 2024 autumn template and calendar
+ * registered (and, when a semester id is given, that semester created from them): the set-up the
+ * workflow tests share.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { DEMO_SCHOOL, seedDemoSchool } from '../../db/demo';
+import { createKnex, migrateLatest } from '../../db/knex';
+import { createStore, type Store } from '../../db/store';
+import { createSemester, registerDataFiles } from '../../server/semesters';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface DemoDb {
+  db: Knex;
+  store: Store;
+  dir: string;
+  template: { id: string; version: number };
+  close(): Promise<void>;
+}
+
+export async function demoDb(prefix: string, opts: { semesterId?: string } = {}): Promise<DemoDb> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rx-${prefix}-`));
+  const db = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
+  await migrateLatest(db);
+  const store = createStore(db);
+  await seedDemoSchool(store);
+  const { template } = await registerDataFiles(store, {
+    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
+    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
+  });
+  if (opts.semesterId) {
+    await createSemester(store, { id: opts.semesterId, schoolId: DEMO_SCHOOL.id, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn' });
+  }
+  return {
+    db,
+    store,
+    dir,
+    template: { id: template.id, version: template.version },
+    async close() {
+      await db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
