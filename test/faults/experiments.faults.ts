@@ -1,0 +1,450 @@
+/**
+ * The fault suite (issue 15, part 4): `npm run test:faults`. Real receivers (an SMTP server and
+ * an HTTP webhook in this process), real processes (a Temporal dev server, the app's worker and
+ * two web servers as child processes, as scripts/start.ts and the replicas test start them), and
+ * a throw-away PostgreSQL cluster as the read model (so it may be stopped).
+ *
+ * Each delivery experiment starts a burst of per-task workflows (the default task model; FAULTS_TASKS
+ * tasks, 12 unless set, each opening, reminding twice, going overdue and escalating within ~10 s:
+ * about 11 messages per task on the two channels) and injects its fault mid-burst:
+ * - worker-kill: the worker `kill -9` twice (the second time during the catch-up), each time
+ *   restarted;
+ * - temporal-kill: the Temporal dev server `kill -9`, restarted on the same state file;
+ * - pg-outage: PostgreSQL stopped for FAULTS_PG_OUTAGE_MS (30 s);
+ * - smtp-outage: the SMTP receiver down for FAULTS_SMTP_OUTAGE_MS (60 s; a shorter value is
+ *   printed as such on the RESULT line's NOTE);
+ * - web-kill: a web server `kill -9` while completions are in flight; every client retries on the
+ *   other web server with the same Idempotency-Key.
+ *
+ * Each prints `RESULT fault=… lost=… duplicated=… in_flight_at_fault=… recovery_ms=…` and fails on
+ * any loss, on more duplicates than sends in flight at a kill (rows `sending` in the outbox at
+ * the moment of the kill), on any duplicate after an outage, and on a recovery of 30 s or more.
+ * Recovery: from the moment the failed part is back (the restarted process polls or answers, the
+ * database or receiver accepts again) until the last message (or completion answer) that was
+ * missing arrives; for web-kill from the kill itself (the other web server is up all along).
+ * FAULTS_ONLY=worker-kill,pg-outage runs a subset.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Connection, type Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { codecDataConverter, loadCodecKeys } from '../../codec/aes-gcm';
+import { appClient, loadIntegrity } from '../../codec/signing';
+import { DEMO_COLLEGES, DEMO_PASSWORD, DEMO_SCHOOL, seedDemoSchool } from '../../db/demo';
+import { createKnex, migrateLatest } from '../../db/knex';
+import { createStore, type Store } from '../../db/store';
+import { loadTemplateFile } from '../../domain/load';
+import { evidenceSchema } from '../../domain/schema';
+import { messageIdFor } from '../../notifications/email';
+import { deliveryKey } from '../../notifications/outbox';
+import { createSemester, registerDataFiles } from '../../server/semesters';
+import { taskWorkflow, type TaskInput } from '../../workflows';
+import {
+  countByKey,
+  firstAt,
+  freePort,
+  killAll,
+  killHard,
+  msFromEnv,
+  ROOT,
+  sleep,
+  startApp,
+  startPgCluster,
+  startReceivers,
+  startTemporal,
+  until,
+  type PgCluster,
+  type Proc,
+  type Receivers,
+  type TemporalServer,
+} from './harness';
+
+const TEMPLATE_FILE = path.join(ROOT, 'checklists', 'runxin-2024-autumn.json');
+const CALENDAR_FILE = path.join(ROOT, 'calendars', '2024-autumn.json');
+const FROM = '心理健康工作督办 <noreply@faults.example.cn>';
+const QUEUE = 'faults';
+const RECOVERY_LIMIT_MS = 30_000;
+const TASKS = msFromEnv('FAULTS_TASKS', 12);
+const PG_OUTAGE_MS = msFromEnv('FAULTS_PG_OUTAGE_MS', 30_000);
+const SMTP_OUTAGE_MS = msFromEnv('FAULTS_SMTP_OUTAGE_MS', 60_000);
+/** how long the SMTP receiver takes to accept a message: a kill can land while sends are in flight */
+const SMTP_DELAY_MS = 150;
+const FAULTS = ['worker-kill', 'temporal-kill', 'pg-outage', 'smtp-outage', 'web-kill'] as const;
+type Fault = (typeof FAULTS)[number];
+const ONLY = (process.env.FAULTS_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+for (const f of ONLY) if (!(FAULTS as readonly string[]).includes(f)) throw new Error(`FAULTS_ONLY: unknown fault "${f}" (one of ${FAULTS.join(', ')})`);
+const runs = (f: Fault) => ONLY.length === 0 || ONLY.includes(f);
+
+let pg: PgCluster;
+let temporal: TemporalServer;
+let receivers: Receivers;
+let db: Knex;
+let store: Store;
+let client: Client;
+let connection: Connection | undefined;
+let dir = '';
+let childEnv: NodeJS.ProcessEnv = {};
+let templateId = '';
+let templateVersion = 0;
+let worker: Proc;
+const webs: Record<'a' | 'b', { proc: Proc; base: string }> = {} as never;
+const results: string[] = [];
+const started = Date.now();
+
+const startWorker = (name: string) => startApp(name, 'worker.ts', 'worker: polling', childEnv);
+async function startWeb(name: string): Promise<{ proc: Proc; base: string }> {
+  const port = await freePort();
+  const proc = await startApp(name, 'web.ts', 'web: dashboard at', { ...childEnv, PORT: String(port), HOST: '127.0.0.1' });
+  return { proc, base: `http://127.0.0.1:${port}` };
+}
+
+beforeAll(async () => {
+  const t = Date.now();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-faults-'));
+  [pg, temporal, receivers] = await Promise.all([startPgCluster(), startTemporal(), startReceivers({ smtpDelayMs: SMTP_DELAY_MS })]);
+  const admin = createKnex({ databaseUrl: pg.url });
+  await admin.raw('create database faults');
+  await admin.destroy();
+  const databaseUrl = pg.url.replace(/\/postgres$/, '/faults');
+
+  const keys = {
+    PAYLOAD_KEYS: `faults:${crypto.randomBytes(32).toString('base64')}`,
+    PAYLOAD_KEY_CURRENT: 'faults',
+    WORKFLOW_SIGNING_KEY: crypto.randomBytes(32).toString('base64'),
+  };
+  Object.assign(process.env, keys);
+  db = createKnex({ databaseUrl });
+  await migrateLatest(db);
+  store = createStore(db);
+  await seedDemoSchool(store);
+  const { template } = await registerDataFiles(store, { templateFile: TEMPLATE_FILE, calendarFile: CALENDAR_FILE });
+  templateId = template.id;
+  templateVersion = template.version;
+
+  childEnv = {
+    ...process.env,
+    ...keys,
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: QUEUE,
+    SCHOOL_ID: DEMO_SCHOOL.id,
+    EVIDENCE_DIR: path.join(dir, 'evidence'),
+    SMTP_URL: receivers.smtpUrl,
+    SMTP_FROM: FROM,
+    WEBHOOK_URL: receivers.webhookUrl,
+    WEBHOOK_KIND: 'wecom',
+  };
+  for (const k of ['SQLITE_FILE', 'TASK_MODEL', 'WEBHOOK_SECRET', 'WORKER_HEALTH_PORT']) delete childEnv[k];
+
+  connection = await Connection.connect({ address: temporal.address });
+  client = appClient({ connection, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) }, await loadIntegrity(db));
+  const needWeb = runs('web-kill');
+  const [w, a, b] = await Promise.all([startWorker('worker-1'), needWeb ? startWeb('web-a') : undefined, needWeb ? startWeb('web-b') : undefined]);
+  worker = w;
+  if (a && b) Object.assign(webs, { a, b });
+  console.log(`faults: set up in ${Date.now() - t} ms (PostgreSQL cluster on port ${pg.port}, Temporal at ${temporal.address}, ${TASKS} tasks per burst)`);
+}, 300_000);
+
+afterAll(async () => {
+  await killAll();
+  await connection?.close().catch(() => undefined);
+  await db?.destroy().catch(() => undefined);
+  await receivers?.close().catch(() => undefined);
+  await temporal?.destroy().catch(() => undefined);
+  await pg?.destroy().catch(() => undefined);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  console.log(`faults: ${results.length} experiment(s) in ${Math.round((Date.now() - started) / 1000)} s\n${results.join('\n')}`);
+}, 120_000);
+
+// ---------------------------------------------------------------------------------------------
+// The burst
+
+/** Template tasks a note alone completes, so the same tasks serve the completion experiment. */
+const noteOnly = loadTemplateFile(TEMPLATE_FILE)
+  .data.tasks.filter((t) => t.evidence.minFiles === 0 && t.evidence.documents.length === 0 && !t.evidence.ledgerMonthlyReview && !t.evidence.minPhotosPerActivity)
+  .map((t) => t.id);
+
+async function semester(fault: Fault): Promise<string> {
+  const id = `faults-${fault}`;
+  await createSemester(store, { id, schoolId: DEMO_SCHOOL.id, templateId, templateVersion, calendarId: '2024-autumn', taskModel: 'per-task' });
+  await store.setSemesterStatus(id, 'running', { startedAt: Date.now() });
+  return id;
+}
+
+/** `n` tasks of the semester over the demo colleges; instants relative to t0 (ms), 150 ms apart. */
+function burst(semesterId: string, n: number, at: (i: number) => Pick<TaskInput, 'openAt' | 'remindAts' | 'dueAt' | 'level2At'>): TaskInput[] {
+  const colleges = DEMO_COLLEGES.map((c) => c.id);
+  if (n > colleges.length * noteOnly.length) throw new Error(`FAULTS_TASKS: at most ${colleges.length * noteOnly.length} tasks`);
+  return Array.from({ length: n }, (_, i) => {
+    const collegeId = colleges[i % colleges.length]!;
+    const templateTaskId = noteOnly[Math.floor(i / colleges.length)]!;
+    return {
+      taskId: `task.${semesterId}.${collegeId}.${templateTaskId}`,
+      semesterId,
+      collegeId,
+      templateTaskId,
+      occurrence: null,
+      month: '2024-10',
+      kind: 'once',
+      ownerRole: 'counsellor',
+      titleZh: '故障测试任务',
+      titleEn: 'Fault suite task',
+      evidence: evidenceSchema.parse({ note: 'required' }),
+      ...at(i),
+    } satisfies TaskInput;
+  });
+}
+
+async function startTasks(tasks: TaskInput[]): Promise<void> {
+  for (const t of tasks) await client.workflow.start(taskWorkflow, { args: [t], taskQueue: QUEUE, workflowId: t.taskId });
+}
+
+const prefix = (semesterId: string) => `task.${semesterId}.%`;
+
+/** Outbox rows being sent right now (claimed, not yet marked): id@claimed_at. */
+async function sendingNow(semesterId: string): Promise<string[]> {
+  const rows = (await db('notification_deliveries').where('status', 'sending').where('event_key', 'like', prefix(semesterId)).select('id', 'claimed_at')) as Array<{ id: number; claimed_at: string | number }>;
+  return rows.map((r) => `${r.id}@${r.claimed_at}`);
+}
+
+/** What the receivers must hold for the semester's recorded events, by idempotency key. */
+async function expectedKeys(semesterId: string): Promise<{ mails: Set<string>; posts: Set<string> }> {
+  const notes = (await db('notifications as n')
+    .join('users as u', 'u.id', 'n.recipient_user_id')
+    .where('n.channel', 'inbox')
+    .where('n.event_key', 'like', prefix(semesterId))
+    .select('n.id', 'n.event_key', 'u.email', 'u.active')) as Array<{ id: number; event_key: string; email: string | null; active: unknown }>;
+  const mails = new Set<string>();
+  const posts = new Set<string>();
+  for (const n of notes) {
+    posts.add(deliveryKey(`webhook:${n.event_key}`));
+    const active = n.active === true || n.active === 1 || n.active === '1';
+    if (n.email?.trim() && active) mails.add(messageIdFor(n.event_key, Number(n.id), FROM));
+  }
+  return { mails, posts };
+}
+
+const mailsOf = (semesterId: string) => receivers.mails.filter((m) => m.key.includes(semesterId)).length;
+
+interface FaultOutcome {
+  /** when the failed part was back */
+  backAt: number;
+  /** sends in flight at the fault (outbox rows `sending`, each claim once) */
+  inFlight: number;
+  note?: string;
+}
+
+function report(fault: Fault, r: { lost: number; duplicated: number; inFlight: number; recoveryMs: number }, note?: string): string {
+  const line = `RESULT fault=${fault} lost=${r.lost} duplicated=${r.duplicated} in_flight_at_fault=${r.inFlight} recovery_ms=${r.recoveryMs}`;
+  results.push(note ? `${line}\nNOTE fault=${fault} ${note}` : line);
+  console.log(note ? `${line}\nNOTE fault=${fault} ${note}` : line);
+  return line;
+}
+
+/**
+ * Runs a burst with `inject` working against it, waits until every planned step is recorded and
+ * every message arrived (or 120 s), gives duplicates a few seconds to show, and counts.
+ */
+async function deliveryExperiment(fault: Fault, inject: (semesterId: string) => Promise<FaultOutcome>, kind: 'kill' | 'outage') {
+  const semesterId = await semester(fault);
+  const t0 = Date.now() + 1500;
+  const tasks = burst(semesterId, TASKS, (i) => {
+    const d = t0 + i * 150;
+    return { openAt: d, remindAts: [d + 2000, d + 4000], dueAt: d + 6000, level2At: d + 8000 };
+  });
+  const steps = tasks.length * 5; // opened, reminded ×2, overdue, escalated
+  await startTasks(tasks);
+  const outcome = await inject(semesterId);
+
+  const recorded = async () => Number(((await db('audit_events').where({ subject_type: 'task' }).where('subject_id', 'like', `task.${semesterId}.%`).count({ n: '*' }).first()) as { n: string | number }).n);
+  const unsent = async () => Number(((await db('notification_deliveries').whereNot('status', 'sent').where('event_key', 'like', prefix(semesterId)).count({ n: '*' }).first()) as { n: string | number }).n);
+  const complete = async () => {
+    if ((await recorded()) < steps) return false;
+    const exp = await expectedKeys(semesterId);
+    const mails = countByKey(receivers.mails);
+    const posts = countByKey(receivers.posts);
+    return [...exp.mails].every((k) => mails.has(k)) && [...exp.posts].every((k) => posts.has(k)) && (await unsent()) === 0;
+  };
+  const timedOut = await until(`every step and message of ${fault}`, complete, 120_000, 250).then(
+    () => '',
+    (e: Error) => e.message,
+  );
+  await sleep(3000); // room for a late duplicate (a stale claim taken over, a retried activity)
+
+  const exp = await expectedKeys(semesterId);
+  const mails = countByKey(receivers.mails);
+  const posts = countByKey(receivers.posts);
+  const missingSteps = Math.max(0, steps - (await recorded()));
+  const missingMails = [...exp.mails].filter((k) => !mails.has(k));
+  const missingPosts = [...exp.posts].filter((k) => !posts.has(k));
+  const dup = (expected: Set<string>, counts: Map<string, number>) => [...expected].reduce((s, k) => s + Math.max(0, (counts.get(k) ?? 0) - 1), 0);
+  const duplicated = dup(exp.mails, mails) + dup(exp.posts, posts);
+  const lost = missingSteps + missingMails.length + missingPosts.length;
+  const firstMail = firstAt(receivers.mails);
+  const firstPost = firstAt(receivers.posts);
+  const last = Math.max(...[...exp.mails].map((k) => firstMail.get(k) ?? 0), ...[...exp.posts].map((k) => firstPost.get(k) ?? 0));
+  const recoveryMs = Math.max(0, last - outcome.backAt);
+  const messages = exp.mails.size + exp.posts.size;
+  const line = report(fault, { lost, duplicated, inFlight: outcome.inFlight, recoveryMs }, `${tasks.length} tasks, ${steps} steps, ${exp.mails.size} e-mails + ${exp.posts.size} robot messages${outcome.note ? `; ${outcome.note}` : ''}`);
+
+  const detail = `${line}\n${timedOut}\nmissing steps ${missingSteps}, e-mails ${missingMails.slice(0, 3).join(' ')}, robot ${missingPosts.slice(0, 3).join(' ')}; unsent rows ${await unsent()}\n[${worker.name}] ${worker.output().slice(-2000)}`;
+  expect(messages, 'the burst sent messages').toBeGreaterThan(0);
+  expect(receivers.badPosts, 'robot messages carry their key in the header and the body').toEqual([]);
+  expect(lost, detail).toBe(0);
+  if (kind === 'kill') expect(duplicated, `${detail}\nduplicates beyond the ${outcome.inFlight} sends in flight at the kills`).toBeLessThanOrEqual(outcome.inFlight);
+  else expect(duplicated, `${detail}\nany duplicate after an outage`).toBe(0);
+  expect(recoveryMs, detail).toBeLessThan(RECOVERY_LIMIT_MS);
+}
+
+/** Waits (at most `ms`) until the outbox is sending something of the semester: the moment to strike. */
+async function midSend(semesterId: string, ms: number): Promise<void> {
+  await until('a send in flight', async () => (await sendingNow(semesterId)).length > 0, ms, 20).catch(() => undefined);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('fault experiments: real receivers, real processes, PostgreSQL read model', () => {
+  test.runIf(runs('worker-kill'))('worker-kill: the worker is killed with SIGKILL twice mid-burst; nothing is lost and only sends in flight at a kill may arrive twice', async () => {
+    await deliveryExperiment('worker-kill', async (semesterId) => {
+      const inFlight = new Set<string>();
+      const notes: string[] = [];
+      let backAt = 0;
+      for (const round of [1, 2]) {
+        // round 1: during the burst, after a few messages arrived; round 2: during the catch-up
+        await until('messages arriving', () => mailsOf(semesterId) >= (round === 1 ? 6 : 0), 30_000, 20);
+        await midSend(semesterId, 8000);
+        const killAt = Date.now();
+        await killHard(worker);
+        for (const s of await sendingNow(semesterId)) inFlight.add(s);
+        worker = await startWorker(`worker-${round + 1}`);
+        backAt = Date.now();
+        notes.push(`kill ${round}: replacement polling after ${backAt - killAt} ms`);
+      }
+      return { backAt, inFlight: inFlight.size, note: notes.join(', ') };
+    }, 'kill');
+  }, 300_000);
+
+  test.runIf(runs('temporal-kill'))('temporal-kill: the Temporal server is killed with SIGKILL and restarted on its state file; nothing is lost or sent twice', async () => {
+    await deliveryExperiment('temporal-kill', async (semesterId) => {
+      await until('messages arriving', () => mailsOf(semesterId) >= 6, 30_000, 20);
+      await midSend(semesterId, 8000);
+      const killAt = Date.now();
+      await temporal.kill();
+      const inFlight = (await sendingNow(semesterId)).length;
+      await temporal.start();
+      const backAt = Date.now();
+      return { backAt, inFlight, note: `server answering again ${backAt - killAt} ms after the kill` };
+    }, 'outage');
+  }, 300_000);
+
+  test.runIf(runs('pg-outage'))(`pg-outage: PostgreSQL is stopped for ${PG_OUTAGE_MS / 1000} s mid-burst; nothing is lost or sent twice`, async () => {
+    await deliveryExperiment('pg-outage', async (semesterId) => {
+      await until('messages arriving', () => mailsOf(semesterId) >= 6, 30_000, 20);
+      await midSend(semesterId, 8000);
+      const inFlight = (await sendingNow(semesterId)).length;
+      await pg.stop();
+      await sleep(PG_OUTAGE_MS);
+      await pg.start();
+      return { backAt: Date.now(), inFlight, note: `database down ${PG_OUTAGE_MS} ms${PG_OUTAGE_MS < 30_000 ? ' (SHORTENED by FAULTS_PG_OUTAGE_MS; the issue asks for 30 s)' : ''}` };
+    }, 'outage');
+  }, 300_000);
+
+  test.runIf(runs('smtp-outage'))(`smtp-outage: the SMTP receiver is down for ${SMTP_OUTAGE_MS / 1000} s mid-burst; nothing is lost or sent twice`, async () => {
+    await deliveryExperiment('smtp-outage', async (semesterId) => {
+      await until('messages arriving', () => mailsOf(semesterId) >= 6, 30_000, 20);
+      const inFlight = (await sendingNow(semesterId)).length;
+      await receivers.smtpDown();
+      await sleep(SMTP_OUTAGE_MS);
+      const failed = Number(((await db('notification_deliveries').where({ status: 'failed', channel: 'email' }).where('event_key', 'like', prefix(semesterId)).count({ n: '*' }).first()) as { n: string | number }).n);
+      await receivers.smtpUp();
+      return { backAt: Date.now(), inFlight, note: `SMTP down ${SMTP_OUTAGE_MS} ms${SMTP_OUTAGE_MS < 60_000 ? ' (SHORTENED by FAULTS_SMTP_OUTAGE_MS; the issue asks for 60 s)' : ''}, ${failed} e-mail rows failed when it came back` };
+    }, 'outage');
+  }, 300_000);
+
+  test.runIf(runs('web-kill'))('web-kill: a web server is killed with SIGKILL during completions; every client retries with its Idempotency-Key and gets the first result, each completion recorded once', async () => {
+    const semesterId = await semester('web-kill');
+    const t0 = Date.now() + 1000;
+    const tasks = burst(semesterId, TASKS, () => ({ openAt: t0, remindAts: [], dueAt: t0 + 3_600_000, level2At: t0 + 7_200_000 }));
+    await startTasks(tasks);
+    await until('every task open', async () => (await store.listTaskInstances({ semesterId })).filter((r) => r.status === 'open').length === tasks.length, 60_000, 200);
+
+    // one sign-in per college leader, on web A; sessions live in the database, so web B knows them
+    const sessions = new Map<string, { cookie: string; csrf: string }>();
+    for (const c of new Set(tasks.map((t) => t.collegeId))) {
+      const res = await fetch(`${webs.a.base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `${c}-college-leader`, password: DEMO_PASSWORD }) });
+      expect(res.status, await res.clone().text()).toBe(200);
+      sessions.set(c, { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]!, csrf: ((await res.json()) as { csrfToken: string }).csrfToken });
+    }
+    const complete = async (base: string, t: TaskInput): Promise<{ status: number; body: string; at: number }> => {
+      const s = sessions.get(t.collegeId)!;
+      const res = await fetch(`${base}/api/tasks/${encodeURIComponent(t.taskId)}/complete`, {
+        method: 'POST',
+        headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json', 'Idempotency-Key': `faults-${t.taskId}` },
+        body: JSON.stringify({ note: '故障测试：已完成' }),
+      });
+      return { status: res.status, body: await res.text(), at: Date.now() };
+    };
+
+    // every completion to web A at once; A dies once the first has answered
+    const first = tasks.map((t) => complete(webs.a.base, t));
+    await Promise.race(first.map((p) => p.catch(() => undefined)));
+    const killAt = Date.now();
+    await killHard(webs.a.proc);
+    const settled = await Promise.allSettled(first);
+    const inFlight = settled.filter((s) => s.status === 'rejected').length;
+
+    // every client retries on web B with the same key (an answered one too: it must get the same answer)
+    let conflicts = 0;
+    let differing = 0;
+    let lastAnswer = 0;
+    const problems: string[] = [];
+    await Promise.all(
+      tasks.map(async (t, i) => {
+        const before = settled[i]!;
+        for (let attempt = 1; ; attempt++) {
+          const r = await complete(webs.b.base, t).catch((e: Error) => ({ status: 0, body: e.message, at: Date.now() }));
+          if (r.status === 200) {
+            if (before.status === 'fulfilled') {
+              lastAnswer = Math.max(lastAnswer, before.value.at);
+              if (before.value.status !== 200 || before.value.body !== r.body) {
+                differing++;
+                problems.push(`${t.taskId}: web A answered ${before.value.status} ${before.value.body.slice(0, 120)}, web B ${r.body.slice(0, 120)}`);
+              }
+            } else lastAnswer = Math.max(lastAnswer, r.at);
+            return;
+          }
+          if (r.status === 409) conflicts++;
+          if (r.status !== 503 && r.status !== 0) {
+            problems.push(`${t.taskId}: retry answered ${r.status} ${r.body.slice(0, 200)}`);
+            return;
+          }
+          if (attempt >= 60) {
+            problems.push(`${t.taskId}: still ${r.status} after ${attempt} retries`);
+            return;
+          }
+          await sleep(500);
+        }
+      }),
+    );
+
+    await until('every completion in the read model', async () => (await store.listTaskInstances({ semesterId })).every((r) => r.status === 'completed'), 30_000, 200).catch(() => undefined);
+    await sleep(1000);
+    const rows = await store.listTaskInstances({ semesterId });
+    const completions = (await db('audit_events').where({ subject_type: 'task' }).where('subject_id', 'like', `task.${semesterId}.%`).where('action', 'like', 'completed%').select('subject_id')) as Array<{ subject_id: string }>;
+    const perTask = countByKey(completions.map((c) => ({ key: c.subject_id, at: 0 })));
+    const lost = tasks.filter((t) => rows.find((r) => r.id === t.taskId)?.status !== 'completed' || !perTask.has(t.taskId)).length;
+    const duplicated = [...perTask.values()].reduce((s, n) => s + n - 1, 0);
+    const recoveryMs = Math.max(0, lastAnswer - killAt);
+    const line = report('web-kill', { lost, duplicated, inFlight, recoveryMs }, `${tasks.length} completions, ${tasks.length - inFlight} answered by web A before the kill, ${inFlight} retried on web B; ${conflicts} answered 409, ${differing} got another answer than the first`);
+    expect(problems, line).toEqual([]);
+    expect(conflicts, line).toBe(0);
+    expect(lost, line).toBe(0);
+    // a completion is an Update with the key as its update id: never recorded twice, not even one in flight
+    expect(duplicated, line).toBe(0);
+    expect(recoveryMs, line).toBeLessThan(RECOVERY_LIMIT_MS);
+  }, 300_000);
+});

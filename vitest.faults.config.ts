@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * npm run test:faults: the fault suite (test/faults/), alone in one forked process. It times
+ * recoveries, so it never shares the machine with other test files; scripts/test.sh runs it
+ * after the rest of `npm test`.
+ */
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    poolOptions: { forks: { maxForks: 1, minForks: 1 } },
+    include: ['test/faults/**/*.faults.ts'],
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    globalSetup: ['test/global-setup.ts'],
+  },
+});
