@@ -16,7 +16,7 @@ import { createCodecRouter } from '../codec/endpoint';
 import { createAuth, safeNext } from './auth';
 import type { AppDeps } from './deps';
 import { createExportsRouter } from './exports';
-import { html, page, unreadBadge } from './html';
+import { errorPage, html, page, unreadBadge } from './html';
 import { pickLang } from './messages';
 import { createAdminRouter } from './routes/admin';
 import { createDeliveriesRouter } from './routes/deliveries';
@@ -179,7 +179,7 @@ export function createApp(deps: AppDeps): express.Express {
       }
     }
     if (api || !req.accepts('html')) return void res.status(status).json({ error: message });
-    res.status(status).send(page(req, { title: String(status), body: html`<h1>${status}</h1><p class="error">${message}</p>` }));
+    res.status(status).send(errorPage(req, status, message));
   });
   return app;
 }

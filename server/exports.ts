@@ -24,6 +24,7 @@ import { completionRate } from '../domain/compliance';
 import { exportsText, type ExportMessages } from './i18n/exports';
 import { NotFoundError } from './semesters';
 import { formatLocal } from '../domain/local-time';
+import { calendarWords, titleWithOccurrence } from './views/words';
 
 type Cell = string | number | null;
 export interface Table {
@@ -128,6 +129,7 @@ export function createExportsRouter(deps: AppDeps): express.Router {
     const userName = new Map((await store.listUsers({ schoolId: user.schoolId })).map((u) => [u.id, u.displayName]));
     const nowMs = now();
     const tasks = await store.listTaskInstances({ semesterId: semester.id, ...(collegeId ? { collegeId } : {}) });
+    const holidays = (await calendarWords(store, semester.calendarId)).holidays;
     tasks.sort((a, b) => (order.get(a.collegeId) ?? 1e9) - (order.get(b.collegeId) ?? 1e9) || a.dueAt - b.dueAt || a.id.localeCompare(b.id));
     return {
       sheet: t.tasksSheet,
@@ -153,7 +155,7 @@ export function createExportsRouter(deps: AppDeps): express.Router {
         x.id,
         collegeName.get(x.collegeId) ?? x.collegeId,
         x.month,
-        req.lang === 'en' ? x.titleEn : x.titleZh,
+        titleWithOccurrence(x, req.lang ?? 'zh-CN', holidays),
         t.kindNames[x.kind],
         t.roleNames[x.ownerRole],
         when(x.openAt),

@@ -123,14 +123,16 @@ describe('drill-down', () => {
     expect((await leader.fetch(`/colleges/science?semester=${fx.semesterId}`)).status).toBe(403);
     expect((await leader.fetch(`/colleges/literature?semester=${fx.semesterId}`)).status).toBe(200);
   });
-  test("When a task's page is opened, then it shows the checklist text, hotlines, history and the Temporal link for leaders", async () => {
+  test("When a task's page is opened, then it shows the checklist text, hotlines and history; the Temporal link only for the school admin (issue 14)", async () => {
     const leader = await login(fx.base, 'science-college-leader');
     const task = find('science', '2024-09-01-kickoff-meeting');
     const text = await (await leader.fetch(`/tasks/${encodeURIComponent(task.id)}`)).text();
     expect(text).toContain('各二级学院召开秋季学期大学生心理健康教育工作会议');
     expect(text).toContain('025-58255200');
     expect(text).toContain('逾期完成'); // completed-late in the history
-    expect(text).toContain(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(task.id)}`);
+    expect(text).not.toContain(`http://127.0.0.1:8233/namespaces/default/workflows/`);
+    const admin = await login(fx.base, 'admin');
+    expect(await (await admin.fetch(`/tasks/${encodeURIComponent(task.id)}`)).text()).toContain(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(task.id)}`);
     const api = (await (await leader.fetch(`/api/tasks/${encodeURIComponent(task.id)}`)).json()) as { history: Array<{ action: string; actor: string }> };
     expect(api.history.map((h) => h.action)).toEqual(['overdue', 'completed-late']);
   });

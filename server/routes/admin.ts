@@ -12,6 +12,7 @@ import type { AppDeps } from '../deps';
 import { html, page, raw } from '../html';
 import { createSemester, NotFoundError, registerDataTexts, startCollege, startSemester } from '../semesters';
 import { fmt, schoolZone, t, templateOf } from './common';
+import { calendarWords, monthLabel, semesterName, semesterStatusName, titleWithOccurrence } from '../views/words';
 import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../upload';
 import { listStopped, restartStopped } from '../ended-workflows';
 import { TaskRejectedError } from '../tasks';
@@ -178,13 +179,14 @@ ${l.marked.length + l.found.length === 0 ? html`<p id="none">${m.wfNone}</p>` : 
 
   r.get('/admin/semesters', admin, async (req, res) => {
     const m = t(req);
-    const semesters = await deps.store.listSemesters(deps.schoolId);
+    const lang = req.lang ?? 'zh-CN';
+    const semesters = await Promise.all((await deps.store.listSemesters(deps.schoolId)).map(async (s) => ({ ...s, name: await semesterName(deps.store, s, lang) })));
     const templates = await deps.knex('templates').select('id', 'version', 'title_zh').orderBy([{ column: 'id' }, { column: 'version' }]);
     const calendars = await deps.knex('calendars').select('id', 'name_zh').orderBy('id');
     const csrf = req.csrfToken ?? '';
     const body = html`<h1>${m.navSemesters}</h1>
 <table id="semesters"><thead><tr><th>${m.semesterId}</th><th>${m.template}</th><th>${m.calendar}</th><th>${m.status}</th></tr></thead><tbody>
-${semesters.map((s) => html`<tr><td><a href="/admin/semesters/${s.id}">${s.id}</a></td><td>${s.templateId} v${s.templateVersion}</td><td>${s.calendarId}</td><td>${s.status}</td></tr>`)}
+${semesters.map((s) => html`<tr><td><a href="/admin/semesters/${s.id}">${s.name}</a><br><small>${s.id}</small></td><td>${s.templateId} v${s.templateVersion}</td><td>${s.calendarId}</td><td class="semester-${s.status}">${semesterStatusName(s.status, lang)}</td></tr>`)}
 </tbody></table>
 <form class="card" method="post" enctype="multipart/form-data" action="/admin/semesters?_csrf=${csrf}">
 <h2>${m.create}</h2>
@@ -213,15 +215,18 @@ ${semesters.map((s) => html`<tr><td><a href="/admin/semesters/${s.id}">${s.id}</
     const { semester, plan: p, colleges } = await plan(String(req.params.id));
     const first = colleges[0]?.id;
     const months = [...byMonth(p.tasks.filter((x) => x.collegeId === first))];
-    const body = html`<h1>${m.preview}: ${semester.id}</h1>
-<p>${m.status}: ${semester.status} · ${m.colleges}: ${colleges.length} · ${m.planned}: ${p.tasks.length}</p>
+    const lang = req.lang ?? 'zh-CN';
+    const words = await calendarWords(deps.store, semester.calendarId);
+    const name = lang === 'en' ? words.name.en : words.name.zh;
+    const body = html`<h1>${m.preview}: ${name}</h1>
+<p>${m.status}: ${semesterStatusName(semester.status, lang)} · ${m.colleges}: ${colleges.length} · ${m.planned}: ${p.tasks.length}</p>
 ${semester.status === 'planned' ? html`<form method="post" action="/admin/semesters/${semester.id}/start"><input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}"><button class="btn" id="start">${m.start}</button></form>` : ''}
 ${months.map(
-  ([month, tasks]) => html`<h2>${month} (${tasks.length})</h2><table class="plan"><thead><tr><th>${m.task}</th><th>${m.owner}</th><th>${m.opens}</th><th>${m.due}</th></tr></thead><tbody>
-${tasks.map((x) => html`<tr><td>${x.titleZh}${x.occurrence ? ` (${x.occurrence})` : ''}</td><td>${m.roleNames[x.ownerRole]}</td><td>${fmt(x.openAt, zone)}</td><td>${fmt(x.dueAt, zone)}</td></tr>`)}
+  ([month, tasks]) => html`<h2>${monthLabel(month, lang)} (${tasks.length})</h2><table class="plan"><thead><tr><th>${m.task}</th><th>${m.owner}</th><th>${m.opens}</th><th>${m.due}</th></tr></thead><tbody>
+${tasks.map((x) => html`<tr><td>${titleWithOccurrence(x, lang, words.holidays)}</td><td>${m.roleNames[x.ownerRole]}</td><td>${fmt(x.openAt, zone)}</td><td>${fmt(x.dueAt, zone)}</td></tr>`)}
 </tbody></table>`,
 )}`;
-    res.send(page(req, { title: semester.id, body }));
+    res.send(page(req, { title: name, body }));
   });
 
   r.post('/admin/semesters/:id/start', admin, async (req, res) => {

@@ -11,6 +11,7 @@ import type { AppDeps } from '../deps';
 import { html, page, raw } from '../html';
 import { NotFoundError } from '../semesters';
 import { fmt, queryString, schoolZone, semesterInView, t } from './common';
+import { levelName, monthLabel, occurrenceLabel, occurrenceLabeler, semesterName } from '../views/words';
 
 export interface MonthCell {
   month: string;
@@ -63,6 +64,8 @@ function sum(cells: MonthCell[]): MonthCell {
 }
 
 const STATUSES: TaskStatus[] = ['planned', 'open', 'overdue', 'completed', 'waived'];
+/** the level filter: one level, or 'escalated' for level 1 or 2 (the overview's 已预警 count links here) */
+const LEVEL_FILTERS = ['0', '1', '2', 'escalated'] as const;
 
 export function createDashboardRouter(deps: AppDeps): express.Router {
   const r = express.Router();
@@ -86,7 +89,8 @@ export function createDashboardRouter(deps: AppDeps): express.Router {
     const colleges = await complianceFor(deps, user, semester.id, month);
     const months = [...new Set(colleges.flatMap((c) => c.months.map((x) => x.month)))].sort();
     const allMonths = month ? months : months;
-    const semesters = await deps.store.listSemesters(deps.schoolId);
+    const lang = req.lang ?? 'zh-CN';
+    const semesters = await Promise.all((await deps.store.listSemesters(deps.schoolId)).map(async (s) => ({ id: s.id, name: await semesterName(deps.store, s, lang) })));
     const cell = (c: MonthCell | undefined) => {
       if (!c) return html`<td class="num">–</td>`;
       const p = pct(c) ?? 0;
@@ -96,8 +100,8 @@ export function createDashboardRouter(deps: AppDeps): express.Router {
     const body = html`
 <h1>${m.navOverview}</h1>
 <form method="get" class="card">
-  <label>${m.semester} <select name="semester">${semesters.map((s) => html`<option value="${s.id}"${s.id === semester.id ? raw(' selected') : ''}>${s.id}</option>`)}</select></label>
-  <label>${m.month} <select name="month"><option value="">${m.allMonths}</option>${months.map((x) => html`<option${x === month ? raw(' selected') : ''}>${x}</option>`)}</select></label>
+  <label>${m.semester} <select name="semester">${semesters.map((s) => html`<option value="${s.id}"${s.id === semester.id ? raw(' selected') : ''}>${s.name}</option>`)}</select></label>
+  <label>${m.month} <select name="month"><option value="">${m.allMonths}</option>${months.map((x) => html`<option value="${x}"${x === month ? raw(' selected') : ''}>${monthLabel(x, lang)}</option>`)}</select></label>
   <button class="btn">${m.filter}</button>
   <a href="/exports/compliance.csv?semester=${semester.id}">${m.exportCsv}</a> · <a href="/exports/compliance.xlsx?semester=${semester.id}">${m.exportXlsx}</a>
 </form>
@@ -125,20 +129,28 @@ ${colleges.map((c) => {
     assertCollege(user, collegeId);
     const semester = await semesterInView(deps, req);
     const m = t(req);
+    const lang = req.lang ?? 'zh-CN';
     const zone = await schoolZone(deps);
     const rows = semester ? await filteredTasks(deps, req, semester.id, collegeId) : [];
     const status = queryString(req, 'status');
     const level = queryString(req, 'level');
+    const month = queryString(req, 'month');
+    // the month picker offers the semester's months (from its plan), not free text
+    const months = semester ? [...new Set((await deps.store.listTaskInstances({ semesterId: semester.id, collegeId })).map((x) => x.month))].sort() : [];
+    const label = await occurrenceLabeler(deps.store, deps.schoolId, lang);
+    const semName = semester ? await semesterName(deps.store, semester, lang) : '';
     const body = html`
-<h1>${college.name}</h1>
-<form method="get" class="card">
+<h1>${lang === 'en' ? college.nameEn : college.name}</h1>
+${semester ? html`<p class="muted">${m.semester}：${semName}</p>` : ''}
+<form method="get" class="card filters" id="task-filters">
   <input type="hidden" name="semester" value="${semester?.id ?? ''}">
-  <label>${m.month} <input name="month" value="${queryString(req, 'month') ?? ''}" placeholder="2024-10"></label>
+  <label>${m.month} <select name="month"><option value="">${m.allMonths}</option>${months.map((x) => html`<option value="${x}"${x === month ? raw(' selected') : ''}>${monthLabel(x, lang)}</option>`)}</select></label>
   <label>${m.status} <select name="status"><option value="">${m.any}</option>${STATUSES.map((s) => html`<option value="${s}"${s === status ? raw(' selected') : ''}>${m.statusNames[s]}</option>`)}</select></label>
-  <label>${m.level} <select name="level"><option value="">${m.any}</option>${['0', '1', '2'].map((l) => html`<option${l === level ? raw(' selected') : ''}>${l}</option>`)}</select></label>
+  <label>${m.level} <select name="level"><option value="">${m.any}</option>${LEVEL_FILTERS.map((l) => html`<option value="${l}"${l === level ? raw(' selected') : ''}>${l === 'escalated' ? (lang === 'en' ? 'Escalated (level 1 or 2)' : '已预警（1 级或 2 级）') : levelName(Number(l), lang)}</option>`)}</select></label>
   <button class="btn">${m.filter}</button>
 </form>
-${taskTable(req, rows, zone)}`;
+${semester ? html`<p><a href="/exports/tasks.csv?semester=${semester.id}&amp;college=${collegeId}">${m.exportCsv}</a> · <a href="/exports/tasks.xlsx?semester=${semester.id}&amp;college=${collegeId}">${m.exportXlsx}</a></p>` : ''}
+${taskTable(req, rows, zone, label)}`;
     res.send(page(req, { title: college.name, body }));
   });
 
@@ -154,17 +166,21 @@ export async function filteredTasks(deps: AppDeps, req: Request, semesterId: str
     ...(queryString(req, 'month') ? { month: queryString(req, 'month') } : {}),
     ...(status && (STATUSES as string[]).includes(status) ? { status: [status as TaskStatus] } : {}),
   });
-  return level === undefined ? rows : rows.filter((x) => String(x.escalationLevel) === level);
+  if (level === undefined) return rows;
+  return rows.filter((x) => (level === 'escalated' ? x.escalationLevel >= 1 : String(x.escalationLevel) === level));
 }
 
-export function taskTable(req: Request, rows: Awaited<ReturnType<AppDeps['store']['listTaskInstances']>>, zone: string) {
+/** A task table; `label` gives a row's occurrence in words (views/words.ts occurrenceLabeler), else the built-in names. */
+export function taskTable(req: Request, rows: Awaited<ReturnType<AppDeps['store']['listTaskInstances']>>, zone: string, label?: (row: { semesterId: string; occurrence: string | null }) => string) {
   const m = t(req);
+  const lang = req.lang ?? 'zh-CN';
+  const occ = label ?? ((x: { occurrence: string | null }) => occurrenceLabel(x.occurrence, lang));
   if (!rows.length) return html`<p>${m.noTasks}</p>`;
   return html`<table class="tasks">
 <thead><tr><th data-sort>${m.task}</th><th data-sort>${m.month}</th><th data-sort>${m.owner}</th><th data-sort>${m.due}</th><th data-sort>${m.status}</th><th data-sort>${m.level}</th></tr></thead>
 <tbody>
 ${rows.map(
-  (x) => html`<tr data-task="${x.id}"><td><a href="/tasks/${encodeURIComponent(x.id)}">${req.lang === 'en' ? x.titleEn : x.titleZh}</a>${x.occurrence ? html` <small>(${x.occurrence})</small>` : ''}</td><td>${x.month}</td><td>${m.roleNames[x.ownerRole]}</td><td data-value="${x.dueAt}">${fmt(x.dueAt, zone)}</td><td class="status-${x.status}">${m.statusNames[x.status]}${x.late ? ` (${m.late})` : ''}</td><td class="level-${x.escalationLevel}">${x.escalationLevel}</td></tr>
+  (x) => html`<tr data-task="${x.id}"><td><a href="/tasks/${encodeURIComponent(x.id)}">${req.lang === 'en' ? x.titleEn : x.titleZh}</a>${x.occurrence ? html` <small class="occurrence">${occ(x)}</small>` : ''}</td><td>${x.month}</td><td>${m.roleNames[x.ownerRole]}</td><td data-value="${x.dueAt}">${fmt(x.dueAt, zone)}</td><td class="status-${x.status}">${m.statusNames[x.status]}${x.late ? ` (${m.late})` : ''}</td><td class="level-${x.escalationLevel}" data-value="${x.escalationLevel}">${levelName(x.escalationLevel, lang)}</td></tr>
 `,
 )}
 </tbody></table>`;

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { TaskInstanceRow } from '../../db/store';
-import { BadRequestError, currentUser, ForbiddenError, isLeader, type SessionUser } from '../auth/context';
+import { BadRequestError, currentUser, ForbiddenError, type SessionUser } from '../auth/context';
 import type { AppDeps } from '../deps';
 import { acceptUploads, checkUploads, discardUploads, getEvidence, listEvidence, MAX_FILE_BYTES, MAX_FILES, storeUploads } from '../evidence';
 import { html, page, raw } from '../html';
@@ -18,6 +18,7 @@ import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../tasks';
 import { idemField, once, type IdemContext } from '../idempotency';
 import { fmt, isClosed, queryString, schoolZone, semesterInView, t, templateOf, templateTaskOf, visibleTask } from './common';
 import { filteredTasks, taskTable } from './dashboard';
+import { calendarWords, levelName, occurrenceLabeler, titleWithOccurrence } from '../views/words';
 import { filesOf, receiveUploads, removeUploads, uploadDir, withUploads } from '../upload';
 
 const TASK_STATUSES: readonly string[] = ['planned', 'open', 'overdue', 'completed', 'waived'];
@@ -77,7 +78,7 @@ export function createTaskRouter(deps: AppDeps): express.Router {
     const hotlines = semester ? (await templateOf(deps.store, semester)).hotlines : [];
     const body = html`<h1>${m.navMyTasks}</h1>
 <p class="card">${m.hotlines}: ${hotlines.map((h) => html`${req.lang === 'en' ? h.name.en : h.name.zh}${h.number ? ` ${h.number}` : ''}；`)}</p>
-${taskTable(req, rows, zone)}`;
+${taskTable(req, rows, zone, await occurrenceLabeler(deps.store, deps.schoolId, req.lang ?? 'zh-CN'))}`;
     res.send(page(req, { title: m.navMyTasks, body }));
   });
 
@@ -123,21 +124,22 @@ ${rules?.minPhotosPerActivity ? html`<label>${m.activities}</label><input type="
         ? html`<form class="card" method="post" action="/tasks/${encodeURIComponent(row.id)}/due"><input type="hidden" name="_csrf" value="${csrf}">${idem}<h2>${m.moveDue}</h2><label>${m.newDue}</label><input name="due" required value="${fmt(row.dueAt, zone)}"><label>${m.reason}</label><input name="reason" required><button class="btn">${m.moveDue}</button></form>`
         : '';
     const flash = queryString(req, 'error');
-    const body = html`<h1>${req.lang === 'en' ? row.titleEn : row.titleZh}${row.occurrence ? ` (${row.occurrence})` : ''}</h1>
+    const lang = req.lang ?? 'zh-CN';
+    const body = html`<h1>${titleWithOccurrence(row, lang, semester ? (await calendarWords(deps.store, semester.calendarId)).holidays : undefined)}</h1>
 ${flash ? html`<p class="error" id="error">${flash}</p>` : ''}${queryString(req, 'done') ? html`<p class="ok">✓</p>` : ''}
 <div class="card"><p>${ttask?.textZh ?? ''}</p>
 ${ttask?.evidence.ledgerMonthlyReview ? html`<p class="note" id="ledger-duty">${req.lang === 'en' ? 'This task also covers the monthly update of the intervention ledger (seed 003 §8): every entry made before this month needs a follow-up this month.' : '本任务同时要求每月更新心理干预台账：本月之前录入的每条台账记录，本月都须有跟踪情况。'} <a href="/care?college=${encodeURIComponent(row.collegeId)}">${req.lang === 'en' ? 'Open the ledger' : '打开干预台账'}</a></p>` : ''}
-<p>${m.status}: <strong class="status-${row.status}" id="status">${m.statusNames[row.status]}${row.late ? ` (${m.late})` : ''}</strong> · ${m.level}: ${row.escalationLevel} · ${m.opens}: ${fmt(row.openAt, zone)} · ${m.due}: ${fmt(row.dueAt, zone)} · ${m.owner}: ${m.roleNames[row.ownerRole]}</p>
+<p>${m.status}: <strong class="status-${row.status}" id="status">${m.statusNames[row.status]}${row.late ? ` (${m.late})` : ''}</strong> · ${m.level}: <span id="level">${levelName(row.escalationLevel, lang)}</span> · ${m.opens}: ${fmt(row.openAt, zone)} · ${m.due}: ${fmt(row.dueAt, zone)} · ${m.owner}: ${m.roleNames[row.ownerRole]}</p>
 ${row.note ? html`<p>${m.note}: ${row.note}</p>` : ''}${row.waivedReason ? html`<p>${m.reason}: ${row.waivedReason}</p>` : ''}
 <p>${m.hotlines}: ${(template?.hotlines ?? []).map((h) => html`${req.lang === 'en' ? h.name.en : h.name.zh}${h.number ? ` ${h.number}` : ''}；`)}</p>
-${isLeader(user) ? html`<p><a href="${deps.temporalUiUrl}/namespaces/${deps.namespace}/workflows/${encodeURIComponent(row.id)}">${m.temporalLink}</a></p>` : ''}</div>
+${user.role === 'school_admin' ? html`<p><a href="${deps.temporalUiUrl}/namespaces/${deps.namespace}/workflows/${encodeURIComponent(row.id)}">${m.temporalLink}</a></p>` : ''}</div>
 ${evidence.length ? html`<div class="card"><h2>${m.evidence}</h2><ul>${evidence.map((e) => html`<li><a href="/evidence/${e.id}">${e.original_name}</a> (${Math.ceil(e.size / 1024)} KB)</li>`)}</ul></div>` : ''}
 ${completeForm}${waiveForm}${moveForm}
 <h2>${m.history}</h2>
 <table id="history"><thead><tr><th>${m.at}</th><th>${m.action}</th><th>${m.actor}</th></tr></thead><tbody>
 ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as Record<string, string>)[a.action] ?? a.action}</td><td>${a.actor === 'timer' ? m.timer : users.get(a.actor) ?? a.actor}</td></tr>`)}
 </tbody></table>`;
-    res.send(page(req, { title: row.titleZh, body }));
+    res.send(page(req, { title: titleWithOccurrence(row, lang), body }));
   });
 
   /** The monthly ledger duty (seed 003 §8): the ledger must have its follow-ups of the month first. */
@@ -146,7 +148,8 @@ ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as
     const semester = await deps.store.getSemester(row.semesterId);
     const task = semester ? await templateTaskOf(deps.store, semester, row.templateTaskId) : undefined;
     if (!task?.evidence.ledgerMonthlyReview || !task.month) return;
-    const problems = await ledgerMonthlyProblems(deps.knex, row.collegeId, task.month, await schoolZone(deps), (deps.now ?? Date.now)());
+    // the task's month as dated in this semester (its checklist month is a month of the year)
+    const problems = await ledgerMonthlyProblems(deps.knex, row.collegeId, row.month, await schoolZone(deps), (deps.now ?? Date.now)());
     if (problems.length) throw new TaskRejectedError(problems.join('; '));
   }
 
