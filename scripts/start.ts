@@ -5,6 +5,9 @@
  *  3. migrates the database and seeds the demo school with the 2024 autumn checklist;
  *  4. runs the worker and the web server, and starts the demo semester (a no-op when it runs).
  * Ctrl-C stops every child cleanly; a second start reuses data/ (workflows and database).
+ * A worker or web process that exits on its own is started again alone, after a backoff (1 s,
+ * doubling to at most 30 s; back to 1 s once it has run for a minute); the others keep running.
+ * Only the Temporal dev server's exit stops everything (nothing works without it).
  */
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import { appClient, loadIntegrity } from '../codec/signing';
@@ -20,12 +23,45 @@ import { startSemester } from '../server/semesters';
 import { applySchedules } from '../schedules/apply';
 import { scheduleDefinitions } from '../schedules/definitions';
 import { DEMO_CALENDAR_FILE, DEMO_TEMPLATE_FILE, seedDemo } from './demo';
+import { applySecretFiles } from '../server/secret-files';
 
-const children: Array<{ name: string; proc: ChildProcess }> = [];
+interface Child {
+  name: string;
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  proc: ChildProcess;
+  /** started again on its own after an exit (worker, web) */
+  restart: boolean;
+  startedAt: number;
+  /** exits in a row without a stable run between them (the backoff's exponent) */
+  failures: number;
+  timer?: NodeJS.Timeout;
+}
+
+const children: Child[] = [];
 let stopping = false;
 
-function launch(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
-  const proc = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** first restart delay, doubled per exit in a row, at most RESTART_MAX_MS; a run of RESTART_STABLE_MS resets it */
+const RESTART_BASE_MS = 1000;
+const RESTART_MAX_MS = 30_000;
+const RESTART_STABLE_MS = 60_000;
+
+function restartDelayMs(failures: number): number {
+  return Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** Math.max(0, failures));
+}
+
+function launch(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env, opts: { restart?: boolean } = {}): ChildProcess {
+  const child: Child = { name, command, args, env, proc: undefined as unknown as ChildProcess, restart: opts.restart ?? false, startedAt: 0, failures: 0 };
+  children.push(child);
+  return spawnChild(child);
+}
+
+function spawnChild(child: Child): ChildProcess {
+  const { name } = child;
+  const proc = spawn(child.command, child.args, { cwd: ROOT, env: child.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.proc = proc;
+  child.startedAt = Date.now();
   const prefix = (chunk: Buffer) =>
     chunk
       .toString()
@@ -36,12 +72,22 @@ function launch(name: string, command: string, args: string[], env: NodeJS.Proce
   proc.stdout?.on('data', (c: Buffer) => process.stdout.write(prefix(c)));
   proc.stderr?.on('data', (c: Buffer) => process.stderr.write(prefix(c)));
   proc.on('exit', (code, signal) => {
-    if (!stopping) {
+    if (stopping) return;
+    if (!child.restart) {
       console.error(`start: ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
       void shutdown(1);
+      return;
     }
+    if (Date.now() - child.startedAt >= RESTART_STABLE_MS) child.failures = 0;
+    const delay = restartDelayMs(child.failures++);
+    console.error(`start: ${name} exited unexpectedly (${signal ?? `code ${code}`}); restarting it in ${delay / 1000} s (exit ${child.failures} in a row); the other processes keep running`);
+    child.timer = setTimeout(() => {
+      child.timer = undefined;
+      if (stopping) return;
+      const p = spawnChild(child);
+      console.error(`start: ${name} restarted (pid ${p.pid})`);
+    }, delay);
   });
-  children.push({ name, proc });
   return proc;
 }
 
@@ -63,6 +109,7 @@ async function waitForExit(proc: ChildProcess, ms: number): Promise<void> {
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
+    for (const c of children) clearTimeout(c.timer);
     for (const { name, proc } of [...children].reverse()) {
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGTERM');
@@ -91,6 +138,9 @@ async function waitForTemporal(address: string, ms: number): Promise<void> {
 }
 
 async function run(): Promise<void> {
+  // the children read the same *_FILE variables themselves: they get the environment as given
+  const given: NodeJS.ProcessEnv = { ...process.env };
+  applySecretFiles(process.env);
   const config = loadConfig();
   const templateFile = process.env.DEMO_TEMPLATE_FILE ?? DEMO_TEMPLATE_FILE;
   const calendarFile = process.env.DEMO_CALENDAR_FILE ?? DEMO_CALENDAR_FILE;
@@ -103,12 +153,12 @@ async function run(): Promise<void> {
 
   // 2. Temporal
   const ownTemporal = !process.env.TEMPORAL_ADDRESS;
-  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS };
+  const env: NodeJS.ProcessEnv = { ...given, TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS };
   if (ownTemporal) {
     const [host, port] = config.TEMPORAL_ADDRESS.split(':') as [string, string];
     // the Web UI decodes payloads through the app's authenticated codec endpoint
     const codecEndpoint = `http://${config.HOST}:${config.PORT}/codec`;
-    launch('temporal', 'bash', [path.join(ROOT, 'temporal-dev.sh')], { ...process.env, TEMPORAL_IP: host, TEMPORAL_PORT: port, TEMPORAL_UI_PORT: String(config.TEMPORAL_UI_PORT), TEMPORAL_CODEC_ENDPOINT: codecEndpoint });
+    launch('temporal', 'bash', [path.join(ROOT, 'temporal-dev.sh')], { ...given, TEMPORAL_IP: host, TEMPORAL_PORT: port, TEMPORAL_UI_PORT: String(config.TEMPORAL_UI_PORT), TEMPORAL_CODEC_ENDPOINT: codecEndpoint });
   }
   await waitForTemporal(config.TEMPORAL_ADDRESS, 90_000);
 
@@ -124,8 +174,8 @@ async function run(): Promise<void> {
 
     // 4. worker, web, demo semester
     const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-    launch('worker', tsx, [path.join(ROOT, 'server', 'worker.ts')], env);
-    launch('web', tsx, [path.join(ROOT, 'server', 'web.ts')], env);
+    launch('worker', tsx, [path.join(ROOT, 'server', 'worker.ts')], env, { restart: true });
+    launch('web', tsx, [path.join(ROOT, 'server', 'web.ts')], env, { restart: true });
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     try {
       const client = appClient({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) }, await loadIntegrity(db));

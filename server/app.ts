@@ -30,6 +30,7 @@ import { NotFoundError } from './semesters';
 import { TaskRejectedError } from './tasks';
 import { IdempotencyKeyReusedError } from './idempotency';
 import { UploadError } from './upload';
+import { observeRequests, requestId, routePattern } from './observability/http';
 
 export type { AppDeps } from './deps';
 
@@ -60,6 +61,7 @@ function cookie(req: Request, name: string): string | undefined {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.observability) app.use(observeRequests(deps.observability));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -165,7 +167,10 @@ export function createApp(deps: AppDeps): express.Express {
     const [status, message] = classify(err, res);
     // a page asked for without a session: sign in, then back to it (POST /login checks it is local)
     if (status === 401 && !api) return void res.redirect(303, req.method === 'GET' && req.originalUrl !== '/' && safeNext(req.originalUrl) ? `/login?next=${encodeURIComponent(req.originalUrl)}` : '/login');
-    if (status >= 500) console.error(`web: request failed: ${req.method} ${req.path}: ${errorForLog(err)}`);
+    if (status >= 500) {
+      if (deps.observability) deps.observability.logger.error({ reqId: requestId(res), method: req.method, route: routePattern(req, res), err: errorForLog(err) }, 'request failed');
+      else console.error(`web: request failed: ${req.method} ${req.path}: ${errorForLog(err)}`);
+    }
     if (status === 503) {
       res.set('Retry-After', String(RETRY_AFTER_S));
       if (!api && req.accepts('html')) {

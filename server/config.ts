@@ -44,6 +44,12 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** port of the web process's Prometheus /metrics listener (separate from PORT, no session); unset or 0: none */
+  METRICS_PORT: port.default(0),
+  /** address that listener binds (loopback by default; 0.0.0.0 in a container scraped from outside) */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** port on 127.0.0.1 where the worker's Temporal SDK serves its runtime metrics (merged into the worker's /metrics); unset or 0: off */
+  WORKER_SDK_METRICS_PORT: port.default(0),
   /** the school this deployment serves */
   SCHOOL_ID: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits and dashes').default('demo-school'),
   // Worker tuning (server/worker-tuning.ts maps these to the SDK's WorkerOptions; README: Configuration)

@@ -37,4 +37,6 @@ export interface AppDeps {
   /** bearer token of the semester administration API (ops automation); unset: disabled */
   adminApiToken?: string;
   now?: () => number;
+  /** request ids, JSON request logs and HTTP latency metrics (server/observability); absent: none */
+  observability?: import('./observability/http').Observability;
 }

@@ -9,9 +9,14 @@ import { codecDataConverter, createCodec, loadCodecKeys } from '../codec/aes-gcm
 import { appClient, loadIntegrity } from '../codec/signing';
 import { createApp } from './app';
 import { dbOptions, loadConfig } from './config';
+import { createLogger } from './observability/log';
+import { createWebMetrics, startMetricsListener } from './observability/metrics';
+import { applySecretFiles } from './secret-files';
 
 export async function start(): Promise<{ server: Server; stop: () => Promise<void> }> {
+  applySecretFiles(process.env);
   const config = loadConfig();
+  const logger = createLogger({ service: 'web' });
   const db = createKnex(dbOptions(config));
   await migrateLatest(db);
   // lazy: the dashboard starts (and /healthz reports why) even while Temporal is down
@@ -19,7 +24,9 @@ export async function start(): Promise<{ server: Server; stop: () => Promise<voi
   const keys = loadCodecKeys();
   // signs every start, Update and signal (codec/signing.ts); refuses to start without a key in production
   const client = appClient({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(keys) }, await loadIntegrity(db));
+  const metrics = createWebMetrics({ knex: db, onError: (what, err) => logger.warn({ metric: what, err: err instanceof Error ? err.name : 'error' }, 'metric not computed') });
   const app = createApp({
+    observability: { logger, metrics },
     store: createStore(db),
     knex: db,
     client,
@@ -44,9 +51,12 @@ export async function start(): Promise<{ server: Server; stop: () => Promise<voi
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.once('error', reject);
   });
-  console.log(`web: dashboard at http://${config.HOST}:${config.PORT}`);
+  // Prometheus scrapes without a session: its own port, on loopback unless METRICS_HOST says otherwise
+  const metricsServer = config.METRICS_PORT ? await startMetricsListener(config.METRICS_PORT, config.METRICS_HOST, () => metrics.registry.metrics()) : undefined;
+  logger.info({ host: config.HOST, port: config.PORT, metrics: metricsServer ? `${config.METRICS_HOST}:${config.METRICS_PORT}` : null }, `web: dashboard at http://${config.HOST}:${config.PORT}`);
   const stop = async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    metricsServer?.close();
     await connection.close();
     await db.destroy();
   };

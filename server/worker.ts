@@ -4,7 +4,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { Connection, type Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
 import { createLadderActivities } from '../activities/ladder';
@@ -21,6 +21,10 @@ import { loadChannelConfig, describeChannels } from '../notifications/config';
 import { createChannels, createDeliveryActivities, createOutbox, type Outbox } from '../notifications/outbox';
 import { dbOptions, loadConfig } from './config';
 import { workerTuning } from './worker-tuning';
+import { createLogger, temporalLogger } from './observability/log';
+import { createWorkerMetrics, workerMetricsText } from './observability/metrics';
+import { instrumentActivities, instrumentChannels } from './observability/worker';
+import { applySecretFiles } from './secret-files';
 
 /** The workflow interceptors (workflows/interceptors.ts): pass them to `bundleWorkflowCode` too. */
 export const WORKFLOW_INTERCEPTORS_PATH = path.join(__dirname, '..', 'workflows', 'interceptors.ts');
@@ -70,9 +74,10 @@ export async function createWorker(deps: {
 /**
  * The worker's health listener (WORKER_HEALTH_PORT; unset or 0: none): GET /livez answers 200
  * while the process runs, GET /readyz 200 when `ready` resolves (the database and Temporal
- * answer), else 503 with Retry-After. Anything else is 404.
+ * answer), else 503 with Retry-After; GET /metrics the Prometheus text of `metrics`, when given.
+ * Anything else is 404.
  */
-export function startHealthListener(port: number, ready: () => Promise<void>, host = '127.0.0.1'): Promise<http.Server> {
+export function startHealthListener(port: number, ready: () => Promise<void>, host = '127.0.0.1', metrics?: () => Promise<string>): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const reply = (status: number, body: object, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -80,6 +85,16 @@ export function startHealthListener(port: number, ready: () => Promise<void>, ho
     };
     if (req.method !== 'GET') return reply(405, { error: 'GET only' }, { allow: 'GET' });
     if (req.url === '/livez') return reply(200, { status: 'ok' });
+    if (req.url === '/metrics' && metrics) {
+      metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+          res.end(text);
+        },
+        (e: unknown) => reply(500, { error: `metrics failed: ${e instanceof Error ? e.name : 'error'}` }),
+      );
+      return;
+    }
     if (req.url !== '/readyz') return reply(404, { error: 'no such path' });
     let timer: NodeJS.Timeout | undefined;
     Promise.race([ready(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 3000 ms')), 3000)))])
@@ -94,12 +109,20 @@ export function startHealthListener(port: number, ready: () => Promise<void>, ho
 }
 
 async function run(): Promise<void> {
+  applySecretFiles(process.env);
   const config = loadConfig();
   const channels = loadChannelConfig();
   const dataConverter = codecDataConverter(loadCodecKeys());
-  Runtime.install({ logger: new DefaultLogger(config.NODE_ENV === 'development' ? 'WARN' : 'INFO') });
+  const logger = createLogger({ service: 'worker' });
+  const metrics = createWorkerMetrics();
+  // the SDK's log lines (with workflowId, workflowType, activityType) as JSON; its runtime metrics on loopback, merged into /metrics
+  const sdkMetricsAddress = config.WORKER_SDK_METRICS_PORT ? `127.0.0.1:${config.WORKER_SDK_METRICS_PORT}` : undefined;
+  Runtime.install({
+    logger: temporalLogger(logger.child({ component: 'temporal-sdk' }, { level: process.env.LOG_LEVEL ?? (config.NODE_ENV === 'development' ? 'warn' : 'info') })),
+    ...(sdkMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } } : {}),
+  });
   const db = createKnex(dbOptions(config));
-  const outbox = createOutbox({ knex: db, channels: createChannels(channels) });
+  const outbox = createOutbox({ knex: db, channels: instrumentChannels(createChannels(channels), metrics) });
   let nativeConnection: NativeConnection | undefined;
   let connection: Connection | undefined;
   let stopSweeper: (() => Promise<void>) | undefined;
@@ -110,7 +133,7 @@ async function run(): Promise<void> {
         await db.raw('select 1');
         if (!connection) throw new Error('not connected to Temporal yet');
         await connection.workflowService.getSystemInfo({});
-      }, process.env.HOST ?? '127.0.0.1')
+      }, process.env.HOST ?? '127.0.0.1', () => workerMetricsText(metrics, sdkMetricsAddress))
     : undefined;
   try {
     await migrateLatest(db);
@@ -122,11 +145,11 @@ async function run(): Promise<void> {
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      activities: allActivities({ knex: db, client, outbox }),
+      activities: instrumentActivities(allActivities({ knex: db, client, outbox }), metrics),
       dataConverter,
       integrity,
     });
-    console.log(`worker: polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}; notifications: ${describeChannels(channels)}`);
+    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, health: healthPort || null, sdkMetrics: sdkMetricsAddress ?? null }, `worker: polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}; notifications: ${describeChannels(channels)}`);
     // failed notification deliveries go out again on their own once their channel is back (and those an admin queued)
     stopSweeper = outbox.startSweeper();
     await worker.run(); // Worker installs SIGINT/SIGTERM handlers and drains on shutdown
