@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ZodType, ZodTypeDef } from 'zod';
 import { calendarProblems } from './calendar';
-import { calendarSchema, templateSchema, type Calendar, type Template } from './schema';
+import { calendarSchema, legacyTemplateSchema, templateSchema, type Calendar, type LegacyTemplate, type Template } from './schema';
 
 export class DataFileError extends Error {
   override name = 'DataFileError';
@@ -57,8 +57,53 @@ function readText(file: string): string {
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/**
+ * A checklist in either form: the year-free form (`"format": 2`), or the year-bound form that
+ * templates had before (no `format`; months YYYY-MM), upgraded by `upgradeLegacyTemplate`. Stored
+ * template versions are immutable and a running semester keeps its version, so both stay readable.
+ */
 export function parseTemplate(file: string, text: string): Template {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new DataFileError(file, [{ path: '', message: `not valid JSON (${(e as Error).message})` }]);
+  }
+  if (raw && typeof raw === 'object' && !Array.isArray(raw) && !('format' in raw)) {
+    return upgradeLegacyTemplate(file, parseDataText(file, text, legacyTemplateSchema));
+  }
   return parseDataText(file, text, templateSchema);
+}
+
+/**
+ * The year-bound form read as a year-free checklist: each month YYYY-MM becomes its month of the
+ * year; a holiday id is looked up as a kind first, then as the calendar's id, so the plan against
+ * the calendar it was written for is the same, date for date. Months of two different years that
+ * share a month of the year cannot be told apart and are refused.
+ */
+export function upgradeLegacyTemplate(file: string, t: LegacyTemplate): Template {
+  const monthOf = (key: string) => Number(key.slice(5, 7));
+  const problems: Array<{ path: string; message: string }> = [];
+  const firstYear = new Map<number, string>();
+  const note = (key: string | undefined, path: string) => {
+    if (!key) return;
+    const prev = firstYear.get(monthOf(key));
+    if (prev && prev !== key) problems.push({ path, message: `months ${prev} and ${key} are the same month of the year: the year-free form cannot tell them apart` });
+    else firstYear.set(monthOf(key), key);
+  };
+  t.months.forEach((m, i) => note(m.month, `months[${i}].month`));
+  t.tasks.forEach((x, i) => note(x.month, `tasks[${i}].month`));
+  if (problems.length) throw new DataFileError(file, problems);
+  return {
+    ...t,
+    format: 2,
+    months: t.months.map((m) => ({ ...m, month: monthOf(m.month) })),
+    tasks: t.tasks.map(({ month, ...x }) => ({
+      ...x,
+      ...(month ? { month: monthOf(month) } : {}),
+      due: x.due.type === 'before-holiday' ? { ...x.due, ifMissing: {} } : x.due,
+    })),
+  };
 }
 
 export function parseCalendar(file: string, text: string): Calendar {

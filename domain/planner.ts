@@ -5,7 +5,7 @@
  */
 import { DateTime, Duration } from 'luxon';
 import { CalendarError, calendarProblems, iso, SchoolCalendar } from './calendar';
-import type { Calendar, CollegeRole, DueRule, Ladder, Template, TemplateTask, TaskKind } from './schema';
+import { MONTH_NAMES, type Calendar, type CollegeRole, type DueRule, type Ladder, type Template, type TemplateTask, type TaskKind } from './schema';
 
 export class PlanError extends Error {
   override name = 'PlanError';
@@ -54,18 +54,42 @@ export function taskInstanceId(semesterId: string, collegeId: string, templateTa
   return ['task', semesterId, collegeId, templateTaskId, ...(occurrence ? [occurrence] : [])].join('.');
 }
 
-export function planSemester(input: {
+/**
+ * A holiday reminder that the semester's calendar could not date as written: the holiday is
+ * missing or merged into another, and the template's rule (skip or merge-into) decided.
+ */
+export interface PlanAdjustment {
+  templateTaskId: string;
+  /** the holiday kind the task names */
+  holiday: string;
+  /** missing: the calendar has no such holiday; merged: it falls inside another holiday this year */
+  situation: 'missing' | 'merged';
+  rule: 'skip' | `merge-into:${string}`;
+  /** what happened, in words */
+  reason: string;
+  reasonZh: string;
+}
+
+export interface PlanInput {
   semesterId: string;
   template: Template;
   calendar: Calendar;
   colleges: ReadonlyArray<{ id: string }>;
-}): Plan {
+}
+
+export function planSemester(input: PlanInput): Plan {
+  return previewPlan(input).plan;
+}
+
+/** The plan and every task that a missing or merged holiday changed, with the reason (the plan preview). */
+export function previewPlan(input: PlanInput): { plan: Plan; adjustments: PlanAdjustment[] } {
   const { semesterId, template, calendar, colleges } = input;
   const problems = calendarProblems(calendar);
   if (problems.length) throw new CalendarError(problems);
   const sc = new SchoolCalendar(calendar);
 
-  const perTask = template.tasks.map((task) => ({ task, ladder: ladderFor(template, task), occ: occurrences(sc, template, task) }));
+  const adjustments: PlanAdjustment[] = [];
+  const perTask = template.tasks.map((task) => ({ task, ladder: ladderFor(template, task), occ: occurrences(sc, template, task, adjustments) }));
   const tasks: PlannedTask[] = [];
   for (const college of colleges) {
     for (const { task, ladder, occ } of perTask) {
@@ -73,13 +97,14 @@ export function planSemester(input: {
     }
   }
   tasks.sort((a, b) => a.openAt - b.openAt || a.dueAt - b.dueAt || a.id.localeCompare(b.id));
-  return {
+  const plan = {
     semesterId,
     timezone: calendar.timezone,
     startsAt: sc.start.toMillis(),
     endsAt: sc.end.endOf('day').toMillis(),
     tasks,
   };
+  return { plan, adjustments };
 }
 
 function ladderFor(template: Template, task: TemplateTask): Ladder {
@@ -137,26 +162,90 @@ function duration(isoText: string): Duration {
   return d;
 }
 
-function occurrences(sc: SchoolCalendar, template: Template, task: TemplateTask): Occurrence[] {
+const monthName = (m: number) => `${m} (${MONTH_NAMES[m - 1]!.replace(/^./, (c) => c.toUpperCase())})`;
+
+/**
+ * The days of month `m` (1–12) that lie in the semester: the September of an autumn semester is the
+ * one inside it. Null when the month does not meet the semester; an error when it meets it twice.
+ */
+export function monthInSemester(sc: SchoolCalendar, m: number): { first: DateTime; last: DateTime; key: string } | null {
+  const found: Array<{ first: DateTime; last: DateTime; key: string }> = [];
+  for (let y = sc.start.year; y <= sc.end.year; y++) {
+    const month = DateTime.fromObject({ year: y, month: m, day: 1 }, { zone: sc.zone }).startOf('day');
+    const first = DateTime.max(month, sc.start);
+    const last = DateTime.min(month.endOf('month').startOf('day'), sc.end);
+    if (first <= last) found.push({ first, last, key: month.toFormat('yyyy-MM') });
+  }
+  if (found.length > 1) throw new PlanError(`month ${monthName(m)} occurs more than once in the semester ${sc.cal.semesterStart}–${sc.cal.semesterEnd} (${found.map((f) => f.key).join(', ')})`);
+  return found[0] ?? null;
+}
+
+/** The key-care groups of a checklist's months, each under the month (YYYY-MM) it has in this calendar. */
+export function keyCareMonths(template: Template, calendar: Calendar): Array<{ month: string; keyCareGroups: Template['months'][number]['keyCareGroups'] }> {
+  const sc = new SchoolCalendar(calendar);
+  return template.months.flatMap((m) => {
+    const r = monthInSemester(sc, m.month);
+    return r ? [{ month: r.key, keyCareGroups: m.keyCareGroups }] : [];
+  });
+}
+
+interface Anchor {
+  /** the first day of the holiday (or the vacation) */
+  start: DateTime;
+  label: string;
+}
+
+/** A holiday named by kind (or by a calendar id, or a school event's id), as the calendar has it this year. */
+function findHoliday(sc: SchoolCalendar, ref: string): { found: Anchor } | { mergedInto: { kind: string; anchor: Anchor } } | null {
+  if (ref === 'vacation') return { found: { start: sc.day(sc.cal.vacationStart), label: `the vacation (${sc.cal.vacationStart})` } };
+  const anchor = (h: { id: string; start: string; end: string }): Anchor => ({ start: sc.day(h.start), label: `"${h.id}" (${h.start}–${h.end})` });
+  const h = sc.cal.holidays.find((x) => (x.kind ?? x.id) === ref) ?? sc.cal.holidays.find((x) => x.id === ref);
+  if (h) return { found: anchor(h) };
+  const ev = (sc.cal.events ?? []).find((x) => x.id === ref);
+  if (ev) return { found: anchor(ev) };
+  const host = sc.cal.holidays.find((x) => x.also?.includes(ref));
+  if (host) return { mergedInto: { kind: host.kind ?? host.id, anchor: anchor(host) } };
+  return null;
+}
+
+function occurrences(sc: SchoolCalendar, template: Template, task: TemplateTask, adjustments: PlanAdjustment[]): Occurrence[] {
   const rule: DueRule = task.due;
   const fail = (msg: string): never => {
     throw new PlanError(`task "${task.id}": ${msg}`);
   };
+  const inRange = (from: DateTime, to: DateTime): Occurrence => {
+    const open = sc.firstWorkingDay(from, to);
+    const due = sc.lastWorkingDay(from, to);
+    if (!open || !due) return fail(`no working day between ${iso(from)} and ${iso(to)}`);
+    return { occurrence: null, open: sc.opening(open), due: sc.closing(due) };
+  };
   switch (rule.type) {
     case 'in-month': {
-      const month = DateTime.fromISO(`${task.month}-01`, { zone: sc.zone }).startOf('day');
-      const from = DateTime.max(month, sc.start);
-      let to = DateTime.min(month.endOf('month').startOf('day'), sc.end);
-      if (from > to) fail(`month ${task.month} lies outside the semester ${sc.cal.semesterStart}–${sc.cal.semesterEnd}`);
+      if (task.month === undefined) return fail('is an in-month task without its month');
+      let found: ReturnType<typeof monthInSemester>;
+      try {
+        found = monthInSemester(sc, task.month);
+      } catch (e) {
+        return fail((e as Error).message);
+      }
+      if (!found) return fail(`month ${monthName(task.month)} lies outside the semester ${sc.cal.semesterStart}–${sc.cal.semesterEnd}`);
+      const from = found.first;
+      let to = found.last;
       if (rule.dueDay !== 'last') {
-        const day = month.set({ day: Math.min(rule.dueDay, month.daysInMonth ?? 28) });
-        to = DateTime.min(to, day);
+        const month = from.startOf('month');
+        to = DateTime.min(to, month.set({ day: Math.min(rule.dueDay, month.daysInMonth ?? 28) }));
       }
       if (rule.withinDaysOfSemesterStart) to = DateTime.min(to, sc.start.plus({ days: rule.withinDaysOfSemesterStart - 1 }));
-      const open = sc.firstWorkingDay(from, to);
-      const due = sc.lastWorkingDay(from, to);
-      if (!open || !due) return fail(`no working day between ${iso(from)} and ${iso(to)}`);
-      return [{ occurrence: null, open: sc.opening(open), due: sc.closing(due) }];
+      return [inRange(from, to)];
+    }
+    case 'in-week': {
+      if (task.week === undefined) return fail('is an in-week task without its week');
+      const monday = sc.start.startOf('week').plus({ weeks: task.week - 1 });
+      const from = DateTime.max(monday, sc.start);
+      if (from > sc.end) return fail(`week ${task.week} lies after the semester's end ${sc.cal.semesterEnd}`);
+      let to = DateTime.min(monday.plus({ days: 6 }), sc.end);
+      if (rule.dueDay !== 'last') to = DateTime.min(to, monday.plus({ days: rule.dueDay - 1 }));
+      return [inRange(from, to)];
     }
     case 'weekly': {
       const last = rule.until === 'vacation-start' ? sc.day(sc.cal.vacationStart).minus({ days: 1 }) : sc.end;
@@ -174,19 +263,49 @@ function occurrences(sc: SchoolCalendar, template: Template, task: TemplateTask)
       return out;
     }
     case 'before-holiday': {
-      return rule.holidays.map((holidayId) => {
-        let anchor: DateTime;
-        if (holidayId === 'vacation') anchor = sc.day(sc.cal.vacationStart);
-        else {
-          const h = sc.cal.holidays.find((x) => x.id === holidayId);
-          if (!h) return fail(`names holiday "${holidayId}", which the calendar does not have (it has: ${sc.cal.holidays.map((x) => x.id).join(', ') || 'none'})`);
-          anchor = sc.day(h.start);
-        }
-        const due = sc.lastWorkingDay(sc.start, anchor.minus({ days: 1 }));
-        if (!due) return fail(`no working day in the semester before "${holidayId}" (${iso(anchor)})`);
+      const dated = (key: string, anchor: Anchor): Occurrence => {
+        const due = sc.lastWorkingDay(sc.start, anchor.start.minus({ days: 1 }));
+        if (!due) return fail(`no working day in the semester before "${key}" (${iso(anchor.start)})`);
         const open = DateTime.max(sc.start, due.minus({ days: rule.opensDaysBefore }));
-        return { occurrence: holidayId, open: sc.opening(open), due: sc.closing(due) };
-      });
+        return { occurrence: key, open: sc.opening(open), due: sc.closing(due) };
+      };
+      const out = new Map<string, Occurrence>();
+      const has = sc.cal.holidays.map((x) => x.kind ?? x.id);
+      for (const ref of rule.holidays) {
+        const hit = findHoliday(sc, ref);
+        if (hit && 'found' in hit) {
+          if (!out.has(ref)) out.set(ref, dated(ref, hit.found));
+          continue;
+        }
+        const choice = rule.ifMissing[ref] as PlanAdjustment['rule'] | undefined;
+        const situation = hit ? 'merged' : 'missing';
+        const why = hit
+          ? `holiday "${ref}" falls inside ${hit.mergedInto.anchor.label} in this calendar`
+          : `names holiday "${ref}", which the calendar does not have (it has: ${has.join(', ') || 'none'})`;
+        const whyZh = hit ? `本学期${ref}与${hit.mergedInto.kind}合并放假（${hit.mergedInto.anchor.label}）` : `本学期校历没有${ref}`;
+        if (!choice) {
+          const suggestion = hit ? `"skip" or "merge-into:${hit.mergedInto.kind}"` : '"skip" or "merge-into:<kind>"';
+          return fail(`${why}: choose a rule in the template, ifMissing { "${ref}": ${suggestion} }`);
+        }
+        if (choice === 'skip') {
+          adjustments.push({ templateTaskId: task.id, holiday: ref, situation, rule: choice, reason: `${why}: skipped, as the template says`, reasonZh: `${whyZh}：按清单规则不再单独提醒` });
+          continue;
+        }
+        const target = choice.slice('merge-into:'.length);
+        const into = findHoliday(sc, target);
+        if (!into || !('found' in into)) return fail(`${why}, and its rule merge-into:${target} names a holiday this calendar does not have either`);
+        const already = out.has(target) || rule.holidays.includes(target);
+        if (!out.has(target)) out.set(target, dated(target, into.found));
+        adjustments.push({
+          templateTaskId: task.id,
+          holiday: ref,
+          situation,
+          rule: choice,
+          reason: `${why}: reminded once before "${target}" (${iso(into.found.start)})${already ? ', together with it' : ''}, as the template says`,
+          reasonZh: `${whyZh}：按清单规则并入${target}前的提醒（${iso(into.found.start)}）`,
+        });
+      }
+      return [...out.values()];
     }
     case 'exam-week': {
       if (!sc.cal.examWeeks.length) fail('is an exam-week task but the calendar has no exam weeks');
@@ -197,6 +316,14 @@ function occurrences(sc: SchoolCalendar, template: Template, task: TemplateTask)
         const open = DateTime.max(sc.start, start.minus({ days: rule.opensDaysBefore }));
         return { occurrence: `exam-${i + 1}`, open: sc.opening(open), due: sc.closing(due) };
       });
+    }
+    case 'after-exam-weeks': {
+      if (!sc.cal.examWeeks.length) return fail('is due after the exam weeks but the calendar has no exam weeks');
+      const lastEnd = sc.day(sc.cal.examWeeks.map((w) => w.end).sort().at(-1)!);
+      const due = sc.firstWorkingDay(lastEnd.plus({ days: 1 }), sc.end);
+      if (!due) return fail(`no working day between the last exam week (ending ${iso(lastEnd)}) and the semester end ${sc.cal.semesterEnd}`);
+      const open = DateTime.max(sc.start, due.minus({ days: rule.opensDaysBefore }));
+      return [{ occurrence: null, open: sc.opening(open), due: sc.closing(due) }];
     }
     case 'campaign-phase': {
       const phase = rule.phase ? template.phases.find((p) => p.id === rule.phase) : undefined;

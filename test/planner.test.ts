@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, test } from 'vitest';
 import { CalendarError } from '../domain/calendar';
 import { DataFileError, parseCalendar, parseTemplate } from '../domain/load';
-import { PlanError, planSemester, type PlannedTask } from '../domain/planner';
+import { PlanError, planSemester, previewPlan, type PlannedTask } from '../domain/planner';
 import { calendarSchema, templateSchema, type Calendar, type Template } from '../domain/schema';
 
 const ZONE = 'Asia/Shanghai';
@@ -37,6 +37,7 @@ const t = (id: string, extra: Record<string, unknown>) => ({
 });
 
 const template: Template = templateSchema.parse({
+  format: 2,
   id: 'test-template',
   version: 1,
   title: { zh: '测试', en: 'Test' },
@@ -48,9 +49,9 @@ const template: Template = templateSchema.parse({
     { id: 'summary', name: { zh: '总结阶段', en: 'Summary' }, start: '12-25', end: '12-28' },
   ],
   tasks: [
-    t('kickoff', { month: '2024-09', due: { type: 'in-month', dueDay: 'last', withinDaysOfSemesterStart: 14 } }),
-    t('oct-update', { month: '2024-10', kind: 'monthly', due: { type: 'in-month', dueDay: 'last' } }),
-    t('jan-summary', { month: '2025-01', due: { type: 'in-month', dueDay: 'last' } }),
+    t('kickoff', { month: 'september', due: { type: 'in-month', dueDay: 'last', withinDaysOfSemesterStart: 14 } }),
+    t('oct-update', { month: 10, kind: 'monthly', due: { type: 'in-month', dueDay: 'last' } }),
+    t('jan-summary', { month: '1月', due: { type: 'in-month', dueDay: 'last' } }),
     t('weekly-review', { kind: 'weekly', due: { type: 'weekly' } }),
     t('holiday-reminder', { kind: 'before-holiday', due: { type: 'before-holiday', holidays: ['mid-autumn', 'national-day', 'christmas', 'new-year', 'vacation'] } }),
     t('exam-duty', { kind: 'exam-week', due: { type: 'exam-week', opensDaysBefore: 7 } }),
@@ -96,6 +97,89 @@ describe('planner: holiday reminders', () => {
     const bad = templateSchema.parse({ ...template, tasks: [t('x', { due: { type: 'before-holiday', holidays: ['dragon-boat'] } })] });
     expect(() => planSemester({ semesterId: 's', template: bad, calendar: calendar2024, colleges: [{ id: 'c' }] })).toThrow(
       /task "x": names holiday "dragon-boat"/,
+    );
+  });
+});
+
+describe('planner: a holiday the semester lacks or has merged into another', () => {
+  // as in 2025: Mid-Autumn (6 Oct) falls inside the National Day break, which the calendar says with `also`
+  const merged: Calendar = {
+    ...calendar2024,
+    holidays: calendar2024.holidays.filter((h) => h.id !== 'mid-autumn').map((h) => (h.id === 'national-day' ? { ...h, also: ['mid-autumn'] } : h)),
+    makeupWorkdays: ['2024-09-29', '2024-10-12'],
+  };
+  const reminder = (ifMissing?: Record<string, string>, holidays = ['mid-autumn', 'national-day']) =>
+    templateSchema.parse({ ...template, tasks: [t('r', { kind: 'before-holiday', due: { type: 'before-holiday', holidays, ...(ifMissing ? { ifMissing } : {}) } })] });
+  const dates = (p: ReturnType<typeof previewPlan>) => p.plan.tasks.map((x) => [x.occurrence, localText(x.dueAt)]);
+
+  test('When Mid-Autumn is merged into National Day and the rule says merge-into, then one reminder is due before National Day and the preview says why', () => {
+    const p = previewPlan({ semesterId: 's', template: reminder({ 'mid-autumn': 'merge-into:national-day' }), calendar: merged, colleges: [{ id: 'c' }] });
+    expect(dates(p)).toEqual([['national-day', '2024-09-30T17:00']]);
+    expect(p.adjustments).toEqual([
+      expect.objectContaining({ templateTaskId: 'r', holiday: 'mid-autumn', situation: 'merged', rule: 'merge-into:national-day' }),
+    ]);
+    expect(p.adjustments[0]!.reason).toBe('holiday "mid-autumn" falls inside "national-day" (2024-10-01–2024-10-07) in this calendar: reminded once before "national-day" (2024-10-01), together with it, as the template says');
+    expect(p.adjustments[0]!.reasonZh).toContain('合并');
+  });
+  test('When a merged holiday is to be merged into one the task does not name, then the reminder takes that holiday\'s key', () => {
+    const p = previewPlan({ semesterId: 's', template: reminder({ 'mid-autumn': 'merge-into:national-day' }, ['mid-autumn']), calendar: merged, colleges: [{ id: 'c' }] });
+    expect(dates(p)).toEqual([['national-day', '2024-09-30T17:00']]);
+    expect(p.adjustments[0]!.reason).not.toContain('together with it');
+  });
+  test('When the rule says skip, then the merged holiday has no reminder and the preview lists it', () => {
+    const p = previewPlan({ semesterId: 's', template: reminder({ 'mid-autumn': 'skip' }), calendar: merged, colleges: [{ id: 'c' }] });
+    expect(dates(p)).toEqual([['national-day', '2024-09-30T17:00']]);
+    expect(p.adjustments.map((a) => [a.holiday, a.situation, a.rule])).toEqual([['mid-autumn', 'merged', 'skip']]);
+  });
+  test('When a holiday is missing and the rule says skip, then there is no reminder for it and the preview says it is missing', () => {
+    const p = previewPlan({ semesterId: 's', template: reminder({ 'dragon-boat': 'skip' }, ['dragon-boat', 'new-year']), calendar: calendar2024, colleges: [{ id: 'c' }] });
+    expect(dates(p)).toEqual([['new-year', '2024-12-31T17:00']]);
+    expect(p.adjustments.map((a) => [a.holiday, a.situation, a.rule])).toEqual([['dragon-boat', 'missing', 'skip']]);
+    expect(p.adjustments[0]!.reason).toMatch(/^names holiday "dragon-boat", which the calendar does not have/);
+  });
+  test('When a merged holiday has no rule, then planning fails naming the task, both holidays and the rules to choose from', () => {
+    expect(() => planSemester({ semesterId: 's', template: reminder(), calendar: merged, colleges: [{ id: 'c' }] })).toThrow(
+      'task "r": holiday "mid-autumn" falls inside "national-day" (2024-10-01–2024-10-07) in this calendar: choose a rule in the template, ifMissing { "mid-autumn": "skip" or "merge-into:national-day" }',
+    );
+  });
+  test('When a rule merges into a holiday the calendar lacks too, then planning fails naming it', () => {
+    expect(() => planSemester({ semesterId: 's', template: reminder({ 'mid-autumn': 'merge-into:dragon-boat' }), calendar: merged, colleges: [{ id: 'c' }] })).toThrow(
+      /task "r": holiday "mid-autumn" falls inside .*, and its rule merge-into:dragon-boat names a holiday this calendar does not have either/,
+    );
+  });
+  test('When a rule is neither skip nor merge-into, then the checklist is refused naming the field', () => {
+    const bad = { ...template, tasks: [t('r', { due: { type: 'before-holiday', holidays: ['mid-autumn'], ifMissing: { 'mid-autumn': 'ignore' } } })] };
+    expect(() => parseTemplate('t.json', JSON.stringify(bad))).toThrow(/^t\.json: tasks\[0\]\.due\.ifMissing\.mid-autumn: must be "skip" or "merge-into:<holiday kind>"/);
+  });
+  test('When a calendar holiday has a kind, then the task names it by kind, not by the id', () => {
+    const cal: Calendar = { ...calendar2024, holidays: calendar2024.holidays.map((h) => (h.id === 'national-day' ? { ...h, id: 'guoqing-2024', kind: 'national-day' } : h)) };
+    const p = previewPlan({ semesterId: 's', template: reminder(undefined, ['national-day']), calendar: cal, colleges: [{ id: 'c' }] });
+    expect(dates(p)).toEqual([['national-day', '2024-09-30T17:00']]);
+  });
+});
+
+describe('planner: week N of the semester and the first working day after the exam weeks', () => {
+  const one1 = (task: Record<string, unknown>, cal: Calendar = calendar2024) =>
+    planSemester({ semesterId: 's', template: templateSchema.parse({ ...template, tasks: [t('x', task)] }), calendar: cal, colleges: [{ id: 'c' }] }).tasks[0]!;
+  test('When a task is due in week 3, then it runs over the working days of the semester\'s third week (Mid-Autumn Mon–Tue off)', () => {
+    const x = one1({ week: 3, due: { type: 'in-week' } });
+    expect([localText(x.openAt), localText(x.dueAt), x.month, x.occurrence]).toEqual(['2024-09-18T08:00', '2024-09-20T17:00', '2024-09', null]);
+  });
+  test('When a task is due on Wednesday of week 5, then it is due Wednesday unless that is a holiday, else the working day before', () => {
+    expect(localText(one1({ week: 2, due: { type: 'in-week', dueDay: 3 } }).dueAt)).toBe('2024-09-11T17:00');
+    // week 5 is 30 Sept – 6 Oct: Wednesday 2 Oct is National Day, Monday 30 Sept the last working day before it
+    expect(localText(one1({ week: 5, due: { type: 'in-week', dueDay: 3 } }).dueAt)).toBe('2024-09-30T17:00');
+  });
+  test('When week N lies after the semester, or the task has no week, then it is refused naming the task', () => {
+    expect(() => one1({ week: 23, due: { type: 'in-week' } })).toThrow(/^task "x": week 23 lies after the semester's end 2025-01-24$/);
+    expect(() => parseTemplate('t.json', JSON.stringify({ ...template, tasks: [t('x', { due: { type: 'in-week' } })] }))).toThrow(/tasks\[0\]\.week: an in-week task needs its week of the semester/);
+  });
+  test('When a task is due after the exam weeks, then it is due on the first working day after the last one (Mon 20 Jan 2025)', () => {
+    const x = one1({ due: { type: 'after-exam-weeks', opensDaysBefore: 3 } });
+    expect([localText(x.openAt), localText(x.dueAt)]).toEqual(['2025-01-17T08:00', '2025-01-20T17:00']);
+    expect(() => one1({ due: { type: 'after-exam-weeks' } }, { ...calendar2024, examWeeks: [] })).toThrow(/task "x": is due after the exam weeks but the calendar has no exam weeks/);
+    expect(() => one1({ due: { type: 'after-exam-weeks' } }, { ...calendar2024, semesterEnd: '2025-01-19' })).toThrow(
+      /task "x": no working day between the last exam week \(ending 2025-01-17\) and the semester end 2025-01-19/,
     );
   });
 });
@@ -165,9 +249,17 @@ describe('planner: exam weeks and month-bound tasks', () => {
     expect(one('kickoff').remindAts.map(localText)).toEqual(['2024-09-11T17:00', '2024-09-13T17:00']);
   });
   test('When a task names a month outside the semester, then planning fails naming the task', () => {
-    const bad = templateSchema.parse({ ...template, tasks: [t('march', { month: '2025-03', due: { type: 'in-month', dueDay: 'last' } })] });
+    const bad = templateSchema.parse({ ...template, tasks: [t('march', { month: 3, due: { type: 'in-month', dueDay: 'last' } })] });
     expect(() => planSemester({ semesterId: 's', template: bad, calendar: calendar2024, colleges: [{ id: 'c' }] })).toThrow(PlanError);
-    expect(() => planSemester({ semesterId: 's', template: bad, calendar: calendar2024, colleges: [{ id: 'c' }] })).toThrow(/task "march": month 2025-03/);
+    expect(() => planSemester({ semesterId: 's', template: bad, calendar: calendar2024, colleges: [{ id: 'c' }] })).toThrow(
+      /^task "march": month 3 \(March\) lies outside the semester 2024-09-02–2025-01-24$/,
+    );
+  });
+  test('When a month is written with a year or is no month, then the checklist is refused naming the field', () => {
+    const withYear = { ...template, tasks: [t('y', { month: '2024-09', due: { type: 'in-month', dueDay: 'last' } })] };
+    expect(() => parseTemplate('t.json', JSON.stringify(withYear))).toThrow(/^t\.json: tasks\[0\]\.month: must be a month of the year: 1–12, 9月 or its English name \(september\), got "2024-09"$/);
+    const thirteen = { ...template, months: [{ month: 13, keyCareGroups: [{ zh: '组', en: 'group' }] }] };
+    expect(() => parseTemplate('t.json', JSON.stringify(thirteen))).toThrow(/^t\.json: months\[0\]\.month: must be a month of the year/);
   });
 });
 

@@ -44,7 +44,7 @@ import { NotFoundError } from '../semesters';
 import { TaskRejectedError } from '../tasks';
 import { careDeps } from './care';
 import { IDEM_FIELD, idemField, once } from '../idempotency';
-import { fmt, queryString, schoolZone, semesterInView, t, templateOf } from './common';
+import { fmt, queryString, schoolZone, semesterInView, t, keyCareMonthsOf } from './common';
 
 export const careText = (req: Request): CareMessages => CARE_MESSAGES[req.lang ?? 'zh-CN'];
 
@@ -204,7 +204,7 @@ export function createCarePagesRouter(deps: AppDeps): express.Router {
 
     // the key-care groups of the semester in view, the current month's first
     const semester = await semesterInView(deps, req);
-    const months = semester ? (await templateOf(deps.store, semester)).months : [];
+    const months = semester ? await keyCareMonthsOf(deps.store, semester) : [];
     const month = DateTime.fromMillis(now(), { zone }).toFormat('yyyy-MM');
     const groupSet = (x: (typeof months)[number]) => html`<fieldset class="groups"><legend>${fill(m.groupsOfMonth, { month: x.month })}</legend>${x.keyCareGroups.map(
       (g, i) => html`<label><input type="checkbox" name="reasons" value="group:${x.month}:${i}|${g.zh}"> ${en ? g.en : g.zh}</label>`,

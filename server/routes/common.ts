@@ -4,7 +4,8 @@
  */
 import type { Request } from 'express';
 import type { Semester, Store, TaskInstanceRow } from '../../db/store';
-import { parseTemplate } from '../../domain/load';
+import { parseCalendar, parseTemplate } from '../../domain/load';
+import { keyCareMonths } from '../../domain/planner';
 import type { Template, TemplateTask } from '../../domain/schema';
 import { ForbiddenError, type SessionUser } from '../auth/context';
 import type { AppDeps } from '../deps';
@@ -37,6 +38,13 @@ export async function templateOf(store: Store, semester: Semester): Promise<Temp
     templates.set(key, tpl);
   }
   return tpl;
+}
+
+/** The key-care groups of the semester's checklist, each under the month (YYYY-MM) it has in the semester's calendar. */
+export async function keyCareMonthsOf(store: Store, semester: Semester): Promise<ReturnType<typeof keyCareMonths>> {
+  const row = await store.getCalendar(semester.calendarId);
+  if (!row) throw new NotFoundError(`calendar ${semester.calendarId} is missing`);
+  return keyCareMonths(await templateOf(store, semester), parseCalendar(`calendar ${row.id}`, row.body));
 }
 
 export async function templateTaskOf(store: Store, semester: Semester, templateTaskId: string): Promise<TemplateTask | undefined> {
