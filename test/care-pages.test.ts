@@ -248,8 +248,12 @@ describe('crisis report and case forms', () => {
     for (const x of ['name="studentNo"', 'name="studentName"', 'value="injury"', 'value="danger_to_others"', 'value="self_harm_risk"', 'name="place"', 'type="datetime-local" name="occurredAt"', 'value="2024-10-15T12:00"']) expect(page).toContain(x);
     expect(page).not.toContain('name="collegeId"');
     expect(await getPage(await login(fx.base, 'admin'), '/crises/new')).toContain('name="collegeId"');
-    const bad = await followed(counsellor, await postForm(counsellor, '/crises', csrfOf(page), { studentNo: 'C1', studentName: '周', situation: 'injury', place: '', occurredAt: '2024-10-15T11:00' }));
-    expect(bad).toContain('place (地点) is required');
+    // a problem comes back on the form itself, in Chinese, with what was entered (issue 14)
+    const bad = await postForm(counsellor, '/crises', csrfOf(page), { studentNo: 'C1', studentName: '周', situation: 'injury', place: '', occurredAt: '2024-10-15T11:00' });
+    expect(bad.status).toBe(400);
+    const again = await bad.text();
+    expect(again).toContain('请填写地点。');
+    expect(again).toContain('<option value="injury" selected>');
   });
 
   test('When the case page is opened, then each step has its form and the deadlines come from the case’s durations', async () => {

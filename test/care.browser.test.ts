@@ -86,18 +86,18 @@ describe('a crisis case in the browser', () => {
       // the college leader opens the case (an audited view of the student)
       await signIn(lead.page, 'literature-college-leader');
       await lead.page.goto(`/crises/${caseId}`);
-      await expect(timelineText(lead.page)).resolves.toContain('reported');
+      await expect(timelineText(lead.page)).resolves.toContain('个案上报');
       const studentId = (await fx.knex('crisis_cases').where({ id: caseId }).first('student_id')).student_id as string;
       const views = async () => (await fx.store.listAudit({ subjectType: 'student', subjectId: studentId })).length;
 
       // the counsellor is on scene
       await page.goto(`/crises/${caseId}`);
       await submitStep(page, 'on-scene');
-      await expect(timelineText(page)).resolves.toContain('on-scene');
+      await expect(timelineText(page)).resolves.toContain('确认到场');
       const viewsBefore = await views();
 
-      // the leader's page shows it by itself (the live timeline refreshes every 15 s)
-      await expect.poll(() => timelineText(lead.page), { timeout: 30_000, interval: 1000 }).toContain('on-scene');
+      // the leader's page shows it by itself (the live part refreshes every 30 s)
+      await expect.poll(() => timelineText(lead.page), { timeout: 45_000, interval: 1000 }).toContain('确认到场');
       await lead.page.screenshot({ path: artifact('crisis-case-live.png'), fullPage: true });
       // the refresh fetched the timeline alone: no audited student view was added by it
       expect(await views()).toBe(viewsBefore);
@@ -106,7 +106,7 @@ describe('a crisis case in the browser', () => {
       await submitStep(lead.page, 'school-notified', async (form) => {
         for (const box of await form.locator('input[name="departments"]').all()) await box.check();
       });
-      await expect(timelineText(lead.page)).resolves.toContain('school-notified');
+      await expect(timelineText(lead.page)).resolves.toContain('已通知学校部门');
       const actions = (await fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId })).map((e) => [e.action, e.actor]);
       expect(actions).toEqual([
         ['reported', 'literature-counsellor'],
@@ -117,5 +117,5 @@ describe('a crisis case in the browser', () => {
       await staff.context.close();
       await lead.context.close();
     }
-  }, 90_000);
+  }, 120_000);
 });

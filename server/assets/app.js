@@ -63,3 +63,30 @@ document.addEventListener('click', function (e) {
     });
   });
 })();
+
+// Countdowns: an element with data-deadline (epoch ms) shows the time left or overdue, updated
+// every 30 s (the server renders the same words first: server/i18n/crisis.ts countdownText). The
+// live regions above bring fresh deadlines; this keeps the minutes between them right.
+(function () {
+  function span(ms, en) {
+    var min = Math.max(0, Math.round(ms / 60000));
+    var d = Math.floor(min / 1440), h = Math.floor((min % 1440) / 60), m = min % 60;
+    var parts = [];
+    if (d) parts.push(en ? d + ' d' : d + ' 天');
+    if (h) parts.push(en ? h + ' h' : h + ' 小时');
+    if (!d && (m || !h)) parts.push(en ? m + ' min' : m + ' 分钟');
+    return parts.join(' ');
+  }
+  function tick() {
+    var en = (document.documentElement.lang || '').indexOf('en') === 0;
+    var now = Date.now();
+    Array.prototype.forEach.call(document.querySelectorAll('[data-deadline]'), function (el) {
+      var left = parseInt(el.getAttribute('data-deadline'), 10) - now;
+      if (isNaN(left)) return;
+      var text = en ? (left >= 0 ? span(left, en) + ' left' : span(-left, en) + ' overdue') : left >= 0 ? '还剩 ' + span(left, en) : '已超时 ' + span(-left, en);
+      if (el.textContent !== text) el.textContent = text;
+      el.classList.toggle('overdue', left < 0);
+    });
+  }
+  if (document.querySelector('[data-deadline]') || document.querySelector('[data-live]')) setInterval(tick, 30000);
+})();
