@@ -7,6 +7,14 @@
  *   add-college --id ID --college COLLEGE_ID             start a college added mid-semester
  *   status   --id ID                                     tasks per college from the read model
  *   move-due --task TASK_ID --due "YYYY-MM-DD HH:mm" --reason TEXT --as USERNAME   (school admin)
+ *   calendar build --year YEAR --term autumn|spring --start YYYY-MM-DD --end YYYY-MM-DD
+ *            [--exam-weeks START..END,…] [--vacation-start YYYY-MM-DD] [--observe christmas,…|none]
+ *            [--day-off ID=START[..END][:名称]]… [--event ID=START[..END][:名称]]…
+ *            [--holiday KIND[+KIND]=START..END]… [--makeup YYYY-MM-DD,…] [--out FILE]
+ *                                                        a semester calendar with the public holidays and
+ *                                                        make-up working days (调休) of chinese-days (no
+ *                                                        database needed); a year it lacks is a warning,
+ *                                                        and --holiday/--makeup enter that year by hand
  */
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import { appClient, loadIntegrity } from '../codec/signing';
@@ -14,6 +22,9 @@ import { parseArgs } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { createKnex } from '../db/knex';
 import { createStore, type Store } from '../db/store';
+import { writeFileSync } from 'node:fs';
+import { CalendarError } from '../domain/calendar';
+import { buildCalendar, calendarJson, CalendarBuildError, type BuildCalendarInput } from '../domain/calendar-builder';
 import { DataFileError } from '../domain/load';
 import { dbOptions, loadConfig } from '../server/config';
 import { createSemester, NotFoundError, registerDataFiles, startCollege, startSemester, TaskModelError } from '../server/semesters';
@@ -21,14 +32,15 @@ import { moveDue, TaskRejectedError } from '../server/tasks';
 
 class UsageError extends Error {}
 
-function need(values: Record<string, string | undefined>, key: string): string {
+function need(values: Record<string, string | string[] | boolean | undefined>, key: string): string {
   const v = values[key];
-  if (!v) throw new UsageError(`--${key} is required`);
+  if (typeof v !== 'string' || !v) throw new UsageError(`--${key} is required`);
   return v;
 }
 
 async function run(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
+  if (command === 'calendar') return calendarCommand(rest);
   const { values } = parseArgs({
     args: rest,
     options: { id: { type: 'string' }, template: { type: 'string' }, calendar: { type: 'string' }, college: { type: 'string' }, task: { type: 'string' }, due: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' }, 'task-model': { type: 'string' } },
@@ -72,12 +84,83 @@ async function run(): Promise<void> {
         break;
       }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}: use create, start, add-college, status or move-due`);
+        throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}: use create, start, add-college, status, move-due or calendar build`);
     }
   } finally {
     await connection?.close();
     await db.destroy();
   }
+}
+
+/** `calendar build`: prints or writes the calendar; warnings (a year chinese-days lacks) go to stderr. */
+function calendarCommand(args: string[]): void {
+  const [sub, ...rest] = args;
+  if (sub !== 'build') throw new UsageError(`unknown calendar command ${JSON.stringify(sub ?? '')}: use calendar build`);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      year: { type: 'string' },
+      term: { type: 'string' },
+      start: { type: 'string' },
+      end: { type: 'string' },
+      'exam-weeks': { type: 'string' },
+      'vacation-start': { type: 'string' },
+      observe: { type: 'string' },
+      'day-off': { type: 'string', multiple: true },
+      event: { type: 'string', multiple: true },
+      holiday: { type: 'string', multiple: true },
+      makeup: { type: 'string' },
+      id: { type: 'string' },
+      out: { type: 'string' },
+    },
+    strict: true,
+  });
+  const year = Number(need(values, 'year'));
+  if (!Number.isInteger(year)) throw new UsageError(`--year must be a year such as 2025, got ${JSON.stringify(values.year)}`);
+  const term = need(values, 'term');
+  if (term !== 'autumn' && term !== 'spring') throw new UsageError(`--term must be autumn or spring, got ${JSON.stringify(term)}`);
+  const list = (v: string | undefined) => (v ? v.split(',').map((x) => x.trim()).filter(Boolean) : []);
+  const range = (flag: string, text: string) => {
+    const m = /^(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?$/.exec(text.trim());
+    if (!m) throw new UsageError(`--${flag}: "${text}" is not a date or a range START..END (YYYY-MM-DD..YYYY-MM-DD)`);
+    return { start: m[1]!, end: m[2] ?? m[1]! };
+  };
+  const named = (flag: string) => (v: string) => {
+    const m = /^([a-z0-9][a-z0-9-]*)=([^:]+)(?::(.+))?$/.exec(v);
+    if (!m) throw new UsageError(`--${flag}: "${v}" is not ID=START[..END][:名称]`);
+    return { id: m[1]!, ...range(flag, m[2]!), ...(m[3] ? { name: { zh: m[3], en: m[3] } } : {}) };
+  };
+  const observe = values.observe === 'none' ? [] : values.observe ? (list(values.observe) as BuildCalendarInput['observe']) : undefined;
+  const { calendar, warnings } = buildCalendar({
+    year,
+    term,
+    semesterStart: need(values, 'start'),
+    semesterEnd: need(values, 'end'),
+    vacationStart: values['vacation-start'],
+    examWeeks: list(values['exam-weeks']).map((x) => range('exam-weeks', x)),
+    observe,
+    daysOff: (values['day-off'] ?? []).map(named('day-off')),
+    events: (values.event ?? []).map(named('event')),
+    manualHolidays: (values.holiday ?? []).map((v) => {
+      const m = /^([a-z0-9-]+(?:\+[a-z0-9-]+)*)=(.+)$/.exec(v);
+      if (!m) throw new UsageError(`--holiday: "${v}" is not KIND[+KIND]=START..END (e.g. national-day+mid-autumn=2027-10-01..2027-10-07)`);
+      const [kind, ...also] = m[1]!.split('+') as [string, ...string[]];
+      return { kind, ...(also.length ? { also } : {}), ...range('holiday', m[2]!) };
+    }),
+    manualMakeupDays: list(values.makeup),
+    ...(values.id ? { id: values.id } : {}),
+  });
+  for (const w of warnings) console.error(`semester: warning: ${w}`);
+  const text = calendarJson(calendar);
+  if (!values.out) {
+    process.stdout.write(text);
+    return;
+  }
+  writeFileSync(values.out, text);
+  const holidays = calendar.holidays.map((h) => `${[h.id, ...(h.also ?? [])].join('+')}${h.dayOff ? '' : ' (working day)'} ${h.start}${h.end !== h.start ? `–${h.end}` : ''}`);
+  console.log(
+    `calendar ${calendar.id}: ${calendar.semesterStart}–${calendar.semesterEnd}, vacation from ${calendar.vacationStart}, ${calendar.examWeeks.length} exam week(s); holidays ${holidays.join(', ') || 'none'}; make-up working days ${calendar.makeupWorkdays.join(', ') || 'none'}; from ${calendar.holidaySource} → ${values.out}`,
+  );
 }
 
 async function printStatus(store: Store, semesterId: string): Promise<void> {
@@ -98,7 +181,8 @@ async function printStatus(store: Store, semesterId: string): Promise<void> {
 }
 
 run().catch((err) => {
-  const known = err instanceof UsageError || err instanceof NotFoundError || err instanceof TaskRejectedError || err instanceof DataFileError || err instanceof TaskModelError;
+  const known =
+    err instanceof UsageError || err instanceof NotFoundError || err instanceof TaskRejectedError || err instanceof DataFileError || err instanceof TaskModelError || err instanceof CalendarBuildError || err instanceof CalendarError;
   console.error(`semester: ${known ? err.message : err instanceof Error ? err.stack : String(err)}`);
   process.exit(1);
 });
