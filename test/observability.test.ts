@@ -143,7 +143,7 @@ describe('worker metrics', () => {
     await acts.recordTaskEvent({ action: 'escalated', at: 0 }); // not applied
     expect(await acts.other()).toBe('untouched');
     const h = (await m.escalationLag.get()).values;
-    const v = (name: string, labels: Record<string, string>) => h.find((x) => x.metricName === name && Object.entries(labels).every(([k, val]) => x.labels[k] === val))?.value;
+    const v = (name: string, labels: Record<string, string>) => h.find((x) => x.metricName === name && Object.entries(labels).every(([k, val]) => (x.labels as Record<string, unknown>)[k] === val))?.value;
     expect(v('runxin_escalation_lag_seconds_count', { level: '1', model: 'ladder' })).toBe(1);
     expect(v('runxin_escalation_lag_seconds_sum', { level: '1', model: 'ladder' })).toBe(2);
     expect(v('runxin_escalation_lag_seconds_sum', { level: '2', model: 'ladder' })).toBe(0.5);
