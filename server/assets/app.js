@@ -90,3 +90,9 @@ document.addEventListener('click', function (e) {
   }
   if (document.querySelector('[data-deadline]') || document.querySelector('[data-live]')) setInterval(tick, 30000);
 })();
+
+// A print button (the weekly report): the browser's print dialog, which also saves a PDF.
+document.addEventListener('click', function (e) {
+  var b = e.target.closest && e.target.closest('[data-print]');
+  if (b) window.print();
+});
