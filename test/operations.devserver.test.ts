@@ -152,7 +152,7 @@ describe('logs and metrics of the running service', () => {
     for (const family of ['runxin_escalation_lag_seconds histogram', 'runxin_delivery_failures_total counter', 'runxin_sdk_metrics_up gauge']) expect(text).toContain(`# TYPE ${family}`);
     expect(text).toContain('runxin_sdk_metrics_up 1');
     expect(text).toMatch(/^temporal_[a-z_]+(\{[^}]*\})? \d/m);
-    expect(text).toMatch(/^temporal_workflow_task_execution_latency/m);
+    expect(text).toMatch(/^temporal_workflow_task_execution_latency_count(\{[^}]*\})? \d/m); // deploy/alerts.yaml WorkerNotPolling
   });
 });
 
