@@ -217,3 +217,16 @@ describe('deploy/alerts.yaml and prometheus.yml', () => {
     expect(services.web!.environment!.METRICS_HOST).toBe('0.0.0.0'); // scraped from the compose network
   });
 });
+
+describe('deploy/Dockerfile', () => {
+  test('When the image is built from the repository root, then local state, dependencies and secrets stay out of the context, and the evidence volume is writable by the app user', () => {
+    const ignore = read('Dockerfile.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    for (const p of ['node_modules', 'data', '.venv-temporal', 'deploy/secrets', 'deploy/.env']) expect(ignore, p).toContain(p);
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile).toMatch(/^USER node$/m);
+    const evidence = services.web!.environment!.EVIDENCE_DIR!;
+    expect(dockerfile).toContain(`mkdir -p ${evidence}`);
+    expect(dockerfile).toMatch(/chown -R node:node \/app\/data/);
+    expect(evidence.startsWith('/app/data/')).toBe(true);
+  });
+});
