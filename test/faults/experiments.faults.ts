@@ -4,9 +4,10 @@
  * two web servers as child processes, as scripts/start.ts and the replicas test start them), and
  * a throw-away PostgreSQL cluster as the read model (so it may be stopped).
  *
- * Each delivery experiment starts a burst of per-task workflows (the default task model; FAULTS_TASKS
- * tasks, 12 unless set, each opening, reminding twice, going overdue and escalating within ~10 s:
- * about 11 messages per task on the two channels) and injects its fault mid-burst:
+ * Each delivery experiment starts a burst in both task models: FAULTS_TASKS (12 unless set)
+ * per-task workflows (the default model) and as many tasks on one college's ladder (4 per
+ * instant), each opening, reminding twice, going overdue and escalating within ~10 s (about 11
+ * messages per task on the two channels), and injects its fault mid-burst:
  * - worker-kill: the worker `kill -9` twice (the second time during the catch-up), each time
  *   restarted;
  * - temporal-kill: the Temporal dev server `kill -9`, restarted on the same state file;
@@ -42,6 +43,8 @@ import { messageIdFor } from '../../notifications/email';
 import { deliveryKey } from '../../notifications/outbox';
 import { createSemester, registerDataFiles } from '../../server/semesters';
 import { taskWorkflow, type TaskInput } from '../../workflows';
+import { collegeLadderWorkflow, type LadderPlan } from '../../workflows/college-ladder';
+import { collegeLadderWorkflowId } from '../../workflows/ids';
 import {
   countByKey,
   firstAt,
@@ -168,9 +171,9 @@ const noteOnly = loadTemplateFile(TEMPLATE_FILE)
   .data.tasks.filter((t) => t.evidence.minFiles === 0 && t.evidence.documents.length === 0 && !t.evidence.ledgerMonthlyReview && !t.evidence.minPhotosPerActivity)
   .map((t) => t.id);
 
-async function semester(fault: Fault): Promise<string> {
-  const id = `faults-${fault}`;
-  await createSemester(store, { id, schoolId: DEMO_SCHOOL.id, templateId, templateVersion, calendarId: '2024-autumn', taskModel: 'per-task' });
+async function semester(fault: Fault, taskModel: 'per-task' | 'ladder' = 'per-task'): Promise<string> {
+  const id = taskModel === 'ladder' ? `faults-${fault}-ladder` : `faults-${fault}`;
+  await createSemester(store, { id, schoolId: DEMO_SCHOOL.id, templateId, templateVersion, calendarId: '2024-autumn', taskModel });
   await store.setSemesterStatus(id, 'running', { startedAt: Date.now() });
   return id;
 }
@@ -203,7 +206,26 @@ async function startTasks(tasks: TaskInput[]): Promise<void> {
   for (const t of tasks) await client.workflow.start(taskWorkflow, { args: [t], taskQueue: QUEUE, workflowId: t.taskId });
 }
 
-const prefix = (semesterId: string) => `task.${semesterId}.%`;
+/** the tasks of an experiment: its per-task semester `faults-<fault>` and its ladder semester `faults-<fault>-ladder` */
+const prefix = (family: string) => `task.${family}%`;
+
+/**
+ * One college's ladder (the 'ladder' task model) over `n` tasks of the semester, 4 tasks per
+ * instant, so each wake delivers several events in one activity.
+ */
+async function startLadder(semesterId: string, n: number, t0: number): Promise<void> {
+  const collegeId = DEMO_COLLEGES[0]!.id;
+  const templateTaskId = noteOnly[0]!;
+  const tasks = Array.from({ length: n }, (_, i) => {
+    const d = t0 + Math.floor(i / 4) * 150;
+    return { taskId: `task.${semesterId}.${collegeId}.${templateTaskId}.n${i}`, templateTaskId, ownerRole: 'counsellor' as const, openAt: d, remindAts: [d + 2000, d + 4000], dueAt: d + 6000, level2At: d + 8000 };
+  });
+  await store.upsertPlannedTasks(
+    tasks.map((t, i) => ({ id: t.taskId, semesterId, collegeId, templateTaskId, occurrence: `n${i}`, month: '2024-10', kind: 'monthly' as const, ownerRole: 'counsellor' as const, titleZh: '故障测试任务', titleEn: 'Fault suite task', openAt: t.openAt, dueAt: t.dueAt })),
+  );
+  const plan: LadderPlan = { endsAt: t0 + 3_600_000, evidence: { [templateTaskId]: evidenceSchema.parse({ note: 'required' }) }, tasks };
+  await client.workflow.start(collegeLadderWorkflow, { args: [{ semesterId, collegeId, plan }], taskQueue: QUEUE, workflowId: collegeLadderWorkflowId(semesterId, collegeId) });
+}
 
 /** Outbox rows being sent right now (claimed, not yet marked): id@claimed_at. */
 async function sendingNow(semesterId: string): Promise<string[]> {
@@ -262,16 +284,18 @@ function report(fault: Fault, r: { lost: number; duplicated: number; inFlight: n
  */
 async function deliveryExperiment(fault: Fault, inject: (semesterId: string) => Promise<FaultOutcome>, kind: 'kill' | 'outage') {
   const semesterId = await semester(fault);
-  const t0 = Date.now() + 1500;
+  const ladderSemesterId = await semester(fault, 'ladder');
+  const t0 = Date.now() + 2000;
   const tasks = burst(semesterId, TASKS, (i) => {
     const d = t0 + i * 150;
     return { openAt: d, remindAts: [d + 2000, d + 4000], dueAt: d + 6000, level2At: d + 8000 };
   });
-  const steps = tasks.length * 5; // opened, reminded ×2, overdue, escalated
+  const steps = tasks.length * 5 * 2; // opened, reminded ×2, overdue, escalated; in both models
   await startTasks(tasks);
+  await startLadder(ladderSemesterId, TASKS, t0);
   const outcome = await inject(semesterId);
 
-  const recorded = async () => Number(((await db('audit_events').where({ subject_type: 'task' }).where('subject_id', 'like', `task.${semesterId}.%`).count({ n: '*' }).first()) as { n: string | number }).n);
+  const recorded = async () => Number(((await db('audit_events').where({ subject_type: 'task' }).where('subject_id', 'like', prefix(semesterId)).count({ n: '*' }).first()) as { n: string | number }).n);
   const unsent = async () => Number(((await db('notification_deliveries').whereNot('status', 'sent').where('event_key', 'like', prefix(semesterId)).count({ n: '*' }).first()) as { n: string | number }).n);
   const complete = async () => {
     if ((await recorded()) < steps) return false;
@@ -303,7 +327,7 @@ async function deliveryExperiment(fault: Fault, inject: (semesterId: string) => 
   const line = report(
     fault,
     { lost, duplicated, inFlight: outcome.inFlight, recoveryMs },
-    `${tasks.length} tasks, ${steps} steps, ${exp.mails.size} e-mails + ${exp.posts.size} robot messages; last missing message ${Math.max(0, last - outcome.faultAt)} ms after the fault struck${outcome.note ? `; ${outcome.note}` : ''}`,
+    `${tasks.length} per-task + ${TASKS} ladder tasks, ${steps} steps, ${exp.mails.size} e-mails + ${exp.posts.size} robot messages; last missing message ${Math.max(0, last - outcome.faultAt)} ms after the fault struck${outcome.note ? `; ${outcome.note}` : ''}`,
   );
 
   // each duplicate must be a send in flight at a kill: its row was `sending` then
