@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { CalendarError, calendarProblems } from './calendar';
-import { calendarSchema, OBSERVED_DAY_KINDS, PUBLIC_HOLIDAY_KINDS, type Calendar, type ObservedDayKind } from './schema';
+import { calendarSchema, HOLIDAY_KIND_NAMES, OBSERVED_DAY_KINDS, PUBLIC_HOLIDAY_KINDS, type Calendar, type ObservedDayKind } from './schema';
 
 export class CalendarBuildError extends Error {
   override name = 'CalendarBuildError';
@@ -20,18 +20,7 @@ type Holiday = Calendar['holidays'][number];
 type Bilingual = { zh: string; en: string };
 
 /** Names of the kinds, as the 2024 calendar wrote them. */
-export const HOLIDAY_NAMES: Record<string, Bilingual> = {
-  'new-year': { zh: '元旦', en: "New Year's Day" },
-  'spring-festival': { zh: '春节', en: 'Spring Festival' },
-  qingming: { zh: '清明节', en: 'Qingming Festival' },
-  'labour-day': { zh: '劳动节', en: 'Labour Day' },
-  'dragon-boat': { zh: '端午节', en: 'Dragon Boat Festival' },
-  'mid-autumn': { zh: '中秋节', en: 'Mid-Autumn Festival' },
-  'national-day': { zh: '国庆节', en: 'National Day' },
-  christmas: { zh: '圣诞节', en: 'Christmas' },
-  'teachers-day': { zh: '教师节', en: "Teachers' Day" },
-  'mental-health-day': { zh: '5·25 大学生心理健康日', en: "Students' Mental Health Day (25 May)" },
-};
+export const HOLIDAY_NAMES = HOLIDAY_KIND_NAMES;
 
 /** Days observed without a day off: fixed days of the year (not holiday notices). */
 const OBSERVED_MONTH_DAY: Record<ObservedDayKind, string> = { christmas: '12-25', 'teachers-day': '09-10', 'mental-health-day': '05-25' };

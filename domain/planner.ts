@@ -5,7 +5,7 @@
  */
 import { DateTime, Duration } from 'luxon';
 import { CalendarError, calendarProblems, iso, SchoolCalendar } from './calendar';
-import { MONTH_NAMES, type Calendar, type CollegeRole, type DueRule, type Ladder, type Template, type TemplateTask, type TaskKind } from './schema';
+import { HOLIDAY_KIND_NAMES, MONTH_NAMES, type Calendar, type CollegeRole, type DueRule, type Ladder, type Template, type TemplateTask, type TaskKind } from './schema';
 
 export class PlanError extends Error {
   override name = 'PlanError';
@@ -193,12 +193,19 @@ interface Anchor {
   /** the first day of the holiday (or the vacation) */
   start: DateTime;
   label: string;
+  labelZh: string;
 }
+
+const zhName = (kind: string) => HOLIDAY_KIND_NAMES[kind]?.zh ?? kind;
 
 /** A holiday named by kind (or by a calendar id, or a school event's id), as the calendar has it this year. */
 function findHoliday(sc: SchoolCalendar, ref: string): { found: Anchor } | { mergedInto: { kind: string; anchor: Anchor } } | null {
-  if (ref === 'vacation') return { found: { start: sc.day(sc.cal.vacationStart), label: `the vacation (${sc.cal.vacationStart})` } };
-  const anchor = (h: { id: string; start: string; end: string }): Anchor => ({ start: sc.day(h.start), label: `"${h.id}" (${h.start}–${h.end})` });
+  if (ref === 'vacation') return { found: { start: sc.day(sc.cal.vacationStart), label: `the vacation (${sc.cal.vacationStart})`, labelZh: `假期（${sc.cal.vacationStart} 起）` } };
+  const anchor = (h: { id: string; name: { zh: string }; start: string; end: string }): Anchor => ({
+    start: sc.day(h.start),
+    label: `"${h.id}" (${h.start}–${h.end})`,
+    labelZh: `${h.name.zh}（${h.start}–${h.end}）`,
+  });
   const h = sc.cal.holidays.find((x) => (x.kind ?? x.id) === ref) ?? sc.cal.holidays.find((x) => x.id === ref);
   if (h) return { found: anchor(h) };
   const ev = (sc.cal.events ?? []).find((x) => x.id === ref);
@@ -282,13 +289,13 @@ function occurrences(sc: SchoolCalendar, template: Template, task: TemplateTask,
         const why = hit
           ? `holiday "${ref}" falls inside ${hit.mergedInto.anchor.label} in this calendar`
           : `names holiday "${ref}", which the calendar does not have (it has: ${has.join(', ') || 'none'})`;
-        const whyZh = hit ? `本学期${ref}与${hit.mergedInto.kind}合并放假（${hit.mergedInto.anchor.label}）` : `本学期校历没有${ref}`;
+        const whyZh = hit ? `本学期${zhName(ref)}在${hit.mergedInto.anchor.labelZh}假期之内` : `本学期校历没有${zhName(ref)}`;
         if (!choice) {
           const suggestion = hit ? `"skip" or "merge-into:${hit.mergedInto.kind}"` : '"skip" or "merge-into:<kind>"';
           return fail(`${why}: choose a rule in the template, ifMissing { "${ref}": ${suggestion} }`);
         }
         if (choice === 'skip') {
-          adjustments.push({ templateTaskId: task.id, holiday: ref, situation, rule: choice, reason: `${why}: skipped, as the template says`, reasonZh: `${whyZh}：按清单规则不再单独提醒` });
+          adjustments.push({ templateTaskId: task.id, holiday: ref, situation, rule: choice, reason: `${why}: skipped, as the template says`, reasonZh: `${whyZh}：按清单规则不提醒` });
           continue;
         }
         const target = choice.slice('merge-into:'.length);
@@ -302,7 +309,7 @@ function occurrences(sc: SchoolCalendar, template: Template, task: TemplateTask,
           situation,
           rule: choice,
           reason: `${why}: reminded once before "${target}" (${iso(into.found.start)})${already ? ', together with it' : ''}, as the template says`,
-          reasonZh: `${whyZh}：按清单规则并入${target}前的提醒（${iso(into.found.start)}）`,
+          reasonZh: `${whyZh}：按清单规则并入${zhName(target)}前的提醒（${iso(into.found.start)} 前）`,
         });
       }
       return [...out.values()];

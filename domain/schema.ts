@@ -37,6 +37,20 @@ const monthOfYear = z.union([z.number(), z.string()]).transform((v, ctx) => {
 export const PUBLIC_HOLIDAY_KINDS = ['new-year', 'spring-festival', 'qingming', 'labour-day', 'dragon-boat', 'mid-autumn', 'national-day'] as const;
 /** Days a school observes without a day off (the checklist names them; they stay working days). */
 export const OBSERVED_DAY_KINDS = ['christmas', 'teachers-day', 'mental-health-day'] as const;
+/** Names of the holiday kinds (as calendars/2024-autumn.json writes them). */
+export const HOLIDAY_KIND_NAMES: Record<string, { zh: string; en: string }> = {
+  'new-year': { zh: '元旦', en: "New Year's Day" },
+  'spring-festival': { zh: '春节', en: 'Spring Festival' },
+  qingming: { zh: '清明节', en: 'Qingming Festival' },
+  'labour-day': { zh: '劳动节', en: 'Labour Day' },
+  'dragon-boat': { zh: '端午节', en: 'Dragon Boat Festival' },
+  'mid-autumn': { zh: '中秋节', en: 'Mid-Autumn Festival' },
+  'national-day': { zh: '国庆节', en: 'National Day' },
+  christmas: { zh: '圣诞节', en: 'Christmas' },
+  'teachers-day': { zh: '教师节', en: "Teachers' Day" },
+  'mental-health-day': { zh: '5·25 大学生心理健康日', en: "Students' Mental Health Day (25 May)" },
+  vacation: { zh: '假期', en: 'the vacation' },
+};
 export type PublicHolidayKind = (typeof PUBLIC_HOLIDAY_KINDS)[number];
 export type ObservedDayKind = (typeof OBSERVED_DAY_KINDS)[number];
 /**

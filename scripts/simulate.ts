@@ -1,22 +1,63 @@
 /**
  * npm run simulate -- --calendar FILE [--template FILE] --colleges N --policy POLICY [--json] [--timeline]
  *                     [--capture-histories DIR] [--model per-task|ladder]
+ * npm run simulate -- --semester ID --colleges N --policy POLICY […]
+ *                     a stored semester: its template version and calendar as the database holds them
+ *                     (SQLITE_FILE or DATABASE_URL), whatever year or term
  * Runs a whole semester on the time-skipping server and prints what each college would see.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createKnex } from '../db/knex';
+import { createStore, type Store } from '../db/store';
 import { DataFileError } from '../domain/load';
+import { dbOptions, loadConfig } from '../server/config';
 import { parsePolicies, PolicyError } from '../simulation/policy';
 import { differencesFromPlan, runSimulation } from '../simulation/run';
 
-const USAGE = 'usage: npm run simulate -- --calendar FILE [--template FILE] --colleges N --policy on-time|none|late:D|random:SEED[,…] [--json] [--timeline] [--model per-task|ladder]';
+const USAGE =
+  'usage: npm run simulate -- (--calendar FILE [--template FILE] | --semester ID) --colleges N --policy on-time|none|late:D|random:SEED[,…] [--json] [--timeline] [--model per-task|ladder]';
+const DEFAULT_TEMPLATE = path.join(__dirname, '..', 'checklists', 'runxin-2024-autumn.json');
+
+/**
+ * The template version and calendar of a stored semester, written to files in `dir` as the store
+ * holds them (a template stored in the year-bound form is read as such by the planner).
+ */
+export async function storedSemesterFiles(store: Store, semesterId: string, dir: string, schoolId: string): Promise<{ templateFile: string; calendarFile: string }> {
+  const semester = await store.getSemester(semesterId);
+  if (!semester) {
+    const ids = (await store.listSemesters(schoolId)).map((s) => s.id);
+    throw new PolicyError(`--semester: no stored semester "${semesterId}" (school ${schoolId} has: ${ids.join(', ') || 'none'})`);
+  }
+  const template = await store.getTemplate(semester.templateId, semester.templateVersion);
+  if (!template) throw new PolicyError(`--semester: semester ${semesterId}'s template ${semester.templateId} v${semester.templateVersion} is not stored`);
+  const calendar = await store.getCalendar(semester.calendarId);
+  if (!calendar) throw new PolicyError(`--semester: semester ${semesterId}'s calendar ${semester.calendarId} is not stored`);
+  const templateFile = path.join(dir, `template-${template.id}-v${template.version}.json`);
+  const calendarFile = path.join(dir, `calendar-${calendar.id}.json`);
+  fs.writeFileSync(templateFile, template.body);
+  fs.writeFileSync(calendarFile, calendar.body);
+  return { templateFile, calendarFile };
+}
+
+async function filesOfSemester(semesterId: string): Promise<{ templateFile: string; calendarFile: string }> {
+  const config = loadConfig();
+  const db = createKnex(dbOptions(config));
+  try {
+    return await storedSemesterFiles(createStore(db), semesterId, fs.mkdtempSync(path.join(os.tmpdir(), 'simulate-')), config.SCHOOL_ID);
+  } finally {
+    await db.destroy();
+  }
+}
 
 async function run(): Promise<void> {
   const { values } = parseArgs({
     options: {
       calendar: { type: 'string' },
-      template: { type: 'string', default: path.join(__dirname, '..', 'checklists', 'runxin-2024-autumn.json') },
+      template: { type: 'string' },
+      semester: { type: 'string' },
       colleges: { type: 'string' },
       policy: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -26,7 +67,8 @@ async function run(): Promise<void> {
     },
     strict: true,
   });
-  if (!values.calendar) throw new PolicyError(`--calendar is required\n${USAGE}`);
+  if (values.semester && (values.calendar || values.template)) throw new PolicyError(`--semester takes its template and calendar from the database: give --semester or --calendar/--template, not both\n${USAGE}`);
+  if (!values.calendar && !values.semester) throw new PolicyError(`--calendar or --semester is required\n${USAGE}`);
   if (!values.policy) throw new PolicyError(`--policy is required\n${USAGE}`);
   const colleges = Number(values.colleges);
   if (!Number.isInteger(colleges) || colleges < 1 || colleges > 500) throw new PolicyError(`--colleges must be a whole number from 1 to 500, got ${JSON.stringify(values.colleges)}`);
@@ -34,9 +76,9 @@ async function run(): Promise<void> {
   if (values.model !== 'per-task' && values.model !== 'ladder') throw new PolicyError(`--model must be per-task or ladder, got ${JSON.stringify(values.model)}\n${USAGE}`);
   const model = values.model;
   const policies = parsePolicies(values.policy);
+  const files = values.semester ? await filesOfSemester(values.semester) : { calendarFile: values.calendar!, templateFile: values.template ?? DEFAULT_TEMPLATE };
   const result = await runSimulation({
-    calendarFile: values.calendar,
-    templateFile: values.template!,
+    ...files,
     colleges,
     policies,
     captureHistoriesDir: values['capture-histories'],
@@ -68,7 +110,7 @@ async function run(): Promise<void> {
   } else console.error('simulate: every count equals the plan');
 }
 
-run().catch((err) => {
+if (require.main === module) run().catch((err) => {
   if (err instanceof PolicyError || err instanceof DataFileError) console.error(`simulate: ${err.message}`);
   else console.error('simulate failed:', err instanceof Error ? err.stack ?? err.message : err);
   process.exit(1);
