@@ -25,6 +25,7 @@ import { createLogger, temporalLogger } from './observability/log';
 import { createWorkerMetrics, workerMetricsText } from './observability/metrics';
 import { instrumentActivities, instrumentChannels } from './observability/worker';
 import { applySecretFiles } from './secret-files';
+import { errorForLog } from '../activities/scrub';
 
 /** The workflow interceptors (workflows/interceptors.ts): pass them to `bundleWorkflowCode` too. */
 export const WORKFLOW_INTERCEPTORS_PATH = path.join(__dirname, '..', 'workflows', 'interceptors.ts');
@@ -122,7 +123,12 @@ async function run(): Promise<void> {
     ...(sdkMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } } : {}),
   });
   const db = createKnex(dbOptions(config));
-  const outbox = createOutbox({ knex: db, channels: instrumentChannels(createChannels(channels), metrics) });
+  const outbox = createOutbox({
+    knex: db,
+    channels: instrumentChannels(createChannels(channels), metrics),
+    // the outbox rides out database errors; each is one JSON line (the driver's code, never the statement)
+    onDbError: (what, err) => void logger.warn({ what, err: errorForLog(err) }, 'outbox: database error'),
+  });
   let nativeConnection: NativeConnection | undefined;
   let connection: Connection | undefined;
   let stopSweeper: (() => Promise<void>) | undefined;
