@@ -5,6 +5,7 @@
  * deliveries of an instant's events in one call. Each is idempotent: the writes are keyed by the
  * per-task model's audit event keys (`<taskId>/<step>`), so a retry writes nothing twice.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Role } from '../domain/schema';
 import { formatLocal } from '../domain/local-time';
@@ -112,13 +113,22 @@ export function createLadderActivities(deps: LadderDeps) {
       const outbox = deps.outbox;
       if (!outbox) return { sent: 0, skipped: 0 };
       const keys = [...req.eventKeys];
+      // heartbeats while the outbox works (the workflow's heartbeat timeout): a killed worker's
+      // attempt is retried within seconds, also for the events whose rows it never reached
+      let heartbeat: (() => void) | undefined;
+      try {
+        const ctx = Context.current();
+        heartbeat = () => ctx.heartbeat();
+      } catch {
+        heartbeat = undefined; // called outside an activity (tests, scripts)
+      }
       let sent = 0;
       let skipped = 0;
       const failures: string[] = [];
       const runOne = async () => {
         for (let key = keys.shift(); key !== undefined; key = keys.shift()) {
           try {
-            const r = await outbox.deliver(key);
+            const r = await outbox.deliver(key, heartbeat ? { heartbeat } : {});
             sent += r.sent;
             skipped += r.skipped;
           } catch (err) {

@@ -43,10 +43,15 @@ const { planCollegeLadder, applyLadderStep } = proxyActivities<LadderActivities>
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-/** External channels (e-mail, group robot): retried for a day, never holding up the ladder. */
+/**
+ * External channels (e-mail, group robot): never holding up the ladder. As the per-task model's
+ * deliveries (workflows/task.ts): the activity heartbeats, so a killed worker's attempt is retried
+ * within seconds (test/faults: worker-kill); after the last attempt the worker's sweep re-sends.
+ */
 const { deliverLadderNotifications } = proxyActivities<LadderActivities>({
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', maximumAttempts: 20 },
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
 });
 
 /** A completion, waiver or moved due date: one write, in the worker, without a round trip to the server. */
