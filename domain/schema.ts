@@ -274,6 +274,9 @@ function templateProblems(t: Refinable, ctx: z.RefinementCtx): void {
     if (task.due.type === 'in-month' && task.month === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tasks', i, 'month'], message: 'an in-month task needs its month' });
     }
+    if (task.month !== undefined && task.week !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tasks', i, 'week'], message: 'a task belongs to a month or to a week of the semester, not both' });
+    }
     if (task.due.type === 'in-week' && task.week === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tasks', i, 'week'], message: 'an in-week task needs its week of the semester' });
     }

@@ -173,6 +173,9 @@ describe('planner: week N of the semester and the first working day after the ex
   test('When week N lies after the semester, or the task has no week, then it is refused naming the task', () => {
     expect(() => one1({ week: 23, due: { type: 'in-week' } })).toThrow(/^task "x": week 23 lies after the semester's end 2025-01-24$/);
     expect(() => parseTemplate('t.json', JSON.stringify({ ...template, tasks: [t('x', { due: { type: 'in-week' } })] }))).toThrow(/tasks\[0\]\.week: an in-week task needs its week of the semester/);
+    expect(() => parseTemplate('t.json', JSON.stringify({ ...template, tasks: [t('x', { month: 9, week: 2, due: { type: 'in-week' } })] }))).toThrow(
+      /tasks\[0\]\.week: a task belongs to a month or to a week of the semester, not both/,
+    );
   });
   test('When a task is due after the exam weeks, then it is due on the first working day after the last one (Mon 20 Jan 2025)', () => {
     const x = one1({ due: { type: 'after-exam-weeks', opensDaysBefore: 3 } });
