@@ -24,6 +24,7 @@ import { createCrisisRouter } from './routes/crisis';
 import { createCareRouter } from './routes/care';
 import { createCarePagesRouter } from './routes/care-pages';
 import { createScreeningRouter } from './routes/screening';
+import { createScreeningPagesRouter } from './routes/screening-pages';
 import { createDashboardRouter } from './routes/dashboard';
 import { createTaskRouter } from './routes/tasks';
 import { NotFoundError } from './semesters';
@@ -157,6 +158,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createExportsRouter(deps));
   app.use(createCrisisRouter(deps));
   app.use(createScreeningRouter(deps));
+  app.use(createScreeningPagesRouter(deps));
   app.use(createCareRouter(deps));
   app.use(createCarePagesRouter(deps));
 

@@ -87,6 +87,7 @@ export function page(req: Request, opts: { title: string; body: Raw; status?: nu
         ...(u.role === 'school_admin'
           ? ([['/admin/semesters', t.navSemesters], ['/admin/users', t.navUsers], ['/admin/care-settings', t.navCareSettings], ['/admin/workflows', t.navWorkflows], ['/admin/deliveries', t.navDeliveries]] as Array<[string, string]>)
           : []),
+        ['/screening', t.navScreening],
         ['/me/calendar-feed', t.navCalendar],
       ]
     : [];

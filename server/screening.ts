@@ -81,7 +81,7 @@ const LEVEL_NAMES: Record<string, WarningLevel> = {
   'level-2': 'orange',
 };
 
-interface WarningRow {
+export interface WarningRow {
   line: number;
   studentNo: string;
   name: string;
@@ -130,6 +130,22 @@ async function validateRows(store: Store, user: SessionUser, records: string[][]
   }
   if (problems.length > 0) throw new ImportError(problems);
   return rows;
+}
+
+/**
+ * Checks a screening file as importWarnings does, writing nothing (the import page's preview):
+ * its rows and whether the same file was imported before, or ImportError listing every problem.
+ */
+export async function previewWarnings(deps: { knex: Knex; store: Store }, user: SessionUser, file: Buffer): Promise<{ rows: WarningRow[]; duplicate: boolean }> {
+  requireCareRole(user);
+  if (user.role !== 'school_admin' && !user.collegeId) throw new ForbiddenError('you belong to no college');
+  const rows = await validateRows(deps.store, user, await parseCsvAsync(decodeCsv(file)));
+  const registered = await registeredStudents(deps.knex, user.schoolId, rows);
+  const foreign = rows.filter((r) => registered.has(r.studentNo) && registered.get(r.studentNo)!.college_id !== r.collegeId);
+  if (foreign.length) throw new ImportError(foreign.map(notThisCollege));
+  const sha256 = createHash('sha256').update(file).digest('hex');
+  const duplicate = Boolean(await deps.knex('screening_batches').where({ school_id: user.schoolId, sha256 }).first('id'));
+  return { rows, duplicate };
 }
 
 /**

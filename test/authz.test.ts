@@ -68,6 +68,7 @@ const CASES: Case[] = [
   { route: 'GET /admin/users', path: () => '/admin/users', forbidden: ADMIN_ONLY, allowed: ['admin'] },
   { route: 'POST /admin/users', path: () => '/admin/users', forbidden: ADMIN_ONLY },
   { route: 'POST /admin/users/import', path: () => '/admin/users/import', forbidden: ADMIN_ONLY },
+  { route: 'GET /admin/users/:id/deactivate', path: (i) => `/admin/users/${i.user}/deactivate`, forbidden: ADMIN_ONLY, allowed: ['admin'] },
   { route: 'POST /admin/users/:id/deactivate', path: (i) => `/admin/users/${i.user}/deactivate`, forbidden: ADMIN_ONLY },
   { route: 'POST /api/users/:id/deactivate', path: (i) => `/api/users/${i.user}/deactivate`, forbidden: ADMIN_ONLY },
   { route: 'POST /admin/users/:id/activate', path: (i) => `/admin/users/${i.user}/activate`, forbidden: ADMIN_ONLY },
@@ -112,6 +113,13 @@ const CASES: Case[] = [
   { route: 'POST /api/inbox/:id/read', path: (i) => `/api/inbox/${i.notification}/read` },
   { route: 'GET /inbox', path: () => '/inbox', allowed: ['litStaff'] },
   { route: 'POST /inbox/:id/read', path: (i) => `/inbox/${i.notification}/read` },
+  { route: 'POST /inbox/read-all', path: () => '/inbox/read-all' },
+  // the leaders' weekly report (issue 14)
+  { route: 'GET /reports/weekly', path: (i) => `/reports/weekly?semester=${i.semester}`, forbidden: ['litStaff', 'sciStaff'], allowed: ['litLeader', 'admin'] },
+  // the screening-import page: care staff (their own college's rows, checked by the import)
+  { route: 'GET /screening', path: () => '/screening', allowed: ['litStaff', 'admin'] },
+  { route: 'POST /screening/preview', path: () => '/screening/preview' },
+  { route: 'POST /screening/confirm', path: () => '/screening/confirm' },
   // semester administration: school admin only
   { route: 'GET /api/semesters', path: () => '/api/semesters', forbidden: ADMIN_ONLY, allowed: ['admin'] },
   { route: 'POST /api/semesters', path: () => '/api/semesters', forbidden: ADMIN_ONLY },

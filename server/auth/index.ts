@@ -15,7 +15,7 @@ import express, { type Request, type Response } from 'express';
 import { hashPassword, verifyPassword } from '../../db/passwords';
 import { ROLES } from '../../domain/schema';
 import type { AppDeps } from '../deps';
-import { html, type Raw } from '../html';
+import { html, page as commonPage, type Raw } from '../html';
 import { AUTH_MESSAGES, fmt, type AuthMessages } from '../i18n/auth';
 import { MESSAGES, pickLang, type Lang } from '../messages';
 import { filesOf, receiveUploads, removeUploads, takeFile, uploadDir, UploadError } from '../upload';
@@ -219,6 +219,25 @@ export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; r
       res.type('html').send(await renderUsers(req, { result }));
     }),
   );
+  // deactivation asks first: the list links here, and this page's form posts the deactivation
+  router.get(
+    '/admin/users/:id/deactivate',
+    schoolAdmin,
+    page(async (req, res) => {
+      const t = textOf(req);
+      const actor = currentUser(req);
+      const target = (await admin.list(actor)).find((u) => u.id === id(req));
+      if (!target) throw new UserNotFoundError(`unknown user ${id(req)}`);
+      const open = target.collegeId && target.role !== 'school_admin'
+        ? (await deps.store.listTaskInstances({ collegeId: target.collegeId, status: ['open', 'overdue'] })).filter((x) => x.ownerRole === target.role).length
+        : 0;
+      const body = html`<h1>${t.confirmTitle}</h1>
+<div class="card" id="confirm-deactivate"><p>${fmt(t.confirmText, { name: target.displayName, username: target.username })}</p>
+${open ? html`<p class="error">${fmt(t.confirmOpenTasks, { n: open })}</p>` : ''}
+<form method="post" action="/admin/users/${target.id}/deactivate"><input type="hidden" name="_csrf" value="${req.csrfToken}"><p class="actions"><button type="submit" class="btn danger">${t.confirmButton}</button> <a class="btn secondary" href="/admin/users">${t.cancel}</a></p></form></div>`;
+      res.type('html').send(commonPage(req, { title: t.confirmTitle, body }));
+    }),
+  );
   for (const [action, active] of [
     ['deactivate', false],
     ['activate', true],
@@ -355,12 +374,32 @@ ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
         (c) => html`<option value="${c.id}"${c.id === selected ? html` selected` : ''}>${collegeName.get(c.id)}</option>`,
       )}</select>`;
 
-    const rows = users.map(
+    // search and filters (GET ?q=&role=&college=&status=), applied to the school's accounts
+    const q = typeof req.query.q === 'string' ? req.query.q.trim().toLowerCase() : '';
+    const fRole = typeof req.query.role === 'string' ? req.query.role : '';
+    const fCollege = typeof req.query.college === 'string' ? req.query.college : '';
+    const fStatus = typeof req.query.status === 'string' ? req.query.status : '';
+    const shown = users.filter(
+      (u) =>
+        (!q || [u.username, u.displayName, u.email ?? ''].some((x) => x.toLowerCase().includes(q))) &&
+        (!fRole || u.role === fRole) &&
+        (!fCollege || (fCollege === 'none' ? !u.collegeId : u.collegeId === fCollege)) &&
+        (!fStatus || (fStatus === 'active') === u.active),
+    );
+    const opt = (value: string, label: string, selected: string) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${label}</option>`;
+    const filters = html`<form class="card filters" method="get" action="/admin/users" id="user-filters">
+<label>${t.search} <input type="search" name="q" value="${q}"></label>
+<label>${t.role} <select name="role">${opt('', t.filterAll, fRole)}${ROLES.map((r) => opt(r, roleLabel(r), fRole))}</select></label>
+<label>${t.college} <select name="college">${opt('', t.filterAll, fCollege)}${opt('none', t.noCollege, fCollege)}${colleges.map((c) => opt(c.id, collegeName.get(c.id) ?? c.id, fCollege))}</select></label>
+<label>${t.status} <select name="status">${opt('', t.filterAll, fStatus)}${opt('active', t.active, fStatus)}${opt('inactive', t.inactive, fStatus)}</select></label>
+<button type="submit" class="btn">${t.filterButton}</button></form>
+<p class="muted" id="user-count">${fmt(t.shownOf, { shown: shown.length, total: users.length })}</p>`;
+    const rows = shown.map(
       (u) => html`<tr data-user="${u.id}">
 <td>${u.username}</td><td>${u.displayName}</td><td>${roleLabel(u.role)}</td><td>${u.collegeId ? (collegeName.get(u.collegeId) ?? u.collegeId) : t.noCollege}</td>
 <td>${u.email ?? ''}</td><td>${u.active ? t.active : t.inactive}</td>
 <td>
-<form class="inline" method="post" action="/admin/users/${u.id}/${u.active ? 'deactivate' : 'activate'}">${csrf}<button type="submit">${u.active ? t.deactivate : t.activate}</button></form>
+${u.active ? html`<a class="btn" href="/admin/users/${u.id}/deactivate">${t.deactivateAsk}</a>` : html`<form class="inline" method="post" action="/admin/users/${u.id}/activate">${csrf}<button type="submit">${t.activate}</button></form>`}
 <details><summary>${t.edit}</summary>
 <form method="post" action="/admin/users/${u.id}">${csrf}
 <label>${t.displayName} <input name="displayName" value="${u.displayName}" required></label>
@@ -385,6 +424,8 @@ ${
 ${result.generatedPasswords.length ? html`<p>${t.generatedPasswords}</p><table><tbody>${result.generatedPasswords.map((g) => html`<tr><td>${g.username}</td><td><code>${g.password}</code></td></tr>`)}</tbody></table>` : ''}</div>`
     : ''
 }
+${filters}
+${shown.length ? '' : html`<p id="no-match">${t.noMatch}</p>`}
 <table id="users">
 <thead><tr><th>${t.username}</th><th>${t.displayName}</th><th>${t.role}</th><th>${t.college}</th><th>${t.email}</th><th>${t.status}</th><th>${t.actions}</th></tr></thead>
 <tbody>
@@ -407,7 +448,7 @@ ${rows}
 <label>${t.importFile} <input name="file" type="file" accept=".csv,text/csv" required></label>
 <p><button type="submit">${t.importButton}</button></p>
 </form>`;
-    return layout(req, { title: t.usersTitle, self: '/admin/users', body });
+    return commonPage(req, { title: t.usersTitle, body });
   }
 
   const before: express.RequestHandler[] = [sessionMiddleware(deps), csrfMiddleware];

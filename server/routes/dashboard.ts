@@ -230,7 +230,7 @@ ${semester ? html`<p class="muted">${m.semester}：${semName}</p>` : ''}
   <label>${m.level} <select name="level"><option value="">${m.any}</option>${LEVEL_FILTERS.map((l) => html`<option value="${l}"${l === level ? raw(' selected') : ''}>${l === 'escalated' ? (lang === 'en' ? 'Escalated (level 1 or 2)' : '已预警（1 级或 2 级）') : levelName(Number(l), lang)}</option>`)}</select></label>
   <button class="btn">${m.filter}</button>
 </form>
-${semester ? html`<p><a href="/exports/tasks.csv?semester=${semester.id}&amp;college=${collegeId}">${m.exportCsv}</a> · <a href="/exports/tasks.xlsx?semester=${semester.id}&amp;college=${collegeId}">${m.exportXlsx}</a></p>` : ''}
+${semester ? html`<p><a href="/exports/tasks.csv?semester=${semester.id}&college=${collegeId}">${m.exportCsv}</a> · <a href="/exports/tasks.xlsx?semester=${semester.id}&college=${collegeId}">${m.exportXlsx}</a></p>` : ''}
 ${taskTable(req, rows, zone, label)}`;
     res.send(page(req, { title: college.name, body }));
   });

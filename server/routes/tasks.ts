@@ -22,6 +22,8 @@ import { calendarWords, levelName, occurrenceLabeler, titleWithOccurrence } from
 import { filesOf, receiveUploads, removeUploads, uploadDir, withUploads } from '../upload';
 
 const TASK_STATUSES: readonly string[] = ['planned', 'open', 'overdue', 'completed', 'waived'];
+/** inbox entries per page */
+const INBOX_PAGE = 50;
 
 const actorOf = (u: SessionUser) => ({ userId: u.id, role: u.role, collegeId: u.collegeId });
 
@@ -78,7 +80,8 @@ export function createTaskRouter(deps: AppDeps): express.Router {
     const hotlines = semester ? (await templateOf(deps.store, semester)).hotlines : [];
     const body = html`<h1>${m.navMyTasks}</h1>
 <p class="card">${m.hotlines}: ${hotlines.map((h) => html`${req.lang === 'en' ? h.name.en : h.name.zh}${h.number ? ` ${h.number}` : ''}；`)}</p>
-${taskTable(req, rows, zone, await occurrenceLabeler(deps.store, deps.schoolId, req.lang ?? 'zh-CN'))}`;
+${taskTable(req, rows, zone, await occurrenceLabeler(deps.store, deps.schoolId, req.lang ?? 'zh-CN'))}
+${semester && user.collegeId ? html`<p><a href="/exports/tasks.xlsx?semester=${semester.id}&college=${user.collegeId}" id="ledger-export">${m.exportXlsx}</a> · <a href="/exports/tasks.csv?semester=${semester.id}&college=${user.collegeId}">${m.exportCsv}</a></p>` : ''}`;
     res.send(page(req, { title: m.navMyTasks, body }));
   });
 
@@ -251,7 +254,18 @@ ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as
     const user = currentUser(req);
     const m = t(req);
     const zone = await schoolZone(deps);
-    const items = await deps.store.listNotifications(user.id);
+    // filters (unread only, kind) and pages of INBOX_PAGE entries
+    const unreadOnly = req.query.unread === '1';
+    const kind = queryString(req, 'kind');
+    const everything = await deps.store.listNotifications(user.id);
+    const unreadTotal = everything.filter((n) => !n.readAt).length;
+    const filtered = everything.filter((n) => (!unreadOnly || !n.readAt) && (!kind || n.subjectType === kind));
+    const pages = Math.max(1, Math.ceil(filtered.length / INBOX_PAGE));
+    const pageNo = Math.min(pages, Math.max(1, Number.parseInt(queryString(req, 'page') ?? '1', 10) || 1));
+    const items = filtered.slice((pageNo - 1) * INBOX_PAGE, pageNo * INBOX_PAGE);
+    const kinds = [...new Set(everything.map((n) => n.subjectType))].sort();
+    const qs = (p: number) => `?${new URLSearchParams({ ...(unreadOnly ? { unread: '1' } : {}), ...(kind ? { kind } : {}), page: String(p) }).toString()}`;
+    const back = qs(pageNo);
     // each entry links to its subject; a pairing's page is its college's care workspace (one query for all)
     const pairingIds = [...new Set(items.filter((n) => n.subjectType === 'pairing').map((n) => n.subjectId))];
     const pairingCollege = new Map<string, string>();
@@ -280,18 +294,40 @@ ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as
           return undefined;
       }
     };
+    const csrfInput = html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}">`;
+    const pager = pages > 1 ? html`<nav class="pager" aria-label="${m.pageOf(pageNo, pages)}">${pageNo > 1 ? html`<a class="btn" rel="prev" href="/inbox${qs(pageNo - 1)}">${m.prevPage}</a>` : ''} <span>${m.pageOf(pageNo, pages)}</span> ${pageNo < pages ? html`<a class="btn" rel="next" href="/inbox${qs(pageNo + 1)}">${m.nextPage}</a>` : ''}</nav>` : '';
     const body = html`<h1>${m.navInbox}</h1>
+<p class="muted" id="inbox-count">${m.inboxCount(unreadTotal, everything.length)}</p>
+<div class="card filters-row"><form method="get" action="/inbox" class="filters" id="inbox-filters">
+<label>${m.inboxShow} <select name="unread"><option value="">${m.any}</option><option value="1"${unreadOnly ? raw(' selected') : ''}>${m.inboxUnread}</option></select></label>
+<label>${m.inboxKind} <select name="kind"><option value="">${m.any}</option>${kinds.map((k) => html`<option value="${k}"${k === kind ? raw(' selected') : ''}>${m.inboxKinds[k] ?? k}</option>`)}</select></label>
+<button class="btn">${m.filter}</button></form>
+${unreadTotal ? html`<form method="post" action="/inbox/read-all" id="read-all">${csrfInput}<button class="btn">${m.markAllRead}</button></form>` : ''}</div>
 ${items.length ? '' : html`<p>${m.inboxEmpty}</p>`}
 <table id="inbox"><tbody>${items.map((n) => {
       const href = hrefOf(n);
-      return html`<tr class="${n.readAt ? 'read' : 'unread'}"><td>${fmt(n.createdAt, zone)}</td><td>${href ? html`<a href="${href}">${n.title}</a>` : n.title}<br><small>${n.body}</small></td><td>${n.readAt ? '' : html`<form method="post" action="/inbox/${n.id}/read" class="inline"><input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}"><button>${m.markRead}</button></form>`}</td></tr>`;
-    })}</tbody></table>`;
+      return html`<tr class="${n.readAt ? 'read' : 'unread'}"><td>${fmt(n.createdAt, zone)}</td><td>${href ? html`<a href="${href}">${n.title}</a>` : n.title}<br><small>${n.body}</small></td><td>${n.readAt ? '' : html`<form method="post" action="/inbox/${n.id}/read" class="inline">${csrfInput}<input type="hidden" name="back" value="${back}"><button>${m.markRead}</button></form>`}</td></tr>`;
+    })}</tbody></table>
+${pager}`;
     res.send(page(req, { title: m.navInbox, body }));
   });
+
+  /** back to the inbox page the form was on (only a query string of the inbox is followed) */
+  const inboxBack = (req: Request) => {
+    const b = typeof req.body?.back === 'string' ? req.body.back : '';
+    return /^\?[A-Za-z0-9=&%_-]*$/.test(b) ? `/inbox${b}` : '/inbox';
+  };
 
   r.post('/inbox/:id/read', async (req, res) => {
     const user = currentUser(req);
     await deps.store.markNotificationRead(Number(req.params.id), user.id);
+    res.redirect(303, inboxBack(req));
+  });
+
+  /** Every unread entry of the user read at once. */
+  r.post('/inbox/read-all', async (req, res) => {
+    const user = currentUser(req);
+    await deps.knex('notifications').where({ recipient_user_id: user.id }).whereNull('read_at').update({ read_at: (deps.now ?? Date.now)() });
     res.redirect(303, '/inbox');
   });
 
