@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { byMonth, planSemester } from '../../domain/planner';
+import { byMonth, previewPlan } from '../../domain/planner';
 import { parseCalendar } from '../../domain/load';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../auth/context';
 import type { AppDeps } from '../deps';
@@ -146,8 +146,11 @@ ${l.marked.length + l.found.length === 0 ? html`<p id="none">${m.wfNone}</p>` : 
     const calendarRow = await deps.store.getCalendar(semester.calendarId);
     if (!calendarRow) throw new NotFoundError(`calendar ${semester.calendarId} is missing`);
     const colleges = await deps.store.listColleges(deps.schoolId);
-    const p = planSemester({ semesterId: id, template: await templateOf(deps.store, semester), calendar: parseCalendar(semester.calendarId, calendarRow.body), colleges });
-    return { semester, plan: p, colleges };
+    const template = await templateOf(deps.store, semester);
+    // the holiday reminders a missing or merged holiday changed, by the template's rule (skip / merge-into)
+    const { plan: p, adjustments } = previewPlan({ semesterId: id, template, calendar: parseCalendar(semester.calendarId, calendarRow.body), colleges });
+    const titled = adjustments.map((a) => ({ ...a, title: template.tasks.find((x) => x.id === a.templateTaskId)?.title ?? { zh: a.templateTaskId, en: a.templateTaskId } }));
+    return { semester, plan: p, colleges, adjustments: titled };
   }
 
   r.get('/api/semesters', admin, async (_req, res) => {
@@ -161,9 +164,9 @@ ${l.marked.length + l.found.length === 0 ? html`<p id="none">${m.wfNone}</p>` : 
     withUploads(async (req, res) => void res.status(201).json({ semester: await create(req) })),
   );
   r.get('/api/semesters/:id/plan', admin, async (req, res) => {
-    const { plan: p } = await plan(String(req.params.id));
+    const { plan: p, adjustments } = await plan(String(req.params.id));
     const months = [...byMonth(p.tasks.filter((x) => x.collegeId === p.tasks[0]?.collegeId))].map(([month, tasks]) => ({ month, tasks: tasks.map(({ collegeId: _c, semesterId: _s, ...x }) => x) }));
-    res.json({ semester: p.semesterId, timezone: p.timezone, colleges: new Set(p.tasks.map((x) => x.collegeId)).size, tasksPerCollege: months.reduce((n, m) => n + m.tasks.length, 0), months });
+    res.json({ semester: p.semesterId, timezone: p.timezone, colleges: new Set(p.tasks.map((x) => x.collegeId)).size, tasksPerCollege: months.reduce((n, m) => n + m.tasks.length, 0), months, adjustments });
   });
   r.post('/api/semesters/:id/start', admin, async (req, res) => {
     const { semester } = await plan(String(req.params.id));
@@ -212,7 +215,7 @@ ${semesters.map((s) => html`<tr><td><a href="/admin/semesters/${s.id}">${s.name}
   r.get('/admin/semesters/:id', admin, async (req, res) => {
     const m = t(req);
     const zone = await schoolZone(deps);
-    const { semester, plan: p, colleges } = await plan(String(req.params.id));
+    const { semester, plan: p, colleges, adjustments } = await plan(String(req.params.id));
     const first = colleges[0]?.id;
     const months = [...byMonth(p.tasks.filter((x) => x.collegeId === first))];
     const lang = req.lang ?? 'zh-CN';
@@ -220,6 +223,7 @@ ${semesters.map((s) => html`<tr><td><a href="/admin/semesters/${s.id}">${s.name}
     const name = lang === 'en' ? words.name.en : words.name.zh;
     const body = html`<h1>${m.preview}: ${name}</h1>
 <p>${m.status}: ${semesterStatusName(semester.status, lang)} · ${m.colleges}: ${colleges.length} · ${m.planned}: ${p.tasks.length}</p>
+${adjustments.length ? html`<section id="holiday-rules"><h2>${lang === 'en' ? 'Holidays this semester lacks or has merged' : '本学期缺少或合并的节假日'}</h2><ul>${adjustments.map((a) => html`<li>${lang === 'en' ? a.title.en : a.title.zh}: ${lang === 'en' ? a.reason : a.reasonZh}</li>`)}</ul></section>` : ''}
 ${semester.status === 'planned' ? html`<form method="post" action="/admin/semesters/${semester.id}/start"><input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}"><button class="btn" id="start">${m.start}</button></form>` : ''}
 ${months.map(
   ([month, tasks]) => html`<h2>${monthLabel(month, lang)} (${tasks.length})</h2><table class="plan"><thead><tr><th>${m.task}</th><th>${m.owner}</th><th>${m.opens}</th><th>${m.due}</th></tr></thead><tbody>
