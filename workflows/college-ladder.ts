@@ -72,6 +72,11 @@ export interface LadderPlan {
   tasks: LadderPlanTask[];
   /** evidence rules by template task id */
   evidence: Record<string, Evidence>;
+  /**
+   * tasks already closed in the read model (a ladder restarted after it was stopped outside the
+   * app): they leave the plan at once. Absent in plans recorded before this field existed.
+   */
+  closed?: Record<string, 'completed' | 'waived'>;
 }
 
 /** A task the ladder still runs: its plan and its progress. */
@@ -191,12 +196,13 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     state = input.carried;
   } else {
     const plan = input.plan ?? (await planCollegeLadder({ semesterId: input.semesterId, collegeId: input.collegeId }));
+    const closed = { ...(plan.closed ?? {}) };
     state = {
       startedAt: Date.now(),
       endsAt: plan.endsAt,
       evidence: plan.evidence,
-      tasks: plan.tasks.map((t) => ({ ...t, remindAts: [...t.remindAts], status: 'planned', escalationLevel: 0, remindersSent: 0, done: [] })),
-      closed: {},
+      tasks: plan.tasks.filter((t) => !closed[t.taskId]).map((t) => ({ ...t, remindAts: [...t.remindAts], status: 'planned', escalationLevel: 0, remindersSent: 0, done: [] })),
+      closed,
     };
   }
   const byId = new Map<string, LadderTask>(state.tasks.map((t: LadderTask) => [t.taskId, t]));
