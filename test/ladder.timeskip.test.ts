@@ -133,10 +133,12 @@ async function scheduled(workflowId: string): Promise<Record<string, number>> {
 }
 
 describe('the task model switch', () => {
-  test('When no model is asked for, then a semester is per-task; a bad TASK_MODEL or option is refused by name', () => {
-    expect(taskModelOf(undefined, {})).toBe('per-task');
+  test('When no model is asked for, then a semester runs on the ladder; TASK_MODEL or the option choose per-task; a bad one is refused by name', () => {
+    expect(taskModelOf(undefined, {})).toBe('ladder');
+    expect(taskModelOf(undefined, { TASK_MODEL: 'per-task' })).toBe('per-task');
     expect(taskModelOf(undefined, { TASK_MODEL: 'ladder' })).toBe('ladder');
     expect(taskModelOf('per-task', { TASK_MODEL: 'ladder' })).toBe('per-task');
+    expect(taskModelOf('ladder', { TASK_MODEL: 'per-task' })).toBe('ladder');
     expect(() => taskModelOf(undefined, { TASK_MODEL: 'cron' })).toThrow('TASK_MODEL: must be one of per-task, ladder, got "cron"');
     expect(() => taskModelOf('batch', {})).toThrow('task model: must be one of per-task, ladder, got "batch"');
   });
