@@ -121,15 +121,30 @@ async function capture(workflowId: string, name: string): Promise<void> {
   fs.writeFileSync(path.join(CAPTURE, `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
 }
 
-/** Activities the workflow scheduled, by type. */
+/** Activities the workflow ran, by type: scheduled through the server, or local (a marker in the history). */
 async function scheduled(workflowId: string): Promise<Record<string, number>> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   const out: Record<string, number> = {};
   for (const e of history.events ?? []) {
-    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    let name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName === 'core_local_activity') {
+      const data = marker.details?.data?.payloads?.[0]?.data;
+      if (data) name = (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type;
+    }
     if (name) out[name] = (out[name] ?? 0) + 1;
   }
   return out;
+}
+
+/** Whether the history took the patch `id` (a version marker). */
+async function patchedIn(workflowId: string, id: string): Promise<boolean> {
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).some((e) => {
+    const m = e.markerRecordedEventAttributes;
+    const data = m?.markerName === 'core_patch' ? m.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    return data ? Buffer.from(data).toString('utf8').includes(id) : false;
+  });
 }
 
 describe('the task model switch', () => {
@@ -155,8 +170,10 @@ describe('college ladder', () => {
       await env.sleep(level2At + HOUR - (await env.currentTimeMs()));
       const summary = await env.client.workflow.getHandle(workflowId).query(ladderSummaryQuery);
       expect(summary).toMatchObject({ level2: 50, completed: 0, waived: 0, nextAt: null });
-      // four distinct instants: four writes, not 4 × 50
+      // four distinct instants: four writes, not 4 × 50, each a local activity (no round trip through the server)
       expect((await scheduled(workflowId)).applyLadderStep).toBe(4);
+      expect(await patchedIn(workflowId, 'ladder-step-local-activity')).toBe(true);
+      expect((await env.client.workflow.getHandle(workflowId).fetchHistory()).events?.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'applyLadderStep')).toBe(false);
       await capture(workflowId, 'ladder.fifty-tasks.level-2');
     });
     for (const id of ids) {
@@ -241,7 +258,11 @@ describe('college ladder', () => {
         if (i > 600) throw new Error(`not settled: ${rows.filter((r) => r.escalationLevel === 2).length}/${rows.length} at level 2`);
         await new Promise((r) => setTimeout(r, 100));
       }
-      for (const id of ladders) expect(await scheduled(id)).toMatchObject({ planCollegeLadder: 1, applyLadderStep: 1 });
+      // the local activity's marker is in the history once its workflow task completes (just after the write)
+      for (const id of ladders) {
+        for (let i = 0; i < 100 && !(await scheduled(id)).applyLadderStep; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(await scheduled(id)).toMatchObject({ planCollegeLadder: 1, applyLadderStep: 1 });
+      }
       await capture(ladders[0]!, 'ladder.past-semester.college');
       await capture(`semester.${semesterId}`, 'semester.ladder');
     });
