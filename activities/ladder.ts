@@ -9,6 +9,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Role } from '../domain/schema';
 import { formatLocal } from '../domain/local-time';
+import { parseTemplate } from '../domain/load';
+import { ladderInstants } from '../domain/planner';
 import type { LadderStepWrite, TaskInstanceRow } from '../db/store';
 import type { Outbox } from '../notifications/outbox';
 import type { LadderPlan, LadderStep, LadderTaskEvent } from '../workflows/college-ladder';
@@ -46,6 +48,16 @@ export function createLadderActivities(deps: LadderDeps) {
     return { name: college.name, zone: school?.timezone ?? 'Asia/Shanghai', recipients };
   }
 
+  /** The reminder and level-2 instants of a moved due date, as server/tasks.ts moveDue computes them. */
+  async function movedLadderOf(semesterId: string) {
+    const semester = await store.getSemester(semesterId);
+    const school = semester ? await store.getSchool(semester.schoolId) : undefined;
+    const templateRow = semester ? await store.getTemplate(semester.templateId, semester.templateVersion) : undefined;
+    if (!semester || !school || !templateRow) throw ApplicationFailure.create({ type: 'UnknownTemplateError', message: `semester ${semesterId} lacks its school or template`, nonRetryable: true });
+    const template = parseTemplate(`template ${templateRow.id}`, templateRow.body);
+    return (templateTaskId: string, dueAt: number, openAt: number) => ladderInstants(template, templateTaskId, dueAt, school.timezone, Math.max(Date.now(), openAt));
+  }
+
   function unknownTask(taskId: string): never {
     throw ApplicationFailure.create({ type: 'UnknownTaskError', message: `task instance ${taskId} not found`, nonRetryable: true });
   }
@@ -59,11 +71,24 @@ export function createLadderActivities(deps: LadderDeps) {
       const { endsAt, tasks } = await base.planCollegeTasks(req);
       const evidence: LadderPlan['evidence'] = {};
       for (const t of tasks) evidence[t.templateTaskId] = t.evidence;
-      return {
-        endsAt,
-        evidence,
-        tasks: tasks.map((t) => ({ taskId: t.taskId, templateTaskId: t.templateTaskId, ownerRole: t.ownerRole, openAt: t.openAt, dueAt: t.dueAt, remindAts: t.remindAts, level2At: t.level2At })),
-      };
+      // what the read model already holds (a ladder restarted after a stop outside the app): closed
+      // tasks leave the plan, and a due date moved by the school administration is kept
+      const rows = new Map((await store.getTaskInstances(tasks.map((t) => t.taskId))).map((r) => [r.id, r]));
+      const closed: Record<string, 'completed' | 'waived'> = {};
+      let moved: ((templateTaskId: string, dueAt: number, openAt: number) => { remindAts: number[]; level2At: number }) | null = null;
+      const planTasks: LadderPlan['tasks'] = [];
+      for (const t of tasks) {
+        const row = rows.get(t.taskId);
+        if (row?.status === 'completed' || row?.status === 'waived') closed[t.taskId] = row.status;
+        let { dueAt, remindAts, level2At } = t;
+        if (row && row.status !== 'planned' && row.dueAt !== t.dueAt) {
+          moved ??= await movedLadderOf(req.semesterId);
+          ({ remindAts, level2At } = moved(t.templateTaskId, row.dueAt, row.openAt));
+          dueAt = row.dueAt;
+        }
+        planTasks.push({ taskId: t.taskId, templateTaskId: t.templateTaskId, ownerRole: t.ownerRole, openAt: t.openAt, dueAt, remindAts, level2At });
+      }
+      return { endsAt, evidence, tasks: planTasks, ...(Object.keys(closed).length ? { closed } : {}) };
     },
 
     /**

@@ -10,6 +10,7 @@
 import type { Knex } from 'knex';
 import { writeTransaction } from './knex';
 import type { CollegeRole, Role, TaskKind } from '../domain/schema';
+import { collegeLadderWorkflowId } from '../workflows/ids';
 
 // ---------------------------------------------------------------------------------------------
 // Row shapes
@@ -849,15 +850,17 @@ async function listOpenWorkflowRows(db: Knex, schoolId: string): Promise<OpenWor
     .where('s.school_id', schoolId)
     .whereIn('t.status', ['open', 'overdue'])
     .whereNull('t.workflow_ended_at')
-    .select('t.id', 't.college_id')) as DbRow[];
+    .select('t.id', 't.college_id', 't.semester_id', 's.task_model')) as DbRow[];
   const ofSchool = (table: string) => db(`${table} as x`).join('colleges as k', 'k.id', 'x.college_id').where('k.school_id', schoolId);
   const cases = (await ofSchool('crisis_cases').whereNot('x.status', 'closed').whereNull('x.workflow_ended_at').select('x.id', 'x.college_id')) as DbRow[];
   const pairings = (await ofSchool('pairings').where('x.status', 'active').select('x.id', 'x.college_id')) as DbRow[];
   const warnings = (await ofSchool('screening_warnings').where('x.status', 'open').select('x.id', 'x.college_id')) as DbRow[];
   const rows = (kind: WorkflowRowKind, list: DbRow[], workflowId: (id: string) => string) =>
     list.map((r) => ({ kind, id: String(r.id), collegeId: String(r.college_id), workflowId: workflowId(String(r.id)) }));
+  // a ladder semester's tasks run in their college's ladder workflow (ADR 0005); a per-task one's in their own
+  const taskWorkflowIds = new Map(tasks.map((r) => [String(r.id), r.task_model === 'ladder' ? collegeLadderWorkflowId(String(r.semester_id), String(r.college_id)) : String(r.id)]));
   return [
-    ...rows('task', tasks, (id) => id),
+    ...rows('task', tasks, (id) => taskWorkflowIds.get(id)!),
     ...rows('crisis', cases, (id) => `crisis.${id}`),
     ...rows('pairing', pairings, (id) => `pairing.${id}`),
     ...rows('screening', warnings, (id) => `screening.${id}`),

@@ -2,7 +2,7 @@
  * npm run semester -- <command>
  *   create   --id ID --template FILE --calendar FILE [--task-model per-task|ladder]
  *                                                        validate and store the files, create the semester
- *                                                        (model: default TASK_MODEL, else per-task; ADR 0005)
+ *                                                        (model: default TASK_MODEL, else ladder; ADR 0005)
  *   start    --id ID                                     start it (a no-op when it already runs)
  *   add-college --id ID --college COLLEGE_ID             start a college added mid-semester
  *   status   --id ID                                     tasks per college from the read model
@@ -60,7 +60,7 @@ async function run(): Promise<void> {
         const { template, calendar } = await registerDataFiles(store, { templateFile: need(values, 'template'), calendarFile: need(values, 'calendar') });
         await createSemester(store, { id: need(values, 'id'), schoolId: config.SCHOOL_ID, templateId: template.id, templateVersion: template.version, calendarId: calendar.id, taskModel: values['task-model'] });
         const created = await store.getSemester(need(values, 'id'));
-        console.log(`semester ${values.id}: created from ${template.id} v${template.version} and calendar ${calendar.id}; task model ${created?.taskModel ?? 'per-task'}`);
+        console.log(`semester ${values.id}: created from ${template.id} v${template.version} and calendar ${calendar.id}; task model ${created?.taskModel ?? 'ladder'}`);
         break;
       }
       case 'start': {

@@ -63,7 +63,7 @@ async function run(): Promise<void> {
       json: { type: 'boolean', default: false },
       timeline: { type: 'boolean', default: false },
       'capture-histories': { type: 'string' },
-      model: { type: 'string', default: 'per-task' },
+      model: { type: 'string', default: 'ladder' },
     },
     strict: true,
   });

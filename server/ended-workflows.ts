@@ -25,7 +25,7 @@ import { crisisCaseWorkflow, type BranchAction, type CrisisDurations, type Crisi
 import { DEFAULT_CRISIS_DURATIONS, type Situation } from '../workflows/crisis-case';
 import { NotFoundError } from './semesters';
 import type { Actor } from '../workflows/task';
-import { restartTask, TaskRejectedError } from './tasks';
+import { endedEventKey, restartTask, TaskRejectedError } from './tasks';
 
 /** The visibility query of runs that ended without completing. */
 export const ENDED_QUERY = 'ExecutionStatus="Terminated" OR ExecutionStatus="Canceled" OR ExecutionStatus="TimedOut" OR ExecutionStatus="Failed"';
@@ -53,8 +53,7 @@ export interface ScanResult {
 
 const isMarked = (kind: WorkflowRowKind): kind is MarkedWorkflowKind => kind === 'task' || kind === 'crisis';
 
-/** The audit key of a stop, shared with the 409 path of server/tasks.ts: one entry per stopped run. */
-export const endedEventKey = (workflowId: string, runId: string) => `${workflowId}/workflow-ended:${runId}`;
+export { endedEventKey };
 
 /**
  * Records that a row's workflow ended outside the app: the mark in the read model (tasks and
@@ -62,31 +61,31 @@ export const endedEventKey = (workflowId: string, runId: string) => `${workflowI
  */
 export async function recordStopped(store: Store, s: Omit<StoppedWorkflow, 'collegeId'>, at: number): Promise<boolean> {
   const marked = isMarked(s.kind) ? await store.markWorkflowEnded(s.kind, s.id, { at, status: s.status }) : false;
-  await store.appendAudit({ eventKey: endedEventKey(s.workflowId, s.runId), subjectType: s.kind, subjectId: s.id, action: 'workflow-ended-externally', actor: 'system', at, details: { runId: s.runId, status: s.status } });
+  await store.appendAudit({ eventKey: endedEventKey(s.workflowId, s.runId, s.kind === 'task' ? s.id : s.workflowId), subjectType: s.kind, subjectId: s.id, action: 'workflow-ended-externally', actor: 'system', at, details: { runId: s.runId, status: s.status } });
   return marked;
 }
 
-/** The open row a workflow id belongs to (a supervision belongs to its case). */
-function rowOf(byWorkflowId: Map<string, OpenWorkflowRow>, workflowId: string): OpenWorkflowRow | undefined {
+/** The open rows a workflow id runs (a supervision belongs to its case; a college ladder runs many tasks). */
+function rowsOf(byWorkflowId: Map<string, OpenWorkflowRow[]>, workflowId: string): OpenWorkflowRow[] | undefined {
   const own = byWorkflowId.get(workflowId);
   if (own) return own;
   const sup = /^supervision\.(.+)$/.exec(workflowId);
   return sup ? byWorkflowId.get(`crisis.${sup[1]}`) : undefined;
 }
 
-/** The open rows whose workflows visibility lists as ended (some run of them), or null when the server has no visibility. */
-async function viaVisibility(client: Client, byWorkflowId: Map<string, OpenWorkflowRow>): Promise<OpenWorkflowRow[] | null> {
-  const hits = new Map<string, OpenWorkflowRow>();
+/** The workflow ids (with their open rows) that visibility lists as ended (some run of them), or null when the server has no visibility. */
+async function viaVisibility(client: Client, byWorkflowId: Map<string, OpenWorkflowRow[]>): Promise<Array<[string, OpenWorkflowRow[]]> | null> {
+  const hits = new Map<string, OpenWorkflowRow[]>();
   try {
     for await (const w of client.workflow.list({ query: ENDED_QUERY })) {
-      const row = rowOf(byWorkflowId, w.workflowId);
-      if (row) hits.set(row.workflowId, row);
+      const rows = rowsOf(byWorkflowId, w.workflowId);
+      if (rows?.[0]) hits.set(rows[0].workflowId, rows);
     }
   } catch {
     // e.g. the time-skipping test server: ListWorkflowExecutions is not implemented
     return null;
   }
-  return [...hits.values()];
+  return [...hits.entries()];
 }
 
 /** Runs fn over items, `width` at a time. */
@@ -103,20 +102,23 @@ async function eachLimited<T>(items: T[], width: number, fn: (x: T) => Promise<v
  */
 export async function scanEndedWorkflows(deps: { client: Client; store: Store; schoolId: string; now: number }): Promise<ScanResult> {
   const open = await deps.store.listOpenWorkflowRows(deps.schoolId);
-  const byWorkflowId = new Map(open.map((r) => [r.workflowId, r]));
+  const byWorkflowId = new Map<string, OpenWorkflowRow[]>();
+  for (const r of open) byWorkflowId.set(r.workflowId, [...(byWorkflowId.get(r.workflowId) ?? []), r]);
   const listed = open.length ? await viaVisibility(deps.client, byWorkflowId) : [];
-  const candidates = listed ?? open;
+  const candidates = listed ?? [...byWorkflowId.entries()];
   const found: StoppedWorkflow[] = [];
   let marked = 0;
-  await eachLimited(candidates, 8, async (row) => {
-    const d = await deps.client.workflow.getHandle(row.workflowId).describe().catch(() => undefined);
+  await eachLimited(candidates, 8, async ([workflowId, rows]) => {
+    const d = await deps.client.workflow.getHandle(workflowId).describe().catch(() => undefined);
     const status = d?.status.name;
     if (!d || !status || !ENDED_STATUSES.has(status)) return; // running, completed, or never started (planned)
-    const s: StoppedWorkflow = { ...row, runId: d.runId, status };
-    found.push(s);
-    if (await recordStopped(deps.store, s, deps.now)) marked += 1;
+    for (const row of rows) {
+      const s: StoppedWorkflow = { ...row, runId: d.runId, status };
+      found.push(s);
+      if (await recordStopped(deps.store, s, deps.now)) marked += 1;
+    }
   });
-  found.sort((a, b) => a.workflowId.localeCompare(b.workflowId));
+  found.sort((a, b) => a.workflowId.localeCompare(b.workflowId) || a.id.localeCompare(b.id));
   return { found, marked, via: listed ? 'visibility' : 'describe' };
 }
 

@@ -27,10 +27,12 @@ export class TaskModelError extends Error {
 
 /**
  * The task model of a new semester: the one asked for, else TASK_MODEL from the environment, else
- * 'per-task' (ADR 0005). A semester keeps its model for life; anything else is refused by name.
+ * 'ladder' (ADR 0005: one workflow per college, the model that scales). A semester keeps its model
+ * for life (semesters created before the ladder existed stay 'per-task'); anything else is refused
+ * by name.
  */
 export function taskModelOf(asked: string | undefined, env: NodeJS.ProcessEnv = process.env): TaskModel {
-  const value = asked ?? (env.TASK_MODEL?.trim() || undefined) ?? 'per-task';
+  const value = asked ?? (env.TASK_MODEL?.trim() || undefined) ?? 'ladder';
   if (!(TASK_MODELS as readonly string[]).includes(value)) {
     throw new TaskModelError(`${asked === undefined ? 'TASK_MODEL' : 'task model'}: must be one of ${TASK_MODELS.join(', ')}, got "${value}"`);
   }

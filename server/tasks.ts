@@ -11,7 +11,7 @@ import type { Store } from '../db/store';
 import { parseTemplate } from '../domain/load';
 import { ladderInstants } from '../domain/planner';
 import { completeTaskUpdate, moveDueUpdate, taskWorkflow, waiveTaskUpdate, type Actor, type CompleteRequest, type TaskInput, type TaskState } from '../workflows/task';
-import { ladderCompleteTaskUpdate, ladderMoveDueUpdate, ladderWaiveTaskUpdate } from '../workflows/college-ladder';
+import { collegeLadderWorkflow, ladderCompleteTaskUpdate, ladderMoveDueUpdate, ladderWaiveTaskUpdate } from '../workflows/college-ladder';
 import { collegeLadderWorkflowId } from '../workflows/ids';
 import type { TaskInstanceRow } from '../db/store';
 import { instantFrom } from './dates';
@@ -21,6 +21,14 @@ import { NotFoundError } from './semesters';
 export class TaskRejectedError extends Error {
   override name = 'TaskRejectedError';
 }
+
+/**
+ * The audit key of a stop, shared with the 409 path of server/tasks.ts: one entry per stopped run
+ * and row (a college ladder runs many tasks: each gets its entry; a row with a workflow of its own
+ * keeps the key it always had).
+ */
+export const endedEventKey = (workflowId: string, runId: string, subjectId: string = workflowId) =>
+  subjectId === workflowId ? `${workflowId}/workflow-ended:${runId}` : `${workflowId}/workflow-ended:${runId}/${subjectId}`;
 
 /** The message of a request against a task whose workflow was stopped outside the app (answered 409). */
 export const WORKFLOW_ENDED_MESSAGE = "this task's workflow was stopped outside the app; the school administration can restart it";
@@ -35,13 +43,13 @@ export class WorkflowEndedError extends TaskRejectedError {
  * is open: records that it ended outside the app (audit log, once per run) and refuses with
  * WORKFLOW_ENDED_MESSAGE. Returns quietly when the workflow still runs or completed normally.
  */
-async function refuseIfEnded(client: Client, store: Store, taskId: string): Promise<void> {
-  const d = await client.workflow.getHandle(taskId).describe().catch(() => undefined);
+async function refuseIfEnded(client: Client, store: Store, taskId: string, workflowId: string = taskId): Promise<void> {
+  const d = await client.workflow.getHandle(workflowId).describe().catch(() => undefined);
   const status = d?.status.name;
   if (!d || !status || status === 'RUNNING' || status === 'COMPLETED' || status === 'CONTINUED_AS_NEW') return;
   // the read model shows it: the admin's list of stopped workflows (/admin/workflows, server/ended-workflows.ts)
   await store.markWorkflowEnded('task', taskId, { at: Date.now(), status });
-  await store.appendAudit({ eventKey: `${taskId}/workflow-ended:${d.runId}`, subjectType: 'task', subjectId: taskId, action: 'workflow-ended-externally', actor: 'system', at: Date.now(), details: { runId: d.runId, status } });
+  await store.appendAudit({ eventKey: endedEventKey(workflowId, d.runId, taskId), subjectType: 'task', subjectId: taskId, action: 'workflow-ended-externally', actor: 'system', at: Date.now(), details: { runId: d.runId, status } });
   throw new WorkflowEndedError(WORKFLOW_ENDED_MESSAGE);
 }
 
@@ -70,7 +78,7 @@ async function viaUpdate(store: Store, taskId: string, call: () => Promise<TaskS
       if (now?.status === 'waived') throw new TaskRejectedError('this task was waived and is closed');
       if (now?.status === 'planned') throw new TaskRejectedError('this task has not opened yet');
       // open in the read model, but its workflow was terminated or cancelled (Web UI, CLI): a 409, never a 500
-      if (client) await refuseIfEnded(client, store, taskId);
+      if (client) await refuseIfEnded(client, store, taskId, retry?.workflowId);
     }
     throw e;
   }
@@ -88,13 +96,13 @@ async function ladderOf(store: Store, row: TaskInstanceRow | undefined): Promise
 
 export async function completeTask(client: Client, store: Store, taskId: string, req: CompleteRequest, opts?: UpdateOptions): Promise<TaskState> {
   const ladder = await ladderOf(store, await store.getTaskInstance(taskId));
-  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderCompleteTaskUpdate, { args: [{ ...req, taskId }], ...updateOpts(opts) }));
+  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderCompleteTaskUpdate, { args: [{ ...req, taskId }], ...updateOpts(opts) }), client, { workflowId: ladder, ...updateOpts(opts) });
   return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(completeTaskUpdate, { args: [req], ...updateOpts(opts) }), client, { workflowId: taskId, ...updateOpts(opts) });
 }
 
 export async function waiveTask(client: Client, store: Store, taskId: string, actor: Actor, reason: string, opts?: UpdateOptions): Promise<TaskState> {
   const ladder = await ladderOf(store, await store.getTaskInstance(taskId));
-  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderWaiveTaskUpdate, { args: [{ actor, reason, taskId }], ...updateOpts(opts) }));
+  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderWaiveTaskUpdate, { args: [{ actor, reason, taskId }], ...updateOpts(opts) }), client, { workflowId: ladder, ...updateOpts(opts) });
   return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(waiveTaskUpdate, { args: [{ actor, reason }], ...updateOpts(opts) }), client, { workflowId: taskId, ...updateOpts(opts) });
 }
 
@@ -115,7 +123,7 @@ export async function moveDue(client: Client, store: Store, taskId: string, acto
   const dueAt = instantFrom(newDueLocal, 'due', { zone: school.timezone, now: Date.now() });
   const { remindAts, level2At } = ladderInstants(template, row.templateTaskId, dueAt, school.timezone, Math.max(Date.now(), row.openAt));
   const ladder = semester.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
-  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderMoveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason, taskId }], ...updateOpts(opts) }));
+  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderMoveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason, taskId }], ...updateOpts(opts) }), client, { workflowId: ladder, ...updateOpts(opts) });
   return viaUpdate(store, taskId, () =>
     client.workflow.getHandle(taskId).executeUpdate(moveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason }], ...updateOpts(opts) }),
     client,
@@ -133,7 +141,8 @@ export async function restartTask(client: Client, store: Store, taskId: string, 
   const row = await store.getTaskInstance(taskId);
   if (!row) throw new NotFoundError(`unknown task ${taskId}`);
   if (row.status === 'completed' || row.status === 'waived') throw new TaskRejectedError(`this task is already ${row.status}; only a stopped open task can be restarted`);
-  if (await ladderOf(store, row)) throw new TaskRejectedError("this task runs in its college's ladder workflow, not a workflow of its own; there is no task workflow to restart");
+  const ladder = await ladderOf(store, row);
+  if (ladder) return restartLadder(client, store, row, ladder, taskQueue, actor);
   const d = await client.workflow.getHandle(taskId).describe().catch(() => undefined);
   if (d?.status.name === 'RUNNING') throw new TaskRejectedError('this task\'s workflow is running; there is nothing to restart');
   const { tasks } = await createActivities({ store }).planCollegeTasks({ semesterId: row.semesterId, collegeId: row.collegeId });
@@ -163,6 +172,36 @@ export async function restartTask(client: Client, store: Store, taskId: string, 
     return { runId: handle.firstExecutionRunId };
   } catch (e) {
     if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TaskRejectedError('this task\'s workflow completed; a completed task is never restarted');
+    throw e;
+  }
+}
+
+/**
+ * A ladder semester's task is restarted by starting its college's ladder again (ADR 0005): the
+ * plan comes from the planner and the read model (closed tasks stay closed, a moved due date is
+ * kept), and the steps already recorded are keyed by event, so nothing is recorded twice. Every
+ * task of the ladder marked as stopped is cleared; each gets the restart in its timeline.
+ */
+async function restartLadder(client: Client, store: Store, row: TaskInstanceRow, workflowId: string, taskQueue: string, actor: Actor): Promise<{ runId: string }> {
+  const d = await client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+  if (d?.status.name === 'RUNNING') throw new TaskRejectedError("this task's college ladder workflow is running; there is nothing to restart");
+  const indexed = d ? d.typedSearchAttributes.get(SemesterIdKey) !== undefined : false;
+  try {
+    const handle = await client.workflow.start(collegeLadderWorkflow, {
+      workflowId,
+      taskQueue,
+      args: [{ semesterId: row.semesterId, collegeId: row.collegeId }],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      ...(indexed ? { typedSearchAttributes: [{ key: SemesterIdKey, value: row.semesterId }, { key: CollegeIdKey, value: row.collegeId }] } : {}),
+    });
+    const stopped = (await store.listTaskInstances({ semesterId: row.semesterId, collegeId: row.collegeId })).filter((t) => t.status === 'open' || t.status === 'overdue' || t.id === row.id);
+    for (const t of stopped) {
+      await store.clearWorkflowEnded('task', t.id);
+      await store.appendAudit({ eventKey: `${workflowId}/workflow-restarted:${handle.firstExecutionRunId}/${t.id}`, subjectType: 'task', subjectId: t.id, action: 'workflow-restarted', actor: actor.userId, at: Date.now(), details: { runId: handle.firstExecutionRunId, workflowId } });
+    }
+    return { runId: handle.firstExecutionRunId };
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TaskRejectedError("this task's college ladder completed; it is not restarted");
     throw e;
   }
 }

@@ -115,7 +115,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       }
     }
     const files = await registerDataFiles(store, { templateFile: opts.templateFile, calendarFile: opts.calendarFile });
-    const model = opts.model ?? 'per-task';
+    const model = opts.model ?? 'ladder';
     await createSemester(store, { id: semesterId, schoolId, templateId: files.template.id, templateVersion: files.template.version, calendarId: files.calendar.id, taskModel: model });
 
     env = await createTimeSkippingEnv();

@@ -30,7 +30,8 @@ const queue = uniqueQueue('care-http');
 
 beforeAll(async () => {
   env = await timeSkippingEnv();
-  fx = await webFixture({ client: env.client, taskQueue: queue });
+  // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
+  fx = await webFixture({ client: env.client, taskQueue: queue }, { taskModel: 'per-task' });
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: queue,

@@ -62,7 +62,8 @@ beforeAll(async () => {
 
   env = await devServerEnv();
   const queue = uniqueQueue('e2e-browser');
-  fx = await webFixture({ client: env.client, taskQueue: queue });
+  // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
+  fx = await webFixture({ client: env.client, taskQueue: queue }, { taskModel: 'per-task' });
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: queue,

@@ -27,7 +27,8 @@ const queue = uniqueQueue('idempotency');
 
 beforeAll(async () => {
   env = await timeSkippingEnv();
-  fx = await webFixture({ client: env.client, taskQueue: queue });
+  // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
+  fx = await webFixture({ client: env.client, taskQueue: queue }, { taskModel: 'per-task' });
   worker = await Worker.create({ connection: env.nativeConnection, taskQueue: queue, workflowBundle: await workflowBundle(), activities: allActivities({ knex: fx.knex, client: env.client, outbox: createOutbox({ knex: fx.knex, channels: {} }) }) });
   running = worker.run();
 });

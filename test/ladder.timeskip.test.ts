@@ -25,6 +25,7 @@ import { evidenceSchema } from '../domain/schema';
 import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { createSemester, startSemester, taskModelOf } from '../server/semesters';
 import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/tasks';
+import { restartStopped, scanEndedWorkflows } from '../server/ended-workflows';
 import { collegeLadderWorkflow, collegeLadderWorkflowId, ladderSummaryQuery, type LadderPlan } from '../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { demoDb } from './helpers/demo-db';
@@ -120,22 +121,39 @@ async function capture(workflowId: string, name: string): Promise<void> {
   fs.writeFileSync(path.join(CAPTURE, `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
 }
 
-/** Activities the workflow scheduled, by type. */
+/** Activities the workflow ran, by type: scheduled through the server, or local (a marker in the history). */
 async function scheduled(workflowId: string): Promise<Record<string, number>> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   const out: Record<string, number> = {};
   for (const e of history.events ?? []) {
-    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    let name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName === 'core_local_activity') {
+      const data = marker.details?.data?.payloads?.[0]?.data;
+      if (data) name = (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type;
+    }
     if (name) out[name] = (out[name] ?? 0) + 1;
   }
   return out;
 }
 
+/** Whether the history took the patch `id` (a version marker). */
+async function patchedIn(workflowId: string, id: string): Promise<boolean> {
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).some((e) => {
+    const m = e.markerRecordedEventAttributes;
+    const data = m?.markerName === 'core_patch' ? m.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    return data ? Buffer.from(data).toString('utf8').includes(id) : false;
+  });
+}
+
 describe('the task model switch', () => {
-  test('When no model is asked for, then a semester is per-task; a bad TASK_MODEL or option is refused by name', () => {
-    expect(taskModelOf(undefined, {})).toBe('per-task');
+  test('When no model is asked for, then a semester runs on the ladder; TASK_MODEL or the option choose per-task; a bad one is refused by name', () => {
+    expect(taskModelOf(undefined, {})).toBe('ladder');
+    expect(taskModelOf(undefined, { TASK_MODEL: 'per-task' })).toBe('per-task');
     expect(taskModelOf(undefined, { TASK_MODEL: 'ladder' })).toBe('ladder');
     expect(taskModelOf('per-task', { TASK_MODEL: 'ladder' })).toBe('per-task');
+    expect(taskModelOf('ladder', { TASK_MODEL: 'per-task' })).toBe('ladder');
     expect(() => taskModelOf(undefined, { TASK_MODEL: 'cron' })).toThrow('TASK_MODEL: must be one of per-task, ladder, got "cron"');
     expect(() => taskModelOf('batch', {})).toThrow('task model: must be one of per-task, ladder, got "batch"');
   });
@@ -152,8 +170,10 @@ describe('college ladder', () => {
       await env.sleep(level2At + HOUR - (await env.currentTimeMs()));
       const summary = await env.client.workflow.getHandle(workflowId).query(ladderSummaryQuery);
       expect(summary).toMatchObject({ level2: 50, completed: 0, waived: 0, nextAt: null });
-      // four distinct instants: four writes, not 4 × 50
+      // four distinct instants: four writes, not 4 × 50, each a local activity (no round trip through the server)
       expect((await scheduled(workflowId)).applyLadderStep).toBe(4);
+      expect(await patchedIn(workflowId, 'ladder-step-local-activity')).toBe(true);
+      expect((await env.client.workflow.getHandle(workflowId).fetchHistory()).events?.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'applyLadderStep')).toBe(false);
       await capture(workflowId, 'ladder.fifty-tasks.level-2');
     });
     for (const id of ids) {
@@ -238,7 +258,11 @@ describe('college ladder', () => {
         if (i > 600) throw new Error(`not settled: ${rows.filter((r) => r.escalationLevel === 2).length}/${rows.length} at level 2`);
         await new Promise((r) => setTimeout(r, 100));
       }
-      for (const id of ladders) expect(await scheduled(id)).toMatchObject({ planCollegeLadder: 1, applyLadderStep: 1 });
+      // the local activity's marker is in the history once its workflow task completes (just after the write)
+      for (const id of ladders) {
+        for (let i = 0; i < 100 && !(await scheduled(id)).applyLadderStep; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(await scheduled(id)).toMatchObject({ planCollegeLadder: 1, applyLadderStep: 1 });
+      }
       await capture(ladders[0]!, 'ladder.past-semester.college');
       await capture(`semester.${semesterId}`, 'semester.ladder');
     });
@@ -250,5 +274,74 @@ describe('college ladder', () => {
     const audit = await store.listAudit({ subjectType: 'task', subjectId: rows[0]!.id });
     expect(audit.map((a) => a.action)).toEqual(['opened', 'overdue', 'escalated']);
     expect(audit.find((a) => a.action === 'overdue')?.at).toBe(rows[0]!.dueAt);
+  });
+});
+
+describe('a college ladder stopped outside the app (issue 10 finding 3, for the ladder model)', () => {
+  test('When the ladder is terminated, then a request answers 409, the scan marks every open task of it, and the admin restart resumes it with closed tasks closed, the moved due date kept, and nothing recorded twice', async () => {
+    const semesterId = 'ladder-stopped';
+    await createSemester(store, { id: semesterId, schoolId: DEMO_SCHOOL.id, templateId, templateVersion, calendarId: '2024-autumn', taskModel: 'ladder' });
+    const queue = uniqueQueue('ladder-stopped');
+    const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
+    const settled = async (what: string, ok: () => Promise<boolean>) => {
+      for (let i = 0; !(await ok()); i++) {
+        if (i > 600) throw new Error(`never: ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const easy = (await createActivities({ store }).planCollegeTasks({ semesterId, collegeId: 'literature' })).tasks.filter(
+      (t) => t.ownerRole === 'counsellor' && t.evidence.minFiles === 0 && t.evidence.documents.length === 0 && !t.evidence.ledgerMonthlyReview && !t.evidence.minPhotosPerActivity,
+    );
+    const [done, moved, refused] = easy.map((t) => t.taskId) as [string, string, string];
+    const newDue = DateTime.fromMillis(Date.now(), { zone: ZONE }).plus({ days: 20 }).set({ hour: 17, minute: 0, second: 0, millisecond: 0 });
+    await (await worker(queue)).runUntil(async () => {
+      await env.client.workflow.start(collegeLadderWorkflow, { workflowId, taskQueue: queue, args: [{ semesterId, collegeId: 'literature', searchAttributes: false }] });
+      // a past semester: every task catches up to level 2 at once
+      await settled('caught up', async () => (await store.listTaskInstances({ semesterId, collegeId: 'literature' })).every((r) => r.escalationLevel === 2));
+      await completeTask(env.client, store, done, { actor: counsellor, note: '已完成', files: [] });
+      await moveDue(env.client, store, moved, admin, newDue.toFormat('yyyy-MM-dd HH:mm'), '补做');
+      expect(await store.getTaskInstance(moved)).toMatchObject({ status: 'open', dueAt: newDue.toMillis() });
+
+      // stopped from outside the app (the Web UI or the CLI)
+      await env.client.workflow.getHandle(workflowId).terminate('stopped from the Web UI');
+      const refusedWith = await rejection(completeTask(env.client, store, refused, { actor: counsellor, note: 'x', files: [] }));
+      expect(refusedWith).toBe("this task's workflow was stopped outside the app; the school administration can restart it");
+      expect(await db('task_instances').where({ id: refused }).first('workflow_end_status')).toEqual({ workflow_end_status: 'TERMINATED' });
+
+      const open = (await store.listTaskInstances({ semesterId, collegeId: 'literature' })).filter((r) => r.status === 'open' || r.status === 'overdue');
+      const scan = await scanEndedWorkflows({ client: env.client, store, schoolId: DEMO_SCHOOL.id, now: Date.now() });
+      const ours = scan.found.filter((f) => f.workflowId === workflowId);
+      // the refused task was marked by its 409 already; the scan finds every other open task of the ladder
+      expect(ours.map((f) => f.id).sort()).toEqual(open.filter((r) => r.id !== refused).map((r) => r.id).sort());
+      expect(ours.every((f) => f.kind === 'task' && f.status === 'TERMINATED')).toBe(true);
+      expect(scan.marked).toBe(open.length - 1);
+      expect((await store.listEndedWorkflows(DEMO_SCHOOL.id)).filter((r) => open.some((o) => o.id === r.id))).toHaveLength(open.length);
+      // one stop entry per task in each timeline, also after a second scan
+      await scanEndedWorkflows({ client: env.client, store, schoolId: DEMO_SCHOOL.id, now: Date.now() });
+      const stops = (await store.listAudit({ subjectType: 'task', subjectId: open[0]!.id })).filter((a) => a.action === 'workflow-ended-externally');
+      expect(stops).toHaveLength(1);
+
+      // the admin restarts it from any of its tasks
+      const restarted = await restartStopped({ client: env.client, store, knex: db, taskQueue: queue, schoolId: DEMO_SCHOOL.id }, 'task', refused, admin);
+      expect(restarted.runId).toEqual(expect.any(String));
+      expect((await store.listEndedWorkflows(DEMO_SCHOOL.id)).filter((r) => open.some((o) => o.id === r.id))).toEqual([]);
+      await settled('the restarted ladder answers', async () => (await env.client.workflow.getHandle(workflowId).query(ladderSummaryQuery).catch(() => null))?.nextAt !== undefined);
+      const summary = await env.client.workflow.getHandle(workflowId).query(ladderSummaryQuery);
+      expect(summary.completed).toBe(1);
+      expect(await rejection(completeTask(env.client, store, done, { actor: counsellor, note: 'again', files: [] }))).toBe('this task is already completed');
+      expect(await completeTask(env.client, store, refused, { actor: counsellor, note: '补交', files: [] })).toMatchObject({ status: 'completed' });
+      // the moved due date is kept: the task is open, its next step is its reminder or overdue at the new date
+      expect(await store.getTaskInstance(moved)).toMatchObject({ status: 'open', escalationLevel: 0, dueAt: newDue.toMillis() });
+      expect((await env.client.workflow.getHandle(workflowId).query(ladderSummaryQuery)).nextAt).toBeLessThanOrEqual(newDue.toMillis());
+      expect((await env.client.workflow.getHandle(workflowId).query(ladderSummaryQuery)).nextAt).toBeGreaterThan(Date.now() - HOUR);
+    });
+    // nothing recorded twice: each task's timeline has each step once
+    for (const r of await store.listTaskInstances({ semesterId, collegeId: 'literature' })) {
+      const keys = (await store.listAudit({ subjectType: 'task', subjectId: r.id })).map((a) => a.eventKey);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(keys.filter((k) => k === `${r.id}/opened`)).toHaveLength(1);
+    }
+    const restarts = (await store.listAudit({ subjectType: 'task', subjectId: refused })).filter((a) => a.action === 'workflow-restarted');
+    expect(restarts).toHaveLength(1);
   });
 });

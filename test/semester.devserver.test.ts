@@ -12,6 +12,7 @@ import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createActivities } from '../activities';
+import { createLadderActivities } from '../activities/ladder';
 import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { DEMO_COLLEGES, DEMO_SCHOOL, seedDemoSchool } from '../db/demo';
 import { createKnex, migrateLatest } from '../db/knex';
@@ -57,7 +58,7 @@ async function runWorker<T>(queue: string, fn: () => Promise<T>): Promise<T> {
     connection: env.nativeConnection,
     taskQueue: queue,
     workflowBundle: await workflowBundle(),
-    activities: { ...createActivities({ store, client: env.client }), ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }) },
+    activities: { ...createActivities({ store, client: env.client }), ...createLadderActivities({ store, client: env.client }), ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }) },
   });
   return worker.runUntil(fn());
 }
@@ -113,8 +114,11 @@ describe('semester workflows on the dev server', () => {
       // the real CLI lists what the app started
       const cli = execFileSync(temporalBinaries().temporal, ['workflow', 'list', '--address', env.address, '--query', `WorkflowId = 'semester.${semesterId}'`], { encoding: 'utf8' });
       expect(cli).toContain(`semester.${semesterId}`);
+      // the semester runs on the default task model, the college ladder (ADR 0005): the search
+      // attributes count the colleges with work at level 2, one here
+      expect((await store.getSemester(semesterId))?.taskModel).toBe('ladder');
       const count = execFileSync(temporalBinaries().temporal, ['workflow', 'count', '--address', env.address, '--query', `SemesterId = '${semesterId}' AND EscalationLevel = 2`], { encoding: 'utf8' });
-      expect(count.trim()).toBe('Total: 54');
+      expect(count.trim()).toBe('Total: 1');
     });
   }, 180_000);
 
@@ -145,7 +149,8 @@ describe('semester workflows on the dev server', () => {
       templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
       calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
     });
-    await createSemester(store, { id: semesterId, schoolId: DEMO_SCHOOL.id, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn' });
+    // a task workflow of this semester is started below: a per-task semester
+    await createSemester(store, { id: semesterId, schoolId: DEMO_SCHOOL.id, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn', taskModel: 'per-task' });
 
     await runWorker(queue, async () => {
       const handle = await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: input.taskId });

@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, '..');
 const calendarFile = path.join(ROOT, 'calendars', '2024-autumn.json');
 const templateFile = path.join(ROOT, 'checklists', 'runxin-2024-autumn.json');
 
-describe('semester simulation (time-skipping)', () => {
+describe('semester simulation (time-skipping, per-task model)', () => {
   let result: SimulationResult;
   const policies = parsePolicies('on-time,none,late:2');
   const plan = planSemester({
@@ -25,7 +25,7 @@ describe('semester simulation (time-skipping)', () => {
   });
 
   test('When the 2024 autumn semester runs for three colleges, then every count equals the plan', async () => {
-    result = await runSimulation({ calendarFile, templateFile, colleges: 3, policies });
+    result = await runSimulation({ calendarFile, templateFile, colleges: 3, policies, model: 'per-task' });
     expect(result.colleges.map((c) => c.policy)).toEqual(['on-time', 'none', 'late:2']);
     for (const [i, c] of result.colleges.entries()) {
       const tasks = plan.tasks.filter((t) => t.collegeId === c.college);

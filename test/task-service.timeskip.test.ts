@@ -29,7 +29,8 @@ let dir: string;
 const semesterId = 'service-test';
 
 beforeAll(async () => {
-  const fx = await demoDb('service', { semesterId });
+  // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
+  const fx = await demoDb('service', { semesterId, taskModel: 'per-task' });
   ({ db, store, dir } = fx);
   env = await timeSkippingEnv();
 });

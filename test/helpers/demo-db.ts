@@ -22,7 +22,8 @@ export interface DemoDb {
   close(): Promise<void>;
 }
 
-export async function demoDb(prefix: string, opts: { semesterId?: string } = {}): Promise<DemoDb> {
+/** opts.taskModel as webFixture's: 'per-task' for tests that start task workflows of their own. */
+export async function demoDb(prefix: string, opts: { semesterId?: string; taskModel?: 'per-task' | 'ladder' } = {}): Promise<DemoDb> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rx-${prefix}-`));
   const db = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
   await migrateLatest(db);
@@ -33,7 +34,7 @@ export async function demoDb(prefix: string, opts: { semesterId?: string } = {})
     calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
   });
   if (opts.semesterId) {
-    await createSemester(store, { id: opts.semesterId, schoolId: DEMO_SCHOOL.id, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn' });
+    await createSemester(store, { id: opts.semesterId, schoolId: DEMO_SCHOOL.id, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn', taskModel: opts.taskModel });
   }
   return {
     db,

@@ -30,7 +30,11 @@ export interface WebFixture {
   close(): Promise<void>;
 }
 
-export async function webFixture(overrides: Partial<AppDeps> = {}, opts: { plan?: boolean } = {}): Promise<WebFixture> {
+/**
+ * opts.taskModel: the semester's task model (default: the product's, the ladder). Tests that start
+ * a task workflow of their own (workflows/task.ts) under a task's id ask for 'per-task'.
+ */
+export async function webFixture(overrides: Partial<AppDeps> = {}, opts: { plan?: boolean; taskModel?: 'per-task' | 'ladder' } = {}): Promise<WebFixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-webfx-'));
   const knex = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
   await migrateLatest(knex);
@@ -40,7 +44,7 @@ export async function webFixture(overrides: Partial<AppDeps> = {}, opts: { plan?
   const templateFile = path.join(ROOT, 'checklists', 'runxin-2024-autumn.json');
   const calendarFile = path.join(ROOT, 'calendars', '2024-autumn.json');
   const { template } = await registerDataFiles(store, { templateFile, calendarFile });
-  await createSemester(store, { id: semesterId, schoolId: 'demo-school', templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn' });
+  await createSemester(store, { id: semesterId, schoolId: 'demo-school', templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn', taskModel: opts.taskModel });
   if (opts.plan !== false) {
     const plan = planSemester({ semesterId, template: loadTemplateFile(templateFile).data, calendar: loadCalendarFile(calendarFile).data, colleges: [{ id: 'literature' }, { id: 'science' }] });
     await store.upsertPlannedTasks(plan.tasks.map(({ remindAts: _r, level2At: _l, ...t }) => t));

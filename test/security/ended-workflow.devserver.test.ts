@@ -43,7 +43,8 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>):
 beforeAll(async () => {
   env = await devServerEnv();
   queue = uniqueQueue('ended-dev');
-  fx = await webFixture({ taskQueue: queue });
+  // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
+  fx = await webFixture({ taskQueue: queue }, { taskModel: 'per-task' });
   const integrity: Integrity = { keys: { current: keyFromSeed(randomBytes(32)), previous: [] }, legacyBefore: await loadLegacyBefore(fx.knex) };
   app = appClient({ connection: env.connection }, integrity);
   worker = await Worker.create({

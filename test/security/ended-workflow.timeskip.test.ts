@@ -29,7 +29,8 @@ let integrity: Integrity;
 let planned: TaskInput[];
 
 beforeAll(async () => {
-  const fx = await demoDb('ended', { semesterId });
+  // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
+  const fx = await demoDb('ended', { semesterId, taskModel: 'per-task' });
   ({ db, store, dir } = fx);
   integrity = { keys: { current: keyFromSeed(randomBytes(32)), previous: [] }, legacyBefore: await loadLegacyBefore(db) };
   // the stored plan of one college (the 2024 calendar is past: a started task opens and falls overdue at once)

@@ -45,7 +45,8 @@ let integrity: Integrity;
 const wrongKey = keyFromSeed(randomBytes(32));
 
 beforeAll(async () => {
-  const fx = await demoDb('forgery', { semesterId });
+  // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
+  const fx = await demoDb('forgery', { semesterId, taskModel: 'per-task' });
   ({ db, store, dir } = fx);
   integrity = { keys: { current: keyFromSeed(randomBytes(32)), previous: [] }, legacyBefore: await loadLegacyBefore(db) };
 });

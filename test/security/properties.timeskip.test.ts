@@ -192,7 +192,8 @@ async function send(s: Session, r: Route, url: string, body: Record<string, unkn
 
 beforeAll(async () => {
   env = await timeSkippingEnv();
-  fx = await webFixture({ client: env.client, taskQueue: queue });
+  // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
+  fx = await webFixture({ client: env.client, taskQueue: queue }, { taskModel: 'per-task' });
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: queue,
