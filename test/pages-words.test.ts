@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TaskInstanceRow } from '../db/store';
-import { occurrenceLabel, levelName, monthLabel } from '../server/views/words';
+import { occurrenceLabel, levelName, monthLabel, workflowStatusName } from '../server/views/words';
 import { login, webFixture, type WebFixture } from './helpers/web';
 
 let fx: WebFixture;
@@ -44,6 +44,15 @@ describe('words for codes', () => {
     expect(occurrenceLabel(null, 'zh-CN')).toBe('');
     expect([0, 1, 2].map((l) => levelName(l, 'zh-CN'))).toEqual(['正常', '已逾期提醒学院', '已上报学校']);
     expect(monthLabel('2024-10', 'zh-CN')).toBe('2024 年 10 月');
+    expect(workflowStatusName('TERMINATED', 'zh-CN')).toBe('已终止');
+  });
+  test('When the care page lists a crisis case, then its escalation level is in words', async () => {
+    await fx.knex('students').insert({ id: 'stu-words', school_id: 'demo-school', college_id: 'literature', student_no: 'W1', name: '周文', class_name: null, created_at: NOW });
+    await fx.knex('crisis_cases').insert({ id: 'case-words', student_id: 'stu-words', college_id: 'literature', situation: 'injury', place: '操场', reported_by: 'literature-counsellor', occurred_at: NOW, reported_at: NOW, status: 'open', escalation_level: 2, updated_at: NOW });
+    const staff = await login(fx.base, 'literature-counsellor');
+    const page = await (await staff.fetch('/care')).text();
+    const row = /<tr data-id="case-words">[\s\S]*?<\/tr>/.exec(page)![0];
+    expect(row).toContain('>已上报学校</td>');
   });
 });
 

@@ -47,7 +47,7 @@ describe('POST /api/semesters', () => {
     expect(plan.tasksPerCollege).toBe(54);
     expect(plan.months.map((m) => m.month)).toEqual(['2024-09', '2024-10', '2024-11', '2024-12', '2025-01']);
     const page = await (await admin.fetch('/admin/semesters/autumn-upload')).text();
-    expect(page).toContain('<h2>2024-09 (');
+    expect(page).toContain('<h2>2024 年 9 月 ('); // months in words (issue 14)
     expect(page).toContain('id="start"');
   });
 

@@ -12,7 +12,7 @@ import type { AppDeps } from '../deps';
 import { html, page, raw } from '../html';
 import { createSemester, NotFoundError, registerDataTexts, startCollege, startSemester } from '../semesters';
 import { fmt, schoolZone, t, templateOf } from './common';
-import { calendarWords, monthLabel, semesterName, semesterStatusName, titleWithOccurrence } from '../views/words';
+import { calendarWords, monthLabel, semesterName, semesterStatusName, titleWithOccurrence, workflowStatusName } from '../views/words';
 import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../upload';
 import { listStopped, restartStopped } from '../ended-workflows';
 import { TaskRejectedError } from '../tasks';
@@ -93,7 +93,7 @@ ${l.marked.map(
 <td><form method="post" action="/admin/workflows/${w.kind}/${encodeURIComponent(w.id)}/restart"><input type="hidden" name="_csrf" value="${csrf}"><button class="btn">${m.wfRestart}</button></form></td></tr>`,
 )}
 ${l.found.map(
-  (w) => html`<tr data-kind="${w.kind}" data-id="${w.id}"><td>${m.wfKinds[w.kind as keyof typeof m.wfKinds] ?? w.kind}<br><small>${w.workflowId}</small></td><td>${colleges.get(w.collegeId) ?? w.collegeId}</td><td>${fmt(w.noticedAt, zone)}</td><td>${w.status}</td>
+  (w) => html`<tr data-kind="${w.kind}" data-id="${w.id}"><td>${m.wfKinds[w.kind as keyof typeof m.wfKinds] ?? w.kind}<br><small>${w.workflowId}</small></td><td>${colleges.get(w.collegeId) ?? w.collegeId}</td><td>${fmt(w.noticedAt, zone)}</td><td data-status="${w.status}">${workflowStatusName(w.status, req.lang ?? 'zh-CN')}</td>
 <td><form method="post" action="/admin/workflows/${w.kind}/${encodeURIComponent(w.id)}/restart"><input type="hidden" name="_csrf" value="${csrf}"><button class="btn">${m.wfRestart}</button></form></td></tr>`,
 )}
 </tbody></table>

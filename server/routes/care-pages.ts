@@ -43,6 +43,7 @@ import { recordInterview } from '../screening';
 import { NotFoundError } from '../semesters';
 import { TaskRejectedError } from '../tasks';
 import { careDeps } from './care';
+import { levelName } from '../views/words';
 import { IDEM_FIELD, idemField, once } from '../idempotency';
 import { fmt, queryString, schoolZone, semesterInView, t, keyCareMonthsOf } from './common';
 
@@ -308,7 +309,7 @@ ${active.map((p) => {
   const mayTalk = p.teacherUserId === user.id || (user.role === 'college_leader' && user.collegeId === collegeId);
   const mayEnd = user.role === 'college_leader' && user.collegeId === collegeId;
   return html`<tr data-id="${p.id}"><td>${studentCell(p.student)}</td><td>${p.teacherName ?? p.teacherUserId ?? ''}</td><td>${fmt(p.startedAt, zone)}</td><td>${fmt(p.lastTalkAt, zone)}</td>
-<td${overdue ? raw(' class="bad"') : ''}>${fmt(p.nextTalkDueAt, zone)}</td><td class="num level-${p.escalationLevel}">${p.escalationLevel}</td>
+<td${overdue ? raw(' class="bad"') : ''}>${fmt(p.nextTalkDueAt, zone)}</td><td class="level-${p.escalationLevel}" data-value="${p.escalationLevel}">${levelName(Number(p.escalationLevel), req.lang ?? 'zh-CN')}</td>
 <td>${mayTalk ? html`<details><summary>${m.recordTalk}</summary><form method="post" action="/care/pairings/${encodeURIComponent(p.id)}/talks">${csrf}<label>${m.talkNote} <textarea name="note" required></textarea></label><button class="btn" type="submit">${m.recordTalk}</button></form></details>` : ''}
 ${mayEnd ? html`<details><summary>${m.endPairing}</summary><form method="post" action="/care/pairings/${encodeURIComponent(p.id)}/end">${csrf}<label>${m.endReason} <input name="reason" required maxlength="500"></label><button class="btn" type="submit">${m.endPairing}</button></form></details>` : ''}</td></tr>`;
 })}
@@ -330,7 +331,7 @@ ${warnings.map(
 ${crises.length ? '' : html`<tr><td colspan="7" class="muted">${m.none}</td></tr>`}
 ${crises.map(
   (c) => html`<tr data-id="${String(c.id)}"><td>${fmt(Number(c.reported_at), zone)}</td><td>${studentCell(student(c))}</td><td>${m.situationNames[String(c.situation)] ?? String(c.situation)}</td>
-<td>${(c.place as string | null) ?? ''}</td><td>${m.caseStatusNames[String(c.status)] ?? String(c.status)}</td><td class="num">${Number(c.escalation_level)}</td>
+<td>${(c.place as string | null) ?? ''}</td><td>${m.caseStatusNames[String(c.status)] ?? String(c.status)}</td><td class="level-${Number(c.escalation_level)}" data-value="${Number(c.escalation_level)}">${levelName(Number(c.escalation_level), req.lang ?? 'zh-CN')}</td>
 <td><a href="/crises/${encodeURIComponent(String(c.id))}">${m.caseLink}</a></td></tr>`,
 )}
 </tbody></table></section>`;
@@ -449,7 +450,7 @@ ${INTERVIEW_STEPS.map((s) => html`<label for="step-${s}"><strong>${m.steps[s]!.n
     const body = html`<h1>${m.interviewTitle}</h1>
 ${flash(req, m.saved)}
 <div class="card"><p>${m.student}：${studentCell({ name: String(w.name), studentNo: String(w.student_no), className: (w.class_name as string | null) ?? null })}</p>
-<p>${m.college}：${en ? college.nameEn : college.name} · ${m.level}：<span class="level-${String(w.level)}">${m.levelNames[String(w.level)] ?? String(w.level)}</span> · ${m.interviewDue}：${fmt(Number(w.interview_due_at), zone)} · ${m.status}：<strong id="status">${m.warningStatusNames[status] ?? status}</strong> · ${m.escalation}：${Number(w.escalation_level)}${w.interviewed_at != null ? html` · ${m.interviewedAt}：${fmt(Number(w.interviewed_at), zone)}` : ''}</p>
+<p>${m.college}：${en ? college.nameEn : college.name} · ${m.level}：<span class="level-${String(w.level)}">${m.levelNames[String(w.level)] ?? String(w.level)}</span> · ${m.interviewDue}：${fmt(Number(w.interview_due_at), zone)} · ${m.status}：<strong id="status">${m.warningStatusNames[status] ?? status}</strong> · ${m.escalation}：<span id="escalation">${levelName(Number(w.escalation_level), req.lang ?? 'zh-CN')}</span>${w.interviewed_at != null ? html` · ${m.interviewedAt}：${fmt(Number(w.interviewed_at), zone)}` : ''}</p>
 <p><a href="${careOf(college.id)}#warnings">${m.careTitle}</a></p></div>
 ${shown}${form}`;
     res.setHeader('Cache-Control', 'no-store');

@@ -115,3 +115,11 @@ export function monthLabel(month: string, lang: Lang): string {
   if (lang === 'en') return `${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][Number(m[2]) - 1] ?? m[2]} ${m[1]}`;
   return `${m[1]} 年 ${Number(m[2])} 月`;
 }
+
+const WORKFLOW_STATUS_NAMES: Record<Lang, Record<string, string>> = {
+  'zh-CN': { RUNNING: '运行中', COMPLETED: '已完成', FAILED: '已失败', CANCELLED: '已取消', TERMINATED: '已终止', TIMED_OUT: '已超时', CONTINUED_AS_NEW: '已续接', NOT_FOUND: '未找到' },
+  en: { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed out', CONTINUED_AS_NEW: 'continued as new', NOT_FOUND: 'not found' },
+};
+
+/** A Temporal workflow execution status (TERMINATED, …) in words. */
+export const workflowStatusName = (status: string, lang: Lang) => WORKFLOW_STATUS_NAMES[lang][status.toUpperCase()] ?? status;
