@@ -12,7 +12,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKnex } from '../db/knex';
 import { createStore, type Store } from '../db/store';
+import { CalendarError } from '../domain/calendar';
 import { DataFileError } from '../domain/load';
+import { PlanError } from '../domain/planner';
 import { dbOptions, loadConfig } from '../server/config';
 import { parsePolicies, PolicyError } from '../simulation/policy';
 import { differencesFromPlan, runSimulation } from '../simulation/run';
@@ -111,7 +113,8 @@ async function run(): Promise<void> {
 }
 
 if (require.main === module) run().catch((err) => {
-  if (err instanceof PolicyError || err instanceof DataFileError) console.error(`simulate: ${err.message}`);
+  // a checklist that cannot be dated on the calendar (a month outside the semester, a holiday without a rule) is named, not a stack
+  if (err instanceof PolicyError || err instanceof DataFileError || err instanceof PlanError || err instanceof CalendarError) console.error(`simulate: ${err.message}`);
   else console.error('simulate failed:', err instanceof Error ? err.stack ?? err.message : err);
   process.exit(1);
 });
