@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createActivities } from '../activities';
 import { DEMO_PASSWORD } from '../db/demo';
 import type { TaskInstanceRow } from '../db/store';
+import { monthLabel } from '../server/views/words';
 import { loadTemplateFile } from '../domain/load';
 import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { SESSION_COOKIE } from '../server/auth';
@@ -145,14 +146,15 @@ interface ComplianceBody {
 }
 const literatureMonth = (body: ComplianceBody) => body.colleges.find((c) => c.collegeId === 'literature')!.months.find((x) => x.month === MONTH)!;
 
-/** The literature row's cell for MONTH as the matrix shows it: "onTime/late/open/overdue/escalated". */
+/** The literature row's cell for MONTH as the matrix shows it: its tooltip names every count ("按时完成 1 · 逾期完成 0 · …"). */
 async function matrixCell(page: Page): Promise<Cell> {
   const headers = await page.locator('table#compliance thead th').allTextContents();
-  const column = headers.findIndex((h) => h.trim() === MONTH);
-  expect(column, `column ${MONTH} in ${headers.join(' | ')}`).toBeGreaterThan(0);
-  const text = (await page.locator('table#compliance tr[data-college="literature"] > td').nth(column).locator('small').textContent()) ?? '';
-  const [onTime, late, open, overdue, escalated] = text.trim().split('/').map(Number);
-  return { onTime: onTime!, late: late!, open: open!, overdue: overdue!, escalated: escalated! };
+  const heading = monthLabel(MONTH, 'zh-CN'); // the month in words (issue 14)
+  const column = headers.findIndex((h) => h.trim() === heading);
+  expect(column, `column ${heading} in ${headers.join(' | ')}`).toBeGreaterThan(0);
+  const title = (await page.locator('table#compliance tr[data-college="literature"] > td').nth(column).getAttribute('title')) ?? '';
+  const count = (label: string) => Number(new RegExp(`(?:^|· )${label} (\\d+)`).exec(title)?.[1] ?? NaN);
+  return { onTime: count(m.onTime), late: count(m.late), open: count(m.open), overdue: count(m.overdue), escalated: count(m.escalated) };
 }
 
 describe('staff complete a task in the browser', () => {
@@ -234,8 +236,11 @@ describe('another college', () => {
       await expect(page.locator(`tr[data-task="${task.id}"]`).count()).resolves.toBe(0);
       const res = await page.goto(taskPath);
       expect(res?.status()).toBe(403);
-      await expect(page.locator('main h1').textContent()).resolves.toBe('403');
-      await expect(page.locator('main p.error').textContent()).resolves.toBe('this task belongs to another college');
+      // the error page in the user's language, with a way home; the developer's reason folded under 技术细节 (issue 14)
+      await expect(page.locator('#error-page').getAttribute('data-status')).resolves.toBe('403');
+      await expect(page.locator('main h1').textContent()).resolves.toBe('没有权限');
+      await expect(page.locator('#error-page details code').textContent()).resolves.toContain('this task belongs to another college');
+      await expect(page.locator('#error-page a#home').getAttribute('href')).resolves.toBe('/');
       await expect(page.locator('form[action*="/complete"]').count()).resolves.toBe(0);
       await page.screenshot({ path: artifact('forbidden-403.png'), fullPage: true });
     } finally {
