@@ -243,8 +243,14 @@ const taskCommon = {
 };
 
 /**
- * One task of a year-free checklist: one row of the school's spreadsheet (month or week, text,
- * owner role, due rule, reminders = ladder, evidence; the month's key-care groups are in `months`).
+ * One task of a year-free checklist: one row of the school's spreadsheet.
+ *   月份或周次 (month or week)  → `month` (9, 9月, september) or `week` (N)
+ *   任务内容 (task text)        → `title.zh` (first sentence) and `textZh`; `number` its place in the month
+ *   责任人 (owner role)         → `ownerRole`
+ *   截止规则 (due rule)         → `due`: one of the rules above, holidays by kind, `ifMissing` rules
+ *   提醒 (reminders)            → `ladder.remindBefore` / `ladder.level2After` (else the template's)
+ *   佐证材料 (evidence)         → `evidence`
+ *   重点关爱群体 (key-care groups) → the month's `months[].keyCareGroups` (shared by the rows of that month)
  */
 export const templateTaskSchema = z
   .object({
