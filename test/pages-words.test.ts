@@ -82,6 +82,14 @@ describe('task lists and pages', () => {
     expect(page).toMatch(/<h1>[^<]*（第 2 周）<\/h1>/);
     expect(page).toContain('<span id="level">已上报学校</span>');
   });
+  test("When a task's form comes back refused, then the reason is in Chinese, the workflow's text folded away", async () => {
+    const leader = await login(fx.base, 'science-college-leader');
+    const task = find('science', '2024-09-06-weekly-review', 'week-02');
+    const page = await (await leader.fetch(`/tasks/${encodeURIComponent(task.id)}?error=${encodeURIComponent('this task is already completed')}`)).text();
+    const box = /<div class="error" id="error" role="alert">[\s\S]*?<\/div>/.exec(page)![0];
+    expect(visible(box)).toContain('该任务已经完成，无需重复提交。');
+    expect(box).toContain('<details>');
+  });
   test('When a leader opens a task, then there is no Temporal console link; the school admin has it', async () => {
     const task = find('science', '2024-09-06-weekly-review', 'week-02');
     const leader = await login(fx.base, 'science-college-leader');

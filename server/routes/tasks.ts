@@ -18,7 +18,7 @@ import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../tasks';
 import { idemField, once, type IdemContext } from '../idempotency';
 import { fmt, isClosed, queryString, schoolZone, semesterInView, t, templateOf, templateTaskOf, visibleTask } from './common';
 import { filteredTasks, taskTable } from './dashboard';
-import { calendarWords, levelName, occurrenceLabeler, titleWithOccurrence } from '../views/words';
+import { calendarWords, levelName, occurrenceLabeler, taskRefusalText, titleWithOccurrence } from '../views/words';
 import { filesOf, receiveUploads, removeUploads, uploadDir, withUploads } from '../upload';
 
 const TASK_STATUSES: readonly string[] = ['planned', 'open', 'overdue', 'completed', 'waived'];
@@ -129,7 +129,7 @@ ${rules?.minPhotosPerActivity ? html`<label>${m.activities}</label><input type="
     const flash = queryString(req, 'error');
     const lang = req.lang ?? 'zh-CN';
     const body = html`<h1>${titleWithOccurrence(row, lang, semester ? (await calendarWords(deps.store, semester.calendarId)).holidays : undefined)}</h1>
-${flash ? html`<p class="error" id="error">${flash}</p>` : ''}${queryString(req, 'done') ? html`<p class="ok">✓</p>` : ''}
+${flash ? html`<div class="error" id="error" role="alert">${taskRefusalText(flash, lang) ? html`<p>${taskRefusalText(flash, lang)}</p><details><summary>${lang === 'en' ? 'Details' : '详细原因'}</summary><p>${flash}</p></details>` : html`<p>${flash}</p>`}</div>` : ''}${queryString(req, 'done') ? html`<p class="ok">✓</p>` : ''}
 <div class="card"><p>${ttask?.textZh ?? ''}</p>
 ${ttask?.evidence.ledgerMonthlyReview ? html`<p class="note" id="ledger-duty">${req.lang === 'en' ? 'This task also covers the monthly update of the intervention ledger (seed 003 §8): every entry made before this month needs a follow-up this month.' : '本任务同时要求每月更新心理干预台账：本月之前录入的每条台账记录，本月都须有跟踪情况。'} <a href="/care?college=${encodeURIComponent(row.collegeId)}">${req.lang === 'en' ? 'Open the ledger' : '打开干预台账'}</a></p>` : ''}
 <p>${m.status}: <strong class="status-${row.status}" id="status">${m.statusNames[row.status]}${row.late ? ` (${m.late})` : ''}</strong> · ${m.level}: <span id="level">${levelName(row.escalationLevel, lang)}</span> · ${m.opens}: ${fmt(row.openAt, zone)} · ${m.due}: ${fmt(row.dueAt, zone)} · ${m.owner}: ${m.roleNames[row.ownerRole]}</p>

@@ -123,3 +123,25 @@ const WORKFLOW_STATUS_NAMES: Record<Lang, Record<string, string>> = {
 
 /** A Temporal workflow execution status (TERMINATED, …) in words. */
 export const workflowStatusName = (status: string, lang: Lang) => WORKFLOW_STATUS_NAMES[lang][status.toUpperCase()] ?? status;
+
+/** A task workflow's refusal (server/tasks.ts, workflows/task.ts) in the user's words; null when there is no translation. */
+const TASK_REFUSALS: Array<[RegExp, string]> = [
+  [/already completed/, '该任务已经完成，无需重复提交。'],
+  [/was waived and is closed|already waived/, '该任务已豁免并关闭。'],
+  [/has not opened yet/, '该任务尚未开始，开始后才能提交。'],
+  [/a reason is required to waive/, '豁免任务须填写理由。'],
+  [/a reason is required to move/, '调整截止时间须填写理由。'],
+  [/only the college leader may waive/, '只有学院领导可以豁免任务。'],
+  [/only the school administration may move/, '只有学校管理员可以调整截止时间。'],
+  [/is not a date and time written YYYY-MM-DD HH:mm/, '新的截止时间格式不对，请按“YYYY-MM-DD HH:mm”填写。'],
+  [/the new schedule is inconsistent/, '新的截止时间与提醒时间冲突，请换一个时间。'],
+  [/belongs to another college/, '该任务属于其他学院。'],
+  [/may complete this task/, '只有学院中负责该任务的岗位或学院领导可以提交完成。'],
+  [/^evidence incomplete/, '佐证材料不完整，请按要求补充后再提交。'],
+];
+
+export function taskRefusalText(message: string, lang: Lang): string | null {
+  if (lang === 'en') return null;
+  for (const [re, words] of TASK_REFUSALS) if (re.test(message)) return words;
+  return null;
+}
