@@ -5,7 +5,7 @@
  * a throw-away PostgreSQL cluster as the read model (so it may be stopped).
  *
  * Each delivery experiment starts a burst in both task models: FAULTS_TASKS (12 unless set)
- * per-task workflows (the default model) and as many tasks on one college's ladder (4 per
+ * per-task workflows and as many tasks on one college's ladder (the default model; 4 per
  * instant), each opening, reminding twice, going overdue and escalating within ~10 s (about 11
  * messages per task on the two channels), and injects its fault mid-burst:
  * - worker-kill: the worker `kill -9` twice (the second time during the catch-up), each time
@@ -14,8 +14,8 @@
  * - pg-outage: PostgreSQL stopped for FAULTS_PG_OUTAGE_MS (30 s);
  * - smtp-outage: the SMTP receiver down for FAULTS_SMTP_OUTAGE_MS (60 s; a shorter value is
  *   printed as such on the RESULT line's NOTE);
- * - web-kill: a web server `kill -9` while completions are in flight; every client retries on the
- *   other web server with the same Idempotency-Key.
+ * - web-kill: a web server `kill -9` while completions of both models' tasks are in flight; every
+ *   client retries on the other web server with the same Idempotency-Key.
  *
  * Each prints `RESULT fault=… lost=… duplicated=… in_flight_at_fault=… recovery_ms=…` and fails on
  * any loss, on more duplicates than sends in flight at a kill (rows `sending` in the outbox at
@@ -213,18 +213,17 @@ const prefix = (family: string) => `task.${family}%`;
  * One college's ladder (the 'ladder' task model) over `n` tasks of the semester, 4 tasks per
  * instant, so each wake delivers several events in one activity.
  */
-async function startLadder(semesterId: string, n: number, t0: number): Promise<void> {
+async function startLadder(semesterId: string, n: number, at: (i: number) => Pick<TaskInput, 'openAt' | 'remindAts' | 'dueAt' | 'level2At'>): Promise<Array<{ taskId: string; collegeId: string }>> {
   const collegeId = DEMO_COLLEGES[0]!.id;
   const templateTaskId = noteOnly[0]!;
-  const tasks = Array.from({ length: n }, (_, i) => {
-    const d = t0 + Math.floor(i / 4) * 150;
-    return { taskId: `task.${semesterId}.${collegeId}.${templateTaskId}.n${i}`, templateTaskId, ownerRole: 'counsellor' as const, openAt: d, remindAts: [d + 2000, d + 4000], dueAt: d + 6000, level2At: d + 8000 };
-  });
+  const tasks = Array.from({ length: n }, (_, i) => ({ taskId: `task.${semesterId}.${collegeId}.${templateTaskId}.n${i}`, templateTaskId, ownerRole: 'counsellor' as const, ...at(i) }));
+  const t0 = Math.min(...tasks.map((t) => t.openAt));
   await store.upsertPlannedTasks(
     tasks.map((t, i) => ({ id: t.taskId, semesterId, collegeId, templateTaskId, occurrence: `n${i}`, month: '2024-10', kind: 'monthly' as const, ownerRole: 'counsellor' as const, titleZh: '故障测试任务', titleEn: 'Fault suite task', openAt: t.openAt, dueAt: t.dueAt })),
   );
   const plan: LadderPlan = { endsAt: t0 + 3_600_000, evidence: { [templateTaskId]: evidenceSchema.parse({ note: 'required' }) }, tasks };
   await client.workflow.start(collegeLadderWorkflow, { args: [{ semesterId, collegeId, plan }], taskQueue: QUEUE, workflowId: collegeLadderWorkflowId(semesterId, collegeId) });
+  return tasks.map((t) => ({ taskId: t.taskId, collegeId }));
 }
 
 /** Outbox rows being sent right now (claimed, not yet marked): id@claimed_at. */
@@ -292,7 +291,10 @@ async function deliveryExperiment(fault: Fault, inject: (semesterId: string) => 
   });
   const steps = tasks.length * 5 * 2; // opened, reminded ×2, overdue, escalated; in both models
   await startTasks(tasks);
-  await startLadder(ladderSemesterId, TASKS, t0);
+  await startLadder(ladderSemesterId, TASKS, (i) => {
+    const d = t0 + Math.floor(i / 4) * 150;
+    return { openAt: d, remindAts: [d + 2000, d + 4000], dueAt: d + 6000, level2At: d + 8000 };
+  });
   const outcome = await inject(semesterId);
 
   const recorded = async () => Number(((await db('audit_events').where({ subject_type: 'task' }).where('subject_id', 'like', prefix(semesterId)).count({ n: '*' }).first()) as { n: string | number }).n);
@@ -417,10 +419,15 @@ describe('fault experiments: real receivers, real processes, PostgreSQL read mod
 
   test.runIf(runs('web-kill'))('web-kill: a web server is killed with SIGKILL during completions; every client retries with its Idempotency-Key and gets the first result, each completion recorded once', async () => {
     const semesterId = await semester('web-kill');
+    const ladderSemesterId = await semester('web-kill', 'ladder');
     const t0 = Date.now() + 1000;
-    const tasks = burst(semesterId, TASKS, () => ({ openAt: t0, remindAts: [], dueAt: t0 + 3_600_000, level2At: t0 + 7_200_000 }));
-    await startTasks(tasks);
-    await until('every task open', async () => (await store.listTaskInstances({ semesterId })).filter((r) => r.status === 'open').length === tasks.length, 60_000, 200);
+    const open = () => ({ openAt: t0, remindAts: [], dueAt: t0 + 3_600_000, level2At: t0 + 7_200_000 });
+    const workflows = burst(semesterId, TASKS, open);
+    await startTasks(workflows);
+    // completions in both task models: task workflows' Updates and the ladder's
+    const tasks: Array<{ taskId: string; collegeId: string }> = [...workflows, ...(await startLadder(ladderSemesterId, TASKS, open))];
+    const rowsOfBoth = async () => [...(await store.listTaskInstances({ semesterId })), ...(await store.listTaskInstances({ semesterId: ladderSemesterId }))];
+    await until('every task open', async () => (await rowsOfBoth()).filter((r) => r.status === 'open').length === tasks.length, 60_000, 200);
 
     // one sign-in per college leader, on web A; sessions live in the database, so web B knows them
     const sessions = new Map<string, { cookie: string; csrf: string }>();
@@ -429,7 +436,7 @@ describe('fault experiments: real receivers, real processes, PostgreSQL read mod
       expect(res.status, await res.clone().text()).toBe(200);
       sessions.set(c, { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]!, csrf: ((await res.json()) as { csrfToken: string }).csrfToken });
     }
-    const complete = async (base: string, t: TaskInput): Promise<{ status: number; body: string; at: number }> => {
+    const complete = async (base: string, t: { taskId: string; collegeId: string }): Promise<{ status: number; body: string; at: number }> => {
       const s = sessions.get(t.collegeId)!;
       const res = await fetch(`${base}/api/tasks/${encodeURIComponent(t.taskId)}/complete`, {
         method: 'POST',
@@ -481,15 +488,15 @@ describe('fault experiments: real receivers, real processes, PostgreSQL read mod
       }),
     );
 
-    await until('every completion in the read model', async () => (await store.listTaskInstances({ semesterId })).every((r) => r.status === 'completed'), 30_000, 200).catch(() => undefined);
+    await until('every completion in the read model', async () => (await rowsOfBoth()).every((r) => r.status === 'completed'), 30_000, 200).catch(() => undefined);
     await sleep(1000);
-    const rows = await store.listTaskInstances({ semesterId });
-    const completions = (await db('audit_events').where({ subject_type: 'task' }).where('subject_id', 'like', `task.${semesterId}.%`).where('action', 'like', 'completed%').select('subject_id')) as Array<{ subject_id: string }>;
+    const rows = await rowsOfBoth();
+    const completions = (await db('audit_events').where({ subject_type: 'task' }).where('subject_id', 'like', prefix(semesterId)).where('action', 'like', 'completed%').select('subject_id')) as Array<{ subject_id: string }>;
     const perTask = countByKey(completions.map((c) => ({ key: c.subject_id, at: 0 })));
     const lost = tasks.filter((t) => rows.find((r) => r.id === t.taskId)?.status !== 'completed' || !perTask.has(t.taskId)).length;
     const duplicated = [...perTask.values()].reduce((s, n) => s + n - 1, 0);
     const recoveryMs = Math.max(0, lastAnswer - killAt);
-    const line = report('web-kill', { lost, duplicated, inFlight, recoveryMs }, `${tasks.length} completions, ${tasks.length - inFlight} answered by web A before the kill, ${inFlight} retried on web B; ${conflicts} answered 409, ${differing} got another answer than the first`);
+    const line = report('web-kill', { lost, duplicated, inFlight, recoveryMs }, `${tasks.length} completions (${workflows.length} per-task, ${tasks.length - workflows.length} on a ladder), ${tasks.length - inFlight} answered by web A before the kill, ${inFlight} retried on web B; ${conflicts} answered 409, ${differing} got another answer than the first`);
     expect(problems, line).toEqual([]);
     expect(conflicts, line).toBe(0);
     expect(lost, line).toBe(0);
