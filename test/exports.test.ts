@@ -150,8 +150,8 @@ async function csv(url: string, user: string): Promise<{ res: globalThis.Respons
   return { res, raw, rows: parseCsv(raw.toString('utf8').replace(/^\uFEFF/, '')) };
 }
 
-const COMPLIANCE_HEADERS = ['学院', '月份', '计划任务', '按时完成', '逾期完成', '未到期', '逾期未完成', '已免除', '已预警', '完成率'];
-const TASK_HEADERS = ['任务编号', '学院', '月份', '任务', '类型', '负责角色', '开始时间', '截止时间', '状态', '预警级别', '完成时间', '完成人', '是否逾期完成', '备注/免除理由'];
+const COMPLIANCE_HEADERS = ['学院', '月份', '计划任务', '按时完成', '逾期完成', '未到期', '逾期未完成', '已豁免', '已预警', '完成率'];
+const TASK_HEADERS = ['任务编号', '学院', '月份', '任务', '类型', '负责角色', '开始时间', '截止时间', '状态', '预警级别', '完成时间', '完成人', '是否逾期完成', '备注/豁免理由'];
 
 describe('compliance export', () => {
   test('When the school admin exports CSV, then it is UTF-8 with a BOM, CRLF, Chinese headers and every college-month', async () => {
@@ -219,7 +219,7 @@ describe('task ledger export', () => {
     expect(notes).toContain(`'=HYPERLINK("http://evil.example","点我"), 第二行\n"引号"`);
     expect(notes).toContain(`'-1+1 调休`);
     expect(notes).toContain(`'@SUM(A1)`);
-    expect(rows.find((r) => r[13] === `'-1+1 调休`)![8]).toBe('已免除');
+    expect(rows.find((r) => r[13] === `'-1+1 调休`)![8]).toBe('已豁免');
   });
 
   test('When a college leader or staff exports, then only their own college; another college is 403', async () => {
