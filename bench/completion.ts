@@ -40,8 +40,11 @@ import {
   BENCH_SCHOOL,
   benchClient,
   benchKeysEnv,
+  cpuMsOf,
+  cpuMsOfCommand,
   load1,
   loadLine,
+  machineCpuMs,
   onCleanup,
   pool,
   readModel,
@@ -204,12 +207,29 @@ async function main(): Promise<void> {
     }
   };
 
-  const runs = new Map<Model, Array<{ c: number; times: number[]; wallMs: number }>>();
+  // where the CPU goes during a timed phase: this process (the web app and the clients), the
+  // worker, the Temporal server, every PostgreSQL backend (shared with whatever else runs), and
+  // how busy the machine's cores were
+  const cpuNow = () => ({ web: (process.cpuUsage().user + process.cpuUsage().system) / 1000, worker: cpuMsOf(worker.pid), temporal: cpuMsOf(temporal.pid), postgres: cpuMsOfCommand('postgres'), machine: machineCpuMs() });
+  type Cpu = { web: number; worker: number; temporal: number; postgres: number; busyPct: number };
+  const cpuSince = (a: ReturnType<typeof cpuNow>, n: number): Cpu => {
+    const b = cpuNow();
+    return {
+      web: (b.web - a.web) / n,
+      worker: (b.worker - a.worker) / n,
+      temporal: (b.temporal - a.temporal) / n,
+      postgres: (b.postgres - a.postgres) / n,
+      busyPct: (100 * (b.machine.busy - a.machine.busy)) / Math.max(1, b.machine.total - a.machine.total),
+    };
+  };
+  const cpuLine = (x: Cpu) =>
+    `CPU per completion: web+clients ${x.web.toFixed(1)} ms, worker ${x.worker.toFixed(1)} ms, Temporal ${x.temporal.toFixed(1)} ms, PostgreSQL ${x.postgres.toFixed(1)} ms (all backends), total ${(x.web + x.worker + x.temporal + x.postgres).toFixed(1)} ms; cores busy ${x.busyPct.toFixed(0)}%`;
+  const runs = new Map<Model, Array<{ c: number; times: number[]; wallMs: number; cpu: Cpu }>>();
   for (const model of MODELS) {
     const planned = plannedOf(model);
     await store.upsertPlannedTasks(planned.map(({ remindAts: _r, level2At: _l, ...row }) => row));
     await startModel({ model, client, knex: db.knex, planned, evidence, endsAt: t0 + 30 * DAY });
-    const results: Array<{ c: number; times: number[]; wallMs: number }> = [];
+    const results: Array<{ c: number; times: number[]; wallMs: number; cpu: Cpu }> = [];
     let next = 0;
     for (const c of LEVELS) {
       const warm = planned.slice(next, next + WARMUP);
@@ -219,24 +239,30 @@ async function main(): Promise<void> {
       next += REQUESTS;
       const times: number[] = [];
       const w0 = performance.now();
+      const cpu0 = cpuNow();
       await pool(timedTasks, c, async (task) => {
         const s0 = performance.now();
         await complete(task);
         times.push(performance.now() - s0);
       });
       const wallMs = performance.now() - w0;
+      const cpu = cpuSince(cpu0, timedTasks.length);
       times.sort((a, b) => a - b);
-      results.push({ c, times, wallMs });
+      results.push({ c, times, wallMs, cpu });
       console.log(`${model.padEnd(8)} concurrency ${String(c).padStart(3)}: ${stats(times)}; ${(REQUESTS / (wallMs / 1000)).toFixed(1)} completions/s; ${loadLine()}`);
+      console.log(`${' '.repeat(8)}   ${cpuLine(cpu)}`);
     }
     runs.set(model, results);
   }
 
   const f = (x: number) => String(Math.round(x));
-  const keys = (results: Array<{ c: number; times: number[]; wallMs: number }>, prefix: string) => {
+  const keys = (results: Array<{ c: number; times: number[]; wallMs: number; cpu: Cpu }>, prefix: string) => {
     const out: string[] = [];
     const c1 = results.find((r) => r.c === 1);
-    for (const r of results) out.push(`${prefix}p50_ms_c${r.c}=${f(pct(r.times, 50))}`, `${prefix}p95_ms_c${r.c}=${f(pct(r.times, 95))}`, `${prefix}p99_ms_c${r.c}=${f(pct(r.times, 99))}`, `${prefix}per_s_c${r.c}=${(REQUESTS / (r.wallMs / 1000)).toFixed(1)}`);
+    for (const r of results) out.push(`${prefix}p50_ms_c${r.c}=${f(pct(r.times, 50))}`, `${prefix}p95_ms_c${r.c}=${f(pct(r.times, 95))}`, `${prefix}p99_ms_c${r.c}=${f(pct(r.times, 99))}`, `${prefix}per_s_c${r.c}=${(REQUESTS / (r.wallMs / 1000)).toFixed(1)}`,
+        `${prefix}cpu_ms_per_completion_c${r.c}=${(r.cpu.web + r.cpu.worker + r.cpu.temporal + r.cpu.postgres).toFixed(1)}`,
+        `${prefix}cores_busy_pct_c${r.c}=${r.cpu.busyPct.toFixed(0)}`,
+      );
     if (c1) for (const r of results.filter((x) => x.c !== 1)) out.push(`${prefix}p95_ratio_c${r.c}=${(pct(r.times, 95) / pct(c1.times, 95)).toFixed(2)}`);
     return out;
   };

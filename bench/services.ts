@@ -67,6 +67,43 @@ export function runBench(main: () => Promise<void>): void {
 export const loadLine = () => `load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (1/5/15 min) on ${os.cpus().length} cores`;
 export const load1 = () => os.loadavg()[0]!.toFixed(2);
 
+const CLK_TCK = 100; // Linux USER_HZ (getconf CLK_TCK)
+
+/** CPU time (user + system) a process has used, in ms (/proc/<pid>/stat), or 0 when it is gone. */
+export function cpuMsOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    // the fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time of every process whose command is `comm` (e.g. all PostgreSQL backends), in ms. */
+export function cpuMsOfCommand(comm: string): number {
+  let total = 0;
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${d}/comm`, 'utf8').trim() === comm) total += cpuMsOf(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** Busy and total CPU time of the whole machine, in ms (/proc/stat): busy / total is how loaded it was. */
+export function machineCpuMs(): { busy: number; total: number } {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  return { busy: ((total - idle) * 1000) / CLK_TCK, total: ((total) * 1000) / CLK_TCK };
+}
+
 /** Resident memory of a process in MiB (/proc/<pid>/status VmRSS), or null when it is gone. */
 export function rssMb(pid: number | undefined): number | null {
   if (!pid) return null;
