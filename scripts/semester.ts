@@ -15,6 +15,10 @@
  *                                                        make-up working days (调休) of chinese-days (no
  *                                                        database needed); a year it lacks is a warning,
  *                                                        and --holiday/--makeup enter that year by hand
+ *   checklist export --id TEMPLATE_ID [--version N] --out FILE.xlsx
+ *                                                        a stored checklist version (default: the latest) as xlsx
+ *   checklist import --file FILE.xlsx [--id TEMPLATE_ID] store the workbook as the template's next version
+ *                                                        (never overwrites one); every problem by row and column
  */
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import { appClient, loadIntegrity } from '../codec/signing';
@@ -22,7 +26,9 @@ import { parseArgs } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { createKnex } from '../db/knex';
 import { createStore, type Store } from '../db/store';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ChecklistXlsxError } from '../domain/checklist-xlsx';
+import { exportChecklist, importChecklist } from '../server/checklist-xlsx';
 import { CalendarError } from '../domain/calendar';
 import { buildCalendar, calendarJson, CalendarBuildError, type BuildCalendarInput } from '../domain/calendar-builder';
 import { DataFileError } from '../domain/load';
@@ -41,6 +47,7 @@ function need(values: Record<string, string | string[] | boolean | undefined>, k
 async function run(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'calendar') return calendarCommand(rest);
+  if (command === 'checklist') return checklistCommand(rest);
   const { values } = parseArgs({
     args: rest,
     options: { id: { type: 'string' }, template: { type: 'string' }, calendar: { type: 'string' }, college: { type: 'string' }, task: { type: 'string' }, due: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' }, 'task-model': { type: 'string' } },
@@ -88,6 +95,37 @@ async function run(): Promise<void> {
     }
   } finally {
     await connection?.close();
+    await db.destroy();
+  }
+}
+
+/** `checklist export` / `checklist import`: the xlsx form of a stored checklist (domain/checklist-xlsx.ts). */
+async function checklistCommand(args: string[]): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub !== 'export' && sub !== 'import') throw new UsageError(`unknown checklist command ${JSON.stringify(sub ?? '')}: use checklist export or checklist import`);
+  const { values } = parseArgs({ args: rest, options: { id: { type: 'string' }, version: { type: 'string' }, out: { type: 'string' }, file: { type: 'string' } }, strict: true });
+  const db = createKnex(dbOptions(loadConfig()));
+  const store = createStore(db);
+  try {
+    if (sub === 'export') {
+      const version = values.version === undefined ? undefined : Number(values.version);
+      if (version !== undefined && !(Number.isInteger(version) && version >= 1)) throw new UsageError(`--version must be a version number such as 3, got ${JSON.stringify(values.version)}`);
+      const out = need(values, 'out');
+      const { template, xlsx } = await exportChecklist(store, need(values, 'id'), version);
+      writeFileSync(out, xlsx);
+      console.log(`checklist ${template.id} v${template.version}: ${template.tasks.length} tasks → ${out}`);
+    } else {
+      const file = need(values, 'file');
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file);
+      } catch (e) {
+        throw new UsageError(`--file ${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      const stored = await importChecklist(store, bytes, { id: values.id });
+      console.log(`checklist ${stored.id} v${stored.version}: ${stored.tasks.length} tasks stored from ${file}`);
+    }
+  } finally {
     await db.destroy();
   }
 }
@@ -181,6 +219,10 @@ async function printStatus(store: Store, semesterId: string): Promise<void> {
 }
 
 run().catch((err) => {
+  if (err instanceof ChecklistXlsxError) {
+    console.error(`semester: the checklist file was refused, nothing stored:\n${err.problems.map((p) => `  ${p}`).join('\n')}`);
+    process.exit(1);
+  }
   const known =
     err instanceof UsageError || err instanceof NotFoundError || err instanceof TaskRejectedError || err instanceof DataFileError || err instanceof TaskModelError || err instanceof CalendarBuildError || err instanceof CalendarError;
   console.error(`semester: ${known ? err.message : err instanceof Error ? err.stack : String(err)}`);
