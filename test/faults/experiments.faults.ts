@@ -20,9 +20,9 @@
  * Each prints `RESULT fault=… lost=… duplicated=… in_flight_at_fault=… recovery_ms=…` and fails on
  * any loss, on more duplicates than sends in flight at a kill (rows `sending` in the outbox at
  * the moment of the kill), on any duplicate after an outage, and on a recovery of 30 s or more.
- * Recovery: from the moment the failed part is back (the restarted process polls or answers, the
- * database or receiver accepts again) until the last message (or completion answer) that was
- * missing arrives; for web-kill from the kill itself (the other web server is up all along).
+ * Recovery: until the last message (or completion answer) that was missing arrives, counted after
+ * a kill (worker, Temporal server, web server) from the (last) kill itself, so the replacement's
+ * start counts; after an outage from the moment the database or receiver accepts again.
  * FAULTS_ONLY=worker-kill,pg-outage runs a subset.
  */
 import crypto from 'node:crypto';
@@ -281,7 +281,11 @@ function report(fault: Fault, r: { lost: number; duplicated: number; inFlight: n
  * Runs a burst with `inject` working against it, waits until every planned step is recorded and
  * every message arrived (or 120 s), gives duplicates a few seconds to show, and counts.
  */
-async function deliveryExperiment(fault: Fault, inject: (semesterId: string) => Promise<FaultOutcome>, kind: 'kill' | 'outage') {
+/**
+ * kind 'kill' (a worker): duplicates only of sends in flight at a kill; 'outage' (Temporal, the
+ * database, SMTP): none at all. recoveryFrom: the fault itself (kills) or the end of the outage.
+ */
+async function deliveryExperiment(fault: Fault, inject: (semesterId: string) => Promise<FaultOutcome>, kind: 'kill' | 'outage', recoveryFrom: 'fault' | 'back' = kind === 'kill' ? 'fault' : 'back') {
   const semesterId = await semester(fault);
   const ladderSemesterId = await semester(fault, 'ladder');
   const t0 = Date.now() + 2000;
@@ -324,12 +328,13 @@ async function deliveryExperiment(fault: Fault, inject: (semesterId: string) => 
   const firstMail = firstAt(receivers.mails);
   const firstPost = firstAt(receivers.posts);
   const last = Math.max(...[...exp.mails].map((k) => firstMail.get(k) ?? 0), ...[...exp.posts].map((k) => firstPost.get(k) ?? 0));
-  const recoveryMs = Math.max(0, last - outcome.backAt);
+  // after a kill from the kill itself (the issue's measure: the replacement's start counts); after an outage from its end
+  const recoveryMs = Math.max(0, last - (recoveryFrom === 'fault' ? outcome.faultAt : outcome.backAt));
   const messages = exp.mails.size + exp.posts.size;
   const line = report(
     fault,
     { lost, duplicated, inFlight: outcome.inFlight, recoveryMs },
-    `${tasks.length} per-task + ${TASKS} ladder tasks, ${steps} steps, ${exp.mails.size} e-mails + ${exp.posts.size} robot messages; last missing message ${Math.max(0, last - outcome.faultAt)} ms after the fault struck${outcome.note ? `; ${outcome.note}` : ''}`,
+    `${tasks.length} per-task + ${TASKS} ladder tasks, ${steps} steps, ${exp.mails.size} e-mails + ${exp.posts.size} robot messages; last missing message ${Math.max(0, last - outcome.faultAt)} ms after the fault struck, ${Math.max(0, last - outcome.backAt)} ms after the failed part was back${outcome.note ? `; ${outcome.note}` : ''}`,
   );
 
   // each duplicate must be a send in flight at a kill: its row was `sending` then
@@ -388,7 +393,7 @@ describe('fault experiments: real receivers, real processes, PostgreSQL read mod
       await temporal.start();
       const backAt = Date.now();
       return { backAt, faultAt: killAt, inFlight, note: `server answering again ${backAt - killAt} ms after the kill` };
-    }, 'outage');
+    }, 'outage', 'fault');
   }, 300_000);
 
   test.runIf(runs('pg-outage'))(`pg-outage: PostgreSQL is stopped for ${PG_OUTAGE_MS / 1000} s mid-burst; nothing is lost or sent twice`, async () => {
