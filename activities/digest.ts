@@ -34,6 +34,35 @@ export interface NoticeResult {
   inserted: number;
   /** the daily digest: the school's workflows found stopped outside the app (absent without a Temporal client) */
   stoppedWorkflows?: number;
+  /** the daily digest: tasks whose read-model row was still behind the clock when it was sent (the digest then says so); absent when none */
+  behind?: number;
+}
+
+/**
+ * A task row may trail its workflow (the write follows the timer; a worker restarts); a row more
+ * than this behind the clock means the workflows are still catching up: a first start on a past
+ * semester (months behind), a worker that was down for hours. A shorter lag is not waited for: the
+ * digest counts a task past its deadline as overdue by the clock anyway.
+ */
+export const CATCH_UP_GRACE_MS = 2 * 3_600_000;
+
+/**
+ * Tasks of the school's running semesters whose read-model status is behind the clock at `at`
+ * (minus the grace): still 待开始 (planned) though their opening has passed, or still open though
+ * their deadline has passed. While the semester's workflows catch up, the counts of a digest
+ * would disagree with each other (overdue by the clock, escalated by the rows); the daily digest
+ * waits for this to reach 0 (workflows/daily-digest.ts) and otherwise says so in the notice.
+ * The escalation levels are not checked: a task's workflow writes its status and level in the
+ * same catch-up step, so a status that is current means its level is too.
+ */
+export async function countBehind(knex: Knex, schoolId: string, at: number): Promise<number> {
+  const limit = at - CATCH_UP_GRACE_MS;
+  const rows = (await knex('task_instances as t')
+    .join('semesters as s', 's.id', 't.semester_id')
+    .where({ 's.school_id': schoolId, 's.status': 'running' })
+    .where((q) => q.where((w) => w.where('t.status', 'planned').where('t.open_at', '<=', limit)).orWhere((w) => w.where('t.status', 'open').where('t.due_at', '<=', limit)))
+    .count({ n: '*' })) as Array<{ n: number | string }>;
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** How many tasks a college leader's digest names; the rest are only counted. */
@@ -59,20 +88,31 @@ export function createDigestActivities(deps: { store: Store; knex: Knex; client?
   }
 
   return {
+    /** How many of the school's tasks are behind the clock at `req.at` (see countBehind). */
+    async digestCatchUp(req: NoticeRequest): Promise<{ behind: number }> {
+      await schoolAt(req); // an unknown school or a broken zone fails here, as in the digest
+      return { behind: await countBehind(knex, req.schoolId, req.at) };
+    },
+
     /**
      * Daily digest (每日督办): every college leader gets their college's overdue and escalated
      * tasks and overdue care work (interviews, pairing talks, open crisis cases: counts only),
-     * every school admin the whole school's by college. Nothing overdue, no digest.
+     * every school admin the whole school's by college. Nothing overdue, no digest. When the
+     * semester's workflows are still catching up (countBehind > 0 at `req.at`), every notice says
+     * so in its title and first line: its numbers are not yet complete.
      */
     async sendDailyDigest(req: NoticeRequest): Promise<NoticeResult> {
       const { school, local, localDate, colleges, usersOf } = await schoolAt(req);
       const eventKey = `digest:${school.id}:${localDate}`;
       const asOf = local.toFormat('yyyy-MM-dd HH:mm');
       const tasks = await listOverdueTasks(knex, school.id, req.at);
+      const behind = await countBehind(knex, school.id, req.at);
       const notices: InboxNotice[] = [];
       const send = (users: User[], title: string, body: string) => {
+        const t = behind ? `（数据补记中）${title}` : title;
+        const b = behind ? `${catchUpText(behind)}\n${body}` : body;
         for (const u of users) {
-          notices.push({ eventKey, recipientUserId: u.id, kind: 'daily_digest', subjectType: 'school', subjectId: school.id, title, body, createdAt: req.at });
+          notices.push({ eventKey, recipientUserId: u.id, kind: 'daily_digest', subjectType: 'school', subjectId: school.id, title: t, body: b, createdAt: req.at });
         }
       };
 
@@ -107,7 +147,7 @@ export function createDigestActivities(deps: { store: Store; knex: Knex; client?
         send(usersOf(null, ['school_admin']), `每日督办（全校）：${countText(c)}${stoppedText}`, [`全校截至 ${asOf}：${countText(c)}。按学院：`, ...lines, ...stoppedBlock].join('\n'));
       }
       const inserted = await insertInboxNoticesOnce(knex, notices);
-      return { eventKey, localDate, recipients: notices.length, inserted, ...(stopped !== undefined ? { stoppedWorkflows: stopped } : {}) };
+      return { eventKey, localDate, recipients: notices.length, inserted, ...(behind ? { behind } : {}), ...(stopped !== undefined ? { stoppedWorkflows: stopped } : {}) };
     },
 
     /**
@@ -160,6 +200,9 @@ function careLine(c: CareOverdue | undefined): string {
   ].filter(Boolean);
   return parts.join('，');
 }
+
+/** The first line of a digest sent while the semester's workflows still catch up. */
+export const catchUpText = (behind: number) => `注意：本学期的工作记录仍在更新到当前时间（尚有 ${behind} 项未更新），以下数字尚不完整，请稍后以督办看板为准。`;
 
 const countText = (c: Counts) => `逾期 ${c.overdue} 项，已预警 ${c.escalated} 项（二级预警 ${c.level2} 项）`;
 const levelText = (level: number) => (level >= 2 ? '（二级预警）' : level === 1 ? '（一级预警）' : '');

@@ -56,7 +56,8 @@ afterAll(async () => {
 
 /**
  * A running semester where literature has two overdue tasks (levels 2 and 1) and science one
- * (past due, not yet recorded by its workflow); mechanical and computing have nothing overdue;
+ * (open, an hour past due, not yet recorded as overdue by its workflow: a lag the digest does not
+ * wait for, activities/digest.ts CATCH_UP_GRACE_MS); mechanical and computing have nothing overdue;
  * closed or completed work never counts (arts' overdue task is in a closed semester).
  */
 async function seedTasks(now: number): Promise<void> {
@@ -99,11 +100,12 @@ async function seedTasks(now: number): Promise<void> {
   await store.upsertPlannedTasks(rows);
   const set = (r: PlannedTaskInput, patch: Partial<TaskInstanceRow>) =>
     store.applyTaskTransition({ taskId: r.id, patch, audit: { eventKey: `${r.id}/seed`, action: 'seed', actor: 'test', at: now }, notifications: [] });
-  const [litKickoff, litWeekly1, litWeekly2, litDoneLate, , sciWaived, mechWeekly1, , compReport, artsWeekly] = rows;
+  const [litKickoff, litWeekly1, litWeekly2, litDoneLate, sciWeekly1, sciWaived, mechWeekly1, , compReport, artsWeekly] = rows;
   await set(litKickoff!, { status: 'overdue', escalationLevel: 2 });
   await set(litWeekly1!, { status: 'overdue', escalationLevel: 1 });
   await set(litWeekly2!, { status: 'open' });
   await set(litDoneLate!, { status: 'completed', escalationLevel: 1, completedAt: now - DAY, completedBy: 'literature-counsellor', late: true });
+  await set(sciWeekly1!, { status: 'open' });
   await set(sciWaived!, { status: 'waived', escalationLevel: 1, waivedReason: '不适用' });
   await set(mechWeekly1!, { status: 'open' });
   await set(compReport!, { status: 'open' });
