@@ -14,7 +14,7 @@ import { acceptUploads, checkUploads, discardUploads, getEvidence, listEvidence,
 import { html, page, raw } from '../html';
 import { NotFoundError } from '../semesters';
 import { ledgerMonthlyProblems } from '../care';
-import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../tasks';
+import { completeTask, moveDue, returnTask, TaskRejectedError, waiveTask } from '../tasks';
 import { idemField, once, type IdemContext } from '../idempotency';
 import { fmt, isClosed, queryString, schoolZone, semesterInView, t, templateOf, templateTaskOf, visibleTask } from './common';
 import { filteredTasks, taskTable } from './dashboard';
@@ -29,6 +29,9 @@ const actorOf = (u: SessionUser) => ({ userId: u.id, role: u.role, collegeId: u.
 
 /** May this user complete this task? (owner role of the college, or its leader) */
 const canComplete = (u: SessionUser, row: TaskInstanceRow) => u.collegeId === row.collegeId && (u.role === row.ownerRole || u.role === 'college_leader');
+
+/** May this user return (退回) this task's completion? (the college's leader, or the school admin) */
+const mayReturn = (u: SessionUser, row: TaskInstanceRow) => u.role === 'school_admin' || (u.role === 'college_leader' && u.collegeId === row.collegeId);
 
 /** Tasks assigned to this user: their college's tasks of their role (leaders: the leader's), open first, due soonest first. */
 async function myTasks(deps: AppDeps, user: SessionUser, semesterId: string): Promise<TaskInstanceRow[]> {
@@ -112,10 +115,10 @@ ${semester && user.collegeId ? html`<p><a href="/exports/tasks.xlsx?semester=${s
       !isClosed(row) && canComplete(user, row)
         ? html`<form class="card" method="post" enctype="multipart/form-data" action="/tasks/${encodeURIComponent(row.id)}/complete?_csrf=${csrf}">
 ${idem}<h2>${m.complete}</h2>
-<label>${m.note}</label><textarea name="note" required></textarea>
-${(rules?.documents ?? []).map((d) => html`<label>${req.lang === 'en' ? d.en : d.zh}</label><input type="file" name="doc_${d.id}" accept="image/jpeg,image/png,application/pdf">`)}
-${rules?.minPhotosPerActivity ? html`<label>${m.activities}</label><input type="number" name="activities" min="1" max="3" value="1">${[1, 2, 3].map((n) => html`<label>#${n}</label><input type="file" name="photos_${n}" accept="image/jpeg,image/png" multiple>`)}` : ''}
-<label>${m.files}</label><input type="file" name="files" accept="image/jpeg,image/png,application/pdf" multiple>
+<label for="complete-note">${m.note}</label><textarea id="complete-note" name="note" required></textarea>
+${(rules?.documents ?? []).map((d) => html`<label for="complete-doc_${d.id}">${req.lang === 'en' ? d.en : d.zh}</label><input type="file" id="complete-doc_${d.id}" name="doc_${d.id}" accept="image/jpeg,image/png,application/pdf">`)}
+${rules?.minPhotosPerActivity ? html`<label for="complete-activities">${m.activities}</label><input type="number" id="complete-activities" name="activities" min="1" max="3" value="1">${[1, 2, 3].map((n) => html`<label for="complete-photos_${n}">#${n}</label><input type="file" id="complete-photos_${n}" name="photos_${n}" accept="image/jpeg,image/png" multiple>`)}` : ''}
+<label for="complete-files">${m.files}</label><input type="file" id="complete-files" name="files" accept="image/jpeg,image/png,application/pdf" multiple>
 <p><button class="btn" type="submit">${m.submit}</button></p></form>`
         : '';
     const waiveForm =
@@ -128,8 +131,20 @@ ${rules?.minPhotosPerActivity ? html`<label>${m.activities}</label><input type="
         : '';
     const flash = queryString(req, 'error');
     const lang = req.lang ?? 'zh-CN';
+    // 退回: a completed task of a ladder semester (a per-task semester's workflow ended with the completion)
+    const onReturn = queryString(req, 'form') === 'return';
+    const refusal = (text: string) => html`<div class="error" id="return-error" role="alert"><p>${taskRefusalText(text, lang) ?? text}</p>${taskRefusalText(text, lang) ? html`<details><summary>${lang === 'en' ? 'Details' : '详细原因'}</summary><p>${text}</p></details>` : ''}</div>`;
+    const returnForm =
+      row.status === 'completed' && mayReturn(user, row) && semester?.taskModel === 'ladder'
+        ? html`<form class="card" id="return-form" method="post" action="/tasks/${encodeURIComponent(row.id)}/return"><input type="hidden" name="_csrf" value="${csrf}">${idem}<h2>${lang === 'en' ? 'Return the completion' : '退回'}</h2>
+${onReturn && flash ? refusal(flash) : ''}<p class="muted">${lang === 'en' ? 'The task reopens with its deadline and escalation, and its assignees are told the reason.' : '退回后任务重新打开，按原截止时间和预警规则继续，负责人会收到退回理由。'}</p>
+<label for="return-reason">${lang === 'en' ? 'Reason' : '退回理由'}</label><textarea id="return-reason" name="reason" required></textarea>
+<p><button class="btn">${lang === 'en' ? 'Return' : '退回'}</button></p></form>`
+        : row.status === 'completed' && mayReturn(user, row)
+          ? html`<p class="card muted" id="return-unavailable">${lang === 'en' ? 'This semester runs one workflow per task, which ended with the completion: it cannot be returned.' : '本学期的任务按“每任务一个流程”运行，任务完成后流程即结束，无法退回。'}</p>`
+          : '';
     const body = html`<h1>${titleWithOccurrence(row, lang, semester ? (await calendarWords(deps.store, semester.calendarId)).holidays : undefined)}</h1>
-${flash ? html`<div class="error" id="error" role="alert">${taskRefusalText(flash, lang) ? html`<p>${taskRefusalText(flash, lang)}</p><details><summary>${lang === 'en' ? 'Details' : '详细原因'}</summary><p>${flash}</p></details>` : html`<p>${flash}</p>`}</div>` : ''}${queryString(req, 'done') ? html`<p class="ok">✓</p>` : ''}
+${flash && !(onReturn && returnForm) ? html`<div class="error" id="error" role="alert">${taskRefusalText(flash, lang) ? html`<p>${taskRefusalText(flash, lang)}</p><details><summary>${lang === 'en' ? 'Details' : '详细原因'}</summary><p>${flash}</p></details>` : html`<p>${flash}</p>`}</div>` : ''}${queryString(req, 'done') ? html`<p class="ok">✓</p>` : ''}
 <div class="card"><p>${ttask?.textZh ?? ''}</p>
 ${ttask?.evidence.ledgerMonthlyReview ? html`<p class="note" id="ledger-duty">${req.lang === 'en' ? 'This task also covers the monthly update of the intervention ledger (seed 003 §8): every entry made before this month needs a follow-up this month.' : '本任务同时要求每月更新心理干预台账：本月之前录入的每条台账记录，本月都须有跟踪情况。'} <a href="/care?college=${encodeURIComponent(row.collegeId)}">${req.lang === 'en' ? 'Open the ledger' : '打开干预台账'}</a></p>` : ''}
 <p>${m.status}: <strong class="status-${row.status}" id="status">${m.statusNames[row.status]}${row.late ? ` (${m.late})` : ''}</strong> · ${m.level}: <span id="level">${levelName(row.escalationLevel, lang)}</span> · ${m.opens}: ${fmt(row.openAt, zone)} · ${m.due}: ${fmt(row.dueAt, zone)} · ${m.owner}: ${m.roleNames[row.ownerRole]}</p>
@@ -137,7 +152,7 @@ ${row.note ? html`<p>${m.note}: ${row.note}</p>` : ''}${row.waivedReason ? html`
 <p>${m.hotlines}: ${(template?.hotlines ?? []).map((h) => html`${req.lang === 'en' ? h.name.en : h.name.zh}${h.number ? ` ${h.number}` : ''}；`)}</p>
 ${user.role === 'school_admin' ? html`<p><a href="${deps.temporalUiUrl}/namespaces/${deps.namespace}/workflows/${encodeURIComponent(row.id)}">${m.temporalLink}</a></p>` : ''}</div>
 ${evidence.length ? html`<div class="card"><h2>${m.evidence}</h2><ul>${evidence.map((e) => html`<li><a href="/evidence/${e.id}">${e.original_name}</a> (${Math.ceil(e.size / 1024)} KB)</li>`)}</ul></div>` : ''}
-${completeForm}${waiveForm}${moveForm}
+${completeForm}${waiveForm}${moveForm}${returnForm}
 <h2>${m.history}</h2>
 <table id="history"><thead><tr><th>${m.at}</th><th>${m.action}</th><th>${m.actor}</th></tr></thead><tbody>
 ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as Record<string, string>)[a.action] ?? a.action}</td><td>${a.actor === 'timer' ? m.timer : users.get(a.actor) ?? a.actor}</td></tr>`)}
@@ -227,6 +242,19 @@ ${history.map((a) => html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as
   };
   r.post('/api/tasks/:id/due', async (req, res) => void res.json({ task: await move(req) }));
   r.post('/tasks/:id/due', async (req, res) => backToTask(req, res, () => move(req)));
+
+  /** 退回: the college's leader (or the school admin) returns a completion with a reason. */
+  const giveBack = async (req: Request) => {
+    const user = currentUser(req);
+    const row = await visibleTask(deps, user, String(req.params.id));
+    if (!mayReturn(user, row)) throw new ForbiddenError("only the college's leader or the school administration may return a completion");
+    const reason = req.body?.reason;
+    if (typeof reason !== 'string' || !reason.trim()) throw new TaskRejectedError('a reason is required to return a completion');
+    if (reason.length > 2000) throw new TaskRejectedError('the reason is longer than 2000 characters');
+    return (await once(deps.knex, req, 200, (idem) => returnTask(requireClient(deps), deps.store, row.id, actorOf(user), reason, { updateId: idem?.id }))).body;
+  };
+  r.post('/api/tasks/:id/return', async (req, res) => void res.json({ task: await giveBack(req) }));
+  r.post('/tasks/:id/return', async (req, res) => backToTask(req, res, () => giveBack(req), 'return'));
 
   r.get('/evidence/:id', async (req, res) => {
     const user = currentUser(req);
@@ -335,13 +363,13 @@ ${pager}`;
 }
 
 /** Page forms: on success back to the task; a rejection's reason is shown on the task page as written. */
-async function backToTask(req: Request, res: Response, action: () => Promise<unknown>): Promise<void> {
+async function backToTask(req: Request, res: Response, action: () => Promise<unknown>, form?: string): Promise<void> {
   const target = `/tasks/${encodeURIComponent(String(req.params.id))}`;
   try {
     await action();
     res.redirect(303, `${target}?done=1`);
   } catch (e) {
-    if (e instanceof TaskRejectedError) return void res.redirect(303, `${target}?error=${encodeURIComponent(e.message)}`);
+    if (e instanceof TaskRejectedError) return void res.redirect(303, `${target}?error=${encodeURIComponent(e.message)}${form ? `&form=${form}` : ''}`);
     throw e;
   }
 }

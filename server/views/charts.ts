@@ -51,7 +51,7 @@ export function monthChart(points: MonthPoint[], words: { title: string; month: 
   );
 }
 
-/** Colleges ranked worst first: one horizontal bar each, the rate at its end. */
+/** Colleges ranked worst first: one horizontal bar each, the rate at its end. Each bar is a link, so the chart is a labelled group (role img would hide, and nest, the links). */
 export function rankingChart(rows: Array<{ name: string; rate: number | null; href: string }>, words: { title: string; none: string }): Raw {
   const rowH = 26;
   const labelW = 150;
@@ -67,5 +67,5 @@ export function rankingChart(rows: Array<{ name: string; rate: number | null; hr
     })
     .join('');
   const summary = rows.map((r) => `${r.name} ${r.rate === null ? words.none : `${r.rate}%`}`).join('，');
-  return raw(`<svg class="chart" id="ranking-chart" viewBox="0 0 ${W} ${h}" role="img" aria-label="${esc(`${words.title}：${summary}`)}"><title>${esc(words.title)}</title>${bars}</svg>`);
+  return raw(`<svg class="chart" id="ranking-chart" viewBox="0 0 ${W} ${h}" role="group" aria-label="${esc(`${words.title}：${summary}`)}"><title>${esc(words.title)}</title>${bars}</svg>`);
 }
