@@ -19,6 +19,12 @@
  *                                                        a stored checklist version (default: the latest) as xlsx
  *   checklist import --file FILE.xlsx [--id TEMPLATE_ID] store the workbook as the template's next version
  *                                                        (never overwrites one); every problem by row and column
+ *   roll-forward --from SEMESTER_ID --calendar FILE|CALENDAR_ID --id NEW_ID [--template ID[@VERSION]]
+ *            [--task-model per-task|ladder] [--start] [--dry-run] [--json]
+ *                                                        last year's semester planned next to the new calendar,
+ *                                                        task by task (why each date moved, ! = needs a
+ *                                                        decision), then creates (and with --start starts) the
+ *                                                        new semester; --dry-run only prints, --json prints rows
  */
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import { appClient, loadIntegrity } from '../codec/signing';
@@ -26,7 +32,9 @@ import { parseArgs } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { createKnex } from '../db/knex';
 import { createStore, type Store } from '../db/store';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { PlanError } from '../domain/planner';
+import { createRolledSemester, rollForwardPreview, rollForwardTable, RollForwardError, storeNewCalendar } from '../server/roll-forward';
 import { ChecklistXlsxError } from '../domain/checklist-xlsx';
 import { exportChecklist, importChecklist } from '../server/checklist-xlsx';
 import { CalendarError } from '../domain/calendar';
@@ -50,7 +58,7 @@ async function run(): Promise<void> {
   if (command === 'checklist') return checklistCommand(rest);
   const { values } = parseArgs({
     args: rest,
-    options: { id: { type: 'string' }, template: { type: 'string' }, calendar: { type: 'string' }, college: { type: 'string' }, task: { type: 'string' }, due: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' }, 'task-model': { type: 'string' } },
+    options: { id: { type: 'string' }, template: { type: 'string' }, calendar: { type: 'string' }, from: { type: 'string' }, start: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, college: { type: 'string' }, task: { type: 'string' }, due: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' }, 'task-model': { type: 'string' } },
     strict: true,
   });
   const config = loadConfig();
@@ -80,6 +88,24 @@ async function run(): Promise<void> {
         console.log(`college ${values.college}: running as workflow ${r.workflowId}`);
         break;
       }
+      case 'roll-forward': {
+        const calendarArg = need(values, 'calendar');
+        const calendarId = existsSync(calendarArg) ? (await storeNewCalendar(store, calendarArg, readFileSync(calendarArg, 'utf8'))).id : calendarArg;
+        const m = values.template ? /^([a-z0-9][a-z0-9-]*)(?:@(\d+))?$/.exec(values.template) : undefined;
+        if (values.template && !m) throw new UsageError(`--template must be ID or ID@VERSION, got ${JSON.stringify(values.template)}`);
+        const preview = await rollForwardPreview(store, { from: need(values, 'from'), calendarId, ...(m ? { templateId: m[1], ...(m[2] ? { templateVersion: Number(m[2]) } : {}) } : {}) });
+        if (values.json) process.stdout.write(`${JSON.stringify(preview, null, 2)}\n`);
+        else process.stdout.write(rollForwardTable(preview));
+        if (values['dry-run']) break;
+        const id = need(values, 'id');
+        await createRolledSemester(store, config.SCHOOL_ID, preview, id, values['task-model']);
+        console.error(`semester ${id}: created from ${preview.to.templateId} v${preview.to.templateVersion} and calendar ${preview.to.calendarId}`);
+        if (values.start) {
+          const r = await startSemester(await client(), store, id, config.TEMPORAL_TASK_QUEUE);
+          console.error(`semester ${id}: running as workflow ${r.workflowId}`);
+        }
+        break;
+      }
       case 'status':
         await printStatus(store, need(values, 'id'));
         break;
@@ -91,7 +117,7 @@ async function run(): Promise<void> {
         break;
       }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}: use create, start, add-college, status, move-due or calendar build`);
+        throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}: use create, start, add-college, status, move-due, roll-forward, checklist export|import or calendar build`);
     }
   } finally {
     await connection?.close();
@@ -224,7 +250,7 @@ run().catch((err) => {
     process.exit(1);
   }
   const known =
-    err instanceof UsageError || err instanceof NotFoundError || err instanceof TaskRejectedError || err instanceof DataFileError || err instanceof TaskModelError || err instanceof CalendarBuildError || err instanceof CalendarError;
+    err instanceof UsageError || err instanceof NotFoundError || err instanceof RollForwardError || err instanceof PlanError || err instanceof TaskRejectedError || err instanceof DataFileError || err instanceof TaskModelError || err instanceof CalendarBuildError || err instanceof CalendarError;
   console.error(`semester: ${known ? err.message : err instanceof Error ? err.stack : String(err)}`);
   process.exit(1);
 });

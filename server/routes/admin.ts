@@ -188,8 +188,9 @@ ${l.marked.length + l.found.length === 0 ? html`<p id="none">${m.wfNone}</p>` : 
     const calendars = await deps.knex('calendars').select('id', 'name_zh').orderBy('id');
     const csrf = req.csrfToken ?? '';
     const body = html`<h1>${m.navSemesters}</h1>
+<p id="semester-tools"><a href="/admin/roll-forward">${lang === 'en' ? 'Roll last year’s semester forward' : '沿用上学年的学期'}</a> · <a href="/admin/checklists">${lang === 'en' ? 'Checklists (xlsx)' : '工作清单（xlsx 导入导出）'}</a></p>
 <table id="semesters"><thead><tr><th>${m.semesterId}</th><th>${m.template}</th><th>${m.calendar}</th><th>${m.status}</th></tr></thead><tbody>
-${semesters.map((s) => html`<tr><td><a href="/admin/semesters/${s.id}">${s.name}</a><br><small>${s.id}</small></td><td>${s.templateId} v${s.templateVersion}</td><td>${s.calendarId}</td><td class="semester-${s.status}">${semesterStatusName(s.status, lang)}</td></tr>`)}
+${semesters.map((s) => html`<tr><td><a href="/admin/semesters/${s.id}">${s.name}</a><br><small translate="no">${s.id}</small></td><td>${templates.find((x: { id: string; version: number }) => x.id === s.templateId && x.version === s.templateVersion)?.title_zh ?? ''}<br><small translate="no">${s.templateId} v${s.templateVersion}</small></td><td>${calendars.find((x: { id: string }) => x.id === s.calendarId)?.name_zh ?? ''}<br><small translate="no">${s.calendarId}</small></td><td class="semester-${s.status}">${semesterStatusName(s.status, lang)}</td></tr>`)}
 </tbody></table>
 <form class="card" method="post" enctype="multipart/form-data" action="/admin/semesters?_csrf=${csrf}">
 <h2>${m.create}</h2>
