@@ -13,7 +13,7 @@ import { parseTemplate } from '../domain/load';
 import { ladderInstants } from '../domain/planner';
 import type { LadderStepWrite, TaskInstanceRow } from '../db/store';
 import type { Outbox } from '../notifications/outbox';
-import type { LadderPlan, LadderStep, LadderTaskEvent } from '../workflows/college-ladder';
+import type { LadderPlan, LadderStep, LadderTaskEvent, LadderTaskFromReadModel } from '../workflows/college-ladder';
 import { createActivities, KIND_BY_ACTION, taskMessage, taskStatePatch, type ActivityDeps, type Audience } from './index';
 
 export interface LadderDeps extends ActivityDeps {
@@ -56,6 +56,12 @@ export function createLadderActivities(deps: LadderDeps) {
     if (!semester || !school || !templateRow) throw ApplicationFailure.create({ type: 'UnknownTemplateError', message: `semester ${semesterId} lacks its school or template`, nonRetryable: true });
     const template = parseTemplate(`template ${templateRow.id}`, templateRow.body);
     return (templateTaskId: string, dueAt: number, openAt: number) => ladderInstants(template, templateTaskId, dueAt, school.timezone, Math.max(Date.now(), openAt));
+  }
+
+  /** The inbox text of a return (退回): the reason, and the deadline the task is back under. */
+  function returnedMessage(m: { titleZh: string; collegeName: string | null; due: string; reason: string }): { title: string; body: string } {
+    const where = m.collegeName ? `${m.collegeName}：` : '';
+    return { title: `退回：「${m.titleZh}」`, body: `${where}任务「${m.titleZh}」的完成已被退回，理由：${m.reason}。请重新完成，截止时间 ${m.due}。` };
   }
 
   function unknownTask(taskId: string): never {
@@ -116,7 +122,20 @@ export function createLadderActivities(deps: LadderDeps) {
       return { applied: applied.length, notify: applied.filter((k) => withNotes.has(k)) };
     },
 
-    /** One task's completion, waiver or moved due date (a local activity of the ladder's Update). */
+    /**
+     * A returned task's plan (the ladder's ladderReturnTask, a local activity): the read model's
+     * row (owner role, opening, due date, moved or not, reminders sent) and the template's ladder
+     * for that due date: the reminder instants still ahead, and the level-2 instant.
+     */
+    async ladderTaskFromReadModel(req: { semesterId: string; collegeId: string; taskId: string }): Promise<LadderTaskFromReadModel> {
+      const row = (await store.getTaskInstance(req.taskId)) ?? unknownTask(req.taskId);
+      if (row.semesterId !== req.semesterId || row.collegeId !== req.collegeId) unknownTask(req.taskId);
+      // reminders still ahead (after now and the opening): the ones already past are not sent again
+      const { remindAts, level2At } = (await movedLadderOf(req.semesterId))(row.templateTaskId, row.dueAt, row.openAt);
+      return { taskId: row.id, templateTaskId: row.templateTaskId, ownerRole: row.ownerRole, openAt: row.openAt, dueAt: row.dueAt, remindAts, level2At, remindersSent: row.remindersSent };
+    },
+
+    /** One task's completion, waiver, moved due date or return (a local activity of the ladder's Update). */
     async recordLadderTaskEvent(e: LadderTaskEvent): Promise<{ applied: boolean; eventKey: string }> {
       const row: TaskInstanceRow = (await store.getTaskInstance(e.taskId)) ?? unknownTask(e.taskId);
       const { state } = e;
@@ -124,12 +143,13 @@ export function createLadderActivities(deps: LadderDeps) {
       const notifications = [];
       if (e.notify) {
         const aud = await audienceOf(e.collegeId);
-        const { title, body } = taskMessage(e.action, { titleZh: row.titleZh, collegeName: aud.name, due: formatLocal(state.dueAt, aud.zone) });
+        const m = { titleZh: row.titleZh, collegeName: aud.name, due: formatLocal(state.dueAt, aud.zone) };
+        const { title, body } = e.action === 'returned' ? returnedMessage({ ...m, reason: String(e.details.reason ?? '') }) : taskMessage(e.action, m);
         const kind = KIND_BY_ACTION[e.action] ?? e.action;
         for (const recipientUserId of aud.recipients(e.notify, e.ownerRole)) notifications.push({ recipientUserId, kind, title, body });
       }
       const eventKey = `${e.taskId}/${e.step}`;
-      const { applied } = await store.applyTaskTransition({ taskId: e.taskId, patch, audit: { eventKey, action: e.action, actor: e.actor, at: e.at, details: e.details }, notifications });
+      const { applied } = await store.applyTaskTransition({ taskId: e.taskId, patch, audit: { eventKey, action: e.action, actor: e.actor, at: e.at, details: e.details }, notifications, ...(e.reopen ? { reopen: true } : {}) });
       return { applied, eventKey };
     },
 

@@ -180,6 +180,11 @@ export interface TaskTransition {
   patch: Partial<TaskInstanceRow>;
   audit: { eventKey: string; action: string; actor: string; at: number; details?: unknown };
   notifications: Array<{ recipientUserId: string; kind: string; title: string; body: string; channel?: string }>;
+  /**
+   * A return (退回) of a completion: the completed row is reopened (status, level, completed_at and
+   * completed_by written although the row is closed). Without it a closed row keeps its status.
+   */
+  reopen?: boolean;
 }
 
 export interface TaskFilter {
@@ -564,7 +569,7 @@ async function applyTaskTransition(db: Knex, t: TaskTransition): Promise<{ appli
     if (patch.status !== undefined && !CLOSED.has(patch.status)) {
       const current = (await trx('task_instances').where({ id: t.taskId }).first('status')) as { status: string } | undefined;
       if (!current) throw new Error(`task instance ${t.taskId} not found`); // rolls back the audit row
-      if (CLOSED.has(current.status)) {
+      if (CLOSED.has(current.status) && !(t.reopen && current.status === 'completed')) {
         for (const k of ['status', 'completedAt', 'completedBy', 'late', 'waivedReason', 'note'] as const) delete patch[k];
       }
     }

@@ -11,7 +11,7 @@ import type { Store } from '../db/store';
 import { parseTemplate } from '../domain/load';
 import { ladderInstants } from '../domain/planner';
 import { completeTaskUpdate, moveDueUpdate, taskWorkflow, waiveTaskUpdate, type Actor, type CompleteRequest, type TaskInput, type TaskState } from '../workflows/task';
-import { collegeLadderWorkflow, ladderCompleteTaskUpdate, ladderMoveDueUpdate, ladderWaiveTaskUpdate } from '../workflows/college-ladder';
+import { collegeLadderWorkflow, ladderCompleteTaskUpdate, ladderMoveDueUpdate, ladderReturnTaskUpdate, ladderWaiveTaskUpdate } from '../workflows/college-ladder';
 import { collegeLadderWorkflowId } from '../workflows/ids';
 import type { TaskInstanceRow } from '../db/store';
 import { instantFrom } from './dates';
@@ -104,6 +104,36 @@ export async function waiveTask(client: Client, store: Store, taskId: string, ac
   const ladder = await ladderOf(store, await store.getTaskInstance(taskId));
   if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderWaiveTaskUpdate, { args: [{ actor, reason, taskId }], ...updateOpts(opts) }), client, { workflowId: ladder, ...updateOpts(opts) });
   return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(waiveTaskUpdate, { args: [{ actor, reason }], ...updateOpts(opts) }), client, { workflowId: taskId, ...updateOpts(opts) });
+}
+
+/** The 409 of a return (退回) asked of a semester that runs one workflow per task. */
+export const RETURN_NEEDS_LADDER_MESSAGE =
+  'returning a completion needs a semester on the ladder model; this semester runs one workflow per task, which ends when the task is completed';
+
+/**
+ * 退回: the college leader (or the school admin) returns a completed task with a reason, through
+ * its college ladder's Update (ADR 0005), which reopens it with its deadline and escalation and
+ * tells the assignees. A per-task semester cannot: its task workflow ended with the completion.
+ */
+export async function returnTask(client: Client, store: Store, taskId: string, actor: Actor, reason: string, opts?: UpdateOptions): Promise<TaskState> {
+  const row = await store.getTaskInstance(taskId);
+  if (!row) throw new NotFoundError(`unknown task ${taskId}`);
+  // asked first, so that a counsellor learns who may, whatever the task's state
+  if (!(actor.role === 'school_admin' || (actor.role === 'college_leader' && actor.collegeId === row.collegeId))) {
+    throw new TaskRejectedError("only the college's leader or the school administration may return a completion");
+  }
+  if (typeof reason !== 'string' || !reason.trim()) throw new TaskRejectedError('a reason is required to return a completion');
+  const ladder = await ladderOf(store, row);
+  if (!ladder) throw new TaskRejectedError(RETURN_NEEDS_LADDER_MESSAGE);
+  try {
+    return await viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderReturnTaskUpdate, { args: [{ actor, reason, taskId }], ...updateOpts(opts) }), client, { workflowId: ladder, ...updateOpts(opts) });
+  } catch (e) {
+    // the ladder has ended (its semester is over and every task was closed): nothing can reopen there
+    if (e instanceof TaskRejectedError && /^this task is already completed$/.test(e.message)) {
+      throw new TaskRejectedError("this college's ladder has ended (its semester is over and every task is closed); a completion can no longer be returned");
+    }
+    throw e;
+  }
 }
 
 /** Moves a task's due date to a local date-time ("YYYY-MM-DD HH:mm" in the school's zone). */

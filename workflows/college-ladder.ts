@@ -61,14 +61,15 @@ const { applyLadderStep: applyLadderStepHere } = proxyLocalActivities<LadderActi
  */
 const { deliverLadderNotifications } = proxyActivities<LadderActivities>({
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '20 seconds',
+  // a killed worker's attempt is retried 10 s after its last beat, when its claims' 10 s leases ran out (test/faults: worker-kill)
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
 });
 
 /** A completion, waiver or moved due date: one write, in the worker, without a round trip to the server. */
-const { recordLadderTaskEvent } = proxyLocalActivities<LadderActivities>({
+const { recordLadderTaskEvent, ladderTaskFromReadModel } = proxyLocalActivities<LadderActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['UnknownTaskError'] },
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['UnknownTaskError', 'UnknownTemplateError'] },
 });
 
 /** One planned task as the ladder holds it: ids and instants only. */
@@ -102,6 +103,11 @@ export interface LadderTask extends LadderPlanTask {
   remindersSent: number;
   /** step keys already taken (or skipped), as task.ts keys them */
   done: string[];
+  /**
+   * set when a completion of this task was returned (退回) at that instant: its next completion is
+   * keyed `completed:<returnedAt>`, not `completed` (already taken by the first one). Absent before.
+   */
+  returnedAt?: number;
 }
 
 /** What a run carries over continue-as-new. */
@@ -151,6 +157,8 @@ export interface LadderTaskEvent {
   notify: 'assignees' | null;
   state: TaskState;
   details: Record<string, unknown>;
+  /** a return (退回): the closed row is reopened (store.applyTaskTransition's `reopen`) */
+  reopen?: boolean;
 }
 
 export type LadderCompleteRequest = CompleteRequest & { taskId: string };
@@ -160,6 +168,44 @@ export type LadderMoveDueRequest = MoveDueRequest & { taskId: string };
 export const ladderCompleteTaskUpdate = defineUpdate<TaskState, [LadderCompleteRequest]>('ladderCompleteTask');
 export const ladderWaiveTaskUpdate = defineUpdate<TaskState, [LadderWaiveRequest]>('ladderWaiveTask');
 export const ladderMoveDueUpdate = defineUpdate<TaskState, [LadderMoveDueRequest]>('ladderMoveDue');
+/** 退回: a leader (or the school admin) returns a completion with a reason; the task reopens. */
+export interface LadderReturnRequest {
+  taskId: string;
+  actor: Actor;
+  reason: string;
+}
+export const ladderReturnTaskUpdate = defineUpdate<TaskState, [LadderReturnRequest]>('ladderReturnTask');
+
+/** A returned task's plan as the read model holds it (activities/ladder.ts ladderTaskFromReadModel). */
+export interface LadderTaskFromReadModel extends LadderPlanTask {
+  remindersSent: number;
+}
+
+/**
+ * A returned task back in the ladder: steps whose instants are past `now` count as done (no old
+ * reminder is sent again, no overdue recorded again), status and level from now against the due
+ * and level-2 instants, so the remaining steps fire at their instants.
+ */
+export function reopenedTask(p: LadderTaskFromReadModel, now: number): LadderTask {
+  const done = ['opened', ...p.remindAts.filter((at) => at <= now).map((at) => `remind:${at}`)];
+  if (p.dueAt <= now) done.push(`overdue:${p.dueAt}`);
+  if (p.level2At <= now) done.push(`level2:${p.dueAt}`);
+  const escalationLevel = p.level2At <= now ? 2 : p.dueAt <= now ? 1 : 0;
+  return {
+    taskId: p.taskId,
+    templateTaskId: p.templateTaskId,
+    ownerRole: p.ownerRole,
+    openAt: p.openAt,
+    dueAt: p.dueAt,
+    remindAts: [...p.remindAts],
+    level2At: p.level2At,
+    status: escalationLevel > 0 ? 'overdue' : 'open',
+    escalationLevel,
+    remindersSent: p.remindersSent,
+    done,
+    returnedAt: now,
+  };
+}
 /** A task's state as task.ts's taskState query gives it; null for a task not in this ladder. */
 export const ladderTaskStateQuery = defineQuery<TaskState | null, [taskId: string]>('ladderTaskState');
 export interface LadderSummary {
@@ -222,6 +268,8 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     };
   }
   const byId = new Map<string, LadderTask>(state.tasks.map((t: LadderTask) => [t.taskId, t]));
+  /** tasks whose return is being written (a second return of the same task waits for none: it is refused) */
+  const returning = new Set<string>();
   /** completions and waivers of this run, for the answers of queries and repeated Updates */
   const closedState = new Map<string, TaskState>();
   const indexed = (input.searchAttributes ?? true) && Boolean(workflowInfo().typedSearchAttributes.get(SemesterIdKey));
@@ -307,7 +355,8 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
       await record({
         taskId: t.taskId,
         ownerRole: t.ownerRole,
-        step: 'completed',
+        // a completion after a return (退回) has its own key: the first one's is taken
+        step: t.returnedAt === undefined ? 'completed' : `completed:${t.returnedAt}`,
         action: s.late ? 'completed-late' : 'completed',
         at: now,
         actor: req.actor.userId,
@@ -378,6 +427,44 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
         if (req.actor.role !== 'school_admin') reject('only the school administration may move a due date');
         if (!(req.level2At > req.dueAt) || req.remindAts.some((x: number) => x >= req.dueAt)) reject('the new schedule is inconsistent');
         if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to move a due date');
+      },
+    },
+  );
+
+  setHandler(
+    ladderReturnTaskUpdate,
+    async (req) => {
+      returning.add(req.taskId);
+      try {
+        const p = await ladderTaskFromReadModel({ semesterId: input.semesterId, collegeId: input.collegeId, taskId: req.taskId });
+        if (state.closed[req.taskId] !== 'completed') reject('only a completed task can be returned');
+        const now = Date.now();
+        const t = reopenedTask(p, now);
+        const s = stateOf(t);
+        const reason = req.reason.trim();
+        await record({ taskId: t.taskId, ownerRole: t.ownerRole, step: `returned:${now}`, action: 'returned', at: now, actor: req.actor.userId, notify: 'assignees', state: s, details: { reason, dueAt: t.dueAt, level: t.escalationLevel }, reopen: true });
+        // back in the plan: the remaining steps fire at their instants
+        delete state.closed[t.taskId];
+        closedState.delete(t.taskId);
+        state.tasks.push(t);
+        byId.set(t.taskId, t);
+        version += 1;
+        indexLevel();
+        return s;
+      } finally {
+        returning.delete(req.taskId);
+      }
+    },
+    {
+      validator: (req) => {
+        if (typeof req.taskId !== 'string') reject('a task id is required');
+        if (state.closed[req.taskId] !== 'completed' || returning.has(req.taskId)) {
+          const how = returning.has(req.taskId) ? 'it is being returned already' : state.closed[req.taskId] === 'waived' ? 'this one was waived' : byId.has(req.taskId) ? 'this one is still open' : `task ${req.taskId} is not in this college's semester`;
+          reject(`only a completed task can be returned; ${how}`);
+        }
+        const a = req.actor;
+        if (!(a.role === 'school_admin' || (a.role === 'college_leader' && a.collegeId === input.collegeId))) reject("only the college's leader or the school administration may return a completion");
+        if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to return a completion');
       },
     },
   );

@@ -138,6 +138,11 @@ const TASK_REFUSALS: Array<[RegExp, string]> = [
   [/belongs to another college/, '该任务属于其他学院。'],
   [/may complete this task/, '只有学院中负责该任务的岗位或学院领导可以提交完成。'],
   [/^evidence incomplete/, '佐证材料不完整，请按要求补充后再提交。'],
+  [/only a completed task can be returned/, '只有已完成的任务才能退回。'],
+  [/may return a completion/, '只有本学院领导或学校管理员可以退回任务。'],
+  [/a reason is required to return/, '退回任务须填写理由。'],
+  [/needs a semester on the ladder model/, '本学期的任务按“每任务一个流程”运行，任务完成后流程即结束，无法退回；新学期可以退回。'],
+  [/ladder has ended/, '本学期已结束且所有任务均已关闭，无法再退回。'],
 ];
 
 export function taskRefusalText(message: string, lang: Lang): string | null {
