@@ -8,8 +8,8 @@
  * per-task workflows and as many tasks on one college's ladder (the default model; 4 per
  * instant), each opening, reminding twice, going overdue and escalating within ~10 s (about 11
  * messages per task on the two channels), and injects its fault mid-burst:
- * - worker-kill: the worker `kill -9` twice (the second time during the catch-up), each time
- *   restarted;
+ * - worker-kill: of the two worker replicas, one `kill -9` during the burst, then (once its
+ *   replacement polls) the other during the catch-up; each is restarted;
  * - temporal-kill: the Temporal dev server `kill -9`, restarted on the same state file;
  * - pg-outage: PostgreSQL stopped for FAULTS_PG_OUTAGE_MS (30 s);
  * - smtp-outage: the SMTP receiver down for FAULTS_SMTP_OUTAGE_MS (60 s; a shorter value is
@@ -92,7 +92,8 @@ let dir = '';
 let childEnv: NodeJS.ProcessEnv = {};
 let templateId = '';
 let templateVersion = 0;
-let worker: Proc;
+/** two worker replicas, as a deployment runs them (the replicas test too) */
+const workers: Proc[] = [];
 const webs: Record<'a' | 'b', { proc: Proc; base: string }> = {} as never;
 const results: string[] = [];
 const started = Date.now();
@@ -146,8 +147,8 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: temporal.address });
   client = appClient({ connection, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) }, await loadIntegrity(db));
   const needWeb = runs('web-kill');
-  const [w, a, b] = await Promise.all([startWorker('worker-1'), needWeb ? startWeb('web-a') : undefined, needWeb ? startWeb('web-b') : undefined]);
-  worker = w;
+  const [w1, w2, a, b] = await Promise.all([startWorker('worker-1'), startWorker('worker-2'), needWeb ? startWeb('web-a') : undefined, needWeb ? startWeb('web-b') : undefined]);
+  workers.push(w1, w2);
   if (a && b) Object.assign(webs, { a, b });
   console.log(`faults: set up in ${Date.now() - t} ms (PostgreSQL cluster on port ${pg.port}, Temporal at ${temporal.address}, ${TASKS} tasks per burst)`);
 }, 300_000);
@@ -337,11 +338,19 @@ async function deliveryExperiment(fault: Fault, inject: (semesterId: string) => 
     `${tasks.length} per-task + ${TASKS} ladder tasks, ${steps} steps, ${exp.mails.size} e-mails + ${exp.posts.size} robot messages; last missing message ${Math.max(0, last - outcome.faultAt)} ms after the fault struck, ${Math.max(0, last - outcome.backAt)} ms after the failed part was back${outcome.note ? `; ${outcome.note}` : ''}`,
   );
 
+  if (process.env.FAULTS_DEBUG) {
+    const rows = (await db('notification_deliveries').where('event_key', 'like', prefix(semesterId)).select('id', 'channel', 'event_key', 'notification_id', 'dedupe_key', 'attempts', 'created_at', 'sent_at')) as Array<Record<string, string | number>>;
+    const at = (r: Record<string, string | number>) => (r.channel === 'email' ? firstMail.get(messageIdFor(String(r.event_key), Number(r.notification_id), FROM)) : firstPost.get(deliveryKey(String(r.dedupe_key)))) ?? 0;
+    const base = outcome.faultAt;
+    for (const r of rows.sort((x, y) => at(y) - at(x)).slice(0, 8)) console.log(`DEBUG ${r.channel} ${r.event_key} attempts=${r.attempts} created=+${Number(r.created_at) - base} received=+${at(r) - base}`);
+    const audit = (await db('audit_events').where('subject_id', 'like', prefix(semesterId)).orderBy('id', 'desc').limit(5).select('event_key', 'at', 'id')) as Array<{ event_key: string; at: number }>;
+    console.log(`DEBUG back=+${outcome.backAt - base} last audit rows ${audit.map((x) => x.event_key).join(' ')}`);
+  }
   // each duplicate must be a send in flight at a kill: its row was `sending` then
   const dupKeys = [...[...exp.mails].filter((k) => (mails.get(k) ?? 0) > 1), ...[...exp.posts].filter((k) => (posts.get(k) ?? 0) > 1)];
   const inFlightKeys = await keysOfRows((outcome.inFlightRows ?? []).map((r) => Number(r.split('@')[0])));
   const strayDuplicates = dupKeys.filter((k) => !inFlightKeys.has(k));
-  const detail = `${line}\n${timedOut}\nmissing steps ${missingSteps}, e-mails ${missingMails.slice(0, 3).join(' ')}, robot ${missingPosts.slice(0, 3).join(' ')}; unsent rows ${await unsent()}\n[${worker.name}] ${worker.output().slice(-2000)}`;
+  const detail = `${line}\n${timedOut}\nmissing steps ${missingSteps}, e-mails ${missingMails.slice(0, 3).join(' ')}, robot ${missingPosts.slice(0, 3).join(' ')}; unsent rows ${await unsent()}\n${workers.map((w) => `[${w.name}] ${w.output().slice(-1000)}`).join('\n')}`;
   expect(messages, 'the burst sent messages').toBeGreaterThan(0);
   expect(receivers.badPosts, 'robot messages carry their key in the header and the body').toEqual([]);
   expect(lost, detail).toBe(0);
@@ -361,26 +370,31 @@ async function midSend(semesterId: string, ms: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 describe('fault experiments: real receivers, real processes, PostgreSQL read model', () => {
-  test.runIf(runs('worker-kill'))('worker-kill: the worker is killed with SIGKILL twice mid-burst; nothing is lost and only sends in flight at a kill may arrive twice', async () => {
+  test.runIf(runs('worker-kill'))('worker-kill: a worker is killed with SIGKILL twice mid-burst (one of two replicas each time); nothing is lost and only sends in flight at a kill may arrive twice', async () => {
+    let replacement: Promise<void> = Promise.resolve();
     await deliveryExperiment('worker-kill', async (semesterId) => {
       const inFlight = new Set<string>();
       const notes: string[] = [];
-      let backAt = 0;
-      let faultAt = 0;
-      for (const round of [1, 2]) {
-        // round 1: during the burst, after a few messages arrived; round 2: during the catch-up
-        await until('messages arriving', () => mailsOf(semesterId) >= (round === 1 ? 6 : 0), 30_000, 20);
-        await midSend(semesterId, 8000);
-        const killAt = Date.now();
-        faultAt = killAt;
-        await killHard(worker);
-        for (const s of await sendingNow(semesterId)) inFlight.add(s);
-        worker = await startWorker(`worker-${round + 1}`);
-        backAt = Date.now();
-        notes.push(`kill ${round}: replacement polling after ${backAt - killAt} ms`);
-      }
-      return { backAt, faultAt, inFlight: inFlight.size, inFlightRows: [...inFlight], note: notes.join(', ') };
+      // round 1: worker-1 during the burst, after a few messages arrived; its replacement joins.
+      // round 2: worker-2 during the catch-up; its replacement starts while worker-3 carries on.
+      await until('messages arriving', () => mailsOf(semesterId) >= 6, 30_000, 20);
+      await midSend(semesterId, 8000);
+      let killAt = Date.now();
+      await killHard(workers.shift()!);
+      for (const s of await sendingNow(semesterId)) inFlight.add(s);
+      workers.push(await startWorker('worker-3'));
+      notes.push(`kill 1: replacement polling after ${Date.now() - killAt} ms`);
+      await midSend(semesterId, 8000);
+      killAt = Date.now();
+      await killHard(workers.shift()!);
+      for (const s of await sendingNow(semesterId)) inFlight.add(s);
+      replacement = startWorker('worker-4').then((w) => {
+        workers.push(w);
+        console.log(`NOTE fault=worker-kill kill 2: replacement polling after ${Date.now() - killAt} ms`);
+      });
+      return { backAt: killAt, faultAt: killAt, inFlight: inFlight.size, inFlightRows: [...inFlight], note: `in flight: outbox rows sending at the kills, the surviving worker's included; ${notes.join(', ')}` };
     }, 'kill');
+    await replacement;
   }, 300_000);
 
   test.runIf(runs('temporal-kill'))('temporal-kill: the Temporal server is killed with SIGKILL and restarted on its state file; nothing is lost or sent twice', async () => {
