@@ -12,7 +12,8 @@ const { deliverNotifications } = proxyActivities<DeliveryActivities>({
   // notifications/outbox.ts) lets a killed worker's attempt be retried within seconds, when its
   // claims' 10 s leases have run out. After the last attempt the worker's sweep keeps re-sending.
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '20 seconds',
+  // a killed worker's attempt is retried 10 s after its last beat, when its claims' 10 s leases ran out (test/faults: worker-kill)
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
 });
 

@@ -24,7 +24,8 @@ import type { Evidence, Role } from '../domain/schema';
 import { EscalationLevelKey, SemesterIdKey } from './search-attributes';
 
 const { recordTaskEvent } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
+  // one idempotent write: a killed worker's attempt is retried 10 s after it started (test/faults: worker-kill)
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['UnknownTaskError'] },
 });
 
@@ -34,7 +35,8 @@ const { deliverNotifications } = proxyActivities<ReturnType<typeof createDeliver
   // notifications/outbox.ts) lets a killed worker's attempt be retried within seconds, when its
   // claims' 10 s leases have run out. After the last attempt the worker's sweep keeps re-sending.
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '20 seconds',
+  // a killed worker's attempt is retried 10 s after its last beat, when its claims' 10 s leases ran out (test/faults: worker-kill)
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
 });
 
