@@ -396,8 +396,8 @@ ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
 <p class="muted" id="user-count">${fmt(t.shownOf, { shown: shown.length, total: users.length })}</p>`;
     const rows = shown.map(
       (u) => html`<tr data-user="${u.id}">
-<td>${u.username}</td><td>${u.displayName}</td><td>${roleLabel(u.role)}</td><td>${u.collegeId ? (collegeName.get(u.collegeId) ?? u.collegeId) : t.noCollege}</td>
-<td>${u.email ?? ''}</td><td>${u.active ? t.active : t.inactive}</td>
+<td translate="no">${u.username}</td><td>${u.displayName}</td><td>${roleLabel(u.role)}</td><td>${u.collegeId ? (collegeName.get(u.collegeId) ?? u.collegeId) : t.noCollege}</td>
+<td translate="no">${u.email ?? ''}</td><td>${u.active ? t.active : t.inactive}</td>
 <td>
 ${u.active ? html`<a class="btn" href="/admin/users/${u.id}/deactivate">${t.deactivateAsk}</a>` : html`<form class="inline" method="post" action="/admin/users/${u.id}/activate">${csrf}<button type="submit">${t.activate}</button></form>`}
 <details><summary>${t.edit}</summary>
