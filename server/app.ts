@@ -19,7 +19,7 @@ import { createExportsRouter } from './exports';
 import { errorPage, html, page, unreadBadge } from './html';
 import { pickLang } from './messages';
 import { createAdminRouter } from './routes/admin';
-import { createChecklistRouter } from './routes/checklists';
+import { createChecklistEditorRouter, createChecklistRouter } from './routes/checklists';
 import { createDeliveriesRouter } from './routes/deliveries';
 import { createCrisisRouter } from './routes/crisis';
 import { createCareRouter } from './routes/care';
@@ -156,6 +156,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createTaskRouter(deps));
   app.use(createAdminRouter(deps));
   app.use(createChecklistRouter(deps));
+  app.use(createChecklistEditorRouter(deps));
   app.use(createDeliveriesRouter(deps));
   app.use(createExportsRouter(deps));
   app.use(createCrisisRouter(deps));

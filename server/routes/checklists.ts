@@ -8,13 +8,14 @@
  *    as JSON (the CLI's `roll-forward --json` gives the same).
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { ChecklistXlsxError } from '../../domain/checklist-xlsx';
+import { ChecklistXlsxError, dueRuleWords, KIND_WORDS } from '../../domain/checklist-xlsx';
+import { HOLIDAY_KIND_NAMES, OBSERVED_DAY_KINDS, PUBLIC_HOLIDAY_KINDS, TASK_KINDS, templateTaskSchema, type Template, type TemplateTask } from '../../domain/schema';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../auth/context';
-import { exportChecklist, importChecklist } from '../checklist-xlsx';
+import { exportChecklist, importChecklist, saveNewVersion, storedTemplate } from '../checklist-xlsx';
 import type { AppDeps } from '../deps';
-import { html, page } from '../html';
+import { html, page, raw } from '../html';
 import { createRolledSemester, rollForwardPreview, storeNewCalendar, type RollForwardAsk, type RollRow } from '../roll-forward';
-import { startSemester } from '../semesters';
+import { NotFoundError, startSemester } from '../semesters';
 import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../upload';
 import { semesterName } from '../views/words';
 
@@ -52,7 +53,7 @@ ${done ? html`<p class="notice" id="done">${w(req, '已保存', 'Stored')}: ${do
 <table id="checklists"><thead><tr><th>${w(req, '清单', 'Checklist')}</th><th>${w(req, '版本', 'Version')}</th><th></th></tr></thead><tbody>
 ${rows.map(
   (t) =>
-    html`<tr><td>${t.title_zh}<br><small>${t.id}</small></td><td>v${t.version}</td><td>${t.kind === 'semester-checklist' ? html`<a href="/admin/checklists/${t.id}/v${t.version}.xlsx">${w(req, '下载 xlsx', 'Download xlsx')}</a>` : ''}</td></tr>`,
+    html`<tr><td>${t.title_zh}<br><small>${t.id}</small></td><td>v${t.version}</td><td>${t.kind === 'semester-checklist' ? html`<a href="/admin/checklists/${t.id}/v${t.version}.xlsx">${w(req, '下载 xlsx', 'Download xlsx')}</a> · <a href="/admin/checklists/${t.id}/edit">${w(req, '编辑', 'Edit')}</a>` : ''}</td></tr>`,
 )}
 </tbody></table>
 <form class="card" id="import" method="post" enctype="multipart/form-data" action="/admin/checklists/import?_csrf=${req.csrfToken ?? ''}">
@@ -63,9 +64,9 @@ ${problems ? html`<div class="error" id="problems"><p>${w(req, '文件有问题�
     res.send(page(req, { title: w(req, '工作清单', 'Checklists'), body }));
   });
 
-  r.get('/admin/checklists/:id/:file', admin, async (req, res) => {
+  r.get('/admin/checklists/:id/:file', admin, async (req, res, next) => {
     const version = Number(/^v(\d{1,6})\.xlsx$/.exec(String(req.params.file))?.[1] ?? NaN);
-    if (!Number.isInteger(version) || version < 1) throw new BadRequestError('ask for vN.xlsx, N the version');
+    if (!Number.isInteger(version) || version < 1) return next(); // not vN.xlsx: another route (the editor)
     const { template, xlsx } = await exportChecklist(deps.store, String(req.params.id), version);
     res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     res.setHeader('content-disposition', `attachment; filename="${template.id}-v${template.version}.xlsx"`);
@@ -178,4 +179,245 @@ ${p.rows.map(
   });
 
   return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the web editor: every save is a new version of the template
+
+const RULE_CHOICES: Array<[string, string, string]> = [
+  ['month-last', '当月最后一个工作日', 'last working day of the month'],
+  ['month-day', '当月第N天前', 'by day N of the month'],
+  ['week-last', '当周最后一个工作日', 'last working day of the week'],
+  ['week-day', '当周周X前', 'by weekday X of the week'],
+  ['weekly', '每周（至学期结束）', 'every week (to the semester end)'],
+  ['weekly-vacation', '每周（至放假）', 'every week (to the vacation)'],
+  ['before-holiday', '节前最后一个工作日', 'working day before the holidays'],
+  ['exam-week', '考试周', 'each exam week'],
+  ['after-exam-weeks', '考试周后第一个工作日', 'first working day after the exam weeks'],
+];
+const EDITOR_HOLIDAYS = [...PUBLIC_HOLIDAY_KINDS, ...OBSERVED_DAY_KINDS, 'vacation'];
+
+/** The form's fields as a task (every problem named, in Chinese). */
+export function taskFromForm(body: Record<string, unknown>, base: TemplateTask | undefined, id: string): { task?: TemplateTask; problems: string[] } {
+  const s = (k: string) => (typeof body[k] === 'string' ? (body[k] as string).trim() : '');
+  const problems: string[] = [];
+  const int = (k: string, label: string, min: number, max: number): number | undefined => {
+    const v = s(k);
+    if (!/^\d{1,3}$/.test(v) || Number(v) < min || Number(v) > max) {
+      problems.push(`“${label}” 应为 ${min} 到 ${max} 的整数`);
+      return undefined;
+    }
+    return Number(v);
+  };
+  const when = s('when');
+  const month = /^m(\d{1,2})$/.exec(when)?.[1];
+  const week = /^w(\d{1,2})$/.exec(when)?.[1];
+  const rule = s('rule');
+  let due: Record<string, unknown> | undefined;
+  switch (rule) {
+    case 'month-last':
+    case 'month-day':
+      due = { type: 'in-month', dueDay: rule === 'month-last' ? 'last' : int('dueDay', '当月第几天', 1, 31) };
+      if (s('withinDays')) due.withinDaysOfSemesterStart = int('withinDays', '开学后几天内', 1, 60);
+      if (!month) problems.push('按月的截止规则需要选择月份');
+      break;
+    case 'week-last':
+    case 'week-day':
+      due = { type: 'in-week', dueDay: rule === 'week-last' ? 'last' : int('weekday', '周几', 1, 7) };
+      if (!week) problems.push('按周的截止规则需要选择第几周');
+      break;
+    case 'weekly':
+    case 'weekly-vacation':
+      due = { type: 'weekly', until: rule === 'weekly' ? 'semester-end' : 'vacation-start' };
+      break;
+    case 'before-holiday': {
+      // the task's own order first (an unchanged form changes nothing), new ones after
+      const had = base?.due.type === 'before-holiday' ? base.due.holidays : [];
+      const holidays = [...had, ...EDITOR_HOLIDAYS.filter((h) => !had.includes(h))].filter((h) => body[`holiday-${h}`] !== undefined);
+      if (!holidays.length) problems.push('请至少选择一个节日');
+      const ifMissing: Record<string, string> = {};
+      for (const h of holidays) {
+        const v = s(`ifMissing-${h}`);
+        if (v === 'skip' || (v.startsWith('merge-into:') && EDITOR_HOLIDAYS.includes(v.slice(11)) && v.slice(11) !== h)) ifMissing[h] = v;
+        else if (v) problems.push(`“缺少${HOLIDAY_KIND_NAMES[h]?.zh ?? h}时” 的选项无效`);
+      }
+      due = { type: 'before-holiday', holidays, opensDaysBefore: int('opensDaysBefore', '提前几天开放', 0, 60), ifMissing };
+      break;
+    }
+    case 'exam-week':
+    case 'after-exam-weeks':
+      due = { type: rule, opensDaysBefore: int('opensDaysBefore', '提前几天开放', 0, 60) };
+      break;
+    default:
+      problems.push('请选择截止规则');
+  }
+  const titleZh = s('titleZh');
+  if (!titleZh) problems.push('“任务内容(标题)” 不能为空');
+  const role = s('ownerRole');
+  if (!(role in ROLE_ZH)) problems.push('请选择负责角色');
+  const kind = s('kind');
+  if (!(TASK_KINDS as readonly string[]).includes(kind) || kind === 'campaign-phase') problems.push('请选择任务类型');
+  const number = s('number') ? int('number', '任务编号', 1, 999) : undefined;
+  const minFiles = int('minFiles', '至少几个文件', 0, 50);
+  if (problems.length) return { problems };
+  const raw = {
+    id,
+    ...(number !== undefined ? { number } : {}),
+    kind,
+    title: { zh: titleZh, en: s('titleEn') || titleZh },
+    textZh: s('textZh') || titleZh,
+    ownerRole: role,
+    ...(month ? { month: Number(month) } : {}),
+    ...(week ? { week: Number(week) } : {}),
+    due,
+    ...(base?.ladder ? { ladder: base.ladder } : {}),
+    evidence: { ...(base?.evidence ?? {}), note: body.noteRequired !== undefined ? 'required' : 'optional', minFiles, ledgerMonthlyReview: body.ledger !== undefined },
+  };
+  const parsed = templateTaskSchema.safeParse(raw);
+  if (!parsed.success) return { problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
+  return { task: parsed.data, problems: [] };
+}
+
+export function createChecklistEditorRouter(deps: AppDeps): express.Router {
+  const r = express.Router();
+  const admin = (req: Request, _res: Response, next: NextFunction) => {
+    if (!req.user) throw new UnauthorizedError('sign in first');
+    if (req.user.role !== 'school_admin') throw new ForbiddenError('this needs the role school_admin');
+    next();
+  };
+  /** the latest version; a save from an older one is refused (someone saved in between) */
+  const latest = async (id: string, base?: unknown): Promise<Template> => {
+    const t = await storedTemplate(deps.store, id);
+    if (t.kind !== 'semester-checklist') throw new BadRequestError(`${id} is a campaign; edit it as JSON`);
+    if (base !== undefined && Number(base) !== t.version) throw new ConflictError(`清单 ${id} 已有更新的版本 v${t.version}（你编辑的是 v${String(base)}），请刷新后再改`);
+    return t;
+  };
+  const allIds = async (id: string) => new Set(((await deps.knex('templates').where({ id }).select('body')) as Array<{ body: string }>).flatMap((row) => (JSON.parse(row.body) as { tasks: Array<{ id: string }> }).tasks.map((x) => x.id)));
+
+  r.get('/admin/checklists/:id/edit', admin, async (req, res) => {
+    const t = await latest(String(req.params.id));
+    const csrf = req.csrfToken ?? '';
+    const saved = typeof req.query.saved === 'string' ? req.query.saved : '';
+    const running = (await deps.store.listSemesters(deps.schoolId)).filter((s) => s.templateId === t.id);
+    const action = (taskId: string, what: string, label: string) =>
+      html`<form method="post" action="/admin/checklists/${t.id}/tasks/${taskId}/${what}" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="base" value="${t.version}"><button class="btn" data-action="${what}">${label}</button></form>`;
+    const body = html`<h1>${t.title.zh}</h1>
+<p>v${t.version} · ${t.tasks.length} 项任务${saved ? html` · <span class="notice" id="saved">已保存为 ${saved}</span>` : ''}</p>
+${running.length ? html`<p>使用此清单的学期：${running.map((s) => html`${s.id}（v${s.templateVersion}）`)}；修改保存为新版本，已有学期继续使用原版本。</p>` : ''}
+<p><a class="btn" href="/admin/checklists/${t.id}/tasks/new/edit">新增任务</a> <a href="/admin/checklists/${t.id}/v${t.version}.xlsx">下载 xlsx</a></p>
+<table id="tasks"><thead><tr><th>月份或周次</th><th>任务</th><th>负责角色</th><th>截止规则</th><th></th></tr></thead><tbody>
+${t.tasks.map(
+  (x, i) => html`<tr data-task="${x.id}"><td>${x.month !== undefined ? `${x.month}月` : x.week !== undefined ? `第${x.week}周` : ''}</td><td>${x.number ? `${x.number}. ` : ''}${x.title.zh}<br><small>${x.id}</small></td><td>${ROLE_ZH[x.ownerRole]}</td><td>${dueRuleWords(x.due)}</td>
+<td><a href="/admin/checklists/${t.id}/tasks/${x.id}/edit">编辑</a> ${i > 0 ? action(x.id, 'up', '上移') : ''} ${i < t.tasks.length - 1 ? action(x.id, 'down', '下移') : ''} ${action(x.id, 'retire', '停用')}</td></tr>`,
+)}
+</tbody></table>`;
+    res.send(page(req, { title: t.title.zh, body }));
+  });
+
+  const editForm = (req: Request, t: Template, x: TemplateTask | undefined, taskId: string, problems: string[], values?: Record<string, unknown>) => {
+    const v = (k: string, fallback: string) => (values ? String(values[k] ?? '') : fallback);
+    const due = x?.due;
+    const ruleNow =
+      due?.type === 'in-month' ? (due.dueDay === 'last' ? 'month-last' : 'month-day') : due?.type === 'in-week' ? (due.dueDay === 'last' ? 'week-last' : 'week-day') : due?.type === 'weekly' ? (due.until === 'vacation-start' ? 'weekly-vacation' : 'weekly') : (due?.type ?? '');
+    const when = v('when', x?.month !== undefined ? `m${x.month}` : x?.week !== undefined ? `w${x.week}` : '');
+    const rule = v('rule', ruleNow);
+    const holidays = due?.type === 'before-holiday' ? due.holidays : [];
+    const ifMissing = due?.type === 'before-holiday' ? due.ifMissing : {};
+    const checked = (k: string, on: boolean) => (values ? values[k] !== undefined : on);
+    const opt = (value: string, label: string, current: string) => html`<option value="${value}"${raw(value === current ? ' selected' : '')}>${label}</option>`;
+    const box = (name: string, on: boolean) => html`<input type="checkbox" name="${name}" id="${name}"${raw(on ? ' checked' : '')}>`;
+    const hname = (h: string) => (h === 'vacation' ? '假期（放假）' : (HOLIDAY_KIND_NAMES[h]?.zh ?? h));
+    return html`<h1>${x ? `编辑任务：${x.title.zh}` : '新增任务'}</h1>
+${problems.length ? html`<div class="error" id="problems"><p>未保存：</p><ul>${problems.map((p) => html`<li>${p}</li>`)}</ul></div>` : ''}
+<form class="card" id="task-form" method="post" action="/admin/checklists/${t.id}/tasks/${taskId}/edit">
+<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}"><input type="hidden" name="base" value="${t.version}">
+<label for="when">月份或周次</label><select name="when" id="when">${opt('', '（不限）', when)}${[9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8].map((m) => opt(`m${m}`, `${m}月`, when))}${Array.from({ length: 30 }, (_, i) => opt(`w${i + 1}`, `第${i + 1}周`, when))}</select>
+<label for="number">任务编号</label><input name="number" id="number" inputmode="numeric" value="${v('number', x?.number !== undefined ? String(x.number) : '')}">
+<label for="kind">任务类型</label><select name="kind" id="kind">${TASK_KINDS.filter((k) => k !== 'campaign-phase').map((k) => opt(k, KIND_WORDS[k], v('kind', x?.kind ?? 'once')))}</select>
+<label for="titleZh">任务内容(标题)</label><input name="titleZh" id="titleZh" value="${v('titleZh', x?.title.zh ?? '')}">
+<label for="titleEn">英文标题</label><input name="titleEn" id="titleEn" value="${v('titleEn', x?.title.en ?? '')}">
+<label for="textZh">任务说明</label><textarea name="textZh" id="textZh" rows="4">${v('textZh', x?.textZh ?? '')}</textarea>
+<label for="ownerRole">负责角色</label><select name="ownerRole" id="ownerRole">${Object.entries(ROLE_ZH).map(([k, w]) => opt(k, w, v('ownerRole', x?.ownerRole ?? 'counsellor')))}</select>
+<fieldset><legend>截止规则</legend>
+<select name="rule" id="rule">${opt('', '（请选择）', rule)}${RULE_CHOICES.map(([k, zh]) => opt(k, zh, rule))}</select>
+<label for="dueDay">当月第几天（当月第N天前）</label><input name="dueDay" id="dueDay" inputmode="numeric" value="${v('dueDay', due?.type === 'in-month' && due.dueDay !== 'last' ? String(due.dueDay) : '')}">
+<label for="withinDays">且开学后几天内（可空）</label><input name="withinDays" id="withinDays" inputmode="numeric" value="${v('withinDays', due?.type === 'in-month' && due.withinDaysOfSemesterStart ? String(due.withinDaysOfSemesterStart) : '')}">
+<label for="weekday">周几（当周周X前）</label><select name="weekday" id="weekday">${WEEKDAY_ZH.slice(1).map((d, i) => opt(String(i + 1), `周${d}`, v('weekday', due?.type === 'in-week' && due.dueDay !== 'last' ? String(due.dueDay) : '5')))}</select>
+<label for="opensDaysBefore">提前几天开放（节前、考试周、考试周后）</label><input name="opensDaysBefore" id="opensDaysBefore" inputmode="numeric" value="${v('opensDaysBefore', due && 'opensDaysBefore' in due && due.opensDaysBefore !== undefined ? String(due.opensDaysBefore) : '7')}">
+<p>节日（节前最后一个工作日）与缺少该节日时的做法：</p>
+${EDITOR_HOLIDAYS.map((h) => {
+  const cur = v(`ifMissing-${h}`, ifMissing[h] ?? '');
+  return html`<p>${box(`holiday-${h}`, checked(`holiday-${h}`, holidays.includes(h)))} <label for="holiday-${h}" class="inline">${hname(h)}</label>
+<select name="ifMissing-${h}" aria-label="缺少${hname(h)}时">${opt('', '缺少时：（不设）', cur)}${opt('skip', '缺少时：跳过', cur)}${EDITOR_HOLIDAYS.filter((o) => o !== h).map((o) => opt(`merge-into:${o}`, `缺少时：并入${hname(o)}`, cur))}</select></p>`;
+})}
+</fieldset>
+<fieldset><legend>佐证要求</legend>
+<p>${box('noteRequired', checked('noteRequired', x ? x.evidence.note === 'required' : true))} <label for="noteRequired" class="inline">须填写说明</label></p>
+<label for="minFiles">至少几个文件</label><input name="minFiles" id="minFiles" inputmode="numeric" value="${v('minFiles', String(x?.evidence.minFiles ?? 0))}">
+<p>${box('ledger', checked('ledger', x?.evidence.ledgerMonthlyReview ?? false))} <label for="ledger" class="inline">须更新本月干预台账</label></p>
+${x?.evidence.documents.length ? html`<p>需提交的文件（保持不变，可在 xlsx 中修改）：${x.evidence.documents.map((d) => d.zh).join('、')}</p>` : ''}
+</fieldset>
+<p><button class="btn" id="save">保存为新版本</button> <a href="/admin/checklists/${t.id}/edit">取消</a></p></form>`;
+  };
+
+  r.get('/admin/checklists/:id/tasks/:taskId/edit', admin, async (req, res) => {
+    const t = await latest(String(req.params.id));
+    const taskId = String(req.params.taskId);
+    const x = taskId === 'new' ? undefined : t.tasks.find((y) => y.id === taskId);
+    if (taskId !== 'new' && !x) throw new NotFoundError(`checklist ${t.id} v${t.version} has no task ${taskId}`);
+    res.send(page(req, { title: x ? x.title.zh : '新增任务', body: editForm(req, t, x, taskId, []) }));
+  });
+
+  r.post('/admin/checklists/:id/tasks/:taskId/edit', admin, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const t = await latest(String(req.params.id), body.base);
+    const taskId = String(req.params.taskId);
+    const index = taskId === 'new' ? -1 : t.tasks.findIndex((y) => y.id === taskId);
+    if (taskId !== 'new' && index < 0) throw new NotFoundError(`checklist ${t.id} v${t.version} has no task ${taskId}`);
+    const base = index >= 0 ? t.tasks[index] : undefined;
+    let id = taskId;
+    if (taskId === 'new') {
+      // a new id, never used by any version of this checklist
+      const used = await allIds(t.id);
+      const when = String(body.when ?? '') || 't';
+      for (let n = t.tasks.length + 1; ; n += 1) if (!used.has((id = `${when}-${n}`))) break;
+    }
+    const { task, problems } = taskFromForm(body, base, id);
+    if (!task) return void res.status(400).send(page(req, { title: '未保存', status: 400, body: editForm(req, t, base, taskId, problems, body) }));
+    const tasks = index >= 0 ? t.tasks.map((y, i) => (i === index ? task : y)) : [...t.tasks, task];
+    let stored: Template;
+    try {
+      stored = await saveNewVersion(deps.store, { ...t, tasks });
+    } catch (e) {
+      if (!(e instanceof Error && e.name === 'ZodError')) throw e;
+      return void res.status(400).send(page(req, { title: '未保存', status: 400, body: editForm(req, t, base, taskId, [e.message], body) }));
+    }
+    res.redirect(303, `/admin/checklists/${t.id}/edit?saved=v${stored.version}`);
+  });
+
+  r.post('/admin/checklists/:id/tasks/:taskId/:what', admin, async (req, res) => {
+    const what = String(req.params.what);
+    if (!['up', 'down', 'retire'].includes(what)) throw new NotFoundError(`no action ${what}`);
+    const t = await latest(String(req.params.id), (req.body as Record<string, unknown> | undefined)?.base);
+    const i = t.tasks.findIndex((y) => y.id === String(req.params.taskId));
+    if (i < 0) throw new NotFoundError(`checklist ${t.id} v${t.version} has no task ${String(req.params.taskId)}`);
+    const tasks = [...t.tasks];
+    if (what === 'retire') {
+      if (tasks.length === 1) throw new BadRequestError('a checklist keeps at least one task');
+      tasks.splice(i, 1);
+    } else {
+      const j = what === 'up' ? i - 1 : i + 1;
+      if (j < 0 || j >= tasks.length) throw new BadRequestError(`task ${tasks[i]!.id} cannot move ${what}`);
+      [tasks[i], tasks[j]] = [tasks[j]!, tasks[i]!];
+    }
+    const stored = await saveNewVersion(deps.store, { ...t, tasks });
+    res.redirect(303, `/admin/checklists/${t.id}/edit?saved=v${stored.version}`);
+  });
+
+  return r;
+}
+
+class ConflictError extends Error {
+  override name = 'ConflictError';
+  readonly status = 409;
 }
