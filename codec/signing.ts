@@ -180,9 +180,10 @@ export async function loadIntegrity(knex: Knex, env: NodeJS.ProcessEnv = process
 /**
  * Activities that run for any workflow: the schedules' digest notices (a Schedule starts those
  * workflows under ids of its own, which no start proof can name; a forged run only repeats a
- * digest computed from the read model) and the delivery of notifications already recorded.
+ * digest computed from the read model), the digest's catch-up check (a count read, nothing
+ * written) and the delivery of notifications already recorded.
  */
-export const UNCHECKED_ACTIVITIES = new Set(['sendDailyDigest', 'sendWeeklyReviewKickoff', 'deliverNotifications']);
+export const UNCHECKED_ACTIVITIES = new Set(['sendDailyDigest', 'digestCatchUp', 'sendWeeklyReviewKickoff', 'deliverNotifications']);
 
 /**
  * verifiedBy, remembered: every activity of a workflow run carries the same start proof, and an

@@ -1,16 +1,19 @@
 /**
  * Issue 14, deliver 7: the daily digest does not send counts that disagree while the semester's
  * workflows catch up. On the time-skipping server, over a real SQLite read model (the 2024 autumn
- * semester planned for two colleges, every row still 待开始 though the semester is past):
+ * semester planned for two colleges, every row still 待开始 though the semester is past), with the
+ * worker checking start proofs as in production (a Schedule's run carries none):
  *  - the digest waits, checking every minute, and sends nothing while rows are behind the clock;
  *    once the rows catch up it sends, and its numbers agree (every overdue task escalated);
  *  - when the catch-up outlasts the wait (30 checks), it sends anyway and says in the title and the
  *    first line that its numbers are not yet complete, naming how many tasks are behind.
  */
+import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { catchUpText, createDigestActivities } from '../activities/digest';
+import { activityVerification, keyFromSeed, loadLegacyBefore, type Integrity } from '../codec/signing';
 import { CATCH_UP_CHECKS } from '../workflows/daily-digest';
 import { dailyDigestWorkflow } from '../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
@@ -28,10 +31,13 @@ beforeAll(async () => {
   queue = uniqueQueue('digest-catch-up');
   fx = await webFixture({ taskQueue: queue });
   const acts = createDigestActivities({ store: fx.store, knex: fx.knex });
+  // the worker checks start proofs as in production; a Schedule's run (here: a plain client) has none
+  const integrity: Integrity = { keys: { current: keyFromSeed(randomBytes(32)), previous: [] }, legacyBefore: await loadLegacyBefore(fx.knex) };
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: queue,
     workflowBundle: await workflowBundle(),
+    interceptors: { activity: [activityVerification(integrity)] },
     activities: {
       ...acts,
       digestCatchUp: async (req: Parameters<typeof acts.digestCatchUp>[0]) => {
