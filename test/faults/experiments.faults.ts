@@ -8,8 +8,8 @@
  * per-task workflows and as many tasks on one college's ladder (the default model; 4 per
  * instant), each opening, reminding twice, going overdue and escalating within ~10 s (about 11
  * messages per task on the two channels), and injects its fault mid-burst:
- * - worker-kill: of the two worker replicas, one `kill -9` during the burst, then (once its
- *   replacement polls) the other during the catch-up; each is restarted;
+ * - worker-kill: of three worker replicas, two `kill -9` during the burst, 2 s apart, each while a
+ *   send is in flight; each is restarted, the third carries on;
  * - temporal-kill: the Temporal dev server `kill -9`, restarted on the same state file;
  * - pg-outage: PostgreSQL stopped for FAULTS_PG_OUTAGE_MS (30 s);
  * - smtp-outage: the SMTP receiver down for FAULTS_SMTP_OUTAGE_MS (60 s; a shorter value is
@@ -92,7 +92,7 @@ let dir = '';
 let childEnv: NodeJS.ProcessEnv = {};
 let templateId = '';
 let templateVersion = 0;
-/** two worker replicas, as a deployment runs them (the replicas test too) */
+/** three worker replicas, as a deployment may run them (the replicas test runs two) */
 const workers: Proc[] = [];
 const webs: Record<'a' | 'b', { proc: Proc; base: string }> = {} as never;
 const results: string[] = [];
@@ -147,8 +147,8 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: temporal.address });
   client = appClient({ connection, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) }, await loadIntegrity(db));
   const needWeb = runs('web-kill');
-  const [w1, w2, a, b] = await Promise.all([startWorker('worker-1'), startWorker('worker-2'), needWeb ? startWeb('web-a') : undefined, needWeb ? startWeb('web-b') : undefined]);
-  workers.push(w1, w2);
+  const [w1, w2, w3, a, b] = await Promise.all([startWorker('worker-1'), startWorker('worker-2'), startWorker('worker-3'), needWeb ? startWeb('web-a') : undefined, needWeb ? startWeb('web-b') : undefined]);
+  workers.push(w1, w2, w3);
   if (a && b) Object.assign(webs, { a, b });
   console.log(`faults: set up in ${Date.now() - t} ms (PostgreSQL cluster on port ${pg.port}, Temporal at ${temporal.address}, ${TASKS} tasks per burst)`);
 }, 300_000);
@@ -264,6 +264,8 @@ interface FaultOutcome {
   backAt: number;
   /** when the (last) fault struck */
   faultAt: number;
+  /** every kill, when there were several: recovery counts from the last one before the last missing message */
+  kills?: number[];
   /** sends in flight at the fault (outbox rows `sending`, each claim once) */
   inFlight: number;
   /** the outbox rows (id@claimed_at) in flight at a kill: the only ones that may arrive twice */
@@ -330,12 +332,13 @@ async function deliveryExperiment(fault: Fault, inject: (semesterId: string) => 
   const firstPost = firstAt(receivers.posts);
   const last = Math.max(...[...exp.mails].map((k) => firstMail.get(k) ?? 0), ...[...exp.posts].map((k) => firstPost.get(k) ?? 0));
   // after a kill from the kill itself (the issue's measure: the replacement's start counts); after an outage from its end
-  const recoveryMs = Math.max(0, last - (recoveryFrom === 'fault' ? outcome.faultAt : outcome.backAt));
+  const from = recoveryFrom === 'back' ? outcome.backAt : Math.max(...(outcome.kills ?? [outcome.faultAt]).filter((k) => k <= last), Math.min(...(outcome.kills ?? [outcome.faultAt])));
+  const recoveryMs = Math.max(0, last - from);
   const messages = exp.mails.size + exp.posts.size;
   const line = report(
     fault,
     { lost, duplicated, inFlight: outcome.inFlight, recoveryMs },
-    `${tasks.length} per-task + ${TASKS} ladder tasks, ${steps} steps, ${exp.mails.size} e-mails + ${exp.posts.size} robot messages; last missing message ${Math.max(0, last - outcome.faultAt)} ms after the fault struck, ${Math.max(0, last - outcome.backAt)} ms after the failed part was back${outcome.note ? `; ${outcome.note}` : ''}`,
+    `${tasks.length} per-task + ${TASKS} ladder tasks, ${steps} steps, ${exp.mails.size} e-mails + ${exp.posts.size} robot messages; last missing message ${last - outcome.faultAt} ms after the (last) fault struck, ${last - outcome.backAt} ms after the failed part was back${outcome.note ? `; ${outcome.note}` : ''}`,
   );
 
   if (process.env.FAULTS_DEBUG) {
@@ -371,30 +374,30 @@ async function midSend(semesterId: string, ms: number): Promise<void> {
 
 describe('fault experiments: real receivers, real processes, PostgreSQL read model', () => {
   test.runIf(runs('worker-kill'))('worker-kill: a worker is killed with SIGKILL twice mid-burst (one of two replicas each time); nothing is lost and only sends in flight at a kill may arrive twice', async () => {
-    let replacement: Promise<void> = Promise.resolve();
+    const replacements: Array<Promise<void>> = [];
     await deliveryExperiment('worker-kill', async (semesterId) => {
       const inFlight = new Set<string>();
-      const notes: string[] = [];
-      // round 1: worker-1 during the burst, after a few messages arrived; its replacement joins.
-      // round 2: worker-2 during the catch-up; its replacement starts while worker-3 carries on.
+      // two of the three replicas die during the burst, 2 s apart, each while a send is in flight;
+      // the third carries on while their replacements start
       await until('messages arriving', () => mailsOf(semesterId) >= 6, 30_000, 20);
-      await midSend(semesterId, 8000);
-      let killAt = Date.now();
-      await killHard(workers.shift()!);
-      for (const s of await sendingNow(semesterId)) inFlight.add(s);
-      workers.push(await startWorker('worker-3'));
-      notes.push(`kill 1: replacement polling after ${Date.now() - killAt} ms`);
-      await midSend(semesterId, 8000);
-      killAt = Date.now();
-      await killHard(workers.shift()!);
-      for (const s of await sendingNow(semesterId)) inFlight.add(s);
-      replacement = startWorker('worker-4').then((w) => {
-        workers.push(w);
-        console.log(`NOTE fault=worker-kill kill 2: replacement polling after ${Date.now() - killAt} ms`);
-      });
-      return { backAt: killAt, faultAt: killAt, inFlight: inFlight.size, inFlightRows: [...inFlight], note: `in flight: outbox rows sending at the kills, the surviving worker's included; ${notes.join(', ')}` };
+      const kills: number[] = [];
+      for (const n of [1, 2]) {
+        if (n === 2) await sleep(2000);
+        await midSend(semesterId, 5000);
+        const killAt = Date.now();
+        kills.push(killAt);
+        await killHard(workers.shift()!);
+        for (const s of await sendingNow(semesterId)) inFlight.add(s);
+        replacements.push(
+          startWorker(`worker-${n + 3}`).then((w) => {
+            workers.push(w);
+            console.log(`NOTE fault=worker-kill kill ${n}: replacement polling after ${Date.now() - killAt} ms`);
+          }),
+        );
+      }
+      return { backAt: kills[1]!, faultAt: kills[1]!, kills, inFlight: inFlight.size, inFlightRows: [...inFlight], note: `2 of 3 worker replicas killed ${kills[1]! - kills[0]!} ms apart; in flight: outbox rows sending at the kills, the surviving worker's included` };
     }, 'kill');
-    await replacement;
+    await Promise.all(replacements);
   }, 300_000);
 
   test.runIf(runs('temporal-kill'))('temporal-kill: the Temporal server is killed with SIGKILL and restarted on its state file; nothing is lost or sent twice', async () => {
