@@ -305,6 +305,10 @@ export function createChecklistEditorRouter(deps: AppDeps): express.Router {
 <p>v${t.version} · ${t.tasks.length} 项任务${saved ? html` · <span class="notice" id="saved">已保存为 ${saved}</span>` : ''}</p>
 ${running.length ? html`<p>使用此清单的学期：${running.map((s) => html`${s.id}（v${s.templateVersion}）`)}；修改保存为新版本，已有学期继续使用原版本。</p>` : ''}
 <p><a class="btn" href="/admin/checklists/${t.id}/tasks/new/edit">新增任务</a> <a href="/admin/checklists/${t.id}/v${t.version}.xlsx">下载 xlsx</a></p>
+<details id="copy"><summary>另存为新清单（如由秋季清单制作春季清单）</summary><form class="card" method="post" action="/admin/checklists/${t.id}/copy"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="base" value="${t.version}">
+<label for="newId">新清单标识</label><input name="newId" id="newId" required pattern="[a-z0-9][a-z0-9-]{1,62}" placeholder="runxin-spring">
+<label for="newTitle">新清单名称</label><input name="titleZh" id="newTitle" required>
+<p><button class="btn" id="copy-save">另存为新清单</button></p></form></details>
 <table id="tasks"><thead><tr><th>月份或周次</th><th>任务</th><th>负责角色</th><th>截止规则</th><th></th></tr></thead><tbody>
 ${t.tasks.map(
   (x, i) => html`<tr data-task="${x.id}"><td>${x.month !== undefined ? `${x.month}月` : x.week !== undefined ? `第${x.week}周` : ''}</td><td>${x.number ? `${x.number}. ` : ''}${x.title.zh}<br><small>${x.id}</small></td><td>${ROLE_ZH[x.ownerRole]}</td><td>${dueRuleWords(x.due)}</td>
@@ -393,6 +397,22 @@ ${x?.evidence.documents.length ? html`<p>需提交的文件（保持不变，可
       return void res.status(400).send(page(req, { title: '未保存', status: 400, body: editForm(req, t, base, taskId, [e.message], body) }));
     }
     res.redirect(303, `/admin/checklists/${t.id}/edit?saved=v${stored.version}`);
+  });
+
+  /** a copy under a new id and title, as its version 1 (e.g. a spring checklist made from the autumn one) */
+  r.post('/admin/checklists/:id/copy', admin, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const t = await latest(String(req.params.id), body.base);
+    const newId = String(body.newId ?? '').trim();
+    const titleZh = String(body.titleZh ?? '').trim();
+    const problems = [
+      ...(/^[a-z0-9][a-z0-9-]{1,62}$/.test(newId) ? [] : ['新清单标识只能用小写字母、数字和短横线（2 到 63 个字符）']),
+      ...(newId && (await deps.store.getTemplate(newId)) ? [`清单 ${newId} 已存在`] : []),
+      ...(titleZh ? [] : ['新清单名称不能为空']),
+    ];
+    if (problems.length) throw new BadRequestError(problems.join('；'));
+    const stored = await saveNewVersion(deps.store, { ...t, id: newId, title: { zh: titleZh, en: String(body.titleEn ?? '').trim() || titleZh }, source: `${t.source} (copied from ${t.id} v${t.version})` });
+    res.redirect(303, `/admin/checklists/${stored.id}/edit?saved=v${stored.version}`);
   });
 
   r.post('/admin/checklists/:id/tasks/:taskId/:what', admin, async (req, res) => {
