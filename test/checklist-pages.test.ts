@@ -118,6 +118,21 @@ describe('web editor', () => {
     expect((await latest()).version).toBe(before.version);
   });
 
+  test('When the admin copies a checklist under a new id, then it is that id’s version 1 with the same tasks; a bad or taken id is refused', async () => {
+    const src = await latest();
+    const json = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const bad = await admin.fetch(`/admin/checklists/${ID}/copy`, { ...form({ base: String(src.version), newId: 'Spring!', titleZh: '' }), headers: json });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe('新清单标识只能用小写字母、数字和短横线（2 到 63 个字符）；新清单名称不能为空');
+    const ok = await admin.fetch(`/admin/checklists/${ID}/copy`, form({ base: String(src.version), newId: 'runxin-spring', titleZh: '春季学期清单' }));
+    expect(ok.headers.get('location')).toBe('/admin/checklists/runxin-spring/edit?saved=v1');
+    const copy = parseTemplate('c', (await fx.store.getTemplate('runxin-spring'))!.body);
+    expect(copy).toMatchObject({ id: 'runxin-spring', version: 1, title: { zh: '春季学期清单' } });
+    expect(copy.tasks).toEqual(src.tasks);
+    const taken = await admin.fetch(`/admin/checklists/${ID}/copy`, { ...form({ base: String(src.version), newId: 'runxin-spring', titleZh: 'x' }), headers: json });
+    expect(((await taken.json()) as { error: string }).error).toBe('清单 runxin-spring 已存在');
+  });
+
   test('When a counsellor opens the editor, then it is refused', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
     expect((await counsellor.fetch(`/admin/checklists/${ID}/edit`)).status).toBe(403);

@@ -105,6 +105,7 @@ describe('CLI and web', () => {
     expect(preview).toContain(`共 ${api.rows.length} 项，其中 ${api.flagged} 项需要确认。`);
     expect(preview).toMatch(/data-occurrence="mid-autumn" data-why="dropped" class="flagged"/);
     expect(preview).toContain('data-flag="holiday-merged"');
+    expect(preview).toContain('做好假期安全提醒（中秋节前）');
     const create = await admin.fetch('/admin/roll-forward/create', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -121,6 +122,22 @@ describe('CLI and web', () => {
       body: new URLSearchParams({ from: fx.semesterId, calendar: '2025-autumn', id: 'rf-2025-autumn', action: 'create' }).toString(),
     });
     expect(again.status).toBe(400);
+  }, 120_000);
+
+  test('When the CLI is given a calendar file, then it prints the table; a checklist that cannot be dated on it exits 1 with the planner’s reason and creates nothing', async () => {
+    const { DATABASE_URL: _pg, ...rest } = process.env;
+    const opts = { env: { ...rest, SQLITE_FILE: path.join(fx.dir, 'app.sqlite'), SCHOOL_ID: 'demo-school' }, cwd: ROOT, timeout: 60_000 };
+    const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'semester.ts'), 'roll-forward', '--from', fx.semesterId, ...args], opts);
+    const table = await cli(['--calendar', path.join(ROOT, 'calendars', '2025-autumn.json'), '--dry-run']);
+    expect(table.stdout).toContain('54 rows, 2 need a decision');
+    expect(table.stdout).toMatch(/! 2024-09-08-holiday-safety-reminder#mid-autumn +2024-09-14 Sat → —/);
+    const failed = await cli(['--calendar', path.join(ROOT, 'calendars', '2026-spring.json'), '--id', 'rf-2026-spring']).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr.trim()).toBe('semester: task "2024-09-01-kickoff-meeting": month 9 (September) lies outside the semester 2026-03-02–2026-07-10');
+    expect(await fx.store.getSemester('rf-2026-spring')).toBeUndefined();
   }, 120_000);
 
   test('When a calendar JSON is uploaded, then it is stored and previewed; another calendar under a stored id is refused; a counsellor may not roll forward', async () => {

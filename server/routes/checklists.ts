@@ -17,7 +17,7 @@ import { html, page, raw } from '../html';
 import { createRolledSemester, rollForwardPreview, storeNewCalendar, type RollForwardAsk, type RollRow } from '../roll-forward';
 import { NotFoundError, startSemester } from '../semesters';
 import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../upload';
-import { semesterName } from '../views/words';
+import { occurrenceLabel, semesterName } from '../views/words';
 
 const ROLE_ZH: Record<string, string> = { college_leader: '学院领导', psych_counsellor: '心理辅导员', counsellor: '辅导员', class_teacher: '班主任' };
 const ROLE_EN: Record<string, string> = { college_leader: 'College leader', psych_counsellor: 'Psych. counsellor', counsellor: 'Counsellor', class_teacher: 'Class teacher' };
@@ -153,7 +153,7 @@ ${w(req, `共 ${p.rows.length} 项，其中 ${p.flagged} 项需要确认。`, `$
 ${p.adjustments.length ? html`<section id="holiday-rules"><h2>${w(req, '本学期缺少或合并的节假日', 'Holidays this semester lacks or has merged')}</h2><ul>${p.adjustments.map((a) => html`<li>${en(req) ? a.reason : a.reasonZh}</li>`)}</ul></section>` : ''}
 <table id="roll-forward-table"><thead><tr><th>${w(req, '任务', 'Task')}</th><th>${w(req, '负责', 'Owner')}</th><th>${w(req, '去年截止', 'Due last year')}</th><th>${w(req, '今年截止', 'Due this year')}</th><th>${w(req, '原因', 'Why')}</th><th>${w(req, '需确认', 'Decide')}</th></tr></thead><tbody>
 ${p.rows.map(
-  (x) => html`<tr data-task="${x.templateTaskId}" data-occurrence="${x.occurrence ?? ''}" data-why="${x.why.code}" class="${x.flags.length ? 'flagged' : ''}"><td>${en(req) ? x.title.en : x.title.zh}${x.occurrence ? html`<br><small>${x.occurrence}</small>` : ''}<br><small>${x.rule}</small></td>
+  (x) => html`<tr data-task="${x.templateTaskId}" data-occurrence="${x.occurrence ?? ''}" data-why="${x.why.code}" class="${x.flags.length ? 'flagged' : ''}"><td>${en(req) ? x.title.en : x.title.zh}${x.occurrence ? html`（${occurrenceLabel(x.occurrence, lang)}）` : ''}<br><small>${x.rule}</small></td>
 <td>${(en(req) ? ROLE_EN : ROLE_ZH)[x.ownerRole]}</td><td class="old">${day(x.old)}</td><td class="new">${day(x.new)}</td><td>${en(req) ? x.why.en : x.why.zh}</td>
 <td>${x.flags.map((f) => html`<p class="error" data-flag="${f.code}"><strong>${(en(req) ? FLAG_EN : FLAG_ZH)[f.code]}</strong>: ${en(req) ? f.en : f.zh}</p>`)}</td></tr>`,
 )}
