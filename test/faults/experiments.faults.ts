@@ -373,7 +373,7 @@ async function midSend(semesterId: string, ms: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 describe('fault experiments: real receivers, real processes, PostgreSQL read model', () => {
-  test.runIf(runs('worker-kill'))('worker-kill: a worker is killed with SIGKILL twice mid-burst (one of two replicas each time); nothing is lost and only sends in flight at a kill may arrive twice', async () => {
+  test.runIf(runs('worker-kill'))('worker-kill: two of three worker replicas are killed with SIGKILL mid-burst; nothing is lost and only sends in flight at a kill may arrive twice', async () => {
     const replacements: Array<Promise<void>> = [];
     await deliveryExperiment('worker-kill', async (semesterId) => {
       const inFlight = new Set<string>();
