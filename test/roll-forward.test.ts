@@ -77,6 +77,19 @@ describe('rollForwardRows: 2024 autumn checklist, 2024 autumn → 2025 autumn', 
   });
 });
 
+describe('rollForwardRows: a date on a day off', () => {
+  test('When the new calendar makes a day off of the day a reminder opens, then that row is flagged naming the day', () => {
+    const template = loadTemplateFile(path.join(ROOT, 'checklists', 'runxin-2024-autumn.json')).data;
+    const newCalendar = loadCalendarFile(path.join(ROOT, 'calendars', '2025-autumn.json')).data;
+    // the National Day reminder is due Tue 30 Sept 2025 and opens 7 days before: Tue 23 Sept, a sports day off here
+    newCalendar.holidays.push({ id: 'sports-day', name: { zh: '运动会', en: 'Sports day' }, start: '2025-09-23', end: '2025-09-23', dayOff: true });
+    const r = rollForwardRows({ oldTemplate: template, oldCalendar: loadCalendarFile(path.join(ROOT, 'calendars', '2024-autumn.json')).data, newTemplate: template, newCalendar });
+    const flagged = r.rows.filter((x) => x.flags.some((f) => f.code === 'day-off'));
+    expect(flagged.map((x) => `${x.templateTaskId}/${x.occurrence}`)).toEqual(['2024-09-08-holiday-safety-reminder/national-day']);
+    expect(flagged[0]!.flags.find((f) => f.code === 'day-off')!.zh).toBe('开始日 2025-09-23（星期二）是休息日');
+  });
+});
+
 describe('CLI and web', () => {
   test('When the CLI and the web page roll the same semester onto the same calendar, then they give the same plan; the web creates and starts the semester', async () => {
     const admin = await login(fx.base, 'admin');

@@ -43,9 +43,8 @@ export function createChecklistRouter(deps: AppDeps): express.Router {
   // ------------------------------------------------------------------------------------------
   // checklists as xlsx
 
-  r.get('/admin/checklists', admin, async (req, res) => {
+  const listPage = async (req: Request, problems: string[]) => {
     const rows = await templates();
-    const problems = typeof req.query.problems === 'string' ? req.query.problems : '';
     const done = typeof req.query.done === 'string' ? req.query.done : '';
     const body = html`<h1>${w(req, '工作清单', 'Checklists')}</h1>
 <p>${w(req, '每次导入都保存为新版本；正在进行的学期继续使用它开始时的版本。', 'Every import is stored as a new version; a running semester keeps the version it started with.')}</p>
@@ -58,10 +57,13 @@ ${rows.map(
 </tbody></table>
 <form class="card" id="import" method="post" enctype="multipart/form-data" action="/admin/checklists/import?_csrf=${req.csrfToken ?? ''}">
 <h2>${w(req, '导入 xlsx', 'Import xlsx')}</h2>
-${problems ? html`<div class="error" id="problems"><p>${w(req, '文件有问题，未保存：', 'The file was refused, nothing stored:')}</p><ul>${problems.split('\n').map((p) => html`<li>${p}</li>`)}</ul></div>` : ''}
+${problems.length ? html`<div class="error" id="problems"><p>${w(req, '文件有问题，未保存：', 'The file was refused, nothing stored:')}</p><ul>${problems.map((p) => html`<li>${p}</li>`)}</ul></div>` : ''}
 <label>${w(req, 'xlsx 文件（按下载的格式填写）', 'xlsx file (in the downloaded form)')}</label><input type="file" name="file" required accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet">
 <p><button class="btn">${w(req, '导入为新版本', 'Import as a new version')}</button></p></form>`;
-    res.send(page(req, { title: w(req, '工作清单', 'Checklists'), body }));
+    return page(req, { title: w(req, '工作清单', 'Checklists'), body });
+  };
+  r.get('/admin/checklists', admin, async (req, res) => {
+    res.send(await listPage(req, []));
   });
 
   r.get('/admin/checklists/:id/:file', admin, async (req, res, next) => {
@@ -85,7 +87,8 @@ ${problems ? html`<div class="error" id="problems"><p>${w(req, '文件有问题�
         res.redirect(303, `/admin/checklists?done=${encodeURIComponent(`${stored.id} v${stored.version}`)}`);
       } catch (e) {
         if (!(e instanceof ChecklistXlsxError)) throw e;
-        res.redirect(303, `/admin/checklists?problems=${encodeURIComponent(e.problems.slice(0, 100).join('\n'))}#import`);
+        // every problem on the page itself (a long list does not fit in a redirect's URL)
+        res.status(400).send(await listPage(req, e.problems));
       }
     }),
   );
