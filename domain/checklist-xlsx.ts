@@ -556,7 +556,6 @@ export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: numbe
     rowOfTask.push(r.n);
   }
   for (const [task, n] of docRows) if (!ids.has(task)) at(DOC_SHEET, n, '任务标识', `“${task}” 不是 “${TASK_SHEET}” 表中的任务`);
-  for (const month of monthGroups.keys()) if (!tasks.some((x) => x.month === month)) problems.push(`“${MONTH_SHEET}” 表: ${month}月 没有任务`);
   if (problems.length) throw new ChecklistXlsxError(problems);
 
   const raw = {

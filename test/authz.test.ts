@@ -138,6 +138,8 @@ const CASES: Case[] = [
   { route: 'GET /admin/checklists/:id/tasks/:taskId/edit', path: () => '/admin/checklists/runxin-2024-autumn/tasks/new/edit', forbidden: ADMIN_ONLY, allowed: ['admin'] },
   { route: 'POST /admin/checklists/:id/tasks/:taskId/edit', path: () => '/admin/checklists/runxin-2024-autumn/tasks/new/edit', forbidden: ADMIN_ONLY },
   { route: 'POST /admin/checklists/:id/tasks/:taskId/:what', path: () => '/admin/checklists/runxin-2024-autumn/tasks/2024-09-02-dorm-visits/up', forbidden: ADMIN_ONLY },
+  { route: 'GET /admin/checklists/:id/months/:month/edit', path: () => '/admin/checklists/runxin-2024-autumn/months/new/edit', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /admin/checklists/:id/months/:month/edit', path: () => '/admin/checklists/runxin-2024-autumn/months/new/edit', forbidden: ADMIN_ONLY },
   { route: 'POST /admin/checklists/:id/copy', path: () => '/admin/checklists/runxin-2024-autumn/copy', forbidden: ADMIN_ONLY },
   { route: 'GET /api/roll-forward', path: (i) => `/api/roll-forward?from=${i.semester}&calendar=2024-autumn`, forbidden: ADMIN_ONLY, allowed: ['admin'] },
   { route: 'GET /admin/roll-forward', path: () => '/admin/roll-forward', forbidden: ADMIN_ONLY, allowed: ['admin'] },

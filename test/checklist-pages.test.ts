@@ -106,6 +106,22 @@ describe('web editor', () => {
     expect((await latest()).version).toBe(v5.version);
   });
 
+  test('When the admin moves a month’s key-care groups to another month and edits a line, then that is a new version; a month already listed is refused', async () => {
+    const before = await latest();
+    const sept = before.months.find((m) => m.month === 9)!;
+    const lines = sept.keyCareGroups.map((g) => g.zh);
+    const res = await admin.fetch(`/admin/checklists/${ID}/months/9/edit`, form({ base: String(before.version), month: '2', groups: [...lines.slice(0, 2), '寒假返校后情绪波动的学生'].join('\r\n') }));
+    expect(res.status).toBe(303);
+    const after = await latest();
+    expect(after.version).toBe(before.version + 1);
+    expect(after.months.map((m) => m.month)).toEqual(before.months.map((m) => (m.month === 9 ? 2 : m.month)));
+    expect(after.months.find((m) => m.month === 2)!.keyCareGroups).toEqual([...sept.keyCareGroups.slice(0, 2), { zh: '寒假返校后情绪波动的学生', en: '寒假返校后情绪波动的学生' }]);
+    const clash = await admin.fetch(`/admin/checklists/${ID}/months/2/edit`, form({ base: String(after.version), month: '10', groups: 'x' }));
+    expect(clash.status).toBe(400);
+    expect(await clash.text()).toContain('<li>10月已有重点关爱人群，请直接编辑那个月</li>');
+    expect((await latest()).version).toBe(after.version);
+  });
+
   test('When the form has mistakes, then the page names each and keeps the values, and nothing is stored', async () => {
     const before = await latest();
     const res = await admin.fetch(`/admin/checklists/${ID}/tasks/new/edit`, form({ base: String(before.version), when: '', titleZh: '', ownerRole: 'counsellor', kind: 'once', rule: 'month-day', dueDay: '40', minFiles: '0', textZh: '留着的说明' }));

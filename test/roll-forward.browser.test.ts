@@ -4,14 +4,15 @@
  * and starts a 2025 autumn semester (roll forward onto calendars/2025-autumn.json, uploaded: Mid-Autumn
  * inside National Day is flagged), then makes a spring checklist from the autumn one in the editor
  * (a copy; months moved to the spring, holiday reminders before Qingming / Labour Day and Dragon
- * Boat) and creates and starts a 2025 spring semester from it (calendars/2025-spring.json). Temporal
+ * Boat, the key-care groups to the spring months) and creates and starts a 2025 spring semester from it (calendars/2025-spring.json). Temporal
  * is faked here (the start is recorded); the real start path runs in semester.devserver.test.ts.
  */
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseTemplate } from '../domain/load';
+import { loadCalendarFile, parseTemplate } from '../domain/load';
+import { keyCareMonths } from '../domain/planner';
 import { artifact, freshPage, launchChromium, loginViaForm } from './helpers/browser';
 import { webFixture, type WebFixture } from './helpers/web';
 
@@ -96,16 +97,23 @@ describe('a school admin sets up next year on the web pages alone', () => {
       }
       await Promise.all([page.waitForURL(/\/edit\?saved=v\d+$/), page.click('#save')]);
     }
+    // and each month's key-care groups to its spring month
+    for (const [from, to] of Object.entries(spring)) {
+      await page.goto(`/admin/checklists/runxin-spring/months/${from}/edit`);
+      await page.selectOption('#month', String(to));
+      await Promise.all([page.waitForURL(/\/edit\?saved=v\d+$/), page.click('#save-month')]);
+    }
     const springTemplate = parseTemplate('t', (await fx.store.getTemplate('runxin-spring'))!.body);
-    expect(springTemplate.version).toBe(32); // the copy, then one version per task saved
+    expect(springTemplate.version).toBe(37); // the copy, then one version per task and per month saved
+    expect(springTemplate.months.map((m) => m.month)).toEqual([2, 3, 4, 5, 6]);
     expect(springTemplate.tasks.find((x) => x.id === '2024-09-08-holiday-safety-reminder')!.due).toMatchObject({ type: 'before-holiday', holidays: ['qingming', 'labour-day'] });
     // the autumn checklist is untouched, and so is the running 2025 autumn semester
     expect((await fx.store.getTemplate('runxin-2024-autumn'))!.version).toBe((await fx.store.getSemester('2025-autumn'))!.templateVersion);
 
     // 2025 spring: roll forward with the spring checklist
-    const springSummary = await rollForward(page, { calendarFile: path.join(ROOT, 'calendars', '2025-spring.json'), template: 'runxin-spring@32', id: '2025-spring', shot: 'roll-forward-2025-spring.png' });
-    expect(springSummary).toContain('runxin-spring v32');
-    expect(await fx.store.getSemester('2025-spring')).toMatchObject({ calendarId: '2025-spring', templateId: 'runxin-spring', templateVersion: 32, status: 'running' });
+    const springSummary = await rollForward(page, { calendarFile: path.join(ROOT, 'calendars', '2025-spring.json'), template: 'runxin-spring@37', id: '2025-spring', shot: 'roll-forward-2025-spring.png' });
+    expect(springSummary).toContain('runxin-spring v37');
+    expect(await fx.store.getSemester('2025-spring')).toMatchObject({ calendarId: '2025-spring', templateId: 'runxin-spring', templateVersion: 37, status: 'running' });
     const springPlan = (await (await page.request.get('/api/semesters/2025-spring/plan')).json()) as { months: Array<{ month: string; tasks: Array<{ templateTaskId: string; occurrence: string | null; dueAt: number }> }> };
     expect(springPlan.months.map((m) => m.month)).toEqual(['2025-02', '2025-03', '2025-04', '2025-05', '2025-06', '2025-07']);
     const due = (task: string, occ: string | null) => {
@@ -118,6 +126,9 @@ describe('a school admin sets up next year on the web pages alone', () => {
     expect(due('2024-09-08-holiday-safety-reminder', 'labour-day')).toBe('2025-04-30');
     expect(due('2024-12-05-holiday-safety-reminder', 'dragon-boat')).toBe('2025-05-30');
     expect(due('2025-01-04-pre-vacation-safety-education', 'vacation')).toBe('2025-07-04');
+    // the spring semester's key-care groups are its own months'
+    const springCalendar = loadCalendarFile(path.join(ROOT, 'calendars', '2025-spring.json')).data;
+    expect(keyCareMonths(springTemplate, springCalendar).map((m) => m.month)).toEqual(['2025-02', '2025-03', '2025-04', '2025-05', '2025-06']);
     expect(started).toEqual(['semester.2025-autumn', 'semester.2025-spring']);
     await context.close();
   }, 180_000);

@@ -312,6 +312,12 @@ ${running.length ? html`<p>使用此清单的学期：${running.map((s) => html`
 <label for="newId">新清单标识</label><input name="newId" id="newId" required pattern="[a-z0-9][a-z0-9-]{1,62}" placeholder="runxin-spring">
 <label for="newTitle">新清单名称</label><input name="titleZh" id="newTitle" required>
 <p><button class="btn" id="copy-save">另存为新清单</button></p></form></details>
+<h2>每月重点关爱人群</h2>
+<table id="months"><thead><tr><th>月份</th><th>重点关爱人群</th><th></th></tr></thead><tbody>
+${t.months.map((m) => html`<tr data-month="${m.month}"><td>${m.month}月</td><td><ul>${m.keyCareGroups.map((g) => html`<li>${g.zh}</li>`)}</ul></td><td><a href="/admin/checklists/${t.id}/months/${m.month}/edit">编辑</a></td></tr>`)}
+</tbody></table>
+<p><a href="/admin/checklists/${t.id}/months/new/edit">新增月份</a></p>
+<h2>任务</h2>
 <table id="tasks"><thead><tr><th>月份或周次</th><th>任务</th><th>负责角色</th><th>截止规则</th><th></th></tr></thead><tbody>
 ${t.tasks.map(
   (x, i) => html`<tr data-task="${x.id}"><td>${x.month !== undefined ? `${x.month}月` : x.week !== undefined ? `第${x.week}周` : ''}</td><td>${x.number ? `${x.number}. ` : ''}${x.title.zh}<br><small>${x.id}</small></td><td>${ROLE_ZH[x.ownerRole]}</td><td>${dueRuleWords(x.due)}</td>
@@ -399,6 +405,47 @@ ${x?.evidence.documents.length ? html`<p>需提交的文件（保持不变，可
       if (!(e instanceof Error && e.name === 'ZodError')) throw e;
       return void res.status(400).send(page(req, { title: '未保存', status: 400, body: editForm(req, t, base, taskId, [e.message], body) }));
     }
+    res.redirect(303, `/admin/checklists/${t.id}/edit?saved=v${stored.version}`);
+  });
+
+  // the key-care groups of a month (one a line); another month moves them, no line removes the month
+  const monthForm = (req: Request, t: Template, month: string, problems: string[], values?: { month: string; groups: string }) => {
+    const cur = t.months.find((m) => String(m.month) === month);
+    const sel = values?.month ?? (cur ? String(cur.month) : '');
+    const opt = (value: string, label: string) => html`<option value="${value}"${raw(value === sel ? ' selected' : '')}>${label}</option>`;
+    return html`<h1>${cur ? `${cur.month}月的重点关爱人群` : '新增月份的重点关爱人群'}</h1>
+${problems.length ? html`<div class="error" id="problems"><p>未保存：</p><ul>${problems.map((p) => html`<li>${p}</li>`)}</ul></div>` : ''}
+<form class="card" id="month-form" method="post" action="/admin/checklists/${t.id}/months/${month}/edit">
+<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}"><input type="hidden" name="base" value="${t.version}">
+<label for="month">月份</label><select name="month" id="month">${[9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8].map((m) => opt(String(m), `${m}月`))}</select>
+<label for="groups">重点关爱人群（每行一类；清空则删除这个月）</label><textarea name="groups" id="groups" rows="8">${values?.groups ?? (cur ? cur.keyCareGroups.map((g) => g.zh).join('\n') : '')}</textarea>
+<p><button class="btn" id="save-month">保存为新版本</button> <a href="/admin/checklists/${t.id}/edit">取消</a></p></form>`;
+  };
+  r.get('/admin/checklists/:id/months/:month/edit', admin, async (req, res) => {
+    const t = await latest(String(req.params.id));
+    const month = String(req.params.month);
+    if (month !== 'new' && !t.months.some((m) => String(m.month) === month)) throw new NotFoundError(`checklist ${t.id} v${t.version} has no key-care groups for month ${month}`);
+    res.send(page(req, { title: '每月重点关爱人群', body: monthForm(req, t, month, []) }));
+  });
+  r.post('/admin/checklists/:id/months/:month/edit', admin, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const t = await latest(String(req.params.id), body.base);
+    const month = String(req.params.month);
+    const cur = t.months.find((m) => String(m.month) === month);
+    if (month !== 'new' && !cur) throw new NotFoundError(`checklist ${t.id} v${t.version} has no key-care groups for month ${month}`);
+    const to = Number(body.month);
+    const lines = String(body.groups ?? '').split(/\r?\n/).map((x) => x.trim()).filter(Boolean);
+    const problems = [
+      ...(Number.isInteger(to) && to >= 1 && to <= 12 ? [] : ['请选择月份']),
+      ...(to !== cur?.month && t.months.some((m) => m.month === to) ? [`${to}月已有重点关爱人群，请直接编辑那个月`] : []),
+      ...(!cur && !lines.length ? ['请至少写一类重点关爱人群'] : []),
+    ];
+    if (problems.length) return void res.status(400).send(page(req, { title: '未保存', status: 400, body: monthForm(req, t, month, problems, { month: String(body.month ?? ''), groups: String(body.groups ?? '') }) }));
+    // an unchanged line keeps its English name
+    const groups = lines.map((zh) => cur?.keyCareGroups.find((g) => g.zh === zh) ?? { zh, en: zh });
+    const others = t.months.filter((m) => m !== cur);
+    const months = lines.length ? (cur ? t.months.map((m) => (m === cur ? { month: to, keyCareGroups: groups } : m)) : [...others, { month: to, keyCareGroups: groups }]) : others;
+    const stored = await saveNewVersion(deps.store, { ...t, months });
     res.redirect(303, `/admin/checklists/${t.id}/edit?saved=v${stored.version}`);
   });
 
