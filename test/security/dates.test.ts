@@ -110,9 +110,12 @@ describe('every boundary refuses a bad date with 400', () => {
       expect(res.status, String(occurredAt)).toBe(400);
       expect(await errorOf(res)).toMatch(/^occurredAt \(发生时间\): .* is not a date between 2000-01-01 08:00 and 2026-12-01 12:05$/);
     }
+    // the page form comes back (400) with the problem on the field, in Chinese, and the value kept (issue 14)
     const page = await form(counsellor, '/crises', { studentNo: 'D2024010', studentName: '吴三', situation: 'injury', place: '宿舍', occurredAt: '2027-06-01T10:00' });
-    expect(page.status).toBe(303);
-    expect(decodeURIComponent(page.headers.get('location') ?? '')).toMatch(/^\/crises\/new\?error=occurredAt \(发生时间\): "2027-06-01T10:00" is not a date/);
+    expect(page.status).toBe(400);
+    const html = await page.text();
+    expect(html).toMatch(/name="occurredAt"[^>]*value="2027-06-01T10:00"[^>]*aria-invalid/);
+    expect(html).toContain('发生时间');
     expect((await fx.knex('crisis_cases').count({ n: '*' }).first()) as { n: number }).toEqual(before);
 
     const ok = await json(counsellor, '/api/crises', 'POST', { studentNo: 'D2024010', studentName: '吴三', situation: 'self_harm_risk', place: '宿舍', occurredAt: NOW - 3600_000 });
