@@ -23,6 +23,7 @@ const TEXT: Record<string, string> = {
   'talk-overdue': '结对帮扶：已超过半个月未谈心谈话（一级预警）',
   'talk-overdue-school': '结对帮扶：谈心谈话逾期未完成，已上报学校（二级预警）',
   ended: '结对帮扶已结束',
+  'teacher-changed': '结对帮扶：您已接手一名学生的结对帮扶（原帮扶教师离岗交接）',
 };
 
 export function createPairingActivities(deps: { store: Store; knex: Knex }) {
@@ -54,7 +55,8 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
       if (applied) {
         // the pairing's row: the last talk, the clock's escalation level, the end
         const level = typeof e.details?.level === 'number' ? e.details.level : 0;
-        if (e.action === 'talk') await trx('pairings').where({ id: e.pairingId }).update({ last_talk_at: e.at, escalation_level: 0 });
+        if (e.action === 'teacher-changed') await trx('pairings').where({ id: e.pairingId }).update({ teacher_user_id: e.teacherUserId });
+        else if (e.action === 'talk') await trx('pairings').where({ id: e.pairingId }).update({ last_talk_at: e.at, escalation_level: 0 });
         else if (e.action === 'ended') await trx('pairings').where({ id: e.pairingId }).update({ status: 'ended', ended_at: e.at, ended_reason: typeof e.details?.reason === 'string' ? e.details.reason : null });
         else if (level) await trx('pairings').where({ id: e.pairingId }).andWhere('escalation_level', '<', level).update({ escalation_level: level });
       }

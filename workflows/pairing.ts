@@ -29,6 +29,11 @@ export const DEFAULT_PAIRING_CLOCK = { talkEveryMs: 15 * 86_400_000, remindBefor
 
 export const recordTalkUpdate = defineUpdate<{ lastTalkAt: number }, [{ actor: StaffActor; note: string }]>('recordTalk');
 export const endPairingUpdate = defineUpdate<void, [{ actor: StaffActor; reason: string }]>('endPairing');
+/**
+ * A new teacher for the pairing (a departing teacher's hand-over, server/hand-over.ts): the school
+ * administration or the college leader; the clock runs on, its reminders go to the new teacher.
+ */
+export const changeTeacherUpdate = defineUpdate<{ teacherUserId: string }, [{ actor: StaffActor; teacherUserId: string; reason: string }]>('changeTeacher');
 
 const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: 'PairingUpdateRejected', message, nonRetryable: true });
@@ -38,9 +43,11 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
   let lastTalkAt = input.lastTalkAt;
   let talks = 0;
   let ended = false;
+  /** the paired teacher: the input's, until a changeTeacher Update */
+  let teacherUserId = input.teacherUserId;
   const deliveries = careDeliveries();
   const record = async (step: string, action: string, at: number, actor: string, notify: 'teacher' | 'teacher-and-leader' | 'school' | null, details?: Record<string, unknown>) => {
-    const { eventKey } = await recordPairingEvent({ pairingId: input.pairingId, collegeId: input.collegeId, teacherUserId: input.teacherUserId, step, action, at, actor, notify, details });
+    const { eventKey } = await recordPairingEvent({ pairingId: input.pairingId, collegeId: input.collegeId, teacherUserId, step, action, at, actor, notify, details });
     if (notify && eventKey) deliveries.deliver(eventKey);
   };
 
@@ -55,7 +62,7 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
     {
       validator: ({ actor, note }) => {
         if (ended) reject('this pairing has ended');
-        if (actor.userId !== input.teacherUserId && !(actor.role === 'college_leader' && actor.collegeId === input.collegeId)) reject('only the paired teacher or the college leader may record a talk');
+        if (actor.userId !== teacherUserId && !(actor.role === 'college_leader' && actor.collegeId === input.collegeId)) reject('only the paired teacher or the college leader may record a talk');
         if (!note.trim()) reject('describe the talk');
       },
     },
@@ -69,11 +76,31 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
     { validator: ({ actor, reason }) => (actor.role === 'college_leader' && actor.collegeId === input.collegeId ? (reason.trim() ? undefined : reject('give the reason')) : reject('only the college leader may end a pairing')) },
   );
 
+  setHandler(
+    changeTeacherUpdate,
+    async ({ actor, teacherUserId: to, reason }) => {
+      const from = teacherUserId;
+      if (from === to) return { teacherUserId };
+      teacherUserId = to;
+      const now = Date.now();
+      await record(`teacher:${now}`, 'teacher-changed', now, actor.userId, 'teacher', { from, to, reason });
+      return { teacherUserId };
+    },
+    {
+      validator: ({ actor, teacherUserId: to, reason }) => {
+        if (ended) reject('this pairing has ended');
+        if (!(actor.role === 'school_admin' || (actor.role === 'college_leader' && actor.collegeId === input.collegeId))) reject('only the school administration or the college leader may change the teacher');
+        if (typeof to !== 'string' || !to) reject('name the new teacher');
+        if (typeof reason !== 'string' || !reason.trim()) reject('give the reason');
+      },
+    },
+  );
+
   const done = new Set<string>();
   while (!ended) {
     if (talks >= 50 || workflowInfo().historyLength > 2000) {
       await deliveries.settled();
-      await continueAsNew<typeof pairingWorkflow>({ ...input, lastTalkAt });
+      await continueAsNew<typeof pairingWorkflow>({ ...input, teacherUserId, lastTalkAt });
     }
     const due = lastTalkAt + input.talkEveryMs;
     const steps = [

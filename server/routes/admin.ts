@@ -16,6 +16,7 @@ import { calendarWords, monthLabel, semesterName, semesterStatusName, titleWithO
 import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../upload';
 import { listStopped, restartStopped } from '../ended-workflows';
 import { TaskRejectedError } from '../tasks';
+import { handOverUser } from '../hand-over';
 const SEMESTER_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 export function createAdminRouter(deps: AppDeps): express.Router {
@@ -110,6 +111,46 @@ ${l.marked.length + l.found.length === 0 ? html`<p id="none">${m.wfNone}</p>` : 
       if (!(e instanceof TaskRejectedError || e instanceof NotFoundError || e instanceof BadRequestError)) throw e;
       res.redirect(303, `/admin/workflows?error=${encodeURIComponent(e.message)}`);
     }
+  });
+
+  /**
+   * Hand-over of a departing staff member (server/hand-over.ts): pairings, 24-hour supervision
+   * guardian duties to a successor of the same college, then the account is deactivated. JSON in
+   * and out ({successorUserId}); a page form gets the result page.
+   */
+  r.get('/admin/users/:id/hand-over', sessionAdmin, async (req, res) => {
+    const who = await deps.store.getUser(String(req.params.id));
+    if (!who || who.schoolId !== req.user!.schoolId) throw new NotFoundError(`unknown user ${String(req.params.id).slice(0, 100)}`);
+    const candidates = (await deps.store.listUsers({ schoolId: who.schoolId })).filter((u) => u.active && u.id !== who.id && u.collegeId !== null && u.collegeId === who.collegeId);
+    const pairings = who.collegeId ? Number(((await deps.knex('pairings').where({ teacher_user_id: who.id, status: 'active' }).count({ n: '*' }).first()) as { n: number | string }).n) : 0;
+    const error = typeof req.query.error === 'string' ? req.query.error : '';
+    const body = html`<h1>离岗交接：${who.displayName}</h1>
+${error ? html`<div class="error" role="alert" id="error"><p>${error}</p></div>` : ''}
+<div class="card"><p>交接后，${who.displayName} 的结对帮扶（${pairings} 名学生）和 24 小时监护的值班监护人职责转给接替人，然后停用该账号。任务按岗位（角色）分配，不随个人移交。</p>
+${who.collegeId
+  ? html`<form method="post" action="/admin/users/${encodeURIComponent(who.id)}/hand-over" id="hand-over-form"><input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}">
+<label for="successor">接替人（同一学院的在岗人员）</label><select id="successor" name="successorUserId" required><option value=""></option>${candidates.map((u) => html`<option value="${u.id}">${u.displayName}（${u.username}）</option>`)}</select>
+<p class="actions"><button class="btn danger" type="submit">交接并停用账号</button> <a class="btn secondary" href="/admin/users">取消</a></p></form>`
+  : html`<p>该账号不属于学院，没有学院职责可交接；请在用户列表中直接停用。</p>`}</div>`;
+    res.send(page(req, { title: '离岗交接', body }));
+  });
+  r.post('/api/admin/users/:id/hand-over', sessionAdmin, async (req, res) => {
+    res.json(await handOverUser({ store: deps.store, knex: deps.knex, client: deps.client, now }, req.user!, String(req.params.id), req.body));
+  });
+  r.post('/admin/users/:id/hand-over', sessionAdmin, async (req, res) => {
+    const id = String(req.params.id);
+    if (req.is('application/json')) return void res.json(await handOverUser({ store: deps.store, knex: deps.knex, client: deps.client, now }, req.user!, id, req.body));
+    let result;
+    try {
+      result = await handOverUser({ store: deps.store, knex: deps.knex, client: deps.client, now }, req.user!, id, req.body);
+    } catch (e) {
+      if (!(e instanceof TaskRejectedError || e instanceof BadRequestError)) throw e;
+      return void res.redirect(303, `/admin/users/${encodeURIComponent(id)}/hand-over?error=${encodeURIComponent(e.message)}`);
+    }
+    const body = html`<h1>交接完成</h1><div class="card" id="hand-over-result"><p>结对帮扶移交 ${result.pairings.length} 名学生；值班监护人移交 ${result.guardianDuties.length} 个个案；账号已停用。</p>
+<p>任务按岗位分配，不随个人移交${result.tasks.activeHoldersLeft ? '' : html`；<strong>注意：该学院已无在岗的同岗位人员，请尽快补充</strong>`}。筛查跟进由学院各岗位负责，不随个人移交。</p>
+<p><a class="btn" href="/admin/users">返回用户列表</a></p></div>`;
+    res.send(page(req, { title: '交接完成', body }));
   });
 
   async function create(req: Request): Promise<string> {
