@@ -73,10 +73,15 @@ export function createLadderActivities(deps: LadderDeps) {
      * The college's plan for the ladder: ids, owner roles, instants, and evidence rules by
      * template task. Writes the planned rows to the read model (idempotent), as planCollegeTasks.
      */
-    async planCollegeLadder(req: { semesterId: string; collegeId: string }): Promise<LadderPlan> {
-      const { endsAt, tasks } = await base.planCollegeTasks(req);
+    async planCollegeLadder(req: { semesterId: string; collegeId: string; fromTemplate?: boolean }): Promise<LadderPlan> {
+      const { endsAt, tasks } = await base.planCollegeTasks({ semesterId: req.semesterId, collegeId: req.collegeId });
       const evidence: LadderPlan['evidence'] = {};
       for (const t of tasks) evidence[t.templateTaskId] = t.evidence;
+      // a new checklist version for a running ladder (ladderReplan): the template's own instants; the
+      // ladder knows what is closed and what was moved by hand
+      if (req.fromTemplate) {
+        return { endsAt, evidence, tasks: tasks.map((t) => ({ taskId: t.taskId, templateTaskId: t.templateTaskId, ownerRole: t.ownerRole, openAt: t.openAt, dueAt: t.dueAt, remindAts: t.remindAts, level2At: t.level2At })) };
+      }
       // what the read model already holds (a ladder restarted after a stop outside the app): closed
       // tasks leave the plan, and a due date moved by the school administration is kept
       const rows = new Map((await store.getTaskInstances(tasks.map((t) => t.taskId))).map((r) => [r.id, r]));

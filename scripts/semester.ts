@@ -7,6 +7,8 @@
  *   add-college --id ID --college COLLEGE_ID             start a college added mid-semester
  *   status   --id ID                                     tasks per college from the read model
  *   move-due --task TASK_ID --due "YYYY-MM-DD HH:mm" --reason TEXT --as USERNAME   (school admin)
+ *   replan   --id ID --version N --reason TEXT --as USERNAME    apply a newer version of a running (ladder)
+ *                                                        semester's checklist: tasks added, retired, moved; work done kept
  *   calendar build --year YEAR --term autumn|spring --start YYYY-MM-DD --end YYYY-MM-DD
  *            [--exam-weeks START..END,…] [--vacation-start YYYY-MM-DD] [--observe christmas,…|none]
  *            [--day-off ID=START[..END][:名称]]… [--event ID=START[..END][:名称]]…
@@ -41,7 +43,7 @@ import { CalendarError } from '../domain/calendar';
 import { buildCalendar, calendarJson, CalendarBuildError, type BuildCalendarInput } from '../domain/calendar-builder';
 import { DataFileError } from '../domain/load';
 import { dbOptions, loadConfig } from '../server/config';
-import { createSemester, NotFoundError, registerDataFiles, startCollege, startSemester, TaskModelError } from '../server/semesters';
+import { createSemester, NotFoundError, registerDataFiles, replanSemester, ReplanError, startCollege, startSemester, TaskModelError } from '../server/semesters';
 import { moveDue, TaskRejectedError } from '../server/tasks';
 
 class UsageError extends Error {}
@@ -58,7 +60,7 @@ async function run(): Promise<void> {
   if (command === 'checklist') return checklistCommand(rest);
   const { values } = parseArgs({
     args: rest,
-    options: { id: { type: 'string' }, template: { type: 'string' }, calendar: { type: 'string' }, from: { type: 'string' }, start: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, college: { type: 'string' }, task: { type: 'string' }, due: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' }, 'task-model': { type: 'string' } },
+    options: { id: { type: 'string' }, template: { type: 'string' }, calendar: { type: 'string' }, from: { type: 'string' }, start: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, college: { type: 'string' }, task: { type: 'string' }, due: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' }, 'task-model': { type: 'string' }, version: { type: 'string' } },
     strict: true,
   });
   const config = loadConfig();
@@ -116,8 +118,19 @@ async function run(): Promise<void> {
         console.log(`task ${values.task}: due ${new Date(state.dueAt).toISOString()}, status ${state.status}`);
         break;
       }
+      case 'replan': {
+        const admin = await store.findUserByUsername(need(values, 'as'));
+        if (!admin || !admin.active) throw new NotFoundError(`unknown or inactive user ${values.as}`);
+        const version = Number(need(values, 'version'));
+        const outcome = await replanSemester(await client(), store, { semesterId: need(values, 'id'), templateVersion: version, reason: need(values, 'reason'), actor: { userId: admin.id, role: admin.role, collegeId: admin.collegeId } });
+        for (const c of outcome.colleges) {
+          console.log(c.result ? `${c.collegeId}: added ${c.result.added.length}, retired ${c.result.retired.length}, moved ${c.result.moved.length}, kept ${c.result.kept.length}` : `${c.collegeId}: NOT APPLIED: ${c.error}`);
+        }
+        if (outcome.colleges.some((c) => c.error)) process.exitCode = 1;
+        break;
+      }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}: use create, start, add-college, status, move-due, roll-forward, checklist export|import or calendar build`);
+        throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}: use create, start, add-college, status, move-due, replan, roll-forward, checklist export|import or calendar build`);
     }
   } finally {
     await connection?.close();
@@ -250,7 +263,7 @@ run().catch((err) => {
     process.exit(1);
   }
   const known =
-    err instanceof UsageError || err instanceof NotFoundError || err instanceof RollForwardError || err instanceof PlanError || err instanceof TaskRejectedError || err instanceof DataFileError || err instanceof TaskModelError || err instanceof CalendarBuildError || err instanceof CalendarError;
+    err instanceof UsageError || err instanceof NotFoundError || err instanceof RollForwardError || err instanceof PlanError || err instanceof TaskRejectedError || err instanceof DataFileError || err instanceof TaskModelError || err instanceof ReplanError || err instanceof CalendarBuildError || err instanceof CalendarError;
   console.error(`semester: ${known ? err.message : err instanceof Error ? err.stack : String(err)}`);
   process.exit(1);
 });

@@ -118,6 +118,10 @@ export interface LadderCarried {
   tasks: LadderTask[];
   /** the tasks already closed, and how */
   closed: Record<string, 'completed' | 'waived'>;
+  /** tasks whose due date the school administration moved: a new checklist version keeps it (absent before replans existed) */
+  moved?: string[];
+  /** the last checklist version applied by a replan (absent: the one the semester started with) */
+  templateVersion?: number;
 }
 
 export interface CollegeLadderInput {
@@ -175,6 +179,33 @@ export interface LadderReturnRequest {
   reason: string;
 }
 export const ladderReturnTaskUpdate = defineUpdate<TaskState, [LadderReturnRequest]>('ladderReturnTask');
+
+/**
+ * A new checklist version for a running semester (issue 12 part 5): the ladder plans the college
+ * again from the semester's (new) template version and merges: tasks the new version adds join the
+ * plan; tasks it no longer has are retired (closed as waived, their row says why); tasks whose
+ * instants changed (a holiday moved, a rule changed) move, an overdue one reopening if its new due
+ * date is ahead. Work already done is kept: a completed or waived task is never touched, a due
+ * date the school administration moved by hand is kept, and steps already taken are not taken
+ * again. The school administration only, with a reason.
+ */
+export interface LadderReplanRequest {
+  actor: Actor;
+  templateVersion: number;
+  reason: string;
+}
+export interface LadderReplanResult {
+  templateVersion: number;
+  added: string[];
+  retired: string[];
+  moved: string[];
+  /** tasks whose instants the new version changes but that keep theirs: closed, or moved by hand */
+  kept: string[];
+}
+export const ladderReplanUpdate = defineUpdate<LadderReplanResult, [LadderReplanRequest]>('ladderReplan');
+
+const sameInstants = (a: LadderPlanTask, b: LadderPlanTask) =>
+  a.openAt === b.openAt && a.dueAt === b.dueAt && a.level2At === b.level2At && a.remindAts.length === b.remindAts.length && a.remindAts.every((x, i) => x === b.remindAts[i]);
 
 /** A returned task's plan as the read model holds it (activities/ladder.ts ladderTaskFromReadModel). */
 export interface LadderTaskFromReadModel extends LadderPlanTask {
@@ -417,6 +448,7 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
         indexLevel();
       }
       version += 1;
+      if (!(state.moved ??= []).includes(t.taskId)) state.moved.push(t.taskId);
       const s = stateOf(t);
       await record({ taskId: t.taskId, ownerRole: t.ownerRole, step: `due-moved:${req.dueAt}`, action: 'due-moved', at: now, actor: req.actor.userId, notify: 'assignees', state: s, details: { from, to: req.dueAt, reason: req.reason } });
       return s;
@@ -425,6 +457,7 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
       validator: (req) => {
         openTask(req.taskId, (how) => `this task is already ${how}`);
         if (req.actor.role !== 'school_admin') reject('only the school administration may move a due date');
+        if (replanning) reject('a new checklist version is being applied; try again in a moment');
         if (!(req.level2At > req.dueAt) || req.remindAts.some((x: number) => x >= req.dueAt)) reject('the new schedule is inconsistent');
         if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to move a due date');
       },
@@ -465,6 +498,81 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
         const a = req.actor;
         if (!(a.role === 'school_admin' || (a.role === 'college_leader' && a.collegeId === input.collegeId))) reject("only the college's leader or the school administration may return a completion");
         if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to return a completion');
+      },
+    },
+  );
+
+  /**
+   * While a replan runs, the ladder's own loop waits (its conditions check this): the handler's
+   * writes are awaited one after another, and no instant's step is taken in between, so the order
+   * of the commands is the same when the history is replayed.
+   */
+  let replanning = false;
+  setHandler(
+    ladderReplanUpdate,
+    async (req) => {
+      replanning = true;
+      try {
+        const plan = await planCollegeLadder({ semesterId: input.semesterId, collegeId: input.collegeId, fromTemplate: true });
+        const now = Date.now();
+        const out: LadderReplanResult = { templateVersion: req.templateVersion, added: [], retired: [], moved: [], kept: [] };
+        const reason = req.reason.trim();
+        const inPlan = new Set(plan.tasks.map((t) => t.taskId));
+        for (const k of Object.keys(plan.evidence)) state.evidence[k] = plan.evidence[k]!;
+        for (const p of plan.tasks) {
+          const t = byId.get(p.taskId);
+          if (state.closed[p.taskId]) continue; // done or waived: kept as it is
+          if (!t) {
+            const added: LadderTask = { ...p, remindAts: [...p.remindAts], status: 'planned', escalationLevel: 0, remindersSent: 0, done: [] };
+            state.tasks.push(added);
+            byId.set(p.taskId, added);
+            out.added.push(p.taskId);
+            continue;
+          }
+          if (sameInstants(t, p)) continue;
+          if (state.moved?.includes(t.taskId)) {
+            out.kept.push(t.taskId); // the school administration's date stands
+            continue;
+          }
+          // a task already open keeps its opening; only its deadline and ladder can move
+          if (t.status !== 'planned' && sameInstants({ ...t, openAt: p.openAt }, p)) continue;
+          const from = t.dueAt;
+          if (t.status === 'planned') t.openAt = p.openAt;
+          t.dueAt = p.dueAt;
+          t.remindAts = [...p.remindAts];
+          t.level2At = p.level2At;
+          if (p.dueAt > now && t.status === 'overdue') {
+            t.status = 'open';
+            t.escalationLevel = 0;
+          }
+          out.moved.push(t.taskId);
+          if (t.status !== 'planned') {
+            await record({ taskId: t.taskId, ownerRole: t.ownerRole, step: `replanned:v${req.templateVersion}`, action: 'due-moved', at: now, actor: req.actor.userId, notify: 'assignees', state: stateOf(t), details: { from, to: t.dueAt, reason, templateVersion: req.templateVersion } });
+          }
+        }
+        for (const t of [...state.tasks]) {
+          if (inPlan.has(t.taskId)) continue;
+          const s: TaskState = { ...stateOf(t), status: 'waived', waivedReason: reason };
+          close(t, 'waived');
+          closedState.set(t.taskId, s);
+          out.retired.push(t.taskId);
+          await record({ taskId: t.taskId, ownerRole: t.ownerRole, step: `retired:v${req.templateVersion}`, action: 'retired', at: now, actor: req.actor.userId, notify: t.status === 'planned' ? null : 'assignees', state: s, details: { reason, templateVersion: req.templateVersion } });
+        }
+        state.templateVersion = req.templateVersion;
+        version += 1;
+        indexLevel();
+        return out;
+      } finally {
+        replanning = false;
+      }
+    },
+    {
+      validator: (req) => {
+        if (req.actor?.role !== 'school_admin') reject('only the school administration may apply a new checklist version');
+        if (!Number.isInteger(req.templateVersion) || req.templateVersion < 1) reject('a checklist version is required');
+        if (state.templateVersion !== undefined && req.templateVersion <= state.templateVersion) reject(`checklist version ${req.templateVersion} is not newer than the one applied (${state.templateVersion})`);
+        if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to apply a new checklist version');
+        if (replanning) reject('a new checklist version is being applied already');
       },
     },
   );
@@ -529,14 +637,16 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
       // nothing planned: the semester ends when its last day is over and every task is closed
       if (state.tasks.length === 0) {
         const wait = state.endsAt - Date.now();
-        if (wait <= 0 || !(await condition(() => version !== seen, wait))) break;
+        if (wait <= 0 || !(await condition(() => version !== seen && !replanning, wait))) break;
         continue;
       }
-      await condition(() => version !== seen);
+      await condition(() => version !== seen && !replanning);
       continue;
     }
     const wait = next - Date.now();
-    if (wait > 0 && (await condition(() => version !== seen, wait))) continue;
+    if (wait > 0 && (await condition(() => version !== seen && !replanning, wait))) continue;
+    // an instant that came while a replan runs waits for it (no command when none runs)
+    if (replanning) await condition(() => !replanning);
     wakes += 1;
     const steps = takeDueSteps(Date.now());
     indexLevel();

@@ -90,7 +90,7 @@ export const dashboard = {
     timer: '系统定时',
     statusNames: { planned: '待开始', open: '进行中', overdue: '已逾期', completed: '已完成', waived: '已豁免' },
     roleNames: { school_admin: '学校管理员', college_leader: '学院领导', psych_counsellor: '心理辅导员', counsellor: '辅导员', class_teacher: '班主任' },
-    actionNames: { opened: '任务开始', reminded: '到期提醒', overdue: '逾期（一级预警）', escalated: '二级预警', completed: '完成', 'completed-late': '逾期完成', waived: '豁免', 'due-moved': '调整截止时间', returned: '已退回' },
+    actionNames: { opened: '任务开始', reminded: '到期提醒', overdue: '逾期（一级预警）', escalated: '二级预警', completed: '完成', 'completed-late': '逾期完成', waived: '豁免', 'due-moved': '调整截止时间', returned: '已退回', retired: '清单调整：任务取消' },
   },
   en: {
     appTitle: 'Mental-health duty tracker',
@@ -182,6 +182,6 @@ export const dashboard = {
     timer: 'timer',
     statusNames: { planned: 'Not started', open: 'In progress', overdue: 'Overdue', completed: 'Completed', waived: 'Waived' },
     roleNames: { school_admin: 'School admin', college_leader: 'College leader', psych_counsellor: 'Psych. counsellor', counsellor: 'Counsellor', class_teacher: 'Class teacher' },
-    actionNames: { opened: 'Opened', reminded: 'Reminder', overdue: 'Overdue (level 1)', escalated: 'Level 2', completed: 'Completed', 'completed-late': 'Completed late', waived: 'Waived', 'due-moved': 'Due date moved', returned: 'Returned' },
+    actionNames: { opened: 'Opened', reminded: 'Reminder', overdue: 'Overdue (level 1)', escalated: 'Level 2', completed: 'Completed', 'completed-late': 'Completed late', waived: 'Waived', 'due-moved': 'Due date moved', returned: 'Returned', retired: 'Retired from the checklist' },
   },
 } as const;

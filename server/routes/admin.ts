@@ -10,7 +10,7 @@ import { parseCalendar } from '../../domain/load';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../auth/context';
 import type { AppDeps } from '../deps';
 import { html, page, raw } from '../html';
-import { createSemester, NotFoundError, registerDataTexts, startCollege, startSemester } from '../semesters';
+import { createSemester, NotFoundError, registerDataTexts, replanSemester, startCollege, startSemester } from '../semesters';
 import { fmt, schoolZone, t, templateOf } from './common';
 import { calendarWords, monthLabel, semesterName, semesterStatusName, titleWithOccurrence, workflowStatusName } from '../views/words';
 import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../upload';
@@ -213,6 +213,14 @@ ${who.collegeId
     const { semester } = await plan(String(req.params.id));
     const started = await startSemester(client(), deps.store, semester.id, deps.taskQueue);
     res.status(202).json({ semester: semester.id, workflowId: started.workflowId });
+  });
+  // a new checklist version for a running semester (issue 12 part 5): body { templateVersion, reason }
+  r.post('/api/semesters/:id/replan', admin, async (req, res) => {
+    const semester = await deps.store.getSemester(String(req.params.id));
+    if (!semester || semester.schoolId !== deps.schoolId) throw new NotFoundError(`unknown semester ${String(req.params.id)}`);
+    const body = (req.body ?? {}) as { templateVersion?: unknown; reason?: unknown };
+    const outcome = await replanSemester(client(), deps.store, { semesterId: semester.id, templateVersion: Number(body.templateVersion), reason: typeof body.reason === 'string' ? body.reason : '', actor: actorOf(req) });
+    res.status(outcome.colleges.some((c) => c.error) ? 207 : 200).json(outcome);
   });
   r.post('/api/semesters/:id/colleges/:collegeId/start', admin, async (req, res) => {
     const semester = await deps.store.getSemester(String(req.params.id));
