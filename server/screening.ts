@@ -137,15 +137,25 @@ async function validateRows(store: Store, user: SessionUser, records: string[][]
  * its rows and whether the same file was imported before, or ImportError listing every problem.
  */
 export async function previewWarnings(deps: { knex: Knex; store: Store }, user: SessionUser, file: Buffer): Promise<{ rows: WarningRow[]; duplicate: boolean }> {
+  const { rows, sha256 } = await checkFile(deps, user, file);
+  const duplicate = Boolean(await deps.knex('screening_batches').where({ school_id: user.schoolId, sha256 }).first('id'));
+  return { rows, duplicate };
+}
+
+/**
+ * The checks a screening file passes before anything is written, shared by the preview and the
+ * import: the user may import, every row is valid, and no row names a student registered with
+ * another college than the row's. Returns the rows and the file's hash (a file imported before is
+ * recognised by it).
+ */
+async function checkFile(deps: { knex: Knex; store: Store }, user: SessionUser, file: Buffer) {
   requireCareRole(user);
   if (user.role !== 'school_admin' && !user.collegeId) throw new ForbiddenError('you belong to no college');
   const rows = await validateRows(deps.store, user, await parseCsvAsync(decodeCsv(file)));
   const registered = await registeredStudents(deps.knex, user.schoolId, rows);
   const foreign = rows.filter((r) => registered.has(r.studentNo) && registered.get(r.studentNo)!.college_id !== r.collegeId);
   if (foreign.length) throw new ImportError(foreign.map(notThisCollege));
-  const sha256 = createHash('sha256').update(file).digest('hex');
-  const duplicate = Boolean(await deps.knex('screening_batches').where({ school_id: user.schoolId, sha256 }).first('id'));
-  return { rows, duplicate };
+  return { rows, sha256: createHash('sha256').update(file).digest('hex') };
 }
 
 /**
@@ -180,14 +190,8 @@ const isUniqueViolation = (e: unknown) => {
  * Returns the batch (and `duplicate: true` when the same file was imported before).
  */
 export async function importWarnings(deps: ScreeningDeps, user: SessionUser, file: Buffer, fileName: string): Promise<ScreeningImportResult> {
-  requireCareRole(user);
-  if (user.role !== 'school_admin' && !user.collegeId) throw new ForbiddenError('you belong to no college');
-  const rows = await validateRows(deps.store, user, await parseCsvAsync(decodeCsv(file)));
   // refused before anything is written (and again inside the transaction, against a concurrent write)
-  const registered = await registeredStudents(deps.knex, user.schoolId, rows);
-  const foreign = rows.filter((r) => registered.has(r.studentNo) && registered.get(r.studentNo)!.college_id !== r.collegeId);
-  if (foreign.length) throw new ImportError(foreign.map(notThisCollege));
-  const sha256 = createHash('sha256').update(file).digest('hex');
+  const { rows, sha256 } = await checkFile(deps, user, file);
   const existing = async () => {
     const batch = (await deps.knex('screening_batches').where({ school_id: user.schoolId, sha256 }).first('id')) as { id: string } | undefined;
     if (!batch) return undefined;
