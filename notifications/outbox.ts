@@ -46,6 +46,14 @@ export interface OutboxOptions {
   webhookKinds?: readonly string[];
   /** a claim not renewed for this long may be taken over (default 10 s; renewed every `renewEveryMs`). */
   leaseMs?: number;
+  /**
+   * how stale a claim must be before the sweep takes it over (default 2 min). A delivery whose
+   * worker died is taken over after one lease by Temporal's retry of its activity (the heartbeat
+   * stops); the sweep waits longer, because during a database outage a live deliverer can renew
+   * nothing, and its claim must not be re-sent by another replica the moment the database returns
+   * (its mark-sent is being retried: test/faults pg-outage found this duplicate).
+   */
+  sweepTakeoverMs?: number;
   /** @deprecated the former name of leaseMs */
   staleClaimMs?: number;
   /** how often a deliverer renews its claims and heartbeats while it works (default leaseMs / 4). */
@@ -148,6 +156,7 @@ export function createOutbox(opts: OutboxOptions) {
   const { knex: db, channels } = opts;
   const leaseMs = opts.leaseMs ?? opts.staleClaimMs ?? 10_000;
   const renewEveryMs = opts.renewEveryMs ?? Math.max(10, Math.floor(leaseMs / 4));
+  const sweepTakeoverMs = Math.max(leaseMs, opts.sweepTakeoverMs ?? 120_000);
   const markRetry = opts.markRetry ?? { attempts: 80, initialMs: 100, maxMs: 2000 };
   const inFlightWaitMs = opts.inFlightWaitMs ?? 30_000;
   const pollMs = opts.pollMs ?? 200;
@@ -393,7 +402,7 @@ export function createOutbox(opts: OutboxOptions) {
 
   /**
    * Re-sends what no delivery is working on: failed rows, pending rows (older than a lease, or
-   * tried before and queued again by an admin) and claims whose lease ran out, oldest attempt
+   * tried before and queued again by an admin) and claims stale for sweepTakeoverMs, oldest attempt
    * first, per channel. A channel that fails SWEEP_GIVE_UP_AFTER times in a row is left for the
    * next sweep (it is still down). Never throws for a failed send; the rows stay failed, with
    * their error, for the admin page.
@@ -412,7 +421,7 @@ export function createOutbox(opts: OutboxOptions) {
               .where('d.status', 'failed')
               // pending: queued again by an admin (tried before, no claim), or left by a delivery that never came back
               .orWhere((p) => p.where('d.status', 'pending').where((o) => o.where('d.created_at', '<', stale).orWhere((a) => a.where('d.attempts', '>', 0).whereNull('d.claimed_at'))))
-              .orWhere((p) => p.where('d.status', 'sending').where('d.claimed_at', '<', stale)),
+              .orWhere((p) => p.where('d.status', 'sending').where('d.claimed_at', '<', now() - sweepTakeoverMs)),
           )
           .orderByRaw('coalesce(d.claimed_at, d.created_at), d.id')
           .limit(options.limit ?? SWEEP_BATCH)

@@ -237,6 +237,28 @@ describe('claims and leases', () => {
   });
 });
 
+describe('claims of a live deliverer during a database outage', () => {
+  test('When a claim is 30 s old (its deliverer could renew nothing while the database was down), then the sweep leaves it; at 3 minutes it takes it over and sends once', async () => {
+    const key = await event();
+    smtpDown = true;
+    robotStatus = 503;
+    const o = outbox();
+    await expect(o.deliver(key)).rejects.toThrow(/not sent/);
+    smtpDown = false;
+    robotStatus = 200;
+    const before = { mails: mails.length, posts: posts.length };
+    // as a deliverer on another replica holds them, mid-send when the database went away
+    await db('notification_deliveries').where({ event_key: key }).update({ status: 'sending', claimed_at: Date.now() - 30_000 });
+    expect(await o.sweep()).toMatchObject({ sent: 0 });
+    expect({ mails: mails.length, posts: posts.length }).toEqual(before);
+    // a claim nobody renewed for minutes: its deliverer is gone, the sweep sends it, once
+    await db('notification_deliveries').where({ event_key: key }).update({ claimed_at: Date.now() - 3 * 60_000 });
+    expect(await o.sweep()).toMatchObject({ sent: 2, failed: 0 });
+    expect((await rows(key)).map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect({ mails: mails.length, posts: posts.length }).toEqual({ mails: before.mails + 1, posts: before.posts + 1 });
+  });
+});
+
 describe('failed rows', () => {
   test('When the channels come back, then the sweep re-sends the failed rows once each, without waiting for the event activity', async () => {
     const key = await event();
