@@ -8,7 +8,16 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', '.venv-temporal/**', 'artifacts/**', 'eslint.config.mjs', 'server/assets/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'data/**',
+      '.venv-temporal/**',
+      'artifacts/**',
+      'eslint.config.mjs',
+      'server/assets/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,7 +25,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
@@ -24,7 +36,11 @@ export default tseslint.config(
     // plain CommonJS loaded by path (codec/failure-converter.js): no TypeScript project, no types
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'commonjs', globals: { require: 'readonly', exports: 'writable', module: 'writable' } },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', exports: 'writable', module: 'writable' },
+    },
     rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -33,12 +49,28 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins (use an activity).' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflow code must be deterministic: no Node built-ins (use an activity).',
+          })),
           patterns: [
-            { group: ['luxon', 'moment', 'dayjs', 'date-fns'], message: 'No calendar arithmetic in workflows: the planner computes instants.' },
-            { group: ['knex', 'pg', 'sqlite3', 'express', 'uuid', 'nanoid'], message: 'Workflow code must be deterministic: use an activity.' },
-            { group: ['../db/*', '../server/*', '../activities', '../activities/*'], allowTypeImports: true, message: 'Import activities and stores as types only.' },
-            { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflows import @temporalio/workflow and @temporalio/common only.' },
+            {
+              group: ['luxon', 'moment', 'dayjs', 'date-fns'],
+              message: 'No calendar arithmetic in workflows: the planner computes instants.',
+            },
+            {
+              group: ['knex', 'pg', 'sqlite3', 'express', 'uuid', 'nanoid'],
+              message: 'Workflow code must be deterministic: use an activity.',
+            },
+            {
+              group: ['../db/*', '../server/*', '../activities', '../activities/*'],
+              allowTypeImports: true,
+              message: 'Import activities and stores as types only.',
+            },
+            {
+              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
+              message: 'Workflows import @temporalio/workflow and @temporalio/common only.',
+            },
           ],
         },
       ],

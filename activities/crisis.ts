@@ -42,7 +42,11 @@ const TEXT: Record<string, string> = {
   'ledger-and-pairing-proposed': '请将该生列入干预台账并安排结对帮扶',
 };
 
-const SITUATION_TEXT: Record<string, string> = { injury: '已造成伤害', danger_to_others: '危及他人或公共安全', self_harm_risk: '有自伤自杀风险' };
+const SITUATION_TEXT: Record<string, string> = {
+  injury: '已造成伤害',
+  danger_to_others: '危及他人或公共安全',
+  self_harm_risk: '有自伤自杀风险',
+};
 
 const AUDIENCE: Record<CrisisAudience, { roles: Role[]; ofCollege: boolean }> = {
   'college-care': { roles: ['class_teacher', 'counsellor', 'psych_counsellor', 'college_leader'], ofCollege: true },
@@ -65,20 +69,43 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
     const level = typeof e.details?.level === 'number' ? e.details.level : 0;
     const status = e.action === 'handed-over' ? 'handed_over' : e.action === 'five-ones' ? 'closed' : undefined;
     const applied = await knex.transaction(async (trx) => {
-      const applied = await createStore(trx).appendAudit({ eventKey, subjectType: 'crisis', subjectId: e.caseId, action: e.action, actor: e.actor, at: e.at, details: e.details });
+      const applied = await createStore(trx).appendAudit({
+        eventKey,
+        subjectType: 'crisis',
+        subjectId: e.caseId,
+        action: e.action,
+        actor: e.actor,
+        at: e.at,
+        details: e.details,
+      });
       await trx('crisis_cases')
         .where({ id: e.caseId })
         .update({ updated_at: e.at, ...(status ? { status } : {}) });
-      if (level) await trx('crisis_cases').where({ id: e.caseId }).andWhere('escalation_level', '<', level).update({ escalation_level: level });
+      if (level)
+        await trx('crisis_cases')
+          .where({ id: e.caseId })
+          .andWhere('escalation_level', '<', level)
+          .update({ escalation_level: level });
       if (applied && e.action === 'ledger-and-pairing-proposed') {
         // after the "five ones": the student enters the key-care list and the ledger, and a pairing is proposed
-        const c = (await trx('crisis_cases').where({ id: e.caseId }).first('student_id', 'situation')) as { student_id: string; situation: string } | undefined;
+        const c = (await trx('crisis_cases').where({ id: e.caseId }).first('student_id', 'situation')) as
+          { student_id: string; situation: string } | undefined;
         if (c) {
           const plan = typeof e.details?.plan === 'string' ? e.details.plan : '';
-          await enrolInCare(trx, { studentId: c.student_id, collegeId: e.collegeId, source: 'crisis', sourceId: e.caseId, at: e.at, reason: { kind: 'crisis', zh: `心理危机个案（${SITUATION_TEXT[c.situation] ?? c.situation}）` }, lifeSafety: true, plan });
+          await enrolInCare(trx, {
+            studentId: c.student_id,
+            collegeId: e.collegeId,
+            source: 'crisis',
+            sourceId: e.caseId,
+            at: e.at,
+            reason: { kind: 'crisis', zh: `心理危机个案（${SITUATION_TEXT[c.situation] ?? c.situation}）` },
+            lifeSafety: true,
+            plan,
+          });
         }
       }
-      if (inbox.length) await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
+      if (inbox.length)
+        await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
       return applied;
     });
     return { applied, eventKey };
@@ -91,14 +118,33 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
 }
 
 /** The inbox rows of a crisis event for its audiences (each user once); the text names the case by id only. */
-export async function crisisInboxRows(store: Store, e: { caseId: string; collegeId: string; action: string; at: number }, eventKey: string, audiences: CrisisAudience[]) {
+export async function crisisInboxRows(
+  store: Store,
+  e: { caseId: string; collegeId: string; action: string; at: number },
+  eventKey: string,
+  audiences: CrisisAudience[],
+) {
   const college = await store.getCollege(e.collegeId);
   const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
-    (u) => u.active && audiences.some((name) => AUDIENCE[name].roles.includes(u.role) && (!AUDIENCE[name].ofCollege || u.collegeId === e.collegeId)),
+    (u) =>
+      u.active &&
+      audiences.some(
+        (name) => AUDIENCE[name].roles.includes(u.role) && (!AUDIENCE[name].ofCollege || u.collegeId === e.collegeId),
+      ),
   );
   const title = `危机个案 ${e.caseId.slice(0, 8)}：${TEXT[e.action] ?? e.action}`;
   const body = `${college?.name ?? ''} · ${TEXT[e.action] ?? e.action}`;
-  return users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `crisis_${e.action}`, subject_type: 'crisis', subject_id: e.caseId, title, body, created_at: e.at }));
+  return users.map((u) => ({
+    event_key: eventKey,
+    recipient_user_id: u.id,
+    channel: 'inbox',
+    kind: `crisis_${e.action}`,
+    subject_type: 'crisis',
+    subject_id: e.caseId,
+    title,
+    body,
+    created_at: e.at,
+  }));
 }
 
 export type CrisisActivities = ReturnType<typeof createCrisisActivities>;

@@ -8,7 +8,15 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
-import { careOverdueCounts, insertInboxNoticesOnce, listOverdueTasks, weeklyReviewCounts, type CareOverdue, type InboxNotice, type OverdueTaskRow } from '../db/digest-queries';
+import {
+  careOverdueCounts,
+  insertInboxNoticesOnce,
+  listOverdueTasks,
+  weeklyReviewCounts,
+  type CareOverdue,
+  type InboxNotice,
+  type OverdueTaskRow,
+} from '../db/digest-queries';
 import type { College, Store, User } from '../db/store';
 import { formatLocal } from '../domain/local-time';
 import { countStopped } from '../server/ended-workflows';
@@ -60,7 +68,11 @@ export async function countBehind(knex: Knex, schoolId: string, at: number): Pro
   const rows = (await knex('task_instances as t')
     .join('semesters as s', 's.id', 't.semester_id')
     .where({ 's.school_id': schoolId, 's.status': 'running' })
-    .where((q) => q.where((w) => w.where('t.status', 'planned').where('t.open_at', '<=', limit)).orWhere((w) => w.where('t.status', 'open').where('t.due_at', '<=', limit)))
+    .where((q) =>
+      q
+        .where((w) => w.where('t.status', 'planned').where('t.open_at', '<=', limit))
+        .orWhere((w) => w.where('t.status', 'open').where('t.due_at', '<=', limit)),
+    )
     .count({ n: '*' })) as Array<{ n: number | string }>;
   return Number(rows[0]?.n ?? 0);
 }
@@ -75,15 +87,25 @@ export function createDigestActivities(deps: { store: Store; knex: Knex; client?
   /** The school, its colleges and active users, and the run's instant in the school's zone. */
   async function schoolAt(req: NoticeRequest) {
     const school = await store.getSchool(req.schoolId);
-    if (!school) throw ApplicationFailure.create({ type: 'UnknownSchoolError', message: `unknown school ${req.schoolId}`, nonRetryable: true });
+    if (!school)
+      throw ApplicationFailure.create({
+        type: 'UnknownSchoolError',
+        message: `unknown school ${req.schoolId}`,
+        nonRetryable: true,
+      });
     const local = DateTime.fromMillis(req.at, { zone: school.timezone });
     const localDate = local.toISODate();
     if (!localDate) {
-      throw ApplicationFailure.create({ type: 'InvalidTimezoneError', message: `school ${school.id} has an invalid time zone ${school.timezone}`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: 'InvalidTimezoneError',
+        message: `school ${school.id} has an invalid time zone ${school.timezone}`,
+        nonRetryable: true,
+      });
     }
     const colleges = await store.listColleges(school.id);
     const users = (await store.listUsers({ schoolId: school.id })).filter((u) => u.active);
-    const usersOf = (collegeId: string | null, roles: User['role'][]) => users.filter((u) => u.collegeId === collegeId && roles.includes(u.role));
+    const usersOf = (collegeId: string | null, roles: User['role'][]) =>
+      users.filter((u) => u.collegeId === collegeId && roles.includes(u.role));
     return { school, local, localDate, colleges, usersOf };
   }
 
@@ -112,7 +134,16 @@ export function createDigestActivities(deps: { store: Store; knex: Knex; client?
         const t = behind ? `（数据补记中）${title}` : title;
         const b = behind ? `${catchUpText(behind)}\n${body}` : body;
         for (const u of users) {
-          notices.push({ eventKey, recipientUserId: u.id, kind: 'daily_digest', subjectType: 'school', subjectId: school.id, title: t, body: b, createdAt: req.at });
+          notices.push({
+            eventKey,
+            recipientUserId: u.id,
+            kind: 'daily_digest',
+            subjectType: 'school',
+            subjectId: school.id,
+            title: t,
+            body: b,
+            createdAt: req.at,
+          });
         }
       };
 
@@ -121,7 +152,9 @@ export function createDigestActivities(deps: { store: Store; knex: Knex; client?
       // care work past its deadline (counts only: a digest never names a student)
       const care = await careOverdueCounts(knex, school.id, req.at);
       // workflows stopped outside the app (Web UI, CLI): scanned and marked now, counted for the school admins
-      const stopped = deps.client ? await countStopped({ client: deps.client, store, schoolId: school.id, now: req.at }) : undefined;
+      const stopped = deps.client
+        ? await countStopped({ client: deps.client, store, schoolId: school.id, now: req.at })
+        : undefined;
       const lines: string[] = [];
       let careTotal = 0;
       for (const college of colleges) {
@@ -131,23 +164,48 @@ export function createDigestActivities(deps: { store: Store; knex: Knex; client?
         if (careText) careTotal += 1;
         const c = counts(own, req.at);
         lines.push(`· ${college.name}：${countText(c)}${careText ? `；${careText}` : ''}`);
-        const listed = own.slice(0, MAX_LISTED).map((t, i) => `${i + 1}. 「${t.titleZh}」截止 ${formatLocal(t.dueAt, school.timezone)}${levelText(t.escalationLevel)}`);
+        const listed = own
+          .slice(0, MAX_LISTED)
+          .map(
+            (t, i) =>
+              `${i + 1}. 「${t.titleZh}」截止 ${formatLocal(t.dueAt, school.timezone)}${levelText(t.escalationLevel)}`,
+          );
         const rest = own.length > MAX_LISTED ? [`另有 ${own.length - MAX_LISTED} 项，请在督办看板查看。`] : [];
         const careBlock = careText ? [`学生关爱：${careText}，请在“关爱工作”页处理。`] : [];
         const body = [`${college.name}截至 ${asOf}：${countText(c)}。`, ...careBlock, ...listed, ...rest].join('\n');
-        send(usersOf(college.id, ['college_leader']), `每日督办：${countText(c)}${careText ? `；${careText}` : ''}`, body);
+        send(
+          usersOf(college.id, ['college_leader']),
+          `每日督办：${countText(c)}${careText ? `；${careText}` : ''}`,
+          body,
+        );
       }
       if (tasks.length > 0 || careTotal > 0 || (stopped ?? 0) > 0) {
         const c = counts(tasks, req.at);
         // a task of a college no longer active still counts for the school
-        const inactive = tasks.length - colleges.reduce((n, college) => n + (byCollege.get(college.id)?.length ?? 0), 0);
+        const inactive =
+          tasks.length - colleges.reduce((n, college) => n + (byCollege.get(college.id)?.length ?? 0), 0);
         if (inactive > 0) lines.push(`· 其他（已停用学院）：${inactive} 项`);
         const stoppedText = stopped ? `；流程中断 ${stopped} 项` : '';
-        const stoppedBlock = stopped ? [`另有 ${stopped} 项工作的流程在本系统之外被终止或取消，请在“流程中断”页（/admin/workflows）重新启动或人工跟进。`] : [];
-        send(usersOf(null, ['school_admin']), `每日督办（全校）：${countText(c)}${stoppedText}`, [`全校截至 ${asOf}：${countText(c)}。按学院：`, ...lines, ...stoppedBlock].join('\n'));
+        const stoppedBlock = stopped
+          ? [
+              `另有 ${stopped} 项工作的流程在本系统之外被终止或取消，请在“流程中断”页（/admin/workflows）重新启动或人工跟进。`,
+            ]
+          : [];
+        send(
+          usersOf(null, ['school_admin']),
+          `每日督办（全校）：${countText(c)}${stoppedText}`,
+          [`全校截至 ${asOf}：${countText(c)}。按学院：`, ...lines, ...stoppedBlock].join('\n'),
+        );
       }
       const inserted = await insertInboxNoticesOnce(knex, notices);
-      return { eventKey, localDate, recipients: notices.length, inserted, ...(behind ? { behind } : {}), ...(stopped !== undefined ? { stoppedWorkflows: stopped } : {}) };
+      return {
+        eventKey,
+        localDate,
+        recipients: notices.length,
+        inserted,
+        ...(behind ? { behind } : {}),
+        ...(stopped !== undefined ? { stoppedWorkflows: stopped } : {}),
+      };
     },
 
     /**
@@ -164,7 +222,16 @@ export function createDigestActivities(deps: { store: Store; knex: Knex; client?
         const title = `本周周研判已开始：未完成 ${c.pending} 项`;
         const body = kickoffBody(college, localDate, c.pending, c.overdue);
         for (const u of usersOf(college.id, ['counsellor', 'college_leader'])) {
-          notices.push({ eventKey, recipientUserId: u.id, kind: 'weekly_kickoff', subjectType: 'college', subjectId: college.id, title, body, createdAt: req.at });
+          notices.push({
+            eventKey,
+            recipientUserId: u.id,
+            kind: 'weekly_kickoff',
+            subjectType: 'college',
+            subjectId: college.id,
+            title,
+            body,
+            createdAt: req.at,
+          });
         }
       }
       const inserted = await insertInboxNoticesOnce(knex, notices);
@@ -202,7 +269,8 @@ function careLine(c: CareOverdue | undefined): string {
 }
 
 /** The first line of a digest sent while the semester's workflows still catch up. */
-export const catchUpText = (behind: number) => `注意：本学期的工作记录仍在更新到当前时间（尚有 ${behind} 项未更新），以下数字尚不完整，请稍后以督办看板为准。`;
+export const catchUpText = (behind: number) =>
+  `注意：本学期的工作记录仍在更新到当前时间（尚有 ${behind} 项未更新），以下数字尚不完整，请稍后以督办看板为准。`;
 
 const countText = (c: Counts) => `逾期 ${c.overdue} 项，已预警 ${c.escalated} 项（二级预警 ${c.level2} 项）`;
 const levelText = (level: number) => (level >= 2 ? '（二级预警）' : level === 1 ? '（一级预警）' : '');

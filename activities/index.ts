@@ -42,7 +42,10 @@ export const KIND_BY_ACTION: Record<string, string> = {
 };
 
 /** The inbox text of a task step (also the ladder's: activities/ladder.ts). */
-export function taskMessage(action: string, m: { titleZh: string; collegeName: string | null; due: string }): { title: string; body: string } {
+export function taskMessage(
+  action: string,
+  m: { titleZh: string; collegeName: string | null; due: string },
+): { title: string; body: string } {
   const { due } = m;
   const where = m.collegeName ? `${m.collegeName}：` : '';
   const t = `「${m.titleZh}」`;
@@ -99,7 +102,8 @@ export function createActivities(deps: ActivityDeps) {
     const college = await store.getCollege(task.collegeId);
     if (!college) return [];
     const users = (await store.listUsers({ schoolId: college.schoolId })).filter((u) => u.active);
-    const wanted = (role: Role, collegeId: string | null) => users.filter((u) => u.role === role && u.collegeId === collegeId);
+    const wanted = (role: Role, collegeId: string | null) =>
+      users.filter((u) => u.role === role && u.collegeId === collegeId);
     const assignees = wanted(task.ownerRole, task.collegeId);
     if (audience === 'assignees') return assignees.map((u) => u.id);
     const leaders = wanted('college_leader', task.collegeId);
@@ -111,7 +115,11 @@ export function createActivities(deps: ActivityDeps) {
     const college = await store.getCollege(e.task.collegeId);
     const school = college ? await store.getSchool(college.schoolId) : null;
     const zone = school?.timezone ?? 'Asia/Shanghai';
-    return taskMessage(e.action, { titleZh: e.task.titleZh, collegeName: college?.name ?? null, due: formatLocal(e.state.dueAt, zone) });
+    return taskMessage(e.action, {
+      titleZh: e.task.titleZh,
+      collegeName: college?.name ?? null,
+      due: formatLocal(e.state.dueAt, zone),
+    });
   }
 
   return {
@@ -119,17 +127,33 @@ export function createActivities(deps: ActivityDeps) {
      * The dated plan of one college (the planner runs here, outside workflow code), with each
      * task's evidence rules. Also writes the planned rows to the read model (idempotent).
      */
-    async planCollegeTasks(req: { semesterId: string; collegeId: string }): Promise<{ endsAt: number; tasks: TaskInput[] }> {
+    async planCollegeTasks(req: {
+      semesterId: string;
+      collegeId: string;
+    }): Promise<{ endsAt: number; tasks: TaskInput[] }> {
       const semester = await store.getSemester(req.semesterId);
-      if (!semester) throw ApplicationFailure.create({ type: 'UnknownSemesterError', message: `unknown semester ${req.semesterId}`, nonRetryable: true });
+      if (!semester)
+        throw ApplicationFailure.create({
+          type: 'UnknownSemesterError',
+          message: `unknown semester ${req.semesterId}`,
+          nonRetryable: true,
+        });
       const college = await store.getCollege(req.collegeId);
       if (!college || college.schoolId !== semester.schoolId) {
-        throw ApplicationFailure.create({ type: 'UnknownCollegeError', message: `unknown college ${req.collegeId} for semester ${req.semesterId}`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'UnknownCollegeError',
+          message: `unknown college ${req.collegeId} for semester ${req.semesterId}`,
+          nonRetryable: true,
+        });
       }
       const templateRow = await store.getTemplate(semester.templateId, semester.templateVersion);
       const calendarRow = await store.getCalendar(semester.calendarId);
       if (!templateRow || !calendarRow) {
-        throw ApplicationFailure.create({ type: 'UnknownTemplateError', message: `semester ${req.semesterId} lacks its template or calendar`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'UnknownTemplateError',
+          message: `semester ${req.semesterId} lacks its template or calendar`,
+          nonRetryable: true,
+        });
       }
       const template = parseTemplate(`template ${templateRow.id} v${templateRow.version}`, templateRow.body);
       const calendar = parseCalendar(`calendar ${calendarRow.id}`, calendarRow.body);
@@ -137,7 +161,11 @@ export function createActivities(deps: ActivityDeps) {
       const plan = shift ? shiftPlan(planned, shift) : planned;
       await store.upsertPlannedTasks(plan.tasks.map(({ remindAts: _r, level2At: _l, ...row }) => row));
       const evidence = new Map(template.tasks.map((t) => [t.id, t.evidence]));
-      const tasks: TaskInput[] = plan.tasks.map(({ id, ...t }) => ({ ...t, taskId: id, evidence: evidence.get(t.templateTaskId)! }));
+      const tasks: TaskInput[] = plan.tasks.map(({ id, ...t }) => ({
+        ...t,
+        taskId: id,
+        evidence: evidence.get(t.templateTaskId)!,
+      }));
       return { endsAt: plan.endsAt, tasks };
     },
 
@@ -145,9 +173,17 @@ export function createActivities(deps: ActivityDeps) {
      * Starts the task workflows of a batch on this worker's task queue. Idempotent: a workflow
      * that already exists (or existed) under the task's id is counted, not started again.
      */
-    async startTaskWorkflows(req: { tasks: TaskInput[]; searchAttributes: boolean }): Promise<{ started: number; existing: number; replaced: number }> {
+    async startTaskWorkflows(req: {
+      tasks: TaskInput[];
+      searchAttributes: boolean;
+    }): Promise<{ started: number; existing: number; replaced: number }> {
       const client = deps.client;
-      if (!client) throw ApplicationFailure.create({ type: 'ConfigurationError', message: 'the worker has no Temporal client for starting task workflows', nonRetryable: true });
+      if (!client)
+        throw ApplicationFailure.create({
+          type: 'ConfigurationError',
+          message: 'the worker has no Temporal client for starting task workflows',
+          nonRetryable: true,
+        });
       const integrity = deps.integrity ?? integrityOf(client);
       const taskQueue = Context.current().info.taskQueue;
       let started = 0;
@@ -180,7 +216,17 @@ export function createActivities(deps: ActivityDeps) {
           // a run under the planned id that the app did not start is not taken for the real one
           const forged = integrity
             ? await replaceForgedRun(client, task.taskId, integrity, (problem, runId) =>
-                store.appendAudit({ eventKey: `${task.taskId}/forged-run:${runId}`, subjectType: 'task', subjectId: task.taskId, action: 'forged-workflow-replaced', actor: 'system', at: Date.now(), details: { runId, problem } }).then(() => undefined),
+                store
+                  .appendAudit({
+                    eventKey: `${task.taskId}/forged-run:${runId}`,
+                    subjectType: 'task',
+                    subjectId: task.taskId,
+                    action: 'forged-workflow-replaced',
+                    actor: 'system',
+                    at: Date.now(),
+                    details: { runId, problem },
+                  })
+                  .then(() => undefined),
               )
             : null;
           if (!forged) {
@@ -196,7 +242,11 @@ export function createActivities(deps: ActivityDeps) {
 
     /** How many of a college's tasks in a semester are not yet completed or waived. */
     async countOpenTasks(req: { semesterId: string; collegeId: string }): Promise<number> {
-      const rows = await store.listTaskInstances({ semesterId: req.semesterId, collegeId: req.collegeId, status: ['planned', 'open', 'overdue'] });
+      const rows = await store.listTaskInstances({
+        semesterId: req.semesterId,
+        collegeId: req.collegeId,
+        status: ['planned', 'open', 'overdue'],
+      });
       return rows.length;
     },
 
@@ -224,7 +274,8 @@ export function createActivities(deps: ActivityDeps) {
       if (e.notify) {
         const { title, body } = await message(e);
         const kind = KIND_BY_ACTION[e.action] ?? e.action;
-        for (const recipientUserId of await recipients(task, e.notify)) notifications.push({ recipientUserId, kind, title, body });
+        for (const recipientUserId of await recipients(task, e.notify))
+          notifications.push({ recipientUserId, kind, title, body });
       }
       const eventKey = `${task.taskId}/${e.step}`;
       const { applied } = await store.applyTaskTransition({

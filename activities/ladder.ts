@@ -14,7 +14,14 @@ import { ladderInstants } from '../domain/planner';
 import type { LadderStepWrite, TaskInstanceRow } from '../db/store';
 import type { Outbox } from '../notifications/outbox';
 import type { LadderPlan, LadderStep, LadderTaskEvent, LadderTaskFromReadModel } from '../workflows/college-ladder';
-import { createActivities, KIND_BY_ACTION, taskMessage, taskStatePatch, type ActivityDeps, type Audience } from './index';
+import {
+  createActivities,
+  KIND_BY_ACTION,
+  taskMessage,
+  taskStatePatch,
+  type ActivityDeps,
+  type Audience,
+} from './index';
 
 export interface LadderDeps extends ActivityDeps {
   /** sends the external channels (e-mail, robot); without it, only the inbox is written */
@@ -33,7 +40,8 @@ export function createLadderActivities(deps: LadderDeps) {
     if (!college) return { name: null, zone: 'Asia/Shanghai', recipients: (_a: Audience, _r: Role) => [] as string[] };
     const school = await store.getSchool(college.schoolId);
     const users = (await store.listUsers({ schoolId: college.schoolId })).filter((u) => u.active);
-    const ids = (role: Role, cid: string | null) => users.filter((u) => u.role === role && u.collegeId === cid).map((u) => u.id);
+    const ids = (role: Role, cid: string | null) =>
+      users.filter((u) => u.role === role && u.collegeId === cid).map((u) => u.id);
     const leaders = ids('college_leader', collegeId);
     const admins = ids('school_admin', null);
     const byRole = new Map<Role, string[]>();
@@ -44,7 +52,11 @@ export function createLadderActivities(deps: LadderDeps) {
     };
     // as activities/index.ts recipients(): assignees; college = assignees + leaders; school = admins
     const recipients = (audience: Audience, ownerRole: Role): string[] =>
-      audience === 'assignees' ? assignees(ownerRole) : audience === 'college' ? [...new Set([...assignees(ownerRole), ...leaders])] : admins;
+      audience === 'assignees'
+        ? assignees(ownerRole)
+        : audience === 'college'
+          ? [...new Set([...assignees(ownerRole), ...leaders])]
+          : admins;
     return { name: college.name, zone: school?.timezone ?? 'Asia/Shanghai', recipients };
   }
 
@@ -53,19 +65,35 @@ export function createLadderActivities(deps: LadderDeps) {
     const semester = await store.getSemester(semesterId);
     const school = semester ? await store.getSchool(semester.schoolId) : undefined;
     const templateRow = semester ? await store.getTemplate(semester.templateId, semester.templateVersion) : undefined;
-    if (!semester || !school || !templateRow) throw ApplicationFailure.create({ type: 'UnknownTemplateError', message: `semester ${semesterId} lacks its school or template`, nonRetryable: true });
+    if (!semester || !school || !templateRow)
+      throw ApplicationFailure.create({
+        type: 'UnknownTemplateError',
+        message: `semester ${semesterId} lacks its school or template`,
+        nonRetryable: true,
+      });
     const template = parseTemplate(`template ${templateRow.id}`, templateRow.body);
-    return (templateTaskId: string, dueAt: number, openAt: number) => ladderInstants(template, templateTaskId, dueAt, school.timezone, Math.max(Date.now(), openAt));
+    return (templateTaskId: string, dueAt: number, openAt: number) =>
+      ladderInstants(template, templateTaskId, dueAt, school.timezone, Math.max(Date.now(), openAt));
   }
 
   /** The inbox text of a return (退回): the reason, and the deadline the task is back under. */
-  function returnedMessage(m: { titleZh: string; collegeName: string | null; due: string; reason: string }): { title: string; body: string } {
+  function returnedMessage(m: { titleZh: string; collegeName: string | null; due: string; reason: string }): {
+    title: string;
+    body: string;
+  } {
     const where = m.collegeName ? `${m.collegeName}：` : '';
-    return { title: `退回：「${m.titleZh}」`, body: `${where}任务「${m.titleZh}」的完成已被退回，理由：${m.reason}。请重新完成，截止时间 ${m.due}。` };
+    return {
+      title: `退回：「${m.titleZh}」`,
+      body: `${where}任务「${m.titleZh}」的完成已被退回，理由：${m.reason}。请重新完成，截止时间 ${m.due}。`,
+    };
   }
 
   function unknownTask(taskId: string): never {
-    throw ApplicationFailure.create({ type: 'UnknownTaskError', message: `task instance ${taskId} not found`, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: 'UnknownTaskError',
+      message: `task instance ${taskId} not found`,
+      nonRetryable: true,
+    });
   }
 
   return {
@@ -73,20 +101,38 @@ export function createLadderActivities(deps: LadderDeps) {
      * The college's plan for the ladder: ids, owner roles, instants, and evidence rules by
      * template task. Writes the planned rows to the read model (idempotent), as planCollegeTasks.
      */
-    async planCollegeLadder(req: { semesterId: string; collegeId: string; fromTemplate?: boolean }): Promise<LadderPlan> {
+    async planCollegeLadder(req: {
+      semesterId: string;
+      collegeId: string;
+      fromTemplate?: boolean;
+    }): Promise<LadderPlan> {
       const { endsAt, tasks } = await base.planCollegeTasks({ semesterId: req.semesterId, collegeId: req.collegeId });
       const evidence: LadderPlan['evidence'] = {};
       for (const t of tasks) evidence[t.templateTaskId] = t.evidence;
       // a new checklist version for a running ladder (ladderReplan): the template's own instants; the
       // ladder knows what is closed and what was moved by hand
       if (req.fromTemplate) {
-        return { endsAt, evidence, tasks: tasks.map((t) => ({ taskId: t.taskId, templateTaskId: t.templateTaskId, ownerRole: t.ownerRole, openAt: t.openAt, dueAt: t.dueAt, remindAts: t.remindAts, level2At: t.level2At })) };
+        return {
+          endsAt,
+          evidence,
+          tasks: tasks.map((t) => ({
+            taskId: t.taskId,
+            templateTaskId: t.templateTaskId,
+            ownerRole: t.ownerRole,
+            openAt: t.openAt,
+            dueAt: t.dueAt,
+            remindAts: t.remindAts,
+            level2At: t.level2At,
+          })),
+        };
       }
       // what the read model already holds (a ladder restarted after a stop outside the app): closed
       // tasks leave the plan, and a due date moved by the school administration is kept
       const rows = new Map((await store.getTaskInstances(tasks.map((t) => t.taskId))).map((r) => [r.id, r]));
       const closed: Record<string, 'completed' | 'waived'> = {};
-      let moved: ((templateTaskId: string, dueAt: number, openAt: number) => { remindAts: number[]; level2At: number }) | null = null;
+      let moved:
+        ((templateTaskId: string, dueAt: number, openAt: number) => { remindAts: number[]; level2At: number }) | null =
+        null;
       const planTasks: LadderPlan['tasks'] = [];
       for (const t of tasks) {
         const row = rows.get(t.taskId);
@@ -97,7 +143,15 @@ export function createLadderActivities(deps: LadderDeps) {
           ({ remindAts, level2At } = moved(t.templateTaskId, row.dueAt, row.openAt));
           dueAt = row.dueAt;
         }
-        planTasks.push({ taskId: t.taskId, templateTaskId: t.templateTaskId, ownerRole: t.ownerRole, openAt: t.openAt, dueAt, remindAts, level2At });
+        planTasks.push({
+          taskId: t.taskId,
+          templateTaskId: t.templateTaskId,
+          ownerRole: t.ownerRole,
+          openAt: t.openAt,
+          dueAt,
+          remindAts,
+          level2At,
+        });
       }
       return { endsAt, evidence, tasks: planTasks, ...(Object.keys(closed).length ? { closed } : {}) };
     },
@@ -107,19 +161,29 @@ export function createLadderActivities(deps: LadderDeps) {
      * one transaction: rows, one audit event per task and step, inbox rows. Returns the event
      * keys written now that have recipients, for deliverLadderNotifications.
      */
-    async applyLadderStep(req: { semesterId: string; collegeId: string; steps: LadderStep[] }): Promise<{ applied: number; notify: string[] }> {
+    async applyLadderStep(req: {
+      semesterId: string;
+      collegeId: string;
+      steps: LadderStep[];
+    }): Promise<{ applied: number; notify: string[] }> {
       if (req.steps.length === 0) return { applied: 0, notify: [] };
       const aud = await audienceOf(req.collegeId);
       const rows = new Map((await store.getTaskInstances(req.steps.map((s) => s.taskId))).map((r) => [r.id, r]));
       const writes: LadderStepWrite[] = req.steps.map((s) => {
         const row = rows.get(s.taskId) ?? unknownTask(s.taskId);
-        const { title, body } = taskMessage(s.action, { titleZh: row.titleZh, collegeName: aud.name, due: formatLocal(s.state.dueAt, aud.zone) });
+        const { title, body } = taskMessage(s.action, {
+          titleZh: row.titleZh,
+          collegeName: aud.name,
+          due: formatLocal(s.state.dueAt, aud.zone),
+        });
         const kind = KIND_BY_ACTION[s.action] ?? s.action;
         return {
           taskId: s.taskId,
           audit: { eventKey: `${s.taskId}/${s.step}`, action: s.action, actor: 'timer', at: s.at, details: s.details },
           patch: s.state,
-          notifications: aud.recipients(s.notify, s.ownerRole).map((recipientUserId) => ({ recipientUserId, kind, title, body })),
+          notifications: aud
+            .recipients(s.notify, s.ownerRole)
+            .map((recipientUserId) => ({ recipientUserId, kind, title, body })),
         };
       });
       const { applied } = await store.applyLadderSteps(writes);
@@ -132,12 +196,25 @@ export function createLadderActivities(deps: LadderDeps) {
      * row (owner role, opening, due date, moved or not, reminders sent) and the template's ladder
      * for that due date: the reminder instants still ahead, and the level-2 instant.
      */
-    async ladderTaskFromReadModel(req: { semesterId: string; collegeId: string; taskId: string }): Promise<LadderTaskFromReadModel> {
+    async ladderTaskFromReadModel(req: {
+      semesterId: string;
+      collegeId: string;
+      taskId: string;
+    }): Promise<LadderTaskFromReadModel> {
       const row = (await store.getTaskInstance(req.taskId)) ?? unknownTask(req.taskId);
       if (row.semesterId !== req.semesterId || row.collegeId !== req.collegeId) unknownTask(req.taskId);
       // reminders still ahead (after now and the opening): the ones already past are not sent again
       const { remindAts, level2At } = (await movedLadderOf(req.semesterId))(row.templateTaskId, row.dueAt, row.openAt);
-      return { taskId: row.id, templateTaskId: row.templateTaskId, ownerRole: row.ownerRole, openAt: row.openAt, dueAt: row.dueAt, remindAts, level2At, remindersSent: row.remindersSent };
+      return {
+        taskId: row.id,
+        templateTaskId: row.templateTaskId,
+        ownerRole: row.ownerRole,
+        openAt: row.openAt,
+        dueAt: row.dueAt,
+        remindAts,
+        level2At,
+        remindersSent: row.remindersSent,
+      };
     },
 
     /** One task's completion, waiver, moved due date or return (a local activity of the ladder's Update). */
@@ -149,12 +226,22 @@ export function createLadderActivities(deps: LadderDeps) {
       if (e.notify) {
         const aud = await audienceOf(e.collegeId);
         const m = { titleZh: row.titleZh, collegeName: aud.name, due: formatLocal(state.dueAt, aud.zone) };
-        const { title, body } = e.action === 'returned' ? returnedMessage({ ...m, reason: String(e.details.reason ?? '') }) : taskMessage(e.action, m);
+        const { title, body } =
+          e.action === 'returned'
+            ? returnedMessage({ ...m, reason: String(e.details.reason ?? '') })
+            : taskMessage(e.action, m);
         const kind = KIND_BY_ACTION[e.action] ?? e.action;
-        for (const recipientUserId of aud.recipients(e.notify, e.ownerRole)) notifications.push({ recipientUserId, kind, title, body });
+        for (const recipientUserId of aud.recipients(e.notify, e.ownerRole))
+          notifications.push({ recipientUserId, kind, title, body });
       }
       const eventKey = `${e.taskId}/${e.step}`;
-      const { applied } = await store.applyTaskTransition({ taskId: e.taskId, patch, audit: { eventKey, action: e.action, actor: e.actor, at: e.at, details: e.details }, notifications, ...(e.reopen ? { reopen: true } : {}) });
+      const { applied } = await store.applyTaskTransition({
+        taskId: e.taskId,
+        patch,
+        audit: { eventKey, action: e.action, actor: e.actor, at: e.at, details: e.details },
+        notifications,
+        ...(e.reopen ? { reopen: true } : {}),
+      });
       return { applied, eventKey };
     },
 
@@ -188,7 +275,8 @@ export function createLadderActivities(deps: LadderDeps) {
       };
       await Promise.all(Array.from({ length: Math.max(1, deps.deliveryConcurrency ?? 4) }, runOne));
       // the retry sends only what is not yet sent
-      if (failures.length) throw new Error(`${failures.length} event(s) not fully delivered: ${failures.slice(0, 3).join('; ')}`);
+      if (failures.length)
+        throw new Error(`${failures.length} event(s) not fully delivered: ${failures.slice(0, 3).join('; ')}`);
       return { sent, skipped };
     },
   };

@@ -47,20 +47,52 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
             (e.notify === 'teacher-and-leader' && u.role === 'college_leader' && u.collegeId === e.collegeId)),
       );
       const text = TEXT[e.action] ?? e.action;
-      inbox = users.map((u) => ({ event_key: eventKey, recipient_user_id: u.id, channel: 'inbox', kind: `pairing_${e.action}`, subject_type: 'pairing', subject_id: e.pairingId, title: text, body: `${college?.name ?? ''} · ${text}`, created_at: e.at }));
+      inbox = users.map((u) => ({
+        event_key: eventKey,
+        recipient_user_id: u.id,
+        channel: 'inbox',
+        kind: `pairing_${e.action}`,
+        subject_type: 'pairing',
+        subject_id: e.pairingId,
+        title: text,
+        body: `${college?.name ?? ''} · ${text}`,
+        created_at: e.at,
+      }));
     }
     // the audit event and its inbox rows in one transaction
     const applied = await knex.transaction(async (trx) => {
-      const applied = await createStore(trx).appendAudit({ eventKey, subjectType: 'pairing', subjectId: e.pairingId, action: e.action, actor: e.actor, at: e.at, details: e.details });
+      const applied = await createStore(trx).appendAudit({
+        eventKey,
+        subjectType: 'pairing',
+        subjectId: e.pairingId,
+        action: e.action,
+        actor: e.actor,
+        at: e.at,
+        details: e.details,
+      });
       if (applied) {
         // the pairing's row: the last talk, the clock's escalation level, the end
         const level = typeof e.details?.level === 'number' ? e.details.level : 0;
-        if (e.action === 'teacher-changed') await trx('pairings').where({ id: e.pairingId }).update({ teacher_user_id: e.teacherUserId });
-        else if (e.action === 'talk') await trx('pairings').where({ id: e.pairingId }).update({ last_talk_at: e.at, escalation_level: 0 });
-        else if (e.action === 'ended') await trx('pairings').where({ id: e.pairingId }).update({ status: 'ended', ended_at: e.at, ended_reason: typeof e.details?.reason === 'string' ? e.details.reason : null });
-        else if (level) await trx('pairings').where({ id: e.pairingId }).andWhere('escalation_level', '<', level).update({ escalation_level: level });
+        if (e.action === 'teacher-changed')
+          await trx('pairings').where({ id: e.pairingId }).update({ teacher_user_id: e.teacherUserId });
+        else if (e.action === 'talk')
+          await trx('pairings').where({ id: e.pairingId }).update({ last_talk_at: e.at, escalation_level: 0 });
+        else if (e.action === 'ended')
+          await trx('pairings')
+            .where({ id: e.pairingId })
+            .update({
+              status: 'ended',
+              ended_at: e.at,
+              ended_reason: typeof e.details?.reason === 'string' ? e.details.reason : null,
+            });
+        else if (level)
+          await trx('pairings')
+            .where({ id: e.pairingId })
+            .andWhere('escalation_level', '<', level)
+            .update({ escalation_level: level });
       }
-      if (inbox.length) await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
+      if (inbox.length)
+        await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
       return applied;
     });
     return { applied, eventKey };

@@ -99,7 +99,10 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
             details: { ...e.details, ...(e.escalation ? { level: e.escalation } : {}) },
           });
           if (e.escalation) {
-            await trx('screening_warnings').where({ id: e.warningId }).andWhere('escalation_level', '<', e.escalation).update({ escalation_level: e.escalation });
+            await trx('screening_warnings')
+              .where({ id: e.warningId })
+              .andWhere('escalation_level', '<', e.escalation)
+              .update({ escalation_level: e.escalation });
           }
           if (e.interview) {
             await trx('screening_warnings')
@@ -108,10 +111,18 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
           }
           if (applied && e.action === 'key-care-and-ledger-proposed') {
             // 重点关爱库, 干预台账 and a proposed pairing (DOMAIN.md §4), from the stored interview record
-            const w = (await trx('screening_warnings').where({ id: e.warningId }).first('student_id', 'interviewed_at', 'record')) as { student_id: string; interviewed_at: unknown; record: string | null } | undefined;
+            const w = (await trx('screening_warnings')
+              .where({ id: e.warningId })
+              .first('student_id', 'interviewed_at', 'record')) as
+              { student_id: string; interviewed_at: unknown; record: string | null } | undefined;
             if (w) {
               const rec = w.record ? (JSON.parse(w.record) as Partial<InterviewRecord>) : {};
-              const why = [rec.assessment === 'high_risk' ? '评估为高危人群' : '', rec.needsCrisisIntervention ? '需要心理危机干预' : ''].filter(Boolean).join('，');
+              const why = [
+                rec.assessment === 'high_risk' ? '评估为高危人群' : '',
+                rec.needsCrisisIntervention ? '需要心理危机干预' : '',
+              ]
+                .filter(Boolean)
+                .join('，');
               await enrolInCare(trx, {
                 studentId: w.student_id,
                 collegeId: e.collegeId,
@@ -124,7 +135,8 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
               });
             }
           }
-          if (inbox.length) await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
+          if (inbox.length)
+            await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
           return applied;
         });
         return { applied, eventKey };
@@ -132,7 +144,10 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
         // knex puts the statement with its values (the interview record) into the message: keep
         // only the driver's error code, so no student data reaches the workflow's history
         const code = (err as { code?: unknown }).code;
-        throw ApplicationFailure.retryable(`could not write ${eventKey}: database error ${typeof code === 'string' ? code : (err as Error).name}`, 'ScreeningStoreError');
+        throw ApplicationFailure.retryable(
+          `could not write ${eventKey}: database error ${typeof code === 'string' ? code : (err as Error).name}`,
+          'ScreeningStoreError',
+        );
       }
     },
   };

@@ -12,7 +12,10 @@ export async function withScrubbedErrors<T>(what: string, type: string, fn: () =
   } catch (err) {
     if (err instanceof ApplicationFailure) throw err;
     const code = (err as { code?: unknown }).code;
-    throw ApplicationFailure.retryable(`could not write ${what}: database error ${typeof code === 'string' ? code : (err as Error).name}`, type);
+    throw ApplicationFailure.retryable(
+      `could not write ${what}: database error ${typeof code === 'string' ? code : (err as Error).name}`,
+      type,
+    );
   }
 }
 
@@ -24,8 +27,18 @@ export async function withScrubbedErrors<T>(what: string, type: string, fn: () =
 export function errorForLog(err: unknown): string {
   if (!(err instanceof Error)) return `non-error thrown (${typeof err})`;
   const code = (err as { code?: unknown }).code;
-  const frames = (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 8).join('\n');
-  const fromDatabase = typeof code === 'string' || 'sql' in err || 'bindings' in err || /\b(insert into|update|select|delete from)\b/i.test(err.message);
-  const head = fromDatabase ? `${err.name}: database error${typeof code === 'string' ? ` ${code}` : ''} (message withheld: it may hold student data)` : `${err.name}: ${err.message}`;
+  const frames = (err.stack ?? '')
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .slice(0, 8)
+    .join('\n');
+  const fromDatabase =
+    typeof code === 'string' ||
+    'sql' in err ||
+    'bindings' in err ||
+    /\b(insert into|update|select|delete from)\b/i.test(err.message);
+  const head = fromDatabase
+    ? `${err.name}: database error${typeof code === 'string' ? ` ${code}` : ''} (message withheld: it may hold student data)`
+    : `${err.name}: ${err.message}`;
   return frames ? `${head}\n${frames}` : head;
 }

@@ -48,7 +48,14 @@ const WARMUP = 10;
 const COLLEGE = 'literature';
 const COUNSELLOR = 'literature-counsellor';
 const TEACHER = 'literature-class-teacher';
-const ADMIN: SessionUser = { id: 'admin', username: 'admin', displayName: 'x', role: 'school_admin', collegeId: null, schoolId: DEMO_SCHOOL.id };
+const ADMIN: SessionUser = {
+  id: 'admin',
+  username: 'admin',
+  displayName: 'x',
+  role: 'school_admin',
+  collegeId: null,
+  schoolId: DEMO_SCHOOL.id,
+};
 const DAY = 86_400_000;
 
 const { values: args } = parseArgs({
@@ -68,7 +75,9 @@ if (
   !(Number.isInteger(entries) && entries > 0) ||
   !(requests > 0)
 ) {
-  console.error(`usage: npx tsx bench/care.ts [--db sqlite|postgres|both] [--rows N,N (each 1..${MAX_SCREENING_ROWS})] [--entries E] [--requests R]`);
+  console.error(
+    `usage: npx tsx bench/care.ts [--db sqlite|postgres|both] [--rows N,N (each 1..${MAX_SCREENING_ROWS})] [--entries E] [--requests R]`,
+  );
   process.exit(2);
 }
 
@@ -83,8 +92,10 @@ const exposedGc: (() => void) | undefined = (() => {
 })();
 const gc = () => exposedGc?.();
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
-const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰玉萍红鹏华飞丹玲宇浩凯俊辉婷雪梅琳晨欣怡思雨佳子涵轩博文睿泽嘉';
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const GIVEN =
+  '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰玉萍红鹏华飞丹玲宇浩凯俊辉婷雪梅琳晨欣怡思雨佳子涵轩博文睿泽嘉';
 const pick = (s: string, random: () => number) => s[Math.floor(random() * s.length)]!;
 
 /** A screening file of n distinct students over the 8 demo colleges, about a quarter red. */
@@ -98,7 +109,9 @@ function screeningCsv(n: number): { text: string; red: number } {
     const isRed = random() < 0.25;
     if (isRed) red++;
     const level = isRed ? (random() < 0.5 ? '红色' : '红色预警') : random() < 0.5 ? '橙色' : '橙色预警';
-    lines.push(`2024${String(i + 1).padStart(6, '0')},${name},${college.name},${college.name.replace(/学院$/, '')}2024级${(i % 12) + 1}班,${level}`);
+    lines.push(
+      `2024${String(i + 1).padStart(6, '0')},${name},${college.name},${college.name.replace(/学院$/, '')}2024级${(i % 12) + 1}班,${level}`,
+    );
   }
   return { text: lines.join('\r\n') + '\r\n', red };
 }
@@ -142,7 +155,8 @@ async function withFreshDb<T>(backend: Backend, fn: (db: Knex, opts: DbOptions) 
   }
 }
 
-const count = async (db: Knex, table: string) => Number(((await db(table).count({ n: '*' })) as [{ n: number | string }])[0].n);
+const count = async (db: Knex, table: string) =>
+  Number(((await db(table).count({ n: '*' })) as [{ n: number | string }])[0].n);
 
 // ---------------------------------------------------------------------------------------------
 // 1. Screening import
@@ -176,7 +190,14 @@ async function measured<T>(fn: () => Promise<T>): Promise<Measured<T>> {
     const ms = performance.now() - t0;
     sample();
     const after = process.memoryUsage();
-    return { result, ms, rssDelta: after.rss - before.rss, heapDelta: after.heapUsed - before.heapUsed, heapPeakDelta: heapPeak - before.heapUsed, rssPeakDelta: rssPeak - before.rss };
+    return {
+      result,
+      ms,
+      rssDelta: after.rss - before.rss,
+      heapDelta: after.heapUsed - before.heapUsed,
+      heapPeakDelta: heapPeak - before.heapUsed,
+      rssPeakDelta: rssPeak - before.rss,
+    };
   } finally {
     clearInterval(timer);
   }
@@ -190,16 +211,24 @@ async function benchScreening(backend: Backend): Promise<void> {
         const deps = { knex: db, store: createStore(db), taskQueue: 'bench', now: Date.now() };
         const fileName = `screening-${n}-${name}.csv`;
         const first = await measured(() => importWarnings(deps, ADMIN, bytes, fileName));
-        if (first.result.duplicate || first.result.warnings !== n) throw new Error(`first import of ${fileName}: ${JSON.stringify(first.result)}`);
+        if (first.result.duplicate || first.result.warnings !== n)
+          throw new Error(`first import of ${fileName}: ${JSON.stringify(first.result)}`);
         const again = await measured(() => importWarnings(deps, ADMIN, bytes, fileName));
-        if (!again.result.duplicate || again.result.warnings !== n) throw new Error(`second import of ${fileName}: ${JSON.stringify(again.result)}`);
+        if (!again.result.duplicate || again.result.warnings !== n)
+          throw new Error(`second import of ${fileName}: ${JSON.stringify(again.result)}`);
         const [students, warnings] = [await count(db, 'students'), await count(db, 'screening_warnings')];
         const line = (label: string, m: Measured<unknown>) =>
-          `  ${String(n).padStart(6)} rows ${name.padEnd(8)} ${label.padEnd(9)} ${m.ms.toFixed(0).padStart(7)} ms ${Math.round(n / (m.ms / 1000)).toLocaleString('en-US').padStart(10)} rows/s` +
+          `  ${String(n).padStart(6)} rows ${name.padEnd(8)} ${label.padEnd(9)} ${m.ms.toFixed(0).padStart(7)} ms ${Math.round(
+            n / (m.ms / 1000),
+          )
+            .toLocaleString('en-US')
+            .padStart(10)} rows/s` +
           `   rss ${mib(m.rssDelta).padStart(10)} (peak ${mib(m.rssPeakDelta)})   heapUsed ${mib(m.heapDelta).padStart(10)} (peak ${mib(m.heapPeakDelta)})`;
         console.log(line('first', first));
         console.log(line('duplicate', again));
-        console.log(`  ${''.padStart(6)}      ${''.padEnd(8)} file ${(bytes.length / 1024).toFixed(0)} KiB, ${red} red / ${n - red} orange; wrote ${students} students, ${warnings} warnings`);
+        console.log(
+          `  ${''.padStart(6)}      ${''.padEnd(8)} file ${(bytes.length / 1024).toFixed(0)} KiB, ${red} red / ${n - red} orange; wrote ${students} students, ${warnings} warnings`,
+        );
       });
     }
   }
@@ -232,7 +261,10 @@ async function buildCare(db: Knex, now: number): Promise<void> {
       id: crypto.randomUUID(),
       student_id: studentId,
       college_id: COLLEGE,
-      reasons: JSON.stringify([{ kind: 'group', month: '2024-10', index: i % 4, zh: '家庭经济困难学生' }, { kind: 'other', zh: '学业压力较大，近期睡眠不好' }]),
+      reasons: JSON.stringify([
+        { kind: 'group', month: '2024-10', index: i % 4, zh: '家庭经济困难学生' },
+        { kind: 'other', zh: '学业压力较大，近期睡眠不好' },
+      ]),
       plan: '每两周约谈一次；与家长保持联系；关注宿舍人际关系；必要时转介学校心理中心。'.repeat(2),
       source: 'manual',
       source_id: null,
@@ -335,7 +367,11 @@ async function measureCare(db: Knex): Promise<{ results: HttpResult[]; auditBefo
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const login = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: COUNSELLOR, password: DEMO_PASSWORD }) });
+    const login = await fetch(`${base}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: COUNSELLOR, password: DEMO_PASSWORD }),
+    });
     if (login.status !== 200) throw new Error(`sign-in as ${COUNSELLOR}: ${login.status} ${await login.text()}`);
     await login.arrayBuffer();
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
@@ -348,12 +384,21 @@ async function measureCare(db: Knex): Promise<{ results: HttpResult[]; auditBefo
       ['pairings', 'pairings'],
     ];
     for (const [list, key] of sizes) {
-      const body = (await (await fetch(`${base}/api/colleges/${COLLEGE}/${list}`, { headers: { cookie } })).json()) as Record<string, unknown[] | undefined>;
-      if (body[key]?.length !== entries) throw new Error(`GET /api/colleges/${COLLEGE}/${list}: ${body[key]?.length} ${key}, expected ${entries}`);
+      const body = (await (
+        await fetch(`${base}/api/colleges/${COLLEGE}/${list}`, { headers: { cookie } })
+      ).json()) as Record<string, unknown[] | undefined>;
+      if (body[key]?.length !== entries)
+        throw new Error(`GET /api/colleges/${COLLEGE}/${list}: ${body[key]?.length} ${key}, expected ${entries}`);
     }
 
     const auditBefore = await count(db, 'audit_events');
-    const routes = [`/api/colleges/${COLLEGE}/ledger`, `/api/colleges/${COLLEGE}/key-care`, `/api/colleges/${COLLEGE}/pairings`, `/care?college=${COLLEGE}`, `/exports/ledger.xlsx?college=${COLLEGE}`];
+    const routes = [
+      `/api/colleges/${COLLEGE}/ledger`,
+      `/api/colleges/${COLLEGE}/key-care`,
+      `/api/colleges/${COLLEGE}/pairings`,
+      `/care?college=${COLLEGE}`,
+      `/exports/ledger.xlsx?college=${COLLEGE}`,
+    ];
     const results: HttpResult[] = [];
     for (const route of routes) {
       let bytes = 0;
@@ -362,7 +407,8 @@ async function measureCare(db: Knex): Promise<{ results: HttpResult[]; auditBefo
       const times = await timed(async () => {
         const res = await fetch(`${base}${route}`, { headers: { cookie }, redirect: 'manual' });
         const body = await res.arrayBuffer();
-        if (res.status !== 200) throw new Error(`GET ${route}: ${res.status} ${Buffer.from(body).toString('utf8').slice(0, 200)}`);
+        if (res.status !== 200)
+          throw new Error(`GET ${route}: ${res.status} ${Buffer.from(body).toString('utf8').slice(0, 200)}`);
         bytes = body.byteLength;
         type = (res.headers.get('content-type') ?? '').split(';')[0]!;
       });
@@ -376,7 +422,8 @@ async function measureCare(db: Knex): Promise<{ results: HttpResult[]; auditBefo
 }
 
 const f = (ms: number) => ms.toFixed(2);
-const stats = (t: number[]) => `p50 ${f(pct(t, 50)).padStart(7)} ms  p95 ${f(pct(t, 95)).padStart(7)} ms  p99 ${f(pct(t, 99)).padStart(7)} ms  max ${f(t[t.length - 1]!).padStart(7)} ms`;
+const stats = (t: number[]) =>
+  `p50 ${f(pct(t, 50)).padStart(7)} ms  p95 ${f(pct(t, 95)).padStart(7)} ms  p99 ${f(pct(t, 99)).padStart(7)} ms  max ${f(t[t.length - 1]!).padStart(7)} ms`;
 
 async function benchCare(backend: Backend): Promise<void> {
   await withFreshDb(backend, async (db) => {
@@ -390,9 +437,13 @@ async function benchCare(backend: Backend): Promise<void> {
     const { results, auditBefore, auditAfter } = await measureCare(db);
     for (const h of results) {
       const size = h.bytes >= 1024 ? `${(h.bytes / 1024).toFixed(1)} KiB` : `${h.bytes} B`;
-      console.log(`  GET ${h.route.padEnd(42)} ${stats(h.times)}   ${size} ${h.type}; +${h.auditRows} audit rows (${(h.auditRows / (requests + WARMUP)).toFixed(0)}/request)`);
+      console.log(
+        `  GET ${h.route.padEnd(42)} ${stats(h.times)}   ${size} ${h.type}; +${h.auditRows} audit rows (${(h.auditRows / (requests + WARMUP)).toFixed(0)}/request)`,
+      );
     }
-    console.log(`  audit_events: ${auditBefore} rows before the timed routes (from the untimed checks of the three lists), ${auditAfter} after (+${auditAfter - auditBefore})`);
+    console.log(
+      `  audit_events: ${auditBefore} rows before the timed routes (from the untimed checks of the three lists), ${auditAfter} after (+${auditAfter - auditBefore})`,
+    );
   });
 }
 
@@ -414,22 +465,33 @@ async function main(): Promise<void> {
     `bench/care.ts: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 1073741824).toFixed(1)} GiB RAM, node ${process.version}, ${os.platform()} ${os.release()}; ` +
       `--rows ${rowCounts.join(',')} --entries ${entries} --requests ${requests}; gc before each import: ${exposedGc ? 'yes' : 'no (deltas include earlier garbage)'}`,
   );
-  if (args.db !== 'postgres') await run('sqlite', `${describeDb({ sqliteFile: path.join(os.tmpdir(), 'rx-bench-care-*', 'bench.sqlite') })} (a temp file per run, WAL)`);
+  if (args.db !== 'postgres')
+    await run(
+      'sqlite',
+      `${describeDb({ sqliteFile: path.join(os.tmpdir(), 'rx-bench-care-*', 'bench.sqlite') })} (a temp file per run, WAL)`,
+    );
   if (args.db !== 'sqlite') {
     try {
       await pgAdmin('select 1');
     } catch (err) {
-      console.log(`\npostgres skipped: ${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`);
+      console.log(
+        `\npostgres skipped: ${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`,
+      );
       return;
     }
     const admin = createKnex({ databaseUrl: PG_ADMIN_URL });
     let version = '?';
     try {
-      version = ((await admin.raw('show server_version')) as { rows: Array<{ server_version: string }> }).rows[0]?.server_version ?? '?';
+      version =
+        ((await admin.raw('show server_version')) as { rows: Array<{ server_version: string }> }).rows[0]
+          ?.server_version ?? '?';
     } finally {
       await admin.destroy();
     }
-    await run('postgres', `${describeDb({ databaseUrl: PG_ADMIN_URL })} → fresh rx_bench_<random> databases (server ${version}; one per run, dropped afterwards)`);
+    await run(
+      'postgres',
+      `${describeDb({ databaseUrl: PG_ADMIN_URL })} → fresh rx_bench_<random> databases (server ${version}; one per run, dropped afterwards)`,
+    );
   }
 }
 

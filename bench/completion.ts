@@ -71,8 +71,17 @@ const { values: args } = parseArgs({
 const LEVELS = args.concurrency.split(',').map((s) => Number(s.trim()));
 const REQUESTS = Number(args.requests);
 const WARMUP = Number(args.warmup);
-if (!LEVELS.length || LEVELS.some((c) => !(Number.isInteger(c) && c >= 1 && c <= 200)) || !(Number.isInteger(REQUESTS) && REQUESTS > 0) || !(Number.isInteger(WARMUP) && WARMUP >= 0) || !['auto', 'postgres', 'sqlite'].includes(args.db) || !['both', 'per-task', 'ladder'].includes(args.model)) {
-  console.error('usage: npm run bench:completion -- [--concurrency 1,20] [--requests R] [--warmup W] [--db auto|postgres|sqlite] [--model both|per-task|ladder]');
+if (
+  !LEVELS.length ||
+  LEVELS.some((c) => !(Number.isInteger(c) && c >= 1 && c <= 200)) ||
+  !(Number.isInteger(REQUESTS) && REQUESTS > 0) ||
+  !(Number.isInteger(WARMUP) && WARMUP >= 0) ||
+  !['auto', 'postgres', 'sqlite'].includes(args.db) ||
+  !['both', 'per-task', 'ladder'].includes(args.model)
+) {
+  console.error(
+    'usage: npm run bench:completion -- [--concurrency 1,20] [--requests R] [--warmup W] [--db auto|postgres|sqlite] [--model both|per-task|ladder]',
+  );
   process.exit(2);
 }
 const QUEUE = 'bench-completion';
@@ -86,7 +95,14 @@ const DAY = 24 * HOUR;
 type Planned = ReturnType<typeof planSemester>['tasks'][number];
 
 /** Starts the model's workflows for `planned` (all open an hour ago) and waits until the read model shows them open. */
-async function startModel(o: { model: Model; client: Client; knex: Parameters<typeof createStore>[0]; planned: Planned[]; evidence: Map<string, TaskInput['evidence']>; endsAt: number }): Promise<void> {
+async function startModel(o: {
+  model: Model;
+  client: Client;
+  knex: Parameters<typeof createStore>[0];
+  planned: Planned[];
+  evidence: Map<string, TaskInput['evidence']>;
+  endsAt: number;
+}): Promise<void> {
   const s0 = Date.now();
   const semesterId = semesterOf(o.model);
   if (o.model === 'ladder') {
@@ -97,7 +113,15 @@ async function startModel(o: { model: Model; client: Client; knex: Parameters<ty
       const plan: LadderPlan = {
         endsAt: o.endsAt,
         evidence: Object.fromEntries(tasks.map((t) => [t.templateTaskId, o.evidence.get(t.templateTaskId)!])),
-        tasks: tasks.map((t) => ({ taskId: t.id, templateTaskId: t.templateTaskId, ownerRole: t.ownerRole, openAt: t.openAt, dueAt: t.dueAt, remindAts: t.remindAts, level2At: t.level2At })),
+        tasks: tasks.map((t) => ({
+          taskId: t.id,
+          templateTaskId: t.templateTaskId,
+          ownerRole: t.ownerRole,
+          openAt: t.openAt,
+          dueAt: t.dueAt,
+          remindAts: t.remindAts,
+          level2At: t.level2At,
+        })),
       };
       const input: CollegeLadderInput = { semesterId, collegeId, searchAttributes: true, plan };
       await o.client.workflow.start('collegeLadderWorkflow', {
@@ -126,19 +150,31 @@ async function startModel(o: { model: Model; client: Client; knex: Parameters<ty
       });
     });
   }
-  const countOpen = async () => Number(((await o.knex('task_instances').where({ semester_id: semesterId, status: 'open' }).count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
+  const countOpen = async () =>
+    Number(
+      (
+        (await o.knex('task_instances').where({ semester_id: semesterId, status: 'open' }).count({ n: '*' })) as Array<{
+          n: number | string;
+        }>
+      )[0]!.n,
+    );
   for (let i = 0; (await countOpen()) < o.planned.length; i++) {
-    if (i > 600) throw new Error(`${o.model}: only ${await countOpen()} of ${o.planned.length} tasks opened within 10 min`);
+    if (i > 600)
+      throw new Error(`${o.model}: only ${await countOpen()} of ${o.planned.length} tasks opened within 10 min`);
     await sleep(1000);
   }
-  console.log(`${o.model}: ${o.planned.length} tasks open after ${((Date.now() - s0) / 1000).toFixed(1)} s (${o.model === 'ladder' ? `${new Set(o.planned.map((t) => t.collegeId)).size} college ladders` : 'one task workflow each'})`);
+  console.log(
+    `${o.model}: ${o.planned.length} tasks open after ${((Date.now() - s0) / 1000).toFixed(1)} s (${o.model === 'ladder' ? `${new Set(o.planned.map((t) => t.collegeId)).size} college ladders` : 'one task workflow each'})`,
+  );
 }
 
 async function main(): Promise<void> {
   const keysEnv = benchKeysEnv();
   const dir = tempDir('rx-bench-completion-');
   const needed = LEVELS.length * (WARMUP + REQUESTS);
-  console.log(`completion: model ${MODELS.join(', ')}; concurrency ${LEVELS.join(', ')}; ${REQUESTS} timed (+${WARMUP} warm-up) completions each; ${loadLine()}`);
+  console.log(
+    `completion: model ${MODELS.join(', ')}; concurrency ${LEVELS.join(', ')}; ${REQUESTS} timed (+${WARMUP} warm-up) completions each; ${loadLine()}`,
+  );
   const temporal = await startTemporal(dir);
   const db = await readModel(dir, args.db as 'auto');
   const store = createStore(db.knex);
@@ -147,10 +183,21 @@ async function main(): Promise<void> {
   const probe = await seedSchool(db.knex, { colleges: 1, semesters: [] });
   const noteOnly = new Set(
     probe.template.tasks
-      .filter((t) => t.evidence.minFiles === 0 && !(t.evidence.documents ?? []).length && !t.evidence.ledgerMonthlyReview && !t.evidence.minPhotosPerActivity)
+      .filter(
+        (t) =>
+          t.evidence.minFiles === 0 &&
+          !(t.evidence.documents ?? []).length &&
+          !t.evidence.ledgerMonthlyReview &&
+          !t.evidence.minPhotosPerActivity,
+      )
       .map((t) => t.id),
   );
-  const perCollege = planSemester({ semesterId: 'probe', template: probe.template, calendar: probe.calendar, colleges: [{ id: 'x' }] }).tasks.filter((t) => noteOnly.has(t.templateTaskId)).length;
+  const perCollege = planSemester({
+    semesterId: 'probe',
+    template: probe.template,
+    calendar: probe.calendar,
+    colleges: [{ id: 'x' }],
+  }).tasks.filter((t) => noteOnly.has(t.templateTaskId)).length;
   const colleges = Math.ceil(needed / perCollege);
   const { template, calendar, collegeIds } = await seedSchool(db.knex, {
     colleges,
@@ -163,11 +210,19 @@ async function main(): Promise<void> {
     planSemester({ semesterId: semesterOf(model), template, calendar, colleges: collegeIds.map((id) => ({ id })) })
       .tasks.filter((t) => noteOnly.has(t.templateTaskId))
       .slice(0, needed)
-      .map((t) => ({ ...t, openAt: t0 - HOUR, dueAt: t0 + 7 * DAY, remindAts: [] as number[], level2At: t0 + 9 * DAY }));
+      .map((t) => ({
+        ...t,
+        openAt: t0 - HOUR,
+        dueAt: t0 + 7 * DAY,
+        remindAts: [] as number[],
+        level2At: t0 + 9 * DAY,
+      }));
 
   const worker = await startWorker({ address: temporal.address, taskQueue: QUEUE, db, dir, keysEnv });
   const client = await benchClient(temporal.address, db);
-  console.log(`temporal dev server ${temporal.address}; read model ${db.description}; ${colleges} colleges, ${needed} open tasks per model`);
+  console.log(
+    `temporal dev server ${temporal.address}; read model ${db.description}; ${colleges} colleges, ${needed} open tasks per model`,
+  );
   console.log(`worker pid ${worker.pid}: ${worker.tuning}`);
 
   const app = createApp({
@@ -198,7 +253,11 @@ async function main(): Promise<void> {
     const s = sessions.get(task.collegeId)!;
     const form = new FormData();
     form.append('note', '基准测试：已完成');
-    const res = await fetch(`${base}/api/tasks/${encodeURIComponent(task.id)}/complete`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, body: form });
+    const res = await fetch(`${base}/api/tasks/${encodeURIComponent(task.id)}/complete`, {
+      method: 'POST',
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+      body: form,
+    });
     const body = await res.text();
     if (res.status !== 200) throw new Error(`POST /api/tasks/${task.id}/complete: ${res.status} ${body.slice(0, 300)}`);
     for (let i = 0; (await store.getTaskInstance(task.id))?.status !== 'completed'; i++) {
@@ -210,7 +269,13 @@ async function main(): Promise<void> {
   // where the CPU goes during a timed phase: this process (the web app and the clients), the
   // worker, the Temporal server, every PostgreSQL backend (shared with whatever else runs), and
   // how busy the machine's cores were
-  const cpuNow = () => ({ web: (process.cpuUsage().user + process.cpuUsage().system) / 1000, worker: cpuMsOf(worker.pid), temporal: cpuMsOf(temporal.pid), postgres: cpuMsOfCommand('postgres'), machine: machineCpuMs() });
+  const cpuNow = () => ({
+    web: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+    worker: cpuMsOf(worker.pid),
+    temporal: cpuMsOf(temporal.pid),
+    postgres: cpuMsOfCommand('postgres'),
+    machine: machineCpuMs(),
+  });
   type Cpu = { web: number; worker: number; temporal: number; postgres: number; busyPct: number };
   const cpuSince = (a: ReturnType<typeof cpuNow>, n: number): Cpu => {
     const b = cpuNow();
@@ -249,7 +314,9 @@ async function main(): Promise<void> {
       const cpu = cpuSince(cpu0, timedTasks.length);
       times.sort((a, b) => a - b);
       results.push({ c, times, wallMs, cpu });
-      console.log(`${model.padEnd(8)} concurrency ${String(c).padStart(3)}: ${stats(times)}; ${(REQUESTS / (wallMs / 1000)).toFixed(1)} completions/s; ${loadLine()}`);
+      console.log(
+        `${model.padEnd(8)} concurrency ${String(c).padStart(3)}: ${stats(times)}; ${(REQUESTS / (wallMs / 1000)).toFixed(1)} completions/s; ${loadLine()}`,
+      );
       console.log(`${' '.repeat(8)}   ${cpuLine(cpu)}`);
     }
     runs.set(model, results);
@@ -259,11 +326,18 @@ async function main(): Promise<void> {
   const keys = (results: Array<{ c: number; times: number[]; wallMs: number; cpu: Cpu }>, prefix: string) => {
     const out: string[] = [];
     const c1 = results.find((r) => r.c === 1);
-    for (const r of results) out.push(`${prefix}p50_ms_c${r.c}=${f(pct(r.times, 50))}`, `${prefix}p95_ms_c${r.c}=${f(pct(r.times, 95))}`, `${prefix}p99_ms_c${r.c}=${f(pct(r.times, 99))}`, `${prefix}per_s_c${r.c}=${(REQUESTS / (r.wallMs / 1000)).toFixed(1)}`,
+    for (const r of results)
+      out.push(
+        `${prefix}p50_ms_c${r.c}=${f(pct(r.times, 50))}`,
+        `${prefix}p95_ms_c${r.c}=${f(pct(r.times, 95))}`,
+        `${prefix}p99_ms_c${r.c}=${f(pct(r.times, 99))}`,
+        `${prefix}per_s_c${r.c}=${(REQUESTS / (r.wallMs / 1000)).toFixed(1)}`,
         `${prefix}cpu_ms_per_completion_c${r.c}=${(r.cpu.web + r.cpu.worker + r.cpu.temporal + r.cpu.postgres).toFixed(1)}`,
         `${prefix}cores_busy_pct_c${r.c}=${r.cpu.busyPct.toFixed(0)}`,
       );
-    if (c1) for (const r of results.filter((x) => x.c !== 1)) out.push(`${prefix}p95_ratio_c${r.c}=${(pct(r.times, 95) / pct(c1.times, 95)).toFixed(2)}`);
+    if (c1)
+      for (const r of results.filter((x) => x.c !== 1))
+        out.push(`${prefix}p95_ratio_c${r.c}=${(pct(r.times, 95) / pct(c1.times, 95)).toFixed(2)}`);
     return out;
   };
   const mainModel: Model = runs.has('ladder') ? 'ladder' : 'per-task';

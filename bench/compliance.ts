@@ -81,14 +81,22 @@ function withProgress(t: PlannedTask, random: () => number): Record<string, unkn
     waived_reason: null,
     updated_at: NOW,
   };
-  const complete = (at: number, late: boolean) => Object.assign(row, { status: 'completed', completed_at: Math.round(at), completed_by: `${t.collegeId}-staff`, late });
+  const complete = (at: number, late: boolean) =>
+    Object.assign(row, {
+      status: 'completed',
+      completed_at: Math.round(at),
+      completed_by: `${t.collegeId}-staff`,
+      late,
+    });
   if (t.dueAt > NOW) {
     if (t.openAt <= NOW && r < 0.3) complete(t.openAt + (NOW - t.openAt) * random(), false);
     return row;
   }
   row.reminders_sent = 2;
-  if (r < 0.6) complete(t.dueAt - DAY * random(), false); // on time
-  else if (r < 0.75) Object.assign(complete(t.dueAt + 3 * DAY * random(), true), { escalation_level: 1 }); // late
+  if (r < 0.6)
+    complete(t.dueAt - DAY * random(), false); // on time
+  else if (r < 0.75)
+    Object.assign(complete(t.dueAt + 3 * DAY * random(), true), { escalation_level: 1 }); // late
   else if (r < 0.8) Object.assign(row, { status: 'waived', waived_reason: '调休' });
   else Object.assign(row, { status: 'overdue', escalation_level: t.level2At <= NOW ? 2 : 1 }); // still open
   return row;
@@ -107,7 +115,12 @@ function statusMix(rows: Array<Record<string, unknown>>): string {
 async function build(db: Knex): Promise<{ rows: number; mix: string }> {
   await migrateLatest(db);
   const store = createStore(db);
-  await store.upsertSchool({ id: SCHOOL, name: '基准测试大学', nameEn: 'Benchmark University', timezone: 'Asia/Shanghai' });
+  await store.upsertSchool({
+    id: SCHOOL,
+    name: '基准测试大学',
+    nameEn: 'Benchmark University',
+    timezone: 'Asia/Shanghai',
+  });
   await store.upsertUser({
     id: ADMIN.username,
     schoolId: SCHOOL,
@@ -121,14 +134,28 @@ async function build(db: Knex): Promise<{ rows: number; mix: string }> {
   });
   const colleges = Array.from({ length: collegeCount }, (_, i) => {
     const n = String(i + 1).padStart(3, '0');
-    return { id: `college-${n}`, school_id: SCHOOL, name: `第${n}学院`, name_en: `College ${n}`, sort_order: i + 1, active: true, created_at: NOW };
+    return {
+      id: `college-${n}`,
+      school_id: SCHOOL,
+      name: `第${n}学院`,
+      name_en: `College ${n}`,
+      sort_order: i + 1,
+      active: true,
+      created_at: NOW,
+    };
   });
   await db.batchInsert('colleges', colleges, 100);
   const { template, calendar } = await registerDataFiles(store, {
     templateFile: path.join(ROOT, 'checklists/runxin-2024-autumn.json'),
     calendarFile: path.join(ROOT, 'calendars/2024-autumn.json'),
   });
-  await createSemester(store, { id: SEMESTER, schoolId: SCHOOL, templateId: template.id, templateVersion: template.version, calendarId: calendar.id });
+  await createSemester(store, {
+    id: SEMESTER,
+    schoolId: SCHOOL,
+    templateId: template.id,
+    templateVersion: template.version,
+    calendarId: calendar.id,
+  });
   const plan = planSemester({ semesterId: SEMESTER, template, calendar, colleges });
   const random = seeded(20241101);
   const rows = plan.tasks.map((t) => withProgress(t, random));
@@ -181,7 +208,11 @@ async function measureHttp(db: Knex): Promise<HttpResult[]> {
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const login = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const login = await fetch(`${base}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    });
     if (login.status !== 200) throw new Error(`sign-in as ${ADMIN.username}: ${login.status} ${await login.text()}`);
     await login.arrayBuffer();
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
@@ -189,8 +220,13 @@ async function measureHttp(db: Knex): Promise<HttpResult[]> {
 
     // Not timed: both routes show every college, so the timings below are of the full matrix.
     const last = `college-${String(collegeCount).padStart(3, '0')}`;
-    const api = (await (await fetch(`${base}/api/compliance?semester=${SEMESTER}`, { headers: { cookie } })).json()) as { colleges?: unknown[] };
-    if (api.colleges?.length !== collegeCount) throw new Error(`GET /api/compliance: ${api.colleges?.length} colleges, expected ${collegeCount}`);
+    const api = (await (
+      await fetch(`${base}/api/compliance?semester=${SEMESTER}`, { headers: { cookie } })
+    ).json()) as {
+      colleges?: unknown[];
+    };
+    if (api.colleges?.length !== collegeCount)
+      throw new Error(`GET /api/compliance: ${api.colleges?.length} colleges, expected ${collegeCount}`);
     const pageHtml = await (await fetch(`${base}/?semester=${SEMESTER}`, { headers: { cookie } })).text();
     if (!pageHtml.includes(`data-college="${last}"`)) throw new Error(`GET /: the page has no row for ${last}`);
 
@@ -215,7 +251,6 @@ async function measureHttp(db: Knex): Promise<HttpResult[]> {
   }
 }
 
-
 async function run(name: string, opts: DbOptions, cleanup: () => Promise<void>): Promise<void> {
   const db = createKnex(opts);
   try {
@@ -225,11 +260,16 @@ async function run(name: string, opts: DbOptions, cleanup: () => Promise<void>):
     const result = (await createStore(db).complianceByCollegeMonth(SEMESTER, NOW)).length;
     const t = await measure(db);
     const f = (ms: number) => ms.toFixed(2);
-    const stats = (t: number[]) => `${requests} requests: p50 ${f(pct(t, 50))} ms  p95 ${f(pct(t, 95))} ms  p99 ${f(pct(t, 99))} ms  max ${f(t[t.length - 1]!)} ms`;
-    console.log(`${name.padEnd(8)} ${collegeCount} colleges, ${rows} task rows (built in ${(built / 1000).toFixed(1)} s), ${result} result rows; ${stats(t)}`);
+    const stats = (t: number[]) =>
+      `${requests} requests: p50 ${f(pct(t, 50))} ms  p95 ${f(pct(t, 95))} ms  p99 ${f(pct(t, 99))} ms  max ${f(t[t.length - 1]!)} ms`;
+    console.log(
+      `${name.padEnd(8)} ${collegeCount} colleges, ${rows} task rows (built in ${(built / 1000).toFixed(1)} s), ${result} result rows; ${stats(t)}`,
+    );
     console.log(`${''.padEnd(8)} status mix: ${mix}`);
     for (const h of await measureHttp(db)) {
-      console.log(`${''.padEnd(8)} HTTP GET ${h.route} (${(h.bytes / 1024).toFixed(1)} KiB ${h.type}); ${stats(h.times)}`);
+      console.log(
+        `${''.padEnd(8)} HTTP GET ${h.route} (${(h.bytes / 1024).toFixed(1)} KiB ${h.type}); ${stats(h.times)}`,
+      );
     }
   } finally {
     await db.destroy();
@@ -240,13 +280,17 @@ async function run(name: string, opts: DbOptions, cleanup: () => Promise<void>):
 async function main(): Promise<void> {
   if (args.db !== 'postgres') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-bench-'));
-    await run('sqlite', { sqliteFile: path.join(dir, 'bench.sqlite') }, async () => fs.rmSync(dir, { recursive: true, force: true }));
+    await run('sqlite', { sqliteFile: path.join(dir, 'bench.sqlite') }, async () =>
+      fs.rmSync(dir, { recursive: true, force: true }),
+    );
   }
   if (args.db !== 'sqlite') {
     try {
       await pgAdmin('select 1');
     } catch (err) {
-      console.log(`postgres skipped: ${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`);
+      console.log(
+        `postgres skipped: ${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`,
+      );
       return;
     }
     const name = `rx_bench_${crypto.randomBytes(6).toString('hex')}`;

@@ -79,8 +79,18 @@ const LEAD_MS = Number(args['lead-seconds']) * 1000;
 const SPREAD_MS = Number(args['spread-minutes']) * 60_000;
 const INSTANTS = Number(args.instants);
 const MAX_WAIT_MS = Number(args['max-wait-minutes']) * 60_000;
-if (!(Number.isInteger(N) && N > 0 && N <= 100_000) || !(LEAD_MS >= 5000) || !(SPREAD_MS > 0) || !(Number.isInteger(INSTANTS) && INSTANTS > 0) || !(MAX_WAIT_MS > 0) || !['auto', 'postgres', 'sqlite'].includes(args.db) || !['both', 'per-task', 'ladder'].includes(args.model)) {
-  console.error('usage: npm run bench:escalation -- [--tasks N] [--lead-seconds S≥5] [--spread-minutes M] [--instants K] [--max-wait-minutes W] [--db auto|postgres|sqlite] [--model both|per-task|ladder]');
+if (
+  !(Number.isInteger(N) && N > 0 && N <= 100_000) ||
+  !(LEAD_MS >= 5000) ||
+  !(SPREAD_MS > 0) ||
+  !(Number.isInteger(INSTANTS) && INSTANTS > 0) ||
+  !(MAX_WAIT_MS > 0) ||
+  !['auto', 'postgres', 'sqlite'].includes(args.db) ||
+  !['both', 'per-task', 'ladder'].includes(args.model)
+) {
+  console.error(
+    'usage: npm run bench:escalation -- [--tasks N] [--lead-seconds S≥5] [--spread-minutes M] [--instants K] [--max-wait-minutes W] [--db auto|postgres|sqlite] [--model both|per-task|ladder]',
+  );
   process.exit(2);
 }
 const TASKS_PER_COLLEGE = 54;
@@ -131,7 +141,10 @@ function startSweep(knex: Knex, log: (line: string) => void): () => void {
   let stopped = false;
   const sweep = async () => {
     const now = Date.now();
-    const n = await knex('sweep_tasks').where('due_at', '<=', now).andWhere('status', 'open').update({ status: 'overdue', marked_at: now });
+    const n = await knex('sweep_tasks')
+      .where('due_at', '<=', now)
+      .andWhere('status', 'open')
+      .update({ status: 'overdue', marked_at: now });
     if (n) log(`sweep at ${new Date(now).toISOString().slice(11, 19)}: ${n} marked overdue`);
   };
   const schedule = () => {
@@ -175,16 +188,33 @@ async function runCase(o: {
 }): Promise<CaseResult> {
   const { knex } = o.db;
   const store = createStore(knex);
-  const plan = planSemester({ semesterId: o.semesterId, template: o.template, calendar: o.calendar, colleges: o.collegeIds.map((id) => ({ id })) });
+  const plan = planSemester({
+    semesterId: o.semesterId,
+    template: o.template,
+    calendar: o.calendar,
+    colleges: o.collegeIds.map((id) => ({ id })),
+  });
   const evidence = new Map(o.template.tasks.map((t) => [t.id, t.evidence]));
   const t0 = Date.now();
-  const planned = plan.tasks.slice(0, N).map((t, i) => ({ ...t, openAt: t0 - HOUR, dueAt: o.dueOf(i, t0), remindAts: [] as number[], level2At: o.dueOf(i, t0) + DAY }));
+  const planned = plan.tasks.slice(0, N).map((t, i) => ({
+    ...t,
+    openAt: t0 - HOUR,
+    dueAt: o.dueOf(i, t0),
+    remindAts: [] as number[],
+    level2At: o.dueOf(i, t0) + DAY,
+  }));
   const firstDue = Math.min(...planned.map((t) => t.dueAt));
   const lastDue = Math.max(...planned.map((t) => t.dueAt));
   await store.upsertPlannedTasks(planned.map(({ remindAts: _r, level2At: _l, ...row }) => row));
-  await knex.batchInsert('sweep_tasks', planned.map((t) => ({ id: t.id, due_at: t.dueAt, status: 'open', marked_at: null })), 200);
+  await knex.batchInsert(
+    'sweep_tasks',
+    planned.map((t) => ({ id: t.id, due_at: t.dueAt, status: 'open', marked_at: null })),
+    200,
+  );
   const log = (line: string) => console.log(`  [${o.name}] ${line}`);
-  log(`${N} tasks, due ${firstDue === lastDue ? `all at +${((firstDue - t0) / 1000).toFixed(0)} s` : `at ${new Set(planned.map((t) => t.dueAt)).size} instants from +${((firstDue - t0) / 1000).toFixed(0)} s to +${((lastDue - t0) / 1000).toFixed(0)} s`}`);
+  log(
+    `${N} tasks, due ${firstDue === lastDue ? `all at +${((firstDue - t0) / 1000).toFixed(0)} s` : `at ${new Set(planned.map((t) => t.dueAt)).size} instants from +${((firstDue - t0) / 1000).toFixed(0)} s to +${((lastDue - t0) / 1000).toFixed(0)} s`}`,
+  );
 
   const stopSweep = startSweep(knex, log);
   try {
@@ -197,7 +227,15 @@ async function runCase(o: {
         const plan: LadderPlan = {
           endsAt: lastDue + 2 * DAY,
           evidence: Object.fromEntries(tasks.map((t) => [t.templateTaskId, evidence.get(t.templateTaskId)!])),
-          tasks: tasks.map((t) => ({ taskId: t.id, templateTaskId: t.templateTaskId, ownerRole: t.ownerRole, openAt: t.openAt, dueAt: t.dueAt, remindAts: t.remindAts, level2At: t.level2At })),
+          tasks: tasks.map((t) => ({
+            taskId: t.id,
+            templateTaskId: t.templateTaskId,
+            ownerRole: t.ownerRole,
+            openAt: t.openAt,
+            dueAt: t.dueAt,
+            remindAts: t.remindAts,
+            level2At: t.level2At,
+          })),
         };
         const input: CollegeLadderInput = { semesterId: o.semesterId, collegeId, searchAttributes: true, plan };
         await o.client.workflow.start('collegeLadderWorkflow', {
@@ -210,7 +248,9 @@ async function runCase(o: {
           ],
         });
       });
-      log(`started ${byCollege.size} college ladders for ${N} tasks in ${((performance.now() - s0) / 1000).toFixed(1)} s`);
+      log(
+        `started ${byCollege.size} college ladders for ${N} tasks in ${((performance.now() - s0) / 1000).toFixed(1)} s`,
+      );
     } else {
       // start the task workflows as the app does (startTaskWorkflows): signed, with search attributes
       await pool(planned, START_CONCURRENCY, async ({ id, ...t }) => {
@@ -229,46 +269,79 @@ async function runCase(o: {
       });
     }
     const startMs = performance.now() - s0;
-    if (o.model === 'per-task') log(`started ${N} workflows in ${(startMs / 1000).toFixed(1)} s (${START_CONCURRENCY} at a time)`);
+    if (o.model === 'per-task')
+      log(`started ${N} workflows in ${(startMs / 1000).toFixed(1)} s (${START_CONCURRENCY} at a time)`);
 
     // wait until every task is overdue in the read model and in the sweep's table, or the limit
     const deadline = lastDue + MAX_WAIT_MS;
     let openedMs: number | null = null;
     let openedBeforeFirstDue = false;
     let lastReport = 0;
-    const count = async (q: Knex.QueryBuilder) => Number(((await q.count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
+    const count = async (q: Knex.QueryBuilder) =>
+      Number(((await q.count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
     for (;;) {
       const [notPlanned, seen, marked] = await Promise.all([
         count(knex('task_instances').where('semester_id', o.semesterId).whereNot('status', 'planned')),
-        count(knex('bench_overdue_seen').whereIn('task_id', knex('task_instances').select('id').where('semester_id', o.semesterId))),
-        count(knex('sweep_tasks').whereIn('id', knex('task_instances').select('id').where('semester_id', o.semesterId)).whereNotNull('marked_at')),
+        count(
+          knex('bench_overdue_seen').whereIn(
+            'task_id',
+            knex('task_instances').select('id').where('semester_id', o.semesterId),
+          ),
+        ),
+        count(
+          knex('sweep_tasks')
+            .whereIn('id', knex('task_instances').select('id').where('semester_id', o.semesterId))
+            .whereNotNull('marked_at'),
+        ),
       ]);
       o.rss.max = Math.max(o.rss.max, rssMb(o.workerPid) ?? 0);
       if (openedMs === null && notPlanned >= N) {
         openedMs = Date.now() - t0;
         openedBeforeFirstDue = Date.now() <= firstDue;
-        log(`all ${N} opened in the read model after ${(openedMs / 1000).toFixed(1)} s${openedBeforeFirstDue ? ', before the first due instant' : ' — AFTER the first due instant: the backlog of openings is part of the lag (raise --lead-seconds)'}`);
+        log(
+          `all ${N} opened in the read model after ${(openedMs / 1000).toFixed(1)} s${openedBeforeFirstDue ? ', before the first due instant' : ' — AFTER the first due instant: the backlog of openings is part of the lag (raise --lead-seconds)'}`,
+        );
       }
       if (seen >= N && marked >= N) break;
       if (Date.now() > deadline) {
-        log(`gave up ${MAX_WAIT_MS / 60_000} min after the last due instant: ${seen}/${N} overdue recorded by the model, ${marked}/${N} by the sweep`);
+        log(
+          `gave up ${MAX_WAIT_MS / 60_000} min after the last due instant: ${seen}/${N} overdue recorded by the model, ${marked}/${N} by the sweep`,
+        );
         break;
       }
       if (Date.now() - lastReport > 15_000) {
         lastReport = Date.now();
-        log(`+${((Date.now() - t0) / 1000).toFixed(0)} s: opened ${notPlanned}/${N}, overdue recorded ${seen}/${N}, swept ${marked}/${N}; ${loadLine()}`);
+        log(
+          `+${((Date.now() - t0) / 1000).toFixed(0)} s: opened ${notPlanned}/${N}, overdue recorded ${seen}/${N}, swept ${marked}/${N}; ${loadLine()}`,
+        );
       }
       await sleep(1000);
     }
 
     const dueById = new Map(planned.map((t) => [t.id, t.dueAt]));
-    const seenRows = (await knex('bench_overdue_seen').select('task_id', 'seen_at')) as Array<{ task_id: string; seen_at: number | string }>;
-    const model = seenRows.filter((r) => dueById.has(r.task_id)).map((r) => Number(r.seen_at) - dueById.get(r.task_id)!);
-    const sweepRows = (await knex('sweep_tasks').whereNotNull('marked_at').select('id', 'marked_at')) as Array<{ id: string; marked_at: number | string }>;
+    const seenRows = (await knex('bench_overdue_seen').select('task_id', 'seen_at')) as Array<{
+      task_id: string;
+      seen_at: number | string;
+    }>;
+    const model = seenRows
+      .filter((r) => dueById.has(r.task_id))
+      .map((r) => Number(r.seen_at) - dueById.get(r.task_id)!);
+    const sweepRows = (await knex('sweep_tasks').whereNotNull('marked_at').select('id', 'marked_at')) as Array<{
+      id: string;
+      marked_at: number | string;
+    }>;
     const sweep = sweepRows.filter((r) => dueById.has(r.id)).map((r) => Number(r.marked_at) - dueById.get(r.id)!);
     model.sort((a, b) => a - b);
     sweep.sort((a, b) => a - b);
-    return { model, sweep, missing: N - model.length, sweepMissing: N - sweep.length, startMs, openedMs, openedBeforeFirstDue };
+    return {
+      model,
+      sweep,
+      missing: N - model.length,
+      sweepMissing: N - sweep.length,
+      startMs,
+      openedMs,
+      openedBeforeFirstDue,
+    };
   } finally {
     stopSweep();
   }
@@ -282,11 +355,16 @@ async function main(): Promise<void> {
   const db = await readModel(dir, args.db as 'auto');
   const colleges = Math.ceil(N / TASKS_PER_COLLEGE);
   const semesterOf = (model: Model, name: string) => (model === 'ladder' ? `bench-ladder-${name}` : `bench-${name}`);
-  const { template, calendar, collegeIds } = await seedSchool(db.knex, { colleges, semesters: MODELS.flatMap((m) => [semesterOf(m, 'instant'), semesterOf(m, 'spread')]) });
+  const { template, calendar, collegeIds } = await seedSchool(db.knex, {
+    colleges,
+    semesters: MODELS.flatMap((m) => [semesterOf(m, 'instant'), semesterOf(m, 'spread')]),
+  });
   await installProbe(db.knex);
   const worker = await startWorker({ address: temporal.address, taskQueue: QUEUE, db, dir, keysEnv });
   const client = await benchClient(temporal.address, db);
-  console.log(`temporal dev server ${temporal.address} (state ${temporal.dbFile}); read model ${db.description}; ${colleges} colleges`);
+  console.log(
+    `temporal dev server ${temporal.address} (state ${temporal.dbFile}); read model ${db.description}; ${colleges} colleges`,
+  );
   console.log(`worker pid ${worker.pid}: ${worker.tuning}`);
 
   const rss = { max: 0 };
@@ -295,25 +373,52 @@ async function main(): Promise<void> {
   const runs = new Map<Model, { instant: CaseResult; spread: CaseResult }>();
   for (const model of MODELS) {
     console.log(`model ${model}:`);
-    const instant = await runCase({ ...common, model, name: `${model} instant`, semesterId: semesterOf(model, 'instant'), dueOf: (_i, t0) => t0 + LEAD_MS });
-    const spread = await runCase({ ...common, model, name: `${model} spread`, semesterId: semesterOf(model, 'spread'), dueOf: (i, t0) => Math.round(t0 + LEAD_MS + (i % INSTANTS) * step) });
+    const instant = await runCase({
+      ...common,
+      model,
+      name: `${model} instant`,
+      semesterId: semesterOf(model, 'instant'),
+      dueOf: (_i, t0) => t0 + LEAD_MS,
+    });
+    const spread = await runCase({
+      ...common,
+      model,
+      name: `${model} spread`,
+      semesterId: semesterOf(model, 'spread'),
+      dueOf: (i, t0) => Math.round(t0 + LEAD_MS + (i % INSTANTS) * step),
+    });
     runs.set(model, { instant, spread });
   }
 
   const p = (xs: number[], q: number) => (xs.length ? pct(xs, q) : NaN);
   const ms = (x: number) => (Number.isFinite(x) ? String(Math.round(x)) : 'NaN');
-  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : 'NaN');
+  const ratio = (a: number, b: number) =>
+    Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : 'NaN';
   console.log('');
-  console.log(`| model | case (${N} tasks) | model: recorded − due | sweep (cron, every minute) | sweep p99 / model p99 |`);
+  console.log(
+    `| model | case (${N} tasks) | model: recorded − due | sweep (cron, every minute) | sweep p99 / model p99 |`,
+  );
   console.log('| --- | --- | --- | --- | --- |');
   for (const [model, { instant, spread }] of runs) {
-    console.log(`| ${model} | all due at one instant | ${stats(instant.model)} | ${stats(instant.sweep)} | ${ratio(p(instant.sweep, 99), p(instant.model, 99))} |`);
-    console.log(`| ${model} | ${INSTANTS} instants over ${SPREAD_MS / 60_000} min | ${stats(spread.model)} | ${stats(spread.sweep)} | ${ratio(p(spread.sweep, 99), p(spread.model, 99))} |`);
-    for (const [name, c] of [['instant', instant], ['spread', spread]] as const) {
-      if (c.missing || c.sweepMissing) console.log(`${model} ${name}: NOT RECORDED within the wait: model ${c.missing}, sweep ${c.sweepMissing} (their lag is not in the percentiles)`);
+    console.log(
+      `| ${model} | all due at one instant | ${stats(instant.model)} | ${stats(instant.sweep)} | ${ratio(p(instant.sweep, 99), p(instant.model, 99))} |`,
+    );
+    console.log(
+      `| ${model} | ${INSTANTS} instants over ${SPREAD_MS / 60_000} min | ${stats(spread.model)} | ${stats(spread.sweep)} | ${ratio(p(spread.sweep, 99), p(spread.model, 99))} |`,
+    );
+    for (const [name, c] of [
+      ['instant', instant],
+      ['spread', spread],
+    ] as const) {
+      if (c.missing || c.sweepMissing)
+        console.log(
+          `${model} ${name}: NOT RECORDED within the wait: model ${c.missing}, sweep ${c.sweepMissing} (their lag is not in the percentiles)`,
+        );
     }
   }
-  console.log(`worker RSS max ${rss.max.toFixed(0)} MiB; Temporal state ${(temporal.stateBytes() / 2 ** 20).toFixed(1)} MiB; read model ${db.kind}; ${loadLine()}`);
+  console.log(
+    `worker RSS max ${rss.max.toFixed(0)} MiB; Temporal state ${(temporal.stateBytes() / 2 ** 20).toFixed(1)} MiB; read model ${db.kind}; ${loadLine()}`,
+  );
   const mainModel: Model = runs.has('ladder') ? 'ladder' : 'per-task';
   const { instant, spread } = runs.get(mainModel)!;
   const perTask = mainModel === 'ladder' ? runs.get('per-task') : undefined;

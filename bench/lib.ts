@@ -13,7 +13,9 @@ export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.
 /** One statement on the admin connection (create/drop database, a probe), given up after 5 s. */
 export async function pgAdmin(sql: string): Promise<void> {
   const admin = createKnex({ databaseUrl: PG_ADMIN_URL });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref());
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref(),
+  );
   try {
     await Promise.race([admin.raw(sql), timeout]);
   } finally {
@@ -34,4 +36,5 @@ export async function timed(once: () => Promise<void>, opts: { warmup: number; r
 }
 
 /** The p-th percentile of sorted durations (nearest rank). */
-export const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+export const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;

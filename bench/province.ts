@@ -34,7 +34,21 @@ import { createStore } from '../db/store';
 import { planSemester } from '../domain/planner';
 import { startSemester } from '../server/semesters';
 import { pct, timed } from './lib';
-import { benchClient, benchKeysEnv, load1, loadLine, readModel, runBench, rssMb, seedSchool, sleep, startTemporal, startWorker, stats, tempDir } from './services';
+import {
+  benchClient,
+  benchKeysEnv,
+  load1,
+  loadLine,
+  readModel,
+  runBench,
+  rssMb,
+  seedSchool,
+  sleep,
+  startTemporal,
+  startWorker,
+  stats,
+  tempDir,
+} from './services';
 
 const { values: args } = parseArgs({
   options: {
@@ -50,14 +64,24 @@ const { values: args } = parseArgs({
 const COLLEGES = Number(args.colleges);
 const TIMEOUT_MS = Number(args['timeout-minutes']) * 60_000;
 const REQUESTS = Number(args.requests);
-if (!(Number.isInteger(COLLEGES) && COLLEGES >= 1 && COLLEGES <= 999) || !(TIMEOUT_MS > 0) || !['started', 'settled'].includes(args.until) || !(Number.isInteger(REQUESTS) && REQUESTS > 0) || !['auto', 'postgres', 'sqlite'].includes(args.db) || !['both', 'per-task', 'ladder'].includes(args.model)) {
-  console.error('usage: npm run bench:province -- [--colleges 1..999] [--timeout-minutes M] [--until started|settled] [--requests R] [--db auto|postgres|sqlite] [--model per-task|ladder|both]');
+if (
+  !(Number.isInteger(COLLEGES) && COLLEGES >= 1 && COLLEGES <= 999) ||
+  !(TIMEOUT_MS > 0) ||
+  !['started', 'settled'].includes(args.until) ||
+  !(Number.isInteger(REQUESTS) && REQUESTS > 0) ||
+  !['auto', 'postgres', 'sqlite'].includes(args.db) ||
+  !['both', 'per-task', 'ladder'].includes(args.model)
+) {
+  console.error(
+    'usage: npm run bench:province -- [--colleges 1..999] [--timeout-minutes M] [--until started|settled] [--requests R] [--db auto|postgres|sqlite] [--model per-task|ladder|both]',
+  );
   process.exit(2);
 }
 const QUEUE = 'bench-province';
 type Model = 'per-task' | 'ladder';
 const MODELS: Model[] = args.model === 'both' ? ['ladder', 'per-task'] : [args.model as Model];
-const semesterOf = (model: Model) => (model === 'ladder' ? 'bench-province-ladder-2024-autumn' : 'bench-province-2024-autumn');
+const semesterOf = (model: Model) =>
+  model === 'ladder' ? 'bench-province-ladder-2024-autumn' : 'bench-province-2024-autumn';
 const workflowTypeOf = (model: Model) => (model === 'ladder' ? 'collegeLadderWorkflow' : 'taskWorkflow');
 const SAMPLE_MS = 2000;
 const REPORT_MS = 30_000;
@@ -65,7 +89,9 @@ const REPORT_MS = 30_000;
 async function main(): Promise<void> {
   const keysEnv = benchKeysEnv();
   const dir = tempDir('rx-bench-province-');
-  console.log(`province: ${COLLEGES} colleges, the 2024 autumn semester, model ${MODELS.join(' then ')}; ${loadLine()}`);
+  console.log(
+    `province: ${COLLEGES} colleges, the 2024 autumn semester, model ${MODELS.join(' then ')}; ${loadLine()}`,
+  );
   const temporal = await startTemporal(dir);
   const db = await readModel(dir, args.db as 'auto');
   const store = createStore(db.knex);
@@ -78,11 +104,14 @@ async function main(): Promise<void> {
   const total = perCollege * COLLEGES;
   const worker = await startWorker({ address: temporal.address, taskQueue: QUEUE, db, dir, keysEnv });
   const client = await benchClient(temporal.address, db);
-  console.log(`temporal dev server ${temporal.address} (pid ${temporal.pid}, state ${temporal.dbFile}); read model ${db.description}`);
+  console.log(
+    `temporal dev server ${temporal.address} (pid ${temporal.pid}, state ${temporal.dbFile}); read model ${db.description}`,
+  );
   console.log(`worker pid ${worker.pid}: ${worker.tuning}`);
   console.log(`${total} tasks per semester (${perCollege} per college)`);
 
-  const count = async (q: ReturnType<typeof db.knex>) => Number(((await q.count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
+  const count = async (q: ReturnType<typeof db.knex>) =>
+    Number(((await q.count({ n: '*' })) as Array<{ n: number | string }>)[0]!.n);
   const mb = (x: number | null) => (x === null ? '—' : `${x.toFixed(0)} MiB`);
   const ms = (x: number | null) => (x === null ? 'NaN' : String(Math.round(x)));
 
@@ -96,7 +125,9 @@ async function main(): Promise<void> {
     await startSemester(client, store, SEMESTER, QUEUE);
     console.log(`semester workflow started in ${Date.now() - t0} ms`);
     console.log('');
-    console.log(`| elapsed | colleges planned | ${what} started | opened | level 2 | worker RSS | Temporal RSS | Temporal state | load (1 min) |`);
+    console.log(
+      `| elapsed | colleges planned | ${what} started | opened | level 2 | worker RSS | Temporal RSS | Temporal state | load (1 min) |`,
+    );
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 
     let startMs: number | null = null;
@@ -109,8 +140,14 @@ async function main(): Promise<void> {
     for (;;) {
       const elapsed = Date.now() - t0;
       const [planned, started, opened, level2] = await Promise.all([
-        db.knex('task_instances').where('semester_id', SEMESTER).countDistinct({ n: 'college_id' }).then((r) => Number((r as Array<{ n: number | string }>)[0]!.n)),
-        client.workflow.count(`WorkflowType = '${workflowTypeOf(model)}' AND SemesterId = '${SEMESTER}'`).then((r) => r.count),
+        db
+          .knex('task_instances')
+          .where('semester_id', SEMESTER)
+          .countDistinct({ n: 'college_id' })
+          .then((r) => Number((r as Array<{ n: number | string }>)[0]!.n)),
+        client.workflow
+          .count(`WorkflowType = '${workflowTypeOf(model)}' AND SemesterId = '${SEMESTER}'`)
+          .then((r) => r.count),
         count(db.knex('task_instances').where('semester_id', SEMESTER).whereNot('status', 'planned')),
         count(db.knex('task_instances').where({ semester_id: SEMESTER, escalation_level: 2 })),
       ]);
@@ -134,8 +171,14 @@ async function main(): Promise<void> {
       await sleep(SAMPLE_MS);
     }
     console.log('');
-    if (timedOut) console.log(`${model}: stopped after the ${TIMEOUT_MS / 60_000}-minute limit: ${last.planned} of ${COLLEGES} colleges planned, ${last.started} of ${expected} ${what} started, ${last.level2} of ${total} tasks at level 2`);
-    else console.log(`${model}: every ${what.replace(/s$/, '')} started after ${((startMs ?? 0) / 1000).toFixed(1)} s${settledMs !== null ? `; every task at level 2 after ${(settledMs / 1000).toFixed(1)} s` : ''}`);
+    if (timedOut)
+      console.log(
+        `${model}: stopped after the ${TIMEOUT_MS / 60_000}-minute limit: ${last.planned} of ${COLLEGES} colleges planned, ${last.started} of ${expected} ${what} started, ${last.level2} of ${total} tasks at level 2`,
+      );
+    else
+      console.log(
+        `${model}: every ${what.replace(/s$/, '')} started after ${((startMs ?? 0) / 1000).toFixed(1)} s${settledMs !== null ? `; every task at level 2 after ${(settledMs / 1000).toFixed(1)} s` : ''}`,
+      );
 
     const rows = await count(db.knex('task_instances').where('semester_id', SEMESTER));
     const compliance = await timed(
@@ -146,7 +189,9 @@ async function main(): Promise<void> {
     );
     console.log(`${model}: compliance query on ${rows} task rows (${db.kind}): ${stats(compliance)}`);
     const stateMb = temporal.stateBytes() / 2 ** 20;
-    console.log(`${model}: worker RSS max ${workerMax.toFixed(0)} MiB; Temporal RSS max ${temporalMax.toFixed(0)} MiB; Temporal state ${stateMb.toFixed(1)} MiB; ${loadLine()}`);
+    console.log(
+      `${model}: worker RSS max ${workerMax.toFixed(0)} MiB; Temporal RSS max ${temporalMax.toFixed(0)} MiB; Temporal state ${stateMb.toFixed(1)} MiB; ${loadLine()}`,
+    );
     return [
       `start_ms=${ms(startMs)}`,
       `settled_ms=${ms(settledMs)}`,
@@ -166,8 +211,15 @@ async function main(): Promise<void> {
   const results = new Map<Model, string[]>();
   for (const model of MODELS) results.set(model, await runModel(model));
   const mainModel: Model = results.has('ladder') ? 'ladder' : 'per-task';
-  const result = [`colleges=${COLLEGES}`, `db=${db.kind}`, `model_name=${mainModel}`, `tasks_total=${total}`, ...results.get(mainModel)!];
-  if (mainModel === 'ladder' && results.has('per-task')) result.push(...results.get('per-task')!.map((kv) => `pertask_${kv}`));
+  const result = [
+    `colleges=${COLLEGES}`,
+    `db=${db.kind}`,
+    `model_name=${mainModel}`,
+    `tasks_total=${total}`,
+    ...results.get(mainModel)!,
+  ];
+  if (mainModel === 'ladder' && results.has('per-task'))
+    result.push(...results.get('per-task')!.map((kv) => `pertask_${kv}`));
   result.push(worker.tuning, `worker_warnings=${worker.warnings()}`, `load1=${load1()}`);
   console.log(`RESULT ${result.join(' ')}`);
 }

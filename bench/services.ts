@@ -53,7 +53,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 export function runBench(main: () => Promise<void>): void {
   main()
     .then(cleanupAll, async (err: unknown) => {
-      console.error(err instanceof Error ? err.stack ?? err.message : err);
+      console.error(err instanceof Error ? (err.stack ?? err.message) : err);
       process.exitCode = 1;
       await cleanupAll();
     })
@@ -64,7 +64,11 @@ export function runBench(main: () => Promise<void>): void {
 // Machine
 
 /** e.g. "load 3.21 2.80 1.95 (1/5/15 min) on 2 cores" */
-export const loadLine = () => `load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (1/5/15 min) on ${os.cpus().length} cores`;
+export const loadLine = () =>
+  `load ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} (1/5/15 min) on ${os.cpus().length} cores`;
 export const load1 = () => os.loadavg()[0]!.toFixed(2);
 
 const CLK_TCK = 100; // Linux USER_HZ (getconf CLK_TCK)
@@ -101,7 +105,7 @@ export function machineCpuMs(): { busy: number; total: number } {
   const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = f.reduce((a, b) => a + b, 0);
   const idle = (f[3] ?? 0) + (f[4] ?? 0);
-  return { busy: ((total - idle) * 1000) / CLK_TCK, total: ((total) * 1000) / CLK_TCK };
+  return { busy: ((total - idle) * 1000) / CLK_TCK, total: (total * 1000) / CLK_TCK };
 }
 
 /** Resident memory of a process in MiB (/proc/<pid>/status VmRSS), or null when it is gone. */
@@ -154,8 +158,21 @@ export async function startTemporal(dir: string): Promise<TemporalServer> {
   const port = await freePort();
   const dbFile = path.join(dir, 'temporal.sqlite');
   const bin = temporalBinaries().temporal;
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--db-filename', dbFile, '--log-level', 'error'];
-  for (const k of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${k.name}=${k.type === 'INT' ? 'Int' : 'Keyword'}`);
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--headless',
+    '--db-filename',
+    dbFile,
+    '--log-level',
+    'error',
+  ];
+  for (const k of ALL_SEARCH_ATTRIBUTES)
+    args.push('--search-attribute', `${k.name}=${k.type === 'INT' ? 'Int' : 'Keyword'}`);
   const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (b: Buffer) => void (stderr = (stderr + b.toString()).slice(-4000)));
@@ -169,7 +186,10 @@ export async function startTemporal(dir: string): Promise<TemporalServer> {
       await c.close();
       break;
     } catch (e) {
-      if (i >= 120) throw new Error(`the Temporal dev server did not answer within 60 s: ${e instanceof Error ? e.message : String(e)}`);
+      if (i >= 120)
+        throw new Error(
+          `the Temporal dev server did not answer within 60 s: ${e instanceof Error ? e.message : String(e)}`,
+        );
       await sleep(500);
     }
   }
@@ -211,7 +231,8 @@ export async function readModel(dir: string, want: 'auto' | 'postgres' | 'sqlite
       await pgAdmin('select 1');
       kind = 'postgres';
     } catch (err) {
-      if (want === 'postgres') throw new Error(`${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`);
+      if (want === 'postgres')
+        throw new Error(`${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`);
       why = ` (PostgreSQL at ${describeDb({ databaseUrl: PG_ADMIN_URL })} not reachable: ${(err as Error).message})`;
     }
   }
@@ -251,7 +272,13 @@ export interface WorkerProcess {
  * The real worker (server/worker.ts) as a child process: node with tsx's loader directly, so its
  * pid is the one whose memory is sampled. Inherits this environment (WORKER_* tuning included).
  */
-export async function startWorker(o: { address: string; taskQueue: string; db: ReadModel; dir: string; keysEnv: Record<string, string> }): Promise<WorkerProcess> {
+export async function startWorker(o: {
+  address: string;
+  taskQueue: string;
+  db: ReadModel;
+  dir: string;
+  keysEnv: Record<string, string>;
+}): Promise<WorkerProcess> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...o.keysEnv,
@@ -263,13 +290,20 @@ export async function startWorker(o: { address: string; taskQueue: string; db: R
   if (o.db.kind === 'postgres') delete env.SQLITE_FILE;
   else delete env.DATABASE_URL;
   const tuning = describeWorkerTuning(loadConfig(env));
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'worker.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'worker.ts')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   onCleanup(() => stop(proc, 'worker'));
   let out = '';
   const keep = (b: Buffer) => void (out = (out + b.toString()).slice(-8000));
   proc.stderr!.on('data', keep);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the worker did not start polling within 120 s:\n${out}`)), 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the worker did not start polling within 120 s:\n${out}`)),
+      120_000,
+    );
     proc.stdout!.on('data', (b: Buffer) => {
       keep(b);
       if (out.includes('worker: polling')) {
@@ -289,7 +323,10 @@ export async function startWorker(o: { address: string; taskQueue: string; db: R
       // eslint-disable-next-line no-control-regex -- the SDK's log colours
       const line = raw.replace(/\x1b\[[0-9;]*m/g, '').trimEnd();
       if (!line) continue;
-      const code = / WARN /.test(line) ? (/\[(TMPRL\d+)\]/.exec(line)?.[1] ?? (/Task not found when completing/.test(line) ? 'task_not_found' : 'other_warning')) : undefined;
+      const code = / WARN /.test(line)
+        ? (/\[(TMPRL\d+)\]/.exec(line)?.[1] ??
+          (/Task not found when completing/.test(line) ? 'task_not_found' : 'other_warning'))
+        : undefined;
       const n = code ? (warnings.get(code) ?? 0) + 1 : 0;
       if (code) warnings.set(code, n);
       if (!code || n <= 2) process.stderr.write(`[worker] ${line.length > 400 ? `${line.slice(0, 400)}…` : line}\n`);
@@ -303,14 +340,21 @@ export async function startWorker(o: { address: string; taskQueue: string; db: R
   proc.once('exit', (code, signal) => {
     if (code !== 0 && signal !== 'SIGTERM') console.error(`[worker] exited: ${code ?? signal}`);
   });
-  return { pid: proc.pid!, tuning, warnings: () => (warnings.size ? [...warnings].map(([c, n]) => `${c}x${n}`).join(' ') : 'none') };
+  return {
+    pid: proc.pid!,
+    tuning,
+    warnings: () => (warnings.size ? [...warnings].map(([c, n]) => `${c}x${n}`).join(' ') : 'none'),
+  };
 }
 
 /** The app's own client (signed starts and Updates, encrypted payloads) on the bench's server. */
 export async function benchClient(address: string, db: ReadModel): Promise<Client> {
   const connection = await Connection.connect({ address });
   onCleanup(() => connection.close());
-  return appClient({ connection, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) }, await loadIntegrity(db.knex));
+  return appClient(
+    { connection, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) },
+    await loadIntegrity(db.knex),
+  );
 }
 
 /** A temp dir removed at the end. */
@@ -357,13 +401,32 @@ const CALENDAR_FILE = path.join(ROOT, 'calendars', '2024-autumn.json');
  */
 export async function seedSchool(
   knex: Knex,
-  o: { colleges: number; semesters: string[]; /** by semester id; absent: the per-task model */ taskModels?: Record<string, 'per-task' | 'ladder'> },
+  o: {
+    colleges: number;
+    semesters: string[];
+    /** by semester id; absent: the per-task model */ taskModels?: Record<string, 'per-task' | 'ladder'>;
+  },
 ): Promise<{ template: Template; calendar: Calendar; collegeIds: string[] }> {
   const store = createStore(knex);
-  await store.upsertSchool({ id: BENCH_SCHOOL, name: '基准测试大学', nameEn: 'Benchmark University', timezone: 'Asia/Shanghai' });
+  await store.upsertSchool({
+    id: BENCH_SCHOOL,
+    name: '基准测试大学',
+    nameEn: 'Benchmark University',
+    timezone: 'Asia/Shanghai',
+  });
   const hash = await hashPassword(BENCH_PASSWORD);
   const users: Array<Parameters<typeof store.upsertUser>[0]> = [
-    { id: 'bench-admin', schoolId: BENCH_SCHOOL, collegeId: null, username: 'bench-admin', displayName: '基准测试管理员', role: 'school_admin', email: null, passwordHash: hash, active: true },
+    {
+      id: 'bench-admin',
+      schoolId: BENCH_SCHOOL,
+      collegeId: null,
+      username: 'bench-admin',
+      displayName: '基准测试管理员',
+      role: 'school_admin',
+      email: null,
+      passwordHash: hash,
+      active: true,
+    },
   ];
   const collegeIds: string[] = [];
   for (let i = 1; i <= o.colleges; i++) {
@@ -373,20 +436,44 @@ export async function seedSchool(
     await store.upsertCollege({ id, schoolId: BENCH_SCHOOL, name: `第${n}学院`, nameEn: `College ${n}`, sortOrder: i });
     for (const role of COLLEGE_ROLES) {
       const username = `${id}-${role.replace('_', '-')}`;
-      users.push({ id: username, schoolId: BENCH_SCHOOL, collegeId: id, username, displayName: `${id} ${role}`, role, email: null, passwordHash: hash, active: true });
+      users.push({
+        id: username,
+        schoolId: BENCH_SCHOOL,
+        collegeId: id,
+        username,
+        displayName: `${id} ${role}`,
+        role,
+        email: null,
+        passwordHash: hash,
+        active: true,
+      });
     }
   }
   for (const u of users) await store.upsertUser(u);
-  const { template, calendar } = await registerDataFiles(store, { templateFile: TEMPLATE_FILE, calendarFile: CALENDAR_FILE });
+  const { template, calendar } = await registerDataFiles(store, {
+    templateFile: TEMPLATE_FILE,
+    calendarFile: CALENDAR_FILE,
+  });
   for (const id of o.semesters) {
-    await createSemester(store, { id, schoolId: BENCH_SCHOOL, templateId: template.id, templateVersion: template.version, calendarId: calendar.id, taskModel: o.taskModels?.[id] ?? 'per-task' });
+    await createSemester(store, {
+      id,
+      schoolId: BENCH_SCHOOL,
+      templateId: template.id,
+      templateVersion: template.version,
+      calendarId: calendar.id,
+      taskModel: o.taskModels?.[id] ?? 'per-task',
+    });
   }
   return { template, calendar, collegeIds };
 }
 
 /** Signs in over HTTP; the cookie and CSRF token for state-changing calls. */
 export async function signIn(base: string, username: string): Promise<{ cookie: string; csrf: string }> {
-  const res = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: BENCH_PASSWORD }) });
+  const res = await fetch(`${base}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: BENCH_PASSWORD }),
+  });
   if (res.status !== 200) throw new Error(`sign-in as ${username}: ${res.status} ${await res.text()}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   const { csrfToken } = (await res.json()) as { csrfToken: string };

@@ -50,9 +50,11 @@ export class AesGcmCodec implements PayloadCodec {
   constructor(config: CodecKeys) {
     this.keys = new Map(Object.entries(config.keys));
     for (const [id, key] of this.keys) {
-      if (key.length !== KEY_BYTES) throw new Error(`payload key "${id}" must be ${KEY_BYTES} bytes, got ${key.length}`);
+      if (key.length !== KEY_BYTES)
+        throw new Error(`payload key "${id}" must be ${KEY_BYTES} bytes, got ${key.length}`);
     }
-    if (!this.keys.has(config.current)) throw new Error(`current payload key "${config.current}" is not among the configured keys`);
+    if (!this.keys.has(config.current))
+      throw new Error(`current payload key "${config.current}" is not among the configured keys`);
     this.current = config.current;
   }
 
@@ -64,7 +66,10 @@ export class AesGcmCodec implements PayloadCodec {
       const plain = temporal.api.common.v1.Payload.encode(payload).finish();
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return {
-        metadata: { [METADATA_ENCODING_KEY]: utf8.encode(ENCRYPTED_ENCODING), [METADATA_KEY_ID]: utf8.encode(this.current) },
+        metadata: {
+          [METADATA_ENCODING_KEY]: utf8.encode(ENCRYPTED_ENCODING),
+          [METADATA_KEY_ID]: utf8.encode(this.current),
+        },
         data,
       };
     });
@@ -79,7 +84,8 @@ export class AesGcmCodec implements PayloadCodec {
       const key = this.keys.get(keyId);
       if (!key) throw new Error(`cannot decrypt payload: unknown payload key id "${keyId}" (add it to PAYLOAD_KEYS)`);
       const data = Buffer.from(payload.data ?? []);
-      if (data.length < IV_BYTES + TAG_BYTES) throw new Error(`cannot decrypt payload (key id "${keyId}"): data too short`);
+      if (data.length < IV_BYTES + TAG_BYTES)
+        throw new Error(`cannot decrypt payload (key id "${keyId}"): data too short`);
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       let plain: Buffer;
@@ -87,7 +93,9 @@ export class AesGcmCodec implements PayloadCodec {
         plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
       } catch {
         // GCM authentication failed; node's message ("unable to authenticate data") is vague
-        throw new Error(`cannot decrypt payload (key id "${keyId}"): authentication failed (altered data or wrong key)`);
+        throw new Error(
+          `cannot decrypt payload (key id "${keyId}"): authentication failed (altered data or wrong key)`,
+        );
       }
       return temporal.api.common.v1.Payload.decode(plain);
     });
@@ -131,12 +139,16 @@ const envSchema = z
           const id = entry.slice(0, colon);
           const b64 = entry.slice(colon + 1);
           const idCheck = keyId.safeParse(id);
-          if (!idCheck.success) return ctx.addIssue({ code: 'custom', message: `${where}: ${idCheck.error.issues[0]!.message}` });
+          if (!idCheck.success)
+            return ctx.addIssue({ code: 'custom', message: `${where}: ${idCheck.error.issues[0]!.message}` });
           if (id in keys) return ctx.addIssue({ code: 'custom', message: `${where}: key id "${id}" appears twice` });
           const key = Buffer.from(b64, 'base64');
           // Buffer.from skips characters that are not base64, so check the text itself too
           if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || key.length !== KEY_BYTES) {
-            return ctx.addIssue({ code: 'custom', message: `${where} (key id "${id}"): the key must be ${KEY_BYTES} bytes in base64 (e.g. \`openssl rand -base64 32\`)` });
+            return ctx.addIssue({
+              code: 'custom',
+              message: `${where} (key id "${id}"): the key must be ${KEY_BYTES} bytes in base64 (e.g. \`openssl rand -base64 32\`)`,
+            });
           }
           keys[id] = key;
         });
@@ -146,14 +158,29 @@ const envSchema = z
   })
   .superRefine((v, ctx) => {
     if (!v.PAYLOAD_KEYS) {
-      if (v.NODE_ENV === 'production') ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEYS'], message: 'is required in production (comma-separated id:base64key, 32-byte keys)' });
-      else if (v.PAYLOAD_KEY_CURRENT) ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEY_CURRENT'], message: 'is set but PAYLOAD_KEYS is not' });
+      if (v.NODE_ENV === 'production')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PAYLOAD_KEYS'],
+          message: 'is required in production (comma-separated id:base64key, 32-byte keys)',
+        });
+      else if (v.PAYLOAD_KEY_CURRENT)
+        ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEY_CURRENT'], message: 'is set but PAYLOAD_KEYS is not' });
       return;
     }
     const ids = Object.keys(v.PAYLOAD_KEYS);
-    if (!v.PAYLOAD_KEY_CURRENT && ids.length > 1) ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEY_CURRENT'], message: `is required with several keys (one of ${ids.join(', ')})` });
+    if (!v.PAYLOAD_KEY_CURRENT && ids.length > 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYLOAD_KEY_CURRENT'],
+        message: `is required with several keys (one of ${ids.join(', ')})`,
+      });
     if (v.PAYLOAD_KEY_CURRENT && !ids.includes(v.PAYLOAD_KEY_CURRENT)) {
-      ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEY_CURRENT'], message: `"${v.PAYLOAD_KEY_CURRENT}" is not a key id in PAYLOAD_KEYS (${ids.join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYLOAD_KEY_CURRENT'],
+        message: `"${v.PAYLOAD_KEY_CURRENT}" is not a key id in PAYLOAD_KEYS (${ids.join(', ')})`,
+      });
     }
   });
 
@@ -162,7 +189,11 @@ const envSchema = z
  * PAYLOAD_KEYS outside production: the development key (see devKey), id DEV_KEY_ID.
  */
 export function loadCodecKeys(env: NodeJS.ProcessEnv = process.env, opts: { devKeyFile?: string } = {}): CodecKeys {
-  const input = Object.fromEntries(Object.entries(env).filter(([k, v]) => ['NODE_ENV', 'PAYLOAD_KEYS', 'PAYLOAD_KEY_CURRENT'].includes(k) && v !== undefined && v !== ''));
+  const input = Object.fromEntries(
+    Object.entries(env).filter(
+      ([k, v]) => ['NODE_ENV', 'PAYLOAD_KEYS', 'PAYLOAD_KEY_CURRENT'].includes(k) && v !== undefined && v !== '',
+    ),
+  );
   const parsed = envSchema.safeParse(input);
   if (!parsed.success) {
     // Never echo the input: it is key material.
@@ -194,6 +225,9 @@ export function devKey(file: string): Buffer {
     }
   }
   const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
-  if (key.length !== KEY_BYTES) throw new ConfigError(`development payload key ${file} is not ${KEY_BYTES} bytes of base64; delete it to generate a new one (old histories then no longer decode)`);
+  if (key.length !== KEY_BYTES)
+    throw new ConfigError(
+      `development payload key ${file} is not ${KEY_BYTES} bytes of base64; delete it to generate a new one (old histories then no longer decode)`,
+    );
   return key;
 }

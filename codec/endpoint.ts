@@ -53,7 +53,9 @@ const fromJson = ({ metadata, data }: JsonPayload): Payload => ({
 });
 
 const toJson = ({ metadata, data }: Payload) => ({
-  metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]),
+  ),
   data: Buffer.from(data ?? []).toString('base64'),
 });
 
@@ -86,7 +88,8 @@ export function createCodecRouter(deps: CodecRouterDeps): express.Router {
     }
     const user = req.user;
     if (!user) return fail(res, 401, 'sign in first');
-    if (!deps.allowedRoles.includes(user.role)) return fail(res, 403, `the codec needs the role ${deps.allowedRoles.join(' or ')}`);
+    if (!deps.allowedRoles.includes(user.role))
+      return fail(res, 403, `the codec needs the role ${deps.allowedRoles.join(' or ')}`);
     if (!req.is('application/json')) return fail(res, 415, 'send application/json');
     const body = bodySchema.safeParse(req.body);
     if (!body.success) return fail(res, 400, 'expected { payloads: [{ metadata: { key: base64 }, data: base64 }] }');

@@ -55,8 +55,13 @@ export interface SigningKeys {
 }
 
 export function keyFromSeed(seed: Buffer): SigningKey {
-  if (seed.length !== 32) throw new ConfigError('a workflow signing key must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)');
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  if (seed.length !== 32)
+    throw new ConfigError('a workflow signing key must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)');
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
   return { privateKey, pub: toHex(spki.subarray(spki.length - 32)) };
 }
@@ -67,7 +72,9 @@ export const publicKeys = (keys: SigningKeys): string[] => [keys.current.pub, ..
 function seedOf(name: string, b64: string): Buffer {
   const seed = Buffer.from(b64.trim(), 'base64');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64.trim()) || seed.length !== 32) {
-    throw new ConfigError(`invalid workflow signing configuration:\n  ${name}: must be 32 bytes in base64 (e.g. \`openssl rand -base64 32\`)`);
+    throw new ConfigError(
+      `invalid workflow signing configuration:\n  ${name}: must be 32 bytes in base64 (e.g. \`openssl rand -base64 32\`)`,
+    );
   }
   return seed;
 }
@@ -80,7 +87,10 @@ export function loadSigningKeys(env: NodeJS.ProcessEnv = process.env, opts: { de
   const current = env.WORKFLOW_SIGNING_KEY;
   let keys: SigningKeys;
   if (!current) {
-    if (env.NODE_ENV === 'production') throw new ConfigError('invalid workflow signing configuration:\n  WORKFLOW_SIGNING_KEY: is required in production (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)');
+    if (env.NODE_ENV === 'production')
+      throw new ConfigError(
+        'invalid workflow signing configuration:\n  WORKFLOW_SIGNING_KEY: is required in production (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)',
+      );
     keys = { current: keyFromSeed(devKey(opts.devKeyFile ?? DEV_SIGNING_KEY_FILE)), previous: [] };
   } else {
     const previous = (env.WORKFLOW_SIGNING_KEYS_PREVIOUS ?? '')
@@ -109,7 +119,12 @@ const asHeader = (proof: Proof): Payload => defaultPayloadConverter.toPayload(pr
  */
 export function signingInterceptors(keys: SigningKeys, now: Clock = () => Date.now()): WorkflowClientInterceptor {
   const startProof = async (workflowId: string, workflowType: string, args: unknown[]) =>
-    asHeader(signClaims<StartClaims>({ v: 1, kind: 'start', workflowId, workflowType, inputDigest: digest(args), exp: (await now()) + PROOF_TTL_MS }, [keys.current]));
+    asHeader(
+      signClaims<StartClaims>(
+        { v: 1, kind: 'start', workflowId, workflowType, inputDigest: digest(args), exp: (await now()) + PROOF_TTL_MS },
+        [keys.current],
+      ),
+    );
   const all = [keys.current, ...keys.previous];
   return {
     async startWithDetails(input, next) {
@@ -123,24 +138,65 @@ export function signingInterceptors(keys: SigningKeys, now: Clock = () => Date.n
     async startUpdate(input, next) {
       const updateId = input.options?.updateId ?? randomUUID();
       const exp = (await now()) + PROOF_TTL_MS;
-      const proof = signClaims({ v: 1, kind: 'update', workflowId: input.workflowExecution.workflowId, name: input.updateName, updateId, actor: actorOf(input.args), argsDigest: digest(input.args), exp }, all);
-      return next({ ...input, options: { ...input.options, updateId }, headers: { ...input.headers, [PROOF_HEADER]: asHeader(proof) } });
+      const proof = signClaims(
+        {
+          v: 1,
+          kind: 'update',
+          workflowId: input.workflowExecution.workflowId,
+          name: input.updateName,
+          updateId,
+          actor: actorOf(input.args),
+          argsDigest: digest(input.args),
+          exp,
+        },
+        all,
+      );
+      return next({
+        ...input,
+        options: { ...input.options, updateId },
+        headers: { ...input.headers, [PROOF_HEADER]: asHeader(proof) },
+      });
     },
     async startUpdateWithStart(input, next) {
       const workflowId = input.workflowStartOptions.workflowId;
       const updateId = input.updateOptions?.updateId ?? randomUUID();
       const exp = (await now()) + PROOF_TTL_MS;
-      const update = signClaims({ v: 1, kind: 'update', workflowId, name: input.updateName, updateId, actor: actorOf(input.updateArgs), argsDigest: digest(input.updateArgs), exp }, all);
+      const update = signClaims(
+        {
+          v: 1,
+          kind: 'update',
+          workflowId,
+          name: input.updateName,
+          updateId,
+          actor: actorOf(input.updateArgs),
+          argsDigest: digest(input.updateArgs),
+          exp,
+        },
+        all,
+      );
       return next({
         ...input,
-        workflowStartHeaders: { ...input.workflowStartHeaders, [PROOF_HEADER]: await startProof(workflowId, input.workflowType, input.workflowStartOptions.args) },
+        workflowStartHeaders: {
+          ...input.workflowStartHeaders,
+          [PROOF_HEADER]: await startProof(workflowId, input.workflowType, input.workflowStartOptions.args),
+        },
         updateOptions: { ...input.updateOptions, updateId },
         updateHeaders: { ...input.updateHeaders, [PROOF_HEADER]: asHeader(update) },
       });
     },
     async signal(input, next) {
       const exp = (await now()) + PROOF_TTL_MS;
-      const proof = signClaims({ v: 1, kind: 'signal', workflowId: input.workflowExecution.workflowId, name: input.signalName, argsDigest: digest(input.args), exp }, all);
+      const proof = signClaims(
+        {
+          v: 1,
+          kind: 'signal',
+          workflowId: input.workflowExecution.workflowId,
+          name: input.signalName,
+          argsDigest: digest(input.args),
+          exp,
+        },
+        all,
+      );
       return next({ ...input, headers: { ...input.headers, [PROOF_HEADER]: asHeader(proof) } });
     },
   };
@@ -155,7 +211,8 @@ export interface Integrity {
 
 const integrityOfClient = new WeakMap<Client, Integrity>();
 /** The integrity settings a client was made with (appClient), if any. */
-export const integrityOf = (client: Client | undefined): Integrity | undefined => (client ? integrityOfClient.get(client) : undefined);
+export const integrityOf = (client: Client | undefined): Integrity | undefined =>
+  client ? integrityOfClient.get(client) : undefined;
 
 /** Every Client of the app: signs what it sends (and knows what to accept, for verifyRun). */
 export function appClient(options: ClientOptions, integrity: Integrity, now?: Clock): Client {
@@ -168,7 +225,8 @@ export function appClient(options: ClientOptions, integrity: Integrity, now?: Cl
 
 /** The instant signing was introduced in this database (migration 20241201000400), for legacy workflows. */
 export async function loadLegacyBefore(knex: Knex): Promise<number> {
-  const row = (await knex('workflow_signing').where({ id: 1 }).first('legacy_before')) as { legacy_before: number | string } | undefined;
+  const row = (await knex('workflow_signing').where({ id: 1 }).first('legacy_before')) as
+    { legacy_before: number | string } | undefined;
   return row ? Number(row.legacy_before) : 0;
 }
 
@@ -183,7 +241,12 @@ export async function loadIntegrity(knex: Knex, env: NodeJS.ProcessEnv = process
  * digest computed from the read model), the digest's catch-up check (a count read, nothing
  * written) and the delivery of notifications already recorded.
  */
-export const UNCHECKED_ACTIVITIES = new Set(['sendDailyDigest', 'digestCatchUp', 'sendWeeklyReviewKickoff', 'deliverNotifications']);
+export const UNCHECKED_ACTIVITIES = new Set([
+  'sendDailyDigest',
+  'digestCatchUp',
+  'sendWeeklyReviewKickoff',
+  'deliverNotifications',
+]);
 
 /**
  * verifiedBy, remembered: every activity of a workflow run carries the same start proof, and an
@@ -194,7 +257,8 @@ export const UNCHECKED_ACTIVITIES = new Set(['sendDailyDigest', 'digestCatchUp',
  */
 const verified = new Map<string, string | null>();
 export function verifiedByRemembered(proof: Proof | null | undefined, pubs: readonly string[]): string | null {
-  if (!proof || typeof proof !== 'object' || !proof.claims || !Array.isArray(proof.sigs)) return verifiedBy(proof, pubs);
+  if (!proof || typeof proof !== 'object' || !proof.claims || !Array.isArray(proof.sigs))
+    return verifiedBy(proof, pubs);
   const key = JSON.stringify([pubs, proof.sigs.map((s) => (s ? [s.pub, s.sig] : null)), canonicalJson(proof.claims)]);
   const known = verified.get(key);
   if (known !== undefined) return known;
@@ -205,13 +269,19 @@ export function verifiedByRemembered(proof: Proof | null | undefined, pubs: read
 }
 
 /** Why the start context an activity came with is not the app's, or null. */
-export function contextProblem(ctx: StartContext | null, w: { workflowId: string; workflowType: string }, integrity: Integrity): string | null {
+export function contextProblem(
+  ctx: StartContext | null,
+  w: { workflowId: string; workflowType: string },
+  integrity: Integrity,
+): string | null {
   if (!ctx) return null; // scheduled by workflow code older than signing (an activity in flight at the upgrade)
-  if (ctx.mode === 'unsigned') return ctx.startedAt < integrity.legacyBefore ? null : 'it was started without the app\u2019s signature';
+  if (ctx.mode === 'unsigned')
+    return ctx.startedAt < integrity.legacyBefore ? null : 'it was started without the app\u2019s signature';
   if (!verifiedByRemembered(ctx.proof, publicKeys(integrity.keys))) return 'its start is not signed by the app';
   const c = ctx.proof!.claims;
   // a child runs with its root's proof: only its own activities' workflow type differs
-  if (c.workflowId === w.workflowId && c.workflowType !== w.workflowType) return 'its start proof is for another workflow type';
+  if (c.workflowId === w.workflowId && c.workflowType !== w.workflowType)
+    return 'its start proof is for another workflow type';
   if (c.inputDigest !== ctx.inputDigest) return 'its input is not the one the app signed';
   return null;
 }
@@ -227,7 +297,11 @@ export function activityVerification(integrity: Integrity): ActivityInterceptors
           const workflowId = info.workflowExecution?.workflowId ?? '';
           const problem = contextProblem(ctx, { workflowId, workflowType: info.workflowType ?? '' }, integrity);
           if (problem) {
-            throw ApplicationFailure.create({ type: 'ForgedWorkflowError', message: `refused to write for workflow ${workflowId}: ${problem}`, nonRetryable: true });
+            throw ApplicationFailure.create({
+              type: 'ForgedWorkflowError',
+              message: `refused to write for workflow ${workflowId}: ${problem}`,
+              nonRetryable: true,
+            });
           }
         }
         return next(input);
@@ -253,7 +327,11 @@ function fromHeader<T>(headers: Headers | undefined | null, name: string): T | n
  * carried context does, or it predates signing. Returns the problem, or null for the app's own.
  */
 export async function verifyRun(client: Client, workflowId: string, integrity: Integrity): Promise<string | null> {
-  const res = await client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution: { workflowId }, maximumPageSize: 1 });
+  const res = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: client.options.namespace,
+    execution: { workflowId },
+    maximumPageSize: 1,
+  });
   const first = res.history?.events?.[0];
   const a = first?.workflowExecutionStartedEventAttributes;
   if (!first || !a) return 'its history has no start event';
@@ -261,14 +339,30 @@ export async function verifyRun(client: Client, workflowId: string, integrity: I
   const startedAt = Number(first.eventTime?.seconds ?? 0) * 1000 + Math.floor((first.eventTime?.nanos ?? 0) / 1e6);
   const workflowType = a.workflowType?.name ?? '';
   if (a.parentWorkflowExecution || a.continuedExecutionRunId) {
-    return contextProblem(fromHeader<StartContext>(headers, CONTEXT_HEADER) ?? { mode: 'unsigned', proof: null, inputDigest: null, startedAt }, { workflowId, workflowType }, integrity);
+    return contextProblem(
+      fromHeader<StartContext>(headers, CONTEXT_HEADER) ?? {
+        mode: 'unsigned',
+        proof: null,
+        inputDigest: null,
+        startedAt,
+      },
+      { workflowId, workflowType },
+      integrity,
+    );
   }
   const proof = fromHeader<Proof>(headers, PROOF_HEADER);
   if (!proof) return startedAt < integrity.legacyBefore ? null : 'it was started without the app\u2019s signature';
   const payloads = (a.input?.payloads ?? []) as Payload[];
-  const decoded = await client.options.loadedDataConverter.payloadCodecs.reduceRight(async (p, codec) => codec.decode(await p), Promise.resolve(payloads));
+  const decoded = await client.options.loadedDataConverter.payloadCodecs.reduceRight(
+    async (p, codec) => codec.decode(await p),
+    Promise.resolve(payloads),
+  );
   const args = decoded.map((p) => client.options.loadedDataConverter.payloadConverter.fromPayload(p));
-  return startProofProblem(proof, { workflowId, workflowType, inputDigest: digest(args), startedAt }, publicKeys(integrity.keys));
+  return startProofProblem(
+    proof,
+    { workflowId, workflowType, inputDigest: digest(args), startedAt },
+    publicKeys(integrity.keys),
+  );
 }
 
 /**
@@ -277,13 +371,20 @@ export async function verifyRun(client: Client, workflowId: string, integrity: I
  * log); the caller then starts the real one. Returns the forgery's problem, or null (the app's own,
  * or a closed run: the id-reuse policy decides about those).
  */
-export async function replaceForgedRun(client: Client, workflowId: string, integrity: Integrity, onForged: (problem: string, runId: string) => Promise<void>): Promise<string | null> {
+export async function replaceForgedRun(
+  client: Client,
+  workflowId: string,
+  integrity: Integrity,
+  onForged: (problem: string, runId: string) => Promise<void>,
+): Promise<string | null> {
   const handle = client.workflow.getHandle(workflowId);
   const d = await handle.describe();
   if (d.status.name !== 'RUNNING') return null;
   const problem = await verifyRun(client, workflowId, integrity);
   if (!problem) return null;
-  await client.workflow.getHandle(workflowId, d.runId).terminate(`forged start: not started by the app (${problem}); replaced by the app's own workflow`);
+  await client.workflow
+    .getHandle(workflowId, d.runId)
+    .terminate(`forged start: not started by the app (${problem}); replaced by the app's own workflow`);
   await onForged(problem, d.runId);
   return problem;
 }

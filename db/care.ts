@@ -24,7 +24,13 @@ export async function getCareSettings(db: Knex, schoolId: string): Promise<CareS
   return { crisis: section('crisis'), screening: section('screening'), pairing: section('pairing') };
 }
 
-export async function saveCareSettings(db: Knex, schoolId: string, settings: CareSettings, by: string, at: number): Promise<void> {
+export async function saveCareSettings(
+  db: Knex,
+  schoolId: string,
+  settings: CareSettings,
+  by: string,
+  at: number,
+): Promise<void> {
   await db('care_settings')
     .insert({ school_id: schoolId, body: JSON.stringify(settings), updated_by: by, updated_at: at })
     .onConflict('school_id')
@@ -47,33 +53,61 @@ export interface Enrolment {
 }
 
 export async function nextLedgerSeq(db: Knex, collegeId: string): Promise<number> {
-  const row = (await db('ledger_entries').where({ college_id: collegeId }).max({ m: 'seq' }).first()) as { m: number | string | null } | undefined;
+  const row = (await db('ledger_entries').where({ college_id: collegeId }).max({ m: 'seq' }).first()) as
+    { m: number | string | null } | undefined;
   return Number(row?.m ?? 0) + 1;
 }
 
 /** Puts the student on the key-care list and the ledger and proposes a pairing (call inside a transaction). */
-export async function enrolInCare(trx: Knex, e: Enrolment): Promise<{ keyCareId: string; ledgerId: string; pairingId: string }> {
+export async function enrolInCare(
+  trx: Knex,
+  e: Enrolment,
+): Promise<{ keyCareId: string; ledgerId: string; pairingId: string }> {
   const actor = 'system';
-  const keyCare = (await trx('key_care_entries').where({ student_id: e.studentId, status: 'active' }).first('id', 'reasons', 'plan')) as { id: string; reasons: string; plan: string } | undefined;
+  const keyCare = (await trx('key_care_entries')
+    .where({ student_id: e.studentId, status: 'active' })
+    .first('id', 'reasons', 'plan')) as { id: string; reasons: string; plan: string } | undefined;
   let keyCareId = keyCare?.id;
   if (keyCare) {
     const reasons = JSON.parse(keyCare.reasons) as KeyCareReason[];
     const patch: Record<string, unknown> = {};
-    if (!reasons.some((r) => r.kind === e.reason.kind && r.zh === e.reason.zh)) patch.reasons = JSON.stringify([...reasons, e.reason]);
+    if (!reasons.some((r) => r.kind === e.reason.kind && r.zh === e.reason.zh))
+      patch.reasons = JSON.stringify([...reasons, e.reason]);
     if (e.plan && !keyCare.plan) patch.plan = e.plan;
-    if (Object.keys(patch).length) await trx('key_care_entries').where({ id: keyCare.id }).update({ ...patch, updated_at: e.at });
+    if (Object.keys(patch).length)
+      await trx('key_care_entries')
+        .where({ id: keyCare.id })
+        .update({ ...patch, updated_at: e.at });
   } else {
     keyCareId = randomUUID();
-    await trx('key_care_entries').insert({ id: keyCareId, student_id: e.studentId, college_id: e.collegeId, reasons: JSON.stringify([e.reason]), plan: e.plan ?? '', source: e.source, source_id: e.sourceId, status: 'active', added_by: actor, added_at: e.at, updated_at: e.at });
+    await trx('key_care_entries').insert({
+      id: keyCareId,
+      student_id: e.studentId,
+      college_id: e.collegeId,
+      reasons: JSON.stringify([e.reason]),
+      plan: e.plan ?? '',
+      source: e.source,
+      source_id: e.sourceId,
+      status: 'active',
+      added_by: actor,
+      added_at: e.at,
+      updated_at: e.at,
+    });
   }
-  const ledger = (await trx('ledger_entries').where({ student_id: e.studentId, status: 'active' }).first('id', 'life_safety', 'interview_at', 'plan')) as { id: string; life_safety: unknown; interview_at: unknown; plan: string } | undefined;
+  const ledger = (await trx('ledger_entries')
+    .where({ student_id: e.studentId, status: 'active' })
+    .first('id', 'life_safety', 'interview_at', 'plan')) as
+    { id: string; life_safety: unknown; interview_at: unknown; plan: string } | undefined;
   let ledgerId = ledger?.id;
   if (ledger) {
     const patch: Record<string, unknown> = {};
     if (e.lifeSafety && !ledger.life_safety) patch.life_safety = true;
     if (e.interviewAt && ledger.interview_at == null) patch.interview_at = e.interviewAt;
     if (e.plan && !ledger.plan) patch.plan = e.plan;
-    if (Object.keys(patch).length) await trx('ledger_entries').where({ id: ledger.id }).update({ ...patch, updated_at: e.at });
+    if (Object.keys(patch).length)
+      await trx('ledger_entries')
+        .where({ id: ledger.id })
+        .update({ ...patch, updated_at: e.at });
   } else {
     ledgerId = randomUUID();
     await trx('ledger_entries').insert({
@@ -93,11 +127,25 @@ export async function enrolInCare(trx: Knex, e: Enrolment): Promise<{ keyCareId:
       updated_at: e.at,
     });
   }
-  const pairing = (await trx('pairings').where({ student_id: e.studentId }).whereIn('status', ['proposed', 'active']).first('id')) as { id: string } | undefined;
+  const pairing = (await trx('pairings')
+    .where({ student_id: e.studentId })
+    .whereIn('status', ['proposed', 'active'])
+    .first('id')) as { id: string } | undefined;
   let pairingId = pairing?.id;
   if (!pairing) {
     pairingId = randomUUID();
-    await trx('pairings').insert({ id: pairingId, college_id: e.collegeId, student_id: e.studentId, teacher_user_id: null, status: 'proposed', source: e.source, source_id: e.sourceId, created_by: actor, created_at: e.at, escalation_level: 0 });
+    await trx('pairings').insert({
+      id: pairingId,
+      college_id: e.collegeId,
+      student_id: e.studentId,
+      teacher_user_id: null,
+      status: 'proposed',
+      source: e.source,
+      source_id: e.sourceId,
+      created_by: actor,
+      created_at: e.at,
+      escalation_level: 0,
+    });
   }
   return { keyCareId: keyCareId!, ledgerId: ledgerId!, pairingId: pairingId! };
 }

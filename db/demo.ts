@@ -6,7 +6,12 @@ import type { CollegeRole } from '../domain/schema';
 import { hashPassword } from './passwords';
 import type { Store } from './store';
 
-export const DEMO_SCHOOL = { id: 'demo-school', name: '江苏示范大学', nameEn: 'Jiangsu Demonstration University', timezone: 'Asia/Shanghai' };
+export const DEMO_SCHOOL = {
+  id: 'demo-school',
+  name: '江苏示范大学',
+  nameEn: 'Jiangsu Demonstration University',
+  timezone: 'Asia/Shanghai',
+};
 export const DEMO_PASSWORD = 'demo-2024';
 
 export const DEMO_COLLEGES: ReadonlyArray<{ id: string; name: string; nameEn: string }> = [
@@ -37,7 +42,12 @@ export async function seedDemoSchool(store: Store): Promise<DemoAccount[]> {
   await store.upsertSchool(DEMO_SCHOOL);
   const accounts: DemoAccount[] = [];
   const hash = await hashPassword(DEMO_PASSWORD);
-  const ensureUser = async (u: { id: string; collegeId: string | null; displayName: string; role: DemoAccount['role'] }) => {
+  const ensureUser = async (u: {
+    id: string;
+    collegeId: string | null;
+    displayName: string;
+    role: DemoAccount['role'];
+  }) => {
     const existing = await store.findUserByUsername(u.id);
     await store.upsertUser({
       id: u.id,

@@ -30,9 +30,19 @@ export async function listOverdueTasks(db: Knex, schoolId: string, nowMs: number
     .join('semesters as s', 's.id', 't.semester_id')
     .where({ 's.school_id': schoolId, 's.status': 'running' })
     .whereNotIn('t.status', CLOSED)
-    .where((q) => q.where('t.status', 'overdue').orWhere('t.due_at', '<=', nowMs).orWhere('t.escalation_level', '>=', 1))
+    .where((q) =>
+      q.where('t.status', 'overdue').orWhere('t.due_at', '<=', nowMs).orWhere('t.escalation_level', '>=', 1),
+    )
     .orderBy([{ column: 't.due_at' }, { column: 't.id' }])
-    .select('t.id', 't.semester_id', 't.college_id', 't.title_zh', 't.due_at', 't.status', 't.escalation_level')) as Array<Record<string, unknown>>;
+    .select(
+      't.id',
+      't.semester_id',
+      't.college_id',
+      't.title_zh',
+      't.due_at',
+      't.status',
+      't.escalation_level',
+    )) as Array<Record<string, unknown>>;
   return rows.map((r) => ({
     id: String(r.id),
     semesterId: String(r.semester_id),
@@ -66,13 +76,33 @@ export async function careOverdueCounts(db: Knex, schoolId: string, nowMs: numbe
     return c;
   };
   const colleges = db('colleges').where({ school_id: schoolId }).select('id');
-  const interviews = (await db('screening_warnings').whereIn('college_id', colleges.clone()).where({ status: 'open' }).where('interview_due_at', '<=', nowMs).groupBy('college_id').select('college_id').count({ n: '*' })) as Array<{ college_id: string; n: number | string }>;
+  const interviews = (await db('screening_warnings')
+    .whereIn('college_id', colleges.clone())
+    .where({ status: 'open' })
+    .where('interview_due_at', '<=', nowMs)
+    .groupBy('college_id')
+    .select('college_id')
+    .count({ n: '*' })) as Array<{ college_id: string; n: number | string }>;
   for (const r of interviews) of(r.college_id).interviews = Number(r.n);
-  const talks = (await db('pairings').whereIn('college_id', colleges.clone()).where({ status: 'active' }).where('escalation_level', '>=', 1).groupBy('college_id').select('college_id').count({ n: '*' })) as Array<{ college_id: string; n: number | string }>;
+  const talks = (await db('pairings')
+    .whereIn('college_id', colleges.clone())
+    .where({ status: 'active' })
+    .where('escalation_level', '>=', 1)
+    .groupBy('college_id')
+    .select('college_id')
+    .count({ n: '*' })) as Array<{ college_id: string; n: number | string }>;
   for (const r of talks) of(r.college_id).talks = Number(r.n);
-  const unpaired = (await db('pairings').whereIn('college_id', colleges.clone()).where({ status: 'proposed' }).groupBy('college_id').select('college_id').count({ n: '*' })) as Array<{ college_id: string; n: number | string }>;
+  const unpaired = (await db('pairings')
+    .whereIn('college_id', colleges.clone())
+    .where({ status: 'proposed' })
+    .groupBy('college_id')
+    .select('college_id')
+    .count({ n: '*' })) as Array<{ college_id: string; n: number | string }>;
   for (const r of unpaired) of(r.college_id).unpaired = Number(r.n);
-  const crises = (await db('crisis_cases').whereIn('college_id', colleges.clone()).whereNot({ status: 'closed' }).select('college_id', 'escalation_level')) as Array<{ college_id: string; escalation_level: number | string }>;
+  const crises = (await db('crisis_cases')
+    .whereIn('college_id', colleges.clone())
+    .whereNot({ status: 'closed' })
+    .select('college_id', 'escalation_level')) as Array<{ college_id: string; escalation_level: number | string }>;
   for (const r of crises) {
     const c = of(r.college_id);
     c.crises += 1;
@@ -102,8 +132,13 @@ export async function weeklyReviewCounts(db: Knex, schoolId: string, nowMs: numb
     .select(
       't.college_id',
       db.raw('count(*) as "planned"'),
-      db.raw(`sum(case when ${notClosed} and (t.open_at <= ? or t.status in ('open', 'overdue')) then 1 else 0 end) as "pending"`, [nowMs]),
-      db.raw(`sum(case when ${notClosed} and (t.status = 'overdue' or t.due_at <= ?) then 1 else 0 end) as "overdue"`, [nowMs]),
+      db.raw(
+        `sum(case when ${notClosed} and (t.open_at <= ? or t.status in ('open', 'overdue')) then 1 else 0 end) as "pending"`,
+        [nowMs],
+      ),
+      db.raw(`sum(case when ${notClosed} and (t.status = 'overdue' or t.due_at <= ?) then 1 else 0 end) as "overdue"`, [
+        nowMs,
+      ]),
     )) as Array<Record<string, unknown>>;
   return rows.map((r) => ({
     collegeId: String(r.college_id),

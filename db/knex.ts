@@ -24,7 +24,9 @@ interface SqliteConnection {
   exec(sql: string, callback: (err: Error | null) => void): void;
 }
 
-const SQLITE_PRAGMAS = ['PRAGMA journal_mode = WAL;', 'PRAGMA foreign_keys = ON;', 'PRAGMA busy_timeout = 5000;'].join(' ');
+const SQLITE_PRAGMAS = ['PRAGMA journal_mode = WAL;', 'PRAGMA foreign_keys = ON;', 'PRAGMA busy_timeout = 5000;'].join(
+  ' ',
+);
 
 export function createKnex(opts: DbOptions): Knex {
   if (opts.databaseUrl) return createPgKnex(opts.databaseUrl);
@@ -85,9 +87,7 @@ class DirectoryMigrationSource implements Knex.MigrationSource<string> {
 
   async getMigrations(): Promise<string[]> {
     const files = await fs.promises.readdir(this.dir);
-    return files
-      .filter((f) => MIGRATION_EXTENSIONS.includes(path.extname(f)) && !f.endsWith('.d.ts'))
-      .sort();
+    return files.filter((f) => MIGRATION_EXTENSIONS.includes(path.extname(f)) && !f.endsWith('.d.ts')).sort();
   }
 
   getMigrationName(file: string): string {
@@ -133,8 +133,11 @@ function isMigrationLocked(err: unknown): boolean {
 // ---------------------------------------------------------------------------------------------
 // Read-then-write transactions
 
-const isSqlite = (db: Knex) => /sqlite/i.test(String((db.client as { config?: { client?: unknown } }).config?.client ?? ''));
-const isBusy = (e: unknown) => /^SQLITE_BUSY/.test(String((e as { code?: unknown })?.code ?? '')) || (e instanceof Error && /SQLITE_BUSY/.test(e.message));
+const isSqlite = (db: Knex) =>
+  /sqlite/i.test(String((db.client as { config?: { client?: unknown } }).config?.client ?? ''));
+const isBusy = (e: unknown) =>
+  /^SQLITE_BUSY/.test(String((e as { code?: unknown })?.code ?? '')) ||
+  (e instanceof Error && /SQLITE_BUSY/.test(e.message));
 
 /**
  * A transaction that reads and then writes. SQLite's default (deferred) transaction takes the
@@ -145,7 +148,11 @@ const isBusy = (e: unknown) => /^SQLITE_BUSY/.test(String((e as { code?: unknown
  * transaction that still meets SQLITE_BUSY is run again (up to `attempts` times). PostgreSQL
  * runs `fn` in a plain transaction.
  */
-export async function writeTransaction<T>(db: Knex, fn: (trx: Knex.Transaction) => Promise<T>, attempts = 3): Promise<T> {
+export async function writeTransaction<T>(
+  db: Knex,
+  fn: (trx: Knex.Transaction) => Promise<T>,
+  attempts = 3,
+): Promise<T> {
   if (!isSqlite(db)) return db.transaction(fn);
   for (let attempt = 1; ; attempt++) {
     try {

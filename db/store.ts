@@ -169,7 +169,10 @@ export type CalendarInput = Upsert<CalendarRecord, 'createdAt'>;
 export type SemesterInput = Upsert<Semester, 'status' | 'workflowId' | 'createdAt' | 'startedAt' | 'taskModel'>;
 /** What the planner produces; progress fields start at their defaults. TaskInstanceRow fits. */
 export type PlannedTaskInput = Upsert<
-  Omit<TaskInstanceRow, 'status' | 'escalationLevel' | 'remindersSent' | 'completedAt' | 'completedBy' | 'late' | 'note' | 'waivedReason'>,
+  Omit<
+    TaskInstanceRow,
+    'status' | 'escalationLevel' | 'remindersSent' | 'completedAt' | 'completedBy' | 'late' | 'note' | 'waivedReason'
+  >,
   'occurrence' | 'updatedAt'
 >;
 export type AuditInput = Omit<AuditEvent, 'id' | 'details'> & { details?: unknown };
@@ -362,14 +365,25 @@ function chunk<T>(items: T[], size: number): T[][] {
  * Inserts `row`, or on conflict updates the columns it carries except the conflict keys and
  * `insertOnly` (e.g. created_at). Columns absent from `row` are never touched.
  */
-async function upsertRow(db: Knex, table: string, row: DbRow, conflict: string[], insertOnly: string[] = []): Promise<void> {
+async function upsertRow(
+  db: Knex,
+  table: string,
+  row: DbRow,
+  conflict: string[],
+  insertOnly: string[] = [],
+): Promise<void> {
   const mergeColumns = Object.keys(row).filter((c) => !conflict.includes(c) && !insertOnly.includes(c));
   const insert = db(table).insert(row).onConflict(conflict);
   await (mergeColumns.length > 0 ? insert.merge(mergeColumns) : insert.ignore());
 }
 
 /** INSERT … ON CONFLICT DO NOTHING; true when the row was inserted. */
-async function insertIfAbsent(db: Knex | Knex.Transaction, table: string, row: DbRow, conflict: string[]): Promise<boolean> {
+async function insertIfAbsent(
+  db: Knex | Knex.Transaction,
+  table: string,
+  row: DbRow,
+  conflict: string[],
+): Promise<boolean> {
   const inserted = (await db(table).insert(row).onConflict(conflict).ignore().returning(conflict)) as unknown[];
   return inserted.length > 0;
 }
@@ -392,10 +406,9 @@ async function upsertCollege(db: Knex, c: CollegeInput): Promise<void> {
 
 /** Active colleges of a school, in display order. */
 async function listColleges(db: Knex, schoolId: string): Promise<College[]> {
-  const rows = (await db('colleges').where({ school_id: schoolId, active: true }).orderBy([
-    'sort_order',
-    'name',
-  ])) as DbRow[];
+  const rows = (await db('colleges')
+    .where({ school_id: schoolId, active: true })
+    .orderBy(['sort_order', 'name'])) as DbRow[];
   return rows.map((r) => fromDb(collegeCodec, r));
 }
 
@@ -419,7 +432,10 @@ async function getUser(db: Knex, id: string): Promise<User | undefined> {
   return row && fromDb(userCodec, row);
 }
 
-async function listUsers(db: Knex, filter: { schoolId?: string; collegeId?: string; role?: Role } = {}): Promise<User[]> {
+async function listUsers(
+  db: Knex,
+  filter: { schoolId?: string; collegeId?: string; role?: Role } = {},
+): Promise<User[]> {
   const q = db('users').orderBy(['display_name', 'id']);
   if (filter.schoolId !== undefined) q.where('school_id', filter.schoolId);
   if (filter.collegeId !== undefined) q.where('college_id', filter.collegeId);
@@ -567,10 +583,12 @@ async function applyTaskTransition(db: Knex, t: TaskTransition): Promise<{ appli
     // before a completion may be written after it (the two activities run at once), and must not
     // reopen the task. A later closing step, or a restart, still writes (status closed, or none).
     if (patch.status !== undefined && !CLOSED.has(patch.status)) {
-      const current = (await trx('task_instances').where({ id: t.taskId }).first('status')) as { status: string } | undefined;
+      const current = (await trx('task_instances').where({ id: t.taskId }).first('status')) as
+        { status: string } | undefined;
       if (!current) throw new Error(`task instance ${t.taskId} not found`); // rolls back the audit row
       if (CLOSED.has(current.status) && !(t.reopen && current.status === 'completed')) {
-        for (const k of ['status', 'completedAt', 'completedBy', 'late', 'waivedReason', 'note'] as const) delete patch[k];
+        for (const k of ['status', 'completedAt', 'completedBy', 'late', 'waivedReason', 'note'] as const)
+          delete patch[k];
       }
     }
     const updated = await trx('task_instances')
@@ -629,13 +647,18 @@ async function applyLadderSteps(db: Knex, steps: LadderStepWrite[]): Promise<{ a
       // PostgreSQL: the rows stay locked until commit, so a completion cannot slip in between
       const q = trx('task_instances').whereIn('id', part).select('id', 'status');
       if (db.client.config.client === 'pg') q.forUpdate();
-      for (const r of (await q) as Array<{ id: string; status: string }>) if (r.status === 'completed' || r.status === 'waived') closed.add(r.id);
+      for (const r of (await q) as Array<{ id: string; status: string }>)
+        if (r.status === 'completed' || r.status === 'waived') closed.add(r.id);
     }
     const live = steps.filter((x) => !closed.has(x.taskId));
     const applied = new Set<string>();
     for (const part of chunk(live, LADDER_CHUNK)) {
       const rows = part.map((x) => toDb(auditCodec, { ...x.audit, subjectType: 'task', subjectId: x.taskId }));
-      const inserted = (await trx('audit_events').insert(rows).onConflict('event_key').ignore().returning('event_key')) as Array<{ event_key: string } | string>;
+      const inserted = (await trx('audit_events')
+        .insert(rows)
+        .onConflict('event_key')
+        .ignore()
+        .returning('event_key')) as Array<{ event_key: string } | string>;
       for (const r of inserted) applied.add(typeof r === 'string' ? r : r.event_key);
     }
     const now = live.filter((x) => applied.has(x.audit.eventKey));
@@ -722,7 +745,11 @@ async function listAudit(db: Knex, filter: { subjectType: string; subjectId: str
 }
 
 /** A user's inbox, newest first. */
-async function listNotifications(db: Knex, userId: string, opts: { unreadOnly?: boolean } = {}): Promise<Notification[]> {
+async function listNotifications(
+  db: Knex,
+  userId: string,
+  opts: { unreadOnly?: boolean } = {},
+): Promise<Notification[]> {
   const q = db('notifications')
     .where({ recipient_user_id: userId })
     .orderBy([
@@ -735,7 +762,10 @@ async function listNotifications(db: Knex, userId: string, opts: { unreadOnly?: 
 
 /** Marks one of the user's notifications read; false if it is not theirs or already read. */
 async function markNotificationRead(db: Knex, id: number, userId: string, at = Date.now()): Promise<boolean> {
-  const updated = await db('notifications').where({ id, recipient_user_id: userId }).whereNull('read_at').update({ read_at: at });
+  const updated = await db('notifications')
+    .where({ id, recipient_user_id: userId })
+    .whereNull('read_at')
+    .update({ read_at: at });
   return updated > 0;
 }
 
@@ -761,8 +791,12 @@ async function complianceByCollegeMonth(db: Knex, semesterId: string, nowMs: num
       db.raw('count(*) as "planned"'),
       db.raw(`sum(case when t.status = 'completed' and not t.late then 1 else 0 end) as "on_time"`),
       db.raw(`sum(case when t.status = 'completed' and t.late then 1 else 0 end) as "late"`),
-      db.raw(`sum(case when ${notClosed} and t.status <> 'overdue' and t.due_at > ? then 1 else 0 end) as "open"`, [nowMs]),
-      db.raw(`sum(case when ${notClosed} and (t.status = 'overdue' or t.due_at <= ?) then 1 else 0 end) as "overdue"`, [nowMs]),
+      db.raw(`sum(case when ${notClosed} and t.status <> 'overdue' and t.due_at > ? then 1 else 0 end) as "open"`, [
+        nowMs,
+      ]),
+      db.raw(`sum(case when ${notClosed} and (t.status = 'overdue' or t.due_at <= ?) then 1 else 0 end) as "overdue"`, [
+        nowMs,
+      ]),
       db.raw(`sum(case when t.status = 'waived' then 1 else 0 end) as "waived"`),
       db.raw('sum(case when t.escalation_level >= 1 then 1 else 0 end) as "escalated"'),
     )
@@ -818,8 +852,16 @@ export interface OpenWorkflowRow {
 const MARKED_TABLE: Record<MarkedWorkflowKind, string> = { task: 'task_instances', crisis: 'crisis_cases' };
 
 /** Marks a row whose workflow ended outside the app; keeps the first notice. True when it was not marked before. */
-async function markWorkflowEnded(db: Knex, kind: MarkedWorkflowKind, id: string, mark: { at: number; status: string }): Promise<boolean> {
-  const n = await db(MARKED_TABLE[kind]).where({ id }).whereNull('workflow_ended_at').update({ workflow_ended_at: mark.at, workflow_end_status: mark.status });
+async function markWorkflowEnded(
+  db: Knex,
+  kind: MarkedWorkflowKind,
+  id: string,
+  mark: { at: number; status: string },
+): Promise<boolean> {
+  const n = await db(MARKED_TABLE[kind])
+    .where({ id })
+    .whereNull('workflow_ended_at')
+    .update({ workflow_ended_at: mark.at, workflow_end_status: mark.status });
   return n > 0;
 }
 
@@ -835,7 +877,14 @@ async function listEndedWorkflows(db: Knex, schoolId: string): Promise<EndedWork
     .where('s.school_id', schoolId)
     .whereNotNull('t.workflow_ended_at')
     .whereNotIn('t.status', ['completed', 'waived'])
-    .select('t.id', 't.college_id', 't.title_zh', 't.title_en', 't.workflow_ended_at', 't.workflow_end_status')) as DbRow[];
+    .select(
+      't.id',
+      't.college_id',
+      't.title_zh',
+      't.title_en',
+      't.workflow_ended_at',
+      't.workflow_end_status',
+    )) as DbRow[];
   const cases = (await db('crisis_cases as c')
     .join('colleges as k', 'k.id', 'c.college_id')
     .where('k.school_id', schoolId)
@@ -843,8 +892,24 @@ async function listEndedWorkflows(db: Knex, schoolId: string): Promise<EndedWork
     .whereNot('c.status', 'closed')
     .select('c.id', 'c.college_id', 'c.situation', 'c.workflow_ended_at', 'c.workflow_end_status')) as DbRow[];
   return [
-    ...tasks.map((r) => ({ kind: 'task' as const, id: String(r.id), collegeId: String(r.college_id), titleZh: String(r.title_zh), titleEn: String(r.title_en ?? r.title_zh), noticedAt: Number(r.workflow_ended_at), endStatus: String(r.workflow_end_status ?? '') })),
-    ...cases.map((r) => ({ kind: 'crisis' as const, id: String(r.id), collegeId: String(r.college_id), titleZh: String(r.situation), titleEn: String(r.situation), noticedAt: Number(r.workflow_ended_at), endStatus: String(r.workflow_end_status ?? '') })),
+    ...tasks.map((r) => ({
+      kind: 'task' as const,
+      id: String(r.id),
+      collegeId: String(r.college_id),
+      titleZh: String(r.title_zh),
+      titleEn: String(r.title_en ?? r.title_zh),
+      noticedAt: Number(r.workflow_ended_at),
+      endStatus: String(r.workflow_end_status ?? ''),
+    })),
+    ...cases.map((r) => ({
+      kind: 'crisis' as const,
+      id: String(r.id),
+      collegeId: String(r.college_id),
+      titleZh: String(r.situation),
+      titleEn: String(r.situation),
+      noticedAt: Number(r.workflow_ended_at),
+      endStatus: String(r.workflow_end_status ?? ''),
+    })),
   ].sort((a, b) => b.noticedAt - a.noticedAt || a.id.localeCompare(b.id));
 }
 
@@ -856,14 +921,30 @@ async function listOpenWorkflowRows(db: Knex, schoolId: string): Promise<OpenWor
     .whereIn('t.status', ['open', 'overdue'])
     .whereNull('t.workflow_ended_at')
     .select('t.id', 't.college_id', 't.semester_id', 's.task_model')) as DbRow[];
-  const ofSchool = (table: string) => db(`${table} as x`).join('colleges as k', 'k.id', 'x.college_id').where('k.school_id', schoolId);
-  const cases = (await ofSchool('crisis_cases').whereNot('x.status', 'closed').whereNull('x.workflow_ended_at').select('x.id', 'x.college_id')) as DbRow[];
+  const ofSchool = (table: string) =>
+    db(`${table} as x`).join('colleges as k', 'k.id', 'x.college_id').where('k.school_id', schoolId);
+  const cases = (await ofSchool('crisis_cases')
+    .whereNot('x.status', 'closed')
+    .whereNull('x.workflow_ended_at')
+    .select('x.id', 'x.college_id')) as DbRow[];
   const pairings = (await ofSchool('pairings').where('x.status', 'active').select('x.id', 'x.college_id')) as DbRow[];
-  const warnings = (await ofSchool('screening_warnings').where('x.status', 'open').select('x.id', 'x.college_id')) as DbRow[];
+  const warnings = (await ofSchool('screening_warnings')
+    .where('x.status', 'open')
+    .select('x.id', 'x.college_id')) as DbRow[];
   const rows = (kind: WorkflowRowKind, list: DbRow[], workflowId: (id: string) => string) =>
-    list.map((r) => ({ kind, id: String(r.id), collegeId: String(r.college_id), workflowId: workflowId(String(r.id)) }));
+    list.map((r) => ({
+      kind,
+      id: String(r.id),
+      collegeId: String(r.college_id),
+      workflowId: workflowId(String(r.id)),
+    }));
   // a ladder semester's tasks run in their college's ladder workflow (ADR 0005); a per-task one's in their own
-  const taskWorkflowIds = new Map(tasks.map((r) => [String(r.id), r.task_model === 'ladder' ? collegeLadderWorkflowId(String(r.semester_id), String(r.college_id)) : String(r.id)]));
+  const taskWorkflowIds = new Map(
+    tasks.map((r) => [
+      String(r.id),
+      r.task_model === 'ladder' ? collegeLadderWorkflowId(String(r.semester_id), String(r.college_id)) : String(r.id),
+    ]),
+  );
   return [
     ...rows('task', tasks, (id) => taskWorkflowIds.get(id)!),
     ...rows('crisis', cases, (id) => `crisis.${id}`),
@@ -894,8 +975,11 @@ export function createStore(db: Knex) {
     upsertSemester: (s: SemesterInput) => upsertSemester(db, s),
     getSemester: (id: string) => getSemester(db, id),
     listSemesters: (schoolId: string) => listSemesters(db, schoolId),
-    setSemesterStatus: (id: string, status: SemesterStatus, fields?: { workflowId?: string | null; startedAt?: number | null }) =>
-      setSemesterStatus(db, id, status, fields),
+    setSemesterStatus: (
+      id: string,
+      status: SemesterStatus,
+      fields?: { workflowId?: string | null; startedAt?: number | null },
+    ) => setSemesterStatus(db, id, status, fields),
     upsertPlannedTasks: (rows: PlannedTaskInput[]) => upsertPlannedTasks(db, rows),
     applyTaskTransition: (t: TaskTransition) => applyTaskTransition(db, t),
     applyLadderSteps: (steps: LadderStepWrite[]) => applyLadderSteps(db, steps),
@@ -908,7 +992,8 @@ export function createStore(db: Knex) {
     listNotifications: (userId: string, opts?: { unreadOnly?: boolean }) => listNotifications(db, userId, opts),
     markNotificationRead: (id: number, userId: string, at?: number) => markNotificationRead(db, id, userId, at),
     complianceByCollegeMonth: (semesterId: string, nowMs: number) => complianceByCollegeMonth(db, semesterId, nowMs),
-    markWorkflowEnded: (kind: MarkedWorkflowKind, id: string, mark: { at: number; status: string }) => markWorkflowEnded(db, kind, id, mark),
+    markWorkflowEnded: (kind: MarkedWorkflowKind, id: string, mark: { at: number; status: string }) =>
+      markWorkflowEnded(db, kind, id, mark),
     clearWorkflowEnded: (kind: MarkedWorkflowKind, id: string) => clearWorkflowEnded(db, kind, id),
     listEndedWorkflows: (schoolId: string) => listEndedWorkflows(db, schoolId),
     listOpenWorkflowRows: (schoolId: string) => listOpenWorkflowRows(db, schoolId),

@@ -10,7 +10,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { CalendarError, calendarProblems } from './calendar';
-import { calendarSchema, HOLIDAY_KIND_NAMES, OBSERVED_DAY_KINDS, PUBLIC_HOLIDAY_KINDS, type Calendar, type ObservedDayKind } from './schema';
+import {
+  calendarSchema,
+  HOLIDAY_KIND_NAMES,
+  OBSERVED_DAY_KINDS,
+  PUBLIC_HOLIDAY_KINDS,
+  type Calendar,
+  type ObservedDayKind,
+} from './schema';
 
 export class CalendarBuildError extends Error {
   override name = 'CalendarBuildError';
@@ -23,7 +30,11 @@ type Bilingual = { zh: string; en: string };
 export const HOLIDAY_NAMES = HOLIDAY_KIND_NAMES;
 
 /** Days observed without a day off: fixed days of the year (not holiday notices). */
-const OBSERVED_MONTH_DAY: Record<ObservedDayKind, string> = { christmas: '12-25', 'teachers-day': '09-10', 'mental-health-day': '05-25' };
+const OBSERVED_MONTH_DAY: Record<ObservedDayKind, string> = {
+  christmas: '12-25',
+  'teachers-day': '09-10',
+  'mental-health-day': '05-25',
+};
 
 /** chinese-days' English names → the checklist's holiday kinds. */
 const KIND_OF_NAME: Record<string, string> = {
@@ -52,8 +63,16 @@ export function holidayData(): HolidayData {
   if (cached) return cached;
   const dir = path.dirname(require.resolve('chinese-days/package.json'));
   const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
-  const data = JSON.parse(readFileSync(path.join(dir, 'dist', 'chinese-days.json'), 'utf8')) as { holidays: Record<string, string>; workdays: Record<string, string> };
-  cached = { version: pkg.version, holidays: data.holidays, workdays: data.workdays, years: new Set(Object.keys(data.holidays).map((d) => Number(d.slice(0, 4)))) };
+  const data = JSON.parse(readFileSync(path.join(dir, 'dist', 'chinese-days.json'), 'utf8')) as {
+    holidays: Record<string, string>;
+    workdays: Record<string, string>;
+  };
+  cached = {
+    version: pkg.version,
+    holidays: data.holidays,
+    workdays: data.workdays,
+    years: new Set(Object.keys(data.holidays).map((d) => Number(d.slice(0, 4)))),
+  };
   return cached;
 }
 
@@ -99,19 +118,28 @@ export function buildCalendar(input: BuildCalendarInput): BuiltCalendar {
     throw new CalendarBuildError(msg);
   };
   const { year, term } = input;
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) fail(`year must be a year such as 2025, got ${JSON.stringify(year)}`);
+  if (!Number.isInteger(year) || year < 2000 || year > 2100)
+    fail(`year must be a year such as 2025, got ${JSON.stringify(year)}`);
   if (term !== 'autumn' && term !== 'spring') fail(`term must be autumn or spring, got ${JSON.stringify(term)}`);
-  for (const [k, v] of [['semester start', input.semesterStart], ['semester end', input.semesterEnd], ['vacation start', input.vacationStart]] as const) {
-    if (v !== undefined && (!DATE.test(v) || !day(v).isValid)) fail(`${k} must be a date written YYYY-MM-DD, got ${JSON.stringify(v)}`);
+  for (const [k, v] of [
+    ['semester start', input.semesterStart],
+    ['semester end', input.semesterEnd],
+    ['vacation start', input.vacationStart],
+  ] as const) {
+    if (v !== undefined && (!DATE.test(v) || !day(v).isValid))
+      fail(`${k} must be a date written YYYY-MM-DD, got ${JSON.stringify(v)}`);
   }
   const start = day(input.semesterStart);
   const end = day(input.semesterEnd);
   const [fromMonth, toMonth] = RANGE_OF_SCHOOL[term];
   if (start.year !== year || start.month < fromMonth || start.month > toMonth) {
-    fail(`${term === 'autumn' ? 'an' : 'a'} ${term} ${year} semester starts in ${DateTime.fromObject({ month: fromMonth }).toFormat('LLLL')}–${DateTime.fromObject({ month: toMonth }).toFormat('LLLL')} ${year}, not on ${input.semesterStart}`);
+    fail(
+      `${term === 'autumn' ? 'an' : 'a'} ${term} ${year} semester starts in ${DateTime.fromObject({ month: fromMonth }).toFormat('LLLL')}–${DateTime.fromObject({ month: toMonth }).toFormat('LLLL')} ${year}, not on ${input.semesterStart}`,
+    );
   }
   if (end <= start) fail(`the semester ends (${input.semesterEnd}) before or on its start (${input.semesterStart})`);
-  if (end.diff(start, 'months').months > 8) fail(`the semester ${input.semesterStart}–${input.semesterEnd} is longer than eight months`);
+  if (end.diff(start, 'months').months > 8)
+    fail(`the semester ${input.semesterStart}–${input.semesterEnd} is longer than eight months`);
 
   const data = holidayData();
   const source = `chinese-days ${data.version}`;
@@ -141,8 +169,14 @@ export function buildCalendar(input: BuildCalendarInput): BuiltCalendar {
     const statutory = new Map<string, number>();
     for (const d of run) {
       const [en = '', , n = '0'] = data.holidays[d]!.split(',');
-      const kind = KIND_OF_NAME[en] ?? en.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-      if (!KIND_OF_NAME[en] && !days.has(kind)) warnings.push(`chinese-days names a holiday "${en}" on ${d} that has no kind here; it is kept as "${kind}"`);
+      const kind =
+        KIND_OF_NAME[en] ??
+        en
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '');
+      if (!KIND_OF_NAME[en] && !days.has(kind))
+        warnings.push(`chinese-days names a holiday "${en}" on ${d} that has no kind here; it is kept as "${kind}"`);
       days.set(kind, (days.get(kind) ?? 0) + 1);
       statutory.set(kind, Number(n));
     }
@@ -150,7 +184,9 @@ export function buildCalendar(input: BuildCalendarInput): BuiltCalendar {
     const [kind, ...also] = kinds as [string, ...string[]];
     const names = kinds.map((k) => HOLIDAY_NAMES[k] ?? { zh: k, en: k });
     if (inside.length < run.length) {
-      warnings.push(`${names[0]!.en} ${run[0]}–${run.at(-1)} reaches beyond the semester ${input.semesterStart}–${input.semesterEnd}: only ${inside[0]}–${inside.at(-1)} is in the calendar`);
+      warnings.push(
+        `${names[0]!.en} ${run[0]}–${run.at(-1)} reaches beyond the semester ${input.semesterStart}–${input.semesterEnd}: only ${inside[0]}–${inside.at(-1)} is in the calendar`,
+      );
     }
     holidays.push({
       id: kind,
@@ -169,15 +205,31 @@ export function buildCalendar(input: BuildCalendarInput): BuiltCalendar {
   const manual = input.manualHolidays ?? [];
   const manualMakeup = input.manualMakeupDays ?? [];
   for (const h of manual) {
-    if (!DATE.test(h.start) || !DATE.test(h.end) || !day(h.start).isValid || !day(h.end).isValid) fail(`hand-entered holiday ${h.kind}: dates must be written YYYY-MM-DD, got ${h.start}..${h.end}`);
-    if (!(PUBLIC_HOLIDAY_KINDS as readonly string[]).includes(h.kind)) fail(`hand-entered holiday "${h.kind}" is not a public holiday kind (${PUBLIC_HOLIDAY_KINDS.join(', ')})`);
+    if (!DATE.test(h.start) || !DATE.test(h.end) || !day(h.start).isValid || !day(h.end).isValid)
+      fail(`hand-entered holiday ${h.kind}: dates must be written YYYY-MM-DD, got ${h.start}..${h.end}`);
+    if (!(PUBLIC_HOLIDAY_KINDS as readonly string[]).includes(h.kind))
+      fail(`hand-entered holiday "${h.kind}" is not a public holiday kind (${PUBLIC_HOLIDAY_KINDS.join(', ')})`);
     const y = Number(h.start.slice(0, 4));
-    if (data.years.has(y)) fail(`hand-entered holiday ${h.kind} ${h.start}–${h.end}: ${source} has the State Council's holidays of ${y}; they are not entered by hand`);
-    holidays.push({ id: h.kind, ...(h.also?.length ? { also: h.also } : {}), name: HOLIDAY_NAMES[h.kind]!, start: h.start, end: h.end, dayOff: true });
+    if (data.years.has(y))
+      fail(
+        `hand-entered holiday ${h.kind} ${h.start}–${h.end}: ${source} has the State Council's holidays of ${y}; they are not entered by hand`,
+      );
+    holidays.push({
+      id: h.kind,
+      ...(h.also?.length ? { also: h.also } : {}),
+      name: HOLIDAY_NAMES[h.kind]!,
+      start: h.start,
+      end: h.end,
+      dayOff: true,
+    });
   }
   for (const d of manualMakeup) {
-    if (!DATE.test(d) || !day(d).isValid) fail(`hand-entered make-up working day must be written YYYY-MM-DD, got ${JSON.stringify(d)}`);
-    if (data.years.has(Number(d.slice(0, 4)))) fail(`hand-entered make-up working day ${d}: ${source} has the State Council's make-up days of ${d.slice(0, 4)}; they are not entered by hand`);
+    if (!DATE.test(d) || !day(d).isValid)
+      fail(`hand-entered make-up working day must be written YYYY-MM-DD, got ${JSON.stringify(d)}`);
+    if (data.years.has(Number(d.slice(0, 4))))
+      fail(
+        `hand-entered make-up working day ${d}: ${source} has the State Council's make-up days of ${d.slice(0, 4)}; they are not entered by hand`,
+      );
     makeupWorkdays.push(d);
   }
   for (const y of uncovered) {
@@ -191,18 +243,21 @@ export function buildCalendar(input: BuildCalendarInput): BuiltCalendar {
 
   // what the school observes without a day off, its own days off and events
   for (const kind of input.observe ?? ['christmas']) {
-    if (!(OBSERVED_DAY_KINDS as readonly string[]).includes(kind)) fail(`"${kind}" is not a day observed without a day off (${OBSERVED_DAY_KINDS.join(', ')})`);
+    if (!(OBSERVED_DAY_KINDS as readonly string[]).includes(kind))
+      fail(`"${kind}" is not a day observed without a day off (${OBSERVED_DAY_KINDS.join(', ')})`);
     for (const y of years) {
       const d = `${y}-${OBSERVED_MONTH_DAY[kind]}`;
       if (inSemester(d)) holidays.push({ id: kind, name: HOLIDAY_NAMES[kind]!, start: d, end: d, dayOff: false });
     }
   }
-  for (const x of input.daysOff ?? []) holidays.push({ id: x.id, name: x.name ?? { zh: x.id, en: x.id }, start: x.start, end: x.end, dayOff: true });
+  for (const x of input.daysOff ?? [])
+    holidays.push({ id: x.id, name: x.name ?? { zh: x.id, en: x.id }, start: x.start, end: x.end, dayOff: true });
   holidays.sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));
 
   const examWeeks = [...(input.examWeeks ?? [])].sort((a, b) => a.start.localeCompare(b.start));
   const lastExam = examWeeks.at(-1);
-  const vacationStart = input.vacationStart ?? isoOf(day(lastExam ? lastExam.end : input.semesterEnd).plus({ days: 1 }));
+  const vacationStart =
+    input.vacationStart ?? isoOf(day(lastExam ? lastExam.end : input.semesterEnd).plus({ days: 1 }));
   const termZh = term === 'autumn' ? '秋季' : '春季';
   const termEn = term === 'autumn' ? 'Autumn' : 'Spring';
   const raw = {
@@ -217,16 +272,31 @@ export function buildCalendar(input: BuildCalendarInput): BuiltCalendar {
     examWeeks,
     holidays,
     makeupWorkdays: [...new Set(makeupWorkdays)].sort(),
-    ...(input.events?.length ? { events: input.events.map((e) => ({ id: e.id, name: e.name ?? { zh: e.id, en: e.id }, start: e.start, end: e.end })) } : {}),
-    holidaySource: uncovered.length ? `${source}${covered.length ? ` (${covered.join(', ')})` : ''}; ${uncovered.join(', ')}: ${manual.length || manualMakeup.length ? 'entered by hand' : 'none entered'}` : source,
+    ...(input.events?.length
+      ? {
+          events: input.events.map((e) => ({
+            id: e.id,
+            name: e.name ?? { zh: e.id, en: e.id },
+            start: e.start,
+            end: e.end,
+          })),
+        }
+      : {}),
+    holidaySource: uncovered.length
+      ? `${source}${covered.length ? ` (${covered.join(', ')})` : ''}; ${uncovered.join(', ')}: ${manual.length || manualMakeup.length ? 'entered by hand' : 'none entered'}`
+      : source,
   };
   const parsed = calendarSchema.safeParse(raw);
-  if (!parsed.success) fail(`the calendar would be invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    fail(
+      `the calendar would be invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const calendar = parsed.data!;
   const ids = new Map<string, number>();
   for (const h of calendar.holidays) ids.set(h.id, (ids.get(h.id) ?? 0) + 1);
   // the same kind twice in one semester (a long semester): ids carry the year, the kind stays
-  for (const h of calendar.holidays) if (ids.get(h.id)! > 1) Object.assign(h, { kind: h.kind ?? h.id, id: `${h.id}-${h.start.slice(0, 4)}` });
+  for (const h of calendar.holidays)
+    if (ids.get(h.id)! > 1) Object.assign(h, { kind: h.kind ?? h.id, id: `${h.id}-${h.start.slice(0, 4)}` });
   const problems = calendarProblems(calendar);
   if (problems.length) throw new CalendarError(problems);
   return { calendar, warnings };

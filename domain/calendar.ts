@@ -11,9 +11,7 @@ export class CalendarError extends Error {
     readonly problems: Array<{ path: string; message: string }>,
     readonly file?: string,
   ) {
-    super(
-      `${file ? `${file}: ` : ''}invalid calendar: ` + problems.map((p) => `${p.path}: ${p.message}`).join('; '),
-    );
+    super(`${file ? `${file}: ` : ''}invalid calendar: ` + problems.map((p) => `${p.path}: ${p.message}`).join('; '));
   }
 }
 
@@ -54,13 +52,15 @@ export class SchoolCalendar {
 
   /** The last working day in [from, to], or null. */
   lastWorkingDay(from: DateTime, to: DateTime): DateTime | null {
-    for (let d = to.startOf('day'); d >= from.startOf('day'); d = d.minus({ days: 1 })) if (this.isWorkingDay(d)) return d;
+    for (let d = to.startOf('day'); d >= from.startOf('day'); d = d.minus({ days: 1 }))
+      if (this.isWorkingDay(d)) return d;
     return null;
   }
 
   /** The first working day in [from, to], or null. */
   firstWorkingDay(from: DateTime, to: DateTime): DateTime | null {
-    for (let d = from.startOf('day'); d <= to.startOf('day'); d = d.plus({ days: 1 })) if (this.isWorkingDay(d)) return d;
+    for (let d = from.startOf('day'); d <= to.startOf('day'); d = d.plus({ days: 1 }))
+      if (this.isWorkingDay(d)) return d;
     return null;
   }
 
@@ -94,17 +94,25 @@ export function calendarProblems(cal: Calendar): Array<{ path: string; message: 
   }
   const sc = new SchoolCalendar(cal);
   const { start, end } = sc;
-  if (end <= start) add('semesterEnd', `semester ends (${cal.semesterEnd}) before or on its start (${cal.semesterStart})`);
+  if (end <= start)
+    add('semesterEnd', `semester ends (${cal.semesterEnd}) before or on its start (${cal.semesterStart})`);
   const vac = sc.day(cal.vacationStart);
   if (vac <= start || vac > end.plus({ days: 1 })) {
-    add('vacationStart', `vacation start ${cal.vacationStart} is not after the semester start and at most a day after its end`);
+    add(
+      'vacationStart',
+      `vacation start ${cal.vacationStart} is not after the semester start and at most a day after its end`,
+    );
   }
-  if (cal.workdayEnd <= cal.workdayStart) add('workdayEnd', `working day ends (${cal.workdayEnd}) before it starts (${cal.workdayStart})`);
+  if (cal.workdayEnd <= cal.workdayStart)
+    add('workdayEnd', `working day ends (${cal.workdayEnd}) before it starts (${cal.workdayStart})`);
 
   cal.holidays.forEach((h, i) => {
     if (h.end < h.start) add(`holidays[${i}].end`, `holiday "${h.id}" ends (${h.end}) before it starts (${h.start})`);
     else if (!sc.inSemester(sc.day(h.start)) || !sc.inSemester(sc.day(h.end))) {
-      add(`holidays[${i}]`, `holiday "${h.id}" (${h.start}–${h.end}) lies outside the semester ${cal.semesterStart}–${cal.semesterEnd}`);
+      add(
+        `holidays[${i}]`,
+        `holiday "${h.id}" (${h.start}–${h.end}) lies outside the semester ${cal.semesterStart}–${cal.semesterEnd}`,
+      );
     }
     const dup = cal.holidays.findIndex((o) => o.id === h.id);
     if (dup !== i) add(`holidays[${i}].id`, `holiday id "${h.id}" is also holidays[${dup}]`);
@@ -123,7 +131,8 @@ export function calendarProblems(cal: Calendar): Array<{ path: string; message: 
   for (let k = 1; k < sorted.length; k++) {
     const prev = sorted[k - 1]!;
     const cur = sorted[k]!;
-    if (cur.start <= prev.end) add(`examWeeks[${cur.i}]`, `exam week ${cur.start}–${cur.end} overlaps exam week ${prev.start}–${prev.end}`);
+    if (cur.start <= prev.end)
+      add(`examWeeks[${cur.i}]`, `exam week ${cur.start}–${cur.end} overlaps exam week ${prev.start}–${prev.end}`);
   }
 
   cal.makeupWorkdays.forEach((d, i) => {

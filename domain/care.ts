@@ -64,23 +64,46 @@ export const careSettingsSchema = z
   .strict()
   .superRefine((s, ctx) => {
     if (s.screening.reminderBeforeHours >= s.screening.redInterviewDays * 24) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['screening', 'reminderBeforeHours'], message: 'the reminder must come before the red warning’s interview deadline' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['screening', 'reminderBeforeHours'],
+        message: 'the reminder must come before the red warning’s interview deadline',
+      });
     }
     if (s.screening.orangeInterviewDays < s.screening.redInterviewDays) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['screening', 'orangeInterviewDays'], message: 'an orange warning cannot be more urgent than a red one' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['screening', 'orangeInterviewDays'],
+        message: 'an orange warning cannot be more urgent than a red one',
+      });
     }
     if (s.pairing.remindBeforeDays >= s.pairing.talkEveryDays) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['pairing', 'remindBeforeDays'], message: 'the reminder must come before the talk is due' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['pairing', 'remindBeforeDays'],
+        message: 'the reminder must come before the talk is due',
+      });
     }
     if (s.crisis.schoolNotifyMinutes < s.crisis.onSceneAckMinutes) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['crisis', 'schoolNotifyMinutes'], message: 'the school departments are notified after the on-scene acknowledgement is due, not before' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['crisis', 'schoolNotifyMinutes'],
+        message: 'the school departments are notified after the on-scene acknowledgement is due, not before',
+      });
     }
   });
 export type CareSettings = z.infer<typeof careSettingsSchema>;
 
 /** DOMAIN.md §3–§5 defaults. */
 export const DEFAULT_CARE_SETTINGS: CareSettings = {
-  crisis: { onSceneAckMinutes: 30, schoolNotifyMinutes: 60, schoolAfterMinutes: 30, checkInEveryMinutes: 120, supervisionHours: 24, schoolAlertEveryMinutes: 60 },
+  crisis: {
+    onSceneAckMinutes: 30,
+    schoolNotifyMinutes: 60,
+    schoolAfterMinutes: 30,
+    checkInEveryMinutes: 120,
+    supervisionHours: 24,
+    schoolAlertEveryMinutes: 60,
+  },
   screening: { redInterviewDays: 3, orangeInterviewDays: 7, reminderBeforeHours: 24, schoolAfterHours: 48 },
   pairing: { talkEveryDays: 15, remindBeforeDays: 2, schoolAfterDays: 2, maxStudentsPerTeacher: 5 },
 };
@@ -105,12 +128,21 @@ export function crisisDurations(s: CareSettings): CrisisDurations {
 
 export function screeningDurations(s: CareSettings) {
   const c = s.screening;
-  return { redInterviewMs: c.redInterviewDays * DAY, orangeInterviewMs: c.orangeInterviewDays * DAY, reminderBeforeMs: c.reminderBeforeHours * HOUR, schoolAfterMs: c.schoolAfterHours * HOUR };
+  return {
+    redInterviewMs: c.redInterviewDays * DAY,
+    orangeInterviewMs: c.orangeInterviewDays * DAY,
+    reminderBeforeMs: c.reminderBeforeHours * HOUR,
+    schoolAfterMs: c.schoolAfterHours * HOUR,
+  };
 }
 
 export function pairingClock(s: CareSettings) {
   const c = s.pairing;
-  return { talkEveryMs: c.talkEveryDays * DAY, remindBeforeMs: c.remindBeforeDays * DAY, schoolAfterMs: c.schoolAfterDays * DAY };
+  return {
+    talkEveryMs: c.talkEveryDays * DAY,
+    remindBeforeMs: c.remindBeforeDays * DAY,
+    schoolAfterMs: c.schoolAfterDays * DAY,
+  };
 }
 
 /** 问题分类 of the intervention ledger (seed 003 appendix 4), in the appendix's order. */
@@ -146,5 +178,4 @@ export const LEDGER_COLUMNS = [
 
 /** A reason a student is on the key-care list. */
 export type KeyCareReason =
-  | { kind: 'group'; month: string; index: number; zh: string }
-  | { kind: 'screening' | 'crisis' | 'other'; zh: string };
+  { kind: 'group'; month: string; index: number; zh: string } | { kind: 'screening' | 'crisis' | 'other'; zh: string };

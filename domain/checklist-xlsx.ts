@@ -30,7 +30,15 @@
  * offered as xlsx.
  */
 import ExcelJS from 'exceljs';
-import { HOLIDAY_KIND_NAMES, templateSchema, type CollegeRole, type DueRule, type Template, type TemplateTask, type TaskKind } from './schema';
+import {
+  HOLIDAY_KIND_NAMES,
+  templateSchema,
+  type CollegeRole,
+  type DueRule,
+  type Template,
+  type TemplateTask,
+  type TaskKind,
+} from './schema';
 
 export class ChecklistXlsxError extends Error {
   override name = 'ChecklistXlsxError';
@@ -44,7 +52,22 @@ export class ChecklistXlsxError extends Error {
 export const MAX_XLSX_BYTES = 5 * 1024 * 1024;
 
 export const TASK_SHEET = '任务清单';
-export const TASK_COLUMNS = ['月份或周次', '任务编号', '任务标识', '任务类型', '任务内容(标题)', '英文标题', '任务说明', '负责角色', '截止规则', '提前开放天数', '缺少节日时', '提醒', '升级', '佐证要求'] as const;
+export const TASK_COLUMNS = [
+  '月份或周次',
+  '任务编号',
+  '任务标识',
+  '任务类型',
+  '任务内容(标题)',
+  '英文标题',
+  '任务说明',
+  '负责角色',
+  '截止规则',
+  '提前开放天数',
+  '缺少节日时',
+  '提醒',
+  '升级',
+  '佐证要求',
+] as const;
 type TaskColumn = (typeof TASK_COLUMNS)[number];
 const REQUIRED_TASK_COLUMNS: TaskColumn[] = ['月份或周次', '任务内容(标题)', '任务说明', '负责角色', '截止规则'];
 const MONTH_SHEET = '每月重点关爱人群';
@@ -53,7 +76,12 @@ const INFO_SHEET = '清单信息';
 const HOTLINE_SHEET = '求助热线';
 const HELP_SHEET = '填写说明';
 
-export const ROLE_WORDS: Record<CollegeRole, string> = { college_leader: '学院领导', psych_counsellor: '心理辅导员', counsellor: '辅导员', class_teacher: '班主任' };
+export const ROLE_WORDS: Record<CollegeRole, string> = {
+  college_leader: '学院领导',
+  psych_counsellor: '心理辅导员',
+  counsellor: '辅导员',
+  class_teacher: '班主任',
+};
 export const KIND_WORDS: Record<TaskKind, string> = {
   once: '一次性任务',
   weekly: '每周研判',
@@ -69,13 +97,19 @@ const WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日'];
 export const DUE_RULE_WORDS = [
   ['当月最后一个工作日', '在所属月份内，当月最后一个工作日截止'],
   ['当月第N天前', '在所属月份内，当月 N 日截止（如 当月第15天前）'],
-  ['当月最后一个工作日，且开学后N天内', '同上，且不晚于开学后第 N 天（“开学初”）；当月第N天前 也可加 “，且开学后N天内”'],
+  [
+    '当月最后一个工作日，且开学后N天内',
+    '同上，且不晚于开学后第 N 天（“开学初”）；当月第N天前 也可加 “，且开学后N天内”',
+  ],
   ['当周最后一个工作日', '在所属的第 N 周（月份或周次 写 第N周）内，当周最后一个工作日截止'],
   ['当周周三前', '在所属的第 N 周内，周三（或之前最后一个工作日）截止；周一 … 周日'],
   ['第N周', '即 第N周 的 当周最后一个工作日'],
   ['每周', '从开学第一周起每周一次，每周最后一个工作日截止，至学期结束'],
   ['每周至放假', '同上，至放假为止'],
-  ['节前最后一个工作日:国庆节', '每个所列节日前的最后一个工作日截止；多个节日用 、 分开（中秋节、国庆节）；假期 表示放假'],
+  [
+    '节前最后一个工作日:国庆节',
+    '每个所列节日前的最后一个工作日截止；多个节日用 、 分开（中秋节、国庆节）；假期 表示放假',
+  ],
   ['放假前最后一个工作日', '即 节前最后一个工作日:假期'],
   ['考试周', '每个考试周一次，考试周最后一个工作日截止'],
   ['考试周后第一个工作日', '最后一个考试周之后的第一个工作日截止'],
@@ -102,14 +136,20 @@ function durationWords(iso: string): string {
 function durationOf(words: string): string | undefined {
   const m = /^(?:(\d+)天)?(?:(\d+)(?:小时|个小时))?(?:(\d+)分钟)?$/.exec(words);
   if (!m || (m[1] === undefined && m[2] === undefined && m[3] === undefined)) return undefined;
-  const time = m[2] !== undefined || m[3] !== undefined ? `T${m[2] !== undefined ? `${m[2]}H` : ''}${m[3] !== undefined ? `${m[3]}M` : ''}` : '';
+  const time =
+    m[2] !== undefined || m[3] !== undefined
+      ? `T${m[2] !== undefined ? `${m[2]}H` : ''}${m[3] !== undefined ? `${m[3]}M` : ''}`
+      : '';
   return `P${m[1] !== undefined ? `${m[1]}D` : ''}${time}`;
 }
 const remindWords = (list: string[]) => (list.length ? list.map((d) => `提前${durationWords(d)}`).join(',') : '不提醒');
 function remindOf(text: string): string[] | undefined {
   if (text === '不提醒') return [];
   const out: string[] = [];
-  for (const part of text.split(/[,，、;；]/).map((x) => x.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(/[,，、;；]/)
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const d = /^提前(.+)$/.exec(part) && durationOf(part.slice(2));
     if (!d) return undefined;
     out.push(d);
@@ -126,14 +166,18 @@ export function dueRuleWords(rule: DueRule): string {
   switch (rule.type) {
     case 'in-month': {
       const day = rule.dueDay === 'last' ? '当月最后一个工作日' : `当月第${rule.dueDay}天前`;
-      return rule.withinDaysOfSemesterStart !== undefined ? `${day}，且开学后${rule.withinDaysOfSemesterStart}天内` : day;
+      return rule.withinDaysOfSemesterStart !== undefined
+        ? `${day}，且开学后${rule.withinDaysOfSemesterStart}天内`
+        : day;
     }
     case 'in-week':
       return rule.dueDay === 'last' ? '当周最后一个工作日' : `当周周${WEEKDAYS[rule.dueDay - 1]}前`;
     case 'weekly':
       return rule.until === 'vacation-start' ? '每周至放假' : '每周';
     case 'before-holiday':
-      return rule.holidays.length === 1 && rule.holidays[0] === 'vacation' ? '放假前最后一个工作日' : `节前最后一个工作日:${rule.holidays.map(holidayWord).join('、')}`;
+      return rule.holidays.length === 1 && rule.holidays[0] === 'vacation'
+        ? '放假前最后一个工作日'
+        : `节前最后一个工作日:${rule.holidays.map(holidayWord).join('、')}`;
     case 'exam-week':
       return '考试周';
     case 'after-exam-weeks':
@@ -153,19 +197,26 @@ function dueRuleOf(text: string): { rule: Record<string, unknown>; week?: number
     if (n !== 'last' && (n < 1 || n > 31)) return undefined;
     const within = m[3] === undefined ? undefined : Number(m[3]);
     if (within !== undefined && (within < 1 || within > 60)) return undefined;
-    return { rule: { type: 'in-month', dueDay: n, ...(within !== undefined ? { withinDaysOfSemesterStart: within } : {}) } };
+    return {
+      rule: { type: 'in-month', dueDay: n, ...(within !== undefined ? { withinDaysOfSemesterStart: within } : {}) },
+    };
   }
   if (t === '当周最后一个工作日') return { rule: { type: 'in-week', dueDay: 'last' } };
   m = /^当?周([一二三四五六日天])前?$/.exec(t) ?? /^当周周([一二三四五六日天])前?$/.exec(t);
   if (m) return { rule: { type: 'in-week', dueDay: m[1] === '天' ? 7 : WEEKDAYS.indexOf(m[1]!) + 1 } };
   m = /^第(\d{1,2})周$/.exec(t);
-  if (m && Number(m[1]) >= 1 && Number(m[1]) <= 30) return { rule: { type: 'in-week', dueDay: 'last' }, week: Number(m[1]) };
+  if (m && Number(m[1]) >= 1 && Number(m[1]) <= 30)
+    return { rule: { type: 'in-week', dueDay: 'last' }, week: Number(m[1]) };
   if (t === '每周') return { rule: { type: 'weekly', until: 'semester-end' } };
-  if (t === '每周至放假' || t === '每周(至放假)' || t === '每周（至放假）') return { rule: { type: 'weekly', until: 'vacation-start' } };
+  if (t === '每周至放假' || t === '每周(至放假)' || t === '每周（至放假）')
+    return { rule: { type: 'weekly', until: 'vacation-start' } };
   if (t === '放假前最后一个工作日') return { rule: { type: 'before-holiday', holidays: ['vacation'] } };
   m = /^节前最后一个工作日:(.+)$/.exec(t);
   if (m) {
-    const kinds = m[1]!.split(/[、,，]/).filter(Boolean).map(holidayKind);
+    const kinds = m[1]!
+      .split(/[、,，]/)
+      .filter(Boolean)
+      .map(holidayKind);
     if (!kinds.length || kinds.some((k) => k === undefined)) return undefined;
     return { rule: { type: 'before-holiday', holidays: kinds } };
   }
@@ -178,13 +229,18 @@ function evidenceWords(e: TemplateTask['evidence']): string {
   const items: string[] = [e.note === 'required' ? '须填写说明' : '说明可选'];
   if (e.minFiles > 0) items.push(`至少${e.minFiles}个文件`);
   if (e.minPhotosPerActivity !== undefined) items.push(`每项活动至少${e.minPhotosPerActivity}张照片`);
-  if (!(e.accept.length === 2 && e.accept[0] === 'image' && e.accept[1] === 'pdf')) items.push(`文件类型:${e.accept.map((a) => (a === 'image' ? '图片' : 'PDF')).join('、')}`);
+  if (!(e.accept.length === 2 && e.accept[0] === 'image' && e.accept[1] === 'pdf'))
+    items.push(`文件类型:${e.accept.map((a) => (a === 'image' ? '图片' : 'PDF')).join('、')}`);
   if (e.ledgerMonthlyReview) items.push('须更新本月干预台账');
   return items.join('；');
 }
 function evidenceOf(text: string): { value: Record<string, unknown> } | { bad: string } {
   const out: Record<string, unknown> = {};
-  for (const item of text.replace(/：/g, ':').split(/[;；\n]/).map((x) => x.replace(/\s+/g, '')).filter(Boolean)) {
+  for (const item of text
+    .replace(/：/g, ':')
+    .split(/[;；\n]/)
+    .map((x) => x.replace(/\s+/g, ''))
+    .filter(Boolean)) {
     let m: RegExpExecArray | null;
     if (item === '须填写说明') out.note = 'required';
     else if (item === '说明可选') out.note = 'optional';
@@ -192,7 +248,10 @@ function evidenceOf(text: string): { value: Record<string, unknown> } | { bad: s
     else if ((m = /^每项活动至少(\d{1,2})张照片$/.exec(item))) out.minPhotosPerActivity = Number(m[1]);
     else if (item === '须更新本月干预台账') out.ledgerMonthlyReview = true;
     else if ((m = /^文件类型:(.+)$/.exec(item))) {
-      const kinds = m[1]!.split(/[、,，]/).filter(Boolean).map((k) => (k === '图片' ? 'image' : k.toUpperCase() === 'PDF' ? 'pdf' : undefined));
+      const kinds = m[1]!
+        .split(/[、,，]/)
+        .filter(Boolean)
+        .map((k) => (k === '图片' ? 'image' : k.toUpperCase() === 'PDF' ? 'pdf' : undefined));
       if (!kinds.length || kinds.some((k) => !k)) return { bad: item };
       out.accept = kinds;
     } else return { bad: item };
@@ -205,7 +264,8 @@ function evidenceOf(text: string): { value: Record<string, unknown> } | { bad: s
 
 /** The checklist as an .xlsx workbook (Buffer). */
 export async function checklistToXlsx(template: Template): Promise<Buffer> {
-  if (template.kind !== 'semester-checklist' || template.phases.length) throw new ChecklistXlsxError([`清单 ${template.id} 是专项活动（含阶段），不能写成 xlsx；请使用 JSON`]);
+  if (template.kind !== 'semester-checklist' || template.phases.length)
+    throw new ChecklistXlsxError([`清单 ${template.id} 是专项活动（含阶段），不能写成 xlsx；请使用 JSON`]);
   const wb = new ExcelJS.Workbook();
   wb.creator = 'mental-health duty tracker';
   const header = (ws: ExcelJS.Worksheet, cols: Array<{ header: string; width: number }>) => {
@@ -214,8 +274,26 @@ export async function checklistToXlsx(template: Template): Promise<Buffer> {
     ws.views = [{ state: 'frozen', ySplit: 1 }];
   };
   const tasks = wb.addWorksheet(TASK_SHEET);
-  const widths: Record<TaskColumn, number> = { 月份或周次: 10, 任务编号: 8, 任务标识: 28, 任务类型: 12, '任务内容(标题)': 26, 英文标题: 30, 任务说明: 60, 负责角色: 12, 截止规则: 30, 提前开放天数: 10, 缺少节日时: 22, 提醒: 18, 升级: 18, 佐证要求: 30 };
-  header(tasks, TASK_COLUMNS.map((c) => ({ header: c, width: widths[c] })));
+  const widths: Record<TaskColumn, number> = {
+    月份或周次: 10,
+    任务编号: 8,
+    任务标识: 28,
+    任务类型: 12,
+    '任务内容(标题)': 26,
+    英文标题: 30,
+    任务说明: 60,
+    负责角色: 12,
+    截止规则: 30,
+    提前开放天数: 10,
+    缺少节日时: 22,
+    提醒: 18,
+    升级: 18,
+    佐证要求: 30,
+  };
+  header(
+    tasks,
+    TASK_COLUMNS.map((c) => ({ header: c, width: widths[c] })),
+  );
   for (const x of template.tasks) {
     const due = x.due;
     const row: Record<TaskColumn, string | number> = {
@@ -232,7 +310,10 @@ export async function checklistToXlsx(template: Template): Promise<Buffer> {
       缺少节日时:
         due.type === 'before-holiday'
           ? Object.entries(due.ifMissing)
-              .map(([k, r]) => `${holidayWord(k)}:${r === 'skip' ? '跳过' : `并入${holidayWord(r.slice('merge-into:'.length))}`}`)
+              .map(
+                ([k, r]) =>
+                  `${holidayWord(k)}:${r === 'skip' ? '跳过' : `并入${holidayWord(r.slice('merge-into:'.length))}`}`,
+              )
               .join('；')
           : '',
       提醒: x.ladder?.remindBefore ? remindWords(x.ladder.remindBefore) : '',
@@ -247,7 +328,9 @@ export async function checklistToXlsx(template: Template): Promise<Buffer> {
     { header: '重点关爱人群', width: 70 },
     { header: '英文', width: 70 },
   ]);
-  for (const m of template.months) for (const g of m.keyCareGroups) months.addRow([`${m.month}月`, g.zh, g.en]).alignment = { wrapText: true, vertical: 'top' };
+  for (const m of template.months)
+    for (const g of m.keyCareGroups)
+      months.addRow([`${m.month}月`, g.zh, g.en]).alignment = { wrapText: true, vertical: 'top' };
   const docs = wb.addWorksheet(DOC_SHEET);
   header(docs, [
     { header: '任务标识', width: 28 },
@@ -278,7 +361,8 @@ export async function checklistToXlsx(template: Template): Promise<Buffer> {
     { header: '类型', width: 8 },
     { header: '号码', width: 16 },
   ]);
-  for (const h of template.hotlines) hotlines.addRow([h.name.zh, h.name.en, h.kind === 'app' ? 'APP' : '电话', h.number ?? '']);
+  for (const h of template.hotlines)
+    hotlines.addRow([h.name.zh, h.name.en, h.kind === 'app' ? 'APP' : '电话', h.number ?? '']);
   const help = wb.addWorksheet(HELP_SHEET);
   header(help, [
     { header: '截止规则的写法', width: 40 },
@@ -289,11 +373,19 @@ export async function checklistToXlsx(template: Template): Promise<Buffer> {
     [],
     ['节日名称', [...Object.values(HOLIDAY_KIND_NAMES).map((n) => n.zh)].join('、')],
     ['负责角色', Object.values(ROLE_WORDS).join('、')],
-    ['任务类型', Object.values(KIND_WORDS).filter((k) => k !== '活动阶段').join('、')],
+    [
+      '任务类型',
+      Object.values(KIND_WORDS)
+        .filter((k) => k !== '活动阶段')
+        .join('、'),
+    ],
     ['缺少节日时', '节日:跳过 或 节日:并入另一节日，多条用 ；分开（如 中秋节:并入国庆节）'],
     ['提醒', '提前3天,提前1天（也可写 小时、分钟）；不提醒'],
     ['升级', '逾期2天后上报学校'],
-    ['佐证要求', '须填写说明；至少1个文件；每项活动至少2张照片；文件类型:图片、PDF；须更新本月干预台账（需提交的具名文件写在 “佐证文件” 表）'],
+    [
+      '佐证要求',
+      '须填写说明；至少1个文件；每项活动至少2张照片；文件类型:图片、PDF；须更新本月干预台账（需提交的具名文件写在 “佐证文件” 表）',
+    ],
   ]);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
@@ -309,7 +401,11 @@ function cellText(cell: ExcelJS.Cell): string {
   if (v instanceof Date) return v.toISOString().slice(0, 10);
   if (typeof v === 'object') {
     const o = v as { richText?: Array<{ text: string }>; text?: unknown; result?: unknown };
-    if (Array.isArray(o.richText)) return o.richText.map((r) => r.text).join('').trim();
+    if (Array.isArray(o.richText))
+      return o.richText
+        .map((r) => r.text)
+        .join('')
+        .trim();
     if (o.text !== undefined) return String(o.text).trim();
     if (o.result !== undefined) return String(o.result).trim();
   }
@@ -346,8 +442,12 @@ function readSheet(ws: ExcelJS.Worksheet, required: readonly string[]): SheetRow
 export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: number } = {}): Promise<Template> {
   const max = opts.maxBytes ?? MAX_XLSX_BYTES;
   if (buffer.length === 0) throw new ChecklistXlsxError(['文件是空的']);
-  if (buffer.length > max) throw new ChecklistXlsxError([`文件太大（${(buffer.length / 1024 / 1024).toFixed(1)} MB），最大 ${(max / 1024 / 1024).toFixed(0)} MB`]);
-  if (buffer.subarray(0, 4).toString('binary') !== 'PK\x03\x04') throw new ChecklistXlsxError(['这不是 xlsx 文件（Excel 工作簿）：请在 Excel 或 WPS 中 “另存为 .xlsx”']);
+  if (buffer.length > max)
+    throw new ChecklistXlsxError([
+      `文件太大（${(buffer.length / 1024 / 1024).toFixed(1)} MB），最大 ${(max / 1024 / 1024).toFixed(0)} MB`,
+    ]);
+  if (buffer.subarray(0, 4).toString('binary') !== 'PK\x03\x04')
+    throw new ChecklistXlsxError(['这不是 xlsx 文件（Excel 工作簿）：请在 Excel 或 WPS 中 “另存为 .xlsx”']);
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(buffer as unknown as ArrayBuffer);
@@ -355,11 +455,18 @@ export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: numbe
     throw new ChecklistXlsxError([`无法读取这个 xlsx 文件（${e instanceof Error ? e.message : String(e)}）`]);
   }
   const problems: string[] = [];
-  const at = (sheet: string, n: number, col: string, what: string) => problems.push(`${sheet === TASK_SHEET ? '' : `“${sheet}” 表`}第 ${n} 行 “${col}” 列: ${what}`);
+  const at = (sheet: string, n: number, col: string, what: string) =>
+    problems.push(`${sheet === TASK_SHEET ? '' : `“${sheet}” 表`}第 ${n} 行 “${col}” 列: ${what}`);
   const taskSheet = wb.getWorksheet(TASK_SHEET);
-  if (!taskSheet) throw new ChecklistXlsxError([`缺少 “${TASK_SHEET}” 工作表（找到的工作表：${wb.worksheets.map((w) => w.name).join('、') || '无'}）`]);
+  if (!taskSheet)
+    throw new ChecklistXlsxError([
+      `缺少 “${TASK_SHEET}” 工作表（找到的工作表：${wb.worksheets.map((w) => w.name).join('、') || '无'}）`,
+    ]);
   const sheet = readSheet(taskSheet, REQUIRED_TASK_COLUMNS);
-  if (sheet.missing.length) throw new ChecklistXlsxError([`“${TASK_SHEET}” 表第 1 行缺少列: ${sheet.missing.join('、')}（表头应为: ${TASK_COLUMNS.join('、')}）`]);
+  if (sheet.missing.length)
+    throw new ChecklistXlsxError([
+      `“${TASK_SHEET}” 表第 1 行缺少列: ${sheet.missing.join('、')}（表头应为: ${TASK_COLUMNS.join('、')}）`,
+    ]);
   if (!sheet.rows.length) throw new ChecklistXlsxError([`“${TASK_SHEET}” 表没有任务`]);
 
   // 清单信息
@@ -377,14 +484,17 @@ export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: numbe
     return v && v.value ? v : undefined;
   };
   const id = infoValue('清单标识', true);
-  if (id && !/^[a-z0-9][a-z0-9-]*$/.test(id.value)) at(INFO_SHEET, id.n, '内容', `清单标识 “${id.value}” 只能用小写字母、数字和短横线`);
+  if (id && !/^[a-z0-9][a-z0-9-]*$/.test(id.value))
+    at(INFO_SHEET, id.n, '内容', `清单标识 “${id.value}” 只能用小写字母、数字和短横线`);
   const version = infoValue('版本', false);
-  if (version && !/^[1-9]\d*$/.test(version.value)) at(INFO_SHEET, version.n, '内容', `版本 “${version.value}” 不是正整数`);
+  if (version && !/^[1-9]\d*$/.test(version.value))
+    at(INFO_SHEET, version.n, '内容', `版本 “${version.value}” 不是正整数`);
   const titleZh = infoValue('清单名称', true);
   const titleEn = infoValue('英文名称', false);
   const source = infoValue('来源', false);
   const kind = infoValue('清单类型', false);
-  if (kind && kind.value !== '学期工作清单') at(INFO_SHEET, kind.n, '内容', `清单类型只能是 学期工作清单，不是 “${kind.value}”`);
+  if (kind && kind.value !== '学期工作清单')
+    at(INFO_SHEET, kind.n, '内容', `清单类型只能是 学期工作清单，不是 “${kind.value}”`);
   const ladder: Record<string, unknown> = {};
   const dr = infoValue('默认提醒', false);
   if (dr) {
@@ -411,9 +521,14 @@ export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: numbe
         const kindWord = r.get('类型').toUpperCase();
         const number = r.get('号码');
         if (!name) at(HOTLINE_SHEET, r.n, '名称', '不能为空');
-        if (kindWord !== '电话' && kindWord !== 'APP') at(HOTLINE_SHEET, r.n, '类型', `只能是 电话 或 APP，不是 “${r.get('类型')}”`);
+        if (kindWord !== '电话' && kindWord !== 'APP')
+          at(HOTLINE_SHEET, r.n, '类型', `只能是 电话 或 APP，不是 “${r.get('类型')}”`);
         if (kindWord === '电话' && number.length < 3) at(HOTLINE_SHEET, r.n, '号码', '电话热线需要号码');
-        hotlines.push({ name: { zh: name, en: r.get('英文名称') || name }, kind: kindWord === 'APP' ? 'app' : 'phone', ...(number ? { number } : {}) });
+        hotlines.push({
+          name: { zh: name, en: r.get('英文名称') || name },
+          kind: kindWord === 'APP' ? 'app' : 'phone',
+          ...(number ? { number } : {}),
+        });
       }
   }
 
@@ -430,7 +545,8 @@ export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: numbe
         if (!(month >= 1 && month <= 12)) at(MONTH_SHEET, r.n, '月份', `无法识别 “${r.get('月份')}”（写法如 9月）`);
         const zh = r.get('重点关爱人群');
         if (!zh) at(MONTH_SHEET, r.n, '重点关爱人群', '不能为空');
-        if (month >= 1 && month <= 12 && zh) monthGroups.set(month, [...(monthGroups.get(month) ?? []), { zh, en: r.get('英文') || zh }]);
+        if (month >= 1 && month <= 12 && zh)
+          monthGroups.set(month, [...(monthGroups.get(month) ?? []), { zh, en: r.get('英文') || zh }]);
       }
   }
 
@@ -447,7 +563,8 @@ export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: numbe
         const docId = r.get('文件标识');
         const zh = r.get('文件名称');
         if (!task) at(DOC_SHEET, r.n, '任务标识', '不能为空');
-        if (!/^[a-z0-9][a-z0-9-]*$/.test(docId)) at(DOC_SHEET, r.n, '文件标识', `“${docId}” 只能用小写字母、数字和短横线`);
+        if (!/^[a-z0-9][a-z0-9-]*$/.test(docId))
+          at(DOC_SHEET, r.n, '文件标识', `“${docId}” 只能用小写字母、数字和短横线`);
         if (!zh) at(DOC_SHEET, r.n, '文件名称', '不能为空');
         documents.set(task, [...(documents.get(task) ?? []), { id: docId, zh, en: r.get('英文名称') || zh }]);
         if (!docRows.has(task)) docRows.set(task, r.n);
@@ -477,21 +594,42 @@ export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: numbe
     const text = r.get('任务说明');
     task.textZh = text || titleZh;
     const roleWord = r.get('负责角色');
-    const role = (Object.entries(ROLE_WORDS) as Array<[CollegeRole, string]>).find(([id, w]) => w === roleWord || id === roleWord)?.[0];
-    if (!role) bad('负责角色', roleWord ? `无法识别 “${roleWord}”（可选: ${Object.values(ROLE_WORDS).join('、')}）` : `不能为空（可选: ${Object.values(ROLE_WORDS).join('、')}）`);
+    const role = (Object.entries(ROLE_WORDS) as Array<[CollegeRole, string]>).find(
+      ([id, w]) => w === roleWord || id === roleWord,
+    )?.[0];
+    if (!role)
+      bad(
+        '负责角色',
+        roleWord
+          ? `无法识别 “${roleWord}”（可选: ${Object.values(ROLE_WORDS).join('、')}）`
+          : `不能为空（可选: ${Object.values(ROLE_WORDS).join('、')}）`,
+      );
     else task.ownerRole = role;
     const ruleText = r.get('截止规则');
     const parsed = ruleText ? dueRuleOf(ruleText) : undefined;
     const due: Record<string, unknown> | undefined = parsed?.rule;
     if (!ruleText) bad('截止规则', '不能为空');
-    else if (!parsed) bad('截止规则', `无法识别 “${ruleText}”（写法见 “${HELP_SHEET}” 表，如 当月最后一个工作日、节前最后一个工作日:国庆节、每周、考试周）`);
+    else if (!parsed)
+      bad(
+        '截止规则',
+        `无法识别 “${ruleText}”（写法见 “${HELP_SHEET}” 表，如 当月最后一个工作日、节前最后一个工作日:国庆节、每周、考试周）`,
+      );
     else if (parsed.week !== undefined) {
-      if (task.month !== undefined || (task.week !== undefined && task.week !== parsed.week)) bad('截止规则', `“${ruleText}” 与 月份或周次 “${when}” 不一致`);
+      if (task.month !== undefined || (task.week !== undefined && task.week !== parsed.week))
+        bad('截止规则', `“${ruleText}” 与 月份或周次 “${when}” 不一致`);
       else task.week = parsed.week;
     }
-    if (due?.type === 'in-month' && task.month === undefined && !(when && task.week === undefined)) bad('月份或周次', `“${ruleText}” 需要填写月份（如 9月）`);
-    if (due?.type === 'in-week' && task.week === undefined && task.month === undefined && !(when && task.month === undefined)) bad('月份或周次', `“${ruleText}” 需要填写周次（如 第3周）`);
-    if (due?.type === 'in-week' && task.month !== undefined) bad('月份或周次', `“${ruleText}” 属于某一周，月份或周次 应写 第N周，不是 “${when}”`);
+    if (due?.type === 'in-month' && task.month === undefined && !(when && task.week === undefined))
+      bad('月份或周次', `“${ruleText}” 需要填写月份（如 9月）`);
+    if (
+      due?.type === 'in-week' &&
+      task.week === undefined &&
+      task.month === undefined &&
+      !(when && task.month === undefined)
+    )
+      bad('月份或周次', `“${ruleText}” 需要填写周次（如 第3周）`);
+    if (due?.type === 'in-week' && task.month !== undefined)
+      bad('月份或周次', `“${ruleText}” 属于某一周，月份或周次 应写 第N周，不是 “${when}”`);
     const opens = r.get('提前开放天数');
     if (opens) {
       if (!due || !['before-holiday', 'exam-week', 'after-exam-weeks'].includes(String(due.type))) {
@@ -509,7 +647,8 @@ export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: numbe
           const pm = /^(.+?):(跳过|并入(.+))$/.exec(part);
           const kind = pm && holidayKind(pm[1]!);
           const into = pm?.[3] !== undefined ? holidayKind(pm[3]) : undefined;
-          if (!pm || !kind || (pm[3] !== undefined && !into)) bad('缺少节日时', `无法识别 “${part}”（写法如 中秋节:并入国庆节 或 圣诞节:跳过）`);
+          if (!pm || !kind || (pm[3] !== undefined && !into))
+            bad('缺少节日时', `无法识别 “${part}”（写法如 中秋节:并入国庆节 或 圣诞节:跳过）`);
           else if (!(due.holidays as string[]).includes(kind)) bad('缺少节日时', `“${pm[1]}” 不在截止规则所列的节日中`);
           else ifMissing[kind] = into ? `merge-into:${into}` : 'skip';
         }
@@ -518,9 +657,25 @@ export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: numbe
     }
     if (due) task.due = due;
     const kindText = r.get('任务类型');
-    const kindOf = (Object.entries(KIND_WORDS) as Array<[TaskKind, string]>).find(([k, w]) => (w === kindText || k === kindText) && k !== 'campaign-phase')?.[0];
-    if (kindText && !kindOf) bad('任务类型', `无法识别 “${kindText}”（可选: ${Object.values(KIND_WORDS).filter((k) => k !== '活动阶段').join('、')}）`);
-    task.kind = kindOf ?? (due?.type === 'weekly' ? 'weekly' : due?.type === 'before-holiday' ? 'before-holiday' : due?.type === 'exam-week' ? 'exam-week' : 'once');
+    const kindOf = (Object.entries(KIND_WORDS) as Array<[TaskKind, string]>).find(
+      ([k, w]) => (w === kindText || k === kindText) && k !== 'campaign-phase',
+    )?.[0];
+    if (kindText && !kindOf)
+      bad(
+        '任务类型',
+        `无法识别 “${kindText}”（可选: ${Object.values(KIND_WORDS)
+          .filter((k) => k !== '活动阶段')
+          .join('、')}）`,
+      );
+    task.kind =
+      kindOf ??
+      (due?.type === 'weekly'
+        ? 'weekly'
+        : due?.type === 'before-holiday'
+          ? 'before-holiday'
+          : due?.type === 'exam-week'
+            ? 'exam-week'
+            : 'once');
     const taskLadder: Record<string, unknown> = {};
     const remind = r.get('提醒').replace(/\s+/g, '');
     if (remind) {
@@ -536,11 +691,16 @@ export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: numbe
     }
     if (Object.keys(taskLadder).length) task.ladder = taskLadder;
     const ev = evidenceOf(r.get('佐证要求'));
-    if ('bad' in ev) bad('佐证要求', `无法识别 “${ev.bad}”（可写: 须填写说明、说明可选、至少N个文件、每项活动至少N张照片、文件类型:图片、PDF、须更新本月干预台账）`);
+    if ('bad' in ev)
+      bad(
+        '佐证要求',
+        `无法识别 “${ev.bad}”（可写: 须填写说明、说明可选、至少N个文件、每项活动至少N张照片、文件类型:图片、PDF、须更新本月干预台账）`,
+      );
     const evidence: Record<string, unknown> = 'value' in ev ? ev.value : {};
     // the id: as written, else made up from the month or week and the number
     let taskId = r.get('任务标识');
-    if (taskId && !/^[a-z0-9][a-z0-9-]*$/.test(taskId)) bad('任务标识', `“${taskId}” 只能用小写字母、数字和短横线（新任务可留空）`);
+    if (taskId && !/^[a-z0-9][a-z0-9-]*$/.test(taskId))
+      bad('任务标识', `“${taskId}” 只能用小写字母、数字和短横线（新任务可留空）`);
     if (!taskId) {
       const base = `${task.month !== undefined ? `m${task.month}` : task.week !== undefined ? `w${task.week}` : 't'}-${task.number ?? tasks.length + 1}`;
       taskId = ids.has(base) ? `${base}-r${r.n}` : base;
@@ -555,7 +715,8 @@ export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: numbe
     tasks.push(task);
     rowOfTask.push(r.n);
   }
-  for (const [task, n] of docRows) if (!ids.has(task)) at(DOC_SHEET, n, '任务标识', `“${task}” 不是 “${TASK_SHEET}” 表中的任务`);
+  for (const [task, n] of docRows)
+    if (!ids.has(task)) at(DOC_SHEET, n, '任务标识', `“${task}” 不是 “${TASK_SHEET}” 表中的任务`);
   if (problems.length) throw new ChecklistXlsxError(problems);
 
   const raw = {
@@ -578,7 +739,22 @@ export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: numbe
       result.error.issues.map((i) => {
         const [head, index, field] = i.path;
         if (head === 'tasks' && typeof index === 'number') {
-          const col = field === 'id' ? '任务标识' : field === 'month' || field === 'week' ? '月份或周次' : field === 'due' ? '截止规则' : field === 'evidence' ? '佐证要求' : field === 'ladder' ? '提醒' : field === 'title' ? '任务内容(标题)' : field === 'ownerRole' ? '负责角色' : String(field ?? '');
+          const col =
+            field === 'id'
+              ? '任务标识'
+              : field === 'month' || field === 'week'
+                ? '月份或周次'
+                : field === 'due'
+                  ? '截止规则'
+                  : field === 'evidence'
+                    ? '佐证要求'
+                    : field === 'ladder'
+                      ? '提醒'
+                      : field === 'title'
+                        ? '任务内容(标题)'
+                        : field === 'ownerRole'
+                          ? '负责角色'
+                          : String(field ?? '');
           return `第 ${rowOfTask[index]} 行 “${col}” 列: ${i.message}`;
         }
         return `${i.path.join('.')}: ${i.message}`;
@@ -587,4 +763,3 @@ export async function checklistFromXlsx(buffer: Buffer, opts: { maxBytes?: numbe
   }
   return result.data;
 }
-

@@ -52,13 +52,17 @@ const shown = (value: unknown): string => {
 
 /** The window [min, max] of a rule, as epoch ms. */
 export function instantWindow(rule: InstantRule): { min: number; max: number } {
-  return { min: Math.max(EARLIEST_MS, rule.notBefore ?? EARLIEST_MS), max: rule.now + (rule.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS) };
+  return {
+    min: Math.max(EARLIEST_MS, rule.notBefore ?? EARLIEST_MS),
+    max: rule.now + (rule.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS),
+  };
 }
 
 function windowText(rule: InstantRule): string {
   const { min, max } = instantWindow(rule);
   // a tight window (minutes) needs the time of day; a wide one reads better as dates
-  const format = max - min < 2 * DAY_MS || (rule.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS) < DAY_MS ? 'yyyy-MM-dd HH:mm' : 'yyyy-MM-dd';
+  const format =
+    max - min < 2 * DAY_MS || (rule.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS) < DAY_MS ? 'yyyy-MM-dd HH:mm' : 'yyyy-MM-dd';
   const f = (ms: number) => DateTime.fromMillis(ms, { zone: rule.zone }).toFormat(format);
   return `between ${f(min)} and ${f(max)}`;
 }
@@ -68,7 +72,9 @@ function fromText(text: string, zone: string): number {
   const s = text.trim();
   if (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(s)) return Number(s); // epoch ms written as text
   // "2024-10-21 15:30" (the dashboard's own format) as well as ISO "2024-10-21T15:30[:00][Z|+08:00]"
-  const d = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(s) ? DateTime.fromSQL(s, { zone }) : DateTime.fromISO(s, { zone });
+  const d = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(s)
+    ? DateTime.fromSQL(s, { zone })
+    : DateTime.fromISO(s, { zone });
   return d.isValid ? d.toMillis() : Number.NaN;
 }
 
@@ -80,9 +86,11 @@ export function parseInstant(value: unknown, field: string, rule: InstantRule): 
   let ms: number;
   if (typeof value === 'number') ms = value;
   else if (typeof value === 'string' && value.trim()) ms = fromText(value, rule.zone);
-  else throw new InvalidDateError(`${field}: ${shown(value)} is not a date (give a date and time, e.g. 2024-10-21T15:30)`);
+  else
+    throw new InvalidDateError(`${field}: ${shown(value)} is not a date (give a date and time, e.g. 2024-10-21T15:30)`);
   const { min, max } = instantWindow(rule);
-  if (!Number.isFinite(ms) || !Number.isInteger(ms) || ms < min || ms > max) throw new InvalidDateError(`${field}: ${shown(value)} is not a date ${windowText(rule)}`);
+  if (!Number.isFinite(ms) || !Number.isInteger(ms) || ms < min || ms > max)
+    throw new InvalidDateError(`${field}: ${shown(value)} is not a date ${windowText(rule)}`);
   return ms;
 }
 
@@ -96,7 +104,9 @@ export function parseOptionalInstant(value: unknown, field: string, rule: Instan
 export function parseMonth(value: unknown, field: string, rule: InstantRule): string {
   const s = typeof value === 'string' ? value.trim() : '';
   const m = /^(\d{4})-(\d{2})$/.exec(s);
-  const start = m ? DateTime.fromObject({ year: Number(m[1]), month: Number(m[2]), day: 1 }, { zone: rule.zone }) : null;
+  const start = m
+    ? DateTime.fromObject({ year: Number(m[1]), month: Number(m[2]), day: 1 }, { zone: rule.zone })
+    : null;
   const { min, max } = instantWindow(rule);
   if (!start?.isValid || start.endOf('month').toMillis() < min || start.toMillis() > max) {
     const f = (ms: number) => DateTime.fromMillis(ms, { zone: rule.zone }).toFormat('yyyy-MM');

@@ -6,7 +6,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ZodType, ZodTypeDef } from 'zod';
 import { calendarProblems } from './calendar';
-import { calendarSchema, legacyTemplateSchema, templateSchema, type Calendar, type LegacyTemplate, type Template } from './schema';
+import {
+  calendarSchema,
+  legacyTemplateSchema,
+  templateSchema,
+  type Calendar,
+  type LegacyTemplate,
+  type Template,
+} from './schema';
 
 export class DataFileError extends Error {
   override name = 'DataFileError';
@@ -51,7 +58,9 @@ function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new DataFileError(file, [{ path: '', message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` }]);
+    throw new DataFileError(file, [
+      { path: '', message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` },
+    ]);
   }
 }
 
@@ -88,7 +97,11 @@ export function upgradeLegacyTemplate(file: string, t: LegacyTemplate): Template
   const note = (key: string | undefined, path: string) => {
     if (!key) return;
     const prev = firstYear.get(monthOf(key));
-    if (prev && prev !== key) problems.push({ path, message: `months ${prev} and ${key} are the same month of the year: the year-free form cannot tell them apart` });
+    if (prev && prev !== key)
+      problems.push({
+        path,
+        message: `months ${prev} and ${key} are the same month of the year: the year-free form cannot tell them apart`,
+      });
     else firstYear.set(monthOf(key), key);
   };
   t.months.forEach((m, i) => note(m.month, `months[${i}].month`));

@@ -20,7 +20,15 @@ export function formatLocal(ms: number, zone: string, invalid: string = INVALID_
     let f = formatters.get(zone);
     if (!f) {
       // Swedish writes dates the ISO way: "2024-10-21 15:30"
-      f = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+      f = new Intl.DateTimeFormat('sv-SE', {
+        timeZone: zone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      });
       formatters.set(zone, f);
     }
     return f.format(n);

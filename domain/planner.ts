@@ -5,7 +5,17 @@
  */
 import { DateTime, Duration } from 'luxon';
 import { CalendarError, calendarProblems, iso, SchoolCalendar } from './calendar';
-import { HOLIDAY_KIND_NAMES, MONTH_NAMES, type Calendar, type CollegeRole, type DueRule, type Ladder, type Template, type TemplateTask, type TaskKind } from './schema';
+import {
+  HOLIDAY_KIND_NAMES,
+  MONTH_NAMES,
+  type Calendar,
+  type CollegeRole,
+  type DueRule,
+  type Ladder,
+  type Template,
+  type TemplateTask,
+  type TaskKind,
+} from './schema';
 
 export class PlanError extends Error {
   override name = 'PlanError';
@@ -50,7 +60,12 @@ interface Occurrence {
   due: DateTime;
 }
 
-export function taskInstanceId(semesterId: string, collegeId: string, templateTaskId: string, occurrence: string | null): string {
+export function taskInstanceId(
+  semesterId: string,
+  collegeId: string,
+  templateTaskId: string,
+  occurrence: string | null,
+): string {
   return ['task', semesterId, collegeId, templateTaskId, ...(occurrence ? [occurrence] : [])].join('.');
 }
 
@@ -89,7 +104,11 @@ export function previewPlan(input: PlanInput): { plan: Plan; adjustments: PlanAd
   const sc = new SchoolCalendar(calendar);
 
   const adjustments: PlanAdjustment[] = [];
-  const perTask = template.tasks.map((task) => ({ task, ladder: ladderFor(template, task), occ: occurrences(sc, template, task, adjustments) }));
+  const perTask = template.tasks.map((task) => ({
+    task,
+    ladder: ladderFor(template, task),
+    occ: occurrences(sc, template, task, adjustments),
+  }));
   const tasks: PlannedTask[] = [];
   for (const college of colleges) {
     for (const { task, ladder, occ } of perTask) {
@@ -132,7 +151,13 @@ export function ladderInstants(
   return { remindAts, level2At: due.plus(duration(ladder.level2After)).toMillis() };
 }
 
-function toPlanned(semesterId: string, collegeId: string, task: TemplateTask, ladder: Ladder, o: Occurrence): PlannedTask {
+function toPlanned(
+  semesterId: string,
+  collegeId: string,
+  task: TemplateTask,
+  ladder: Ladder,
+  o: Occurrence,
+): PlannedTask {
   const openAt = o.open.toMillis();
   const dueAt = o.due.toMillis();
   const remindAts = [...new Set(ladder.remindBefore.map((d) => o.due.minus(duration(d)).toMillis()))]
@@ -168,7 +193,10 @@ const monthName = (m: number) => `${m} (${MONTH_NAMES[m - 1]!.replace(/^./, (c) 
  * The days of month `m` (1–12) that lie in the semester: the September of an autumn semester is the
  * one inside it. Null when the month does not meet the semester; an error when it meets it twice.
  */
-export function monthInSemester(sc: SchoolCalendar, m: number): { first: DateTime; last: DateTime; key: string } | null {
+export function monthInSemester(
+  sc: SchoolCalendar,
+  m: number,
+): { first: DateTime; last: DateTime; key: string } | null {
   const found: Array<{ first: DateTime; last: DateTime; key: string }> = [];
   for (let y = sc.start.year; y <= sc.end.year; y++) {
     const month = DateTime.fromObject({ year: y, month: m, day: 1 }, { zone: sc.zone }).startOf('day');
@@ -176,12 +204,18 @@ export function monthInSemester(sc: SchoolCalendar, m: number): { first: DateTim
     const last = DateTime.min(month.endOf('month').startOf('day'), sc.end);
     if (first <= last) found.push({ first, last, key: month.toFormat('yyyy-MM') });
   }
-  if (found.length > 1) throw new PlanError(`month ${monthName(m)} occurs more than once in the semester ${sc.cal.semesterStart}–${sc.cal.semesterEnd} (${found.map((f) => f.key).join(', ')})`);
+  if (found.length > 1)
+    throw new PlanError(
+      `month ${monthName(m)} occurs more than once in the semester ${sc.cal.semesterStart}–${sc.cal.semesterEnd} (${found.map((f) => f.key).join(', ')})`,
+    );
   return found[0] ?? null;
 }
 
 /** The key-care groups of a checklist's months, each under the month (YYYY-MM) it has in this calendar. */
-export function keyCareMonths(template: Template, calendar: Calendar): Array<{ month: string; keyCareGroups: Template['months'][number]['keyCareGroups'] }> {
+export function keyCareMonths(
+  template: Template,
+  calendar: Calendar,
+): Array<{ month: string; keyCareGroups: Template['months'][number]['keyCareGroups'] }> {
   const sc = new SchoolCalendar(calendar);
   return template.months.flatMap((m) => {
     const r = monthInSemester(sc, m.month);
@@ -199,8 +233,18 @@ interface Anchor {
 const zhName = (kind: string) => HOLIDAY_KIND_NAMES[kind]?.zh ?? kind;
 
 /** A holiday named by kind (or by a calendar id, or a school event's id), as the calendar has it this year. */
-function findHoliday(sc: SchoolCalendar, ref: string): { found: Anchor } | { mergedInto: { kind: string; anchor: Anchor } } | null {
-  if (ref === 'vacation') return { found: { start: sc.day(sc.cal.vacationStart), label: `the vacation (${sc.cal.vacationStart})`, labelZh: `假期（${sc.cal.vacationStart} 起）` } };
+function findHoliday(
+  sc: SchoolCalendar,
+  ref: string,
+): { found: Anchor } | { mergedInto: { kind: string; anchor: Anchor } } | null {
+  if (ref === 'vacation')
+    return {
+      found: {
+        start: sc.day(sc.cal.vacationStart),
+        label: `the vacation (${sc.cal.vacationStart})`,
+        labelZh: `假期（${sc.cal.vacationStart} 起）`,
+      },
+    };
   const anchor = (h: { id: string; name: { zh: string }; start: string; end: string }): Anchor => ({
     start: sc.day(h.start),
     label: `"${h.id}" (${h.start}–${h.end})`,
@@ -215,7 +259,12 @@ function findHoliday(sc: SchoolCalendar, ref: string): { found: Anchor } | { mer
   return null;
 }
 
-function occurrences(sc: SchoolCalendar, template: Template, task: TemplateTask, adjustments: PlanAdjustment[]): Occurrence[] {
+function occurrences(
+  sc: SchoolCalendar,
+  template: Template,
+  task: TemplateTask,
+  adjustments: PlanAdjustment[],
+): Occurrence[] {
   const rule: DueRule = task.due;
   const fail = (msg: string): never => {
     throw new PlanError(`task "${task.id}": ${msg}`);
@@ -235,14 +284,18 @@ function occurrences(sc: SchoolCalendar, template: Template, task: TemplateTask,
       } catch (e) {
         return fail((e as Error).message);
       }
-      if (!found) return fail(`month ${monthName(task.month)} lies outside the semester ${sc.cal.semesterStart}–${sc.cal.semesterEnd}`);
+      if (!found)
+        return fail(
+          `month ${monthName(task.month)} lies outside the semester ${sc.cal.semesterStart}–${sc.cal.semesterEnd}`,
+        );
       const from = found.first;
       let to = found.last;
       if (rule.dueDay !== 'last') {
         const month = from.startOf('month');
         to = DateTime.min(to, month.set({ day: Math.min(rule.dueDay, month.daysInMonth ?? 28) }));
       }
-      if (rule.withinDaysOfSemesterStart) to = DateTime.min(to, sc.start.plus({ days: rule.withinDaysOfSemesterStart - 1 }));
+      if (rule.withinDaysOfSemesterStart)
+        to = DateTime.min(to, sc.start.plus({ days: rule.withinDaysOfSemesterStart - 1 }));
       return [inRange(from, to)];
     }
     case 'in-week': {
@@ -289,18 +342,28 @@ function occurrences(sc: SchoolCalendar, template: Template, task: TemplateTask,
         const why = hit
           ? `holiday "${ref}" falls inside ${hit.mergedInto.anchor.label} in this calendar`
           : `names holiday "${ref}", which the calendar does not have (it has: ${has.join(', ') || 'none'})`;
-        const whyZh = hit ? `本学期${zhName(ref)}在${hit.mergedInto.anchor.labelZh}假期之内` : `本学期校历没有${zhName(ref)}`;
+        const whyZh = hit
+          ? `本学期${zhName(ref)}在${hit.mergedInto.anchor.labelZh}假期之内`
+          : `本学期校历没有${zhName(ref)}`;
         if (!choice) {
           const suggestion = hit ? `"skip" or "merge-into:${hit.mergedInto.kind}"` : '"skip" or "merge-into:<kind>"';
           return fail(`${why}: choose a rule in the template, ifMissing { "${ref}": ${suggestion} }`);
         }
         if (choice === 'skip') {
-          adjustments.push({ templateTaskId: task.id, holiday: ref, situation, rule: choice, reason: `${why}: skipped, as the template says`, reasonZh: `${whyZh}：按清单规则不提醒` });
+          adjustments.push({
+            templateTaskId: task.id,
+            holiday: ref,
+            situation,
+            rule: choice,
+            reason: `${why}: skipped, as the template says`,
+            reasonZh: `${whyZh}：按清单规则不提醒`,
+          });
           continue;
         }
         const target = choice.slice('merge-into:'.length);
         const into = findHoliday(sc, target);
-        if (!into || !('found' in into)) return fail(`${why}, and its rule merge-into:${target} names a holiday this calendar does not have either`);
+        if (!into || !('found' in into))
+          return fail(`${why}, and its rule merge-into:${target} names a holiday this calendar does not have either`);
         const already = out.has(target) || rule.holidays.includes(target);
         if (!out.has(target)) out.set(target, dated(target, into.found));
         adjustments.push({
@@ -326,9 +389,17 @@ function occurrences(sc: SchoolCalendar, template: Template, task: TemplateTask,
     }
     case 'after-exam-weeks': {
       if (!sc.cal.examWeeks.length) return fail('is due after the exam weeks but the calendar has no exam weeks');
-      const lastEnd = sc.day(sc.cal.examWeeks.map((w) => w.end).sort().at(-1)!);
+      const lastEnd = sc.day(
+        sc.cal.examWeeks
+          .map((w) => w.end)
+          .sort()
+          .at(-1)!,
+      );
       const due = sc.firstWorkingDay(lastEnd.plus({ days: 1 }), sc.end);
-      if (!due) return fail(`no working day between the last exam week (ending ${iso(lastEnd)}) and the semester end ${sc.cal.semesterEnd}`);
+      if (!due)
+        return fail(
+          `no working day between the last exam week (ending ${iso(lastEnd)}) and the semester end ${sc.cal.semesterEnd}`,
+        );
       const open = DateTime.max(sc.start, due.minus({ days: rule.opensDaysBefore }));
       return [{ occurrence: null, open: sc.opening(open), due: sc.closing(due) }];
     }

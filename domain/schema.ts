@@ -16,25 +16,59 @@ import { z } from 'zod';
 const localDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a real calendar date');
+  .refine(
+    (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    'is not a real calendar date',
+  );
 const monthKey = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month written YYYY-MM');
 const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a month-day written MM-DD');
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time written HH:mm');
 /** ISO-8601 duration such as P3D, PT2H, PT30M. Checked with luxon in the planner. */
-const isoDuration = z.string().regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$/, 'must be an ISO-8601 duration such as P3D, PT2H or PT30M');
+const isoDuration = z
+  .string()
+  .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$/, 'must be an ISO-8601 duration such as P3D, PT2H or PT30M');
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
 
-export const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'] as const;
+export const MONTH_NAMES = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+] as const;
 /** A month of the year without a year: 1–12, "9月" or its English name; parsed to 1–12. */
 const monthOfYear = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const n = typeof v === 'number' ? v : /^\d{1,2}月?$/.test(v.trim()) ? parseInt(v.trim(), 10) : MONTH_NAMES.indexOf(v.trim().toLowerCase() as (typeof MONTH_NAMES)[number]) + 1;
+  const n =
+    typeof v === 'number'
+      ? v
+      : /^\d{1,2}月?$/.test(v.trim())
+        ? parseInt(v.trim(), 10)
+        : MONTH_NAMES.indexOf(v.trim().toLowerCase() as (typeof MONTH_NAMES)[number]) + 1;
   if (Number.isInteger(n) && n >= 1 && n <= 12) return n;
-  ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be a month of the year: 1–12, 9月 or its English name (september), got ${JSON.stringify(v)}` });
+  ctx.addIssue({
+    code: z.ZodIssueCode.custom,
+    message: `must be a month of the year: 1–12, 9月 or its English name (september), got ${JSON.stringify(v)}`,
+  });
   return z.NEVER;
 });
 
 /** Public holidays of the State Council's yearly notice, by kind (never by year). */
-export const PUBLIC_HOLIDAY_KINDS = ['new-year', 'spring-festival', 'qingming', 'labour-day', 'dragon-boat', 'mid-autumn', 'national-day'] as const;
+export const PUBLIC_HOLIDAY_KINDS = [
+  'new-year',
+  'spring-festival',
+  'qingming',
+  'labour-day',
+  'dragon-boat',
+  'mid-autumn',
+  'national-day',
+] as const;
 /** Days a school observes without a day off (the checklist names them; they stay working days). */
 export const OBSERVED_DAY_KINDS = ['christmas', 'teachers-day', 'mental-health-day'] as const;
 /** Names of the holiday kinds (as calendars/2024-autumn.json writes them). */
@@ -60,7 +94,10 @@ export type ObservedDayKind = (typeof OBSERVED_DAY_KINDS)[number];
  */
 const missingHolidayRule = z
   .string()
-  .regex(/^(skip|merge-into:[a-z0-9][a-z0-9-]*)$/, 'must be "skip" or "merge-into:<holiday kind>" (e.g. merge-into:national-day)');
+  .regex(
+    /^(skip|merge-into:[a-z0-9][a-z0-9-]*)$/,
+    'must be "skip" or "merge-into:<holiday kind>" (e.g. merge-into:national-day)',
+  );
 export type MissingHolidayRule = 'skip' | `merge-into:${string}`;
 
 export const COLLEGE_ROLES = ['college_leader', 'psych_counsellor', 'counsellor', 'class_teacher'] as const;
@@ -196,7 +233,10 @@ export const evidenceSchema = z
     /** named documents that must be among the files (e.g. plan, summary). */
     documents: z.array(z.object({ id: slug, zh: z.string().min(1), en: z.string().min(1) }).strict()).default([]),
     /** what kinds of file are accepted. */
-    accept: z.array(z.enum(['image', 'pdf'])).min(1).default(['image', 'pdf']),
+    accept: z
+      .array(z.enum(['image', 'pdf']))
+      .min(1)
+      .default(['image', 'pdf']),
     /**
      * the college's intervention ledger must have been brought up to date in the task's month
      * (seed 003 §8: 每月更新学院重点、高危学生心理干预台账): checked by the app before completion.
@@ -209,12 +249,18 @@ export type Evidence = z.infer<typeof evidenceSchema>;
 const hotlinesSchema = z
   .array(
     z
-      .object({ name: bilingual, kind: z.enum(['phone', 'app']).default('phone'), number: z.string().min(3).optional() })
+      .object({
+        name: bilingual,
+        kind: z.enum(['phone', 'app']).default('phone'),
+        number: z.string().min(3).optional(),
+      })
       .strict()
       .refine((h) => h.kind !== 'phone' || h.number, { message: 'a phone hotline needs its number', path: ['number'] }),
   )
   .default([]);
-const phasesSchema = z.array(z.object({ id: slug, name: bilingual, start: monthDay, end: monthDay }).strict()).default([]);
+const phasesSchema = z
+  .array(z.object({ id: slug, name: bilingual, start: monthDay, end: monthDay }).strict())
+  .default([]);
 const templateHead = {
   id: slug,
   version: z.number().int().min(1),
@@ -265,7 +311,12 @@ export const templateTaskSchema = z
 export type TemplateTask = z.infer<typeof templateTaskSchema>;
 
 type Refinable = {
-  tasks: Array<{ id: string; due: { type: string; phase?: string; opens?: string; due?: string }; month?: unknown; week?: unknown }>;
+  tasks: Array<{
+    id: string;
+    due: { type: string; phase?: string; opens?: string; due?: string };
+    month?: unknown;
+    week?: unknown;
+  }>;
   phases: Array<{ id: string }>;
   months: Array<{ month: string | number }>;
 };
@@ -274,31 +325,60 @@ function templateProblems(t: Refinable, ctx: z.RefinementCtx): void {
   t.tasks.forEach((task, i) => {
     const prev = seen.get(task.id);
     if (prev !== undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tasks', i, 'id'], message: `duplicate task id "${task.id}" (also tasks[${prev}])` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['tasks', i, 'id'],
+        message: `duplicate task id "${task.id}" (also tasks[${prev}])`,
+      });
     }
     seen.set(task.id, i);
     if (task.due.type === 'in-month' && task.month === undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tasks', i, 'month'], message: 'an in-month task needs its month' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['tasks', i, 'month'],
+        message: 'an in-month task needs its month',
+      });
     }
     if (task.month !== undefined && task.week !== undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tasks', i, 'week'], message: 'a task belongs to a month or to a week of the semester, not both' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['tasks', i, 'week'],
+        message: 'a task belongs to a month or to a week of the semester, not both',
+      });
     }
     if (task.due.type === 'in-week' && task.week === undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tasks', i, 'week'], message: 'an in-week task needs its week of the semester' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['tasks', i, 'week'],
+        message: 'an in-week task needs its week of the semester',
+      });
     }
     if (task.due.type === 'campaign-phase') {
       const phase = task.due.phase;
       if (phase && !t.phases.some((p) => p.id === phase)) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tasks', i, 'due', 'phase'], message: `unknown phase "${phase}"` });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['tasks', i, 'due', 'phase'],
+          message: `unknown phase "${phase}"`,
+        });
       }
       if (!phase && (!task.due.opens || !task.due.due)) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['tasks', i, 'due'], message: 'a campaign task needs a phase or both opens and due' });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['tasks', i, 'due'],
+          message: 'a campaign task needs a phase or both opens and due',
+        });
       }
     }
   });
   const months = new Set<string | number>();
   t.months.forEach((m, i) => {
-    if (months.has(m.month)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['months', i, 'month'], message: `month ${m.month} listed twice` });
+    if (months.has(m.month))
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['months', i, 'month'],
+        message: `month ${m.month} listed twice`,
+      });
     months.add(m.month);
   });
 }

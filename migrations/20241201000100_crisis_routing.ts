@@ -25,7 +25,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('students', (t) => {
     t.dropUnique(['school_id', 'student_no']);
   });
-  await knex.raw('CREATE UNIQUE INDEX students_registered_no_unique ON students (school_id, student_no) WHERE registered_student_id IS NULL');
+  await knex.raw(
+    'CREATE UNIQUE INDEX students_registered_no_unique ON students (school_id, student_no) WHERE registered_student_id IS NULL',
+  );
   await knex.raw('CREATE UNIQUE INDEX students_college_no_unique ON students (college_id, student_no)');
 }
 

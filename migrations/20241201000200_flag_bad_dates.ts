@@ -45,7 +45,9 @@ export async function flagBadDates(knex: Knex, now = Date.now()): Promise<number
       // the database finds the candidates (out of range, or not a whole number); JS confirms
       const rows = (await knex(table)
         .whereNotNull(column)
-        .andWhere((q) => q.where(column, '<', MIN_MS).orWhere(column, '>=', MAX_MS).orWhereRaw('?? <> round(??)', [column, column]))
+        .andWhere((q) =>
+          q.where(column, '<', MIN_MS).orWhere(column, '>=', MAX_MS).orWhereRaw('?? <> round(??)', [column, column]),
+        )
         .select({ rowId: key, value: column })) as Array<{ rowId: unknown; value: unknown }>;
       for (const r of rows) {
         if (plausible(r.value)) continue;

@@ -52,7 +52,11 @@ function urlWithProtocols(protocols: string[], message: string) {
     // a CR or LF anywhere (decoded) could end up in an SMTP command (the transport's `name` option
     // is read from the URL) or an HTTP request line
     // eslint-disable-next-line no-control-regex
-    else if (/[\r\n\u0000]/.test(safeDecode(value))) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must not contain line breaks or NUL, also not percent-encoded' });
+    else if (/[\r\n\u0000]/.test(safeDecode(value)))
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'must not contain line breaks or NUL, also not percent-encoded',
+      });
   });
 }
 
@@ -67,21 +71,34 @@ function safeDecode(s: string): string {
 /** `Name <addr@domain>` or `addr@domain`. */
 const mailbox = z
   .string()
-  .regex(/^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, 'must be an address, e.g. 心理健康工作督办 <noreply@example.edu.cn>')
+  .regex(
+    /^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/,
+    'must be an address, e.g. 心理健康工作督办 <noreply@example.edu.cn>',
+  )
   // eslint-disable-next-line no-control-regex
   .refine((s) => !/[\r\n\u0000]/.test(s), 'must not contain line breaks or NUL');
 
 const schema = z
   .object({
-    SMTP_URL: urlWithProtocols(['smtp:', 'smtps:'], 'must be smtp://user:pass@host:port or smtps://user:pass@host:port (leave it unset for no e-mail)').optional(),
+    SMTP_URL: urlWithProtocols(
+      ['smtp:', 'smtps:'],
+      'must be smtp://user:pass@host:port or smtps://user:pass@host:port (leave it unset for no e-mail)',
+    ).optional(),
     SMTP_FROM: mailbox.default(DEFAULT_SMTP_FROM),
-    WEBHOOK_URL: urlWithProtocols(['http:', 'https:'], 'must be the group robot’s http:// or https:// URL (leave it unset for no webhook)').optional(),
+    WEBHOOK_URL: urlWithProtocols(
+      ['http:', 'https:'],
+      'must be the group robot’s http:// or https:// URL (leave it unset for no webhook)',
+    ).optional(),
     WEBHOOK_KIND: z.enum(['wecom', 'dingtalk']).default('wecom'),
     WEBHOOK_SECRET: z.string().min(1).optional(),
   })
   .superRefine((v, ctx) => {
     if (v.WEBHOOK_SECRET !== undefined && v.WEBHOOK_KIND !== 'dingtalk') {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['WEBHOOK_SECRET'], message: 'is only used with WEBHOOK_KIND=dingtalk (加签)' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['WEBHOOK_SECRET'],
+        message: 'is only used with WEBHOOK_KIND=dingtalk (加签)',
+      });
     }
   });
 
@@ -119,7 +136,12 @@ export function loadChannelConfig(env: NodeJS.ProcessEnv = process.env): Channel
   const c = parsed.data;
   const out: ChannelConfig = {};
   if (c.SMTP_URL) out.email = { url: c.SMTP_URL, from: c.SMTP_FROM };
-  if (c.WEBHOOK_URL) out.webhook = { url: c.WEBHOOK_URL, kind: c.WEBHOOK_KIND, ...(c.WEBHOOK_SECRET ? { secret: c.WEBHOOK_SECRET } : {}) };
+  if (c.WEBHOOK_URL)
+    out.webhook = {
+      url: c.WEBHOOK_URL,
+      kind: c.WEBHOOK_KIND,
+      ...(c.WEBHOOK_SECRET ? { secret: c.WEBHOOK_SECRET } : {}),
+    };
   return out;
 }
 
@@ -130,6 +152,7 @@ export function describeChannels(c: ChannelConfig): string {
     const u = new URL(c.email.url);
     parts.push(`e-mail via ${u.protocol}//${u.host}`);
   }
-  if (c.webhook) parts.push(`webhook ${c.webhook.kind} ${new URL(c.webhook.url).host}${c.webhook.secret ? ' (signed)' : ''}`);
+  if (c.webhook)
+    parts.push(`webhook ${c.webhook.kind} ${new URL(c.webhook.url).host}${c.webhook.secret ? ' (signed)' : ''}`);
   return parts.join(', ');
 }

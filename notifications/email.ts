@@ -23,7 +23,11 @@ export interface EmailChannel {
 }
 
 /** Timeouts unless the URL sets its own (nodemailer's defaults go up to 10 minutes). */
-const TIMEOUTS: Record<string, string> = { connectionTimeout: '10000', greetingTimeout: '10000', socketTimeout: '30000' };
+const TIMEOUTS: Record<string, string> = {
+  connectionTimeout: '10000',
+  greetingTimeout: '10000',
+  socketTimeout: '30000',
+};
 
 /** Adds the timeouts as URL options, which nodemailer's createTransport(url) reads. */
 function withTimeouts(url: string): string {
@@ -59,7 +63,8 @@ export function messageIdFor(eventKey: string, notificationId: number, from: str
  * the last line before SMTP, against misrouting by quoted local parts (GHSA-mm7p-fcc7-pg87) and
  * address comments, whatever parser a future nodemailer uses.
  */
-const PLAIN_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const PLAIN_ADDRESS =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export class UnsafeEmailError extends Error {
   override name = 'UnsafeEmailError';
@@ -67,7 +72,8 @@ export class UnsafeEmailError extends Error {
 
 /** Throws unless `to` is a plain address. */
 export function checkRecipient(to: string): void {
-  if (!PLAIN_ADDRESS.test(to) || to.length > 254) throw new UnsafeEmailError(`refusing to send to "${to.slice(0, 80)}": not a plain local@domain address`);
+  if (!PLAIN_ADDRESS.test(to) || to.length > 254)
+    throw new UnsafeEmailError(`refusing to send to "${to.slice(0, 80)}": not a plain local@domain address`);
 }
 
 /** A subject on one line: control characters (a CR or LF would start a new header) become spaces. */

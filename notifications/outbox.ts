@@ -181,7 +181,12 @@ export function createOutbox(opts: OutboxOptions) {
       .join('users as u', 'u.id', 'n.recipient_user_id')
       .where({ 'n.event_key': eventKey, 'n.channel': 'inbox' })
       .orderBy('n.id')
-      .select('n.id', 'n.kind', 'u.email', 'u.active')) as Array<{ id: number; kind: string; email: string | null; active: unknown }>;
+      .select('n.id', 'n.kind', 'u.email', 'u.active')) as Array<{
+      id: number;
+      kind: string;
+      email: string | null;
+      active: unknown;
+    }>;
     const first = notes[0];
     if (!first) return;
     const at = now();
@@ -191,14 +196,33 @@ export function createOutbox(opts: OutboxOptions) {
         const email = n.email?.trim();
         const active = n.active === true || n.active === 1 || n.active === '1';
         if (!email || !active) continue;
-        rows.push({ notification_id: Number(n.id), event_key: eventKey, channel: 'email', target: email, dedupe_key: `email:${Number(n.id)}`, status: 'pending', created_at: at });
+        rows.push({
+          notification_id: Number(n.id),
+          event_key: eventKey,
+          channel: 'email',
+          target: email,
+          dedupe_key: `email:${Number(n.id)}`,
+          status: 'pending',
+          created_at: at,
+        });
       }
     }
     if (channels.webhook && (!webhookKinds || notes.some((n) => webhookKinds.has(n.kind)))) {
-      rows.push({ notification_id: Number(first.id), event_key: eventKey, channel: 'webhook', target: channels.webhook.target, dedupe_key: `webhook:${eventKey}`, status: 'pending', created_at: at });
+      rows.push({
+        notification_id: Number(first.id),
+        event_key: eventKey,
+        channel: 'webhook',
+        target: channels.webhook.target,
+        dedupe_key: `webhook:${eventKey}`,
+        status: 'pending',
+        created_at: at,
+      });
     }
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await db(TABLE).insert(rows.slice(i, i + INSERT_CHUNK)).onConflict('dedupe_key').ignore();
+      await db(TABLE)
+        .insert(rows.slice(i, i + INSERT_CHUNK))
+        .onConflict('dedupe_key')
+        .ignore();
     }
   }
 
@@ -220,13 +244,30 @@ export function createOutbox(opts: OutboxOptions) {
     };
   }
 
-  const ROW_COLUMNS = ['d.id', 'd.notification_id', 'd.channel', 'd.target', 'd.status', 'd.claimed_at', 'd.last_error', 'd.dedupe_key', 'd.event_key', 'n.title', 'n.body'];
+  const ROW_COLUMNS = [
+    'd.id',
+    'd.notification_id',
+    'd.channel',
+    'd.target',
+    'd.status',
+    'd.claimed_at',
+    'd.last_error',
+    'd.dedupe_key',
+    'd.event_key',
+    'n.title',
+    'n.body',
+  ];
 
   /** The event's delivery rows on the configured channels, with their message. */
   async function loadRows(eventKey: string, ids?: number[]): Promise<DeliveryRow[]> {
     const enabled = enabledChannels();
     if (enabled.length === 0) return [];
-    const q = db(`${TABLE} as d`).join('notifications as n', 'n.id', 'd.notification_id').where('d.event_key', eventKey).whereIn('d.channel', enabled).orderBy('d.id').select(ROW_COLUMNS);
+    const q = db(`${TABLE} as d`)
+      .join('notifications as n', 'n.id', 'd.notification_id')
+      .where('d.event_key', eventKey)
+      .whereIn('d.channel', enabled)
+      .orderBy('d.id')
+      .select(ROW_COLUMNS);
     if (ids) q.whereIn('d.id', ids);
     return ((await q) as Array<Record<string, unknown>>).map(toRow);
   }
@@ -250,7 +291,9 @@ export function createOutbox(opts: OutboxOptions) {
         for (const [id, claimedAt] of [...held]) {
           if (!held.has(id)) continue;
           const at = Math.max(now(), claimedAt + 1);
-          const updated = await db(TABLE).where({ id, status: 'sending', claimed_at: claimedAt }).update({ claimed_at: at });
+          const updated = await db(TABLE)
+            .where({ id, status: 'sending', claimed_at: claimedAt })
+            .update({ claimed_at: at });
           if (updated === 1 && held.has(id)) held.set(id, at);
         }
       } catch (err) {
@@ -294,7 +337,10 @@ export function createOutbox(opts: OutboxOptions) {
     accepted.add(id);
     for (let attempt = 1; ; attempt++) {
       try {
-        await db(TABLE).where({ id }).whereNot('status', 'sent').update({ status: 'sent', sent_at: now(), last_error: null });
+        await db(TABLE)
+          .where({ id })
+          .whereNot('status', 'sent')
+          .update({ status: 'sent', sent_at: now(), last_error: null });
         accepted.delete(id);
         return;
       } catch (err) {
@@ -312,7 +358,12 @@ export function createOutbox(opts: OutboxOptions) {
   async function send(row: DeliveryRow): Promise<void> {
     if (row.channel === 'email') {
       const email = channels.email!;
-      await email.send({ to: row.target, subject: row.title, text: row.body + EMAIL_FOOTER, messageId: email.messageIdFor(row.eventKey, row.notificationId) });
+      await email.send({
+        to: row.target,
+        subject: row.title,
+        text: row.body + EMAIL_FOOTER,
+        messageId: email.messageIdFor(row.eventKey, row.notificationId),
+      });
     } else {
       await channels.webhook!.send({ title: row.title, text: row.body, key: deliveryKey(row.dedupeKey) });
     }
@@ -322,7 +373,11 @@ export function createOutbox(opts: OutboxOptions) {
    * Claims and sends one row; 'sent', 'failed', 'busy' when another deliverer holds it, or
    * 'marked' when this process had sent it already and only its mark-sent was missing.
    */
-  async function attempt(row: DeliveryRow, failures: DeliveryFailure[], live: ReturnType<typeof keepAlive>): Promise<'sent' | 'failed' | 'busy' | 'marked'> {
+  async function attempt(
+    row: DeliveryRow,
+    failures: DeliveryFailure[],
+    live: ReturnType<typeof keepAlive>,
+  ): Promise<'sent' | 'failed' | 'busy' | 'marked'> {
     if (accepted.has(row.id)) {
       await markSent(row.id);
       return 'marked';
@@ -373,15 +428,29 @@ export function createOutbox(opts: OutboxOptions) {
       const deadline = now() + inFlightWaitMs;
       while (busy.length > 0) {
         if (now() >= deadline) {
-          failures.push(...busy.map((b) => ({ deliveryId: b.id, channel: b.channel, error: 'still being sent by another deliverer' })));
+          failures.push(
+            ...busy.map((b) => ({
+              deliveryId: b.id,
+              channel: b.channel,
+              error: 'still being sent by another deliverer',
+            })),
+          );
           break;
         }
         await sleep(pollMs);
         live.beat();
         const still: typeof busy = [];
-        for (const row of await loadRows(eventKey, busy.map((b) => b.id))) {
+        for (const row of await loadRows(
+          eventKey,
+          busy.map((b) => b.id),
+        )) {
           if (row.status === 'sent') result.skipped++;
-          else if (row.status === 'failed') failures.push({ deliveryId: row.id, channel: row.channel, error: `failed in a concurrent delivery: ${row.lastError ?? 'unknown error'}` });
+          else if (row.status === 'failed')
+            failures.push({
+              deliveryId: row.id,
+              channel: row.channel,
+              error: `failed in a concurrent delivery: ${row.lastError ?? 'unknown error'}`,
+            });
           else if (row.status === 'sending' && (row.claimedAt ?? 0) >= now() - leaseMs) still.push(row);
           else {
             const outcome = await attempt(row, failures, live);
@@ -413,19 +482,29 @@ export function createOutbox(opts: OutboxOptions) {
     try {
       for (const channel of enabledChannels()) {
         const stale = now() - leaseMs;
-        const rows = ((await db(`${TABLE} as d`)
-          .join('notifications as n', 'n.id', 'd.notification_id')
-          .where('d.channel', channel)
-          .where((q) =>
-            q
-              .where('d.status', 'failed')
-              // pending: queued again by an admin (tried before, no claim), or left by a delivery that never came back
-              .orWhere((p) => p.where('d.status', 'pending').where((o) => o.where('d.created_at', '<', stale).orWhere((a) => a.where('d.attempts', '>', 0).whereNull('d.claimed_at'))))
-              .orWhere((p) => p.where('d.status', 'sending').where('d.claimed_at', '<', now() - sweepTakeoverMs)),
-          )
-          .orderByRaw('coalesce(d.claimed_at, d.created_at), d.id')
-          .limit(options.limit ?? SWEEP_BATCH)
-          .select(ROW_COLUMNS)) as Array<Record<string, unknown>>).map(toRow);
+        const rows = (
+          (await db(`${TABLE} as d`)
+            .join('notifications as n', 'n.id', 'd.notification_id')
+            .where('d.channel', channel)
+            .where((q) =>
+              q
+                .where('d.status', 'failed')
+                // pending: queued again by an admin (tried before, no claim), or left by a delivery that never came back
+                .orWhere((p) =>
+                  p
+                    .where('d.status', 'pending')
+                    .where((o) =>
+                      o
+                        .where('d.created_at', '<', stale)
+                        .orWhere((a) => a.where('d.attempts', '>', 0).whereNull('d.claimed_at')),
+                    ),
+                )
+                .orWhere((p) => p.where('d.status', 'sending').where('d.claimed_at', '<', now() - sweepTakeoverMs)),
+            )
+            .orderByRaw('coalesce(d.claimed_at, d.created_at), d.id')
+            .limit(options.limit ?? SWEEP_BATCH)
+            .select(ROW_COLUMNS)) as Array<Record<string, unknown>>
+        ).map(toRow);
         let failedInARow = 0;
         for (const row of rows) {
           live.beat();
@@ -479,7 +558,8 @@ export function createOutbox(opts: OutboxOptions) {
     startSweeper,
     /** Delivery rows not yet sent (pending, sending or failed), for diagnostics. */
     async pending(): Promise<number> {
-      const row = (await db(TABLE).whereNot('status', 'sent').count({ n: '*' }).first()) as { n: number | string } | undefined;
+      const row = (await db(TABLE).whereNot('status', 'sent').count({ n: '*' }).first()) as
+        { n: number | string } | undefined;
       return Number(row?.n ?? 0);
     },
     /** Closes the channels' connections. */

@@ -58,7 +58,10 @@ export function webhookBody(kind: WebhookKind, m: WebhookMessage): { msgtype: 't
   if (!m.key) return { msgtype: 'text', text: { content: truncateUtf8(content, MAX_CONTENT_BYTES[kind]) } };
   // the key line survives any cut: the text is cut to leave room for it
   const keyLine = `\n[#${m.key}]`;
-  return { msgtype: 'text', text: { content: truncateUtf8(content, MAX_CONTENT_BYTES[kind] - Buffer.byteLength(keyLine, 'utf8')) + keyLine } };
+  return {
+    msgtype: 'text',
+    text: { content: truncateUtf8(content, MAX_CONTENT_BYTES[kind] - Buffer.byteLength(keyLine, 'utf8')) + keyLine },
+  };
 }
 
 /** DingTalk 加签: timestamp and sign = base64(HMAC-SHA256(secret, "<timestamp>\n<secret>")). */
@@ -76,23 +79,31 @@ export function createWebhookChannel(config: WebhookConfig): WebhookChannel {
     kind: config.kind,
     target: webhookTarget(config.url),
     async send(m: WebhookMessage): Promise<void> {
-      const url = config.kind === 'dingtalk' && config.secret ? signedUrl(config.url, config.secret, Date.now()) : config.url;
+      const url =
+        config.kind === 'dingtalk' && config.secret ? signedUrl(config.url, config.secret, Date.now()) : config.url;
       let res: Response;
       try {
         res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json; charset=utf-8', ...(m.key ? { 'idempotency-key': m.key } : {}) },
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            ...(m.key ? { 'idempotency-key': m.key } : {}),
+          },
           body: JSON.stringify(webhookBody(config.kind, m)),
           signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
         });
       } catch (err) {
         // fetch errors carry no URL, but their cause may; keep the message and the cause's code.
         const e = err as Error & { cause?: { code?: string; message?: string } };
-        const why = e.name === 'TimeoutError' ? `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
+        const why =
+          e.name === 'TimeoutError'
+            ? `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s`
+            : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
         throw new Error(`${config.kind} webhook ${host}: ${why}`);
       }
       const text = await res.text().catch(() => '');
-      if (!res.ok) throw new Error(`${config.kind} webhook ${host}: HTTP ${res.status} ${truncateUtf8(text.trim(), 200)}`.trim());
+      if (!res.ok)
+        throw new Error(`${config.kind} webhook ${host}: HTTP ${res.status} ${truncateUtf8(text.trim(), 200)}`.trim());
       let answer: unknown;
       try {
         answer = JSON.parse(text);
@@ -101,7 +112,8 @@ export function createWebhookChannel(config: WebhookConfig): WebhookChannel {
       }
       if (answer && typeof answer === 'object' && 'errcode' in answer) {
         const { errcode, errmsg } = answer as { errcode: unknown; errmsg?: unknown };
-        if (Number(errcode) !== 0) throw new Error(`${config.kind} webhook ${host}: errcode ${String(errcode)} ${String(errmsg ?? '')}`.trim());
+        if (Number(errcode) !== 0)
+          throw new Error(`${config.kind} webhook ${host}: errcode ${String(errcode)} ${String(errmsg ?? '')}`.trim());
       }
     },
   };

@@ -14,7 +14,10 @@ import {
 } from '@temporalio/client';
 // The SDK's own calendar codec: turns a definition's calendars into the form `describe()` returns
 // (defaults filled in: second 0, every month, ...), so the two compare field by field.
-import { decodeOptionalStructuredCalendarSpecs, encodeOptionalStructuredCalendarSpecs } from '@temporalio/client/lib/schedule-helpers';
+import {
+  decodeOptionalStructuredCalendarSpecs,
+  encodeOptionalStructuredCalendarSpecs,
+} from '@temporalio/client/lib/schedule-helpers';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { ScheduleDefinition } from './definitions';
 
@@ -60,13 +63,30 @@ async function applyOne(client: Client, def: ScheduleDefinition): Promise<ApplyR
 /** Which parts of the schedule on the server differ from the definition. */
 function differences(d: ScheduleDescription, def: ScheduleDefinition): string[] {
   const wanted = {
-    spec: specOf({ calendars: decodeOptionalStructuredCalendarSpecs(encodeOptionalStructuredCalendarSpecs(def.spec.calendars)), timezone: def.spec.timezone }),
-    action: { workflowType: def.action.workflowType, workflowId: def.action.workflowId, taskQueue: def.action.taskQueue, args: def.action.args },
-    policies: { overlap: def.policies.overlap, catchupWindow: msToNumber(def.policies.catchupWindow), pauseOnFailure: false },
+    spec: specOf({
+      calendars: decodeOptionalStructuredCalendarSpecs(encodeOptionalStructuredCalendarSpecs(def.spec.calendars)),
+      timezone: def.spec.timezone,
+    }),
+    action: {
+      workflowType: def.action.workflowType,
+      workflowId: def.action.workflowId,
+      taskQueue: def.action.taskQueue,
+      args: def.action.args,
+    },
+    policies: {
+      overlap: def.policies.overlap,
+      catchupWindow: msToNumber(def.policies.catchupWindow),
+      pauseOnFailure: false,
+    },
   };
   const actual = {
     spec: specOf(d.spec),
-    action: { workflowType: d.action.workflowType, workflowId: d.action.workflowId, taskQueue: d.action.taskQueue, args: d.action.args },
+    action: {
+      workflowType: d.action.workflowType,
+      workflowId: d.action.workflowId,
+      taskQueue: d.action.taskQueue,
+      args: d.action.args,
+    },
     policies: d.policies,
   };
   return (Object.keys(wanted) as Array<keyof typeof wanted>).filter((k) => !isDeepStrictEqual(wanted[k], actual[k]));
@@ -125,13 +145,20 @@ export async function listSchedules(client: Client, ids: string[] = []): Promise
   return listings;
 }
 
-export const pauseSchedule = (client: Client, scheduleId: string, note: string) => withSchedule(client, scheduleId, (h) => h.pause(note));
-export const resumeSchedule = (client: Client, scheduleId: string, note: string) => withSchedule(client, scheduleId, (h) => h.unpause(note));
+export const pauseSchedule = (client: Client, scheduleId: string, note: string) =>
+  withSchedule(client, scheduleId, (h) => h.pause(note));
+export const resumeSchedule = (client: Client, scheduleId: string, note: string) =>
+  withSchedule(client, scheduleId, (h) => h.unpause(note));
 /** Starts the schedule's workflow now (the overlap policy still applies). */
-export const triggerSchedule = (client: Client, scheduleId: string) => withSchedule(client, scheduleId, (h) => h.trigger());
+export const triggerSchedule = (client: Client, scheduleId: string) =>
+  withSchedule(client, scheduleId, (h) => h.trigger());
 
 /** Runs `fn` on the schedule's handle; a missing schedule becomes an error naming its id. */
-async function withSchedule(client: Client, scheduleId: string, fn: (h: ScheduleHandle) => Promise<void>): Promise<void> {
+async function withSchedule(
+  client: Client,
+  scheduleId: string,
+  fn: (h: ScheduleHandle) => Promise<void>,
+): Promise<void> {
   try {
     await fn(client.schedule.getHandle(scheduleId));
   } catch (err) {

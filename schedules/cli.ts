@@ -13,13 +13,23 @@ import { appClient, loadIntegrity } from '../codec/signing';
 import { createKnex, describeDb } from '../db/knex';
 import { createStore } from '../db/store';
 import { dbOptions, loadConfig, type Config } from '../server/config';
-import { applySchedules, listSchedules, pauseSchedule, resumeSchedule, triggerSchedule, type ScheduleListing } from './apply';
+import {
+  applySchedules,
+  listSchedules,
+  pauseSchedule,
+  resumeSchedule,
+  triggerSchedule,
+  type ScheduleListing,
+} from './apply';
 import { scheduleDefinitions, scheduleIds, type ScheduleDefinition } from './definitions';
 import { formatLocal } from '../domain/local-time';
 
 const USAGE = 'usage: schedules/cli.ts apply | list | pause ID [--note TEXT] | resume ID [--note TEXT] | trigger ID';
 
-type Command = { verb: 'apply' | 'list' } | { verb: 'pause' | 'resume'; id: string; note?: string } | { verb: 'trigger'; id: string };
+type Command =
+  | { verb: 'apply' | 'list' }
+  | { verb: 'pause' | 'resume'; id: string; note?: string }
+  | { verb: 'trigger'; id: string };
 
 function parseArgs(argv: string[]): Command {
   const args = [...argv];
@@ -52,7 +62,10 @@ async function schoolDefinitions(config: Config): Promise<ScheduleDefinition[]> 
   const db = createKnex(dbOptions(config));
   try {
     const school = await createStore(db).getSchool(config.SCHOOL_ID);
-    if (!school) throw new Error(`unknown school "${config.SCHOOL_ID}" in ${describeDb(dbOptions(config))} (set SCHOOL_ID, or run npm start once to seed it)`);
+    if (!school)
+      throw new Error(
+        `unknown school "${config.SCHOOL_ID}" in ${describeDb(dbOptions(config))} (set SCHOOL_ID, or run npm start once to seed it)`,
+      );
     return scheduleDefinitions({ schoolId: school.id, timezone: school.timezone }, config.TEMPORAL_TASK_QUEUE);
   } finally {
     await db.destroy();
@@ -60,7 +73,10 @@ async function schoolDefinitions(config: Config): Promise<ScheduleDefinition[]> 
 }
 
 function formatCalendar(c: CalendarSpecDescription): string {
-  const days = c.dayOfWeek.length === 1 && c.dayOfWeek[0]!.start === 'SUNDAY' && c.dayOfWeek[0]!.end === 'SATURDAY' ? 'daily' : c.dayOfWeek.map((r) => r.start).join(',');
+  const days =
+    c.dayOfWeek.length === 1 && c.dayOfWeek[0]!.start === 'SUNDAY' && c.dayOfWeek[0]!.end === 'SATURDAY'
+      ? 'daily'
+      : c.dayOfWeek.map((r) => r.start).join(',');
   const pad = (n: number | undefined) => String(n ?? 0).padStart(2, '0');
   return `${days} ${pad(c.hour[0]?.start)}:${pad(c.minute[0]?.start)}`;
 }
@@ -86,7 +102,10 @@ async function run(): Promise<void> {
   }
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
-    const client = appClient({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) }, integrity);
+    const client = appClient(
+      { connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) },
+      integrity,
+    );
     switch (cmd.verb) {
       case 'apply':
         for (const r of await applySchedules(client, await schoolDefinitions(config))) {

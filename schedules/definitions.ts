@@ -34,7 +34,10 @@ export interface ScheduledSchool {
 
 export const weeklyReviewKickoffScheduleId = (schoolId: string) => `weekly-review-kickoff.${schoolId}`;
 export const dailyDigestScheduleId = (schoolId: string) => `daily-digest.${schoolId}`;
-export const scheduleIds = (schoolId: string) => [weeklyReviewKickoffScheduleId(schoolId), dailyDigestScheduleId(schoolId)];
+export const scheduleIds = (schoolId: string) => [
+  weeklyReviewKickoffScheduleId(schoolId),
+  dailyDigestScheduleId(schoolId),
+];
 
 /**
  * Missed runs (server or workers down) are made up within an hour, later ones dropped: a digest

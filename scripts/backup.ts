@@ -60,7 +60,8 @@ export function pgEnv(url: string): NodeJS.ProcessEnv {
   } catch {
     throw new BackupError('the PostgreSQL URL is not a URL (must be postgres://user:password@host:port/database)');
   }
-  if (!/^postgres(ql)?:$/.test(u.protocol)) throw new BackupError(`the PostgreSQL URL must start with postgres:// (got ${u.protocol}//…)`);
+  if (!/^postgres(ql)?:$/.test(u.protocol))
+    throw new BackupError(`the PostgreSQL URL must start with postgres:// (got ${u.protocol}//…)`);
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
   if (!database) throw new BackupError('the PostgreSQL URL names no database (…/<database>)');
   return {
@@ -80,8 +81,14 @@ export function databaseName(url: string): string {
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, what: string): void {
   const r = spawnSync(command, args, { env, encoding: 'utf8' });
-  if (r.error) throw new BackupError(`${what}: cannot run ${command} (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}); install the PostgreSQL client tools (same major version as the server or newer)`);
-  if (r.status !== 0) throw new BackupError(`${what}: ${command} failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+  if (r.error)
+    throw new BackupError(
+      `${what}: cannot run ${command} (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}); install the PostgreSQL client tools (same major version as the server or newer)`,
+    );
+  if (r.status !== 0)
+    throw new BackupError(
+      `${what}: ${command} failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`,
+    );
 }
 
 /** A consistent copy of a SQLite database (also while another process writes it). */
@@ -101,8 +108,13 @@ export async function rowCounts(db: Knex): Promise<Record<string, number>> {
   const client = String(db.client.config.client);
   const tables =
     client === 'pg'
-      ? ((await db('information_schema.tables').where({ table_schema: 'public', table_type: 'BASE TABLE' }).pluck('table_name')) as string[])
-      : ((await db('sqlite_master').where({ type: 'table' }).whereNot('name', 'like', 'sqlite_%').pluck('name')) as string[]);
+      ? ((await db('information_schema.tables')
+          .where({ table_schema: 'public', table_type: 'BASE TABLE' })
+          .pluck('table_name')) as string[])
+      : ((await db('sqlite_master')
+          .where({ type: 'table' })
+          .whereNot('name', 'like', 'sqlite_%')
+          .pluck('name')) as string[]);
   const out: Record<string, number> = {};
   for (const t of tables.sort()) {
     const row = (await db(t).count({ n: '*' }).first()) as { n: number | string };
@@ -111,8 +123,14 @@ export async function rowCounts(db: Knex): Promise<Record<string, number>> {
   return out;
 }
 
-export async function backup(opts: { out: string; app: { sqliteFile?: string; databaseUrl?: string }; temporalSqlite?: string; temporalDatabaseUrls?: string[] }): Promise<Manifest> {
-  if (fs.existsSync(opts.out)) throw new BackupError(`--out ${opts.out} exists already; a backup goes into a new directory`);
+export async function backup(opts: {
+  out: string;
+  app: { sqliteFile?: string; databaseUrl?: string };
+  temporalSqlite?: string;
+  temporalDatabaseUrls?: string[];
+}): Promise<Manifest> {
+  if (fs.existsSync(opts.out))
+    throw new BackupError(`--out ${opts.out} exists already; a backup goes into a new directory`);
   fs.mkdirSync(opts.out, { recursive: true, mode: 0o700 });
   const files: BackupFile[] = [];
   const add = (role: BackupFile['role'], kind: BackupFile['kind'], file: string, database?: string) => {
@@ -128,9 +146,22 @@ export async function backup(opts: { out: string; app: { sqliteFile?: string; da
     try {
       appRowCounts = await db.transaction(async (trx) => {
         await trx.raw('set transaction isolation level repeatable read, read only');
-        const snapshot = ((await trx.raw('select pg_export_snapshot() as s')) as { rows: Array<{ s: string }> }).rows[0]!.s;
+        const snapshot = ((await trx.raw('select pg_export_snapshot() as s')) as { rows: Array<{ s: string }> })
+          .rows[0]!.s;
         const counts = await rowCounts(trx);
-        run('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--snapshot=${snapshot}`, '--file', path.join(opts.out, 'app.pgdump')], pgEnv(url), 'app database');
+        run(
+          'pg_dump',
+          [
+            '--format=custom',
+            '--no-owner',
+            '--no-privileges',
+            `--snapshot=${snapshot}`,
+            '--file',
+            path.join(opts.out, 'app.pgdump'),
+          ],
+          pgEnv(url),
+          'app database',
+        );
         return counts;
       });
     } finally {
@@ -155,7 +186,12 @@ export async function backup(opts: { out: string; app: { sqliteFile?: string; da
   for (const url of opts.temporalDatabaseUrls ?? []) {
     const name = databaseName(url);
     const file = `temporal-${name.replace(/[^A-Za-z0-9_-]/g, '_')}.pgdump`;
-    run('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', '--file', path.join(opts.out, file)], pgEnv(url), `Temporal database ${name}`);
+    run(
+      'pg_dump',
+      ['--format=custom', '--no-owner', '--no-privileges', '--file', path.join(opts.out, file)],
+      pgEnv(url),
+      `Temporal database ${name}`,
+    );
     add('temporal', 'pg_dump', file, name);
   }
   const manifest: Manifest = { format: 'runxin-backup/1', createdAt: new Date().toISOString(), files, appRowCounts };
@@ -169,7 +205,12 @@ export function parseArgs(argv: string[], known: Record<string, 'one' | 'many'>)
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const name = a.replace(/^--/, '');
-    if (!a.startsWith('--') || !(name in known)) throw new BackupError(`unknown argument ${JSON.stringify(a)} (known: ${Object.keys(known).map((k) => `--${k}`).join(', ')})`);
+    if (!a.startsWith('--') || !(name in known))
+      throw new BackupError(
+        `unknown argument ${JSON.stringify(a)} (known: ${Object.keys(known)
+          .map((k) => `--${k}`)
+          .join(', ')})`,
+      );
     const value = argv[++i];
     if (value === undefined || value.startsWith('--')) throw new BackupError(`--${name} needs a value`);
     if (known[name] === 'one' && out[name]) throw new BackupError(`--${name} given twice`);
@@ -181,11 +222,23 @@ export function parseArgs(argv: string[], known: Record<string, 'one' | 'many'>)
 if (require.main === module) {
   (async () => {
     applySecretFiles(process.env);
-    const args = parseArgs(process.argv.slice(2), { out: 'one', 'temporal-sqlite': 'one', 'temporal-database-url': 'many' });
+    const args = parseArgs(process.argv.slice(2), {
+      out: 'one',
+      'temporal-sqlite': 'one',
+      'temporal-database-url': 'many',
+    });
     if (!args.out) throw new BackupError('--out <new directory> is required');
-    const manifest = await backup({ out: path.resolve(args.out[0]!), app: dbOptions(loadConfig()), temporalSqlite: args['temporal-sqlite']?.[0], temporalDatabaseUrls: args['temporal-database-url'] });
-    for (const f of manifest.files) console.log(`backup: ${f.role} ${f.kind} ${f.file} ${f.bytes} bytes sha256 ${f.sha256.slice(0, 16)}…`);
-    console.log(`backup: ${path.resolve(args.out[0]!)} (tasks ${manifest.appRowCounts.task_instances ?? 0}, crisis cases ${manifest.appRowCounts.crisis_cases ?? 0})`);
+    const manifest = await backup({
+      out: path.resolve(args.out[0]!),
+      app: dbOptions(loadConfig()),
+      temporalSqlite: args['temporal-sqlite']?.[0],
+      temporalDatabaseUrls: args['temporal-database-url'],
+    });
+    for (const f of manifest.files)
+      console.log(`backup: ${f.role} ${f.kind} ${f.file} ${f.bytes} bytes sha256 ${f.sha256.slice(0, 16)}…`);
+    console.log(
+      `backup: ${path.resolve(args.out[0]!)} (tasks ${manifest.appRowCounts.task_instances ?? 0}, crisis cases ${manifest.appRowCounts.crisis_cases ?? 0})`,
+    );
   })().catch((err) => {
     console.error(`backup failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

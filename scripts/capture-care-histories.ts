@@ -56,11 +56,24 @@ async function main(): Promise<void> {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: queue,
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'workflows', 'index.ts'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') }),
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: path.join(ROOT, 'workflows', 'index.ts'),
+        failureConverterPath: FAILURE_CONVERTER_PATH,
+        logger: new DefaultLogger('WARN'),
+      }),
       activities: {
-        recordCrisisEvent: async (e: { caseId: string; step: string }) => ({ applied: true, eventKey: `crisis.${e.caseId}/${e.step}` }),
-        recordScreeningEvent: async (e: { warningId: string; step: string }) => ({ applied: true, eventKey: `screening.${e.warningId}/${e.step}` }),
-        recordPairingEvent: async (e: { pairingId: string; step: string }) => ({ applied: true, eventKey: `pairing.${e.pairingId}/${e.step}` }),
+        recordCrisisEvent: async (e: { caseId: string; step: string }) => ({
+          applied: true,
+          eventKey: `crisis.${e.caseId}/${e.step}`,
+        }),
+        recordScreeningEvent: async (e: { warningId: string; step: string }) => ({
+          applied: true,
+          eventKey: `screening.${e.warningId}/${e.step}`,
+        }),
+        recordPairingEvent: async (e: { pairingId: string; step: string }) => ({
+          applied: true,
+          eventKey: `pairing.${e.pairingId}/${e.step}`,
+        }),
         deliverNotifications: async () => ({ sent: 0, skipped: 0 }),
       },
     });
@@ -74,15 +87,28 @@ async function main(): Promise<void> {
       const selfHarm = await c.workflow.start(crisisCaseWorkflow, {
         workflowId: 'crisis.capture-self-harm',
         taskQueue: queue,
-        args: [{ caseId: 'capture-self-harm', collegeId: 'college-a', situation: 'self_harm_risk', reportedAt: t0, reportedBy: teacher.userId, durations: DEFAULT_CRISIS_DURATIONS }],
+        args: [
+          {
+            caseId: 'capture-self-harm',
+            collegeId: 'college-a',
+            situation: 'self_harm_risk',
+            reportedAt: t0,
+            reportedBy: teacher.userId,
+            durations: DEFAULT_CRISIS_DURATIONS,
+          },
+        ],
       });
       const supervision = c.workflow.getHandle('supervision.capture-self-harm');
       await until(10 * MIN);
       await selfHarm.executeUpdate(acknowledgeOnSceneUpdate, { args: [{ actor: teacher }] });
       await until(15 * MIN);
-      await supervision.executeUpdate(setGuardianUpdate, { args: [{ actor: counsellor, guardianUserId: counsellor.userId }] });
+      await supervision.executeUpdate(setGuardianUpdate, {
+        args: [{ actor: counsellor, guardianUserId: counsellor.userId }],
+      });
       await until(40 * MIN);
-      await selfHarm.executeUpdate(confirmSchoolNotifiedUpdate, { args: [{ actor: leader, departments: ['counselling-centre', 'security-office', 'clinic'] }] });
+      await selfHarm.executeUpdate(confirmSchoolNotifiedUpdate, {
+        args: [{ actor: leader, departments: ['counselling-centre', 'security-office', 'clinic'] }],
+      });
       for (const at of [1 * HOUR + 55 * MIN, 3 * HOUR + 50 * MIN, 6 * HOUR + 30 * MIN]) {
         await until(at);
         await supervision.executeUpdate(checkInUpdate, { args: [{ actor: counsellor, note: 'ok' }] });
@@ -94,9 +120,28 @@ async function main(): Promise<void> {
         await supervision.executeUpdate(checkInUpdate, { args: [{ actor: teacher, note: 'ok' }] });
       }
       await until(26 * HOUR + 30 * MIN);
-      await supervision.executeUpdate(handOverUpdate, { args: [{ actor: leader, receivedBy: 'parent', at: t0 + 26 * HOUR + 30 * MIN, witnessedBy: [counsellor.userId, teacher.userId] }] });
+      await supervision.executeUpdate(handOverUpdate, {
+        args: [
+          {
+            actor: leader,
+            receivedBy: 'parent',
+            at: t0 + 26 * HOUR + 30 * MIN,
+            witnessedBy: [counsellor.userId, teacher.userId],
+          },
+        ],
+      });
       await until(26 * HOUR + 31 * MIN);
-      await selfHarm.executeUpdate(fiveOnesUpdate, { args: [{ actor: leader, leaderUserId: leader.userId, team: [counsellor.userId, teacher.userId], plan: 'plan', followUp: 'weekly talks' }] });
+      await selfHarm.executeUpdate(fiveOnesUpdate, {
+        args: [
+          {
+            actor: leader,
+            leaderUserId: leader.userId,
+            team: [counsellor.userId, teacher.userId],
+            plan: 'plan',
+            followUp: 'weekly talks',
+          },
+        ],
+      });
       await selfHarm.result();
       await save(c, dir, 'crisis.capture-self-harm', 'crisis-case.self-harm');
       await save(c, dir, 'supervision.capture-self-harm', 'supervision.self-harm');
@@ -106,14 +151,29 @@ async function main(): Promise<void> {
       const injury = await c.workflow.start(crisisCaseWorkflow, {
         workflowId: 'crisis.capture-injury',
         taskQueue: queue,
-        args: [{ caseId: 'capture-injury', collegeId: 'college-a', situation: 'injury', reportedAt: t1, reportedBy: teacher.userId, durations: DEFAULT_CRISIS_DURATIONS }],
+        args: [
+          {
+            caseId: 'capture-injury',
+            collegeId: 'college-a',
+            situation: 'injury',
+            reportedAt: t1,
+            reportedBy: teacher.userId,
+            durations: DEFAULT_CRISIS_DURATIONS,
+          },
+        ],
       });
       await env.sleep(70 * MIN);
       await injury.executeUpdate(acknowledgeOnSceneUpdate, { args: [{ actor: counsellor }] });
       await injury.executeUpdate(recordActionUpdate, { args: [{ actor: counsellor, action: 'parents-authorised' }] });
       await injury.executeUpdate(recordActionUpdate, { args: [{ actor: counsellor, action: 'taken-to-hospital' }] });
-      await injury.executeUpdate(confirmSchoolNotifiedUpdate, { args: [{ actor: leader, departments: ['counselling-centre', 'security-office', 'clinic'] }] });
-      await injury.executeUpdate(fiveOnesUpdate, { args: [{ actor: leader, leaderUserId: leader.userId, team: [counsellor.userId], plan: 'plan', followUp: 'visits' }] });
+      await injury.executeUpdate(confirmSchoolNotifiedUpdate, {
+        args: [{ actor: leader, departments: ['counselling-centre', 'security-office', 'clinic'] }],
+      });
+      await injury.executeUpdate(fiveOnesUpdate, {
+        args: [
+          { actor: leader, leaderUserId: leader.userId, team: [counsellor.userId], plan: 'plan', followUp: 'visits' },
+        ],
+      });
       await injury.result();
       await save(c, dir, 'crisis.capture-injury', 'crisis-case.injury');
 
@@ -125,7 +185,16 @@ async function main(): Promise<void> {
         args: [{ warningId: 'capture-red', collegeId: 'college-a', level: 'red', importedAt: t2, dueAt: t2 + 3 * DAY }],
       });
       await env.sleep(6 * DAY);
-      const record = { rapport: 'r', emotions: 'e', socialFunctioning: 's', coping: 'c', riskOfExtremeThoughts: 'x', assessment: 'high_risk' as const, needsCounselling: true, needsCrisisIntervention: true };
+      const record = {
+        rapport: 'r',
+        emotions: 'e',
+        socialFunctioning: 's',
+        coping: 'c',
+        riskOfExtremeThoughts: 'x',
+        assessment: 'high_risk' as const,
+        needsCounselling: true,
+        needsCrisisIntervention: true,
+      };
       await warning.executeUpdate(recordInterviewUpdate, { args: [{ actor: counsellor, record }] });
       await warning.result();
       await save(c, dir, 'screening.capture-red', 'screening-follow-up.red-escalated-high-risk');
@@ -135,7 +204,15 @@ async function main(): Promise<void> {
       const pairing = await c.workflow.start(pairingWorkflow, {
         workflowId: 'pairing.capture',
         taskQueue: queue,
-        args: [{ pairingId: 'capture', collegeId: 'college-a', teacherUserId: teacher.userId, lastTalkAt: t3, ...DEFAULT_PAIRING_CLOCK }],
+        args: [
+          {
+            pairingId: 'capture',
+            collegeId: 'college-a',
+            teacherUserId: teacher.userId,
+            lastTalkAt: t3,
+            ...DEFAULT_PAIRING_CLOCK,
+          },
+        ],
       });
       await env.sleep(10 * DAY);
       await pairing.executeUpdate(recordTalkUpdate, { args: [{ actor: teacher, note: 'talk' }] });

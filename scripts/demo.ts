@@ -14,7 +14,10 @@ export const DEMO_SEMESTER_ID = 'demo-2024-autumn';
 
 export async function seedDemo(
   store: Store,
-  files = { templateFile: process.env.DEMO_TEMPLATE_FILE ?? DEMO_TEMPLATE_FILE, calendarFile: process.env.DEMO_CALENDAR_FILE ?? DEMO_CALENDAR_FILE },
+  files = {
+    templateFile: process.env.DEMO_TEMPLATE_FILE ?? DEMO_TEMPLATE_FILE,
+    calendarFile: process.env.DEMO_CALENDAR_FILE ?? DEMO_CALENDAR_FILE,
+  },
 ): Promise<{ accounts: DemoAccount[]; semesterId: string }> {
   const { template, calendar } = await registerDataFiles(store, files);
   const accounts = await seedDemoSchool(store);

@@ -36,14 +36,29 @@ import { createKnex } from '../db/knex';
 import { createStore, type Store } from '../db/store';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PlanError } from '../domain/planner';
-import { createRolledSemester, rollForwardPreview, rollForwardTable, RollForwardError, storeNewCalendar } from '../server/roll-forward';
+import {
+  createRolledSemester,
+  rollForwardPreview,
+  rollForwardTable,
+  RollForwardError,
+  storeNewCalendar,
+} from '../server/roll-forward';
 import { ChecklistXlsxError } from '../domain/checklist-xlsx';
 import { exportChecklist, importChecklist } from '../server/checklist-xlsx';
 import { CalendarError } from '../domain/calendar';
 import { buildCalendar, calendarJson, CalendarBuildError, type BuildCalendarInput } from '../domain/calendar-builder';
 import { DataFileError } from '../domain/load';
 import { dbOptions, loadConfig } from '../server/config';
-import { createSemester, NotFoundError, registerDataFiles, replanSemester, ReplanError, startCollege, startSemester, TaskModelError } from '../server/semesters';
+import {
+  createSemester,
+  NotFoundError,
+  registerDataFiles,
+  replanSemester,
+  ReplanError,
+  startCollege,
+  startSemester,
+  TaskModelError,
+} from '../server/semesters';
 import { moveDue, TaskRejectedError } from '../server/tasks';
 
 class UsageError extends Error {}
@@ -60,7 +75,22 @@ async function run(): Promise<void> {
   if (command === 'checklist') return checklistCommand(rest);
   const { values } = parseArgs({
     args: rest,
-    options: { id: { type: 'string' }, template: { type: 'string' }, calendar: { type: 'string' }, from: { type: 'string' }, start: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, college: { type: 'string' }, task: { type: 'string' }, due: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' }, 'task-model': { type: 'string' }, version: { type: 'string' } },
+    options: {
+      id: { type: 'string' },
+      template: { type: 'string' },
+      calendar: { type: 'string' },
+      from: { type: 'string' },
+      start: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      college: { type: 'string' },
+      task: { type: 'string' },
+      due: { type: 'string' },
+      reason: { type: 'string' },
+      as: { type: 'string' },
+      'task-model': { type: 'string' },
+      version: { type: 'string' },
+    },
     strict: true,
   });
   const config = loadConfig();
@@ -69,15 +99,30 @@ async function run(): Promise<void> {
   let connection: Connection | undefined;
   const client = async () => {
     connection ??= await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-    return appClient({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) }, await loadIntegrity(db));
+    return appClient(
+      { connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) },
+      await loadIntegrity(db),
+    );
   };
   try {
     switch (command) {
       case 'create': {
-        const { template, calendar } = await registerDataFiles(store, { templateFile: need(values, 'template'), calendarFile: need(values, 'calendar') });
-        await createSemester(store, { id: need(values, 'id'), schoolId: config.SCHOOL_ID, templateId: template.id, templateVersion: template.version, calendarId: calendar.id, taskModel: values['task-model'] });
+        const { template, calendar } = await registerDataFiles(store, {
+          templateFile: need(values, 'template'),
+          calendarFile: need(values, 'calendar'),
+        });
+        await createSemester(store, {
+          id: need(values, 'id'),
+          schoolId: config.SCHOOL_ID,
+          templateId: template.id,
+          templateVersion: template.version,
+          calendarId: calendar.id,
+          taskModel: values['task-model'],
+        });
         const created = await store.getSemester(need(values, 'id'));
-        console.log(`semester ${values.id}: created from ${template.id} v${template.version} and calendar ${calendar.id}; task model ${created?.taskModel ?? 'ladder'}`);
+        console.log(
+          `semester ${values.id}: created from ${template.id} v${template.version} and calendar ${calendar.id}; task model ${created?.taskModel ?? 'ladder'}`,
+        );
         break;
       }
       case 'start': {
@@ -86,22 +131,37 @@ async function run(): Promise<void> {
         break;
       }
       case 'add-college': {
-        const r = await startCollege(await client(), store, need(values, 'id'), need(values, 'college'), config.TEMPORAL_TASK_QUEUE);
+        const r = await startCollege(
+          await client(),
+          store,
+          need(values, 'id'),
+          need(values, 'college'),
+          config.TEMPORAL_TASK_QUEUE,
+        );
         console.log(`college ${values.college}: running as workflow ${r.workflowId}`);
         break;
       }
       case 'roll-forward': {
         const calendarArg = need(values, 'calendar');
-        const calendarId = existsSync(calendarArg) ? (await storeNewCalendar(store, calendarArg, readFileSync(calendarArg, 'utf8'))).id : calendarArg;
+        const calendarId = existsSync(calendarArg)
+          ? (await storeNewCalendar(store, calendarArg, readFileSync(calendarArg, 'utf8'))).id
+          : calendarArg;
         const m = values.template ? /^([a-z0-9][a-z0-9-]*)(?:@(\d+))?$/.exec(values.template) : undefined;
-        if (values.template && !m) throw new UsageError(`--template must be ID or ID@VERSION, got ${JSON.stringify(values.template)}`);
-        const preview = await rollForwardPreview(store, { from: need(values, 'from'), calendarId, ...(m ? { templateId: m[1], ...(m[2] ? { templateVersion: Number(m[2]) } : {}) } : {}) });
+        if (values.template && !m)
+          throw new UsageError(`--template must be ID or ID@VERSION, got ${JSON.stringify(values.template)}`);
+        const preview = await rollForwardPreview(store, {
+          from: need(values, 'from'),
+          calendarId,
+          ...(m ? { templateId: m[1], ...(m[2] ? { templateVersion: Number(m[2]) } : {}) } : {}),
+        });
         if (values.json) process.stdout.write(`${JSON.stringify(preview, null, 2)}\n`);
         else process.stdout.write(rollForwardTable(preview));
         if (values['dry-run']) break;
         const id = need(values, 'id');
         await createRolledSemester(store, config.SCHOOL_ID, preview, id, values['task-model']);
-        console.error(`semester ${id}: created from ${preview.to.templateId} v${preview.to.templateVersion} and calendar ${preview.to.calendarId}`);
+        console.error(
+          `semester ${id}: created from ${preview.to.templateId} v${preview.to.templateVersion} and calendar ${preview.to.calendarId}`,
+        );
         if (values.start) {
           const r = await startSemester(await client(), store, id, config.TEMPORAL_TASK_QUEUE);
           console.error(`semester ${id}: running as workflow ${r.workflowId}`);
@@ -114,7 +174,14 @@ async function run(): Promise<void> {
       case 'move-due': {
         const admin = await store.findUserByUsername(need(values, 'as'));
         if (!admin || !admin.active) throw new NotFoundError(`unknown or inactive user ${values.as}`);
-        const state = await moveDue(await client(), store, need(values, 'task'), { userId: admin.id, role: admin.role, collegeId: admin.collegeId }, need(values, 'due'), need(values, 'reason'));
+        const state = await moveDue(
+          await client(),
+          store,
+          need(values, 'task'),
+          { userId: admin.id, role: admin.role, collegeId: admin.collegeId },
+          need(values, 'due'),
+          need(values, 'reason'),
+        );
         console.log(`task ${values.task}: due ${new Date(state.dueAt).toISOString()}, status ${state.status}`);
         break;
       }
@@ -122,15 +189,26 @@ async function run(): Promise<void> {
         const admin = await store.findUserByUsername(need(values, 'as'));
         if (!admin || !admin.active) throw new NotFoundError(`unknown or inactive user ${values.as}`);
         const version = Number(need(values, 'version'));
-        const outcome = await replanSemester(await client(), store, { semesterId: need(values, 'id'), templateVersion: version, reason: need(values, 'reason'), actor: { userId: admin.id, role: admin.role, collegeId: admin.collegeId } });
+        const outcome = await replanSemester(await client(), store, {
+          semesterId: need(values, 'id'),
+          templateVersion: version,
+          reason: need(values, 'reason'),
+          actor: { userId: admin.id, role: admin.role, collegeId: admin.collegeId },
+        });
         for (const c of outcome.colleges) {
-          console.log(c.result ? `${c.collegeId}: added ${c.result.added.length}, retired ${c.result.retired.length}, moved ${c.result.moved.length}, kept ${c.result.kept.length}` : `${c.collegeId}: NOT APPLIED: ${c.error}`);
+          console.log(
+            c.result
+              ? `${c.collegeId}: added ${c.result.added.length}, retired ${c.result.retired.length}, moved ${c.result.moved.length}, kept ${c.result.kept.length}`
+              : `${c.collegeId}: NOT APPLIED: ${c.error}`,
+          );
         }
         if (outcome.colleges.some((c) => c.error)) process.exitCode = 1;
         break;
       }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}: use create, start, add-college, status, move-due, replan, roll-forward, checklist export|import or calendar build`);
+        throw new UsageError(
+          `unknown command ${JSON.stringify(command ?? '')}: use create, start, add-college, status, move-due, replan, roll-forward, checklist export|import or calendar build`,
+        );
     }
   } finally {
     await connection?.close();
@@ -141,14 +219,22 @@ async function run(): Promise<void> {
 /** `checklist export` / `checklist import`: the xlsx form of a stored checklist (domain/checklist-xlsx.ts). */
 async function checklistCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'export' && sub !== 'import') throw new UsageError(`unknown checklist command ${JSON.stringify(sub ?? '')}: use checklist export or checklist import`);
-  const { values } = parseArgs({ args: rest, options: { id: { type: 'string' }, version: { type: 'string' }, out: { type: 'string' }, file: { type: 'string' } }, strict: true });
+  if (sub !== 'export' && sub !== 'import')
+    throw new UsageError(
+      `unknown checklist command ${JSON.stringify(sub ?? '')}: use checklist export or checklist import`,
+    );
+  const { values } = parseArgs({
+    args: rest,
+    options: { id: { type: 'string' }, version: { type: 'string' }, out: { type: 'string' }, file: { type: 'string' } },
+    strict: true,
+  });
   const db = createKnex(dbOptions(loadConfig()));
   const store = createStore(db);
   try {
     if (sub === 'export') {
       const version = values.version === undefined ? undefined : Number(values.version);
-      if (version !== undefined && !(Number.isInteger(version) && version >= 1)) throw new UsageError(`--version must be a version number such as 3, got ${JSON.stringify(values.version)}`);
+      if (version !== undefined && !(Number.isInteger(version) && version >= 1))
+        throw new UsageError(`--version must be a version number such as 3, got ${JSON.stringify(values.version)}`);
       const out = need(values, 'out');
       const { template, xlsx } = await exportChecklist(store, need(values, 'id'), version);
       writeFileSync(out, xlsx);
@@ -159,7 +245,9 @@ async function checklistCommand(args: string[]): Promise<void> {
       try {
         bytes = readFileSync(file);
       } catch (e) {
-        throw new UsageError(`--file ${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw new UsageError(
+          `--file ${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        );
       }
       const stored = await importChecklist(store, bytes, { id: values.id });
       console.log(`checklist ${stored.id} v${stored.version}: ${stored.tasks.length} tasks stored from ${file}`);
@@ -172,7 +260,8 @@ async function checklistCommand(args: string[]): Promise<void> {
 /** `calendar build`: prints or writes the calendar; warnings (a year chinese-days lacks) go to stderr. */
 function calendarCommand(args: string[]): void {
   const [sub, ...rest] = args;
-  if (sub !== 'build') throw new UsageError(`unknown calendar command ${JSON.stringify(sub ?? '')}: use calendar build`);
+  if (sub !== 'build')
+    throw new UsageError(`unknown calendar command ${JSON.stringify(sub ?? '')}: use calendar build`);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -193,10 +282,18 @@ function calendarCommand(args: string[]): void {
     strict: true,
   });
   const year = Number(need(values, 'year'));
-  if (!Number.isInteger(year)) throw new UsageError(`--year must be a year such as 2025, got ${JSON.stringify(values.year)}`);
+  if (!Number.isInteger(year))
+    throw new UsageError(`--year must be a year such as 2025, got ${JSON.stringify(values.year)}`);
   const term = need(values, 'term');
-  if (term !== 'autumn' && term !== 'spring') throw new UsageError(`--term must be autumn or spring, got ${JSON.stringify(term)}`);
-  const list = (v: string | undefined) => (v ? v.split(',').map((x) => x.trim()).filter(Boolean) : []);
+  if (term !== 'autumn' && term !== 'spring')
+    throw new UsageError(`--term must be autumn or spring, got ${JSON.stringify(term)}`);
+  const list = (v: string | undefined) =>
+    v
+      ? v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : [];
   const range = (flag: string, text: string) => {
     const m = /^(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?$/.exec(text.trim());
     if (!m) throw new UsageError(`--${flag}: "${text}" is not a date or a range START..END (YYYY-MM-DD..YYYY-MM-DD)`);
@@ -207,7 +304,12 @@ function calendarCommand(args: string[]): void {
     if (!m) throw new UsageError(`--${flag}: "${v}" is not ID=START[..END][:名称]`);
     return { id: m[1]!, ...range(flag, m[2]!), ...(m[3] ? { name: { zh: m[3], en: m[3] } } : {}) };
   };
-  const observe = values.observe === 'none' ? [] : values.observe ? (list(values.observe) as BuildCalendarInput['observe']) : undefined;
+  const observe =
+    values.observe === 'none'
+      ? []
+      : values.observe
+        ? (list(values.observe) as BuildCalendarInput['observe'])
+        : undefined;
   const { calendar, warnings } = buildCalendar({
     year,
     term,
@@ -220,7 +322,10 @@ function calendarCommand(args: string[]): void {
     events: (values.event ?? []).map(named('event')),
     manualHolidays: (values.holiday ?? []).map((v) => {
       const m = /^([a-z0-9-]+(?:\+[a-z0-9-]+)*)=(.+)$/.exec(v);
-      if (!m) throw new UsageError(`--holiday: "${v}" is not KIND[+KIND]=START..END (e.g. national-day+mid-autumn=2027-10-01..2027-10-07)`);
+      if (!m)
+        throw new UsageError(
+          `--holiday: "${v}" is not KIND[+KIND]=START..END (e.g. national-day+mid-autumn=2027-10-01..2027-10-07)`,
+        );
       const [kind, ...also] = m[1]!.split('+') as [string, ...string[]];
       return { kind, ...(also.length ? { also } : {}), ...range('holiday', m[2]!) };
     }),
@@ -234,7 +339,10 @@ function calendarCommand(args: string[]): void {
     return;
   }
   writeFileSync(values.out, text);
-  const holidays = calendar.holidays.map((h) => `${[h.id, ...(h.also ?? [])].join('+')}${h.dayOff ? '' : ' (working day)'} ${h.start}${h.end !== h.start ? `–${h.end}` : ''}`);
+  const holidays = calendar.holidays.map(
+    (h) =>
+      `${[h.id, ...(h.also ?? [])].join('+')}${h.dayOff ? '' : ' (working day)'} ${h.start}${h.end !== h.start ? `–${h.end}` : ''}`,
+  );
   console.log(
     `calendar ${calendar.id}: ${calendar.semesterStart}–${calendar.semesterEnd}, vacation from ${calendar.vacationStart}, ${calendar.examWeeks.length} exam week(s); holidays ${holidays.join(', ') || 'none'}; make-up working days ${calendar.makeupWorkdays.join(', ') || 'none'}; from ${calendar.holidaySource} → ${values.out}`,
   );
@@ -245,7 +353,10 @@ async function printStatus(store: Store, semesterId: string): Promise<void> {
   if (!semester) throw new NotFoundError(`unknown semester ${semesterId}`);
   console.log(`semester ${semesterId}: ${semester.status}`);
   const rows = await store.complianceByCollegeMonth(semesterId, Date.now());
-  const byCollege = new Map<string, { name: string; planned: number; done: number; overdue: number; escalated: number }>();
+  const byCollege = new Map<
+    string,
+    { name: string; planned: number; done: number; overdue: number; escalated: number }
+  >();
   for (const r of rows) {
     const c = byCollege.get(r.collegeId) ?? { name: r.name, planned: 0, done: 0, overdue: 0, escalated: 0 };
     c.planned += r.planned;
@@ -254,16 +365,30 @@ async function printStatus(store: Store, semesterId: string): Promise<void> {
     c.escalated += r.escalated;
     byCollege.set(r.collegeId, c);
   }
-  for (const [id, c] of byCollege) console.log(`  ${id.padEnd(14)} planned ${c.planned}  completed ${c.done}  overdue ${c.overdue}  escalated ${c.escalated}  ${c.name}`);
+  for (const [id, c] of byCollege)
+    console.log(
+      `  ${id.padEnd(14)} planned ${c.planned}  completed ${c.done}  overdue ${c.overdue}  escalated ${c.escalated}  ${c.name}`,
+    );
 }
 
 run().catch((err) => {
   if (err instanceof ChecklistXlsxError) {
-    console.error(`semester: the checklist file was refused, nothing stored:\n${err.problems.map((p) => `  ${p}`).join('\n')}`);
+    console.error(
+      `semester: the checklist file was refused, nothing stored:\n${err.problems.map((p) => `  ${p}`).join('\n')}`,
+    );
     process.exit(1);
   }
   const known =
-    err instanceof UsageError || err instanceof NotFoundError || err instanceof RollForwardError || err instanceof PlanError || err instanceof TaskRejectedError || err instanceof DataFileError || err instanceof TaskModelError || err instanceof ReplanError || err instanceof CalendarBuildError || err instanceof CalendarError;
+    err instanceof UsageError ||
+    err instanceof NotFoundError ||
+    err instanceof RollForwardError ||
+    err instanceof PlanError ||
+    err instanceof TaskRejectedError ||
+    err instanceof DataFileError ||
+    err instanceof TaskModelError ||
+    err instanceof ReplanError ||
+    err instanceof CalendarBuildError ||
+    err instanceof CalendarError;
   console.error(`semester: ${known ? err.message : err instanceof Error ? err.stack : String(err)}`);
   process.exit(1);
 });

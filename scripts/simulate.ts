@@ -27,16 +27,27 @@ const DEFAULT_TEMPLATE = path.join(__dirname, '..', 'checklists', 'runxin-2024-a
  * The template version and calendar of a stored semester, written to files in `dir` as the store
  * holds them (a template stored in the year-bound form is read as such by the planner).
  */
-export async function storedSemesterFiles(store: Store, semesterId: string, dir: string, schoolId: string): Promise<{ templateFile: string; calendarFile: string }> {
+export async function storedSemesterFiles(
+  store: Store,
+  semesterId: string,
+  dir: string,
+  schoolId: string,
+): Promise<{ templateFile: string; calendarFile: string }> {
   const semester = await store.getSemester(semesterId);
   if (!semester) {
     const ids = (await store.listSemesters(schoolId)).map((s) => s.id);
-    throw new PolicyError(`--semester: no stored semester "${semesterId}" (school ${schoolId} has: ${ids.join(', ') || 'none'})`);
+    throw new PolicyError(
+      `--semester: no stored semester "${semesterId}" (school ${schoolId} has: ${ids.join(', ') || 'none'})`,
+    );
   }
   const template = await store.getTemplate(semester.templateId, semester.templateVersion);
-  if (!template) throw new PolicyError(`--semester: semester ${semesterId}'s template ${semester.templateId} v${semester.templateVersion} is not stored`);
+  if (!template)
+    throw new PolicyError(
+      `--semester: semester ${semesterId}'s template ${semester.templateId} v${semester.templateVersion} is not stored`,
+    );
   const calendar = await store.getCalendar(semester.calendarId);
-  if (!calendar) throw new PolicyError(`--semester: semester ${semesterId}'s calendar ${semester.calendarId} is not stored`);
+  if (!calendar)
+    throw new PolicyError(`--semester: semester ${semesterId}'s calendar ${semester.calendarId} is not stored`);
   const templateFile = path.join(dir, `template-${template.id}-v${template.version}.json`);
   const calendarFile = path.join(dir, `calendar-${calendar.id}.json`);
   fs.writeFileSync(templateFile, template.body);
@@ -48,7 +59,12 @@ async function filesOfSemester(semesterId: string): Promise<{ templateFile: stri
   const config = loadConfig();
   const db = createKnex(dbOptions(config));
   try {
-    return await storedSemesterFiles(createStore(db), semesterId, fs.mkdtempSync(path.join(os.tmpdir(), 'simulate-')), config.SCHOOL_ID);
+    return await storedSemesterFiles(
+      createStore(db),
+      semesterId,
+      fs.mkdtempSync(path.join(os.tmpdir(), 'simulate-')),
+      config.SCHOOL_ID,
+    );
   } finally {
     await db.destroy();
   }
@@ -69,16 +85,23 @@ async function run(): Promise<void> {
     },
     strict: true,
   });
-  if (values.semester && (values.calendar || values.template)) throw new PolicyError(`--semester takes its template and calendar from the database: give --semester or --calendar/--template, not both\n${USAGE}`);
+  if (values.semester && (values.calendar || values.template))
+    throw new PolicyError(
+      `--semester takes its template and calendar from the database: give --semester or --calendar/--template, not both\n${USAGE}`,
+    );
   if (!values.calendar && !values.semester) throw new PolicyError(`--calendar or --semester is required\n${USAGE}`);
   if (!values.policy) throw new PolicyError(`--policy is required\n${USAGE}`);
   const colleges = Number(values.colleges);
-  if (!Number.isInteger(colleges) || colleges < 1 || colleges > 500) throw new PolicyError(`--colleges must be a whole number from 1 to 500, got ${JSON.stringify(values.colleges)}`);
+  if (!Number.isInteger(colleges) || colleges < 1 || colleges > 500)
+    throw new PolicyError(`--colleges must be a whole number from 1 to 500, got ${JSON.stringify(values.colleges)}`);
 
-  if (values.model !== 'per-task' && values.model !== 'ladder') throw new PolicyError(`--model must be per-task or ladder, got ${JSON.stringify(values.model)}\n${USAGE}`);
+  if (values.model !== 'per-task' && values.model !== 'ladder')
+    throw new PolicyError(`--model must be per-task or ladder, got ${JSON.stringify(values.model)}\n${USAGE}`);
   const model = values.model;
   const policies = parsePolicies(values.policy);
-  const files = values.semester ? await filesOfSemester(values.semester) : { calendarFile: values.calendar!, templateFile: values.template ?? DEFAULT_TEMPLATE };
+  const files = values.semester
+    ? await filesOfSemester(values.semester)
+    : { calendarFile: values.calendar!, templateFile: values.template ?? DEFAULT_TEMPLATE };
   const result = await runSimulation({
     ...files,
     colleges,
@@ -88,22 +111,34 @@ async function run(): Promise<void> {
   });
 
   if (values.timeline) {
-    for (const e of result.timeline) console.log(`${e.local}  ${e.college}  ${e.action.padEnd(15)} ${e.taskId}  (${e.actor})`);
+    for (const e of result.timeline)
+      console.log(`${e.local}  ${e.college}  ${e.action.padEnd(15)} ${e.taskId}  (${e.actor})`);
   }
   if (values.json) {
-    console.log(JSON.stringify({ colleges: result.colleges.map((c) => ({ college: c.college, policy: c.policy, months: c.months })) }, null, 2));
+    console.log(
+      JSON.stringify(
+        { colleges: result.colleges.map((c) => ({ college: c.college, policy: c.policy, months: c.months })) },
+        null,
+        2,
+      ),
+    );
   } else {
     for (const c of result.colleges) {
       console.log(`${c.college} (${c.policy})`);
       console.log('  month    planned onTime late open L1 L2 reminders');
       for (const m of c.months) {
-        console.log(`  ${m.month}  ${[m.planned, m.onTime, m.late, m.open, m.escalatedL1, m.escalatedL2, m.reminders].map((n) => String(n).padStart(6)).join(' ')}`);
+        console.log(
+          `  ${m.month}  ${[m.planned, m.onTime, m.late, m.open, m.escalatedL1, m.escalatedL2, m.reminders].map((n) => String(n).padStart(6)).join(' ')}`,
+        );
       }
     }
   }
   const cpu = process.cpuUsage();
   console.error(
-    `simulate: ${colleges} college(s), model ${model}, ${result.plan.length} tasks, ${result.timeline.length} events in ${(result.wallMs / 1000).toFixed(1)} s (this process's CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`,
+    `simulate: ${colleges} college(s), model ${model}, ${result.plan.length} tasks, ${result.timeline.length} events in ${(result.wallMs / 1000).toFixed(1)} s (this process's CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; load ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')})`,
   );
   const differences = differencesFromPlan(result, policies);
   if (differences.length) {
@@ -112,9 +147,16 @@ async function run(): Promise<void> {
   } else console.error('simulate: every count equals the plan');
 }
 
-if (require.main === module) run().catch((err) => {
-  // a checklist that cannot be dated on the calendar (a month outside the semester, a holiday without a rule) is named, not a stack
-  if (err instanceof PolicyError || err instanceof DataFileError || err instanceof PlanError || err instanceof CalendarError) console.error(`simulate: ${err.message}`);
-  else console.error('simulate failed:', err instanceof Error ? err.stack ?? err.message : err);
-  process.exit(1);
-});
+if (require.main === module)
+  run().catch((err) => {
+    // a checklist that cannot be dated on the calendar (a month outside the semester, a holiday without a rule) is named, not a stack
+    if (
+      err instanceof PolicyError ||
+      err instanceof DataFileError ||
+      err instanceof PlanError ||
+      err instanceof CalendarError
+    )
+      console.error(`simulate: ${err.message}`);
+    else console.error('simulate failed:', err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  });

@@ -51,8 +51,23 @@ function restartDelayMs(failures: number): number {
   return Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** Math.max(0, failures));
 }
 
-function launch(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env, opts: { restart?: boolean } = {}): ChildProcess {
-  const child: Child = { name, command, args, env, proc: undefined as unknown as ChildProcess, restart: opts.restart ?? false, startedAt: 0, failures: 0 };
+function launch(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { restart?: boolean } = {},
+): ChildProcess {
+  const child: Child = {
+    name,
+    command,
+    args,
+    env,
+    proc: undefined as unknown as ChildProcess,
+    restart: opts.restart ?? false,
+    startedAt: 0,
+    failures: 0,
+  };
   children.push(child);
   return spawnChild(child);
 }
@@ -80,7 +95,9 @@ function spawnChild(child: Child): ChildProcess {
     }
     if (Date.now() - child.startedAt >= RESTART_STABLE_MS) child.failures = 0;
     const delay = restartDelayMs(child.failures++);
-    console.error(`start: ${name} exited unexpectedly (${signal ?? `code ${code}`}); restarting it in ${delay / 1000} s (exit ${child.failures} in a row); the other processes keep running`);
+    console.error(
+      `start: ${name} exited unexpectedly (${signal ?? `code ${code}`}); restarting it in ${delay / 1000} s (exit ${child.failures} in a row); the other processes keep running`,
+    );
     child.timer = setTimeout(() => {
       child.timer = undefined;
       if (stopping) return;
@@ -134,7 +151,9 @@ async function waitForTemporal(address: string, ms: number): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
   }
-  throw new Error(`Temporal at ${address} did not answer within ${ms / 1000} s: ${last instanceof Error ? last.message : String(last)}`);
+  throw new Error(
+    `Temporal at ${address} did not answer within ${ms / 1000} s: ${last instanceof Error ? last.message : String(last)}`,
+  );
 }
 
 async function run(): Promise<void> {
@@ -158,7 +177,13 @@ async function run(): Promise<void> {
     const [host, port] = config.TEMPORAL_ADDRESS.split(':') as [string, string];
     // the Web UI decodes payloads through the app's authenticated codec endpoint
     const codecEndpoint = `http://${config.HOST}:${config.PORT}/codec`;
-    launch('temporal', 'bash', [path.join(ROOT, 'temporal-dev.sh')], { ...given, TEMPORAL_IP: host, TEMPORAL_PORT: port, TEMPORAL_UI_PORT: String(config.TEMPORAL_UI_PORT), TEMPORAL_CODEC_ENDPOINT: codecEndpoint });
+    launch('temporal', 'bash', [path.join(ROOT, 'temporal-dev.sh')], {
+      ...given,
+      TEMPORAL_IP: host,
+      TEMPORAL_PORT: port,
+      TEMPORAL_UI_PORT: String(config.TEMPORAL_UI_PORT),
+      TEMPORAL_CODEC_ENDPOINT: codecEndpoint,
+    });
   }
   await waitForTemporal(config.TEMPORAL_ADDRESS, 90_000);
 
@@ -178,13 +203,19 @@ async function run(): Promise<void> {
     launch('web', tsx, [path.join(ROOT, 'server', 'web.ts')], env, { restart: true });
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     try {
-      const client = appClient({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) }, await loadIntegrity(db));
+      const client = appClient(
+        { connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) },
+        await loadIntegrity(db),
+      );
       const store = createStore(db);
       const { workflowId } = await startSemester(client, store, semesterId, config.TEMPORAL_TASK_QUEUE);
       console.log(`start: semester ${semesterId} runs as workflow ${workflowId}`);
       const school = await store.getSchool(config.SCHOOL_ID);
       if (school) {
-        const applied = await applySchedules(client, scheduleDefinitions({ schoolId: school.id, timezone: school.timezone }, config.TEMPORAL_TASK_QUEUE));
+        const applied = await applySchedules(
+          client,
+          scheduleDefinitions({ schoolId: school.id, timezone: school.timezone }, config.TEMPORAL_TASK_QUEUE),
+        );
         console.log(`start: schedules ${applied.map((a) => `${a.scheduleId} (${a.outcome})`).join(', ')}`);
       }
     } finally {
@@ -194,7 +225,9 @@ async function run(): Promise<void> {
     await db.destroy();
   }
 
-  console.log(`start: dashboard http://${config.HOST}:${config.PORT}  ·  Temporal Web UI ${config.TEMPORAL_UI_URL}  ·  Ctrl-C stops everything`);
+  console.log(
+    `start: dashboard http://${config.HOST}:${config.PORT}  ·  Temporal Web UI ${config.TEMPORAL_UI_URL}  ·  Ctrl-C stops everything`,
+  );
   if (config.NODE_ENV === 'development') {
     console.log(`start: demo accounts (development only), password "${DEMO_PASSWORD}":`);
     for (const a of accounts) console.log(`    ${a.username.padEnd(34)} ${a.role.padEnd(17)} ${a.college ?? '学校'}`);

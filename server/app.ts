@@ -85,11 +85,22 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use('/assets', express.static(path.join(__dirname, 'assets'), { maxAge: '1h' }));
   // the web app manifest and favicon live at the root, where phones and browsers look for them
-  app.get('/manifest.webmanifest', (_req, res) => void res.type('application/manifest+json').sendFile(path.join(__dirname, 'assets', 'manifest.webmanifest'), { maxAge: '1h' }));
-  app.get('/favicon.ico', (_req, res) => void res.type('image/x-icon').sendFile(path.join(__dirname, 'assets', 'favicon.ico'), { maxAge: '1d' }));
+  app.get(
+    '/manifest.webmanifest',
+    (_req, res) =>
+      void res
+        .type('application/manifest+json')
+        .sendFile(path.join(__dirname, 'assets', 'manifest.webmanifest'), { maxAge: '1h' }),
+  );
+  app.get(
+    '/favicon.ico',
+    (_req, res) =>
+      void res.type('image/x-icon').sendFile(path.join(__dirname, 'assets', 'favicon.ico'), { maxAge: '1d' }),
+  );
   app.use((req, res, next) => {
     req.lang = pickLang(req.query.lang, cookie(req, 'lang'));
-    if (typeof req.query.lang === 'string') res.cookie('lang', req.lang, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/' });
+    if (typeof req.query.lang === 'string')
+      res.cookie('lang', req.lang, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/' });
     next();
   });
   // No body is read before we know who sends it: the session comes from the cookie alone, and a
@@ -103,7 +114,10 @@ export function createApp(deps: AppDeps): express.Express {
     if (NEVER_ALLOWED.has(req.method)) return next(methodNotAllowed(app, req, res));
     if (!UNSAFE.has(req.method)) return next();
     const methods = routeMethods(app, req.path);
-    if (!methods.has(req.method)) return next(methods.size ? methodNotAllowed(app, req, res) : new NotFoundError(`no page ${req.method} ${req.path}`));
+    if (!methods.has(req.method))
+      return next(
+        methods.size ? methodNotAllowed(app, req, res) : new NotFoundError(`no page ${req.method} ${req.path}`),
+      );
     if (req.user || PUBLIC_UNSAFE.has(`${req.method} ${req.path}`)) return next();
     if (req.path.startsWith('/api/') && /^Bearer /.test(req.get('authorization') ?? '')) return next(); // checked by the route
     next(new UnauthorizedError('sign in first'));
@@ -114,13 +128,19 @@ export function createApp(deps: AppDeps): express.Express {
   // liveness: the process answers (no dependency is asked); readiness: the database and Temporal answer
   app.get('/livez', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
-    const [temporal, database] = await Promise.all([probe(deps.checkTemporal, 'Temporal'), probe(() => deps.store.ping(), 'the database')]);
+    const [temporal, database] = await Promise.all([
+      probe(deps.checkTemporal, 'Temporal'),
+      probe(() => deps.store.ping(), 'the database'),
+    ]);
     const ok = temporal === 'ok' && database === 'ok';
     if (!ok) res.set('Retry-After', String(RETRY_AFTER_S));
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', temporal, database });
   });
   app.get('/healthz', async (_req, res) => {
-    const [temporal, database] = await Promise.all([probe(deps.checkTemporal, 'Temporal'), probe(() => deps.store.ping(), 'the database')]);
+    const [temporal, database] = await Promise.all([
+      probe(deps.checkTemporal, 'Temporal'),
+      probe(() => deps.store.ping(), 'the database'),
+    ]);
     const ok = temporal === 'ok' && database === 'ok';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', temporal, database });
   });
@@ -132,7 +152,10 @@ export function createApp(deps: AppDeps): express.Express {
     const school = await deps.store.getSchool(deps.schoolId);
     if (!school) throw new NotFoundError(`unknown school ${deps.schoolId}`);
     const colleges = await deps.store.listColleges(school.id);
-    res.json({ school: { id: school.id, name: school.name }, colleges: colleges.map((c) => ({ id: c.id, name: c.name, nameEn: c.nameEn })) });
+    res.json({
+      school: { id: school.id, name: school.name },
+      colleges: colleges.map((c) => ({ id: c.id, name: c.name, nameEn: c.nameEn })),
+    });
   });
 
   // the Temporal Web UI's codec calls carry the session cookie but cannot carry our CSRF token:
@@ -145,7 +168,15 @@ export function createApp(deps: AppDeps): express.Express {
         allowedRoles: ['school_admin'],
         uiOrigin: deps.temporalUiOrigin ?? new URL(deps.temporalUiUrl).origin,
         onDecode: async (u, count) => {
-          await store.appendAudit({ eventKey: `codec-decode:${randomUUID()}`, subjectType: 'school', subjectId: u.schoolId, action: 'payloads.decoded', actor: u.id, at: Date.now(), details: { count } });
+          await store.appendAudit({
+            eventKey: `codec-decode:${randomUUID()}`,
+            subjectType: 'school',
+            subjectId: u.schoolId,
+            action: 'payloads.decoded',
+            actor: u.id,
+            at: Date.now(),
+            details: { count },
+          });
         },
       }),
     );
@@ -165,15 +196,31 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createCareRouter(deps));
   app.use(createCarePagesRouter(deps));
 
-  app.use((req, res, next) => next(routeMethods(app, req.path).size ? methodNotAllowed(app, req, res) : new NotFoundError(`no page ${req.method} ${req.path}`)));
+  app.use((req, res, next) =>
+    next(
+      routeMethods(app, req.path).size
+        ? methodNotAllowed(app, req, res)
+        : new NotFoundError(`no page ${req.method} ${req.path}`),
+    ),
+  );
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const api = req.path.startsWith('/api/') || req.path.startsWith('/codec/');
     const [status, message] = classify(err, res);
     // a page asked for without a session: sign in, then back to it (POST /login checks it is local)
-    if (status === 401 && !api) return void res.redirect(303, req.method === 'GET' && req.originalUrl !== '/' && safeNext(req.originalUrl) ? `/login?next=${encodeURIComponent(req.originalUrl)}` : '/login');
+    if (status === 401 && !api)
+      return void res.redirect(
+        303,
+        req.method === 'GET' && req.originalUrl !== '/' && safeNext(req.originalUrl)
+          ? `/login?next=${encodeURIComponent(req.originalUrl)}`
+          : '/login',
+      );
     if (status >= 500) {
-      if (deps.observability) deps.observability.logger.error({ reqId: requestId(res), method: req.method, route: routePattern(req, res), err: errorForLog(err) }, 'request failed');
+      if (deps.observability)
+        deps.observability.logger.error(
+          { reqId: requestId(res), method: req.method, route: routePattern(req, res), err: errorForLog(err) },
+          'request failed',
+        );
       else console.error(`web: request failed: ${req.method} ${req.path}: ${errorForLog(err)}`);
     }
     if (status === 503) {
@@ -183,7 +230,12 @@ export function createApp(deps: AppDeps): express.Express {
         return void res.status(503).send(
           page(req, {
             title: en ? 'Service temporarily unavailable' : '服务暂时不可用',
-            body: html`<h1 id="unavailable">${en ? 'Service temporarily unavailable, your data is safe' : '服务暂时不可用，您的数据是安全的'}</h1><p>${en ? 'The database or the workflow service does not answer right now. Nothing you saved is lost. Please try again in a minute; a form you send again is applied only once.' : '数据库或流程服务暂时没有响应，已保存的内容不会丢失。请稍后再试；重新提交的表单只会生效一次。'}</p>`,
+            body: html`<h1 id="unavailable">
+                ${en ? 'Service temporarily unavailable, your data is safe' : '服务暂时不可用，您的数据是安全的'}
+              </h1>
+              <p>
+                ${en ? 'The database or the workflow service does not answer right now. Nothing you saved is lost. Please try again in a minute; a form you send again is applied only once.' : '数据库或流程服务暂时没有响应，已保存的内容不会丢失。请稍后再试；重新提交的表单只会生效一次。'}
+              </p>`,
           }),
         );
       }
@@ -228,7 +280,8 @@ function collectMethods(stack: RouterLayer[], p: string, out: Set<string>): void
     }
     if (prefix === undefined) continue;
     if (layer.route) {
-      for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') out.add(method.toUpperCase());
+      for (const [method, on] of Object.entries(layer.route.methods))
+        if (on && method !== '_all') out.add(method.toUpperCase());
       if (out.has('GET')) out.add('HEAD');
     } else if (layer.handle?.stack) collectMethods(layer.handle.stack, p.slice(prefix.length) || '/', out);
   }
@@ -238,7 +291,7 @@ function collectMethods(stack: RouterLayer[], p: string, out: Set<string>): void
 function routeMethods(app: express.Express, p: string): Set<string> {
   const out = new Set<string>();
   try {
-    collectMethods(((app as unknown as { router: { stack: RouterLayer[] } }).router?.stack ?? []), p, out);
+    collectMethods((app as unknown as { router: { stack: RouterLayer[] } }).router?.stack ?? [], p, out);
   } catch {
     // an unexpected router shape: no 405, the usual 404
   }
@@ -246,7 +299,9 @@ function routeMethods(app: express.Express, p: string): Set<string> {
 }
 
 function methodNotAllowed(app: express.Express, req: Request, res: Response): MethodNotAllowedError {
-  const methods = [...routeMethods(app, req.path)].sort((a, b) => (METHOD_ORDER.indexOf(a) + 1 || 99) - (METHOD_ORDER.indexOf(b) + 1 || 99));
+  const methods = [...routeMethods(app, req.path)].sort(
+    (a, b) => (METHOD_ORDER.indexOf(a) + 1 || 99) - (METHOD_ORDER.indexOf(b) + 1 || 99),
+  );
   if (methods.length) res.set('Allow', methods.join(', '));
   return new MethodNotAllowedError(`method ${req.method} not allowed on ${req.path}`);
 }
@@ -259,11 +314,22 @@ export class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError';
 }
 
-const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
+const NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'ECONNABORTED',
+]);
 // PostgreSQL: connection exceptions (08…), the server shutting down or starting (57P01–57P03)
 const PG_CODES = new Set(['08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03']);
 const SQLITE_CODES = new Set(['SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_BUSY', 'SQLITE_NOTADB']);
-const UNREACHABLE_RE = /Timeout acquiring a connection|Unable to acquire a connection|Connection terminated|Client has encountered a connection error|database is not open|Failed to connect before the deadline|No connection established|14 UNAVAILABLE|4 DEADLINE_EXCEEDED/i;
+const UNREACHABLE_RE =
+  /Timeout acquiring a connection|Unable to acquire a connection|Connection terminated|Client has encountered a connection error|database is not open|Failed to connect before the deadline|No connection established|14 UNAVAILABLE|4 DEADLINE_EXCEEDED/i;
 
 /**
  * Is this error "a dependency is unreachable"? The one place that decides it: connection refused,
@@ -285,17 +351,28 @@ export function isUnreachable(err: unknown): boolean {
 
 function classify(err: unknown, res: Response): [number, string] {
   const message = err instanceof Error ? err.message : String(err);
-  if (isUnreachable(err)) return [503, 'service temporarily unavailable (the database or Temporal does not answer); your data is safe, try again shortly'];
+  if (isUnreachable(err))
+    return [
+      503,
+      'service temporarily unavailable (the database or Temporal does not answer); your data is safe, try again shortly',
+    ];
   if (err instanceof IdempotencyKeyReusedError) return [422, message];
   if (err instanceof UnauthorizedError) return [401, res.locals.sessionExpired ? 'session expired' : message];
   if (err instanceof ForbiddenError) return [403, message];
   if (err instanceof NotFoundError) return [404, message];
   if (err instanceof TaskRejectedError) return [409, message];
-  if (err instanceof BadRequestError || err instanceof DataFileError || err instanceof PlanError || err instanceof CalendarError) return [400, message];
+  if (
+    err instanceof BadRequestError ||
+    err instanceof DataFileError ||
+    err instanceof PlanError ||
+    err instanceof CalendarError
+  )
+    return [400, message];
   if (err instanceof UploadError) return [err.status, message];
   if (err instanceof MethodNotAllowedError) return [405, message];
   if (err instanceof multer.MulterError) return [400, `upload refused: ${err.message}`];
-  const status = (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
+  const status =
+    (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return [status, message];
   return [500, 'internal error'];
 }

@@ -18,7 +18,11 @@ export async function storedTemplate(store: Store, id: string, version?: number)
   return parseTemplate(`template ${row.id} v${row.version}`, row.body);
 }
 
-export async function exportChecklist(store: Store, id: string, version?: number): Promise<{ template: Template; xlsx: Buffer }> {
+export async function exportChecklist(
+  store: Store,
+  id: string,
+  version?: number,
+): Promise<{ template: Template; xlsx: Buffer }> {
   const template = await storedTemplate(store, id, version);
   return { template, xlsx: await checklistToXlsx(template) };
 }
@@ -31,7 +35,15 @@ export async function saveNewVersion(store: Store, template: Template): Promise<
   const latest = await store.getTemplate(template.id);
   const next = templateSchema.parse({ ...template, version: (latest?.version ?? 0) + 1 });
   const body = `${JSON.stringify(next, null, 2)}\n`;
-  await store.saveTemplate({ id: next.id, version: next.version, kind: next.kind, titleZh: next.title.zh, titleEn: next.title.en, body, sha256: createHash('sha256').update(body).digest('hex') });
+  await store.saveTemplate({
+    id: next.id,
+    version: next.version,
+    kind: next.kind,
+    titleZh: next.title.zh,
+    titleEn: next.title.en,
+    body,
+    sha256: createHash('sha256').update(body).digest('hex'),
+  });
   return next;
 }
 
@@ -44,4 +56,3 @@ export async function importChecklist(store: Store, xlsx: Buffer, opts: { id?: s
   const template = await checklistFromXlsx(xlsx);
   return saveNewVersion(store, opts.id ? { ...template, id: opts.id } : template);
 }
-

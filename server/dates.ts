@@ -17,8 +17,11 @@ function asBadRequest<T>(f: () => T): T {
 }
 
 /** An instant from a request (epoch ms, ISO 8601, or local text in the school's zone) within the rule's window; else 400. */
-export const instantFrom = (value: unknown, field: string, rule: InstantRule): number => asBadRequest(() => parseInstant(value, field, rule));
+export const instantFrom = (value: unknown, field: string, rule: InstantRule): number =>
+  asBadRequest(() => parseInstant(value, field, rule));
 /** instantFrom, with null for an absent value. */
-export const optionalInstantFrom = (value: unknown, field: string, rule: InstantRule): number | null => asBadRequest(() => parseOptionalInstant(value, field, rule));
+export const optionalInstantFrom = (value: unknown, field: string, rule: InstantRule): number | null =>
+  asBadRequest(() => parseOptionalInstant(value, field, rule));
 /** A month "YYYY-MM" from a request within the rule's window; else 400. */
-export const monthFrom = (value: unknown, field: string, rule: InstantRule): string => asBadRequest(() => parseMonth(value, field, rule));
+export const monthFrom = (value: unknown, field: string, rule: InstantRule): string =>
+  asBadRequest(() => parseMonth(value, field, rule));

@@ -14,21 +14,40 @@
  *    interview deadline. Pairings and follow-ups have no mark column: each scan finds them again
  *    (the audit log keeps when they were first noticed).
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client, type Workflow } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  type Client,
+  type Workflow,
+} from '@temporalio/client';
 import type { Knex } from 'knex';
 import { getCareSettings } from '../db/care';
 import { pairingClock, screeningDurations } from '../domain/care';
 import { pairingWorkflow, type PairingInput } from '../workflows/pairing';
 import { screeningFollowUpWorkflow, type ScreeningInput } from '../workflows/screening-follow-up';
-import type { AuditEvent, EndedWorkflowRow, MarkedWorkflowKind, OpenWorkflowRow, Store, WorkflowRowKind } from '../db/store';
-import { crisisCaseWorkflow, type BranchAction, type CrisisDurations, type CrisisResume, type SupervisionState } from '../workflows';
+import type {
+  AuditEvent,
+  EndedWorkflowRow,
+  MarkedWorkflowKind,
+  OpenWorkflowRow,
+  Store,
+  WorkflowRowKind,
+} from '../db/store';
+import {
+  crisisCaseWorkflow,
+  type BranchAction,
+  type CrisisDurations,
+  type CrisisResume,
+  type SupervisionState,
+} from '../workflows';
 import { DEFAULT_CRISIS_DURATIONS, type Situation } from '../workflows/crisis-case';
 import { NotFoundError } from './semesters';
 import type { Actor } from '../workflows/task';
 import { endedEventKey, restartTask, TaskRejectedError } from './tasks';
 
 /** The visibility query of runs that ended without completing. */
-export const ENDED_QUERY = 'ExecutionStatus="Terminated" OR ExecutionStatus="Canceled" OR ExecutionStatus="TimedOut" OR ExecutionStatus="Failed"';
+export const ENDED_QUERY =
+  'ExecutionStatus="Terminated" OR ExecutionStatus="Canceled" OR ExecutionStatus="TimedOut" OR ExecutionStatus="Failed"';
 /** describe()'s names of those statuses */
 export const ENDED_STATUSES = new Set(['TERMINATED', 'CANCELLED', 'TIMED_OUT', 'FAILED']);
 
@@ -61,7 +80,15 @@ export { endedEventKey };
  */
 export async function recordStopped(store: Store, s: Omit<StoppedWorkflow, 'collegeId'>, at: number): Promise<boolean> {
   const marked = isMarked(s.kind) ? await store.markWorkflowEnded(s.kind, s.id, { at, status: s.status }) : false;
-  await store.appendAudit({ eventKey: endedEventKey(s.workflowId, s.runId, s.kind === 'task' ? s.id : s.workflowId), subjectType: s.kind, subjectId: s.id, action: 'workflow-ended-externally', actor: 'system', at, details: { runId: s.runId, status: s.status } });
+  await store.appendAudit({
+    eventKey: endedEventKey(s.workflowId, s.runId, s.kind === 'task' ? s.id : s.workflowId),
+    subjectType: s.kind,
+    subjectId: s.id,
+    action: 'workflow-ended-externally',
+    actor: 'system',
+    at,
+    details: { runId: s.runId, status: s.status },
+  });
   return marked;
 }
 
@@ -74,7 +101,10 @@ function rowsOf(byWorkflowId: Map<string, OpenWorkflowRow[]>, workflowId: string
 }
 
 /** The workflow ids (with their open rows) that visibility lists as ended (some run of them), or null when the server has no visibility. */
-async function viaVisibility(client: Client, byWorkflowId: Map<string, OpenWorkflowRow[]>): Promise<Array<[string, OpenWorkflowRow[]]> | null> {
+async function viaVisibility(
+  client: Client,
+  byWorkflowId: Map<string, OpenWorkflowRow[]>,
+): Promise<Array<[string, OpenWorkflowRow[]]> | null> {
   const hits = new Map<string, OpenWorkflowRow[]>();
   try {
     for await (const w of client.workflow.list({ query: ENDED_QUERY })) {
@@ -91,16 +121,23 @@ async function viaVisibility(client: Client, byWorkflowId: Map<string, OpenWorkf
 /** Runs fn over items, `width` at a time. */
 async function eachLimited<T>(items: T[], width: number, fn: (x: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 /**
  * Finds the school's open rows whose workflow ended outside the app, marks tasks and cases, and
  * audits each stop once. The latest run of each candidate decides: a task restarted since is running.
  */
-export async function scanEndedWorkflows(deps: { client: Client; store: Store; schoolId: string; now: number }): Promise<ScanResult> {
+export async function scanEndedWorkflows(deps: {
+  client: Client;
+  store: Store;
+  schoolId: string;
+  now: number;
+}): Promise<ScanResult> {
   const open = await deps.store.listOpenWorkflowRows(deps.schoolId);
   const byWorkflowId = new Map<string, OpenWorkflowRow[]>();
   for (const r of open) byWorkflowId.set(r.workflowId, [...(byWorkflowId.get(r.workflowId) ?? []), r]);
@@ -109,7 +146,10 @@ export async function scanEndedWorkflows(deps: { client: Client; store: Store; s
   const found: StoppedWorkflow[] = [];
   let marked = 0;
   await eachLimited(candidates, 8, async ([workflowId, rows]) => {
-    const d = await deps.client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+    const d = await deps.client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .catch(() => undefined);
     const status = d?.status.name;
     if (!d || !status || !ENDED_STATUSES.has(status)) return; // running, completed, or never started (planned)
     for (const row of rows) {
@@ -131,20 +171,39 @@ export interface StoppedListing {
 }
 
 /** Scans (when Temporal is configured) and lists what is stopped. */
-export async function listStopped(deps: { client?: Client; store: Store; schoolId: string; now: number }): Promise<StoppedListing> {
-  const scan = deps.client ? await scanEndedWorkflows({ client: deps.client, store: deps.store, schoolId: deps.schoolId, now: deps.now }) : null;
+export async function listStopped(deps: {
+  client?: Client;
+  store: Store;
+  schoolId: string;
+  now: number;
+}): Promise<StoppedListing> {
+  const scan = deps.client
+    ? await scanEndedWorkflows({ client: deps.client, store: deps.store, schoolId: deps.schoolId, now: deps.now })
+    : null;
   const unmarked = (scan?.found ?? []).filter((s) => !isMarked(s.kind));
   const found = await Promise.all(
     unmarked.map(async (s) => {
       const audit = await deps.store.listAudit({ subjectType: s.kind, subjectId: s.id });
-      return { ...s, noticedAt: audit.find((a) => a.action === 'workflow-ended-externally' && (a.details as { runId?: string } | null)?.runId === s.runId)?.at ?? null };
+      return {
+        ...s,
+        noticedAt:
+          audit.find(
+            (a) =>
+              a.action === 'workflow-ended-externally' && (a.details as { runId?: string } | null)?.runId === s.runId,
+          )?.at ?? null,
+      };
     }),
   );
   return { marked: await deps.store.listEndedWorkflows(deps.schoolId), found, via: scan?.via ?? null };
 }
 
 /** How many of the school's workflows are stopped outside the app (scanning first), for the daily digest. */
-export async function countStopped(deps: { client: Client; store: Store; schoolId: string; now: number }): Promise<number> {
+export async function countStopped(deps: {
+  client: Client;
+  store: Store;
+  schoolId: string;
+  now: number;
+}): Promise<number> {
   const l = await listStopped(deps);
   return l.marked.length + l.found.length;
 }
@@ -155,9 +214,17 @@ export async function countStopped(deps: { client: Client; store: Store; schoolI
  */
 export function resumeFromTimeline(timeline: AuditEvent[], c: { situation: string; reportedAt: number }): CrisisResume {
   const r: CrisisResume = {};
-  const details = (e: AuditEvent) => (e.details && typeof e.details === 'object' ? (e.details as Record<string, unknown>) : {});
+  const details = (e: AuditEvent) =>
+    e.details && typeof e.details === 'object' ? (e.details as Record<string, unknown>) : {};
   let level: 0 | 1 | 2 = 0;
-  const sup: SupervisionState = { guardianUserId: null, lastCheckInAt: c.reportedAt, checkIns: 0, missed: 0, schoolAlerts: 0, handOver: null };
+  const sup: SupervisionState = {
+    guardianUserId: null,
+    lastCheckInAt: c.reportedAt,
+    checkIns: 0,
+    missed: 0,
+    schoolAlerts: 0,
+    handOver: null,
+  };
   for (const e of timeline) {
     switch (e.action) {
       case 'on-scene':
@@ -195,7 +262,11 @@ export function resumeFromTimeline(timeline: AuditEvent[], c: { situation: strin
         break;
       case 'handed-over': {
         const d = details(e);
-        sup.handOver = { receivedBy: String(d.receivedBy ?? ''), at: e.at, witnessedBy: Array.isArray(d.witnessedBy) ? d.witnessedBy.map(String) : [] };
+        sup.handOver = {
+          receivedBy: String(d.receivedBy ?? ''),
+          at: e.at,
+          witnessedBy: Array.isArray(d.witnessedBy) ? d.witnessedBy.map(String) : [],
+        };
         break;
       }
     }
@@ -221,9 +292,22 @@ type RestartDeps = { client: Client; store: Store; knex: Knex; taskQueue: string
  * Starts a workflow again under its id: refused while it runs; the id-reuse policy allows a new
  * run only after one that did not complete. Clears the mark and audits the restart.
  */
-async function startAgain<W extends Workflow>(deps: RestartDeps, kind: WorkflowRowKind, id: string, workflowId: string, workflow: W, args: Parameters<W>, actor: Actor, details: Record<string, unknown> = {}): Promise<{ runId: string }> {
-  const d = await deps.client.workflow.getHandle(workflowId).describe().catch(() => undefined);
-  if (d?.status.name === 'RUNNING') throw new TaskRejectedError(`this ${KIND_WORDS[kind]}'s workflow is running; there is nothing to restart`);
+async function startAgain<W extends Workflow>(
+  deps: RestartDeps,
+  kind: WorkflowRowKind,
+  id: string,
+  workflowId: string,
+  workflow: W,
+  args: Parameters<W>,
+  actor: Actor,
+  details: Record<string, unknown> = {},
+): Promise<{ runId: string }> {
+  const d = await deps.client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .catch(() => undefined);
+  if (d?.status.name === 'RUNNING')
+    throw new TaskRejectedError(`this ${KIND_WORDS[kind]}'s workflow is running; there is nothing to restart`);
   try {
     const handle = await deps.client.workflow.start(workflow, {
       workflowId,
@@ -233,35 +317,83 @@ async function startAgain<W extends Workflow>(deps: RestartDeps, kind: WorkflowR
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     } as Parameters<Client['workflow']['start']>[1]);
     if (isMarked(kind)) await deps.store.clearWorkflowEnded(kind, id);
-    await deps.store.appendAudit({ eventKey: `${workflowId}/workflow-restarted:${handle.firstExecutionRunId}`, subjectType: kind, subjectId: id, action: 'workflow-restarted', actor: actor.userId, at: Date.now(), details: { runId: handle.firstExecutionRunId, ...details } });
+    await deps.store.appendAudit({
+      eventKey: `${workflowId}/workflow-restarted:${handle.firstExecutionRunId}`,
+      subjectType: kind,
+      subjectId: id,
+      action: 'workflow-restarted',
+      actor: actor.userId,
+      at: Date.now(),
+      details: { runId: handle.firstExecutionRunId, ...details },
+    });
     return { runId: handle.firstExecutionRunId };
   } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TaskRejectedError(`this ${KIND_WORDS[kind]}'s workflow completed; it is not restarted`);
+    if (e instanceof WorkflowExecutionAlreadyStartedError)
+      throw new TaskRejectedError(`this ${KIND_WORDS[kind]}'s workflow completed; it is not restarted`);
     throw e;
   }
 }
 
-const KIND_WORDS: Record<WorkflowRowKind, string> = { task: 'task', crisis: 'case', pairing: 'pairing', screening: 'follow-up' };
+const KIND_WORDS: Record<WorkflowRowKind, string> = {
+  task: 'task',
+  crisis: 'case',
+  pairing: 'pairing',
+  screening: 'follow-up',
+};
 
 /** Starts a stopped crisis case again (school admin) with the steps already taken, under the same workflow id. */
 export async function restartCase(deps: RestartDeps, caseId: string, actor: Actor): Promise<{ runId: string }> {
-  const row = (await deps.knex('crisis_cases as c').join('colleges as k', 'k.id', 'c.college_id').where('c.id', caseId).andWhere('k.school_id', deps.schoolId).first('c.*')) as CaseRow | undefined;
+  const row = (await deps
+    .knex('crisis_cases as c')
+    .join('colleges as k', 'k.id', 'c.college_id')
+    .where('c.id', caseId)
+    .andWhere('k.school_id', deps.schoolId)
+    .first('c.*')) as CaseRow | undefined;
   if (!row) throw new NotFoundError(`unknown case ${caseId}`);
-  if (row.status === 'closed') throw new TaskRejectedError('this case is closed; only a stopped open case can be restarted');
+  if (row.status === 'closed')
+    throw new TaskRejectedError('this case is closed; only a stopped open case can be restarted');
   const reportedAt = Number(row.reported_at);
-  const resume = resumeFromTimeline(await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId }), { situation: row.situation, reportedAt });
+  const resume = resumeFromTimeline(await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId }), {
+    situation: row.situation,
+    reportedAt,
+  });
   const durations = row.durations ? (JSON.parse(row.durations) as CrisisDurations) : DEFAULT_CRISIS_DURATIONS;
-  const input = { caseId, collegeId: row.college_id, situation: row.situation as Situation, reportedAt, reportedBy: row.reported_by, durations, resume };
-  return startAgain(deps, 'crisis', caseId, `crisis.${caseId}`, crisisCaseWorkflow, [input], actor, { resumed: Object.keys(resume) });
+  const input = {
+    caseId,
+    collegeId: row.college_id,
+    situation: row.situation as Situation,
+    reportedAt,
+    reportedBy: row.reported_by,
+    durations,
+    resume,
+  };
+  return startAgain(deps, 'crisis', caseId, `crisis.${caseId}`, crisisCaseWorkflow, [input], actor, {
+    resumed: Object.keys(resume),
+  });
 }
 
 /** Starts a stopped pairing again: its clock runs from the last talk recorded (or the pairing), with the interval it was paired with. */
 export async function restartPairing(deps: RestartDeps, pairingId: string, actor: Actor): Promise<{ runId: string }> {
-  const row = (await deps.knex('pairings as p').join('colleges as k', 'k.id', 'p.college_id').where('p.id', pairingId).andWhere('k.school_id', deps.schoolId).first('p.*')) as
-    | { id: string; college_id: string; teacher_user_id: string | null; status: string; started_at: number | string | null; last_talk_at: number | string | null; talk_every_ms: number | string | null; created_at: number | string }
+  const row = (await deps
+    .knex('pairings as p')
+    .join('colleges as k', 'k.id', 'p.college_id')
+    .where('p.id', pairingId)
+    .andWhere('k.school_id', deps.schoolId)
+    .first('p.*')) as
+    | {
+        id: string;
+        college_id: string;
+        teacher_user_id: string | null;
+        status: string;
+        started_at: number | string | null;
+        last_talk_at: number | string | null;
+        talk_every_ms: number | string | null;
+        created_at: number | string;
+      }
     | undefined;
   if (!row) throw new NotFoundError(`unknown pairing ${pairingId}`);
-  if (row.status !== 'active' || !row.teacher_user_id) throw new TaskRejectedError(`this pairing is ${row.status}; only a stopped active pairing can be restarted`);
+  if (row.status !== 'active' || !row.teacher_user_id)
+    throw new TaskRejectedError(`this pairing is ${row.status}; only a stopped active pairing can be restarted`);
   const clock = pairingClock(await getCareSettings(deps.knex, deps.schoolId));
   const input: PairingInput = {
     pairingId,
@@ -277,20 +409,46 @@ export async function restartPairing(deps: RestartDeps, pairingId: string, actor
 
 /** Starts a stopped screening follow-up again, with its interview deadline as imported. */
 export async function restartFollowUp(deps: RestartDeps, warningId: string, actor: Actor): Promise<{ runId: string }> {
-  const row = (await deps.knex('screening_warnings as w').join('screening_batches as b', 'b.id', 'w.batch_id').where('w.id', warningId).andWhere('b.school_id', deps.schoolId).first('w.id', 'w.college_id', 'w.level', 'w.status', 'w.interview_due_at', 'b.imported_at')) as
-    | { id: string; college_id: string; level: ScreeningInput['level']; status: string; interview_due_at: number | string; imported_at: number | string }
+  const row = (await deps
+    .knex('screening_warnings as w')
+    .join('screening_batches as b', 'b.id', 'w.batch_id')
+    .where('w.id', warningId)
+    .andWhere('b.school_id', deps.schoolId)
+    .first('w.id', 'w.college_id', 'w.level', 'w.status', 'w.interview_due_at', 'b.imported_at')) as
+    | {
+        id: string;
+        college_id: string;
+        level: ScreeningInput['level'];
+        status: string;
+        interview_due_at: number | string;
+        imported_at: number | string;
+      }
     | undefined;
   if (!row) throw new NotFoundError(`unknown screening warning ${warningId}`);
-  if (row.status !== 'open') throw new TaskRejectedError(`this follow-up is ${row.status}; only a stopped open follow-up can be restarted`);
+  if (row.status !== 'open')
+    throw new TaskRejectedError(`this follow-up is ${row.status}; only a stopped open follow-up can be restarted`);
   const durations = screeningDurations(await getCareSettings(deps.knex, deps.schoolId));
-  const input: ScreeningInput = { warningId, collegeId: row.college_id, level: row.level, importedAt: Number(row.imported_at), dueAt: Number(row.interview_due_at), reminderBeforeMs: durations.reminderBeforeMs, schoolAfterMs: durations.schoolAfterMs };
+  const input: ScreeningInput = {
+    warningId,
+    collegeId: row.college_id,
+    level: row.level,
+    importedAt: Number(row.imported_at),
+    dueAt: Number(row.interview_due_at),
+    reminderBeforeMs: durations.reminderBeforeMs,
+    schoolAfterMs: durations.schoolAfterMs,
+  };
   return startAgain(deps, 'screening', warningId, `screening.${warningId}`, screeningFollowUpWorkflow, [input], actor);
 }
 
 export const RESTARTABLE = ['task', 'crisis', 'pairing', 'screening'] as const;
 
 /** The admin's restart of a stopped task, case, pairing or screening follow-up. */
-export async function restartStopped(deps: Omit<RestartDeps, 'client'> & { client?: Client }, kind: string, id: string, actor: Actor): Promise<{ kind: WorkflowRowKind; id: string; runId: string }> {
+export async function restartStopped(
+  deps: Omit<RestartDeps, 'client'> & { client?: Client },
+  kind: string,
+  id: string,
+  actor: Actor,
+): Promise<{ kind: WorkflowRowKind; id: string; runId: string }> {
   if (!deps.client) throw new Error('Temporal is not configured for this server');
   const d = { ...deps, client: deps.client };
   switch (kind) {

@@ -19,9 +19,12 @@ export const MAX_FILES = 20;
 export type Upload = Pick<ReceivedFile, 'fieldname' | 'originalname' | 'path' | 'size'>;
 
 function sniff(buf: Buffer): { kind: 'image' | 'pdf'; mime: string } | null {
-  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return { kind: 'image', mime: 'image/jpeg' };
-  if (buf.length >= 8 && buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return { kind: 'image', mime: 'image/png' };
-  if (buf.length >= 5 && buf.subarray(0, 5).toString('latin1') === '%PDF-') return { kind: 'pdf', mime: 'application/pdf' };
+  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff)
+    return { kind: 'image', mime: 'image/jpeg' };
+  if (buf.length >= 8 && buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return { kind: 'image', mime: 'image/png' };
+  if (buf.length >= 5 && buf.subarray(0, 5).toString('latin1') === '%PDF-')
+    return { kind: 'pdf', mime: 'application/pdf' };
   return null;
 }
 
@@ -53,7 +56,9 @@ function roleOfField(field: string): { documentId?: string; activity?: number } 
 }
 
 /** 400 naming the first file that is not a JPEG, PNG or PDF (by content, not by name or declared type). */
-export async function checkUploads(uploads: Upload[]): Promise<Array<{ u: Upload; type: { kind: 'image' | 'pdf'; mime: string } }>> {
+export async function checkUploads(
+  uploads: Upload[],
+): Promise<Array<{ u: Upload; type: { kind: 'image' | 'pdf'; mime: string } }>> {
   const checked = [];
   for (const u of uploads) {
     const type = await sniffFile(u.path);
@@ -64,7 +69,14 @@ export async function checkUploads(uploads: Upload[]): Promise<Array<{ u: Upload
 }
 
 /** Moves checked uploads into the evidence store as 'pending' (accepted or discarded once the Update decides). */
-export async function storeUploads(knex: Knex, dir: string, taskId: string, userId: string, uploads: Upload[], now: number): Promise<EvidenceFile[]> {
+export async function storeUploads(
+  knex: Knex,
+  dir: string,
+  taskId: string,
+  userId: string,
+  uploads: Upload[],
+  now: number,
+): Promise<EvidenceFile[]> {
   const checked = await checkUploads(uploads);
   await fs.mkdir(dir, { recursive: true });
   const out: EvidenceFile[] = [];
@@ -97,7 +109,11 @@ export async function storeUploads(knex: Knex, dir: string, taskId: string, user
       });
     } catch (e) {
       await fs.rm(target, { force: true });
-      await discardUploads(knex, dir, out.map((f) => f.id));
+      await discardUploads(
+        knex,
+        dir,
+        out.map((f) => f.id),
+      );
       throw e;
     }
     out.push({ id, kind: type.kind, ...role });
@@ -128,9 +144,14 @@ export interface EvidenceRow {
 }
 
 export async function listEvidence(knex: Knex, taskId: string): Promise<EvidenceRow[]> {
-  return knex('evidence_files').where({ task_id: taskId, status: 'accepted' }).orderBy('created_at').select('id', 'task_id', 'original_name', 'kind', 'mime', 'size', 'document_id', 'activity');
+  return knex('evidence_files')
+    .where({ task_id: taskId, status: 'accepted' })
+    .orderBy('created_at')
+    .select('id', 'task_id', 'original_name', 'kind', 'mime', 'size', 'document_id', 'activity');
 }
 
 export async function getEvidence(knex: Knex, id: string): Promise<EvidenceRow | undefined> {
-  return knex('evidence_files').where({ id, status: 'accepted' }).first('id', 'task_id', 'original_name', 'kind', 'mime', 'size', 'document_id', 'activity');
+  return knex('evidence_files')
+    .where({ id, status: 'accepted' })
+    .first('id', 'task_id', 'original_name', 'kind', 'mime', 'size', 'document_id', 'activity');
 }

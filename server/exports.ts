@@ -79,12 +79,15 @@ export function createExportsRouter(deps: AppDeps): express.Router {
     const user = currentUser(req);
     let only: string | null = null;
     if (user.role === 'college_leader' && user.collegeId) only = user.collegeId;
-    else if (user.role !== 'school_admin') throw new ForbiddenError('the compliance export is for school administrators and college leaders');
+    else if (user.role !== 'school_admin')
+      throw new ForbiddenError('the compliance export is for school administrators and college leaders');
     const semester = await semesterOf(user, req.query.semester);
     const t = textFor(req);
     const c = t.complianceColumns;
     const nameEn = new Map((await store.listColleges(user.schoolId)).map((x) => [x.id, x.nameEn]));
-    const rows = (await store.complianceByCollegeMonth(semester.id, now())).filter((r) => only === null || r.collegeId === only);
+    const rows = (await store.complianceByCollegeMonth(semester.id, now())).filter(
+      (r) => only === null || r.collegeId === only,
+    );
     return {
       sheet: t.complianceSheet,
       file: t.complianceFile(semester.id),
@@ -92,7 +95,10 @@ export function createExportsRouter(deps: AppDeps): express.Router {
       columns: [
         { header: c.college, width: 24 },
         { header: c.month, width: 10 },
-        ...[c.planned, c.onTime, c.late, c.open, c.overdue, c.waived, c.escalated].map((header) => ({ header, width: 12 })),
+        ...[c.planned, c.onTime, c.late, c.open, c.overdue, c.waived, c.escalated].map((header) => ({
+          header,
+          width: 12,
+        })),
         { header: c.rate, width: 10, numFmt: '0.0%' },
       ],
       rows: rows.map((r) => {
@@ -130,7 +136,12 @@ export function createExportsRouter(deps: AppDeps): express.Router {
     const nowMs = now();
     const tasks = await store.listTaskInstances({ semesterId: semester.id, ...(collegeId ? { collegeId } : {}) });
     const holidays = (await calendarWords(store, semester.calendarId)).holidays;
-    tasks.sort((a, b) => (order.get(a.collegeId) ?? 1e9) - (order.get(b.collegeId) ?? 1e9) || a.dueAt - b.dueAt || a.id.localeCompare(b.id));
+    tasks.sort(
+      (a, b) =>
+        (order.get(a.collegeId) ?? 1e9) - (order.get(b.collegeId) ?? 1e9) ||
+        a.dueAt - b.dueAt ||
+        a.id.localeCompare(b.id),
+    );
     return {
       sheet: t.tasksSheet,
       file: t.tasksFile(semester.id, collegeId && (collegeName.get(collegeId) ?? collegeId)),
@@ -187,7 +198,8 @@ export function createExportsRouter(deps: AppDeps): express.Router {
     created_at: number;
     revoked_at: number | null;
   }
-  const getFeed = async (userId: string) => (await knex('calendar_feeds').where({ user_id: userId }).first()) as FeedRow | undefined;
+  const getFeed = async (userId: string) =>
+    (await knex('calendar_feeds').where({ user_id: userId }).first()) as FeedRow | undefined;
 
   router.post(FEED_PATH, async (req, res) => {
     const user = currentUser(req);
@@ -198,13 +210,22 @@ export function createExportsRouter(deps: AppDeps): express.Router {
       .merge(['token_hash', 'created_at', 'revoked_at']);
     if (wantsJson(req)) return void res.json({ url: feedUrl(req, token) });
     // The URL is shown once, on the page this redirects to; only its hash is stored.
-    res.cookie(FEED_ONCE_COOKIE, token, { path: FEED_PATH, httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, maxAge: 5 * 60_000 });
+    res.cookie(FEED_ONCE_COOKIE, token, {
+      path: FEED_PATH,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.secureCookies,
+      maxAge: 5 * 60_000,
+    });
     res.redirect(303, FEED_PATH);
   });
 
   router.post(`${FEED_PATH}/revoke`, async (req, res) => {
     const user = currentUser(req);
-    const revoked = await knex('calendar_feeds').where({ user_id: user.id }).whereNull('revoked_at').update({ revoked_at: now() });
+    const revoked = await knex('calendar_feeds')
+      .where({ user_id: user.id })
+      .whereNull('revoked_at')
+      .update({ revoked_at: now() });
     if (wantsJson(req)) return void res.json({ revoked: revoked > 0 });
     res.redirect(303, FEED_PATH);
   });
@@ -219,18 +240,25 @@ export function createExportsRouter(deps: AppDeps): express.Router {
     const active = feed && feed.revoked_at === null;
     const url = active && once && sha256(once) === feed.token_hash ? feedUrl(req, once) : null;
     if (once) res.clearCookie(FEED_ONCE_COOKIE, { path: FEED_PATH });
-    const csrf = html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}">`;
+    const csrf = html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}" />`;
     const body = html`<h1>${t.title}</h1>
-<p>${t.intro}</p>
-${user.role === 'school_admin' ? html`<p class="muted">${t.adminIntro}</p>` : ''}
-${
-  url
-    ? html`<p><label>${t.url}<br><input id="feed-url" readonly size="90" value="${url}"></label></p>`
-    : html`<p>${!feed ? t.none : active ? t.active(day(feed.created_at)) : t.revoked(day(feed.revoked_at ?? 0))}</p>`
-}
-<form method="post" action="${FEED_PATH}">${csrf}<button>${active ? t.rotate : t.create}</button></form>
-${active ? html`<form method="post" action="${FEED_PATH}/revoke">${csrf}<button>${t.revoke}</button></form>` : ''}`;
-    res.set('Cache-Control', 'no-store').type('html').send(page(req, { title: t.title, body }));
+      <p>${t.intro}</p>
+      ${user.role === 'school_admin' ? html`<p class="muted">${t.adminIntro}</p>` : ''}
+      ${
+        url
+          ? html`<p>
+              <label>${t.url}<br /><input id="feed-url" readonly size="90" value="${url}" /></label>
+            </p>`
+          : html`<p>
+              ${!feed ? t.none : active ? t.active(day(feed.created_at)) : t.revoked(day(feed.revoked_at ?? 0))}
+            </p>`
+      }
+      <form method="post" action="${FEED_PATH}">${csrf}<button>${active ? t.rotate : t.create}</button></form>
+      ${active ? html`<form method="post" action="${FEED_PATH}/revoke">${csrf}<button>${t.revoke}</button></form>` : ''}`;
+    res
+      .set('Cache-Control', 'no-store')
+      .type('html')
+      .send(page(req, { title: t.title, body }));
   });
 
   // -------------------------------------------------------------------------------------------
@@ -261,13 +289,19 @@ ${active ? html`<form method="post" action="${FEED_PATH}/revoke">${csrf}<button>
       });
       tasks.push(
         ...rows.filter((t) =>
-          owner.role === 'school_admin' ? t.escalationLevel >= 2 : owner.role === 'college_leader' || t.ownerRole === owner.role,
+          owner.role === 'school_admin'
+            ? t.escalationLevel >= 2
+            : owner.role === 'college_leader' || t.ownerRole === owner.role,
         ),
       );
     }
     const zone = await schoolZone(owner.school_id);
     const collegeName = new Map((await store.listColleges(owner.school_id)).map((c) => [c.id, c.name]));
-    res.set({ 'Content-Type': 'text/calendar; charset=utf-8', 'Cache-Control': 'private, max-age=300', 'Referrer-Policy': 'no-referrer' });
+    res.set({
+      'Content-Type': 'text/calendar; charset=utf-8',
+      'Cache-Control': 'private, max-age=300',
+      'Referrer-Policy': 'no-referrer',
+    });
     res.send(icsCalendar(tasks, { who: owner.display_name, zone, collegeName, nowMs: now() }));
   });
 
@@ -279,7 +313,8 @@ ${active ? html`<form method="post" action="${FEED_PATH}/revoke">${csrf}<button>
 
 /** Sends a table as a CSV (UTF-8 with BOM, formula-safe) or .xlsx download. */
 export async function sendTable(res: Response, format: Format, table: Table): Promise<void> {
-  const encode = (s: string) => encodeURIComponent(s).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encode = (s: string) =>
+    encodeURIComponent(s).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
   const ascii = `${table.fileAscii}.${format}`.replace(/[^A-Za-z0-9._-]/g, '_');
   res.set({
     'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encode(`${table.file}.${format}`)}`,
@@ -346,7 +381,12 @@ const icsTime = (ms: number) => {
   const d = Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? DateTime.fromMillis(ms, { zone: 'utc' }) : null;
   return d?.isValid ? d.toFormat("yyyyMMdd'T'HHmmss'Z'") : '19700101T000000Z';
 };
-const icsText = (s: string) => s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r\n|\r|\n/g, '\\n');
+const icsText = (s: string) =>
+  s
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n');
 
 /** Folds a content line at 75 octets (continuations start with a space), never inside a character. */
 function foldLine(line: string): string {
@@ -403,7 +443,15 @@ function icsCalendar(
       `DESCRIPTION:${icsText(description)}`,
       `STATUS:${cancelled ? 'CANCELLED' : 'CONFIRMED'}`,
       'TRANSP:TRANSPARENT',
-      ...(cancelled ? [] : ['BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${icsText(t.ics.alarm(task.titleZh))}`, 'TRIGGER;RELATED=END:-P1D', 'END:VALARM']),
+      ...(cancelled
+        ? []
+        : [
+            'BEGIN:VALARM',
+            'ACTION:DISPLAY',
+            `DESCRIPTION:${icsText(t.ics.alarm(task.titleZh))}`,
+            'TRIGGER;RELATED=END:-P1D',
+            'END:VALARM',
+          ]),
       'END:VEVENT',
     );
   }

@@ -58,11 +58,20 @@ export interface HandOverResult {
 }
 
 function isNotRunning(e: unknown): boolean {
-  return e instanceof WorkflowNotFoundError || /workflow execution already completed|not found/i.test(e instanceof Error ? e.message : '');
+  return (
+    e instanceof WorkflowNotFoundError ||
+    /workflow execution already completed|not found/i.test(e instanceof Error ? e.message : '')
+  );
 }
 
-export async function handOverUser(deps: HandOverDeps, actor: SessionUser, userId: string, body: unknown): Promise<HandOverResult> {
-  if (actor.role !== 'school_admin') throw new ForbiddenError('only the school administration may hand over a staff member');
+export async function handOverUser(
+  deps: HandOverDeps,
+  actor: SessionUser,
+  userId: string,
+  body: unknown,
+): Promise<HandOverResult> {
+  if (actor.role !== 'school_admin')
+    throw new ForbiddenError('only the school administration may hand over a staff member');
   if (!deps.client) throw new Error('Temporal is not configured for this server');
   const client = deps.client;
   const now = deps.now ?? Date.now;
@@ -70,33 +79,62 @@ export async function handOverUser(deps: HandOverDeps, actor: SessionUser, userI
   const departing = await deps.store.getUser(userId);
   if (!departing || departing.schoolId !== actor.schoolId) throw new NotFoundError(`unknown user ${userId}`);
   if (departing.id === actor.id) throw new BadRequestError('you cannot hand over your own account');
-  if (!departing.collegeId) throw new BadRequestError(`${departing.displayName} is not staff of a college (${departing.role}): there are no college duties to hand over; deactivate the account from the user list`);
+  if (!departing.collegeId)
+    throw new BadRequestError(
+      `${departing.displayName} is not staff of a college (${departing.role}): there are no college duties to hand over; deactivate the account from the user list`,
+    );
   const successorUserId = b.successorUserId;
-  if (typeof successorUserId !== 'string' || !successorUserId.trim()) throw new BadRequestError('successorUserId is required: the active staff member of the same college who takes over');
+  if (typeof successorUserId !== 'string' || !successorUserId.trim())
+    throw new BadRequestError(
+      'successorUserId is required: the active staff member of the same college who takes over',
+    );
   const successor: User | undefined = await deps.store.getUser(successorUserId);
-  if (!successor || successor.schoolId !== actor.schoolId) throw new BadRequestError(`successorUserId: unknown user ${successorUserId.slice(0, 100)}`);
+  if (!successor || successor.schoolId !== actor.schoolId)
+    throw new BadRequestError(`successorUserId: unknown user ${successorUserId.slice(0, 100)}`);
   if (successor.id === departing.id) throw new BadRequestError('successorUserId: the successor must be someone else');
   if (!successor.active) throw new BadRequestError(`successorUserId: ${successor.displayName} is deactivated`);
-  if (successor.collegeId !== departing.collegeId) throw new BadRequestError(`successorUserId: ${successor.displayName} is not of the same college (${departing.collegeId})`);
-  if (!COLLEGE_ROLES.includes(successor.role)) throw new BadRequestError(`successorUserId: ${successor.displayName} (${successor.role}) may not take college duties`);
+  if (successor.collegeId !== departing.collegeId)
+    throw new BadRequestError(
+      `successorUserId: ${successor.displayName} is not of the same college (${departing.collegeId})`,
+    );
+  if (!COLLEGE_ROLES.includes(successor.role))
+    throw new BadRequestError(
+      `successorUserId: ${successor.displayName} (${successor.role}) may not take college duties`,
+    );
   const reason = `hand-over: ${departing.displayName} → ${successor.displayName}`;
   const adminActor = { userId: actor.id, role: 'school_admin', collegeId: null };
 
   // pairings: the workflow's Update (its activity writes the row and the audit event)
   const pairings: HandOverResult['pairings'] = [];
-  const pairingRows = (await deps.knex('pairings').where({ teacher_user_id: departing.id, status: 'active' }).orderBy('id').select('id')) as Array<{ id: string }>;
+  const pairingRows = (await deps
+    .knex('pairings')
+    .where({ teacher_user_id: departing.id, status: 'active' })
+    .orderBy('id')
+    .select('id')) as Array<{ id: string }>;
   for (const p of pairingRows) {
     try {
-      await client.workflow.getHandle(pairingWorkflowId(p.id)).executeUpdate(changeTeacherUpdate, { args: [{ actor: adminActor, teacherUserId: successor.id, reason }], updateId: `hand-over:${departing.id}:${p.id}` });
+      await client.workflow.getHandle(pairingWorkflowId(p.id)).executeUpdate(changeTeacherUpdate, {
+        args: [{ actor: adminActor, teacherUserId: successor.id, reason }],
+        updateId: `hand-over:${departing.id}:${p.id}`,
+      });
       pairings.push({ id: p.id, movedBy: 'workflow' });
     } catch (e) {
-      if (e instanceof WorkflowUpdateFailedError) throw new TaskRejectedError(`pairing ${p.id}: ${e.cause instanceof Error ? e.cause.message : e.message}`);
+      if (e instanceof WorkflowUpdateFailedError)
+        throw new TaskRejectedError(`pairing ${p.id}: ${e.cause instanceof Error ? e.cause.message : e.message}`);
       if (!isNotRunning(e)) throw e;
       // stopped outside the app: the row and its timeline name the successor; a restart runs with them
       const at = now();
       await deps.knex.transaction(async (trx) => {
         await trx('pairings').where({ id: p.id }).update({ teacher_user_id: successor.id });
-        await createStore(trx).appendAudit({ eventKey: `pairing.${p.id}/teacher:hand-over:${departing.id}`, subjectType: 'pairing', subjectId: p.id, action: 'teacher-changed', actor: actor.id, at, details: { from: departing.id, to: successor.id, reason, workflow: 'not running' } });
+        await createStore(trx).appendAudit({
+          eventKey: `pairing.${p.id}/teacher:hand-over:${departing.id}`,
+          subjectType: 'pairing',
+          subjectId: p.id,
+          action: 'teacher-changed',
+          actor: actor.id,
+          at,
+          details: { from: departing.id, to: successor.id, reason, workflow: 'not running' },
+        });
       });
       pairings.push({ id: p.id, movedBy: 'read-model' });
     }
@@ -104,35 +142,61 @@ export async function handOverUser(deps: HandOverDeps, actor: SessionUser, userI
 
   // 24-hour supervision: the guardian on duty is workflow state, moved by the setGuardian Update
   const guardianDuties: HandOverResult['guardianDuties'] = [];
-  const cases = (await deps.knex('crisis_cases').where({ college_id: departing.collegeId, status: 'supervising' }).orderBy('id').select('id', 'college_id')) as Array<{ id: string; college_id: string }>;
+  const cases = (await deps
+    .knex('crisis_cases')
+    .where({ college_id: departing.collegeId, status: 'supervising' })
+    .orderBy('id')
+    .select('id', 'college_id')) as Array<{ id: string; college_id: string }>;
   for (const c of cases) {
     const events = await deps.store.listAudit({ subjectType: 'crisis', subjectId: c.id });
     const last = events.filter((e) => e.action === 'guardian-assigned' || e.action === 'guardian-handoff').at(-1);
-    const to = last && last.details && typeof last.details === 'object' ? (last.details as Record<string, unknown>).to : undefined;
+    const to =
+      last && last.details && typeof last.details === 'object'
+        ? (last.details as Record<string, unknown>).to
+        : undefined;
     if (to !== departing.id) continue;
     try {
       // the Update's validator asks for the case's college: the school admin acts for it here
-      await client.workflow.getHandle(supervisionWorkflowId(c.id)).executeUpdate(setGuardianUpdate, { args: [{ actor: { ...adminActor, collegeId: c.college_id }, guardianUserId: successor.id }], updateId: `hand-over:${departing.id}:${c.id}` });
+      await client.workflow.getHandle(supervisionWorkflowId(c.id)).executeUpdate(setGuardianUpdate, {
+        args: [{ actor: { ...adminActor, collegeId: c.college_id }, guardianUserId: successor.id }],
+        updateId: `hand-over:${departing.id}:${c.id}`,
+      });
       guardianDuties.push({ caseId: c.id, movedBy: 'workflow' });
     } catch (e) {
-      if (e instanceof WorkflowUpdateFailedError) throw new TaskRejectedError(`case ${c.id}: ${e.cause instanceof Error ? e.cause.message : e.message}`);
+      if (e instanceof WorkflowUpdateFailedError)
+        throw new TaskRejectedError(`case ${c.id}: ${e.cause instanceof Error ? e.cause.message : e.message}`);
       if (!isNotRunning(e)) throw e;
       // a restart of the case (server/ended-workflows.ts) reads the guardian from this event
-      await deps.store.appendAudit({ eventKey: `supervision.${c.id}/guardian:hand-over:${departing.id}`, subjectType: 'crisis', subjectId: c.id, action: 'guardian-handoff', actor: actor.id, at: now(), details: { from: departing.id, to: successor.id, workflow: 'not running' } });
+      await deps.store.appendAudit({
+        eventKey: `supervision.${c.id}/guardian:hand-over:${departing.id}`,
+        subjectType: 'crisis',
+        subjectId: c.id,
+        action: 'guardian-handoff',
+        actor: actor.id,
+        at: now(),
+        details: { from: departing.id, to: successor.id, workflow: 'not running' },
+      });
       guardianDuties.push({ caseId: c.id, movedBy: 'read-model' });
     }
   }
 
   // tasks belong to the role: who of the role is left once the account is gone
-  const holders = (await deps.store.listUsers({ schoolId: actor.schoolId })).filter((u) => u.active && u.id !== departing.id && u.role === departing.role && u.collegeId === departing.collegeId);
+  const holders = (await deps.store.listUsers({ schoolId: actor.schoolId })).filter(
+    (u) => u.active && u.id !== departing.id && u.role === departing.role && u.collegeId === departing.collegeId,
+  );
   const tasks: HandOverResult['tasks'] = {
     moved: 0,
     why: `tasks are owned by the role (${departing.role} of college ${departing.collegeId}), not by a person`,
     role: departing.role,
     activeHoldersLeft: holders.length,
-    warning: holders.length ? null : `no active ${departing.role} is left in college ${departing.collegeId}: its tasks reach only the college leader at level 1 until one is added`,
+    warning: holders.length
+      ? null
+      : `no active ${departing.role} is left in college ${departing.collegeId}: its tasks reach only the college leader at level 1 until one is added`,
   };
-  const screeningFollowUps: HandOverResult['screeningFollowUps'] = { moved: 0, why: "screening follow-ups are held by the college's roles (counsellors, psychological counsellor, leader), not by a person" };
+  const screeningFollowUps: HandOverResult['screeningFollowUps'] = {
+    moved: 0,
+    why: "screening follow-ups are held by the college's roles (counsellors, psychological counsellor, leader), not by a person",
+  };
 
   // then the account goes: deactivated, signed out, and one audit event for the whole step
   const at = now();
@@ -146,8 +210,23 @@ export async function handOverUser(deps: HandOverDeps, actor: SessionUser, userI
       action: 'user.handed-over',
       actor: actor.id,
       at,
-      details: { successorUserId: successor.id, pairings, guardianDuties, tasks, screeningFollowUps, deactivated: true },
+      details: {
+        successorUserId: successor.id,
+        pairings,
+        guardianDuties,
+        tasks,
+        screeningFollowUps,
+        deactivated: true,
+      },
     });
   });
-  return { userId: departing.id, successorUserId: successor.id, pairings, guardianDuties, screeningFollowUps, tasks, deactivated: true };
+  return {
+    userId: departing.id,
+    successorUserId: successor.id,
+    pairings,
+    guardianDuties,
+    screeningFollowUps,
+    tasks,
+    deactivated: true,
+  };
 }

@@ -15,7 +15,11 @@ export const raw = (html: string) => new Raw(html);
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
   let out = strings[0] ?? '';
   values.forEach((v, i) => {
-    const part = Array.isArray(v) ? v.map((x) => (x instanceof Raw ? x.html : esc(x))).join('') : v instanceof Raw ? v.html : esc(v);
+    const part = Array.isArray(v)
+      ? v.map((x) => (x instanceof Raw ? x.html : esc(x))).join('')
+      : v instanceof Raw
+        ? v.html
+        : esc(v);
     out += part + (strings[i + 1] ?? '');
   });
   return new Raw(out);
@@ -77,7 +81,10 @@ export function page(req: Request, opts: { title: string; body: Raw; status?: nu
         ['/', t.navOverview],
         // tasks belong to a college's roles: an account without a college (the school admin) has none
         ...(u.collegeId ? ([['/tasks/mine', t.navMyTasks]] as Array<[string, string]>) : []),
-        ['/inbox', html`${t.navInbox}${unread > 0 ? html` <span class="badge" id="inbox-badge" aria-label="${lt.unread(unread)}">${unread > 99 ? '99+' : unread}</span>` : ''}`],
+        [
+          '/inbox',
+          html`${t.navInbox}${unread > 0 ? html` <span class="badge" id="inbox-badge" aria-label="${lt.unread(unread)}">${unread > 99 ? '99+' : unread}</span>` : ''}`,
+        ],
         // every role is a care role (CARE_ROLES): the college's care workspace
         ['/care', t.navCare],
       ]
@@ -85,22 +92,43 @@ export function page(req: Request, opts: { title: string; body: Raw; status?: nu
   const more: Array<[string, string]> = u
     ? [
         ...(u.role === 'school_admin'
-          ? ([['/admin/semesters', t.navSemesters], ['/admin/users', t.navUsers], ['/admin/care-settings', t.navCareSettings], ['/admin/workflows', t.navWorkflows], ['/admin/deliveries', t.navDeliveries]] as Array<[string, string]>)
+          ? ([
+              ['/admin/semesters', t.navSemesters],
+              ['/admin/users', t.navUsers],
+              ['/admin/care-settings', t.navCareSettings],
+              ['/admin/workflows', t.navWorkflows],
+              ['/admin/deliveries', t.navDeliveries],
+            ] as Array<[string, string]>)
           : []),
         ['/screening', t.navScreening],
         ['/me/calendar-feed', t.navCalendar],
       ]
     : [];
   const link = ([href, label]: [string, Raw | string]) => html`<a href="${href}">${label}</a> `;
-  const header = html`<header><a class="skip" href="#main">${lt.skip}</a><strong class="brand">${t.appTitle}</strong>
-${
-  u
-    ? html`<nav>${main.map(link)}<a class="report-crisis" href="/crises/new">${lt.reportCrisis}</a>
-<details class="more"><summary>${lt.more}</summary><div class="more-links">${more.map(link)}</div></details></nav>`
-    : ''
-}
-<span class="who">${u ? html`<span class="name">${u.displayName}</span> <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}"><button>${t.logout}</button></form>` : ''}
-<a class="lang" href="?lang=${other}">${t.switchLang}</a></span></header>`;
+  const header = html`<header>
+    <a class="skip" href="#main">${lt.skip}</a><strong class="brand">${t.appTitle}</strong>
+    ${
+      u
+        ? html`<nav>
+            ${main.map(link)}<a class="report-crisis" href="/crises/new">${lt.reportCrisis}</a>
+            <details class="more">
+              <summary>${lt.more}</summary>
+              <div class="more-links">${more.map(link)}</div>
+            </details>
+          </nav>`
+        : ''
+    }
+    <span class="who"
+      >${
+        u
+          ? html`<span class="name">${u.displayName}</span>
+              <form method="post" action="/logout" class="inline">
+                <input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}" /><button>${t.logout}</button>
+              </form>`
+          : ''
+      } <a class="lang" href="?lang=${other}">${t.switchLang}</a></span
+    >
+  </header>`;
   return `<!doctype html>
 <html lang="${lang}">
 <head>
@@ -126,7 +154,10 @@ declare module 'express-serve-static-core' {
 }
 
 /** What an error page says, per status, in each language: a title and what to do next. */
-const ERROR_TEXT: Record<Lang, Record<number, [string, string]> & { other: [string, string]; home: string; back: string; details: string }> = {
+const ERROR_TEXT: Record<
+  Lang,
+  Record<number, [string, string]> & { other: [string, string]; home: string; back: string; details: string }
+> = {
   'zh-CN': {
     400: ['请求有误', '提交的内容不完整或格式不正确，请返回修改后再试。'],
     403: ['没有权限', '您的账号无权查看或办理此项。如需办理，请联系学院负责人或学校管理员。'],
@@ -146,11 +177,20 @@ const ERROR_TEXT: Record<Lang, Record<number, [string, string]> & { other: [stri
     403: ['Not allowed', 'Your account may not see or do this. Ask your college leader or the school administrator.'],
     404: ['Page not found', 'The page or record does not exist: the link may be wrong, or it was removed.'],
     405: ['Not supported', 'This page does not support that action: use the buttons and links on the pages.'],
-    409: ['Could not be done', 'The item has changed (someone may have completed it already): reload the page to see where it stands.'],
+    409: [
+      'Could not be done',
+      'The item has changed (someone may have completed it already): reload the page to see where it stands.',
+    ],
     413: ['File too large', 'An uploaded file is over the size limit: compress or split it and try again.'],
     415: ['File type not supported', 'Only images (JPEG, PNG) or PDF files can be uploaded.'],
-    422: ['Resubmitted form differs', 'The same form was sent again with different content. Reload the page and fill it in again.'],
-    other: ['Something went wrong', 'The server could not handle this; it has been logged. Try again later, and tell the school administrator if it keeps happening.'],
+    422: [
+      'Resubmitted form differs',
+      'The same form was sent again with different content. Reload the page and fill it in again.',
+    ],
+    other: [
+      'Something went wrong',
+      'The server could not handle this; it has been logged. Try again later, and tell the school administrator if it keeps happening.',
+    ],
     home: 'Back to the home page',
     back: 'Back to the previous page',
     details: 'Technical details',
@@ -175,8 +215,21 @@ export function errorPage(req: Request, status: number, detail: string): string 
   } catch {
     // an unreadable Referer: no back link
   }
-  const body = html`<div class="card error-page" id="error-page" data-status="${status}"><h1>${title}</h1><p>${advice}</p>
-<p class="actions"><a class="btn" href="/" id="home">${e.home}</a>${back ? html` <a class="btn secondary" href="${back}" id="back">${e.back}</a>` : ''}</p>
-${detail && status < 500 ? html`<details><summary>${e.details}</summary><p><code>${status} · ${detail}</code></p></details>` : html`<p class="muted"><small>${status}</small></p>`}</div>`;
+  const body = html`<div class="card error-page" id="error-page" data-status="${status}">
+    <h1>${title}</h1>
+    <p>${advice}</p>
+    <p class="actions">
+      <a class="btn" href="/" id="home">${e.home}</a
+      >${back ? html` <a class="btn secondary" href="${back}" id="back">${e.back}</a>` : ''}
+    </p>
+    ${
+      detail && status < 500
+        ? html`<details>
+            <summary>${e.details}</summary>
+            <p><code>${status} · ${detail}</code></p>
+          </details>`
+        : html`<p class="muted"><small>${status}</small></p>`
+    }
+  </div>`;
   return page(req, { title, body, status });
 }

@@ -53,7 +53,12 @@ export function idemKeyOf(req: Request): string | undefined {
 
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
@@ -61,13 +66,20 @@ function canonical(v: unknown): unknown {
 function fingerprintOf(req: Request): string {
   const { _csrf: _c, [IDEM_FIELD]: _i, ...body } = ((req.body ?? {}) as Record<string, unknown>) ?? {};
   const files = ((req as unknown as { files?: unknown }).files ?? []) as unknown;
-  const fileList = (Array.isArray(files) ? files : Object.values(files as Record<string, unknown[]>).flat()) as Array<{ fieldname?: string; originalname?: string; size?: number }>;
+  const fileList = (Array.isArray(files) ? files : Object.values(files as Record<string, unknown[]>).flat()) as Array<{
+    fieldname?: string;
+    originalname?: string;
+    size?: number;
+  }>;
   const filePart = fileList.map((f) => [f.fieldname, f.originalname, f.size]);
-  return createHash('sha256').update(JSON.stringify([req.method, req.path, canonical(body), filePart])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([req.method, req.path, canonical(body), filePart]))
+    .digest('hex');
 }
 
 /** The id derived from a user and a key (hex). */
-export const derivedId = (userId: string, key: string) => createHash('sha256').update(`${userId}\0${key}`).digest('hex');
+export const derivedId = (userId: string, key: string) =>
+  createHash('sha256').update(`${userId}\0${key}`).digest('hex');
 
 /** A UUID-shaped id from a derived id (the crisis report's case id). */
 export function uuidFrom(hex: string): string {
@@ -78,7 +90,15 @@ export function uuidFrom(hex: string): string {
   return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20, 32)}`;
 }
 
-type Row = { user_id: string; key: string; fingerprint: string; status: number | null; body: string | null; created_at: number | string; claimed_at: number | string };
+type Row = {
+  user_id: string;
+  key: string;
+  fingerprint: string;
+  status: number | null;
+  body: string | null;
+  created_at: number | string;
+  claimed_at: number | string;
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -86,14 +106,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Runs `run` once per user and idempotency key; without a key it simply runs. Returns the status
  * and body of the first successful run. A failed run leaves no record (a retry runs again).
  */
-export async function once<T>(knex: Knex, req: Request, status: number, run: (idem: IdemContext | undefined) => Promise<T>): Promise<{ status: number; body: T }> {
+export async function once<T>(
+  knex: Knex,
+  req: Request,
+  status: number,
+  run: (idem: IdemContext | undefined) => Promise<T>,
+): Promise<{ status: number; body: T }> {
   const key = idemKeyOf(req);
   if (!key) return { status, body: await run(undefined) };
   const user = currentUser(req);
   const fingerprint = fingerprintOf(req);
   const now = Date.now();
   const where = { user_id: user.id, key };
-  await knex('idempotency_keys').where('created_at', '<', now - IDEM_TTL_MS).delete();
+  await knex('idempotency_keys')
+    .where('created_at', '<', now - IDEM_TTL_MS)
+    .delete();
   const inserted = await knex('idempotency_keys')
     .insert({ ...where, fingerprint, status: null, body: null, created_at: now, claimed_at: now })
     .onConflict(['user_id', 'key'])
@@ -105,7 +132,9 @@ export async function once<T>(knex: Knex, req: Request, status: number, run: (id
       const row = (await knex('idempotency_keys').where(where).first()) as Row | undefined;
       if (!row) return once(knex, req, status, run); // the first run failed meanwhile: run now
       if (row.fingerprint !== fingerprint) {
-        throw new IdempotencyKeyReusedError(`this ${IDEMPOTENCY_HEADER} was already used for another request (${req.method} with another path or body); use a new key for a new request`);
+        throw new IdempotencyKeyReusedError(
+          `this ${IDEMPOTENCY_HEADER} was already used for another request (${req.method} with another path or body); use a new key for a new request`,
+        );
       }
       if (row.status !== null) return { status: Number(row.status), body: JSON.parse(row.body ?? 'null') as T };
       // the first request is still running, or its process died before it answered
@@ -119,12 +148,18 @@ export async function once<T>(knex: Knex, req: Request, status: number, run: (id
   try {
     body = await run(idem);
   } catch (e) {
-    await knex('idempotency_keys').where(where).whereNull('status').delete().catch(() => undefined);
+    await knex('idempotency_keys')
+      .where(where)
+      .whereNull('status')
+      .delete()
+      .catch(() => undefined);
     throw e;
   }
-  await knex('idempotency_keys').where(where).update({ status, body: JSON.stringify(body ?? null) });
+  await knex('idempotency_keys')
+    .where(where)
+    .update({ status, body: JSON.stringify(body ?? null) });
   return { status, body };
 }
 
 /** The hidden `_idem` field of a write form, with a fresh key (render it once per page load). */
-export const idemField = () => html`<input type="hidden" name="${IDEM_FIELD}" value="${newFormKey()}">`;
+export const idemField = () => html`<input type="hidden" name="${IDEM_FIELD}" value="${newFormKey()}" />`;

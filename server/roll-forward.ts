@@ -16,7 +16,13 @@ import { SchoolCalendar } from '../domain/calendar';
 import { dueRuleWords } from '../domain/checklist-xlsx';
 import { parseCalendar, parseTemplate } from '../domain/load';
 import { previewPlan, type PlanAdjustment, type PlannedTask } from '../domain/planner';
-import { HOLIDAY_KIND_NAMES, type Calendar, type CollegeRole, type Template, type TemplateTask } from '../domain/schema';
+import {
+  HOLIDAY_KIND_NAMES,
+  type Calendar,
+  type CollegeRole,
+  type Template,
+  type TemplateTask,
+} from '../domain/schema';
 import { createSemester, NotFoundError } from './semesters';
 
 export class RollForwardError extends Error {
@@ -32,7 +38,15 @@ export interface RollDate {
   /** the due day's weekday, 1 = Monday */
   weekday: number;
 }
-export type WhyCode = 'same-month' | 'same-week' | 'holiday-moved' | 'exam-weeks-moved' | 'after-exam-weeks' | 'same-day' | 'new' | 'dropped';
+export type WhyCode =
+  | 'same-month'
+  | 'same-week'
+  | 'holiday-moved'
+  | 'exam-weeks-moved'
+  | 'after-exam-weeks'
+  | 'same-day'
+  | 'new'
+  | 'dropped';
 export interface RollFlag {
   code: 'holiday-missing' | 'holiday-merged' | 'day-off';
   zh: string;
@@ -67,7 +81,11 @@ const holidayEn = (kind: string) => HOLIDAY_KIND_NAMES[kind]?.en ?? kind;
 
 function dated(p: PlannedTask, zone: string): RollDate {
   const due = DT.fromMillis(p.dueAt, { zone });
-  return { open: DT.fromMillis(p.openAt, { zone }).toFormat('yyyy-MM-dd HH:mm'), due: due.toFormat('yyyy-MM-dd HH:mm'), weekday: due.weekday };
+  return {
+    open: DT.fromMillis(p.openAt, { zone }).toFormat('yyyy-MM-dd HH:mm'),
+    due: due.toFormat('yyyy-MM-dd HH:mm'),
+    weekday: due.weekday,
+  };
 }
 
 /** The start of a holiday (by kind, id or `also`) in a calendar, or the vacation start. */
@@ -77,34 +95,69 @@ function holidayStart(cal: Calendar, ref: string): string | undefined {
 }
 
 /** Why a dated occurrence moved from last year's date to this year's, by its rule. */
-function whyMoved(task: TemplateTask, occurrence: string | null, oldCal: Calendar, newCal: Calendar): { code: WhyCode; zh: string; en: string } {
+function whyMoved(
+  task: TemplateTask,
+  occurrence: string | null,
+  oldCal: Calendar,
+  newCal: Calendar,
+): { code: WhyCode; zh: string; en: string } {
   const rule = task.due;
   switch (rule.type) {
     case 'in-month':
-      return { code: 'same-month', zh: `同在 ${task.month} 月，按规则 ${dueRuleWords(rule)}`, en: `same month (${task.month}), by its rule` };
+      return {
+        code: 'same-month',
+        zh: `同在 ${task.month} 月，按规则 ${dueRuleWords(rule)}`,
+        en: `same month (${task.month}), by its rule`,
+      };
     case 'in-week':
-      return { code: 'same-week', zh: `同为学期第 ${task.week} 周，按规则 ${dueRuleWords(rule)}`, en: `same week of the semester (${task.week}), by its rule` };
+      return {
+        code: 'same-week',
+        zh: `同为学期第 ${task.week} 周，按规则 ${dueRuleWords(rule)}`,
+        en: `same week of the semester (${task.week}), by its rule`,
+      };
     case 'weekly': {
       const n = Number(/^week-(\d+)$/.exec(occurrence ?? '')?.[1] ?? NaN);
-      return { code: 'same-week', zh: `同为学期第 ${n} 周，该周最后一个工作日`, en: `same week of the semester (${n}), its last working day` };
+      return {
+        code: 'same-week',
+        zh: `同为学期第 ${n} 周，该周最后一个工作日`,
+        en: `same week of the semester (${n}), its last working day`,
+      };
     }
     case 'before-holiday': {
       const ref = occurrence ?? rule.holidays[0]!;
       const a = holidayStart(oldCal, ref);
       const b = holidayStart(newCal, ref);
       const name = ref === 'vacation' ? '放假' : holidayZh(ref);
-      return { code: 'holiday-moved', zh: `${name}从 ${a ?? '?'} 变为 ${b ?? '?'}，节前最后一个工作日`, en: `${ref === 'vacation' ? 'the vacation' : holidayEn(ref)} moved from ${a ?? '?'} to ${b ?? '?'}: the working day before it` };
+      return {
+        code: 'holiday-moved',
+        zh: `${name}从 ${a ?? '?'} 变为 ${b ?? '?'}，节前最后一个工作日`,
+        en: `${ref === 'vacation' ? 'the vacation' : holidayEn(ref)} moved from ${a ?? '?'} to ${b ?? '?'}: the working day before it`,
+      };
     }
     case 'exam-week': {
       const i = Number(/^exam-(\d+)$/.exec(occurrence ?? '')?.[1] ?? 1) - 1;
       const a = oldCal.examWeeks[i];
       const b = newCal.examWeeks[i];
-      return { code: 'exam-weeks-moved', zh: `第 ${i + 1} 个考试周从 ${a?.start ?? '?'} 变为 ${b?.start ?? '?'}，考试周最后一个工作日`, en: `exam week ${i + 1} moved from ${a?.start ?? '?'} to ${b?.start ?? '?'}: its last working day` };
+      return {
+        code: 'exam-weeks-moved',
+        zh: `第 ${i + 1} 个考试周从 ${a?.start ?? '?'} 变为 ${b?.start ?? '?'}，考试周最后一个工作日`,
+        en: `exam week ${i + 1} moved from ${a?.start ?? '?'} to ${b?.start ?? '?'}: its last working day`,
+      };
     }
     case 'after-exam-weeks': {
-      const a = oldCal.examWeeks.map((w) => w.end).sort().at(-1);
-      const b = newCal.examWeeks.map((w) => w.end).sort().at(-1);
-      return { code: 'after-exam-weeks', zh: `考试周结束从 ${a ?? '?'} 变为 ${b ?? '?'}，之后第一个工作日`, en: `the exam weeks end ${b ?? '?'} (was ${a ?? '?'}): the first working day after` };
+      const a = oldCal.examWeeks
+        .map((w) => w.end)
+        .sort()
+        .at(-1);
+      const b = newCal.examWeeks
+        .map((w) => w.end)
+        .sort()
+        .at(-1);
+      return {
+        code: 'after-exam-weeks',
+        zh: `考试周结束从 ${a ?? '?'} 变为 ${b ?? '?'}，之后第一个工作日`,
+        en: `the exam weeks end ${b ?? '?'} (was ${a ?? '?'}): the first working day after`,
+      };
     }
     case 'campaign-phase':
       return { code: 'same-day', zh: '同一日期（月-日）', en: 'the same month-day' };
@@ -112,7 +165,15 @@ function whyMoved(task: TemplateTask, occurrence: string | null, oldCal: Calenda
 }
 
 /** The two plans side by side. Throws the planner's error when the template cannot be dated on the new calendar. */
-export function rollForwardRows(input: { oldTemplate: Template; oldCalendar: Calendar; newTemplate: Template; newCalendar: Calendar }): { rows: RollRow[]; adjustments: PlanAdjustment[] } {
+export function rollForwardRows(input: {
+  oldTemplate: Template;
+  oldCalendar: Calendar;
+  newTemplate: Template;
+  newCalendar: Calendar;
+}): {
+  rows: RollRow[];
+  adjustments: PlanAdjustment[];
+} {
   const { oldTemplate, oldCalendar, newTemplate, newCalendar } = input;
   const college = [{ id: 'x' }];
   const oldPlan = previewPlan({ semesterId: 'old', template: oldTemplate, calendar: oldCalendar, colleges: college });
@@ -121,7 +182,9 @@ export function rollForwardRows(input: { oldTemplate: Template; oldCalendar: Cal
   const olds = new Map(oldPlan.plan.tasks.map((p) => [key(p), p]));
   const news = new Map(newPlan.plan.tasks.map((p) => [key(p), p]));
   const sc = new SchoolCalendar(newCalendar);
-  const years = Math.round(DT.fromISO(newCalendar.semesterStart).diff(DT.fromISO(oldCalendar.semesterStart), 'years').years);
+  const years = Math.round(
+    DT.fromISO(newCalendar.semesterStart).diff(DT.fromISO(oldCalendar.semesterStart), 'years').years,
+  );
   const rows: Array<RollRow & { sortAt: number }> = [];
   for (const k of new Set([...news.keys(), ...olds.keys()])) {
     const o = olds.get(k);
@@ -136,22 +199,36 @@ export function rollForwardRows(input: { oldTemplate: Template; oldCalendar: Cal
       why = whyMoved(task, p.occurrence, oldCalendar, newCalendar);
       const due = DT.fromMillis(n.dueAt, { zone: newCalendar.timezone }).startOf('day');
       const notes: Array<[string, string]> = [];
-      if (due.weekday >= 6 && newCalendar.makeupWorkdays.includes(due.toISODate()!)) notes.push([`${due.toISODate()} 是调休上班日`, `${due.toISODate()} is a make-up working day`]);
+      if (due.weekday >= 6 && newCalendar.makeupWorkdays.includes(due.toISODate()!))
+        notes.push([`${due.toISODate()} 是调休上班日`, `${due.toISODate()} is a make-up working day`]);
       // last year's day, a year on, inside a holiday: why a month (or fixed-day) task moved
       if (years !== 0 && (task.due.type === 'in-month' || task.due.type === 'campaign-phase')) {
         const sameDay = DT.fromMillis(o.dueAt, { zone: oldCalendar.timezone }).startOf('day').plus({ years });
         const day = sameDay.toISODate()!;
         const holiday = newCalendar.holidays.find((h) => h.dayOff && h.start <= day && day <= h.end);
-        if (day !== due.toISODate() && holiday) notes.push([`去年同日 ${day} 今年在${holiday.name.zh}假期中`, `last year's day, ${day}, is in the ${holiday.name.en} holiday this year`]);
+        if (day !== due.toISODate() && holiday)
+          notes.push([
+            `去年同日 ${day} 今年在${holiday.name.zh}假期中`,
+            `last year's day, ${day}, is in the ${holiday.name.en} holiday this year`,
+          ]);
       }
-      if (notes.length) why = { ...why, zh: `${why.zh}；${notes.map((x) => x[0]).join('；')}`, en: `${why.en}; ${notes.map((x) => x[1]).join('; ')}` };
+      if (notes.length)
+        why = {
+          ...why,
+          zh: `${why.zh}；${notes.map((x) => x[0]).join('；')}`,
+          en: `${why.en}; ${notes.map((x) => x[1]).join('; ')}`,
+        };
     }
     // the holiday reminders a missing or merged holiday changed
     for (const a of newPlan.adjustments) {
       if (a.templateTaskId !== p.templateTaskId) continue;
       const target = a.rule.startsWith('merge-into:') ? a.rule.slice('merge-into:'.length) : undefined;
       if (p.occurrence === a.holiday || (n && target !== undefined && p.occurrence === target)) {
-        flags.push({ code: a.situation === 'missing' ? 'holiday-missing' : 'holiday-merged', zh: a.reasonZh, en: a.reason });
+        flags.push({
+          code: a.situation === 'missing' ? 'holiday-missing' : 'holiday-merged',
+          zh: a.reasonZh,
+          en: a.reason,
+        });
       }
     }
     if (n) {
@@ -160,7 +237,12 @@ export function rollForwardRows(input: { oldTemplate: Template; oldCalendar: Cal
         ['截止', n.dueAt],
       ] as const) {
         const d = DT.fromMillis(at, { zone: newCalendar.timezone });
-        if (!sc.isWorkingDay(d)) flags.push({ code: 'day-off', zh: `${what}日 ${d.toISODate()}（星期${WEEKDAY_ZH[d.weekday]}）是休息日`, en: `${what === '开始' ? 'opens' : 'due'} on ${d.toISODate()} (${WEEKDAY_EN[d.weekday]}), a day off` });
+        if (!sc.isWorkingDay(d))
+          flags.push({
+            code: 'day-off',
+            zh: `${what}日 ${d.toISODate()}（星期${WEEKDAY_ZH[d.weekday]}）是休息日`,
+            en: `${what === '开始' ? 'opens' : 'due'} on ${d.toISODate()} (${WEEKDAY_EN[d.weekday]}), a day off`,
+          });
       }
     }
     rows.push({
@@ -176,7 +258,12 @@ export function rollForwardRows(input: { oldTemplate: Template; oldCalendar: Cal
       sortAt: n ? n.dueAt - newPlan.plan.startsAt : o!.dueAt - oldPlan.plan.startsAt,
     });
   }
-  rows.sort((a, b) => a.sortAt - b.sortAt || a.templateTaskId.localeCompare(b.templateTaskId) || (a.occurrence ?? '').localeCompare(b.occurrence ?? ''));
+  rows.sort(
+    (a, b) =>
+      a.sortAt - b.sortAt ||
+      a.templateTaskId.localeCompare(b.templateTaskId) ||
+      (a.occurrence ?? '').localeCompare(b.occurrence ?? ''),
+  );
   return { rows: rows.map(({ sortAt: _s, ...r }) => r), adjustments: newPlan.adjustments };
 }
 
@@ -195,14 +282,19 @@ export async function rollForwardPreview(store: Store, ask: RollForwardAsk): Pro
   const semester = await store.getSemester(ask.from);
   if (!semester) throw new NotFoundError(`unknown semester ${ask.from}`);
   const oldTemplateRow = await store.getTemplate(semester.templateId, semester.templateVersion);
-  if (!oldTemplateRow) throw new NotFoundError(`template ${semester.templateId} v${semester.templateVersion} of semester ${semester.id} is missing`);
+  if (!oldTemplateRow)
+    throw new NotFoundError(
+      `template ${semester.templateId} v${semester.templateVersion} of semester ${semester.id} is missing`,
+    );
   const oldCalendarRow = await store.getCalendar(semester.calendarId);
   if (!oldCalendarRow) throw new NotFoundError(`calendar ${semester.calendarId} of semester ${semester.id} is missing`);
   const newCalendarRow = await store.getCalendar(ask.calendarId);
   if (!newCalendarRow) throw new NotFoundError(`unknown calendar ${ask.calendarId}`);
   const templateId = ask.templateId || semester.templateId;
-  const newTemplateRow = ask.templateId || ask.templateVersion ? await store.getTemplate(templateId, ask.templateVersion) : oldTemplateRow;
-  if (!newTemplateRow) throw new NotFoundError(`unknown template ${templateId}${ask.templateVersion ? ` v${ask.templateVersion}` : ''}`);
+  const newTemplateRow =
+    ask.templateId || ask.templateVersion ? await store.getTemplate(templateId, ask.templateVersion) : oldTemplateRow;
+  if (!newTemplateRow)
+    throw new NotFoundError(`unknown template ${templateId}${ask.templateVersion ? ` v${ask.templateVersion}` : ''}`);
   const { rows, adjustments } = rollForwardRows({
     oldTemplate: parseTemplate(`template ${oldTemplateRow.id} v${oldTemplateRow.version}`, oldTemplateRow.body),
     oldCalendar: parseCalendar(`calendar ${oldCalendarRow.id}`, oldCalendarRow.body),
@@ -210,7 +302,12 @@ export async function rollForwardPreview(store: Store, ask: RollForwardAsk): Pro
     newCalendar: parseCalendar(`calendar ${newCalendarRow.id}`, newCalendarRow.body),
   });
   return {
-    from: { semesterId: semester.id, templateId: semester.templateId, templateVersion: semester.templateVersion, calendarId: semester.calendarId },
+    from: {
+      semesterId: semester.id,
+      templateId: semester.templateId,
+      templateVersion: semester.templateVersion,
+      calendarId: semester.calendarId,
+    },
     to: { templateId: newTemplateRow.id, templateVersion: newTemplateRow.version, calendarId: newCalendarRow.id },
     rows,
     adjustments,
@@ -228,18 +325,35 @@ export async function storeNewCalendar(store: Store, name: string, text: string)
   const sha256 = createHash('sha256').update(text).digest('hex');
   const existing = await store.getCalendar(calendar.id);
   if (existing && existing.sha256 !== sha256) {
-    if (JSON.stringify(parseCalendar(`calendar ${existing.id}`, existing.body)) === JSON.stringify(calendar)) return calendar;
-    throw new RollForwardError(`${name}: a different calendar "${calendar.id}" is already stored; give this one another id`);
+    if (JSON.stringify(parseCalendar(`calendar ${existing.id}`, existing.body)) === JSON.stringify(calendar))
+      return calendar;
+    throw new RollForwardError(
+      `${name}: a different calendar "${calendar.id}" is already stored; give this one another id`,
+    );
   }
   if (!existing) await store.saveCalendar({ id: calendar.id, nameZh: calendar.name.zh, body: text, sha256 });
   return calendar;
 }
 
 /** Creates the new semester from a preview (the template version and calendar it planned). */
-export async function createRolledSemester(store: Store, schoolId: string, preview: RollForwardPreview, id: string, taskModel?: string): Promise<void> {
-  if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id)) throw new RollForwardError('semester id must be 2–63 lower-case letters, digits and dashes');
+export async function createRolledSemester(
+  store: Store,
+  schoolId: string,
+  preview: RollForwardPreview,
+  id: string,
+  taskModel?: string,
+): Promise<void> {
+  if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id))
+    throw new RollForwardError('semester id must be 2–63 lower-case letters, digits and dashes');
   if (await store.getSemester(id)) throw new RollForwardError(`semester ${id} already exists`);
-  await createSemester(store, { id, schoolId, templateId: preview.to.templateId, templateVersion: preview.to.templateVersion, calendarId: preview.to.calendarId, taskModel });
+  await createSemester(store, {
+    id,
+    schoolId,
+    templateId: preview.to.templateId,
+    templateVersion: preview.to.templateVersion,
+    calendarId: preview.to.calendarId,
+    taskModel,
+  });
 }
 
 /** The table as text (the CLI's output). */
@@ -251,9 +365,10 @@ export function rollForwardTable(p: RollForwardPreview): string {
   ];
   const day = (d: RollDate | null) => (d ? `${d.due.slice(0, 10)} ${WEEKDAY_EN[d.weekday]}` : '—');
   for (const r of p.rows) {
-    lines.push(`${r.flags.length ? '!' : ' '} ${`${r.templateTaskId}${r.occurrence ? `#${r.occurrence}` : ''}`.padEnd(52)} ${day(r.old).padEnd(14)} → ${day(r.new).padEnd(14)} ${r.why.en}`);
+    lines.push(
+      `${r.flags.length ? '!' : ' '} ${`${r.templateTaskId}${r.occurrence ? `#${r.occurrence}` : ''}`.padEnd(52)} ${day(r.old).padEnd(14)} → ${day(r.new).padEnd(14)} ${r.why.en}`,
+    );
     for (const f of r.flags) lines.push(`    ! ${f.code}: ${f.en}`);
   }
   return `${lines.join('\n')}\n`;
 }
-

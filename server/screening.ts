@@ -8,13 +8,25 @@
  * row never moves a student to another college: it is refused by line.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import type { Knex } from 'knex';
 import { getCareSettings } from '../db/care';
 import { createStore, type College, type Store } from '../db/store';
 import { screeningDurations } from '../domain/care';
 import { controlCharProblem } from '../domain/text';
-import { recordInterviewUpdate, screeningFollowUpWorkflow, type InterviewRecord, type ScreeningInput, type ScreeningState, type WarningLevel } from '../workflows';
+import {
+  recordInterviewUpdate,
+  screeningFollowUpWorkflow,
+  type InterviewRecord,
+  type ScreeningInput,
+  type ScreeningState,
+  type WarningLevel,
+} from '../workflows';
 import { ForbiddenError, requireCareRole, type SessionUser } from './auth/context';
 import { decodeCsv, ImportError, parseCsvAsync, readCsvTable } from './auth/users';
 import { NotFoundError } from './semesters';
@@ -95,10 +107,14 @@ async function validateRows(store: Store, user: SessionUser, records: string[][]
   const problems: string[] = [];
   const at = (line: number, msg: string) => problems.push(`第 ${line} 行: ${msg}`);
 
-  const { columns, width, lines } = readCsvTable(records, HEADER_NAMES, REQUIRED_COLUMNS, { rowsName: 'warning rows', maxRows: MAX_SCREENING_ROWS });
+  const { columns, width, lines } = readCsvTable(records, HEADER_NAMES, REQUIRED_COLUMNS, {
+    rowsName: 'warning rows',
+    maxRows: MAX_SCREENING_ROWS,
+  });
 
   const collegeByKey = new Map<string, College>();
-  for (const c of await store.listColleges(user.schoolId)) for (const key of [c.id, c.name, c.nameEn]) collegeByKey.set(key, c);
+  for (const c of await store.listColleges(user.schoolId))
+    for (const key of [c.id, c.name, c.nameEn]) collegeByKey.set(key, c);
   const firstLine = new Map<string, number>();
   const rows: WarningRow[] = [];
   for (const { line, cells } of lines) {
@@ -107,8 +123,10 @@ async function validateRows(store: Store, user: SessionUser, records: string[][]
     if (cells.length > width && cells.slice(width).some((c) => c !== '')) at(line, 'more fields than the header has');
     const studentNo = cell('studentNo');
     if (!studentNo) at(line, '学号/studentNo is empty');
-    else if (!STUDENT_NO.test(studentNo)) at(line, `invalid student number "${studentNo}" (1–32 letters, digits, _ or -)`);
-    else if (firstLine.has(studentNo)) at(line, `student number "${studentNo}" appears again (first on line ${firstLine.get(studentNo)})`);
+    else if (!STUDENT_NO.test(studentNo))
+      at(line, `invalid student number "${studentNo}" (1–32 letters, digits, _ or -)`);
+    else if (firstLine.has(studentNo))
+      at(line, `student number "${studentNo}" appears again (first on line ${firstLine.get(studentNo)})`);
     else firstLine.set(studentNo, line);
     const name = cell('name');
     if (!name) at(line, '姓名/name is empty');
@@ -118,15 +136,18 @@ async function validateRows(store: Store, user: SessionUser, records: string[][]
     const college = collegeByKey.get(collegeText);
     if (!collegeText) at(line, '学院/college is empty');
     else if (!college) at(line, `unknown college "${collegeText}"`);
-    else if (user.role !== 'school_admin' && college.id !== user.collegeId) at(line, `college "${collegeText}" is not yours: you may import warnings of your own college only`);
+    else if (user.role !== 'school_admin' && college.id !== user.collegeId)
+      at(line, `college "${collegeText}" is not yours: you may import warnings of your own college only`);
     const levelText = cell('level');
     const level = LEVEL_NAMES[levelText.toLowerCase()] ?? LEVEL_NAMES[levelText];
     if (!levelText) at(line, '预警等级/level is empty');
-    else if (!level) at(line, `unknown warning level "${levelText}" (红色/橙色, red/orange, 一级/二级, level-1/level-2)`);
+    else if (!level)
+      at(line, `unknown warning level "${levelText}" (红色/橙色, red/orange, 一级/二级, level-1/level-2)`);
     const className = cell('className');
     if (className.length > 100) at(line, '班级/class is longer than 100 characters');
     else if (controlCharProblem(className)) at(line, `班级/class ${controlCharProblem(className)}`);
-    if (problems.length === before) rows.push({ line, studentNo, name, collegeId: college!.id, className: className || null, level: level! });
+    if (problems.length === before)
+      rows.push({ line, studentNo, name, collegeId: college!.id, className: className || null, level: level! });
   }
   if (problems.length > 0) throw new ImportError(problems);
   return rows;
@@ -136,9 +157,15 @@ async function validateRows(store: Store, user: SessionUser, records: string[][]
  * Checks a screening file as importWarnings does, writing nothing (the import page's preview):
  * its rows and whether the same file was imported before, or ImportError listing every problem.
  */
-export async function previewWarnings(deps: { knex: Knex; store: Store }, user: SessionUser, file: Buffer): Promise<{ rows: WarningRow[]; duplicate: boolean }> {
+export async function previewWarnings(
+  deps: { knex: Knex; store: Store },
+  user: SessionUser,
+  file: Buffer,
+): Promise<{ rows: WarningRow[]; duplicate: boolean }> {
   const { rows, sha256 } = await checkFile(deps, user, file);
-  const duplicate = Boolean(await deps.knex('screening_batches').where({ school_id: user.schoolId, sha256 }).first('id'));
+  const duplicate = Boolean(
+    await deps.knex('screening_batches').where({ school_id: user.schoolId, sha256 }).first('id'),
+  );
   return { rows, duplicate };
 }
 
@@ -153,7 +180,9 @@ async function checkFile(deps: { knex: Knex; store: Store }, user: SessionUser, 
   if (user.role !== 'school_admin' && !user.collegeId) throw new ForbiddenError('you belong to no college');
   const rows = await validateRows(deps.store, user, await parseCsvAsync(decodeCsv(file)));
   const registered = await registeredStudents(deps.knex, user.schoolId, rows);
-  const foreign = rows.filter((r) => registered.has(r.studentNo) && registered.get(r.studentNo)!.college_id !== r.collegeId);
+  const foreign = rows.filter(
+    (r) => registered.has(r.studentNo) && registered.get(r.studentNo)!.college_id !== r.collegeId,
+  );
   if (foreign.length) throw new ImportError(foreign.map(notThisCollege));
   return { rows, sha256: createHash('sha256').update(file).digest('hex') };
 }
@@ -162,25 +191,48 @@ async function checkFile(deps: { knex: Knex; store: Store }, user: SessionUser, 
  * A row naming a student number registered with another college than the row's: refused (never
  * moved), and the message does not say which college holds the number.
  */
-const notThisCollege = (r: WarningRow) => `第 ${r.line} 行: student number "${r.studentNo}" cannot be imported by this college`;
+const notThisCollege = (r: WarningRow) =>
+  `第 ${r.line} 行: student number "${r.studentNo}" cannot be imported by this college`;
 
-type RegisteredStudent = { id: string; student_no: string; name: string; college_id: string; class_name: string | null };
+type RegisteredStudent = {
+  id: string;
+  student_no: string;
+  name: string;
+  college_id: string;
+  class_name: string | null;
+};
 
 /** The school's registered students (not a college's own record of another college's number) named by the rows. */
-async function registeredStudents(db: Knex, schoolId: string, rows: WarningRow[]): Promise<Map<string, RegisteredStudent>> {
+async function registeredStudents(
+  db: Knex,
+  schoolId: string,
+  rows: WarningRow[],
+): Promise<Map<string, RegisteredStudent>> {
   const known = new Map<string, RegisteredStudent>();
-  for (const part of chunks(rows.map((r) => r.studentNo), 500)) {
-    const found = (await db('students').where({ school_id: schoolId }).whereNull('registered_student_id').whereIn('student_no', part).select('id', 'student_no', 'name', 'college_id', 'class_name')) as RegisteredStudent[];
+  for (const part of chunks(
+    rows.map((r) => r.studentNo),
+    500,
+  )) {
+    const found = (await db('students')
+      .where({ school_id: schoolId })
+      .whereNull('registered_student_id')
+      .whereIn('student_no', part)
+      .select('id', 'student_no', 'name', 'college_id', 'class_name')) as RegisteredStudent[];
     for (const s of found) known.set(s.student_no, s);
   }
   return known;
 }
 
-const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+const chunks = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 const isUniqueViolation = (e: unknown) => {
   const code = (e as { code?: unknown }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT' || (e instanceof Error && /UNIQUE constraint failed/.test(e.message));
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT' ||
+    (e instanceof Error && /UNIQUE constraint failed/.test(e.message))
+  );
 };
 
 /**
@@ -189,13 +241,21 @@ const isUniqueViolation = (e: unknown) => {
  * refused by line (for the school admin too: a file never moves a student).
  * Returns the batch (and `duplicate: true` when the same file was imported before).
  */
-export async function importWarnings(deps: ScreeningDeps, user: SessionUser, file: Buffer, fileName: string): Promise<ScreeningImportResult> {
+export async function importWarnings(
+  deps: ScreeningDeps,
+  user: SessionUser,
+  file: Buffer,
+  fileName: string,
+): Promise<ScreeningImportResult> {
   // refused before anything is written (and again inside the transaction, against a concurrent write)
   const { rows, sha256 } = await checkFile(deps, user, file);
   const existing = async () => {
-    const batch = (await deps.knex('screening_batches').where({ school_id: user.schoolId, sha256 }).first('id')) as { id: string } | undefined;
+    const batch = (await deps.knex('screening_batches').where({ school_id: user.schoolId, sha256 }).first('id')) as
+      { id: string } | undefined;
     if (!batch) return undefined;
-    const [{ n }] = (await deps.knex('screening_warnings').where({ batch_id: batch.id }).count({ n: '*' })) as [{ n: number | string }];
+    const [{ n }] = (await deps.knex('screening_warnings').where({ batch_id: batch.id }).count({ n: '*' })) as [
+      { n: number | string },
+    ];
     return { batchId: batch.id, warnings: Number(n), duplicate: true };
   };
   const before = await existing();
@@ -212,7 +272,15 @@ export async function importWarnings(deps: ScreeningDeps, user: SessionUser, fil
   try {
     await deps.knex.transaction(async (trx) => {
       // the same file, imported concurrently: the unique (school, sha256) index decides
-      await trx('screening_batches').insert({ id: batchId, school_id: user.schoolId, name: fileName.slice(0, 200) || 'screening.csv', imported_by: user.id, imported_at: deps.now, rows: rows.length, sha256 });
+      await trx('screening_batches').insert({
+        id: batchId,
+        school_id: user.schoolId,
+        name: fileName.slice(0, 200) || 'screening.csv',
+        imported_by: user.id,
+        imported_at: deps.now,
+        rows: rows.length,
+        sha256,
+      });
 
       // students by (school, student number): new ones get an opaque id, known ones the file's data
       const known = await registeredStudents(trx, user.schoolId, rows);
@@ -226,7 +294,15 @@ export async function importWarnings(deps: ScreeningDeps, user: SessionUser, fil
         if (!s) {
           const id = randomUUID();
           studentIds.set(r.studentNo, id);
-          fresh.push({ id, school_id: user.schoolId, college_id: r.collegeId, student_no: r.studentNo, name: r.name, class_name: r.className, created_at: deps.now });
+          fresh.push({
+            id,
+            school_id: user.schoolId,
+            college_id: r.collegeId,
+            student_no: r.studentNo,
+            name: r.name,
+            class_name: r.className,
+            created_at: deps.now,
+          });
           continue;
         }
         studentIds.set(r.studentNo, s.id);
@@ -240,12 +316,32 @@ export async function importWarnings(deps: ScreeningDeps, user: SessionUser, fil
       const warningRows = rows.map((r) => {
         const w = { id: randomUUID(), collegeId: r.collegeId, level: r.level, dueAt: deps.now + dueAfter[r.level] };
         warnings.push(w);
-        return { id: w.id, batch_id: batchId, student_id: studentIds.get(r.studentNo)!, college_id: r.collegeId, level: r.level, interview_due_at: w.dueAt, status: 'open', escalation_level: 0 };
+        return {
+          id: w.id,
+          batch_id: batchId,
+          student_id: studentIds.get(r.studentNo)!,
+          college_id: r.collegeId,
+          level: r.level,
+          interview_due_at: w.dueAt,
+          status: 'open',
+          escalation_level: 0,
+        };
       });
       for (const part of chunks(warningRows, 100)) await trx('screening_warnings').insert(part);
 
-      const byLevel = { red: rows.filter((r) => r.level === 'red').length, orange: rows.filter((r) => r.level === 'orange').length };
-      await createStore(trx).appendAudit({ eventKey: `screening-batch.${batchId}/imported`, subjectType: 'screening-batch', subjectId: batchId, action: 'imported', actor: user.id, at: deps.now, details: { rows: rows.length, ...byLevel, sha256 } });
+      const byLevel = {
+        red: rows.filter((r) => r.level === 'red').length,
+        orange: rows.filter((r) => r.level === 'orange').length,
+      };
+      await createStore(trx).appendAudit({
+        eventKey: `screening-batch.${batchId}/imported`,
+        subjectType: 'screening-batch',
+        subjectId: batchId,
+        action: 'imported',
+        actor: user.id,
+        at: deps.now,
+        details: { rows: rows.length, ...byLevel, sha256 },
+      });
     });
   } catch (e) {
     const again = isUniqueViolation(e) ? await existing() : undefined;
@@ -262,11 +358,31 @@ export async function importWarnings(deps: ScreeningDeps, user: SessionUser, fil
  * The same file again: starts nothing new, but a follow-up that an interrupted first import did
  * not start (the process died between the commit and the starts) is started now.
  */
-async function ensureFollowUps(deps: ScreeningDeps & { client: Client }, batchId: string, schoolId: string): Promise<void> {
+async function ensureFollowUps(
+  deps: ScreeningDeps & { client: Client },
+  batchId: string,
+  schoolId: string,
+): Promise<void> {
   const durations = screeningDurations(await getCareSettings(deps.knex, schoolId));
-  const batch = (await deps.knex('screening_batches').where({ id: batchId }).first('imported_at')) as { imported_at: number | string };
-  const open = (await deps.knex('screening_warnings').where({ batch_id: batchId, status: 'open' }).select('id', 'college_id', 'level', 'interview_due_at')) as Array<{ id: string; college_id: string; level: WarningLevel; interview_due_at: number | string }>;
-  await startFollowUps(deps.client, deps.taskQueue, Number(batch.imported_at), open.map((w) => ({ id: w.id, collegeId: w.college_id, level: w.level, dueAt: Number(w.interview_due_at) })), durations);
+  const batch = (await deps.knex('screening_batches').where({ id: batchId }).first('imported_at')) as {
+    imported_at: number | string;
+  };
+  const open = (await deps
+    .knex('screening_warnings')
+    .where({ batch_id: batchId, status: 'open' })
+    .select('id', 'college_id', 'level', 'interview_due_at')) as Array<{
+    id: string;
+    college_id: string;
+    level: WarningLevel;
+    interview_due_at: number | string;
+  }>;
+  await startFollowUps(
+    deps.client,
+    deps.taskQueue,
+    Number(batch.imported_at),
+    open.map((w) => ({ id: w.id, collegeId: w.college_id, level: w.level, dueAt: Number(w.interview_due_at) })),
+    durations,
+  );
 }
 
 /** One follow-up workflow per warning; one that already exists (or existed) is left alone. */
@@ -291,7 +407,12 @@ async function startFollowUps(
         schoolAfterMs: durations.schoolAfterMs,
       };
       try {
-        await client.workflow.start(screeningFollowUpWorkflow, { workflowId: screeningWorkflowId(w.id), taskQueue, args: [input], workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });
+        await client.workflow.start(screeningFollowUpWorkflow, {
+          workflowId: screeningWorkflowId(w.id),
+          taskQueue,
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        });
       } catch (e) {
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
       }
@@ -304,16 +425,25 @@ async function startFollowUps(
  * Records the interview of a warning through the workflow's Update; the workflow's refusal
  * reason (a missing step, another college) is passed on as written.
  */
-export async function recordInterview(deps: { client?: Client; knex: Knex }, user: SessionUser, warningId: string, record: InterviewRecord): Promise<ScreeningState> {
-  const row = (await deps.knex('screening_warnings').where({ id: warningId }).first('college_id')) as { college_id: string } | undefined;
+export async function recordInterview(
+  deps: { client?: Client; knex: Knex },
+  user: SessionUser,
+  warningId: string,
+  record: InterviewRecord,
+): Promise<ScreeningState> {
+  const row = (await deps.knex('screening_warnings').where({ id: warningId }).first('college_id')) as
+    { college_id: string } | undefined;
   if (!row) throw new NotFoundError(`unknown warning ${warningId}`);
   if (user.collegeId !== row.college_id) throw new ForbiddenError('this warning belongs to another college');
   if (!deps.client) throw new Error('Temporal is not configured for this server');
   const actor = { userId: user.id, role: user.role, collegeId: user.collegeId };
   try {
-    return await deps.client.workflow.getHandle(screeningWorkflowId(warningId)).executeUpdate(recordInterviewUpdate, { args: [{ actor, record }] });
+    return await deps.client.workflow
+      .getHandle(screeningWorkflowId(warningId))
+      .executeUpdate(recordInterviewUpdate, { args: [{ actor, record }] });
   } catch (e) {
-    if (e instanceof WorkflowUpdateFailedError) throw new TaskRejectedError(e.cause instanceof Error ? e.cause.message : e.message);
+    if (e instanceof WorkflowUpdateFailedError)
+      throw new TaskRejectedError(e.cause instanceof Error ? e.cause.message : e.message);
     throw e;
   }
 }

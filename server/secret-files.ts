@@ -35,7 +35,9 @@ export function applySecretFiles(env: NodeJS.ProcessEnv = process.env): string[]
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      problems.push(`  ${name}_FILE: cannot read ${JSON.stringify(file)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      problems.push(
+        `  ${name}_FILE: cannot read ${JSON.stringify(file)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
       continue;
     }
     const value = text.replace(/\r?\n$/, '');
@@ -47,8 +49,15 @@ export function applySecretFiles(env: NodeJS.ProcessEnv = process.env): string[]
     applied.push(name);
   }
   for (const k of Object.keys(env)) {
-    if (k.endsWith('_FILE') && env[k] && !(SECRET_VARIABLES as readonly string[]).includes(k.slice(0, -5)) && /^(PAYLOAD|WORKFLOW_SIGNING|DATABASE|ADMIN_API|SMTP|WEBHOOK|SESSION)_/.test(k)) {
-      problems.push(`  ${k}: not a variable that may come from a file (those are ${SECRET_VARIABLES.map((v) => `${v}_FILE`).join(', ')})`);
+    if (
+      k.endsWith('_FILE') &&
+      env[k] &&
+      !(SECRET_VARIABLES as readonly string[]).includes(k.slice(0, -5)) &&
+      /^(PAYLOAD|WORKFLOW_SIGNING|DATABASE|ADMIN_API|SMTP|WEBHOOK|SESSION)_/.test(k)
+    ) {
+      problems.push(
+        `  ${k}: not a variable that may come from a file (those are ${SECRET_VARIABLES.map((v) => `${v}_FILE`).join(', ')})`,
+      );
     }
   }
   if (problems.length) throw new ConfigError(`invalid secret files:\n${problems.join('\n')}`);

@@ -3,15 +3,36 @@
  * through the task workflow's Update, whose validator decides; a task whose workflow has
  * already closed is answered from the read model with the reason it is closed.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { createActivities } from '../activities';
 import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../workflows/search-attributes';
 import { DateTime } from 'luxon';
 import type { Store } from '../db/store';
 import { parseTemplate } from '../domain/load';
 import { ladderInstants } from '../domain/planner';
-import { completeTaskUpdate, moveDueUpdate, taskWorkflow, waiveTaskUpdate, type Actor, type CompleteRequest, type TaskInput, type TaskState } from '../workflows/task';
-import { collegeLadderWorkflow, ladderCompleteTaskUpdate, ladderMoveDueUpdate, ladderReturnTaskUpdate, ladderWaiveTaskUpdate } from '../workflows/college-ladder';
+import {
+  completeTaskUpdate,
+  moveDueUpdate,
+  taskWorkflow,
+  waiveTaskUpdate,
+  type Actor,
+  type CompleteRequest,
+  type TaskInput,
+  type TaskState,
+} from '../workflows/task';
+import {
+  collegeLadderWorkflow,
+  ladderCompleteTaskUpdate,
+  ladderMoveDueUpdate,
+  ladderReturnTaskUpdate,
+  ladderWaiveTaskUpdate,
+} from '../workflows/college-ladder';
 import { collegeLadderWorkflowId } from '../workflows/ids';
 import type { TaskInstanceRow } from '../db/store';
 import { instantFrom } from './dates';
@@ -28,10 +49,13 @@ export class TaskRejectedError extends Error {
  * keeps the key it always had).
  */
 export const endedEventKey = (workflowId: string, runId: string, subjectId: string = workflowId) =>
-  subjectId === workflowId ? `${workflowId}/workflow-ended:${runId}` : `${workflowId}/workflow-ended:${runId}/${subjectId}`;
+  subjectId === workflowId
+    ? `${workflowId}/workflow-ended:${runId}`
+    : `${workflowId}/workflow-ended:${runId}/${subjectId}`;
 
 /** The message of a request against a task whose workflow was stopped outside the app (answered 409). */
-export const WORKFLOW_ENDED_MESSAGE = "this task's workflow was stopped outside the app; the school administration can restart it";
+export const WORKFLOW_ENDED_MESSAGE =
+  "this task's workflow was stopped outside the app; the school administration can restart it";
 
 /** The task's workflow ended without the app closing it (terminated, cancelled, failed, timed out). */
 export class WorkflowEndedError extends TaskRejectedError {
@@ -44,12 +68,23 @@ export class WorkflowEndedError extends TaskRejectedError {
  * WORKFLOW_ENDED_MESSAGE. Returns quietly when the workflow still runs or completed normally.
  */
 async function refuseIfEnded(client: Client, store: Store, taskId: string, workflowId: string = taskId): Promise<void> {
-  const d = await client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+  const d = await client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .catch(() => undefined);
   const status = d?.status.name;
   if (!d || !status || status === 'RUNNING' || status === 'COMPLETED' || status === 'CONTINUED_AS_NEW') return;
   // the read model shows it: the admin's list of stopped workflows (/admin/workflows, server/ended-workflows.ts)
   await store.markWorkflowEnded('task', taskId, { at: Date.now(), status });
-  await store.appendAudit({ eventKey: endedEventKey(workflowId, d.runId, taskId), subjectType: 'task', subjectId: taskId, action: 'workflow-ended-externally', actor: 'system', at: Date.now(), details: { runId: d.runId, status } });
+  await store.appendAudit({
+    eventKey: endedEventKey(workflowId, d.runId, taskId),
+    subjectType: 'task',
+    subjectId: taskId,
+    action: 'workflow-ended-externally',
+    actor: 'system',
+    at: Date.now(),
+    details: { runId: d.runId, status },
+  });
   throw new WorkflowEndedError(WORKFLOW_ENDED_MESSAGE);
 }
 
@@ -60,17 +95,28 @@ export interface UpdateOptions {
 
 const updateOpts = (o: UpdateOptions | undefined) => (o?.updateId ? { updateId: o.updateId } : {});
 
-async function viaUpdate(store: Store, taskId: string, call: () => Promise<TaskState>, client?: Client, retry?: { workflowId: string; updateId?: string }): Promise<TaskState> {
+async function viaUpdate(
+  store: Store,
+  taskId: string,
+  call: () => Promise<TaskState>,
+  client?: Client,
+  retry?: { workflowId: string; updateId?: string },
+): Promise<TaskState> {
   const row = await store.getTaskInstance(taskId);
   if (!row) throw new NotFoundError(`unknown task ${taskId}`);
   try {
     return await call();
   } catch (e) {
-    if (e instanceof WorkflowUpdateFailedError) throw new TaskRejectedError(e.cause instanceof Error ? e.cause.message : e.message);
+    if (e instanceof WorkflowUpdateFailedError)
+      throw new TaskRejectedError(e.cause instanceof Error ? e.cause.message : e.message);
     if (e instanceof WorkflowNotFoundError || /already completed/i.test(e instanceof Error ? e.message : '')) {
       // a retry of an Update that was accepted before its workflow closed: its first result
       if (client && retry?.updateId) {
-        const first = await client.workflow.getHandle(retry.workflowId).getUpdateHandle<TaskState>(retry.updateId).result().catch(() => undefined);
+        const first = await client.workflow
+          .getHandle(retry.workflowId)
+          .getUpdateHandle<TaskState>(retry.updateId)
+          .result()
+          .catch(() => undefined);
         if (first) return first;
       }
       const now = await store.getTaskInstance(taskId);
@@ -94,16 +140,64 @@ async function ladderOf(store: Store, row: TaskInstanceRow | undefined): Promise
   return semester?.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
 }
 
-export async function completeTask(client: Client, store: Store, taskId: string, req: CompleteRequest, opts?: UpdateOptions): Promise<TaskState> {
+export async function completeTask(
+  client: Client,
+  store: Store,
+  taskId: string,
+  req: CompleteRequest,
+  opts?: UpdateOptions,
+): Promise<TaskState> {
   const ladder = await ladderOf(store, await store.getTaskInstance(taskId));
-  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderCompleteTaskUpdate, { args: [{ ...req, taskId }], ...updateOpts(opts) }), client, { workflowId: ladder, ...updateOpts(opts) });
-  return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(completeTaskUpdate, { args: [req], ...updateOpts(opts) }), client, { workflowId: taskId, ...updateOpts(opts) });
+  if (ladder)
+    return viaUpdate(
+      store,
+      taskId,
+      () =>
+        client.workflow
+          .getHandle(ladder)
+          .executeUpdate(ladderCompleteTaskUpdate, { args: [{ ...req, taskId }], ...updateOpts(opts) }),
+      client,
+      { workflowId: ladder, ...updateOpts(opts) },
+    );
+  return viaUpdate(
+    store,
+    taskId,
+    () => client.workflow.getHandle(taskId).executeUpdate(completeTaskUpdate, { args: [req], ...updateOpts(opts) }),
+    client,
+    { workflowId: taskId, ...updateOpts(opts) },
+  );
 }
 
-export async function waiveTask(client: Client, store: Store, taskId: string, actor: Actor, reason: string, opts?: UpdateOptions): Promise<TaskState> {
+export async function waiveTask(
+  client: Client,
+  store: Store,
+  taskId: string,
+  actor: Actor,
+  reason: string,
+  opts?: UpdateOptions,
+): Promise<TaskState> {
   const ladder = await ladderOf(store, await store.getTaskInstance(taskId));
-  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderWaiveTaskUpdate, { args: [{ actor, reason, taskId }], ...updateOpts(opts) }), client, { workflowId: ladder, ...updateOpts(opts) });
-  return viaUpdate(store, taskId, () => client.workflow.getHandle(taskId).executeUpdate(waiveTaskUpdate, { args: [{ actor, reason }], ...updateOpts(opts) }), client, { workflowId: taskId, ...updateOpts(opts) });
+  if (ladder)
+    return viaUpdate(
+      store,
+      taskId,
+      () =>
+        client.workflow
+          .getHandle(ladder)
+          .executeUpdate(ladderWaiveTaskUpdate, { args: [{ actor, reason, taskId }], ...updateOpts(opts) }),
+      client,
+      { workflowId: ladder, ...updateOpts(opts) },
+    );
+  return viaUpdate(
+    store,
+    taskId,
+    () =>
+      client.workflow
+        .getHandle(taskId)
+        .executeUpdate(waiveTaskUpdate, { args: [{ actor, reason }], ...updateOpts(opts) }),
+    client,
+    { workflowId: taskId, ...updateOpts(opts) },
+  );
 }
 
 /** The 409 of a return (退回) asked of a semester that runs one workflow per task. */
@@ -115,29 +209,56 @@ export const RETURN_NEEDS_LADDER_MESSAGE =
  * its college ladder's Update (ADR 0005), which reopens it with its deadline and escalation and
  * tells the assignees. A per-task semester cannot: its task workflow ended with the completion.
  */
-export async function returnTask(client: Client, store: Store, taskId: string, actor: Actor, reason: string, opts?: UpdateOptions): Promise<TaskState> {
+export async function returnTask(
+  client: Client,
+  store: Store,
+  taskId: string,
+  actor: Actor,
+  reason: string,
+  opts?: UpdateOptions,
+): Promise<TaskState> {
   const row = await store.getTaskInstance(taskId);
   if (!row) throw new NotFoundError(`unknown task ${taskId}`);
   // asked first, so that a counsellor learns who may, whatever the task's state
   if (!(actor.role === 'school_admin' || (actor.role === 'college_leader' && actor.collegeId === row.collegeId))) {
     throw new TaskRejectedError("only the college's leader or the school administration may return a completion");
   }
-  if (typeof reason !== 'string' || !reason.trim()) throw new TaskRejectedError('a reason is required to return a completion');
+  if (typeof reason !== 'string' || !reason.trim())
+    throw new TaskRejectedError('a reason is required to return a completion');
   const ladder = await ladderOf(store, row);
   if (!ladder) throw new TaskRejectedError(RETURN_NEEDS_LADDER_MESSAGE);
   try {
-    return await viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderReturnTaskUpdate, { args: [{ actor, reason, taskId }], ...updateOpts(opts) }), client, { workflowId: ladder, ...updateOpts(opts) });
+    return await viaUpdate(
+      store,
+      taskId,
+      () =>
+        client.workflow
+          .getHandle(ladder)
+          .executeUpdate(ladderReturnTaskUpdate, { args: [{ actor, reason, taskId }], ...updateOpts(opts) }),
+      client,
+      { workflowId: ladder, ...updateOpts(opts) },
+    );
   } catch (e) {
     // the ladder has ended (its semester is over and every task was closed): nothing can reopen there
     if (e instanceof TaskRejectedError && /^this task is already completed$/.test(e.message)) {
-      throw new TaskRejectedError("this college's ladder has ended (its semester is over and every task is closed); a completion can no longer be returned");
+      throw new TaskRejectedError(
+        "this college's ladder has ended (its semester is over and every task is closed); a completion can no longer be returned",
+      );
     }
     throw e;
   }
 }
 
 /** Moves a task's due date to a local date-time ("YYYY-MM-DD HH:mm" in the school's zone). */
-export async function moveDue(client: Client, store: Store, taskId: string, actor: Actor, newDueLocal: string, reason: string, opts?: UpdateOptions): Promise<TaskState> {
+export async function moveDue(
+  client: Client,
+  store: Store,
+  taskId: string,
+  actor: Actor,
+  newDueLocal: string,
+  reason: string,
+  opts?: UpdateOptions,
+): Promise<TaskState> {
   const row = await store.getTaskInstance(taskId);
   if (!row) throw new NotFoundError(`unknown task ${taskId}`);
   // the workflow's validator decides as well; asked first, so a staff member learns who may, not what date is valid
@@ -145,17 +266,40 @@ export async function moveDue(client: Client, store: Store, taskId: string, acto
   const semester = await store.getSemester(row.semesterId);
   const school = semester ? await store.getSchool(semester.schoolId) : undefined;
   const templateRow = semester ? await store.getTemplate(semester.templateId, semester.templateVersion) : undefined;
-  if (!semester || !school || !templateRow) throw new NotFoundError(`task ${taskId} has no semester, school or template`);
+  if (!semester || !school || !templateRow)
+    throw new NotFoundError(`task ${taskId} has no semester, school or template`);
   const due = DateTime.fromFormat(newDueLocal, 'yyyy-MM-dd HH:mm', { zone: school.timezone });
   if (!due.isValid) throw new TaskRejectedError(`"${newDueLocal}" is not a date and time written YYYY-MM-DD HH:mm`);
   const template = parseTemplate(`template ${templateRow.id}`, templateRow.body);
   // a real date since 2000, at most about a year ahead (domain/dates.ts)
   const dueAt = instantFrom(newDueLocal, 'due', { zone: school.timezone, now: Date.now() });
-  const { remindAts, level2At } = ladderInstants(template, row.templateTaskId, dueAt, school.timezone, Math.max(Date.now(), row.openAt));
+  const { remindAts, level2At } = ladderInstants(
+    template,
+    row.templateTaskId,
+    dueAt,
+    school.timezone,
+    Math.max(Date.now(), row.openAt),
+  );
   const ladder = semester.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
-  if (ladder) return viaUpdate(store, taskId, () => client.workflow.getHandle(ladder).executeUpdate(ladderMoveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason, taskId }], ...updateOpts(opts) }), client, { workflowId: ladder, ...updateOpts(opts) });
-  return viaUpdate(store, taskId, () =>
-    client.workflow.getHandle(taskId).executeUpdate(moveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason }], ...updateOpts(opts) }),
+  if (ladder)
+    return viaUpdate(
+      store,
+      taskId,
+      () =>
+        client.workflow.getHandle(ladder).executeUpdate(ladderMoveDueUpdate, {
+          args: [{ actor, dueAt, remindAts, level2At, reason, taskId }],
+          ...updateOpts(opts),
+        }),
+      client,
+      { workflowId: ladder, ...updateOpts(opts) },
+    );
+  return viaUpdate(
+    store,
+    taskId,
+    () =>
+      client.workflow
+        .getHandle(taskId)
+        .executeUpdate(moveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason }], ...updateOpts(opts) }),
     client,
     { workflowId: taskId, ...updateOpts(opts) },
   );
@@ -167,15 +311,29 @@ export async function moveDue(client: Client, store: Store, taskId: string, acto
  * already recorded are keyed by event, so nothing is recorded twice. The id-reuse policy allows
  * a new run only after a run that did not complete: a completed task is never restarted.
  */
-export async function restartTask(client: Client, store: Store, taskId: string, taskQueue: string, actor: Actor): Promise<{ runId: string }> {
+export async function restartTask(
+  client: Client,
+  store: Store,
+  taskId: string,
+  taskQueue: string,
+  actor: Actor,
+): Promise<{ runId: string }> {
   const row = await store.getTaskInstance(taskId);
   if (!row) throw new NotFoundError(`unknown task ${taskId}`);
-  if (row.status === 'completed' || row.status === 'waived') throw new TaskRejectedError(`this task is already ${row.status}; only a stopped open task can be restarted`);
+  if (row.status === 'completed' || row.status === 'waived')
+    throw new TaskRejectedError(`this task is already ${row.status}; only a stopped open task can be restarted`);
   const ladder = await ladderOf(store, row);
   if (ladder) return restartLadder(client, store, row, ladder, taskQueue, actor);
-  const d = await client.workflow.getHandle(taskId).describe().catch(() => undefined);
-  if (d?.status.name === 'RUNNING') throw new TaskRejectedError('this task\'s workflow is running; there is nothing to restart');
-  const { tasks } = await createActivities({ store }).planCollegeTasks({ semesterId: row.semesterId, collegeId: row.collegeId });
+  const d = await client.workflow
+    .getHandle(taskId)
+    .describe()
+    .catch(() => undefined);
+  if (d?.status.name === 'RUNNING')
+    throw new TaskRejectedError("this task's workflow is running; there is nothing to restart");
+  const { tasks } = await createActivities({ store }).planCollegeTasks({
+    semesterId: row.semesterId,
+    collegeId: row.collegeId,
+  });
   const planned = tasks.find((t) => t.taskId === taskId);
   if (!planned) throw new NotFoundError(`task ${taskId} is no longer in its semester's plan`);
   let input: TaskInput = planned;
@@ -184,24 +342,50 @@ export async function restartTask(client: Client, store: Store, taskId: string, 
     const school = semester ? await store.getSchool(semester.schoolId) : undefined;
     const templateRow = semester ? await store.getTemplate(semester.templateId, semester.templateVersion) : undefined;
     if (semester && school && templateRow) {
-      const ladder = ladderInstants(parseTemplate(`template ${templateRow.id}`, templateRow.body), row.templateTaskId, row.dueAt, school.timezone, Math.max(Date.now(), row.openAt));
+      const ladder = ladderInstants(
+        parseTemplate(`template ${templateRow.id}`, templateRow.body),
+        row.templateTaskId,
+        row.dueAt,
+        school.timezone,
+        Math.max(Date.now(), row.openAt),
+      );
       input = { ...planned, dueAt: row.dueAt, remindAts: ladder.remindAts, level2At: ladder.level2At };
     }
   }
-  const indexed = d ? Object.keys(d.searchAttributes ?? {}).includes('SemesterId') || d.typedSearchAttributes.get(SemesterIdKey) !== undefined : false;
+  const indexed = d
+    ? Object.keys(d.searchAttributes ?? {}).includes('SemesterId') ||
+      d.typedSearchAttributes.get(SemesterIdKey) !== undefined
+    : false;
   try {
     const handle = await client.workflow.start(taskWorkflow, {
       workflowId: taskId,
       taskQueue,
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      ...(indexed ? { typedSearchAttributes: [{ key: SemesterIdKey, value: input.semesterId }, { key: CollegeIdKey, value: input.collegeId }, { key: TaskKindKey, value: input.kind }] } : {}),
+      ...(indexed
+        ? {
+            typedSearchAttributes: [
+              { key: SemesterIdKey, value: input.semesterId },
+              { key: CollegeIdKey, value: input.collegeId },
+              { key: TaskKindKey, value: input.kind },
+            ],
+          }
+        : {}),
     });
     await store.clearWorkflowEnded('task', taskId);
-    await store.appendAudit({ eventKey: `${taskId}/workflow-restarted:${handle.firstExecutionRunId}`, subjectType: 'task', subjectId: taskId, action: 'workflow-restarted', actor: actor.userId, at: Date.now(), details: { runId: handle.firstExecutionRunId } });
+    await store.appendAudit({
+      eventKey: `${taskId}/workflow-restarted:${handle.firstExecutionRunId}`,
+      subjectType: 'task',
+      subjectId: taskId,
+      action: 'workflow-restarted',
+      actor: actor.userId,
+      at: Date.now(),
+      details: { runId: handle.firstExecutionRunId },
+    });
     return { runId: handle.firstExecutionRunId };
   } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TaskRejectedError('this task\'s workflow completed; a completed task is never restarted');
+    if (e instanceof WorkflowExecutionAlreadyStartedError)
+      throw new TaskRejectedError("this task's workflow completed; a completed task is never restarted");
     throw e;
   }
 }
@@ -212,9 +396,20 @@ export async function restartTask(client: Client, store: Store, taskId: string, 
  * kept), and the steps already recorded are keyed by event, so nothing is recorded twice. Every
  * task of the ladder marked as stopped is cleared; each gets the restart in its timeline.
  */
-async function restartLadder(client: Client, store: Store, row: TaskInstanceRow, workflowId: string, taskQueue: string, actor: Actor): Promise<{ runId: string }> {
-  const d = await client.workflow.getHandle(workflowId).describe().catch(() => undefined);
-  if (d?.status.name === 'RUNNING') throw new TaskRejectedError("this task's college ladder workflow is running; there is nothing to restart");
+async function restartLadder(
+  client: Client,
+  store: Store,
+  row: TaskInstanceRow,
+  workflowId: string,
+  taskQueue: string,
+  actor: Actor,
+): Promise<{ runId: string }> {
+  const d = await client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .catch(() => undefined);
+  if (d?.status.name === 'RUNNING')
+    throw new TaskRejectedError("this task's college ladder workflow is running; there is nothing to restart");
   const indexed = d ? d.typedSearchAttributes.get(SemesterIdKey) !== undefined : false;
   try {
     const handle = await client.workflow.start(collegeLadderWorkflow, {
@@ -222,16 +417,34 @@ async function restartLadder(client: Client, store: Store, row: TaskInstanceRow,
       taskQueue,
       args: [{ semesterId: row.semesterId, collegeId: row.collegeId }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      ...(indexed ? { typedSearchAttributes: [{ key: SemesterIdKey, value: row.semesterId }, { key: CollegeIdKey, value: row.collegeId }] } : {}),
+      ...(indexed
+        ? {
+            typedSearchAttributes: [
+              { key: SemesterIdKey, value: row.semesterId },
+              { key: CollegeIdKey, value: row.collegeId },
+            ],
+          }
+        : {}),
     });
-    const stopped = (await store.listTaskInstances({ semesterId: row.semesterId, collegeId: row.collegeId })).filter((t) => t.status === 'open' || t.status === 'overdue' || t.id === row.id);
+    const stopped = (await store.listTaskInstances({ semesterId: row.semesterId, collegeId: row.collegeId })).filter(
+      (t) => t.status === 'open' || t.status === 'overdue' || t.id === row.id,
+    );
     for (const t of stopped) {
       await store.clearWorkflowEnded('task', t.id);
-      await store.appendAudit({ eventKey: `${workflowId}/workflow-restarted:${handle.firstExecutionRunId}/${t.id}`, subjectType: 'task', subjectId: t.id, action: 'workflow-restarted', actor: actor.userId, at: Date.now(), details: { runId: handle.firstExecutionRunId, workflowId } });
+      await store.appendAudit({
+        eventKey: `${workflowId}/workflow-restarted:${handle.firstExecutionRunId}/${t.id}`,
+        subjectType: 'task',
+        subjectId: t.id,
+        action: 'workflow-restarted',
+        actor: actor.userId,
+        at: Date.now(),
+        details: { runId: handle.firstExecutionRunId, workflowId },
+      });
     }
     return { runId: handle.firstExecutionRunId };
   } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new TaskRejectedError("this task's college ladder completed; it is not restarted");
+    if (e instanceof WorkflowExecutionAlreadyStartedError)
+      throw new TaskRejectedError("this task's college ladder completed; it is not restarted");
     throw e;
   }
 }

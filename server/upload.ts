@@ -58,7 +58,8 @@ export interface UploadOptions {
  */
 export const uploadDir = (evidenceDir: string) => `${path.resolve(evidenceDir)}.incoming`;
 
-const humanBytes = (n: number) => (n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MB` : n % 1024 === 0 ? `${n / 1024} KB` : `${n} bytes`);
+const humanBytes = (n: number) =>
+  n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MB` : n % 1024 === 0 ? `${n / 1024} KB` : `${n} bytes`;
 
 interface Pending {
   /** temporary files of this request, until deleted */
@@ -75,7 +76,8 @@ const pendingOf = (req: Request): Pending => {
   return r[PENDING];
 };
 
-const closed = (ws: fs.WriteStream) => new Promise<void>((resolve) => (ws.closed ? resolve() : ws.once('close', () => resolve())));
+const closed = (ws: fs.WriteStream) =>
+  new Promise<void>((resolve) => (ws.closed ? resolve() : ws.once('close', () => resolve())));
 
 /** Deletes every temporary file of this request (safe to call more than once). */
 export async function removeUploads(req: Request): Promise<void> {
@@ -98,7 +100,13 @@ export async function takeFile(req: Request, file: ReceivedFile): Promise<Buffer
 export function filesOf(req: Request): ReceivedFile[] {
   const f = req.files as Express.Multer.File[] | Record<string, Express.Multer.File[]> | undefined;
   const list = Array.isArray(f) ? f : f ? Object.values(f).flat() : req.file ? [req.file] : [];
-  return list.map((x) => ({ fieldname: x.fieldname, originalname: x.originalname, mimetype: x.mimetype, path: x.path, size: x.size }));
+  return list.map((x) => ({
+    fieldname: x.fieldname,
+    originalname: x.originalname,
+    mimetype: x.mimetype,
+    path: x.path,
+    size: x.size,
+  }));
 }
 
 function diskStorage(dir: string, maxFileBytes: number, tooLarge: (field: string) => string): multer.StorageEngine {
@@ -167,12 +175,20 @@ function translate(err: unknown, tooLarge: (field: string) => string): unknown {
  * the route's sign-in, role and CSRF checks.
  */
 export function receiveUploads(opts: UploadOptions): RequestHandler {
-  const tooLarge = opts.tooLarge ?? ((field: string) => `file too large (${field}): the limit is ${humanBytes(opts.maxFileBytes)} per file`);
+  const tooLarge =
+    opts.tooLarge ??
+    ((field: string) => `file too large (${field}): the limit is ${humanBytes(opts.maxFileBytes)} per file`);
   const maxFields = opts.maxFields ?? 50;
   const mw = multer({
     storage: diskStorage(opts.dir, opts.maxFileBytes, tooLarge),
     defParamCharset: 'utf8',
-    limits: { fileSize: opts.maxFileBytes, files: opts.maxFiles, fields: maxFields, parts: opts.maxParts ?? opts.maxFiles + maxFields, fieldSize: 64 * 1024 },
+    limits: {
+      fileSize: opts.maxFileBytes,
+      files: opts.maxFiles,
+      fields: maxFields,
+      parts: opts.maxParts ?? opts.maxFiles + maxFields,
+      fieldSize: 64 * 1024,
+    },
   }).any();
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('multipart/form-data')) return next();

@@ -23,8 +23,15 @@ export async function start(): Promise<{ server: Server; stop: () => Promise<voi
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS, connectTimeout: '3s' });
   const keys = loadCodecKeys();
   // signs every start, Update and signal (codec/signing.ts); refuses to start without a key in production
-  const client = appClient({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(keys) }, await loadIntegrity(db));
-  const metrics = createWebMetrics({ knex: db, onError: (what, err) => logger.warn({ metric: what, err: err instanceof Error ? err.name : 'error' }, 'metric not computed') });
+  const client = appClient(
+    { connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(keys) },
+    await loadIntegrity(db),
+  );
+  const metrics = createWebMetrics({
+    knex: db,
+    onError: (what, err) =>
+      logger.warn({ metric: what, err: err instanceof Error ? err.name : 'error' }, 'metric not computed'),
+  });
   const app = createApp({
     observability: { logger, metrics },
     store: createStore(db),
@@ -52,8 +59,17 @@ export async function start(): Promise<{ server: Server; stop: () => Promise<voi
     s.once('error', reject);
   });
   // Prometheus scrapes without a session: its own port, on loopback unless METRICS_HOST says otherwise
-  const metricsServer = config.METRICS_PORT ? await startMetricsListener(config.METRICS_PORT, config.METRICS_HOST, () => metrics.registry.metrics()) : undefined;
-  logger.info({ host: config.HOST, port: config.PORT, metrics: metricsServer ? `${config.METRICS_HOST}:${config.METRICS_PORT}` : null }, `web: dashboard at http://${config.HOST}:${config.PORT}`);
+  const metricsServer = config.METRICS_PORT
+    ? await startMetricsListener(config.METRICS_PORT, config.METRICS_HOST, () => metrics.registry.metrics())
+    : undefined;
+  logger.info(
+    {
+      host: config.HOST,
+      port: config.PORT,
+      metrics: metricsServer ? `${config.METRICS_HOST}:${config.METRICS_PORT}` : null,
+    },
+    `web: dashboard at http://${config.HOST}:${config.PORT}`,
+  );
   const stop = async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     metricsServer?.close();
@@ -66,7 +82,11 @@ export async function start(): Promise<{ server: Server; stop: () => Promise<voi
 if (require.main === module) {
   start()
     .then(({ stop }) => {
-      const shutdown = () => void stop().then(() => process.exit(0), () => process.exit(1));
+      const shutdown = () =>
+        void stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
     })

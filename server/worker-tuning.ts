@@ -40,10 +40,18 @@ export function workerTuning(c: WorkerTuningConfig): WorkerTuning {
     maxConcurrentActivityTaskExecutions: c.WORKER_ACTIVITY_TASK_SLOTS,
     maxConcurrentLocalActivityExecutions: c.WORKER_LOCAL_ACTIVITY_SLOTS,
     ...(c.WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS } : {}),
-    ...(c.WORKER_WORKFLOW_POLLERS !== undefined ? { workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: c.WORKER_WORKFLOW_POLLERS } } : {}),
-    ...(c.WORKER_ACTIVITY_POLLERS !== undefined ? { activityTaskPollerBehavior: { type: 'simple-maximum', maximum: c.WORKER_ACTIVITY_POLLERS } } : {}),
-    ...(c.WORKER_MAX_ACTIVITIES_PER_SECOND !== undefined ? { maxActivitiesPerSecond: c.WORKER_MAX_ACTIVITIES_PER_SECOND } : {}),
-    ...(c.WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND !== undefined ? { maxTaskQueueActivitiesPerSecond: c.WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND } : {}),
+    ...(c.WORKER_WORKFLOW_POLLERS !== undefined
+      ? { workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: c.WORKER_WORKFLOW_POLLERS } }
+      : {}),
+    ...(c.WORKER_ACTIVITY_POLLERS !== undefined
+      ? { activityTaskPollerBehavior: { type: 'simple-maximum', maximum: c.WORKER_ACTIVITY_POLLERS } }
+      : {}),
+    ...(c.WORKER_MAX_ACTIVITIES_PER_SECOND !== undefined
+      ? { maxActivitiesPerSecond: c.WORKER_MAX_ACTIVITIES_PER_SECOND }
+      : {}),
+    ...(c.WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND !== undefined
+      ? { maxTaskQueueActivitiesPerSecond: c.WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND }
+      : {}),
   };
 }
 

@@ -60,7 +60,9 @@ export async function createWorker(deps: {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     // a bundle is built with the interceptor modules (test/helpers/temporal.ts workflowBundle)
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') }),
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') }),
     interceptors: {
       ...(deps.workflowBundle ? {} : { workflowModules: [WORKFLOW_INTERCEPTORS_PATH] }),
       ...(deps.integrity ? { activity: [activityVerification(deps.integrity)] } : {}),
@@ -78,7 +80,12 @@ export async function createWorker(deps: {
  * answer), else 503 with Retry-After; GET /metrics the Prometheus text of `metrics`, when given.
  * Anything else is 404.
  */
-export function startHealthListener(port: number, ready: () => Promise<void>, host = '127.0.0.1', metrics?: () => Promise<string>): Promise<http.Server> {
+export function startHealthListener(
+  port: number,
+  ready: () => Promise<void>,
+  host = '127.0.0.1',
+  metrics?: () => Promise<string>,
+): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const reply = (status: number, body: object, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -98,9 +105,18 @@ export function startHealthListener(port: number, ready: () => Promise<void>, ho
     }
     if (req.url !== '/readyz') return reply(404, { error: 'no such path' });
     let timer: NodeJS.Timeout | undefined;
-    Promise.race([ready(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 3000 ms')), 3000)))])
+    Promise.race([
+      ready(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 3000 ms')), 3000))),
+    ])
       .then(() => reply(200, { status: 'ready' }))
-      .catch((e: unknown) => reply(503, { status: 'unavailable', error: e instanceof Error ? e.message : String(e) }, { 'retry-after': '30' }))
+      .catch((e: unknown) =>
+        reply(
+          503,
+          { status: 'unavailable', error: e instanceof Error ? e.message : String(e) },
+          { 'retry-after': '30' },
+        ),
+      )
       .finally(() => clearTimeout(timer));
   });
   return new Promise((resolve, reject) => {
@@ -119,7 +135,12 @@ async function run(): Promise<void> {
   // the SDK's log lines (with workflowId, workflowType, activityType) as JSON; its runtime metrics on loopback, merged into /metrics
   const sdkMetricsAddress = config.WORKER_SDK_METRICS_PORT ? `127.0.0.1:${config.WORKER_SDK_METRICS_PORT}` : undefined;
   Runtime.install({
-    logger: temporalLogger(logger.child({ component: 'temporal-sdk' }, { level: process.env.LOG_LEVEL ?? (config.NODE_ENV === 'development' ? 'warn' : 'info') })),
+    logger: temporalLogger(
+      logger.child(
+        { component: 'temporal-sdk' },
+        { level: process.env.LOG_LEVEL ?? (config.NODE_ENV === 'development' ? 'warn' : 'info') },
+      ),
+    ),
     ...(sdkMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } } : {}),
   });
   const db = createKnex(dbOptions(config));
@@ -133,13 +154,21 @@ async function run(): Promise<void> {
   let connection: Connection | undefined;
   let stopSweeper: (() => Promise<void>) | undefined;
   const healthPort = Number(process.env.WORKER_HEALTH_PORT ?? 0);
-  if (!Number.isInteger(healthPort) || healthPort < 0 || healthPort > 65535) throw new Error(`WORKER_HEALTH_PORT must be a port number (0 or unset: no listener), not "${process.env.WORKER_HEALTH_PORT}"`);
+  if (!Number.isInteger(healthPort) || healthPort < 0 || healthPort > 65535)
+    throw new Error(
+      `WORKER_HEALTH_PORT must be a port number (0 or unset: no listener), not "${process.env.WORKER_HEALTH_PORT}"`,
+    );
   const health = healthPort
-    ? await startHealthListener(healthPort, async () => {
-        await db.raw('select 1');
-        if (!connection) throw new Error('not connected to Temporal yet');
-        await connection.workflowService.getSystemInfo({});
-      }, process.env.HOST ?? '127.0.0.1', () => workerMetricsText(metrics, sdkMetricsAddress))
+    ? await startHealthListener(
+        healthPort,
+        async () => {
+          await db.raw('select 1');
+          if (!connection) throw new Error('not connected to Temporal yet');
+          await connection.workflowService.getSystemInfo({});
+        },
+        process.env.HOST ?? '127.0.0.1',
+        () => workerMetricsText(metrics, sdkMetricsAddress),
+      )
     : undefined;
   try {
     await migrateLatest(db);
@@ -155,7 +184,15 @@ async function run(): Promise<void> {
       dataConverter,
       integrity,
     });
-    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, health: healthPort || null, sdkMetrics: sdkMetricsAddress ?? null }, `worker: polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}; notifications: ${describeChannels(channels)}`);
+    logger.info(
+      {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        temporal: config.TEMPORAL_ADDRESS,
+        health: healthPort || null,
+        sdkMetrics: sdkMetricsAddress ?? null,
+      },
+      `worker: polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}; notifications: ${describeChannels(channels)}`,
+    );
     // failed notification deliveries go out again on their own once their channel is back (and those an admin queued)
     stopSweeper = outbox.startSweeper();
     await worker.run(); // Worker installs SIGINT/SIGTERM handlers and drains on shutdown

@@ -9,7 +9,8 @@
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-export type Policy = { kind: 'on-time' } | { kind: 'none' } | { kind: 'late'; days: number } | { kind: 'random'; seed: number };
+export type Policy =
+  { kind: 'on-time' } | { kind: 'none' } | { kind: 'late'; days: number } | { kind: 'random'; seed: number };
 
 export class PolicyError extends Error {
   override name = 'PolicyError';
@@ -53,7 +54,10 @@ export function prng(seed: number): () => number {
  * The completion instant of each task of one college, or null for never. `tasks` must be in a
  * stable order (the plan's), so random:SEED is reproducible.
  */
-export function completionTimes(policy: Policy, tasks: ReadonlyArray<{ id: string; openAt: number; dueAt: number }>): Map<string, number | null> {
+export function completionTimes(
+  policy: Policy,
+  tasks: ReadonlyArray<{ id: string; openAt: number; dueAt: number }>,
+): Map<string, number | null> {
   const out = new Map<string, number | null>();
   const rand = policy.kind === 'random' ? prng(policy.seed) : null;
   const onTime = (t: { openAt: number; dueAt: number }) => Math.max(t.openAt + MINUTE, t.dueAt - DAY + MINUTE);

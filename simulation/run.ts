@@ -25,7 +25,13 @@ import { loadCalendarFile, loadTemplateFile } from '../domain/load';
 import { planSemester, type PlannedTask } from '../domain/planner';
 import { COLLEGE_ROLES, type Evidence } from '../domain/schema';
 import { createSemester, registerDataFiles, startSemester } from '../server/semesters';
-import { collegeLadderWorkflowId, collegeSemesterWorkflowId, completeTaskUpdate, ladderCompleteTaskUpdate, semesterWorkflowId } from '../workflows';
+import {
+  collegeLadderWorkflowId,
+  collegeSemesterWorkflowId,
+  completeTaskUpdate,
+  ladderCompleteTaskUpdate,
+  semesterWorkflowId,
+} from '../workflows';
 import { completionTimes, policyLabel, type Policy } from './policy';
 import { createTimeSkippingEnv } from './time-skipping-env';
 
@@ -80,7 +86,8 @@ export function satisfyingSubmission(rules: Evidence): EvidenceSubmission {
   const kind: EvidenceFile['kind'] = rules.accept.includes('pdf') ? 'pdf' : 'image';
   const files: EvidenceFile[] = rules.documents.map((d) => ({ id: `sim-${d.id}`, kind, documentId: d.id }));
   const activities = rules.minPhotosPerActivity ? 1 : undefined;
-  for (let i = 0; i < (rules.minPhotosPerActivity ?? 0); i++) files.push({ id: `sim-photo-${i + 1}`, kind: 'image', activity: 1 });
+  for (let i = 0; i < (rules.minPhotosPerActivity ?? 0); i++)
+    files.push({ id: `sim-photo-${i + 1}`, kind: 'image', activity: 1 });
   while (files.length < rules.minFiles) files.push({ id: `sim-file-${files.length + 1}`, kind });
   return { note: '模拟完成 (simulated)', files, ...(activities ? { activities } : {}) };
 }
@@ -107,16 +114,43 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     const store = createStore(db);
     const schoolId = 'sim-school';
     await store.upsertSchool({ id: schoolId, name: '模拟学校', nameEn: 'Simulated school', timezone: zone });
-    await store.upsertUser({ id: 'sim-admin', schoolId, collegeId: null, username: 'sim-admin', displayName: '学生工作处', role: 'school_admin' });
+    await store.upsertUser({
+      id: 'sim-admin',
+      schoolId,
+      collegeId: null,
+      username: 'sim-admin',
+      displayName: '学生工作处',
+      role: 'school_admin',
+    });
     for (const [i, c] of colleges.entries()) {
-      await store.upsertCollege({ id: c.id, schoolId, name: `模拟学院 ${i + 1}`, nameEn: `College ${i + 1}`, sortOrder: i + 1 });
+      await store.upsertCollege({
+        id: c.id,
+        schoolId,
+        name: `模拟学院 ${i + 1}`,
+        nameEn: `College ${i + 1}`,
+        sortOrder: i + 1,
+      });
       for (const role of COLLEGE_ROLES) {
-        await store.upsertUser({ id: `${c.id}-${role}`, schoolId, collegeId: c.id, username: `${c.id}-${role}`, displayName: role, role });
+        await store.upsertUser({
+          id: `${c.id}-${role}`,
+          schoolId,
+          collegeId: c.id,
+          username: `${c.id}-${role}`,
+          displayName: role,
+          role,
+        });
       }
     }
     const files = await registerDataFiles(store, { templateFile: opts.templateFile, calendarFile: opts.calendarFile });
     const model = opts.model ?? 'ladder';
-    await createSemester(store, { id: semesterId, schoolId, templateId: files.template.id, templateVersion: files.template.version, calendarId: files.calendar.id, taskModel: model });
+    await createSemester(store, {
+      id: semesterId,
+      schoolId,
+      templateId: files.template.id,
+      templateVersion: files.template.version,
+      calendarId: files.calendar.id,
+      taskModel: model,
+    });
 
     env = await createTimeSkippingEnv();
     const ts = env;
@@ -140,12 +174,23 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'workflows', 'index.ts'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') }),
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: path.join(ROOT, 'workflows', 'index.ts'),
+        failureConverterPath: FAILURE_CONVERTER_PATH,
+        logger: new DefaultLogger('ERROR'),
+      }),
       activities: {
         ...createActivities({ store, client: ts.client, planShiftMs: shift }),
         // no external channels in a simulation: the in-app inbox only
         ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
-        ...(model === 'ladder' ? createLadderActivities({ store, client: ts.client, planShiftMs: shift, outbox: createOutbox({ knex: db, channels: {} }) }) : {}),
+        ...(model === 'ladder'
+          ? createLadderActivities({
+              store,
+              client: ts.client,
+              planShiftMs: shift,
+              outbox: createOutbox({ knex: db, channels: {} }),
+            })
+          : {}),
       },
       maxConcurrentActivityTaskExecutions: 50,
     });
@@ -158,21 +203,32 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       }
       await sleepUntil(ts, lastTimer + shift + HOUR);
       await quiesce(async () => Number((await db('audit_events').count({ n: '*' }))[0]?.n ?? 0));
-      if (opts.captureHistoriesDir) await captureHistories(ts.client, opts.captureHistoriesDir, semesterId, colleges, plan.tasks, model);
+      if (opts.captureHistoriesDir)
+        await captureHistories(ts.client, opts.captureHistoriesDir, semesterId, colleges, plan.tasks, model);
     });
 
     // results, from the read model and the audit log only
     const rows = await store.listTaskInstances({ semesterId });
-    const audit: Array<{ id: number; subject_id: string; action: string; actor: string; at: number | string }> = await db('audit_events')
-      .where({ subject_type: 'task' })
-      .select('id', 'subject_id', 'action', 'actor', 'at')
-      .orderBy([{ column: 'at' }, { column: 'id' }]);
+    const audit: Array<{ id: number; subject_id: string; action: string; actor: string; at: number | string }> =
+      await db('audit_events')
+        .where({ subject_type: 'task' })
+        .select('id', 'subject_id', 'action', 'actor', 'at')
+        .orderBy([{ column: 'at' }, { column: 'id' }]);
     const byTask = new Map<string, string[]>();
     for (const a of audit) byTask.set(a.subject_id, [...(byTask.get(a.subject_id) ?? []), a.action]);
     const summary = colleges.map((c) => {
       const months = new Map<string, MonthSummary>();
       for (const r of rows.filter((x) => x.collegeId === c.id)) {
-        const m = months.get(r.month) ?? { month: r.month, planned: 0, onTime: 0, late: 0, open: 0, escalatedL1: 0, escalatedL2: 0, reminders: 0 };
+        const m = months.get(r.month) ?? {
+          month: r.month,
+          planned: 0,
+          onTime: 0,
+          late: 0,
+          open: 0,
+          escalatedL1: 0,
+          escalatedL2: 0,
+          reminders: 0,
+        };
         const actions = byTask.get(r.id) ?? [];
         m.planned += 1;
         if (r.status === 'completed' && r.late) m.late += 1;
@@ -183,7 +239,11 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         m.reminders += actions.filter((a) => a === 'reminded').length;
         months.set(r.month, m);
       }
-      return { college: c.id, policy: policyLabel(c.policy), months: [...months.values()].sort((a, b) => a.month.localeCompare(b.month)) };
+      return {
+        college: c.id,
+        policy: policyLabel(c.policy),
+        months: [...months.values()].sort((a, b) => a.month.localeCompare(b.month)),
+      };
     });
     const collegeOf = new Map(rows.map((r) => [r.id, r.collegeId]));
     const timeline = audit.map((a) => {
@@ -206,7 +266,12 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
 }
 
 /** Completes a task as its owner would; waits (real time) if its workflow is still being started. */
-async function complete(client: Client, task: PlannedTask, rules: Evidence, model: 'per-task' | 'ladder'): Promise<void> {
+async function complete(
+  client: Client,
+  task: PlannedTask,
+  rules: Evidence,
+  model: 'per-task' | 'ladder',
+): Promise<void> {
   const actor = { userId: `${task.collegeId}-${task.ownerRole}`, role: task.ownerRole, collegeId: task.collegeId };
   for (let attempt = 0; ; attempt++) {
     try {
@@ -214,8 +279,13 @@ async function complete(client: Client, task: PlannedTask, rules: Evidence, mode
         // the ladder of the task's college takes the Update (as server/tasks.ts routes it)
         await client.workflow
           .getHandle(collegeLadderWorkflowId(task.semesterId, task.collegeId))
-          .executeUpdate(ladderCompleteTaskUpdate, { args: [{ actor, taskId: task.id, ...satisfyingSubmission(rules) }] });
-      } else await client.workflow.getHandle(task.id).executeUpdate(completeTaskUpdate, { args: [{ actor, ...satisfyingSubmission(rules) }] });
+          .executeUpdate(ladderCompleteTaskUpdate, {
+            args: [{ actor, taskId: task.id, ...satisfyingSubmission(rules) }],
+          });
+      } else
+        await client.workflow
+          .getHandle(task.id)
+          .executeUpdate(completeTaskUpdate, { args: [{ actor, ...satisfyingSubmission(rules) }] });
       return;
     } catch (e) {
       if (!(e instanceof WorkflowNotFoundError) || attempt >= 100) throw e;
@@ -256,14 +326,24 @@ async function captureHistories(
   };
   await save(semesterWorkflowId(semesterId), model === 'ladder' ? 'semester.ladder' : 'semester');
   if (model === 'ladder') {
-    for (const c of colleges) await save(collegeLadderWorkflowId(semesterId, c.id), `ladder.simulated.${policyLabel(c.policy).replace(':', '-')}`);
+    for (const c of colleges)
+      await save(
+        collegeLadderWorkflowId(semesterId, c.id),
+        `ladder.simulated.${policyLabel(c.policy).replace(':', '-')}`,
+      );
     return;
   }
   for (const c of colleges) {
-    await save(collegeSemesterWorkflowId(semesterId, c.id), `college-semester.${policyLabel(c.policy).replace(':', '-')}`);
+    await save(
+      collegeSemesterWorkflowId(semesterId, c.id),
+      `college-semester.${policyLabel(c.policy).replace(':', '-')}`,
+    );
     const tasks = plan.filter((t) => t.collegeId === c.id);
     for (const t of [tasks[0]!, tasks.find((x) => x.kind === 'before-holiday')!, tasks.at(-1)!]) {
-      await save(t.id, `task.${policyLabel(c.policy).replace(':', '-')}.${t.templateTaskId}${t.occurrence ? `.${t.occurrence}` : ''}`);
+      await save(
+        t.id,
+        `task.${policyLabel(c.policy).replace(':', '-')}.${t.templateTaskId}${t.occurrence ? `.${t.occurrence}` : ''}`,
+      );
     }
   }
 }
@@ -281,7 +361,16 @@ async function sleepUntil(env: TestWorkflowEnvironment, at: number): Promise<voi
 export function expectedMonths(tasks: readonly PlannedTask[], done: Map<string, number | null>): MonthSummary[] {
   const months = new Map<string, MonthSummary>();
   for (const t of tasks) {
-    const m = months.get(t.month) ?? { month: t.month, planned: 0, onTime: 0, late: 0, open: 0, escalatedL1: 0, escalatedL2: 0, reminders: 0 };
+    const m = months.get(t.month) ?? {
+      month: t.month,
+      planned: 0,
+      onTime: 0,
+      late: 0,
+      open: 0,
+      escalatedL1: 0,
+      escalatedL2: 0,
+      reminders: 0,
+    };
     const at = done.get(t.id) ?? null;
     m.planned += 1;
     if (at === null) m.open += 1;
@@ -301,7 +390,8 @@ export function differencesFromPlan(result: SimulationResult, policies: Policy[]
   result.colleges.forEach((c, i) => {
     const tasks = result.plan.filter((t) => t.collegeId === c.college);
     const expected = expectedMonths(tasks, completionTimes(policies[i % policies.length]!, tasks));
-    if (JSON.stringify(expected) !== JSON.stringify(c.months)) out.push(`${c.college}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(c.months)}`);
+    if (JSON.stringify(expected) !== JSON.stringify(c.months))
+      out.push(`${c.college}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(c.months)}`);
   });
   return out;
 }

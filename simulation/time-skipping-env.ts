@@ -10,7 +10,10 @@ import type { ConnectionOptions } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporalBinaries } from '../server/temporal-binaries';
 
-const RARE_PINGS: ConnectionOptions['channelArgs'] = { 'grpc.keepalive_time_ms': 10 * 60_000, 'grpc.keepalive_permit_without_calls': 0 };
+const RARE_PINGS: ConnectionOptions['channelArgs'] = {
+  'grpc.keepalive_time_ms': 10 * 60_000,
+  'grpc.keepalive_permit_without_calls': 0,
+};
 
 type CreateOptions = {
   server: { type: 'time-skipping'; executable: { type: 'existing-path'; path: string } };
@@ -19,7 +22,8 @@ type CreateOptions = {
 };
 
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const create = (TestWorkflowEnvironment as unknown as { create(o: CreateOptions): Promise<TestWorkflowEnvironment> }).create;
+  const create = (TestWorkflowEnvironment as unknown as { create(o: CreateOptions): Promise<TestWorkflowEnvironment> })
+    .create;
   return create.call(TestWorkflowEnvironment, {
     server: { type: 'time-skipping', executable: { type: 'existing-path', path: temporalBinaries().testServer } },
     supportsTimeSkipping: true,

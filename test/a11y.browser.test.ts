@@ -34,7 +34,12 @@ beforeAll(async () => {
   expect(t, 'a counsellor task of the literature college').toBeDefined();
   taskId = t!.id;
   // the task is open, so its page shows the completion form
-  await fx.store.applyTaskTransition({ taskId, patch: { status: 'open' }, audit: { eventKey: `${taskId}/a11y-open`, action: 'opened', actor: 'timer', at: Date.now() }, notifications: [] });
+  await fx.store.applyTaskTransition({
+    taskId,
+    patch: { status: 'open' },
+    audit: { eventKey: `${taskId}/a11y-open`, action: 'opened', actor: 'timer', at: Date.now() },
+    notifications: [],
+  });
   browser = await launchChromium();
 }, 60_000);
 
@@ -44,7 +49,15 @@ afterAll(async () => {
 });
 
 async function signedIn(username: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser!.newContext({ baseURL: fx.base, locale: 'zh-CN', viewport: PHONE, hasTouch: true, isMobile: true, deviceScaleFactor: 1, bypassCSP: true });
+  const context = await browser!.newContext({
+    baseURL: fx.base,
+    locale: 'zh-CN',
+    viewport: PHONE,
+    hasTouch: true,
+    isMobile: true,
+    deviceScaleFactor: 1,
+    bypassCSP: true,
+  });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const post = await loginViaForm(page, username);
@@ -58,14 +71,25 @@ async function seriousViolations(page: Page, path: string): Promise<string[]> {
   const res = await page.goto(path);
   expect(res?.status(), path).toBe(200);
   await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate<AxeViolation[]>(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)`);
+  const violations = await page.evaluate<AxeViolation[]>(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations)`,
+  );
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${path}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}${v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ''}`);
+    .map(
+      (v) =>
+        `${path}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(', ')}${v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ''}`,
+    );
 }
 
 const ROLES: Array<{ username: string; pages: () => string[] }> = [
-  { username: 'literature-counsellor', pages: () => ['/tasks/mine', `/tasks/${encodeURIComponent(taskId)}`, '/crises/new'] },
+  {
+    username: 'literature-counsellor',
+    pages: () => ['/tasks/mine', `/tasks/${encodeURIComponent(taskId)}`, '/crises/new'],
+  },
   { username: 'literature-college-leader', pages: () => ['/'] },
   { username: 'admin', pages: () => ['/', '/admin/users', '/inbox', '/care'] },
 ];
@@ -88,9 +112,13 @@ describe('accessibility (axe-core) on a phone', () => {
     const { context, page } = await signedIn('literature-counsellor');
     try {
       await page.goto('/tasks/mine');
-      await page.evaluate(`document.querySelector('main').insertAdjacentHTML('beforeend', '<img src="/assets/icon.svg">')`);
+      await page.evaluate(
+        `document.querySelector('main').insertAdjacentHTML('beforeend', '<img src="/assets/icon.svg">')`,
+      );
       await page.addScriptTag({ content: AXE_SOURCE });
-      const ids = await page.evaluate<string[]>(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => v.id))`);
+      const ids = await page.evaluate<string[]>(
+        `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').map((v) => v.id))`,
+      );
       expect(ids).toContain('image-alt');
     } finally {
       await context.close();

@@ -37,8 +37,20 @@ beforeAll(async () => {
   store = createStore(db);
   await seedDemoSchool(store);
   // Another school, to prove user administration never reaches across schools.
-  await store.upsertSchool({ id: 'other-school', name: '另一所大学', nameEn: 'Other University', timezone: 'Asia/Shanghai' });
-  await store.upsertUser({ id: 'other-admin', schoolId: 'other-school', username: 'other-admin', displayName: '外校管理员', role: 'school_admin', passwordHash: await hashPassword(DEMO_PASSWORD) });
+  await store.upsertSchool({
+    id: 'other-school',
+    name: '另一所大学',
+    nameEn: 'Other University',
+    timezone: 'Asia/Shanghai',
+  });
+  await store.upsertUser({
+    id: 'other-admin',
+    schoolId: 'other-school',
+    username: 'other-admin',
+    displayName: '外校管理员',
+    role: 'school_admin',
+    passwordHash: await hashPassword(DEMO_PASSWORD),
+  });
 });
 afterAll(async () => {
   await db.destroy();
@@ -94,7 +106,8 @@ async function startApp(overrides: Partial<AppDeps> = {}): Promise<Harness> {
   });
   // The same mapping as the app's error handler.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof UnauthorizedError) return void res.status(401).json({ error: res.locals.sessionExpired ? 'session expired' : err.message });
+    if (err instanceof UnauthorizedError)
+      return void res.status(401).json({ error: res.locals.sessionExpired ? 'session expired' : err.message });
     if (err instanceof ForbiddenError) return void res.status(403).json({ error: err.message });
     if (err instanceof BadRequestError) return void res.status(400).json({ error: err.message });
     console.error(err);
@@ -123,7 +136,11 @@ class Client {
     readonly ip = newIp(),
   ) {}
 
-  async req(method: string, url: string, opts: { json?: unknown; form?: Record<string, string>; body?: FormData; headers?: Record<string, string> } = {}): Promise<globalThis.Response> {
+  async req(
+    method: string,
+    url: string,
+    opts: { json?: unknown; form?: Record<string, string>; body?: FormData; headers?: Record<string, string> } = {},
+  ): Promise<globalThis.Response> {
     const headers: Record<string, string> = { 'x-forwarded-for': this.ip, ...opts.headers };
     if (this.cookie) headers.cookie = this.cookie;
     let body: string | FormData | undefined;
@@ -169,7 +186,16 @@ const errorOf = async (res: globalThis.Response) => ((await res.json()) as { err
 
 /** A user of the demo school with a known password, for tests that lock or change it. */
 async function makeUser(username: string, password = 'correct-horse-battery'): Promise<void> {
-  await store.upsertUser({ id: username, schoolId: 'demo-school', collegeId: 'literature', username, displayName: username, role: 'counsellor', passwordHash: await hashPassword(password), active: true });
+  await store.upsertUser({
+    id: username,
+    schoolId: 'demo-school',
+    collegeId: 'literature',
+    username,
+    displayName: username,
+    role: 'counsellor',
+    passwordHash: await hashPassword(password),
+    active: true,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,7 +207,13 @@ describe('POST /api/session', () => {
     const res = await c.login('literature-counsellor');
     expect(res.status).toBe(200);
     const body = (await res.json()) as { user: Record<string, unknown>; csrfToken: string };
-    expect(body.user).toEqual({ id: 'literature-counsellor', username: 'literature-counsellor', displayName: '文学院辅导员', role: 'counsellor', collegeId: 'literature' });
+    expect(body.user).toEqual({
+      id: 'literature-counsellor',
+      username: 'literature-counsellor',
+      displayName: '文学院辅导员',
+      role: 'counsellor',
+      collegeId: 'literature',
+    });
     expect(body.csrfToken).toMatch(/^[\w-]{43}$/);
     const who = await c.req('GET', '/api/whoami');
     expect(await who.json()).toEqual({ username: 'literature-counsellor' });
@@ -207,7 +239,11 @@ describe('POST /api/session', () => {
     expect(sid).not.toMatch(/Secure|Max-Age|Expires/i);
     const token = c.cookie!.slice('sid='.length);
     expect(await db('sessions').where({ id: token }).first()).toBeUndefined();
-    expect(await db('sessions').where({ id: createHash('sha256').update(token).digest('hex') }).first()).toMatchObject({ user_id: 'admin', csrf_token: c.csrf });
+    expect(
+      await db('sessions')
+        .where({ id: createHash('sha256').update(token).digest('hex') })
+        .first(),
+    ).toMatchObject({ user_id: 'admin', csrf_token: c.csrf });
   });
 
   test('When secureCookies is on, then the cookie is Secure', async () => {
@@ -219,10 +255,16 @@ describe('POST /api/session', () => {
   test('When the Origin header names another site, then it is 403 and nobody is signed in', async () => {
     const h = await startApp();
     const c = new Client(h);
-    const res = await c.req('POST', '/api/session', { json: { username: 'admin', password: DEMO_PASSWORD }, headers: { origin: 'https://evil.example' } });
+    const res = await c.req('POST', '/api/session', {
+      json: { username: 'admin', password: DEMO_PASSWORD },
+      headers: { origin: 'https://evil.example' },
+    });
     expect(res.status).toBe(403);
     expect(c.cookie).toBeUndefined();
-    const same = await c.req('POST', '/api/session', { json: { username: 'admin', password: DEMO_PASSWORD }, headers: { origin: h.base } });
+    const same = await c.req('POST', '/api/session', {
+      json: { username: 'admin', password: DEMO_PASSWORD },
+      headers: { origin: h.base },
+    });
     expect(same.status).toBe(200);
   });
 });
@@ -233,7 +275,10 @@ describe('GET /api/session', () => {
     const c = await signedIn(h, 'literature-college-leader');
     const res = await c.req('GET', '/api/session');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ user: { username: 'literature-college-leader', role: 'college_leader' }, csrfToken: c.csrf });
+    expect(await res.json()).toMatchObject({
+      user: { username: 'literature-college-leader', role: 'college_leader' },
+      csrfToken: c.csrf,
+    });
     const anon = await new Client(h).req('GET', '/api/session');
     expect(anon.status).toBe(401);
     expect(await errorOf(anon)).toBe('not signed in');
@@ -367,14 +412,17 @@ describe('login rate limit', () => {
     const h = await startApp();
     await makeUser('rate-account');
     const ip = newIp();
-    for (let i = 0; i < 5; i++) expect((await new Client(h, ip).login('rate-account', 'wrong-password')).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await new Client(h, ip).login('rate-account', 'wrong-password')).status).toBe(401);
     const res = await new Client(h, ip).login('rate-account', 'correct-horse-battery');
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(800);
     expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(900);
     expect(await errorOf(res)).toMatch(/for this account from this address/);
     // the form says it too
-    const page = await new Client(h, ip).req('POST', '/login', { form: { username: 'rate-account', password: 'correct-horse-battery' } });
+    const page = await new Client(h, ip).req('POST', '/login', {
+      form: { username: 'rate-account', password: 'correct-horse-battery' },
+    });
     expect(page.status).toBe(429);
     expect(page.headers.get('retry-after')).toBeTruthy();
     expect(await page.text()).toContain('该账号登录失败次数过多');
@@ -388,7 +436,8 @@ describe('login rate limit', () => {
   test('When an address has loginMaxAttempts failures (any usernames), then its next attempt is 429 naming the address; other addresses still sign in', async () => {
     const h = await startApp();
     const ip = newIp();
-    for (let i = 0; i < 5; i++) expect((await new Client(h, ip).login(`guess-${i}`, 'wrong-password')).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await new Client(h, ip).login(`guess-${i}`, 'wrong-password')).status).toBe(401);
     const res = await new Client(h, ip).login('admin');
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -439,7 +488,17 @@ describe('user administration (/api/users, /admin/users)', () => {
     const leader = await signedIn(h, 'literature-college-leader');
     expect((await leader.req('GET', '/api/users')).status).toBe(403);
     expect((await leader.req('GET', '/admin/users')).status).toBe(403);
-    expect((await leader.send('POST', '/api/users', { username: 'x-user', displayName: 'x', role: 'counsellor', collegeId: 'literature', password: 'long-enough-pw' })).status).toBe(403);
+    expect(
+      (
+        await leader.send('POST', '/api/users', {
+          username: 'x-user',
+          displayName: 'x',
+          role: 'counsellor',
+          collegeId: 'literature',
+          password: 'long-enough-pw',
+        })
+      ).status,
+    ).toBe(403);
     const anon = new Client(h);
     expect((await anon.req('GET', '/api/users')).status).toBe(401);
     expect((await anon.req('GET', '/admin/users')).status).toBe(401);
@@ -459,12 +518,27 @@ describe('user administration (/api/users, /admin/users)', () => {
   test('When the admin creates a user, then it is 201 and the user can sign in; invalid input is 400 naming the problem', async () => {
     const h = await startApp();
     const admin = await signedIn(h, 'admin');
-    const ok = await admin.send('POST', '/api/users', { username: 'new-teacher', displayName: '新班主任', role: 'class_teacher', collegeId: 'science', email: 'nt@example.cn', password: 'a-long-password' });
+    const ok = await admin.send('POST', '/api/users', {
+      username: 'new-teacher',
+      displayName: '新班主任',
+      role: 'class_teacher',
+      collegeId: 'science',
+      email: 'nt@example.cn',
+      password: 'a-long-password',
+    });
     expect(ok.status).toBe(201);
-    expect(await ok.json()).toMatchObject({ user: { username: 'new-teacher', role: 'class_teacher', collegeId: 'science', active: true } });
+    expect(await ok.json()).toMatchObject({
+      user: { username: 'new-teacher', role: 'class_teacher', collegeId: 'science', active: true },
+    });
     expect((await new Client(h).login('new-teacher', 'a-long-password')).status).toBe(200);
 
-    const base = { username: 'bad-user', displayName: '某人', role: 'counsellor', collegeId: 'science', password: 'a-long-password' };
+    const base = {
+      username: 'bad-user',
+      displayName: '某人',
+      role: 'counsellor',
+      collegeId: 'science',
+      password: 'a-long-password',
+    };
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ ...base, password: 'short' }, /password: must have at least 10 characters/],
       [{ ...base, role: 'school_admin' }, /school administrator belongs to no college/],
@@ -486,10 +560,18 @@ describe('user administration (/api/users, /admin/users)', () => {
     await makeUser('to-promote');
     const user = await signedIn(h, 'to-promote', 'correct-horse-battery');
     const admin = await signedIn(h, 'admin');
-    const res = await admin.send('PATCH', '/api/users/to-promote', { role: 'college_leader', collegeId: 'medicine', displayName: '医学院新领导' });
+    const res = await admin.send('PATCH', '/api/users/to-promote', {
+      role: 'college_leader',
+      collegeId: 'medicine',
+      displayName: '医学院新领导',
+    });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ user: { role: 'college_leader', collegeId: 'medicine', displayName: '医学院新领导' } });
-    expect(await (await user.req('GET', '/api/session')).json()).toMatchObject({ user: { role: 'college_leader', collegeId: 'medicine' } });
+    expect(await res.json()).toMatchObject({
+      user: { role: 'college_leader', collegeId: 'medicine', displayName: '医学院新领导' },
+    });
+    expect(await (await user.req('GET', '/api/session')).json()).toMatchObject({
+      user: { role: 'college_leader', collegeId: 'medicine' },
+    });
     // to school admin: the college is dropped
     const up = await admin.send('PATCH', '/api/users/to-promote', { role: 'school_admin' });
     expect(await up.json()).toMatchObject({ user: { role: 'school_admin', collegeId: null } });
@@ -500,16 +582,23 @@ describe('user administration (/api/users, /admin/users)', () => {
     const admin = await signedIn(h, 'admin');
     expect((await admin.send('PATCH', '/api/users/other-admin', { displayName: 'x' })).status).toBe(404);
     expect((await admin.send('POST', '/api/users/other-admin/deactivate')).status).toBe(404);
-    expect((await admin.send('POST', '/api/users/other-admin/password', { password: 'another-password' })).status).toBe(404);
+    expect((await admin.send('POST', '/api/users/other-admin/password', { password: 'another-password' })).status).toBe(
+      404,
+    );
     expect((await admin.send('POST', '/api/users/nobody/deactivate')).status).toBe(404);
-    expect((await db('users').where({ id: 'other-admin' }).first()) as unknown).toMatchObject({ active: 1, display_name: '外校管理员' });
+    expect((await db('users').where({ id: 'other-admin' }).first()) as unknown).toMatchObject({
+      active: 1,
+      display_name: '外校管理员',
+    });
   });
 
   test('When the admin would deactivate or demote themself, then it is 400', async () => {
     const h = await startApp();
     const admin = await signedIn(h, 'admin');
     expect((await admin.send('POST', '/api/users/admin/deactivate')).status).toBe(400);
-    expect((await admin.send('PATCH', '/api/users/admin', { role: 'counsellor', collegeId: 'literature' })).status).toBe(400);
+    expect(
+      (await admin.send('PATCH', '/api/users/admin', { role: 'counsellor', collegeId: 'literature' })).status,
+    ).toBe(400);
   });
 
   test('When the admin resets a password, then the old one fails, the new one works, and the user’s sessions end', async () => {
@@ -518,7 +607,9 @@ describe('user administration (/api/users, /admin/users)', () => {
     const user = await signedIn(h, 'forgetful', 'correct-horse-battery');
     const admin = await signedIn(h, 'admin');
     expect((await admin.send('POST', '/api/users/forgetful/password', { password: 'short' })).status).toBe(400);
-    expect((await admin.send('POST', '/api/users/forgetful/password', { password: 'brand-new-password' })).status).toBe(204);
+    expect((await admin.send('POST', '/api/users/forgetful/password', { password: 'brand-new-password' })).status).toBe(
+      204,
+    );
     expect((await user.req('GET', '/api/whoami')).status).toBe(401);
     expect((await new Client(h).login('forgetful', 'correct-horse-battery')).status).toBe(401);
     expect((await new Client(h).login('forgetful', 'brand-new-password')).status).toBe(200);
@@ -538,23 +629,73 @@ describe('user administration (/api/users, /admin/users)', () => {
     expect(page).toContain(`action="/admin/users/import?_csrf=${encodeURIComponent(admin.csrf!)}"`);
 
     const csrf = admin.csrf!;
-    const created = await admin.req('POST', '/admin/users', { form: { _csrf: csrf, username: 'form-user', displayName: '表单用户', role: 'counsellor', collegeId: 'arts', email: '', password: 'form-password-1' } });
+    const created = await admin.req('POST', '/admin/users', {
+      form: {
+        _csrf: csrf,
+        username: 'form-user',
+        displayName: '表单用户',
+        role: 'counsellor',
+        collegeId: 'arts',
+        email: '',
+        password: 'form-password-1',
+      },
+    });
     expect(created.status).toBe(303);
     expect(created.headers.get('location')).toBe('/admin/users?saved=1');
     const u = (await store.findUserByUsername('form-user'))!;
     expect(u).toMatchObject({ collegeId: 'arts', email: null, active: true });
 
-    expect((await admin.req('POST', `/admin/users/${u.id}`, { form: { _csrf: csrf, displayName: '表单用户改', role: 'psych_counsellor', collegeId: 'arts', email: 'f@example.cn' } })).status).toBe(303);
-    expect(await store.findUserByUsername('form-user')).toMatchObject({ displayName: '表单用户改', role: 'psych_counsellor', email: 'f@example.cn' });
-    expect((await admin.req('POST', `/admin/users/${u.id}/password`, { form: { _csrf: csrf, password: 'form-password-2' } })).status).toBe(303);
+    expect(
+      (
+        await admin.req('POST', `/admin/users/${u.id}`, {
+          form: {
+            _csrf: csrf,
+            displayName: '表单用户改',
+            role: 'psych_counsellor',
+            collegeId: 'arts',
+            email: 'f@example.cn',
+          },
+        })
+      ).status,
+    ).toBe(303);
+    expect(await store.findUserByUsername('form-user')).toMatchObject({
+      displayName: '表单用户改',
+      role: 'psych_counsellor',
+      email: 'f@example.cn',
+    });
+    expect(
+      (await admin.req('POST', `/admin/users/${u.id}/password`, { form: { _csrf: csrf, password: 'form-password-2' } }))
+        .status,
+    ).toBe(303);
     expect((await new Client(h).login('form-user', 'form-password-2')).status).toBe(200);
     expect((await admin.req('POST', `/admin/users/${u.id}/deactivate`, { form: { _csrf: csrf } })).status).toBe(303);
     expect(await store.findUserByUsername('form-user')).toMatchObject({ active: false });
 
-    const bad = await admin.req('POST', '/admin/users', { form: { _csrf: csrf, username: 'form-user-2', displayName: 'x', role: 'counsellor', collegeId: '', password: 'form-password-1' } });
+    const bad = await admin.req('POST', '/admin/users', {
+      form: {
+        _csrf: csrf,
+        username: 'form-user-2',
+        displayName: 'x',
+        role: 'counsellor',
+        collegeId: '',
+        password: 'form-password-1',
+      },
+    });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('the role counsellor needs a college');
-    expect((await admin.req('POST', '/admin/users', { form: { username: 'no-csrf', displayName: 'x', role: 'counsellor', collegeId: 'arts', password: 'form-password-1' } })).status).toBe(403);
+    expect(
+      (
+        await admin.req('POST', '/admin/users', {
+          form: {
+            username: 'no-csrf',
+            displayName: 'x',
+            role: 'counsellor',
+            collegeId: 'arts',
+            password: 'form-password-1',
+          },
+        })
+      ).status,
+    ).toBe(403);
   });
 });
 
@@ -573,13 +714,30 @@ describe('POST /api/users/import (CSV)', () => {
       'imp-a,"张三, 辅导员",辅导员,文学院,a@example.cn,imported-pass-1\r\n' +
       'imp-b,"李四 （兼）",班主任,science,,\r\n' +
       'imp-c,王五,学校管理员,,,\r\n';
-    const res = await admin.req('POST', '/api/users/import', { body: csvForm(Buffer.from(csv, 'utf8')), headers: { 'x-csrf-token': admin.csrf! } });
+    const res = await admin.req('POST', '/api/users/import', {
+      body: csvForm(Buffer.from(csv, 'utf8')),
+      headers: { 'x-csrf-token': admin.csrf! },
+    });
     expect(res.status).toBe(200);
-    const result = (await res.json()) as { created: number; updated: number; generatedPasswords: Array<{ username: string; password: string }> };
+    const result = (await res.json()) as {
+      created: number;
+      updated: number;
+      generatedPasswords: Array<{ username: string; password: string }>;
+    };
     expect(result).toMatchObject({ created: 3, updated: 0 });
     expect(result.generatedPasswords.map((g) => g.username)).toEqual(['imp-b', 'imp-c']);
-    expect(await store.findUserByUsername('imp-a')).toMatchObject({ displayName: '张三, 辅导员', role: 'counsellor', collegeId: 'literature', email: 'a@example.cn' });
-    expect(await store.findUserByUsername('imp-b')).toMatchObject({ displayName: '李四 （兼）', role: 'class_teacher', collegeId: 'science', email: null });
+    expect(await store.findUserByUsername('imp-a')).toMatchObject({
+      displayName: '张三, 辅导员',
+      role: 'counsellor',
+      collegeId: 'literature',
+      email: 'a@example.cn',
+    });
+    expect(await store.findUserByUsername('imp-b')).toMatchObject({
+      displayName: '李四 （兼）',
+      role: 'class_teacher',
+      collegeId: 'science',
+      email: null,
+    });
     expect(await store.findUserByUsername('imp-c')).toMatchObject({ role: 'school_admin', collegeId: null });
     expect((await new Client(h).login('imp-a', 'imported-pass-1')).status).toBe(200);
     expect((await new Client(h).login('imp-b', result.generatedPasswords[0]!.password)).status).toBe(200);
@@ -588,24 +746,49 @@ describe('POST /api/users/import (CSV)', () => {
   test('When the file is GBK with English headers, then the Chinese names are decoded; existing usernames are updated and keep their password', async () => {
     const h = await startApp();
     const admin = await signedIn(h, 'admin');
-    const csv = 'username,displayName,role,college,email\n' + 'imp-gbk,赵六,心理辅导员,医学院,\n' + 'literature-class-teacher,文学院班主任（新）,班主任,文学院,lct@example.cn\n';
+    const csv =
+      'username,displayName,role,college,email\n' +
+      'imp-gbk,赵六,心理辅导员,医学院,\n' +
+      'literature-class-teacher,文学院班主任（新）,班主任,文学院,lct@example.cn\n';
     const bytes = iconv.encode(csv, 'gbk');
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toThrow(); // really not UTF-8
-    const res = await admin.req('POST', '/api/users/import', { body: csvForm(bytes), headers: { 'x-csrf-token': admin.csrf! } });
+    const res = await admin.req('POST', '/api/users/import', {
+      body: csvForm(bytes),
+      headers: { 'x-csrf-token': admin.csrf! },
+    });
     expect(res.status).toBe(200);
-    const result = (await res.json()) as { created: number; updated: number; generatedPasswords: Array<{ username: string }> };
+    const result = (await res.json()) as {
+      created: number;
+      updated: number;
+      generatedPasswords: Array<{ username: string }>;
+    };
     expect(result).toMatchObject({ created: 1, updated: 1 });
     expect(result.generatedPasswords.map((g) => g.username)).toEqual(['imp-gbk']);
-    expect(await store.findUserByUsername('imp-gbk')).toMatchObject({ displayName: '赵六', role: 'psych_counsellor', collegeId: 'medicine' });
-    expect(await store.findUserByUsername('literature-class-teacher')).toMatchObject({ displayName: '文学院班主任（新）', email: 'lct@example.cn' });
+    expect(await store.findUserByUsername('imp-gbk')).toMatchObject({
+      displayName: '赵六',
+      role: 'psych_counsellor',
+      collegeId: 'medicine',
+    });
+    expect(await store.findUserByUsername('literature-class-teacher')).toMatchObject({
+      displayName: '文学院班主任（新）',
+      email: 'lct@example.cn',
+    });
     expect((await new Client(h).login('literature-class-teacher')).status).toBe(200);
   });
 
   test('When 2 rows are bad, then it is 400 listing both by line number and no user is created', async () => {
     const h = await startApp();
     const admin = await signedIn(h, 'admin');
-    const csv = 'username,displayName,role,college\n' + 'bad-1,好人,辅导员,文学院\n' + 'bad-2,坏学院,辅导员,物理学院\n' + 'bad-3,好人二,辅导员,文学院\n' + 'bad-4,坏角色,校长,文学院\n';
-    const res = await admin.req('POST', '/api/users/import', { body: csvForm(csv), headers: { 'x-csrf-token': admin.csrf! } });
+    const csv =
+      'username,displayName,role,college\n' +
+      'bad-1,好人,辅导员,文学院\n' +
+      'bad-2,坏学院,辅导员,物理学院\n' +
+      'bad-3,好人二,辅导员,文学院\n' +
+      'bad-4,坏角色,校长,文学院\n';
+    const res = await admin.req('POST', '/api/users/import', {
+      body: csvForm(csv),
+      headers: { 'x-csrf-token': admin.csrf! },
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: string; problems: string[] };
     expect(body.problems).toEqual(['第 3 行: unknown college "物理学院"', '第 5 行: unknown role "校长"']);
@@ -617,10 +800,18 @@ describe('POST /api/users/import (CSV)', () => {
   test('When the header is wrong or a username repeats, then each problem is listed', async () => {
     const h = await startApp();
     const admin = await signedIn(h, 'admin');
-    const noRole = await admin.req('POST', '/api/users/import', { body: csvForm('username,姓名,班级\nx,y,z\n'), headers: { 'x-csrf-token': admin.csrf! } });
-    expect(((await noRole.json()) as { problems: string[] }).problems).toEqual(['第 1 行: unknown column "班级"', '第 1 行: missing column "role/角色"']);
+    const noRole = await admin.req('POST', '/api/users/import', {
+      body: csvForm('username,姓名,班级\nx,y,z\n'),
+      headers: { 'x-csrf-token': admin.csrf! },
+    });
+    expect(((await noRole.json()) as { problems: string[] }).problems).toEqual([
+      '第 1 行: unknown column "班级"',
+      '第 1 行: missing column "role/角色"',
+    ]);
     const dup = await admin.req('POST', '/api/users/import', {
-      body: csvForm('username,displayName,role,college,password\ndup-a,甲,辅导员,文学院,short\ndup-a,乙,辅导员,文学院,\nother-admin,丙,辅导员,文学院,\n'),
+      body: csvForm(
+        'username,displayName,role,college,password\ndup-a,甲,辅导员,文学院,short\ndup-a,乙,辅导员,文学院,\nother-admin,丙,辅导员,文学院,\n',
+      ),
       headers: { 'x-csrf-token': admin.csrf! },
     });
     expect(((await dup.json()) as { problems: string[] }).problems).toEqual([
@@ -633,7 +824,10 @@ describe('POST /api/users/import (CSV)', () => {
   test('When the upload is 2 MB, then it is 413 file too large', async () => {
     const h = await startApp();
     const admin = await signedIn(h, 'admin');
-    const res = await admin.req('POST', '/api/users/import', { body: csvForm(Buffer.alloc(2 * 1024 * 1024, 'a')), headers: { 'x-csrf-token': admin.csrf! } });
+    const res = await admin.req('POST', '/api/users/import', {
+      body: csvForm(Buffer.alloc(2 * 1024 * 1024, 'a')),
+      headers: { 'x-csrf-token': admin.csrf! },
+    });
     expect(res.status).toBe(413);
     expect(await errorOf(res)).toBe('file too large (max 1 MB)');
   });
@@ -644,12 +838,16 @@ describe('POST /api/users/import (CSV)', () => {
     const csv = 'username,displayName,role,college\npage-imp,页面导入,班主任,arts\n';
     expect((await admin.req('POST', '/api/users/import', { body: csvForm(csv) })).status).toBe(403);
     expect(await store.findUserByUsername('page-imp')).toBeUndefined();
-    const res = await admin.req('POST', `/admin/users/import?_csrf=${encodeURIComponent(admin.csrf!)}`, { body: csvForm(csv) });
+    const res = await admin.req('POST', `/admin/users/import?_csrf=${encodeURIComponent(admin.csrf!)}`, {
+      body: csvForm(csv),
+    });
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(page).toContain('导入完成：新建 1 个，更新 0 个。');
     expect(page).toContain('page-imp');
-    const bad = await admin.req('POST', `/admin/users/import?_csrf=${encodeURIComponent(admin.csrf!)}`, { body: csvForm('username,displayName,role,college\nx-y,名,辅导员,物理学院\n') });
+    const bad = await admin.req('POST', `/admin/users/import?_csrf=${encodeURIComponent(admin.csrf!)}`, {
+      body: csvForm('username,displayName,role,college\nx-y,名,辅导员,物理学院\n'),
+    });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('第 2 行: unknown college &#34;物理学院&#34;');
   });

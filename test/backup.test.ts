@@ -36,23 +36,65 @@ async function fill(db: Knex): Promise<{ tasks: string[]; cases: string[] }> {
   const store = createStore(db);
   await seedDemoSchool(store);
   const { template } = await registerDataFiles(store, { templateFile: TEMPLATE_FILE, calendarFile: CALENDAR_FILE });
-  await createSemester(store, { id: 'backup-2024-autumn', schoolId: DEMO_SCHOOL.id, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn' });
-  const plan = planSemester({ semesterId: 'backup-2024-autumn', template: loadTemplateFile(TEMPLATE_FILE).data, calendar: loadCalendarFile(CALENDAR_FILE).data, colleges: [{ id: 'literature' }, { id: 'science' }, { id: 'medicine' }] });
+  await createSemester(store, {
+    id: 'backup-2024-autumn',
+    schoolId: DEMO_SCHOOL.id,
+    templateId: template.id,
+    templateVersion: template.version,
+    calendarId: '2024-autumn',
+  });
+  const plan = planSemester({
+    semesterId: 'backup-2024-autumn',
+    template: loadTemplateFile(TEMPLATE_FILE).data,
+    calendar: loadCalendarFile(CALENDAR_FILE).data,
+    colleges: [{ id: 'literature' }, { id: 'science' }, { id: 'medicine' }],
+  });
   await store.upsertPlannedTasks(plan.tasks.map(({ remindAts: _r, level2At: _l, ...t }) => t));
   const now = Date.now();
-  await db('students').insert({ id: 'stu-backup-1', school_id: DEMO_SCHOOL.id, college_id: 'literature', student_no: '2024990001', name: '林晓雨', class_name: '汉语言 2401', created_at: now });
-  await db('crisis_cases').insert({ id: 'case-backup-1', student_id: 'stu-backup-1', college_id: 'literature', situation: 'self_harm_risk', place: '3 号宿舍楼', reported_by: 'literature-counsellor', occurred_at: now, reported_at: now, status: 'supervising', escalation_level: 0, updated_at: now });
-  return { tasks: ((await db('task_instances').pluck('id')) as string[]).sort(), cases: (await db('crisis_cases').pluck('id')) as string[] };
+  await db('students').insert({
+    id: 'stu-backup-1',
+    school_id: DEMO_SCHOOL.id,
+    college_id: 'literature',
+    student_no: '2024990001',
+    name: '林晓雨',
+    class_name: '汉语言 2401',
+    created_at: now,
+  });
+  await db('crisis_cases').insert({
+    id: 'case-backup-1',
+    student_id: 'stu-backup-1',
+    college_id: 'literature',
+    situation: 'self_harm_risk',
+    place: '3 号宿舍楼',
+    reported_by: 'literature-counsellor',
+    occurred_at: now,
+    reported_at: now,
+    status: 'supervising',
+    escalation_level: 0,
+    updated_at: now,
+  });
+  return {
+    tasks: ((await db('task_instances').pluck('id')) as string[]).sort(),
+    cases: (await db('crisis_cases').pluck('id')) as string[],
+  };
 }
 
 async function contents(db: Knex): Promise<{ tasks: string[]; cases: string[] }> {
-  return { tasks: ((await db('task_instances').pluck('id')) as string[]).sort(), cases: (await db('crisis_cases').pluck('id')) as string[] };
+  return {
+    tasks: ((await db('task_instances').pluck('id')) as string[]).sort(),
+    cases: (await db('crisis_cases').pluck('id')) as string[],
+  };
 }
 
 function cli(script: 'backup' | 'restore', args: string[], env: Record<string, string | undefined>) {
   const e: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete e[k];
-  return spawnSync(TSX, [path.join(ROOT, 'scripts', `${script}.ts`), ...args], { cwd: ROOT, env: e, encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(TSX, [path.join(ROOT, 'scripts', `${script}.ts`), ...args], {
+    cwd: ROOT,
+    env: e,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 }
 
 function pgUrl(name: string): string {
@@ -71,7 +113,10 @@ async function pgAdmin(sql: string): Promise<void> {
 }
 
 afterAll(async () => {
-  for (const name of createdDatabases) await pgAdmin(`drop database if exists "${name}" with (force)`).catch((e: unknown) => console.error(`could not drop ${name}: ${String(e)}`));
+  for (const name of createdDatabases)
+    await pgAdmin(`drop database if exists "${name}" with (force)`).catch((e: unknown) =>
+      console.error(`could not drop ${name}: ${String(e)}`),
+    );
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -92,7 +137,9 @@ describe('the app database', () => {
     const target = path.join(dir, 'restored', 'app.sqlite');
     const r = cli('restore', ['--from', out], { SQLITE_FILE: target, DATABASE_URL: undefined });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain(`restore: app sqlite; every table's row count matches the backup (tasks ${before.tasks.length}, crisis cases 1)`);
+    expect(r.stdout).toContain(
+      `restore: app sqlite; every table's row count matches the backup (tasks ${before.tasks.length}, crisis cases 1)`,
+    );
     const restored = createKnex({ sqliteFile: target });
     try {
       expect(await contents(restored)).toEqual(before);
@@ -104,13 +151,22 @@ describe('the app database', () => {
     // a second restore onto the same file is refused; so is a damaged backup and a second backup into the same directory
     const again = cli('restore', ['--from', out], { SQLITE_FILE: target, DATABASE_URL: undefined });
     expect(again.status).toBe(1);
-    expect(again.stderr).toContain(`restore failed: app database: ${target} exists; stop the process that uses it and move it away first`);
-    expect(cli('backup', ['--out', out], { SQLITE_FILE: source, DATABASE_URL: undefined }).stderr).toContain(`backup failed: --out ${out} exists already`);
+    expect(again.stderr).toContain(
+      `restore failed: app database: ${target} exists; stop the process that uses it and move it away first`,
+    );
+    expect(cli('backup', ['--out', out], { SQLITE_FILE: source, DATABASE_URL: undefined }).stderr).toContain(
+      `backup failed: --out ${out} exists already`,
+    );
     fs.appendFileSync(path.join(out, 'app.sqlite'), 'x');
-    const damaged = cli('restore', ['--from', out], { SQLITE_FILE: path.join(dir, 'other.sqlite'), DATABASE_URL: undefined });
+    const damaged = cli('restore', ['--from', out], {
+      SQLITE_FILE: path.join(dir, 'other.sqlite'),
+      DATABASE_URL: undefined,
+    });
     expect(damaged.stderr).toContain('SHA-256 differs from the manifest; the backup is damaged');
     expect(fs.existsSync(path.join(dir, 'other.sqlite'))).toBe(false);
-    expect(cli('backup', ['--outt', 'x'], {}).stderr).toContain('backup failed: unknown argument "--outt" (known: --out, --temporal-sqlite, --temporal-database-url)');
+    expect(cli('backup', ['--outt', 'x'], {}).stderr).toContain(
+      'backup failed: unknown argument "--outt" (known: --out, --temporal-sqlite, --temporal-database-url)',
+    );
   });
 
   test('When a PostgreSQL database is backed up with pg_dump and restored with pg_restore into a new database, then every task and case is there; a non-empty target is refused', async () => {
@@ -133,7 +189,9 @@ describe('the app database', () => {
 
     const r = cli('restore', ['--from', out], { DATABASE_URL: pgUrl(dst) });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain(`every table's row count matches the backup (tasks ${before.tasks.length}, crisis cases 1)`);
+    expect(r.stdout).toContain(
+      `every table's row count matches the backup (tasks ${before.tasks.length}, crisis cases 1)`,
+    );
     const restored = createKnex({ databaseUrl: pgUrl(dst) });
     try {
       expect(await contents(restored)).toEqual(before);
@@ -141,7 +199,9 @@ describe('the app database', () => {
       await restored.destroy();
     }
     const twice = cli('restore', ['--from', out], { DATABASE_URL: pgUrl(dst) });
-    expect(twice.stderr).toMatch(new RegExp(`restore failed: database ${dst} is not empty \\(\\d+ tables\\); restore into a new database`));
+    expect(twice.stderr).toMatch(
+      new RegExp(`restore failed: database ${dst} is not empty \\(\\d+ tables\\); restore into a new database`),
+    );
   });
 });
 
@@ -160,7 +220,23 @@ describe('the Temporal dev server persistence', () => {
   let server: ChildProcess | undefined;
   const startDev = async (dbFile: string): Promise<{ address: string; stop: () => Promise<void> }> => {
     const port = await freePort();
-    const proc = spawn(temporalBinaries().temporal, ['server', 'start-dev', '--db-filename', dbFile, '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error'], { stdio: 'ignore' });
+    const proc = spawn(
+      temporalBinaries().temporal,
+      [
+        'server',
+        'start-dev',
+        '--db-filename',
+        dbFile,
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--headless',
+        '--log-level',
+        'error',
+      ],
+      { stdio: 'ignore' },
+    );
     server = proc;
     const address = `127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
@@ -170,17 +246,19 @@ describe('the Temporal dev server persistence', () => {
         await c.close();
         break;
       } catch (e) {
-        if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`dev server on ${dbFile} did not start: ${String(e)}`);
+        if (Date.now() > deadline || proc.exitCode !== null)
+          throw new Error(`dev server on ${dbFile} did not start: ${String(e)}`);
         await new Promise((r) => setTimeout(r, 300));
       }
     }
     return {
       address,
-      stop: () => new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-      }),
+      stop: () =>
+        new Promise<void>((resolve) => {
+          if (proc.exitCode !== null) return resolve();
+          proc.once('exit', () => resolve());
+          proc.kill('SIGTERM');
+        }),
     };
   };
   afterAll(() => {
@@ -194,24 +272,34 @@ describe('the Temporal dev server persistence', () => {
     await db.destroy();
   });
 
-  test('When the dev server\'s SQLite file is backed up while it runs and restored into a new file, then a dev server on the copy knows the workflow', async () => {
+  test("When the dev server's SQLite file is backed up while it runs and restored into a new file, then a dev server on the copy knows the workflow", async () => {
     const live = path.join(dir, 'temporal.sqlite');
     const first = await startDev(live);
     const connection = await Connection.connect({ address: first.address });
     const workflowId = `backup-probe-${crypto.randomBytes(4).toString('hex')}`;
     try {
-      await new Client({ connection }).workflow.start('collegeLadderWorkflow', { workflowId, taskQueue: 'backup-probe-queue', args: [] });
+      await new Client({ connection }).workflow.start('collegeLadderWorkflow', {
+        workflowId,
+        taskQueue: 'backup-probe-queue',
+        args: [],
+      });
     } finally {
       await connection.close();
     }
     const out = path.join(dir, 'temporal-backup');
-    const b = cli('backup', ['--out', out, '--temporal-sqlite', live], { SQLITE_FILE: appFile, DATABASE_URL: undefined });
+    const b = cli('backup', ['--out', out, '--temporal-sqlite', live], {
+      SQLITE_FILE: appFile,
+      DATABASE_URL: undefined,
+    });
     expect(b.stderr).toBe('');
     expect(b.stdout).toMatch(/backup: temporal sqlite temporal\.sqlite \d+ bytes/);
     await first.stop();
 
     const copy = path.join(dir, 'restored-temporal', 'temporal.sqlite');
-    const r = cli('restore', ['--from', out, '--temporal-sqlite', copy], { SQLITE_FILE: path.join(dir, 'restored-temporal', 'app.sqlite'), DATABASE_URL: undefined });
+    const r = cli('restore', ['--from', out, '--temporal-sqlite', copy], {
+      SQLITE_FILE: path.join(dir, 'restored-temporal', 'app.sqlite'),
+      DATABASE_URL: undefined,
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('restore: app sqlite, temporal sqlite;');
     const second = await startDev(copy);

@@ -15,10 +15,47 @@ const NOW = Date.UTC(2024, 9, 15, 4);
 
 beforeAll(async () => {
   fx = await webFixture({ now: () => NOW });
-  await fx.knex('students').insert({ id: 'stu-w', school_id: 'demo-school', college_id: 'literature', student_no: 'W2024001', name: '赵预警', class_name: '汉语言1班', created_at: NOW });
-  await fx.knex('screening_batches').insert({ id: 'batch-1', school_id: 'demo-school', name: 'b.csv', imported_by: 'admin', imported_at: NOW, rows: 1, sha256: 'x' });
-  await fx.knex('screening_warnings').insert({ id: 'warn-1', batch_id: 'batch-1', student_id: 'stu-w', college_id: 'literature', level: 'red', interview_due_at: NOW + 3 * 86_400_000, status: 'open', escalation_level: 0 });
-  await fx.knex('crisis_cases').insert({ id: 'case-1', student_id: 'stu-w', college_id: 'literature', situation: 'self_harm_risk', place: '图书馆', reported_by: 'literature-counsellor', occurred_at: NOW, reported_at: NOW, status: 'supervising', escalation_level: 0, updated_at: NOW });
+  await fx.knex('students').insert({
+    id: 'stu-w',
+    school_id: 'demo-school',
+    college_id: 'literature',
+    student_no: 'W2024001',
+    name: '赵预警',
+    class_name: '汉语言1班',
+    created_at: NOW,
+  });
+  await fx.knex('screening_batches').insert({
+    id: 'batch-1',
+    school_id: 'demo-school',
+    name: 'b.csv',
+    imported_by: 'admin',
+    imported_at: NOW,
+    rows: 1,
+    sha256: 'x',
+  });
+  await fx.knex('screening_warnings').insert({
+    id: 'warn-1',
+    batch_id: 'batch-1',
+    student_id: 'stu-w',
+    college_id: 'literature',
+    level: 'red',
+    interview_due_at: NOW + 3 * 86_400_000,
+    status: 'open',
+    escalation_level: 0,
+  });
+  await fx.knex('crisis_cases').insert({
+    id: 'case-1',
+    student_id: 'stu-w',
+    college_id: 'literature',
+    situation: 'self_harm_risk',
+    place: '图书馆',
+    reported_by: 'literature-counsellor',
+    occurred_at: NOW,
+    reported_at: NOW,
+    status: 'supervising',
+    escalation_level: 0,
+    updated_at: NOW,
+  });
 });
 afterAll(async () => {
   await fx.close();
@@ -40,10 +77,20 @@ function csrfOf(page: string): string {
 }
 
 /** Posts a form (urlencoded; repeated fields for arrays) with the CSRF field only, no header. */
-function postForm(s: Session, path: string, csrf: string, fields: Record<string, string | string[]>): Promise<Response> {
+function postForm(
+  s: Session,
+  path: string,
+  csrf: string,
+  fields: Record<string, string | string[]>,
+): Promise<Response> {
   const body = new URLSearchParams({ _csrf: csrf });
   for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-  return s.fetch(path, { method: 'POST', csrf: false, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+  return s.fetch(path, {
+    method: 'POST',
+    csrf: false,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: body.toString(),
+  });
 }
 
 /** Follows a 303 back and returns the page. */
@@ -56,7 +103,16 @@ async function followed(s: Session, res: Response): Promise<string> {
 function ledgerRows(page: string): Array<Array<[string, string]>> {
   const table = /<table id="ledger-table">([\s\S]*?)<\/table>/.exec(page)![1]!;
   return [...table.matchAll(/<tr data-id="[^"]+">([\s\S]*?)<\/tr>/g)].map((row) =>
-    [...row[1]!.matchAll(/<td data-col="(\w+)">([\s\S]*?)<\/td>/g)].map((c) => [c[1]!, decode(c[2]!.replace(/<details>[\s\S]*<\/details>/, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim())]),
+    [...row[1]!.matchAll(/<td data-col="(\w+)">([\s\S]*?)<\/td>/g)].map((c) => [
+      c[1]!,
+      decode(
+        c[2]!
+          .replace(/<details>[\s\S]*<\/details>/, '')
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      ),
+    ]),
   );
 }
 
@@ -90,13 +146,20 @@ describe('GET /care and the key-care forms', () => {
     expect(table).toContain('每周谈心一次，联系家长');
     expect(after).toContain('id="done"');
 
-    const entry = await fx.knex('key_care_entries as k').join('students as s', 's.id', 'k.student_id').where('s.student_no', 'K2024001').first('k.reasons', 'k.plan', 'k.student_id');
+    const entry = await fx
+      .knex('key_care_entries as k')
+      .join('students as s', 's.id', 'k.student_id')
+      .where('s.student_no', 'K2024001')
+      .first('k.reasons', 'k.plan', 'k.student_id');
     expect(JSON.parse(entry.reasons)).toEqual([
       { kind: 'group', month: '2024-10', index: 1, zh: groupValue.split('|')[1] },
       { kind: 'other', zh: '寝室矛盾' },
     ]);
     // the page's read of the student is audited: one view per page load, whatever lists the student is on
-    const views = async () => (await fx.store.listAudit({ subjectType: 'student', subjectId: entry.student_id })).filter((a) => a.action === 'viewed' && a.actor === 'literature-counsellor');
+    const views = async () =>
+      (await fx.store.listAudit({ subjectType: 'student', subjectId: entry.student_id })).filter(
+        (a) => a.action === 'viewed' && a.actor === 'literature-counsellor',
+      );
     const before = await views();
     expect(before.length).toBeGreaterThan(0);
     expect((await counsellor.fetch('/care?college=literature')).status).toBe(200);
@@ -108,7 +171,13 @@ describe('GET /care and the key-care forms', () => {
   test('When the key-care form gives no reason, then the page shows the error and nothing is stored', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
     const csrf = csrfOf(await getPage(counsellor, '/care'));
-    const res = await postForm(counsellor, '/care/key-care?college=literature', csrf, { studentNo: 'K2024009', studentName: '钱无因', className: '', reasons: '', plan: '计划' });
+    const res = await postForm(counsellor, '/care/key-care?college=literature', csrf, {
+      studentNo: 'K2024009',
+      studentName: '钱无因',
+      className: '',
+      reasons: '',
+      plan: '计划',
+    });
     expect(res.headers.get('location')).toMatch(/^\/care\?college=literature&error=/);
     const page = await followed(counsellor, res);
     expect(page).toMatch(/<p class="error" id="error" role="alert">give at least one reason/);
@@ -119,20 +188,40 @@ describe('GET /care and the key-care forms', () => {
   test('When the plan is edited by form and the college leader takes the student off with a reason, then the list follows; a counsellor may not take students off', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
     const leader = await login(fx.base, 'literature-college-leader');
-    const id = ((await fx.knex('key_care_entries as k').join('students as s', 's.id', 'k.student_id').where('s.student_no', 'K2024001').first('k.id')) as { id: string }).id;
+    const id = (
+      (await fx
+        .knex('key_care_entries as k')
+        .join('students as s', 's.id', 'k.student_id')
+        .where('s.student_no', 'K2024001')
+        .first('k.id')) as { id: string }
+    ).id;
     const page = await getPage(counsellor, '/care');
     expect(page).not.toContain(`action="/care/key-care/${id}/remove"`);
-    const edited = await followed(counsellor, await postForm(counsellor, `/care/key-care/${id}`, csrfOf(page), { plan: '每两周谈心一次' }));
+    const edited = await followed(
+      counsellor,
+      await postForm(counsellor, `/care/key-care/${id}`, csrfOf(page), { plan: '每两周谈心一次' }),
+    );
     expect(edited).toContain('每两周谈心一次');
-    expect((await postForm(counsellor, `/care/key-care/${id}/remove`, csrfOf(page), { reason: '情况好转' })).status).toBe(403);
+    expect(
+      (await postForm(counsellor, `/care/key-care/${id}/remove`, csrfOf(page), { reason: '情况好转' })).status,
+    ).toBe(403);
 
     const leaderPage = await getPage(leader, '/care');
     expect(leaderPage).toContain(`action="/care/key-care/${id}/remove"`);
-    const noReason = await followed(leader, await postForm(leader, `/care/key-care/${id}/remove`, csrfOf(leaderPage), { reason: '' }));
+    const noReason = await followed(
+      leader,
+      await postForm(leader, `/care/key-care/${id}/remove`, csrfOf(leaderPage), { reason: '' }),
+    );
     expect(noReason).toContain('reason is required');
-    const removed = await followed(leader, await postForm(leader, `/care/key-care/${id}/remove`, csrfOf(leaderPage), { reason: '情况好转，经评估移出' }));
+    const removed = await followed(
+      leader,
+      await postForm(leader, `/care/key-care/${id}/remove`, csrfOf(leaderPage), { reason: '情况好转，经评估移出' }),
+    );
     expect(/<table id="key-care-table">([\s\S]*?)<\/table>/.exec(removed)![1]).not.toContain('李关爱');
-    expect(await fx.knex('key_care_entries').where({ id }).first('status', 'removed_reason')).toEqual({ status: 'removed', removed_reason: '情况好转，经评估移出' });
+    expect(await fx.knex('key_care_entries').where({ id }).first('status', 'removed_reason')).toEqual({
+      status: 'removed',
+      removed_reason: '情况好转，经评估移出',
+    });
   });
 
   test('When science staff open the literature care page, then it is 403; an unknown college is 404', async () => {
@@ -174,7 +263,9 @@ describe('the intervention ledger forms', () => {
     });
     expect(res.headers.get('location')).toBe('/care?college=literature&done=1#ledger');
     const after = await followed(counsellor, res);
-    const headers = [.../<table id="ledger-table"><thead><tr>([\s\S]*?)<\/tr>/.exec(after)![1]!.matchAll(/<th>(.*?)<\/th>/g)].map((x) => x[1]);
+    const headers = [
+      .../<table id="ledger-table"><thead><tr>([\s\S]*?)<\/tr>/.exec(after)![1]!.matchAll(/<th>(.*?)<\/th>/g),
+    ].map((x) => x[1]);
     expect(headers).toEqual(LEDGER_COLUMNS.map((c) => c.zh));
     const [row] = ledgerRows(after);
     expect(row!.map(([k]) => k)).toEqual(LEDGER_COLUMNS.map((c) => c.key));
@@ -197,14 +288,29 @@ describe('the intervention ledger forms', () => {
     const teacher = await login(fx.base, 'literature-class-teacher');
     const teacherPage = await getPage(teacher, '/care');
     expect(teacherPage).not.toContain('id="add-ledger"'); // class teachers read the ledger and add follow-ups
-    const withFollowUp = await followed(teacher, await postForm(teacher, `/care/ledger/${id}/follow-ups`, csrfOf(teacherPage), { text: '已转介心理中心', counselling: '1' }));
-    expect(Object.fromEntries(ledgerRows(withFollowUp)[0]!).followUp).toBe('2024-10-15 12:00 已转介心理中心（心理咨询） 文学院班主任');
+    const withFollowUp = await followed(
+      teacher,
+      await postForm(teacher, `/care/ledger/${id}/follow-ups`, csrfOf(teacherPage), {
+        text: '已转介心理中心',
+        counselling: '1',
+      }),
+    );
+    expect(Object.fromEntries(ledgerRows(withFollowUp)[0]!).followUp).toBe(
+      '2024-10-15 12:00 已转介心理中心（心理咨询） 文学院班主任',
+    );
   });
 
   test('When the ledger form names an unknown problem category, then the error is shown and nothing is stored', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
     const csrf = csrfOf(await getPage(counsellor, '/care'));
-    const page = await followed(counsellor, await postForm(counsellor, '/care/ledger?college=literature', csrf, { studentNo: 'L2024003', studentName: '孙分类', categories: 'gaming' }));
+    const page = await followed(
+      counsellor,
+      await postForm(counsellor, '/care/ledger?college=literature', csrf, {
+        studentNo: 'L2024003',
+        studentName: '孙分类',
+        categories: 'gaming',
+      }),
+    );
     expect(page).toContain('unknown problem category gaming');
     expect(await fx.knex('students').where({ student_no: 'L2024003' }).first()).toBeUndefined();
   });
@@ -217,12 +323,23 @@ describe('GET /screening/warnings/:id', () => {
     expect(page).toContain('赵预警');
     const steps = [...page.matchAll(/<textarea id="step-\w+" name="(\w+)"/g)].map((x) => x[1]);
     expect(steps).toEqual(['rapport', 'emotions', 'socialFunctioning', 'coping', 'riskOfExtremeThoughts']);
-    for (const name of ['第一步 建立师生关系、生理状况与适应情况', '第二步 评估情绪', '第三步 评估社会功能', '第四步 评估应对方式', '第五步 危险性评估']) expect(page).toContain(name);
+    for (const name of [
+      '第一步 建立师生关系、生理状况与适应情况',
+      '第二步 评估情绪',
+      '第三步 评估社会功能',
+      '第四步 评估应对方式',
+      '第五步 危险性评估',
+    ])
+      expect(page).toContain(name);
     for (const a of ['正常', '轻微心理困扰', '严重心理困扰', '特别严重', '高危人群']) expect(page).toContain(a);
     expect(page).toContain('name="needsCounselling" value="yes"');
     expect(page).toContain('name="needsCrisisIntervention" value="no"');
     const audit = await fx.store.listAudit({ subjectType: 'student', subjectId: 'stu-w' });
-    expect(audit.some((a) => a.actor === 'literature-counsellor' && JSON.stringify(a.details).includes('screening-warning:warn-1'))).toBe(true);
+    expect(
+      audit.some(
+        (a) => a.actor === 'literature-counsellor' && JSON.stringify(a.details).includes('screening-warning:warn-1'),
+      ),
+    ).toBe(true);
 
     for (const who of ['science-counsellor', 'science-college-leader']) {
       const other = await login(fx.base, who);
@@ -235,7 +352,13 @@ describe('GET /screening/warnings/:id', () => {
   test('When the interview form misses a step, then it comes back with the reason as written', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
     const csrf = csrfOf(await getPage(counsellor, '/screening/warnings/warn-1'));
-    const res = await postForm(counsellor, '/screening/warnings/warn-1/interview', csrf, { rapport: '已建立关系', emotions: '情绪低落', assessment: 'mild', needsCounselling: 'yes', needsCrisisIntervention: 'no' });
+    const res = await postForm(counsellor, '/screening/warnings/warn-1/interview', csrf, {
+      rapport: '已建立关系',
+      emotions: '情绪低落',
+      assessment: 'mild',
+      needsCounselling: 'yes',
+      needsCrisisIntervention: 'no',
+    });
     const page = await followed(counsellor, res);
     expect(page).toContain('socialFunctioning (第三步 评估社会功能) is missing');
   });
@@ -245,11 +368,27 @@ describe('crisis report and case forms', () => {
   test('When care staff open the report form, then it asks for the student, the situation, the place and the time; the admin also picks the college', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
     const page = await getPage(counsellor, '/crises/new');
-    for (const x of ['name="studentNo"', 'name="studentName"', 'value="injury"', 'value="danger_to_others"', 'value="self_harm_risk"', 'name="place"', 'type="datetime-local" name="occurredAt"', 'value="2024-10-15T12:00"']) expect(page).toContain(x);
+    for (const x of [
+      'name="studentNo"',
+      'name="studentName"',
+      'value="injury"',
+      'value="danger_to_others"',
+      'value="self_harm_risk"',
+      'name="place"',
+      'type="datetime-local" name="occurredAt"',
+      'value="2024-10-15T12:00"',
+    ])
+      expect(page).toContain(x);
     expect(page).not.toContain('name="collegeId"');
     expect(await getPage(await login(fx.base, 'admin'), '/crises/new')).toContain('name="collegeId"');
     // a problem comes back on the form itself, in Chinese, with what was entered (issue 14)
-    const bad = await postForm(counsellor, '/crises', csrfOf(page), { studentNo: 'C1', studentName: '周', situation: 'injury', place: '', occurredAt: '2024-10-15T11:00' });
+    const bad = await postForm(counsellor, '/crises', csrfOf(page), {
+      studentNo: 'C1',
+      studentName: '周',
+      situation: 'injury',
+      place: '',
+      occurredAt: '2024-10-15T11:00',
+    });
     expect(bad.status).toBe(400);
     const again = await bad.text();
     expect(again).toContain('请填写地点。');
@@ -259,8 +398,10 @@ describe('crisis report and case forms', () => {
   test('When the case page is opened, then each step has its form and the deadlines come from the case’s durations', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
     const page = await getPage(counsellor, '/crises/case-1');
-    for (const step of ['on-scene', 'school-notified', 'action', 'guardian', 'check-in', 'hand-over', 'five-ones']) expect(page).toContain(`action="/crises/case-1/${step}"`);
-    for (const d of ['counselling-centre', 'security-office', 'clinic']) expect(page).toContain(`name="departments" value="${d}"`);
+    for (const step of ['on-scene', 'school-notified', 'action', 'guardian', 'check-in', 'hand-over', 'five-ones'])
+      expect(page).toContain(`action="/crises/case-1/${step}"`);
+    for (const d of ['counselling-centre', 'security-office', 'clinic'])
+      expect(page).toContain(`name="departments" value="${d}"`);
     expect(page).toContain('到场确认截止：2024-10-15 12:30'); // the default 30 minutes (no stored durations)
     expect(page).toContain('通知学校部门截止：2024-10-15 13:00');
     expect(page).toContain('特别监护（24 小时）结束：2024-10-16 12:00');
@@ -271,7 +412,11 @@ describe('crisis report and case forms', () => {
 
 describe('GET/POST /admin/care-settings', () => {
   const form = (over: Record<string, string> = {}) => ({
-    ...Object.fromEntries(Object.entries(DEFAULT_CARE_SETTINGS).flatMap(([section, values]) => Object.entries(values).map(([k, v]) => [`${section}.${k}`, String(v)]))),
+    ...Object.fromEntries(
+      Object.entries(DEFAULT_CARE_SETTINGS).flatMap(([section, values]) =>
+        Object.entries(values).map(([k, v]) => [`${section}.${k}`, String(v)]),
+      ),
+    ),
     ...over,
   });
 
@@ -281,14 +426,24 @@ describe('GET/POST /admin/care-settings', () => {
     for (const name of Object.keys(form())) expect(page).toContain(`name="${name}"`);
     expect(page).toContain('默认 30 分钟，范围 5–240');
 
-    const bad = await postForm(admin, '/admin/care-settings', csrfOf(page), form({ 'crisis.onSceneAckMinutes': '999' }));
+    const bad = await postForm(
+      admin,
+      '/admin/care-settings',
+      csrfOf(page),
+      form({ 'crisis.onSceneAckMinutes': '999' }),
+    );
     expect(bad.status).toBe(400);
     const shown = await bad.text();
     expect(shown).toContain('上报后到场确认时限（crisis.onSceneAckMinutes）');
     expect(shown).toContain('value="999"');
     expect(await getCareSettings(fx.knex, 'demo-school')).toEqual(DEFAULT_CARE_SETTINGS);
 
-    const ok = await postForm(admin, '/admin/care-settings', csrfOf(page), form({ 'crisis.onSceneAckMinutes': '45', 'pairing.maxStudentsPerTeacher': '6' }));
+    const ok = await postForm(
+      admin,
+      '/admin/care-settings',
+      csrfOf(page),
+      form({ 'crisis.onSceneAckMinutes': '45', 'pairing.maxStudentsPerTeacher': '6' }),
+    );
     expect([ok.status, ok.headers.get('location')]).toEqual([303, '/admin/care-settings?done=1']);
     const saved = await getCareSettings(fx.knex, 'demo-school');
     expect(saved.crisis.onSceneAckMinutes).toBe(45);
@@ -304,6 +459,8 @@ describe('GET/POST /admin/care-settings', () => {
     const staffPage = await getPage(counsellor, '/care');
     expect(staffPage).toContain('<a href="/care">关爱工作</a>');
     expect(staffPage).not.toContain('href="/admin/care-settings"');
-    expect(await getPage(await login(fx.base, 'admin'), '/care')).toContain('<a href="/admin/care-settings">关爱时限设置</a>');
+    expect(await getPage(await login(fx.base, 'admin'), '/care')).toContain(
+      '<a href="/admin/care-settings">关爱时限设置</a>',
+    );
   });
 });

@@ -31,7 +31,11 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: queue,
     workflowBundle: await workflowBundle(),
-    activities: allActivities({ knex: fx.knex, client: env.client, outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
+    activities: allActivities({
+      knex: fx.knex,
+      client: env.client,
+      outbox: createOutbox({ knex: fx.knex, channels: {} }),
+    }),
   });
   workerRun = worker.run();
   workerRun.catch(() => undefined); // surfaced in afterAll
@@ -55,10 +59,17 @@ async function signIn(page: Page, username: string): Promise<void> {
 }
 
 /** Submits the form of one step on the case page and waits for the redirect back. */
-async function submitStep(page: Page, step: string, fill?: (form: ReturnType<Page['locator']>) => Promise<void>): Promise<void> {
+async function submitStep(
+  page: Page,
+  step: string,
+  fill?: (form: ReturnType<Page['locator']>) => Promise<void>,
+): Promise<void> {
   const form = page.locator(`form#step-${step}`);
   await fill?.(form);
-  await Promise.all([page.waitForURL((u) => u.searchParams.has('done') || u.searchParams.has('error')), form.locator('button[type="submit"]').click()]);
+  await Promise.all([
+    page.waitForURL((u) => u.searchParams.has('done') || u.searchParams.has('error')),
+    form.locator('button[type="submit"]').click(),
+  ]);
   expect(await page.locator('#error').count(), `flash: ${await page.locator('#error').allTextContents()}`).toBe(0);
 }
 
@@ -78,10 +89,20 @@ describe('a crisis case in the browser', () => {
       await page.fill('input[name="className"]', '汉语言 2403');
       await page.selectOption('select[name="situation"]', 'self_harm_risk');
       await page.fill('input[name="place"]', '5 号宿舍楼天台');
-      await Promise.all([page.waitForURL((u) => /^\/crises\/[0-9a-f-]{36}$/.test(u.pathname)), page.locator('form[action="/crises"] button[type="submit"]').click()]);
+      await Promise.all([
+        page.waitForURL((u) => /^\/crises\/[0-9a-f-]{36}$/.test(u.pathname)),
+        page.locator('form[action="/crises"] button[type="submit"]').click(),
+      ]);
       const caseId = new URL(page.url()).pathname.split('/').pop()!;
       await expect(page.locator('main').textContent()).resolves.toContain(NAME);
-      await expect.poll(() => fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId }).then((a) => a.map((e) => e.action)), { timeout: 20_000 }).toContain('reported');
+      await expect
+        .poll(
+          () => fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId }).then((a) => a.map((e) => e.action)),
+          {
+            timeout: 20_000,
+          },
+        )
+        .toContain('reported');
 
       // the college leader opens the case (an audited view of the student)
       await signIn(lead.page, 'literature-college-leader');
@@ -107,7 +128,10 @@ describe('a crisis case in the browser', () => {
         for (const box of await form.locator('input[name="departments"]').all()) await box.check();
       });
       await expect(timelineText(lead.page)).resolves.toContain('已通知学校部门');
-      const actions = (await fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId })).map((e) => [e.action, e.actor]);
+      const actions = (await fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId })).map((e) => [
+        e.action,
+        e.actor,
+      ]);
       expect(actions).toEqual([
         ['reported', 'literature-counsellor'],
         ['on-scene', 'literature-counsellor'],

@@ -37,7 +37,11 @@ beforeAll(async () => {
     taskQueue: queue,
     workflowBundle: await workflowBundle(),
     // the worker's own set of activities, over the fixture's database and an outbox with no external channel
-    activities: allActivities({ knex: fx.knex, client: env.client, outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
+    activities: allActivities({
+      knex: fx.knex,
+      client: env.client,
+      outbox: createOutbox({ knex: fx.knex, channels: {} }),
+    }),
   });
   running = worker.run();
 });
@@ -48,7 +52,8 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const json = (s: Session, url: string, method: string, body: unknown) => s.fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (s: Session, url: string, method: string, body: unknown) =>
+  s.fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
   for (let i = 0; i < 100; i++) {
     const v = await read();
@@ -62,24 +67,56 @@ describe('a high-risk interview enters care', () => {
   test('When the interview finds a high risk, then the student is on the key-care list and the ledger with a proposed pairing; the sixth student of a teacher needs the admin’s reason; a talk restarts the clock', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
     const f = new FormData();
-    f.append('file', new Blob(['学号,姓名,学院,班级,预警等级\r\n2024880001,陈思远,文学院,汉语言2401,红色'], { type: 'text/csv' }), 'warn.csv');
+    f.append(
+      'file',
+      new Blob(['学号,姓名,学院,班级,预警等级\r\n2024880001,陈思远,文学院,汉语言2401,红色'], { type: 'text/csv' }),
+      'warn.csv',
+    );
     expect((await counsellor.fetch('/api/screening/imports', { method: 'POST', body: f })).status).toBe(201);
-    const warning = (await fx.knex('screening_warnings').first('id', 'student_id')) as { id: string; student_id: string };
-    await until('the follow-up workflow', () => env.client.workflow.getHandle(`screening.${warning.id}`).describe().catch(() => null), Boolean);
-    const record = { rapport: '适应一般', emotions: '持续低落两周', socialFunctioning: '回避社交', coping: '独处', riskOfExtremeThoughts: '有消极念头', assessment: 'high_risk', needsCounselling: true, needsCrisisIntervention: true };
-    expect((await json(counsellor, `/api/screening/warnings/${warning.id}/interview`, 'POST', { record })).status).toBe(200);
+    const warning = (await fx.knex('screening_warnings').first('id', 'student_id')) as {
+      id: string;
+      student_id: string;
+    };
+    await until(
+      'the follow-up workflow',
+      () =>
+        env.client.workflow
+          .getHandle(`screening.${warning.id}`)
+          .describe()
+          .catch(() => null),
+      Boolean,
+    );
+    const record = {
+      rapport: '适应一般',
+      emotions: '持续低落两周',
+      socialFunctioning: '回避社交',
+      coping: '独处',
+      riskOfExtremeThoughts: '有消极念头',
+      assessment: 'high_risk',
+      needsCounselling: true,
+      needsCrisisIntervention: true,
+    };
+    expect((await json(counsellor, `/api/screening/warnings/${warning.id}/interview`, 'POST', { record })).status).toBe(
+      200,
+    );
 
     // the enrolment is written with the proposal (one transaction in the activity)
     await until('the enrolment', () => fx.knex('pairings').where({ student_id: warning.student_id }).first(), Boolean);
-    const keyCare = (await (await counsellor.fetch('/api/colleges/literature/key-care')).json()) as { entries: Array<{ student: { name: string }; source: string; reasons: Array<{ kind: string; zh: string }> }> };
+    const keyCare = (await (await counsellor.fetch('/api/colleges/literature/key-care')).json()) as {
+      entries: Array<{ student: { name: string }; source: string; reasons: Array<{ kind: string; zh: string }> }>;
+    };
     expect(keyCare.entries).toHaveLength(1);
     expect(keyCare.entries[0]).toMatchObject({ student: { name: '陈思远' }, source: 'screening' });
     expect(keyCare.entries[0]!.reasons[0]).toMatchObject({ kind: 'screening' });
     expect(keyCare.entries[0]!.reasons[0]!.zh).toContain('高危');
-    const ledger = (await (await counsellor.fetch('/api/colleges/literature/ledger')).json()) as { entries: Array<{ seq: number; lifeSafety: boolean; interviewAt: number | null; source: string }> };
+    const ledger = (await (await counsellor.fetch('/api/colleges/literature/ledger')).json()) as {
+      entries: Array<{ seq: number; lifeSafety: boolean; interviewAt: number | null; source: string }>;
+    };
     expect(ledger.entries).toMatchObject([{ seq: 1, lifeSafety: true, source: 'screening' }]);
     expect(ledger.entries[0]!.interviewAt).toBeGreaterThan(0);
-    const pairings = (await (await counsellor.fetch('/api/colleges/literature/pairings')).json()) as { pairings: Array<{ id: string; status: string; teacherUserId: string | null }> };
+    const pairings = (await (await counsellor.fetch('/api/colleges/literature/pairings')).json()) as {
+      pairings: Array<{ id: string; status: string; teacherUserId: string | null }>;
+    };
     expect(pairings.pairings).toMatchObject([{ status: 'proposed', teacherUserId: null }]);
     const proposed = pairings.pairings[0]!.id;
     // every read of student data is in the audit log: who, what, when
@@ -95,57 +132,155 @@ describe('a high-risk interview enters care', () => {
 
     // the class teacher already has 5 students
     for (let i = 1; i <= 5; i++) {
-      await fx.knex('students').insert({ id: `busy-${i}`, school_id: 'demo-school', college_id: 'literature', student_no: `20248800${10 + i}`, name: `学生${i}`, created_at: Date.now() });
-      await fx.knex('pairings').insert({ id: `busy-${i}`, college_id: 'literature', student_id: `busy-${i}`, teacher_user_id: 'literature-class-teacher', status: 'active', source: 'manual', created_by: 'literature-college-leader', created_at: Date.now(), started_at: Date.now(), escalation_level: 0 });
+      await fx.knex('students').insert({
+        id: `busy-${i}`,
+        school_id: 'demo-school',
+        college_id: 'literature',
+        student_no: `20248800${10 + i}`,
+        name: `学生${i}`,
+        created_at: Date.now(),
+      });
+      await fx.knex('pairings').insert({
+        id: `busy-${i}`,
+        college_id: 'literature',
+        student_id: `busy-${i}`,
+        teacher_user_id: 'literature-class-teacher',
+        status: 'active',
+        source: 'manual',
+        created_by: 'literature-college-leader',
+        created_at: Date.now(),
+        started_at: Date.now(),
+        escalation_level: 0,
+      });
     }
     const leader = await login(fx.base, 'literature-college-leader');
-    const byLeader = await json(leader, '/api/colleges/literature/pairings', 'POST', { pairingId: proposed, teacherUserId: 'literature-class-teacher' });
+    const byLeader = await json(leader, '/api/colleges/literature/pairings', 'POST', {
+      pairingId: proposed,
+      teacherUserId: 'literature-class-teacher',
+    });
     expect(byLeader.status).toBe(409);
-    expect(((await byLeader.json()) as { error: string }).error).toMatch(/already has 5 students \(at most 5\); the school administration may allow more/);
+    expect(((await byLeader.json()) as { error: string }).error).toMatch(
+      /already has 5 students \(at most 5\); the school administration may allow more/,
+    );
     const admin = await login(fx.base, 'admin');
-    const noReason = await json(admin, '/api/colleges/literature/pairings', 'POST', { pairingId: proposed, teacherUserId: 'literature-class-teacher' });
+    const noReason = await json(admin, '/api/colleges/literature/pairings', 'POST', {
+      pairingId: proposed,
+      teacherUserId: 'literature-class-teacher',
+    });
     expect(noReason.status).toBe(409);
     expect(((await noReason.json()) as { error: string }).error).toMatch(/record the reason/);
     expect((await fx.knex('pairings').where({ id: proposed }).first('status')).status).toBe('proposed');
-    const ok = await json(admin, '/api/colleges/literature/pairings', 'POST', { pairingId: proposed, teacherUserId: 'literature-class-teacher', overrideReason: '学院辅导员紧缺，由班主任兼任' });
+    const ok = await json(admin, '/api/colleges/literature/pairings', 'POST', {
+      pairingId: proposed,
+      teacherUserId: 'literature-class-teacher',
+      overrideReason: '学院辅导员紧缺，由班主任兼任',
+    });
     expect(ok.status).toBe(201);
-    expect(await fx.knex('pairings').where({ id: proposed }).first('status', 'teacher_user_id', 'override_reason')).toEqual({ status: 'active', teacher_user_id: 'literature-class-teacher', override_reason: '学院辅导员紧缺，由班主任兼任' });
-    expect((await fx.store.listAudit({ subjectType: 'pairing', subjectId: proposed })).map((a) => [a.action, a.actor])).toEqual([['assigned-over-limit', 'admin']]);
+    expect(
+      await fx.knex('pairings').where({ id: proposed }).first('status', 'teacher_user_id', 'override_reason'),
+    ).toEqual({
+      status: 'active',
+      teacher_user_id: 'literature-class-teacher',
+      override_reason: '学院辅导员紧缺，由班主任兼任',
+    });
+    expect(
+      (await fx.store.listAudit({ subjectType: 'pairing', subjectId: proposed })).map((a) => [a.action, a.actor]),
+    ).toEqual([['assigned-over-limit', 'admin']]);
     // a pairing may be arranged by a leader only
-    expect((await json(counsellor, '/api/colleges/literature/pairings', 'POST', { pairingId: proposed, teacherUserId: 'literature-counsellor' })).status).toBe(403);
+    expect(
+      (
+        await json(counsellor, '/api/colleges/literature/pairings', 'POST', {
+          pairingId: proposed,
+          teacherUserId: 'literature-counsellor',
+        })
+      ).status,
+    ).toBe(403);
 
     // the talk clock runs: a talk by the paired teacher restarts it; someone else's is refused as written
     const teacher = await login(fx.base, 'literature-class-teacher');
     const refused = await json(counsellor, `/api/pairings/${proposed}/talks`, 'POST', { note: '谈话' });
     expect(refused.status).toBe(409);
-    expect(((await refused.json()) as { error: string }).error).toBe('only the paired teacher or the college leader may record a talk');
+    expect(((await refused.json()) as { error: string }).error).toBe(
+      'only the paired teacher or the college leader may record a talk',
+    );
     const talk = await json(teacher, `/api/pairings/${proposed}/talks`, 'POST', { note: '谈心 30 分钟，情绪较前稳定' });
     expect(talk.status).toBe(200);
     const { lastTalkAt } = (await talk.json()) as { lastTalkAt: number };
-    await until('the talk in the read model', () => fx.knex('pairings').where({ id: proposed }).first('last_talk_at'), (r) => Number(r?.last_talk_at) === lastTalkAt);
+    await until(
+      'the talk in the read model',
+      () => fx.knex('pairings').where({ id: proposed }).first('last_talk_at'),
+      (r) => Number(r?.last_talk_at) === lastTalkAt,
+    );
     // the clock shown is the one the workflow runs with, even after the school changes the setting
-    expect((await json(admin, '/api/care/settings', 'PUT', { settings: { ...DEFAULT_CARE_SETTINGS, pairing: { ...DEFAULT_CARE_SETTINGS.pairing, talkEveryDays: 7 } } })).status).toBe(200);
-    const after = (await (await teacher.fetch('/api/colleges/literature/pairings')).json()) as { pairings: Array<{ id: string; nextTalkDueAt: number | null }> };
+    expect(
+      (
+        await json(admin, '/api/care/settings', 'PUT', {
+          settings: { ...DEFAULT_CARE_SETTINGS, pairing: { ...DEFAULT_CARE_SETTINGS.pairing, talkEveryDays: 7 } },
+        })
+      ).status,
+    ).toBe(200);
+    const after = (await (await teacher.fetch('/api/colleges/literature/pairings')).json()) as {
+      pairings: Array<{ id: string; nextTalkDueAt: number | null }>;
+    };
     expect(after.pairings.find((p) => p.id === proposed)!.nextTalkDueAt).toBe(lastTalkAt + 15 * 86_400_000);
     expect((await json(admin, '/api/care/settings', 'PUT', { settings: DEFAULT_CARE_SETTINGS })).status).toBe(200);
     // ended by the leader: the workflow closes and the row says why
-    expect((await json(leader, `/api/pairings/${proposed}/end`, 'POST', { reason: '已转介专科医院，由心理中心跟进' })).status).toBe(204);
-    await until('the end in the read model', () => fx.knex('pairings').where({ id: proposed }).first('status'), (r) => r?.status === 'ended');
+    expect(
+      (await json(leader, `/api/pairings/${proposed}/end`, 'POST', { reason: '已转介专科医院，由心理中心跟进' }))
+        .status,
+    ).toBe(204);
+    await until(
+      'the end in the read model',
+      () => fx.knex('pairings').where({ id: proposed }).first('status'),
+      (r) => r?.status === 'ended',
+    );
   }, 90_000);
 });
 
 describe('the monthly ledger duty', () => {
   test('When the ledger has an entry without a follow-up this month, then the monthly key-care task is refused naming the entry; after a follow-up it completes', async () => {
-    const row: TaskInstanceRow = (await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: 'science' })).find((r) => r.templateTaskId === '2024-11-01-update-key-care-list')!;
+    const row: TaskInstanceRow = (
+      await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: 'science' })
+    ).find((r) => r.templateTaskId === '2024-11-01-update-key-care-list')!;
     const ttask = template.tasks.find((x) => x.id === row.templateTaskId)!;
     expect(ttask.evidence.ledgerMonthlyReview).toBe(true);
-    const input: TaskInput = { ...row, taskId: row.id, remindAts: [], level2At: row.dueAt + 2 * 86_400_000, evidence: ttask.evidence };
+    const input: TaskInput = {
+      ...row,
+      taskId: row.id,
+      remindAts: [],
+      level2At: row.dueAt + 2 * 86_400_000,
+      evidence: ttask.evidence,
+    };
     await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: row.id });
-    await until('the task to open', () => fx.store.getTaskInstance(row.id), (r) => r?.status !== 'planned');
+    await until(
+      'the task to open',
+      () => fx.store.getTaskInstance(row.id),
+      (r) => r?.status !== 'planned',
+    );
 
     // an entry made in October, not followed up in November
-    await fx.knex('students').insert({ id: 'sci-stu', school_id: 'demo-school', college_id: 'science', student_no: '2024770001', name: '刘一', created_at: Date.now() });
-    await fx.knex('ledger_entries').insert({ id: 'sci-led', student_id: 'sci-stu', college_id: 'science', seq: 3, categories: '["academic"]', life_safety: false, description: '学业困难', plan: '每两周约谈', source: 'manual', status: 'active', created_at: Date.UTC(2024, 9, 10), updated_at: Date.UTC(2024, 9, 10) });
+    await fx.knex('students').insert({
+      id: 'sci-stu',
+      school_id: 'demo-school',
+      college_id: 'science',
+      student_no: '2024770001',
+      name: '刘一',
+      created_at: Date.now(),
+    });
+    await fx.knex('ledger_entries').insert({
+      id: 'sci-led',
+      student_id: 'sci-stu',
+      college_id: 'science',
+      seq: 3,
+      categories: '["academic"]',
+      life_safety: false,
+      description: '学业困难',
+      plan: '每两周约谈',
+      source: 'manual',
+      status: 'active',
+      created_at: Date.UTC(2024, 9, 10),
+      updated_at: Date.UTC(2024, 9, 10),
+    });
     const staff = await login(fx.base, 'science-counsellor');
     const complete = () => {
       const f = new FormData();
@@ -161,7 +296,14 @@ describe('the monthly ledger duty', () => {
     expect(((await refused.json()) as { error: string }).error).toContain('entries no. 3 have no follow-up this month');
     expect((await fx.store.getTaskInstance(row.id))?.status).not.toBe('completed');
 
-    expect((await json(staff, '/api/ledger/sci-led/follow-ups', 'POST', { text: '已约谈，补考复习计划已定', counselling: true })).status).toBe(201);
+    expect(
+      (
+        await json(staff, '/api/ledger/sci-led/follow-ups', 'POST', {
+          text: '已约谈，补考复习计划已定',
+          counselling: true,
+        })
+      ).status,
+    ).toBe(201);
     const done = await complete();
     expect(done.status).toBe(200);
     expect(((await done.json()) as { task: { status: string } }).task.status).toBe('completed');
@@ -171,26 +313,50 @@ describe('the monthly ledger duty', () => {
 describe('care settings', () => {
   test('When the school shortens the on-scene acknowledgement to 10 minutes, then a new case escalates at 10 minutes; an out-of-bounds value is refused by name', async () => {
     const admin = await login(fx.base, 'admin');
-    const bad = await json(admin, '/api/care/settings', 'PUT', { settings: { ...DEFAULT_CARE_SETTINGS, crisis: { ...DEFAULT_CARE_SETTINGS.crisis, onSceneAckMinutes: 1000 } } });
+    const bad = await json(admin, '/api/care/settings', 'PUT', {
+      settings: { ...DEFAULT_CARE_SETTINGS, crisis: { ...DEFAULT_CARE_SETTINGS.crisis, onSceneAckMinutes: 1000 } },
+    });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: string }).error).toMatch(/crisis\.onSceneAckMinutes: Number must be less than or equal to 240/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(
+      /crisis\.onSceneAckMinutes: Number must be less than or equal to 240/,
+    );
     const counsellor = await login(fx.base, 'literature-counsellor');
     expect((await json(counsellor, '/api/care/settings', 'PUT', { settings: DEFAULT_CARE_SETTINGS })).status).toBe(403);
     const settings = { ...DEFAULT_CARE_SETTINGS, crisis: { ...DEFAULT_CARE_SETTINGS.crisis, onSceneAckMinutes: 10 } };
     expect((await json(admin, '/api/care/settings', 'PUT', { settings })).status).toBe(200);
-    expect(((await (await admin.fetch('/api/care/settings')).json()) as { settings: unknown }).settings).toEqual(settings);
+    expect(((await (await admin.fetch('/api/care/settings')).json()) as { settings: unknown }).settings).toEqual(
+      settings,
+    );
 
-    const res = await json(counsellor, '/api/crises', 'POST', { studentNo: '2024660001', studentName: '何二', situation: 'injury', place: '操场' });
+    const res = await json(counsellor, '/api/crises', 'POST', {
+      studentNo: '2024660001',
+      studentName: '何二',
+      situation: 'injury',
+      place: '操场',
+    });
     expect(res.status).toBe(201);
     const { caseId } = (await res.json()) as { caseId: string };
-    const row = (await fx.knex('crisis_cases').where({ id: caseId }).first('reported_at', 'durations')) as { reported_at: number; durations: string };
+    const row = (await fx.knex('crisis_cases').where({ id: caseId }).first('reported_at', 'durations')) as {
+      reported_at: number;
+      durations: string;
+    };
     expect(JSON.parse(row.durations)).toMatchObject({ onSceneAckMs: 10 * MIN, schoolNotifyMs: 60 * MIN });
-    await until('the report', () => fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId }), (a) => a.length > 0);
+    await until(
+      'the report',
+      () => fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId }),
+      (a) => a.length > 0,
+    );
     await env.sleep(11 * MIN);
-    const missed = await until('the level-1 escalation', () => fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId }), (a) => a.some((e) => e.action === 'on-scene-missed'));
+    const missed = await until(
+      'the level-1 escalation',
+      () => fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId }),
+      (a) => a.some((e) => e.action === 'on-scene-missed'),
+    );
     expect(missed.find((e) => e.action === 'on-scene-missed')!.at).toBe(Number(row.reported_at) + 10 * MIN);
     // the case page shows the case's own deadline
-    const page = (await (await counsellor.fetch(`/api/crises/${caseId}`)).json()) as { case: { durations: { onSceneAckMs: number } } };
+    const page = (await (await counsellor.fetch(`/api/crises/${caseId}`)).json()) as {
+      case: { durations: { onSceneAckMs: number } };
+    };
     expect(page.case.durations.onSceneAckMs).toBe(10 * MIN);
   }, 60_000);
 });

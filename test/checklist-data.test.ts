@@ -39,7 +39,10 @@ describe('checklists/runxin-2024-autumn.json (seed 001)', () => {
 
   test('five months of the year in semester order, September to January, written without a year', () => {
     expect(t.months.map((m) => m.month)).toEqual([9, 10, 11, 12, 1]);
-    const raw = readJson('checklists/runxin-2024-autumn.json') as { months: Array<{ month: unknown }>; tasks: Array<{ month?: unknown }> };
+    const raw = readJson('checklists/runxin-2024-autumn.json') as {
+      months: Array<{ month: unknown }>;
+      tasks: Array<{ month?: unknown }>;
+    };
     for (const m of [...raw.months, ...raw.tasks]) expect(JSON.stringify(m.month ?? '')).not.toMatch(/\d{4}/);
   });
 
@@ -48,7 +51,11 @@ describe('checklists/runxin-2024-autumn.json (seed 001)', () => {
     for (const m of t.months) {
       expect(m.keyCareGroups[0]!.zh).toBe('已列入重点关爱库的学生');
     }
-    const groups = (month: number) => t.months.find((m) => m.month === month)!.keyCareGroups.map((g) => g.zh).join('\n');
+    const groups = (month: number) =>
+      t.months
+        .find((m) => m.month === month)!
+        .keyCareGroups.map((g) => g.zh)
+        .join('\n');
     expect(groups(9)).toContain('未按时到校报到');
     expect(groups(10)).toContain('心理普测红色预警');
     expect(groups(10)).toContain('校外实习、校外租房走读的学生');
@@ -86,7 +93,9 @@ describe('checklists/runxin-2024-autumn.json (seed 001)', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const x of t.tasks) {
       expect(x.id).toMatch(/^\d{4}-\d{2}-\d{2}-[a-z0-9-]+$/);
-      expect(x.id.slice(5)).toMatch(new RegExp(`^${String(x.month).padStart(2, '0')}-${String(x.number).padStart(2, '0')}-`));
+      expect(x.id.slice(5)).toMatch(
+        new RegExp(`^${String(x.month).padStart(2, '0')}-${String(x.number).padStart(2, '0')}-`),
+      );
       expect(x.textZh.startsWith(`${x.title.zh}。`)).toBe(true);
     }
   });
@@ -105,7 +114,10 @@ describe('checklists/runxin-2024-autumn.json (seed 001)', () => {
     delete bad.hotlines[0]!.number;
     const r = templateSchema.safeParse(bad);
     expect(r.success).toBe(false);
-    expect(r.error?.issues[0]).toMatchObject({ path: ['hotlines', 0, 'number'], message: 'a phone hotline needs its number' });
+    expect(r.error?.issues[0]).toMatchObject({
+      path: ['hotlines', 0, 'number'],
+      message: 'a phone hotline needs its number',
+    });
   });
 
   test('weekly review (周周研判) recurs weekly until semester end with a required note', () => {
@@ -129,9 +141,14 @@ describe('checklists/runxin-2024-autumn.json (seed 001)', () => {
 
   test('holiday reminders name holidays by kind and the vacation, with a rule for a missing or merged holiday', () => {
     const before = t.tasks.filter((x) => x.kind === 'before-holiday');
-    expect(before.map((x) => [x.id, x.due.type === 'before-holiday' ? [x.due.holidays, x.due.ifMissing] : null])).toEqual([
+    expect(
+      before.map((x) => [x.id, x.due.type === 'before-holiday' ? [x.due.holidays, x.due.ifMissing] : null]),
+    ).toEqual([
       // Mid-Autumn falls inside National Day in some years (2025): one reminder before National Day
-      ['2024-09-08-holiday-safety-reminder', [['mid-autumn', 'national-day'], { 'mid-autumn': 'merge-into:national-day' }]],
+      [
+        '2024-09-08-holiday-safety-reminder',
+        [['mid-autumn', 'national-day'], { 'mid-autumn': 'merge-into:national-day' }],
+      ],
       // Christmas is observed without a day off: a calendar without it simply has no Christmas reminder
       ['2024-12-05-holiday-safety-reminder', [['christmas', 'new-year'], { christmas: 'skip' }]],
       ['2025-01-04-pre-vacation-safety-education', [['vacation'], {}]],
@@ -208,7 +225,9 @@ describe('checklists/campaign-2022-winter-care.json (seed 000)', () => {
     expect(c.tasks.every((x) => x.kind === 'campaign-phase')).toBe(true);
     const phases = c.tasks.map((x) => (x.due.type === 'campaign-phase' ? x.due.phase : undefined));
     expect(phases.filter(Boolean)).toEqual(['preparation', 'implementation', 'summary']);
-    expect(c.tasks.find((x) => x.due.type === 'campaign-phase' && x.due.phase === 'preparation')!.textZh).toContain('四级预警网络');
+    expect(c.tasks.find((x) => x.due.type === 'campaign-phase' && x.due.phase === 'preparation')!.textZh).toContain(
+      '四级预警网络',
+    );
   });
 
   test('submission due 26 Dec: note, plan and summary, at least two photos per activity', () => {

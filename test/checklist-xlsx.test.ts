@@ -33,7 +33,10 @@ beforeAll(async () => {
   db = createKnex({ sqliteFile: dbFile });
   await migrateLatest(db);
   store = createStore(db);
-  await registerDataFiles(store, { templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'), calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json') });
+  await registerDataFiles(store, {
+    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
+    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
+  });
 });
 afterAll(async () => {
   await db?.destroy();
@@ -97,10 +100,22 @@ describe('xlsx round trip', () => {
     });
     const t = await checklistFromXlsx(xlsx);
     const x = t.tasks[1]!;
-    expect(x).toMatchObject({ week: 3, due: { type: 'in-week', dueDay: 3 }, ladder: { remindBefore: ['P2D', 'PT4H'], level2After: 'P1D' }, evidence: { note: 'required', minFiles: 2, accept: ['image'] } });
+    expect(x).toMatchObject({
+      week: 3,
+      due: { type: 'in-week', dueDay: 3 },
+      ladder: { remindBefore: ['P2D', 'PT4H'], level2After: 'P1D' },
+      evidence: { note: 'required', minFiles: 2, accept: ['image'] },
+    });
     expect(x.month).toBeUndefined();
     expect(t.tasks[2]!.due).toEqual({ type: 'in-month', dueDay: 15 });
-    expect(t.tasks.at(-1)).toMatchObject({ id: 'm12-32', month: 12, kind: 'once', ownerRole: 'class_teacher', title: { zh: '新增任务', en: '新增任务' }, due: { type: 'after-exam-weeks', opensDaysBefore: 3 } });
+    expect(t.tasks.at(-1)).toMatchObject({
+      id: 'm12-32',
+      month: 12,
+      kind: 'once',
+      ownerRole: 'class_teacher',
+      title: { zh: '新增任务', en: '新增任务' },
+      due: { type: 'after-exam-weeks', opensDaysBefore: 3 },
+    });
   });
 });
 
@@ -130,9 +145,17 @@ describe('xlsx errors', () => {
   });
 
   test('When the file is not a workbook, too large, or lacks the header, then it is refused saying so', async () => {
-    expect(await problemsOf(checklistFromXlsx(Buffer.from('月份或周次,任务内容\n9月,开会\n')))).toEqual(['这不是 xlsx 文件（Excel 工作簿）：请在 Excel 或 WPS 中 “另存为 .xlsx”']);
-    expect((await problemsOf(checklistFromXlsx(Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(6 * 1024 * 1024)]))))[0]).toMatch(/^文件太大（6\.0 MB），最大 5 MB$/);
-    expect((await problemsOf(checklistFromXlsx(Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(100)]))))[0]).toMatch(/^无法读取这个 xlsx 文件/);
+    expect(await problemsOf(checklistFromXlsx(Buffer.from('月份或周次,任务内容\n9月,开会\n')))).toEqual([
+      '这不是 xlsx 文件（Excel 工作簿）：请在 Excel 或 WPS 中 “另存为 .xlsx”',
+    ]);
+    expect(
+      (
+        await problemsOf(checklistFromXlsx(Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(6 * 1024 * 1024)])))
+      )[0],
+    ).toMatch(/^文件太大（6\.0 MB），最大 5 MB$/);
+    expect(
+      (await problemsOf(checklistFromXlsx(Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(100)]))))[0],
+    ).toMatch(/^无法读取这个 xlsx 文件/);
     const noHeader = await edited((ws) => {
       ws.getRow(1).getCell(9).value = '截止';
       ws.getRow(1).getCell(8).value = null;
@@ -142,7 +165,9 @@ describe('xlsx errors', () => {
     ]);
     const wb = new ExcelJS.Workbook();
     wb.addWorksheet('Sheet1').addRow(['x']);
-    expect(await problemsOf(checklistFromXlsx(Buffer.from(await wb.xlsx.writeBuffer())))).toEqual(['缺少 “任务清单” 工作表（找到的工作表：Sheet1）']);
+    expect(await problemsOf(checklistFromXlsx(Buffer.from(await wb.xlsx.writeBuffer())))).toEqual([
+      '缺少 “任务清单” 工作表（找到的工作表：Sheet1）',
+    ]);
   });
 });
 
@@ -152,18 +177,52 @@ describe('CLI', () => {
     const { DATABASE_URL: _pg, ...rest } = process.env;
     const env = { ...rest, SQLITE_FILE: dbFile };
     const cli = path.join(ROOT, 'scripts', 'semester.ts');
-    const ex = await run(process.execPath, ['--import', 'tsx', cli, 'checklist', 'export', '--id', 'runxin-2024-autumn', '--version', String(template2024.version), '--out', out], { env, cwd: ROOT, timeout: 60_000 });
+    const ex = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        cli,
+        'checklist',
+        'export',
+        '--id',
+        'runxin-2024-autumn',
+        '--version',
+        String(template2024.version),
+        '--out',
+        out,
+      ],
+      { env, cwd: ROOT, timeout: 60_000 },
+    );
     expect(ex.stdout).toContain(`checklist runxin-2024-autumn v${template2024.version}: 31 tasks →`);
     const before = await store.getTemplate('runxin-2024-autumn', template2024.version);
-    const im = await run(process.execPath, ['--import', 'tsx', cli, 'checklist', 'import', '--file', out, '--id', 'runxin-2024-autumn'], { env, cwd: ROOT, timeout: 60_000 });
+    const im = await run(
+      process.execPath,
+      ['--import', 'tsx', cli, 'checklist', 'import', '--file', out, '--id', 'runxin-2024-autumn'],
+      {
+        env,
+        cwd: ROOT,
+        timeout: 60_000,
+      },
+    );
     expect(im.stdout).toContain(`checklist runxin-2024-autumn v${template2024.version + 1}: 31 tasks stored`);
     expect(await store.getTemplate('runxin-2024-autumn', template2024.version)).toEqual(before);
-    const stored = JSON.parse((await store.getTemplate('runxin-2024-autumn', template2024.version + 1))!.body) as unknown;
+    const stored = JSON.parse(
+      (await store.getTemplate('runxin-2024-autumn', template2024.version + 1))!.body,
+    ) as unknown;
     expect(stored).toEqual({ ...template2024, version: template2024.version + 1 });
     // a bad file: the problems on stderr, exit 1
     const bad = path.join(dir, 'bad.xlsx');
     fs.writeFileSync(bad, 'not a workbook');
-    const err = await run(process.execPath, ['--import', 'tsx', cli, 'checklist', 'import', '--file', bad, '--id', 'runxin-2024-autumn'], { env, cwd: ROOT, timeout: 60_000 }).then(
+    const err = await run(
+      process.execPath,
+      ['--import', 'tsx', cli, 'checklist', 'import', '--file', bad, '--id', 'runxin-2024-autumn'],
+      {
+        env,
+        cwd: ROOT,
+        timeout: 60_000,
+      },
+    ).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );

@@ -17,7 +17,14 @@ import { Worker } from '@temporalio/worker';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TaskEvent } from '../activities';
-import { codecDataConverter, createCodec, DEV_KEY_ID, ENCRYPTED_ENCODING, loadCodecKeys, METADATA_KEY_ID } from '../codec/aes-gcm';
+import {
+  codecDataConverter,
+  createCodec,
+  DEV_KEY_ID,
+  ENCRYPTED_ENCODING,
+  loadCodecKeys,
+  METADATA_KEY_ID,
+} from '../codec/aes-gcm';
 import { createCodecRouter } from '../codec/endpoint';
 import type { Role } from '../domain/schema';
 import { evidenceSchema } from '../domain/schema';
@@ -49,7 +56,9 @@ describe('AES-GCM codec', () => {
     expect(Buffer.from(enc!.data!).includes(Buffer.from(STUDENT))).toBe(false);
     expect(enc!.data!.length).toBe(12 + temporal.api.common.v1.Payload.encode(original).finish().length + 16);
     const [dec] = await codec.decode([enc!]);
-    expect(temporal.api.common.v1.Payload.encode(dec!).finish()).toEqual(temporal.api.common.v1.Payload.encode(original).finish());
+    expect(temporal.api.common.v1.Payload.encode(dec!).finish()).toEqual(
+      temporal.api.common.v1.Payload.encode(original).finish(),
+    );
     expect(fromPayload(dec!)).toEqual({ student: STUDENT, note: '重点关爱' });
   });
 
@@ -84,14 +93,19 @@ describe('AES-GCM codec', () => {
     expect(text(fresh!.metadata![METADATA_KEY_ID])).toBe('b');
     expect((await rotated.decode([old!, fresh!])).map(fromPayload)).toEqual(['old', 'new']);
     // once A is retired, its payloads name the missing key
-    await expect(createCodec({ current: 'b', keys: { b: keyB } }).decode([old!])).rejects.toThrow('unknown payload key id "a"');
+    await expect(createCodec({ current: 'b', keys: { b: keyB } }).decode([old!])).rejects.toThrow(
+      'unknown payload key id "a"',
+    );
   });
 
   test('When the key id is unknown, then the error names it and not the data', async () => {
     const [enc] = await createCodec({ current: 'k-2024', keys: { 'k-2024': keyA } }).encode([toPayload(STUDENT)]);
     const err = await createCodec(keys)
       .decode([enc!])
-      .then(() => undefined, (e: unknown) => e as Error);
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
     expect(err?.message).toContain('"k-2024"');
     expect(err?.message).not.toContain(STUDENT);
   });
@@ -126,7 +140,11 @@ describe('loadCodecKeys', () => {
     const cases: [NodeJS.ProcessEnv, string, string[]][] = [
       [{ PAYLOAD_KEYS: `a:${b64(short)}` }, 'PAYLOAD_KEYS', [b64(short)]],
       [{ PAYLOAD_KEYS: `a:${b64(keyA)},${b64(keyB)}` }, 'PAYLOAD_KEYS', [b64(keyA), b64(keyB)]],
-      [{ PAYLOAD_KEYS: `a:${b64(keyA)},a:${b64(keyB)}`, PAYLOAD_KEY_CURRENT: 'a' }, 'PAYLOAD_KEYS', [b64(keyA), b64(keyB)]],
+      [
+        { PAYLOAD_KEYS: `a:${b64(keyA)},a:${b64(keyB)}`, PAYLOAD_KEY_CURRENT: 'a' },
+        'PAYLOAD_KEYS',
+        [b64(keyA), b64(keyB)],
+      ],
       [{ PAYLOAD_KEYS: `a:${b64(keyA)}!!`, PAYLOAD_KEY_CURRENT: 'a' }, 'PAYLOAD_KEYS', [b64(keyA)]],
       [{ PAYLOAD_KEYS: `a:${b64(keyA)},b:${b64(keyB)}` }, 'PAYLOAD_KEY_CURRENT', [b64(keyA), b64(keyB)]],
       [{ PAYLOAD_KEYS: `a:${b64(keyA)}`, PAYLOAD_KEY_CURRENT: 'c' }, 'PAYLOAD_KEY_CURRENT', [b64(keyA)]],
@@ -204,7 +222,11 @@ describe('task workflow history with the codec (time-skipping)', () => {
     };
 
     await worker.runUntil(async () => {
-      const handle = await client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: input.taskId });
+      const handle = await client.workflow.start(taskWorkflow, {
+        args: [input],
+        taskQueue: queue,
+        workflowId: input.taskId,
+      });
       await env.sleep(2 * HOUR);
       expect((await handle.query(taskStateQuery)).status).toBe('open'); // the query answer is decoded too
       expect(events.map((e) => e.action)).toEqual(['opened']);
@@ -212,15 +234,22 @@ describe('task workflow history with the codec (time-skipping)', () => {
       await handle.terminate('test done');
     });
 
-    const { history } = await env.client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: input.taskId } });
+    const { history } = await env.client.workflowService.getWorkflowExecutionHistory({
+      namespace: 'default',
+      execution: { workflowId: input.taskId },
+    });
     const bytes = Buffer.from(temporal.api.history.v1.History.encode(history!).finish());
     expect(bytes.includes(Buffer.from(STUDENT, 'utf8'))).toBe(false);
     expect(bytes.includes(Buffer.from(STUDENT_ESCAPED, 'utf8'))).toBe(false);
     expect(bytes.includes(Buffer.from(JSON.stringify(STUDENT), 'utf8'))).toBe(false);
 
     // the start input and the activity's input are both encrypted, and decode to the task
-    const started = history!.events!.find((e) => e.workflowExecutionStartedEventAttributes)!.workflowExecutionStartedEventAttributes!;
-    const scheduled = history!.events!.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!;
+    const started = history!.events!.find(
+      (e) => e.workflowExecutionStartedEventAttributes,
+    )!.workflowExecutionStartedEventAttributes!;
+    const scheduled = history!.events!.find(
+      (e) => e.activityTaskScheduledEventAttributes,
+    )!.activityTaskScheduledEventAttributes!;
     for (const payloads of [started.input!.payloads!, scheduled.input!.payloads!]) {
       expect(payloads.every((p) => text(p.metadata![METADATA_ENCODING_KEY]) === ENCRYPTED_ENCODING)).toBe(true);
     }
@@ -250,7 +279,11 @@ describe('failure messages with the codec (time-skipping)', () => {
       activities: {
         recordTaskEvent() {
           // a message a careless change could write: it must not reach the history in plain text
-          throw ApplicationFailure.create({ type: 'UnknownTaskError', message: `no task for ${STUDENT}`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: 'UnknownTaskError',
+            message: `no task for ${STUDENT}`,
+            nonRetryable: true,
+          });
         },
         async deliverNotifications() {
           return { sent: 0, skipped: 0 };
@@ -276,7 +309,11 @@ describe('failure messages with the codec (time-skipping)', () => {
       evidence: evidenceSchema.parse({}),
     };
     const failure = await worker.runUntil(async () => {
-      const handle = await client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: input.taskId });
+      const handle = await client.workflow.start(taskWorkflow, {
+        args: [input],
+        taskQueue: queue,
+        workflowId: input.taskId,
+      });
       return handle.result().then(
         () => null,
         (e: unknown) => e as WorkflowFailedError,
@@ -285,11 +322,17 @@ describe('failure messages with the codec (time-skipping)', () => {
     // the client decodes the failure chain: the message is there for those who hold the key
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     const messages: string[] = [];
-    for (let e: unknown = failure; e instanceof Error; e = (e as Error & { cause?: unknown }).cause) messages.push(e.message);
+    for (let e: unknown = failure; e instanceof Error; e = (e as Error & { cause?: unknown }).cause)
+      messages.push(e.message);
     expect(messages.some((m) => m.includes(STUDENT))).toBe(true);
 
-    const { history } = await env.client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: input.taskId } });
-    const failed = history!.events!.find((e) => e.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes!;
+    const { history } = await env.client.workflowService.getWorkflowExecutionHistory({
+      namespace: 'default',
+      execution: { workflowId: input.taskId },
+    });
+    const failed = history!.events!.find(
+      (e) => e.activityTaskFailedEventAttributes,
+    )!.activityTaskFailedEventAttributes!;
     expect(failed.failure!.message).toBe('Encoded failure');
     expect(text(failed.failure!.encodedAttributes!.metadata![METADATA_ENCODING_KEY])).toBe(ENCRYPTED_ENCODING);
     const bytes = Buffer.from(temporal.api.history.v1.History.encode(history!).finish());
@@ -304,7 +347,14 @@ describe('codec endpoint over HTTP', () => {
   let server: Server;
   let base: string;
 
-  const user = (role: Role): SessionUser => ({ id: `u-${role}`, username: role, displayName: role, role, collegeId: role === 'school_admin' ? null : 'college-a', schoolId: 'demo-school' });
+  const user = (role: Role): SessionUser => ({
+    id: `u-${role}`,
+    username: role,
+    displayName: role,
+    role,
+    collegeId: role === 'school_admin' ? null : 'college-a',
+    schoolId: 'demo-school',
+  });
 
   beforeAll(async () => {
     const app = express();
@@ -332,14 +382,23 @@ describe('codec endpoint over HTTP', () => {
   });
 
   const toJson = (p: Payload) => ({
-    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+    ),
     data: Buffer.from(p.data ?? []).toString('base64'),
   });
   const post = (op: 'encode' | 'decode', payloads: Payload[], headers: Record<string, string> = {}) =>
-    fetch(`${base}/codec/${op}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ payloads: payloads.map(toJson) }) });
+    fetch(`${base}/codec/${op}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ payloads: payloads.map(toJson) }),
+    });
 
   test('When the Web UI sends its preflight, then the UI origin, credentials and headers are allowed', async () => {
-    const res = await fetch(`${base}/codec/decode`, { method: 'OPTIONS', headers: { origin: UI, 'access-control-request-method': 'POST' } });
+    const res = await fetch(`${base}/codec/decode`, {
+      method: 'OPTIONS',
+      headers: { origin: UI, 'access-control-request-method': 'POST' },
+    });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(UI);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
@@ -360,7 +419,11 @@ describe('codec endpoint over HTTP', () => {
   test('When a school admin decodes from the Web UI, then the payloads come back decoded and the read is audited', async () => {
     const [enc] = await createCodec(keys).encode([toPayload({ student: STUDENT })]);
     const plain = toPayload('not encrypted');
-    const res = await post('decode', [enc!, plain], { 'x-test-role': 'school_admin', origin: UI, 'x-namespace': 'default' });
+    const res = await post('decode', [enc!, plain], {
+      'x-test-role': 'school_admin',
+      origin: UI,
+      'x-namespace': 'default',
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe(UI);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
@@ -384,10 +447,16 @@ describe('codec endpoint over HTTP', () => {
   test('When a POST comes from another origin, or is not JSON, then it is refused', async () => {
     const [enc] = await createCodec(keys).encode([toPayload(STUDENT)]);
     const before = decodes.length;
-    expect((await post('decode', [enc!], { 'x-test-role': 'school_admin', origin: 'https://evil.example' })).status).toBe(403);
+    expect(
+      (await post('decode', [enc!], { 'x-test-role': 'school_admin', origin: 'https://evil.example' })).status,
+    ).toBe(403);
     expect((await post('decode', [enc!], { 'x-test-role': 'school_admin', origin: 'null' })).status).toBe(403);
     expect((await post('decode', [enc!], { 'x-test-role': 'school_admin', origin: base })).status).toBe(200); // the app itself
-    const form = await fetch(`${base}/codec/decode`, { method: 'POST', headers: { 'x-test-role': 'school_admin', 'content-type': 'text/plain' }, body: '{"payloads":[]}' });
+    const form = await fetch(`${base}/codec/decode`, {
+      method: 'POST',
+      headers: { 'x-test-role': 'school_admin', 'content-type': 'text/plain' },
+      body: '{"payloads":[]}',
+    });
     expect(form.status).toBe(415);
     expect(decodes.length).toBe(before + 1);
   });

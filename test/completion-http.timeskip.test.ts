@@ -19,7 +19,10 @@ import { login, webFixture, type WebFixture } from './helpers/web';
 const ROOT = path.resolve(__dirname, '..');
 const template = loadTemplateFile(path.join(ROOT, 'checklists', 'runxin-2024-autumn.json')).data;
 /** a valid 1×1 PNG */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
 let env: TestWorkflowEnvironment;
@@ -36,7 +39,10 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: queue,
     workflowBundle: await workflowBundle(),
-    activities: { ...createActivities({ store: fx.store, client: env.client }), ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }) },
+    activities: {
+      ...createActivities({ store: fx.store, client: env.client }),
+      ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
+    },
   });
   running = worker.run();
 });
@@ -50,13 +56,22 @@ afterAll(async () => {
 /** Starts the workflow of a planned row (its dates are in 2024: it opens and falls overdue at once). */
 async function startTask(row: TaskInstanceRow): Promise<void> {
   const ttask = template.tasks.find((x) => x.id === row.templateTaskId)!;
-  const input: TaskInput = { ...row, taskId: row.id, remindAts: [], level2At: row.dueAt + 2 * 86_400_000, evidence: ttask.evidence };
+  const input: TaskInput = {
+    ...row,
+    taskId: row.id,
+    remindAts: [],
+    level2At: row.dueAt + 2 * 86_400_000,
+    evidence: ttask.evidence,
+  };
   await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: row.id });
-  for (let i = 0; i < 100 && (await fx.store.getTaskInstance(row.id))?.status === 'planned'; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (await fx.store.getTaskInstance(row.id))?.status === 'planned'; i++)
+    await new Promise((r) => setTimeout(r, 100));
 }
 
 const row = async (college: string, templateTaskId: string) =>
-  (await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: college })).find((r) => r.templateTaskId === templateTaskId)!;
+  (await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: college })).find(
+    (r) => r.templateTaskId === templateTaskId,
+  )!;
 
 function form(fields: Record<string, string>, files: Array<[string, string, Buffer, string]>): FormData {
   const f = new FormData();
@@ -65,18 +80,32 @@ function form(fields: Record<string, string>, files: Array<[string, string, Buff
   return f;
 }
 
-const evidenceCount = async (taskId: string) => Number((await fx.knex('evidence_files').where({ task_id: taskId }).count({ n: '*' }))[0]!.n);
+const evidenceCount = async (taskId: string) =>
+  Number((await fx.knex('evidence_files').where({ task_id: taskId }).count({ n: '*' }))[0]!.n);
 
 describe('POST /api/tasks/:id/complete', () => {
   test('When staff complete with a note and a photo, then the task is completed (late), and the photo is kept and served to their college only', async () => {
     const task = await row('literature', '2024-10-01-update-key-care-list');
     await startTask(task);
     const staff = await login(fx.base, 'literature-counsellor');
-    const res = await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, { method: 'POST', body: form({ note: '本月新增 2 名关注学生' }, [['files', '名单照片.png', PNG, 'image/png']]) });
+    const res = await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, {
+      method: 'POST',
+      body: form({ note: '本月新增 2 名关注学生' }, [['files', '名单照片.png', PNG, 'image/png']]),
+    });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { task: { status: string; late: boolean } }).task).toMatchObject({ status: 'completed', late: true });
-    const detail = (await (await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}`)).json()) as { task: TaskInstanceRow; evidence: Array<{ url: string; name: string }> };
-    expect(detail.task).toMatchObject({ status: 'completed', note: '本月新增 2 名关注学生', completedBy: 'literature-counsellor' });
+    expect(((await res.json()) as { task: { status: string; late: boolean } }).task).toMatchObject({
+      status: 'completed',
+      late: true,
+    });
+    const detail = (await (await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}`)).json()) as {
+      task: TaskInstanceRow;
+      evidence: Array<{ url: string; name: string }>;
+    };
+    expect(detail.task).toMatchObject({
+      status: 'completed',
+      note: '本月新增 2 名关注学生',
+      completedBy: 'literature-counsellor',
+    });
     expect(detail.evidence.map((e) => e.name)).toEqual(['名单照片.png']);
     const leader = await login(fx.base, 'literature-college-leader');
     const file = await leader.fetch(detail.evidence[0]!.url);
@@ -86,7 +115,10 @@ describe('POST /api/tasks/:id/complete', () => {
     const other = await login(fx.base, 'science-college-leader');
     expect((await other.fetch(detail.evidence[0]!.url)).status).toBe(403);
     // completing it again is refused with the reason, and the new upload is not kept
-    const again = await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, { method: 'POST', body: form({ note: '再次' }, [['files', 'x.png', PNG, 'image/png']]) });
+    const again = await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, {
+      method: 'POST',
+      body: form({ note: '再次' }, [['files', 'x.png', PNG, 'image/png']]),
+    });
     expect(again.status).toBe(409);
     expect(await again.json()).toEqual({ error: 'this task is already completed' });
     expect(await evidenceCount(task.id)).toBe(1);
@@ -96,12 +128,20 @@ describe('POST /api/tasks/:id/complete', () => {
     const task = await row('literature', '2025-01-06-semester-summary'); // needs a note, one file, the summary document
     await startTask(task);
     const leader = await login(fx.base, 'literature-college-leader');
-    const res = await leader.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, { method: 'POST', body: form({ note: '总结' }, [['files', 'photo.png', PNG, 'image/png']]) });
+    const res = await leader.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, {
+      method: 'POST',
+      body: form({ note: '总结' }, [['files', 'photo.png', PNG, 'image/png']]),
+    });
     expect(res.status).toBe(409);
-    expect(((await res.json()) as { error: string }).error).toBe('evidence incomplete: the Semester summary of mental-health education work (本学期心理健康教育工作总结) document is required');
+    expect(((await res.json()) as { error: string }).error).toBe(
+      'evidence incomplete: the Semester summary of mental-health education work (本学期心理健康教育工作总结) document is required',
+    );
     expect(await evidenceCount(task.id)).toBe(0);
     expect(fs.readdirSync(fx.deps.evidenceDir).length).toBe(1); // only the first test's photo
-    const ok = await leader.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, { method: 'POST', body: form({ note: '总结' }, [['doc_summary', '学期总结.pdf', PDF, 'application/pdf']]) });
+    const ok = await leader.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, {
+      method: 'POST',
+      body: form({ note: '总结' }, [['doc_summary', '学期总结.pdf', PDF, 'application/pdf']]),
+    });
     expect(ok.status).toBe(200);
     expect(await evidenceCount(task.id)).toBe(1);
   });
@@ -110,10 +150,18 @@ describe('POST /api/tasks/:id/complete', () => {
     const task = await row('literature', '2024-11-01-update-key-care-list');
     await startTask(task);
     const staff = await login(fx.base, 'literature-counsellor');
-    const exe = await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, { method: 'POST', body: form({ note: 'x' }, [['files', 'tool.png', Buffer.from('MZ\x90\x00binary'), 'image/png']]) });
+    const exe = await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, {
+      method: 'POST',
+      body: form({ note: 'x' }, [['files', 'tool.png', Buffer.from('MZ\x90\x00binary'), 'image/png']]),
+    });
     expect(exe.status).toBe(400);
     expect(await exe.json()).toEqual({ error: '"tool.png" is not a JPEG, PNG or PDF file' });
-    const big = await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, { method: 'POST', body: form({ note: 'x' }, [['files', 'huge.pdf', Buffer.concat([PDF, Buffer.alloc(11 * 1024 * 1024)]), 'application/pdf']]) });
+    const big = await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, {
+      method: 'POST',
+      body: form({ note: 'x' }, [
+        ['files', 'huge.pdf', Buffer.concat([PDF, Buffer.alloc(11 * 1024 * 1024)]), 'application/pdf'],
+      ]),
+    });
     expect(big.status).toBe(413);
     expect(((await big.json()) as { error: string }).error).toBe('file too large (files): the limit is 10 MB per file');
     expect(await evidenceCount(task.id)).toBe(0);
@@ -124,7 +172,10 @@ describe('POST /api/tasks/:id/complete', () => {
     const task = await row('literature', '2024-12-01-update-key-care-list');
     await startTask(task);
     const other = await login(fx.base, 'science-counsellor');
-    const res = await other.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, { method: 'POST', body: form({ note: 'x' }, []) });
+    const res = await other.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, {
+      method: 'POST',
+      body: form({ note: 'x' }, []),
+    });
     expect(res.status).toBe(403);
     expect((await fx.store.getTaskInstance(task.id))?.status).not.toBe('completed');
   });

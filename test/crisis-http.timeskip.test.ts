@@ -22,7 +22,16 @@ const NAME = '李晓雨';
 beforeAll(async () => {
   env = await timeSkippingEnv();
   fx = await webFixture({ client: env.client, taskQueue: queue }, { plan: false });
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: queue, workflowBundle: await workflowBundle(), activities: allActivities({ knex: fx.knex, client: env.client, outbox: createOutbox({ knex: fx.knex, channels: {} }) }) });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: queue,
+    workflowBundle: await workflowBundle(),
+    activities: allActivities({
+      knex: fx.knex,
+      client: env.client,
+      outbox: createOutbox({ knex: fx.knex, channels: {} }),
+    }),
+  });
   running = worker.run();
 });
 afterAll(async () => {
@@ -38,14 +47,22 @@ describe('POST /api/crises', () => {
     const res = await teacher.fetch('/api/crises', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ studentNo: '2024010203', studentName: NAME, className: '汉语言 2401', situation: 'self_harm_risk', place: '3 号宿舍楼' }),
+      body: JSON.stringify({
+        studentNo: '2024010203',
+        studentName: NAME,
+        className: '汉语言 2401',
+        situation: 'self_harm_risk',
+        place: '3 号宿舍楼',
+      }),
     });
     expect(res.status).toBe(201);
     const { caseId } = (await res.json()) as { caseId: string };
-    for (let i = 0; i < 50 && !(await fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId })).length; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && !(await fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId })).length; i++)
+      await new Promise((r) => setTimeout(r, 100));
 
     // the college's care staff and leader are notified; the school admin is not (yet)
-    const kinds = async (u: string) => (await fx.store.listNotifications(u)).filter((n) => n.subjectId === caseId).map((n) => n.kind);
+    const kinds = async (u: string) =>
+      (await fx.store.listNotifications(u)).filter((n) => n.subjectId === caseId).map((n) => n.kind);
     expect(await kinds('literature-counsellor')).toEqual(['crisis_reported']);
     expect(await kinds('literature-college-leader')).toEqual(['crisis_reported']);
     expect(await kinds('science-counsellor')).toEqual([]);
@@ -54,7 +71,12 @@ describe('POST /api/crises', () => {
 
     // on scene, a guardian, a check-in
     const counsellor = await login(fx.base, 'literature-counsellor');
-    const step = (s: string, body: object = {}) => counsellor.fetch(`/api/crises/${caseId}/${s}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const step = (s: string, body: object = {}) =>
+      counsellor.fetch(`/api/crises/${caseId}/${s}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await step('on-scene')).status).toBe(200);
     expect((await step('guardian', { guardianUserId: 'literature-counsellor' })).status).toBe(200);
     expect((await step('check-in', { note: '情绪平稳' })).status).toBe(200);
@@ -66,7 +88,10 @@ describe('POST /api/crises', () => {
     const page = await (await counsellor.fetch(`/crises/${caseId}`)).text();
     expect(page).toContain(NAME);
     expect(page).toContain('on-scene');
-    const api = (await (await counsellor.fetch(`/api/crises/${caseId}`)).json()) as { timeline: Array<{ action: string }>; student: { name: string } };
+    const api = (await (await counsellor.fetch(`/api/crises/${caseId}`)).json()) as {
+      timeline: Array<{ action: string }>;
+      student: { name: string };
+    };
     expect(api.student.name).toBe(NAME);
     expect(api.timeline.map((e) => e.action)).toEqual(['reported', 'on-scene', 'guardian-assigned', 'check-in']);
     const studentId = (await fx.knex('crisis_cases').where({ id: caseId }).first('student_id')).student_id as string;
@@ -83,7 +108,10 @@ describe('POST /api/crises', () => {
 
     // the raw workflow histories hold ids only
     for (const workflowId of [`crisis.${caseId}`, `supervision.${caseId}`]) {
-      const { history } = await env.client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId } });
+      const { history } = await env.client.workflowService.getWorkflowExecutionHistory({
+        namespace: 'default',
+        execution: { workflowId },
+      });
       const bytes = Buffer.from(temporal.api.history.v1.History.encode(history!).finish());
       expect(bytes.includes(Buffer.from(NAME))).toBe(false);
       expect(bytes.includes(Buffer.from('2024010203'))).toBe(false);
@@ -93,14 +121,28 @@ describe('POST /api/crises', () => {
 
   test('When a case is reported with a known student number but another name, then it is opened all the same and the page asks to check who the student is', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
-    const report = (name: string) => counsellor.fetch('/api/crises', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ studentNo: '2024010555', studentName: name, situation: 'injury', place: '食堂' }) });
+    const report = (name: string) =>
+      counsellor.fetch('/api/crises', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ studentNo: '2024010555', studentName: name, situation: 'injury', place: '食堂' }),
+      });
     const first = (await (await report('周明')).json()) as { caseId: string };
     const second = await report('周敏');
     expect(second.status).toBe(201);
     const { caseId } = (await second.json()) as { caseId: string };
-    const api = (await (await counsellor.fetch(`/api/crises/${caseId}`)).json()) as { student: { name: string }; case: { reportedName: string | null } };
+    const api = (await (await counsellor.fetch(`/api/crises/${caseId}`)).json()) as {
+      student: { name: string };
+      case: { reportedName: string | null };
+    };
     expect([api.student.name, api.case.reportedName]).toEqual(['周明', '周敏']);
-    expect(((await (await counsellor.fetch(`/api/crises/${first.caseId}`)).json()) as { case: { reportedName: string | null } }).case.reportedName).toBeNull();
+    expect(
+      (
+        (await (await counsellor.fetch(`/api/crises/${first.caseId}`)).json()) as {
+          case: { reportedName: string | null };
+        }
+      ).case.reportedName,
+    ).toBeNull();
     const page = await (await counsellor.fetch(`/crises/${caseId}`)).text();
     expect(page).toContain('id="name-mismatch"');
     expect(page).toContain('上报姓名为“周敏”');
@@ -108,24 +150,49 @@ describe('POST /api/crises', () => {
 
   test('When a supervision step is sent for a case without special supervision, then it is 409 saying so, and the case is not marked as stopped', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
-    const res = await counsellor.fetch('/api/crises', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ studentNo: '2024010777', studentName: '吴伤', situation: 'injury', place: '操场' }) });
+    const res = await counsellor.fetch('/api/crises', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ studentNo: '2024010777', studentName: '吴伤', situation: 'injury', place: '操场' }),
+    });
     const { caseId } = (await res.json()) as { caseId: string };
     for (const step of ['guardian', 'check-in', 'hand-over']) {
-      const r = await counsellor.fetch(`/api/crises/${caseId}/${step}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ note: 'x', guardianUserId: 'literature-counsellor', receivedBy: '家长' }) });
-      expect([step, r.status, ((await r.json()) as { error: string }).error]).toEqual([step, 409, 'this case has no 24-hour special supervision: it starts only with a risk of self-harm']);
+      const r = await counsellor.fetch(`/api/crises/${caseId}/${step}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ note: 'x', guardianUserId: 'literature-counsellor', receivedBy: '家长' }),
+      });
+      expect([step, r.status, ((await r.json()) as { error: string }).error]).toEqual([
+        step,
+        409,
+        'this case has no 24-hour special supervision: it starts only with a risk of self-harm',
+      ]);
     }
-    expect(await fx.knex('crisis_cases').where({ id: caseId }).first('workflow_ended_at')).toEqual({ workflow_ended_at: null });
+    expect(await fx.knex('crisis_cases').where({ id: caseId }).first('workflow_ended_at')).toEqual({
+      workflow_ended_at: null,
+    });
   });
 
   test('When staff of another college report for this college, then it is 403', async () => {
     const other = await login(fx.base, 'science-counsellor');
-    const res = await other.fetch('/api/crises', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ studentNo: '1', studentName: 'x', collegeId: 'literature', situation: 'injury', place: 'y' }) });
+    const res = await other.fetch('/api/crises', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        studentNo: '1',
+        studentName: 'x',
+        collegeId: 'literature',
+        situation: 'injury',
+        place: 'y',
+      }),
+    });
     expect(res.status).toBe(403);
   });
 });
 
 describe('screening over HTTP', () => {
-  const csv = (rows: string[]) => new Blob([['学号,姓名,学院,班级,预警等级', ...rows].join('\r\n')], { type: 'text/csv' });
+  const csv = (rows: string[]) =>
+    new Blob([['学号,姓名,学院,班级,预警等级', ...rows].join('\r\n')], { type: 'text/csv' });
   test('When a counsellor imports warnings and records an interview, then deadlines run and the record is kept; the same file again is a no-op', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
     const file = csv(['2024990001,王一,文学院,汉语言2401,红色', '2024990002,赵二,文学院,汉语言2401,橙色']);
@@ -138,20 +205,42 @@ describe('screening over HTTP', () => {
     expect(first.status).toBe(201);
     expect(await first.json()).toMatchObject({ warnings: 2, duplicate: false });
     expect((await counsellor.fetch('/api/screening/imports', { method: 'POST', body: form() })).status).toBe(200);
-    const list = (await (await counsellor.fetch('/api/screening/warnings')).json()) as { warnings: Array<{ id: string; level: string; interviewDueAt: number }> };
+    const list = (await (await counsellor.fetch('/api/screening/warnings')).json()) as {
+      warnings: Array<{ id: string; level: string; interviewDueAt: number }>;
+    };
     expect(list.warnings.map((w) => w.level).sort()).toEqual(['orange', 'red']);
     expect(JSON.stringify(list)).not.toContain('王一');
     const red = list.warnings.find((w) => w.level === 'red')!;
     for (let i = 0; i < 50; i++) {
-      const d = await env.client.workflow.getHandle(`screening.${red.id}`).describe().catch(() => null);
+      const d = await env.client.workflow
+        .getHandle(`screening.${red.id}`)
+        .describe()
+        .catch(() => null);
       if (d) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const record = { rapport: '身体状况良好', emotions: '近期焦虑', socialFunctioning: '人际正常', coping: '会向朋友倾诉', riskOfExtremeThoughts: '否认', assessment: 'mild', needsCounselling: true, needsCrisisIntervention: false };
+    const record = {
+      rapport: '身体状况良好',
+      emotions: '近期焦虑',
+      socialFunctioning: '人际正常',
+      coping: '会向朋友倾诉',
+      riskOfExtremeThoughts: '否认',
+      assessment: 'mild',
+      needsCounselling: true,
+      needsCrisisIntervention: false,
+    };
     const other = await login(fx.base, 'science-counsellor');
-    const refused = await other.fetch(`/api/screening/warnings/${red.id}/interview`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ record }) });
+    const refused = await other.fetch(`/api/screening/warnings/${red.id}/interview`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ record }),
+    });
     expect(refused.status).toBe(403);
-    const ok = await counsellor.fetch(`/api/screening/warnings/${red.id}/interview`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ record }) });
+    const ok = await counsellor.fetch(`/api/screening/warnings/${red.id}/interview`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ record }),
+    });
     expect(ok.status).toBe(200);
     const row = await fx.knex('screening_warnings').where({ id: red.id }).first('status', 'record');
     expect(row.status).toBe('interviewed');
@@ -161,7 +250,11 @@ describe('screening over HTTP', () => {
   test('When a file has rows of another college for a counsellor, then it is refused by line number and nothing is stored', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
     const f = new FormData();
-    f.append('file', csv(['2024990101,孙三,文学院,汉语言2401,红色', '2024990102,周四,数学与统计学院,数学2401,红色']), 'x.csv');
+    f.append(
+      'file',
+      csv(['2024990101,孙三,文学院,汉语言2401,红色', '2024990102,周四,数学与统计学院,数学2401,红色']),
+      'x.csv',
+    );
     const res = await counsellor.fetch('/api/screening/imports', { method: 'POST', body: f });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toContain('第 3 行');

@@ -31,7 +31,9 @@ const HOUR = 60 * MIN;
  */
 let env: TestWorkflowEnvironment;
 
-async function withWorker<T>(fn: (ctx: { queue: string; events: CrisisEvent[]; delivered: string[] }) => Promise<T>): Promise<T> {
+async function withWorker<T>(
+  fn: (ctx: { queue: string; events: CrisisEvent[]; delivered: string[] }) => Promise<T>,
+): Promise<T> {
   env = await timeSkippingEnv();
   try {
     return await runWorker(fn);
@@ -40,7 +42,9 @@ async function withWorker<T>(fn: (ctx: { queue: string; events: CrisisEvent[]; d
   }
 }
 
-async function runWorker<T>(fn: (ctx: { queue: string; events: CrisisEvent[]; delivered: string[] }) => Promise<T>): Promise<T> {
+async function runWorker<T>(
+  fn: (ctx: { queue: string; events: CrisisEvent[]; delivered: string[] }) => Promise<T>,
+): Promise<T> {
   const queue = uniqueQueue('crisis');
   const events: CrisisEvent[] = [];
   const delivered: string[] = [];
@@ -68,8 +72,19 @@ const leader = { userId: 'lit-leader', role: 'college_leader', collegeId: 'liter
 
 async function start(queue: string, situation: CrisisInput['situation']) {
   const t0 = await env.currentTimeMs();
-  const input: CrisisInput = { caseId: randomUUID(), collegeId: 'literature', situation, reportedAt: t0, reportedBy: teacher.userId, durations: DEFAULT_CRISIS_DURATIONS };
-  const handle = await env.client.workflow.start(crisisCaseWorkflow, { args: [input], taskQueue: queue, workflowId: `crisis.${input.caseId}` });
+  const input: CrisisInput = {
+    caseId: randomUUID(),
+    collegeId: 'literature',
+    situation,
+    reportedAt: t0,
+    reportedBy: teacher.userId,
+    durations: DEFAULT_CRISIS_DURATIONS,
+  };
+  const handle = await env.client.workflow.start(crisisCaseWorkflow, {
+    args: [input],
+    taskQueue: queue,
+    workflowId: `crisis.${input.caseId}`,
+  });
   const until = async (offset: number) => env.sleep(t0 + offset - (await env.currentTimeMs()));
   return { t0, input, handle, until, supervision: () => env.client.workflow.getHandle(`supervision.${input.caseId}`) };
 }
@@ -81,9 +96,13 @@ describe('24-hour special supervision', () => {
       await until(10 * MIN);
       await handle.executeUpdate(acknowledgeOnSceneUpdate, { args: [{ actor: teacher }] });
       await until(15 * MIN);
-      await supervision().executeUpdate(setGuardianUpdate, { args: [{ actor: counsellor, guardianUserId: counsellor.userId }] });
+      await supervision().executeUpdate(setGuardianUpdate, {
+        args: [{ actor: counsellor, guardianUserId: counsellor.userId }],
+      });
       await until(40 * MIN);
-      await handle.executeUpdate(confirmSchoolNotifiedUpdate, { args: [{ actor: leader, departments: ['counselling-centre', 'security-office', 'clinic'] }] });
+      await handle.executeUpdate(confirmSchoolNotifiedUpdate, {
+        args: [{ actor: leader, departments: ['counselling-centre', 'security-office', 'clinic'] }],
+      });
 
       const checkIn = async (offset: number) => {
         await until(offset);
@@ -96,9 +115,28 @@ describe('24-hour special supervision', () => {
       for (let h = 8 * HOUR + 20 * MIN; h < 26 * HOUR; h += 110 * MIN) await checkIn(h);
       // no hand-over at 24 h: supervision goes on, the school is alerted every hour
       await until(26 * HOUR + 30 * MIN);
-      await supervision().executeUpdate(handOverUpdate, { args: [{ actor: leader, receivedBy: '学生父亲', at: t0 + 26 * HOUR + 30 * MIN, witnessedBy: ['lit-counsellor', 'lit-teacher'] }] });
+      await supervision().executeUpdate(handOverUpdate, {
+        args: [
+          {
+            actor: leader,
+            receivedBy: '学生父亲',
+            at: t0 + 26 * HOUR + 30 * MIN,
+            witnessedBy: ['lit-counsellor', 'lit-teacher'],
+          },
+        ],
+      });
       await until(26 * HOUR + 31 * MIN);
-      await handle.executeUpdate(fiveOnesUpdate, { args: [{ actor: leader, leaderUserId: leader.userId, team: ['lit-counsellor', 'lit-teacher'], plan: '心理中心每周咨询，家长陪读两周', followUp: '每周谈心一次' }] });
+      await handle.executeUpdate(fiveOnesUpdate, {
+        args: [
+          {
+            actor: leader,
+            leaderUserId: leader.userId,
+            team: ['lit-counsellor', 'lit-teacher'],
+            plan: '心理中心每周咨询，家长陪读两周',
+            followUp: '每周谈心一次',
+          },
+        ],
+      });
       const result = await handle.result();
       expect(result).toMatchObject({ closed: true, escalationLevel: 0 });
       expect(result.supervision).toMatchObject({ missed: 1, schoolAlerts: 3, handOver: { receivedBy: '学生父亲' } });
@@ -109,7 +147,9 @@ describe('24-hour special supervision', () => {
       const missed = events.find((e) => e.action === 'check-in-missed')!;
       expect(missed.at).toBe(lastBefore.at + 2 * HOUR);
       expect(events.find((e) => e.action === 'check-in-missed-school')!.at).toBe(missed.at + 30 * MIN);
-      const timed = events.filter((e) => e.actor === 'timer').map((e) => [e.action, Math.round((e.at - t0) / MIN), e.notify]);
+      const timed = events
+        .filter((e) => e.actor === 'timer')
+        .map((e) => [e.action, Math.round((e.at - t0) / MIN), e.notify]);
       expect(timed).toEqual([
         ['check-in-missed', 350, 'college-leader'],
         ['check-in-missed-school', 380, 'school'],
@@ -124,7 +164,12 @@ describe('24-hour special supervision', () => {
       expect(events.find((e) => e.action === 'reported')?.notify).toBe('college-care');
       // every event with recipients also goes out on the external channels (e-mail, group robot); the rest only to the timeline
       const key = (e: CrisisEvent) => `crisis.${e.caseId}/${e.step}`;
-      expect([...delivered].sort()).toEqual(events.filter((e) => e.notify).map(key).sort());
+      expect([...delivered].sort()).toEqual(
+        events
+          .filter((e) => e.notify)
+          .map(key)
+          .sort(),
+      );
       expect(delivered).toContain(key(missed));
       expect(delivered.some((k) => k.includes('/check-in:'))).toBe(false);
     });
@@ -134,7 +179,9 @@ describe('24-hour special supervision', () => {
     await withWorker(async ({ queue }) => {
       const { handle } = await start(queue, 'self_harm_risk');
       await expect(
-        handle.executeUpdate(fiveOnesUpdate, { args: [{ actor: leader, leaderUserId: leader.userId, team: ['x'], plan: 'p', followUp: 'y' }] }),
+        handle.executeUpdate(fiveOnesUpdate, {
+          args: [{ actor: leader, leaderUserId: leader.userId, team: ['x'], plan: 'p', followUp: 'y' }],
+        }),
       ).rejects.toThrow(/Update failed|hand-over/);
       await handle.terminate('test over');
     });
@@ -147,14 +194,31 @@ describe('crisis case', () => {
       const { t0, handle, until } = await start(queue, 'injury');
       await until(70 * MIN);
       await handle.executeUpdate(acknowledgeOnSceneUpdate, { args: [{ actor: counsellor }] });
-      await expect(handle.executeUpdate(recordActionUpdate, { args: [{ actor: counsellor, action: 'taken-to-hospital' }] })).rejects.toThrow();
+      await expect(
+        handle.executeUpdate(recordActionUpdate, { args: [{ actor: counsellor, action: 'taken-to-hospital' }] }),
+      ).rejects.toThrow();
       await handle.executeUpdate(recordActionUpdate, { args: [{ actor: counsellor, action: 'parents-authorised' }] });
       await handle.executeUpdate(recordActionUpdate, { args: [{ actor: counsellor, action: 'taken-to-hospital' }] });
       const otherCollege = { ...leader, collegeId: 'science' };
-      await expect(handle.executeUpdate(fiveOnesUpdate, { args: [{ actor: otherCollege, leaderUserId: 'x', team: ['y'], plan: 'p', followUp: 'z' }] })).rejects.toThrow();
-      const result = await handle.executeUpdate(fiveOnesUpdate, { args: [{ actor: leader, leaderUserId: leader.userId, team: ['lit-counsellor'], plan: '住院治疗，出院后复学评估', followUp: '出院后每周回访' }] });
+      await expect(
+        handle.executeUpdate(fiveOnesUpdate, {
+          args: [{ actor: otherCollege, leaderUserId: 'x', team: ['y'], plan: 'p', followUp: 'z' }],
+        }),
+      ).rejects.toThrow();
+      const result = await handle.executeUpdate(fiveOnesUpdate, {
+        args: [
+          {
+            actor: leader,
+            leaderUserId: leader.userId,
+            team: ['lit-counsellor'],
+            plan: '住院治疗，出院后复学评估',
+            followUp: '出院后每周回访',
+          },
+        ],
+      });
       // (not handle.result(): after rejected updates it can wait forever on the time-skipping server)
-      for (let i = 0; i < 100 && (await handle.describe()).status.name !== 'COMPLETED'; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && (await handle.describe()).status.name !== 'COMPLETED'; i++)
+        await new Promise((r) => setTimeout(r, 100));
       expect((await handle.describe()).status.name).toBe('COMPLETED');
       expect(result).toMatchObject({ escalationLevel: 2, onSceneBy: counsellor.userId, closed: true });
       expect(result.actions.map((a) => a.action)).toEqual(['parents-authorised', 'taken-to-hospital']);

@@ -18,15 +18,44 @@ beforeAll(async () => {
   fx = await webFixture({ now: () => NOW });
   rows = await fx.store.listTaskInstances({ semesterId: fx.semesterId });
   const tr = (t: TaskInstanceRow, key: string, patch: Partial<TaskInstanceRow>, action: string, actor = 'timer') =>
-    fx.store.applyTaskTransition({ taskId: t.id, patch, audit: { eventKey: `${t.id}/${key}`, action, actor, at: t.dueAt - 1000 }, notifications: [] });
+    fx.store.applyTaskTransition({
+      taskId: t.id,
+      patch,
+      audit: { eventKey: `${t.id}/${key}`, action, actor, at: t.dueAt - 1000 },
+      notifications: [],
+    });
   // literature: kick-off on time; science: kick-off late and escalated; science: the weekly review week 1 waived
   const litKick = find('literature', '2024-09-01-kickoff-meeting');
   await tr(litKick, 'opened', { status: 'open' }, 'opened');
-  await tr(litKick, 'completed', { status: 'completed', completedAt: litKick.dueAt - 1000, completedBy: 'literature-college-leader', late: false, note: '已召开' }, 'completed', 'literature-college-leader');
+  await tr(
+    litKick,
+    'completed',
+    {
+      status: 'completed',
+      completedAt: litKick.dueAt - 1000,
+      completedBy: 'literature-college-leader',
+      late: false,
+      note: '已召开',
+    },
+    'completed',
+    'literature-college-leader',
+  );
   const sciKick = find('science', '2024-09-01-kickoff-meeting');
   await tr(sciKick, 'overdue', { status: 'overdue', escalationLevel: 2 }, 'overdue');
-  await tr(sciKick, 'completed', { status: 'completed', completedAt: sciKick.dueAt + 86_400_000, completedBy: 'science-college-leader', late: true }, 'completed-late', 'science-college-leader');
-  await tr(find('science', '2024-09-06-weekly-review', 'week-01'), 'waived', { status: 'waived', waivedReason: '开学第一周' }, 'waived', 'science-college-leader');
+  await tr(
+    sciKick,
+    'completed',
+    { status: 'completed', completedAt: sciKick.dueAt + 86_400_000, completedBy: 'science-college-leader', late: true },
+    'completed-late',
+    'science-college-leader',
+  );
+  await tr(
+    find('science', '2024-09-06-weekly-review', 'week-01'),
+    'waived',
+    { status: 'waived', waivedReason: '开学第一周' },
+    'waived',
+    'science-college-leader',
+  );
   rows = await fx.store.listTaskInstances({ semesterId: fx.semesterId });
 });
 afterAll(async () => {
@@ -34,7 +63,19 @@ afterAll(async () => {
 });
 
 interface ComplianceBody {
-  colleges: Array<{ collegeId: string; name: string; months: Array<{ month: string; planned: number; onTime: number; late: number; open: number; overdue: number; escalated: number }> }>;
+  colleges: Array<{
+    collegeId: string;
+    name: string;
+    months: Array<{
+      month: string;
+      planned: number;
+      onTime: number;
+      late: number;
+      open: number;
+      overdue: number;
+      escalated: number;
+    }>;
+  }>;
 }
 
 /** What the read model says for a college and month, computed here from the rows. */
@@ -78,7 +119,9 @@ describe('GET /api/compliance', () => {
   });
   test('When a month filter is given, then only that month is returned', async () => {
     const admin = await login(fx.base, 'admin');
-    const body = (await (await admin.fetch(`/api/compliance?semester=${fx.semesterId}&month=2024-10`)).json()) as ComplianceBody;
+    const body = (await (
+      await admin.fetch(`/api/compliance?semester=${fx.semesterId}&month=2024-10`)
+    ).json()) as ComplianceBody;
     expect(body.colleges.flatMap((c) => c.months.map((m) => m.month))).toEqual(['2024-10', '2024-10']);
   });
 });
@@ -132,8 +175,12 @@ describe('drill-down', () => {
     expect(text).toContain('逾期完成'); // completed-late in the history
     expect(text).not.toContain(`http://127.0.0.1:8233/namespaces/default/workflows/`);
     const admin = await login(fx.base, 'admin');
-    expect(await (await admin.fetch(`/tasks/${encodeURIComponent(task.id)}`)).text()).toContain(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(task.id)}`);
-    const api = (await (await leader.fetch(`/api/tasks/${encodeURIComponent(task.id)}`)).json()) as { history: Array<{ action: string; actor: string }> };
+    expect(await (await admin.fetch(`/tasks/${encodeURIComponent(task.id)}`)).text()).toContain(
+      `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(task.id)}`,
+    );
+    const api = (await (await leader.fetch(`/api/tasks/${encodeURIComponent(task.id)}`)).json()) as {
+      history: Array<{ action: string; actor: string }>;
+    };
     expect(api.history.map((h) => h.action)).toEqual(['overdue', 'completed-late']);
   });
   test("When staff open another college's task, then it is 403 on the page and the API", async () => {
@@ -147,13 +194,18 @@ describe('drill-down', () => {
 describe('GET /api/tasks?mine=1', () => {
   test('When a counsellor asks, then only their college and role come back, open work first and due soonest first', async () => {
     const staff = await login(fx.base, 'literature-counsellor');
-    const body = (await (await staff.fetch(`/api/tasks?mine=1&semester=${fx.semesterId}`)).json()) as { tasks: TaskInstanceRow[] };
-    expect(body.tasks.length).toBe(rows.filter((r) => r.collegeId === 'literature' && r.ownerRole === 'counsellor').length);
+    const body = (await (await staff.fetch(`/api/tasks?mine=1&semester=${fx.semesterId}`)).json()) as {
+      tasks: TaskInstanceRow[];
+    };
+    expect(body.tasks.length).toBe(
+      rows.filter((r) => r.collegeId === 'literature' && r.ownerRole === 'counsellor').length,
+    );
     expect(body.tasks.every((r) => r.collegeId === 'literature' && r.ownerRole === 'counsellor')).toBe(true);
     const opened = body.tasks.filter((r) => r.openAt <= NOW);
     const later = body.tasks.filter((r) => r.openAt > NOW);
     expect(body.tasks).toEqual([...opened, ...later]); // work that has opened comes first
-    for (const part of [opened, later]) expect(part.map((r) => r.dueAt)).toEqual(part.map((r) => r.dueAt).sort((a, b) => a - b));
+    for (const part of [opened, later])
+      expect(part.map((r) => r.dueAt)).toEqual(part.map((r) => r.dueAt).sort((a, b) => a - b));
     expect(opened.length).toBeGreaterThan(0);
     expect(later.length).toBeGreaterThan(0);
   });
@@ -170,17 +222,32 @@ describe('inbox', () => {
       taskId: task.id,
       patch: { status: 'open' },
       audit: { eventKey: `${task.id}/opened`, action: 'opened', actor: 'timer', at: task.openAt },
-      notifications: [{ recipientUserId: 'literature-counsellor', kind: 'opened', title: '新任务「更新重点关爱名单」', body: '文学院：任务已开始' }],
+      notifications: [
+        {
+          recipientUserId: 'literature-counsellor',
+          kind: 'opened',
+          title: '新任务「更新重点关爱名单」',
+          body: '文学院：任务已开始',
+        },
+      ],
     });
     const staff = await login(fx.base, 'literature-counsellor');
-    const inbox = (await (await staff.fetch('/api/inbox')).json()) as { notifications: Array<{ id: number; readAt: number | null; title: string }> };
+    const inbox = (await (await staff.fetch('/api/inbox')).json()) as {
+      notifications: Array<{ id: number; readAt: number | null; title: string }>;
+    };
     const n = inbox.notifications.find((x) => x.title.includes('更新重点关爱名单'))!;
     expect(n.readAt).toBeNull();
     expect((await staff.fetch('/inbox')).status).toBe(200);
     const other = await login(fx.base, 'science-counsellor');
     await other.fetch(`/api/inbox/${n.id}/read`, { method: 'POST' });
-    expect(((await (await staff.fetch('/api/inbox')).json()) as typeof inbox).notifications.find((x) => x.id === n.id)!.readAt).toBeNull();
+    expect(
+      ((await (await staff.fetch('/api/inbox')).json()) as typeof inbox).notifications.find((x) => x.id === n.id)!
+        .readAt,
+    ).toBeNull();
     expect((await staff.fetch(`/api/inbox/${n.id}/read`, { method: 'POST' })).status).toBe(204);
-    expect(((await (await staff.fetch('/api/inbox')).json()) as typeof inbox).notifications.find((x) => x.id === n.id)!.readAt).not.toBeNull();
+    expect(
+      ((await (await staff.fetch('/api/inbox')).json()) as typeof inbox).notifications.find((x) => x.id === n.id)!
+        .readAt,
+    ).not.toBeNull();
   });
 });

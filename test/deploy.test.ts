@@ -36,9 +36,18 @@ interface Service {
   healthcheck?: { test: string[]; interval?: string; retries?: number };
   ports?: string[];
 }
-const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, Service>; secrets: Record<string, { file: string }>; volumes: Record<string, unknown> };
+const compose = parse(read('compose.yaml'), { merge: true }) as {
+  services: Record<string, Service>;
+  secrets: Record<string, { file: string }>;
+  volumes: Record<string, unknown>;
+};
 const services = compose.services;
-const envExample = Object.fromEntries(read('env.example').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+const envExample = Object.fromEntries(
+  read('env.example')
+    .split('\n')
+    .filter((l) => /^[A-Z_]+=/.test(l))
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+);
 
 /** ${X}, ${X:-default}, ${X:?message} as compose interpolates them, from deploy/.env (env.example here) */
 function interpolate(value: string): string {
@@ -46,7 +55,9 @@ function interpolate(value: string): string {
     const v = envExample[name];
     if (v !== undefined && v !== '') return v;
     if (op === '-') return arg ?? '';
-    throw new Error(`\${${name}} has no value in deploy/env.example${op === '?' ? ` (compose would stop: ${arg})` : ''}`);
+    throw new Error(
+      `\${${name}} has no value in deploy/env.example${op === '?' ? ` (compose would stop: ${arg})` : ''}`,
+    );
   });
 }
 
@@ -56,26 +67,45 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** The app's source, where every variable the compose file sets must be read. */
 const appSource = ['server', 'codec', 'notifications', 'db', 'scripts']
-  .flatMap((d) => fs.readdirSync(path.join(ROOT, d), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => path.join(ROOT, d, f)))
+  .flatMap((d) =>
+    fs
+      .readdirSync(path.join(ROOT, d), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(ROOT, d, f)),
+  )
   .map((f) => fs.readFileSync(f, 'utf8'))
   .join('\n');
 
 describe('deploy/compose.yaml', () => {
   test('When compose starts the stack, then every service it needs is there and every dependency names a service, one-shot jobs waited for with service_completed_successfully', () => {
-    expect(Object.keys(services).sort()).toEqual(['postgres', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'web', 'worker']);
+    expect(Object.keys(services).sort()).toEqual([
+      'postgres',
+      'temporal',
+      'temporal-schema',
+      'temporal-setup',
+      'temporal-ui',
+      'web',
+      'worker',
+    ]);
     for (const [name, s] of Object.entries(services)) {
       expect(s.image, `${name}.image`).toBeTruthy();
       for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
         expect(services[dep], `${name} depends on unknown service ${dep}`).toBeDefined();
         expect(['service_started', 'service_healthy', 'service_completed_successfully']).toContain(condition);
-        if (condition === 'service_completed_successfully') expect(ONE_SHOT, `${name} waits for ${dep} to complete`).toContain(dep);
-        if (condition === 'service_healthy') expect(services[dep]!.healthcheck, `${name} waits for ${dep} to be healthy`).toBeDefined();
+        if (condition === 'service_completed_successfully')
+          expect(ONE_SHOT, `${name} waits for ${dep} to complete`).toContain(dep);
+        if (condition === 'service_healthy')
+          expect(services[dep]!.healthcheck, `${name} waits for ${dep} to be healthy`).toBeDefined();
       }
     }
     // the image the setup job runs is the one compose builds
     expect(services['temporal-setup']!.image).toBe(services.web!.image);
     expect(services['temporal-setup']!.build).toEqual(services.web!.build);
-    expect(fs.existsSync(path.join(DEPLOY, (services.web!.build as { dockerfile: string }).dockerfile.replace(/^deploy\//, '')))).toBe(true);
+    expect(
+      fs.existsSync(
+        path.join(DEPLOY, (services.web!.build as { dockerfile: string }).dockerfile.replace(/^deploy\//, '')),
+      ),
+    ).toBe(true);
   });
 
   test('When a process crashes, then compose restarts it; long-running services have a restart policy and a health check, one-shot jobs do not restart', () => {
@@ -89,8 +119,12 @@ describe('deploy/compose.yaml', () => {
       expect(['CMD', 'CMD-SHELL']).toContain(s.healthcheck!.test[0]);
     }
     // the app's health checks ask the readiness endpoints on the ports the processes listen on
-    expect(services.web!.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${services.web!.environment!.PORT}/readyz`);
-    expect(services.worker!.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${services.worker!.environment!.WORKER_HEALTH_PORT}/readyz`);
+    expect(services.web!.healthcheck!.test.join(' ')).toContain(
+      `http://127.0.0.1:${services.web!.environment!.PORT}/readyz`,
+    );
+    expect(services.worker!.healthcheck!.test.join(' ')).toContain(
+      `http://127.0.0.1:${services.worker!.environment!.WORKER_HEALTH_PORT}/readyz`,
+    );
   });
 
   test('When secrets are given, then they come from files: every secret a service names exists, every file is under deploy/secrets, and every *_FILE variable points at a secret of its service', () => {
@@ -105,10 +139,15 @@ describe('deploy/compose.yaml', () => {
         const m = /^\/run\/secrets\/([a-z_]+)$/.exec(String(v));
         expect(m, `${name}.${k} must be /run/secrets/<secret>`).not.toBeNull();
         expect(s.secrets, `${name}.${k}: ${m![1]} is not among the service's secrets`).toContain(m![1]);
-        if (name === 'web' || name === 'worker') expect(SECRET_VARIABLES as readonly string[], `${k} is not read from a file by the app`).toContain(k.slice(0, -5));
+        if (name === 'web' || name === 'worker')
+          expect(SECRET_VARIABLES as readonly string[], `${k} is not read from a file by the app`).toContain(
+            k.slice(0, -5),
+          );
       }
       // no secret in plain app environment
-      if (name === 'web' || name === 'worker') for (const v of SECRET_VARIABLES) expect(s.environment?.[v], `${name}.${v} must come from ${v}_FILE`).toBeUndefined();
+      if (name === 'web' || name === 'worker')
+        for (const v of SECRET_VARIABLES)
+          expect(s.environment?.[v], `${name}.${v} must come from ${v}_FILE`).toBeUndefined();
     }
     for (const [sec, { file }] of Object.entries(compose.secrets)) {
       expect(file, sec).toMatch(/^\.\/secrets\/[a-z_]+$/);
@@ -133,7 +172,8 @@ describe('deploy/compose.yaml', () => {
       const env: NodeJS.ProcessEnv = {};
       for (const [k, v] of Object.entries(services[name]!.environment!)) {
         // a *_FILE variable is checked against SECRET_VARIABLES above
-        if (!k.endsWith('_FILE')) expect(appSource, `${name}.${k} is not read anywhere in the app`).toMatch(new RegExp(`\\b${k}\\b`));
+        if (!k.endsWith('_FILE'))
+          expect(appSource, `${name}.${k} is not read anywhere in the app`).toMatch(new RegExp(`\\b${k}\\b`));
         env[k] = interpolate(String(v)).replace(/^\/run\/secrets\//, `${secretDir}/`);
       }
       applySecretFiles(env);
@@ -143,7 +183,8 @@ describe('deploy/compose.yaml', () => {
       expect(loadCodecKeys(env).current).toBe('k1');
       expect(loadSigningKeys(env).current).toBeDefined();
       if (name === 'worker') expect(Object.keys(loadChannelConfig(env)).sort()).toEqual(['email', 'webhook']);
-      if (name === 'web') expect([c.PORT, c.METRICS_PORT, c.SECURE_COOKIES, c.TRUST_PROXY]).toEqual([3000, 9090, 'true', 1]);
+      if (name === 'web')
+        expect([c.PORT, c.METRICS_PORT, c.SECURE_COOKIES, c.TRUST_PROXY]).toEqual([3000, 9090, 'true', 1]);
     }
   });
 
@@ -151,14 +192,21 @@ describe('deploy/compose.yaml', () => {
     const ui = services['temporal-ui']!.environment!;
     expect(ui.TEMPORAL_AUTH_ENABLED).toBe('true');
     expect(ui.TEMPORAL_DISABLE_WRITE_ACTIONS).toBe('true');
-    for (const k of ['TEMPORAL_AUTH_PROVIDER_URL', 'TEMPORAL_AUTH_CLIENT_ID', 'TEMPORAL_AUTH_CLIENT_SECRET', 'TEMPORAL_AUTH_CALLBACK_URL']) expect(ui[k], k).toMatch(/^\$\{[A-Z_]+:\?/);
+    for (const k of [
+      'TEMPORAL_AUTH_PROVIDER_URL',
+      'TEMPORAL_AUTH_CLIENT_ID',
+      'TEMPORAL_AUTH_CLIENT_SECRET',
+      'TEMPORAL_AUTH_CALLBACK_URL',
+    ])
+      expect(ui[k], k).toMatch(/^\$\{[A-Z_]+:\?/);
     expect(interpolate(ui.TEMPORAL_CODEC_ENDPOINT!)).toBe(`${envExample.PUBLIC_URL}/codec`);
     expect(services.temporal!.ports).toBeUndefined();
     expect(services.postgres!.ports).toBeUndefined();
-    for (const [name, s] of Object.entries(services)) for (const p of s.ports ?? []) expect(p, `${name} publishes ${p}`).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    for (const [name, s] of Object.entries(services))
+      for (const p of s.ports ?? []) expect(p, `${name} publishes ${p}`).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
   });
 
-  test('When the setup job runs, then it creates exactly the search attributes the workflows use, with the dev server\'s types', () => {
+  test("When the setup job runs, then it creates exactly the search attributes the workflows use, with the dev server's types", () => {
     const script = (services['temporal-setup']!.command as string[]).join('\n');
     const inCompose = /for sa in ([^;]+);/.exec(script)![1]!.trim().split(/\s+/);
     const inDev = [...read('../temporal-dev.sh').matchAll(/"(\w+=\w+)"/g)].map((m) => m[1]!);
@@ -175,19 +223,46 @@ describe('deploy/compose.yaml', () => {
   test.skipIf(!hasCompose)('When docker compose is installed, then `docker compose config` accepts the file', () => {
     const envFile = path.join(tmp, '.env');
     fs.writeFileSync(envFile, read('env.example'));
-    const r = spawnSync('docker', ['compose', '--env-file', envFile, '-f', path.join(DEPLOY, 'compose.yaml'), 'config', '--quiet'], { encoding: 'utf8' });
+    const r = spawnSync(
+      'docker',
+      ['compose', '--env-file', envFile, '-f', path.join(DEPLOY, 'compose.yaml'), 'config', '--quiet'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
-  if (!hasCompose) console.warn('deploy test: `docker compose` is not installed here; compose.yaml was checked structurally only');
+  if (!hasCompose)
+    console.warn('deploy test: `docker compose` is not installed here; compose.yaml was checked structurally only');
 });
 
 describe('deploy/alerts.yaml and prometheus.yml', () => {
-  const rules = (parse(read('alerts.yaml')) as { groups: Array<{ name: string; rules: Array<{ alert: string; expr: string; for: string; labels: { severity: string }; annotations: { summary: string } }> }> }).groups.flatMap((g) => g.rules);
-  const families = [...fs.readFileSync(path.join(ROOT, 'server', 'observability', 'metrics.ts'), 'utf8').matchAll(/name: '(runxin_[a-z_]+)'/g)].map((m) => m[1]!);
-  const prom = parse(read('prometheus.yml')) as { rule_files: string[]; scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }> };
+  const rules = (
+    parse(read('alerts.yaml')) as {
+      groups: Array<{
+        name: string;
+        rules: Array<{
+          alert: string;
+          expr: string;
+          for: string;
+          labels: { severity: string };
+          annotations: { summary: string };
+        }>;
+      }>;
+    }
+  ).groups.flatMap((g) => g.rules);
+  const families = [
+    ...fs
+      .readFileSync(path.join(ROOT, 'server', 'observability', 'metrics.ts'), 'utf8')
+      .matchAll(/name: '(runxin_[a-z_]+)'/g),
+  ].map((m) => m[1]!);
+  const prom = parse(read('prometheus.yml')) as {
+    rule_files: string[];
+    scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+  };
 
-  test('When Prometheus loads the rules, then each has a name, an expression, a duration, a severity and a summary, and the issue\'s alerts are there', () => {
+  test("When Prometheus loads the rules, then each has a name, an expression, a duration, a severity and a summary, and the issue's alerts are there", () => {
     for (const r of rules) {
       expect(r.alert, JSON.stringify(r)).toMatch(/^[A-Z][A-Za-z]+$/);
       expect(r.expr.length).toBeGreaterThan(5);
@@ -198,30 +273,49 @@ describe('deploy/alerts.yaml and prometheus.yml', () => {
     const by = Object.fromEntries(rules.map((r) => [r.alert, r]));
     expect(by.OutboxBacklog).toMatchObject({ for: '5m' });
     expect(by.OutboxBacklog!.expr).toMatch(/runxin_outbox_backlog.*> 100$/);
-    expect(by.EscalationLagHigh!.expr).toMatch(/histogram_quantile\(0\.99, .*runxin_escalation_lag_seconds_bucket.*\) > 5$/);
+    expect(by.EscalationLagHigh!.expr).toMatch(
+      /histogram_quantile\(0\.99, .*runxin_escalation_lag_seconds_bucket.*\) > 5$/,
+    );
     expect(by.DeliveriesFailing!.expr).toContain('runxin_delivery_failures_total');
     expect(by.WorkerDown!.expr).toContain('up{job="runxin-worker"} == 0');
   });
 
   test('When a rule names an app metric, then the app defines that family; every job a rule names is scraped, on the ports compose sets', () => {
-    expect(families.sort()).toEqual(['runxin_delivery_failures_total', 'runxin_escalation_lag_seconds', 'runxin_http_request_duration_seconds', 'runxin_outbox_backlog', 'runxin_tasks_overdue']);
+    expect(families.sort()).toEqual([
+      'runxin_delivery_failures_total',
+      'runxin_escalation_lag_seconds',
+      'runxin_http_request_duration_seconds',
+      'runxin_outbox_backlog',
+      'runxin_tasks_overdue',
+    ]);
     for (const r of rules) {
-      for (const [m] of r.expr.matchAll(/runxin_[a-z_]+/g)) expect(families, `${r.alert}: ${m}`).toContain(m.replace(/_(bucket|count|sum)$/, ''));
-      for (const [, job] of r.expr.matchAll(/job="([^"]+)"/g)) expect(prom.scrape_configs.map((s) => s.job_name), `${r.alert}: job ${job}`).toContain(job);
+      for (const [m] of r.expr.matchAll(/runxin_[a-z_]+/g))
+        expect(families, `${r.alert}: ${m}`).toContain(m.replace(/_(bucket|count|sum)$/, ''));
+      for (const [, job] of r.expr.matchAll(/job="([^"]+)"/g))
+        expect(
+          prom.scrape_configs.map((s) => s.job_name),
+          `${r.alert}: job ${job}`,
+        ).toContain(job);
     }
     expect(prom.rule_files).toEqual(['alerts.yaml']);
     const target = (job: string) => prom.scrape_configs.find((s) => s.job_name === job)!.static_configs[0]!.targets[0];
     expect(target('runxin-web')).toBe(`web:${services.web!.environment!.METRICS_PORT}`);
     expect(target('runxin-worker')).toBe(`worker:${services.worker!.environment!.WORKER_HEALTH_PORT}`);
-    expect(target('temporal-server')).toBe(`temporal:${services.temporal!.environment!.PROMETHEUS_ENDPOINT!.split(':')[1]}`);
+    expect(target('temporal-server')).toBe(
+      `temporal:${services.temporal!.environment!.PROMETHEUS_ENDPOINT!.split(':')[1]}`,
+    );
     expect(services.web!.environment!.METRICS_HOST).toBe('0.0.0.0'); // scraped from the compose network
   });
 });
 
 describe('deploy/Dockerfile', () => {
   test('When the image is built from the repository root, then local state, dependencies and secrets stay out of the context, and the evidence volume is writable by the app user', () => {
-    const ignore = read('Dockerfile.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    for (const p of ['node_modules', 'data', '.venv-temporal', 'deploy/secrets', 'deploy/.env']) expect(ignore, p).toContain(p);
+    const ignore = read('Dockerfile.dockerignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    for (const p of ['node_modules', 'data', '.venv-temporal', 'deploy/secrets', 'deploy/.env'])
+      expect(ignore, p).toContain(p);
     const dockerfile = read('Dockerfile');
     expect(dockerfile).toMatch(/^USER node$/m);
     const evidence = services.web!.environment!.EVIDENCE_DIR!;

@@ -32,7 +32,10 @@ beforeAll(async () => {
   fx = await webFixture({ taskQueue: queue });
   const acts = createDigestActivities({ store: fx.store, knex: fx.knex });
   // the worker checks start proofs as in production; a Schedule's run (here: a plain client) has none
-  const integrity: Integrity = { keys: { current: keyFromSeed(randomBytes(32)), previous: [] }, legacyBefore: await loadLegacyBefore(fx.knex) };
+  const integrity: Integrity = {
+    keys: { current: keyFromSeed(randomBytes(32)), previous: [] },
+    legacyBefore: await loadLegacyBefore(fx.knex),
+  };
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: queue,
@@ -56,8 +59,14 @@ afterAll(async () => {
   await fx?.close();
 });
 
-const digests = () => fx.knex('notifications').where({ kind: 'daily_digest' }).select('title', 'body', 'recipient_user_id');
-const taskCount = async () => Number(((await fx.knex('task_instances').where({ semester_id: fx.semesterId }).count({ n: '*' })) as Array<{ n: number }>)[0]!.n);
+const digests = () =>
+  fx.knex('notifications').where({ kind: 'daily_digest' }).select('title', 'body', 'recipient_user_id');
+const taskCount = async () =>
+  Number(
+    (
+      (await fx.knex('task_instances').where({ semester_id: fx.semesterId }).count({ n: '*' })) as Array<{ n: number }>
+    )[0]!.n,
+  );
 
 async function until(what: string, fn: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 400; i++) {
@@ -72,13 +81,20 @@ describe('the daily digest while the semester catches up', () => {
     const total = await taskCount();
     expect(total).toBeGreaterThan(100);
     checks = 0;
-    const handle = await env.client.workflow.start(dailyDigestWorkflow, { args: [{ schoolId: 'demo-school' }], taskQueue: queue, workflowId: `digest-wait-${queue}` });
+    const handle = await env.client.workflow.start(dailyDigestWorkflow, {
+      args: [{ schoolId: 'demo-school' }],
+      taskQueue: queue,
+      workflowId: `digest-wait-${queue}`,
+    });
     await until('the first catch-up check', async () => checks >= 1);
     // the workflow now sleeps a minute (time skips only while a result is awaited): nothing sent yet
     await new Promise((r) => setTimeout(r, 300));
     expect(await digests()).toEqual([]);
     // the catch-up: every task opened, fell overdue and escalated to level 2
-    await fx.knex('task_instances').where({ semester_id: fx.semesterId }).update({ status: 'overdue', escalation_level: 2 });
+    await fx
+      .knex('task_instances')
+      .where({ semester_id: fx.semesterId })
+      .update({ status: 'overdue', escalation_level: 2 });
     const result = await handle.result();
     expect(checks).toBe(2);
     expect(result.behind).toBeUndefined();
@@ -93,10 +109,17 @@ describe('the daily digest while the semester catches up', () => {
   test('When the catch-up outlasts the wait, then the digest is sent and says its numbers are not yet complete', async () => {
     await fx.knex('notifications').where({ kind: 'daily_digest' }).delete();
     // rows behind again: the literature college's tasks still 待开始
-    const behind = await fx.knex('task_instances').where({ semester_id: fx.semesterId, college_id: 'literature' }).update({ status: 'planned', escalation_level: 0 });
+    const behind = await fx
+      .knex('task_instances')
+      .where({ semester_id: fx.semesterId, college_id: 'literature' })
+      .update({ status: 'planned', escalation_level: 0 });
     expect(behind).toBeGreaterThan(0);
     checks = 0;
-    const result = await env.client.workflow.execute(dailyDigestWorkflow, { args: [{ schoolId: 'demo-school' }], taskQueue: queue, workflowId: `digest-late-${queue}` });
+    const result = await env.client.workflow.execute(dailyDigestWorkflow, {
+      args: [{ schoolId: 'demo-school' }],
+      taskQueue: queue,
+      workflowId: `digest-late-${queue}`,
+    });
     expect(checks).toBe(CATCH_UP_CHECKS);
     expect(result.behind).toBe(behind);
     const rows = await digests();

@@ -45,7 +45,13 @@ afterAll(async () => {
 async function startWorker(queue: string): Promise<ChildProcess> {
   const proc = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'server', 'worker.ts')], {
     cwd: ROOT,
-    env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: queue, SQLITE_FILE: path.join(dir, 'app.sqlite'), NODE_ENV: 'test' },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: queue,
+      SQLITE_FILE: path.join(dir, 'app.sqlite'),
+      NODE_ENV: 'test',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the kill reaches tsx's child node process too
   });
@@ -92,7 +98,13 @@ describe('worker killed mid-semester (dev server)', () => {
       calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
     });
     const semesterId = `durable-${queue}`;
-    await createSemester(store, { id: semesterId, schoolId: DEMO_SCHOOL.id, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn' });
+    await createSemester(store, {
+      id: semesterId,
+      schoolId: DEMO_SCHOOL.id,
+      templateId: template.id,
+      templateVersion: template.version,
+      calendarId: '2024-autumn',
+    });
 
     let worker = await startWorker(queue);
     const t0 = Date.now();
@@ -116,18 +128,28 @@ describe('worker killed mid-semester (dev server)', () => {
     // started as the app starts them: signed with the same development key the worker process loads
     // (a start the app did not sign writes nothing: test/security/forgery.timeskip.test.ts)
     const app = appClient({ connection: env.connection }, await loadIntegrity(db, { NODE_ENV: 'test' }));
-    for (const t of tasks) await app.workflow.start(taskWorkflow, { args: [t], taskQueue: queue, workflowId: t.taskId });
+    for (const t of tasks)
+      await app.workflow.start(taskWorkflow, { args: [t], taskQueue: queue, workflowId: t.taskId });
 
-    const actionsOf = async (taskId: string) => (await store.listAudit({ subjectType: 'task', subjectId: taskId })).map((a) => a.action);
+    const actionsOf = async (taskId: string) =>
+      (await store.listAudit({ subjectType: 'task', subjectId: taskId })).map((a) => a.action);
     // 1. the first reminder went out, then the worker dies without warning
-    await until('first reminders', async () => (await Promise.all(tasks.map((t) => actionsOf(t.taskId)))).every((a) => a.includes('reminded')), 30_000);
+    await until(
+      'first reminders',
+      async () => (await Promise.all(tasks.map((t) => actionsOf(t.taskId)))).every((a) => a.includes('reminded')),
+      30_000,
+    );
     await killHard(worker);
     // 2. while it is down the second reminder and the due time pass
     await sleep(t0 + 12_500 - Date.now());
     for (const t of tasks) expect(await actionsOf(t.taskId)).toEqual(['opened', 'reminded']);
     worker = await startWorker(queue);
     // 3. after the restart everything missed happens, and level 2 on time
-    await until('level-2 escalations', async () => (await Promise.all(tasks.map((t) => actionsOf(t.taskId)))).every((a) => a.includes('escalated')), 60_000);
+    await until(
+      'level-2 escalations',
+      async () => (await Promise.all(tasks.map((t) => actionsOf(t.taskId)))).every((a) => a.includes('escalated')),
+      60_000,
+    );
     await sleep(1500); // room for any duplicate to show up
     await killHard(worker);
 
@@ -142,7 +164,11 @@ describe('worker killed mid-semester (dev server)', () => {
       ]);
       const row = await store.getTaskInstance(t.taskId);
       expect(row).toMatchObject({ status: 'overdue', escalationLevel: 2, remindersSent: 2 });
-      const inbox = async (user: string) => (await store.listNotifications(user)).filter((n) => n.subjectId === t.taskId).map((n) => n.kind).sort();
+      const inbox = async (user: string) =>
+        (await store.listNotifications(user))
+          .filter((n) => n.subjectId === t.taskId)
+          .map((n) => n.kind)
+          .sort();
       expect(await inbox(`${t.collegeId}-counsellor`)).toEqual(['escalation_l1', 'opened', 'reminder', 'reminder']);
       expect(await inbox(`${t.collegeId}-college-leader`)).toEqual(['escalation_l1']);
       expect(await inbox('admin')).toEqual(['escalation_l2']);

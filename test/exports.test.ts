@@ -57,7 +57,12 @@ beforeAll(async () => {
   const users = new Map((await store.listUsers()).map((u) => [u.username, u.id]));
   const counsellorA = tasks.filter((t) => t.collegeId === A && t.ownerRole === 'counsellor');
   const step = async (task: PlannedTask, key: string, patch: Partial<TaskInstanceRow>) => {
-    await store.applyTaskTransition({ taskId: task.id, patch, audit: { eventKey: `${task.id}:${key}`, action: key, actor: 'test', at: task.dueAt }, notifications: [] });
+    await store.applyTaskTransition({
+      taskId: task.id,
+      patch,
+      audit: { eventKey: `${task.id}:${key}`, action: key, actor: 'test', at: task.dueAt },
+      notifications: [],
+    });
   };
   await step(counsellorA[0]!, 'completed', {
     status: 'completed',
@@ -68,7 +73,12 @@ beforeAll(async () => {
   await step(counsellorA[1]!, 'waived', { status: 'waived', waivedReason: '-1+1 调休' });
   await step(counsellorA[2]!, 'escalated', { status: 'overdue', escalationLevel: 2, note: '@SUM(A1)' });
   const scienceTask = tasks.find((t) => t.collegeId === B)!;
-  await step(scienceTask, 'completed', { status: 'completed', late: true, completedAt: scienceTask.dueAt + 86_400_000, completedBy: users.get(`${B}-counsellor`)! });
+  await step(scienceTask, 'completed', {
+    status: 'completed',
+    late: true,
+    completedAt: scienceTask.dueAt + 86_400_000,
+    completedBy: users.get(`${B}-counsellor`)!,
+  });
 
   const deps: AppDeps = {
     store,
@@ -89,12 +99,27 @@ beforeAll(async () => {
   const app = express();
   app.use(async (req: Request, _res: Response, next: NextFunction) => {
     const u = await store.findUserByUsername(req.get('x-test-user') ?? '');
-    if (u) req.user = { id: u.id, username: u.username, displayName: u.displayName, role: u.role, collegeId: u.collegeId, schoolId: u.schoolId };
+    if (u)
+      req.user = {
+        id: u.id,
+        username: u.username,
+        displayName: u.displayName,
+        role: u.role,
+        collegeId: u.collegeId,
+        schoolId: u.schoolId,
+      };
     next();
   });
   app.use(createExportsRouter(deps));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err instanceof UnauthorizedError ? 401 : err instanceof ForbiddenError ? 403 : err instanceof NotFoundError ? 404 : 500;
+    const status =
+      err instanceof UnauthorizedError
+        ? 401
+        : err instanceof ForbiddenError
+          ? 403
+          : err instanceof NotFoundError
+            ? 404
+            : 500;
     if (status === 500) console.error(err);
     res.status(status).json({ error: (err as Error).message });
   });
@@ -114,7 +139,11 @@ afterAll(async () => {
 const get = (url: string, user?: string, headers: Record<string, string> = {}) =>
   fetch(`${base}${url}`, { headers: { ...(user ? { 'x-test-user': user } : {}), ...headers }, redirect: 'manual' });
 const post = (url: string, user: string, json = true) =>
-  fetch(`${base}${url}`, { method: 'POST', headers: { 'x-test-user': user, ...(json ? { accept: 'application/json' } : {}) }, redirect: 'manual' });
+  fetch(`${base}${url}`, {
+    method: 'POST',
+    headers: { 'x-test-user': user, ...(json ? { accept: 'application/json' } : {}) },
+    redirect: 'manual',
+  });
 
 /** RFC 4180 parser: quoted cells may hold commas, quotes ("") and line breaks. */
 function parseCsv(text: string): string[][] {
@@ -150,14 +179,42 @@ async function csv(url: string, user: string): Promise<{ res: globalThis.Respons
   return { res, raw, rows: parseCsv(raw.toString('utf8').replace(/^\uFEFF/, '')) };
 }
 
-const COMPLIANCE_HEADERS = ['学院', '月份', '计划任务', '按时完成', '逾期完成', '未到期', '逾期未完成', '已豁免', '已预警', '完成率'];
-const TASK_HEADERS = ['任务编号', '学院', '月份', '任务', '类型', '负责角色', '开始时间', '截止时间', '状态', '预警级别', '完成时间', '完成人', '是否逾期完成', '备注/豁免理由'];
+const COMPLIANCE_HEADERS = [
+  '学院',
+  '月份',
+  '计划任务',
+  '按时完成',
+  '逾期完成',
+  '未到期',
+  '逾期未完成',
+  '已豁免',
+  '已预警',
+  '完成率',
+];
+const TASK_HEADERS = [
+  '任务编号',
+  '学院',
+  '月份',
+  '任务',
+  '类型',
+  '负责角色',
+  '开始时间',
+  '截止时间',
+  '状态',
+  '预警级别',
+  '完成时间',
+  '完成人',
+  '是否逾期完成',
+  '备注/豁免理由',
+];
 
 describe('compliance export', () => {
   test('When the school admin exports CSV, then it is UTF-8 with a BOM, CRLF, Chinese headers and every college-month', async () => {
     const { res, raw, rows } = await csv(`/exports/compliance.csv?semester=${SEMESTER}`, 'admin');
     expect(res.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
-    expect(res.headers.get('content-disposition')).toContain(`filename*=UTF-8''${encodeURIComponent(`心理健康工作完成情况_${SEMESTER}.csv`)}`);
+    expect(res.headers.get('content-disposition')).toContain(
+      `filename*=UTF-8''${encodeURIComponent(`心理健康工作完成情况_${SEMESTER}.csv`)}`,
+    );
     expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(raw.toString('utf8')).not.toMatch(/[^\r]\n/);
     expect(rows[0]).toEqual(COMPLIANCE_HEADERS);
@@ -249,9 +306,13 @@ describe('task ledger export', () => {
 
 describe('calendar feed', () => {
   const unfold = (ics: string) => ics.replace(/\r\n /g, '');
-  const events = (ics: string) => unfold(ics).split('\r\n').filter((l) => l === 'BEGIN:VEVENT').length;
+  const events = (ics: string) =>
+    unfold(ics)
+      .split('\r\n')
+      .filter((l) => l === 'BEGIN:VEVENT').length;
   const feedPath = (url: string) => new URL(url).pathname;
-  const createFeed = async (user: string) => ((await (await post('/me/calendar-feed', user)).json()) as { url: string }).url;
+  const createFeed = async (user: string) =>
+    ((await (await post('/me/calendar-feed', user)).json()) as { url: string }).url;
 
   test('When a counsellor creates a feed, then the .ics answers without a session with their open tasks, RFC 5545 style', async () => {
     const url = await createFeed(`${A}-counsellor`);

@@ -29,7 +29,11 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: queue,
     workflowBundle: await workflowBundle(),
-    activities: allActivities({ knex: fx.knex, client: env.client, outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
+    activities: allActivities({
+      knex: fx.knex,
+      client: env.client,
+      outbox: createOutbox({ knex: fx.knex, channels: {} }),
+    }),
   });
   running = worker.run();
 });
@@ -40,7 +44,12 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const json = (s: Session, url: string, body: unknown) => s.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+const json = (s: Session, url: string, body: unknown) =>
+  s.fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
 async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
   for (let i = 0; i < 100; i++) {
     const v = await read();
@@ -73,7 +82,11 @@ describe('POST /admin/users/:id/hand-over', () => {
 
     // two pairings of the departing teacher; the second one's workflow is then stopped outside the app
     const pair = async (studentNo: string, studentName: string) => {
-      const res = await json(leader, '/api/colleges/literature/pairings', { studentNo, studentName, teacherUserId: TEACHER });
+      const res = await json(leader, '/api/colleges/literature/pairings', {
+        studentNo,
+        studentName,
+        teacherUserId: TEACHER,
+      });
       expect(res.status).toBe(201);
       return ((await res.json()) as { id: string }).id;
     };
@@ -94,7 +107,9 @@ describe('POST /admin/users/:id/hand-over', () => {
     expect(await refused({})).toMatch(/^successorUserId is required/);
     expect(await refused({ successorUserId: 'nobody' })).toBe('successorUserId: unknown user nobody');
     expect(await refused({ successorUserId: TEACHER })).toBe('successorUserId: the successor must be someone else');
-    expect(await refused({ successorUserId: 'science-counsellor' })).toMatch(/^successorUserId: .* is not of the same college \(literature\)$/);
+    expect(await refused({ successorUserId: 'science-counsellor' })).toMatch(
+      /^successorUserId: .* is not of the same college \(literature\)$/,
+    );
     expect(await refused({ successorUserId: 'admin' })).toMatch(/is not of the same college/);
     expect((await json(admin, '/admin/users/admin/hand-over', { successorUserId: SUCCESSOR })).status).toBe(400);
     expect((await fx.store.getUser(TEACHER))?.active).toBe(true);
@@ -107,7 +122,13 @@ describe('POST /admin/users/:id/hand-over', () => {
 
     const res = await json(admin, url, { successorUserId: SUCCESSOR });
     expect(res.status).toBe(200);
-    const result = (await res.json()) as { pairings: Array<{ id: string; movedBy: string }>; guardianDuties: Array<{ caseId: string; movedBy: string }>; tasks: { moved: number; role: string; activeHoldersLeft: number; warning: string | null }; screeningFollowUps: { moved: number }; deactivated: boolean };
+    const result = (await res.json()) as {
+      pairings: Array<{ id: string; movedBy: string }>;
+      guardianDuties: Array<{ caseId: string; movedBy: string }>;
+      tasks: { moved: number; role: string; activeHoldersLeft: number; warning: string | null };
+      screeningFollowUps: { moved: number };
+      deactivated: boolean;
+    };
     expect(result.pairings).toEqual(
       [
         { id: running1, movedBy: 'workflow' },
@@ -122,30 +143,57 @@ describe('POST /admin/users/:id/hand-over', () => {
 
     // the read model, the workflows and the audit log
     for (const id of [running1, stopped]) {
-      expect(await fx.knex('pairings').where({ id }).first('teacher_user_id', 'status')).toEqual({ teacher_user_id: SUCCESSOR, status: 'active' });
-      const moved = (await fx.store.listAudit({ subjectType: 'pairing', subjectId: id })).filter((a) => a.action === 'teacher-changed');
+      expect(await fx.knex('pairings').where({ id }).first('teacher_user_id', 'status')).toEqual({
+        teacher_user_id: SUCCESSOR,
+        status: 'active',
+      });
+      const moved = (await fx.store.listAudit({ subjectType: 'pairing', subjectId: id })).filter(
+        (a) => a.action === 'teacher-changed',
+      );
       expect(moved).toHaveLength(1);
       expect(moved[0]).toMatchObject({ actor: 'admin', details: { from: TEACHER, to: SUCCESSOR } });
     }
-    const step = (await fx.store.listAudit({ subjectType: 'user', subjectId: TEACHER })).filter((a) => a.action === 'user.handed-over');
+    const step = (await fx.store.listAudit({ subjectType: 'user', subjectId: TEACHER })).filter(
+      (a) => a.action === 'user.handed-over',
+    );
     expect(step).toHaveLength(1);
     expect(step[0]).toMatchObject({ actor: 'admin', details: { successorUserId: SUCCESSOR, deactivated: true } });
     expect((await fx.store.getUser(TEACHER))?.active).toBe(false);
     // signed out everywhere
     expect((await teacher.fetch('/api/tasks?mine=1')).status).toBe(401);
     // the successor is told, and may now record the talk the running pairing waits for
-    expect((await fx.store.listNotifications(SUCCESSOR)).filter((n) => n.subjectId === running1 && n.kind === 'pairing_teacher-changed')).toHaveLength(1);
+    expect(
+      (await fx.store.listNotifications(SUCCESSOR)).filter(
+        (n) => n.subjectId === running1 && n.kind === 'pairing_teacher-changed',
+      ),
+    ).toHaveLength(1);
     expect((await json(counsellor, `/api/pairings/${running1}/talks`, { note: '交接后首次谈心' })).status).toBe(200);
 
     // (the talk is accepted only from the paired teacher or the leader: the workflow's teacher is the successor now)
     // a step recorded for the old teacher (a reminder from a run that still names them) reaches nobody who is gone
     const pairingActivities = createPairingActivities({ store: fx.store, knex: fx.knex });
-    await pairingActivities.recordPairingEvent({ pairingId: running1, collegeId: 'literature', teacherUserId: TEACHER, step: 'remind:test', action: 'talk-reminder', at: Date.now(), actor: 'timer', notify: 'teacher-and-leader' });
+    await pairingActivities.recordPairingEvent({
+      pairingId: running1,
+      collegeId: 'literature',
+      teacherUserId: TEACHER,
+      step: 'remind:test',
+      action: 'talk-reminder',
+      at: Date.now(),
+      actor: 'timer',
+      notify: 'teacher-and-leader',
+    });
     expect((await fx.store.listNotifications(TEACHER)).length).toBe(teacherInboxBefore);
-    expect((await fx.store.listNotifications('literature-college-leader')).some((n) => n.subjectId === running1 && n.kind === 'pairing_talk-reminder')).toBe(true);
+    expect(
+      (await fx.store.listNotifications('literature-college-leader')).some(
+        (n) => n.subjectId === running1 && n.kind === 'pairing_talk-reminder',
+      ),
+    ).toBe(true);
 
     // a repeated hand-over has nothing left to move
-    const again = (await (await json(admin, url, { successorUserId: SUCCESSOR })).json()) as { pairings: unknown[]; guardianDuties: unknown[] };
+    const again = (await (await json(admin, url, { successorUserId: SUCCESSOR })).json()) as {
+      pairings: unknown[];
+      guardianDuties: unknown[];
+    };
     expect([again.pairings, again.guardianDuties]).toEqual([[], []]);
   }, 40_000);
 
@@ -154,19 +202,40 @@ describe('POST /admin/users/:id/hand-over', () => {
     const admin = await login(fx.base, 'admin');
     const PSYCH = 'literature-psych-counsellor';
     const SUCCESSOR = 'literature-counsellor';
-    const report = await json(counsellor, '/api/crises', { studentNo: '2024990003', studentName: '林三', situation: 'self_harm_risk', place: '宿舍' });
+    const report = await json(counsellor, '/api/crises', {
+      studentNo: '2024990003',
+      studentName: '林三',
+      situation: 'self_harm_risk',
+      place: '宿舍',
+    });
     expect(report.status).toBe(201);
     const { caseId } = (await report.json()) as { caseId: string };
-    await until('the supervision', () => env.client.workflow.getHandle(`supervision.${caseId}`).describe().catch(() => null), Boolean);
+    await until(
+      'the supervision',
+      () =>
+        env.client.workflow
+          .getHandle(`supervision.${caseId}`)
+          .describe()
+          .catch(() => null),
+      Boolean,
+    );
     expect((await json(counsellor, `/api/crises/${caseId}/guardian`, { guardianUserId: PSYCH })).status).toBe(200);
 
     const res = await json(admin, `/admin/users/${PSYCH}/hand-over`, { successorUserId: SUCCESSOR });
     expect(res.status).toBe(200);
-    const result = (await res.json()) as { pairings: unknown[]; guardianDuties: Array<{ caseId: string; movedBy: string }>; tasks: { activeHoldersLeft: number } };
+    const result = (await res.json()) as {
+      pairings: unknown[];
+      guardianDuties: Array<{ caseId: string; movedBy: string }>;
+      tasks: { activeHoldersLeft: number };
+    };
     expect(result.pairings).toEqual([]);
     expect(result.guardianDuties).toEqual([{ caseId, movedBy: 'workflow' }]);
-    expect((await env.client.workflow.getHandle(`supervision.${caseId}`).query(supervisionStateQuery)).guardianUserId).toBe(SUCCESSOR);
-    const handoff = (await fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId })).filter((a) => a.action === 'guardian-handoff');
+    expect(
+      (await env.client.workflow.getHandle(`supervision.${caseId}`).query(supervisionStateQuery)).guardianUserId,
+    ).toBe(SUCCESSOR);
+    const handoff = (await fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId })).filter(
+      (a) => a.action === 'guardian-handoff',
+    );
     expect(handoff).toHaveLength(1);
     expect(handoff[0]).toMatchObject({ actor: 'admin', details: { from: PSYCH, to: SUCCESSOR } });
     expect((await fx.store.getUser(PSYCH))?.active).toBe(false);

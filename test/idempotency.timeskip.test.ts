@@ -29,7 +29,16 @@ beforeAll(async () => {
   env = await timeSkippingEnv();
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
   fx = await webFixture({ client: env.client, taskQueue: queue }, { taskModel: 'per-task' });
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: queue, workflowBundle: await workflowBundle(), activities: allActivities({ knex: fx.knex, client: env.client, outbox: createOutbox({ knex: fx.knex, channels: {} }) }) });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: queue,
+    workflowBundle: await workflowBundle(),
+    activities: allActivities({
+      knex: fx.knex,
+      client: env.client,
+      outbox: createOutbox({ knex: fx.knex, channels: {} }),
+    }),
+  });
   running = worker.run();
 });
 afterAll(async () => {
@@ -41,20 +50,34 @@ afterAll(async () => {
 
 async function startTask(row: TaskInstanceRow): Promise<void> {
   const ttask = template.tasks.find((x) => x.id === row.templateTaskId)!;
-  const input: TaskInput = { ...row, taskId: row.id, remindAts: [], level2At: row.dueAt + 2 * 86_400_000, evidence: ttask.evidence };
+  const input: TaskInput = {
+    ...row,
+    taskId: row.id,
+    remindAts: [],
+    level2At: row.dueAt + 2 * 86_400_000,
+    evidence: ttask.evidence,
+  };
   await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: row.id });
-  for (let i = 0; i < 100 && (await fx.store.getTaskInstance(row.id))?.status === 'planned'; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (await fx.store.getTaskInstance(row.id))?.status === 'planned'; i++)
+    await new Promise((r) => setTimeout(r, 100));
 }
 
 const taskOf = async (college: string, templateTaskId: string) =>
-  (await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: college })).find((r) => r.templateTaskId === templateTaskId)!;
+  (await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: college })).find(
+    (r) => r.templateTaskId === templateTaskId,
+  )!;
 
 const post = (s: Session, url: string, body: unknown, key?: string) =>
-  s.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) }, body: JSON.stringify(body) });
+  s.fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+    body: JSON.stringify(body),
+  });
 
 /** completions recorded in the task's audit log, once the read model shows the completion (written by an activity) */
 async function completions(taskId: string): Promise<number> {
-  for (let i = 0; i < 100 && (await fx.store.getTaskInstance(taskId))?.status !== 'completed'; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && (await fx.store.getTaskInstance(taskId))?.status !== 'completed'; i++)
+    await new Promise((r) => setTimeout(r, 100));
   const audit = await fx.store.listAudit({ subjectType: 'task', subjectId: taskId });
   return audit.filter((a) => a.action.startsWith('completed')).length;
 }
@@ -74,7 +97,9 @@ describe('Idempotency-Key on the JSON API', () => {
     expect(await completions(task.id)).toBe(1);
     const other = await post(staff, url, { note: '另一条说明' }, 'complete-1');
     expect(other.status).toBe(422);
-    expect(((await other.json()) as { error: string }).error).toMatch(/Idempotency-Key was already used for another request/);
+    expect(((await other.json()) as { error: string }).error).toMatch(
+      /Idempotency-Key was already used for another request/,
+    );
     // without a key, a second completion is refused as before
     expect((await post(staff, url, { note: '已更新名单' })).status).toBe(409);
   });
@@ -120,7 +145,13 @@ describe('Idempotency-Key on the JSON API', () => {
   test('When a key-care add is retried, then the first 201 body comes back and one row is stored; another body with the key is 422', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
     const reason = { kind: 'group', month: '2024-10', index: 2, zh: '存在寝室人际关系紧张、家庭矛盾突出……的学生' };
-    const body = { studentNo: '2024558888', studentName: '钱小东', className: '汉语言2402', reasons: [reason], plan: '每周谈话' };
+    const body = {
+      studentNo: '2024558888',
+      studentName: '钱小东',
+      className: '汉语言2402',
+      reasons: [reason],
+      plan: '每周谈话',
+    };
     const first = await post(counsellor, '/api/colleges/literature/key-care', body, 'kc-1');
     expect(first.status).toBe(201);
     const firstBody = await first.json();
@@ -129,7 +160,9 @@ describe('Idempotency-Key on the JSON API', () => {
     expect(await retry.json()).toEqual(firstBody);
     const student = (await fx.knex('students').where({ student_no: '2024558888' }).first('id')) as { id: string };
     expect(await fx.knex('key_care_entries').where({ student_id: student.id }).count({ n: '*' })).toEqual([{ n: 1 }]);
-    expect((await post(counsellor, '/api/colleges/literature/key-care', { ...body, plan: '每月谈话' }, 'kc-1')).status).toBe(422);
+    expect(
+      (await post(counsellor, '/api/colleges/literature/key-care', { ...body, plan: '每月谈话' }, 'kc-1')).status,
+    ).toBe(422);
     expect((await post(counsellor, '/api/colleges/literature/key-care', body, 'bad key with spaces')).status).toBe(400);
   });
 });
@@ -145,14 +178,23 @@ describe('the hidden _idem field of forms', () => {
       counsellor.fetch('/care/key-care?college=science', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ _csrf: counsellor.csrf, _idem: idem!, studentNo: '2024559999', studentName: '李小西', className: '物理2401', reasons: '学业压力大', plan: '每周谈话' }).toString(),
+        body: new URLSearchParams({
+          _csrf: counsellor.csrf,
+          _idem: idem!,
+          studentNo: '2024559999',
+          studentName: '李小西',
+          className: '物理2401',
+          reasons: '学业压力大',
+          plan: '每周谈话',
+        }).toString(),
       });
     const a = await send();
     const b = await send();
     expect(a.status).toBe(303);
     expect(b.status).toBe(303);
     expect(b.headers.get('location')).toBe(a.headers.get('location'));
-    const student = (await fx.knex('students').where({ student_no: '2024559999' }).first('id')) as { id: string } | undefined;
+    const student = (await fx.knex('students').where({ student_no: '2024559999' }).first('id')) as
+      { id: string } | undefined;
     expect(student, a.headers.get('location') ?? '').toBeDefined();
     expect(await fx.knex('key_care_entries').where({ student_id: student!.id }).count({ n: '*' })).toEqual([{ n: 1 }]);
     // each page load has its own key

@@ -32,12 +32,49 @@ beforeAll(async () => {
   fx = await webFixture({ now: () => NOW });
   const rows = await fx.store.listTaskInstances({ semesterId: fx.semesterId });
   for (const t of rows.filter((r) => r.collegeId === 'literature' && r.dueAt <= NOW).slice(0, 6)) {
-    await fx.store.applyTaskTransition({ taskId: t.id, patch: { status: 'completed', completedAt: t.dueAt - 1000, completedBy: 'literature-counsellor', late: false }, audit: { eventKey: `${t.id}/done`, action: 'completed', actor: 'literature-counsellor', at: t.dueAt - 1000 }, notifications: [] });
+    await fx.store.applyTaskTransition({
+      taskId: t.id,
+      patch: { status: 'completed', completedAt: t.dueAt - 1000, completedBy: 'literature-counsellor', late: false },
+      audit: { eventKey: `${t.id}/done`, action: 'completed', actor: 'literature-counsellor', at: t.dueAt - 1000 },
+      notifications: [],
+    });
   }
-  await fx.knex('students').insert({ id: 'stu-b', school_id: 'demo-school', college_id: 'literature', student_no: 'B2024001', name: '孙浏览', class_name: '汉语言1班', created_at: NOW });
-  await fx.knex('crisis_cases').insert({ id: CASE, student_id: 'stu-b', college_id: 'literature', situation: 'self_harm_risk', place: '5 号楼', reported_by: 'literature-counsellor', occurred_at: NOW - 45 * MIN, reported_at: NOW - 40 * MIN, status: 'supervising', escalation_level: 1, updated_at: NOW });
-  for (const [action, at, actor] of [['reported', NOW - 40 * MIN, 'literature-counsellor'], ['on-scene-missed', NOW - 10 * MIN, 'timer'], ['guardian-assigned', NOW - 30 * MIN, 'literature-counsellor']] as const) {
-    await fx.store.appendAudit({ eventKey: `${CASE}/${action}`, subjectType: 'crisis', subjectId: CASE, action, actor, at, details: {} });
+  await fx.knex('students').insert({
+    id: 'stu-b',
+    school_id: 'demo-school',
+    college_id: 'literature',
+    student_no: 'B2024001',
+    name: '孙浏览',
+    class_name: '汉语言1班',
+    created_at: NOW,
+  });
+  await fx.knex('crisis_cases').insert({
+    id: CASE,
+    student_id: 'stu-b',
+    college_id: 'literature',
+    situation: 'self_harm_risk',
+    place: '5 号楼',
+    reported_by: 'literature-counsellor',
+    occurred_at: NOW - 45 * MIN,
+    reported_at: NOW - 40 * MIN,
+    status: 'supervising',
+    escalation_level: 1,
+    updated_at: NOW,
+  });
+  for (const [action, at, actor] of [
+    ['reported', NOW - 40 * MIN, 'literature-counsellor'],
+    ['on-scene-missed', NOW - 10 * MIN, 'timer'],
+    ['guardian-assigned', NOW - 30 * MIN, 'literature-counsellor'],
+  ] as const) {
+    await fx.store.appendAudit({
+      eventKey: `${CASE}/${action}`,
+      subjectType: 'crisis',
+      subjectId: CASE,
+      action,
+      actor,
+      at,
+      details: {},
+    });
   }
   browser = await launchChromium();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -49,19 +86,31 @@ afterAll(async () => {
 });
 
 // run in the page (strings: the test's TypeScript has no DOM types)
-const overflow = (page: Page) => page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
+const overflow = (page: Page) =>
+  page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+    '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+  );
 const visibleText = (page: Page) => page.evaluate<string>('document.body.innerText');
 
 function latinWords(text: string): string[] {
   // hex digits only are an identifier (the case number), not a word
-  return [...text.matchAll(/[A-Za-z0-9]*[A-Za-z]{2,}[A-Za-z0-9]*/g)].map((m) => m[0]).filter((w) => !ALLOWED_LATIN.has(w) && !/^[0-9a-f]+$/.test(w));
+  return [...text.matchAll(/[A-Za-z0-9]*[A-Za-z]{2,}[A-Za-z0-9]*/g)]
+    .map((m) => m[0])
+    .filter((w) => !ALLOWED_LATIN.has(w) && !/^[0-9a-f]+$/.test(w));
 }
 
 describe('the overview and the crisis page on a phone and a desktop', () => {
   for (const size of SIZES) {
     test(`At ${size.width}×${size.height}, the overview and a case page fit the width and read in Chinese`, async () => {
       const phone = size.width < 600;
-      const context = await browser!.newContext({ baseURL: fx.base, locale: 'zh-CN', viewport: { width: size.width, height: size.height }, hasTouch: phone, isMobile: phone, deviceScaleFactor: 1 });
+      const context = await browser!.newContext({
+        baseURL: fx.base,
+        locale: 'zh-CN',
+        viewport: { width: size.width, height: size.height },
+        hasTouch: phone,
+        isMobile: phone,
+        deviceScaleFactor: 1,
+      });
       context.setDefaultTimeout(15_000);
       try {
         const page = await context.newPage();
@@ -84,8 +133,17 @@ describe('the overview and the crisis page on a phone and a desktop', () => {
               const box = await page.locator('#month-chart').boundingBox();
               expect(box!.width).toBeLessThanOrEqual(size.width);
             }
-            if (p.startsWith('/crises/')) await expect(page.locator('#steps tr[data-step="on-scene"]').getAttribute('data-state')).resolves.toBe('overdue');
-            await page.screenshot({ path: path.join(SCREENSHOTS, `${size.name}-${user}-${p === '/' ? 'overview' : p.startsWith('/crises/') ? 'crisis-case' : p.replace(/^\//, '').replace(/\//g, '-')}.png`), fullPage: !phone });
+            if (p.startsWith('/crises/'))
+              await expect(page.locator('#steps tr[data-step="on-scene"]').getAttribute('data-state')).resolves.toBe(
+                'overdue',
+              );
+            await page.screenshot({
+              path: path.join(
+                SCREENSHOTS,
+                `${size.name}-${user}-${p === '/' ? 'overview' : p.startsWith('/crises/') ? 'crisis-case' : p.replace(/^\//, '').replace(/\//g, '-')}.png`,
+              ),
+              fullPage: !phone,
+            });
           }
         }
       } finally {

@@ -41,7 +41,11 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: queue,
     workflowBundle: await workflowBundle(),
-    activities: allActivities({ knex: fx.knex, client: env.client, outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
+    activities: allActivities({
+      knex: fx.knex,
+      client: env.client,
+      outbox: createOutbox({ knex: fx.knex, channels: {} }),
+    }),
   });
   workerRun = worker.run();
   workerRun.catch(() => undefined); // surfaced in afterAll
@@ -61,7 +65,14 @@ afterAll(async () => {
 
 async function open(size: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
   const phone = size.width < 600;
-  const context = await browser!.newContext({ baseURL: fx.base, locale: 'zh-CN', viewport: size, hasTouch: phone, isMobile: phone, deviceScaleFactor: 1 });
+  const context = await browser!.newContext({
+    baseURL: fx.base,
+    locale: 'zh-CN',
+    viewport: size,
+    hasTouch: phone,
+    isMobile: phone,
+    deviceScaleFactor: 1,
+  });
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(20_000);
   return { context, page: await context.newPage() };
@@ -74,7 +85,10 @@ async function signIn(page: Page, username: string): Promise<void> {
 }
 
 // run in the page (a string: the test's TypeScript has no DOM types)
-const overflow = (page: Page) => page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
+const overflow = (page: Page) =>
+  page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+    '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+  );
 
 describe('the pages on a phone and on a desktop', () => {
   test('When a counsellor reports a crisis from the home page on a phone, then it takes at most 3 taps', async () => {
@@ -84,14 +98,20 @@ describe('the pages on a phone and on a desktop', () => {
       await page.goto('/');
       let taps = 0;
       // 1: the navigation's permanent link
-      await Promise.all([page.waitForURL((u) => u.pathname === '/crises/new'), page.locator('header nav a.report-crisis').tap()]);
+      await Promise.all([
+        page.waitForURL((u) => u.pathname === '/crises/new'),
+        page.locator('header nav a.report-crisis').tap(),
+      ]);
       taps++;
       await page.fill('input[name="studentNo"]', '2024330099');
       await page.fill('input[name="studentName"]', '许知远');
       await page.selectOption('select[name="situation"]', 'self_harm_risk');
       await page.fill('input[name="place"]', '图书馆三楼');
       // 2: the form's button
-      await Promise.all([page.waitForURL((u) => /^\/crises\/[0-9a-f-]{36}$/.test(u.pathname)), page.locator('form[action="/crises"] button[type="submit"]').tap()]);
+      await Promise.all([
+        page.waitForURL((u) => /^\/crises\/[0-9a-f-]{36}$/.test(u.pathname)),
+        page.locator('form[action="/crises"] button[type="submit"]').tap(),
+      ]);
       taps++;
       expect(taps).toBeLessThanOrEqual(3);
       caseId = new URL(page.url()).pathname.split('/').pop()!;
@@ -108,22 +128,41 @@ describe('the pages on a phone and on a desktop', () => {
         const { context, page } = await open(size);
         try {
           await signIn(page, username);
-          const pages = ['/', '/tasks/mine', '/inbox', '/care', '/crises/new', `/crises/${caseId}`, ...(username === 'admin' ? ['/admin/users', '/admin/semesters'] : ['/colleges/literature'])];
+          const pages = [
+            '/',
+            '/tasks/mine',
+            '/inbox',
+            '/care',
+            '/crises/new',
+            `/crises/${caseId}`,
+            ...(username === 'admin' ? ['/admin/users', '/admin/semesters'] : ['/colleges/literature']),
+          ];
           const wide: string[] = [];
           for (const p of pages) {
             const res = await page.goto(p);
             expect(res?.status(), `${p} for ${username}`).toBe(200);
             const o = await overflow(page);
             if (o.scrollWidth > o.innerWidth) wide.push(`${p}: ${o.scrollWidth} > ${o.innerWidth}`);
-            const name = p === '/' ? 'overview' : p.replace(/^\//, '').replace(caseId!, 'case').replace(/[^a-z0-9]+/gi, '-');
-            await page.screenshot({ path: path.join(SCREENSHOTS, `${username}-${size.width}-${name}.png`), fullPage: true });
+            const name =
+              p === '/'
+                ? 'overview'
+                : p
+                    .replace(/^\//, '')
+                    .replace(caseId!, 'case')
+                    .replace(/[^a-z0-9]+/gi, '-');
+            await page.screenshot({
+              path: path.join(SCREENSHOTS, `${username}-${size.width}-${name}.png`),
+              fullPage: true,
+            });
           }
           expect(wide, 'pages wider than the screen').toEqual([]);
           // the navigation offers the crisis report to every role
           await page.goto('/tasks/mine');
           await expect(page.locator('header nav a.report-crisis').getAttribute('href')).resolves.toBe('/crises/new');
           // touch targets: the navigation's links are at least 44 px high
-          const heights = await Promise.all((await page.locator('header nav > a').all()).map(async (a) => (await a.boundingBox())?.height ?? 0));
+          const heights = await Promise.all(
+            (await page.locator('header nav > a').all()).map(async (a) => (await a.boundingBox())?.height ?? 0),
+          );
           expect(Math.min(...heights)).toBeGreaterThanOrEqual(44);
         } finally {
           await context.close();
@@ -135,15 +174,38 @@ describe('the pages on a phone and on a desktop', () => {
   test('When the counsellor has unread alerts, then the inbox badge shows their number, and the crisis alert is a link to the case', async () => {
     expect(caseId).toBeDefined();
     const user = await fx.store.findUserByUsername('literature-counsellor');
-    await fx.knex('notifications').insert({ event_key: `mobile-test:${caseId}`, recipient_user_id: user!.id, channel: 'inbox', kind: 'crisis_test', subject_type: 'crisis', subject_id: caseId, title: '危机个案提醒（测试）', body: '请查看个案', created_at: Date.now() });
-    const unread = Number(((await fx.knex('notifications').where({ recipient_user_id: user!.id }).whereNull('read_at').count({ n: '*' })) as Array<{ n: number }>)[0]!.n);
+    await fx.knex('notifications').insert({
+      event_key: `mobile-test:${caseId}`,
+      recipient_user_id: user!.id,
+      channel: 'inbox',
+      kind: 'crisis_test',
+      subject_type: 'crisis',
+      subject_id: caseId,
+      title: '危机个案提醒（测试）',
+      body: '请查看个案',
+      created_at: Date.now(),
+    });
+    const unread = Number(
+      (
+        (await fx
+          .knex('notifications')
+          .where({ recipient_user_id: user!.id })
+          .whereNull('read_at')
+          .count({ n: '*' })) as Array<{
+          n: number;
+        }>
+      )[0]!.n,
+    );
     expect(unread).toBeGreaterThan(0);
     const { context, page } = await open(PHONE);
     try {
       await signIn(page, 'literature-counsellor');
       await page.goto('/inbox');
       await expect(page.locator('#inbox-badge').textContent()).resolves.toBe(unread > 99 ? '99+' : String(unread));
-      await Promise.all([page.waitForURL((u) => u.pathname === `/crises/${caseId}`), page.locator('#inbox a', { hasText: '危机个案提醒（测试）' }).tap()]);
+      await Promise.all([
+        page.waitForURL((u) => u.pathname === `/crises/${caseId}`),
+        page.locator('#inbox a', { hasText: '危机个案提醒（测试）' }).tap(),
+      ]);
     } finally {
       await context.close();
     }
@@ -157,7 +219,10 @@ describe('the pages on a phone and on a desktop', () => {
       expect(new URL(page.url()).pathname).toBe('/login');
       await page.fill('#username', 'literature-college-leader');
       await page.fill('#password', DEMO_PASSWORD);
-      await Promise.all([page.waitForURL((u) => u.pathname !== '/login'), page.locator('form[action^="/login"] button[type="submit"]').tap()]);
+      await Promise.all([
+        page.waitForURL((u) => u.pathname !== '/login'),
+        page.locator('form[action^="/login"] button[type="submit"]').tap(),
+      ]);
       expect(new URL(page.url()).pathname).toBe(`/crises/${caseId}`);
     } finally {
       await context.close();

@@ -14,7 +14,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore, type Store } from '../db/store';
 import { loadChannelConfig, type ChannelConfig } from '../notifications/config';
-import { createChannels, createDeliveryActivities, createOutbox, deliveryKey, type Channels, type OutboxOptions } from '../notifications/outbox';
+import {
+  createChannels,
+  createDeliveryActivities,
+  createOutbox,
+  deliveryKey,
+  type Channels,
+  type OutboxOptions,
+} from '../notifications/outbox';
 import { createWebhookChannel, webhookBody } from '../notifications/webhook';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -63,7 +70,12 @@ function parseMail(raw: string): { headers: Record<string, string>; subject: str
   }
   const body = raw.slice(split + 4);
   const cte = (headers['content-transfer-encoding'] ?? '').toLowerCase();
-  const text = cte === 'base64' ? Buffer.from(body, 'base64').toString('utf8') : cte === 'quoted-printable' ? decodeQp(body) : body;
+  const text =
+    cte === 'base64'
+      ? Buffer.from(body, 'base64').toString('utf8')
+      : cte === 'quoted-printable'
+        ? decodeQp(body)
+        : body;
   return { headers, subject: decodeWords(headers.subject ?? ''), text };
 }
 
@@ -110,9 +122,16 @@ const receiver = http.createServer((req, res) => {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     const url = new URL(req.url ?? '/', 'http://receiver');
-    posts.push({ path: url.pathname, query: url.searchParams, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+    posts.push({
+      path: url.pathname,
+      query: url.searchParams,
+      body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
+    });
     const answer = answers.shift() ?? { status: 200, body: '{"errcode":0,"errmsg":"ok"}' };
-    setTimeout(() => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body), answerDelayMs);
+    setTimeout(
+      () => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body),
+      answerDelayMs,
+    );
   });
 });
 
@@ -126,7 +145,10 @@ let store: Store;
 let config: ChannelConfig;
 const opened: Array<{ close(): void }> = [];
 
-function listen(server: { listen(port: number, host: string, cb: () => void): unknown }, address: () => AddressInfo): Promise<number> {
+function listen(
+  server: { listen(port: number, host: string, cb: () => void): unknown },
+  address: () => AddressInfo,
+): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(address().port)));
 }
 
@@ -138,7 +160,12 @@ beforeAll(async () => {
   store = createStore(db);
   await store.upsertSchool({ id: 'sch', name: '示例大学', nameEn: 'Example University', timezone: 'Asia/Shanghai' });
   await store.upsertCollege({ id: 'col-a', schoolId: 'sch', name: '文学院', nameEn: 'Arts' });
-  const user = (id: string, role: 'college_leader' | 'class_teacher' | 'counsellor' | 'psych_counsellor', email: string | null, active = true) =>
+  const user = (
+    id: string,
+    role: 'college_leader' | 'class_teacher' | 'counsellor' | 'psych_counsellor',
+    email: string | null,
+    active = true,
+  ) =>
     store.upsertUser({ id, schoolId: 'sch', collegeId: 'col-a', username: id, displayName: id, role, email, active });
   await user('u-teach', 'class_teacher', 'teach@example.edu.cn');
   await user('u-lead', 'college_leader', 'lead@example.edu.cn');
@@ -146,11 +173,31 @@ beforeAll(async () => {
   await user('u-inactive', 'psych_counsellor', 'gone@example.edu.cn', false);
   const body = '{}';
   const sha = crypto.createHash('sha256').update(body).digest('hex');
-  await store.saveTemplate({ id: 'tpl', version: 1, kind: 'semester-checklist', titleZh: '清单', titleEn: 'Checklist', body, sha256: sha });
+  await store.saveTemplate({
+    id: 'tpl',
+    version: 1,
+    kind: 'semester-checklist',
+    titleZh: '清单',
+    titleEn: 'Checklist',
+    body,
+    sha256: sha,
+  });
   await store.saveCalendar({ id: 'cal', nameZh: '学期', body, sha256: sha });
   await store.upsertSemester({ id: 'sem', schoolId: 'sch', calendarId: 'cal', templateId: 'tpl', templateVersion: 1 });
   await store.upsertPlannedTasks([
-    { id: 'task-1', semesterId: 'sem', collegeId: 'col-a', templateTaskId: 't1', month: '2025-01', kind: 'once', ownerRole: 'class_teacher', titleZh: '心理委员培训', titleEn: 'Training', openAt: T0, dueAt: T0 + 86_400_000 },
+    {
+      id: 'task-1',
+      semesterId: 'sem',
+      collegeId: 'col-a',
+      templateTaskId: 't1',
+      month: '2025-01',
+      kind: 'once',
+      ownerRole: 'class_teacher',
+      titleZh: '心理委员培训',
+      titleEn: 'Training',
+      openAt: T0,
+      dueAt: T0 + 86_400_000,
+    },
   ]);
 
   const smtpPort = await listen(smtp, () => smtp.server.address() as AddressInfo);
@@ -199,7 +246,9 @@ async function event(eventKey: string, recipients: string[], kind = 'escalation_
 }
 
 async function deliveries(eventKey: string) {
-  return (await db('notification_deliveries').where({ event_key: eventKey }).orderBy('id')) as Array<Record<string, unknown>>;
+  return (await db('notification_deliveries').where({ event_key: eventKey }).orderBy('id')) as Array<
+    Record<string, unknown>
+  >;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,7 +261,10 @@ describe('deliver', () => {
 
     expect(result).toEqual({ sent: 3, skipped: 0 });
     expect(mails.map((m) => m.rcptTo).sort()).toEqual([['lead@example.edu.cn'], ['teach@example.edu.cn']]);
-    const ids = (await db('notifications').where({ event_key: key }).orderBy('id')) as Array<{ id: number; recipient_user_id: string }>;
+    const ids = (await db('notifications').where({ event_key: key }).orderBy('id')) as Array<{
+      id: number;
+      recipient_user_id: string;
+    }>;
     const emailOf: Record<string, string> = { 'u-teach': 'teach@example.edu.cn', 'u-lead': 'lead@example.edu.cn' };
     for (const m of mails) {
       const n = ids.find((i) => emailOf[i.recipient_user_id] === m.rcptTo[0])!;
@@ -242,7 +294,9 @@ describe('deliver', () => {
     await outbox().deliver('e-shape');
     expect(posts[0]!.body).toEqual({
       msgtype: 'text',
-      text: { content: `逾期：「心理委员培训」\n文学院：任务「心理委员培训」已于 2025-01-02 17:00 到期仍未完成，已上报学院领导（一级预警）。\n[#${deliveryKey('webhook:e-shape')}]` },
+      text: {
+        content: `逾期：「心理委员培训」\n文学院：任务「心理委员培训」已于 2025-01-02 17:00 到期仍未完成，已上报学院领导（一级预警）。\n[#${deliveryKey('webhook:e-shape')}]`,
+      },
     });
     const keyed = webhookBody('wecom', { title: 't', text: '督'.repeat(2000), key: 'rx-0123456789abcdef' });
     expect(Buffer.byteLength(keyed.text.content, 'utf8')).toBeLessThanOrEqual(2048);
@@ -285,7 +339,9 @@ describe('deliver', () => {
     await event('e-500', ['u-teach', 'u-lead']);
     answers.push({ status: 500, body: 'internal error' });
     const o = outbox();
-    await expect(o.deliver('e-500')).rejects.toThrow(/1 message\(s\) not sent.*\(webhook\): wecom webhook 127\.0\.0\.1:\d+: HTTP 500 internal error/);
+    await expect(o.deliver('e-500')).rejects.toThrow(
+      /1 message\(s\) not sent.*\(webhook\): wecom webhook 127\.0\.0\.1:\d+: HTTP 500 internal error/,
+    );
     expect(mails).toHaveLength(2);
     expect(await o.pending()).toBe(1);
     const failed = (await deliveries('e-500')).find((r) => r.channel === 'webhook')!;
@@ -296,7 +352,11 @@ describe('deliver', () => {
     expect(await o.deliver('e-500')).toEqual({ sent: 1, skipped: 2 });
     expect(mails).toHaveLength(2); // the e-mails were not sent again
     expect(posts).toHaveLength(2);
-    expect((await deliveries('e-500')).find((r) => r.channel === 'webhook')).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
+    expect((await deliveries('e-500')).find((r) => r.channel === 'webhook')).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+      last_error: null,
+    });
     expect(await o.pending()).toBe(0);
   });
 
@@ -304,7 +364,9 @@ describe('deliver', () => {
     await event('e-errcode', ['u-teach']);
     answers.push({ status: 200, body: '{"errcode":93000,"errmsg":"invalid webhook url"}' });
     const activities = createDeliveryActivities({ outbox: outbox() });
-    await expect(activities.deliverNotifications({ eventKey: 'e-errcode' })).rejects.toThrow(/errcode 93000 invalid webhook url/);
+    await expect(activities.deliverNotifications({ eventKey: 'e-errcode' })).rejects.toThrow(
+      /errcode 93000 invalid webhook url/,
+    );
     expect(await activities.deliverNotifications({ eventKey: 'e-errcode' })).toEqual({ sent: 1, skipped: 1 });
     expect(mails).toHaveLength(1);
   });
@@ -340,7 +402,10 @@ describe('deliver', () => {
 
   test('When only some kinds go to the webhook, then other events send e-mail only', async () => {
     await event('e-reminder', ['u-teach'], 'reminder');
-    expect(await outbox({ webhookKinds: ['escalation_l1', 'escalation_l2'] }).deliver('e-reminder')).toEqual({ sent: 1, skipped: 0 });
+    expect(await outbox({ webhookKinds: ['escalation_l1', 'escalation_l2'] }).deliver('e-reminder')).toEqual({
+      sent: 1,
+      skipped: 0,
+    });
     expect(posts).toHaveLength(0);
   });
 
@@ -351,7 +416,9 @@ describe('deliver', () => {
     answers.push({ status: 500, body: '' });
     await expect(o.deliver('e-stale')).rejects.toThrow(/HTTP 500/);
     // another deliverer claims the webhook row (and, later, turns out to have died)
-    await db('notification_deliveries').where({ event_key: 'e-stale', channel: 'webhook' }).update({ status: 'sending', claimed_at: clock });
+    await db('notification_deliveries')
+      .where({ event_key: 'e-stale', channel: 'webhook' })
+      .update({ status: 'sending', claimed_at: clock });
 
     let polls = 0;
     const waiting = outbox({ now: () => (polls++ > 3 ? clock + 200 : clock), inFlightWaitMs: 100 });
@@ -361,7 +428,10 @@ describe('deliver', () => {
     clock += 5 * 60_000 + 1;
     expect(await o.deliver('e-stale')).toEqual({ sent: 1, skipped: 1 });
     expect(posts).toHaveLength(2);
-    expect((await deliveries('e-stale')).find((r) => r.channel === 'webhook')).toMatchObject({ status: 'sent', attempts: 2 }); // the simulated claim did not count an attempt
+    expect((await deliveries('e-stale')).find((r) => r.channel === 'webhook')).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+    }); // the simulated claim did not count an attempt
   });
 });
 
@@ -372,7 +442,10 @@ describe('webhook channel', () => {
     await createWebhookChannel({ url, kind: 'dingtalk', secret }).send({ title: '标题', text: '正文' });
     const q = posts[0]!.query;
     expect(q.get('access_token')).toBe(TOKEN);
-    const expected = crypto.createHmac('sha256', secret).update(`${q.get('timestamp')}\n${secret}`).digest('base64');
+    const expected = crypto
+      .createHmac('sha256', secret)
+      .update(`${q.get('timestamp')}\n${secret}`)
+      .digest('base64');
     expect(q.get('sign')).toBe(expected);
     expect(posts[0]!.body).toEqual({ msgtype: 'text', text: { content: '标题\n正文' } });
   });
@@ -384,7 +457,12 @@ describe('loadChannelConfig', () => {
   });
 
   test('When the variables are set, then both channels are on with their defaults', () => {
-    expect(loadChannelConfig({ SMTP_URL: 'smtps://u:p@smtp.example.edu.cn:465', WEBHOOK_URL: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' })).toEqual({
+    expect(
+      loadChannelConfig({
+        SMTP_URL: 'smtps://u:p@smtp.example.edu.cn:465',
+        WEBHOOK_URL: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k',
+      }),
+    ).toEqual({
       email: { url: 'smtps://u:p@smtp.example.edu.cn:465', from: '心理健康工作督办 <noreply@localhost>' },
       webhook: { url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', kind: 'wecom' },
     });
@@ -398,7 +476,9 @@ describe('loadChannelConfig', () => {
     [{ SMTP_FROM: 'nobody' }, 'SMTP_FROM'],
     [{ WEBHOOK_URL: 'https://oapi.dingtalk.com/robot/send?access_token=t', WEBHOOK_SECRET: 's' }, 'WEBHOOK_SECRET'],
   ])('When %o is invalid, then the error names %s and shows no secret', (env, variable) => {
-    expect(() => loadChannelConfig(env)).toThrow(new RegExp(`^invalid notification channel configuration:\\n  ${variable}: `));
+    expect(() => loadChannelConfig(env)).toThrow(
+      new RegExp(`^invalid notification channel configuration:\\n  ${variable}: `),
+    );
     expect(() => loadChannelConfig(env)).not.toThrow(/hunter2/);
   });
 });

@@ -14,13 +14,27 @@ const spec = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'server', 'op
 };
 
 function apiRoutes(): string[] {
-  const app = createApp({ store: {}, knex: {}, schoolId: 'x', temporalUiUrl: '', namespace: 'default', taskQueue: 'q', checkTemporal: async () => {}, evidenceDir: '/tmp', secureCookies: false, sessionIdleMs: 1, loginMaxAttempts: 1, loginWindowMs: 1 } as unknown as AppDeps);
+  const app = createApp({
+    store: {},
+    knex: {},
+    schoolId: 'x',
+    temporalUiUrl: '',
+    namespace: 'default',
+    taskQueue: 'q',
+    checkTemporal: async () => {},
+    evidenceDir: '/tmp',
+    secureCookies: false,
+    sessionIdleMs: 1,
+    loginMaxAttempts: 1,
+    loginWindowMs: 1,
+  } as unknown as AppDeps);
   type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
   const out: string[] = [];
   const walk = (stack: Layer[]) => {
     for (const l of stack) {
       if (l.route && (l.route.path.startsWith('/api/') || ['/healthz', '/livez', '/readyz'].includes(l.route.path))) {
-        for (const m of Object.keys(l.route.methods)) out.push(`${m.toUpperCase()} ${l.route.path.replace(/:([A-Za-z]+)/g, '{$1}')}`);
+        for (const m of Object.keys(l.route.methods))
+          out.push(`${m.toUpperCase()} ${l.route.path.replace(/:([A-Za-z]+)/g, '{$1}')}`);
       } else if (l.handle?.stack) walk(l.handle.stack);
     }
   };
@@ -30,7 +44,9 @@ function apiRoutes(): string[] {
 
 describe('server/openapi.json', () => {
   test('When compared with the app, then every API route is documented and every documented route exists', () => {
-    const documented = Object.entries(spec.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)).sort();
+    const documented = Object.entries(spec.paths)
+      .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
+      .sort();
     expect(documented).toEqual(apiRoutes());
   });
   test('When a route needs a session, then its 401 answer is documented; compliance has its response schema', () => {
@@ -48,7 +64,9 @@ describe('server/openapi.json', () => {
     const alsoNotFound = ['GET /api/compliance', 'POST /api/crises', 'POST /api/semesters'];
     const missing = Object.entries(spec.paths).flatMap(([p, ops]) =>
       Object.entries(ops)
-        .filter(([m, op]) => (p.includes('{') || alsoNotFound.includes(`${m.toUpperCase()} ${p}`)) && !op.responses['404'])
+        .filter(
+          ([m, op]) => (p.includes('{') || alsoNotFound.includes(`${m.toUpperCase()} ${p}`)) && !op.responses['404'],
+        )
         .map(([m]) => `${m.toUpperCase()} ${p}`),
     );
     expect(missing).toEqual([]);

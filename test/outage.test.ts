@@ -38,17 +38,29 @@ describe('Temporal unreachable', () => {
     // a port nothing listens on: the lazy connection is refused
     const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1s' });
     const client = new Client({ connection, namespace: 'default' });
-    fx = await webFixture({ client, checkTemporal: async () => void (await connection.workflowService.getSystemInfo({})) });
-    const task = (await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: 'literature' })).find((r) => r.templateTaskId === '2024-10-01-update-key-care-list')!;
+    fx = await webFixture({
+      client,
+      checkTemporal: async () => void (await connection.workflowService.getSystemInfo({})),
+    });
+    const task = (await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: 'literature' })).find(
+      (r) => r.templateTaskId === '2024-10-01-update-key-care-list',
+    )!;
     const staff = await login(fx.base, 'literature-counsellor');
-    const res = await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ note: '已完成' }) });
+    const res = await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ note: '已完成' }),
+    });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('30');
     expect((await fx.store.getTaskInstance(task.id))?.status).not.toBe('completed');
     expect((await fetch(`${fx.base}/livez`)).status).toBe(200);
     const ready = await fetch(`${fx.base}/readyz`);
     expect(ready.status).toBe(503);
-    expect(((await ready.json()) as { temporal: string; database: string })).toMatchObject({ database: 'ok', temporal: expect.stringMatching(/^error/) });
+    expect((await ready.json()) as { temporal: string; database: string }).toMatchObject({
+      database: 'ok',
+      temporal: expect.stringMatching(/^error/),
+    });
     await connection.close().catch(() => undefined);
   }, 30_000);
 });

@@ -60,7 +60,11 @@ describe('/admin/users', () => {
     expect(confirm).toContain('<form method="post" action="/admin/users/science-class-teacher/deactivate">');
     expect(confirm).toContain('href="/admin/users"');
     expect((await fx.store.getUser('science-class-teacher'))?.active).toBe(true); // asking changed nothing
-    const res = await admin.fetch('/admin/users/science-class-teacher/deactivate', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrfOf(confirm) }).toString() });
+    const res = await admin.fetch('/admin/users/science-class-teacher/deactivate', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrfOf(confirm) }).toString(),
+    });
     expect(res.status).toBe(303);
     expect((await fx.store.getUser('science-class-teacher'))?.active).toBe(false);
     expect((await admin.fetch('/admin/users/nobody/deactivate')).status).toBe(404);
@@ -89,14 +93,25 @@ describe('/inbox', () => {
     const staff = await login(fx.base, 'literature-counsellor');
     const page = await (await staff.fetch('/inbox')).text();
     expect(page).toContain('id="inbox-badge"');
-    const res = await staff.fetch('/inbox/read-all', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrfOf(page) }).toString() });
+    const res = await staff.fetch('/inbox/read-all', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrfOf(page) }).toString(),
+    });
     expect([res.status, res.headers.get('location')]).toEqual([303, '/inbox']);
     expect((await fx.store.listNotifications('literature-counsellor', { unreadOnly: true })).length).toBe(0);
     const after = await (await staff.fetch('/inbox')).text();
     expect(after).not.toContain('id="inbox-badge"');
     expect(after).not.toContain('id="read-all"');
     // someone else's entries are untouched
-    expect(await fx.knex('notifications').whereNot({ recipient_user_id: 'literature-counsellor' }).whereNotNull('read_at').count({ n: '*' }).then((r) => Number(r[0]!.n))).toBe(0);
+    expect(
+      await fx
+        .knex('notifications')
+        .whereNot({ recipient_user_id: 'literature-counsellor' })
+        .whereNotNull('read_at')
+        .count({ n: '*' })
+        .then((r) => Number(r[0]!.n)),
+    ).toBe(0);
   });
 });
 
@@ -104,7 +119,13 @@ describe('export links', () => {
   test('When leaders and staff open their pages, then every export is linked', async () => {
     const admin = await login(fx.base, 'admin');
     const overview = decode(await (await admin.fetch('/')).text());
-    for (const x of ['/exports/compliance.csv?semester=', '/exports/compliance.xlsx?semester=', '/exports/tasks.xlsx?semester=', '/reports/weekly?semester=']) expect(overview).toContain(x);
+    for (const x of [
+      '/exports/compliance.csv?semester=',
+      '/exports/compliance.xlsx?semester=',
+      '/exports/tasks.xlsx?semester=',
+      '/reports/weekly?semester=',
+    ])
+      expect(overview).toContain(x);
     const college = decode(await (await admin.fetch(`/colleges/science?semester=${fx.semesterId}`)).text());
     expect(college).toContain(`/exports/tasks.csv?semester=${fx.semesterId}&college=science`);
     const staff = await login(fx.base, 'literature-counsellor');
@@ -123,7 +144,10 @@ describe('/screening import page', () => {
   test('When a file with bad rows is uploaded, then every problem is named by line in Chinese and nothing is kept', async () => {
     const staff = await login(fx.base, 'literature-counsellor');
     expect(await (await staff.fetch('/screening')).text()).toContain('id="screening-upload"');
-    const res = await upload(staff, '学号,姓名,学院,班级,预警等级\nS001,王一,文学院,汉语言1班,红色\nS001,王二,文学院,,橙色\nS003,,数学与统计学院,,紫色\n');
+    const res = await upload(
+      staff,
+      '学号,姓名,学院,班级,预警等级\nS001,王一,文学院,汉语言1班,红色\nS001,王二,文学院,,橙色\nS003,,数学与统计学院,,紫色\n',
+    );
     expect(res.status).toBe(400);
     const page = decode(await res.text());
     expect(page).toContain('文件未通过检查，没有导入任何内容');
@@ -131,25 +155,55 @@ describe('/screening import page', () => {
     expect(page).toContain('第 4 行：姓名为空');
     expect(page).toContain('第 4 行：“数学与统计学院”不是您的学院');
     expect(page).toContain('第 4 行：预警等级“紫色”无法识别');
-    expect(await fx.knex('screening_batches').count({ n: '*' }).then((r) => Number(r[0]!.n))).toBe(0);
+    expect(
+      await fx
+        .knex('screening_batches')
+        .count({ n: '*' })
+        .then((r) => Number(r[0]!.n)),
+    ).toBe(0);
   });
   test('When a good file is uploaded, then its rows are previewed, and confirming imports them once; another user cannot confirm it', async () => {
     const staff = await login(fx.base, 'literature-counsellor');
-    const res = await upload(staff, '学号,姓名,学院,班级,预警等级\nS101,李红,文学院,汉语言1班,红色\nS102,李橙,文学院,汉语言2班,橙色\n');
+    const res = await upload(
+      staff,
+      '学号,姓名,学院,班级,预警等级\nS101,李红,文学院,汉语言1班,红色\nS102,李橙,文学院,汉语言2班,橙色\n',
+    );
     expect(res.status).toBe(200);
     const page = decode(await res.text());
     expect(page).toContain('共 2 名学生：红色预警 1 人，橙色预警 1 人');
     expect(page.match(/<tr><td class="num">/g)).toHaveLength(2);
-    expect(await fx.knex('screening_batches').count({ n: '*' }).then((r) => Number(r[0]!.n))).toBe(0); // a preview writes nothing
+    expect(
+      await fx
+        .knex('screening_batches')
+        .count({ n: '*' })
+        .then((r) => Number(r[0]!.n)),
+    ).toBe(0); // a preview writes nothing
     const token = /name="token" value="([0-9a-f]{32})"/.exec(page)![1]!;
     const other = await login(fx.base, 'literature-college-leader');
-    const stolen = await other.fetch('/screening/confirm', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: other.csrf, token }).toString() });
+    const stolen = await other.fetch('/screening/confirm', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: other.csrf, token }).toString(),
+    });
     expect(stolen.status).toBe(410);
-    const ok = await staff.fetch('/screening/confirm', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrfOf(page), token }).toString() });
+    const ok = await staff.fetch('/screening/confirm', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrfOf(page), token }).toString(),
+    });
     expect(ok.status).toBe(200);
     expect(decode(await ok.text())).toContain('已导入 2 条预警');
-    expect(await fx.knex('screening_warnings').count({ n: '*' }).then((r) => Number(r[0]!.n))).toBe(2);
-    const again = await staff.fetch('/screening/confirm', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrfOf(page), token }).toString() });
+    expect(
+      await fx
+        .knex('screening_warnings')
+        .count({ n: '*' })
+        .then((r) => Number(r[0]!.n)),
+    ).toBe(2);
+    const again = await staff.fetch('/screening/confirm', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrfOf(page), token }).toString(),
+    });
     expect(again.status).toBe(410);
   });
 });

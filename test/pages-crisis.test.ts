@@ -18,12 +18,23 @@ const MIN = 60_000;
 let refusal = "record the parents' authorisation before the hospital (seed 003 §7)";
 
 const decode = (s: string) => s.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
-const visible = (page: string) => decode(page.replace(/<details>[\s\S]*?<\/details>/g, '').replace(/<(script|style)[\s\S]*?<\/\1>/g, '').replace(/<[^>]+>/g, ' '));
+const visible = (page: string) =>
+  decode(
+    page
+      .replace(/<details>[\s\S]*?<\/details>/g, '')
+      .replace(/<(script|style)[\s\S]*?<\/\1>/g, '')
+      .replace(/<[^>]+>/g, ' '),
+  );
 const csrfOf = (page: string) => decode(/name="_csrf" value="([^"]+)"/.exec(page)![1]!);
 
 async function post(s: Session, path: string, form: Record<string, string>): Promise<Response> {
   const page = await (await s.fetch('/crises/new')).text();
-  return s.fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrfOf(page), ...form }).toString(), csrf: false });
+  return s.fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrfOf(page), ...form }).toString(),
+    csrf: false,
+  });
 }
 
 beforeAll(async () => {
@@ -31,25 +42,85 @@ beforeAll(async () => {
     workflow: {
       getHandle: () => ({
         executeUpdate: async () => {
-          throw new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ message: refusal, nonRetryable: true }));
+          throw new WorkflowUpdateFailedError(
+            'Workflow Update failed',
+            ApplicationFailure.create({ message: refusal, nonRetryable: true }),
+          );
         },
       }),
     },
   } as unknown as Client;
   fx = await webFixture({ now: () => NOW, client });
-  await fx.knex('students').insert({ id: 'stu-c', school_id: 'demo-school', college_id: 'literature', student_no: 'C2024001', name: '钱危机', class_name: '汉语言1班', created_at: NOW });
+  await fx.knex('students').insert({
+    id: 'stu-c',
+    school_id: 'demo-school',
+    college_id: 'literature',
+    student_no: 'C2024001',
+    name: '钱危机',
+    class_name: '汉语言1班',
+    created_at: NOW,
+  });
   // a risk of self-harm reported 40 minutes ago: on scene, guardian, one check-in 10 minutes ago
-  await fx.knex('crisis_cases').insert({ id: 'case-s', student_id: 'stu-c', college_id: 'literature', situation: 'self_harm_risk', place: '5 号楼', reported_by: 'literature-counsellor', occurred_at: NOW - 45 * MIN, reported_at: NOW - 40 * MIN, status: 'supervising', escalation_level: 0, updated_at: NOW });
-  const ev = (action: string, at: number, actor = 'literature-counsellor') => fx.store.appendAudit({ eventKey: `case-s/${action}/${at}`, subjectType: 'crisis', subjectId: 'case-s', action, actor, at, details: {} });
+  await fx.knex('crisis_cases').insert({
+    id: 'case-s',
+    student_id: 'stu-c',
+    college_id: 'literature',
+    situation: 'self_harm_risk',
+    place: '5 号楼',
+    reported_by: 'literature-counsellor',
+    occurred_at: NOW - 45 * MIN,
+    reported_at: NOW - 40 * MIN,
+    status: 'supervising',
+    escalation_level: 0,
+    updated_at: NOW,
+  });
+  const ev = (action: string, at: number, actor = 'literature-counsellor') =>
+    fx.store.appendAudit({
+      eventKey: `case-s/${action}/${at}`,
+      subjectType: 'crisis',
+      subjectId: 'case-s',
+      action,
+      actor,
+      at,
+      details: {},
+    });
   await ev('reported', NOW - 40 * MIN);
   await ev('on-scene', NOW - 35 * MIN);
   await ev('guardian-assigned', NOW - 30 * MIN);
   await ev('check-in', NOW - 10 * MIN);
   await ev('workflow-restarted', NOW - 5 * MIN, 'admin');
   // an injury reported 2 hours ago: nobody on scene, the leader and the school alerted
-  await fx.knex('crisis_cases').insert({ id: 'case-i', student_id: 'stu-c', college_id: 'literature', situation: 'injury', place: '操场', reported_by: 'literature-counsellor', occurred_at: NOW - 125 * MIN, reported_at: NOW - 120 * MIN, status: 'open', escalation_level: 2, updated_at: NOW });
-  await fx.store.appendAudit({ eventKey: 'case-i/reported', subjectType: 'crisis', subjectId: 'case-i', action: 'reported', actor: 'literature-counsellor', at: NOW - 120 * MIN, details: {} });
-  await fx.store.appendAudit({ eventKey: 'case-i/missed', subjectType: 'crisis', subjectId: 'case-i', action: 'on-scene-missed', actor: 'timer', at: NOW - 90 * MIN, details: {} });
+  await fx.knex('crisis_cases').insert({
+    id: 'case-i',
+    student_id: 'stu-c',
+    college_id: 'literature',
+    situation: 'injury',
+    place: '操场',
+    reported_by: 'literature-counsellor',
+    occurred_at: NOW - 125 * MIN,
+    reported_at: NOW - 120 * MIN,
+    status: 'open',
+    escalation_level: 2,
+    updated_at: NOW,
+  });
+  await fx.store.appendAudit({
+    eventKey: 'case-i/reported',
+    subjectType: 'crisis',
+    subjectId: 'case-i',
+    action: 'reported',
+    actor: 'literature-counsellor',
+    at: NOW - 120 * MIN,
+    details: {},
+  });
+  await fx.store.appendAudit({
+    eventKey: 'case-i/missed',
+    subjectType: 'crisis',
+    subjectId: 'case-i',
+    action: 'on-scene-missed',
+    actor: 'timer',
+    at: NOW - 90 * MIN,
+    details: {},
+  });
 });
 afterAll(async () => {
   await fx.close();
@@ -65,7 +136,14 @@ describe('the report form', () => {
   });
   test('When it is sent without a situation and a place, then the form comes back (400) naming both in Chinese, with the values kept', async () => {
     const staff = await login(fx.base, 'literature-counsellor');
-    const res = await post(staff, '/crises', { studentNo: 'C2024001', studentName: '钱危机', className: '汉语言1班', situation: '', place: '', occurredAt: '2024-10-15 11:30' });
+    const res = await post(staff, '/crises', {
+      studentNo: 'C2024001',
+      studentName: '钱危机',
+      className: '汉语言1班',
+      situation: '',
+      place: '',
+      occurredAt: '2024-10-15 11:30',
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
     const page = await res.text();
@@ -79,12 +157,23 @@ describe('the report form', () => {
   });
   test('When the time lies in the future or the situation is unknown, then those are named and the chosen values stay', async () => {
     const staff = await login(fx.base, 'literature-counsellor');
-    const res = await post(staff, '/crises', { studentNo: 'C2024001', studentName: '钱危机', situation: 'injury', place: '操场', occurredAt: '2024-10-16T12:00' });
+    const res = await post(staff, '/crises', {
+      studentNo: 'C2024001',
+      studentName: '钱危机',
+      situation: 'injury',
+      place: '操场',
+      occurredAt: '2024-10-16T12:00',
+    });
     expect(res.status).toBe(400);
     const page = await res.text();
     expect(visible(page)).toContain('发生时间无效');
     expect(page).toContain('<option value="injury" selected>');
-    const bad = await post(staff, '/crises', { studentNo: 'C2024001', studentName: '钱危机', situation: 'flood', place: '操场' });
+    const bad = await post(staff, '/crises', {
+      studentNo: 'C2024001',
+      studentName: '钱危机',
+      situation: 'flood',
+      place: '操场',
+    });
     expect(visible(await bad.text())).toContain('请选择情况类别。');
   });
 });
@@ -110,7 +199,8 @@ describe('the case page', () => {
     expect(page).toContain(`data-deadline="${NOW + 110 * MIN}"`);
     // the timeline: names, not codes (the code stays in an attribute)
     const timeline = visible(/<table id="timeline">[\s\S]*?<\/table>/.exec(page)![0]);
-    for (const name of ['个案上报', '确认到场', '指定监护人', '监护报平安', '流程已重新启动']) expect(timeline).toContain(name);
+    for (const name of ['个案上报', '确认到场', '指定监护人', '监护报平安', '流程已重新启动'])
+      expect(timeline).toContain(name);
     expect(timeline).not.toMatch(/[a-z]{3,}/);
     expect(page).toContain('<tr data-code="on-scene">');
     // the live part refreshes every 30 s from a fragment
@@ -140,14 +230,30 @@ describe('the case page', () => {
     const staff = await login(fx.base, 'literature-counsellor');
     const page = await (await staff.fetch('/crises/case-s')).text();
     refusal = "record the parents' authorisation before the hospital (seed 003 §7)";
-    const res = await staff.fetch('/crises/case-s/action', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrfOf(page), action: 'taken-to-hospital' }).toString(), csrf: false });
+    const res = await staff.fetch('/crises/case-s/action', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrfOf(page), action: 'taken-to-hospital' }).toString(),
+      csrf: false,
+    });
     expect(res.status).toBe(409);
     const again = await res.text();
     const form = /<form class="card step" id="step-action"[\s\S]*?<\/form>/.exec(again)![0];
     expect(visible(form)).toContain('送医前须先记录家长授权。');
     expect(form).toContain('<option value="taken-to-hospital" selected>');
     refusal = 'name the responsible leader, the team, the plan and the follow-up talks';
-    const five = await staff.fetch('/crises/case-s/five-ones', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrfOf(page), leaderUserId: 'literature-college-leader', team: '张三,李四', plan: '持续关注', followUp: '' }).toString(), csrf: false });
+    const five = await staff.fetch('/crises/case-s/five-ones', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        _csrf: csrfOf(page),
+        leaderUserId: 'literature-college-leader',
+        team: '张三,李四',
+        plan: '持续关注',
+        followUp: '',
+      }).toString(),
+      csrf: false,
+    });
     const fiveForm = /<form class="card step" id="step-five-ones"[\s\S]*?<\/form>/.exec(await five.text())![0];
     expect(visible(fiveForm)).toContain('请填写负责领导、工作小组、工作方案和后续跟踪计划。');
     expect(decode(fiveForm)).toContain('value="张三,李四"');

@@ -12,18 +12,34 @@ let fx: WebFixture;
 let rows: TaskInstanceRow[];
 const NOW = Date.UTC(2024, 9, 15, 4);
 const decode = (s: string) => s.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
-const visible = (page: string) => decode(page.replace(/<details>[\s\S]*?<\/details>/g, '').replace(/<(script|style|svg)[\s\S]*?<\/\1>/g, '').replace(/<[^>]+>/g, ' '));
+const visible = (page: string) =>
+  decode(
+    page
+      .replace(/<details>[\s\S]*?<\/details>/g, '')
+      .replace(/<(script|style|svg)[\s\S]*?<\/\1>/g, '')
+      .replace(/<[^>]+>/g, ' '),
+  );
 
 beforeAll(async () => {
   fx = await webFixture({ now: () => NOW });
   rows = await fx.store.listTaskInstances({ semesterId: fx.semesterId });
   // literature completes everything due in September on time; science completes nothing and has two escalations
   for (const t of rows.filter((r) => r.collegeId === 'literature' && r.month === '2024-09' && r.dueAt <= NOW)) {
-    await fx.store.applyTaskTransition({ taskId: t.id, patch: { status: 'completed', completedAt: t.dueAt - 1000, completedBy: 'literature-counsellor', late: false }, audit: { eventKey: `${t.id}/done`, action: 'completed', actor: 'literature-counsellor', at: t.dueAt - 1000 }, notifications: [] });
+    await fx.store.applyTaskTransition({
+      taskId: t.id,
+      patch: { status: 'completed', completedAt: t.dueAt - 1000, completedBy: 'literature-counsellor', late: false },
+      audit: { eventKey: `${t.id}/done`, action: 'completed', actor: 'literature-counsellor', at: t.dueAt - 1000 },
+      notifications: [],
+    });
   }
   const sci = rows.filter((r) => r.collegeId === 'science' && r.dueAt <= NOW).slice(0, 2);
   for (const [i, t] of sci.entries()) {
-    await fx.store.applyTaskTransition({ taskId: t.id, patch: { status: 'overdue', escalationLevel: i + 1 }, audit: { eventKey: `${t.id}/overdue`, action: 'overdue', actor: 'timer', at: t.dueAt }, notifications: [] });
+    await fx.store.applyTaskTransition({
+      taskId: t.id,
+      patch: { status: 'overdue', escalationLevel: i + 1 },
+      audit: { eventKey: `${t.id}/overdue`, action: 'overdue', actor: 'timer', at: t.dueAt },
+      notifications: [],
+    });
   }
   rows = await fx.store.listTaskInstances({ semesterId: fx.semesterId });
 });
@@ -31,7 +47,14 @@ afterAll(async () => {
   await fx.close();
 });
 
-const overdueOf = (college: string) => rows.filter((r) => r.collegeId === college && r.status !== 'completed' && r.status !== 'waived' && (r.status === 'overdue' || r.dueAt <= NOW));
+const overdueOf = (college: string) =>
+  rows.filter(
+    (r) =>
+      r.collegeId === college &&
+      r.status !== 'completed' &&
+      r.status !== 'waived' &&
+      (r.status === 'overdue' || r.dueAt <= NOW),
+  );
 
 describe('the overview', () => {
   test('When the school admin opens it, then the colleges are ranked worst first, with the month chart, the trend and the ranking chart as SVG', async () => {
@@ -74,7 +97,9 @@ describe('the overview', () => {
     expect(page).not.toContain('id="ranking-chart"');
     expect(page).not.toContain('literature');
     expect(page).toContain('id="month-chart"');
-    expect(decode(page)).toMatch(/id="tile-overdue" href="\/colleges\/science\?semester=web-2024-autumn&status=overdue"/);
+    expect(decode(page)).toMatch(
+      /id="tile-overdue" href="\/colleges\/science\?semester=web-2024-autumn&status=overdue"/,
+    );
   });
   test('When a month is chosen, then the table shows that month and the charts still show the semester', async () => {
     const admin = await login(fx.base, 'admin');

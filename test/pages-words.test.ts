@@ -25,9 +25,19 @@ beforeAll(async () => {
   fx = await webFixture({ now: () => NOW });
   rows = await fx.store.listTaskInstances({ semesterId: fx.semesterId });
   const w1 = find('science', '2024-09-06-weekly-review', 'week-01');
-  await fx.store.applyTaskTransition({ taskId: w1.id, patch: { status: 'waived', waivedReason: '开学第一周' }, audit: { eventKey: `${w1.id}/waived`, action: 'waived', actor: 'science-college-leader', at: w1.dueAt - 1000 }, notifications: [] });
+  await fx.store.applyTaskTransition({
+    taskId: w1.id,
+    patch: { status: 'waived', waivedReason: '开学第一周' },
+    audit: { eventKey: `${w1.id}/waived`, action: 'waived', actor: 'science-college-leader', at: w1.dueAt - 1000 },
+    notifications: [],
+  });
   const w2 = find('science', '2024-09-06-weekly-review', 'week-02');
-  await fx.store.applyTaskTransition({ taskId: w2.id, patch: { status: 'overdue', escalationLevel: 2 }, audit: { eventKey: `${w2.id}/overdue`, action: 'overdue', actor: 'timer', at: w2.dueAt }, notifications: [] });
+  await fx.store.applyTaskTransition({
+    taskId: w2.id,
+    patch: { status: 'overdue', escalationLevel: 2 },
+    audit: { eventKey: `${w2.id}/overdue`, action: 'overdue', actor: 'timer', at: w2.dueAt },
+    notifications: [],
+  });
   rows = await fx.store.listTaskInstances({ semesterId: fx.semesterId });
 });
 afterAll(async () => {
@@ -39,7 +49,9 @@ describe('words for codes', () => {
     expect(occurrenceLabel('week-01', 'zh-CN')).toBe('第 1 周');
     expect(occurrenceLabel('week-12', 'en')).toBe('Week 12');
     expect(occurrenceLabel('national-day', 'zh-CN')).toBe('国庆节前');
-    expect(occurrenceLabel('mid-autumn', 'zh-CN', new Map([['mid-autumn', { zh: '中秋', en: 'Mid-Autumn' }]]))).toBe('中秋前');
+    expect(occurrenceLabel('mid-autumn', 'zh-CN', new Map([['mid-autumn', { zh: '中秋', en: 'Mid-Autumn' }]]))).toBe(
+      '中秋前',
+    );
     expect(occurrenceLabel('exam-2', 'zh-CN')).toBe('第 2 个考试周');
     expect(occurrenceLabel(null, 'zh-CN')).toBe('');
     expect([0, 1, 2].map((l) => levelName(l, 'zh-CN'))).toEqual(['正常', '已逾期提醒学院', '已上报学校']);
@@ -47,8 +59,28 @@ describe('words for codes', () => {
     expect(workflowStatusName('TERMINATED', 'zh-CN')).toBe('已终止');
   });
   test('When the care page lists a crisis case, then its escalation level is in words', async () => {
-    await fx.knex('students').insert({ id: 'stu-words', school_id: 'demo-school', college_id: 'literature', student_no: 'W1', name: '周文', class_name: null, created_at: NOW });
-    await fx.knex('crisis_cases').insert({ id: 'case-words', student_id: 'stu-words', college_id: 'literature', situation: 'injury', place: '操场', reported_by: 'literature-counsellor', occurred_at: NOW, reported_at: NOW, status: 'open', escalation_level: 2, updated_at: NOW });
+    await fx.knex('students').insert({
+      id: 'stu-words',
+      school_id: 'demo-school',
+      college_id: 'literature',
+      student_no: 'W1',
+      name: '周文',
+      class_name: null,
+      created_at: NOW,
+    });
+    await fx.knex('crisis_cases').insert({
+      id: 'case-words',
+      student_id: 'stu-words',
+      college_id: 'literature',
+      situation: 'injury',
+      place: '操场',
+      reported_by: 'literature-counsellor',
+      occurred_at: NOW,
+      reported_at: NOW,
+      status: 'open',
+      escalation_level: 2,
+      updated_at: NOW,
+    });
     const staff = await login(fx.base, 'literature-counsellor');
     const page = await (await staff.fetch('/care')).text();
     const row = /<tr data-id="case-words">[\s\S]*?<\/tr>/.exec(page)![0];
@@ -69,7 +101,9 @@ describe('task lists and pages', () => {
     expect(text).toContain('已上报学校');
     expect(text).toContain('正常');
     expect(page).not.toMatch(/<td class="level-\d"[^>]*>\d<\/td>/);
-    expect(page).toMatch(/<select name="month"><option value="">全部月份<\/option><option value="2024-09">2024 年 9 月<\/option>/);
+    expect(page).toMatch(
+      /<select name="month"><option value="">全部月份<\/option><option value="2024-09">2024 年 9 月<\/option>/,
+    );
     expect(page).not.toContain('<input name="month"');
     // the level filter 'escalated' lists level 1 and 2 together
     const escalated = await (await admin.fetch(`/colleges/science?semester=${fx.semesterId}&level=escalated`)).text();
@@ -85,7 +119,11 @@ describe('task lists and pages', () => {
   test("When a task's form comes back refused, then the reason is in Chinese, the workflow's text folded away", async () => {
     const leader = await login(fx.base, 'science-college-leader');
     const task = find('science', '2024-09-06-weekly-review', 'week-02');
-    const page = await (await leader.fetch(`/tasks/${encodeURIComponent(task.id)}?error=${encodeURIComponent('this task is already completed')}`)).text();
+    const page = await (
+      await leader.fetch(
+        `/tasks/${encodeURIComponent(task.id)}?error=${encodeURIComponent('this task is already completed')}`,
+      )
+    ).text();
     const box = /<div class="error" id="error" role="alert">[\s\S]*?<\/div>/.exec(page)![0];
     expect(visible(box)).toContain('该任务已经完成，无需重复提交。');
     expect(box).toContain('<details>');
@@ -95,7 +133,9 @@ describe('task lists and pages', () => {
     const leader = await login(fx.base, 'science-college-leader');
     expect(await (await leader.fetch(`/tasks/${encodeURIComponent(task.id)}`)).text()).not.toContain('127.0.0.1:8233');
     const admin = await login(fx.base, 'admin');
-    expect(await (await admin.fetch(`/tasks/${encodeURIComponent(task.id)}`)).text()).toContain(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(task.id)}`);
+    expect(await (await admin.fetch(`/tasks/${encodeURIComponent(task.id)}`)).text()).toContain(
+      `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(task.id)}`,
+    );
   });
   test('When the overview is opened, then the semester is named by its calendar, not its id', async () => {
     const admin = await login(fx.base, 'admin');

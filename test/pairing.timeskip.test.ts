@@ -44,13 +44,23 @@ describe('pairing talk clock', () => {
       const teacher = { userId: 'lit-teacher', role: 'class_teacher', collegeId: 'literature' };
       const leader = { userId: 'lit-leader', role: 'college_leader', collegeId: 'literature' };
       const handle = await env.client.workflow.start(pairingWorkflow, {
-        args: [{ pairingId: 'pair-1', collegeId: 'literature', teacherUserId: teacher.userId, lastTalkAt: t0, ...DEFAULT_PAIRING_CLOCK }],
+        args: [
+          {
+            pairingId: 'pair-1',
+            collegeId: 'literature',
+            teacherUserId: teacher.userId,
+            lastTalkAt: t0,
+            ...DEFAULT_PAIRING_CLOCK,
+          },
+        ],
         taskQueue: queue,
         workflowId: `pairing.pair-1.${queue}`,
       });
       const until = async (ms: number) => env.sleep(t0 + ms - (await env.currentTimeMs()));
       await until(10 * DAY);
-      const { lastTalkAt } = await handle.executeUpdate(recordTalkUpdate, { args: [{ actor: teacher, note: '谈心 40 分钟，情绪好转' }] });
+      const { lastTalkAt } = await handle.executeUpdate(recordTalkUpdate, {
+        args: [{ actor: teacher, note: '谈心 40 分钟，情绪好转' }],
+      });
       // the clock restarted at the talk: due lastTalkAt + 15 d; nothing is sent before the reminder
       await until(10 * DAY + 20 * DAY);
       await handle.executeUpdate(endPairingUpdate, { args: [{ actor: leader, reason: '学生已休学' }] });
@@ -62,10 +72,18 @@ describe('pairing talk clock', () => {
         ['talk-overdue-school', due + 2 * DAY, 'school'],
       ]);
       // the reminder and both escalations also go out on the external channels; the talk does not
-      expect(delivered).toEqual([`remind:${due}`, `overdue:${due}`, `school:${due}`, 'ended'].map((step) => `pairing.pair-1/${step}`));
+      expect(delivered).toEqual(
+        [`remind:${due}`, `overdue:${due}`, `school:${due}`, 'ended'].map((step) => `pairing.pair-1/${step}`),
+      );
       // the first, unmissed clock (due t0 + 15 d) sent nothing at all
       expect(events.some((e) => e.at < lastTalkAt + 13 * DAY - 1 && e.actor === 'timer')).toBe(false);
-      expect(events.map((e) => e.action)).toEqual(['talk', 'talk-reminder', 'talk-overdue', 'talk-overdue-school', 'ended']);
+      expect(events.map((e) => e.action)).toEqual([
+        'talk',
+        'talk-reminder',
+        'talk-overdue',
+        'talk-overdue-school',
+        'ended',
+      ]);
     });
   }, 60_000);
 });

@@ -21,11 +21,19 @@ function planOf(template: Template, cal: Calendar) {
   const all = (taskId: string) => plan.tasks.filter((x) => x.templateTaskId === taskId);
   const one = (taskId: string, occurrence: string | null = null): PlannedTask => {
     const x = all(taskId).find((y) => y.occurrence === occurrence);
-    if (!x) throw new Error(`no ${taskId} ${occurrence}: has ${all(taskId).map((y) => y.occurrence).join(', ')}`);
+    if (!x)
+      throw new Error(
+        `no ${taskId} ${occurrence}: has ${all(taskId)
+          .map((y) => y.occurrence)
+          .join(', ')}`,
+      );
     return x;
   };
   /** [open, due] of one occurrence */
-  const span = (taskId: string, occurrence: string | null = null) => [at(one(taskId, occurrence).openAt), at(one(taskId, occurrence).dueAt)];
+  const span = (taskId: string, occurrence: string | null = null) => [
+    at(one(taskId, occurrence).openAt),
+    at(one(taskId, occurrence).dueAt),
+  ];
   const due = (taskId: string, occurrence: string | null = null) => at(one(taskId, occurrence).dueAt);
   return { plan, adjustments, all, one, span, due };
 }
@@ -38,11 +46,37 @@ const spring: Template = templateSchema.parse({
   title: { zh: '春季学期测试清单', en: 'Spring test checklist' },
   source: 'test',
   kind: 'semester-checklist',
-  months: [3, 4, 5, 6].map((m) => ({ month: m, keyCareGroups: [{ zh: '已列入重点关爱库的学生', en: 'Students on the key-care list' }] })),
+  months: [3, 4, 5, 6].map((m) => ({
+    month: m,
+    keyCareGroups: [{ zh: '已列入重点关爱库的学生', en: 'Students on the key-care list' }],
+  })),
   tasks: [
-    { id: 'kickoff', week: 1, kind: 'once', title: { zh: '开学部署', en: 'Kick-off' }, textZh: '开学部署。', ownerRole: 'college_leader', due: { type: 'in-week' } },
-    { id: 'week3-wed', week: 3, kind: 'once', title: { zh: '第三周周三', en: 'Week 3 Wednesday' }, textZh: '第三周。', ownerRole: 'counsellor', due: { type: 'in-week', dueDay: 3 } },
-    { id: 'weekly-review', kind: 'weekly', title: { zh: '周周研判', en: 'Weekly review' }, textZh: '从开学之日起每周研判。', ownerRole: 'counsellor', due: { type: 'weekly' } },
+    {
+      id: 'kickoff',
+      week: 1,
+      kind: 'once',
+      title: { zh: '开学部署', en: 'Kick-off' },
+      textZh: '开学部署。',
+      ownerRole: 'college_leader',
+      due: { type: 'in-week' },
+    },
+    {
+      id: 'week3-wed',
+      week: 3,
+      kind: 'once',
+      title: { zh: '第三周周三', en: 'Week 3 Wednesday' },
+      textZh: '第三周。',
+      ownerRole: 'counsellor',
+      due: { type: 'in-week', dueDay: 3 },
+    },
+    {
+      id: 'weekly-review',
+      kind: 'weekly',
+      title: { zh: '周周研判', en: 'Weekly review' },
+      textZh: '从开学之日起每周研判。',
+      ownerRole: 'counsellor',
+      due: { type: 'weekly' },
+    },
     ...['march', 'april', 'may', 'june'].map((m) => ({
       id: `${m}-update`,
       month: m,
@@ -58,11 +92,36 @@ const spring: Template = templateSchema.parse({
       title: { zh: '假期安全提醒', en: 'Holiday safety reminder' },
       textZh: '节前提醒。',
       ownerRole: 'counsellor',
-      due: { type: 'before-holiday', holidays: ['qingming', 'labour-day', 'mental-health-day', 'dragon-boat'], ifMissing: { 'mental-health-day': 'skip' } },
+      due: {
+        type: 'before-holiday',
+        holidays: ['qingming', 'labour-day', 'mental-health-day', 'dragon-boat'],
+        ifMissing: { 'mental-health-day': 'skip' },
+      },
     },
-    { id: 'exam-duty', kind: 'exam-week', title: { zh: '考试周', en: 'Exam weeks' }, textZh: '考试周。', ownerRole: 'counsellor', due: { type: 'exam-week', opensDaysBefore: 7 } },
-    { id: 'pre-vacation', kind: 'before-holiday', title: { zh: '假前教育', en: 'Before the vacation' }, textZh: '假前教育。', ownerRole: 'counsellor', due: { type: 'before-holiday', holidays: ['vacation'] } },
-    { id: 'summary', kind: 'once', title: { zh: '学期总结', en: 'Summary' }, textZh: '考试后总结。', ownerRole: 'college_leader', due: { type: 'after-exam-weeks', opensDaysBefore: 7 } },
+    {
+      id: 'exam-duty',
+      kind: 'exam-week',
+      title: { zh: '考试周', en: 'Exam weeks' },
+      textZh: '考试周。',
+      ownerRole: 'counsellor',
+      due: { type: 'exam-week', opensDaysBefore: 7 },
+    },
+    {
+      id: 'pre-vacation',
+      kind: 'before-holiday',
+      title: { zh: '假前教育', en: 'Before the vacation' },
+      textZh: '假前教育。',
+      ownerRole: 'counsellor',
+      due: { type: 'before-holiday', holidays: ['vacation'] },
+    },
+    {
+      id: 'summary',
+      kind: 'once',
+      title: { zh: '学期总结', en: 'Summary' },
+      textZh: '考试后总结。',
+      ownerRole: 'college_leader',
+      due: { type: 'after-exam-weeks', opensDaysBefore: 7 },
+    },
   ],
 });
 
@@ -80,8 +139,14 @@ describe('2024 autumn (calendars/2024-autumn.json): Mid-Autumn 15–17 Sept, Nat
     expect(p.due('2024-09-06-weekly-review', 'week-21')).toBe('2025-01-24T17:00');
   });
   test('When holiday reminders are planned, then Sat 14 Sept (make-up) before Mid-Autumn, Mon 30 Sept before National Day, 24 Dec before Christmas, 31 Dec before New Year; no rule was needed', () => {
-    expect(p.span('2024-09-08-holiday-safety-reminder', 'mid-autumn')).toEqual(['2024-09-07T08:00', '2024-09-14T17:00']);
-    expect(p.span('2024-09-08-holiday-safety-reminder', 'national-day')).toEqual(['2024-09-23T08:00', '2024-09-30T17:00']);
+    expect(p.span('2024-09-08-holiday-safety-reminder', 'mid-autumn')).toEqual([
+      '2024-09-07T08:00',
+      '2024-09-14T17:00',
+    ]);
+    expect(p.span('2024-09-08-holiday-safety-reminder', 'national-day')).toEqual([
+      '2024-09-23T08:00',
+      '2024-09-30T17:00',
+    ]);
     expect(p.due('2024-12-05-holiday-safety-reminder', 'christmas')).toBe('2024-12-24T17:00');
     expect(p.due('2024-12-05-holiday-safety-reminder', 'new-year')).toBe('2024-12-31T17:00');
     expect(p.adjustments).toEqual([]);
@@ -89,8 +154,13 @@ describe('2024 autumn (calendars/2024-autumn.json): Mid-Autumn 15–17 Sept, Nat
   test('When the exam weeks and the vacation come, then exam duties are due Fri 10 and Fri 17 Jan and the last task before the vacation (Sat 18 Jan) Fri 17 Jan', () => {
     expect(p.span('2025-01-03-exam-week-safety', 'exam-1')).toEqual(['2024-12-30T08:00', '2025-01-10T17:00']);
     expect(p.span('2025-01-03-exam-week-safety', 'exam-2')).toEqual(['2025-01-06T08:00', '2025-01-17T17:00']);
-    expect(p.span('2025-01-04-pre-vacation-safety-education', 'vacation')).toEqual(['2025-01-10T08:00', '2025-01-17T17:00']);
-    const beforeVacation = p.plan.tasks.filter((x) => x.dueAt < DateTime.fromISO('2025-01-18', { zone: 'Asia/Shanghai' }).toMillis());
+    expect(p.span('2025-01-04-pre-vacation-safety-education', 'vacation')).toEqual([
+      '2025-01-10T08:00',
+      '2025-01-17T17:00',
+    ]);
+    const beforeVacation = p.plan.tasks.filter(
+      (x) => x.dueAt < DateTime.fromISO('2025-01-18', { zone: 'Asia/Shanghai' }).toMillis(),
+    );
     expect(at(Math.max(...beforeVacation.map((x) => x.dueAt)))).toBe('2025-01-17T17:00');
   });
 });
@@ -100,22 +170,32 @@ describe('2025 autumn (calendars/2025-autumn.json) with the 2024 checklist: Nati
   const p = planOf(runxin, cal);
   test('When the 2024 checklist is planned on 2025 autumn, then every month lies in the semester, September 2025 to January 2026: 53 tasks for a college (2024: 54; Mid-Autumn has no reminder of its own)', () => {
     expect(p.plan.tasks).toHaveLength(53); // one holiday reminder fewer: Mid-Autumn is merged into National Day
-    expect([...new Set(p.plan.tasks.map((x) => x.month))].sort()).toEqual(['2025-09', '2025-10', '2025-11', '2025-12', '2026-01']);
+    expect([...new Set(p.plan.tasks.map((x) => x.month))].sort()).toEqual([
+      '2025-09',
+      '2025-10',
+      '2025-11',
+      '2025-12',
+      '2026-01',
+    ]);
     expect(p.span('2024-09-01-kickoff-meeting')).toEqual(['2025-09-01T08:00', '2025-09-12T17:00']); // 14 days → Sun 14 Sept → Fri 12 Sept
     expect(p.due('2024-09-05-freshman-parents-meeting')).toBe('2025-09-19T17:00'); // 21 days → Sun 21 Sept → Fri 19 Sept
     expect(p.span('2024-10-01-update-key-care-list')).toEqual(['2025-10-09T08:00', '2025-10-31T17:00']); // 1–8 Oct off
     expect(p.span('2025-01-01-update-key-care-list')).toEqual(['2026-01-04T08:00', '2026-01-23T17:00']); // 1–3 Jan off, Sun 4 Jan make-up
   });
   test('When Mid-Autumn falls inside National Day, then one reminder is due Tue 30 Sept before the break, and the preview says the template merged it', () => {
-    expect(p.all('2024-09-08-holiday-safety-reminder').map((x) => [x.occurrence, at(x.openAt), at(x.dueAt)])).toEqual([['national-day', '2025-09-23T08:00', '2025-09-30T17:00']]);
+    expect(p.all('2024-09-08-holiday-safety-reminder').map((x) => [x.occurrence, at(x.openAt), at(x.dueAt)])).toEqual([
+      ['national-day', '2025-09-23T08:00', '2025-09-30T17:00'],
+    ]);
     expect(p.adjustments).toEqual([
       {
         templateTaskId: '2024-09-08-holiday-safety-reminder',
         holiday: 'mid-autumn',
         situation: 'merged',
         rule: 'merge-into:national-day',
-        reason: 'holiday "mid-autumn" falls inside "national-day" (2025-10-01–2025-10-08) in this calendar: reminded once before "national-day" (2025-10-01), together with it, as the template says',
-        reasonZh: '本学期中秋节在国庆节、中秋节（2025-10-01–2025-10-08）假期之内：按清单规则并入国庆节前的提醒（2025-10-01 前）',
+        reason:
+          'holiday "mid-autumn" falls inside "national-day" (2025-10-01–2025-10-08) in this calendar: reminded once before "national-day" (2025-10-01), together with it, as the template says',
+        reasonZh:
+          '本学期中秋节在国庆节、中秋节（2025-10-01–2025-10-08）假期之内：按清单规则并入国庆节前的提醒（2025-10-01 前）',
       },
     ]);
   });
@@ -135,7 +215,10 @@ describe('2025 autumn (calendars/2025-autumn.json) with the 2024 checklist: Nati
   test('When exams and the vacation come, then exam duties are due Fri 9 and Fri 16 Jan and the last task before the vacation (Sat 17 Jan) is due Fri 16 Jan', () => {
     expect(p.span('2025-01-03-exam-week-safety', 'exam-1')).toEqual(['2025-12-29T08:00', '2026-01-09T17:00']);
     expect(p.span('2025-01-03-exam-week-safety', 'exam-2')).toEqual(['2026-01-05T08:00', '2026-01-16T17:00']);
-    expect(p.span('2025-01-04-pre-vacation-safety-education', 'vacation')).toEqual(['2026-01-09T08:00', '2026-01-16T17:00']);
+    expect(p.span('2025-01-04-pre-vacation-safety-education', 'vacation')).toEqual([
+      '2026-01-09T08:00',
+      '2026-01-16T17:00',
+    ]);
   });
   test('When the calendar has no Christmas, then the Christmas reminder is skipped as the template says, and listed', () => {
     const noXmas = { ...cal, holidays: cal.holidays.filter((h) => h.id !== 'christmas') };
@@ -219,7 +302,11 @@ describe('2026 spring (calendars/2026-spring.json): Qingming 4–6 Apr, Labour D
     const cal = calendar('2026-spring');
     const q = planOf(spring, { ...cal, holidays: cal.holidays.filter((h) => h.id !== 'mental-health-day') });
     expect(q.all('holiday-reminder').map((x) => x.occurrence)).toEqual(['qingming', 'labour-day', 'dragon-boat']);
-    expect(q.adjustments.map((a) => [a.holiday, a.situation, a.rule])).toEqual([['mental-health-day', 'missing', 'skip']]);
-    expect(() => planOf(runxin, cal)).toThrow('task "2024-09-01-kickoff-meeting": month 9 (September) lies outside the semester 2026-03-02–2026-07-10');
+    expect(q.adjustments.map((a) => [a.holiday, a.situation, a.rule])).toEqual([
+      ['mental-health-day', 'missing', 'skip'],
+    ]);
+    expect(() => planOf(runxin, cal)).toThrow(
+      'task "2024-09-01-kickoff-meeting": month 9 (September) lies outside the semester 2026-03-02–2026-07-10',
+    );
   });
 });

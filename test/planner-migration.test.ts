@@ -32,18 +32,28 @@ describe('the 2024 autumn plan is the same, date for date, after the checklists 
     const template = parseTemplate('template runxin-2024-autumn v2', text);
     expect(template.version).toBe(2);
     expect(template.months.map((m) => m.month)).toEqual([9, 10, 11, 12, 1]);
-    expect(planSemester({ semesterId: 'fixture', template, calendar, colleges })).toEqual(fixture('plan-runxin-2024-autumn-x-2024-autumn.json'));
+    expect(planSemester({ semesterId: 'fixture', template, calendar, colleges })).toEqual(
+      fixture('plan-runxin-2024-autumn-x-2024-autumn.json'),
+    );
   });
 
   test('When the migrated campaign (v2, format 2) is planned, then it equals the plan captured from v1', () => {
     const template = loadTemplateFile(join(ROOT, 'checklists', 'campaign-2022-winter-care.json')).data;
-    expect(planSemester({ semesterId: 'fixture', template, calendar, colleges })).toEqual(fixture('plan-campaign-2022-winter-care-x-2024-autumn.json'));
+    expect(planSemester({ semesterId: 'fixture', template, calendar, colleges })).toEqual(
+      fixture('plan-campaign-2022-winter-care-x-2024-autumn.json'),
+    );
   });
 
   test('When a year-bound template has the same month of two years, then reading it is refused naming both', () => {
-    const old = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'runxin-2024-autumn.v2-legacy.json'), 'utf8')) as { tasks: Array<{ month: string }> };
+    const old = JSON.parse(
+      readFileSync(join(ROOT, 'test', 'fixtures', 'runxin-2024-autumn.v2-legacy.json'), 'utf8'),
+    ) as {
+      tasks: Array<{ month: string }>;
+    };
     old.tasks[0]!.month = '2025-09';
     expect(() => parseTemplate('old.json', JSON.stringify(old))).toThrow(DataFileError);
-    expect(() => parseTemplate('old.json', JSON.stringify(old))).toThrow(/^old\.json: tasks\[0\]\.month: months 2024-09 and 2025-09 are the same month of the year/);
+    expect(() => parseTemplate('old.json', JSON.stringify(old))).toThrow(
+      /^old\.json: tasks\[0\]\.month: months 2024-09 and 2025-09 are the same month of the year/,
+    );
   });
 });

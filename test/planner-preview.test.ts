@@ -11,7 +11,10 @@ import { login, webFixture, type WebFixture } from './helpers/web';
 const ROOT = path.resolve(__dirname, '..');
 let fx: WebFixture;
 beforeAll(async () => {
-  fx = await webFixture({ client: {} as Client, adminApiToken: 'ops-token-for-tests-0123456789abcdef' }, { plan: false });
+  fx = await webFixture(
+    { client: {} as Client, adminApiToken: 'ops-token-for-tests-0123456789abcdef' },
+    { plan: false },
+  );
 });
 afterAll(async () => fx?.close());
 
@@ -25,14 +28,26 @@ describe('plan preview of the 2024 checklist on the 2025 autumn calendar', () =>
     f.append('templateFile', blob('checklists/runxin-2024-autumn.json'), 'runxin.json');
     f.append('calendarFile', blob('calendars/2025-autumn.json'), '2025-autumn.json');
     expect((await admin.fetch('/api/semesters', { method: 'POST', body: f })).status).toBe(201);
-    const plan = (await (await admin.fetch('/api/semesters/autumn-2025/plan')).json()) as { tasksPerCollege: number; months: Array<{ month: string }>; adjustments: Array<Record<string, unknown>> };
+    const plan = (await (await admin.fetch('/api/semesters/autumn-2025/plan')).json()) as {
+      tasksPerCollege: number;
+      months: Array<{ month: string }>;
+      adjustments: Array<Record<string, unknown>>;
+    };
     expect(plan.tasksPerCollege).toBe(53);
     expect(plan.months.map((m) => m.month)).toEqual(['2025-09', '2025-10', '2025-11', '2025-12', '2026-01']);
     expect(plan.adjustments).toEqual([
-      expect.objectContaining({ templateTaskId: '2024-09-08-holiday-safety-reminder', holiday: 'mid-autumn', situation: 'merged', rule: 'merge-into:national-day', title: expect.objectContaining({ zh: '做好假期安全提醒' }) }),
+      expect.objectContaining({
+        templateTaskId: '2024-09-08-holiday-safety-reminder',
+        holiday: 'mid-autumn',
+        situation: 'merged',
+        rule: 'merge-into:national-day',
+        title: expect.objectContaining({ zh: '做好假期安全提醒' }),
+      }),
     ]);
     const page = await (await admin.fetch('/admin/semesters/autumn-2025')).text();
     expect(page).toContain('<section id="holiday-rules">');
-    expect(page).toContain('本学期中秋节在国庆节、中秋节（2025-10-01–2025-10-08）假期之内：按清单规则并入国庆节前的提醒（2025-10-01 前）');
+    expect(page).toContain(
+      '本学期中秋节在国庆节、中秋节（2025-10-01–2025-10-08）假期之内：按清单规则并入国庆节前的提醒（2025-10-01 前）',
+    );
   });
 });

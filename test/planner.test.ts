@@ -53,7 +53,10 @@ const template: Template = templateSchema.parse({
     t('oct-update', { month: 10, kind: 'monthly', due: { type: 'in-month', dueDay: 'last' } }),
     t('jan-summary', { month: '1月', due: { type: 'in-month', dueDay: 'last' } }),
     t('weekly-review', { kind: 'weekly', due: { type: 'weekly' } }),
-    t('holiday-reminder', { kind: 'before-holiday', due: { type: 'before-holiday', holidays: ['mid-autumn', 'national-day', 'christmas', 'new-year', 'vacation'] } }),
+    t('holiday-reminder', {
+      kind: 'before-holiday',
+      due: { type: 'before-holiday', holidays: ['mid-autumn', 'national-day', 'christmas', 'new-year', 'vacation'] },
+    }),
     t('exam-duty', { kind: 'exam-week', due: { type: 'exam-week', opensDaysBefore: 7 } }),
     t('prep', { kind: 'campaign-phase', due: { type: 'campaign-phase', phase: 'preparation' } }),
     t('impl', { kind: 'campaign-phase', due: { type: 'campaign-phase', phase: 'implementation' } }),
@@ -62,7 +65,12 @@ const template: Template = templateSchema.parse({
   ],
 });
 
-const plan = planSemester({ semesterId: 's1', template, calendar: calendar2024, colleges: [{ id: 'c1' }, { id: 'c2' }] });
+const plan = planSemester({
+  semesterId: 's1',
+  template,
+  calendar: calendar2024,
+  colleges: [{ id: 'c1' }, { id: 'c2' }],
+});
 const local = (ms: number) => DateTime.fromMillis(ms, { zone: ZONE });
 const localText = (ms: number) => local(ms).toFormat("yyyy-MM-dd'T'HH:mm");
 const of = (templateTaskId: string, collegeId = 'c1'): PlannedTask[] =>
@@ -94,10 +102,13 @@ describe('planner: holiday reminders', () => {
     expect(localText(one('holiday-reminder', 'mid-autumn').openAt)).toBe('2024-09-07T08:00');
   });
   test('When a template names a holiday the calendar lacks, then planning fails naming the task and holiday', () => {
-    const bad = templateSchema.parse({ ...template, tasks: [t('x', { due: { type: 'before-holiday', holidays: ['dragon-boat'] } })] });
-    expect(() => planSemester({ semesterId: 's', template: bad, calendar: calendar2024, colleges: [{ id: 'c' }] })).toThrow(
-      /task "x": names holiday "dragon-boat"/,
-    );
+    const bad = templateSchema.parse({
+      ...template,
+      tasks: [t('x', { due: { type: 'before-holiday', holidays: ['dragon-boat'] } })],
+    });
+    expect(() =>
+      planSemester({ semesterId: 's', template: bad, calendar: calendar2024, colleges: [{ id: 'c' }] }),
+    ).toThrow(/task "x": names holiday "dragon-boat"/);
   });
 });
 
@@ -105,65 +116,140 @@ describe('planner: a holiday the semester lacks or has merged into another', () 
   // as in 2025: Mid-Autumn (6 Oct) falls inside the National Day break, which the calendar says with `also`
   const merged: Calendar = {
     ...calendar2024,
-    holidays: calendar2024.holidays.filter((h) => h.id !== 'mid-autumn').map((h) => (h.id === 'national-day' ? { ...h, also: ['mid-autumn'] } : h)),
+    holidays: calendar2024.holidays
+      .filter((h) => h.id !== 'mid-autumn')
+      .map((h) => (h.id === 'national-day' ? { ...h, also: ['mid-autumn'] } : h)),
     makeupWorkdays: ['2024-09-29', '2024-10-12'],
   };
   const reminder = (ifMissing?: Record<string, string>, holidays = ['mid-autumn', 'national-day']) =>
-    templateSchema.parse({ ...template, tasks: [t('r', { kind: 'before-holiday', due: { type: 'before-holiday', holidays, ...(ifMissing ? { ifMissing } : {}) } })] });
+    templateSchema.parse({
+      ...template,
+      tasks: [
+        t('r', {
+          kind: 'before-holiday',
+          due: { type: 'before-holiday', holidays, ...(ifMissing ? { ifMissing } : {}) },
+        }),
+      ],
+    });
   const dates = (p: ReturnType<typeof previewPlan>) => p.plan.tasks.map((x) => [x.occurrence, localText(x.dueAt)]);
 
   test('When Mid-Autumn is merged into National Day and the rule says merge-into, then one reminder is due before National Day and the preview says why', () => {
-    const p = previewPlan({ semesterId: 's', template: reminder({ 'mid-autumn': 'merge-into:national-day' }), calendar: merged, colleges: [{ id: 'c' }] });
+    const p = previewPlan({
+      semesterId: 's',
+      template: reminder({ 'mid-autumn': 'merge-into:national-day' }),
+      calendar: merged,
+      colleges: [{ id: 'c' }],
+    });
     expect(dates(p)).toEqual([['national-day', '2024-09-30T17:00']]);
     expect(p.adjustments).toEqual([
-      expect.objectContaining({ templateTaskId: 'r', holiday: 'mid-autumn', situation: 'merged', rule: 'merge-into:national-day' }),
+      expect.objectContaining({
+        templateTaskId: 'r',
+        holiday: 'mid-autumn',
+        situation: 'merged',
+        rule: 'merge-into:national-day',
+      }),
     ]);
-    expect(p.adjustments[0]!.reason).toBe('holiday "mid-autumn" falls inside "national-day" (2024-10-01–2024-10-07) in this calendar: reminded once before "national-day" (2024-10-01), together with it, as the template says');
-    expect(p.adjustments[0]!.reasonZh).toBe('本学期中秋节在国庆节（2024-10-01–2024-10-07）假期之内：按清单规则并入国庆节前的提醒（2024-10-01 前）');
+    expect(p.adjustments[0]!.reason).toBe(
+      'holiday "mid-autumn" falls inside "national-day" (2024-10-01–2024-10-07) in this calendar: reminded once before "national-day" (2024-10-01), together with it, as the template says',
+    );
+    expect(p.adjustments[0]!.reasonZh).toBe(
+      '本学期中秋节在国庆节（2024-10-01–2024-10-07）假期之内：按清单规则并入国庆节前的提醒（2024-10-01 前）',
+    );
   });
-  test('When a merged holiday is to be merged into one the task does not name, then the reminder takes that holiday\'s key', () => {
-    const p = previewPlan({ semesterId: 's', template: reminder({ 'mid-autumn': 'merge-into:national-day' }, ['mid-autumn']), calendar: merged, colleges: [{ id: 'c' }] });
+  test("When a merged holiday is to be merged into one the task does not name, then the reminder takes that holiday's key", () => {
+    const p = previewPlan({
+      semesterId: 's',
+      template: reminder({ 'mid-autumn': 'merge-into:national-day' }, ['mid-autumn']),
+      calendar: merged,
+      colleges: [{ id: 'c' }],
+    });
     expect(dates(p)).toEqual([['national-day', '2024-09-30T17:00']]);
     expect(p.adjustments[0]!.reason).not.toContain('together with it');
   });
   test('When the rule says skip, then the merged holiday has no reminder and the preview lists it', () => {
-    const p = previewPlan({ semesterId: 's', template: reminder({ 'mid-autumn': 'skip' }), calendar: merged, colleges: [{ id: 'c' }] });
+    const p = previewPlan({
+      semesterId: 's',
+      template: reminder({ 'mid-autumn': 'skip' }),
+      calendar: merged,
+      colleges: [{ id: 'c' }],
+    });
     expect(dates(p)).toEqual([['national-day', '2024-09-30T17:00']]);
     expect(p.adjustments.map((a) => [a.holiday, a.situation, a.rule])).toEqual([['mid-autumn', 'merged', 'skip']]);
   });
   test('When a holiday is missing and the rule says skip, then there is no reminder for it and the preview says it is missing', () => {
-    const p = previewPlan({ semesterId: 's', template: reminder({ 'dragon-boat': 'skip' }, ['dragon-boat', 'new-year']), calendar: calendar2024, colleges: [{ id: 'c' }] });
+    const p = previewPlan({
+      semesterId: 's',
+      template: reminder({ 'dragon-boat': 'skip' }, ['dragon-boat', 'new-year']),
+      calendar: calendar2024,
+      colleges: [{ id: 'c' }],
+    });
     expect(dates(p)).toEqual([['new-year', '2024-12-31T17:00']]);
     expect(p.adjustments.map((a) => [a.holiday, a.situation, a.rule])).toEqual([['dragon-boat', 'missing', 'skip']]);
     expect(p.adjustments[0]!.reason).toMatch(/^names holiday "dragon-boat", which the calendar does not have/);
   });
   test('When a merged holiday has no rule, then planning fails naming the task, both holidays and the rules to choose from', () => {
-    expect(() => planSemester({ semesterId: 's', template: reminder(), calendar: merged, colleges: [{ id: 'c' }] })).toThrow(
+    expect(() =>
+      planSemester({ semesterId: 's', template: reminder(), calendar: merged, colleges: [{ id: 'c' }] }),
+    ).toThrow(
       'task "r": holiday "mid-autumn" falls inside "national-day" (2024-10-01–2024-10-07) in this calendar: choose a rule in the template, ifMissing { "mid-autumn": "skip" or "merge-into:national-day" }',
     );
   });
   test('When a rule merges into a holiday the calendar lacks too, then planning fails naming it', () => {
-    expect(() => planSemester({ semesterId: 's', template: reminder({ 'mid-autumn': 'merge-into:dragon-boat' }), calendar: merged, colleges: [{ id: 'c' }] })).toThrow(
+    expect(() =>
+      planSemester({
+        semesterId: 's',
+        template: reminder({ 'mid-autumn': 'merge-into:dragon-boat' }),
+        calendar: merged,
+        colleges: [{ id: 'c' }],
+      }),
+    ).toThrow(
       /task "r": holiday "mid-autumn" falls inside .*, and its rule merge-into:dragon-boat names a holiday this calendar does not have either/,
     );
   });
   test('When a rule is neither skip nor merge-into, then the checklist is refused naming the field', () => {
-    const bad = { ...template, tasks: [t('r', { due: { type: 'before-holiday', holidays: ['mid-autumn'], ifMissing: { 'mid-autumn': 'ignore' } } })] };
-    expect(() => parseTemplate('t.json', JSON.stringify(bad))).toThrow(/^t\.json: tasks\[0\]\.due\.ifMissing\.mid-autumn: must be "skip" or "merge-into:<holiday kind>"/);
+    const bad = {
+      ...template,
+      tasks: [
+        t('r', { due: { type: 'before-holiday', holidays: ['mid-autumn'], ifMissing: { 'mid-autumn': 'ignore' } } }),
+      ],
+    };
+    expect(() => parseTemplate('t.json', JSON.stringify(bad))).toThrow(
+      /^t\.json: tasks\[0\]\.due\.ifMissing\.mid-autumn: must be "skip" or "merge-into:<holiday kind>"/,
+    );
   });
   test('When a calendar holiday has a kind, then the task names it by kind, not by the id', () => {
-    const cal: Calendar = { ...calendar2024, holidays: calendar2024.holidays.map((h) => (h.id === 'national-day' ? { ...h, id: 'guoqing-2024', kind: 'national-day' } : h)) };
-    const p = previewPlan({ semesterId: 's', template: reminder(undefined, ['national-day']), calendar: cal, colleges: [{ id: 'c' }] });
+    const cal: Calendar = {
+      ...calendar2024,
+      holidays: calendar2024.holidays.map((h) =>
+        h.id === 'national-day' ? { ...h, id: 'guoqing-2024', kind: 'national-day' } : h,
+      ),
+    };
+    const p = previewPlan({
+      semesterId: 's',
+      template: reminder(undefined, ['national-day']),
+      calendar: cal,
+      colleges: [{ id: 'c' }],
+    });
     expect(dates(p)).toEqual([['national-day', '2024-09-30T17:00']]);
   });
 });
 
 describe('planner: week N of the semester and the first working day after the exam weeks', () => {
   const one1 = (task: Record<string, unknown>, cal: Calendar = calendar2024) =>
-    planSemester({ semesterId: 's', template: templateSchema.parse({ ...template, tasks: [t('x', task)] }), calendar: cal, colleges: [{ id: 'c' }] }).tasks[0]!;
-  test('When a task is due in week 3, then it runs over the working days of the semester\'s third week (Mid-Autumn Mon–Tue off)', () => {
+    planSemester({
+      semesterId: 's',
+      template: templateSchema.parse({ ...template, tasks: [t('x', task)] }),
+      calendar: cal,
+      colleges: [{ id: 'c' }],
+    }).tasks[0]!;
+  test("When a task is due in week 3, then it runs over the working days of the semester's third week (Mid-Autumn Mon–Tue off)", () => {
     const x = one1({ week: 3, due: { type: 'in-week' } });
-    expect([localText(x.openAt), localText(x.dueAt), x.month, x.occurrence]).toEqual(['2024-09-18T08:00', '2024-09-20T17:00', '2024-09', null]);
+    expect([localText(x.openAt), localText(x.dueAt), x.month, x.occurrence]).toEqual([
+      '2024-09-18T08:00',
+      '2024-09-20T17:00',
+      '2024-09',
+      null,
+    ]);
   });
   test('When a task is due on Wednesday of week 5, then it is due Wednesday unless that is a holiday, else the working day before', () => {
     expect(localText(one1({ week: 2, due: { type: 'in-week', dueDay: 3 } }).dueAt)).toBe('2024-09-11T17:00');
@@ -171,16 +257,25 @@ describe('planner: week N of the semester and the first working day after the ex
     expect(localText(one1({ week: 5, due: { type: 'in-week', dueDay: 3 } }).dueAt)).toBe('2024-09-30T17:00');
   });
   test('When week N lies after the semester, or the task has no week, then it is refused naming the task', () => {
-    expect(() => one1({ week: 23, due: { type: 'in-week' } })).toThrow(/^task "x": week 23 lies after the semester's end 2025-01-24$/);
-    expect(() => parseTemplate('t.json', JSON.stringify({ ...template, tasks: [t('x', { due: { type: 'in-week' } })] }))).toThrow(/tasks\[0\]\.week: an in-week task needs its week of the semester/);
-    expect(() => parseTemplate('t.json', JSON.stringify({ ...template, tasks: [t('x', { month: 9, week: 2, due: { type: 'in-week' } })] }))).toThrow(
-      /tasks\[0\]\.week: a task belongs to a month or to a week of the semester, not both/,
+    expect(() => one1({ week: 23, due: { type: 'in-week' } })).toThrow(
+      /^task "x": week 23 lies after the semester's end 2025-01-24$/,
     );
+    expect(() =>
+      parseTemplate('t.json', JSON.stringify({ ...template, tasks: [t('x', { due: { type: 'in-week' } })] })),
+    ).toThrow(/tasks\[0\]\.week: an in-week task needs its week of the semester/);
+    expect(() =>
+      parseTemplate(
+        't.json',
+        JSON.stringify({ ...template, tasks: [t('x', { month: 9, week: 2, due: { type: 'in-week' } })] }),
+      ),
+    ).toThrow(/tasks\[0\]\.week: a task belongs to a month or to a week of the semester, not both/);
   });
   test('When a task is due after the exam weeks, then it is due on the first working day after the last one (Mon 20 Jan 2025)', () => {
     const x = one1({ due: { type: 'after-exam-weeks', opensDaysBefore: 3 } });
     expect([localText(x.openAt), localText(x.dueAt)]).toEqual(['2025-01-17T08:00', '2025-01-20T17:00']);
-    expect(() => one1({ due: { type: 'after-exam-weeks' } }, { ...calendar2024, examWeeks: [] })).toThrow(/task "x": is due after the exam weeks but the calendar has no exam weeks/);
+    expect(() => one1({ due: { type: 'after-exam-weeks' } }, { ...calendar2024, examWeeks: [] })).toThrow(
+      /task "x": is due after the exam weeks but the calendar has no exam weeks/,
+    );
     expect(() => one1({ due: { type: 'after-exam-weeks' } }, { ...calendar2024, semesterEnd: '2025-01-19' })).toThrow(
       /task "x": no working day between the last exam week \(ending 2025-01-17\) and the semester end 2025-01-19/,
     );
@@ -191,7 +286,9 @@ describe('planner: weekly review', () => {
   const weeks = of('weekly-review');
   test('When the semester runs 2 Sept – 24 Jan, then there is one review in each of its 21 weeks', () => {
     expect(weeks).toHaveLength(21);
-    expect(weeks.map((w) => w.occurrence)).toEqual(Array.from({ length: 21 }, (_, i) => `week-${String(i + 1).padStart(2, '0')}`));
+    expect(weeks.map((w) => w.occurrence)).toEqual(
+      Array.from({ length: 21 }, (_, i) => `week-${String(i + 1).padStart(2, '0')}`),
+    );
     const weekStarts = weeks.map((w) => local(w.dueAt).startOf('week').toISODate());
     expect(new Set(weekStarts).size).toBe(21);
     expect(weekStarts[0]).toBe('2024-09-02');
@@ -252,34 +349,55 @@ describe('planner: exam weeks and month-bound tasks', () => {
     expect(one('kickoff').remindAts.map(localText)).toEqual(['2024-09-11T17:00', '2024-09-13T17:00']);
   });
   test('When a task names a month outside the semester, then planning fails naming the task', () => {
-    const bad = templateSchema.parse({ ...template, tasks: [t('march', { month: 3, due: { type: 'in-month', dueDay: 'last' } })] });
-    expect(() => planSemester({ semesterId: 's', template: bad, calendar: calendar2024, colleges: [{ id: 'c' }] })).toThrow(PlanError);
-    expect(() => planSemester({ semesterId: 's', template: bad, calendar: calendar2024, colleges: [{ id: 'c' }] })).toThrow(
-      /^task "march": month 3 \(March\) lies outside the semester 2024-09-02–2025-01-24$/,
-    );
+    const bad = templateSchema.parse({
+      ...template,
+      tasks: [t('march', { month: 3, due: { type: 'in-month', dueDay: 'last' } })],
+    });
+    expect(() =>
+      planSemester({ semesterId: 's', template: bad, calendar: calendar2024, colleges: [{ id: 'c' }] }),
+    ).toThrow(PlanError);
+    expect(() =>
+      planSemester({ semesterId: 's', template: bad, calendar: calendar2024, colleges: [{ id: 'c' }] }),
+    ).toThrow(/^task "march": month 3 \(March\) lies outside the semester 2024-09-02–2025-01-24$/);
   });
   test('When a month is written with a year or is no month, then the checklist is refused naming the field', () => {
     const withYear = { ...template, tasks: [t('y', { month: '2024-09', due: { type: 'in-month', dueDay: 'last' } })] };
-    expect(() => parseTemplate('t.json', JSON.stringify(withYear))).toThrow(/^t\.json: tasks\[0\]\.month: must be a month of the year: 1–12, 9月 or its English name \(september\), got "2024-09"$/);
+    expect(() => parseTemplate('t.json', JSON.stringify(withYear))).toThrow(
+      /^t\.json: tasks\[0\]\.month: must be a month of the year: 1–12, 9月 or its English name \(september\), got "2024-09"$/,
+    );
     const thirteen = { ...template, months: [{ month: 13, keyCareGroups: [{ zh: '组', en: 'group' }] }] };
-    expect(() => parseTemplate('t.json', JSON.stringify(thirteen))).toThrow(/^t\.json: months\[0\]\.month: must be a month of the year/);
+    expect(() => parseTemplate('t.json', JSON.stringify(thirteen))).toThrow(
+      /^t\.json: months\[0\]\.month: must be a month of the year/,
+    );
   });
 });
 
 describe('planner: campaign phases', () => {
   test('When a campaign has three phases, then each phase task runs exactly over its phase', () => {
-    expect([localText(one('prep').openAt), localText(one('prep').dueAt)]).toEqual(['2024-12-01T08:00', '2024-12-05T17:00']);
-    expect([localText(one('impl').openAt), localText(one('impl').dueAt)]).toEqual(['2024-12-06T08:00', '2024-12-24T17:00']);
-    expect([localText(one('sum').openAt), localText(one('sum').dueAt)]).toEqual(['2024-12-25T08:00', '2024-12-28T17:00']);
+    expect([localText(one('prep').openAt), localText(one('prep').dueAt)]).toEqual([
+      '2024-12-01T08:00',
+      '2024-12-05T17:00',
+    ]);
+    expect([localText(one('impl').openAt), localText(one('impl').dueAt)]).toEqual([
+      '2024-12-06T08:00',
+      '2024-12-24T17:00',
+    ]);
+    expect([localText(one('sum').openAt), localText(one('sum').dueAt)]).toEqual([
+      '2024-12-25T08:00',
+      '2024-12-28T17:00',
+    ]);
   });
   test('When material is due on 26 Dec, then the submission falls due then', () => {
     expect(localText(one('submit').dueAt)).toBe('2024-12-26T17:00');
   });
   test('When a campaign date lies outside the semester, then planning fails naming it', () => {
-    const bad = templateSchema.parse({ ...template, tasks: [t('june', { due: { type: 'campaign-phase', opens: '06-01', due: '06-10' } })] });
-    expect(() => planSemester({ semesterId: 's', template: bad, calendar: calendar2024, colleges: [{ id: 'c' }] })).toThrow(
-      /task "june": opening day 06-01 does not fall within the semester/,
-    );
+    const bad = templateSchema.parse({
+      ...template,
+      tasks: [t('june', { due: { type: 'campaign-phase', opens: '06-01', due: '06-10' } })],
+    });
+    expect(() =>
+      planSemester({ semesterId: 's', template: bad, calendar: calendar2024, colleges: [{ id: 'c' }] }),
+    ).toThrow(/task "june": opening day 06-01 does not fall within the semester/);
   });
 });
 
@@ -292,14 +410,24 @@ describe('planner: the plan as a whole', () => {
     expect(one('weekly-review', 'week-01').id).toBe('task.s1.c1.weekly-review.week-01');
   });
   test('When the same inputs are planned twice, then the plans are identical', () => {
-    const again = planSemester({ semesterId: 's1', template, calendar: calendar2024, colleges: [{ id: 'c1' }, { id: 'c2' }] });
+    const again = planSemester({
+      semesterId: 's1',
+      template,
+      calendar: calendar2024,
+      colleges: [{ id: 'c1' }, { id: 'c2' }],
+    });
     expect(again).toEqual(plan);
   });
   test('When the host zone differs, then the instants do not change', () => {
     const saved = process.env.TZ;
     process.env.TZ = 'America/Los_Angeles';
     try {
-      const again = planSemester({ semesterId: 's1', template, calendar: calendar2024, colleges: [{ id: 'c1' }, { id: 'c2' }] });
+      const again = planSemester({
+        semesterId: 's1',
+        template,
+        calendar: calendar2024,
+        colleges: [{ id: 'c1' }, { id: 'c2' }],
+      });
       expect(again.tasks.map((x) => x.dueAt)).toEqual(plan.tasks.map((x) => x.dueAt));
     } finally {
       process.env.TZ = saved;
@@ -319,38 +447,86 @@ describe('planner: calendars that contradict themselves are rejected', () => {
     throw new Error('calendar was accepted');
   };
   test('When the end is before the start, then it is rejected', () => {
-    expect(problemsOf(variant({ semesterEnd: '2024-08-01' }))).toMatch(/semesterEnd: semester ends \(2024-08-01\) before/);
+    expect(problemsOf(variant({ semesterEnd: '2024-08-01' }))).toMatch(
+      /semesterEnd: semester ends \(2024-08-01\) before/,
+    );
   });
   test('When a holiday lies outside the semester, then it is rejected naming the holiday', () => {
     const cal = variant({
-      holidays: [...calendar2024.holidays, { id: 'spring-festival', name: { zh: '春节', en: 'Spring Festival' }, start: '2025-01-28', end: '2025-02-04', dayOff: true }],
+      holidays: [
+        ...calendar2024.holidays,
+        {
+          id: 'spring-festival',
+          name: { zh: '春节', en: 'Spring Festival' },
+          start: '2025-01-28',
+          end: '2025-02-04',
+          dayOff: true,
+        },
+      ],
     });
-    expect(problemsOf(cal)).toMatch(/holidays\[4\]: holiday "spring-festival" \(2025-01-28–2025-02-04\) lies outside the semester/);
+    expect(problemsOf(cal)).toMatch(
+      /holidays\[4\]: holiday "spring-festival" \(2025-01-28–2025-02-04\) lies outside the semester/,
+    );
   });
   test('When exam weeks overlap, then it is rejected naming both', () => {
-    const cal = variant({ examWeeks: [{ start: '2025-01-06', end: '2025-01-14' }, { start: '2025-01-13', end: '2025-01-17' }] });
-    expect(problemsOf(cal)).toMatch(/examWeeks\[1\]: exam week 2025-01-13–2025-01-17 overlaps exam week 2025-01-06–2025-01-14/);
+    const cal = variant({
+      examWeeks: [
+        { start: '2025-01-06', end: '2025-01-14' },
+        { start: '2025-01-13', end: '2025-01-17' },
+      ],
+    });
+    expect(problemsOf(cal)).toMatch(
+      /examWeeks\[1\]: exam week 2025-01-13–2025-01-17 overlaps exam week 2025-01-06–2025-01-14/,
+    );
   });
   test('When a make-up day is a weekday or the zone is unknown, then it is rejected', () => {
-    expect(problemsOf(variant({ makeupWorkdays: ['2024-09-16'] }))).toMatch(/make-up working day 2024-09-16 is a weekday/);
-    expect(problemsOf(variant({ timezone: 'Mars/Olympus' }))).toMatch(/timezone: "Mars\/Olympus" is not an IANA time zone/);
+    expect(problemsOf(variant({ makeupWorkdays: ['2024-09-16'] }))).toMatch(
+      /make-up working day 2024-09-16 is a weekday/,
+    );
+    expect(problemsOf(variant({ timezone: 'Mars/Olympus' }))).toMatch(
+      /timezone: "Mars\/Olympus" is not an IANA time zone/,
+    );
   });
   test('When a calendar file is loaded, then the error names the file, the field and the problem', () => {
     const text = JSON.stringify({ ...calendar2024, semesterStart: '2024-13-01' });
     expect(() => parseCalendar('calendars/bad.json', text)).toThrow(DataFileError);
-    expect(() => parseCalendar('calendars/bad.json', text)).toThrow(/^calendars\/bad\.json: semesterStart: is not a real calendar date/);
-    const early = JSON.stringify({ ...calendar2024, holidays: [], examWeeks: [], makeupWorkdays: [], semesterStart: '2024-09-07' });
-    const p = planSemester({ semesterId: 's', template: templateSchema.parse({ ...template, tasks: [t('r', { due: { type: 'before-holiday', holidays: ['vacation'], opensDaysBefore: 2 } })] }), calendar: parseCalendar('c.json', early), colleges: [{ id: 'c' }] });
+    expect(() => parseCalendar('calendars/bad.json', text)).toThrow(
+      /^calendars\/bad\.json: semesterStart: is not a real calendar date/,
+    );
+    const early = JSON.stringify({
+      ...calendar2024,
+      holidays: [],
+      examWeeks: [],
+      makeupWorkdays: [],
+      semesterStart: '2024-09-07',
+    });
+    const p = planSemester({
+      semesterId: 's',
+      template: templateSchema.parse({
+        ...template,
+        tasks: [t('r', { due: { type: 'before-holiday', holidays: ['vacation'], opensDaysBefore: 2 } })],
+      }),
+      calendar: parseCalendar('c.json', early),
+      colleges: [{ id: 'c' }],
+    });
     // a reminder that would come before the task opens is dropped
     expect(localText(p.tasks[0]!.openAt)).toBe('2025-01-15T08:00');
     expect(p.tasks[0]!.remindAts.map(localText)).toEqual(['2025-01-16T17:00']);
-    const overlapping = JSON.stringify({ ...calendar2024, examWeeks: [{ start: '2025-01-06', end: '2025-01-14' }, { start: '2025-01-13', end: '2025-01-17' }] });
+    const overlapping = JSON.stringify({
+      ...calendar2024,
+      examWeeks: [
+        { start: '2025-01-06', end: '2025-01-14' },
+        { start: '2025-01-13', end: '2025-01-17' },
+      ],
+    });
     expect(() => parseCalendar('cal.json', overlapping)).toThrow(/^cal\.json: examWeeks\[1\]: exam week/);
   });
   test('When a template file is broken, then the error names the file and the path inside it', () => {
     const broken = JSON.parse(JSON.stringify(template)) as { tasks: Array<Record<string, unknown>> };
     broken.tasks[3]!.ownerRole = 'janitor';
-    expect(() => parseTemplate('checklists/x.json', JSON.stringify(broken))).toThrow(/^checklists\/x\.json: tasks\[3\]\.ownerRole: Invalid enum value/);
+    expect(() => parseTemplate('checklists/x.json', JSON.stringify(broken))).toThrow(
+      /^checklists\/x\.json: tasks\[3\]\.ownerRole: Invalid enum value/,
+    );
     expect(() => parseTemplate('checklists/x.json', '{ "id": ')).toThrow(/^checklists\/x\.json: not valid JSON/);
     const dup = JSON.parse(JSON.stringify(template)) as { tasks: Array<Record<string, unknown>> };
     dup.tasks[1]!.id = 'kickoff';

@@ -43,11 +43,27 @@ beforeAll(async () => {
   const row = (await fx.store.getTemplate(fx.template.id, fx.template.version))!;
   v3 = JSON.parse(row.body) as Record<string, unknown>;
   // version 4: A and C dropped, D due on the 20th, B due on the 15th, E added
-  const tasks = (v3.tasks as Array<Record<string, unknown>>).filter((t) => t.id !== A && t.id !== C).map((t) => (t.id === D || t.id === B ? { ...t, due: { ...(t.due as object), dueDay: t.id === D ? 20 : 15 } } : t));
+  const tasks = (v3.tasks as Array<Record<string, unknown>>)
+    .filter((t) => t.id !== A && t.id !== C)
+    .map((t) => (t.id === D || t.id === B ? { ...t, due: { ...(t.due as object), dueDay: t.id === D ? 20 : 15 } } : t));
   const d = tasks.find((t) => t.id === D)!;
-  tasks.push({ ...d, id: E, number: 99, title: { zh: '新增职责', en: 'A new duty' }, due: { ...(d.due as object), dueDay: 25 } });
+  tasks.push({
+    ...d,
+    id: E,
+    number: 99,
+    title: { zh: '新增职责', en: 'A new duty' },
+    due: { ...(d.due as object), dueDay: 25 },
+  });
   const body = JSON.stringify({ ...v3, version: fx.template.version + 1, tasks });
-  await fx.store.saveTemplate({ id: fx.template.id, version: fx.template.version + 1, kind: String(v3.kind), titleZh: row.titleZh, titleEn: row.titleEn, body, sha256: createHash('sha256').update(body).digest('hex') });
+  await fx.store.saveTemplate({
+    id: fx.template.id,
+    version: fx.template.version + 1,
+    kind: String(v3.kind),
+    titleZh: row.titleZh,
+    titleEn: row.titleEn,
+    body,
+    sha256: createHash('sha256').update(body).digest('hex'),
+  });
 });
 afterAll(async () => {
   await env?.teardown();
@@ -70,45 +86,85 @@ describe('a new checklist version for a running semester', () => {
       connection: env.nativeConnection,
       taskQueue: queue,
       workflowBundle: await workflowBundle(),
-      activities: { ...createActivities({ store, client: env.client }), ...createLadderActivities({ store, client: env.client }), ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.db, channels: {} }) }) },
+      activities: {
+        ...createActivities({ store, client: env.client }),
+        ...createLadderActivities({ store, client: env.client }),
+        ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.db, channels: {} }) }),
+      },
     });
     const ladderId = collegeLadderWorkflowId(semesterId, 'literature');
     await worker.runUntil(async () => {
-      await env.client.workflow.start(collegeLadderWorkflow, { workflowId: ladderId, taskQueue: queue, args: [{ semesterId, collegeId: 'literature', searchAttributes: false }] });
-      await store.setSemesterStatus(semesterId, 'running', { workflowId: `semester.${semesterId}`, startedAt: Date.now() });
+      await env.client.workflow.start(collegeLadderWorkflow, {
+        workflowId: ladderId,
+        taskQueue: queue,
+        args: [{ semesterId, collegeId: 'literature', searchAttributes: false }],
+      });
+      await store.setSemesterStatus(semesterId, 'running', {
+        workflowId: `semester.${semesterId}`,
+        startedAt: Date.now(),
+      });
       await settled('caught up', async () => {
         const rows = await store.listTaskInstances({ semesterId, collegeId: 'literature' });
         return rows.length > 0 && rows.every((r) => r.escalationLevel === 2);
       });
       await completeTask(env.client, store, id(A), { actor: counsellor, note: '已走访', files: [] });
-      const byHand = DateTime.now().setZone(DEMO_SCHOOL.timezone).plus({ days: 30 }).set({ hour: 17, minute: 0, second: 0, millisecond: 0 });
+      const byHand = DateTime.now()
+        .setZone(DEMO_SCHOOL.timezone)
+        .plus({ days: 30 })
+        .set({ hour: 17, minute: 0, second: 0, millisecond: 0 });
       await moveDue(env.client, store, id(B), admin, byHand.toFormat('yyyy-MM-dd HH:mm'), '活动延期');
       const dBefore = (await store.getTaskInstance(id(D)))!.dueAt;
 
       // refused before anything changes: not the admin, no reason, an older version
-      await expect(replanSemester(env.client, store, { semesterId, templateVersion: 4, reason: '省厅新版清单', actor: counsellor })).rejects.toThrow('only the school administration may apply a new checklist version');
-      await expect(replanSemester(env.client, store, { semesterId, templateVersion: 4, reason: ' ', actor: admin })).rejects.toThrow('reason: a reason is required');
-      await expect(replanSemester(env.client, store, { semesterId, templateVersion: 3, reason: 'x', actor: admin })).rejects.toThrow('is not newer than the semester');
+      await expect(
+        replanSemester(env.client, store, {
+          semesterId,
+          templateVersion: 4,
+          reason: '省厅新版清单',
+          actor: counsellor,
+        }),
+      ).rejects.toThrow('only the school administration may apply a new checklist version');
+      await expect(
+        replanSemester(env.client, store, { semesterId, templateVersion: 4, reason: ' ', actor: admin }),
+      ).rejects.toThrow('reason: a reason is required');
+      await expect(
+        replanSemester(env.client, store, { semesterId, templateVersion: 3, reason: 'x', actor: admin }),
+      ).rejects.toThrow('is not newer than the semester');
       expect((await store.getSemester(semesterId))?.templateVersion).toBe(3);
 
-      const outcome = await replanSemester(env.client, store, { semesterId, templateVersion: 4, reason: '省厅新版清单', actor: admin });
+      const outcome = await replanSemester(env.client, store, {
+        semesterId,
+        templateVersion: 4,
+        reason: '省厅新版清单',
+        actor: admin,
+      });
       const lit = outcome.colleges.find((c) => c.collegeId === 'literature')!;
       expect(lit.error).toBeUndefined();
       expect(lit.result).toMatchObject({ templateVersion: 4, added: [id(E)], retired: [id(C)], kept: [id(B)] });
       expect(lit.result!.moved).toContain(id(D));
       // colleges without a running ladder say so; nothing is pretended
-      expect(outcome.colleges.filter((c) => c.collegeId !== 'literature').every((c) => c.error === 'this college has no running ladder')).toBe(true);
+      expect(
+        outcome.colleges
+          .filter((c) => c.collegeId !== 'literature')
+          .every((c) => c.error === 'this college has no running ladder'),
+      ).toBe(true);
       expect((await store.getSemester(semesterId))?.templateVersion).toBe(4);
 
       // the new task catches up like any other; the moved one is due on the 20th now
-      await settled('the added task at level 2', async () => (await store.getTaskInstance(id(E)))?.escalationLevel === 2);
+      await settled(
+        'the added task at level 2',
+        async () => (await store.getTaskInstance(id(E)))?.escalationLevel === 2,
+      );
       const d = (await store.getTaskInstance(id(D)))!;
       // the 20th of October 2024 is a Sunday: due on the working day before, Friday the 18th
       expect(DateTime.fromMillis(d.dueAt, { zone: DEMO_SCHOOL.timezone }).toISODate()).toBe('2024-10-18');
       expect(d.dueAt).not.toBe(dBefore);
 
       // a retry of the same college's Update (same id) returns its first result and applies nothing again
-      const again = await env.client.workflow.getHandle(ladderId).executeUpdate(ladderReplanUpdate, { args: [{ actor: admin, templateVersion: 4, reason: '省厅新版清单' }], updateId: `replan:${semesterId}:v4:literature` });
+      const again = await env.client.workflow.getHandle(ladderId).executeUpdate(ladderReplanUpdate, {
+        args: [{ actor: admin, templateVersion: 4, reason: '省厅新版清单' }],
+        updateId: `replan:${semesterId}:v4:literature`,
+      });
       expect(again).toEqual(lit.result);
       const summary = await env.client.workflow.getHandle(ladderId).query(ladderSummaryQuery);
       expect(summary.completed).toBe(1);
@@ -116,12 +172,17 @@ describe('a new checklist version for a running semester', () => {
       // CAPTURE_LADDER_HISTORIES=1: the history replayed by test/replay.test.ts (a ladder that took a replan)
       if (process.env.CAPTURE_LADDER_HISTORIES === '1') {
         const history = await env.client.workflow.getHandle(ladderId).fetchHistory();
-        fs.writeFileSync(path.join(__dirname, 'histories', 'ladder', 'ladder.replan.history.pb'), temporal.api.history.v1.History.encode(history).finish());
+        fs.writeFileSync(
+          path.join(__dirname, 'histories', 'ladder', 'ladder.replan.history.pb'),
+          temporal.api.history.v1.History.encode(history).finish(),
+        );
       }
     });
     expect(await fx.store.getTaskInstance(id(A))).toMatchObject({ status: 'completed' });
     expect(await fx.store.getTaskInstance(id(C))).toMatchObject({ status: 'waived' });
-    expect((await fx.store.listAudit({ subjectType: 'task', subjectId: id(C) })).map((a) => a.action)).toContain('retired');
+    expect((await fx.store.listAudit({ subjectType: 'task', subjectId: id(C) })).map((a) => a.action)).toContain(
+      'retired',
+    );
     const b = (await fx.store.getTaskInstance(id(B)))!;
     expect(DateTime.fromMillis(b.dueAt, { zone: DEMO_SCHOOL.timezone }).day).not.toBe(15);
     expect(b.status).toBe('open');
@@ -133,9 +194,24 @@ describe('a new checklist version for a running semester', () => {
   });
 
   test('When the semester runs one workflow per task, then a new version is refused by name and nothing is stored', async () => {
-    await createSemester(fx.store, { id: 'replan-per-task', schoolId: DEMO_SCHOOL.id, templateId: fx.template.id, templateVersion: 3, calendarId: '2024-autumn', taskModel: 'per-task' });
-    await fx.store.setSemesterStatus('replan-per-task', 'running', { workflowId: 'semester.replan-per-task', startedAt: Date.now() });
-    const err = await replanSemester(env.client, fx.store, { semesterId: 'replan-per-task', templateVersion: 4, reason: 'x', actor: admin }).catch((e: unknown) => e);
+    await createSemester(fx.store, {
+      id: 'replan-per-task',
+      schoolId: DEMO_SCHOOL.id,
+      templateId: fx.template.id,
+      templateVersion: 3,
+      calendarId: '2024-autumn',
+      taskModel: 'per-task',
+    });
+    await fx.store.setSemesterStatus('replan-per-task', 'running', {
+      workflowId: 'semester.replan-per-task',
+      startedAt: Date.now(),
+    });
+    const err = await replanSemester(env.client, fx.store, {
+      semesterId: 'replan-per-task',
+      templateVersion: 4,
+      reason: 'x',
+      actor: admin,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ReplanError);
     expect((err as ReplanError).message).toMatch(/runs one workflow per task/);
     expect((await fx.store.getSemester('replan-per-task'))?.templateVersion).toBe(3);

@@ -19,18 +19,38 @@ import { quietRuntime, workflowBundle } from './helpers/temporal';
 const DIR = path.join(__dirname, 'histories');
 const files = [
   ...fs.readdirSync(DIR).filter((f) => f.endsWith('.history.pb')),
-  ...fs.readdirSync(path.join(DIR, 'care')).filter((f) => f.endsWith('.history.pb')).map((f) => path.join('care', f)),
-  ...fs.readdirSync(path.join(DIR, 'ladder')).filter((f) => f.endsWith('.history.pb')).map((f) => path.join('ladder', f)),
+  ...fs
+    .readdirSync(path.join(DIR, 'care'))
+    .filter((f) => f.endsWith('.history.pb'))
+    .map((f) => path.join('care', f)),
+  ...fs
+    .readdirSync(path.join(DIR, 'ladder'))
+    .filter((f) => f.endsWith('.history.pb'))
+    .map((f) => path.join('ladder', f)),
 ].sort();
 
 describe('replay of captured histories', () => {
   test('When the captured semester, college-semester, task and care histories are replayed, then every one replays without non-determinism', async () => {
     quietRuntime();
     expect(files.length).toBeGreaterThanOrEqual(10);
-    const histories = files.map((f) => ({ workflowId: f, history: temporal.api.history.v1.History.decode(fs.readFileSync(path.join(DIR, f))) }));
+    const histories = files.map((f) => ({
+      workflowId: f,
+      history: temporal.api.history.v1.History.decode(fs.readFileSync(path.join(DIR, f))),
+    }));
     // each kind of workflow is covered, including tasks completed by the Update and escalated ones
-    const types = new Set(histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
-    expect([...types].sort()).toEqual(['collegeLadderWorkflow', 'collegeSemesterWorkflow', 'crisisCaseWorkflow', 'pairingWorkflow', 'screeningFollowUpWorkflow', 'semesterWorkflow', 'supervisionWorkflow', 'taskWorkflow']);
+    const types = new Set(
+      histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name),
+    );
+    expect([...types].sort()).toEqual([
+      'collegeLadderWorkflow',
+      'collegeSemesterWorkflow',
+      'crisisCaseWorkflow',
+      'pairingWorkflow',
+      'screeningFollowUpWorkflow',
+      'semesterWorkflow',
+      'supervisionWorkflow',
+      'taskWorkflow',
+    ]);
     const replayed: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
       expect(result.error, `${result.workflowId}: ${String(result.error)}`).toBeUndefined();

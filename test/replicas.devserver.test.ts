@@ -59,7 +59,9 @@ const PER_TASK_COLLEGES = ['mechanical', 'computing'];
 /** One statement on the admin connection, given up after 5 s. */
 async function pgAdmin(sql: string): Promise<void> {
   const admin = createKnex({ databaseUrl: PG_ADMIN_URL });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref());
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref(),
+  );
   try {
     await Promise.race([admin.raw(sql), timeout]);
   } finally {
@@ -112,7 +114,12 @@ let queue = '';
 let childEnv: NodeJS.ProcessEnv = {};
 const webBase: Record<'a' | 'b', string> = { a: '', b: '' };
 
-async function startReplica(name: string, script: 'worker.ts' | 'web.ts', ready: string, extra: Record<string, string> = {}): Promise<Replica> {
+async function startReplica(
+  name: string,
+  script: 'worker.ts' | 'web.ts',
+  ready: string,
+  extra: Record<string, string> = {},
+): Promise<Replica> {
   const proc = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'server', script)], {
     cwd: ROOT,
     env: { ...childEnv, ...extra },
@@ -128,10 +135,14 @@ async function startReplica(name: string, script: 'worker.ts' | 'web.ts', ready:
   proc.once('exit', (code, signal) => {
     if (!replica.killed) console.error(`[${name}] exited on its own (${code ?? signal}):\n${out}`);
   });
-  await until(`${name} to start (${ready})`, async () => {
-    if (proc.exitCode !== null) throw new Error(`${name} exited (${proc.exitCode}):\n${out}`);
-    return out.includes(ready);
-  }, 150_000);
+  await until(
+    `${name} to start (${ready})`,
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`${name} exited (${proc.exitCode}):\n${out}`);
+      return out.includes(ready);
+    },
+    150_000,
+  );
   return replica;
 }
 
@@ -179,22 +190,61 @@ beforeAll(async () => {
   store = createStore(db);
   await seedDemoSchool(store);
   const { template } = await registerDataFiles(store, { templateFile: TEMPLATE_FILE, calendarFile: CALENDAR_FILE });
-  await createSemester(store, { id: LADDER_SEMESTER, schoolId: SCHOOL, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn', taskModel: 'ladder' });
-  await createSemester(store, { id: LIVE_LADDER_SEMESTER, schoolId: SCHOOL, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn', taskModel: 'ladder' });
-  await createSemester(store, { id: PER_TASK_SEMESTER, schoolId: SCHOOL, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn', taskModel: 'per-task' });
-  for (const id of [LADDER_SEMESTER, LIVE_LADDER_SEMESTER, PER_TASK_SEMESTER]) await store.setSemesterStatus(id, 'running', { startedAt: Date.now() });
+  await createSemester(store, {
+    id: LADDER_SEMESTER,
+    schoolId: SCHOOL,
+    templateId: template.id,
+    templateVersion: template.version,
+    calendarId: '2024-autumn',
+    taskModel: 'ladder',
+  });
+  await createSemester(store, {
+    id: LIVE_LADDER_SEMESTER,
+    schoolId: SCHOOL,
+    templateId: template.id,
+    templateVersion: template.version,
+    calendarId: '2024-autumn',
+    taskModel: 'ladder',
+  });
+  await createSemester(store, {
+    id: PER_TASK_SEMESTER,
+    schoolId: SCHOOL,
+    templateId: template.id,
+    templateVersion: template.version,
+    calendarId: '2024-autumn',
+    taskModel: 'per-task',
+  });
+  for (const id of [LADDER_SEMESTER, LIVE_LADDER_SEMESTER, PER_TASK_SEMESTER])
+    await store.setSemesterStatus(id, 'running', { startedAt: Date.now() });
 
   env = await devServerEnv();
   queue = uniqueQueue('replicas');
-  childEnv = { ...process.env, ...keys, NODE_ENV: 'test', DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: queue, SCHOOL_ID: SCHOOL, EVIDENCE_DIR: path.join(dir, 'evidence') };
+  childEnv = {
+    ...process.env,
+    ...keys,
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_TASK_QUEUE: queue,
+    SCHOOL_ID: SCHOOL,
+    EVIDENCE_DIR: path.join(dir, 'evidence'),
+  };
   delete childEnv.SQLITE_FILE;
   delete childEnv.TASK_MODEL;
 
   connection = await Connection.connect({ address: env.address });
-  client = appClient({ connection, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) }, await loadIntegrity(db));
+  client = appClient(
+    { connection, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) },
+    await loadIntegrity(db),
+  );
 
   // the migrations ran above, so the replicas start at once without racing over them
-  const [, , a, b] = await Promise.all([startWorker('worker-a'), startWorker('worker-b'), startWeb('web-a'), startWeb('web-b')]);
+  const [, , a, b] = await Promise.all([
+    startWorker('worker-a'),
+    startWorker('worker-b'),
+    startWeb('web-a'),
+    startWeb('web-b'),
+  ]);
   webBase.a = a;
   webBase.b = b;
 }, 240_000);
@@ -218,7 +268,11 @@ interface Session {
 const sessions = new Map<string, Session>();
 
 async function signIn(base: string, username: string): Promise<Session> {
-  const res = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
+  const res = await fetch(`${base}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
   if (res.status !== 200) throw new Error(`sign-in as ${username}: ${res.status} ${await res.text()}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   const { csrfToken } = (await res.json()) as { csrfToken: string };
@@ -230,7 +284,11 @@ async function complete(base: string, taskId: string, collegeId: string): Promis
   const s = sessions.get(collegeId)!;
   const form = new FormData();
   form.append('note', '多副本测试：已完成');
-  const res = await fetch(`${base}/api/tasks/${encodeURIComponent(taskId)}/complete`, { method: 'POST', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, body: form });
+  const res = await fetch(`${base}/api/tasks/${encodeURIComponent(taskId)}/complete`, {
+    method: 'POST',
+    headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+    body: form,
+  });
   return { status: res.status, body: await res.text() };
 }
 
@@ -244,7 +302,12 @@ interface AuditRow {
   at: number;
 }
 const auditOf = async (taskIds: string[]): Promise<AuditRow[]> =>
-  ((await db('audit_events').where({ subject_type: 'task' }).whereIn('subject_id', taskIds).select('event_key', 'subject_id', 'action', 'at')) as AuditRow[]).map((r) => ({ ...r, at: Number(r.at) }));
+  (
+    (await db('audit_events')
+      .where({ subject_type: 'task' })
+      .whereIn('subject_id', taskIds)
+      .select('event_key', 'subject_id', 'action', 'at')) as AuditRow[]
+  ).map((r) => ({ ...r, at: Number(r.at) }));
 
 /** How many rows share each key (a count over 1 would be a duplicate). */
 async function duplicates(table: string, columns: string[]): Promise<unknown[]> {
@@ -252,7 +315,12 @@ async function duplicates(table: string, columns: string[]): Promise<unknown[]> 
 }
 
 const ladderPlan = (): PlannedTask[] =>
-  planSemester({ semesterId: LADDER_SEMESTER, template: loadTemplateFile(TEMPLATE_FILE).data, calendar: loadCalendarFile(CALENDAR_FILE).data, colleges: LADDER_COLLEGES.map((id) => ({ id })) }).tasks;
+  planSemester({
+    semesterId: LADDER_SEMESTER,
+    template: loadTemplateFile(TEMPLATE_FILE).data,
+    calendar: loadCalendarFile(CALENDAR_FILE).data,
+    colleges: LADDER_COLLEGES.map((id) => ({ id })),
+  }).tasks;
 
 /**
  * The per-task model's step keys of a planned task (the ladder writes the same); reminders already
@@ -268,7 +336,13 @@ const stepKeys = (t: { id: string; remindAts: number[]; dueAt: number }, started
 /** Template tasks a note alone completes (no files, no ledger precondition). */
 const noteOnly = new Set(
   loadTemplateFile(TEMPLATE_FILE)
-    .data.tasks.filter((t) => t.evidence.minFiles === 0 && t.evidence.documents.length === 0 && !t.evidence.ledgerMonthlyReview && !t.evidence.minPhotosPerActivity)
+    .data.tasks.filter(
+      (t) =>
+        t.evidence.minFiles === 0 &&
+        t.evidence.documents.length === 0 &&
+        !t.evidence.ledgerMonthlyReview &&
+        !t.evidence.minPhotosPerActivity,
+    )
     .map((t) => t.id),
 );
 
@@ -280,7 +354,11 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     // the ladder model: a past semester, every step of two colleges due at once
     const ladderStart = Date.now();
     for (const collegeId of LADDER_COLLEGES) {
-      await client.workflow.start(collegeLadderWorkflow, { args: [{ semesterId: LADDER_SEMESTER, collegeId }], taskQueue: queue, workflowId: collegeLadderWorkflowId(LADDER_SEMESTER, collegeId) });
+      await client.workflow.start(collegeLadderWorkflow, {
+        args: [{ semesterId: LADDER_SEMESTER, collegeId }],
+        taskQueue: queue,
+        workflowId: collegeLadderWorkflowId(LADDER_SEMESTER, collegeId),
+      });
     }
     // the per-task model: a handful of tasks with near-future instants
     const t0 = Date.now();
@@ -306,17 +384,43 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
         });
       }
     }
-    for (const t of perTaskTasks) await client.workflow.start(taskWorkflow, { args: [t], taskQueue: queue, workflowId: t.taskId });
+    for (const t of perTaskTasks)
+      await client.workflow.start(taskWorkflow, { args: [t], taskQueue: queue, workflowId: t.taskId });
     // the ladder model with the same near-future instants, staggered so it wakes many times
     const templateTaskId = '2024-10-01-update-key-care-list';
     const liveTasks: LadderPlanTask[] = Array.from({ length: 6 }, (_, i) => {
       const d = i * 400;
-      return { taskId: `task.${LIVE_LADDER_SEMESTER}.${LIVE_LADDER_COLLEGE}.${templateTaskId}.n${i}`, templateTaskId, ownerRole: 'counsellor', openAt: t0 + 2000 + d, remindAts: [t0 + 5000 + d, t0 + 9000 + d], dueAt: t0 + 12_000 + d, level2At: t0 + 15_000 + d };
+      return {
+        taskId: `task.${LIVE_LADDER_SEMESTER}.${LIVE_LADDER_COLLEGE}.${templateTaskId}.n${i}`,
+        templateTaskId,
+        ownerRole: 'counsellor',
+        openAt: t0 + 2000 + d,
+        remindAts: [t0 + 5000 + d, t0 + 9000 + d],
+        dueAt: t0 + 12_000 + d,
+        level2At: t0 + 15_000 + d,
+      };
     });
     await store.upsertPlannedTasks(
-      liveTasks.map((t, i) => ({ id: t.taskId, semesterId: LIVE_LADDER_SEMESTER, collegeId: LIVE_LADDER_COLLEGE, templateTaskId, occurrence: `n${i}`, month: '2024-10', kind: 'monthly' as const, ownerRole: 'counsellor' as const, titleZh: '更新重点关爱名单', titleEn: 'Update the key-care list', openAt: t.openAt, dueAt: t.dueAt })),
+      liveTasks.map((t, i) => ({
+        id: t.taskId,
+        semesterId: LIVE_LADDER_SEMESTER,
+        collegeId: LIVE_LADDER_COLLEGE,
+        templateTaskId,
+        occurrence: `n${i}`,
+        month: '2024-10',
+        kind: 'monthly' as const,
+        ownerRole: 'counsellor' as const,
+        titleZh: '更新重点关爱名单',
+        titleEn: 'Update the key-care list',
+        openAt: t.openAt,
+        dueAt: t.dueAt,
+      })),
     );
-    const livePlan: LadderPlan = { endsAt: t0 + 3_600_000, evidence: { [templateTaskId]: evidenceSchema.parse({ note: 'required' }) }, tasks: liveTasks };
+    const livePlan: LadderPlan = {
+      endsAt: t0 + 3_600_000,
+      evidence: { [templateTaskId]: evidenceSchema.parse({ note: 'required' }) },
+      tasks: liveTasks,
+    };
     await client.workflow.start(collegeLadderWorkflow, {
       args: [{ semesterId: LIVE_LADDER_SEMESTER, collegeId: LIVE_LADDER_COLLEGE, plan: livePlan }],
       taskQueue: queue,
@@ -326,7 +430,13 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     const timedIds = timed.map((t) => t.taskId);
 
     // worker A dies without warning once the first reminders are out; B carries on alone
-    await until('the first reminders', async () => new Set((await auditOf(timedIds)).filter((a) => a.action === 'reminded').map((a) => a.subject_id)).size === timedIds.length, 45_000);
+    await until(
+      'the first reminders',
+      async () =>
+        new Set((await auditOf(timedIds)).filter((a) => a.action === 'reminded').map((a) => a.subject_id)).size ===
+        timedIds.length,
+      45_000,
+    );
     await killHard(replicas.find((r) => r.name === 'worker-a')!);
     // a replacement joins while the rest of the semester runs
     const replacement = startWorker('worker-c');
@@ -341,9 +451,20 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     await until('every ladder task at level 2', ladderDone, 75_000).catch(async (e: Error) => {
       const keys = new Set((await auditOf(ladderIds)).map((a) => a.event_key));
       const rows = await store.listTaskInstances({ semesterId: LADDER_SEMESTER });
-      throw new Error(`${e.message}: ${keys.size} of ${expectedLadderKeys.length} steps, missing e.g. ${expectedLadderKeys.filter((k) => !keys.has(k)).slice(0, 5).join(', ')}; rows ${rows.length} of ${plan.length}, levels ${JSON.stringify(rows.map((r) => r.escalationLevel).reduce<Record<number, number>>((m, l) => ({ ...m, [l]: (m[l] ?? 0) + 1 }), {}))}\n${replicas.map((r) => `[${r.name}] ${r.output().slice(-1500)}`).join('\n')}`);
+      throw new Error(
+        `${e.message}: ${keys.size} of ${expectedLadderKeys.length} steps, missing e.g. ${expectedLadderKeys
+          .filter((k) => !keys.has(k))
+          .slice(0, 5)
+          .join(
+            ', ',
+          )}; rows ${rows.length} of ${plan.length}, levels ${JSON.stringify(rows.map((r) => r.escalationLevel).reduce<Record<number, number>>((m, l) => ({ ...m, [l]: (m[l] ?? 0) + 1 }), {}))}\n${replicas.map((r) => `[${r.name}] ${r.output().slice(-1500)}`).join('\n')}`,
+      );
     });
-    await until('the level-2 escalations of the near-future tasks', async () => (await auditOf(timedIds)).filter((a) => a.action === 'escalated').length === timedIds.length, 75_000);
+    await until(
+      'the level-2 escalations of the near-future tasks',
+      async () => (await auditOf(timedIds)).filter((a) => a.action === 'escalated').length === timedIds.length,
+      75_000,
+    );
     await replacement;
     await sleep(1500); // room for any duplicate to show up
 
@@ -353,7 +474,9 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     const planned = new Map(plan.map((t) => [t.id, t]));
     for (const a of ladderAudit) {
       const t = planned.get(a.subject_id)!;
-      const at = { opened: t.openAt, overdue: t.dueAt, escalated: t.level2At }[a.action as 'opened' | 'overdue' | 'escalated'] ?? Number(a.event_key.split('remind:')[1]);
+      const at =
+        { opened: t.openAt, overdue: t.dueAt, escalated: t.level2At }[a.action as 'opened' | 'overdue' | 'escalated'] ??
+        Number(a.event_key.split('remind:')[1]);
       expect(a.at, a.event_key).toBe(at);
     }
     const ladderRows = await store.listTaskInstances({ semesterId: LADDER_SEMESTER });
@@ -370,7 +493,11 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
         ['overdue', t.dueAt],
         ['escalated', t.level2At],
       ]);
-      const inbox = async (user: string) => (await store.listNotifications(user)).filter((n) => n.subjectId === t.taskId).map((n) => n.kind).sort();
+      const inbox = async (user: string) =>
+        (await store.listNotifications(user))
+          .filter((n) => n.subjectId === t.taskId)
+          .map((n) => n.kind)
+          .sort();
       expect(await inbox(`${t.collegeId}-counsellor`)).toEqual(['escalation_l1', 'opened', 'reminder', 'reminder']);
       expect(await inbox(`${t.collegeId}-college-leader`)).toEqual(['escalation_l1']);
       expect(await inbox('admin')).toEqual(['escalation_l2']);
@@ -378,16 +505,29 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
 
     // notices: each step's notices once per recipient, and every notice belongs to a recorded step
     const allIds = [...ladderIds, ...timedIds];
-    const notices = (await db('notifications').where({ subject_type: 'task' }).whereIn('subject_id', allIds).select('event_key', 'recipient_user_id', 'kind')) as Array<{ event_key: string; recipient_user_id: string; kind: string }>;
+    const notices = (await db('notifications')
+      .where({ subject_type: 'task' })
+      .whereIn('subject_id', allIds)
+      .select('event_key', 'recipient_user_id', 'kind')) as Array<{
+      event_key: string;
+      recipient_user_id: string;
+      kind: string;
+    }>;
     const stepEventKeys = new Set((await auditOf(allIds)).map((a) => a.event_key));
     expect(notices.filter((n) => !stepEventKeys.has(n.event_key))).toEqual([]);
     const perKey = new Map<string, number>();
-    for (const n of notices) perKey.set(`${n.event_key} → ${n.recipient_user_id}`, (perKey.get(`${n.event_key} → ${n.recipient_user_id}`) ?? 0) + 1);
+    for (const n of notices)
+      perKey.set(
+        `${n.event_key} → ${n.recipient_user_id}`,
+        (perKey.get(`${n.event_key} → ${n.recipient_user_id}`) ?? 0) + 1,
+      );
     expect([...perKey].filter(([, n]) => n > 1)).toEqual([]);
     // every ladder step notified someone; the level-2 steps the school admin, once each
     const noticed = new Set(notices.map((n) => n.event_key));
     expect(expectedLadderKeys.filter((k) => !noticed.has(k))).toEqual([]);
-    expect(notices.filter((n) => n.kind === 'escalation_l2' && n.recipient_user_id === 'admin').length).toBe(plan.length + timed.length);
+    expect(notices.filter((n) => n.kind === 'escalation_l2' && n.recipient_user_id === 'admin').length).toBe(
+      plan.length + timed.length,
+    );
     expect(await duplicates('audit_events', ['event_key'])).toEqual([]);
     expect(await duplicates('notifications', ['event_key', 'recipient_user_id', 'channel'])).toEqual([]);
   }, 180_000);
@@ -395,12 +535,20 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
   test('When completions go through either web server and one web server is killed during completions, then each task is completed exactly once and a retry anywhere answers 409 "already completed"', async (ctx) => {
     if (unavailable) return ctx.skip();
     // one sign-in per leader, on web A; the session lives in the shared database, so web B knows it
-    for (const c of [...LADDER_COLLEGES, ...PER_TASK_COLLEGES]) sessions.set(c, await signIn(webBase.a, `${c}-college-leader`));
+    for (const c of [...LADDER_COLLEGES, ...PER_TASK_COLLEGES])
+      sessions.set(c, await signIn(webBase.a, `${c}-college-leader`));
 
     const plan = ladderPlan().filter((t) => noteOnly.has(t.templateTaskId));
     const byCollege = (c: string) => plan.filter((t) => t.collegeId === c);
     // alternating servers: the per-task tasks and 3 ladder tasks of each college
-    const alternating = [...perTaskTasks.map((t) => ({ id: t.taskId, collegeId: t.collegeId })), ...LADDER_COLLEGES.flatMap((c) => byCollege(c).slice(0, 3).map((t) => ({ id: t.id, collegeId: c })))];
+    const alternating = [
+      ...perTaskTasks.map((t) => ({ id: t.taskId, collegeId: t.collegeId })),
+      ...LADDER_COLLEGES.flatMap((c) =>
+        byCollege(c)
+          .slice(0, 3)
+          .map((t) => ({ id: t.id, collegeId: c })),
+      ),
+    ];
     for (const [i, t] of alternating.entries()) {
       const [first, other] = i % 2 === 0 ? [webBase.a, webBase.b] : [webBase.b, webBase.a];
       const done = await complete(first, t.id, t.collegeId);
@@ -412,7 +560,11 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     }
 
     // web A is killed while it has completions in flight; what it did not answer goes to web B
-    const batch = LADDER_COLLEGES.flatMap((c) => byCollege(c).slice(3, 8).map((t) => ({ id: t.id, collegeId: c })));
+    const batch = LADDER_COLLEGES.flatMap((c) =>
+      byCollege(c)
+        .slice(3, 8)
+        .map((t) => ({ id: t.id, collegeId: c })),
+    );
     const inFlight = batch.map((t) => complete(webBase.a, t.id, t.collegeId));
     await Promise.race(inFlight.map((p) => p.catch(() => undefined)));
     await killHard(replicas.find((r) => r.name === 'web-a')!);
@@ -434,20 +586,31 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
         alreadyDone++;
       }
     }
-    console.log(`replicas: web A answered ${batch.length - lost} of ${batch.length} completions before it was killed; of the ${lost} retried on web B, ${alreadyDone} had reached the ladder through web A (409 already completed) and ${lost - alreadyDone} were accepted by web B`);
+    console.log(
+      `replicas: web A answered ${batch.length - lost} of ${batch.length} completions before it was killed; of the ${lost} retried on web B, ${alreadyDone} had reached the ladder through web A (409 already completed) and ${lost - alreadyDone} were accepted by web B`,
+    );
 
     // every completion is recorded once, with its notice trail, and the task is closed
     const completedIds = [...alternating, ...batch].map((t) => t.id);
-    await until('every completion in the read model', async () => (await auditOf(completedIds)).filter((a) => a.action.startsWith('completed')).length >= completedIds.length, 30_000).catch(async (e: Error) => {
+    await until(
+      'every completion in the read model',
+      async () =>
+        (await auditOf(completedIds)).filter((a) => a.action.startsWith('completed')).length >= completedIds.length,
+      30_000,
+    ).catch(async (e: Error) => {
       const audit = await auditOf(completedIds);
-      throw new Error(`${e.message}: ${JSON.stringify(audit.filter((a) => !/opened|remind|overdue|level2/.test(a.event_key)).slice(0, 8))}; statuses ${JSON.stringify(await Promise.all(completedIds.map(async (id) => (await store.getTaskInstance(id))?.status)))}`);
+      throw new Error(
+        `${e.message}: ${JSON.stringify(audit.filter((a) => !/opened|remind|overdue|level2/.test(a.event_key)).slice(0, 8))}; statuses ${JSON.stringify(await Promise.all(completedIds.map(async (id) => (await store.getTaskInstance(id))?.status)))}`,
+      );
     });
     await sleep(1000);
     const completions = (await auditOf(completedIds)).filter((a) => a.action.startsWith('completed'));
     expect(completions.map((a) => a.subject_id).sort()).toEqual([...completedIds].sort());
     for (const id of completedIds) expect((await store.getTaskInstance(id))?.status, id).toBe('completed');
     // the other tasks stay at level 2
-    const open = (await store.listTaskInstances({ semesterId: LADDER_SEMESTER })).filter((r) => !completedIds.includes(r.id));
+    const open = (await store.listTaskInstances({ semesterId: LADDER_SEMESTER })).filter(
+      (r) => !completedIds.includes(r.id),
+    );
     expect(open.length).toBeGreaterThan(0);
     expect(open.every((r) => r.status === 'overdue' && r.escalationLevel === 2)).toBe(true);
     expect(await duplicates('audit_events', ['event_key'])).toEqual([]);
@@ -458,49 +621,75 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     // "the web side" and "the worker side": two clients of their own, applying at the same time
     const other = await Connection.connect({ address: env!.address });
     try {
-      const otherClient = appClient({ connection: other, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) }, await loadIntegrity(db));
+      const otherClient = appClient(
+        { connection: other, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) },
+        await loadIntegrity(db),
+      );
       const defs = scheduleDefinitions({ schoolId: SCHOOL, timezone: DEMO_SCHOOL.timezone }, queue);
       const [x, y] = await Promise.all([applySchedules(client, defs), applySchedules(otherClient, defs)]);
       for (const def of defs) {
-        const outcomes = [...x, ...y].filter((r) => r.scheduleId === def.scheduleId).map((r) => r.outcome).sort();
+        const outcomes = [...x, ...y]
+          .filter((r) => r.scheduleId === def.scheduleId)
+          .map((r) => r.outcome)
+          .sort();
         expect(outcomes, def.scheduleId).toEqual(['created', 'unchanged']);
       }
       const listed: string[] = [];
-      await until('both schedules in the server list', async () => {
-        listed.length = 0;
-        for await (const s of client.schedule.list()) listed.push(s.scheduleId);
-        return defs.every((d) => listed.includes(d.scheduleId));
-      }, 30_000);
+      await until(
+        'both schedules in the server list',
+        async () => {
+          listed.length = 0;
+          for await (const s of client.schedule.list()) listed.push(s.scheduleId);
+          return defs.every((d) => listed.includes(d.scheduleId));
+        },
+        30_000,
+      );
       expect(listed.sort()).toEqual(defs.map((d) => d.scheduleId).sort());
 
       const DAILY = dailyDigestScheduleId(SCHOOL);
       const handle = client.schedule.getHandle(DAILY);
       await triggerSchedule(otherClient, DAILY);
       let run: { workflowId: string; firstExecutionRunId: string } | undefined;
-      await until('the digest run', async () => {
-        const d = await handle.describe();
-        run = d.info.recentActions.at(-1)?.action.workflow;
-        return d.info.numActionsTaken >= 1 && run !== undefined;
-      }, 30_000);
-      const result = (await client.workflow.getHandle(run!.workflowId, run!.firstExecutionRunId).result()) as { eventKey: string; recipients: number; inserted: number };
+      await until(
+        'the digest run',
+        async () => {
+          const d = await handle.describe();
+          run = d.info.recentActions.at(-1)?.action.workflow;
+          return d.info.numActionsTaken >= 1 && run !== undefined;
+        },
+        30_000,
+      );
+      const result = (await client.workflow.getHandle(run!.workflowId, run!.firstExecutionRunId).result()) as {
+        eventKey: string;
+        recipients: number;
+        inserted: number;
+      };
       await sleep(1500); // room for a second run or a second set of notices
       const d = await handle.describe();
       expect(d.info.numActionsTaken).toBe(1);
       // the server's list of runs (visibility is eventually consistent: wait for the run, then count)
       const digestRuns = async () => {
         let n = 0;
-        for await (const w of client.workflow.list({ query: `WorkflowType = 'dailyDigestWorkflow'` })) if (w.workflowId.startsWith(DAILY)) n++;
+        for await (const w of client.workflow.list({ query: `WorkflowType = 'dailyDigestWorkflow'` }))
+          if (w.workflowId.startsWith(DAILY)) n++;
         return n;
       };
       await until('the digest run in the server list', async () => (await digestRuns()) >= 1, 30_000);
       expect(await digestRuns()).toBe(1);
 
-      const digests = (await db('notifications').where({ kind: 'daily_digest' }).select('event_key', 'recipient_user_id')) as Array<{ event_key: string; recipient_user_id: string }>;
+      const digests = (await db('notifications')
+        .where({ kind: 'daily_digest' })
+        .select('event_key', 'recipient_user_id')) as Array<{
+        event_key: string;
+        recipient_user_id: string;
+      }>;
       expect(result.inserted).toBe(result.recipients);
       expect(digests).toHaveLength(result.recipients);
       expect(new Set(digests.map((n) => n.event_key))).toEqual(new Set([result.eventKey]));
       // the leaders of the three ladder colleges (level-2 work left) and the school admin
-      expect(digests.map((n) => n.recipient_user_id).sort()).toEqual(['admin', ...[...LADDER_COLLEGES, LIVE_LADDER_COLLEGE].map((c) => `${c}-college-leader`)].sort());
+      expect(digests.map((n) => n.recipient_user_id).sort()).toEqual(
+        ['admin', ...[...LADDER_COLLEGES, LIVE_LADDER_COLLEGE].map((c) => `${c}-college-leader`)].sort(),
+      );
     } finally {
       await other.close();
     }

@@ -77,13 +77,35 @@ async function rejection(p: Promise<unknown>): Promise<string> {
 /** A semester of the given model with N literature tasks of one template task sharing every instant, due in 5 days. */
 async function semesterWith(semesterId: string, n: number, taskModel: 'ladder' | 'per-task') {
   const sem = (await fx.store.getSemester(fx.semesterId))!;
-  await createSemester(fx.store, { id: semesterId, schoolId: 'demo-school', templateId: sem.templateId, templateVersion: sem.templateVersion, calendarId: '2024-autumn', taskModel });
+  await createSemester(fx.store, {
+    id: semesterId,
+    schoolId: 'demo-school',
+    templateId: sem.templateId,
+    templateVersion: sem.templateVersion,
+    calendarId: '2024-autumn',
+    taskModel,
+  });
   const now = await env.currentTimeMs();
-  const dueAt = DateTime.fromMillis(now + 5 * DAY, { zone: ZONE }).set({ hour: 17, minute: 0, second: 0, millisecond: 0 }).toMillis();
+  const dueAt = DateTime.fromMillis(now + 5 * DAY, { zone: ZONE })
+    .set({ hour: 17, minute: 0, second: 0, millisecond: 0 })
+    .toMillis();
   const instants = { openAt: now + HOUR, dueAt, remindAts: [dueAt - DAY], level2At: dueAt + 2 * DAY };
   const ids = Array.from({ length: n }, (_, i) => `task.${semesterId}.literature.${TT}.n${i}`);
   await fx.store.upsertPlannedTasks(
-    ids.map((id, i) => ({ id, semesterId, collegeId: 'literature', templateTaskId: TT, occurrence: `n${i}`, month: '2024-10', kind: 'monthly' as const, ownerRole: 'counsellor' as const, titleZh: '更新重点关爱名单', titleEn: 'Update the key-care list', openAt: instants.openAt, dueAt: instants.dueAt })),
+    ids.map((id, i) => ({
+      id,
+      semesterId,
+      collegeId: 'literature',
+      templateTaskId: TT,
+      occurrence: `n${i}`,
+      month: '2024-10',
+      kind: 'monthly' as const,
+      ownerRole: 'counsellor' as const,
+      titleZh: '更新重点关爱名单',
+      titleEn: 'Update the key-care list',
+      openAt: instants.openAt,
+      dueAt: instants.dueAt,
+    })),
   );
   const plan: LadderPlan = {
     endsAt: instants.level2At + 10 * DAY,
@@ -103,21 +125,37 @@ describe('退回 on the college ladder', () => {
     const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
     // the template's ladder for this due date (what the read model gives the ladder back)
     const { level2At } = ladderInstants(template, TT, dueAt, ZONE, 0);
-    await env.client.workflow.start(collegeLadderWorkflow, { workflowId, taskQueue: queue, args: [{ semesterId, collegeId: 'literature', searchAttributes: false, plan }] });
+    await env.client.workflow.start(collegeLadderWorkflow, {
+      workflowId,
+      taskQueue: queue,
+      args: [{ semesterId, collegeId: 'literature', searchAttributes: false, plan }],
+    });
     await env.sleep(2 * HOUR); // opened
     await completeTask(env.client, fx.store, early, { actor: counsellor, note: '名单已更新', files: [] });
     await completeTask(env.client, fx.store, late, { actor: counsellor, note: '已完成', files: [] });
 
     // who may, and what may be returned
-    expect(await rejection(returnTask(env.client, fx.store, early, counsellor, '不全'))).toBe("only the college's leader or the school administration may return a completion");
-    expect(await rejection(returnTask(env.client, fx.store, early, otherLeader, '不全'))).toBe("only the college's leader or the school administration may return a completion");
-    expect(await rejection(returnTask(env.client, fx.store, early, leader, '  '))).toBe('a reason is required to return a completion');
-    expect(await rejection(returnTask(env.client, fx.store, control, leader, '不全'))).toBe('only a completed task can be returned; this one is still open');
+    expect(await rejection(returnTask(env.client, fx.store, early, counsellor, '不全'))).toBe(
+      "only the college's leader or the school administration may return a completion",
+    );
+    expect(await rejection(returnTask(env.client, fx.store, early, otherLeader, '不全'))).toBe(
+      "only the college's leader or the school administration may return a completion",
+    );
+    expect(await rejection(returnTask(env.client, fx.store, early, leader, '  '))).toBe(
+      'a reason is required to return a completion',
+    );
+    expect(await rejection(returnTask(env.client, fx.store, control, leader, '不全'))).toBe(
+      'only a completed task can be returned; this one is still open',
+    );
     // the ladder's own validator refuses a counsellor too (a client that skips server/tasks.ts)
     const direct = await env.client.workflow
       .getHandle(workflowId)
       .executeUpdate(ladderReturnTaskUpdate, { args: [{ taskId: early, actor: counsellor, reason: '不全' }] })
-      .then(() => 'accepted', (e: unknown) => (e instanceof WorkflowUpdateFailedError && e.cause instanceof Error ? e.cause.message : String(e)));
+      .then(
+        () => 'accepted',
+        (e: unknown) =>
+          e instanceof WorkflowUpdateFailedError && e.cause instanceof Error ? e.cause.message : String(e),
+      );
     expect(direct).toBe("only the college's leader or the school administration may return a completion");
     expect((await fx.store.getTaskInstance(early))?.status).toBe('completed');
 
@@ -125,18 +163,34 @@ describe('退回 on the college ladder', () => {
     const before = await env.currentTimeMs();
     const s = await returnTask(env.client, fx.store, early, leader, '佐证照片不清楚，请补充');
     expect(s).toMatchObject({ taskId: early, status: 'open', escalationLevel: 0, dueAt, completedAt: null });
-    expect(await fx.store.getTaskInstance(early)).toMatchObject({ status: 'open', escalationLevel: 0, completedAt: null, completedBy: null, late: false, dueAt });
+    expect(await fx.store.getTaskInstance(early)).toMatchObject({
+      status: 'open',
+      escalationLevel: 0,
+      completedAt: null,
+      completedBy: null,
+      late: false,
+      dueAt,
+    });
     const returned = (await audit(early)).filter((a) => a.action === 'returned');
     expect(returned).toHaveLength(1);
-    expect(returned[0]).toMatchObject({ actor: 'literature-college-leader', details: { reason: '佐证照片不清楚，请补充' } });
+    expect(returned[0]).toMatchObject({
+      actor: 'literature-college-leader',
+      details: { reason: '佐证照片不清楚，请补充' },
+    });
     expect(returned[0]!.at).toBeGreaterThanOrEqual(before);
-    const notice = (await fx.store.listNotifications('literature-counsellor')).filter((n) => n.subjectId === early && n.kind === 'returned');
+    const notice = (await fx.store.listNotifications('literature-counsellor')).filter(
+      (n) => n.subjectId === early && n.kind === 'returned',
+    );
     expect(notice).toHaveLength(1);
     expect(notice[0]!.title).toBe('退回：「更新重点关爱名单」');
     expect(notice[0]!.body).toContain('理由：佐证照片不清楚，请补充');
-    expect((await fx.store.listNotifications('literature-college-leader')).some((n) => n.kind === 'returned')).toBe(false);
+    expect((await fx.store.listNotifications('literature-college-leader')).some((n) => n.kind === 'returned')).toBe(
+      false,
+    );
     // it is open again: a second return is refused
-    expect(await rejection(returnTask(env.client, fx.store, early, leader, '再退'))).toBe('only a completed task can be returned; this one is still open');
+    expect(await rejection(returnTask(env.client, fx.store, early, leader, '再退'))).toBe(
+      'only a completed task can be returned; this one is still open',
+    );
 
     // past the due date: the returned task falls overdue at its instant, like the one never completed
     await env.sleep(dueAt + HOUR - (await env.currentTimeMs()));
@@ -148,13 +202,22 @@ describe('退回 on the college ladder', () => {
     // returned after its due date (by the school admin): overdue at level 1 at once, no old step recorded again
     const late1 = await returnTask(env.client, fx.store, late, admin, '台账未更新');
     expect(late1).toMatchObject({ status: 'overdue', escalationLevel: 1 });
-    expect(await fx.store.getTaskInstance(late)).toMatchObject({ status: 'overdue', escalationLevel: 1, completedAt: null });
+    expect(await fx.store.getTaskInstance(late)).toMatchObject({
+      status: 'overdue',
+      escalationLevel: 1,
+      completedAt: null,
+    });
     expect((await audit(late)).map((a) => a.action)).toEqual(['opened', 'completed', 'returned']);
 
     // completed again: closed, with its own completion entry
     const again = await completeTask(env.client, fx.store, early, { actor: counsellor, note: '已补充照片', files: [] });
     expect(again).toMatchObject({ status: 'completed', late: true });
-    expect(await fx.store.getTaskInstance(early)).toMatchObject({ status: 'completed', completedBy: 'literature-counsellor', late: true, note: '已补充照片' });
+    expect(await fx.store.getTaskInstance(early)).toMatchObject({
+      status: 'completed',
+      completedBy: 'literature-counsellor',
+      late: true,
+      note: '已补充照片',
+    });
 
     // at level 2: the returned-late task escalates at its instant; the completed one gets nothing more
     await env.sleep(Math.max(level2At, plan.tasks[0]!.level2At) + HOUR - (await env.currentTimeMs()));
@@ -165,21 +228,35 @@ describe('退回 on the college ladder', () => {
     expect(earlyActions.slice(0, 3)).toEqual(['opened', 'completed', 'returned']);
     expect(earlyActions.slice(-2)).toEqual(['overdue', 'completed-late']);
     expect(earlyActions.filter((a) => a === 'escalated')).toEqual([]);
-    expect((await audit(early)).at(-1)?.eventKey).toMatch(new RegExp(`^${early.replace(/\./g, '\\.')}/completed:\\d+$`));
+    expect((await audit(early)).at(-1)?.eventKey).toMatch(
+      new RegExp(`^${early.replace(/\./g, '\\.')}/completed:\\d+$`),
+    );
     // and the completed task can be returned once more
-    expect(await returnTask(env.client, fx.store, early, leader, '再次核对')).toMatchObject({ status: 'overdue', escalationLevel: 2 });
+    expect(await returnTask(env.client, fx.store, early, leader, '再次核对')).toMatchObject({
+      status: 'overdue',
+      escalationLevel: 2,
+    });
     expect((await audit(early)).filter((a) => a.action === 'returned')).toHaveLength(2);
   });
 
-  test('When a per-task semester\'s completion is to be returned, then it is refused (409 over HTTP), saying why', async () => {
+  test("When a per-task semester's completion is to be returned, then it is refused (409 over HTTP), saying why", async () => {
     const semesterId = 'return-per-task';
     const { ids } = await semesterWith(semesterId, 1, 'per-task');
     const id = ids[0]!;
     const now = await env.currentTimeMs();
-    await fx.store.applyTaskTransition({ taskId: id, patch: { status: 'completed', completedAt: now, completedBy: 'literature-counsellor', late: false }, audit: { eventKey: `${id}/completed`, action: 'completed', actor: 'literature-counsellor', at: now }, notifications: [] });
+    await fx.store.applyTaskTransition({
+      taskId: id,
+      patch: { status: 'completed', completedAt: now, completedBy: 'literature-counsellor', late: false },
+      audit: { eventKey: `${id}/completed`, action: 'completed', actor: 'literature-counsellor', at: now },
+      notifications: [],
+    });
     expect(await rejection(returnTask(env.client, fx.store, id, leader, '不全'))).toBe(RETURN_NEEDS_LADDER_MESSAGE);
     const boss = await login(fx.base, 'literature-college-leader');
-    const res = await boss.fetch(`/api/tasks/${encodeURIComponent(id)}/return`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: '不全' }) });
+    const res = await boss.fetch(`/api/tasks/${encodeURIComponent(id)}/return`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: '不全' }),
+    });
     expect(res.status).toBe(409);
     expect(await res.text()).toContain(RETURN_NEEDS_LADDER_MESSAGE);
     expect(await fx.store.getTaskInstance(id)).toMatchObject({ status: 'completed' });
@@ -190,23 +267,40 @@ describe('POST /api/tasks/:id/return and the task page', () => {
   test('When the leader returns over HTTP, then the task reopens (a past task at level 2 at once) and its timeline says 已退回; a counsellor gets 403, no reason 409, and the page form shows its error in Chinese', async () => {
     const semesterId = fx.semesterId; // the 2024 semester: past, every task caught up to level 2
     const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
-    const easy = (await createActivities({ store: fx.store }).planCollegeTasks({ semesterId, collegeId: 'literature' })).tasks.find(
-      (t) => t.ownerRole === 'counsellor' && t.evidence.minFiles === 0 && t.evidence.documents.length === 0 && !t.evidence.ledgerMonthlyReview && !t.evidence.minPhotosPerActivity,
+    const easy = (
+      await createActivities({ store: fx.store }).planCollegeTasks({ semesterId, collegeId: 'literature' })
+    ).tasks.find(
+      (t) =>
+        t.ownerRole === 'counsellor' &&
+        t.evidence.minFiles === 0 &&
+        t.evidence.documents.length === 0 &&
+        !t.evidence.ledgerMonthlyReview &&
+        !t.evidence.minPhotosPerActivity,
     )!;
-    await env.client.workflow.start(collegeLadderWorkflow, { workflowId, taskQueue: queue, args: [{ semesterId, collegeId: 'literature', searchAttributes: false }] });
+    await env.client.workflow.start(collegeLadderWorkflow, {
+      workflowId,
+      taskQueue: queue,
+      args: [{ semesterId, collegeId: 'literature', searchAttributes: false }],
+    });
     for (let i = 0; (await fx.store.getTaskInstance(easy.taskId))?.escalationLevel !== 2; i++) {
       if (i > 300) throw new Error('the 2024 ladder never caught up');
       await new Promise((r) => setTimeout(r, 100));
     }
     await completeTask(env.client, fx.store, easy.taskId, { actor: counsellor, note: '已完成', files: [] });
     const url = `/api/tasks/${encodeURIComponent(easy.taskId)}/return`;
-    const json = (reason: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason }) });
+    const json = (reason: unknown) => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason }),
+    });
 
     const staff = await login(fx.base, 'literature-counsellor');
     const forbidden = await staff.fetch(url, json('不全'));
     expect(forbidden.status).toBe(403);
     // the counsellor's page has no 退回 form; the leader's has
-    expect(await (await staff.fetch(`/tasks/${encodeURIComponent(easy.taskId)}`)).text()).not.toContain('id="return-form"');
+    expect(await (await staff.fetch(`/tasks/${encodeURIComponent(easy.taskId)}`)).text()).not.toContain(
+      'id="return-form"',
+    );
     const boss = await login(fx.base, 'literature-college-leader');
     const pageBefore = await (await boss.fetch(`/tasks/${encodeURIComponent(easy.taskId)}`)).text();
     expect(pageBefore).toContain('id="return-form"');
@@ -216,7 +310,11 @@ describe('POST /api/tasks/:id/return and the task page', () => {
     expect(noReason.status).toBe(409);
     expect(await noReason.text()).toContain('a reason is required to return a completion');
     // the page form: the error comes back on the form, in Chinese
-    const formPost = await boss.fetch(`/tasks/${encodeURIComponent(easy.taskId)}/return`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ reason: ' ' }).toString() });
+    const formPost = await boss.fetch(`/tasks/${encodeURIComponent(easy.taskId)}/return`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ reason: ' ' }).toString(),
+    });
     expect(formPost.status).toBe(303);
     const back = formPost.headers.get('location')!;
     expect(back).toContain('form=return');
@@ -225,8 +323,15 @@ describe('POST /api/tasks/:id/return and the task page', () => {
 
     const ok = await boss.fetch(url, json('照片与名单不符'));
     expect(ok.status).toBe(200);
-    expect(((await ok.json()) as { task: { status: string; escalationLevel: number } }).task).toMatchObject({ status: 'overdue', escalationLevel: 2 });
-    expect(await fx.store.getTaskInstance(easy.taskId)).toMatchObject({ status: 'overdue', escalationLevel: 2, completedAt: null });
+    expect(((await ok.json()) as { task: { status: string; escalationLevel: number } }).task).toMatchObject({
+      status: 'overdue',
+      escalationLevel: 2,
+    });
+    expect(await fx.store.getTaskInstance(easy.taskId)).toMatchObject({
+      status: 'overdue',
+      escalationLevel: 2,
+      completedAt: null,
+    });
     const page = await (await boss.fetch(`/tasks/${encodeURIComponent(easy.taskId)}`)).text();
     expect(page).toContain('已退回');
     expect(page).not.toContain('id="return-form"');

@@ -28,7 +28,14 @@ const ROOT = path.resolve(__dirname, '..');
 const SHOTS = path.join(ROOT, 'artifacts', 'screenshots', 'roles');
 /** the README's set (docs/screenshots/, committed), written only with SAVE_DOC_SCREENSHOTS=1 */
 const DOC_SHOTS = process.env.SAVE_DOC_SCREENSHOTS === '1' ? path.join(ROOT, 'docs', 'screenshots') : undefined;
-const DOC_SET = new Set(['counsellor-tasks-mine', 'counsellor-crises-new', 'counsellor-crisis-case', 'college-leader-overview', 'school-admin-overview', 'school-admin-admin-users']);
+const DOC_SET = new Set([
+  'counsellor-tasks-mine',
+  'counsellor-crises-new',
+  'counsellor-crisis-case',
+  'college-leader-overview',
+  'school-admin-overview',
+  'school-admin-admin-users',
+]);
 const MAX_SHOT_BYTES = 300 * 1024;
 const SIZES = [
   { name: 'phone', width: 390, height: 844 },
@@ -39,16 +46,57 @@ const SIZES = [
  * “苏心”APP of the checklist's own text, and the import file's English column names, which the
  * user-import hint names as accepted (用户名,姓名,… 也可用英文 username,displayName,…)
  */
-const ALLOWED_LATIN = new Set(['English', 'CSV', 'Excel', 'PDF', 'xlsx', 'UTF', 'GBK', 'MB', 'APP', 'username', 'displayName', 'role', 'college', 'email', 'password']);
+const ALLOWED_LATIN = new Set([
+  'English',
+  'CSV',
+  'Excel',
+  'PDF',
+  'xlsx',
+  'UTF',
+  'GBK',
+  'MB',
+  'APP',
+  'username',
+  'displayName',
+  'role',
+  'college',
+  'email',
+  'password',
+]);
 const NOW = Date.UTC(2024, 9, 15, 4);
 
 /** Each role's main pages; `CASE` stands for the crisis case the counsellor reports in the first test. */
 const ROLES: Array<{ username: string; role: string; pages: string[]; reports: boolean }> = [
-  { username: 'literature-counsellor', role: 'counsellor', pages: ['/tasks/mine', '/crises/new', 'CASE', '/inbox', '/care'], reports: true },
-  { username: 'literature-class-teacher', role: 'class-teacher', pages: ['/tasks/mine', '/crises/new', '/care'], reports: true },
-  { username: 'literature-psych-counsellor', role: 'psych-counsellor', pages: ['/tasks/mine', '/crises/new', '/care'], reports: true },
-  { username: 'literature-college-leader', role: 'college-leader', pages: ['/', '/colleges/literature', 'CASE', '/crises/new'], reports: true },
-  { username: 'admin', role: 'school-admin', pages: ['/', '/admin/users', '/inbox', '/care', '/admin/semesters'], reports: false },
+  {
+    username: 'literature-counsellor',
+    role: 'counsellor',
+    pages: ['/tasks/mine', '/crises/new', 'CASE', '/inbox', '/care'],
+    reports: true,
+  },
+  {
+    username: 'literature-class-teacher',
+    role: 'class-teacher',
+    pages: ['/tasks/mine', '/crises/new', '/care'],
+    reports: true,
+  },
+  {
+    username: 'literature-psych-counsellor',
+    role: 'psych-counsellor',
+    pages: ['/tasks/mine', '/crises/new', '/care'],
+    reports: true,
+  },
+  {
+    username: 'literature-college-leader',
+    role: 'college-leader',
+    pages: ['/', '/colleges/literature', 'CASE', '/crises/new'],
+    reports: true,
+  },
+  {
+    username: 'admin',
+    role: 'school-admin',
+    pages: ['/', '/admin/users', '/inbox', '/care', '/admin/semesters'],
+    reports: false,
+  },
 ];
 
 let env: TestWorkflowEnvironment;
@@ -60,18 +108,31 @@ beforeAll(async () => {
   env = await timeSkippingEnv();
   fx = await webFixture({ client: env.client, now: () => NOW });
   // the literature college mid-semester: some work done, some overdue and escalated, the rest open or to come
-  const rows = (await fx.store.listTaskInstances({ semesterId: fx.semesterId })).filter((r) => r.collegeId === 'literature');
+  const rows = (await fx.store.listTaskInstances({ semesterId: fx.semesterId })).filter(
+    (r) => r.collegeId === 'literature',
+  );
   let i = 0;
   for (const t of rows) {
     const patch =
       t.dueAt <= NOW
         ? i++ % 3 === 0
           ? { status: 'overdue' as const, escalationLevel: 1 }
-          : { status: 'completed' as const, completedAt: t.dueAt - 1000, completedBy: 'literature-counsellor', late: false }
+          : {
+              status: 'completed' as const,
+              completedAt: t.dueAt - 1000,
+              completedBy: 'literature-counsellor',
+              late: false,
+            }
         : t.openAt <= NOW
           ? { status: 'open' as const }
           : null;
-    if (patch) await fx.store.applyTaskTransition({ taskId: t.id, patch, audit: { eventKey: `${t.id}/roles`, action: patch.status, actor: 'timer', at: NOW }, notifications: [] });
+    if (patch)
+      await fx.store.applyTaskTransition({
+        taskId: t.id,
+        patch,
+        audit: { eventKey: `${t.id}/roles`, action: patch.status, actor: 'timer', at: NOW },
+        notifications: [],
+      });
   }
   browser = await launchChromium();
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -85,7 +146,10 @@ afterAll(async () => {
 });
 
 // run in the page (strings: the test's TypeScript has no DOM types)
-const overflow = (page: Page) => page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
+const overflow = (page: Page) =>
+  page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+    '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+  );
 /**
  * The page's visible text without identifiers: elements the page marks as not to be translated
  * (`translate="no"`, `code`, `kbd`, `samp`: ids, usernames, e-mail addresses).
@@ -101,12 +165,21 @@ const visibleText = (page: Page) =>
 
 /** Latin words in a text, except the allowed ones and identifiers of hex digits only (the case number). */
 function latinWords(text: string): string[] {
-  return [...text.matchAll(/[A-Za-z0-9]*[A-Za-z]{2,}[A-Za-z0-9]*/g)].map((m) => m[0]).filter((w) => !ALLOWED_LATIN.has(w) && !/^[0-9a-f]+$/.test(w));
+  return [...text.matchAll(/[A-Za-z0-9]*[A-Za-z]{2,}[A-Za-z0-9]*/g)]
+    .map((m) => m[0])
+    .filter((w) => !ALLOWED_LATIN.has(w) && !/^[0-9a-f]+$/.test(w));
 }
 
 async function open(size: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
   const phone = size.width < 600;
-  const context = await browser!.newContext({ baseURL: fx.base, locale: 'zh-CN', viewport: { width: size.width, height: size.height }, hasTouch: phone, isMobile: phone, deviceScaleFactor: 1 });
+  const context = await browser!.newContext({
+    baseURL: fx.base,
+    locale: 'zh-CN',
+    viewport: { width: size.width, height: size.height },
+    hasTouch: phone,
+    isMobile: phone,
+    deviceScaleFactor: 1,
+  });
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(20_000);
   return { context, page: await context.newPage() };
@@ -143,11 +216,16 @@ describe('every role on a phone and on a desktop', () => {
           await page.selectOption('select[name="situation"]', 'self_harm_risk');
           await page.fill('input[name="place"]', '图书馆三楼');
           // 2: the form's button
-          await Promise.all([page.waitForURL((u) => /^\/crises\/[0-9a-f-]{36}$/.test(u.pathname)), tap('form[action="/crises"] button[type="submit"]')]);
+          await Promise.all([
+            page.waitForURL((u) => /^\/crises\/[0-9a-f-]{36}$/.test(u.pathname)),
+            tap('form[action="/crises"] button[type="submit"]'),
+          ]);
           taps++;
           expect(reports).toBe(true);
           expect(taps, `${username}: taps to report a crisis`).toBeLessThanOrEqual(3);
-          await expect(page.locator('main').textContent(), `${username}: the new case's page`).resolves.toContain('许知远');
+          await expect(page.locator('main').textContent(), `${username}: the new case's page`).resolves.toContain(
+            '许知远',
+          );
           if (username === 'literature-counsellor') caseId ??= new URL(page.url()).pathname.split('/').pop();
         }
       } finally {
@@ -173,12 +251,14 @@ describe('every role on a phone and on a desktop', () => {
             if (o.scrollWidth > o.innerWidth) wide.push(`${username} ${target}: ${o.scrollWidth} > ${o.innerWidth}`);
             const words = latinWords(await visibleText(page));
             if (words.length) latin.push(`${username} ${target}: ${[...new Set(words)].join(' ')}`);
-            const name = p === '/' ? 'overview' : p === 'CASE' ? 'crisis-case' : p.replace(/^\//, '').replace(/[^a-z0-9]+/gi, '-');
+            const name =
+              p === '/' ? 'overview' : p === 'CASE' ? 'crisis-case' : p.replace(/^\//, '').replace(/[^a-z0-9]+/gi, '-');
             // PNG of the visible screen (what a user sees without scrolling): small enough to commit
             const file = path.join(SHOTS, `${role}-${name}-${size.name}.png`);
             await page.screenshot({ path: file });
             expect(fs.statSync(file).size, file).toBeLessThan(MAX_SHOT_BYTES);
-            if (DOC_SHOTS && DOC_SET.has(`${role}-${name}`)) fs.copyFileSync(file, path.join(DOC_SHOTS, path.basename(file)));
+            if (DOC_SHOTS && DOC_SET.has(`${role}-${name}`))
+              fs.copyFileSync(file, path.join(DOC_SHOTS, path.basename(file)));
           }
         }
         expect(wide, 'pages wider than the screen').toEqual([]);

@@ -39,7 +39,10 @@ afterAll(async () => {
 });
 
 /** roll forward through the pages: pick, upload the calendar, compare, create and start */
-async function rollForward(page: Page, opts: { calendarFile: string; template?: string; id: string; shot: string }): Promise<string> {
+async function rollForward(
+  page: Page,
+  opts: { calendarFile: string; template?: string; id: string; shot: string },
+): Promise<string> {
   await page.goto('/admin/semesters');
   await page.click('a[href="/admin/roll-forward"]');
   await page.selectOption('#from', fx.semesterId);
@@ -59,10 +62,22 @@ describe('a school admin sets up next year on the web pages alone', () => {
     expect((await loginViaForm(page, 'admin')).status()).toBe(303);
 
     // 2025 autumn: the same checklist on the new calendar
-    const autumn = await rollForward(page, { calendarFile: path.join(ROOT, 'calendars', '2025-autumn.json'), id: '2025-autumn', shot: 'roll-forward-2025-autumn.png' });
+    const autumn = await rollForward(page, {
+      calendarFile: path.join(ROOT, 'calendars', '2025-autumn.json'),
+      id: '2025-autumn',
+      shot: 'roll-forward-2025-autumn.png',
+    });
     expect(autumn).toMatch(/共 54 项，其中 2 项需要确认。/);
-    expect(await fx.store.getSemester('2025-autumn')).toMatchObject({ calendarId: '2025-autumn', templateId: 'runxin-2024-autumn', status: 'running' });
-    const autumnPlan = (await (await page.request.get('/api/semesters/2025-autumn/plan')).json()) as { tasksPerCollege: number; months: Array<{ month: string }>; adjustments: Array<{ holiday: string }> };
+    expect(await fx.store.getSemester('2025-autumn')).toMatchObject({
+      calendarId: '2025-autumn',
+      templateId: 'runxin-2024-autumn',
+      status: 'running',
+    });
+    const autumnPlan = (await (await page.request.get('/api/semesters/2025-autumn/plan')).json()) as {
+      tasksPerCollege: number;
+      months: Array<{ month: string }>;
+      adjustments: Array<{ holiday: string }>;
+    };
     expect(autumnPlan.tasksPerCollege).toBe(53);
     expect(autumnPlan.months.map((m) => m.month)).toEqual(['2025-09', '2025-10', '2025-11', '2025-12', '2026-01']);
     expect(autumnPlan.adjustments.map((a) => a.holiday)).toEqual(['mid-autumn']);
@@ -75,7 +90,9 @@ describe('a school admin sets up next year on the web pages alone', () => {
     await page.fill('#newTitle', '心理健康教育工作重点任务清单（春季学期）');
     await Promise.all([page.waitForURL(/\/admin\/checklists\/runxin-spring\/edit/), page.click('#copy-save')]);
     const spring = { 9: 2, 10: 3, 11: 4, 12: 5, 1: 6 } as Record<number, number>;
-    const ids = await page.locator('#tasks tr[data-task]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-task')!));
+    const ids = await page
+      .locator('#tasks tr[data-task]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-task')!));
     expect(ids).toHaveLength(31);
     for (const id of ids) {
       await page.goto(`/admin/checklists/runxin-spring/tasks/${id}/edit`);
@@ -106,18 +123,47 @@ describe('a school admin sets up next year on the web pages alone', () => {
     const springTemplate = parseTemplate('t', (await fx.store.getTemplate('runxin-spring'))!.body);
     expect(springTemplate.version).toBe(37); // the copy, then one version per task and per month saved
     expect(springTemplate.months.map((m) => m.month)).toEqual([2, 3, 4, 5, 6]);
-    expect(springTemplate.tasks.find((x) => x.id === '2024-09-08-holiday-safety-reminder')!.due).toMatchObject({ type: 'before-holiday', holidays: ['qingming', 'labour-day'] });
+    expect(springTemplate.tasks.find((x) => x.id === '2024-09-08-holiday-safety-reminder')!.due).toMatchObject({
+      type: 'before-holiday',
+      holidays: ['qingming', 'labour-day'],
+    });
     // the autumn checklist is untouched, and so is the running 2025 autumn semester
-    expect((await fx.store.getTemplate('runxin-2024-autumn'))!.version).toBe((await fx.store.getSemester('2025-autumn'))!.templateVersion);
+    expect((await fx.store.getTemplate('runxin-2024-autumn'))!.version).toBe(
+      (await fx.store.getSemester('2025-autumn'))!.templateVersion,
+    );
 
     // 2025 spring: roll forward with the spring checklist
-    const springSummary = await rollForward(page, { calendarFile: path.join(ROOT, 'calendars', '2025-spring.json'), template: 'runxin-spring@37', id: '2025-spring', shot: 'roll-forward-2025-spring.png' });
+    const springSummary = await rollForward(page, {
+      calendarFile: path.join(ROOT, 'calendars', '2025-spring.json'),
+      template: 'runxin-spring@37',
+      id: '2025-spring',
+      shot: 'roll-forward-2025-spring.png',
+    });
     expect(springSummary).toContain('runxin-spring v37');
-    expect(await fx.store.getSemester('2025-spring')).toMatchObject({ calendarId: '2025-spring', templateId: 'runxin-spring', templateVersion: 37, status: 'running' });
-    const springPlan = (await (await page.request.get('/api/semesters/2025-spring/plan')).json()) as { months: Array<{ month: string; tasks: Array<{ templateTaskId: string; occurrence: string | null; dueAt: number }> }> };
-    expect(springPlan.months.map((m) => m.month)).toEqual(['2025-02', '2025-03', '2025-04', '2025-05', '2025-06', '2025-07']);
+    expect(await fx.store.getSemester('2025-spring')).toMatchObject({
+      calendarId: '2025-spring',
+      templateId: 'runxin-spring',
+      templateVersion: 37,
+      status: 'running',
+    });
+    const springPlan = (await (await page.request.get('/api/semesters/2025-spring/plan')).json()) as {
+      months: Array<{
+        month: string;
+        tasks: Array<{ templateTaskId: string; occurrence: string | null; dueAt: number }>;
+      }>;
+    };
+    expect(springPlan.months.map((m) => m.month)).toEqual([
+      '2025-02',
+      '2025-03',
+      '2025-04',
+      '2025-05',
+      '2025-06',
+      '2025-07',
+    ]);
     const due = (task: string, occ: string | null) => {
-      const x = springPlan.months.flatMap((m) => m.tasks).find((y) => y.templateTaskId === task && y.occurrence === occ)!;
+      const x = springPlan.months
+        .flatMap((m) => m.tasks)
+        .find((y) => y.templateTaskId === task && y.occurrence === occ)!;
       return new Date(x.dueAt + 8 * 3600_000).toISOString().slice(0, 10);
     };
     // hand-computed on the 2025 spring calendar: Qingming 4 Apr (Fri) → Thu 3 Apr; Labour Day 1 May (Thu) → Wed 30 Apr;
@@ -128,7 +174,13 @@ describe('a school admin sets up next year on the web pages alone', () => {
     expect(due('2025-01-04-pre-vacation-safety-education', 'vacation')).toBe('2025-07-04');
     // the spring semester's key-care groups are its own months'
     const springCalendar = loadCalendarFile(path.join(ROOT, 'calendars', '2025-spring.json')).data;
-    expect(keyCareMonths(springTemplate, springCalendar).map((m) => m.month)).toEqual(['2025-02', '2025-03', '2025-04', '2025-05', '2025-06']);
+    expect(keyCareMonths(springTemplate, springCalendar).map((m) => m.month)).toEqual([
+      '2025-02',
+      '2025-03',
+      '2025-04',
+      '2025-05',
+      '2025-06',
+    ]);
     expect(started).toEqual(['semester.2025-autumn', 'semester.2025-spring']);
     await context.close();
   }, 180_000);

@@ -44,13 +44,22 @@ describe('rollForwardRows: 2024 autumn checklist, 2024 autumn → 2025 autumn', 
     newTemplate: loadTemplateFile(path.join(ROOT, 'checklists', 'runxin-2024-autumn.json')).data,
     newCalendar: loadCalendarFile(path.join(ROOT, 'calendars', '2025-autumn.json')).data,
   });
-  const row = (task: string, occ: string | null = null) => r.rows.find((x) => x.templateTaskId === task && x.occurrence === occ)!;
+  const row = (task: string, occ: string | null = null) =>
+    r.rows.find((x) => x.templateTaskId === task && x.occurrence === occ)!;
 
   test('When a month task is rolled, then it keeps its month and says so; week tasks keep their week', () => {
     // September's last working day: Mon 30 Sept 2024 → Tue 30 Sept 2025
-    expect(row('2024-09-02-dorm-visits')).toMatchObject({ old: { due: '2024-09-30 17:00', weekday: 1 }, new: { due: '2025-09-30 17:00', weekday: 2 }, why: { code: 'same-month' }, flags: [] });
+    expect(row('2024-09-02-dorm-visits')).toMatchObject({
+      old: { due: '2024-09-30 17:00', weekday: 1 },
+      new: { due: '2025-09-30 17:00', weekday: 2 },
+      why: { code: 'same-month' },
+      flags: [],
+    });
     // week 5 of 2025 autumn (29 Sept – 5 Oct): the last working day before National Day is Tue 30 Sept; make-up Sun 28 Sept is a working day
-    expect(row('2024-09-06-weekly-review', 'week-05')).toMatchObject({ new: { due: '2025-09-30 17:00' }, why: { code: 'same-week' } });
+    expect(row('2024-09-06-weekly-review', 'week-05')).toMatchObject({
+      new: { due: '2025-09-30 17:00' },
+      why: { code: 'same-week' },
+    });
     // week 6 of 2025 (6–12 Oct): National Day runs to 8 Oct; Sat 11 Oct is a make-up working day and the week's last working day
     const w6 = row('2024-09-06-weekly-review', 'week-06');
     expect(w6.new?.due).toBe('2025-10-11 17:00');
@@ -63,14 +72,22 @@ describe('rollForwardRows: 2024 autumn checklist, 2024 autumn → 2025 autumn', 
     expect(mid.flags.map((f) => f.code)).toEqual(['holiday-merged']);
     expect(mid.flags[0]!.zh).toMatch(/^本学期中秋节在国庆节、中秋节（2025-10-01–2025-10-08）/);
     const nd = row('2024-09-08-holiday-safety-reminder', 'national-day');
-    expect(nd).toMatchObject({ old: { due: '2024-09-30 17:00' }, new: { due: '2025-09-30 17:00' }, why: { code: 'holiday-moved' } });
+    expect(nd).toMatchObject({
+      old: { due: '2024-09-30 17:00' },
+      new: { due: '2025-09-30 17:00' },
+      why: { code: 'holiday-moved' },
+    });
     expect(nd.why.zh).toBe('国庆节从 2024-10-01 变为 2025-10-01，节前最后一个工作日');
     expect(nd.flags.map((f) => f.code)).toEqual(['holiday-merged']);
     expect(r.adjustments).toHaveLength(1);
   });
 
   test('When the exam weeks move, then the exam-week rows say from when to when; no due date falls on a day off', () => {
-    expect(row('2025-01-03-exam-week-safety', 'exam-1')).toMatchObject({ old: { due: '2025-01-10 17:00' }, new: { due: '2026-01-09 17:00' }, why: { code: 'exam-weeks-moved', zh: '第 1 个考试周从 2025-01-06 变为 2026-01-05，考试周最后一个工作日' } });
+    expect(row('2025-01-03-exam-week-safety', 'exam-1')).toMatchObject({
+      old: { due: '2025-01-10 17:00' },
+      new: { due: '2026-01-09 17:00' },
+      why: { code: 'exam-weeks-moved', zh: '第 1 个考试周从 2025-01-06 变为 2026-01-05，考试周最后一个工作日' },
+    });
     expect(r.rows.flatMap((x) => x.flags).filter((f) => f.code === 'day-off' && f.en.startsWith('due'))).toEqual([]);
     // every planned occurrence of both years is in the table once
     expect(new Set(r.rows.map((x) => `${x.templateTaskId}/${x.occurrence}`)).size).toBe(r.rows.length);
@@ -82,10 +99,23 @@ describe('rollForwardRows: a date on a day off', () => {
     const template = loadTemplateFile(path.join(ROOT, 'checklists', 'runxin-2024-autumn.json')).data;
     const newCalendar = loadCalendarFile(path.join(ROOT, 'calendars', '2025-autumn.json')).data;
     // the National Day reminder is due Tue 30 Sept 2025 and opens 7 days before: Tue 23 Sept, a sports day off here
-    newCalendar.holidays.push({ id: 'sports-day', name: { zh: '运动会', en: 'Sports day' }, start: '2025-09-23', end: '2025-09-23', dayOff: true });
-    const r = rollForwardRows({ oldTemplate: template, oldCalendar: loadCalendarFile(path.join(ROOT, 'calendars', '2024-autumn.json')).data, newTemplate: template, newCalendar });
+    newCalendar.holidays.push({
+      id: 'sports-day',
+      name: { zh: '运动会', en: 'Sports day' },
+      start: '2025-09-23',
+      end: '2025-09-23',
+      dayOff: true,
+    });
+    const r = rollForwardRows({
+      oldTemplate: template,
+      oldCalendar: loadCalendarFile(path.join(ROOT, 'calendars', '2024-autumn.json')).data,
+      newTemplate: template,
+      newCalendar,
+    });
     const flagged = r.rows.filter((x) => x.flags.some((f) => f.code === 'day-off'));
-    expect(flagged.map((x) => `${x.templateTaskId}/${x.occurrence}`)).toEqual(['2024-09-08-holiday-safety-reminder/national-day']);
+    expect(flagged.map((x) => `${x.templateTaskId}/${x.occurrence}`)).toEqual([
+      '2024-09-08-holiday-safety-reminder/national-day',
+    ]);
     expect(flagged[0]!.flags.find((f) => f.code === 'day-off')!.zh).toBe('开始日 2025-09-23（星期二）是休息日');
   });
 });
@@ -93,13 +123,30 @@ describe('rollForwardRows: a date on a day off', () => {
 describe('CLI and web', () => {
   test('When the CLI and the web page roll the same semester onto the same calendar, then they give the same plan; the web creates and starts the semester', async () => {
     const admin = await login(fx.base, 'admin');
-    const api = (await (await admin.fetch(`/api/roll-forward?from=${fx.semesterId}&calendar=2025-autumn`)).json()) as RollForwardPreview;
+    const api = (await (
+      await admin.fetch(`/api/roll-forward?from=${fx.semesterId}&calendar=2025-autumn`)
+    ).json()) as RollForwardPreview;
     const { DATABASE_URL: _pg, ...rest } = process.env;
-    const cli = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'semester.ts'), 'roll-forward', '--from', fx.semesterId, '--calendar', '2025-autumn', '--json', '--dry-run'], {
-      env: { ...rest, SQLITE_FILE: path.join(fx.dir, 'app.sqlite'), SCHOOL_ID: 'demo-school' },
-      cwd: ROOT,
-      timeout: 60_000,
-    });
+    const cli = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(ROOT, 'scripts', 'semester.ts'),
+        'roll-forward',
+        '--from',
+        fx.semesterId,
+        '--calendar',
+        '2025-autumn',
+        '--json',
+        '--dry-run',
+      ],
+      {
+        env: { ...rest, SQLITE_FILE: path.join(fx.dir, 'app.sqlite'), SCHOOL_ID: 'demo-school' },
+        cwd: ROOT,
+        timeout: 60_000,
+      },
+    );
     const fromCli = JSON.parse(cli.stdout) as RollForwardPreview;
     expect(api.rows.length).toBeGreaterThan(50);
     expect(fromCli).toEqual(api);
@@ -122,34 +169,74 @@ describe('CLI and web', () => {
     const create = await admin.fetch('/admin/roll-forward/create', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ from: fx.semesterId, calendar: '2025-autumn', template: `${api.to.templateId}@${api.to.templateVersion}`, id: 'rf-2025-autumn', action: 'start' }).toString(),
+      body: new URLSearchParams({
+        from: fx.semesterId,
+        calendar: '2025-autumn',
+        template: `${api.to.templateId}@${api.to.templateVersion}`,
+        id: 'rf-2025-autumn',
+        action: 'start',
+      }).toString(),
     });
     expect(create.status).toBe(303);
     const s = await fx.store.getSemester('rf-2025-autumn');
-    expect(s).toMatchObject({ calendarId: '2025-autumn', templateId: api.from.templateId, templateVersion: api.from.templateVersion, status: 'running' });
+    expect(s).toMatchObject({
+      calendarId: '2025-autumn',
+      templateId: api.from.templateId,
+      templateVersion: api.from.templateVersion,
+      status: 'running',
+    });
     expect(started).toEqual(['semester.rf-2025-autumn']);
     // twice: refused by name
     const again = await admin.fetch('/admin/roll-forward/create', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ from: fx.semesterId, calendar: '2025-autumn', id: 'rf-2025-autumn', action: 'create' }).toString(),
+      body: new URLSearchParams({
+        from: fx.semesterId,
+        calendar: '2025-autumn',
+        id: 'rf-2025-autumn',
+        action: 'create',
+      }).toString(),
     });
     expect(again.status).toBe(400);
   }, 120_000);
 
   test('When the CLI is given a calendar file, then it prints the table; a checklist that cannot be dated on it exits 1 with the planner’s reason and creates nothing', async () => {
     const { DATABASE_URL: _pg, ...rest } = process.env;
-    const opts = { env: { ...rest, SQLITE_FILE: path.join(fx.dir, 'app.sqlite'), SCHOOL_ID: 'demo-school' }, cwd: ROOT, timeout: 60_000 };
-    const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'semester.ts'), 'roll-forward', '--from', fx.semesterId, ...args], opts);
+    const opts = {
+      env: { ...rest, SQLITE_FILE: path.join(fx.dir, 'app.sqlite'), SCHOOL_ID: 'demo-school' },
+      cwd: ROOT,
+      timeout: 60_000,
+    };
+    const cli = (args: string[]) =>
+      run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          path.join(ROOT, 'scripts', 'semester.ts'),
+          'roll-forward',
+          '--from',
+          fx.semesterId,
+          ...args,
+        ],
+        opts,
+      );
     const table = await cli(['--calendar', path.join(ROOT, 'calendars', '2025-autumn.json'), '--dry-run']);
     expect(table.stdout).toContain('54 rows, 2 need a decision');
     expect(table.stdout).toMatch(/! 2024-09-08-holiday-safety-reminder#mid-autumn +2024-09-14 Sat → —/);
-    const failed = await cli(['--calendar', path.join(ROOT, 'calendars', '2026-spring.json'), '--id', 'rf-2026-spring']).then(
+    const failed = await cli([
+      '--calendar',
+      path.join(ROOT, 'calendars', '2026-spring.json'),
+      '--id',
+      'rf-2026-spring',
+    ]).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );
     expect(failed?.code).toBe(1);
-    expect(failed?.stderr.trim()).toBe('semester: task "2024-09-01-kickoff-meeting": month 9 (September) lies outside the semester 2026-03-02–2026-07-10');
+    expect(failed?.stderr.trim()).toBe(
+      'semester: task "2024-09-01-kickoff-meeting": month 9 (September) lies outside the semester 2026-03-02–2026-07-10',
+    );
     expect(await fx.store.getSemester('rf-2026-spring')).toBeUndefined();
   }, 120_000);
 
@@ -163,17 +250,27 @@ describe('CLI and web', () => {
     expect(posted.status).toBe(303);
     expect(await fx.store.getCalendar('2025-spring')).toBeTruthy();
     // the autumn checklist cannot be dated on a spring calendar: the planner says why
-    const res = await admin.fetch(posted.headers.get('location')!.replace('/admin/roll-forward/preview', '/api/roll-forward'));
+    const res = await admin.fetch(
+      posted.headers.get('location')!.replace('/admin/roll-forward/preview', '/api/roll-forward'),
+    );
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: string }).error).toBe('task "2024-09-01-kickoff-meeting": month 9 (September) lies outside the semester 2025-02-17–2025-07-11');
+    expect(((await res.json()) as { error: string }).error).toBe(
+      'task "2024-09-01-kickoff-meeting": month 9 (September) lies outside the semester 2025-02-17–2025-07-11',
+    );
     const clash = JSON.parse(spring) as { semesterStart: string };
     clash.semesterStart = '2025-02-24';
     const g = new FormData();
     g.append('from', fx.semesterId);
     g.append('calendarFile', new Blob([JSON.stringify(clash)], { type: 'application/json' }), 'mine.json');
-    const refused = await admin.fetch('/admin/roll-forward', { method: 'POST', body: g, headers: { accept: 'application/json' } });
+    const refused = await admin.fetch('/admin/roll-forward', {
+      method: 'POST',
+      body: g,
+      headers: { accept: 'application/json' },
+    });
     expect(refused.status).toBe(400);
-    expect(((await refused.json()) as { error: string }).error).toBe('mine.json: a different calendar "2025-spring" is already stored; give this one another id');
+    expect(((await refused.json()) as { error: string }).error).toBe(
+      'mine.json: a different calendar "2025-spring" is already stored; give this one another id',
+    );
     const counsellor = await login(fx.base, 'literature-counsellor');
     expect((await counsellor.fetch('/admin/roll-forward')).status).toBe(403);
   });

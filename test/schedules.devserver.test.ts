@@ -21,7 +21,12 @@ import { createKnex, migrateLatest } from '../db/knex';
 import { createStore, type PlannedTaskInput, type Store, type TaskInstanceRow } from '../db/store';
 import type { TaskKind } from '../domain/schema';
 import { applySchedules, listSchedules, pauseSchedule, resumeSchedule, triggerSchedule } from '../schedules/apply';
-import { dailyDigestScheduleId, scheduleDefinitions, scheduleIds, weeklyReviewKickoffScheduleId } from '../schedules/definitions';
+import {
+  dailyDigestScheduleId,
+  scheduleDefinitions,
+  scheduleIds,
+  weeklyReviewKickoffScheduleId,
+} from '../schedules/definitions';
 import { createSemester, registerDataFiles } from '../server/semesters';
 import { devServerEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 
@@ -66,13 +71,26 @@ async function seedTasks(now: number): Promise<void> {
     calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
   });
   const semester = async (id: string, status: 'running' | 'closed') => {
-    await createSemester(store, { id, schoolId: SCHOOL, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn' });
+    await createSemester(store, {
+      id,
+      schoolId: SCHOOL,
+      templateId: template.id,
+      templateVersion: template.version,
+      calendarId: '2024-autumn',
+    });
     await store.setSemesterStatus(id, status, { startedAt: now });
   };
   await semester('sched-running', 'running');
   await semester('sched-closed', 'closed');
 
-  const task = (semesterId: string, collegeId: string, name: string, kind: TaskKind, openAt: number, dueAt: number): PlannedTaskInput => ({
+  const task = (
+    semesterId: string,
+    collegeId: string,
+    name: string,
+    kind: TaskKind,
+    openAt: number,
+    dueAt: number,
+  ): PlannedTaskInput => ({
     id: `task.${semesterId}.${collegeId}.${name}`,
     semesterId,
     collegeId,
@@ -99,12 +117,34 @@ async function seedTasks(now: number): Promise<void> {
   ];
   await store.upsertPlannedTasks(rows);
   const set = (r: PlannedTaskInput, patch: Partial<TaskInstanceRow>) =>
-    store.applyTaskTransition({ taskId: r.id, patch, audit: { eventKey: `${r.id}/seed`, action: 'seed', actor: 'test', at: now }, notifications: [] });
-  const [litKickoff, litWeekly1, litWeekly2, litDoneLate, sciWeekly1, sciWaived, mechWeekly1, , compReport, artsWeekly] = rows;
+    store.applyTaskTransition({
+      taskId: r.id,
+      patch,
+      audit: { eventKey: `${r.id}/seed`, action: 'seed', actor: 'test', at: now },
+      notifications: [],
+    });
+  const [
+    litKickoff,
+    litWeekly1,
+    litWeekly2,
+    litDoneLate,
+    sciWeekly1,
+    sciWaived,
+    mechWeekly1,
+    ,
+    compReport,
+    artsWeekly,
+  ] = rows;
   await set(litKickoff!, { status: 'overdue', escalationLevel: 2 });
   await set(litWeekly1!, { status: 'overdue', escalationLevel: 1 });
   await set(litWeekly2!, { status: 'open' });
-  await set(litDoneLate!, { status: 'completed', escalationLevel: 1, completedAt: now - DAY, completedBy: 'literature-counsellor', late: true });
+  await set(litDoneLate!, {
+    status: 'completed',
+    escalationLevel: 1,
+    completedAt: now - DAY,
+    completedBy: 'literature-counsellor',
+    late: true,
+  });
   await set(sciWeekly1!, { status: 'open' });
   await set(sciWaived!, { status: 'waived', escalationLevel: 1, waivedReason: '不适用' });
   await set(mechWeekly1!, { status: 'open' });
@@ -150,21 +190,30 @@ async function deleteSchedules(): Promise<void> {
 }
 
 const definitions = (queue: string) => scheduleDefinitions({ schoolId: SCHOOL, timezone: DEMO_SCHOOL.timezone }, queue);
-const outcomes = (results: Array<{ scheduleId: string; outcome: string }>) => results.map((r) => [r.scheduleId, r.outcome]);
+const outcomes = (results: Array<{ scheduleId: string; outcome: string }>) =>
+  results.map((r) => [r.scheduleId, r.outcome]);
 
 /** Triggers a schedule and waits for the run it started. */
 async function triggerAndWait(scheduleId: string): Promise<NoticeResult> {
   const handle = env.client.schedule.getHandle(scheduleId);
   const before = (await handle.describe()).info.numActionsTaken;
   await triggerSchedule(env.client, scheduleId);
-  const d = await eventually(`${scheduleId} starts a run`, () => handle.describe(), (x) => x.info.numActionsTaken > before);
+  const d = await eventually(
+    `${scheduleId} starts a run`,
+    () => handle.describe(),
+    (x) => x.info.numActionsTaken > before,
+  );
   const last = [...d.info.recentActions].sort((a, b) => a.takenAt.getTime() - b.takenAt.getTime()).at(-1)!;
   const run = env.client.workflow.getHandle(last.action.workflow.workflowId, last.action.workflow.firstExecutionRunId);
   return (await run.result()) as NoticeResult;
 }
 
-async function inbox(kind: string): Promise<Array<{ recipient: string; eventKey: string; title: string; body: string }>> {
-  const rows = (await db('notifications').where({ kind }).orderBy('recipient_user_id')) as Array<Record<string, string>>;
+async function inbox(
+  kind: string,
+): Promise<Array<{ recipient: string; eventKey: string; title: string; body: string }>> {
+  const rows = (await db('notifications').where({ kind }).orderBy('recipient_user_id')) as Array<
+    Record<string, string>
+  >;
   return rows.map((r) => ({ recipient: r.recipient_user_id!, eventKey: r.event_key!, title: r.title!, body: r.body! }));
 }
 
@@ -189,7 +238,11 @@ describe('schedules: definitions and apply', () => {
         for await (const s of env.client.schedule.list()) ids.push(s.scheduleId);
         return ids.sort();
       };
-      await eventually('both schedules in the server list', serverIds, (ids) => ids.includes(WEEKLY) && ids.includes(DAILY));
+      await eventually(
+        'both schedules in the server list',
+        serverIds,
+        (ids) => ids.includes(WEEKLY) && ids.includes(DAILY),
+      );
       expect(await serverIds()).toEqual([DAILY, WEEKLY]);
 
       const listed = await listSchedules(env.client, scheduleIds(SCHOOL));
@@ -208,7 +261,11 @@ describe('schedules: definitions and apply', () => {
       expect(daily.spec.calendars![0]!.dayOfWeek).toEqual([{ start: 'SUNDAY', end: 'SATURDAY', step: 1 }]);
       // the server computes the next fire times in the school's zone
       const local = (d: Date) => DateTime.fromJSDate(d, { zone: 'Asia/Shanghai' });
-      expect(weekly.nextActionTimes.slice(0, 3).map((d) => [local(d).weekday, local(d).toFormat('HH:mm')])).toEqual([[1, '08:00'], [1, '08:00'], [1, '08:00']]); // 1 = Monday
+      expect(weekly.nextActionTimes.slice(0, 3).map((d) => [local(d).weekday, local(d).toFormat('HH:mm')])).toEqual([
+        [1, '08:00'],
+        [1, '08:00'],
+        [1, '08:00'],
+      ]); // 1 = Monday
       expect(daily.nextActionTimes.slice(0, 2).map((d) => local(d).toFormat('HH:mm'))).toEqual(['08:00', '08:00']);
       expect(local(daily.nextActionTimes[1]!).diff(local(daily.nextActionTimes[0]!), 'days').days).toBe(1);
     });
@@ -220,21 +277,35 @@ describe('schedules: definitions and apply', () => {
       await applySchedules(env.client, definitions(queue));
       await pauseSchedule(env.client, DAILY, '寒假暂停 (winter break)');
       let listed = await listSchedules(env.client, scheduleIds(SCHOOL));
-      expect(listed.filter((s) => s.paused).map((s) => [s.scheduleId, s.note])).toEqual([[DAILY, '寒假暂停 (winter break)']]);
+      expect(listed.filter((s) => s.paused).map((s) => [s.scheduleId, s.note])).toEqual([
+        [DAILY, '寒假暂停 (winter break)'],
+      ]);
 
-      const nineOClock = definitions(queue).map((d) => (d.scheduleId === DAILY ? { ...d, spec: { ...d.spec, calendars: [{ hour: 9, minute: 0, comment: d.description }] } } : d));
+      const nineOClock = definitions(queue).map((d) =>
+        d.scheduleId === DAILY
+          ? { ...d, spec: { ...d.spec, calendars: [{ hour: 9, minute: 0, comment: d.description }] } }
+          : d,
+      );
       const results = await applySchedules(env.client, nineOClock);
       expect(outcomes(results)).toEqual([
         [WEEKLY, 'unchanged'],
         [DAILY, 'updated'],
       ]);
       expect(results[1]!.changed).toEqual(['spec']);
-      const described = await eventually('the new time', () => env.client.schedule.getHandle(DAILY).describe(), (d) => d.spec.calendars?.[0]?.hour[0]?.start === 9);
+      const described = await eventually(
+        'the new time',
+        () => env.client.schedule.getHandle(DAILY).describe(),
+        (d) => d.spec.calendars?.[0]?.hour[0]?.start === 9,
+      );
       expect(described.state).toMatchObject({ paused: true, note: '寒假暂停 (winter break)' });
 
       // applying the definitions puts the schedule back as defined, once
       expect(outcomes(await applySchedules(env.client, definitions(queue)))[1]).toEqual([DAILY, 'updated']);
-      await eventually('08:00 again', () => env.client.schedule.getHandle(DAILY).describe(), (d) => d.spec.calendars?.[0]?.hour[0]?.start === 8);
+      await eventually(
+        '08:00 again',
+        () => env.client.schedule.getHandle(DAILY).describe(),
+        (d) => d.spec.calendars?.[0]?.hour[0]?.start === 8,
+      );
       expect(outcomes(await applySchedules(env.client, definitions(queue)))[1]).toEqual([DAILY, 'unchanged']);
 
       await resumeSchedule(env.client, DAILY, '开学恢复');
@@ -243,7 +314,9 @@ describe('schedules: definitions and apply', () => {
         [DAILY, false, '开学恢复'],
         [WEEKLY, false, ''],
       ]);
-      await expect(pauseSchedule(env.client, 'no-such-schedule', 'x')).rejects.toThrow('unknown schedule "no-such-schedule"');
+      await expect(pauseSchedule(env.client, 'no-such-schedule', 'x')).rejects.toThrow(
+        'unknown schedule "no-such-schedule"',
+      );
     });
   });
 });
@@ -254,7 +327,12 @@ describe('schedules: what the triggered runs write', () => {
     await withWorkerAndSchedules(queue, async () => {
       await applySchedules(env.client, definitions(queue));
       const first = await triggerAndWait(DAILY);
-      expect(first).toEqual({ eventKey: `digest:${SCHOOL}:${today()}`, localDate: today(), recipients: 3, inserted: 3 });
+      expect(first).toEqual({
+        eventKey: `digest:${SCHOOL}:${today()}`,
+        localDate: today(),
+        recipients: 3,
+        inserted: 3,
+      });
 
       const digests = await inbox('daily_digest');
       expect(digests.map((n) => n.recipient)).toEqual(['admin', 'literature-college-leader', 'science-college-leader']);
@@ -268,7 +346,10 @@ describe('schedules: what the triggered runs write', () => {
       expect(science!.body).toContain('「任务 science/weekly-1」');
       expect(science!.body).not.toContain('waived');
       expect(admin!.title).toBe('每日督办（全校）：逾期 3 项，已预警 2 项（二级预警 1 项）');
-      expect(admin!.body.split('\n').slice(1)).toEqual(['· 文学院：逾期 2 项，已预警 2 项（二级预警 1 项）', '· 数学与统计学院：逾期 1 项，已预警 0 项（二级预警 0 项）']);
+      expect(admin!.body.split('\n').slice(1)).toEqual([
+        '· 文学院：逾期 2 项，已预警 2 项（二级预警 1 项）',
+        '· 数学与统计学院：逾期 1 项，已预警 0 项（二级预警 0 项）',
+      ]);
 
       const second = await triggerAndWait(DAILY);
       expect(second).toEqual({ ...first, inserted: 0 });
@@ -281,7 +362,12 @@ describe('schedules: what the triggered runs write', () => {
     await withWorkerAndSchedules(queue, async () => {
       await applySchedules(env.client, definitions(queue));
       const result = await triggerAndWait(WEEKLY);
-      expect(result).toEqual({ eventKey: `weekly-kickoff:${SCHOOL}:${today()}`, localDate: today(), recipients: 6, inserted: 6 });
+      expect(result).toEqual({
+        eventKey: `weekly-kickoff:${SCHOOL}:${today()}`,
+        localDate: today(),
+        recipients: 6,
+        inserted: 6,
+      });
 
       const notices = await inbox('weekly_kickoff');
       expect(notices.map((n) => [n.recipient, n.title])).toEqual([
@@ -292,7 +378,9 @@ describe('schedules: what the triggered runs write', () => {
         ['science-college-leader', '本周周研判已开始：未完成 1 项'],
         ['science-counsellor', '本周周研判已开始：未完成 1 项'],
       ]);
-      expect(notices[0]!.body).toBe(`文学院：本周周研判已开始（${today()}），请对重点关爱学生逐一研判并记录结果。本学院周研判任务未完成 2 项，其中逾期 1 项。`);
+      expect(notices[0]!.body).toBe(
+        `文学院：本周周研判已开始（${today()}），请对重点关爱学生逐一研判并记录结果。本学院周研判任务未完成 2 项，其中逾期 1 项。`,
+      );
       expect(notices[2]!.body).toContain('其中逾期 0 项');
 
       expect((await triggerAndWait(WEEKLY)).inserted).toBe(0);
@@ -308,7 +396,14 @@ describe('schedules/cli.ts', () => {
       const { DATABASE_URL: _pg, ...parentEnv } = process.env;
       const child = spawn(TSX, [path.join(ROOT, 'schedules', 'cli.ts'), ...args], {
         cwd: ROOT,
-        env: { ...parentEnv, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: queue, SQLITE_FILE: sqliteFile, SCHOOL_ID: SCHOOL, NODE_ENV: 'test' },
+        env: {
+          ...parentEnv,
+          TEMPORAL_ADDRESS: env.address,
+          TEMPORAL_TASK_QUEUE: queue,
+          SQLITE_FILE: sqliteFile,
+          SCHOOL_ID: SCHOOL,
+          NODE_ENV: 'test',
+        },
       });
       let stdout = '';
       let stderr = '';
@@ -330,12 +425,22 @@ describe('schedules/cli.ts', () => {
       expect(listed.code).toBe(0);
       const lines = listed.stdout.trim().split('\n');
       expect(lines).toHaveLength(2);
-      expect(lines[0]).toMatch(new RegExp(`^${DAILY}\tdailyDigestWorkflow\tdaily 08:00 Asia/Shanghai\tactive\tnext \\d{4}-\\d{2}-\\d{2} 08:00\truns 0$`));
-      expect(lines[1]).toMatch(new RegExp(`^${WEEKLY}\tweeklyReviewKickoffWorkflow\tMONDAY 08:00 Asia/Shanghai\tactive\tnext \\d{4}-\\d{2}-\\d{2} 08:00\truns 0$`));
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^${DAILY}\tdailyDigestWorkflow\tdaily 08:00 Asia/Shanghai\tactive\tnext \\d{4}-\\d{2}-\\d{2} 08:00\truns 0$`,
+        ),
+      );
+      expect(lines[1]).toMatch(
+        new RegExp(
+          `^${WEEKLY}\tweeklyReviewKickoffWorkflow\tMONDAY 08:00 Asia/Shanghai\tactive\tnext \\d{4}-\\d{2}-\\d{2} 08:00\truns 0$`,
+        ),
+      );
 
       const paused = await cli(queue, ['pause', DAILY, '--note', '系统维护']);
       expect(paused).toMatchObject({ code: 0, stdout: `${DAILY}: paused\n` });
-      expect((await cli(queue, ['list'])).stdout).toContain(`${DAILY}\tdailyDigestWorkflow\tdaily 08:00 Asia/Shanghai\tpaused (系统维护)`);
+      expect((await cli(queue, ['list'])).stdout).toContain(
+        `${DAILY}\tdailyDigestWorkflow\tdaily 08:00 Asia/Shanghai\tpaused (系统维护)`,
+      );
 
       const missing = await cli(queue, ['pause', 'no-such-schedule']);
       expect(missing.code).toBe(1);

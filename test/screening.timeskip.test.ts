@@ -24,8 +24,18 @@ import { webFixture, type WebFixture } from './helpers/web';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const admin: SessionUser = { id: 'admin', username: 'admin', displayName: '管理员', role: 'school_admin', collegeId: null, schoolId: 'demo-school' };
-const staff = (college: string, role: 'counsellor' | 'college_leader' | 'class_teacher' | 'psych_counsellor'): SessionUser => ({
+const admin: SessionUser = {
+  id: 'admin',
+  username: 'admin',
+  displayName: '管理员',
+  role: 'school_admin',
+  collegeId: null,
+  schoolId: 'demo-school',
+};
+const staff = (
+  college: string,
+  role: 'counsellor' | 'college_leader' | 'class_teacher' | 'psych_counsellor',
+): SessionUser => ({
   id: `${college}-${role.replace('_', '-')}`,
   username: `${college}-${role.replace('_', '-')}`,
   displayName: role,
@@ -34,8 +44,10 @@ const staff = (college: string, role: 'counsellor' | 'college_leader' | 'class_t
   schoolId: 'demo-school',
 });
 
-const csv = (rows: string[][], eol = '\n') => rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join(eol) + eol;
-const count = async (fx: WebFixture, table: string, where: Record<string, unknown> = {}) => Number(((await fx.knex(table).where(where).count({ n: '*' })) as [{ n: number | string }])[0].n);
+const csv = (rows: string[][], eol = '\n') =>
+  rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')).join(eol) + eol;
+const count = async (fx: WebFixture, table: string, where: Record<string, unknown> = {}) =>
+  Number(((await fx.knex(table).where(where).count({ n: '*' })) as [{ n: number | string }])[0].n);
 
 // ---------------------------------------------------------------------------------------------
 // (a) the import
@@ -45,7 +57,13 @@ const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周',
 const studentNo = (i: number) => `2024${String(i).padStart(5, '0')}`;
 const goodRow = (i: number): string[] => {
   const c = DEMO_COLLEGES[i % DEMO_COLLEGES.length]!;
-  return [studentNo(i), `${SURNAMES[i % 10]}同学${i}`, i % 2 ? c.name : c.id, i % 50 === 0 ? `${c.name}2024级,${i % 3}班` : `2024级${(i % 4) + 1}班`, LEVEL_CELLS[(i * 7) % LEVEL_CELLS.length]!];
+  return [
+    studentNo(i),
+    `${SURNAMES[i % 10]}同学${i}`,
+    i % 2 ? c.name : c.id,
+    i % 50 === 0 ? `${c.name}2024级,${i % 3}班` : `2024级${(i % 4) + 1}班`,
+    LEVEL_CELLS[(i * 7) % LEVEL_CELLS.length]!,
+  ];
 };
 const expectedLevel = (i: number) => (/红|red|一级|level-1/i.test(goodRow(i)[4]!) ? 'red' : 'orange');
 
@@ -74,7 +92,15 @@ describe('screening import', () => {
   beforeAll(async () => {
     fx = await webFixture({}, { plan: false });
     knownId = randomUUID();
-    await fx.knex('students').insert({ id: knownId, school_id: 'demo-school', college_id: DEMO_COLLEGES[5]!.id, student_no: studentNo(5), name: '旧名字', class_name: null, created_at: now - DAY });
+    await fx.knex('students').insert({
+      id: knownId,
+      school_id: 'demo-school',
+      college_id: DEMO_COLLEGES[5]!.id,
+      student_no: studentNo(5),
+      name: '旧名字',
+      class_name: null,
+      created_at: now - DAY,
+    });
   });
   afterAll(async () => fx?.close());
 
@@ -104,15 +130,38 @@ describe('screening import', () => {
     expect(reds).toBeGreaterThan(300);
     expect(reds).toBeLessThan(700);
     expect(await count(fx, 'screening_warnings', { level: 'red', interview_due_at: now + 3 * DAY })).toBe(reds);
-    expect(await count(fx, 'screening_warnings', { level: 'orange', interview_due_at: now + 7 * DAY })).toBe(1000 - reds);
+    expect(await count(fx, 'screening_warnings', { level: 'orange', interview_due_at: now + 7 * DAY })).toBe(
+      1000 - reds,
+    );
     expect(await count(fx, 'screening_warnings', { status: 'open', escalation_level: 0 })).toBe(1000);
     // the known student: same opaque id, the file's name, college and class
-    expect(await fx.knex('students').where({ id: knownId }).first('name', 'college_id', 'class_name')).toEqual({ name: goodRow(5)[1], college_id: DEMO_COLLEGES[5]!.id, class_name: goodRow(5)[3] });
+    expect(await fx.knex('students').where({ id: knownId }).first('name', 'college_id', 'class_name')).toEqual({
+      name: goodRow(5)[1],
+      college_id: DEMO_COLLEGES[5]!.id,
+      class_name: goodRow(5)[3],
+    });
     const w5 = await fx.knex('screening_warnings').where({ student_id: knownId }).first('level', 'college_id');
     expect(w5).toEqual({ level: expectedLevel(5), college_id: DEMO_COLLEGES[5]!.id });
     // a quoted class name with a comma survives
-    expect((await fx.knex('students').where({ student_no: studentNo(50) }).first('class_name')).class_name).toBe(goodRow(50)[3]);
-    expect(await fx.knex('screening_batches').where({ id: first.batchId }).first('name', 'rows', 'imported_by', 'imported_at')).toEqual({ name: 'screening-2024-10.csv', rows: 1000, imported_by: 'admin', imported_at: now });
+    expect(
+      (
+        await fx
+          .knex('students')
+          .where({ student_no: studentNo(50) })
+          .first('class_name')
+      ).class_name,
+    ).toBe(goodRow(50)[3]);
+    expect(
+      await fx
+        .knex('screening_batches')
+        .where({ id: first.batchId })
+        .first('name', 'rows', 'imported_by', 'imported_at'),
+    ).toEqual({
+      name: 'screening-2024-10.csv',
+      rows: 1000,
+      imported_by: 'admin',
+      imported_at: now,
+    });
 
     const again = await importWarnings({ ...deps(), now: now + HOUR }, admin, fixed, 'copy of screening.csv');
     expect(again).toEqual({ batchId: first.batchId, warnings: 1000, duplicate: true });
@@ -135,7 +184,8 @@ describe('screening import', () => {
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toThrow(); // really not UTF-8
     const r = await importWarnings({ ...deps(), now: now + DAY }, admin, bytes, '筛查预警.csv');
     expect(r).toMatchObject({ warnings: 3, duplicate: false });
-    const rows = (await fx.knex('screening_warnings as w')
+    const rows = (await fx
+      .knex('screening_warnings as w')
       .join('students as s', 's.id', 'w.student_id')
       .where('w.batch_id', r.batchId)
       .orderBy('s.student_no')
@@ -149,13 +199,37 @@ describe('screening import', () => {
 
   test('When the database refuses a screening write, then the activity fails without the SQL (which holds the record) and writes nothing', async () => {
     const { id } = (await fx.knex('screening_warnings').first('id')) as { id: string };
-    await fx.knex.raw("CREATE TRIGGER refuse_screening BEFORE UPDATE ON screening_warnings BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+    await fx.knex.raw(
+      "CREATE TRIGGER refuse_screening BEFORE UPDATE ON screening_warnings BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
+    );
     try {
       const { recordScreeningEvent } = createScreeningActivities({ store: fx.store, knex: fx.knex });
-      const record: InterviewRecord = { rapport: '睡眠差', emotions: '焦虑', socialFunctioning: '独来独往', coping: '回避', riskOfExtremeThoughts: '无', assessment: 'severe', needsCounselling: true, needsCrisisIntervention: false };
-      const err = await recordScreeningEvent({ warningId: id, collegeId: 'literature', warningLevel: 'red', dueAt: now, step: 'interviewed', action: 'interviewed', at: now, actor: 'x', notify: null, interview: record }).catch((e: unknown) => e);
+      const record: InterviewRecord = {
+        rapport: '睡眠差',
+        emotions: '焦虑',
+        socialFunctioning: '独来独往',
+        coping: '回避',
+        riskOfExtremeThoughts: '无',
+        assessment: 'severe',
+        needsCounselling: true,
+        needsCrisisIntervention: false,
+      };
+      const err = await recordScreeningEvent({
+        warningId: id,
+        collegeId: 'literature',
+        warningLevel: 'red',
+        dueAt: now,
+        step: 'interviewed',
+        action: 'interviewed',
+        at: now,
+        actor: 'x',
+        notify: null,
+        interview: record,
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Error);
-      expect((err as Error).message).toMatch(/^could not write screening\..+\/interviewed: database error SQLITE_CONSTRAINT/);
+      expect((err as Error).message).toMatch(
+        /^could not write screening\..+\/interviewed: database error SQLITE_CONSTRAINT/,
+      );
       expect((err as Error).message).not.toMatch(/睡眠差|record/);
       expect(await count(fx, 'audit_events', { event_key: `screening.${id}/interviewed` })).toBe(0); // rolled back with the row
     } finally {
@@ -164,9 +238,17 @@ describe('screening import', () => {
   });
 
   test("When a counsellor's file has a row of another college, then that line is refused and nothing is imported", async () => {
-    const file = Buffer.from(csv([HEADER_EN, ['2025C0001', '甲', 'literature', '', 'red'], ['2025C0002', '乙', '数学与统计学院', '', 'orange']]));
+    const file = Buffer.from(
+      csv([
+        HEADER_EN,
+        ['2025C0001', '甲', 'literature', '', 'red'],
+        ['2025C0002', '乙', '数学与统计学院', '', 'orange'],
+      ]),
+    );
     const err = await importWarnings(deps(), staff('literature', 'counsellor'), file, 'x.csv').catch((e: unknown) => e);
-    expect((err as ImportError).problems).toEqual([expect.stringMatching(/^第 3 行: college "数学与统计学院" is not yours/)]);
+    expect((err as ImportError).problems).toEqual([
+      expect.stringMatching(/^第 3 行: college "数学与统计学院" is not yours/),
+    ]);
     expect(await count(fx, 'students', { student_no: '2025C0001' })).toBe(0);
   });
 });
@@ -178,7 +260,9 @@ describe('screening import', () => {
  * A fresh time-skipping server per test: a rejected Update can leave its time-skipping lock held,
  * after which a later sleep or result() in the same server never returns.
  */
-async function withServer(fn: (ctx: { env: TestWorkflowEnvironment; fx: WebFixture; queue: string }) => Promise<void>): Promise<void> {
+async function withServer(
+  fn: (ctx: { env: TestWorkflowEnvironment; fx: WebFixture; queue: string }) => Promise<void>,
+): Promise<void> {
   const env = await timeSkippingEnv();
   const fx = await webFixture({}, { plan: false });
   try {
@@ -187,7 +271,10 @@ async function withServer(fn: (ctx: { env: TestWorkflowEnvironment; fx: WebFixtu
       connection: env.nativeConnection,
       taskQueue: queue,
       workflowBundle: await workflowBundle(),
-      activities: { ...createScreeningActivities({ store: fx.store, knex: fx.knex }), ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }) },
+      activities: {
+        ...createScreeningActivities({ store: fx.store, knex: fx.knex }),
+        ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
+      },
     });
     await worker.runUntil(fn({ env, fx, queue }));
   } finally {
@@ -213,8 +300,26 @@ async function importOne(ctx: { env: TestWorkflowEnvironment; fx: WebFixture; qu
     return ctx.fx.store.listAudit({ subjectType: 'screening', subjectId: warningId });
   };
   const inbox = async (step: string) =>
-    ((await ctx.fx.knex('notifications').where({ event_key: `screening.${warningId}/${step}` }).orderBy('recipient_user_id').select('recipient_user_id', 'title', 'body')) as Array<{ recipient_user_id: string; title: string; body: string }>);
-  return { t0, warningId, batch, deps, file, handle: ctx.env.client.workflow.getHandle(screeningWorkflowId(warningId)), until, audit, inbox };
+    (await ctx.fx
+      .knex('notifications')
+      .where({ event_key: `screening.${warningId}/${step}` })
+      .orderBy('recipient_user_id')
+      .select('recipient_user_id', 'title', 'body')) as Array<{
+      recipient_user_id: string;
+      title: string;
+      body: string;
+    }>;
+  return {
+    t0,
+    warningId,
+    batch,
+    deps,
+    file,
+    handle: ctx.env.client.workflow.getHandle(screeningWorkflowId(warningId)),
+    until,
+    audit,
+    inbox,
+  };
 }
 
 const RECORD: InterviewRecord = {
@@ -240,12 +345,26 @@ describe('screening follow-up workflow', () => {
         ['overdue', 3 * DAY, 'timer'],
         ['escalated', 5 * DAY, 'timer'],
       ]);
-      expect(events.map((e) => e.eventKey)).toEqual(['reminder', 'overdue', 'escalated'].map((s) => `screening.${w.warningId}/${s}`));
-      expect(await ctx.fx.knex('screening_warnings').where({ id: w.warningId }).first('status', 'escalation_level', 'interview_due_at')).toEqual({ status: 'open', escalation_level: 2, interview_due_at: w.t0 + 3 * DAY });
+      expect(events.map((e) => e.eventKey)).toEqual(
+        ['reminder', 'overdue', 'escalated'].map((s) => `screening.${w.warningId}/${s}`),
+      );
+      expect(
+        await ctx.fx
+          .knex('screening_warnings')
+          .where({ id: w.warningId })
+          .first('status', 'escalation_level', 'interview_due_at'),
+      ).toEqual({ status: 'open', escalation_level: 2, interview_due_at: w.t0 + 3 * DAY });
 
       // who is told, and never the student's name
-      expect((await w.inbox('reminder')).map((n) => n.recipient_user_id)).toEqual(['literature-counsellor', 'literature-psych-counsellor']);
-      expect((await w.inbox('overdue')).map((n) => n.recipient_user_id)).toEqual(['literature-college-leader', 'literature-counsellor', 'literature-psych-counsellor']);
+      expect((await w.inbox('reminder')).map((n) => n.recipient_user_id)).toEqual([
+        'literature-counsellor',
+        'literature-psych-counsellor',
+      ]);
+      expect((await w.inbox('overdue')).map((n) => n.recipient_user_id)).toEqual([
+        'literature-college-leader',
+        'literature-counsellor',
+        'literature-psych-counsellor',
+      ]);
       expect((await w.inbox('escalated')).map((n) => n.recipient_user_id)).toEqual(['admin']);
       const all = await ctx.fx.knex('notifications').where({ subject_type: 'screening' }).select('title', 'body');
       expect(all).toHaveLength(6);
@@ -253,13 +372,19 @@ describe('screening follow-up workflow', () => {
 
       // the workflow carries ids only: its id and its input name no student
       const history = await w.handle.fetchHistory();
-      const input = Buffer.from(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!).toString();
+      const input = Buffer.from(
+        history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!,
+      ).toString();
       expect(input).toContain(w.warningId);
       expect(input).not.toMatch(/林黛玉|2024L0001|汉语言/);
 
       // the same file again: the same batch, no second workflow
       const runId = (await w.handle.describe()).runId;
-      expect(await importWarnings({ ...w.deps, now: w.t0 + 5 * DAY }, admin, w.file, 'one.csv')).toEqual({ batchId: w.batch.batchId, warnings: 1, duplicate: true });
+      expect(await importWarnings({ ...w.deps, now: w.t0 + 5 * DAY }, admin, w.file, 'one.csv')).toEqual({
+        batchId: w.batch.batchId,
+        warnings: 1,
+        duplicate: true,
+      });
       expect((await w.handle.describe()).runId).toBe(runId);
       await w.handle.terminate('test over');
     });
@@ -269,8 +394,20 @@ describe('screening follow-up workflow', () => {
     await withServer(async (ctx) => {
       const w = await importOne(ctx, '橙色');
       await w.until(5 * DAY);
-      const state = await recordInterview({ client: ctx.env.client, knex: ctx.fx.knex }, staff('literature', 'class_teacher'), w.warningId, RECORD);
-      expect(state).toMatchObject({ status: 'interviewed', escalationLevel: 0, remindersSent: 0, assessment: 'high_risk', proposedForKeyCare: true, interviewedBy: 'literature-class-teacher' });
+      const state = await recordInterview(
+        { client: ctx.env.client, knex: ctx.fx.knex },
+        staff('literature', 'class_teacher'),
+        w.warningId,
+        RECORD,
+      );
+      expect(state).toMatchObject({
+        status: 'interviewed',
+        escalationLevel: 0,
+        remindersSent: 0,
+        assessment: 'high_risk',
+        proposedForKeyCare: true,
+        interviewedBy: 'literature-class-teacher',
+      });
       expect(await w.handle.result()).toMatchObject({ status: 'interviewed', escalationLevel: 0 });
 
       const events = await w.audit(2);
@@ -280,12 +417,24 @@ describe('screening follow-up workflow', () => {
       ]);
       expect(events[0]!.at - w.t0).toBeGreaterThanOrEqual(5 * DAY);
       expect(events[0]!.at - w.t0).toBeLessThan(5 * DAY + HOUR);
-      expect(events[0]!.details).toEqual({ assessment: 'high_risk', needsCounselling: true, needsCrisisIntervention: false, late: false });
-      const row = await ctx.fx.knex('screening_warnings').where({ id: w.warningId }).first('status', 'escalation_level', 'interviewed_at', 'record');
+      expect(events[0]!.details).toEqual({
+        assessment: 'high_risk',
+        needsCounselling: true,
+        needsCrisisIntervention: false,
+        late: false,
+      });
+      const row = await ctx.fx
+        .knex('screening_warnings')
+        .where({ id: w.warningId })
+        .first('status', 'escalation_level', 'interviewed_at', 'record');
       expect(row).toMatchObject({ status: 'interviewed', escalation_level: 0, interviewed_at: events[0]!.at });
       expect(JSON.parse(String(row.record))).toEqual(RECORD);
-      expect((await w.inbox('key-care-and-ledger-proposed')).map((n) => n.recipient_user_id)).toEqual(['literature-college-leader']);
-      expect(await ctx.fx.knex('notifications').where({ subject_type: 'screening' }).count({ n: '*' })).toEqual([{ n: 1 }]);
+      expect((await w.inbox('key-care-and-ledger-proposed')).map((n) => n.recipient_user_id)).toEqual([
+        'literature-college-leader',
+      ]);
+      expect(await ctx.fx.knex('notifications').where({ subject_type: 'screening' }).count({ n: '*' })).toEqual([
+        { n: 1 },
+      ]);
       // the time passes the old deadline: nothing more happens
       await w.until(10 * DAY);
       expect(await ctx.fx.store.listAudit({ subjectType: 'screening', subjectId: w.warningId })).toHaveLength(2);
@@ -297,23 +446,52 @@ describe('screening follow-up workflow', () => {
       const w = await importOne(ctx, 'red');
       const { coping: _c, ...missingCoping } = RECORD;
       const actor = { userId: 'literature-counsellor', role: 'counsellor', collegeId: 'literature' };
-      const refused = await w.handle.executeUpdate(recordInterviewUpdate, { args: [{ actor, record: missingCoping as InterviewRecord }] }).catch((e: unknown) => e);
+      const refused = await w.handle
+        .executeUpdate(recordInterviewUpdate, { args: [{ actor, record: missingCoping as InterviewRecord }] })
+        .catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
       const reason = ((refused as WorkflowUpdateFailedError).cause as Error).message;
       expect(reason).toMatch(/incomplete: coping \(第四步/);
       expect(reason).not.toMatch(/食欲|轻生/); // the record's text never becomes a failure message
 
-      await expect(recordInterview({ client: ctx.env.client, knex: ctx.fx.knex }, staff('literature', 'counsellor'), w.warningId, { ...RECORD, assessment: 'fine' as never })).rejects.toThrow(TaskRejectedError);
       await expect(
-        w.handle.executeUpdate(recordInterviewUpdate, { args: [{ actor: { ...actor, collegeId: 'science' }, record: RECORD }] }),
+        recordInterview({ client: ctx.env.client, knex: ctx.fx.knex }, staff('literature', 'counsellor'), w.warningId, {
+          ...RECORD,
+          assessment: 'fine' as never,
+        }),
+      ).rejects.toThrow(TaskRejectedError);
+      await expect(
+        w.handle.executeUpdate(recordInterviewUpdate, {
+          args: [{ actor: { ...actor, collegeId: 'science' }, record: RECORD }],
+        }),
       ).rejects.toThrow(WorkflowUpdateFailedError);
-      await expect(recordInterview({ client: ctx.env.client, knex: ctx.fx.knex }, staff('science', 'counsellor'), w.warningId, RECORD)).rejects.toThrow(/another college/);
-      expect(await ctx.fx.knex('screening_warnings').where({ id: w.warningId }).first('status', 'record')).toEqual({ status: 'open', record: null });
+      await expect(
+        recordInterview(
+          { client: ctx.env.client, knex: ctx.fx.knex },
+          staff('science', 'counsellor'),
+          w.warningId,
+          RECORD,
+        ),
+      ).rejects.toThrow(/another college/);
+      expect(await ctx.fx.knex('screening_warnings').where({ id: w.warningId }).first('status', 'record')).toEqual({
+        status: 'open',
+        record: null,
+      });
 
       // a complete record is then accepted (poll describe(): after rejections result() can hang)
-      const state = await recordInterview({ client: ctx.env.client, knex: ctx.fx.knex }, staff('literature', 'counsellor'), w.warningId, { ...RECORD, assessment: 'mild', needsCounselling: false });
+      const state = await recordInterview(
+        { client: ctx.env.client, knex: ctx.fx.knex },
+        staff('literature', 'counsellor'),
+        w.warningId,
+        {
+          ...RECORD,
+          assessment: 'mild',
+          needsCounselling: false,
+        },
+      );
       expect(state).toMatchObject({ status: 'interviewed', proposedForKeyCare: false });
-      for (let i = 0; i < 100 && (await w.handle.describe()).status.name !== 'COMPLETED'; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && (await w.handle.describe()).status.name !== 'COMPLETED'; i++)
+        await new Promise((r) => setTimeout(r, 50));
       expect((await w.handle.describe()).status.name).toBe('COMPLETED');
       expect((await w.audit(1)).map((e) => e.action)).toEqual(['interviewed']);
     });

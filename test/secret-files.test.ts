@@ -20,7 +20,12 @@ const KEY = Buffer.alloc(32, 9).toString('base64');
 
 describe('applySecretFiles', () => {
   test('When PAYLOAD_KEYS_FILE and WORKFLOW_SIGNING_KEY_FILE name files, then the variables get their contents (trailing newline dropped) and the codec loads the key', () => {
-    const env: NodeJS.ProcessEnv = { NODE_ENV: 'production', PAYLOAD_KEYS_FILE: file('keys', `k1:${KEY}\n`), WORKFLOW_SIGNING_KEY_FILE: file('sign', `${KEY}\n`), DATABASE_URL_FILE: file('db', 'postgres://app:pw@db/app') };
+    const env: NodeJS.ProcessEnv = {
+      NODE_ENV: 'production',
+      PAYLOAD_KEYS_FILE: file('keys', `k1:${KEY}\n`),
+      WORKFLOW_SIGNING_KEY_FILE: file('sign', `${KEY}\n`),
+      DATABASE_URL_FILE: file('db', 'postgres://app:pw@db/app'),
+    };
     expect(applySecretFiles(env).sort()).toEqual(['DATABASE_URL', 'PAYLOAD_KEYS', 'WORKFLOW_SIGNING_KEY']);
     expect(env.PAYLOAD_KEYS).toBe(`k1:${KEY}`);
     expect(env.WORKFLOW_SIGNING_KEY).toBe(KEY);

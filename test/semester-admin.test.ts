@@ -42,7 +42,11 @@ describe('POST /api/semesters', () => {
     f.append('calendarFile', file('c.json', calendarText), 'autumn.json');
     const res = await admin.fetch('/api/semesters', { method: 'POST', body: f });
     expect(res.status).toBe(201);
-    const plan = (await (await admin.fetch('/api/semesters/autumn-upload/plan')).json()) as { colleges: number; tasksPerCollege: number; months: Array<{ month: string; tasks: unknown[] }> };
+    const plan = (await (await admin.fetch('/api/semesters/autumn-upload/plan')).json()) as {
+      colleges: number;
+      tasksPerCollege: number;
+      months: Array<{ month: string; tasks: unknown[] }>;
+    };
     expect(plan.colleges).toBe(8);
     expect(plan.tasksPerCollege).toBe(54);
     expect(plan.months.map((m) => m.month)).toEqual(['2024-09', '2024-10', '2024-11', '2024-12', '2025-01']);
@@ -61,7 +65,9 @@ describe('POST /api/semesters', () => {
     f.append('calendarId', '2024-autumn');
     const res = await admin.fetch('/api/semesters', { method: 'POST', body: f });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: string }).error).toMatch(/^my-checklist\.json: tasks\[2\]\.kind: Invalid enum value/);
+    expect(((await res.json()) as { error: string }).error).toMatch(
+      /^my-checklist\.json: tasks\[2\]\.kind: Invalid enum value/,
+    );
     expect((await admin.fetch('/api/semesters/autumn-broken/plan')).status).toBe(404);
   });
 
@@ -90,9 +96,15 @@ describe('POST /api/semesters', () => {
   });
 
   test('When automation uses the ops bearer token, then it may start a semester without a session; a wrong token is 401', async () => {
-    const ok = await fetch(`${fx.base}/api/semesters/autumn-upload/start`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const ok = await fetch(`${fx.base}/api/semesters/autumn-upload/start`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(ok.status).toBe(202);
-    const wrong = await fetch(`${fx.base}/api/semesters/autumn-upload/start`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}x` } });
+    const wrong = await fetch(`${fx.base}/api/semesters/autumn-upload/start`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}x` },
+    });
     expect(wrong.status).toBe(401);
   });
 });

@@ -58,7 +58,11 @@ async function runWorker<T>(queue: string, fn: () => Promise<T>): Promise<T> {
     connection: env.nativeConnection,
     taskQueue: queue,
     workflowBundle: await workflowBundle(),
-    activities: { ...createActivities({ store, client: env.client }), ...createLadderActivities({ store, client: env.client }), ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }) },
+    activities: {
+      ...createActivities({ store, client: env.client }),
+      ...createLadderActivities({ store, client: env.client }),
+      ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
+    },
   });
   return worker.runUntil(fn());
 }
@@ -74,11 +78,38 @@ describe('semester workflows on the dev server', () => {
     const schoolId = `${DEMO_SCHOOL.id}-e2e`;
     await store.upsertSchool({ ...DEMO_SCHOOL, id: schoolId });
     await store.upsertCollege({ id: 'e2e-college', schoolId, name: '测试学院', nameEn: 'Test College' });
-    await store.upsertUser({ id: 'e2e-counsellor', schoolId, collegeId: 'e2e-college', username: 'e2e-counsellor', displayName: '辅导员', role: 'counsellor' });
-    await store.upsertUser({ id: 'e2e-leader', schoolId, collegeId: 'e2e-college', username: 'e2e-leader', displayName: '书记', role: 'college_leader' });
-    await store.upsertUser({ id: 'e2e-admin', schoolId, collegeId: null, username: 'e2e-admin', displayName: '学工处', role: 'school_admin' });
+    await store.upsertUser({
+      id: 'e2e-counsellor',
+      schoolId,
+      collegeId: 'e2e-college',
+      username: 'e2e-counsellor',
+      displayName: '辅导员',
+      role: 'counsellor',
+    });
+    await store.upsertUser({
+      id: 'e2e-leader',
+      schoolId,
+      collegeId: 'e2e-college',
+      username: 'e2e-leader',
+      displayName: '书记',
+      role: 'college_leader',
+    });
+    await store.upsertUser({
+      id: 'e2e-admin',
+      schoolId,
+      collegeId: null,
+      username: 'e2e-admin',
+      displayName: '学工处',
+      role: 'school_admin',
+    });
     const semesterId = `e2e-${queue}`;
-    await createSemester(store, { id: semesterId, schoolId, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn' });
+    await createSemester(store, {
+      id: semesterId,
+      schoolId,
+      templateId: template.id,
+      templateVersion: template.version,
+      calendarId: '2024-autumn',
+    });
 
     await runWorker(queue, async () => {
       const first = await startSemester(env.client, store, semesterId, queue);
@@ -112,12 +143,27 @@ describe('semester workflows on the dev server', () => {
       expect(leaderInbox.filter((n) => n.kind === 'escalation_l2')).toHaveLength(0);
 
       // the real CLI lists what the app started
-      const cli = execFileSync(temporalBinaries().temporal, ['workflow', 'list', '--address', env.address, '--query', `WorkflowId = 'semester.${semesterId}'`], { encoding: 'utf8' });
+      const cli = execFileSync(
+        temporalBinaries().temporal,
+        ['workflow', 'list', '--address', env.address, '--query', `WorkflowId = 'semester.${semesterId}'`],
+        { encoding: 'utf8' },
+      );
       expect(cli).toContain(`semester.${semesterId}`);
       // the semester runs on the default task model, the college ladder (ADR 0005): the search
       // attributes count the colleges with work at level 2, one here
       expect((await store.getSemester(semesterId))?.taskModel).toBe('ladder');
-      const count = execFileSync(temporalBinaries().temporal, ['workflow', 'count', '--address', env.address, '--query', `SemesterId = '${semesterId}' AND EscalationLevel = 2`], { encoding: 'utf8' });
+      const count = execFileSync(
+        temporalBinaries().temporal,
+        [
+          'workflow',
+          'count',
+          '--address',
+          env.address,
+          '--query',
+          `SemesterId = '${semesterId}' AND EscalationLevel = 2`,
+        ],
+        { encoding: 'utf8' },
+      );
       expect(count.trim()).toBe('Total: 1');
     });
   }, 180_000);
@@ -150,27 +196,58 @@ describe('semester workflows on the dev server', () => {
       calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
     });
     // a task workflow of this semester is started below: a per-task semester
-    await createSemester(store, { id: semesterId, schoolId: DEMO_SCHOOL.id, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn', taskModel: 'per-task' });
+    await createSemester(store, {
+      id: semesterId,
+      schoolId: DEMO_SCHOOL.id,
+      templateId: template.id,
+      templateVersion: template.version,
+      calendarId: '2024-autumn',
+      taskModel: 'per-task',
+    });
 
     await runWorker(queue, async () => {
-      const handle = await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: input.taskId });
-      await eventually('task opened', () => store.getTaskInstance(input.taskId), (r) => r?.status === 'open');
+      const handle = await env.client.workflow.start(taskWorkflow, {
+        args: [input],
+        taskQueue: queue,
+        workflowId: input.taskId,
+      });
+      await eventually(
+        'task opened',
+        () => store.getTaskInstance(input.taskId),
+        (r) => r?.status === 'open',
+      );
       const psych = `${college.id}-psych-counsellor`;
       const state = await handle.executeUpdate(completeTaskUpdate, {
-        args: [{ actor: { userId: psych, role: 'psych_counsellor', collegeId: college.id }, note: '培训 32 名心理委员', files: [] }],
+        args: [
+          {
+            actor: { userId: psych, role: 'psych_counsellor', collegeId: college.id },
+            note: '培训 32 名心理委员',
+            files: [],
+          },
+        ],
       });
       expect(state).toMatchObject({ status: 'completed', late: false });
       await handle.result();
       const row = await store.getTaskInstance(input.taskId);
-      expect(row).toMatchObject({ status: 'completed', late: false, completedBy: psych, note: '培训 32 名心理委员', escalationLevel: 0 });
+      expect(row).toMatchObject({
+        status: 'completed',
+        late: false,
+        completedBy: psych,
+        note: '培训 32 名心理委员',
+        escalationLevel: 0,
+      });
       const audit = await store.listAudit({ subjectType: 'task', subjectId: input.taskId });
       expect(audit.map((a) => [a.action, a.actor])).toEqual([
         ['opened', 'timer'],
         ['completed', psych],
       ]);
       // the opening notice reached the psychological counsellor of that college, and no one else
-      expect((await store.listNotifications(psych)).filter((n) => n.subjectId === input.taskId).map((n) => n.kind)).toEqual(['opened']);
-      expect((await store.listNotifications(`${college.id}-counsellor`)).filter((n) => n.subjectId === input.taskId)).toEqual([]);
+      expect(
+        (await store.listNotifications(psych)).filter((n) => n.subjectId === input.taskId).map((n) => n.kind),
+      ).toEqual(['opened']);
+      expect(
+        (await store.listNotifications(`${college.id}-counsellor`)).filter((n) => n.subjectId === input.taskId),
+      ).toEqual([]);
     });
   }, 60_000);
 });

@@ -9,7 +9,7 @@ import { differencesFromPlan, runSimulation } from '../simulation/run';
 
 const ROOT = path.resolve(__dirname, '..');
 
-test('When the 2024 autumn semester is simulated on the ladder model for two colleges, then every count equals the plan and the timeline is the per-task model\'s actions', async () => {
+test("When the 2024 autumn semester is simulated on the ladder model for two colleges, then every count equals the plan and the timeline is the per-task model's actions", async () => {
   const policies = parsePolicies('late:2,none');
   const result = await runSimulation({
     calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),

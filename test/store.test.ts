@@ -14,14 +14,46 @@ import { createKnex, describeDb, migrateLatest, migrationConfig, type DbOptions 
 import { createStore, type PlannedTaskInput, type Store, type TaskInstanceRow } from '../db/store';
 
 const MIGRATIONS = [
-  '20241101000000_reference_data.ts', '20241101000100_read_model.ts', '20241101000200_deliveries.ts', '20241101000300_auth.ts', '20241101000400_calendar_feeds.ts', '20241101000500_evidence.ts', '20241101000600_students_and_crises.ts', '20241101000700_screening.ts', '20241101000800_care.ts',
+  '20241101000000_reference_data.ts',
+  '20241101000100_read_model.ts',
+  '20241101000200_deliveries.ts',
+  '20241101000300_auth.ts',
+  '20241101000400_calendar_feeds.ts',
+  '20241101000500_evidence.ts',
+  '20241101000600_students_and_crises.ts',
+  '20241101000700_screening.ts',
+  '20241101000800_care.ts',
   '20241201000100_crisis_routing.ts',
   '20241201000200_flag_bad_dates.ts',
   '20241201000400_workflow_integrity.ts',
   '20241201000900_semester_task_model.ts',
   '20241201001000_idempotency_keys.ts',
 ];
-const TABLES = ['pairings', 'ledger_follow_ups', 'ledger_entries', 'key_care_entries', 'care_settings', 'screening_warnings', 'screening_batches', 'crisis_cases', 'students', 'evidence_files', 'calendar_feeds', 'login_attempts', 'sessions', 'notification_deliveries', 'notifications', 'audit_events', 'task_instances', 'semesters', 'users', 'colleges', 'templates', 'calendars', 'schools'];
+const TABLES = [
+  'pairings',
+  'ledger_follow_ups',
+  'ledger_entries',
+  'key_care_entries',
+  'care_settings',
+  'screening_warnings',
+  'screening_batches',
+  'crisis_cases',
+  'students',
+  'evidence_files',
+  'calendar_feeds',
+  'login_attempts',
+  'sessions',
+  'notification_deliveries',
+  'notifications',
+  'audit_events',
+  'task_instances',
+  'semesters',
+  'users',
+  'colleges',
+  'templates',
+  'calendars',
+  'schools',
+];
 /** An instant above 2^31 (and 2^32): pg would hand int8 back as a string without our parser. */
 const T0 = Date.UTC(2025, 0, 1);
 const HOUR = 3_600_000;
@@ -51,7 +83,9 @@ const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5
 /** Runs one statement on the admin database (5 s limit, so a silent host cannot hang the run). */
 async function withPgAdmin(sql: string): Promise<void> {
   const admin = createKnex({ databaseUrl: PG_ADMIN_URL });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref());
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref(),
+  );
   try {
     await Promise.race([admin.raw(sql), timeout]);
   } finally {
@@ -70,7 +104,9 @@ function postgresDriver(): Driver {
       try {
         await withPgAdmin('select 1');
       } catch (err) {
-        return { unavailable: `${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}` };
+        return {
+          unavailable: `${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`,
+        };
       }
       await withPgAdmin(`create database "${dbName}"`);
       created = true;
@@ -94,16 +130,68 @@ const TEMPLATE_BODY = JSON.stringify({ id: 'checklist-2024-autumn', version: 1, 
 const CALENDAR_BODY = JSON.stringify({ id: 'cal-2024-autumn', semesterStart: '2024-09-02' });
 
 async function seedReference(store: Store): Promise<void> {
-  await store.upsertSchool({ id: 'sch', name: '示例大学', nameEn: 'Example University', timezone: 'Asia/Shanghai', createdAt: T0 });
+  await store.upsertSchool({
+    id: 'sch',
+    name: '示例大学',
+    nameEn: 'Example University',
+    timezone: 'Asia/Shanghai',
+    createdAt: T0,
+  });
   await store.upsertCollege({ id: 'col-a', schoolId: 'sch', name: '文学院', nameEn: 'Arts', sortOrder: 1 });
   await store.upsertCollege({ id: 'col-b', schoolId: 'sch', name: '理学院', nameEn: 'Science', sortOrder: 2 });
-  await store.upsertCollege({ id: 'col-old', schoolId: 'sch', name: '旧学院', nameEn: 'Old', sortOrder: 0, active: false });
-  await store.upsertUser({ id: 'u-admin', schoolId: 'sch', username: 'admin', displayName: '管理员', role: 'school_admin' });
-  await store.upsertUser({ id: 'u-lead-a', schoolId: 'sch', collegeId: 'col-a', username: 'lead-a', displayName: '院领导A', role: 'college_leader' });
-  await store.upsertUser({ id: 'u-teach-a', schoolId: 'sch', collegeId: 'col-a', username: 'teach-a', displayName: '班主任A', role: 'class_teacher' });
-  await store.saveTemplate({ id: 'checklist-2024-autumn', version: 1, kind: 'semester-checklist', titleZh: '润心清单', titleEn: 'Checklist', body: TEMPLATE_BODY, sha256: sha(TEMPLATE_BODY) });
-  await store.saveCalendar({ id: 'cal-2024-autumn', nameZh: '2024秋季学期', body: CALENDAR_BODY, sha256: sha(CALENDAR_BODY) });
-  await store.upsertSemester({ id: 'sem', schoolId: 'sch', calendarId: 'cal-2024-autumn', templateId: 'checklist-2024-autumn', templateVersion: 1 });
+  await store.upsertCollege({
+    id: 'col-old',
+    schoolId: 'sch',
+    name: '旧学院',
+    nameEn: 'Old',
+    sortOrder: 0,
+    active: false,
+  });
+  await store.upsertUser({
+    id: 'u-admin',
+    schoolId: 'sch',
+    username: 'admin',
+    displayName: '管理员',
+    role: 'school_admin',
+  });
+  await store.upsertUser({
+    id: 'u-lead-a',
+    schoolId: 'sch',
+    collegeId: 'col-a',
+    username: 'lead-a',
+    displayName: '院领导A',
+    role: 'college_leader',
+  });
+  await store.upsertUser({
+    id: 'u-teach-a',
+    schoolId: 'sch',
+    collegeId: 'col-a',
+    username: 'teach-a',
+    displayName: '班主任A',
+    role: 'class_teacher',
+  });
+  await store.saveTemplate({
+    id: 'checklist-2024-autumn',
+    version: 1,
+    kind: 'semester-checklist',
+    titleZh: '润心清单',
+    titleEn: 'Checklist',
+    body: TEMPLATE_BODY,
+    sha256: sha(TEMPLATE_BODY),
+  });
+  await store.saveCalendar({
+    id: 'cal-2024-autumn',
+    nameZh: '2024秋季学期',
+    body: CALENDAR_BODY,
+    sha256: sha(CALENDAR_BODY),
+  });
+  await store.upsertSemester({
+    id: 'sem',
+    schoolId: 'sch',
+    calendarId: 'cal-2024-autumn',
+    templateId: 'checklist-2024-autumn',
+    templateVersion: 1,
+  });
 }
 
 function plannedTask(id: string, over: Partial<PlannedTaskInput> = {}): PlannedTaskInput {
@@ -183,14 +271,43 @@ describe.each(drivers)('store on $name', (driver) => {
 
   it('upserts reference data, keeping created_at and an omitted password hash', async () => {
     await seedReference(store);
-    await store.upsertUser({ id: 'u-teach-a', schoolId: 'sch', collegeId: 'col-a', username: 'teach-a', displayName: '班主任A', role: 'class_teacher', passwordHash: 'hash-1', createdAt: T0 });
-    await store.upsertUser({ id: 'u-teach-a', schoolId: 'sch', collegeId: 'col-a', username: 'teach-a', displayName: '王老师', role: 'class_teacher', createdAt: T0 + DAY });
-    await store.upsertSchool({ id: 'sch', name: '示例大学', nameEn: 'Example Univ.', timezone: 'Asia/Shanghai', createdAt: T0 + DAY });
+    await store.upsertUser({
+      id: 'u-teach-a',
+      schoolId: 'sch',
+      collegeId: 'col-a',
+      username: 'teach-a',
+      displayName: '班主任A',
+      role: 'class_teacher',
+      passwordHash: 'hash-1',
+      createdAt: T0,
+    });
+    await store.upsertUser({
+      id: 'u-teach-a',
+      schoolId: 'sch',
+      collegeId: 'col-a',
+      username: 'teach-a',
+      displayName: '王老师',
+      role: 'class_teacher',
+      createdAt: T0 + DAY,
+    });
+    await store.upsertSchool({
+      id: 'sch',
+      name: '示例大学',
+      nameEn: 'Example Univ.',
+      timezone: 'Asia/Shanghai',
+      createdAt: T0 + DAY,
+    });
 
     const teacher = await store.findUserByUsername('teach-a');
     expect(teacher).toMatchObject({ displayName: '王老师', passwordHash: 'hash-1', active: true, email: null });
     expect(teacher?.createdAt).not.toBe(T0 + DAY);
-    expect(await store.getSchool('sch')).toEqual({ id: 'sch', name: '示例大学', nameEn: 'Example Univ.', timezone: 'Asia/Shanghai', createdAt: T0 });
+    expect(await store.getSchool('sch')).toEqual({
+      id: 'sch',
+      name: '示例大学',
+      nameEn: 'Example Univ.',
+      timezone: 'Asia/Shanghai',
+      createdAt: T0,
+    });
 
     expect((await store.listColleges('sch')).map((c) => c.id)).toEqual(['col-a', 'col-b']); // active, by sort order
     expect(await store.getCollege('col-old')).toMatchObject({ active: false, sortOrder: 0 });
@@ -204,7 +321,15 @@ describe.each(drivers)('store on $name', (driver) => {
 
   it('saves templates and calendars idempotently and refuses changed content under an existing version', async () => {
     await seedReference(store);
-    const v1 = { id: 'checklist-2024-autumn', version: 1, kind: 'semester-checklist', titleZh: '润心清单', titleEn: 'Checklist', body: TEMPLATE_BODY, sha256: sha(TEMPLATE_BODY) };
+    const v1 = {
+      id: 'checklist-2024-autumn',
+      version: 1,
+      kind: 'semester-checklist',
+      titleZh: '润心清单',
+      titleEn: 'Checklist',
+      body: TEMPLATE_BODY,
+      sha256: sha(TEMPLATE_BODY),
+    };
     expect(await store.saveTemplate(v1)).toBe('unchanged');
     const changed = TEMPLATE_BODY.replace('"tasks":[]', '"tasks":[1]');
     await expect(store.saveTemplate({ ...v1, body: changed, sha256: sha(changed) })).rejects.toThrow(
@@ -224,8 +349,19 @@ describe.each(drivers)('store on $name', (driver) => {
   it('keeps semester status out of upserts and sets it with setSemesterStatus', async () => {
     await seedReference(store);
     await store.setSemesterStatus('sem', 'running', { workflowId: 'semester-sem', startedAt: T0 });
-    await store.upsertSemester({ id: 'sem', schoolId: 'sch', calendarId: 'cal-2024-autumn', templateId: 'checklist-2024-autumn', templateVersion: 1, status: 'planned' });
-    expect(await store.getSemester('sem')).toMatchObject({ status: 'running', workflowId: 'semester-sem', startedAt: T0 });
+    await store.upsertSemester({
+      id: 'sem',
+      schoolId: 'sch',
+      calendarId: 'cal-2024-autumn',
+      templateId: 'checklist-2024-autumn',
+      templateVersion: 1,
+      status: 'planned',
+    });
+    expect(await store.getSemester('sem')).toMatchObject({
+      status: 'running',
+      workflowId: 'semester-sem',
+      startedAt: T0,
+    });
     expect((await store.listSemesters('sch')).map((s) => s.id)).toEqual(['sem']);
     await expect(store.setSemesterStatus('nope', 'closed')).rejects.toThrow(/semester nope not found/);
   });
@@ -234,10 +370,19 @@ describe.each(drivers)('store on $name', (driver) => {
     await seedReference(store);
     const big = T0 + 123; // > 2^31
     await store.upsertPlannedTasks([plannedTask('t-big', { openAt: big, dueAt: big + DAY, updatedAt: big })]);
-    await store.applyTaskTransition(transition('t-big', 'k-big', { status: 'completed', completedAt: big + 5, completedBy: 'u-teach-a' }, big + 6));
+    await store.applyTaskTransition(
+      transition('t-big', 'k-big', { status: 'completed', completedAt: big + 5, completedBy: 'u-teach-a' }, big + 6),
+    );
 
     const task = await store.getTaskInstance('t-big');
-    expect(task).toMatchObject({ openAt: big, dueAt: big + DAY, completedAt: big + 5, updatedAt: big + 6, late: false, escalationLevel: 0 });
+    expect(task).toMatchObject({
+      openAt: big,
+      dueAt: big + DAY,
+      completedAt: big + 5,
+      updatedAt: big + 6,
+      late: false,
+      escalationLevel: 0,
+    });
     for (const v of [task?.openAt, task?.dueAt, task?.completedAt, task?.updatedAt]) expect(typeof v).toBe('number');
     const audit = await store.listAudit({ subjectType: 'task', subjectId: 't-big' });
     expect(audit.map((a) => [a.at, typeof a.id])).toEqual([[big + 6, 'number']]);
@@ -255,12 +400,23 @@ describe.each(drivers)('store on $name', (driver) => {
     expect(await store.applyTaskTransition(t)).toEqual({ applied: true });
     expect(await store.applyTaskTransition({ ...t, patch: { status: 'waived' } })).toEqual({ applied: false });
 
-    expect(await store.getTaskInstance('t1')).toMatchObject({ status: 'overdue', escalationLevel: 1, updatedAt: T0 + DAY });
+    expect(await store.getTaskInstance('t1')).toMatchObject({
+      status: 'overdue',
+      escalationLevel: 1,
+      updatedAt: T0 + DAY,
+    });
     const audit = await store.listAudit({ subjectType: 'task', subjectId: 't1' });
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ eventKey: 'wf-t1:overdue', action: 'overdue', actor: 'timer', details: { patch: { status: 'overdue', escalationLevel: 1 } } });
+    expect(audit[0]).toMatchObject({
+      eventKey: 'wf-t1:overdue',
+      action: 'overdue',
+      actor: 'timer',
+      details: { patch: { status: 'overdue', escalationLevel: 1 } },
+    });
     expect(await db('notifications').count({ n: '*' })).toEqual([{ n: 2 }]);
-    expect(await store.listNotifications('u-lead-a')).toMatchObject([{ kind: 'escalation_l1', subjectType: 'task', subjectId: 't1', readAt: null }]);
+    expect(await store.listNotifications('u-lead-a')).toMatchObject([
+      { kind: 'escalation_l1', subjectType: 'task', subjectId: 't1', readAt: null },
+    ]);
   });
 
   it('keeps a closed task closed when an older timer step is written after the completion', async () => {
@@ -268,18 +424,52 @@ describe.each(drivers)('store on $name', (driver) => {
     // and the overdue write may land last: it must not put the task back to overdue
     await seedReference(store);
     await store.upsertPlannedTasks([plannedTask('t1')]);
-    await store.applyTaskTransition(transition('t1', 'wf-t1:completed', { status: 'completed', completedAt: T0 + DAY + 5, completedBy: 'u-teach-a', late: true, escalationLevel: 1 }, T0 + DAY + 5));
-    await store.applyTaskTransition(transition('t1', 'wf-t1:overdue', { status: 'overdue', escalationLevel: 1, completedAt: null, completedBy: null, late: false }, T0 + DAY));
-    expect(await store.getTaskInstance('t1')).toMatchObject({ status: 'completed', completedAt: T0 + DAY + 5, completedBy: 'u-teach-a', late: true, escalationLevel: 1 });
+    await store.applyTaskTransition(
+      transition(
+        't1',
+        'wf-t1:completed',
+        { status: 'completed', completedAt: T0 + DAY + 5, completedBy: 'u-teach-a', late: true, escalationLevel: 1 },
+        T0 + DAY + 5,
+      ),
+    );
+    await store.applyTaskTransition(
+      transition(
+        't1',
+        'wf-t1:overdue',
+        { status: 'overdue', escalationLevel: 1, completedAt: null, completedBy: null, late: false },
+        T0 + DAY,
+      ),
+    );
+    expect(await store.getTaskInstance('t1')).toMatchObject({
+      status: 'completed',
+      completedAt: T0 + DAY + 5,
+      completedBy: 'u-teach-a',
+      late: true,
+      escalationLevel: 1,
+    });
     // the timeline still has both events, in time order
-    expect((await store.listAudit({ subjectType: 'task', subjectId: 't1' })).map((a) => a.action)).toEqual(['overdue', 'completed']);
+    expect((await store.listAudit({ subjectType: 'task', subjectId: 't1' })).map((a) => a.action)).toEqual([
+      'overdue',
+      'completed',
+    ]);
   });
 
   it('rolls a transition back when its task does not exist', async () => {
     await seedReference(store);
-    await expect(store.applyTaskTransition(transition('ghost', 'k-ghost', { status: 'open' }))).rejects.toThrow(/task instance ghost not found/);
+    await expect(store.applyTaskTransition(transition('ghost', 'k-ghost', { status: 'open' }))).rejects.toThrow(
+      /task instance ghost not found/,
+    );
     expect(await store.listAudit({ subjectType: 'task', subjectId: 'ghost' })).toEqual([]);
-    expect(await store.appendAudit({ eventKey: 'k-ghost', subjectType: 'task', subjectId: 'ghost', action: 'x', actor: 'system', at: T0 })).toBe(true);
+    expect(
+      await store.appendAudit({
+        eventKey: 'k-ghost',
+        subjectType: 'task',
+        subjectId: 'ghost',
+        action: 'x',
+        actor: 'system',
+        at: T0,
+      }),
+    ).toBe(true);
   });
 
   it('applies exactly one of several concurrent identical transitions, across connections', async () => {
@@ -299,28 +489,64 @@ describe.each(drivers)('store on $name', (driver) => {
   });
 
   it('appends audit events idempotently and lists them by time', async () => {
-    const e = { eventKey: 'user:u1:created', subjectType: 'user', subjectId: 'u1', action: 'created', actor: 'system', at: T0 + 2 };
+    const e = {
+      eventKey: 'user:u1:created',
+      subjectType: 'user',
+      subjectId: 'u1',
+      action: 'created',
+      actor: 'system',
+      at: T0 + 2,
+    };
     expect(await store.appendAudit(e)).toBe(true);
     expect(await store.appendAudit(e)).toBe(false);
     expect(await store.appendAudit({ ...e, eventKey: 'user:u1:renamed', action: 'renamed', at: T0 + 1 })).toBe(true);
-    expect((await store.listAudit({ subjectType: 'user', subjectId: 'u1' })).map((a) => [a.action, a.details])).toEqual([
-      ['renamed', null],
-      ['created', null],
-    ]);
+    expect((await store.listAudit({ subjectType: 'user', subjectId: 'u1' })).map((a) => [a.action, a.details])).toEqual(
+      [
+        ['renamed', null],
+        ['created', null],
+      ],
+    );
   });
 
   it('re-plans without clobbering tasks that have moved on', async () => {
     await seedReference(store);
-    const plan = Array.from({ length: 120 }, (_, i) => plannedTask(`t${String(i).padStart(3, '0')}`, { dueAt: T0 + i * HOUR })); // > one chunk
+    const plan = Array.from({ length: 120 }, (_, i) =>
+      plannedTask(`t${String(i).padStart(3, '0')}`, { dueAt: T0 + i * HOUR }),
+    ); // > one chunk
     await store.upsertPlannedTasks(plan);
-    await store.applyTaskTransition(transition('t000', 'k-done', { status: 'completed', completedAt: T0 + 1, completedBy: 'u-teach-a', note: '已完成' }));
+    await store.applyTaskTransition(
+      transition('t000', 'k-done', {
+        status: 'completed',
+        completedAt: T0 + 1,
+        completedBy: 'u-teach-a',
+        note: '已完成',
+      }),
+    );
     await store.applyTaskTransition(transition('t001', 'k-open', { status: 'open' }));
 
-    await store.upsertPlannedTasks(plan.map((p) => ({ ...p, titleZh: '新标题', dueAt: p.dueAt + DAY, updatedAt: T0 + 9 })));
+    await store.upsertPlannedTasks(
+      plan.map((p) => ({ ...p, titleZh: '新标题', dueAt: p.dueAt + DAY, updatedAt: T0 + 9 })),
+    );
 
-    expect(await store.getTaskInstance('t000')).toMatchObject({ status: 'completed', completedAt: T0 + 1, completedBy: 'u-teach-a', note: '已完成', titleZh: '任务 t000', dueAt: T0 });
-    expect(await store.getTaskInstance('t001')).toMatchObject({ status: 'open', titleZh: '任务 t001', dueAt: T0 + HOUR });
-    expect(await store.getTaskInstance('t119')).toMatchObject({ status: 'planned', titleZh: '新标题', dueAt: T0 + 119 * HOUR + DAY, updatedAt: T0 + 9 });
+    expect(await store.getTaskInstance('t000')).toMatchObject({
+      status: 'completed',
+      completedAt: T0 + 1,
+      completedBy: 'u-teach-a',
+      note: '已完成',
+      titleZh: '任务 t000',
+      dueAt: T0,
+    });
+    expect(await store.getTaskInstance('t001')).toMatchObject({
+      status: 'open',
+      titleZh: '任务 t001',
+      dueAt: T0 + HOUR,
+    });
+    expect(await store.getTaskInstance('t119')).toMatchObject({
+      status: 'planned',
+      titleZh: '新标题',
+      dueAt: T0 + 119 * HOUR + DAY,
+      updatedAt: T0 + 9,
+    });
     expect(await store.listTaskInstances({ semesterId: 'sem' })).toHaveLength(120);
   });
 
@@ -357,7 +583,13 @@ describe.each(drivers)('store on $name', (driver) => {
 
   it('counts compliance per college and month', async () => {
     await seedReference(store);
-    await store.upsertSemester({ id: 'sem-other', schoolId: 'sch', calendarId: 'cal-2024-autumn', templateId: 'checklist-2024-autumn', templateVersion: 1 });
+    await store.upsertSemester({
+      id: 'sem-other',
+      schoolId: 'sch',
+      calendarId: 'cal-2024-autumn',
+      templateId: 'checklist-2024-autumn',
+      templateVersion: 1,
+    });
     const now = Date.UTC(2025, 0, 15);
     const past = now - DAY;
     const future = now + DAY;
@@ -375,9 +607,16 @@ describe.each(drivers)('store on $name', (driver) => {
       plannedTask('b2', { ...jan, dueAt: future, collegeId: 'col-b' }), // planned: open
       plannedTask('z1', { ...jan, dueAt: past, semesterId: 'sem-other' }), // another semester
     ]);
-    const apply = (id: string, patch: Partial<TaskInstanceRow>) => store.applyTaskTransition(transition(id, `k-${id}`, patch));
+    const apply = (id: string, patch: Partial<TaskInstanceRow>) =>
+      store.applyTaskTransition(transition(id, `k-${id}`, patch));
     await apply('a1', { status: 'completed', late: false, completedAt: past - HOUR, completedBy: 'u-teach-a' });
-    await apply('a2', { status: 'completed', late: true, escalationLevel: 1, completedAt: now - HOUR, completedBy: 'u-teach-a' });
+    await apply('a2', {
+      status: 'completed',
+      late: true,
+      escalationLevel: 1,
+      completedAt: now - HOUR,
+      completedBy: 'u-teach-a',
+    });
     await apply('a3', { status: 'overdue', escalationLevel: 2 });
     await apply('a4', { status: 'waived', escalationLevel: 1, waivedReason: '活动取消' });
     await apply('a5', { status: 'open' });
@@ -385,9 +624,42 @@ describe.each(drivers)('store on $name', (driver) => {
     await apply('b1', { status: 'completed', completedAt: past - HOUR, completedBy: 'u-teach-a' });
 
     expect(await store.complianceByCollegeMonth('sem', now)).toEqual([
-      { collegeId: 'col-a', name: '文学院', month: '2024-12', planned: 4, onTime: 1, late: 1, open: 0, overdue: 1, waived: 1, escalated: 3 },
-      { collegeId: 'col-a', name: '文学院', month: '2025-01', planned: 3, onTime: 0, late: 0, open: 2, overdue: 1, waived: 0, escalated: 0 },
-      { collegeId: 'col-b', name: '理学院', month: '2025-01', planned: 2, onTime: 1, late: 0, open: 1, overdue: 0, waived: 0, escalated: 0 },
+      {
+        collegeId: 'col-a',
+        name: '文学院',
+        month: '2024-12',
+        planned: 4,
+        onTime: 1,
+        late: 1,
+        open: 0,
+        overdue: 1,
+        waived: 1,
+        escalated: 3,
+      },
+      {
+        collegeId: 'col-a',
+        name: '文学院',
+        month: '2025-01',
+        planned: 3,
+        onTime: 0,
+        late: 0,
+        open: 2,
+        overdue: 1,
+        waived: 0,
+        escalated: 0,
+      },
+      {
+        collegeId: 'col-b',
+        name: '理学院',
+        month: '2025-01',
+        planned: 2,
+        onTime: 1,
+        late: 0,
+        open: 1,
+        overdue: 0,
+        waived: 0,
+        escalated: 0,
+      },
     ]);
     expect(await store.complianceByCollegeMonth('sem-none', now)).toEqual([]);
   });

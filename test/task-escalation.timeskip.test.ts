@@ -8,7 +8,14 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TaskEvent } from '../activities';
 import { evidenceSchema } from '../domain/schema';
-import { completeTaskUpdate, taskStateQuery, taskWorkflow, waiveTaskUpdate, type CompleteRequest, type TaskInput } from '../workflows';
+import {
+  completeTaskUpdate,
+  taskStateQuery,
+  taskWorkflow,
+  waiveTaskUpdate,
+  type CompleteRequest,
+  type TaskInput,
+} from '../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 
 const HOUR = 3_600_000;
@@ -73,7 +80,11 @@ describe('task workflow (time-skipping)', () => {
     await withWorker(async ({ queue, events }) => {
       const input = taskInput(await env.currentTimeMs());
       const wallStart = Date.now();
-      const handle = await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: input.taskId });
+      const handle = await env.client.workflow.start(taskWorkflow, {
+        args: [input],
+        taskQueue: queue,
+        workflowId: input.taskId,
+      });
       await env.sleep(input.level2At - (await env.currentTimeMs()) + HOUR);
       const state = await handle.query(taskStateQuery);
       expect(state.status).toBe('overdue');
@@ -89,7 +100,9 @@ describe('task workflow (time-skipping)', () => {
       expect(Date.now() - wallStart).toBeLessThan(30_000);
 
       // it keeps waiting: a late completion closes it and is recorded as late
-      const done = await handle.executeUpdate(completeTaskUpdate, { args: [{ actor: counsellorA, note: '已更新名单', files: [] }] });
+      const done = await handle.executeUpdate(completeTaskUpdate, {
+        args: [{ actor: counsellorA, note: '已更新名单', files: [] }],
+      });
       expect(done).toMatchObject({ status: 'completed', late: true, escalationLevel: 2, completedBy: 'u-couns-a' });
       expect(await handle.result()).toMatchObject({ status: 'completed', late: true });
       expect(events.at(-1)).toMatchObject({ action: 'completed-late', actor: 'u-couns-a', step: 'completed' });
@@ -99,9 +112,15 @@ describe('task workflow (time-skipping)', () => {
   test('When a task is completed before its due time, then no escalation happens and it is on time', async () => {
     await withWorker(async ({ queue, events }) => {
       const input = taskInput(await env.currentTimeMs());
-      const handle = await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: input.taskId });
+      const handle = await env.client.workflow.start(taskWorkflow, {
+        args: [input],
+        taskQueue: queue,
+        workflowId: input.taskId,
+      });
       await env.sleep(input.dueAt - DAY - (await env.currentTimeMs()) + HOUR); // after the 1-day reminder
-      const done = await handle.executeUpdate(completeTaskUpdate, { args: [{ actor: counsellorA, note: '已完成', files: [] }] });
+      const done = await handle.executeUpdate(completeTaskUpdate, {
+        args: [{ actor: counsellorA, note: '已完成', files: [] }],
+      });
       expect(done).toMatchObject({ status: 'completed', late: false, escalationLevel: 0, remindersSent: 2 });
       await handle.result();
       expect(events.map((e) => e.action)).toEqual(['opened', 'reminded', 'reminded', 'completed']);
@@ -110,8 +129,14 @@ describe('task workflow (time-skipping)', () => {
 
   test('When completion breaks a rule, then the Update is rejected with a reason and the task stays open', async () => {
     await withWorker(async ({ queue }) => {
-      const input = taskInput(await env.currentTimeMs(), { evidence: evidenceSchema.parse({ note: 'required', minFiles: 1 }) });
-      const handle = await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: input.taskId });
+      const input = taskInput(await env.currentTimeMs(), {
+        evidence: evidenceSchema.parse({ note: 'required', minFiles: 1 }),
+      });
+      const handle = await env.client.workflow.start(taskWorkflow, {
+        args: [input],
+        taskQueue: queue,
+        workflowId: input.taskId,
+      });
       const attempt = async (req: { args: [CompleteRequest] }) => {
         try {
           await handle.executeUpdate(completeTaskUpdate, req);
@@ -121,12 +146,16 @@ describe('task workflow (time-skipping)', () => {
         }
         throw new Error('update was accepted');
       };
-      expect(await attempt({ args: [{ actor: { ...counsellorA, collegeId: 'college-b' }, note: 'x', files: [{ id: 'f', kind: 'image' }] }] })).toBe(
-        'this task belongs to another college (college-a)',
-      );
-      expect(await attempt({ args: [{ actor: { ...counsellorA, role: 'class_teacher' }, note: 'x', files: [{ id: 'f', kind: 'image' }] }] })).toBe(
-        'only the counsellor of the college or the college leader may complete this task',
-      );
+      expect(
+        await attempt({
+          args: [{ actor: { ...counsellorA, collegeId: 'college-b' }, note: 'x', files: [{ id: 'f', kind: 'image' }] }],
+        }),
+      ).toBe('this task belongs to another college (college-a)');
+      expect(
+        await attempt({
+          args: [{ actor: { ...counsellorA, role: 'class_teacher' }, note: 'x', files: [{ id: 'f', kind: 'image' }] }],
+        }),
+      ).toBe('only the counsellor of the college or the college leader may complete this task');
       expect(await attempt({ args: [{ actor: counsellorA, note: ' ', files: [] }] })).toBe(
         'evidence incomplete: a note describing what was done is required; at least 1 file(s) are required, 0 given',
       );
@@ -136,9 +165,11 @@ describe('task workflow (time-skipping)', () => {
       await handle.executeUpdate(waiveTaskUpdate, { args: [{ actor: leaderA, reason: '本学院无新生' }] });
       expect(await handle.result()).toMatchObject({ status: 'waived', waivedReason: '本学院无新生' });
       // the workflow has ended: a late completion cannot reach it (the web layer reports the closed state)
-      await expect(handle.executeUpdate(completeTaskUpdate, { args: [{ actor: counsellorA, note: 'x', files: [{ id: 'f', kind: 'image' }] }] })).rejects.toThrow(
-        /workflow execution already completed|not found/i,
-      );
+      await expect(
+        handle.executeUpdate(completeTaskUpdate, {
+          args: [{ actor: counsellorA, note: 'x', files: [{ id: 'f', kind: 'image' }] }],
+        }),
+      ).rejects.toThrow(/workflow execution already completed|not found/i);
     });
   });
 });

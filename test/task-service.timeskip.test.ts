@@ -47,7 +47,9 @@ const leader = { userId: 'literature-college-leader', role: 'college_leader' as 
 async function withTask<T>(fn: (input: TaskInput) => Promise<T>): Promise<T> {
   const queue = uniqueQueue('service');
   const now = await env.currentTimeMs();
-  const dueAt = DateTime.fromMillis(now + 5 * DAY, { zone: ZONE }).set({ hour: 17, minute: 0, second: 0, millisecond: 0 }).toMillis();
+  const dueAt = DateTime.fromMillis(now + 5 * DAY, { zone: ZONE })
+    .set({ hour: 17, minute: 0, second: 0, millisecond: 0 })
+    .toMillis();
   const input: TaskInput = {
     taskId: `task.${semesterId}.literature.2024-10-01-update-key-care-list.${queue}`,
     semesterId,
@@ -69,7 +71,10 @@ async function withTask<T>(fn: (input: TaskInput) => Promise<T>): Promise<T> {
     connection: env.nativeConnection,
     taskQueue: queue,
     workflowBundle: await workflowBundle(),
-    activities: { ...createActivities({ store, client: env.client }), ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }) },
+    activities: {
+      ...createActivities({ store, client: env.client }),
+      ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
+    },
   });
   return worker.runUntil(async () => {
     await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: input.taskId });
@@ -104,7 +109,14 @@ describe('moving a due date', () => {
   test('When the school admin moves a due date three days later, then the timers move with it', async () => {
     await withTask(async (input) => {
       const newDue = DateTime.fromMillis(input.dueAt, { zone: ZONE }).plus({ days: 3 });
-      const state = await moveDue(env.client, store, input.taskId, admin, newDue.toFormat('yyyy-MM-dd HH:mm'), '国庆调休');
+      const state = await moveDue(
+        env.client,
+        store,
+        input.taskId,
+        admin,
+        newDue.toFormat('yyyy-MM-dd HH:mm'),
+        '国庆调休',
+      );
       expect(state.dueAt).toBe(newDue.toMillis());
       expect(state.remindAts).toEqual([newDue.minus({ days: 3 }).toMillis(), newDue.minus({ days: 1 }).toMillis()]);
       expect(state.level2At).toBe(newDue.plus({ days: 2 }).toMillis());
@@ -115,18 +127,27 @@ describe('moving a due date', () => {
       const audit = await store.listAudit({ subjectType: 'task', subjectId: input.taskId });
       expect(audit.map((a) => a.action)).toEqual(['opened', 'due-moved', 'reminded', 'reminded', 'overdue']);
       expect(audit.find((a) => a.action === 'overdue')?.at).toBe(newDue.toMillis());
-      expect(audit.find((a) => a.action === 'due-moved')).toMatchObject({ actor: 'admin', details: { from: input.dueAt, to: newDue.toMillis(), reason: '国庆调休' } });
+      expect(audit.find((a) => a.action === 'due-moved')).toMatchObject({
+        actor: 'admin',
+        details: { from: input.dueAt, to: newDue.toMillis(), reason: '国庆调休' },
+      });
       expect((await store.getTaskInstance(input.taskId))?.dueAt).toBe(newDue.toMillis());
     });
   });
 
   test('When staff try to move a due date or write a bad date, then they are refused with the reason', async () => {
     await withTask(async (input) => {
-      expect(await rejection(moveDue(env.client, store, input.taskId, counsellor, '2030-01-01 17:00', 'x'))).toBe('only the school administration may move a due date');
-      expect(await rejection(moveDue(env.client, store, input.taskId, admin, '2030-13-01 17:00', 'x'))).toBe('"2030-13-01 17:00" is not a date and time written YYYY-MM-DD HH:mm');
+      expect(await rejection(moveDue(env.client, store, input.taskId, counsellor, '2030-01-01 17:00', 'x'))).toBe(
+        'only the school administration may move a due date',
+      );
+      expect(await rejection(moveDue(env.client, store, input.taskId, admin, '2030-13-01 17:00', 'x'))).toBe(
+        '"2030-13-01 17:00" is not a date and time written YYYY-MM-DD HH:mm',
+      );
       // a date within the window of domain/dates.ts (at most about a year ahead), so the reason is what is refused
       const soon = DateTime.now().plus({ months: 2 }).toFormat('yyyy-MM-dd 17:00');
-      expect(await rejection(moveDue(env.client, store, input.taskId, admin, soon, ' '))).toBe('a reason is required to move a due date');
+      expect(await rejection(moveDue(env.client, store, input.taskId, admin, soon, ' '))).toBe(
+        'a reason is required to move a due date',
+      );
     });
   });
 });
@@ -134,26 +155,47 @@ describe('moving a due date', () => {
 describe('closing a task', () => {
   test('When a task is completed twice, then the second time is refused as already completed', async () => {
     await withTask(async (input) => {
-      const state = await completeTask(env.client, store, input.taskId, { actor: counsellor, note: '名单已更新', files: [] });
+      const state = await completeTask(env.client, store, input.taskId, {
+        actor: counsellor,
+        note: '名单已更新',
+        files: [],
+      });
       expect(state).toMatchObject({ status: 'completed', late: false });
       await closed(input.taskId);
-      expect(await rejection(completeTask(env.client, store, input.taskId, { actor: counsellor, note: '再次', files: [] }))).toBe('this task is already completed');
-      expect(await store.getTaskInstance(input.taskId)).toMatchObject({ status: 'completed', note: '名单已更新', completedBy: counsellor.userId });
+      expect(
+        await rejection(completeTask(env.client, store, input.taskId, { actor: counsellor, note: '再次', files: [] })),
+      ).toBe('this task is already completed');
+      expect(await store.getTaskInstance(input.taskId)).toMatchObject({
+        status: 'completed',
+        note: '名单已更新',
+        completedBy: counsellor.userId,
+      });
     });
   });
 
   test('When staff try to waive, then only the college leader with a reason may', async () => {
     await withTask(async (input) => {
-      expect(await rejection(waiveTask(env.client, store, input.taskId, counsellor, '不需要'))).toBe('only the college leader may waive a task');
-      expect(await rejection(waiveTask(env.client, store, input.taskId, leader, '  '))).toBe('a reason is required to waive a task');
+      expect(await rejection(waiveTask(env.client, store, input.taskId, counsellor, '不需要'))).toBe(
+        'only the college leader may waive a task',
+      );
+      expect(await rejection(waiveTask(env.client, store, input.taskId, leader, '  '))).toBe(
+        'a reason is required to waive a task',
+      );
       await waiveTask(env.client, store, input.taskId, leader, '本月无新增关注学生');
       await closed(input.taskId);
-      expect(await store.getTaskInstance(input.taskId)).toMatchObject({ status: 'waived', waivedReason: '本月无新增关注学生' });
-      expect(await rejection(completeTask(env.client, store, input.taskId, { actor: counsellor, note: 'x', files: [] }))).toBe('this task was waived and is closed');
+      expect(await store.getTaskInstance(input.taskId)).toMatchObject({
+        status: 'waived',
+        waivedReason: '本月无新增关注学生',
+      });
+      expect(
+        await rejection(completeTask(env.client, store, input.taskId, { actor: counsellor, note: 'x', files: [] })),
+      ).toBe('this task was waived and is closed');
     });
   });
 
   test('When a task id is unknown, then it is reported as not found', async () => {
-    await expect(completeTask(env.client, store, 'task.nope', { actor: counsellor, note: 'x', files: [] })).rejects.toThrow('unknown task task.nope');
+    await expect(
+      completeTask(env.client, store, 'task.nope', { actor: counsellor, note: 'x', files: [] }),
+    ).rejects.toThrow('unknown task task.nope');
   });
 });

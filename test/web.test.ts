@@ -32,17 +32,26 @@ describe('GET /healthz', () => {
     expect(await res.json()).toEqual({ status: 'ok', temporal: 'ok', database: 'ok' });
   });
   test('When Temporal does not answer, then it is 503 with the reason', async () => {
-    await withApp({ checkTemporal: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233')) }, async (f) => {
-      const res = await fetch(`${f.base}/healthz`);
-      expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: 'unavailable', temporal: 'error: connect ECONNREFUSED 127.0.0.1:7233', database: 'ok' });
-    });
+    await withApp(
+      { checkTemporal: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7233')) },
+      async (f) => {
+        const res = await fetch(`${f.base}/healthz`);
+        expect(res.status).toBe(503);
+        expect(await res.json()).toEqual({
+          status: 'unavailable',
+          temporal: 'error: connect ECONNREFUSED 127.0.0.1:7233',
+          database: 'ok',
+        });
+      },
+    );
   });
   test('When Temporal hangs, then it is 503 after the probe timeout', async () => {
     await withApp({ checkTemporal: () => new Promise(() => {}) }, async (f) => {
       const res = await fetch(`${f.base}/healthz`);
       expect(res.status).toBe(503);
-      expect(((await res.json()) as { temporal: string }).temporal).toBe('error: Temporal did not answer within 3000 ms');
+      expect(((await res.json()) as { temporal: string }).temporal).toBe(
+        'error: Temporal did not answer within 3000 ms',
+      );
     });
   });
   test('When the database is gone, then it is 503 naming the database', async () => {
@@ -60,7 +69,10 @@ describe('GET /healthz', () => {
 
 describe('public pages and assets', () => {
   test('When the stylesheet and script are requested, then the app serves them itself (no CDN)', async () => {
-    for (const [p, type] of [['/assets/app.css', 'text/css'], ['/assets/app.js', 'javascript']] as const) {
+    for (const [p, type] of [
+      ['/assets/app.css', 'text/css'],
+      ['/assets/app.js', 'javascript'],
+    ] as const) {
       const res = await fetch(`${fx.base}${p}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain(type);

@@ -55,7 +55,9 @@ describe('worker tuning', () => {
   });
 
   test('When the cache is switched off (0), then that is passed on, and the workflow task slots need not fit a cache', () => {
-    expect(workerTuning(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0', WORKER_WORKFLOW_TASK_SLOTS: '500' }))).toMatchObject({
+    expect(
+      workerTuning(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0', WORKER_WORKFLOW_TASK_SLOTS: '500' })),
+    ).toMatchObject({
       maxCachedWorkflows: 0,
       maxConcurrentWorkflowTaskExecutions: 500,
     });
@@ -84,8 +86,14 @@ describe('worker tuning', () => {
     expect(configError({ WORKER_MAX_CACHED_WORKFLOWS: '100', WORKER_WORKFLOW_TASK_SLOTS: '200' })).toContain(
       'WORKER_WORKFLOW_TASK_SLOTS: must not exceed WORKER_MAX_CACHED_WORKFLOWS (100) while the cache is on (got "200")',
     );
-    expect(configError({ WORKER_MAX_CACHED_WORKFLOWS: '10' })).toContain('WORKER_WORKFLOW_TASK_SLOTS: must not exceed WORKER_MAX_CACHED_WORKFLOWS (10) while the cache is on (the default 40)');
-    expect(configError({ WORKER_WORKFLOW_POLLERS: '50' })).toContain('WORKER_WORKFLOW_POLLERS: must not exceed WORKER_WORKFLOW_TASK_SLOTS (40) (got "50")');
-    expect(configError({ WORKER_ACTIVITY_TASK_SLOTS: '5', WORKER_ACTIVITY_POLLERS: '6' })).toContain('WORKER_ACTIVITY_POLLERS: must not exceed WORKER_ACTIVITY_TASK_SLOTS (5) (got "6")');
+    expect(configError({ WORKER_MAX_CACHED_WORKFLOWS: '10' })).toContain(
+      'WORKER_WORKFLOW_TASK_SLOTS: must not exceed WORKER_MAX_CACHED_WORKFLOWS (10) while the cache is on (the default 40)',
+    );
+    expect(configError({ WORKER_WORKFLOW_POLLERS: '50' })).toContain(
+      'WORKER_WORKFLOW_POLLERS: must not exceed WORKER_WORKFLOW_TASK_SLOTS (40) (got "50")',
+    );
+    expect(configError({ WORKER_ACTIVITY_TASK_SLOTS: '5', WORKER_ACTIVITY_POLLERS: '6' })).toContain(
+      'WORKER_ACTIVITY_POLLERS: must not exceed WORKER_ACTIVITY_TASK_SLOTS (5) (got "6")',
+    );
   });
 });

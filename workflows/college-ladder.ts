@@ -69,7 +69,11 @@ const { deliverLadderNotifications } = proxyActivities<LadderActivities>({
 /** A completion, waiver or moved due date: one write, in the worker, without a round trip to the server. */
 const { recordLadderTaskEvent, ladderTaskFromReadModel } = proxyLocalActivities<LadderActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['UnknownTaskError', 'UnknownTemplateError'] },
+  retry: {
+    initialInterval: '200 milliseconds',
+    maximumInterval: '10 seconds',
+    nonRetryableErrorTypes: ['UnknownTaskError', 'UnknownTemplateError'],
+  },
 });
 
 /** One planned task as the ladder holds it: ids and instants only. */
@@ -205,7 +209,11 @@ export interface LadderReplanResult {
 export const ladderReplanUpdate = defineUpdate<LadderReplanResult, [LadderReplanRequest]>('ladderReplan');
 
 const sameInstants = (a: LadderPlanTask, b: LadderPlanTask) =>
-  a.openAt === b.openAt && a.dueAt === b.dueAt && a.level2At === b.level2At && a.remindAts.length === b.remindAts.length && a.remindAts.every((x, i) => x === b.remindAts[i]);
+  a.openAt === b.openAt &&
+  a.dueAt === b.dueAt &&
+  a.level2At === b.level2At &&
+  a.remindAts.length === b.remindAts.length &&
+  a.remindAts.every((x, i) => x === b.remindAts[i]);
 
 /** A returned task's plan as the read model holds it (activities/ladder.ts ladderTaskFromReadModel). */
 export interface LadderTaskFromReadModel extends LadderPlanTask {
@@ -272,9 +280,15 @@ interface Pending {
 /** A task's steps not yet taken, in the order task.ts takes them. */
 export function pendingSteps(t: LadderTask): Pending[] {
   const out: Pending[] = [];
-  if (t.status === 'planned' && !t.done.includes('opened')) out.push({ key: 'opened', action: 'opened', at: t.openAt, wakeAt: t.openAt });
+  if (t.status === 'planned' && !t.done.includes('opened'))
+    out.push({ key: 'opened', action: 'opened', at: t.openAt, wakeAt: t.openAt });
   const ladder: Pending[] = [
-    ...t.remindAts.map((at) => ({ key: `remind:${at}`, action: 'reminded' as const, at, wakeAt: Math.max(at, t.openAt) })),
+    ...t.remindAts.map((at) => ({
+      key: `remind:${at}`,
+      action: 'reminded' as const,
+      at,
+      wakeAt: Math.max(at, t.openAt),
+    })),
     { key: `overdue:${t.dueAt}`, action: 'overdue', at: t.dueAt, wakeAt: Math.max(t.dueAt, t.openAt) },
     { key: `level2:${t.dueAt}`, action: 'escalated', at: t.level2At, wakeAt: Math.max(t.level2At, t.openAt) },
   ];
@@ -294,7 +308,16 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
       startedAt: Date.now(),
       endsAt: plan.endsAt,
       evidence: plan.evidence,
-      tasks: plan.tasks.filter((t) => !closed[t.taskId]).map((t) => ({ ...t, remindAts: [...t.remindAts], status: 'planned', escalationLevel: 0, remindersSent: 0, done: [] })),
+      tasks: plan.tasks
+        .filter((t) => !closed[t.taskId])
+        .map((t) => ({
+          ...t,
+          remindAts: [...t.remindAts],
+          status: 'planned',
+          escalationLevel: 0,
+          remindersSent: 0,
+          done: [],
+        })),
       closed,
     };
   }
@@ -380,7 +403,13 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     async (req) => {
       const t = byId.get(req.taskId)!;
       const now = Date.now();
-      const s: TaskState = { ...stateOf(t), status: 'completed', completedAt: now, completedBy: req.actor.userId, late: now > t.dueAt };
+      const s: TaskState = {
+        ...stateOf(t),
+        status: 'completed',
+        completedAt: now,
+        completedBy: req.actor.userId,
+        late: now > t.dueAt,
+      };
       close(t, 'completed');
       closedState.set(t.taskId, s);
       await record({
@@ -399,7 +428,9 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     },
     {
       validator: (req) => {
-        const t = openTask(req.taskId, (how) => (how === 'completed' ? 'this task is already completed' : 'this task was waived and is closed'));
+        const t = openTask(req.taskId, (how) =>
+          how === 'completed' ? 'this task is already completed' : 'this task was waived and is closed',
+        );
         checkActorOfCollege(req.actor);
         if (req.actor.role !== t.ownerRole && req.actor.role !== 'college_leader') {
           reject(`only the ${t.ownerRole} of the college or the college leader may complete this task`);
@@ -420,7 +451,17 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
       const s: TaskState = { ...stateOf(t), status: 'waived', waivedReason: req.reason.trim() };
       close(t, 'waived');
       closedState.set(t.taskId, s);
-      await record({ taskId: t.taskId, ownerRole: t.ownerRole, step: 'waived', action: 'waived', at: now, actor: req.actor.userId, notify: null, state: s, details: { reason: s.waivedReason } });
+      await record({
+        taskId: t.taskId,
+        ownerRole: t.ownerRole,
+        step: 'waived',
+        action: 'waived',
+        at: now,
+        actor: req.actor.userId,
+        notify: null,
+        state: s,
+        details: { reason: s.waivedReason },
+      });
       return s;
     },
     {
@@ -450,7 +491,17 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
       version += 1;
       if (!(state.moved ??= []).includes(t.taskId)) state.moved.push(t.taskId);
       const s = stateOf(t);
-      await record({ taskId: t.taskId, ownerRole: t.ownerRole, step: `due-moved:${req.dueAt}`, action: 'due-moved', at: now, actor: req.actor.userId, notify: 'assignees', state: s, details: { from, to: req.dueAt, reason: req.reason } });
+      await record({
+        taskId: t.taskId,
+        ownerRole: t.ownerRole,
+        step: `due-moved:${req.dueAt}`,
+        action: 'due-moved',
+        at: now,
+        actor: req.actor.userId,
+        notify: 'assignees',
+        state: s,
+        details: { from, to: req.dueAt, reason: req.reason },
+      });
       return s;
     },
     {
@@ -458,7 +509,8 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
         openTask(req.taskId, (how) => `this task is already ${how}`);
         if (req.actor.role !== 'school_admin') reject('only the school administration may move a due date');
         if (replanning) reject('a new checklist version is being applied; try again in a moment');
-        if (!(req.level2At > req.dueAt) || req.remindAts.some((x: number) => x >= req.dueAt)) reject('the new schedule is inconsistent');
+        if (!(req.level2At > req.dueAt) || req.remindAts.some((x: number) => x >= req.dueAt))
+          reject('the new schedule is inconsistent');
         if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to move a due date');
       },
     },
@@ -469,13 +521,28 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     async (req) => {
       returning.add(req.taskId);
       try {
-        const p = await ladderTaskFromReadModel({ semesterId: input.semesterId, collegeId: input.collegeId, taskId: req.taskId });
+        const p = await ladderTaskFromReadModel({
+          semesterId: input.semesterId,
+          collegeId: input.collegeId,
+          taskId: req.taskId,
+        });
         if (state.closed[req.taskId] !== 'completed') reject('only a completed task can be returned');
         const now = Date.now();
         const t = reopenedTask(p, now);
         const s = stateOf(t);
         const reason = req.reason.trim();
-        await record({ taskId: t.taskId, ownerRole: t.ownerRole, step: `returned:${now}`, action: 'returned', at: now, actor: req.actor.userId, notify: 'assignees', state: s, details: { reason, dueAt: t.dueAt, level: t.escalationLevel }, reopen: true });
+        await record({
+          taskId: t.taskId,
+          ownerRole: t.ownerRole,
+          step: `returned:${now}`,
+          action: 'returned',
+          at: now,
+          actor: req.actor.userId,
+          notify: 'assignees',
+          state: s,
+          details: { reason, dueAt: t.dueAt, level: t.escalationLevel },
+          reopen: true,
+        });
         // back in the plan: the remaining steps fire at their instants
         delete state.closed[t.taskId];
         closedState.delete(t.taskId);
@@ -492,11 +559,18 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
       validator: (req) => {
         if (typeof req.taskId !== 'string') reject('a task id is required');
         if (state.closed[req.taskId] !== 'completed' || returning.has(req.taskId)) {
-          const how = returning.has(req.taskId) ? 'it is being returned already' : state.closed[req.taskId] === 'waived' ? 'this one was waived' : byId.has(req.taskId) ? 'this one is still open' : `task ${req.taskId} is not in this college's semester`;
+          const how = returning.has(req.taskId)
+            ? 'it is being returned already'
+            : state.closed[req.taskId] === 'waived'
+              ? 'this one was waived'
+              : byId.has(req.taskId)
+                ? 'this one is still open'
+                : `task ${req.taskId} is not in this college's semester`;
           reject(`only a completed task can be returned; ${how}`);
         }
         const a = req.actor;
-        if (!(a.role === 'school_admin' || (a.role === 'college_leader' && a.collegeId === input.collegeId))) reject("only the college's leader or the school administration may return a completion");
+        if (!(a.role === 'school_admin' || (a.role === 'college_leader' && a.collegeId === input.collegeId)))
+          reject("only the college's leader or the school administration may return a completion");
         if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to return a completion');
       },
     },
@@ -513,9 +587,19 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     async (req) => {
       replanning = true;
       try {
-        const plan = await planCollegeLadder({ semesterId: input.semesterId, collegeId: input.collegeId, fromTemplate: true });
+        const plan = await planCollegeLadder({
+          semesterId: input.semesterId,
+          collegeId: input.collegeId,
+          fromTemplate: true,
+        });
         const now = Date.now();
-        const out: LadderReplanResult = { templateVersion: req.templateVersion, added: [], retired: [], moved: [], kept: [] };
+        const out: LadderReplanResult = {
+          templateVersion: req.templateVersion,
+          added: [],
+          retired: [],
+          moved: [],
+          kept: [],
+        };
         const reason = req.reason.trim();
         const inPlan = new Set(plan.tasks.map((t) => t.taskId));
         for (const k of Object.keys(plan.evidence)) state.evidence[k] = plan.evidence[k]!;
@@ -523,7 +607,14 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
           const t = byId.get(p.taskId);
           if (state.closed[p.taskId]) continue; // done or waived: kept as it is
           if (!t) {
-            const added: LadderTask = { ...p, remindAts: [...p.remindAts], status: 'planned', escalationLevel: 0, remindersSent: 0, done: [] };
+            const added: LadderTask = {
+              ...p,
+              remindAts: [...p.remindAts],
+              status: 'planned',
+              escalationLevel: 0,
+              remindersSent: 0,
+              done: [],
+            };
             state.tasks.push(added);
             byId.set(p.taskId, added);
             out.added.push(p.taskId);
@@ -547,7 +638,17 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
           }
           out.moved.push(t.taskId);
           if (t.status !== 'planned') {
-            await record({ taskId: t.taskId, ownerRole: t.ownerRole, step: `replanned:v${req.templateVersion}`, action: 'due-moved', at: now, actor: req.actor.userId, notify: 'assignees', state: stateOf(t), details: { from, to: t.dueAt, reason, templateVersion: req.templateVersion } });
+            await record({
+              taskId: t.taskId,
+              ownerRole: t.ownerRole,
+              step: `replanned:v${req.templateVersion}`,
+              action: 'due-moved',
+              at: now,
+              actor: req.actor.userId,
+              notify: 'assignees',
+              state: stateOf(t),
+              details: { from, to: t.dueAt, reason, templateVersion: req.templateVersion },
+            });
           }
         }
         for (const t of [...state.tasks]) {
@@ -556,7 +657,17 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
           close(t, 'waived');
           closedState.set(t.taskId, s);
           out.retired.push(t.taskId);
-          await record({ taskId: t.taskId, ownerRole: t.ownerRole, step: `retired:v${req.templateVersion}`, action: 'retired', at: now, actor: req.actor.userId, notify: t.status === 'planned' ? null : 'assignees', state: s, details: { reason, templateVersion: req.templateVersion } });
+          await record({
+            taskId: t.taskId,
+            ownerRole: t.ownerRole,
+            step: `retired:v${req.templateVersion}`,
+            action: 'retired',
+            at: now,
+            actor: req.actor.userId,
+            notify: t.status === 'planned' ? null : 'assignees',
+            state: s,
+            details: { reason, templateVersion: req.templateVersion },
+          });
         }
         state.templateVersion = req.templateVersion;
         version += 1;
@@ -568,10 +679,16 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     },
     {
       validator: (req) => {
-        if (req.actor?.role !== 'school_admin') reject('only the school administration may apply a new checklist version');
-        if (!Number.isInteger(req.templateVersion) || req.templateVersion < 1) reject('a checklist version is required');
-        if (state.templateVersion !== undefined && req.templateVersion <= state.templateVersion) reject(`checklist version ${req.templateVersion} is not newer than the one applied (${state.templateVersion})`);
-        if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to apply a new checklist version');
+        if (req.actor?.role !== 'school_admin')
+          reject('only the school administration may apply a new checklist version');
+        if (!Number.isInteger(req.templateVersion) || req.templateVersion < 1)
+          reject('a checklist version is required');
+        if (state.templateVersion !== undefined && req.templateVersion <= state.templateVersion)
+          reject(
+            `checklist version ${req.templateVersion} is not newer than the one applied (${state.templateVersion})`,
+          );
+        if (typeof req.reason !== 'string' || !req.reason.trim())
+          reject('a reason is required to apply a new checklist version');
         if (replanning) reject('a new checklist version is being applied already');
       },
     },
@@ -627,9 +744,18 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
   }
 
   indexLevel();
-  for (let wakes = 0; ; ) {
-    if ((wakes >= LADDER_WAKES_PER_RUN || workflowInfo().continueAsNewSuggested) && deliveriesInFlight === 0 && allHandlersFinished()) {
-      await continueAsNew<typeof collegeLadderWorkflow>({ semesterId: input.semesterId, collegeId: input.collegeId, searchAttributes: input.searchAttributes, carried: state });
+  for (let wakes = 0; ;) {
+    if (
+      (wakes >= LADDER_WAKES_PER_RUN || workflowInfo().continueAsNewSuggested) &&
+      deliveriesInFlight === 0 &&
+      allHandlersFinished()
+    ) {
+      await continueAsNew<typeof collegeLadderWorkflow>({
+        semesterId: input.semesterId,
+        collegeId: input.collegeId,
+        searchAttributes: input.searchAttributes,
+        carried: state,
+      });
     }
     const next = nextWake();
     const seen = version;
@@ -659,7 +785,10 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
         () => void (deliveriesInFlight -= 1),
         (err: unknown) => {
           deliveriesInFlight -= 1;
-          log.warn('notification delivery gave up', { events: notify.length, error: err instanceof Error ? err.message : String(err) });
+          log.warn('notification delivery gave up', {
+            events: notify.length,
+            error: err instanceof Error ? err.message : String(err),
+          });
         },
       );
     }

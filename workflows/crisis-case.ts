@@ -88,9 +88,16 @@ export interface CrisisState {
 }
 
 export const acknowledgeOnSceneUpdate = defineUpdate<CrisisState, [{ actor: StaffActor }]>('acknowledgeOnScene');
-export const confirmSchoolNotifiedUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; departments: string[] }]>('confirmSchoolNotified');
-export const recordActionUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; action: BranchAction }]>('recordAction');
-export const fiveOnesUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; leaderUserId: string; team: string[]; plan: string; followUp: string }]>('fiveOnes');
+export const confirmSchoolNotifiedUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; departments: string[] }]>(
+  'confirmSchoolNotified',
+);
+export const recordActionUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; action: BranchAction }]>(
+  'recordAction',
+);
+export const fiveOnesUpdate = defineUpdate<
+  CrisisState,
+  [{ actor: StaffActor; leaderUserId: string; team: string[]; plan: string; followUp: string }]
+>('fiveOnes');
 export const crisisStateQuery = defineQuery<CrisisState>('crisisState');
 
 export const SCHOOL_DEPARTMENTS = ['counselling-centre', 'security-office', 'clinic'] as const;
@@ -113,8 +120,24 @@ export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisStat
     closed: false,
   };
   const deliveries = careDeliveries();
-  const record = async (step: string, action: string, at: number, actor: string, notify: 'college-care' | 'college-leader' | 'school' | null, details?: Record<string, unknown>) => {
-    const { eventKey } = await recordCrisisEvent({ caseId: input.caseId, collegeId: input.collegeId, step, action, at, actor, notify, details });
+  const record = async (
+    step: string,
+    action: string,
+    at: number,
+    actor: string,
+    notify: 'college-care' | 'college-leader' | 'school' | null,
+    details?: Record<string, unknown>,
+  ) => {
+    const { eventKey } = await recordCrisisEvent({
+      caseId: input.caseId,
+      collegeId: input.collegeId,
+      step,
+      action,
+      at,
+      actor,
+      notify,
+      details,
+    });
     if (notify) deliveries.deliver(eventKey);
   };
   const ofCollege = (a: StaffActor) => {
@@ -134,7 +157,12 @@ export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisStat
       await record('on-scene', 'on-scene', s.onSceneAt, actor.userId, null);
       return { ...s };
     },
-    { validator: ({ actor }) => (ofCollege(actor), s.onSceneAt === null ? undefined : reject('already acknowledged on scene')) },
+    {
+      validator: ({ actor }) => (
+        ofCollege(actor),
+        s.onSceneAt === null ? undefined : reject('already acknowledged on scene')
+      ),
+    },
   );
   setHandler(
     confirmSchoolNotifiedUpdate,
@@ -176,42 +204,87 @@ export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisStat
       s.fiveOnes = { leaderUserId, team, plan: plan ?? '', followUp };
       s.closed = true;
       const at = Date.now();
-      await record('five-ones', 'five-ones', at, actor.userId, 'college-care', { leaderUserId, team, plan: plan ?? '', followUp });
+      await record('five-ones', 'five-ones', at, actor.userId, 'college-care', {
+        leaderUserId,
+        team,
+        plan: plan ?? '',
+        followUp,
+      });
       // the student enters the intervention ledger and a pairing is proposed (the care part)
-      await record('ledger-proposed', 'ledger-and-pairing-proposed', at, 'system', 'college-leader', { plan: plan ?? '' });
+      await record('ledger-proposed', 'ledger-and-pairing-proposed', at, 'system', 'college-leader', {
+        plan: plan ?? '',
+      });
       return { ...s };
     },
     {
       validator: ({ actor, leaderUserId, team, plan, followUp }) => {
         leaderOfCollege(actor);
-        if (input.situation === 'self_harm_risk' && !s.supervision?.handOver) reject('the supervision has not ended with the hand-over yet');
-        if (!leaderUserId || !team.length || !plan?.trim() || !followUp.trim()) reject('name the responsible leader, the team, the plan and the follow-up talks');
+        if (input.situation === 'self_harm_risk' && !s.supervision?.handOver)
+          reject('the supervision has not ended with the hand-over yet');
+        if (!leaderUserId || !team.length || !plan?.trim() || !followUp.trim())
+          reject('name the responsible leader, the team, the plan and the follow-up talks');
       },
     },
   );
 
-  await record('reported', 'reported', input.reportedAt, input.reportedBy, 'college-care', { situation: input.situation });
+  await record('reported', 'reported', input.reportedAt, input.reportedBy, 'college-care', {
+    situation: input.situation,
+  });
 
   // 2 and 3 run side by side; 5 (supervision) starts at once for a risk of self-harm
   const watchOnScene = async () => {
-    if (await condition(() => s.onSceneAt !== null, Math.max(0, input.reportedAt + d.onSceneAckMs - Date.now()))) return;
+    if (await condition(() => s.onSceneAt !== null, Math.max(0, input.reportedAt + d.onSceneAckMs - Date.now())))
+      return;
     if (s.escalationLevel < 1) s.escalationLevel = 1;
-    await record('on-scene-missed', 'on-scene-missed', input.reportedAt + d.onSceneAckMs, 'timer', 'college-leader', { level: 1 });
+    await record('on-scene-missed', 'on-scene-missed', input.reportedAt + d.onSceneAckMs, 'timer', 'college-leader', {
+      level: 1,
+    });
     // a resumed case (restarted after a stop) waits only until the school's instant, not a whole interval again
-    if (await condition(() => s.onSceneAt !== null, r ? Math.max(0, input.reportedAt + d.onSceneAckMs + d.schoolAfterMs - Date.now()) : d.schoolAfterMs)) return;
+    if (
+      await condition(
+        () => s.onSceneAt !== null,
+        r ? Math.max(0, input.reportedAt + d.onSceneAckMs + d.schoolAfterMs - Date.now()) : d.schoolAfterMs,
+      )
+    )
+      return;
     s.escalationLevel = 2;
-    await record('on-scene-missed-school', 'on-scene-missed-school', input.reportedAt + d.onSceneAckMs + d.schoolAfterMs, 'timer', 'school', { level: 2 });
+    await record(
+      'on-scene-missed-school',
+      'on-scene-missed-school',
+      input.reportedAt + d.onSceneAckMs + d.schoolAfterMs,
+      'timer',
+      'school',
+      { level: 2 },
+    );
   };
   const watchSchoolNotified = async () => {
-    if (await condition(() => s.schoolNotifiedAt !== null, Math.max(0, input.reportedAt + d.schoolNotifyMs - Date.now()))) return;
+    if (
+      await condition(() => s.schoolNotifiedAt !== null, Math.max(0, input.reportedAt + d.schoolNotifyMs - Date.now()))
+    )
+      return;
     s.escalationLevel = 2;
-    await record('school-notify-missed', 'school-notify-missed', input.reportedAt + d.schoolNotifyMs, 'timer', 'school', { level: 2 });
+    await record(
+      'school-notify-missed',
+      'school-notify-missed',
+      input.reportedAt + d.schoolNotifyMs,
+      'timer',
+      'school',
+      { level: 2 },
+    );
   };
   const supervise = async () => {
     if (input.situation !== 'self_harm_risk') return;
     s.supervision = await executeChild(supervisionWorkflow, {
       workflowId: `supervision.${input.caseId}`,
-      args: [{ caseId: input.caseId, collegeId: input.collegeId, startedAt: input.reportedAt, durations: d, ...(r?.supervision ? { carried: r.supervision } : {}) }],
+      args: [
+        {
+          caseId: input.caseId,
+          collegeId: input.collegeId,
+          startedAt: input.reportedAt,
+          durations: d,
+          ...(r?.supervision ? { carried: r.supervision } : {}),
+        },
+      ],
     });
   };
   await Promise.all([watchOnScene(), watchSchoolNotified(), supervise()]);

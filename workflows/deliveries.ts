@@ -26,7 +26,11 @@ export function careDeliveries() {
       pending.push(
         deliverNotifications({ eventKey }).then(
           () => undefined,
-          (err: unknown) => log.warn('notification delivery gave up', { eventKey, error: err instanceof Error ? err.message : String(err) }),
+          (err: unknown) =>
+            log.warn('notification delivery gave up', {
+              eventKey,
+              error: err instanceof Error ? err.message : String(err),
+            }),
         ),
       );
     },

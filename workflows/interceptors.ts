@@ -59,7 +59,10 @@ function fromHeader<T>(headers: Headers | undefined, name: string): T | null {
   }
 }
 
-const withContext = <H extends Headers>(headers: H, ctx: StartContext): H => ({ ...headers, [CONTEXT_HEADER]: defaultPayloadConverter.toPayload(ctx) });
+const withContext = <H extends Headers>(headers: H, ctx: StartContext): H => ({
+  ...headers,
+  [CONTEXT_HEADER]: defaultPayloadConverter.toPayload(ctx),
+});
 
 /** How this run was started (see StartContext); throws for a start proof that does not fit. */
 function startContext(input: WorkflowExecuteInput): StartContext {
@@ -67,14 +70,28 @@ function startContext(input: WorkflowExecuteInput): StartContext {
   const carried = fromHeader<StartContext>(input.headers, CONTEXT_HEADER);
   // a child or a continued run: the context our own workflow code passed on (a client cannot
   // start a child or a continued run, so it cannot set this)
-  if ((info.parent || info.continuedFromExecutionRunId) && carried && (carried.mode === 'signed' || carried.mode === 'unsigned')) return carried;
+  if (
+    (info.parent || info.continuedFromExecutionRunId) &&
+    carried &&
+    (carried.mode === 'signed' || carried.mode === 'unsigned')
+  )
+    return carried;
   const proof = fromHeader<Proof<StartClaims>>(input.headers, PROOF_HEADER);
   const startedAt = info.runStartTime.getTime();
   if (!proof) return { mode: 'unsigned', proof: null, inputDigest: null, startedAt };
   const inputDigest = digest(input.args);
-  const problem = startProofProblem(proof, { workflowId: info.workflowId, workflowType: info.workflowType, inputDigest, startedAt });
+  const problem = startProofProblem(proof, {
+    workflowId: info.workflowId,
+    workflowType: info.workflowType,
+    inputDigest,
+    startedAt,
+  });
   if (problem) {
-    throw ApplicationFailure.create({ type: 'ForgedStartError', message: `refused to run: this start was not made by the app (${problem})`, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: 'ForgedStartError',
+      message: `refused to run: this start was not made by the app (${problem})`,
+      nonRetryable: true,
+    });
   }
   return { mode: 'signed', proof, inputDigest, startedAt };
 }
@@ -86,10 +103,13 @@ function reject(message: string): never {
 export const interceptors = (): WorkflowInterceptors => {
   // one set of interceptors per workflow run: the context is this run's
   let ctx: StartContext | undefined;
-  const signer = () => (ctx?.mode === 'signed' ? ctx.proof?.sigs?.[0]?.pub ?? null : null);
+  const signer = () => (ctx?.mode === 'signed' ? (ctx.proof?.sigs?.[0]?.pub ?? null) : null);
 
   const inbound: WorkflowInboundCallsInterceptor = {
-    async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    async execute(
+      input: WorkflowExecuteInput,
+      next: Next<WorkflowInboundCallsInterceptor, 'execute'>,
+    ): Promise<unknown> {
       ctx = startContext(input);
       return next(input);
     },
@@ -120,10 +140,16 @@ export const interceptors = (): WorkflowInterceptors => {
     scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>) {
       return next(ctx ? { ...input, headers: withContext(input.headers, ctx) } : input);
     },
-    scheduleLocalActivity(input: LocalActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>) {
+    scheduleLocalActivity(
+      input: LocalActivityInput,
+      next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
+    ) {
       return next(ctx ? { ...input, headers: withContext(input.headers, ctx) } : input);
     },
-    startChildWorkflowExecution(input: StartChildWorkflowExecutionInput, next: Next<WorkflowOutboundCallsInterceptor, 'startChildWorkflowExecution'>) {
+    startChildWorkflowExecution(
+      input: StartChildWorkflowExecutionInput,
+      next: Next<WorkflowOutboundCallsInterceptor, 'startChildWorkflowExecution'>,
+    ) {
       return next(ctx ? { ...input, headers: withContext(input.headers, ctx) } : input);
     },
     continueAsNew(input: ContinueAsNewInput, next: Next<WorkflowOutboundCallsInterceptor, 'continueAsNew'>) {

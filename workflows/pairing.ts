@@ -4,7 +4,16 @@
  * escalates like a task: a reminder to the teacher before it, level 1 (teacher and college leader)
  * at it, level 2 (school) `schoolAfterMs` later. Ends when the pairing is ended. Ids only.
  */
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { PairingActivities } from '../activities/pairing';
 import { careDeliveries } from './deliveries';
 import type { StaffActor } from './supervision';
@@ -25,15 +34,24 @@ export interface PairingInput {
   schoolAfterMs: number;
 }
 
-export const DEFAULT_PAIRING_CLOCK = { talkEveryMs: 15 * 86_400_000, remindBeforeMs: 2 * 86_400_000, schoolAfterMs: 2 * 86_400_000 };
+export const DEFAULT_PAIRING_CLOCK = {
+  talkEveryMs: 15 * 86_400_000,
+  remindBeforeMs: 2 * 86_400_000,
+  schoolAfterMs: 2 * 86_400_000,
+};
 
-export const recordTalkUpdate = defineUpdate<{ lastTalkAt: number }, [{ actor: StaffActor; note: string }]>('recordTalk');
+export const recordTalkUpdate = defineUpdate<{ lastTalkAt: number }, [{ actor: StaffActor; note: string }]>(
+  'recordTalk',
+);
 export const endPairingUpdate = defineUpdate<void, [{ actor: StaffActor; reason: string }]>('endPairing');
 /**
  * A new teacher for the pairing (a departing teacher's hand-over, server/hand-over.ts): the school
  * administration or the college leader; the clock runs on, its reminders go to the new teacher.
  */
-export const changeTeacherUpdate = defineUpdate<{ teacherUserId: string }, [{ actor: StaffActor; teacherUserId: string; reason: string }]>('changeTeacher');
+export const changeTeacherUpdate = defineUpdate<
+  { teacherUserId: string },
+  [{ actor: StaffActor; teacherUserId: string; reason: string }]
+>('changeTeacher');
 
 const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: 'PairingUpdateRejected', message, nonRetryable: true });
@@ -46,8 +64,25 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
   /** the paired teacher: the input's, until a changeTeacher Update */
   let teacherUserId = input.teacherUserId;
   const deliveries = careDeliveries();
-  const record = async (step: string, action: string, at: number, actor: string, notify: 'teacher' | 'teacher-and-leader' | 'school' | null, details?: Record<string, unknown>) => {
-    const { eventKey } = await recordPairingEvent({ pairingId: input.pairingId, collegeId: input.collegeId, teacherUserId, step, action, at, actor, notify, details });
+  const record = async (
+    step: string,
+    action: string,
+    at: number,
+    actor: string,
+    notify: 'teacher' | 'teacher-and-leader' | 'school' | null,
+    details?: Record<string, unknown>,
+  ) => {
+    const { eventKey } = await recordPairingEvent({
+      pairingId: input.pairingId,
+      collegeId: input.collegeId,
+      teacherUserId,
+      step,
+      action,
+      at,
+      actor,
+      notify,
+      details,
+    });
     if (notify && eventKey) deliveries.deliver(eventKey);
   };
 
@@ -62,7 +97,8 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
     {
       validator: ({ actor, note }) => {
         if (ended) reject('this pairing has ended');
-        if (actor.userId !== teacherUserId && !(actor.role === 'college_leader' && actor.collegeId === input.collegeId)) reject('only the paired teacher or the college leader may record a talk');
+        if (actor.userId !== teacherUserId && !(actor.role === 'college_leader' && actor.collegeId === input.collegeId))
+          reject('only the paired teacher or the college leader may record a talk');
         if (!note.trim()) reject('describe the talk');
       },
     },
@@ -73,7 +109,14 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
       ended = true;
       await record('ended', 'ended', Date.now(), actor.userId, 'teacher', { reason });
     },
-    { validator: ({ actor, reason }) => (actor.role === 'college_leader' && actor.collegeId === input.collegeId ? (reason.trim() ? undefined : reject('give the reason')) : reject('only the college leader may end a pairing')) },
+    {
+      validator: ({ actor, reason }) =>
+        actor.role === 'college_leader' && actor.collegeId === input.collegeId
+          ? reason.trim()
+            ? undefined
+            : reject('give the reason')
+          : reject('only the college leader may end a pairing'),
+    },
   );
 
   setHandler(
@@ -89,7 +132,11 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
     {
       validator: ({ actor, teacherUserId: to, reason }) => {
         if (ended) reject('this pairing has ended');
-        if (!(actor.role === 'school_admin' || (actor.role === 'college_leader' && actor.collegeId === input.collegeId))) reject('only the school administration or the college leader may change the teacher');
+        if (!(
+          actor.role === 'school_admin' ||
+          (actor.role === 'college_leader' && actor.collegeId === input.collegeId)
+        ))
+          reject('only the school administration or the college leader may change the teacher');
         if (typeof to !== 'string' || !to) reject('name the new teacher');
         if (typeof reason !== 'string' || !reason.trim()) reject('give the reason');
       },
@@ -117,7 +164,10 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
     const wait = next.at - Date.now();
     if (wait > 0 && (await condition(() => ended || lastTalkAt !== seen, wait))) continue;
     done.add(next.key);
-    await record(next.key, next.action, next.at, 'timer', next.notify, { dueAt: due, level: next.action === 'talk-overdue' ? 1 : next.action === 'talk-overdue-school' ? 2 : 0 });
+    await record(next.key, next.action, next.at, 'timer', next.notify, {
+      dueAt: due,
+      level: next.action === 'talk-overdue' ? 1 : next.action === 'talk-overdue-school' ? 2 : 0,
+    });
   }
   await condition(allHandlersFinished);
   await deliveries.settled();

@@ -92,7 +92,8 @@ export function canonicalJson(value: unknown): string {
     if (Array.isArray(v)) return v.map(sort);
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v as Record<string, unknown>).sort()) out[k] = sort((v as Record<string, unknown>)[k]);
+      for (const k of Object.keys(v as Record<string, unknown>).sort())
+        out[k] = sort((v as Record<string, unknown>)[k]);
       return out;
     }
     return v;
@@ -174,6 +175,7 @@ export function startProofProblem(
   if (typeof c.exp !== 'number' || c.exp < w.startedAt) return 'the proof had expired when the workflow started';
   const signer = proof.sigs?.[0]?.pub;
   if (!signer) return 'the proof has no signature';
-  if (!verifiedBy(proof, pubs ?? [signer])) return pubs ? 'the proof is not signed by the app' : 'the signature does not verify';
+  if (!verifiedBy(proof, pubs ?? [signer]))
+    return pubs ? 'the proof is not signed by the app' : 'the signature does not verify';
   return null;
 }

@@ -11,7 +11,15 @@
  * (college leader notified). Ids only: the record's text travels in the (encrypted) payload, never
  * in ids, search attributes or failure messages. This file only sleeps and waits.
  */
-import { ApplicationFailure, allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { ScreeningActivities, ScreeningAudience, ScreeningEvent } from '../activities/screening';
 import { careDeliveries } from './deliveries';
 import type { StaffActor } from './supervision';
@@ -90,7 +98,9 @@ export interface ScreeningState {
   proposedForKeyCare: boolean;
 }
 
-export const recordInterviewUpdate = defineUpdate<ScreeningState, [{ actor: StaffActor; record: InterviewRecord }]>('recordInterview');
+export const recordInterviewUpdate = defineUpdate<ScreeningState, [{ actor: StaffActor; record: InterviewRecord }]>(
+  'recordInterview',
+);
 export const screeningStateQuery = defineQuery<ScreeningState>('screeningState');
 
 /**
@@ -106,7 +116,8 @@ export function interviewRecordProblems(record: unknown): string[] {
     if (typeof v !== 'string' || !v.trim()) problems.push(`${field} (${STEP_NAMES[field]}) is missing`);
     else if (v.length > MAX_STEP_LENGTH) problems.push(`${field} is longer than ${MAX_STEP_LENGTH} characters`);
   }
-  if (!ASSESSMENTS.includes(r.assessment as Assessment)) problems.push(`assessment must be one of ${ASSESSMENTS.join(', ')}`);
+  if (!ASSESSMENTS.includes(r.assessment as Assessment))
+    problems.push(`assessment must be one of ${ASSESSMENTS.join(', ')}`);
   if (typeof r.needsCounselling !== 'boolean') problems.push('needsCounselling must be true or false');
   if (typeof r.needsCrisisIntervention !== 'boolean') problems.push('needsCrisisIntervention must be true or false');
   return problems;
@@ -134,7 +145,13 @@ export async function screeningFollowUpWorkflow(input: ScreeningInput): Promise<
   const interviewed = () => s.status === 'interviewed';
   const deliveries = careDeliveries();
   const record = async (e: Omit<ScreeningEvent, 'warningId' | 'collegeId' | 'warningLevel' | 'dueAt'>) => {
-    const { eventKey } = await recordScreeningEvent({ warningId: input.warningId, collegeId: input.collegeId, warningLevel: input.level, dueAt: input.dueAt, ...e });
+    const { eventKey } = await recordScreeningEvent({
+      warningId: input.warningId,
+      collegeId: input.collegeId,
+      warningLevel: input.level,
+      dueAt: input.dueAt,
+      ...e,
+    });
     if (e.notify) deliveries.deliver(eventKey);
   };
 
@@ -155,12 +172,24 @@ export async function screeningFollowUpWorkflow(input: ScreeningInput): Promise<
         actor: actor.userId,
         notify: null,
         interview,
-        details: { assessment: interview.assessment, needsCounselling: interview.needsCounselling, needsCrisisIntervention: interview.needsCrisisIntervention, late },
+        details: {
+          assessment: interview.assessment,
+          needsCounselling: interview.needsCounselling,
+          needsCrisisIntervention: interview.needsCrisisIntervention,
+          late,
+        },
       });
       if (interview.assessment === 'high_risk' || interview.needsCrisisIntervention) {
         // 重点关爱库 and 干预台账 (DOMAIN.md §4): proposed to the college leader, who is responsible
         s.proposedForKeyCare = true;
-        await record({ step: 'key-care-and-ledger-proposed', action: 'key-care-and-ledger-proposed', at: now, actor: 'system', notify: 'college-leader', details: { assessment: interview.assessment } });
+        await record({
+          step: 'key-care-and-ledger-proposed',
+          action: 'key-care-and-ledger-proposed',
+          at: now,
+          actor: 'system',
+          notify: 'college-leader',
+          details: { assessment: interview.assessment },
+        });
       }
       return { ...s };
     },
@@ -168,7 +197,8 @@ export async function screeningFollowUpWorkflow(input: ScreeningInput): Promise<
       validator: ({ actor, record: interview }) => {
         if (interviewed()) reject('the interview of this warning is already recorded');
         if (!actor || actor.collegeId !== input.collegeId) reject('this warning belongs to another college');
-        if (!INTERVIEW_ROLES.includes(actor.role)) reject(`only the college's ${INTERVIEW_ROLES.join(', ')} may record the interview`);
+        if (!INTERVIEW_ROLES.includes(actor.role))
+          reject(`only the college's ${INTERVIEW_ROLES.join(', ')} may record the interview`);
         const problems = interviewRecordProblems(interview);
         if (problems.length) reject(`the interview record is incomplete: ${problems.join('; ')}`);
       },
@@ -188,7 +218,14 @@ export async function screeningFollowUpWorkflow(input: ScreeningInput): Promise<
     if (interviewed()) break;
     if (next.escalation) s.escalationLevel = next.escalation;
     else s.remindersSent += 1;
-    await record({ step: next.step, action: next.action, at: next.at, actor: 'timer', notify: next.notify, escalation: next.escalation });
+    await record({
+      step: next.step,
+      action: next.action,
+      at: next.at,
+      actor: 'timer',
+      notify: next.notify,
+      escalation: next.escalation,
+    });
   }
   await condition(interviewed);
   await condition(allHandlersFinished);

@@ -63,7 +63,11 @@ export async function semesterWorkflow(input: SemesterInput): Promise<{ colleges
     {
       validator: (collegeId) => {
         if (typeof collegeId !== 'string' || !/^[A-Za-z0-9._-]{1,100}$/.test(collegeId)) {
-          throw ApplicationFailure.create({ type: 'SemesterUpdateRejected', message: 'a college id is letters, digits, ".", "_" or "-"', nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: 'SemesterUpdateRejected',
+            message: 'a college id is letters, digits, ".", "_" or "-"',
+            nonRetryable: true,
+          });
         }
       },
     },
@@ -82,7 +86,14 @@ export async function semesterWorkflow(input: SemesterInput): Promise<{ colleges
         args: [{ semesterId: input.semesterId, collegeId, searchAttributes: indexed }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        ...(indexed ? { typedSearchAttributes: [{ key: SemesterIdKey, value: input.semesterId }, { key: CollegeIdKey, value: collegeId }] } : {}),
+        ...(indexed
+          ? {
+              typedSearchAttributes: [
+                { key: SemesterIdKey, value: input.semesterId },
+                { key: CollegeIdKey, value: collegeId },
+              ],
+            }
+          : {}),
       });
       running += 1;
       const closed = () => void (running -= 1);
@@ -110,7 +121,14 @@ export async function semesterWorkflow(input: SemesterInput): Promise<{ colleges
                 args: [{ semesterId: input.semesterId, collegeId, searchAttributes: indexed }],
                 parentClosePolicy: ParentClosePolicy.ABANDON,
                 workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-                ...(indexed ? { typedSearchAttributes: [{ key: SemesterIdKey, value: input.semesterId }, { key: CollegeIdKey, value: collegeId }] } : {}),
+                ...(indexed
+                  ? {
+                      typedSearchAttributes: [
+                        { key: SemesterIdKey, value: input.semesterId },
+                        { key: CollegeIdKey, value: collegeId },
+                      ],
+                    }
+                  : {}),
               })
             : await startChild(collegeSemesterWorkflow, {
                 workflowId: collegeSemesterWorkflowId(input.semesterId, collegeId),

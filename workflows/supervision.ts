@@ -67,7 +67,9 @@ export interface StaffActor {
   collegeId: string | null;
 }
 
-export const setGuardianUpdate = defineUpdate<SupervisionState, [{ actor: StaffActor; guardianUserId: string }]>('setGuardian');
+export const setGuardianUpdate = defineUpdate<SupervisionState, [{ actor: StaffActor; guardianUserId: string }]>(
+  'setGuardian',
+);
 export const checkInUpdate = defineUpdate<SupervisionState, [{ actor: StaffActor; note: string }]>('checkIn');
 export const handOverUpdate = defineUpdate<SupervisionState, [{ actor: StaffActor } & HandOver]>('handOver');
 export const supervisionStateQuery = defineQuery<SupervisionState>('supervisionState');
@@ -78,11 +80,34 @@ const reject = (message: string): never => {
 
 export async function supervisionWorkflow(input: SupervisionInput): Promise<SupervisionState> {
   const d = input.durations;
-  const s: SupervisionState = input.carried ?? { guardianUserId: null, lastCheckInAt: input.startedAt, checkIns: 0, missed: 0, schoolAlerts: 0, handOver: null };
+  const s: SupervisionState = input.carried ?? {
+    guardianUserId: null,
+    lastCheckInAt: input.startedAt,
+    checkIns: 0,
+    missed: 0,
+    schoolAlerts: 0,
+    handOver: null,
+  };
   let version = 0;
   const deliveries = careDeliveries();
-  const record = async (step: string, action: string, at: number, actor: string, notify: 'college-care' | 'college-leader' | 'school' | null, details?: Record<string, unknown>) => {
-    const { eventKey } = await recordCrisisEvent({ caseId: input.caseId, collegeId: input.collegeId, step, action, at, actor, notify, details });
+  const record = async (
+    step: string,
+    action: string,
+    at: number,
+    actor: string,
+    notify: 'college-care' | 'college-leader' | 'school' | null,
+    details?: Record<string, unknown>,
+  ) => {
+    const { eventKey } = await recordCrisisEvent({
+      caseId: input.caseId,
+      collegeId: input.collegeId,
+      step,
+      action,
+      at,
+      actor,
+      notify,
+      details,
+    });
     if (notify) deliveries.deliver(eventKey);
   };
   const ofCollege = (a: StaffActor) => {
@@ -99,10 +124,19 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
       const from = s.guardianUserId;
       s.guardianUserId = guardianUserId;
       const now = Date.now();
-      await record(`guardian:${now}`, from ? 'guardian-handoff' : 'guardian-assigned', now, actor.userId, null, { from, to: guardianUserId });
+      await record(`guardian:${now}`, from ? 'guardian-handoff' : 'guardian-assigned', now, actor.userId, null, {
+        from,
+        to: guardianUserId,
+      });
       return { ...s };
     },
-    { validator: ({ actor, guardianUserId }) => (open(), ofCollege(actor), guardianUserId ? undefined : reject('name the guardian on duty')) },
+    {
+      validator: ({ actor, guardianUserId }) => (
+        open(),
+        ofCollege(actor),
+        guardianUserId ? undefined : reject('name the guardian on duty')
+      ),
+    },
   );
   setHandler(
     checkInUpdate,
@@ -114,14 +148,24 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
       await record(`check-in:${now}`, 'check-in', now, actor.userId, null, { note });
       return { ...s };
     },
-    { validator: ({ actor }) => (open(), ofCollege(actor), s.guardianUserId ? undefined : reject('assign a guardian before checking in')) },
+    {
+      validator: ({ actor }) => (
+        open(),
+        ofCollege(actor),
+        s.guardianUserId ? undefined : reject('assign a guardian before checking in')
+      ),
+    },
   );
   setHandler(
     handOverUpdate,
     async ({ actor, receivedBy, at, witnessedBy }) => {
       s.handOver = { receivedBy, at, witnessedBy };
       version += 1;
-      await record('hand-over', 'handed-over', at, actor.userId, 'college-care', { receivedBy, witnessedBy, recordedAt: Date.now() });
+      await record('hand-over', 'handed-over', at, actor.userId, 'college-care', {
+        receivedBy,
+        witnessedBy,
+        recordedAt: Date.now(),
+      });
       return { ...s };
     },
     {
@@ -159,12 +203,17 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     if (next.kind === 'alert') {
       // past the planned 24 hours and no hand-over: supervision goes on, the school is alerted
       s.schoolAlerts += 1;
-      await record(`school-alert:${s.schoolAlerts}`, 'no-hand-over', next.at, 'timer', 'school', { hoursSinceStart: (next.at - input.startedAt) / 3_600_000 });
+      await record(`school-alert:${s.schoolAlerts}`, 'no-hand-over', next.at, 'timer', 'school', {
+        hoursSinceStart: (next.at - input.startedAt) / 3_600_000,
+      });
     } else if (next.kind === 'missed') {
       // a missed check-in: the college leader at once
       s.missed += 1;
       leaderToldFor = checkDue;
-      await record(`missed:${checkDue}`, 'check-in-missed', next.at, 'timer', 'college-leader', { guardianUserId: s.guardianUserId, level: 1 });
+      await record(`missed:${checkDue}`, 'check-in-missed', next.at, 'timer', 'college-leader', {
+        guardianUserId: s.guardianUserId,
+        level: 1,
+      });
     } else {
       // still missed: the school
       schoolToldFor = checkDue;

@@ -124,7 +124,11 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
       deliveries.push(
         deliverNotifications({ eventKey }).then(
           () => undefined,
-          (err: unknown) => log.warn('notification delivery gave up', { eventKey, error: err instanceof Error ? err.message : String(err) }),
+          (err: unknown) =>
+            log.warn('notification delivery gave up', {
+              eventKey,
+              error: err instanceof Error ? err.message : String(err),
+            }),
         ),
       );
     }
@@ -161,7 +165,8 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
     },
     {
       validator: (req) => {
-        if (isClosed(s)) reject(s.status === 'completed' ? 'this task is already completed' : 'this task was waived and is closed');
+        if (isClosed(s))
+          reject(s.status === 'completed' ? 'this task is already completed' : 'this task was waived and is closed');
         checkActorOfCollege(req.actor);
         if (req.actor.role !== input.ownerRole && req.actor.role !== 'college_leader') {
           reject(`only the ${input.ownerRole} of the college or the college leader may complete this task`);
@@ -178,7 +183,14 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
       const now = Date.now();
       s.status = 'waived';
       s.waivedReason = req.reason.trim();
-      await record({ step: 'waived', action: 'waived', at: now, actor: req.actor.userId, notify: null, details: { reason: s.waivedReason } });
+      await record({
+        step: 'waived',
+        action: 'waived',
+        at: now,
+        actor: req.actor.userId,
+        notify: null,
+        details: { reason: s.waivedReason },
+      });
       return { ...s };
     },
     {
@@ -204,14 +216,22 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
         setEscalation(0);
       }
       scheduleVersion += 1;
-      await record({ step: `due-moved:${req.dueAt}`, action: 'due-moved', at: now, actor: req.actor.userId, notify: 'assignees', details: { from, to: req.dueAt, reason: req.reason } });
+      await record({
+        step: `due-moved:${req.dueAt}`,
+        action: 'due-moved',
+        at: now,
+        actor: req.actor.userId,
+        notify: 'assignees',
+        details: { from, to: req.dueAt, reason: req.reason },
+      });
       return { ...s };
     },
     {
       validator: (req) => {
         if (isClosed(s)) reject(`this task is already ${s.status}`);
         if (req.actor.role !== 'school_admin') reject('only the school administration may move a due date');
-        if (!(req.level2At > req.dueAt) || req.remindAts.some((t: number) => t >= req.dueAt)) reject('the new schedule is inconsistent');
+        if (!(req.level2At > req.dueAt) || req.remindAts.some((t: number) => t >= req.dueAt))
+          reject('the new schedule is inconsistent');
         if (!req.reason.trim()) reject('a reason is required to move a due date');
       },
     },
@@ -220,7 +240,14 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
   // 1. Open at the planned instant (unless completed or waived earlier).
   if (await waitUntilOrClosed(s.openAt, () => isClosed(s))) return await finish();
   s.status = 'open';
-  await record({ step: 'opened', action: 'opened', at: s.openAt, actor: 'timer', notify: 'assignees', details: { dueAt: s.dueAt } });
+  await record({
+    step: 'opened',
+    action: 'opened',
+    at: s.openAt,
+    actor: 'timer',
+    notify: 'assignees',
+    details: { dueAt: s.dueAt },
+  });
 
   // 2. The ladder: reminders, overdue (level 1), level 2. Steps are keyed by their instant so a
   //    moved due date yields new steps and a replayed one is never recorded twice.
@@ -242,14 +269,35 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
       // already past at its start; one that fell due while it ran is sent, even late (an outage)
       if (next.at < startedAt) continue;
       s.remindersSent += 1;
-      await record({ step: next.key, action: 'reminded', at: next.at, actor: 'timer', notify: 'assignees', details: { dueAt: s.dueAt } });
+      await record({
+        step: next.key,
+        action: 'reminded',
+        at: next.at,
+        actor: 'timer',
+        notify: 'assignees',
+        details: { dueAt: s.dueAt },
+      });
     } else if (next.kind === 'overdue') {
       s.status = 'overdue';
       setEscalation(1);
-      await record({ step: next.key, action: 'overdue', at: next.at, actor: 'timer', notify: 'college', details: { dueAt: s.dueAt, level: 1 } });
+      await record({
+        step: next.key,
+        action: 'overdue',
+        at: next.at,
+        actor: 'timer',
+        notify: 'college',
+        details: { dueAt: s.dueAt, level: 1 },
+      });
     } else {
       setEscalation(2);
-      await record({ step: next.key, action: 'escalated', at: next.at, actor: 'timer', notify: 'school', details: { dueAt: s.dueAt, level: 2 } });
+      await record({
+        step: next.key,
+        action: 'escalated',
+        at: next.at,
+        actor: 'timer',
+        notify: 'school',
+        details: { dueAt: s.dueAt, level: 2 },
+      });
     }
   }
 

@@ -69,7 +69,13 @@ export function assertCollege(user: SessionUser, collegeId: string): void {
 }
 
 /** Who may see and act on students (care and crisis parts): a college's care staff and the counselling centre. */
-export const CARE_ROLES: readonly Role[] = ['school_admin', 'college_leader', 'psych_counsellor', 'counsellor', 'class_teacher'];
+export const CARE_ROLES: readonly Role[] = [
+  'school_admin',
+  'college_leader',
+  'psych_counsellor',
+  'counsellor',
+  'class_teacher',
+];
 
 /** Throws 403 unless the user is care staff (every role is today; the rule stays in one place). */
 export function requireCareRole(user: SessionUser): void {
@@ -79,7 +85,8 @@ export function requireCareRole(user: SessionUser): void {
 /** Throws 403 unless the user is care staff of this college or the counselling centre (school admin). */
 export function assertCareOf(user: SessionUser, collegeId: string, subject = 'this'): void {
   requireCareRole(user);
-  if (user.role !== 'school_admin' && user.collegeId !== collegeId) throw new ForbiddenError(`${subject} belongs to another college`);
+  if (user.role !== 'school_admin' && user.collegeId !== collegeId)
+    throw new ForbiddenError(`${subject} belongs to another college`);
 }
 
 export const isLeader = (user: SessionUser) => user.role === 'school_admin' || user.role === 'college_leader';

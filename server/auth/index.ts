@@ -22,7 +22,16 @@ import { filesOf, receiveUploads, removeUploads, takeFile, uploadDir, UploadErro
 import { BadRequestError, currentUser, requireRole, type SessionUser } from './context';
 import { csrfMiddleware } from './csrf';
 import { admitLoginAttempt, accountDelayMs, recordLoginOutcome, type Blocked } from './rate-limit';
-import { clearSessionCookie, createSession, deleteSessionByToken, parseCookies, pruneSessions, SESSION_COOKIE, sessionMiddleware, setSessionCookie } from './sessions';
+import {
+  clearSessionCookie,
+  createSession,
+  deleteSessionByToken,
+  parseCookies,
+  pruneSessions,
+  SESSION_COOKIE,
+  sessionMiddleware,
+  setSessionCookie,
+} from './sessions';
 import { createUserAdmin, ImportError, UserNotFoundError, type ImportResult } from './users';
 
 export { csrfMiddleware } from './csrf';
@@ -36,7 +45,13 @@ const textOf = (req: Request): AuthMessages => AUTH_MESSAGES[langOf(req)];
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 const sessionJson = (user: SessionUser, csrfToken: string) => ({
-  user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role, collegeId: user.collegeId },
+  user: {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    role: user.role,
+    collegeId: user.collegeId,
+  },
   csrfToken,
 });
 
@@ -70,7 +85,12 @@ export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; r
         action: 'login.refused',
         actor: 'anonymous',
         at: t,
-        details: { username, ip: who.ip, limit: admission.blocked.limit, retryAfterSeconds: admission.blocked.retryAfterSeconds },
+        details: {
+          username,
+          ip: who.ip,
+          limit: admission.blocked.limit,
+          retryAfterSeconds: admission.blocked.retryAfterSeconds,
+        },
       });
       return { ok: false, blocked: admission.blocked };
     }
@@ -89,7 +109,14 @@ export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; r
     await pruneSessions(deps.knex, t, deps.sessionIdleMs);
     const session = await createSession(deps.knex, user.id, t, { ip: req.ip, userAgent: req.get('user-agent') });
     setSessionCookie(res, session.token, deps.secureCookies);
-    const sessionUser: SessionUser = { id: user.id, username: user.username, displayName: user.displayName, role: user.role, collegeId: user.collegeId, schoolId: user.schoolId };
+    const sessionUser: SessionUser = {
+      id: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      role: user.role,
+      collegeId: user.collegeId,
+      schoolId: user.schoolId,
+    };
     return { ok: true, user: sessionUser, csrfToken: session.csrfToken };
   }
 
@@ -112,10 +139,18 @@ export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; r
     const t = textOf(req);
     if (r.blocked) {
       res.set('Retry-After', String(r.blocked.retryAfterSeconds));
-      const msg = fmt(r.blocked.limit === 'account' ? t.tooManyAccount : t.tooManyAddress, { minutes: Math.ceil(r.blocked.retryAfterSeconds / 60) });
-      return void res.status(429).type('html').send(renderLogin(req, msg, str(body.username)));
+      const msg = fmt(r.blocked.limit === 'account' ? t.tooManyAccount : t.tooManyAddress, {
+        minutes: Math.ceil(r.blocked.retryAfterSeconds / 60),
+      });
+      return void res
+        .status(429)
+        .type('html')
+        .send(renderLogin(req, msg, str(body.username)));
     }
-    res.status(401).type('html').send(renderLogin(req, t.wrongCredentials, str(body.username)));
+    res
+      .status(401)
+      .type('html')
+      .send(renderLogin(req, t.wrongCredentials, str(body.username)));
   });
 
   router.post('/logout', async (req, res) => {
@@ -130,13 +165,17 @@ export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; r
     if (r.blocked) {
       const which = r.blocked.limit === 'account' ? 'for this account from this address' : 'from this address';
       res.set('Retry-After', String(r.blocked.retryAfterSeconds));
-      return void res.status(429).json({ error: `too many failed sign-ins ${which}; try again in ${r.blocked.retryAfterSeconds} s`, limit: r.blocked.limit });
+      return void res.status(429).json({
+        error: `too many failed sign-ins ${which}; try again in ${r.blocked.retryAfterSeconds} s`,
+        limit: r.blocked.limit,
+      });
     }
     res.status(401).json({ error: 'wrong username or password' });
   });
 
   router.get('/api/session', (req, res) => {
-    if (!req.user || !req.csrfToken) return void res.status(401).json({ error: res.locals.sessionExpired ? 'session expired' : 'not signed in' });
+    if (!req.user || !req.csrfToken)
+      return void res.status(401).json({ error: res.locals.sessionExpired ? 'session expired' : 'not signed in' });
     res.json(sessionJson(req.user, req.csrfToken));
   });
 
@@ -150,14 +189,22 @@ export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; r
 
   const schoolAdmin = requireRole('school_admin');
   // mounted after schoolAdmin: nobody else gets a byte of the body read
-  const upload = receiveUploads({ dir: uploadDir(deps.evidenceDir), maxFileBytes: MAX_UPLOAD_BYTES, maxFiles: 1, maxFields: 5, maxParts: 6, tooLarge: () => 'file too large (max 1 MB)' });
+  const upload = receiveUploads({
+    dir: uploadDir(deps.evidenceDir),
+    maxFileBytes: MAX_UPLOAD_BYTES,
+    maxFiles: 1,
+    maxFields: 5,
+    maxParts: 6,
+    tooLarge: () => 'file too large (max 1 MB)',
+  });
 
   /** Runs the upload (multipart, field `file`) and returns the file's bytes; nothing stays on disk. */
   const receiveFile = (req: Request, res: Response) =>
     new Promise<Buffer>((resolve, reject) =>
       upload(req, res, (err: unknown) => {
         const file = filesOf(req).find((f) => f.fieldname === 'file');
-        const fail = (e: unknown) => void removeUploads(req).then(() => reject(e instanceof Error ? e : new Error(String(e))), reject);
+        const fail = (e: unknown) =>
+          void removeUploads(req).then(() => reject(e instanceof Error ? e : new Error(String(e))), reject);
         if (err) fail(err);
         else if (!file) fail(new BadRequestError('no file: send the CSV as the multipart field "file"'));
         else takeFile(req, file).then(resolve, fail);
@@ -188,8 +235,12 @@ export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; r
       } catch (err) {
         const known = knownError(err);
         if (!known) throw err;
-        const error = known.status === 413 ? textOf(req).fileTooLarge : known.problems ? textOf(req).importFailed : known.error;
-        res.status(known.status).type('html').send(await renderUsers(req, { error, problems: known.problems }));
+        const error =
+          known.status === 413 ? textOf(req).fileTooLarge : known.problems ? textOf(req).importFailed : known.error;
+        res
+          .status(known.status)
+          .type('html')
+          .send(await renderUsers(req, { error, problems: known.problems }));
       }
     };
 
@@ -228,13 +279,24 @@ export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; r
       const actor = currentUser(req);
       const target = (await admin.list(actor)).find((u) => u.id === id(req));
       if (!target) throw new UserNotFoundError(`unknown user ${id(req)}`);
-      const open = target.collegeId && target.role !== 'school_admin'
-        ? (await deps.store.listTaskInstances({ collegeId: target.collegeId, status: ['open', 'overdue'] })).filter((x) => x.ownerRole === target.role).length
-        : 0;
+      const open =
+        target.collegeId && target.role !== 'school_admin'
+          ? (await deps.store.listTaskInstances({ collegeId: target.collegeId, status: ['open', 'overdue'] })).filter(
+              (x) => x.ownerRole === target.role,
+            ).length
+          : 0;
       const body = html`<h1>${t.confirmTitle}</h1>
-<div class="card" id="confirm-deactivate"><p>${fmt(t.confirmText, { name: target.displayName, username: target.username })}</p>
-${open ? html`<p class="error">${fmt(t.confirmOpenTasks, { n: open })}</p>` : ''}
-<form method="post" action="/admin/users/${target.id}/deactivate"><input type="hidden" name="_csrf" value="${req.csrfToken}"><p class="actions"><button type="submit" class="btn danger">${t.confirmButton}</button> <a class="btn secondary" href="/admin/users">${t.cancel}</a></p></form></div>`;
+        <div class="card" id="confirm-deactivate">
+          <p>${fmt(t.confirmText, { name: target.displayName, username: target.username })}</p>
+          ${open ? html`<p class="error">${fmt(t.confirmOpenTasks, { n: open })}</p>` : ''}
+          <form method="post" action="/admin/users/${target.id}/deactivate">
+            <input type="hidden" name="_csrf" value="${req.csrfToken}" />
+            <p class="actions">
+              <button type="submit" class="btn danger">${t.confirmButton}</button>
+              <a class="btn secondary" href="/admin/users">${t.cancel}</a>
+            </p>
+          </form>
+        </div>`;
       res.type('html').send(commonPage(req, { title: t.confirmTitle, body }));
     }),
   );
@@ -322,57 +384,72 @@ ${open ? html`<p class="error">${fmt(t.confirmOpenTasks, { n: open })}</p>` : ''
     const other = lang === 'en' ? 'zh-CN' : 'en';
     const who = req.user
       ? html`<span>${req.user.displayName}</span>
-<form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${req.csrfToken}"><button type="submit">${t.signOut}</button></form>`
+          <form class="inline" method="post" action="/logout">
+            <input type="hidden" name="_csrf" value="${req.csrfToken}" /><button type="submit">${t.signOut}</button>
+          </form>`
       : '';
     return `<!doctype html>
-${html`<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${opts.title} · ${m.appTitle}</title>
-<link rel="stylesheet" href="/assets/app.css">
-</head>
-<body>
-<header><a href="/"><strong>${m.appTitle}</strong></a> <span class="who">${who}<a class="lang" href="${opts.self}?lang=${other}">${m.switchLang}</a></span></header>
-<main>
-${opts.body}
-</main>
-</body>
-</html>`.html}`;
+${
+  html`<html lang="${lang}">
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <title>${opts.title} · ${m.appTitle}</title>
+      <link rel="stylesheet" href="/assets/app.css" />
+    </head>
+    <body>
+      <header>
+        <a href="/"><strong>${m.appTitle}</strong></a>
+        <span class="who">${who}<a class="lang" href="${opts.self}?lang=${other}">${m.switchLang}</a></span>
+      </header>
+      <main>${opts.body}</main>
+    </body>
+  </html>`.html
+}`;
   }
 
   /** The Chinese-first login page; `error` is shown above the form (never which field was wrong). */
   function renderLogin(req: Request, error?: string, username = ''): string {
     const lang = langOf(req);
     const t = AUTH_MESSAGES[lang];
-    const next = safeNext(req.body && typeof req.body === 'object' && 'next' in req.body ? (req.body as Record<string, unknown>).next : req.query.next);
+    const next = safeNext(
+      req.body && typeof req.body === 'object' && 'next' in req.body
+        ? (req.body as Record<string, unknown>).next
+        : req.query.next,
+    );
     const body = html`<h1>${t.loginTitle}</h1>
-${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-<form class="card" method="post" action="/login${lang === 'en' ? '?lang=en' : ''}">
-<label for="username">${t.username}</label>
-<input id="username" name="username" autocomplete="username" required autofocus value="${username}">
-<label for="password">${t.password}</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
-<p><button type="submit">${t.signIn}</button></p>
-</form>`;
+      ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+      <form class="card" method="post" action="/login${lang === 'en' ? '?lang=en' : ''}">
+        <label for="username">${t.username}</label>
+        <input id="username" name="username" autocomplete="username" required autofocus value="${username}" />
+        <label for="password">${t.password}</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        ${next ? html`<input type="hidden" name="next" value="${next}" />` : ''}
+        <p><button type="submit">${t.signIn}</button></p>
+      </form>`;
     return layout(req, { title: t.loginTitle, self: '/login', body });
   }
 
-  async function renderUsers(req: Request, opts: { error?: string; problems?: string[]; notice?: string; result?: ImportResult }): Promise<string> {
+  async function renderUsers(
+    req: Request,
+    opts: { error?: string; problems?: string[]; notice?: string; result?: ImportResult },
+  ): Promise<string> {
     const t = textOf(req);
     const lang = langOf(req);
     const actor = currentUser(req);
     const [users, colleges] = await Promise.all([admin.list(actor), deps.store.listColleges(actor.schoolId)]);
     const collegeName = new Map(colleges.map((c) => [c.id, lang === 'en' ? c.nameEn : c.name]));
     const roleLabel = (r: string) => t[`role_${r}` as keyof AuthMessages] ?? r;
-    const csrf = html`<input type="hidden" name="_csrf" value="${req.csrfToken}">`;
+    const csrf = html`<input type="hidden" name="_csrf" value="${req.csrfToken}" />`;
     const roleSelect = (selected: string) =>
-      html`<select name="role">${ROLES.map((r) => html`<option value="${r}"${r === selected ? html` selected` : ''}>${roleLabel(r)}</option>`)}</select>`;
+      html`<select name="role">
+        ${ROLES.map((r) => html`<option value="${r}" ${r === selected ? html` selected` : ''}>${roleLabel(r)}</option>`)}
+      </select>`;
     const collegeSelect = (selected: string | null) =>
-      html`<select name="collegeId"><option value="">${t.noCollege}</option>${colleges.map(
-        (c) => html`<option value="${c.id}"${c.id === selected ? html` selected` : ''}>${collegeName.get(c.id)}</option>`,
-      )}</select>`;
+      html`<select name="collegeId">
+        <option value="">${t.noCollege}</option>
+        ${colleges.map((c) => html`<option value="${c.id}" ${c.id === selected ? html` selected` : ''}>${collegeName.get(c.id)}</option>`)}
+      </select>`;
 
     // search and filters (GET ?q=&role=&college=&status=), applied to the school's accounts
     const q = typeof req.query.q === 'string' ? req.query.q.trim().toLowerCase() : '';
@@ -386,68 +463,147 @@ ${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
         (!fCollege || (fCollege === 'none' ? !u.collegeId : u.collegeId === fCollege)) &&
         (!fStatus || (fStatus === 'active') === u.active),
     );
-    const opt = (value: string, label: string, selected: string) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${label}</option>`;
+    const opt = (value: string, label: string, selected: string) =>
+      html`<option value="${value}" ${value === selected ? html` selected` : ''}>${label}</option>`;
     const filters = html`<form class="card filters" method="get" action="/admin/users" id="user-filters">
-<label>${t.search} <input type="search" name="q" value="${q}"></label>
-<label>${t.role} <select name="role">${opt('', t.filterAll, fRole)}${ROLES.map((r) => opt(r, roleLabel(r), fRole))}</select></label>
-<label>${t.college} <select name="college">${opt('', t.filterAll, fCollege)}${opt('none', t.noCollege, fCollege)}${colleges.map((c) => opt(c.id, collegeName.get(c.id) ?? c.id, fCollege))}</select></label>
-<label>${t.status} <select name="status">${opt('', t.filterAll, fStatus)}${opt('active', t.active, fStatus)}${opt('inactive', t.inactive, fStatus)}</select></label>
-<button type="submit" class="btn">${t.filterButton}</button></form>
-<p class="muted" id="user-count">${fmt(t.shownOf, { shown: shown.length, total: users.length })}</p>`;
+        <label>${t.search} <input type="search" name="q" value="${q}" /></label>
+        <label
+          >${t.role}
+          <select name="role">
+            ${opt('', t.filterAll, fRole)}${ROLES.map((r) => opt(r, roleLabel(r), fRole))}
+          </select></label
+        >
+        <label
+          >${t.college}
+          <select name="college">
+            ${opt('', t.filterAll, fCollege)}${opt('none', t.noCollege, fCollege)}${colleges.map((c) => opt(c.id, collegeName.get(c.id) ?? c.id, fCollege))}
+          </select></label
+        >
+        <label
+          >${t.status}
+          <select name="status">
+            ${opt('', t.filterAll, fStatus)}${opt('active', t.active, fStatus)}${opt('inactive', t.inactive, fStatus)}
+          </select></label
+        >
+        <button type="submit" class="btn">${t.filterButton}</button>
+      </form>
+      <p class="muted" id="user-count">${fmt(t.shownOf, { shown: shown.length, total: users.length })}</p>`;
     const rows = shown.map(
-      (u) => html`<tr data-user="${u.id}">
-<td translate="no">${u.username}</td><td>${u.displayName}</td><td>${roleLabel(u.role)}</td><td>${u.collegeId ? (collegeName.get(u.collegeId) ?? u.collegeId) : t.noCollege}</td>
-<td translate="no">${u.email ?? ''}</td><td>${u.active ? t.active : t.inactive}</td>
-<td>
-${u.active ? html`<a class="btn" href="/admin/users/${u.id}/deactivate">${t.deactivateAsk}</a>` : html`<form class="inline" method="post" action="/admin/users/${u.id}/activate">${csrf}<button type="submit">${t.activate}</button></form>`}
-<details><summary>${t.edit}</summary>
-<form method="post" action="/admin/users/${u.id}">${csrf}
-<label>${t.displayName} <input name="displayName" value="${u.displayName}" required></label>
-<label>${t.role} ${roleSelect(u.role)}</label>
-<label>${t.college} ${collegeSelect(u.collegeId)}</label>
-<label>${t.email} <input name="email" type="email" value="${u.email ?? ''}"></label>
-<button type="submit">${t.save}</button></form>
-<form method="post" action="/admin/users/${u.id}/password">${csrf}
-<label>${t.newPassword} <input name="password" type="password" minlength="10" autocomplete="new-password" required></label>
-<button type="submit">${t.resetPassword}</button></form>
-</details>
-</td></tr>`,
+      (u) =>
+        html`<tr data-user="${u.id}">
+          <td translate="no">${u.username}</td>
+          <td>${u.displayName}</td>
+          <td>${roleLabel(u.role)}</td>
+          <td>${u.collegeId ? (collegeName.get(u.collegeId) ?? u.collegeId) : t.noCollege}</td>
+          <td translate="no">${u.email ?? ''}</td>
+          <td>${u.active ? t.active : t.inactive}</td>
+          <td>
+            ${u.active ? html`<a class="btn" href="/admin/users/${u.id}/deactivate">${t.deactivateAsk}</a>` : html`<form class="inline" method="post" action="/admin/users/${u.id}/activate">${csrf}<button type="submit">${t.activate}</button></form>`}
+            <details>
+              <summary>${t.edit}</summary>
+              <form method="post" action="/admin/users/${u.id}">
+                ${csrf}
+                <label>${t.displayName} <input name="displayName" value="${u.displayName}" required /></label>
+                <label>${t.role} ${roleSelect(u.role)}</label>
+                <label>${t.college} ${collegeSelect(u.collegeId)}</label>
+                <label>${t.email} <input name="email" type="email" value="${u.email ?? ''}" /></label>
+                <button type="submit">${t.save}</button>
+              </form>
+              <form method="post" action="/admin/users/${u.id}/password">
+                ${csrf}
+                <label
+                  >${t.newPassword}
+                  <input name="password" type="password" minlength="10" autocomplete="new-password" required
+                /></label>
+                <button type="submit">${t.resetPassword}</button>
+              </form>
+            </details>
+          </td>
+        </tr>`,
     );
 
     const result = opts.result;
     const body = html`<h1>${t.usersTitle}</h1>
-${opts.notice ? html`<p class="ok">${opts.notice}</p>` : ''}
-${opts.error ? html`<div class="error" role="alert"><p>${opts.error}</p>${opts.problems ? html`<ul>${opts.problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''}</div>` : ''}
-${
-  result
-    ? html`<div class="ok"><p>${fmt(t.importDone, { created: result.created, updated: result.updated })}</p>
-${result.generatedPasswords.length ? html`<p>${t.generatedPasswords}</p><table><tbody>${result.generatedPasswords.map((g) => html`<tr><td>${g.username}</td><td><code>${g.password}</code></td></tr>`)}</tbody></table>` : ''}</div>`
-    : ''
-}
-${filters}
-${shown.length ? '' : html`<p id="no-match">${t.noMatch}</p>`}
-<table id="users">
-<thead><tr><th>${t.username}</th><th>${t.displayName}</th><th>${t.role}</th><th>${t.college}</th><th>${t.email}</th><th>${t.status}</th><th>${t.actions}</th></tr></thead>
-<tbody>
-${rows}
-</tbody>
-</table>
-<h2>${t.createUser}</h2>
-<form class="card" method="post" action="/admin/users">${csrf}
-<label>${t.username} <input name="username" required pattern="[A-Za-z0-9][A-Za-z0-9._@\\-]{1,63}"></label>
-<label>${t.displayName} <input name="displayName" required></label>
-<label>${t.role} ${roleSelect('counsellor')}</label>
-<label>${t.college} ${collegeSelect(null)}</label>
-<label>${t.email} <input name="email" type="email"></label>
-<label>${t.initialPassword} <input name="password" type="password" minlength="10" autocomplete="new-password" required></label>
-<p><button type="submit">${t.create}</button></p>
-</form>
-<h2>${t.importTitle}</h2>
-<form class="card" method="post" enctype="multipart/form-data" action="/admin/users/import?_csrf=${encodeURIComponent(req.csrfToken ?? '')}">
-<p class="muted">${t.importHelp}</p>
-<label>${t.importFile} <input name="file" type="file" accept=".csv,text/csv" required></label>
-<p><button type="submit">${t.importButton}</button></p>
-</form>`;
+      ${opts.notice ? html`<p class="ok">${opts.notice}</p>` : ''}
+      ${
+        opts.error
+          ? html`<div class="error" role="alert">
+              <p>${opts.error}</p>
+              ${
+                opts.problems
+                  ? html`<ul>
+                      ${opts.problems.map((p) => html`<li>${p}</li>`)}
+                    </ul>`
+                  : ''
+              }
+            </div>`
+          : ''
+      }
+      ${
+        result
+          ? html`<div class="ok">
+              <p>${fmt(t.importDone, { created: result.created, updated: result.updated })}</p>
+              ${
+                result.generatedPasswords.length
+                  ? html`<p>${t.generatedPasswords}</p>
+                      <table>
+                        <tbody>
+                          ${result.generatedPasswords.map(
+                            (g) =>
+                              html`<tr>
+                                <td>${g.username}</td>
+                                <td><code>${g.password}</code></td>
+                              </tr>`,
+                          )}
+                        </tbody>
+                      </table>`
+                  : ''
+              }
+            </div>`
+          : ''
+      }
+      ${filters} ${shown.length ? '' : html`<p id="no-match">${t.noMatch}</p>`}
+      <table id="users">
+        <thead>
+          <tr>
+            <th>${t.username}</th>
+            <th>${t.displayName}</th>
+            <th>${t.role}</th>
+            <th>${t.college}</th>
+            <th>${t.email}</th>
+            <th>${t.status}</th>
+            <th>${t.actions}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows}
+        </tbody>
+      </table>
+      <h2>${t.createUser}</h2>
+      <form class="card" method="post" action="/admin/users">
+        ${csrf}
+        <label>${t.username} <input name="username" required pattern="[A-Za-z0-9][A-Za-z0-9._@\\-]{1,63}" /></label>
+        <label>${t.displayName} <input name="displayName" required /></label>
+        <label>${t.role} ${roleSelect('counsellor')}</label>
+        <label>${t.college} ${collegeSelect(null)}</label>
+        <label>${t.email} <input name="email" type="email" /></label>
+        <label
+          >${t.initialPassword}
+          <input name="password" type="password" minlength="10" autocomplete="new-password" required
+        /></label>
+        <p><button type="submit">${t.create}</button></p>
+      </form>
+      <h2>${t.importTitle}</h2>
+      <form
+        class="card"
+        method="post"
+        enctype="multipart/form-data"
+        action="/admin/users/import?_csrf=${encodeURIComponent(req.csrfToken ?? '')}"
+      >
+        <p class="muted">${t.importHelp}</p>
+        <label>${t.importFile} <input name="file" type="file" accept=".csv,text/csv" required /></label>
+        <p><button type="submit">${t.importButton}</button></p>
+      </form>`;
     return commonPage(req, { title: t.usersTitle, body });
   }
 
@@ -471,7 +627,11 @@ function knownError(err: unknown): { status: number; error: string; problems?: s
  */
 export function safeNext(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length > 2000) return undefined;
-  if (!/^\/(?![/\\])[^\s\\]*$/.test(value) || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return undefined;
+  if (
+    !/^\/(?![/\\])[^\s\\]*$/.test(value) ||
+    [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
+  )
+    return undefined;
   return value;
 }
 

@@ -63,19 +63,26 @@ async function recentFailures(db: Knex, key: string, since: number): Promise<num
   return rows.map((r) => Number(r.at));
 }
 
-const isPg = (db: Knex) => /^(pg|postgres)/.test(String((db.client as { config?: { client?: unknown } }).config?.client ?? ''));
+const isPg = (db: Knex) =>
+  /^(pg|postgres)/.test(String((db.client as { config?: { client?: unknown } }).config?.client ?? ''));
 
 /**
  * Admits an attempt (recording it as a failure first) or says which limit blocks it. The account
  * limit (per address) is reported before the address limit.
  */
-export async function admitLoginAttempt(db: Knex, who: { username: string; ip: string }, limits: LoginLimits, now: number): Promise<{ blocked: Blocked } | { admitted: Admitted }> {
+export async function admitLoginAttempt(
+  db: Knex,
+  who: { username: string; ip: string },
+  limits: LoginLimits,
+  now: number,
+): Promise<{ blocked: Blocked } | { admitted: Admitted }> {
   const since = now - limits.windowMs;
   const keys = { pair: pairKey(who.username, who.ip), ip: ipKey(who.ip), user: userKey(who.username) };
   return db.transaction(async (trx) => {
     if (isPg(trx)) {
       // one lock per key, always taken in the same order (no deadlock between attempts)
-      for (const key of Object.values(keys).sort()) await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`login:${key}`]);
+      for (const key of Object.values(keys).sort())
+        await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`login:${key}`]);
     } else {
       // SQLite: writing first takes the database's write lock now, so a concurrent attempt (another
       // connection or replica) waits for busy_timeout instead of counting what this one will change
@@ -100,7 +107,15 @@ export async function admitLoginAttempt(db: Knex, who: { username: string; ip: s
 }
 
 /** Records how an admitted attempt ended (a success stops counting), and prunes rows past the window. */
-export async function recordLoginOutcome(db: Knex, admitted: Admitted, success: boolean, limits: LoginLimits, now: number): Promise<void> {
+export async function recordLoginOutcome(
+  db: Knex,
+  admitted: Admitted,
+  success: boolean,
+  limits: LoginLimits,
+  now: number,
+): Promise<void> {
   if (success) await db('login_attempts').whereIn('id', admitted.ids).update({ success: true });
-  await db('login_attempts').where('at', '<=', now - limits.windowMs).del();
+  await db('login_attempts')
+    .where('at', '<=', now - limits.windowMs)
+    .del();
 }

@@ -53,7 +53,12 @@ export interface NewSession {
   csrfToken: string;
 }
 
-export async function createSession(db: Knex, userId: string, at: number, client: { ip?: string; userAgent?: string }): Promise<NewSession> {
+export async function createSession(
+  db: Knex,
+  userId: string,
+  at: number,
+  client: { ip?: string; userAgent?: string },
+): Promise<NewSession> {
   const token = newToken();
   const csrfToken = newToken();
   await db('sessions').insert({
@@ -70,7 +75,9 @@ export async function createSession(db: Knex, userId: string, at: number, client
 }
 
 export async function deleteSessionByToken(db: Knex, token: string): Promise<void> {
-  await db('sessions').where({ id: sha256Hex(token) }).del();
+  await db('sessions')
+    .where({ id: sha256Hex(token) })
+    .del();
 }
 
 /** Signs a user out everywhere (deactivation, password reset). */
@@ -80,7 +87,10 @@ export async function deleteUserSessions(db: Knex, userId: string): Promise<numb
 
 /** Removes sessions that can no longer be used (called at sign-in; keeps the table small). */
 export async function pruneSessions(db: Knex, now: number, idleMs: number): Promise<void> {
-  await db('sessions').where('expires_at', '<=', now).orWhere('last_seen_at', '<', now - idleMs).del();
+  await db('sessions')
+    .where('expires_at', '<=', now)
+    .orWhere('last_seen_at', '<', now - idleMs)
+    .del();
 }
 
 interface SessionRow {
@@ -138,7 +148,8 @@ export function sessionMiddleware(deps: AppDeps) {
       if (expired) res.locals.sessionExpired = true;
       return next();
     }
-    if (t - lastSeen >= TOUCH_INTERVAL_MS) await deps.knex('sessions').where({ id: row.id }).update({ last_seen_at: t });
+    if (t - lastSeen >= TOUCH_INTERVAL_MS)
+      await deps.knex('sessions').where({ id: row.id }).update({ last_seen_at: t });
     const user: SessionUser = {
       id: row.user_id,
       username: row.username,

@@ -89,7 +89,10 @@ const updateSchema = z.object({
 });
 export type UpdateUserInput = z.input<typeof updateSchema>;
 
-const passwordSchema = z.string().min(MIN_PASSWORD_LENGTH, `must have at least ${MIN_PASSWORD_LENGTH} characters`).max(200);
+const passwordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `must have at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(200);
 
 function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, input: unknown): T {
   const r = schema.safeParse(input);
@@ -134,11 +137,13 @@ export const MAX_CSV_LINE = 20_000;
 /** The async parser yields to the event loop after this many records. */
 const CSV_RECORDS_PER_TURN = 1000;
 
-const UNSUPPORTED_UTF16 = 'unsupported encoding: UTF-16; save the file as UTF-8 or GBK (不支持的编码：请将文件另存为 UTF-8 或 GBK)';
+const UNSUPPORTED_UTF16 =
+  'unsupported encoding: UTF-16; save the file as UTF-8 or GBK (不支持的编码：请将文件另存为 UTF-8 或 GBK)';
 
 /** UTF-16 by its byte order mark, or by NUL bytes (text in UTF-8 and GBK has none; UTF-16 has one in every other byte of ASCII). */
 function looksUtf16(bytes: Buffer): boolean {
-  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) return true;
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)))
+    return true;
   const sample = bytes.subarray(0, 4096);
   let nul = 0;
   for (const byte of sample) if (byte === 0) nul++;
@@ -170,7 +175,8 @@ function* csvRecords(text: string): Generator<string[]> {
   let quoted = false;
   let recordStart = 0;
   let line = 1;
-  const tooLong = (what: string, max: number) => new ImportError([`第 ${line} 行: a ${what} is longer than ${max} characters`]);
+  const tooLong = (what: string, max: number) =>
+    new ImportError([`第 ${line} 行: a ${what} is longer than ${max} characters`]);
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -313,9 +319,12 @@ export function readCsvTable<C extends string>(
   });
   for (const [col, label] of required) if (!columns.has(col)) problems.push(`第 1 行: missing column "${label}"`);
   if (problems.length > 0) throw new ImportError(problems);
-  const lines = body.map((cells, i) => ({ line: i + 2, cells: cells.map((c) => c.trim()) })).filter((l) => l.cells.some((c) => c !== ''));
+  const lines = body
+    .map((cells, i) => ({ line: i + 2, cells: cells.map((c) => c.trim()) }))
+    .filter((l) => l.cells.some((c) => c !== ''));
   if (lines.length === 0) throw new ImportError([`the file has no ${opts.rowsName}`]);
-  if (lines.length > opts.maxRows) throw new ImportError([`the file has ${lines.length} ${opts.rowsName}; at most ${opts.maxRows} per import`]);
+  if (lines.length > opts.maxRows)
+    throw new ImportError([`the file has ${lines.length} ${opts.rowsName}; at most ${opts.maxRows} per import`]);
   return { columns, width: header.length, lines };
 }
 
@@ -340,16 +349,30 @@ export function createUserAdmin(deps: AppDeps) {
 
   /** The user with this id in the actor's school, or UserNotFoundError. */
   async function getUser(actor: SessionUser, id: string): Promise<User> {
-    const row = (await knex('users').where({ id, school_id: actor.schoolId }).first('username')) as { username: string } | undefined;
+    const row = (await knex('users').where({ id, school_id: actor.schoolId }).first('username')) as
+      { username: string } | undefined;
     const user = row && (await store.findUserByUsername(row.username));
     if (!user) throw new UserNotFoundError(`unknown user ${id}`);
     return user;
   }
 
   /** subject: a user id, or for an import the school ({ school }) */
-  async function audit(actor: SessionUser, action: string, subject: string | { school: string }, details?: unknown): Promise<void> {
+  async function audit(
+    actor: SessionUser,
+    action: string,
+    subject: string | { school: string },
+    details?: unknown,
+  ): Promise<void> {
     const [subjectType, subjectId] = typeof subject === 'string' ? ['user', subject] : ['school', subject.school];
-    await store.appendAudit({ eventKey: `user-admin:${randomUUID()}`, subjectType, subjectId, action, actor: actor.id, at: now(), details });
+    await store.appendAudit({
+      eventKey: `user-admin:${randomUUID()}`,
+      subjectType,
+      subjectId,
+      action,
+      actor: actor.id,
+      at: now(),
+      details,
+    });
   }
 
   return {
@@ -363,7 +386,8 @@ export function createUserAdmin(deps: AppDeps) {
       const u = parse(createSchema, input);
       const problem = roleCollegeProblem(u.role, u.collegeId, await store.listColleges(actor.schoolId));
       if (problem) throw new BadRequestError(problem);
-      if (await store.findUserByUsername(u.username)) throw new BadRequestError(`the username "${u.username}" is taken`);
+      if (await store.findUserByUsername(u.username))
+        throw new BadRequestError(`the username "${u.username}" is taken`);
       const id = randomUUID();
       await store.upsertUser({
         id,
@@ -386,8 +410,10 @@ export function createUserAdmin(deps: AppDeps) {
       const patch = parse(updateSchema, input);
       const user = await getUser(actor, id);
       const role = patch.role ?? user.role;
-      const collegeId = patch.collegeId !== undefined ? patch.collegeId : role === 'school_admin' ? null : user.collegeId;
-      if (user.id === actor.id && role !== 'school_admin') throw new BadRequestError('you cannot take away your own administrator role');
+      const collegeId =
+        patch.collegeId !== undefined ? patch.collegeId : role === 'school_admin' ? null : user.collegeId;
+      if (user.id === actor.id && role !== 'school_admin')
+        throw new BadRequestError('you cannot take away your own administrator role');
       const problem = roleCollegeProblem(role, collegeId, await store.listColleges(actor.schoolId));
       if (problem) throw new BadRequestError(problem);
       await store.upsertUser({
@@ -439,22 +465,42 @@ export function createUserAdmin(deps: AppDeps) {
       await knex.transaction(async (trx) => {
         for (const [i, r] of rows.entries()) {
           const { hash } = hashes[i]!;
-          const fields = { display_name: r.displayName, role: r.role, college_id: r.collegeId, ...(r.email !== undefined ? { email: r.email } : {}) };
+          const fields = {
+            display_name: r.displayName,
+            role: r.role,
+            college_id: r.collegeId,
+            ...(r.email !== undefined ? { email: r.email } : {}),
+          };
           if (r.existing) {
             await trx('users')
               .where({ id: r.existing.id })
               .update({ ...fields, ...(hash ? { password_hash: hash } : {}) });
           } else {
-            await trx('users').insert({ ...fields, id: randomUUID(), school_id: actor.schoolId, username: r.username, password_hash: hash, active: true, created_at: at });
+            await trx('users').insert({
+              ...fields,
+              id: randomUUID(),
+              school_id: actor.schoolId,
+              username: r.username,
+              password_hash: hash,
+              active: true,
+              created_at: at,
+            });
           }
         }
       });
       const created = rows.filter((r) => !r.existing).length;
-      await audit(actor, 'user.imported', { school: actor.schoolId }, { created, updated: rows.length - created, usernames: rows.map((r) => r.username) });
+      await audit(
+        actor,
+        'user.imported',
+        { school: actor.schoolId },
+        { created, updated: rows.length - created, usernames: rows.map((r) => r.username) },
+      );
       return {
         created,
         updated: rows.length - created,
-        generatedPasswords: rows.flatMap((r, i) => (r.password === null && !r.existing ? [{ username: r.username, password: hashes[i]!.password! }] : [])),
+        generatedPasswords: rows.flatMap((r, i) =>
+          r.password === null && !r.existing ? [{ username: r.username, password: hashes[i]!.password! }] : [],
+        ),
       };
     },
   };
@@ -463,12 +509,18 @@ export function createUserAdmin(deps: AppDeps) {
     const problems: string[] = [];
     const at = (line: number, msg: string) => problems.push(`第 ${line} 行: ${msg}`);
 
-    const { columns, width, lines } = readCsvTable(records, HEADER_NAMES, REQUIRED_COLUMNS, { rowsName: 'user rows', maxRows: MAX_IMPORT_ROWS });
+    const { columns, width, lines } = readCsvTable(records, HEADER_NAMES, REQUIRED_COLUMNS, {
+      rowsName: 'user rows',
+      maxRows: MAX_IMPORT_ROWS,
+    });
 
     const colleges = await store.listColleges(actor.schoolId);
     const collegeByKey = new Map<string, College>();
     for (const c of colleges) for (const key of [c.id, c.name, c.nameEn]) collegeByKey.set(key, c);
-    const existing = await usersByUsername(actor.schoolId, lines.map((l) => l.cells[columns.get('username')!] ?? ''));
+    const existing = await usersByUsername(
+      actor.schoolId,
+      lines.map((l) => l.cells[columns.get('username')!] ?? ''),
+    );
     const firstLine = new Map<string, number>();
 
     const rows: ImportRow[] = [];
@@ -485,7 +537,8 @@ export function createUserAdmin(deps: AppDeps) {
       const found = existing.ours.get(username);
 
       if (!USERNAME.test(username)) at(line, username ? `invalid username "${username}"` : 'username is empty');
-      else if (firstLine.has(username)) at(line, `username "${username}" appears again (first on line ${firstLine.get(username)})`);
+      else if (firstLine.has(username))
+        at(line, `username "${username}" appears again (first on line ${firstLine.get(username)})`);
       else firstLine.set(username, line);
       if (existing.elsewhere.has(username)) at(line, `username "${username}" belongs to another school`);
       if (!displayName) at(line, 'displayName/姓名 is empty');
@@ -497,22 +550,39 @@ export function createUserAdmin(deps: AppDeps) {
         const problem = roleCollegeProblem(role, college?.id ?? null, colleges);
         if (problem) at(line, problem);
       }
-      if (role && role !== 'school_admin' && username === actor.username) at(line, 'you cannot take away your own administrator role');
+      if (role && role !== 'school_admin' && username === actor.username)
+        at(line, 'you cannot take away your own administrator role');
       if (email && !EMAIL.test(email)) at(line, `invalid e-mail "${email}"`);
-      if (password !== null && password.length < MIN_PASSWORD_LENGTH) at(line, `password shorter than ${MIN_PASSWORD_LENGTH} characters`);
-      if (role) rows.push({ line, username, displayName, role, collegeId: college?.id ?? null, email, password, existing: found });
+      if (password !== null && password.length < MIN_PASSWORD_LENGTH)
+        at(line, `password shorter than ${MIN_PASSWORD_LENGTH} characters`);
+      if (role)
+        rows.push({
+          line,
+          username,
+          displayName,
+          role,
+          collegeId: college?.id ?? null,
+          email,
+          password,
+          existing: found,
+        });
     }
     if (problems.length > 0) throw new ImportError(problems);
     return rows;
   }
 
   /** This school's users by username, and the usernames among `usernames` taken by other schools. */
-  async function usersByUsername(schoolId: string, usernames: string[]): Promise<{ ours: Map<string, User>; elsewhere: Set<string> }> {
+  async function usersByUsername(
+    schoolId: string,
+    usernames: string[],
+  ): Promise<{ ours: Map<string, User>; elsewhere: Set<string> }> {
     const ours = new Map((await store.listUsers({ schoolId })).map((u) => [u.username, u]));
     const elsewhere = new Set<string>();
     const wanted = [...new Set(usernames.filter((u) => u !== '' && !ours.has(u)))];
     for (let i = 0; i < wanted.length; i += 500) {
-      const rows = (await knex('users').whereIn('username', wanted.slice(i, i + 500)).select('username')) as Array<{ username: string }>;
+      const rows = (await knex('users')
+        .whereIn('username', wanted.slice(i, i + 500))
+        .select('username')) as Array<{ username: string }>;
       for (const r of rows) elsewhere.add(r.username);
     }
     return { ours, elsewhere };

@@ -50,7 +50,8 @@ export const AUTH_MESSAGES = {
     noMatch: '没有符合条件的账号',
     deactivateAsk: '停用…',
     confirmTitle: '确认停用账号',
-    confirmText: '停用后，{name}（{username}）将无法登录，已登录的会话立即失效。账号和工作记录会保留，之后可以重新启用。',
+    confirmText:
+      '停用后，{name}（{username}）将无法登录，已登录的会话立即失效。账号和工作记录会保留，之后可以重新启用。',
     confirmOpenTasks: '该账号所在学院同岗位尚有 {n} 项未办结的任务，停用前请确认已有人接手。',
     confirmButton: '确认停用',
     cancel: '取消，返回用户列表',
@@ -105,7 +106,8 @@ export const AUTH_MESSAGES = {
     noMatch: 'No account matches',
     deactivateAsk: 'Deactivate…',
     confirmTitle: 'Deactivate this account?',
-    confirmText: '{name} ({username}) will no longer be able to sign in; open sessions end at once. The account and its records are kept, and it can be activated again.',
+    confirmText:
+      '{name} ({username}) will no longer be able to sign in; open sessions end at once. The account and its records are kept, and it can be activated again.',
     confirmOpenTasks: 'Their college still has {n} open tasks for this role: make sure someone takes them over first.',
     confirmButton: 'Deactivate',
     cancel: 'Cancel, back to the users',

@@ -80,26 +80,54 @@ const zh = {
   crises: '进行中的危机个案',
   reportCrisis: '上报危机个案',
   situation: '情况',
-  situationNames: { injury: '已造成伤害', danger_to_others: '可能危及他人', self_harm_risk: '有自伤自杀风险' } as Record<string, string>,
+  situationNames: {
+    injury: '已造成伤害',
+    danger_to_others: '可能危及他人',
+    self_harm_risk: '有自伤自杀风险',
+  } as Record<string, string>,
   place: '地点',
   occurredAt: '发生时间',
   reportedAt: '上报时间',
   status: '状态',
-  caseStatusNames: { open: '处置中', supervising: '24 小时监护中', handed_over: '已交接', closed: '已结案' } as Record<string, string>,
+  caseStatusNames: { open: '处置中', supervising: '24 小时监护中', handed_over: '已交接', closed: '已结案' } as Record<
+    string,
+    string
+  >,
   report: '上报',
   caseLink: '查看个案',
   // the interview page
   interviewTitle: '心理访谈',
   interviewIntro: '按照心理访谈提纲的五个步骤进行访谈，并如实填写约谈情况记录表。',
   steps: {
-    rapport: { name: '第一步 建立师生关系、生理状况与适应情况', hint: '说明来意、建立信任；了解睡眠、饮食、身体状况，以及学习、生活和人际适应情况。' },
-    emotions: { name: '第二步 评估情绪', hint: '近两周的情绪状态：是否持续低落、焦虑、烦躁，程度如何、持续多久、是否影响生活。' },
-    socialFunctioning: { name: '第三步 评估社会功能', hint: '学习、人际交往、日常生活是否受影响：能否正常上课、完成作业、与同学相处、照顾自己。' },
-    coping: { name: '第四步 评估应对方式', hint: '遇到困难时如何应对，有哪些家庭、朋友、老师等支持资源，过去的应对是否有效。' },
-    riskOfExtremeThoughts: { name: '第五步 危险性评估', hint: '是否有自伤、自杀或伤害他人的想法、计划、准备或既往行为，并了解家族史与近期重大事件。' },
+    rapport: {
+      name: '第一步 建立师生关系、生理状况与适应情况',
+      hint: '说明来意、建立信任；了解睡眠、饮食、身体状况，以及学习、生活和人际适应情况。',
+    },
+    emotions: {
+      name: '第二步 评估情绪',
+      hint: '近两周的情绪状态：是否持续低落、焦虑、烦躁，程度如何、持续多久、是否影响生活。',
+    },
+    socialFunctioning: {
+      name: '第三步 评估社会功能',
+      hint: '学习、人际交往、日常生活是否受影响：能否正常上课、完成作业、与同学相处、照顾自己。',
+    },
+    coping: {
+      name: '第四步 评估应对方式',
+      hint: '遇到困难时如何应对，有哪些家庭、朋友、老师等支持资源，过去的应对是否有效。',
+    },
+    riskOfExtremeThoughts: {
+      name: '第五步 危险性评估',
+      hint: '是否有自伤、自杀或伤害他人的想法、计划、准备或既往行为，并了解家族史与近期重大事件。',
+    },
   } as Record<string, { name: string; hint: string }>,
   assessment: '心理评估',
-  assessmentNames: { normal: '正常', mild: '轻微心理困扰', severe: '严重心理困扰', very_severe: '特别严重', high_risk: '高危人群' } as Record<string, string>,
+  assessmentNames: {
+    normal: '正常',
+    mild: '轻微心理困扰',
+    severe: '严重心理困扰',
+    very_severe: '特别严重',
+    high_risk: '高危人群',
+  } as Record<string, string>,
   needsCounselling: '是否需要咨询',
   needsCrisisIntervention: '是否需要心理危机干预',
   saveInterview: '提交访谈记录',
@@ -108,7 +136,8 @@ const zh = {
   warningStatusNames: { open: '待访谈', interviewed: '已访谈' } as Record<string, string>,
   // crisis report and case steps
   caseTitle: '危机个案',
-  routedNotice: '该学号登记在其他学院：个案已即时转至学生所在学院及学校处置。您可查看个案进展，学生信息仅显示您上报的内容。',
+  routedNotice:
+    '该学号登记在其他学院：个案已即时转至学生所在学院及学校处置。您可查看个案进展，学生信息仅显示您上报的内容。',
   routedFrom: '本个案由其他学院上报，已转至本学院：上报的学生信息与本学院登记不一致时请核实。上报学院：',
   ownerCollegeStaff: '学生所在学院',
   timeline: '时间线',
@@ -122,9 +151,17 @@ const zh = {
   stepsTitle: '处置步骤',
   stepOnScene: '确认已到场',
   stepSchoolNotified: '确认已通知学校部门',
-  departmentNames: { 'counselling-centre': '心理健康教育中心', 'security-office': '保卫处', clinic: '校医院' } as Record<string, string>,
+  departmentNames: {
+    'counselling-centre': '心理健康教育中心',
+    'security-office': '保卫处',
+    clinic: '校医院',
+  } as Record<string, string>,
   stepAction: '记录处置措施',
-  actionNames: { 'parents-authorised': '已获家长授权', 'taken-to-hospital': '已送医', 'police-called': '已报警' } as Record<string, string>,
+  actionNames: {
+    'parents-authorised': '已获家长授权',
+    'taken-to-hospital': '已送医',
+    'police-called': '已报警',
+  } as Record<string, string>,
   /** the case timeline's events (the code is shown beside the name) */
   timelineNames: {
     reported: '个案上报',
@@ -270,14 +307,35 @@ const en: CareMessages = {
   interviewTitle: 'Psychological interview',
   interviewIntro: "Hold the interview in the outline's five steps and fill in the interview record.",
   steps: {
-    rapport: { name: 'Step 1: rapport, physical condition and adjustment', hint: 'Explain why you are here and build trust; ask about sleep, appetite, health, and how study, daily life and relationships are going.' },
-    emotions: { name: 'Step 2: emotions', hint: 'Mood over the last two weeks: persistent low mood, anxiety or irritability, how strong, how long, whether it affects daily life.' },
-    socialFunctioning: { name: 'Step 3: social functioning', hint: 'Whether study, relationships and daily life are affected: attending classes, finishing work, getting along, looking after oneself.' },
-    coping: { name: 'Step 4: coping', hint: 'How the student copes with difficulty, which family, friends or teachers support them, whether past coping worked.' },
-    riskOfExtremeThoughts: { name: 'Step 5: risk', hint: 'Thoughts, plans, preparations or past acts of self-harm, suicide or harming others; family history and recent major events.' },
+    rapport: {
+      name: 'Step 1: rapport, physical condition and adjustment',
+      hint: 'Explain why you are here and build trust; ask about sleep, appetite, health, and how study, daily life and relationships are going.',
+    },
+    emotions: {
+      name: 'Step 2: emotions',
+      hint: 'Mood over the last two weeks: persistent low mood, anxiety or irritability, how strong, how long, whether it affects daily life.',
+    },
+    socialFunctioning: {
+      name: 'Step 3: social functioning',
+      hint: 'Whether study, relationships and daily life are affected: attending classes, finishing work, getting along, looking after oneself.',
+    },
+    coping: {
+      name: 'Step 4: coping',
+      hint: 'How the student copes with difficulty, which family, friends or teachers support them, whether past coping worked.',
+    },
+    riskOfExtremeThoughts: {
+      name: 'Step 5: risk',
+      hint: 'Thoughts, plans, preparations or past acts of self-harm, suicide or harming others; family history and recent major events.',
+    },
   },
   assessment: 'Assessment',
-  assessmentNames: { normal: 'normal', mild: 'mild distress', severe: 'severe distress', very_severe: 'very severe', high_risk: 'high risk' },
+  assessmentNames: {
+    normal: 'normal',
+    mild: 'mild distress',
+    severe: 'severe distress',
+    very_severe: 'very severe',
+    high_risk: 'high risk',
+  },
   needsCounselling: 'Needs counselling',
   needsCrisisIntervention: 'Needs crisis intervention',
   saveInterview: 'Submit the interview record',
@@ -285,8 +343,10 @@ const en: CareMessages = {
   interviewByCollege: "The interview record is filled in by the care staff of the student's college.",
   warningStatusNames: { open: 'awaiting interview', interviewed: 'interviewed' },
   caseTitle: 'Crisis case',
-  routedNotice: "This student number is registered with another college: the case was routed at once to the student's college and to the school. You see the case's progress; of the student, only what you reported.",
-  routedFrom: 'Reported by another college and routed to this one: check the reported student details against the registered ones. Reported by: ',
+  routedNotice:
+    "This student number is registered with another college: the case was routed at once to the student's college and to the school. You see the case's progress; of the student, only what you reported.",
+  routedFrom:
+    'Reported by another college and routed to this one: check the reported student details against the registered ones. Reported by: ',
   ownerCollegeStaff: "The student's college",
   timeline: 'Timeline',
   deadlines: 'Deadlines',
@@ -299,9 +359,17 @@ const en: CareMessages = {
   stepsTitle: 'Steps',
   stepOnScene: 'On scene',
   stepSchoolNotified: 'School departments notified',
-  departmentNames: { 'counselling-centre': 'Counselling centre', 'security-office': 'Security office', clinic: 'Clinic' },
+  departmentNames: {
+    'counselling-centre': 'Counselling centre',
+    'security-office': 'Security office',
+    clinic: 'Clinic',
+  },
   stepAction: 'Record an action',
-  actionNames: { 'parents-authorised': 'Parents authorised', 'taken-to-hospital': 'Taken to hospital', 'police-called': 'Police called' },
+  actionNames: {
+    'parents-authorised': 'Parents authorised',
+    'taken-to-hospital': 'Taken to hospital',
+    'police-called': 'Police called',
+  },
   timelineNames: {
     reported: 'Reported',
     routed: "Routed to the student's college and the school",
@@ -337,7 +405,8 @@ const en: CareMessages = {
   followUp: 'Follow-up plan',
   confirm: 'Confirm',
   settingsTitle: 'Care settings',
-  settingsIntro: 'The deadlines of crisis intervention, screening follow-up and pairings. Changes apply to cases, warnings and pairings started afterwards.',
+  settingsIntro:
+    'The deadlines of crisis intervention, screening follow-up and pairings. Changes apply to cases, warnings and pairings started afterwards.',
   settingsProblems: 'Not saved; please correct:',
   sections: { crisis: 'Crisis intervention', screening: 'Screening warnings', pairing: 'Pairings' },
   units: { minutes: 'minutes', hours: 'hours', days: 'days', students: 'students' },

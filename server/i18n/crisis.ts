@@ -6,7 +6,8 @@ function duration(ms: number, lang: Lang): string {
   const d = Math.floor(min / 1440);
   const h = Math.floor((min % 1440) / 60);
   const m = min % 60;
-  if (lang === 'en') return [d ? `${d} d` : '', h ? `${h} h` : '', !d && (m || !h) ? `${m} min` : ''].filter(Boolean).join(' ');
+  if (lang === 'en')
+    return [d ? `${d} d` : '', h ? `${h} h` : '', !d && (m || !h) ? `${m} min` : ''].filter(Boolean).join(' ');
   return [d ? `${d} 天` : '', h ? `${h} 小时` : '', !d && (m || !h) ? `${m} 分钟` : ''].filter(Boolean).join(' ');
 }
 
@@ -23,7 +24,10 @@ export const CRISIS_TEXT = {
     stepCol: '步骤',
     stateCol: '状态',
     deadlineCol: '时限',
-    states: { done: '已完成', due: '待办', overdue: '已逾期', waiting: '待前一步完成', none: '按需' } as Record<string, string>,
+    states: { done: '已完成', due: '待办', overdue: '已逾期', waiting: '待前一步完成', none: '按需' } as Record<
+      string,
+      string
+    >,
     nextDeadline: '下一个时限',
     nextCheckIn: '下一次报平安',
     noDeadline: '当前没有待办的时限',
@@ -77,7 +81,13 @@ export const CRISIS_TEXT = {
     stepCol: 'Step',
     stateCol: 'State',
     deadlineCol: 'Deadline',
-    states: { done: 'Done', due: 'Due', overdue: 'Overdue', waiting: 'After the previous step', none: 'As needed' } as Record<string, string>,
+    states: {
+      done: 'Done',
+      due: 'Due',
+      overdue: 'Overdue',
+      waiting: 'After the previous step',
+      none: 'As needed',
+    } as Record<string, string>,
     nextDeadline: 'Next deadline',
     nextCheckIn: 'Next check-in',
     noDeadline: 'No deadline is pending',

@@ -30,7 +30,13 @@ const zh = {
     note: '备注/豁免理由',
   },
   statusNames: { planned: '待开始', open: '进行中', overdue: '已逾期', completed: '已完成', waived: '已豁免' },
-  roleNames: { school_admin: '学校管理员', college_leader: '学院领导', psych_counsellor: '心理辅导员', counsellor: '辅导员', class_teacher: '班主任' },
+  roleNames: {
+    school_admin: '学校管理员',
+    college_leader: '学院领导',
+    psych_counsellor: '心理辅导员',
+    counsellor: '辅导员',
+    class_teacher: '班主任',
+  },
   kindNames: {
     once: '一次性任务',
     weekly: '周周研判',
@@ -45,13 +51,15 @@ const zh = {
   complianceSheet: '完成情况',
   tasksSheet: '任务台账',
   complianceFile: (semesterId: string) => `心理健康工作完成情况_${semesterId}`,
-  tasksFile: (semesterId: string, college: string | null) => `心理健康工作任务台账_${semesterId}${college ? `_${college}` : ''}`,
+  tasksFile: (semesterId: string, college: string | null) =>
+    `心理健康工作任务台账_${semesterId}${college ? `_${college}` : ''}`,
   feed: {
     title: '日历订阅',
     intro: '在手机或电脑日历中订阅以下地址，即可看到您负责的未完成任务（截止前 1 天提醒）。地址即凭证，请勿转发。',
     adminIntro: '学校管理员的日历包含全校已升级到学校（二级预警）且尚未完成的任务。',
     none: '尚未创建订阅地址。',
-    active: (since: string) => `订阅地址已于 ${since} 创建。出于安全考虑，地址只在创建时显示一次；如已遗失，请重新生成（旧地址随即失效）。`,
+    active: (since: string) =>
+      `订阅地址已于 ${since} 创建。出于安全考虑，地址只在创建时显示一次；如已遗失，请重新生成（旧地址随即失效）。`,
     revoked: (at: string) => `订阅地址已于 ${at} 停用。`,
     url: '订阅地址',
     create: '生成订阅地址',
@@ -101,7 +109,13 @@ const en: ExportMessages = {
     note: 'Note / waiver reason',
   },
   statusNames: { planned: 'Not open', open: 'Open', overdue: 'Overdue', completed: 'Completed', waived: 'Waived' },
-  roleNames: { school_admin: 'School admin', college_leader: 'College leader', psych_counsellor: 'Psych. counsellor', counsellor: 'Counsellor', class_teacher: 'Class teacher' },
+  roleNames: {
+    school_admin: 'School admin',
+    college_leader: 'College leader',
+    psych_counsellor: 'Psych. counsellor',
+    counsellor: 'Counsellor',
+    class_teacher: 'Class teacher',
+  },
   kindNames: {
     once: 'One-off',
     weekly: 'Weekly review',
@@ -119,10 +133,12 @@ const en: ExportMessages = {
   tasksFile: (semesterId, college) => `task-ledger_${semesterId}${college ? `_${college}` : ''}`,
   feed: {
     title: 'Calendar feed',
-    intro: 'Subscribe to this address in your phone or desktop calendar to see your open duties (with a reminder 1 day before each is due). The address is the credential: do not share it.',
+    intro:
+      'Subscribe to this address in your phone or desktop calendar to see your open duties (with a reminder 1 day before each is due). The address is the credential: do not share it.',
     adminIntro: "A school administrator's calendar holds the school's open tasks escalated to the school (level 2).",
     none: 'No feed address yet.',
-    active: (since) => `The feed address was created on ${since}. For safety it is shown only when created; if it is lost, create a new one (the old address stops working).`,
+    active: (since) =>
+      `The feed address was created on ${since}. For safety it is shown only when created; if it is lost, create a new one (the old address stops working).`,
     revoked: (at) => `The feed was turned off on ${at}.`,
     url: 'Feed address',
     create: 'Create a feed address',

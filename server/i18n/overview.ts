@@ -15,7 +15,8 @@ export const OVERVIEW_TEXT = {
     overdueShort: '逾期',
     weekly: '每周工作简报（可打印）',
     ledger: '导出任务台账（Excel）',
-    rateNote: '完成率 = 已完成（按时或逾期）÷（已完成 + 逾期未完成）；未到期和已豁免的任务不计入。点击逾期和已预警的数字可查看对应任务。',
+    rateNote:
+      '完成率 = 已完成（按时或逾期）÷（已完成 + 逾期未完成）；未到期和已豁免的任务不计入。点击逾期和已预警的数字可查看对应任务。',
     weeklyTitle: '心理健康工作周报',
     generated: '生成于',
     print: '打印 / 另存为 PDF',
@@ -42,7 +43,8 @@ export const OVERVIEW_TEXT = {
     overdueShort: 'overdue',
     weekly: 'Weekly report (printable)',
     ledger: 'Export the task ledger (Excel)',
-    rateNote: 'Completion = done (on time or late) ÷ (done + overdue); tasks not yet due and waived ones do not count. Click an overdue or escalated count to see those tasks.',
+    rateNote:
+      'Completion = done (on time or late) ÷ (done + overdue); tasks not yet due and waived ones do not count. Click an overdue or escalated count to see those tasks.',
     weeklyTitle: 'Mental-health work weekly report',
     generated: 'generated',
     print: 'Print / save as PDF',

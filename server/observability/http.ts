@@ -38,7 +38,14 @@ export function observeRequests(o: Observability): RequestHandler {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routePattern(req, res);
       o.metrics?.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      const line = { reqId: id, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 10_000) / 10, user: req.user?.id };
+      const line = {
+        reqId: id,
+        method: req.method,
+        route,
+        status: res.statusCode,
+        ms: Math.round(seconds * 10_000) / 10,
+        user: req.user?.id,
+      };
       if (res.statusCode >= 500) o.logger.error(line, 'request');
       else o.logger.info(line, 'request');
     });

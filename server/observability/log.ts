@@ -12,12 +12,30 @@ import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporali
 export type Logger = pino.Logger;
 
 /** Field names whose values are never written (at the top level and one level down). */
-const STUDENT_FIELDS = ['studentName', 'studentNumber', 'studentNo', 'student', 'name', 'body', 'note', 'text', 'details', 'title', 'description', 'reason', 'password', 'cookie', 'authorization'];
+const STUDENT_FIELDS = [
+  'studentName',
+  'studentNumber',
+  'studentNo',
+  'student',
+  'name',
+  'body',
+  'note',
+  'text',
+  'details',
+  'title',
+  'description',
+  'reason',
+  'password',
+  'cookie',
+  'authorization',
+];
 
 export function createLogger(opts: { service: string; level?: string; destination?: pino.DestinationStream }): Logger {
   const level = opts.level ?? process.env.LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
-    throw new Error(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got ${JSON.stringify(level)})`);
+    throw new Error(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got ${JSON.stringify(level)})`,
+    );
   }
   return pino(
     {
@@ -31,7 +49,13 @@ export function createLogger(opts: { service: string; level?: string; destinatio
   );
 }
 
-const SDK_LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+const SDK_LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
 
 /**
  * The Temporal SDK's logger (Runtime.install({ logger })) writing through pino. The SDK's activity

@@ -41,7 +41,11 @@ export function createWebMetrics(opts: { knex: Knex; onError?: (what: string, er
     async collect() {
       this.reset();
       try {
-        const rows = (await knex('task_instances').where('status', 'overdue').select('college_id').count({ n: '*' }).groupBy('college_id')) as Array<{ college_id: string; n: number | string }>;
+        const rows = (await knex('task_instances')
+          .where('status', 'overdue')
+          .select('college_id')
+          .count({ n: '*' })
+          .groupBy('college_id')) as Array<{ college_id: string; n: number | string }>;
         for (const r of rows) this.set({ college: r.college_id }, Number(r.n));
       } catch (err) {
         opts.onError?.('runxin_tasks_overdue', err);
@@ -55,7 +59,11 @@ export function createWebMetrics(opts: { knex: Knex; onError?: (what: string, er
     registers: [registry],
     async collect() {
       try {
-        const rows = (await knex('notification_deliveries').whereNot('status', 'sent').select('status').count({ n: '*' }).groupBy('status')) as Array<{ status: string; n: number | string }>;
+        const rows = (await knex('notification_deliveries')
+          .whereNot('status', 'sent')
+          .select('status')
+          .count({ n: '*' })
+          .groupBy('status')) as Array<{ status: string; n: number | string }>;
         const by = new Map(rows.map((r) => [r.status, Number(r.n)]));
         for (const s of ['pending', 'sending', 'failed']) this.set({ status: s }, by.get(s) ?? 0);
       } catch (err) {

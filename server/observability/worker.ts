@@ -18,9 +18,14 @@ interface StepLike {
 type Fn = (...args: never[]) => Promise<unknown>;
 
 /** The same activities; applyLadderStep and recordTaskEvent also observe the escalation lag of what they wrote. */
-export function instrumentActivities<A extends Record<string, Fn>>(activities: A, metrics: WorkerMetrics, now: () => number = Date.now): A {
+export function instrumentActivities<A extends Record<string, Fn>>(
+  activities: A,
+  metrics: WorkerMetrics,
+  now: () => number = Date.now,
+): A {
   const out: Record<string, Fn> = { ...activities };
-  const ladder = activities.applyLadderStep as unknown as ((req: { steps: StepLike[] }) => Promise<{ applied: number }>) | undefined;
+  const ladder = activities.applyLadderStep as unknown as
+    ((req: { steps: StepLike[] }) => Promise<{ applied: number }>) | undefined;
   if (ladder) {
     out.applyLadderStep = (async (req: { steps: StepLike[] }) => {
       const result = await ladder(req);
@@ -40,7 +45,8 @@ export function instrumentActivities<A extends Record<string, Fn>>(activities: A
     out.recordTaskEvent = (async (e: StepLike) => {
       const result = await perTask(e);
       const level = LEVEL_OF[e.action];
-      if (result.applied && level) metrics.escalationLag.observe({ level, model: 'per-task' }, Math.max(0, now() - e.at) / 1000);
+      if (result.applied && level)
+        metrics.escalationLag.observe({ level, model: 'per-task' }, Math.max(0, now() - e.at) / 1000);
       return result;
     }) as unknown as Fn;
   }

@@ -32,13 +32,20 @@ import { schoolZone } from './common';
 import { once } from '../idempotency';
 
 export function careDeps(deps: AppDeps): CareDeps {
-  return { knex: deps.knex, store: deps.store, client: deps.client, taskQueue: deps.taskQueue, now: (deps.now ?? Date.now)() };
+  return {
+    knex: deps.knex,
+    store: deps.store,
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    now: (deps.now ?? Date.now)(),
+  };
 }
 
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 const param = (req: Request, k: string) => String(req.params[k]);
 /** A write's response, first or stored (server/idempotency.ts): 204 without a body. */
-const send = (res: express.Response, r: { status: number; body: unknown }) => void (r.status === 204 ? res.status(204).end() : res.status(r.status).json(r.body));
+const send = (res: express.Response, r: { status: number; body: unknown }) =>
+  void (r.status === 204 ? res.status(204).end() : res.status(r.status).json(r.body));
 
 export function createCareRouter(deps: AppDeps): express.Router {
   const r = express.Router();
@@ -58,13 +65,28 @@ export function createCareRouter(deps: AppDeps): express.Router {
     res.json({ entries: await listKeyCare(careDeps(deps), currentUser(req), param(req, 'collegeId')) });
   });
   r.post('/api/colleges/:collegeId/key-care', async (req, res) => {
-    send(res, await once(deps.knex, req, 201, () => addKeyCare(careDeps(deps), currentUser(req), param(req, 'collegeId'), body(req))));
+    send(
+      res,
+      await once(deps.knex, req, 201, () =>
+        addKeyCare(careDeps(deps), currentUser(req), param(req, 'collegeId'), body(req)),
+      ),
+    );
   });
   r.patch('/api/key-care/:id', async (req, res) => {
-    send(res, await once(deps.knex, req, 204, () => updateKeyCare(careDeps(deps), currentUser(req), param(req, 'id'), body(req))));
+    send(
+      res,
+      await once(deps.knex, req, 204, () =>
+        updateKeyCare(careDeps(deps), currentUser(req), param(req, 'id'), body(req)),
+      ),
+    );
   });
   r.post('/api/key-care/:id/remove', async (req, res) => {
-    send(res, await once(deps.knex, req, 204, () => removeKeyCare(careDeps(deps), currentUser(req), param(req, 'id'), body(req).reason)));
+    send(
+      res,
+      await once(deps.knex, req, 204, () =>
+        removeKeyCare(careDeps(deps), currentUser(req), param(req, 'id'), body(req).reason),
+      ),
+    );
   });
 
   // the intervention ledger
@@ -72,13 +94,26 @@ export function createCareRouter(deps: AppDeps): express.Router {
     res.json({ entries: await listLedger(careDeps(deps), currentUser(req), param(req, 'collegeId')) });
   });
   r.post('/api/colleges/:collegeId/ledger', async (req, res) => {
-    send(res, await once(deps.knex, req, 201, () => addLedgerEntry(careDeps(deps), currentUser(req), param(req, 'collegeId'), body(req))));
+    send(
+      res,
+      await once(deps.knex, req, 201, () =>
+        addLedgerEntry(careDeps(deps), currentUser(req), param(req, 'collegeId'), body(req)),
+      ),
+    );
   });
   r.patch('/api/ledger/:id', async (req, res) => {
-    send(res, await once(deps.knex, req, 204, () => updateLedgerEntry(careDeps(deps), currentUser(req), param(req, 'id'), body(req))));
+    send(
+      res,
+      await once(deps.knex, req, 204, () =>
+        updateLedgerEntry(careDeps(deps), currentUser(req), param(req, 'id'), body(req)),
+      ),
+    );
   });
   r.post('/api/ledger/:id/follow-ups', async (req, res) => {
-    send(res, await once(deps.knex, req, 201, () => addFollowUp(careDeps(deps), currentUser(req), param(req, 'id'), body(req))));
+    send(
+      res,
+      await once(deps.knex, req, 201, () => addFollowUp(careDeps(deps), currentUser(req), param(req, 'id'), body(req))),
+    );
   });
   const ledgerExport = (format: 'csv' | 'xlsx') => async (req: Request, res: express.Response) => {
     const user = currentUser(req);
@@ -104,13 +139,28 @@ export function createCareRouter(deps: AppDeps): express.Router {
     res.json({ pairings: await listPairings(careDeps(deps), currentUser(req), param(req, 'collegeId')) });
   });
   r.post('/api/colleges/:collegeId/pairings', async (req, res) => {
-    send(res, await once(deps.knex, req, 201, () => assignPairing(careDeps(deps), currentUser(req), param(req, 'collegeId'), body(req))));
+    send(
+      res,
+      await once(deps.knex, req, 201, () =>
+        assignPairing(careDeps(deps), currentUser(req), param(req, 'collegeId'), body(req)),
+      ),
+    );
   });
   r.post('/api/pairings/:id/talks', async (req, res) => {
-    send(res, await once(deps.knex, req, 200, () => recordPairingTalk(careDeps(deps), currentUser(req), param(req, 'id'), body(req).note)));
+    send(
+      res,
+      await once(deps.knex, req, 200, () =>
+        recordPairingTalk(careDeps(deps), currentUser(req), param(req, 'id'), body(req).note),
+      ),
+    );
   });
   r.post('/api/pairings/:id/end', async (req, res) => {
-    send(res, await once(deps.knex, req, 204, () => endPairing(careDeps(deps), currentUser(req), param(req, 'id'), body(req).reason)));
+    send(
+      res,
+      await once(deps.knex, req, 204, () =>
+        endPairing(careDeps(deps), currentUser(req), param(req, 'id'), body(req).reason),
+      ),
+    );
   });
 
   return r;

@@ -47,7 +47,11 @@ export async function keyCareMonthsOf(store: Store, semester: Semester): Promise
   return keyCareMonths(await templateOf(store, semester), parseCalendar(`calendar ${row.id}`, row.body));
 }
 
-export async function templateTaskOf(store: Store, semester: Semester, templateTaskId: string): Promise<TemplateTask | undefined> {
+export async function templateTaskOf(
+  store: Store,
+  semester: Semester,
+  templateTaskId: string,
+): Promise<TemplateTask | undefined> {
   return (await templateOf(store, semester)).tasks.find((x) => x.id === templateTaskId);
 }
 
@@ -68,7 +72,8 @@ export async function visibleTask(deps: AppDeps, user: SessionUser, taskId: stri
   if (!row) throw new NotFoundError(`unknown task ${taskId}`);
   const college = await deps.store.getCollege(row.collegeId);
   if (!college || college.schoolId !== user.schoolId) throw new NotFoundError(`unknown task ${taskId}`);
-  if (user.role !== 'school_admin' && user.collegeId !== row.collegeId) throw new ForbiddenError('this task belongs to another college');
+  if (user.role !== 'school_admin' && user.collegeId !== row.collegeId)
+    throw new ForbiddenError('this task belongs to another college');
   return row;
 }
 

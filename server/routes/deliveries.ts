@@ -37,13 +37,26 @@ export interface FailedDelivery {
 }
 
 async function listFailed(deps: AppDeps): Promise<{ deliveries: FailedDelivery[]; unsent: number }> {
-  const rows = (await deps.knex(`${TABLE} as d`)
+  const rows = (await deps
+    .knex(`${TABLE} as d`)
     .join('notifications as n', 'n.id', 'd.notification_id')
     .where('d.status', 'failed')
     .orderBy('d.id', 'desc')
     .limit(LIST_LIMIT)
-    .select('d.id', 'd.event_key', 'd.channel', 'd.target', 'd.status', 'd.attempts', 'd.last_error', 'd.created_at', 'd.claimed_at', 'n.title')) as Array<Record<string, unknown>>;
-  const unsent = (await deps.knex(TABLE).whereNot('status', 'sent').count({ n: '*' }).first()) as { n: number | string } | undefined;
+    .select(
+      'd.id',
+      'd.event_key',
+      'd.channel',
+      'd.target',
+      'd.status',
+      'd.attempts',
+      'd.last_error',
+      'd.created_at',
+      'd.claimed_at',
+      'n.title',
+    )) as Array<Record<string, unknown>>;
+  const unsent = (await deps.knex(TABLE).whereNot('status', 'sent').count({ n: '*' }).first()) as
+    { n: number | string } | undefined;
   return {
     unsent: Number(unsent?.n ?? 0),
     deliveries: rows.map((r) => ({
@@ -63,7 +76,8 @@ async function listFailed(deps: AppDeps): Promise<{ deliveries: FailedDelivery[]
 
 function parseId(raw: unknown): number {
   const s = String(raw);
-  if (!/^[1-9][0-9]{0,15}$/.test(s)) throw new BadRequestError(`delivery id must be a positive whole number, got "${s.slice(0, 40)}"`);
+  if (!/^[1-9][0-9]{0,15}$/.test(s))
+    throw new BadRequestError(`delivery id must be a positive whole number, got "${s.slice(0, 40)}"`);
   return Number(s);
 }
 
@@ -79,15 +93,27 @@ export function createDeliveriesRouter(deps: AppDeps): express.Router {
 
   /** Queues one delivery again: failed → pending (the worker's sweep sends it); an already queued one stays queued. */
   async function resend(id: number, actor: string): Promise<{ id: number; status: 'pending' }> {
-    const row = (await deps.knex(TABLE).where({ id }).first('id', 'status', 'event_key')) as { id: number; status: string; event_key: string } | undefined;
+    const row = (await deps.knex(TABLE).where({ id }).first('id', 'status', 'event_key')) as
+      { id: number; status: string; event_key: string } | undefined;
     if (!row) throw new NotFoundError(`unknown delivery ${id}`);
     if (row.status === 'sent') throw new DeliveryStateError(`delivery ${id} was already sent; it is not sent again`);
     if (row.status === 'sending') throw new DeliveryStateError(`delivery ${id} is being sent right now`);
     if (row.status === 'failed') {
       const at = now();
-      const updated = await deps.knex(TABLE).where({ id, status: 'failed' }).update({ status: 'pending', claimed_at: null });
+      const updated = await deps
+        .knex(TABLE)
+        .where({ id, status: 'failed' })
+        .update({ status: 'pending', claimed_at: null });
       if (updated === 1) {
-        await deps.store.appendAudit({ eventKey: `delivery-resend:${id}:${at}`, subjectType: 'notification_delivery', subjectId: String(id), action: 'delivery_resend', actor, at, details: { eventKey: row.event_key } });
+        await deps.store.appendAudit({
+          eventKey: `delivery-resend:${id}:${at}`,
+          subjectType: 'notification_delivery',
+          subjectId: String(id),
+          action: 'delivery_resend',
+          actor,
+          at,
+          details: { eventKey: row.event_key },
+        });
       }
     }
     return { id, status: 'pending' };
@@ -126,21 +152,58 @@ export function createDeliveriesRouter(deps: AppDeps): express.Router {
     const error = typeof req.query.error === 'string' ? req.query.error : '';
     const title = en ? 'Failed notifications' : '发送失败的通知';
     const body = html`<h1>${title}</h1>
-<p>${en
-      ? 'E-mails and group-robot messages that could not be sent. They are re-sent on their own every few seconds once the channel works again; a re-send here queues one now. A message is never sent twice on purpose: each carries the same key.'
-      : '以下邮件和群机器人消息未能发出。通道恢复后系统会每隔数秒自动重发；也可在此立即重发。每条消息带有固定的编号，不会有意重复发送。'}</p>
-${done ? html`<p class="notice" id="done">${en ? 'Queued' : '已排队重发'}: ${done}</p>` : ''}
-${error ? html`<p class="error" id="error">${error}</p>` : ''}
-<p id="unsent">${en ? 'Not yet sent in all' : '尚未发出（含排队中）'}: ${unsent}</p>
-${deliveries.length
-  ? html`<form method="post" action="/admin/deliveries/resend-failed"><input type="hidden" name="_csrf" value="${csrf}"><button class="btn">${en ? 'Re-send all failed' : '全部重发'}</button></form>
-<table id="failed-deliveries"><thead><tr><th>${en ? 'Message' : '消息'}</th><th>${en ? 'Channel' : '通道'}</th><th>${en ? 'To' : '接收方'}</th><th>${en ? 'Attempts' : '尝试次数'}</th><th>${en ? 'Last attempt' : '最近尝试'}</th><th>${en ? 'Error' : '错误'}</th><th></th></tr></thead><tbody>
-${deliveries.map(
-  (d) => html`<tr data-delivery="${d.id}"><td>${d.title}<br><small>${d.eventKey}</small></td><td>${d.channel === 'email' ? (en ? 'e-mail' : '邮件') : en ? 'group robot' : '群机器人'}</td><td>${d.target}</td><td>${d.attempts}</td><td>${d.lastAttemptAt ? fmt(d.lastAttemptAt, zone) : '-'}</td><td>${d.lastError ?? ''}</td>
-<td><form method="post" action="/admin/deliveries/${d.id}/resend"><input type="hidden" name="_csrf" value="${csrf}"><button class="btn">${en ? 'Re-send' : '重发'}</button></form></td></tr>`,
-)}
-</tbody></table>`
-  : html`<p id="none">${en ? 'No failed notifications.' : '没有发送失败的通知。'}</p>`}`;
+      <p>
+        ${
+          en
+            ? 'E-mails and group-robot messages that could not be sent. They are re-sent on their own every few seconds once the channel works again; a re-send here queues one now. A message is never sent twice on purpose: each carries the same key.'
+            : '以下邮件和群机器人消息未能发出。通道恢复后系统会每隔数秒自动重发；也可在此立即重发。每条消息带有固定的编号，不会有意重复发送。'
+        }
+      </p>
+      ${done ? html`<p class="notice" id="done">${en ? 'Queued' : '已排队重发'}: ${done}</p>` : ''}
+      ${error ? html`<p class="error" id="error">${error}</p>` : ''}
+      <p id="unsent">${en ? 'Not yet sent in all' : '尚未发出（含排队中）'}: ${unsent}</p>
+      ${
+        deliveries.length
+          ? html`<form method="post" action="/admin/deliveries/resend-failed">
+                <input type="hidden" name="_csrf" value="${csrf}" /><button class="btn">
+                  ${en ? 'Re-send all failed' : '全部重发'}
+                </button>
+              </form>
+              <table id="failed-deliveries">
+                <thead>
+                  <tr>
+                    <th>${en ? 'Message' : '消息'}</th>
+                    <th>${en ? 'Channel' : '通道'}</th>
+                    <th>${en ? 'To' : '接收方'}</th>
+                    <th>${en ? 'Attempts' : '尝试次数'}</th>
+                    <th>${en ? 'Last attempt' : '最近尝试'}</th>
+                    <th>${en ? 'Error' : '错误'}</th>
+                    <th></th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${deliveries.map(
+                    (d) =>
+                      html`<tr data-delivery="${d.id}">
+                        <td>${d.title}<br /><small>${d.eventKey}</small></td>
+                        <td>${d.channel === 'email' ? (en ? 'e-mail' : '邮件') : en ? 'group robot' : '群机器人'}</td>
+                        <td>${d.target}</td>
+                        <td>${d.attempts}</td>
+                        <td>${d.lastAttemptAt ? fmt(d.lastAttemptAt, zone) : '-'}</td>
+                        <td>${d.lastError ?? ''}</td>
+                        <td>
+                          <form method="post" action="/admin/deliveries/${d.id}/resend">
+                            <input type="hidden" name="_csrf" value="${csrf}" /><button class="btn">
+                              ${en ? 'Re-send' : '重发'}
+                            </button>
+                          </form>
+                        </td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+          : html`<p id="none">${en ? 'No failed notifications.' : '没有发送失败的通知。'}</p>`
+      }`;
     res.send(page(req, { title, body }));
   });
   r.post('/admin/deliveries/resend-failed', sessionAdmin, async (req, res) => {

@@ -25,12 +25,14 @@ const TOKEN = /^[0-9a-f]{32}$/;
 const TEXT = {
   'zh-CN': {
     title: '导入心理普测预警名单',
-    intro: '上传心理普测的预警名单（CSV 文件，UTF-8 或 GBK 编码）。第一行为表头，须有：学号、姓名、学院、预警等级（红色/橙色），可选：班级。先预览检查，确认后才导入；有任何一行不合格，整份文件都不会导入。',
+    intro:
+      '上传心理普测的预警名单（CSV 文件，UTF-8 或 GBK 编码）。第一行为表头，须有：学号、姓名、学院、预警等级（红色/橙色），可选：班级。先预览检查，确认后才导入；有任何一行不合格，整份文件都不会导入。',
     collegeOnly: '您只能导入本学院学生的预警。',
     file: '名单文件（CSV）',
     preview: '上传并预览',
     previewTitle: '预览：请核对后确认导入',
-    rowsOk: (n: number, red: number, orange: number) => `共 ${n} 名学生：红色预警 ${red} 人，橙色预警 ${orange} 人。确认后，每名学生都会按时限安排心理访谈并自动跟踪。`,
+    rowsOk: (n: number, red: number, orange: number) =>
+      `共 ${n} 名学生：红色预警 ${red} 人，橙色预警 ${orange} 人。确认后，每名学生都会按时限安排心理访谈并自动跟踪。`,
     duplicate: '这份文件此前已经导入过：确认不会重复导入，只会检查访谈跟踪是否都已启动。',
     shownFirst: (n: number, of: number) => `仅显示前 ${n} 行（共 ${of} 行）。`,
     line: '行',
@@ -53,13 +55,16 @@ const TEXT = {
   },
   en: {
     title: 'Import screening warnings',
-    intro: 'Upload the screening warnings (CSV, UTF-8 or GBK). The first line is the header: student number, name, college, warning level (red/orange), and optionally class. You see a preview first and import only on confirming; if any row is wrong, nothing of the file is imported.',
+    intro:
+      'Upload the screening warnings (CSV, UTF-8 or GBK). The first line is the header: student number, name, college, warning level (red/orange), and optionally class. You see a preview first and import only on confirming; if any row is wrong, nothing of the file is imported.',
     collegeOnly: 'You may import warnings of your own college only.',
     file: 'File (CSV)',
     preview: 'Upload and preview',
     previewTitle: 'Preview: check, then confirm the import',
-    rowsOk: (n: number, red: number, orange: number) => `${n} students: ${red} red, ${orange} orange. On confirming, each gets an interview with its deadline, followed up automatically.`,
-    duplicate: 'This file was imported before: confirming imports nothing again; it only checks that every follow-up runs.',
+    rowsOk: (n: number, red: number, orange: number) =>
+      `${n} students: ${red} red, ${orange} orange. On confirming, each gets an interview with its deadline, followed up automatically.`,
+    duplicate:
+      'This file was imported before: confirming imports nothing again; it only checks that every follow-up runs.',
     shownFirst: (n: number, of: number) => `First ${n} of ${of} rows shown.`,
     line: 'Line',
     studentNo: 'Student number',
@@ -86,8 +91,14 @@ const PROBLEM_WORDS: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [/more fields than the header has/, () => '字段数多于表头'],
   [/学号\/studentNo is empty/, () => '学号为空'],
   [/invalid student number "([^"]*)"/, (m) => `学号“${m[1]}”无效（1–32 位字母、数字、下划线或连字符）`],
-  [/student number "([^"]*)" appears again \(first on line (\d+)\)/, (m) => `学号“${m[1]}”重复（第一次出现在第 ${m[2]} 行）`],
-  [/student number "([^"]*)" cannot be imported by this college/, (m) => `学号“${m[1]}”已登记在其他学院，不能由本学院导入`],
+  [
+    /student number "([^"]*)" appears again \(first on line (\d+)\)/,
+    (m) => `学号“${m[1]}”重复（第一次出现在第 ${m[2]} 行）`,
+  ],
+  [
+    /student number "([^"]*)" cannot be imported by this college/,
+    (m) => `学号“${m[1]}”已登记在其他学院，不能由本学院导入`,
+  ],
   [/姓名\/name is empty/, () => '姓名为空'],
   [/姓名\/name is longer than 100/, () => '姓名超过 100 个字'],
   [/姓名\/name .*control/, () => '姓名含有控制字符'],
@@ -121,27 +132,47 @@ export function createScreeningPagesRouter(deps: AppDeps): express.Router {
     requireCareRole(currentUser(req));
     next();
   };
-  const upload = receiveUploads({ dir: uploadDir(deps.evidenceDir), maxFileBytes: MAX_CSV_BYTES, maxFiles: 1, maxFields: 5 });
+  const upload = receiveUploads({
+    dir: uploadDir(deps.evidenceDir),
+    maxFileBytes: MAX_CSV_BYTES,
+    maxFiles: 1,
+    maxFields: 5,
+  });
 
   const uploadForm = (req: Request): Raw => {
     const w = text(req);
     const user = currentUser(req);
-    return html`<form class="card" id="screening-upload" method="post" enctype="multipart/form-data" action="/screening/preview?_csrf=${encodeURIComponent(req.csrfToken ?? '')}">
-<p>${w.intro}</p>${user.role !== 'school_admin' ? html`<p class="muted">${w.collegeOnly}</p>` : ''}
-<label>${w.file} <input type="file" name="file" accept=".csv,text/csv" required></label>
-<p><button class="btn" type="submit">${w.preview}</button></p></form>`;
+    return html`<form
+      class="card"
+      id="screening-upload"
+      method="post"
+      enctype="multipart/form-data"
+      action="/screening/preview?_csrf=${encodeURIComponent(req.csrfToken ?? '')}"
+    >
+      <p>${w.intro}</p>
+      ${user.role !== 'school_admin' ? html`<p class="muted">${w.collegeOnly}</p>` : ''}
+      <label>${w.file} <input type="file" name="file" accept=".csv,text/csv" required /></label>
+      <p><button class="btn" type="submit">${w.preview}</button></p>
+    </form>`;
   };
 
   r.get('/screening', careStaff, (req, res) => {
     const w = text(req);
-    res.send(page(req, { title: w.title, body: html`<h1>${w.title}</h1>${uploadForm(req)}` }));
+    res.send(
+      page(req, {
+        title: w.title,
+        body: html`<h1>${w.title}</h1>
+          ${uploadForm(req)}`,
+      }),
+    );
   });
 
   async function dropStale(): Promise<void> {
     const names = await fs.readdir(dir).catch(() => [] as string[]);
     for (const n of names) {
       const st = await fs.stat(path.join(dir, n)).catch(() => undefined);
-      if (st && now() - st.mtimeMs > STALE_MS && Date.now() - st.mtimeMs > STALE_MS) await fs.rm(path.join(dir, n), { force: true });
+      if (st && now() - st.mtimeMs > STALE_MS && Date.now() - st.mtimeMs > STALE_MS)
+        await fs.rm(path.join(dir, n), { force: true });
     }
   }
 
@@ -158,7 +189,15 @@ export function createScreeningPagesRouter(deps: AppDeps): express.Router {
         void res.status(status).send(
           page(req, {
             title: w.title,
-            body: html`<h1>${w.title}</h1><div class="error" id="problems" role="alert"><p><strong>${w.problemsTitle}</strong></p><p>${w.problemsIntro}</p><ul>${problems.map((p) => html`<li>${problemInWords(p, lang)}</li>`)}</ul></div>${uploadForm(req)}`,
+            body: html`<h1>${w.title}</h1>
+              <div class="error" id="problems" role="alert">
+                <p><strong>${w.problemsTitle}</strong></p>
+                <p>${w.problemsIntro}</p>
+                <ul>
+                  ${problems.map((p) => html`<li>${problemInWords(p, lang)}</li>`)}
+                </ul>
+              </div>
+              ${uploadForm(req)}`,
           }),
         );
       if (!file) return problemsPage(400, [w.noFile]);
@@ -175,17 +214,54 @@ export function createScreeningPagesRouter(deps: AppDeps): express.Router {
       await dropStale();
       const token = randomBytes(16).toString('hex');
       await fs.writeFile(path.join(dir, token), bytes);
-      await fs.writeFile(path.join(dir, `${token}.json`), JSON.stringify({ userId: user.id, name: file.originalname.slice(0, 200) }));
-      const colleges = new Map((await deps.store.listColleges(user.schoolId)).map((c) => [c.id, lang === 'en' ? c.nameEn : c.name]));
+      await fs.writeFile(
+        path.join(dir, `${token}.json`),
+        JSON.stringify({ userId: user.id, name: file.originalname.slice(0, 200) }),
+      );
+      const colleges = new Map(
+        (await deps.store.listColleges(user.schoolId)).map((c) => [c.id, lang === 'en' ? c.nameEn : c.name]),
+      );
       const rows = preview.rows;
       const body = html`<h1>${w.previewTitle}</h1>
-<div class="card" id="preview-summary"><p>${w.rowsOk(rows.length, rows.filter((x) => x.level === 'red').length, rows.filter((x) => x.level === 'orange').length)}</p>
-${preview.duplicate ? html`<p class="notice" id="duplicate">${w.duplicate}</p>` : ''}
-<form method="post" action="/screening/confirm" id="screening-confirm">${csrfField(req)}<input type="hidden" name="token" value="${token}"><p class="actions"><button class="btn" type="submit">${w.confirm}</button> <a class="btn secondary" href="/screening">${w.cancel}</a></p></form></div>
-<table id="preview"><thead><tr><th>${w.line}</th><th>${w.studentNo}</th><th>${w.name}</th><th>${w.college}</th><th>${w.className}</th><th>${w.level}</th></tr></thead><tbody>
-${rows.slice(0, PREVIEW_ROWS).map((x) => html`<tr><td class="num">${x.line}</td><td>${x.studentNo}</td><td>${x.name}</td><td>${colleges.get(x.collegeId) ?? x.collegeId}</td><td>${x.className ?? ''}</td><td class="level-${x.level}">${w.levels[x.level] ?? x.level}</td></tr>`)}
-</tbody></table>
-${rows.length > PREVIEW_ROWS ? html`<p class="muted">${w.shownFirst(PREVIEW_ROWS, rows.length)}</p>` : ''}`;
+        <div class="card" id="preview-summary">
+          <p>
+            ${w.rowsOk(rows.length, rows.filter((x) => x.level === 'red').length, rows.filter((x) => x.level === 'orange').length)}
+          </p>
+          ${preview.duplicate ? html`<p class="notice" id="duplicate">${w.duplicate}</p>` : ''}
+          <form method="post" action="/screening/confirm" id="screening-confirm">
+            ${csrfField(req)}<input type="hidden" name="token" value="${token}" />
+            <p class="actions">
+              <button class="btn" type="submit">${w.confirm}</button>
+              <a class="btn secondary" href="/screening">${w.cancel}</a>
+            </p>
+          </form>
+        </div>
+        <table id="preview">
+          <thead>
+            <tr>
+              <th>${w.line}</th>
+              <th>${w.studentNo}</th>
+              <th>${w.name}</th>
+              <th>${w.college}</th>
+              <th>${w.className}</th>
+              <th>${w.level}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${rows.slice(0, PREVIEW_ROWS).map(
+              (x) =>
+                html`<tr>
+                  <td class="num">${x.line}</td>
+                  <td>${x.studentNo}</td>
+                  <td>${x.name}</td>
+                  <td>${colleges.get(x.collegeId) ?? x.collegeId}</td>
+                  <td>${x.className ?? ''}</td>
+                  <td class="level-${x.level}">${w.levels[x.level] ?? x.level}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        ${rows.length > PREVIEW_ROWS ? html`<p class="muted">${w.shownFirst(PREVIEW_ROWS, rows.length)}</p>` : ''}`;
       res.send(page(req, { title: w.previewTitle, body }));
     }),
   );
@@ -194,28 +270,56 @@ ${rows.length > PREVIEW_ROWS ? html`<p class="muted">${w.shownFirst(PREVIEW_ROWS
     const user = currentUser(req);
     const w = text(req);
     const token = typeof req.body?.token === 'string' ? req.body.token : '';
-    const meta = TOKEN.test(token) ? ((await fs.readFile(path.join(dir, `${token}.json`), 'utf8').then((x) => JSON.parse(x) as { userId: string; name: string }).catch(() => undefined)) ?? undefined) : undefined;
+    const meta = TOKEN.test(token)
+      ? ((await fs
+          .readFile(path.join(dir, `${token}.json`), 'utf8')
+          .then((x) => JSON.parse(x) as { userId: string; name: string })
+          .catch(() => undefined)) ?? undefined)
+      : undefined;
     if (!meta || meta.userId !== user.id) {
-      return void res.status(410).send(page(req, { title: w.title, body: html`<h1>${w.title}</h1><p class="error" id="expired" role="alert">${w.expired}</p>${uploadForm(req)}` }));
+      return void res.status(410).send(
+        page(req, {
+          title: w.title,
+          body: html`<h1>${w.title}</h1>
+            <p class="error" id="expired" role="alert">${w.expired}</p>
+            ${uploadForm(req)}`,
+        }),
+      );
     }
     const bytes = await fs.readFile(path.join(dir, token));
     let result;
     try {
-      result = await importWarnings({ knex: deps.knex, store: deps.store, client: deps.client, taskQueue: deps.taskQueue, now: now() }, user, bytes, meta.name);
+      result = await importWarnings(
+        { knex: deps.knex, store: deps.store, client: deps.client, taskQueue: deps.taskQueue, now: now() },
+        user,
+        bytes,
+        meta.name,
+      );
     } catch (e) {
       if (e instanceof ImportError) {
         return void res.status(400).send(
-          page(req, { title: w.title, body: html`<h1>${w.title}</h1><div class="error" id="problems" role="alert"><p><strong>${w.problemsTitle}</strong></p><ul>${e.problems.map((p) => html`<li>${problemInWords(p, req.lang ?? 'zh-CN')}</li>`)}</ul></div>${uploadForm(req)}` }),
+          page(req, {
+            title: w.title,
+            body: html`<h1>${w.title}</h1>
+              <div class="error" id="problems" role="alert">
+                <p><strong>${w.problemsTitle}</strong></p>
+                <ul>
+                  ${e.problems.map((p) => html`<li>${problemInWords(p, req.lang ?? 'zh-CN')}</li>`)}
+                </ul>
+              </div>
+              ${uploadForm(req)}`,
+          }),
         );
       }
       throw e;
     }
     await fs.rm(path.join(dir, token), { force: true });
     await fs.rm(path.join(dir, `${token}.json`), { force: true });
-    const body = html`<h1>${w.doneTitle}</h1><p class="ok" id="imported">${result.duplicate ? w.doneDuplicate(result.warnings) : w.done(result.warnings)}</p><p><a class="btn" href="/care">${w.toCare}</a></p>`;
+    const body = html`<h1>${w.doneTitle}</h1>
+      <p class="ok" id="imported">${result.duplicate ? w.doneDuplicate(result.warnings) : w.done(result.warnings)}</p>
+      <p><a class="btn" href="/care">${w.toCare}</a></p>`;
     res.send(page(req, { title: w.doneTitle, body }));
   });
 
   return r;
 }
-

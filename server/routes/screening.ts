@@ -20,7 +20,12 @@ export function createScreeningRouter(deps: AppDeps): express.Router {
     requireCareRole(currentUser(req));
     next();
   };
-  const upload = receiveUploads({ dir: uploadDir(deps.evidenceDir), maxFileBytes: MAX_CSV_BYTES, maxFiles: 1, maxFields: 5 });
+  const upload = receiveUploads({
+    dir: uploadDir(deps.evidenceDir),
+    maxFileBytes: MAX_CSV_BYTES,
+    maxFiles: 1,
+    maxFields: 5,
+  });
 
   r.post(
     '/api/screening/imports',
@@ -31,7 +36,12 @@ export function createScreeningRouter(deps: AppDeps): express.Router {
       const file = filesOf(req).find((f) => f.fieldname === 'file');
       if (!file) return void res.status(400).json({ error: 'attach the CSV file as the field "file"' });
       const bytes = await takeFile(req, file);
-      const result = await importWarnings({ knex: deps.knex, store: deps.store, client: deps.client, taskQueue: deps.taskQueue, now: now() }, user, bytes, file.originalname);
+      const result = await importWarnings(
+        { knex: deps.knex, store: deps.store, client: deps.client, taskQueue: deps.taskQueue, now: now() },
+        user,
+        bytes,
+        file.originalname,
+      );
       res.status(result.duplicate ? 200 : 201).json(result);
     }),
   );
@@ -40,17 +50,36 @@ export function createScreeningRouter(deps: AppDeps): express.Router {
   r.get('/api/screening/warnings', async (req, res) => {
     const user = currentUser(req);
     requireCareRole(user);
-    const q = deps.knex('screening_warnings').select('id', 'college_id as collegeId', 'level', 'status', 'escalation_level as escalationLevel', 'interview_due_at as interviewDueAt', 'interviewed_at as interviewedAt').orderBy('interview_due_at');
+    const q = deps
+      .knex('screening_warnings')
+      .select(
+        'id',
+        'college_id as collegeId',
+        'level',
+        'status',
+        'escalation_level as escalationLevel',
+        'interview_due_at as interviewDueAt',
+        'interviewed_at as interviewedAt',
+      )
+      .orderBy('interview_due_at');
     if (user.role !== 'school_admin') q.where({ college_id: user.collegeId });
     else if (typeof req.query.college === 'string') q.where({ college_id: req.query.college });
     if (typeof req.query.status === 'string') q.where({ status: req.query.status });
-    res.json({ warnings: (await q).map((w: Record<string, unknown>) => ({ ...w, interviewDueAt: Number(w.interviewDueAt), interviewedAt: w.interviewedAt == null ? null : Number(w.interviewedAt) })) });
+    res.json({
+      warnings: (await q).map((w: Record<string, unknown>) => ({
+        ...w,
+        interviewDueAt: Number(w.interviewDueAt),
+        interviewedAt: w.interviewedAt == null ? null : Number(w.interviewedAt),
+      })),
+    });
   });
 
   r.post('/api/screening/warnings/:id/interview', async (req, res) => {
     const user = currentUser(req);
     const record = ((req.body ?? {}) as { record?: InterviewRecord }).record ?? ({} as InterviewRecord);
-    res.json({ state: await recordInterview({ client: deps.client, knex: deps.knex }, user, String(req.params.id), record) });
+    res.json({
+      state: await recordInterview({ client: deps.client, knex: deps.knex }, user, String(req.params.id), record),
+    });
   });
 
   return r;

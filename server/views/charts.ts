@@ -19,7 +19,10 @@ const H = 240;
 const PAD = { top: 16, right: 12, bottom: 36, left: 40 };
 
 /** Bars: each month's completion; line: the running completion over the semester (trend). */
-export function monthChart(points: MonthPoint[], words: { title: string; month: string; trend: string; none: string }): Raw {
+export function monthChart(
+  points: MonthPoint[],
+  words: { title: string; month: string; trend: string; none: string },
+): Raw {
   const n = Math.max(points.length, 1);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
@@ -27,19 +30,25 @@ export function monthChart(points: MonthPoint[], words: { title: string; month: 
   const bw = Math.min(48, slot * 0.6);
   const y = (p: number) => PAD.top + plotH - (p / 100) * plotH;
   const grid = [0, 25, 50, 75, 100]
-    .map((p) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(p)}" y2="${y(p)}" class="grid"/><text x="${PAD.left - 6}" y="${y(p) + 4}" text-anchor="end" class="axis">${p}%</text>`)
+    .map(
+      (p) =>
+        `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(p)}" y2="${y(p)}" class="grid"/><text x="${PAD.left - 6}" y="${y(p) + 4}" text-anchor="end" class="axis">${p}%</text>`,
+    )
     .join('');
   const bars = points
     .map((pt, i) => {
       const cx = PAD.left + slot * i + slot / 2;
       const label = `<text x="${cx}" y="${H - PAD.bottom + 16}" text-anchor="middle" class="axis">${esc(pt.label)}</text>`;
-      if (pt.rate === null) return `${label}<text x="${cx}" y="${y(0) - 4}" text-anchor="middle" class="axis muted">${esc(words.none)}</text>`;
+      if (pt.rate === null)
+        return `${label}<text x="${cx}" y="${y(0) - 4}" text-anchor="middle" class="axis muted">${esc(words.none)}</text>`;
       const cls = pt.rate < 60 ? 'cbar bad' : pt.rate < 90 ? 'cbar warn' : 'cbar good';
       return `<g data-month="${esc(pt.label)}" data-rate="${pt.rate}"><rect x="${cx - bw / 2}" y="${y(pt.rate)}" width="${bw}" height="${Math.max(0, y(0) - y(pt.rate))}" class="${cls}"><title>${esc(pt.label)} ${esc(words.month)} ${pt.rate}%</title></rect><text x="${cx}" y="${y(pt.rate) - 4}" text-anchor="middle" class="value">${pt.rate}%</text></g>${label}`;
     })
     .join('');
   const line = points
-    .map((pt, i) => (pt.cumulative === null ? null : `${(PAD.left + slot * i + slot / 2).toFixed(1)},${y(pt.cumulative).toFixed(1)}`))
+    .map((pt, i) =>
+      pt.cumulative === null ? null : `${(PAD.left + slot * i + slot / 2).toFixed(1)},${y(pt.cumulative).toFixed(1)}`,
+    )
     .filter((x): x is string => x !== null);
   const trend = line.length
     ? `<polyline points="${line.join(' ')}" class="trend"/>${line.map((p) => `<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3.5" class="trend-dot"/>`).join('')}`
@@ -52,7 +61,10 @@ export function monthChart(points: MonthPoint[], words: { title: string; month: 
 }
 
 /** Colleges ranked worst first: one horizontal bar each, the rate at its end. Each bar is a link, so the chart is a labelled group (role img would hide, and nest, the links). */
-export function rankingChart(rows: Array<{ name: string; rate: number | null; href: string }>, words: { title: string; none: string }): Raw {
+export function rankingChart(
+  rows: Array<{ name: string; rate: number | null; href: string }>,
+  words: { title: string; none: string },
+): Raw {
   const rowH = 26;
   const labelW = 150;
   const h = rows.length * rowH + 8;
@@ -67,5 +79,7 @@ export function rankingChart(rows: Array<{ name: string; rate: number | null; hr
     })
     .join('');
   const summary = rows.map((r) => `${r.name} ${r.rate === null ? words.none : `${r.rate}%`}`).join('，');
-  return raw(`<svg class="chart" id="ranking-chart" viewBox="0 0 ${W} ${h}" role="group" aria-label="${esc(`${words.title}：${summary}`)}"><title>${esc(words.title)}</title>${bars}</svg>`);
+  return raw(
+    `<svg class="chart" id="ranking-chart" viewBox="0 0 ${W} ${h}" role="group" aria-label="${esc(`${words.title}：${summary}`)}"><title>${esc(words.title)}</title>${bars}</svg>`,
+  );
 }

@@ -39,7 +39,11 @@ export function occurrenceLabel(occurrence: string | null | undefined, lang: Lan
 }
 
 /** A task's title with its occurrence in words: "每周研判会（第 1 周）". */
-export function titleWithOccurrence(row: { titleZh: string; titleEn: string; occurrence: string | null }, lang: Lang, holidays?: HolidayNames): string {
+export function titleWithOccurrence(
+  row: { titleZh: string; titleEn: string; occurrence: string | null },
+  lang: Lang,
+  holidays?: HolidayNames,
+): string {
   const title = lang === 'en' ? row.titleEn : row.titleZh;
   const occ = occurrenceLabel(row.occurrence, lang, holidays);
   if (!occ) return title;
@@ -80,9 +84,13 @@ export async function calendarWords(store: Store, calendarId: string): Promise<C
   let name = { zh: row.nameZh, en: row.nameZh };
   const holidays = new Map<string, { zh: string; en: string }>();
   try {
-    const body = JSON.parse(row.body) as { name?: { zh?: string; en?: string }; holidays?: Array<{ id?: string; name?: { zh?: string; en?: string } }> };
+    const body = JSON.parse(row.body) as {
+      name?: { zh?: string; en?: string };
+      holidays?: Array<{ id?: string; name?: { zh?: string; en?: string } }>;
+    };
     if (body.name?.zh) name = { zh: body.name.zh, en: body.name.en ?? body.name.zh };
-    for (const h of body.holidays ?? []) if (h.id && h.name?.zh) holidays.set(h.id, { zh: h.name.zh, en: h.name.en ?? h.name.zh });
+    for (const h of body.holidays ?? [])
+      if (h.id && h.name?.zh) holidays.set(h.id, { zh: h.name.zh, en: h.name.en ?? h.name.zh });
   } catch {
     // a stored calendar was validated when it was saved; an unreadable one falls back to the known names
   }
@@ -101,7 +109,11 @@ export async function semesterName(store: Store, semester: Semester, lang: Lang)
  * One labeler for rows of any of the school's semesters: loads each semester's calendar once and
  * returns the occurrence label of a row.
  */
-export async function occurrenceLabeler(store: Store, schoolId: string, lang: Lang): Promise<(row: { semesterId: string; occurrence: string | null }) => string> {
+export async function occurrenceLabeler(
+  store: Store,
+  schoolId: string,
+  lang: Lang,
+): Promise<(row: { semesterId: string; occurrence: string | null }) => string> {
   const semesters = await store.listSemesters(schoolId);
   const bySemester = new Map<string, HolidayNames>();
   for (const s of semesters) bySemester.set(s.id, (await calendarWords(store, s.calendarId)).holidays);
@@ -112,17 +124,37 @@ export async function occurrenceLabeler(store: Store, schoolId: string, lang: La
 export function monthLabel(month: string, lang: Lang): string {
   const m = /^(\d{4})-(\d{2})$/.exec(month);
   if (!m) return month;
-  if (lang === 'en') return `${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][Number(m[2]) - 1] ?? m[2]} ${m[1]}`;
+  if (lang === 'en')
+    return `${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][Number(m[2]) - 1] ?? m[2]} ${m[1]}`;
   return `${m[1]} 年 ${Number(m[2])} 月`;
 }
 
 const WORKFLOW_STATUS_NAMES: Record<Lang, Record<string, string>> = {
-  'zh-CN': { RUNNING: '运行中', COMPLETED: '已完成', FAILED: '已失败', CANCELLED: '已取消', TERMINATED: '已终止', TIMED_OUT: '已超时', CONTINUED_AS_NEW: '已续接', NOT_FOUND: '未找到' },
-  en: { RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'terminated', TIMED_OUT: 'timed out', CONTINUED_AS_NEW: 'continued as new', NOT_FOUND: 'not found' },
+  'zh-CN': {
+    RUNNING: '运行中',
+    COMPLETED: '已完成',
+    FAILED: '已失败',
+    CANCELLED: '已取消',
+    TERMINATED: '已终止',
+    TIMED_OUT: '已超时',
+    CONTINUED_AS_NEW: '已续接',
+    NOT_FOUND: '未找到',
+  },
+  en: {
+    RUNNING: 'running',
+    COMPLETED: 'completed',
+    FAILED: 'failed',
+    CANCELLED: 'cancelled',
+    TERMINATED: 'terminated',
+    TIMED_OUT: 'timed out',
+    CONTINUED_AS_NEW: 'continued as new',
+    NOT_FOUND: 'not found',
+  },
 };
 
 /** A Temporal workflow execution status (TERMINATED, …) in words. */
-export const workflowStatusName = (status: string, lang: Lang) => WORKFLOW_STATUS_NAMES[lang][status.toUpperCase()] ?? status;
+export const workflowStatusName = (status: string, lang: Lang) =>
+  WORKFLOW_STATUS_NAMES[lang][status.toUpperCase()] ?? status;
 
 /** A task workflow's refusal (server/tasks.ts, workflows/task.ts) in the user's words; null when there is no translation. */
 const TASK_REFUSALS: Array<[RegExp, string]> = [
@@ -141,7 +173,10 @@ const TASK_REFUSALS: Array<[RegExp, string]> = [
   [/only a completed task can be returned/, '只有已完成的任务才能退回。'],
   [/may return a completion/, '只有本学院领导或学校管理员可以退回任务。'],
   [/a reason is required to return/, '退回任务须填写理由。'],
-  [/needs a semester on the ladder model/, '本学期的任务按“每任务一个流程”运行，任务完成后流程即结束，无法退回；新学期可以退回。'],
+  [
+    /needs a semester on the ladder model/,
+    '本学期的任务按“每任务一个流程”运行，任务完成后流程即结束，无法退回；新学期可以退回。',
+  ],
   [/ladder has ended/, '本学期已结束且所有任务均已关闭，无法再退回。'],
 ];
 

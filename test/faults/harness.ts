@@ -25,7 +25,12 @@ const run = promisify(execFile);
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
-export async function until(what: string, check: () => Promise<boolean> | boolean, ms: number, everyMs = 100): Promise<void> {
+export async function until(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  ms: number,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     let ok = false;
@@ -56,7 +61,8 @@ export function msFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number of milliseconds, not "${raw}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`${name} must be a positive whole number of milliseconds, not "${raw}"`);
   return n;
 }
 
@@ -73,9 +79,14 @@ export interface PgCluster {
 
 function pgBinDir(): string {
   const base = '/usr/lib/postgresql';
-  const versions = fs.existsSync(base) ? fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb'))) : [];
+  const versions = fs.existsSync(base)
+    ? fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb')))
+    : [];
   versions.sort((a, b) => Number(b) - Number(a));
-  if (!versions[0]) throw new Error(`the fault suite needs PostgreSQL's server binaries (initdb, pg_ctl) under ${base}/*/bin: install the postgresql package`);
+  if (!versions[0])
+    throw new Error(
+      `the fault suite needs PostgreSQL's server binaries (initdb, pg_ctl) under ${base}/*/bin: install the postgresql package`,
+    );
   return path.join(base, versions[0], 'bin');
 }
 
@@ -86,11 +97,13 @@ export async function startPgCluster(): Promise<PgCluster> {
   const data = path.join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
   if (asRoot) await run('chown', ['-R', 'postgres:postgres', dir]);
-  const pg = (cmd: string, args: string[]) => (asRoot ? run('runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args]) : run(path.join(bin, cmd), args));
+  const pg = (cmd: string, args: string[]) =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args]) : run(path.join(bin, cmd), args);
   await pg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-  const start = async () => void (await pg('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']));
+  const start = async () =>
+    void (await pg('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']));
   // fast: every session is ended at once, as when the server is stopped for maintenance or crashes
   const stop = async () => void (await pg('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']));
   await start();
@@ -153,12 +166,22 @@ export async function killAll(): Promise<void> {
 }
 
 /** A tsx process of server/<script>, ready once its output contains `ready`. */
-export async function startApp(name: string, script: 'worker.ts' | 'web.ts', ready: string, env: NodeJS.ProcessEnv): Promise<Proc> {
+export async function startApp(
+  name: string,
+  script: 'worker.ts' | 'web.ts',
+  ready: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Proc> {
   const p = spawnProc(name, path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'server', script)], env);
-  await until(`${name} to start (${ready})`, () => {
-    if (!alive(p)) throw new Error(`${name} exited:\n${p.output()}`);
-    return p.output().includes(ready);
-  }, 180_000, 100).catch((e: Error) => {
+  await until(
+    `${name} to start (${ready})`,
+    () => {
+      if (!alive(p)) throw new Error(`${name} exited:\n${p.output()}`);
+      return p.output().includes(ready);
+    },
+    180_000,
+    100,
+  ).catch((e: Error) => {
     throw new Error(`${e.message}\n${p.output()}`);
   });
   return p;
@@ -167,7 +190,15 @@ export async function startApp(name: string, script: 'worker.ts' | 'web.ts', rea
 // ---------------------------------------------------------------------------------------------
 // The Temporal dev server, with its state in a file
 
-const SA_TYPES: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', TEXT: 'Text', BOOL: 'Bool', DATETIME: 'Datetime', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' };
+const SA_TYPES: Record<string, string> = {
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  TEXT: 'Text',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  DOUBLE: 'Double',
+  KEYWORD_LIST: 'KeywordList',
+};
 
 export interface TemporalServer {
   address: string;
@@ -184,23 +215,40 @@ export async function startTemporal(): Promise<TemporalServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-faults-temporal-'));
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--db-filename', path.join(dir, 'temporal.sqlite'), '--log-level', 'error'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--headless',
+    '--db-filename',
+    path.join(dir, 'temporal.sqlite'),
+    '--log-level',
+    'error',
+  ];
   for (const k of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${k.name}=${SA_TYPES[k.type] ?? k.type}`);
   let current: Proc | undefined;
   let n = 0;
   const start = async () => {
     current = spawnProc(`temporal-${++n}`, bin, args, process.env);
     const p = current;
-    await until('the Temporal dev server to answer', async () => {
-      if (!alive(p)) throw new Error(`the Temporal dev server exited:\n${p.output()}`);
-      const c = await Connection.connect({ address, connectTimeout: '1s' });
-      try {
-        await c.workflowService.getSystemInfo({});
-      } finally {
-        await c.close();
-      }
-      return true;
-    }, 90_000, 200);
+    await until(
+      'the Temporal dev server to answer',
+      async () => {
+        if (!alive(p)) throw new Error(`the Temporal dev server exited:\n${p.output()}`);
+        const c = await Connection.connect({ address, connectTimeout: '1s' });
+        try {
+          await c.workflowService.getSystemInfo({});
+        } finally {
+          await c.close();
+        }
+        return true;
+      },
+      90_000,
+      200,
+    );
   };
   await start();
   return {
@@ -298,7 +346,9 @@ export async function startReceivers(opts: { smtpDelayMs: number }): Promise<Rec
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}');
     });
   });
-  const webhookPort = await new Promise<number>((resolve) => webhook.listen(0, '127.0.0.1', () => resolve((webhook.address() as net.AddressInfo).port)));
+  const webhookPort = await new Promise<number>((resolve) =>
+    webhook.listen(0, '127.0.0.1', () => resolve((webhook.address() as net.AddressInfo).port)),
+  );
 
   return {
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,

@@ -19,7 +19,15 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -36,7 +44,12 @@ export async function freshPage(browser: Browser, baseURL: string): Promise<{ co
  * Signs in through the login form and returns the response to the form's POST (a 303 on
  * success, the re-rendered form otherwise). Callers wait for where the app sends the user.
  */
-export async function loginViaForm(page: Page, username: string, password = DEMO_PASSWORD, opts: { screenshot?: string } = {}): Promise<Response> {
+export async function loginViaForm(
+  page: Page,
+  username: string,
+  password = DEMO_PASSWORD,
+  opts: { screenshot?: string } = {},
+): Promise<Response> {
   await page.goto('/login');
   await page.locator('form[action^="/login"] #username').waitFor();
   if (opts.screenshot) await page.screenshot({ path: opts.screenshot, fullPage: true });

@@ -23,7 +23,10 @@ export interface DemoDb {
 }
 
 /** opts.taskModel as webFixture's: 'per-task' for tests that start task workflows of their own. */
-export async function demoDb(prefix: string, opts: { semesterId?: string; taskModel?: 'per-task' | 'ladder' } = {}): Promise<DemoDb> {
+export async function demoDb(
+  prefix: string,
+  opts: { semesterId?: string; taskModel?: 'per-task' | 'ladder' } = {},
+): Promise<DemoDb> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rx-${prefix}-`));
   const db = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
   await migrateLatest(db);
@@ -34,7 +37,14 @@ export async function demoDb(prefix: string, opts: { semesterId?: string; taskMo
     calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
   });
   if (opts.semesterId) {
-    await createSemester(store, { id: opts.semesterId, schoolId: DEMO_SCHOOL.id, templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn', taskModel: opts.taskModel });
+    await createSemester(store, {
+      id: opts.semesterId,
+      schoolId: DEMO_SCHOOL.id,
+      templateId: template.id,
+      templateVersion: template.version,
+      calendarId: '2024-autumn',
+      taskModel: opts.taskModel,
+    });
   }
   return {
     db,

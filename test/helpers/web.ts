@@ -34,7 +34,10 @@ export interface WebFixture {
  * opts.taskModel: the semester's task model (default: the product's, the ladder). Tests that start
  * a task workflow of their own (workflows/task.ts) under a task's id ask for 'per-task'.
  */
-export async function webFixture(overrides: Partial<AppDeps> = {}, opts: { plan?: boolean; taskModel?: 'per-task' | 'ladder' } = {}): Promise<WebFixture> {
+export async function webFixture(
+  overrides: Partial<AppDeps> = {},
+  opts: { plan?: boolean; taskModel?: 'per-task' | 'ladder' } = {},
+): Promise<WebFixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-webfx-'));
   const knex = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
   await migrateLatest(knex);
@@ -44,11 +47,26 @@ export async function webFixture(overrides: Partial<AppDeps> = {}, opts: { plan?
   const templateFile = path.join(ROOT, 'checklists', 'runxin-2024-autumn.json');
   const calendarFile = path.join(ROOT, 'calendars', '2024-autumn.json');
   const { template } = await registerDataFiles(store, { templateFile, calendarFile });
-  await createSemester(store, { id: semesterId, schoolId: 'demo-school', templateId: template.id, templateVersion: template.version, calendarId: '2024-autumn', taskModel: opts.taskModel });
+  await createSemester(store, {
+    id: semesterId,
+    schoolId: 'demo-school',
+    templateId: template.id,
+    templateVersion: template.version,
+    calendarId: '2024-autumn',
+    taskModel: opts.taskModel,
+  });
   if (opts.plan !== false) {
-    const plan = planSemester({ semesterId, template: loadTemplateFile(templateFile).data, calendar: loadCalendarFile(calendarFile).data, colleges: [{ id: 'literature' }, { id: 'science' }] });
+    const plan = planSemester({
+      semesterId,
+      template: loadTemplateFile(templateFile).data,
+      calendar: loadCalendarFile(calendarFile).data,
+      colleges: [{ id: 'literature' }, { id: 'science' }],
+    });
     await store.upsertPlannedTasks(plan.tasks.map(({ remindAts: _r, level2At: _l, ...t }) => t));
-    await store.setSemesterStatus(semesterId, 'running', { workflowId: `semester.${semesterId}`, startedAt: Date.now() });
+    await store.setSemesterStatus(semesterId, 'running', {
+      workflowId: `semester.${semesterId}`,
+      startedAt: Date.now(),
+    });
   }
   const deps: AppDeps = {
     store,
@@ -96,7 +114,11 @@ export interface Session {
 }
 
 export async function login(base: string, username: string, password = DEMO_PASSWORD): Promise<Session> {
-  const res = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${base}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   const { csrfToken } = (await res.json()) as { csrfToken: string };

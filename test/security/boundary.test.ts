@@ -55,7 +55,10 @@ interface Sent {
  * reads the whole body first can only answer after the last byte; one that answers from the
  * headers (or at a file-size limit) answers while most of the body is still unsent.
  */
-function sendMultipart(p: string, opts: { fileBytes: number; field?: string; cookie?: string; csrf?: string; query?: string }): Promise<Sent> {
+function sendMultipart(
+  p: string,
+  opts: { fileBytes: number; field?: string; cookie?: string; csrf?: string; query?: string },
+): Promise<Sent> {
   const head = Buffer.from(
     `--${BOUNDARY}\r\nContent-Disposition: form-data; name="note"\r\n\r\nx\r\n` +
       `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${opts.field ?? 'file'}"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-`,
@@ -87,7 +90,13 @@ function sendMultipart(p: string, opts: { fileBytes: number; field?: string; coo
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), sentWhenAnswered, total });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            sentWhenAnswered,
+            total,
+          });
           req.destroy();
         });
       },
@@ -123,14 +132,30 @@ function sendMultipart(p: string, opts: { fileBytes: number; field?: string; coo
 }
 
 /** A raw request with any method (fetch refuses TRACE). */
-function raw(method: string, p: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function raw(
+  method: string,
+  p: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   const url = new URL(fx.base + p);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers: { accept: 'application/json', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method,
+        headers: { accept: 'application/json', ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -153,7 +178,8 @@ describe('finding 5: no body is read before sign-in, role and CSRF token are che
     for (const p of routes()) {
       const r = await sendMultipart(p, { fileBytes: BIG });
       if (p.startsWith('/api/')) expect({ p, status: r.status }).toEqual({ p, status: 401 });
-      else expect({ p, status: r.status, location: r.headers.location }).toEqual({ p, status: 303, location: '/login' });
+      else
+        expect({ p, status: r.status, location: r.headers.location }).toEqual({ p, status: 303, location: '/login' });
       expect({ p, early: r.sentWhenAnswered < r.total / 2 }).toEqual({ p, early: true });
     }
     expect(leftovers()).toEqual([]);
@@ -178,21 +204,35 @@ describe('finding 5: no body is read before sign-in, role and CSRF token are che
 
   test('When a task of another college is completed, then it is 403 before the body', async () => {
     const other = await login(fx.base, 'science-counsellor');
-    const r = await sendMultipart(`/api/tasks/${encodeURIComponent(taskId)}/complete`, { fileBytes: BIG, field: 'files', cookie: other.cookie, csrf: other.csrf });
+    const r = await sendMultipart(`/api/tasks/${encodeURIComponent(taskId)}/complete`, {
+      fileBytes: BIG,
+      field: 'files',
+      cookie: other.cookie,
+      csrf: other.csrf,
+    });
     expect(r.status).toBe(403);
     expect(r.sentWhenAnswered).toBeLessThan(r.total / 2);
   });
 
   test('When a JSON or form body is sent without a session, then it is refused before it is parsed', async () => {
     // a body the parsers would refuse (400) if they read it: the 401 shows they did not
-    const res = await fetch(`${fx.base}/api/colleges/literature/key-care`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+    const res = await fetch(`${fx.base}/api/colleges/literature/key-care`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
     expect(res.status).toBe(401);
   });
 });
 
 describe('finding 5: an oversize file is refused at its limit, and nothing is left on disk', () => {
   test('When evidence is larger than 10 MB, then it is 413 naming the limit before the rest is sent, and no temporary file is left', async () => {
-    const r = await sendMultipart(`/api/tasks/${encodeURIComponent(taskId)}/complete`, { fileBytes: BIG, field: 'files', cookie: staff.cookie, csrf: staff.csrf });
+    const r = await sendMultipart(`/api/tasks/${encodeURIComponent(taskId)}/complete`, {
+      fileBytes: BIG,
+      field: 'files',
+      cookie: staff.cookie,
+      csrf: staff.csrf,
+    });
     expect(r.status).toBe(413);
     expect(JSON.parse(r.body)).toEqual({ error: 'file too large (files): the limit is 10 MB per file' });
     expect(r.sentWhenAnswered).toBeLessThan(r.total / 2);
@@ -209,7 +249,12 @@ describe('finding 5: an oversize file is refused at its limit, and nothing is le
     expect(u.status).toBe(413);
     expect(JSON.parse(u.body)).toEqual({ error: 'file too large (max 1 MB)' });
     expect(u.sentWhenAnswered).toBeLessThan(u.total / 2);
-    const t = await sendMultipart('/api/semesters', { fileBytes: BIG, field: 'templateFile', cookie: admin.cookie, csrf: admin.csrf });
+    const t = await sendMultipart('/api/semesters', {
+      fileBytes: BIG,
+      field: 'templateFile',
+      cookie: admin.cookie,
+      csrf: admin.csrf,
+    });
     expect(t.status).toBe(413);
     expect(JSON.parse(t.body)).toEqual({ error: 'file too large (templateFile): the limit is 1 MB per file' });
     expect(leftovers()).toEqual([]);
@@ -229,13 +274,36 @@ describe('finding 5: an oversize file is refused at its limit, and nothing is le
 describe('finding 8: malformed multipart is 400, unsupported methods are 405', () => {
   test('When the multipart body is cut off or has no boundary, then it is 400 naming the problem', async () => {
     for (const p of ['/api/screening/imports', `/api/tasks/${encodeURIComponent(taskId)}/complete`]) {
-      const cut = await raw('POST', p, { cookie: staff.cookie, 'x-csrf-token': staff.csrf, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nabc`);
+      const cut = await raw(
+        'POST',
+        p,
+        {
+          cookie: staff.cookie,
+          'x-csrf-token': staff.csrf,
+          'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+        },
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nabc`,
+      );
       expect({ p, status: cut.status }).toEqual({ p, status: 400 });
       expect(JSON.parse(cut.body).error).toMatch(/^malformed multipart body: /);
-      const noBoundary = await raw('POST', p, { cookie: staff.cookie, 'x-csrf-token': staff.csrf, 'content-type': 'multipart/form-data' }, 'whatever');
+      const noBoundary = await raw(
+        'POST',
+        p,
+        { cookie: staff.cookie, 'x-csrf-token': staff.csrf, 'content-type': 'multipart/form-data' },
+        'whatever',
+      );
       expect({ p, status: noBoundary.status }).toEqual({ p, status: 400 });
       expect(JSON.parse(noBoundary.body).error).toMatch(/^malformed multipart body: /);
-      const badHeader = await raw('POST', p, { cookie: staff.cookie, 'x-csrf-token': staff.csrf, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, `--${BOUNDARY}\r\nContent-Disposition form-data\r\n\r\nabc\r\n--${BOUNDARY}--\r\n`);
+      const badHeader = await raw(
+        'POST',
+        p,
+        {
+          cookie: staff.cookie,
+          'x-csrf-token': staff.csrf,
+          'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+        },
+        `--${BOUNDARY}\r\nContent-Disposition form-data\r\n\r\nabc\r\n--${BOUNDARY}--\r\n`,
+      );
       expect({ p, status: badHeader.status }).toEqual({ p, status: 400 });
     }
     expect(leftovers()).toEqual([]);

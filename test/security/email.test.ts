@@ -66,7 +66,9 @@ describe('e-mail: addresses and headers (finding 9)', () => {
   });
 
   test('the library parses a quoted local part containing @ to the RFC domain (GHSA-mm7p-fcc7-pg87)', () => {
-    const addressparser = createRequire(__filename)('nodemailer/lib/addressparser') as (s: string) => Array<{ address: string }>;
+    const addressparser = createRequire(__filename)('nodemailer/lib/addressparser') as (
+      s: string,
+    ) => Array<{ address: string }>;
     expect(addressparser('"victim@evil.example x"@school.edu.cn')[0]!.address.endsWith('@school.edu.cn')).toBe(true);
     // a comment never glues another domain on (9.1.0)
     expect(addressparser('user@school.edu.cn(x)evil.example')[0]!.address).toBe('user@school.edu.cn');
@@ -75,8 +77,16 @@ describe('e-mail: addresses and headers (finding 9)', () => {
   test('the channel refuses any recipient that is not a plain local@domain, and nothing reaches the SMTP server', async () => {
     const channel = createEmailChannel({ url, from: FROM });
     const before = received.length;
-    for (const to of ['"victim@evil.example x"@school.edu.cn', 'user@school.edu.cn(x)evil.example', 'a@b.cn, c@evil.example', 'a@b.cn\r\nRCPT TO:<c@evil.example>', 'Name <a@b.cn>']) {
-      await expect(channel.send({ to, subject: 's', text: 't', messageId: '<m1@example.edu.cn>' })).rejects.toBeInstanceOf(UnsafeEmailError);
+    for (const to of [
+      '"victim@evil.example x"@school.edu.cn',
+      'user@school.edu.cn(x)evil.example',
+      'a@b.cn, c@evil.example',
+      'a@b.cn\r\nRCPT TO:<c@evil.example>',
+      'Name <a@b.cn>',
+    ]) {
+      await expect(
+        channel.send({ to, subject: 's', text: 't', messageId: '<m1@example.edu.cn>' }),
+      ).rejects.toBeInstanceOf(UnsafeEmailError);
     }
     channel.close();
     expect(received.length).toBe(before);
@@ -84,7 +94,12 @@ describe('e-mail: addresses and headers (finding 9)', () => {
 
   test('a subject with CR/LF cannot add a header or a recipient', async () => {
     const channel = createEmailChannel({ url, from: FROM });
-    await channel.send({ to: 'teach@school.edu.cn', subject: '提醒\r\nBcc: attacker@evil.example\r\nX-Injected: 1', text: '正文\r\n.\r\nMAIL FROM:<x@evil.example>', messageId: '<m2@example.edu.cn>' });
+    await channel.send({
+      to: 'teach@school.edu.cn',
+      subject: '提醒\r\nBcc: attacker@evil.example\r\nX-Injected: 1',
+      text: '正文\r\n.\r\nMAIL FROM:<x@evil.example>',
+      messageId: '<m2@example.edu.cn>',
+    });
     channel.close();
     const mail = received.at(-1)!;
     expect(mail.rcptTo).toEqual(['teach@school.edu.cn']);
@@ -97,8 +112,14 @@ describe('e-mail: addresses and headers (finding 9)', () => {
   });
 
   test('the SMTP URL and sender may not carry line breaks (the transport name is read from the URL)', () => {
-    expect(() => loadChannelConfig({ SMTP_URL: `${url}?name=host%0d%0aRCPT%20TO:%3Cx@evil.example%3E` })).toThrow(/SMTP_URL: must not contain line breaks/);
-    expect(() => loadChannelConfig({ SMTP_URL: url, SMTP_FROM: 'x <a@b.cn>\nBcc: c@evil.example' })).toThrow(/SMTP_FROM/);
-    expect(loadChannelConfig({ SMTP_URL: `${url}?name=mail.school.edu.cn` }).email?.url).toContain('name=mail.school.edu.cn');
+    expect(() => loadChannelConfig({ SMTP_URL: `${url}?name=host%0d%0aRCPT%20TO:%3Cx@evil.example%3E` })).toThrow(
+      /SMTP_URL: must not contain line breaks/,
+    );
+    expect(() => loadChannelConfig({ SMTP_URL: url, SMTP_FROM: 'x <a@b.cn>\nBcc: c@evil.example' })).toThrow(
+      /SMTP_FROM/,
+    );
+    expect(loadChannelConfig({ SMTP_URL: `${url}?name=mail.school.edu.cn` }).email?.url).toContain(
+      'name=mail.school.edu.cn',
+    );
   });
 });

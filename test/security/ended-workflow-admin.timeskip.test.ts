@@ -54,7 +54,10 @@ beforeAll(async () => {
   queue = uniqueQueue('ended-admin');
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
   fx = await webFixture({ taskQueue: queue }, { taskModel: 'per-task' });
-  const integrity: Integrity = { keys: { current: keyFromSeed(randomBytes(32)), previous: [] }, legacyBefore: await loadLegacyBefore(fx.knex) };
+  const integrity: Integrity = {
+    keys: { current: keyFromSeed(randomBytes(32)), previous: [] },
+    legacyBefore: await loadLegacyBefore(fx.knex),
+  };
   app = appClient({ connection: env.connection }, integrity, () => env.currentTimeMs());
   fx.deps.client = app;
   worker = await Worker.create({
@@ -72,27 +75,82 @@ beforeAll(async () => {
   running = worker.run();
 
   // a task of the literature college (the 2024 calendar is past: it opens and falls overdue at once)
-  const planned = (await createActivities({ store: fx.store }).planCollegeTasks({ semesterId: fx.semesterId, collegeId: 'literature' })).tasks;
-  task = planned.find((t) => t.ownerRole === 'counsellor' && t.evidence.minFiles === 0 && t.evidence.documents.length === 0 && !t.evidence.ledgerMonthlyReview && !t.evidence.minPhotosPerActivity)!;
+  const planned = (
+    await createActivities({ store: fx.store }).planCollegeTasks({ semesterId: fx.semesterId, collegeId: 'literature' })
+  ).tasks;
+  task = planned.find(
+    (t) =>
+      t.ownerRole === 'counsellor' &&
+      t.evidence.minFiles === 0 &&
+      t.evidence.documents.length === 0 &&
+      !t.evidence.ledgerMonthlyReview &&
+      !t.evidence.minPhotosPerActivity,
+  )!;
   await app.workflow.start(taskWorkflow, { args: [task], taskQueue: queue, workflowId: task.taskId });
-  await until('the task opens', async () => ['open', 'overdue'].includes((await fx.store.getTaskInstance(task.taskId))?.status ?? ''));
+  await until('the task opens', async () =>
+    ['open', 'overdue'].includes((await fx.store.getTaskInstance(task.taskId))?.status ?? ''),
+  );
 
   // a crisis case, acknowledged on scene, not yet confirmed to the school
-  const user = { id: 'literature-counsellor', username: 'literature-counsellor', displayName: 'c', role: 'counsellor' as const, collegeId: 'literature', schoolId: 'demo-school' };
-  ({ caseId } = await reportCase({ client: app, store: fx.store, knex: fx.knex, taskQueue: queue, now: Date.now() }, user, { studentNo: 'E2024001', studentName: '测试', collegeId: 'literature', situation: 'injury', place: '宿舍', occurredAt: Date.now() - 60_000 }));
-  const state = await app.workflow.getHandle(`crisis.${caseId}`).executeUpdate(acknowledgeOnSceneUpdate, { args: [{ actor: counsellor }] });
+  const user = {
+    id: 'literature-counsellor',
+    username: 'literature-counsellor',
+    displayName: 'c',
+    role: 'counsellor' as const,
+    collegeId: 'literature',
+    schoolId: 'demo-school',
+  };
+  ({ caseId } = await reportCase(
+    { client: app, store: fx.store, knex: fx.knex, taskQueue: queue, now: Date.now() },
+    user,
+    {
+      studentNo: 'E2024001',
+      studentName: '测试',
+      collegeId: 'literature',
+      situation: 'injury',
+      place: '宿舍',
+      occurredAt: Date.now() - 60_000,
+    },
+  ));
+  const state = await app.workflow
+    .getHandle(`crisis.${caseId}`)
+    .executeUpdate(acknowledgeOnSceneUpdate, { args: [{ actor: counsellor }] });
   onSceneAt = state.onSceneAt!;
 
   // a pairing with a talk recorded
-  const leader = { id: 'literature-college-leader', username: 'literature-college-leader', displayName: 'l', role: 'college_leader' as const, collegeId: 'literature', schoolId: 'demo-school' };
-  ({ id: pairingId } = await assignPairing({ client: app, store: fx.store, knex: fx.knex, taskQueue: queue, now: Date.now() }, leader, 'literature', { teacherUserId: 'literature-class-teacher', studentNo: 'P2024001', studentName: '结对' }));
-  await app.workflow.getHandle(`pairing.${pairingId}`).executeUpdate(recordTalkUpdate, { args: [{ actor: { userId: 'literature-class-teacher', role: 'class_teacher', collegeId: 'literature' }, note: 'talked' }] });
+  const leader = {
+    id: 'literature-college-leader',
+    username: 'literature-college-leader',
+    displayName: 'l',
+    role: 'college_leader' as const,
+    collegeId: 'literature',
+    schoolId: 'demo-school',
+  };
+  ({ id: pairingId } = await assignPairing(
+    { client: app, store: fx.store, knex: fx.knex, taskQueue: queue, now: Date.now() },
+    leader,
+    'literature',
+    { teacherUserId: 'literature-class-teacher', studentNo: 'P2024001', studentName: '结对' },
+  ));
+  await app.workflow.getHandle(`pairing.${pairingId}`).executeUpdate(recordTalkUpdate, {
+    args: [
+      {
+        actor: { userId: 'literature-class-teacher', role: 'class_teacher', collegeId: 'literature' },
+        note: 'talked',
+      },
+    ],
+  });
 
   // all stopped from outside the app (a raw client: the Web UI or the CLI)
   await env.client.workflow.getHandle(task.taskId).terminate('stopped from the Web UI');
   await env.client.workflow.getHandle(`crisis.${caseId}`).terminate('stopped from the Web UI');
   await env.client.workflow.getHandle(`pairing.${pairingId}`).cancel();
-  await until('the pairing is cancelled', () => app.workflow.getHandle(`pairing.${pairingId}`).describe().then((d) => d.status.name === 'CANCELLED'));
+  await until('the pairing is cancelled', () =>
+    app.workflow
+      .getHandle(`pairing.${pairingId}`)
+      .describe()
+      .then((d) => d.status.name === 'CANCELLED'),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -102,8 +160,16 @@ afterAll(async () => {
   await fx?.close();
 });
 
-const ended = async () => (await fx.knex('task_instances').where({ id: task.taskId }).first('workflow_ended_at', 'workflow_end_status')) as { workflow_ended_at: number | null; workflow_end_status: string | null };
-const caseEnded = async () => (await fx.knex('crisis_cases').where({ id: caseId }).first('workflow_ended_at', 'workflow_end_status')) as { workflow_ended_at: number | null; workflow_end_status: string | null };
+const ended = async () =>
+  (await fx.knex('task_instances').where({ id: task.taskId }).first('workflow_ended_at', 'workflow_end_status')) as {
+    workflow_ended_at: number | null;
+    workflow_end_status: string | null;
+  };
+const caseEnded = async () =>
+  (await fx.knex('crisis_cases').where({ id: caseId }).first('workflow_ended_at', 'workflow_end_status')) as {
+    workflow_ended_at: number | null;
+    workflow_end_status: string | null;
+  };
 
 describe('workflows stopped outside the app, as the school admin sees them', () => {
   test('When the scan runs, then the task and the case are marked in the read model, and each stop is audited once', async () => {
@@ -121,19 +187,35 @@ describe('workflows stopped outside the app, as the school admin sees them', () 
     expect((await ended()).workflow_ended_at).toEqual(expect.any(Number));
     expect(await caseEnded()).toMatchObject({ workflow_end_status: 'TERMINATED' });
     // a second scan finds nothing new: the rows are marked
-    expect((await scanEndedWorkflows({ client: app, store: fx.store, schoolId: 'demo-school', now: Date.now() })).marked).toBe(0);
+    expect(
+      (await scanEndedWorkflows({ client: app, store: fx.store, schoolId: 'demo-school', now: Date.now() })).marked,
+    ).toBe(0);
     const audit = await fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId });
     expect(audit.filter((a) => a.action === 'workflow-ended-externally')).toHaveLength(1);
   });
 
   test('When the admin opens the page or the API, then each is listed with a restart form; others get 403', async () => {
     const admin = await login(fx.base, 'admin');
-    const json = (await (await admin.fetch('/api/admin/workflows/ended')).json()) as { workflows: Array<{ kind: string; id: string; status: string; restartable: boolean; collegeId: string }> };
+    const json = (await (await admin.fetch('/api/admin/workflows/ended')).json()) as {
+      workflows: Array<{ kind: string; id: string; status: string; restartable: boolean; collegeId: string }>;
+    };
     expect(json.workflows).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kind: 'task', id: task.taskId, status: 'TERMINATED', restartable: true, collegeId: 'literature' }),
+        expect.objectContaining({
+          kind: 'task',
+          id: task.taskId,
+          status: 'TERMINATED',
+          restartable: true,
+          collegeId: 'literature',
+        }),
         expect.objectContaining({ kind: 'crisis', id: caseId, status: 'TERMINATED', restartable: true }),
-        expect.objectContaining({ kind: 'pairing', id: pairingId, status: 'CANCELLED', restartable: true, noticedAt: expect.any(Number) }),
+        expect.objectContaining({
+          kind: 'pairing',
+          id: pairingId,
+          status: 'CANCELLED',
+          restartable: true,
+          noticedAt: expect.any(Number),
+        }),
       ]),
     );
     const pageRes = await admin.fetch('/admin/workflows');
@@ -147,12 +229,18 @@ describe('workflows stopped outside the app, as the school admin sees them', () 
       const s = await login(fx.base, who);
       expect((await s.fetch('/admin/workflows')).status).toBe(403);
       expect((await s.fetch('/api/admin/workflows/ended')).status).toBe(403);
-      expect((await s.fetch(`/api/admin/workflows/task/${encodeURIComponent(task.taskId)}/restart`, { method: 'POST' })).status).toBe(403);
+      expect(
+        (await s.fetch(`/api/admin/workflows/task/${encodeURIComponent(task.taskId)}/restart`, { method: 'POST' }))
+          .status,
+      ).toBe(403);
     }
   });
 
   test('When the daily digest runs, then the school admin is told how many workflows were stopped outside the app', async () => {
-    const r = await createDigestActivities({ store: fx.store, knex: fx.knex, client: app }).sendDailyDigest({ schoolId: 'demo-school', at: Date.now() });
+    const r = await createDigestActivities({ store: fx.store, knex: fx.knex, client: app }).sendDailyDigest({
+      schoolId: 'demo-school',
+      at: Date.now(),
+    });
     expect(r.stoppedWorkflows).toBe(3);
     const notices = await fx.store.listNotifications('admin');
     const digest = notices.find((n) => n.eventKey === r.eventKey);
@@ -164,7 +252,12 @@ describe('workflows stopped outside the app, as the school admin sees them', () 
     const admin = await login(fx.base, 'admin');
     const path = `/admin/workflows/task/${encodeURIComponent(task.taskId)}/restart`;
     expect((await admin.fetch(path, { method: 'POST', csrf: false })).status).toBe(403);
-    const res = await admin.fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${encodeURIComponent(admin.csrf)}`, csrf: false });
+    const res = await admin.fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `_csrf=${encodeURIComponent(admin.csrf)}`,
+      csrf: false,
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^\/admin\/workflows\?done=/);
     expect((await app.workflow.getHandle(task.taskId).describe()).status.name).toBe('RUNNING');
@@ -173,7 +266,12 @@ describe('workflows stopped outside the app, as the school admin sees them', () 
     const again = await admin.fetch(path, { method: 'POST' });
     expect(again.status).toBe(303);
     expect(decodeURIComponent(again.headers.get('location') ?? '')).toMatch(/error=.*running/);
-    const state = await completeTask(app, fx.store, task.taskId, { actor: counsellor, note: 'done after the restart', files: [], activities: undefined });
+    const state = await completeTask(app, fx.store, task.taskId, {
+      actor: counsellor,
+      note: 'done after the restart',
+      files: [],
+      activities: undefined,
+    });
     expect(state.status).toBe('completed');
   });
 
@@ -200,7 +298,9 @@ describe('workflows stopped outside the app, as the school admin sees them', () 
     expect(actions).not.toContain('on-scene-missed');
     expect(actions).not.toContain('on-scene-missed-school');
     expect(actions).toContain('workflow-restarted');
-    const json = (await (await admin.fetch('/api/admin/workflows/ended')).json()) as { workflows: Array<{ kind: string }> };
+    const json = (await (await admin.fetch('/api/admin/workflows/ended')).json()) as {
+      workflows: Array<{ kind: string }>;
+    };
     expect(json.workflows.map((w) => w.kind)).toEqual(['pairing']); // restarted below
   });
 
@@ -213,9 +313,13 @@ describe('workflows stopped outside the app, as the school admin sees them', () 
     const d = await app.workflow.getHandle(`pairing.${pairingId}`).describe();
     expect(d.status.name).toBe('RUNNING');
     const history = await app.workflow.getHandle(`pairing.${pairingId}`).fetchHistory();
-    const input = await app.options.loadedDataConverter.payloadConverter.fromPayload<{ lastTalkAt: number }>(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!);
+    const input = await app.options.loadedDataConverter.payloadConverter.fromPayload<{ lastTalkAt: number }>(
+      history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!,
+    );
     expect(input.lastTalkAt).toBe(talkAt);
-    expect((await admin.fetch(`/api/admin/workflows/pairing/${pairingId}/restart`, { method: 'POST' })).status).toBe(409); // running: nothing to restart
+    expect((await admin.fetch(`/api/admin/workflows/pairing/${pairingId}/restart`, { method: 'POST' })).status).toBe(
+      409,
+    ); // running: nothing to restart
     expect((await admin.fetch('/api/admin/workflows/nonsense/x/restart', { method: 'POST' })).status).toBe(404);
   });
 });

@@ -28,7 +28,14 @@ let queue: string;
 let worker: Worker;
 let running: Promise<void>;
 
-const user = { id: 'literature-counsellor', username: 'literature-counsellor', displayName: 'c', role: 'counsellor' as const, collegeId: 'literature', schoolId: 'demo-school' };
+const user = {
+  id: 'literature-counsellor',
+  username: 'literature-counsellor',
+  displayName: 'c',
+  role: 'counsellor' as const,
+  collegeId: 'literature',
+  schoolId: 'demo-school',
+};
 const admin = { userId: 'admin', role: 'school_admin' as const, collegeId: null };
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>): Promise<T> {
@@ -45,7 +52,10 @@ beforeAll(async () => {
   queue = uniqueQueue('ended-dev');
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
   fx = await webFixture({ taskQueue: queue }, { taskModel: 'per-task' });
-  const integrity: Integrity = { keys: { current: keyFromSeed(randomBytes(32)), previous: [] }, legacyBefore: await loadLegacyBefore(fx.knex) };
+  const integrity: Integrity = {
+    keys: { current: keyFromSeed(randomBytes(32)), previous: [] },
+    legacyBefore: await loadLegacyBefore(fx.knex),
+  };
   app = appClient({ connection: env.connection }, integrity);
   worker = await Worker.create({
     connection: env.nativeConnection,
@@ -70,21 +80,50 @@ afterAll(async () => {
 
 describe('the scan through Temporal visibility', () => {
   test('When a task and a supervised case are stopped from outside, then the scan marks both, a step answers the restart message, and the restarted case keeps its guardian and check-ins', async () => {
-    const planned = (await createActivities({ store: fx.store }).planCollegeTasks({ semesterId: fx.semesterId, collegeId: 'literature' })).tasks;
+    const planned = (
+      await createActivities({ store: fx.store }).planCollegeTasks({
+        semesterId: fx.semesterId,
+        collegeId: 'literature',
+      })
+    ).tasks;
     const task: TaskInput = planned.find((t) => t.ownerRole === 'counsellor')!;
     await app.workflow.start(taskWorkflow, { args: [task], taskQueue: queue, workflowId: task.taskId });
-    await until('the task opens', async () => ['open', 'overdue'].includes((await fx.store.getTaskInstance(task.taskId))?.status ?? ''));
+    await until('the task opens', async () =>
+      ['open', 'overdue'].includes((await fx.store.getTaskInstance(task.taskId))?.status ?? ''),
+    );
 
     const deps = { client: app, store: fx.store, knex: fx.knex, taskQueue: queue, now: Date.now() };
-    const { caseId } = await reportCase(deps, user, { studentNo: 'D2024001', studentName: '测试', collegeId: 'literature', situation: 'self_harm_risk', place: '宿舍', occurredAt: Date.now() - 60_000 });
-    await until('the supervision runs', () => app.workflow.getHandle(`supervision.${caseId}`).describe().then((d) => d.status.name === 'RUNNING', () => false));
-    await actOnCase({ client: app, knex: fx.knex }, user, caseId, 'guardian', { guardianUserId: 'literature-counsellor' });
+    const { caseId } = await reportCase(deps, user, {
+      studentNo: 'D2024001',
+      studentName: '测试',
+      collegeId: 'literature',
+      situation: 'self_harm_risk',
+      place: '宿舍',
+      occurredAt: Date.now() - 60_000,
+    });
+    await until('the supervision runs', () =>
+      app.workflow
+        .getHandle(`supervision.${caseId}`)
+        .describe()
+        .then(
+          (d) => d.status.name === 'RUNNING',
+          () => false,
+        ),
+    );
+    await actOnCase({ client: app, knex: fx.knex }, user, caseId, 'guardian', {
+      guardianUserId: 'literature-counsellor',
+    });
     await actOnCase({ client: app, knex: fx.knex }, user, caseId, 'check-in', { note: 'calm' });
 
     // stopped from outside: the task, and the case's supervision (the case's workflow then fails)
     await env.client.workflow.getHandle(task.taskId).terminate('stopped from the Web UI');
     await env.client.workflow.getHandle(`supervision.${caseId}`).terminate('stopped from the Web UI');
-    await until('the case workflow fails', () => app.workflow.getHandle(`crisis.${caseId}`).describe().then((d) => d.status.name === 'FAILED'));
+    await until('the case workflow fails', () =>
+      app.workflow
+        .getHandle(`crisis.${caseId}`)
+        .describe()
+        .then((d) => d.status.name === 'FAILED'),
+    );
 
     const found = new Map<string, string>();
     let scan: ScanResult | undefined;
@@ -94,7 +133,10 @@ describe('the scan through Temporal visibility', () => {
       return found.size >= 2;
     });
     expect(scan?.via).toBe('visibility');
-    expect(Object.fromEntries(found)).toEqual({ [`task:${task.taskId}`]: 'TERMINATED', [`crisis:${caseId}`]: 'FAILED' });
+    expect(Object.fromEntries(found)).toEqual({
+      [`task:${task.taskId}`]: 'TERMINATED',
+      [`crisis:${caseId}`]: 'FAILED',
+    });
     expect((await fx.store.listEndedWorkflows('demo-school')).map((r) => [r.kind, r.id, r.endStatus])).toEqual(
       expect.arrayContaining([
         ['task', task.taskId, 'TERMINATED'],
@@ -103,18 +145,30 @@ describe('the scan through Temporal visibility', () => {
     );
 
     // a step on the stopped case: the restart message (409 through the web layer), never a 500
-    const refused = await actOnCase({ client: app, knex: fx.knex }, user, caseId, 'check-in', { note: 'again' }).then(() => null, (e: unknown) => e);
+    const refused = await actOnCase({ client: app, knex: fx.knex }, user, caseId, 'check-in', { note: 'again' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(TaskRejectedError);
     expect((refused as Error).message).toMatch(/stopped outside the app; the school administration can restart it/);
 
     // the restart: the supervision continues from its guardian and its check-in
     await restartStopped({ ...deps, schoolId: 'demo-school' }, 'crisis', caseId, admin);
     const supervision = app.workflow.getHandle(`supervision.${caseId}`);
-    await until('the supervision runs again', () => supervision.describe().then((d) => d.status.name === 'RUNNING', () => false));
-    const state = await until('the supervision answers', () => supervision.query(supervisionStateQuery).catch(() => undefined));
+    await until('the supervision runs again', () =>
+      supervision.describe().then(
+        (d) => d.status.name === 'RUNNING',
+        () => false,
+      ),
+    );
+    const state = await until('the supervision answers', () =>
+      supervision.query(supervisionStateQuery).catch(() => undefined),
+    );
     expect(state).toMatchObject({ guardianUserId: 'literature-counsellor', checkIns: 1, handOver: null });
     // without the guardian carried over, a check-in would be refused ("assign a guardian before checking in")
-    const after = (await actOnCase({ client: app, knex: fx.knex }, user, caseId, 'check-in', { note: 'after the restart' })) as { checkIns: number };
+    const after = (await actOnCase({ client: app, knex: fx.knex }, user, caseId, 'check-in', {
+      note: 'after the restart',
+    })) as { checkIns: number };
     expect(after.checkIns).toBe(2);
     expect((await fx.store.listEndedWorkflows('demo-school')).map((r) => r.id)).toEqual([task.taskId]);
     const actions = (await fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId })).map((a) => a.action);

@@ -16,7 +16,13 @@ import { activityVerification, appClient, keyFromSeed, loadLegacyBefore, type In
 import { DEMO_SCHOOL } from '../../db/demo';
 import { type Store } from '../../db/store';
 import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
-import { completeTask, restartTask, TaskRejectedError, WORKFLOW_ENDED_MESSAGE, WorkflowEndedError } from '../../server/tasks';
+import {
+  completeTask,
+  restartTask,
+  TaskRejectedError,
+  WORKFLOW_ENDED_MESSAGE,
+  WorkflowEndedError,
+} from '../../server/tasks';
 import { taskWorkflow, type TaskInput } from '../../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { demoDb } from '../helpers/demo-db';
@@ -32,9 +38,19 @@ beforeAll(async () => {
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
   const fx = await demoDb('ended', { semesterId, taskModel: 'per-task' });
   ({ db, store, dir } = fx);
-  integrity = { keys: { current: keyFromSeed(randomBytes(32)), previous: [] }, legacyBefore: await loadLegacyBefore(db) };
+  integrity = {
+    keys: { current: keyFromSeed(randomBytes(32)), previous: [] },
+    legacyBefore: await loadLegacyBefore(db),
+  };
   // the stored plan of one college (the 2024 calendar is past: a started task opens and falls overdue at once)
-  planned = (await createActivities({ store }).planCollegeTasks({ semesterId, collegeId: 'literature' })).tasks.filter((t) => t.ownerRole === 'counsellor' && t.evidence.minFiles === 0 && t.evidence.documents.length === 0 && !t.evidence.ledgerMonthlyReview && !t.evidence.minPhotosPerActivity);
+  planned = (await createActivities({ store }).planCollegeTasks({ semesterId, collegeId: 'literature' })).tasks.filter(
+    (t) =>
+      t.ownerRole === 'counsellor' &&
+      t.evidence.minFiles === 0 &&
+      t.evidence.documents.length === 0 &&
+      !t.evidence.ledgerMonthlyReview &&
+      !t.evidence.minPhotosPerActivity,
+  );
 });
 afterAll(async () => {
   await db?.destroy();
@@ -44,7 +60,9 @@ afterAll(async () => {
 const counsellor = { userId: 'literature-counsellor', role: 'counsellor' as const, collegeId: 'literature' };
 const admin = { userId: 'admin', role: 'school_admin' as const, collegeId: null };
 
-async function withWorker<T>(fn: (c: { env: TestWorkflowEnvironment; queue: string; app: Client }) => Promise<T>): Promise<T> {
+async function withWorker<T>(
+  fn: (c: { env: TestWorkflowEnvironment; queue: string; app: Client }) => Promise<T>,
+): Promise<T> {
   const env = await timeSkippingEnv();
   try {
     const queue = uniqueQueue('ended');
@@ -54,7 +72,10 @@ async function withWorker<T>(fn: (c: { env: TestWorkflowEnvironment; queue: stri
       taskQueue: queue,
       workflowBundle: await workflowBundle(),
       interceptors: { activity: [activityVerification(integrity)] },
-      activities: { ...createActivities({ store, client: app }), ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }) },
+      activities: {
+        ...createActivities({ store, client: app }),
+        ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
+      },
     });
     return await worker.runUntil(fn({ env, queue, app }));
   } finally {
@@ -88,10 +109,14 @@ describe('a task workflow terminated outside the app', () => {
       expect(refused).toBeInstanceOf(TaskRejectedError); // answered 409 by the web layer (server/app.ts classify)
       expect((refused as Error).message).toBe(WORKFLOW_ENDED_MESSAGE);
       const audit = await store.listAudit({ subjectType: 'task', subjectId: task.taskId });
-      expect(audit.filter((a) => a.action === 'workflow-ended-externally')).toEqual([expect.objectContaining({ actor: 'system', details: expect.objectContaining({ status: 'TERMINATED' }) })]);
+      expect(audit.filter((a) => a.action === 'workflow-ended-externally')).toEqual([
+        expect.objectContaining({ actor: 'system', details: expect.objectContaining({ status: 'TERMINATED' }) }),
+      ]);
       expect((await store.getTaskInstance(task.taskId))?.status).not.toBe('completed');
       // the read model is marked: the school admin's list of stopped workflows shows it
-      expect(await store.listEndedWorkflows(DEMO_SCHOOL.id)).toEqual([expect.objectContaining({ kind: 'task', id: task.taskId, endStatus: 'TERMINATED', collegeId: 'literature' })]);
+      expect(await store.listEndedWorkflows(DEMO_SCHOOL.id)).toEqual([
+        expect.objectContaining({ kind: 'task', id: task.taskId, endStatus: 'TERMINATED', collegeId: 'literature' }),
+      ]);
 
       const { runId } = await restartTask(app, store, task.taskId, queue, admin);
       const d = await app.workflow.getHandle(task.taskId).describe();
@@ -100,7 +125,10 @@ describe('a task workflow terminated outside the app', () => {
       expect(await store.listEndedWorkflows(DEMO_SCHOOL.id)).toEqual([]); // the mark is cleared by the restart
       const state = await completeTask(app, store, task.taskId, note('done after the restart'));
       expect(state.status).toBe('completed');
-      expect(await store.getTaskInstance(task.taskId)).toMatchObject({ status: 'completed', note: 'done after the restart' });
+      expect(await store.getTaskInstance(task.taskId)).toMatchObject({
+        status: 'completed',
+        note: 'done after the restart',
+      });
       // the steps recorded before the stop are not recorded twice
       const actions = (await store.listAudit({ subjectType: 'task', subjectId: task.taskId })).map((a) => a.action);
       expect(actions.filter((a) => a === 'opened')).toHaveLength(1);
@@ -113,7 +141,8 @@ describe('a task workflow terminated outside the app', () => {
       await app.workflow.start(taskWorkflow, { args: [task], taskQueue: queue, workflowId: task.taskId });
       // the past semester: the task opens, falls overdue and escalates at once; completed after
       // that, so no escalation recorded concurrently writes its older status over 'completed'
-      for (let i = 0; i < 200 && (await store.getTaskInstance(task.taskId))?.escalationLevel !== 2; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 200 && (await store.getTaskInstance(task.taskId))?.escalationLevel !== 2; i++)
+        await new Promise((r) => setTimeout(r, 50));
       await completeTask(app, store, task.taskId, note('done'));
       await untilStatus(store, task.taskId, ['completed']);
       await expect(restartTask(app, store, task.taskId, queue, admin)).rejects.toThrow(/already completed/);

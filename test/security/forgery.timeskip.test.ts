@@ -13,7 +13,14 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createActivities } from '../../activities';
 import type { CrisisEvent } from '../../activities/crisis';
-import { activityVerification, appClient, keyFromSeed, loadLegacyBefore, verifyRun, type Integrity } from '../../codec/signing';
+import {
+  activityVerification,
+  appClient,
+  keyFromSeed,
+  loadLegacyBefore,
+  verifyRun,
+  type Integrity,
+} from '../../codec/signing';
 import { type Store } from '../../db/store';
 import { evidenceSchema } from '../../domain/schema';
 import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
@@ -48,7 +55,10 @@ beforeAll(async () => {
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
   const fx = await demoDb('forgery', { semesterId, taskModel: 'per-task' });
   ({ db, store, dir } = fx);
-  integrity = { keys: { current: keyFromSeed(randomBytes(32)), previous: [] }, legacyBefore: await loadLegacyBefore(db) };
+  integrity = {
+    keys: { current: keyFromSeed(randomBytes(32)), previous: [] },
+    legacyBefore: await loadLegacyBefore(db),
+  };
 });
 afterAll(async () => {
   await db?.destroy();
@@ -77,7 +87,11 @@ async function withWorker<T>(fn: (c: Ctx) => Promise<T>, extra: Record<string, u
     const queue = uniqueQueue('forgery');
     const clock = () => env.currentTimeMs();
     const app = appClient({ connection: env.connection }, integrity, clock);
-    const wrong = appClient({ connection: env.connection }, { ...integrity, keys: { current: wrongKey, previous: [] } }, clock);
+    const wrong = appClient(
+      { connection: env.connection },
+      { ...integrity, keys: { current: wrongKey, previous: [] } },
+      clock,
+    );
     const crisisEvents: CrisisEvent[] = [];
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -141,16 +155,26 @@ describe('forged Updates', () => {
       expect((await store.getTaskInstance(input.taskId))?.status).toBe('open');
       const req = { actor: counsellor, note: '伪造', files: [] };
 
-      expect(await refusal(raw.workflow.getHandle(input.taskId).executeUpdate(completeTaskUpdate, { args: [req] }))).toMatch(/not signed by the app \(no proof\)/);
-      expect(await refusal(wrong.workflow.getHandle(input.taskId).executeUpdate(completeTaskUpdate, { args: [req] }))).toMatch(/not signed by the app \(the signature does not verify\)/);
+      expect(
+        await refusal(raw.workflow.getHandle(input.taskId).executeUpdate(completeTaskUpdate, { args: [req] })),
+      ).toMatch(/not signed by the app \(no proof\)/);
+      expect(
+        await refusal(wrong.workflow.getHandle(input.taskId).executeUpdate(completeTaskUpdate, { args: [req] })),
+      ).toMatch(/not signed by the app \(the signature does not verify\)/);
 
       expect((await app.workflow.getHandle(input.taskId).query(taskStateQuery)).status).toBe('open');
       expect(await store.getTaskInstance(input.taskId)).toMatchObject({ status: 'open', completedBy: null });
-      expect((await store.listAudit({ subjectType: 'task', subjectId: input.taskId })).map((a) => a.action)).toEqual(['opened']);
+      expect((await store.listAudit({ subjectType: 'task', subjectId: input.taskId })).map((a) => a.action)).toEqual([
+        'opened',
+      ]);
 
       const state = await completeTask(app, store, input.taskId, { actor: counsellor, note: '名单已更新', files: [] });
       expect(state.status).toBe('completed');
-      expect(await store.getTaskInstance(input.taskId)).toMatchObject({ status: 'completed', completedBy: counsellor.userId, note: '名单已更新' });
+      expect(await store.getTaskInstance(input.taskId)).toMatchObject({
+        status: 'completed',
+        completedBy: counsellor.userId,
+        note: '名单已更新',
+      });
     });
   });
 
@@ -159,21 +183,44 @@ describe('forged Updates', () => {
       const caseId = randomUUID();
       const t0 = await env.currentTimeMs();
       await app.workflow.start(crisisCaseWorkflow, {
-        args: [{ caseId, collegeId: 'literature', situation: 'self_harm_risk', reportedAt: t0, reportedBy: counsellor.userId, durations: DEFAULT_CRISIS_DURATIONS }],
+        args: [
+          {
+            caseId,
+            collegeId: 'literature',
+            situation: 'self_harm_risk',
+            reportedAt: t0,
+            reportedBy: counsellor.userId,
+            durations: DEFAULT_CRISIS_DURATIONS,
+          },
+        ],
         taskQueue: queue,
         workflowId: `crisis.${caseId}`,
       });
       // the supervision is the case's child: it runs with the case's start proof
       const supervision = (c: Client) => c.workflow.getHandle(`supervision.${caseId}`);
       for (let i = 0; i < 100; i++) {
-        if (await supervision(raw).describe().then(() => true, () => false)) break;
+        if (
+          await supervision(raw)
+            .describe()
+            .then(
+              () => true,
+              () => false,
+            )
+        )
+          break;
         await new Promise((r) => setTimeout(r, 50));
       }
-      await supervision(app).executeUpdate(setGuardianUpdate, { args: [{ actor: leader, guardianUserId: counsellor.userId }] });
+      await supervision(app).executeUpdate(setGuardianUpdate, {
+        args: [{ actor: leader, guardianUserId: counsellor.userId }],
+      });
 
       const checkIn = { actor: counsellor, note: '一切正常' };
-      expect(await refusal(supervision(raw).executeUpdate(checkInUpdate, { args: [checkIn] }))).toMatch(/not signed by the app \(no proof\)/);
-      expect(await refusal(supervision(wrong).executeUpdate(checkInUpdate, { args: [checkIn] }))).toMatch(/not signed by the app/);
+      expect(await refusal(supervision(raw).executeUpdate(checkInUpdate, { args: [checkIn] }))).toMatch(
+        /not signed by the app \(no proof\)/,
+      );
+      expect(await refusal(supervision(wrong).executeUpdate(checkInUpdate, { args: [checkIn] }))).toMatch(
+        /not signed by the app/,
+      );
       expect((await supervision(app).query(supervisionStateQuery)).checkIns).toBe(0);
       expect(crisisEvents.filter((e) => e.action === 'check-in')).toEqual([]);
 
@@ -213,8 +260,16 @@ describe('forged starts', () => {
     await withWorker(async ({ env, queue, raw, wrong }) => {
       const input = await taskInput(env, queue);
       const forgedIds = [`${input.taskId}.wrong-key`, `${input.taskId}.unsigned`];
-      await wrong.workflow.start(taskWorkflow, { args: [{ ...input, taskId: forgedIds[0]! }], taskQueue: queue, workflowId: forgedIds[0]! });
-      await raw.workflow.start(taskWorkflow, { args: [{ ...input, taskId: forgedIds[1]! }], taskQueue: queue, workflowId: forgedIds[1]! });
+      await wrong.workflow.start(taskWorkflow, {
+        args: [{ ...input, taskId: forgedIds[0]! }],
+        taskQueue: queue,
+        workflowId: forgedIds[0]!,
+      });
+      await raw.workflow.start(taskWorkflow, {
+        args: [{ ...input, taskId: forgedIds[1]! }],
+        taskQueue: queue,
+        workflowId: forgedIds[1]!,
+      });
       await env.sleep(2 * HOUR); // past the opening
       for (const id of forgedIds) {
         const d = await raw.workflow.getHandle(id).describe();
@@ -229,12 +284,21 @@ describe('forged starts', () => {
     await withWorker(async ({ env, queue, app, raw }) => {
       const input = await taskInput(env, queue);
       // the forger's version: due in a year, so nothing would escalate
-      const forged = await raw.workflow.start(taskWorkflow, { args: [{ ...input, dueAt: input.dueAt + 365 * DAY, level2At: input.level2At + 365 * DAY }], taskQueue: queue, workflowId: input.taskId });
+      const forged = await raw.workflow.start(taskWorkflow, {
+        args: [{ ...input, dueAt: input.dueAt + 365 * DAY, level2At: input.level2At + 365 * DAY }],
+        taskQueue: queue,
+        workflowId: input.taskId,
+      });
       const activities = createActivities({ store, client: app });
-      const result = await new MockActivityEnvironment({ taskQueue: queue }).run(activities.startTaskWorkflows, { tasks: [input], searchAttributes: false });
+      const result = await new MockActivityEnvironment({ taskQueue: queue }).run(activities.startTaskWorkflows, {
+        tasks: [input],
+        searchAttributes: false,
+      });
       expect(result).toEqual({ started: 0, existing: 0, replaced: 1 });
 
-      expect((await raw.workflow.getHandle(input.taskId, forged.firstExecutionRunId).describe()).status.name).toBe('TERMINATED');
+      expect((await raw.workflow.getHandle(input.taskId, forged.firstExecutionRunId).describe()).status.name).toBe(
+        'TERMINATED',
+      );
       const current = await raw.workflow.getHandle(input.taskId).describe();
       expect(current.status.name).toBe('RUNNING');
       expect(current.runId).not.toBe(forged.firstExecutionRunId);
@@ -244,7 +308,12 @@ describe('forged starts', () => {
       expect(audit).toEqual([expect.objectContaining({ action: 'forged-workflow-replaced', actor: 'system' })]);
 
       // the app's own run is counted, not replaced, the next time
-      expect(await new MockActivityEnvironment({ taskQueue: queue }).run(activities.startTaskWorkflows, { tasks: [input], searchAttributes: false })).toEqual({ started: 0, existing: 1, replaced: 0 });
+      expect(
+        await new MockActivityEnvironment({ taskQueue: queue }).run(activities.startTaskWorkflows, {
+          tasks: [input],
+          searchAttributes: false,
+        }),
+      ).toEqual({ started: 0, existing: 1, replaced: 0 });
     });
   });
 });

@@ -17,16 +17,47 @@ afterAll(async () => {
 
 const USER = 'literature-counsellor';
 
-async function notify(subjectType: string, subjectId: string, title: string, readAt: number | null = null): Promise<void> {
+async function notify(
+  subjectType: string,
+  subjectId: string,
+  title: string,
+  readAt: number | null = null,
+): Promise<void> {
   const user = await fx.store.findUserByUsername(USER);
-  await fx.knex('notifications').insert({ event_key: `inbox-links:${subjectType}:${subjectId}`, recipient_user_id: user!.id, channel: 'inbox', kind: 'test', subject_type: subjectType, subject_id: subjectId, title, body: '正文', created_at: Date.now(), read_at: readAt });
+  await fx.knex('notifications').insert({
+    event_key: `inbox-links:${subjectType}:${subjectId}`,
+    recipient_user_id: user!.id,
+    channel: 'inbox',
+    kind: 'test',
+    subject_type: subjectType,
+    subject_id: subjectId,
+    title,
+    body: '正文',
+    created_at: Date.now(),
+    read_at: readAt,
+  });
 }
 
 describe('inbox entries lead to their subject', () => {
   test('When the inbox holds an entry of each subject type, then each entry is a link to its page', async () => {
-    const student = { id: 'inbox-links-student', school_id: 'demo-school', college_id: 'literature', student_no: '2024990001', name: '林一', created_at: Date.now() };
+    const student = {
+      id: 'inbox-links-student',
+      school_id: 'demo-school',
+      college_id: 'literature',
+      student_no: '2024990001',
+      name: '林一',
+      created_at: Date.now(),
+    };
     await fx.knex('students').insert(student);
-    await fx.knex('pairings').insert({ id: 'pairing-1', college_id: 'literature', student_id: student.id, status: 'proposed', source: 'manual', created_by: 'test', created_at: Date.now() });
+    await fx.knex('pairings').insert({
+      id: 'pairing-1',
+      college_id: 'literature',
+      student_id: student.id,
+      status: 'proposed',
+      source: 'manual',
+      created_by: 'test',
+      created_at: Date.now(),
+    });
     await notify('task', 'task-1', '任务提醒');
     await notify('crisis', 'case-1', '危机个案');
     await notify('screening', 'warning-1', '筛查预警');

@@ -23,12 +23,19 @@ const login = (next: string | undefined, query = '') =>
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: fx.base },
-    body: new URLSearchParams({ username: 'literature-counsellor', password: DEMO_PASSWORD, ...(next === undefined ? {} : { next }) }).toString(),
+    body: new URLSearchParams({
+      username: 'literature-counsellor',
+      password: DEMO_PASSWORD,
+      ...(next === undefined ? {} : { next }),
+    }).toString(),
   });
 
 describe('sign-in returns to the page asked for', () => {
   test('When a page is asked for without a session, then the redirect to /login carries the path and query as next', async () => {
-    const r = await fetch(`${fx.base}/tasks/mine?status=overdue`, { redirect: 'manual', headers: { accept: 'text/html' } });
+    const r = await fetch(`${fx.base}/tasks/mine?status=overdue`, {
+      redirect: 'manual',
+      headers: { accept: 'text/html' },
+    });
     expect(r.status).toBe(303);
     expect(r.headers.get('location')).toBe(`/login?next=${encodeURIComponent('/tasks/mine?status=overdue')}`);
   });
@@ -62,15 +69,19 @@ describe('sign-in returns to the page asked for', () => {
     '/\tevil',
     ' //evil.example',
     '',
-  ])('When sign-in succeeds with next=%j (not a local path), then it goes to the default page, not there', async (next) => {
-    const r = await login(next);
-    expect(r.status).toBe(303);
-    expect(r.headers.get('location')).toBe('/');
-  });
+  ])(
+    'When sign-in succeeds with next=%j (not a local path), then it goes to the default page, not there',
+    async (next) => {
+      const r = await login(next);
+      expect(r.status).toBe(303);
+      expect(r.headers.get('location')).toBe('/');
+    },
+  );
 
   test('safeNext accepts only single-slash local paths', () => {
     expect(safeNext('/inbox')).toBe('/inbox');
     expect(safeNext('/care?college=literature')).toBe('/care?college=literature');
-    for (const bad of ['//x', '/\\x', 'http://x', 'x', '', undefined, 42, ['/inbox'], '/a\nb', '/' + 'a'.repeat(3000)]) expect(safeNext(bad)).toBeUndefined();
+    for (const bad of ['//x', '/\\x', 'http://x', 'x', '', undefined, 42, ['/inbox'], '/a\nb', '/' + 'a'.repeat(3000)])
+      expect(safeNext(bad)).toBeUndefined();
   });
 });

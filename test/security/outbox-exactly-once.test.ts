@@ -31,14 +31,19 @@ const smtp = new SMTPServer({
   logger: false,
   disableReverseLookup: true,
   onRcptTo(_address, _session, callback) {
-    callback(smtpDown ? Object.assign(new Error('mailbox unavailable: service down'), { responseCode: 451 }) : undefined);
+    callback(
+      smtpDown ? Object.assign(new Error('mailbox unavailable: service down'), { responseCode: 451 }) : undefined,
+    );
   },
   onData(stream, session, callback) {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      mails.push({ to: session.envelope.rcptTo.map((a) => a.address), messageId: /^message-id:\s*(.+)$/im.exec(raw)?.[1]?.trim() ?? '' });
+      mails.push({
+        to: session.envelope.rcptTo.map((a) => a.address),
+        messageId: /^message-id:\s*(.+)$/im.exec(raw)?.[1]?.trim() ?? '',
+      });
       callback();
     });
   },
@@ -56,7 +61,11 @@ const receiver = http.createServer((req, res) => {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text: { content: string } };
     const status = robotStatus;
     if (status === 200) posts.push({ headers: req.headers, content: body.text.content });
-    void Promise.resolve(onPost?.()).then(() => res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '{"errcode":0,"errmsg":"ok"}' : 'unavailable'));
+    void Promise.resolve(onPost?.()).then(() =>
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(status === 200 ? '{"errcode":0,"errmsg":"ok"}' : 'unavailable'),
+    );
   });
 });
 
@@ -113,12 +122,20 @@ async function event(): Promise<string> {
     taskId,
     patch: {},
     audit: { eventKey, action: 'reminder', actor: 'timer', at: Date.now() },
-    notifications: [{ recipientUserId: 'literature-college-leader', kind: 'escalation_l1', title: '逾期：「心理委员培训」', body: '文学院：任务已到期仍未完成。' }],
+    notifications: [
+      {
+        recipientUserId: 'literature-college-leader',
+        kind: 'escalation_l1',
+        title: '逾期：「心理委员培训」',
+        body: '文学院：任务已到期仍未完成。',
+      },
+    ],
   });
   return eventKey;
 }
 
-const rows = async (eventKey: string) => (await db('notification_deliveries').where({ event_key: eventKey }).orderBy('id')) as Array<Record<string, unknown>>;
+const rows = async (eventKey: string) =>
+  (await db('notification_deliveries').where({ event_key: eventKey }).orderBy('id')) as Array<Record<string, unknown>>;
 const webhookRow = async (eventKey: string) => (await rows(eventKey)).find((r) => r.channel === 'webhook')!;
 
 describe('idempotency keys', () => {
@@ -153,7 +170,8 @@ describe('a database failure between send and mark-sent', () => {
       onDbError: async (what, err) => {
         errors.push(`${what}: ${err.message}`);
         onPost = undefined;
-        if (await other.schema.hasTable('notification_deliveries_away')) await other.raw('ALTER TABLE notification_deliveries_away RENAME TO notification_deliveries');
+        if (await other.schema.hasTable('notification_deliveries_away'))
+          await other.raw('ALTER TABLE notification_deliveries_away RENAME TO notification_deliveries');
       },
     });
     expect(await o.deliver(key)).toEqual({ sent: 2, skipped: 0 });
@@ -189,7 +207,9 @@ describe('claims and leases', () => {
     await o.deliver(key); // creates and sends the rows
     const before = posts.length;
     // a deliverer claimed the webhook row 11 s ago and died (no renewal since)
-    await db('notification_deliveries').where({ event_key: key, channel: 'webhook' }).update({ status: 'sending', claimed_at: Date.now() - 11_000 });
+    await db('notification_deliveries')
+      .where({ event_key: key, channel: 'webhook' })
+      .update({ status: 'sending', claimed_at: Date.now() - 11_000 });
     expect(await o.deliver(key)).toEqual({ sent: 1, skipped: 1 });
     expect(posts.length).toBe(before + 1);
     expect(await webhookRow(key)).toMatchObject({ status: 'sent' });
@@ -210,7 +230,10 @@ describe('claims and leases', () => {
     await vi.waitFor(() => expect(arrived).toBe(true), { timeout: 10_000, interval: 10 });
     const claimedAt = Number((await webhookRow(key)).claimed_at);
     // wait until the claim was renewed past its first lease: without renewal it would be stale now
-    await vi.waitFor(async () => expect(Number((await webhookRow(key)).claimed_at)).toBeGreaterThan(claimedAt + 300), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(async () => expect(Number((await webhookRow(key)).claimed_at)).toBeGreaterThan(claimedAt + 300), {
+      timeout: 10_000,
+      interval: 20,
+    });
     const b = outbox({ leaseMs: 300, inFlightWaitMs: 100 });
     await expect(b.deliver(key)).rejects.toThrow(/still being sent by another deliverer/);
     release();
@@ -248,11 +271,15 @@ describe('claims of a live deliverer during a database outage', () => {
     robotStatus = 200;
     const before = { mails: mails.length, posts: posts.length };
     // as a deliverer on another replica holds them, mid-send when the database went away
-    await db('notification_deliveries').where({ event_key: key }).update({ status: 'sending', claimed_at: Date.now() - 30_000 });
+    await db('notification_deliveries')
+      .where({ event_key: key })
+      .update({ status: 'sending', claimed_at: Date.now() - 30_000 });
     expect(await o.sweep()).toMatchObject({ sent: 0 });
     expect({ mails: mails.length, posts: posts.length }).toEqual(before);
     // a claim nobody renewed for minutes: its deliverer is gone, the sweep sends it, once
-    await db('notification_deliveries').where({ event_key: key }).update({ claimed_at: Date.now() - 3 * 60_000 });
+    await db('notification_deliveries')
+      .where({ event_key: key })
+      .update({ claimed_at: Date.now() - 3 * 60_000 });
     expect(await o.sweep()).toMatchObject({ sent: 2, failed: 0 });
     expect((await rows(key)).map((r) => r.status)).toEqual(['sent', 'sent']);
     expect({ mails: mails.length, posts: posts.length }).toEqual({ mails: before.mails + 1, posts: before.posts + 1 });
@@ -289,7 +316,10 @@ describe('failed rows', () => {
     robotStatus = 200;
     const stop = o.startSweeper(50);
     try {
-      await vi.waitFor(async () => expect(await webhookRow(key)).toMatchObject({ status: 'sent' }), { timeout: 10_000, interval: 20 });
+      await vi.waitFor(async () => expect(await webhookRow(key)).toMatchObject({ status: 'sent' }), {
+        timeout: 10_000,
+        interval: 20,
+      });
     } finally {
       await stop();
     }
@@ -307,7 +337,9 @@ describe('failed rows', () => {
     const admin = await login(fx.base, 'admin');
     const list = await admin.fetch('/api/admin/deliveries/failed');
     expect(list.status).toBe(200);
-    const body = (await list.json()) as { deliveries: Array<{ id: number; channel: string; status: string; lastError: string; eventKey: string }> };
+    const body = (await list.json()) as {
+      deliveries: Array<{ id: number; channel: string; status: string; lastError: string; eventKey: string }>;
+    };
     const listed = body.deliveries.find((d) => d.id === id)!;
     expect(listed).toMatchObject({ channel: 'webhook', status: 'failed', eventKey: key });
     expect(listed.lastError).toMatch(/HTTP 503/);

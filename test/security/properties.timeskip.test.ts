@@ -64,13 +64,20 @@ async function scienceSnapshot(knex: Knex): Promise<Snapshot> {
     const rows = (await knex(table).where(column, 'science')) as Array<Record<string, unknown>>;
     out.set(table, new Map(rows.map((r) => [String(r.id), JSON.stringify(r)])));
   }
-  const followUps = (await knex('ledger_follow_ups').whereIn('entry_id', knex('ledger_entries').where('college_id', 'science').select('id'))) as Array<Record<string, unknown>>;
+  const followUps = (await knex('ledger_follow_ups').whereIn(
+    'entry_id',
+    knex('ledger_entries').where('college_id', 'science').select('id'),
+  )) as Array<Record<string, unknown>>;
   out.set('ledger_follow_ups', new Map(followUps.map((r) => [String(r.id), JSON.stringify(r)])));
   return out;
 }
 
 /** What changed in the science college between two snapshots, except routed crisis cases. */
-function scienceChanges(before: Snapshot, after: Snapshot, routedAllowed: (row: Record<string, unknown>) => boolean): string[] {
+function scienceChanges(
+  before: Snapshot,
+  after: Snapshot,
+  routedAllowed: (row: Record<string, unknown>) => boolean,
+): string[] {
   const changes: string[] = [];
   for (const [table, rows] of before) {
     const now = after.get(table)!;
@@ -97,7 +104,8 @@ function registeredRoutes(app: unknown): Route[] {
   const out: Route[] = [];
   const walk = (stack: Layer[]) => {
     for (const l of stack) {
-      if (l.route) for (const m of Object.keys(l.route.methods)) out.push({ method: m.toUpperCase(), path: l.route.path });
+      if (l.route)
+        for (const m of Object.keys(l.route.methods)) out.push({ method: m.toUpperCase(), path: l.route.path });
       else if (l.handle?.stack) walk(l.handle.stack);
     }
   };
@@ -108,10 +116,61 @@ function registeredRoutes(app: unknown): Route[] {
 
 /** Field names the routes read (grep of the handlers), and a few they do not. */
 const FIELDS = [
-  'studentNo', 'studentName', 'className', 'collegeId', 'college', 'situation', 'place', 'occurredAt', 'interviewAt', 'at', 'due', 'dueAt', 'reason', 'note', 'plan',
-  'team', 'followUp', 'leaderUserId', 'guardianUserId', 'teacherUserId', 'liaisonUserId', 'receivedBy', 'witnessedBy', 'departments', 'action', 'record', 'assessment',
-  'counselling', 'hospital', 'text', 'categories', 'reasons', 'lifeSafety', 'overrideReason', 'studentId', 'pairingId', 'status', 'username', 'displayName', 'role',
-  'email', 'password', 'templateId', 'templateVersion', 'calendarId', 'id', 'activities', 'month', 'gender', 'majorClass', 'contact', 'description', 'onSceneAckMs', '__proto__', 'constructor',
+  'studentNo',
+  'studentName',
+  'className',
+  'collegeId',
+  'college',
+  'situation',
+  'place',
+  'occurredAt',
+  'interviewAt',
+  'at',
+  'due',
+  'dueAt',
+  'reason',
+  'note',
+  'plan',
+  'team',
+  'followUp',
+  'leaderUserId',
+  'guardianUserId',
+  'teacherUserId',
+  'liaisonUserId',
+  'receivedBy',
+  'witnessedBy',
+  'departments',
+  'action',
+  'record',
+  'assessment',
+  'counselling',
+  'hospital',
+  'text',
+  'categories',
+  'reasons',
+  'lifeSafety',
+  'overrideReason',
+  'studentId',
+  'pairingId',
+  'status',
+  'username',
+  'displayName',
+  'role',
+  'email',
+  'password',
+  'templateId',
+  'templateVersion',
+  'calendarId',
+  'id',
+  'activities',
+  'month',
+  'gender',
+  'majorClass',
+  'contact',
+  'description',
+  'onSceneAckMs',
+  '__proto__',
+  'constructor',
 ];
 
 interface Pools {
@@ -124,11 +183,49 @@ interface Pools {
 }
 
 function arbitraries(ids: Pools) {
-  const nasty = fc.constantFrom('', ' ', '\u0000', '＝1+1', '=cmd|"/c calc"!A1', '<script>alert(1)</script>', "' OR 1=1 --", '../../etc/passwd', 'x'.repeat(5000), '2024-13-45', '9999-12-31T23:59', '1e308', 'NaN', '-1', '{}', '[]');
-  const date = fc.oneof(fc.constantFrom(1e300, 1e308, -1e308, 0, -1, Number.MAX_SAFE_INTEGER, 1728000000000), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom('2024-10-15T11:00', '2024-10-15 11:00', '2024-10-15'));
-  const scalar = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), nasty, date, fc.constantFrom(...ids.studentNos, ...ids.userIds, ...ids.collegeIds, ...ids.taskIds));
-  const value = fc.oneof({ depthSize: 'small' }, scalar, fc.array(scalar, { maxLength: 4 }), fc.dictionary(fc.constantFrom(...FIELDS), scalar, { maxKeys: 4 }));
-  const random = fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 8 })), value, { maxKeys: 10 });
+  const nasty = fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '＝1+1',
+    '=cmd|"/c calc"!A1',
+    '<script>alert(1)</script>',
+    "' OR 1=1 --",
+    '../../etc/passwd',
+    'x'.repeat(5000),
+    '2024-13-45',
+    '9999-12-31T23:59',
+    '1e308',
+    'NaN',
+    '-1',
+    '{}',
+    '[]',
+  );
+  const date = fc.oneof(
+    fc.constantFrom(1e300, 1e308, -1e308, 0, -1, Number.MAX_SAFE_INTEGER, 1728000000000),
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    fc.constantFrom('2024-10-15T11:00', '2024-10-15 11:00', '2024-10-15'),
+  );
+  const scalar = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.string({ unit: 'grapheme', maxLength: 20 }),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    nasty,
+    date,
+    fc.constantFrom(...ids.studentNos, ...ids.userIds, ...ids.collegeIds, ...ids.taskIds),
+  );
+  const value = fc.oneof(
+    { depthSize: 'small' },
+    scalar,
+    fc.array(scalar, { maxLength: 4 }),
+    fc.dictionary(fc.constantFrom(...FIELDS), scalar, { maxKeys: 4 }),
+  );
+  const random = fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 8 })), value, {
+    maxKeys: 10,
+  });
   const freshNo = fc.stringMatching(/^[A-Z]?[0-9]{4,10}$/);
   const body = (routePath: string) => {
     const base = BASES.find(([re]) => re.test(routePath))?.[1];
@@ -144,8 +241,19 @@ function arbitraries(ids: Pools) {
     const names = [...routePath.matchAll(/:(\w+)/g)].map((m) => m[1]!);
     const resource = Object.keys(ids.byResource).find((k) => routePath.includes(k));
     const pool = (name: string) =>
-      name === 'collegeId' ? ids.collegeIds : name === 'step' ? STEPS : (resource ? ids.byResource[resource] : undefined) ?? [...ids.taskIds, ...ids.userIds];
-    return fc.tuple(...names.map((n) => fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...pool(n)) }, { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 12 }) })));
+      name === 'collegeId'
+        ? ids.collegeIds
+        : name === 'step'
+          ? STEPS
+          : ((resource ? ids.byResource[resource] : undefined) ?? [...ids.taskIds, ...ids.userIds]);
+    return fc.tuple(
+      ...names.map((n) =>
+        fc.oneof(
+          { weight: 6, arbitrary: fc.constantFrom(...pool(n)) },
+          { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 12 }) },
+        ),
+      ),
+    );
   };
   return { body, params };
 }
@@ -155,23 +263,71 @@ function arbitraries(ids: Pools) {
  * three fields with random values, so the fuzzer gets past the first check and reaches storage.
  */
 const BASES: Array<[RegExp, Record<string, unknown>]> = [
-  [/crises$/, { studentNo: 'L2024901', studentName: '文学甲', collegeId: 'literature', situation: 'injury', place: '图书馆', occurredAt: '2024-10-15T11:00' }],
+  [
+    /crises$/,
+    {
+      studentNo: 'L2024901',
+      studentName: '文学甲',
+      collegeId: 'literature',
+      situation: 'injury',
+      place: '图书馆',
+      occurredAt: '2024-10-15T11:00',
+    },
+  ],
   [/key-care$/, { studentNo: 'L2024902', studentName: '文学乙', reasons: ['情绪低落'], plan: '每周谈心' }],
-  [/ledger$/, { studentNo: 'L2024903', studentName: '文学丙', interviewAt: '2024-10-21T15:30:00+08:00', categories: ['academic'], description: '失眠', plan: '每周咨询', lifeSafety: true }],
+  [
+    /ledger$/,
+    {
+      studentNo: 'L2024903',
+      studentName: '文学丙',
+      interviewAt: '2024-10-21T15:30:00+08:00',
+      categories: ['academic'],
+      description: '失眠',
+      plan: '每周咨询',
+      lifeSafety: true,
+    },
+  ],
   [/follow-ups$/, { text: '已转介心理中心', counselling: '1', at: '2024-11-02' }],
   [/pairings$/, { studentNo: 'L2024904', studentName: '文学丁', teacherUserId: 'literature-class-teacher' }],
   [/talks$/, { note: '谈心一次' }],
   [/complete$/, { note: '已完成' }],
   [/(waive|remove|end)$/, { reason: '情况好转' }],
   [/due$/, { due: '2024-12-01 10:00', reason: '调整' }],
-  [/crises\/:id\/:step$/, { receivedBy: '家长', at: 1729000000000, witnessedBy: 'literature-counsellor', leaderUserId: 'literature-college-leader', team: 'a,b', plan: 'p', followUp: 'f', guardianUserId: 'literature-counsellor', note: 'n', action: 'police-called', departments: 'counselling-centre' }],
-  [/users$/, { username: 'fuzz-user', displayName: '测试', role: 'counsellor', collegeId: 'literature', password: 'a-long-password-1' }],
+  [
+    /crises\/:id\/:step$/,
+    {
+      receivedBy: '家长',
+      at: 1729000000000,
+      witnessedBy: 'literature-counsellor',
+      leaderUserId: 'literature-college-leader',
+      team: 'a,b',
+      plan: 'p',
+      followUp: 'f',
+      guardianUserId: 'literature-counsellor',
+      note: 'n',
+      action: 'police-called',
+      departments: 'counselling-centre',
+    },
+  ],
+  [
+    /users$/,
+    {
+      username: 'fuzz-user',
+      displayName: '测试',
+      role: 'counsellor',
+      collegeId: 'literature',
+      password: 'a-long-password-1',
+    },
+  ],
 ];
 
 const STEPS = ['on-scene', 'school-notified', 'action', 'guardian', 'check-in', 'hand-over', 'five-ones'];
 
 function fillPath(template: string, pick: () => string): string {
-  return template.replace(/:(\w+)(\.ics)?/g, (_m, _name: string, ext?: string) => `${encodeURIComponent(pick())}${ext ?? ''}`);
+  return template.replace(
+    /:(\w+)(\.ics)?/g,
+    (_m, _name: string, ext?: string) => `${encodeURIComponent(pick())}${ext ?? ''}`,
+  );
 }
 
 function formBody(b: Record<string, unknown>, csrf: string): URLSearchParams {
@@ -184,10 +340,28 @@ function formBody(b: Record<string, unknown>, csrf: string): URLSearchParams {
   return p;
 }
 
-async function send(s: Session, r: Route, url: string, body: Record<string, unknown>, asForm: boolean): Promise<Response> {
-  if (r.method === 'GET') return s.fetch(`${url}${url.includes('?') ? '&' : '?'}${new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)])).toString()}`);
-  if (asForm) return s.fetch(url, { method: r.method, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: formBody(body, s.csrf).toString() });
-  return s.fetch(url, { method: r.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function send(
+  s: Session,
+  r: Route,
+  url: string,
+  body: Record<string, unknown>,
+  asForm: boolean,
+): Promise<Response> {
+  if (r.method === 'GET')
+    return s.fetch(
+      `${url}${url.includes('?') ? '&' : '?'}${new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)])).toString()}`,
+    );
+  if (asForm)
+    return s.fetch(url, {
+      method: r.method,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: formBody(body, s.csrf).toString(),
+    });
+  return s.fetch(url, {
+    method: r.method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 beforeAll(async () => {
@@ -198,7 +372,11 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: queue,
     workflowBundle: await workflowBundle(),
-    activities: allActivities({ knex: fx.knex, client: env.client, outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
+    activities: allActivities({
+      knex: fx.knex,
+      client: env.client,
+      outbox: createOutbox({ knex: fx.knex, channels: {} }),
+    }),
   });
   running = worker.run();
   // running task workflows in both colleges, and science's own care records, made by its own staff
@@ -206,19 +384,42 @@ beforeAll(async () => {
     const rows = (await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: college })).slice(0, 3);
     for (const row of rows) {
       const ttask = template.tasks.find((x) => x.id === row.templateTaskId)!;
-      const input: TaskInput = { ...row, taskId: row.id, remindAts: [], level2At: row.dueAt + 2 * 86_400_000, evidence: ttask.evidence };
+      const input: TaskInput = {
+        ...row,
+        taskId: row.id,
+        remindAts: [],
+        level2At: row.dueAt + 2 * 86_400_000,
+        evidence: ttask.evidence,
+      };
       await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: row.id });
     }
   }
   const sci = await login(fx.base, 'science-counsellor');
-  const json = (s: Session, p: string, b: object) => s.fetch(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+  const json = (s: Session, p: string, b: object) =>
+    s.fetch(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
   const ok = async (r: Promise<Response>) => {
     const res = await r;
     expect(res.status, await res.text()).toBeLessThan(300);
   };
-  await ok(json(sci, '/api/colleges/science/key-care', { studentNo: 'S2024001', studentName: '科学甲', reasons: ['情绪低落'], plan: '每周谈心' }));
+  await ok(
+    json(sci, '/api/colleges/science/key-care', {
+      studentNo: 'S2024001',
+      studentName: '科学甲',
+      reasons: ['情绪低落'],
+      plan: '每周谈心',
+    }),
+  );
   await ok(json(sci, '/api/colleges/science/ledger', { studentNo: 'S2024002', studentName: '科学乙' }));
-  await ok(json(sci, '/api/crises', { studentNo: 'S2024003', studentName: '科学丙', collegeId: 'science', situation: 'injury', place: '实验楼', occurredAt: Date.now() - 60_000 }));
+  await ok(
+    json(sci, '/api/crises', {
+      studentNo: 'S2024003',
+      studentName: '科学丙',
+      collegeId: 'science',
+      situation: 'injury',
+      place: '实验楼',
+      occurredAt: Date.now() - 60_000,
+    }),
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -239,21 +440,30 @@ describe('property-based pass over every state-changing route (finding 10)', () 
     const users = ['literature-counsellor', 'literature-class-teacher', 'literature-college-leader', 'admin'];
     const sessions = new Map<string, Session>();
     for (const u of users) sessions.set(u, await login(fx.base, u));
-    const literatureUsers = new Set((await fx.knex('users').where('college_id', 'literature').select('id')).map((r: { id: string }) => r.id));
+    const literatureUsers = new Set(
+      (await fx.knex('users').where('college_id', 'literature').select('id')).map((r: { id: string }) => r.id),
+    );
 
-    const idsOf = async (table: string) => [...(await fx.knex(table).select('id')).map((r: { id: string }) => String(r.id)), 'none'];
+    const idsOf = async (table: string) => [
+      ...(await fx.knex(table).select('id')).map((r: { id: string }) => String(r.id)),
+      'none',
+    ];
     const ids: Pools = {
       studentNos: ['S2024001', 'S2024002', 'S2024003', 'L2024001', 'NOPE-1'],
       userIds: ['science-counsellor', 'literature-counsellor', 'science-college-leader', 'nobody'],
       collegeIds: ['science', 'literature', 'nowhere'],
-      taskIds: (await fx.knex('task_instances').whereNot('status', 'planned').select('id')).map((r: { id: string }) => r.id),
+      taskIds: (await fx.knex('task_instances').whereNot('status', 'planned').select('id')).map(
+        (r: { id: string }) => r.id,
+      ),
       byResource: {
         '/crises/': await idsOf('crisis_cases'),
         'key-care/': await idsOf('key_care_entries'),
         '/ledger/': await idsOf('ledger_entries'),
         '/pairings/': [...(await idsOf('pairings')), 'none'],
         '/warnings/': [...(await idsOf('screening_warnings')), 'none'],
-        '/tasks/': (await fx.knex('task_instances').whereNot('status', 'planned').select('id')).map((r: { id: string }) => r.id),
+        '/tasks/': (await fx.knex('task_instances').whereNot('status', 'planned').select('id')).map(
+          (r: { id: string }) => r.id,
+        ),
         '/users/': ['fuzz-user', 'nobody'],
         '/inbox/': (await fx.knex('notifications').limit(20).select('id')).map((r: { id: number }) => String(r.id)),
         '/semesters/': ['nope'],
@@ -269,46 +479,70 @@ describe('property-based pass over every state-changing route (finding 10)', () 
       const s = sessions.get(caller)!;
       // the admin may change every college: only "never a 5xx" is checked for it, and it is kept
       // away from the fixture's own accounts and from starting the whole semester
-      const mine = caller === 'admin' ? stateChanging.filter((r) => !/users\/:id|semesters\/:id\/(start|colleges)/.test(r.path)) : stateChanging;
+      const mine =
+        caller === 'admin'
+          ? stateChanging.filter((r) => !/users\/:id|semesters\/:id\/(start|colleges)/.test(r.path))
+          : stateChanging;
       const before = caller === 'admin' ? undefined : await scienceSnapshot(fx.knex);
       for (const r of [...mine, ...gets]) {
-        await fc.assert(
-          fc.asyncProperty(arb.body(r.path), arb.params(r.path), fc.boolean(), async (body, picks, asForm) => {
-            let i = 0;
-            const url = fillPath(r.path, () => String(picks[i++] ?? ''));
-            cases += 1;
-            const res = await send(s, r, url, body, asForm && !r.path.startsWith('/api/'));
-            statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-            if (res.status >= 500) {
-              const text = (await res.text()).slice(0, 200);
-              failures.push(`${caller} ${r.method} ${url} ${JSON.stringify(body).slice(0, 300)} → ${res.status} ${text}`);
-              return false;
-            }
-            await res.arrayBuffer();
-            return true;
-          }),
-          { numRuns: r.method === 'GET' ? Math.max(2, Math.floor(RUNS / 3)) : RUNS, seed: SEED, endOnFailure: true },
-        ).catch(() => undefined); // collected in `failures`, reported below with every route
+        await fc
+          .assert(
+            fc.asyncProperty(arb.body(r.path), arb.params(r.path), fc.boolean(), async (body, picks, asForm) => {
+              let i = 0;
+              const url = fillPath(r.path, () => String(picks[i++] ?? ''));
+              cases += 1;
+              const res = await send(s, r, url, body, asForm && !r.path.startsWith('/api/'));
+              statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+              if (res.status >= 500) {
+                const text = (await res.text()).slice(0, 200);
+                failures.push(
+                  `${caller} ${r.method} ${url} ${JSON.stringify(body).slice(0, 300)} → ${res.status} ${text}`,
+                );
+                return false;
+              }
+              await res.arrayBuffer();
+              return true;
+            }),
+            { numRuns: r.method === 'GET' ? Math.max(2, Math.floor(RUNS / 3)) : RUNS, seed: SEED, endOnFailure: true },
+          )
+          .catch(() => undefined); // collected in `failures`, reported below with every route
       }
       // what was stored must not break a page for anyone: every page and export without parameters,
       // for the caller and for the school admin
-      const pages = routes.filter((r) => r.method === 'GET' && !r.path.includes(':') && !/^\/(logout|api\/openapi)/.test(r.path));
+      const pages = routes.filter(
+        (r) => r.method === 'GET' && !r.path.includes(':') && !/^\/(logout|api\/openapi)/.test(r.path),
+      );
       for (const who of new Set([caller, 'admin'])) {
         for (const r of pages) {
           cases += 1;
           const res = await sessions.get(who)!.fetch(`${r.path}?semester=${encodeURIComponent(fx.semesterId)}`);
-          if (res.status >= 500) failures.push(`${who} GET ${r.path} after ${caller}'s requests → ${res.status} ${(await res.text()).slice(0, 200)}`);
+          if (res.status >= 500)
+            failures.push(
+              `${who} GET ${r.path} after ${caller}'s requests → ${res.status} ${(await res.text()).slice(0, 200)}`,
+            );
           else await res.arrayBuffer();
         }
       }
       if (before) {
-        const changes = scienceChanges(before, await scienceSnapshot(fx.knex), (row) => literatureUsers.has(String(row.reported_by)));
+        const changes = scienceChanges(before, await scienceSnapshot(fx.knex), (row) =>
+          literatureUsers.has(String(row.reported_by)),
+        );
         failures.push(...changes.map((c) => `${caller}: ${c}`));
       }
     }
-    const stored = Object.fromEntries(await Promise.all(['crisis_cases', 'key_care_entries', 'ledger_entries', 'ledger_follow_ups', 'pairings', 'users'].map(async (t) => [t, Number((await fx.knex(t).count({ n: '*' }))[0]!.n)])));
-    console.log(`statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}; rows after the run: ${JSON.stringify(stored)}`);
-    console.log(`property cases: ${cases} (seed ${SEED}, ${RUNS} runs per state-changing route, ${stateChanging.length} state-changing and ${gets.length} parameterised GET routes, ${users.length} callers)`);
+    const stored = Object.fromEntries(
+      await Promise.all(
+        ['crisis_cases', 'key_care_entries', 'ledger_entries', 'ledger_follow_ups', 'pairings', 'users'].map(
+          async (t) => [t, Number((await fx.knex(t).count({ n: '*' }))[0]!.n)],
+        ),
+      ),
+    );
+    console.log(
+      `statuses: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}; rows after the run: ${JSON.stringify(stored)}`,
+    );
+    console.log(
+      `property cases: ${cases} (seed ${SEED}, ${RUNS} runs per state-changing route, ${stateChanging.length} state-changing and ${gets.length} parameterised GET routes, ${users.length} callers)`,
+    );
     expect(failures).toEqual([]);
   }, 600_000);
 });

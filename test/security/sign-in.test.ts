@@ -58,20 +58,39 @@ let n = 0;
 const newIp = () => `10.77.${++n >> 8}.${n & 255}`;
 
 async function makeUser(username: string, password = 'correct-horse-battery'): Promise<void> {
-  await fx.store.upsertUser({ id: username, schoolId: 'demo-school', collegeId: 'literature', username, displayName: username, role: 'college_leader', passwordHash: await hashPassword(password), active: true });
+  await fx.store.upsertUser({
+    id: username,
+    schoolId: 'demo-school',
+    collegeId: 'literature',
+    username,
+    displayName: username,
+    role: 'college_leader',
+    passwordHash: await hashPassword(password),
+    active: true,
+  });
 }
 
 const signIn = (base: string, ip: string, username: string, password: string) =>
-  fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ username, password }) });
+  fetch(`${base}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    body: JSON.stringify({ username, password }),
+  });
 
-const refusals = (username: string) => fx.knex('audit_events').where({ action: 'login.refused', subject_id: username }).select('subject_type', 'actor', 'details');
+const refusals = (username: string) =>
+  fx
+    .knex('audit_events')
+    .where({ action: 'login.refused', subject_id: username })
+    .select('subject_type', 'actor', 'details');
 
 describe('finding 7: an atomic failure count', () => {
   test('When 11 wrong passwords for one account arrive at once from one address, then at most 5 reach the password check and the rest are 429', async () => {
     const { base } = await startApp();
     await makeUser('parallel-leader');
     const ip = newIp();
-    const statuses = (await Promise.all(Array.from({ length: 11 }, () => signIn(base, ip, 'parallel-leader', 'wrong-password')))).map((r) => r.status);
+    const statuses = (
+      await Promise.all(Array.from({ length: 11 }, () => signIn(base, ip, 'parallel-leader', 'wrong-password')))
+    ).map((r) => r.status);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
     expect(statuses.filter((s) => s === 401).length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s === 429).length).toBe(11 - statuses.filter((s) => s === 401).length);
@@ -84,7 +103,11 @@ describe('finding 7: an atomic failure count', () => {
     const b = await startApp({ knex: knex2, store: createStore(knex2) });
     await makeUser('replica-leader');
     const ip = newIp();
-    const statuses = (await Promise.all(Array.from({ length: 11 }, (_, i) => signIn(i % 2 ? a.base : b.base, ip, 'replica-leader', 'wrong-password')))).map((r) => r.status);
+    const statuses = (
+      await Promise.all(
+        Array.from({ length: 11 }, (_, i) => signIn(i % 2 ? a.base : b.base, ip, 'replica-leader', 'wrong-password')),
+      )
+    ).map((r) => r.status);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
     expect(statuses.filter((s) => s === 401 || s === 429).length).toBe(11);
   });
@@ -97,7 +120,9 @@ describe('finding 7: the count is atomic on PostgreSQL too', () => {
   let unavailable: string | undefined;
   const admin = async (sql: string) => {
     const k = createKnex({ databaseUrl: PG_ADMIN_URL });
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref(),
+    );
     try {
       await Promise.race([k.raw(sql), timeout]);
     } finally {
@@ -127,9 +152,15 @@ describe('finding 7: the count is atomic on PostgreSQL too', () => {
     if (unavailable) return ctx.skip(unavailable);
     const who = { username: 'pg-leader', ip: '10.1.2.3' };
     const now = Date.now();
-    const results = await Promise.all(Array.from({ length: 11 }, (_, i) => admitLoginAttempt(pools[i % 2]!, who, { max: 5, windowMs: 15 * 60_000 }, now)));
+    const results = await Promise.all(
+      Array.from({ length: 11 }, (_, i) =>
+        admitLoginAttempt(pools[i % 2]!, who, { max: 5, windowMs: 15 * 60_000 }, now),
+      ),
+    );
     expect(results.filter((r) => 'admitted' in r)).toHaveLength(5);
-    expect(results.filter((r) => 'blocked' in r).map((r) => ('blocked' in r ? r.blocked.limit : ''))).toEqual(Array(6).fill('account'));
+    expect(results.filter((r) => 'blocked' in r).map((r) => ('blocked' in r ? r.blocked.limit : ''))).toEqual(
+      Array(6).fill('account'),
+    );
   });
 });
 
@@ -141,7 +172,9 @@ describe('finding 7: lock per account and address, slow the account down', () =>
     for (let i = 0; i < 5; i++) expect((await signIn(base, attacker, 'target-leader', `guess-${i}`)).status).toBe(401);
     const locked = await signIn(base, attacker, 'target-leader', 'correct-horse-battery');
     expect(locked.status).toBe(429);
-    expect(((await locked.json()) as { error: string }).error).toMatch(/^too many failed sign-ins for this account from this address; try again in \d+ s$/);
+    expect(((await locked.json()) as { error: string }).error).toMatch(
+      /^too many failed sign-ins for this account from this address; try again in \d+ s$/,
+    );
     expect((await signIn(base, newIp(), 'target-leader', 'correct-horse-battery')).status).toBe(200);
   });
 
@@ -166,9 +199,15 @@ describe('finding 7: locked-out attempts are audited', () => {
     const ip = newIp();
     for (let i = 0; i < 5; i++) await signIn(base, ip, 'audited-leader', `guess-${i}`);
     expect(await refusals('audited-leader')).toEqual([]);
-    for (const pw of ['secret-pw-one', 'secret-pw-two']) expect((await signIn(base, ip, 'audited-leader', pw)).status).toBe(429);
+    for (const pw of ['secret-pw-one', 'secret-pw-two'])
+      expect((await signIn(base, ip, 'audited-leader', pw)).status).toBe(429);
     // the form sign-in too
-    const form = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip }, body: 'username=audited-leader&password=secret-pw-three', redirect: 'manual' });
+    const form = await fetch(`${base}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
+      body: 'username=audited-leader&password=secret-pw-three',
+      redirect: 'manual',
+    });
     expect(form.status).toBe(429);
     const rows = await refusals('audited-leader');
     expect(rows).toHaveLength(3);
@@ -186,6 +225,10 @@ describe('finding 7: locked-out attempts are audited', () => {
     for (let i = 0; i < 5; i++) expect((await signIn(base, ip, `nobody-${i}`, 'wrong-password')).status).toBe(401);
     expect((await signIn(base, ip, 'admin', 'demo-2024')).status).toBe(429);
     expect(await refusals('admin')).toEqual([expect.objectContaining({ subject_type: 'login' })]);
-    expect(JSON.parse(String((await refusals('admin'))[0]!.details))).toMatchObject({ username: 'admin', ip, limit: 'address' });
+    expect(JSON.parse(String((await refusals('admin'))[0]!.details))).toMatchObject({
+      username: 'admin',
+      ip,
+      limit: 'address',
+    });
   });
 });

@@ -35,7 +35,8 @@ afterAll(async () => {
   await fx?.close();
 });
 
-const json = (s: Session, url: string, method: string, body: unknown) => s.fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (s: Session, url: string, method: string, body: unknown) =>
+  s.fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
 const upload = (s: Session, url: string, bytes: Buffer, name = 'x.csv') => {
   const body = new FormData();
@@ -53,7 +54,9 @@ describe('CSV imports', () => {
   });
 
   test('When a line is longer than 20,000 characters, then it is refused naming the line', async () => {
-    const csv = Buffer.from(`username,displayName,role\r\nu1,${Array.from({ length: 30 }, () => 'y'.repeat(1000)).join(',')},counsellor\r\n`);
+    const csv = Buffer.from(
+      `username,displayName,role\r\nu1,${Array.from({ length: 30 }, () => 'y'.repeat(1000)).join(',')},counsellor\r\n`,
+    );
     const res = await upload(admin, '/api/users/import', csv);
     expect(res.status).toBe(400);
     expect(await errorOf(res)).toBe('nothing was imported:\n第 2 行: a line is longer than 20000 characters');
@@ -82,7 +85,9 @@ describe('CSV imports', () => {
     for (const bytes of [le, be, Buffer.from(text, 'utf16le')]) {
       const res = await upload(counsellor, '/api/screening/imports', bytes);
       expect(res.status).toBe(400);
-      expect(await errorOf(res)).toBe('nothing was imported:\nunsupported encoding: UTF-16; save the file as UTF-8 or GBK (不支持的编码：请将文件另存为 UTF-8 或 GBK)');
+      expect(await errorOf(res)).toBe(
+        'nothing was imported:\nunsupported encoding: UTF-16; save the file as UTF-8 or GBK (不支持的编码：请将文件另存为 UTF-8 或 GBK)',
+      );
     }
     const users = await upload(admin, '/api/users/import', le);
     expect(await errorOf(users)).toMatch(/unsupported encoding: UTF-16/);
@@ -91,41 +96,102 @@ describe('CSV imports', () => {
 
 describe('control characters in names', () => {
   test('When a name holds NUL, a bell or a line break, then 400 names the field; multi-line notes keep their line breaks but refuse NUL', async () => {
-    const user = await json(admin, '/api/users', 'POST', { username: 'nul-user', displayName: 'a\u0000b', role: 'counsellor', collegeId: 'literature', password: 'long-enough-pw' });
+    const user = await json(admin, '/api/users', 'POST', {
+      username: 'nul-user',
+      displayName: 'a\u0000b',
+      role: 'counsellor',
+      collegeId: 'literature',
+      password: 'long-enough-pw',
+    });
     expect(user.status).toBe(400);
     expect(await errorOf(user)).toBe('displayName: contains a control character (U+0000)');
     const rename = await json(admin, '/api/users/literature-counsellor', 'PATCH', { displayName: '王\u0085老师' });
     expect([rename.status, await errorOf(rename)]).toEqual([400, 'displayName: contains a control character (U+0085)']);
 
-    const crisis = await json(counsellor, '/api/crises', 'POST', { studentNo: 'C0001', studentName: '张\u0007三', situation: 'injury', place: '宿舍' });
-    expect([crisis.status, await errorOf(crisis)]).toEqual([400, 'studentName (姓名): contains a control character (U+0007)']);
-    const keyCare = await json(counsellor, '/api/colleges/literature/key-care', 'POST', { studentNo: 'C0002', studentName: '李\n四', reasons: ['x'] });
+    const crisis = await json(counsellor, '/api/crises', 'POST', {
+      studentNo: 'C0001',
+      studentName: '张\u0007三',
+      situation: 'injury',
+      place: '宿舍',
+    });
+    expect([crisis.status, await errorOf(crisis)]).toEqual([
+      400,
+      'studentName (姓名): contains a control character (U+0007)',
+    ]);
+    const keyCare = await json(counsellor, '/api/colleges/literature/key-care', 'POST', {
+      studentNo: 'C0002',
+      studentName: '李\n四',
+      reasons: ['x'],
+    });
     expect([keyCare.status, await errorOf(keyCare)]).toEqual([400, 'studentName (姓名): contains a line break or tab']);
-    const ledger = await json(counsellor, '/api/colleges/literature/ledger', 'POST', { studentNo: 'C0003', studentName: '赵五', description: '第一行\u0000', plan: 'p' });
-    expect([ledger.status, await errorOf(ledger)]).toEqual([400, 'description (主要情况描述): contains a control character (U+0000)']);
-    const fine = await json(counsellor, '/api/colleges/literature/ledger', 'POST', { studentNo: 'C0003', studentName: '赵五', description: '第一行\r\n第二行\t缩进', plan: 'p' });
+    const ledger = await json(counsellor, '/api/colleges/literature/ledger', 'POST', {
+      studentNo: 'C0003',
+      studentName: '赵五',
+      description: '第一行\u0000',
+      plan: 'p',
+    });
+    expect([ledger.status, await errorOf(ledger)]).toEqual([
+      400,
+      'description (主要情况描述): contains a control character (U+0000)',
+    ]);
+    const fine = await json(counsellor, '/api/colleges/literature/ledger', 'POST', {
+      studentNo: 'C0003',
+      studentName: '赵五',
+      description: '第一行\r\n第二行\t缩进',
+      plan: 'p',
+    });
     expect(fine.status).toBe(201);
-    expect(await fx.knex('students').whereIn('student_no', ['C0001', 'C0002']).count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(await fx.knex('students').whereIn('student_no', ['C0001', 'C0002']).count({ n: '*' }).first()).toEqual({
+      n: 0,
+    });
 
     const csv = Buffer.from('学号,姓名,学院,预警等级\r\n2024000009,孙\u0001六,literature,红色\r\n');
     const imp = await upload(counsellor, '/api/screening/imports', csv);
-    expect([imp.status, await errorOf(imp)]).toEqual([400, 'nothing was imported:\n第 2 行: 姓名/name contains a control character (U+0001)']);
+    expect([imp.status, await errorOf(imp)]).toEqual([
+      400,
+      'nothing was imported:\n第 2 行: 姓名/name contains a control character (U+0001)',
+    ]);
     const users = Buffer.from('username,displayName,role,college\r\nctl-user,周\u001f七,counsellor,literature\r\n');
     const uimp = await upload(admin, '/api/users/import', users);
-    expect([uimp.status, await errorOf(uimp)]).toEqual([400, 'nothing was imported:\n第 2 行: displayName/姓名 contains a control character (U+001F)']);
+    expect([uimp.status, await errorOf(uimp)]).toEqual([
+      400,
+      'nothing was imported:\n第 2 行: displayName/姓名 contains a control character (U+001F)',
+    ]);
   });
 });
 
 describe('formula injection in exports', () => {
   test('When a text starts with a full-width ＝ ＋ － ＠ (or = + - @ tab CR), then the CSV and the XLSX cell start with an apostrophe', async () => {
-    const starts = ['＝HYPERLINK("http://evil.example")', '＋1', '－1', '＠SUM(A1)', '=1+1', '+1', '-1', '@A1', '\tx', '\rx'];
-    const tasks = (await fx.knex('task_instances').where({ college_id: 'literature' }).orderBy('due_at').limit(starts.length).select('id')) as Array<{ id: string }>;
-    for (const [i, t] of tasks.entries()) await fx.knex('task_instances').where({ id: t.id }).update({ note: starts[i] });
+    const starts = [
+      '＝HYPERLINK("http://evil.example")',
+      '＋1',
+      '－1',
+      '＠SUM(A1)',
+      '=1+1',
+      '+1',
+      '-1',
+      '@A1',
+      '\tx',
+      '\rx',
+    ];
+    const tasks = (await fx
+      .knex('task_instances')
+      .where({ college_id: 'literature' })
+      .orderBy('due_at')
+      .limit(starts.length)
+      .select('id')) as Array<{ id: string }>;
+    for (const [i, t] of tasks.entries())
+      await fx.knex('task_instances').where({ id: t.id }).update({ note: starts[i] });
     const csv = await (await admin.fetch(`/exports/tasks.csv?semester=${fx.semesterId}&college=literature`)).text();
-    for (const s of starts) expect(csv, JSON.stringify(s)).toMatch(new RegExp(`(^|,)"?'${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/"/g, '""')}`, 'm'));
+    for (const s of starts)
+      expect(csv, JSON.stringify(s)).toMatch(
+        new RegExp(`(^|,)"?'${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/"/g, '""')}`, 'm'),
+      );
 
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(await (await admin.fetch(`/exports/tasks.xlsx?semester=${fx.semesterId}&college=literature`)).arrayBuffer());
+    await wb.xlsx.load(
+      await (await admin.fetch(`/exports/tasks.xlsx?semester=${fx.semesterId}&college=literature`)).arrayBuffer(),
+    );
     const notes = wb.worksheets[0]!.getColumn(14).values.slice(2).map(String);
     // (XML reads a CR in text back as LF)
     for (const s of starts) expect(notes, JSON.stringify(s)).toContain(`'${s}`.replace(/\r/g, '\n'));
@@ -134,7 +200,10 @@ describe('formula injection in exports', () => {
 
 describe('the calendar feed URL', () => {
   test('When a feed is created with a forged Host header, then its URL starts with the configured PUBLIC_URL', async () => {
-    const res = await counsellor.fetch('/me/calendar-feed', { method: 'POST', headers: { accept: 'application/json', host: 'evil.example' } });
+    const res = await counsellor.fetch('/me/calendar-feed', {
+      method: 'POST',
+      headers: { accept: 'application/json', host: 'evil.example' },
+    });
     expect(res.status).toBe(200);
     const { url } = (await res.json()) as { url: string };
     expect(url).toMatch(/^https:\/\/duty\.example\.edu\.cn\/ics\/[A-Za-z0-9_-]{43}\.ics$/);
@@ -211,11 +280,25 @@ describe('SQLite read-then-write transactions', () => {
     const teacher = 'literature-class-teacher';
     const other = createKnex({ sqliteFile: path.join(fx.dir, 'app.sqlite') });
     try {
-      const posts = Array.from({ length: 4 }, (_, i) => json(leader, '/api/colleges/literature/pairings', 'POST', { teacherUserId: teacher, studentNo: `P00${i}`, studentName: `学生${i}` }));
+      const posts = Array.from({ length: 4 }, (_, i) =>
+        json(leader, '/api/colleges/literature/pairings', 'POST', {
+          teacherUserId: teacher,
+          studentNo: `P00${i}`,
+          studentName: `学生${i}`,
+        }),
+      );
       const writes = Array.from({ length: 4 }, (_, i) =>
         writeTransaction(other, async (trx) => {
           await trx('audit_events').where({ subject_type: 'probe' }).count({ n: '*' });
-          await trx('audit_events').insert({ event_key: `probe-${i}`, subject_type: 'probe', subject_id: 'x', action: 'probe', actor: 'test', at: Date.now(), details: null });
+          await trx('audit_events').insert({
+            event_key: `probe-${i}`,
+            subject_type: 'probe',
+            subject_id: 'x',
+            action: 'probe',
+            actor: 'test',
+            at: Date.now(),
+            details: null,
+          });
         }),
       );
       const statuses = (await Promise.all(posts)).map((r) => r.status);
@@ -229,8 +312,16 @@ describe('SQLite read-then-write transactions', () => {
 
 describe('server/openapi.json', () => {
   test('When an operation has a path parameter, then it documents its 404', () => {
-    const spec = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'server', 'openapi.json'), 'utf8')) as { paths: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
-    const missing = Object.entries(spec.paths).flatMap(([p, ops]) => (p.includes('{') ? Object.entries(ops).filter(([, op]) => !op.responses?.['404']).map(([m]) => `${m.toUpperCase()} ${p}`) : []));
+    const spec = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'server', 'openapi.json'), 'utf8')) as {
+      paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+    };
+    const missing = Object.entries(spec.paths).flatMap(([p, ops]) =>
+      p.includes('{')
+        ? Object.entries(ops)
+            .filter(([, op]) => !op.responses?.['404'])
+            .map(([m]) => `${m.toUpperCase()} ${p}`)
+        : [],
+    );
     expect(missing).toEqual([]);
   });
 });

@@ -54,7 +54,13 @@ describe('the dev start binds Temporal to loopback (finding 3)', () => {
     const [port, uiPort] = [await freePort(), await freePort()];
     proc = spawn('bash', [path.join(ROOT, 'temporal-dev.sh')], {
       cwd: ROOT,
-      env: { ...process.env, TEMPORAL_PORT: String(port), TEMPORAL_UI_PORT: String(uiPort), TEMPORAL_DB_FILE: path.join(dir, 'temporal.sqlite'), TEMPORAL_IP: '' },
+      env: {
+        ...process.env,
+        TEMPORAL_PORT: String(port),
+        TEMPORAL_UI_PORT: String(uiPort),
+        TEMPORAL_DB_FILE: path.join(dir, 'temporal.sqlite'),
+        TEMPORAL_IP: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -77,7 +83,10 @@ describe('the dev start binds Temporal to loopback (finding 3)', () => {
     for (const p of [port, uiPort]) {
       const addrs = listeners(p);
       expect(addrs.length, `nothing listens on ${p}`).toBeGreaterThan(0);
-      expect(addrs.filter((a) => !LOOPBACK.has(a)), `port ${p} listens beyond loopback`).toEqual([]);
+      expect(
+        addrs.filter((a) => !LOOPBACK.has(a)),
+        `port ${p} listens beyond loopback`,
+      ).toEqual([]);
     }
   }, 120_000);
 });
