@@ -149,3 +149,26 @@ export async function enrolInCare(
   }
   return { keyCareId: keyCareId!, ledgerId: ledgerId!, pairingId: pairingId! };
 }
+
+/**
+ * The numbers (序号) of a college's active ledger entries made before `since` that have no
+ * follow-up between `since` and `until`, in order: the monthly ledger duty's open items.
+ */
+export async function staleLedgerSeqs(db: Knex, collegeId: string, since: number, until: number): Promise<number[]> {
+  const entries = (await db('ledger_entries')
+    .where({ college_id: collegeId, status: 'active' })
+    .where('created_at', '<', since)
+    .orderBy('seq')
+    .select('id', 'seq')) as Array<{ id: string; seq: number }>;
+  if (!entries.length) return [];
+  const followed = (await db('ledger_follow_ups')
+    .whereIn(
+      'entry_id',
+      entries.map((e) => e.id),
+    )
+    .where('at', '>=', since)
+    .where('at', '<=', until)
+    .distinct('entry_id')) as Array<{ entry_id: string }>;
+  const fresh = new Set(followed.map((r) => r.entry_id));
+  return entries.filter((e) => !fresh.has(e.id)).map((e) => Number(e.seq));
+}

@@ -9,6 +9,7 @@
  */
 import type { Knex } from 'knex';
 import { writeTransaction } from './knex';
+import { staleLedgerSeqs } from './care';
 import type { CollegeRole, Role, TaskKind } from '../domain/schema';
 import { collegeLadderWorkflowId } from '../workflows/ids';
 
@@ -997,6 +998,7 @@ export function createStore(db: Knex) {
     clearWorkflowEnded: (kind: MarkedWorkflowKind, id: string) => clearWorkflowEnded(db, kind, id),
     listEndedWorkflows: (schoolId: string) => listEndedWorkflows(db, schoolId),
     listOpenWorkflowRows: (schoolId: string) => listOpenWorkflowRows(db, schoolId),
+    staleLedgerSeqs: (collegeId: string, since: number, until: number) => staleLedgerSeqs(db, collegeId, since, until),
   };
 }
 

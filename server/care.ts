@@ -12,7 +12,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { DateTime } from 'luxon';
 import { getCareSettings, nextLedgerSeq, saveCareSettings } from '../db/care';
 import { writeTransaction } from '../db/knex';
 import { createStore, type Store } from '../db/store';
@@ -639,45 +638,6 @@ export async function addFollowUp(
   await deps.knex('ledger_entries').where({ id: entryId }).update({ updated_at: deps.now });
   await audit(deps, user, 'ledger', entryId, 'follow-up');
   return { id };
-}
-
-/**
- * The monthly ledger duty (seed 003 §8: 每月更新学院重点、高危学生心理干预台账): every active
- * entry of the college must have a follow-up in the month (from its first day until now), or
- * have been entered during it. The problems name entries by their number (序号) only.
- */
-export async function ledgerMonthlyProblems(
-  knex: Knex,
-  collegeId: string,
-  month: string,
-  zone: string,
-  now: number,
-): Promise<string[]> {
-  const start = DateTime.fromISO(`${month}-01`, { zone }).startOf('month').toMillis();
-  const entries = (await knex('ledger_entries')
-    .where({ college_id: collegeId, status: 'active' })
-    .where('created_at', '<', start)
-    .orderBy('seq')
-    .select('id', 'seq')) as Array<{ id: string; seq: number }>;
-  if (!entries.length) return [];
-  const fresh = new Set(
-    (
-      (await knex('ledger_follow_ups')
-        .whereIn(
-          'entry_id',
-          entries.map((e) => e.id),
-        )
-        .where('at', '>=', start)
-        .where('at', '<=', now)
-        .distinct('entry_id')) as Array<{ entry_id: string }>
-    ).map((r) => r.entry_id),
-  );
-  const stale = entries.filter((e) => !fresh.has(e.id)).map((e) => Number(e.seq));
-  return stale.length
-    ? [
-        `update the intervention ledger first: entries no. ${stale.join(', ')} have no follow-up this month (干预台账第 ${stale.join('、')} 号本月尚无跟踪记录)`,
-      ]
-    : [];
 }
 
 /** The ledger as rows in appendix 4's column order, for the .xlsx/.csv export (audited as an export). */

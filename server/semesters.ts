@@ -10,11 +10,11 @@ import {
   type Client,
 } from '@temporalio/client';
 import { integrityOf, replaceForgedRun } from '../codec/signing';
-import { TASK_MODELS, type Store, type TaskModel } from '../db/store';
+import { TASK_MODELS, type Semester, type Store, type TaskModel } from '../db/store';
 import { createHash } from 'node:crypto';
 import { loadCalendarFile, loadTemplateFile, parseCalendar, parseTemplate } from '../domain/load';
 import { planSemester } from '../domain/planner';
-import type { Calendar, Template } from '../domain/schema';
+import type { Calendar, Template, TemplateTask } from '../domain/schema';
 import { collegeLadderWorkflowId, collegeSemesterWorkflowId, semesterWorkflowId } from '../workflows/ids';
 import { collegeLadderWorkflow, ladderReplanUpdate, type LadderReplanResult } from '../workflows/college-ladder';
 import { collegeSemesterWorkflow } from '../workflows/college-semester';
@@ -353,4 +353,26 @@ export async function replanSemester(
     }
   }
   return out;
+}
+
+/** The semester's checklist version, parsed once per process. */
+const templates = new Map<string, Template>();
+export async function templateOf(store: Store, semester: Semester): Promise<Template> {
+  const key = `${semester.templateId}@${semester.templateVersion}`;
+  let tpl = templates.get(key);
+  if (!tpl) {
+    const row = await store.getTemplate(semester.templateId, semester.templateVersion);
+    if (!row) throw new NotFoundError(`template ${key} is missing`);
+    tpl = parseTemplate(`template ${key}`, row.body);
+    templates.set(key, tpl);
+  }
+  return tpl;
+}
+
+export async function templateTaskOf(
+  store: Store,
+  semester: Semester,
+  templateTaskId: string,
+): Promise<TemplateTask | undefined> {
+  return (await templateOf(store, semester)).tasks.find((x) => x.id === templateTaskId);
 }

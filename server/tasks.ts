@@ -36,7 +36,7 @@ import {
 import { collegeLadderWorkflowId } from '../workflows/ids';
 import type { TaskInstanceRow } from '../db/store';
 import { instantFrom } from './dates';
-import { NotFoundError } from './semesters';
+import { NotFoundError, templateTaskOf } from './semesters';
 
 /** The task refused the request; `message` is written for the user. */
 export class TaskRejectedError extends Error {
@@ -91,6 +91,8 @@ async function refuseIfEnded(client: Client, store: Store, taskId: string, workf
 /** Options of a task Update: `updateId` (from an idempotency key) makes a retry return the first result. */
 export interface UpdateOptions {
   updateId?: string;
+  /** The clock of the rules that look at "this month" (tests pass their own). */
+  now?: number;
 }
 
 const updateOpts = (o: UpdateOptions | undefined) => (o?.updateId ? { updateId: o.updateId } : {});
@@ -140,6 +142,36 @@ async function ladderOf(store: Store, row: TaskInstanceRow | undefined): Promise
   return semester?.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
 }
 
+/**
+ * The monthly ledger duty (seed 003 §8: 每月更新学院重点、高危学生心理干预台账): a task whose
+ * checklist entry asks for it completes only when every active entry of the college's intervention
+ * ledger made before the task's month has a follow-up in that month (from its first day until now).
+ * The refusal names entries by their number (序号) only. A closed task is left to the workflow,
+ * which answers "already completed" as it always has.
+ */
+export async function ledgerDutyProblem(
+  store: Store,
+  row: TaskInstanceRow,
+  now: number = Date.now(),
+): Promise<string | null> {
+  if (row.status === 'completed' || row.status === 'waived') return null;
+  const semester = await store.getSemester(row.semesterId);
+  const task = semester ? await templateTaskOf(store, semester, row.templateTaskId) : undefined;
+  if (!semester || !task?.evidence.ledgerMonthlyReview || !task.month) return null;
+  // the task's month as dated in this semester (its checklist month is a month of the year)
+  const zone = (await store.getSchool(semester.schoolId))?.timezone ?? 'Asia/Shanghai';
+  const since = DateTime.fromISO(`${row.month}-01`, { zone }).startOf('month').toMillis();
+  const stale = await store.staleLedgerSeqs(row.collegeId, since, now);
+  return stale.length
+    ? `update the intervention ledger first: entries no. ${stale.join(', ')} have no follow-up this month (干预台账第 ${stale.join('、')} 号本月尚无跟踪记录)`
+    : null;
+}
+
+/**
+ * Completes a task through its workflow's Update, after the rules the workflow cannot check
+ * itself because they read the database (the monthly ledger duty). Every path to a completion
+ * (the routes, the CLI, scripts) comes through here.
+ */
 export async function completeTask(
   client: Client,
   store: Store,
@@ -147,7 +179,10 @@ export async function completeTask(
   req: CompleteRequest,
   opts?: UpdateOptions,
 ): Promise<TaskState> {
-  const ladder = await ladderOf(store, await store.getTaskInstance(taskId));
+  const row = await store.getTaskInstance(taskId);
+  const problem = row ? await ledgerDutyProblem(store, row, opts?.now) : null;
+  if (problem) throw new TaskRejectedError(problem);
+  const ladder = await ladderOf(store, row);
   if (ladder)
     return viaUpdate(
       store,

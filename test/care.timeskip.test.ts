@@ -15,6 +15,7 @@ import { loadTemplateFile } from '../domain/load';
 import { createOutbox } from '../notifications/outbox';
 import { allActivities } from '../server/worker';
 import { taskWorkflow, type TaskInput } from '../workflows';
+import { completeTask, TaskRejectedError } from '../server/tasks';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { login, webFixture, type Session, type WebFixture } from './helpers/web';
 
@@ -281,6 +282,16 @@ describe('the monthly ledger duty', () => {
       created_at: Date.UTC(2024, 9, 10),
       updated_at: Date.UTC(2024, 9, 10),
     });
+    // the rule lives in the use case: a completion that comes by no HTTP route (a script, the CLI,
+    // an integration) is refused the same way
+    const direct = await completeTask(env.client, fx.store, row.id, {
+      actor: { userId: 'science-counsellor', role: 'counsellor', collegeId: 'science' },
+      note: '本月重点关爱名单已更新',
+      files: [],
+    }).catch((e: unknown) => e);
+    expect(direct).toBeInstanceOf(TaskRejectedError);
+    expect((direct as Error).message).toContain('entries no. 3 have no follow-up this month');
+    expect((await fx.store.getTaskInstance(row.id))?.status).not.toBe('completed');
     const staff = await login(fx.base, 'science-counsellor');
     const complete = () => {
       const f = new FormData();

@@ -4,13 +4,14 @@
  */
 import type { Request } from 'express';
 import type { Semester, Store, TaskInstanceRow } from '../../db/store';
-import { parseCalendar, parseTemplate } from '../../domain/load';
+import { parseCalendar } from '../../domain/load';
 import { keyCareMonths } from '../../domain/planner';
-import type { Template, TemplateTask } from '../../domain/schema';
 import { ForbiddenError, type SessionUser } from '../auth/context';
 import type { AppDeps } from '../deps';
 import { MESSAGES } from '../messages';
-import { NotFoundError } from '../semesters';
+import { NotFoundError, templateOf, templateTaskOf } from '../semesters';
+
+export { templateOf, templateTaskOf };
 import { formatLocal } from '../../domain/local-time';
 
 export const t = (req: Request) => MESSAGES[req.lang ?? 'zh-CN'];
@@ -27,32 +28,11 @@ export async function semesterInView(deps: AppDeps, req: Request): Promise<Semes
   return all.find((s) => s.status !== 'planned') ?? all[0] ?? null;
 }
 
-const templates = new Map<string, Template>();
-export async function templateOf(store: Store, semester: Semester): Promise<Template> {
-  const key = `${semester.templateId}@${semester.templateVersion}`;
-  let tpl = templates.get(key);
-  if (!tpl) {
-    const row = await store.getTemplate(semester.templateId, semester.templateVersion);
-    if (!row) throw new NotFoundError(`template ${key} is missing`);
-    tpl = parseTemplate(`template ${key}`, row.body);
-    templates.set(key, tpl);
-  }
-  return tpl;
-}
-
 /** The key-care groups of the semester's checklist, each under the month (YYYY-MM) it has in the semester's calendar. */
 export async function keyCareMonthsOf(store: Store, semester: Semester): Promise<ReturnType<typeof keyCareMonths>> {
   const row = await store.getCalendar(semester.calendarId);
   if (!row) throw new NotFoundError(`calendar ${semester.calendarId} is missing`);
   return keyCareMonths(await templateOf(store, semester), parseCalendar(`calendar ${row.id}`, row.body));
-}
-
-export async function templateTaskOf(
-  store: Store,
-  semester: Semester,
-  templateTaskId: string,
-): Promise<TemplateTask | undefined> {
-  return (await templateOf(store, semester)).tasks.find((x) => x.id === templateTaskId);
 }
 
 let zoneCache: { schoolId: string; zone: string } | undefined;

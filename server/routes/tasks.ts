@@ -22,8 +22,7 @@ import {
 } from '../evidence';
 import { html, page, raw } from '../html';
 import { NotFoundError } from '../semesters';
-import { ledgerMonthlyProblems } from '../care';
-import { completeTask, moveDue, returnTask, TaskRejectedError, waiveTask } from '../tasks';
+import { completeTask, ledgerDutyProblem, moveDue, returnTask, TaskRejectedError, waiveTask } from '../tasks';
 import { idemField, once, type IdemContext } from '../idempotency';
 import {
   fmt,
@@ -307,23 +306,6 @@ export function createTaskRouter(deps: AppDeps): express.Router {
     res.send(page(req, { title: titleWithOccurrence(row, lang), body }));
   });
 
-  /** The monthly ledger duty (seed 003 §8): the ledger must have its follow-ups of the month first. */
-  async function ledgerDuty(row: TaskInstanceRow) {
-    if (isClosed(row)) return; // the workflow answers "already completed" as written
-    const semester = await deps.store.getSemester(row.semesterId);
-    const task = semester ? await templateTaskOf(deps.store, semester, row.templateTaskId) : undefined;
-    if (!task?.evidence.ledgerMonthlyReview || !task.month) return;
-    // the task's month as dated in this semester (its checklist month is a month of the year)
-    const problems = await ledgerMonthlyProblems(
-      deps.knex,
-      row.collegeId,
-      row.month,
-      await schoolZone(deps),
-      (deps.now ?? Date.now)(),
-    );
-    if (problems.length) throw new TaskRejectedError(problems.join('; '));
-  }
-
   /** Before any of the body is read: signed in, the task visible, and theirs to complete (the CSRF token was checked by then). */
   const mayComplete = async (req: Request, _res: Response, next: NextFunction) => {
     const user = currentUser(req);
@@ -348,7 +330,9 @@ export function createTaskRouter(deps: AppDeps): express.Router {
     const activities = req.body?.activities ? Number(req.body.activities) : undefined;
     try {
       await checkUploads(uploads);
-      await ledgerDuty(row);
+      // rules that read the database (the monthly ledger duty) are checked before the uploads are stored
+      const problem = await ledgerDutyProblem(deps.store, row, (deps.now ?? Date.now)());
+      if (problem) throw new TaskRejectedError(problem);
       const client = requireClient(deps);
       const dir = deps.evidenceDir;
       const files = await storeUploads(deps.knex, dir, row.id, user.id, uploads, (deps.now ?? Date.now)());
@@ -359,7 +343,7 @@ export function createTaskRouter(deps: AppDeps): express.Router {
           deps.store,
           row.id,
           { actor: actorOf(user), note, files, ...(activities ? { activities } : {}) },
-          { updateId: idem?.id },
+          { updateId: idem?.id, now: (deps.now ?? Date.now)() },
         );
         await acceptUploads(deps.knex, ids);
         return state;
