@@ -1,0 +1,81 @@
+/**
+ * The layers of docs/architecture.md, checked by dependency-cruiser (npm run lint:layers, run by npm test).
+ * contracts ← domain ← workflows / activities / db ← server (platform ← features).
+ */
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', comment: 'No import cycles.', from: {}, to: { circular: true } },
+    {
+      name: 'contracts-import-nothing-of-ours',
+      severity: 'error',
+      comment: 'contracts/ holds the shapes shared by workflows, activities and server: libraries only.',
+      from: { path: '^contracts/' },
+      to: { path: '^(domain|workflows|activities|db|server|notifications|codec|schedules|scripts|simulation)/' },
+    },
+    {
+      name: 'domain-imports-only-contracts',
+      severity: 'error',
+      comment: 'domain/ is pure rules: it imports contracts/ and libraries, nothing else of ours.',
+      from: { path: '^domain/' },
+      to: { path: '^(workflows|activities|db|server|notifications|codec|schedules|scripts|simulation)/' },
+    },
+    {
+      name: 'workflows-stay-deterministic',
+      severity: 'error',
+      comment: 'workflows/ import contracts/, domain/ and activity types only (never db, server, notifications).',
+      from: { path: '^workflows/' },
+      to: { path: '^(db|server|notifications|scripts|simulation|schedules)/' },
+    },
+    {
+      name: 'workflows-import-activity-types-only',
+      severity: 'error',
+      from: { path: '^workflows/' },
+      to: { path: '^activities/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'activities-do-not-import-workflows',
+      severity: 'error',
+      comment: 'activities/ share shapes with workflows through contracts/.',
+      from: { path: '^activities/' },
+      to: { path: '^workflows/' },
+    },
+    {
+      name: 'db-below-server',
+      severity: 'error',
+      comment: 'db/ is the data layer: it imports contracts/, domain/ and libraries.',
+      from: { path: '^db/' },
+      to: { path: '^(workflows|activities|server|notifications|scripts|simulation|schedules)/' },
+    },
+    {
+      name: 'below-server-stays-below',
+      severity: 'error',
+      comment:
+        'Nothing below server/ imports it, except the configuration and the one i18n catalogue (notification texts).',
+      from: { path: '^(contracts|domain|workflows|activities|db|notifications|codec)/' },
+      to: { path: '^server/', pathNot: '^server/platform/(i18n|config)/' },
+    },
+    {
+      name: 'platform-below-features',
+      severity: 'error',
+      comment: 'server/platform/ is shared by every feature and imports none.',
+      from: { path: '^server/platform/' },
+      to: { path: '^server/features/' },
+    },
+    {
+      name: 'features-use-each-other-by-their-use-cases',
+      severity: 'error',
+      comment: "A feature imports another feature's use-cases.ts (its public face), never its routes, pages or views.",
+      from: { path: '^server/features/([^/]+)/' },
+      to: {
+        path: '^server/features/([^/]+)/',
+        pathNot: ['^server/features/$1/', '^server/features/[^/]+/use-cases\\.ts$'],
+      },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    exclude: { path: '^(node_modules|test|bench)/' },
+  },
+};
