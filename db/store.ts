@@ -11,7 +11,7 @@ import type { Knex } from 'knex';
 import { writeTransaction } from './knex';
 import { staleLedgerSeqs } from './care';
 import type { CollegeRole, Role, TaskKind } from '../domain/schema';
-import { collegeLadderWorkflowId } from '../workflows/ids';
+import { collegeLadderWorkflowId } from '../contracts/ids';
 
 // ---------------------------------------------------------------------------------------------
 // Row shapes

@@ -1,7 +1,2 @@
-/** Deterministic workflow ids: starting the same thing twice finds the same workflow. */
-export const semesterWorkflowId = (semesterId: string) => `semester.${semesterId}`;
-/** The college ladder of a 'ladder' semester (workflows/college-ladder.ts). */
-export const collegeLadderWorkflowId = (semesterId: string, collegeId: string) =>
-  `college-ladder.${semesterId}.${collegeId}`;
-export const collegeSemesterWorkflowId = (semesterId: string, collegeId: string) =>
-  `college-semester.${semesterId}.${collegeId}`;
+// shim (issue 13): re-export for the other areas until the merge
+export * from '../contracts/ids';
