@@ -34,7 +34,7 @@ export default tseslint.config(
   },
   {
     // plain CommonJS loaded by path (codec/failure-converter.js): no TypeScript project, no types
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
