@@ -68,3 +68,13 @@ export async function complianceByCollegeMonth(db: Knex, semesterId: string, now
     escalated: Number(r.escalated),
   }));
 }
+
+/** Tasks whose status is overdue, per college id (for the metrics). */
+export async function countOverdueByCollege(db: Knex): Promise<Array<{ collegeId: string; n: number }>> {
+  const rows = (await db('task_instances')
+    .where('status', 'overdue')
+    .select('college_id')
+    .count({ n: '*' })
+    .groupBy('college_id')) as Array<{ college_id: string; n: number | string }>;
+  return rows.map((r) => ({ collegeId: r.college_id, n: Number(r.n) }));
+}
