@@ -165,3 +165,8 @@ export async function writeTransaction<T>(
     }
   }
 }
+
+/** Throws when the database cannot be reached (a health check). */
+export async function pingDatabase(db: Knex): Promise<void> {
+  await db.raw('select 1');
+}

@@ -34,6 +34,7 @@ import {
 } from '../workflows';
 import { completionTimes, policyLabel, type Policy } from './policy';
 import { createTimeSkippingEnv } from './time-skipping-env';
+import { auditRowsOfType, countAuditEvents } from '../db/repositories/audit';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -202,18 +203,14 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         await Promise.all(actions.get(at)!.map((t) => complete(ts.client, t, evidence.get(t.templateTaskId)!, model)));
       }
       await sleepUntil(ts, lastTimer + shift + HOUR);
-      await quiesce(async () => Number((await db('audit_events').count({ n: '*' }))[0]?.n ?? 0));
+      await quiesce(() => countAuditEvents(db));
       if (opts.captureHistoriesDir)
         await captureHistories(ts.client, opts.captureHistoriesDir, semesterId, colleges, plan.tasks, model);
     });
 
     // results, from the read model and the audit log only
     const rows = await store.listTaskInstances({ semesterId });
-    const audit: Array<{ id: number; subject_id: string; action: string; actor: string; at: number | string }> =
-      await db('audit_events')
-        .where({ subject_type: 'task' })
-        .select('id', 'subject_id', 'action', 'actor', 'at')
-        .orderBy([{ column: 'at' }, { column: 'id' }]);
+    const audit = await auditRowsOfType(db, 'task');
     const byTask = new Map<string, string[]>();
     for (const a of audit) byTask.set(a.subject_id, [...(byTask.get(a.subject_id) ?? []), a.action]);
     const summary = colleges.map((c) => {

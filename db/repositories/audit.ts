@@ -52,3 +52,22 @@ export async function listAudit(db: Knex, filter: { subjectType: string; subject
     .orderBy(['at', 'id'])) as AuditEventRow[];
   return rows.map((r) => fromDb(auditCodec, r));
 }
+
+/** How many audit events there are in all (a simulation waits for this to settle). */
+export async function countAuditEvents(db: Knex): Promise<number> {
+  const rows = (await db('audit_events').count({ n: '*' })) as Array<{ n: number | string }>;
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Every audit event about subjects of one type, as stored, in time order. */
+export async function auditRowsOfType(
+  db: Knex,
+  subjectType: string,
+): Promise<Array<Pick<AuditEventRow, 'id' | 'subject_id' | 'action' | 'actor' | 'at'>>> {
+  return (await db('audit_events')
+    .where({ subject_type: subjectType })
+    .select('id', 'subject_id', 'action', 'actor', 'at')
+    .orderBy([{ column: 'at' }, { column: 'id' }])) as Array<
+    Pick<AuditEventRow, 'id' | 'subject_id' | 'action' | 'actor' | 'at'>
+  >;
+}

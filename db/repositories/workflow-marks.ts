@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { collegeLadderWorkflowId } from '../../contracts/ids';
 import type { DbRow } from './codec';
+import type { WorkflowSigningRow } from '../tables';
 
 /** Read-model rows the app can notice as stopped outside it (issue 10, finding 3): marked in their own table. */
 export type MarkedWorkflowKind = 'task' | 'crisis';
@@ -135,4 +136,21 @@ export async function listOpenWorkflowRows(db: Knex, schoolId: string): Promise<
     ...rows('pairing', pairings, (id) => `pairing.${id}`),
     ...rows('screening', warnings, (id) => `screening.${id}`),
   ];
+}
+
+/**
+ * The audit key of a stop, shared with the 409 path of server/tasks.ts: one entry per stopped run
+ * and row (a college ladder runs many tasks: each gets its entry; a row with a workflow of its own
+ * keeps the key it always had).
+ */
+export const endedEventKey = (workflowId: string, runId: string, subjectId: string = workflowId) =>
+  subjectId === workflowId
+    ? `${workflowId}/workflow-ended:${runId}`
+    : `${workflowId}/workflow-ended:${runId}/${subjectId}`;
+
+/** The instant signing was introduced in this database (migration 20241201000400), or 0 when it is not recorded. */
+export async function signingLegacyBefore(db: Knex): Promise<number> {
+  const row = (await db('workflow_signing').where({ id: 1 }).first('legacy_before')) as
+    Pick<WorkflowSigningRow, 'legacy_before'> | undefined;
+  return row ? Number(row.legacy_before) : 0;
 }

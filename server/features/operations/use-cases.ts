@@ -10,3 +10,17 @@ export {
   type DeliveryDeps,
   type FailedDelivery,
 } from './deliveries';
+export {
+  countStopped,
+  ENDED_QUERY,
+  ENDED_STATUSES,
+  endedEventKey,
+  listStopped,
+  recordStopped,
+  scanEndedWorkflows,
+  type ScanResult,
+  type StoppedListing,
+  type StoppedWorkflow,
+} from '../../../db/ended-workflows';
+export { resumeFromTimeline } from './resume';
+export { RESTARTABLE, restartCase, restartFollowUp, restartPairing, restartStopped } from './restart';
