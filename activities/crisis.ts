@@ -10,6 +10,7 @@ import { enrolInCare } from '../db/care';
 import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
 import { crisisCaseStudent, insertInboxRows, raiseCrisisLevel, touchCrisisCase } from '../db/repositories/care-events';
+import { inTransaction } from '../db/knex';
 
 export type CrisisAudience = 'college-care' | 'college-leader' | 'school';
 
@@ -69,7 +70,7 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
     const inbox = await recipients(e, eventKey);
     const level = typeof e.details?.level === 'number' ? e.details.level : 0;
     const status = e.action === 'handed-over' ? 'handed_over' : e.action === 'five-ones' ? 'closed' : undefined;
-    const applied = await knex.transaction(async (trx) => {
+    const applied = await inTransaction(knex, async (trx) => {
       const applied = await createStore(trx).appendAudit({
         eventKey,
         subjectType: 'crisis',

@@ -12,6 +12,7 @@ import {
   recordPairingTalk,
   setPairingTeacher,
 } from '../db/repositories/care-events';
+import { inTransaction } from '../db/knex';
 
 export interface PairingEvent {
   pairingId: string;
@@ -67,7 +68,7 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
       }));
     }
     // the audit event and its inbox rows in one transaction
-    const applied = await knex.transaction(async (trx) => {
+    const applied = await inTransaction(knex, async (trx) => {
       const applied = await createStore(trx).appendAudit({
         eventKey,
         subjectType: 'pairing',

@@ -13,6 +13,7 @@ import type { Role } from '../domain/schema';
 import type { InterviewRecord, WarningLevel } from '../workflows/screening-follow-up';
 import { formatLocal } from '../domain/local-time';
 import { insertInboxRows, raiseWarningLevel, recordInterview, warningInterview } from '../db/repositories/care-events';
+import { inTransaction } from '../db/knex';
 
 /** counsellors: 辅导员 and 心理辅导员; college: those and the college leader; school: school admins */
 export type ScreeningAudience = 'counsellors' | 'college' | 'college-leader' | 'school';
@@ -89,7 +90,7 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
       const eventKey = `screening.${e.warningId}/${e.step}`;
       try {
         const inbox = await notifications(e, eventKey);
-        const applied = await knex.transaction(async (trx) => {
+        const applied = await inTransaction(knex, async (trx) => {
           const applied = await createStore(trx).appendAudit({
             eventKey,
             subjectType: 'screening',

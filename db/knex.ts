@@ -170,3 +170,8 @@ export async function writeTransaction<T>(
 export async function pingDatabase(db: Knex): Promise<void> {
   await db.raw('select 1');
 }
+
+/** Runs `fn` in one transaction of `db` (committed when it resolves, rolled back when it throws). */
+export function inTransaction<T>(db: Knex, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(fn);
+}
