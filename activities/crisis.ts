@@ -9,6 +9,8 @@ import { withScrubbedErrors } from './scrub';
 import { enrolInCare } from '../db/care';
 import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
+import { crisisCaseStudent, insertInboxRows, raiseCrisisLevel, touchCrisisCase } from '../db/repositories/care-events';
+import { inTransaction } from '../db/knex';
 
 export type CrisisAudience = 'college-care' | 'college-leader' | 'school';
 
@@ -68,7 +70,7 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
     const inbox = await recipients(e, eventKey);
     const level = typeof e.details?.level === 'number' ? e.details.level : 0;
     const status = e.action === 'handed-over' ? 'handed_over' : e.action === 'five-ones' ? 'closed' : undefined;
-    const applied = await knex.transaction(async (trx) => {
+    const applied = await inTransaction(knex, async (trx) => {
       const applied = await createStore(trx).appendAudit({
         eventKey,
         subjectType: 'crisis',
@@ -78,18 +80,11 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
         at: e.at,
         details: e.details,
       });
-      await trx('crisis_cases')
-        .where({ id: e.caseId })
-        .update({ updated_at: e.at, ...(status ? { status } : {}) });
-      if (level)
-        await trx('crisis_cases')
-          .where({ id: e.caseId })
-          .andWhere('escalation_level', '<', level)
-          .update({ escalation_level: level });
+      await touchCrisisCase(trx, e.caseId, e.at, status);
+      if (level) await raiseCrisisLevel(trx, e.caseId, level);
       if (applied && e.action === 'ledger-and-pairing-proposed') {
         // after the "five ones": the student enters the key-care list and the ledger, and a pairing is proposed
-        const c = (await trx('crisis_cases').where({ id: e.caseId }).first('student_id', 'situation')) as
-          { student_id: string; situation: string } | undefined;
+        const c = await crisisCaseStudent(trx, e.caseId);
         if (c) {
           const plan = typeof e.details?.plan === 'string' ? e.details.plan : '';
           await enrolInCare(trx, {
@@ -104,8 +99,7 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
           });
         }
       }
-      if (inbox.length)
-        await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
+      if (inbox.length) await insertInboxRows(trx, inbox);
       return applied;
     });
     return { applied, eventKey };

@@ -10,16 +10,17 @@ import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import {
   careOverdueCounts,
+  countTasksBehind,
   insertInboxNoticesOnce,
   listOverdueTasks,
   weeklyReviewCounts,
   type CareOverdue,
   type InboxNotice,
   type OverdueTaskRow,
-} from '../db/digest-queries';
+} from '../db/repositories/digest';
 import type { College, Store, User } from '../db/store';
 import { formatLocal } from '../domain/local-time';
-import { countStopped } from '../server/ended-workflows';
+import { countStopped } from '../db/ended-workflows';
 
 /** The input of the scheduled workflows. */
 export interface ScheduledSchoolInput {
@@ -65,22 +66,13 @@ export const CATCH_UP_GRACE_MS = 2 * 3_600_000;
  */
 export async function countBehind(knex: Knex, schoolId: string, at: number): Promise<number> {
   const limit = at - CATCH_UP_GRACE_MS;
-  const rows = (await knex('task_instances as t')
-    .join('semesters as s', 's.id', 't.semester_id')
-    .where({ 's.school_id': schoolId, 's.status': 'running' })
-    .where((q) =>
-      q
-        .where((w) => w.where('t.status', 'planned').where('t.open_at', '<=', limit))
-        .orWhere((w) => w.where('t.status', 'open').where('t.due_at', '<=', limit)),
-    )
-    .count({ n: '*' })) as Array<{ n: number | string }>;
-  return Number(rows[0]?.n ?? 0);
+  return countTasksBehind(knex, schoolId, limit);
 }
 
 /** How many tasks a college leader's digest names; the rest are only counted. */
 const MAX_LISTED = 20;
 
-/** `client`: the worker's; with it the daily digest also scans for workflows stopped outside the app (server/ended-workflows.ts). */
+/** `client`: the worker's; with it the daily digest also scans for workflows stopped outside the app (db/ended-workflows.ts). */
 export function createDigestActivities(deps: { store: Store; knex: Knex; client?: Client }) {
   const { store, knex } = deps;
 

@@ -5,6 +5,14 @@
 import type { Knex } from 'knex';
 import { withScrubbedErrors } from './scrub';
 import { createStore, type Store } from '../db/store';
+import {
+  endPairing,
+  insertInboxRows,
+  raisePairingLevel,
+  recordPairingTalk,
+  setPairingTeacher,
+} from '../db/repositories/care-events';
+import { inTransaction } from '../db/knex';
 
 export interface PairingEvent {
   pairingId: string;
@@ -60,7 +68,7 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
       }));
     }
     // the audit event and its inbox rows in one transaction
-    const applied = await knex.transaction(async (trx) => {
+    const applied = await inTransaction(knex, async (trx) => {
       const applied = await createStore(trx).appendAudit({
         eventKey,
         subjectType: 'pairing',
@@ -73,26 +81,13 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
       if (applied) {
         // the pairing's row: the last talk, the clock's escalation level, the end
         const level = typeof e.details?.level === 'number' ? e.details.level : 0;
-        if (e.action === 'teacher-changed')
-          await trx('pairings').where({ id: e.pairingId }).update({ teacher_user_id: e.teacherUserId });
-        else if (e.action === 'talk')
-          await trx('pairings').where({ id: e.pairingId }).update({ last_talk_at: e.at, escalation_level: 0 });
+        if (e.action === 'teacher-changed') await setPairingTeacher(trx, e.pairingId, e.teacherUserId);
+        else if (e.action === 'talk') await recordPairingTalk(trx, e.pairingId, e.at);
         else if (e.action === 'ended')
-          await trx('pairings')
-            .where({ id: e.pairingId })
-            .update({
-              status: 'ended',
-              ended_at: e.at,
-              ended_reason: typeof e.details?.reason === 'string' ? e.details.reason : null,
-            });
-        else if (level)
-          await trx('pairings')
-            .where({ id: e.pairingId })
-            .andWhere('escalation_level', '<', level)
-            .update({ escalation_level: level });
+          await endPairing(trx, e.pairingId, e.at, typeof e.details?.reason === 'string' ? e.details.reason : null);
+        else if (level) await raisePairingLevel(trx, e.pairingId, level);
       }
-      if (inbox.length)
-        await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
+      if (inbox.length) await insertInboxRows(trx, inbox);
       return applied;
     });
     return { applied, eventKey };

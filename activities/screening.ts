@@ -12,6 +12,8 @@ import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
 import type { InterviewRecord, WarningLevel } from '../workflows/screening-follow-up';
 import { formatLocal } from '../domain/local-time';
+import { insertInboxRows, raiseWarningLevel, recordInterview, warningInterview } from '../db/repositories/care-events';
+import { inTransaction } from '../db/knex';
 
 /** counsellors: 辅导员 and 心理辅导员; college: those and the college leader; school: school admins */
 export type ScreeningAudience = 'counsellors' | 'college' | 'college-leader' | 'school';
@@ -88,7 +90,7 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
       const eventKey = `screening.${e.warningId}/${e.step}`;
       try {
         const inbox = await notifications(e, eventKey);
-        const applied = await knex.transaction(async (trx) => {
+        const applied = await inTransaction(knex, async (trx) => {
           const applied = await createStore(trx).appendAudit({
             eventKey,
             subjectType: 'screening',
@@ -99,22 +101,14 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
             details: { ...e.details, ...(e.escalation ? { level: e.escalation } : {}) },
           });
           if (e.escalation) {
-            await trx('screening_warnings')
-              .where({ id: e.warningId })
-              .andWhere('escalation_level', '<', e.escalation)
-              .update({ escalation_level: e.escalation });
+            await raiseWarningLevel(trx, e.warningId, e.escalation);
           }
           if (e.interview) {
-            await trx('screening_warnings')
-              .where({ id: e.warningId })
-              .update({ status: 'interviewed', interviewed_at: e.at, record: JSON.stringify(e.interview) });
+            await recordInterview(trx, e.warningId, e.at, e.interview);
           }
           if (applied && e.action === 'key-care-and-ledger-proposed') {
             // 重点关爱库, 干预台账 and a proposed pairing (DOMAIN.md §4), from the stored interview record
-            const w = (await trx('screening_warnings')
-              .where({ id: e.warningId })
-              .first('student_id', 'interviewed_at', 'record')) as
-              { student_id: string; interviewed_at: unknown; record: string | null } | undefined;
+            const w = await warningInterview(trx, e.warningId);
             if (w) {
               const rec = w.record ? (JSON.parse(w.record) as Partial<InterviewRecord>) : {};
               const why = [
@@ -135,8 +129,7 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
               });
             }
           }
-          if (inbox.length)
-            await trx('notifications').insert(inbox).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
+          if (inbox.length) await insertInboxRows(trx, inbox);
           return applied;
         });
         return { applied, eventKey };

@@ -19,6 +19,7 @@ import { Client, type ClientOptions, type WorkflowClientInterceptor } from '@tem
 import { ApplicationFailure, defaultPayloadConverter, type Headers, type Payload } from '@temporalio/common';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Knex } from 'knex';
+import { signingLegacyBefore } from '../db/repositories/workflow-marks';
 import { ConfigError, ROOT } from '../server/config';
 import {
   actorOf,
@@ -225,9 +226,7 @@ export function appClient(options: ClientOptions, integrity: Integrity, now?: Cl
 
 /** The instant signing was introduced in this database (migration 20241201000400), for legacy workflows. */
 export async function loadLegacyBefore(knex: Knex): Promise<number> {
-  const row = (await knex('workflow_signing').where({ id: 1 }).first('legacy_before')) as
-    { legacy_before: number | string } | undefined;
-  return row ? Number(row.legacy_before) : 0;
+  return signingLegacyBefore(knex);
 }
 
 /** The integrity settings of a process: keys from the environment, legacy instant from the database. */

@@ -165,3 +165,13 @@ export async function writeTransaction<T>(
     }
   }
 }
+
+/** Throws when the database cannot be reached (a health check). */
+export async function pingDatabase(db: Knex): Promise<void> {
+  await db.raw('select 1');
+}
+
+/** Runs `fn` in one transaction of `db` (committed when it resolves, rolled back when it throws). */
+export function inTransaction<T>(db: Knex, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(fn);
+}

@@ -19,10 +19,12 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Knex } from 'knex';
 import { createKnex } from '../db/knex';
+import { inExportedSnapshot, rowCounts, vacuumInto } from '../db/backup';
 import { dbOptions, loadConfig } from '../server/config';
 import { applySecretFiles } from '../server/secret-files';
+
+export { rowCounts };
 
 export interface BackupFile {
   /** what it holds: 'app' or 'temporal' */
@@ -97,30 +99,10 @@ export async function sqliteSnapshot(source: string, target: string): Promise<vo
   if (fs.existsSync(target)) throw new BackupError(`${target} exists already`);
   const db = createKnex({ sqliteFile: source });
   try {
-    await db.raw('VACUUM INTO ?', [target]);
+    await vacuumInto(db, target);
   } finally {
     await db.destroy();
   }
-}
-
-/** Rows per table (the knex bookkeeping tables included), for the manifest and the check after a restore. */
-export async function rowCounts(db: Knex): Promise<Record<string, number>> {
-  const client = String(db.client.config.client);
-  const tables =
-    client === 'pg'
-      ? ((await db('information_schema.tables')
-          .where({ table_schema: 'public', table_type: 'BASE TABLE' })
-          .pluck('table_name')) as string[])
-      : ((await db('sqlite_master')
-          .where({ type: 'table' })
-          .whereNot('name', 'like', 'sqlite_%')
-          .pluck('name')) as string[]);
-  const out: Record<string, number> = {};
-  for (const t of tables.sort()) {
-    const row = (await db(t).count({ n: '*' }).first()) as { n: number | string };
-    out[t] = Number(row.n);
-  }
-  return out;
 }
 
 export async function backup(opts: {
@@ -144,10 +126,7 @@ export async function backup(opts: {
     const url = opts.app.databaseUrl;
     const db = createKnex({ databaseUrl: url });
     try {
-      appRowCounts = await db.transaction(async (trx) => {
-        await trx.raw('set transaction isolation level repeatable read, read only');
-        const snapshot = ((await trx.raw('select pg_export_snapshot() as s')) as { rows: Array<{ s: string }> })
-          .rows[0]!.s;
+      appRowCounts = await inExportedSnapshot(db, async (snapshot, trx) => {
         const counts = await rowCounts(trx);
         run(
           'pg_dump',

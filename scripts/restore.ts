@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createKnex } from '../db/knex';
+import { countPublicTables } from '../db/backup';
 import { dbOptions, loadConfig } from '../server/config';
 import { applySecretFiles } from '../server/secret-files';
 import {
@@ -45,12 +46,10 @@ function readManifest(dir: string): Manifest {
 async function pgIsEmpty(url: string): Promise<void> {
   const db = createKnex({ databaseUrl: url });
   try {
-    const row = (await db('information_schema.tables').where({ table_schema: 'public' }).count({ n: '*' }).first()) as {
-      n: string | number;
-    };
-    if (Number(row.n) > 0)
+    const tables = await countPublicTables(db);
+    if (tables > 0)
       throw new BackupError(
-        `database ${databaseName(url)} is not empty (${row.n} tables); restore into a new database (createdb) and point the service at it`,
+        `database ${databaseName(url)} is not empty (${tables} tables); restore into a new database (createdb) and point the service at it`,
       );
   } finally {
     await db.destroy();

@@ -15,7 +15,7 @@ import { createScreeningActivities } from '../activities/screening';
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import { activityVerification, appClient, loadIntegrity, type Integrity } from '../codec/signing';
 import type { DataConverter } from '@temporalio/common';
-import { createKnex, migrateLatest } from '../db/knex';
+import { createKnex, migrateLatest, pingDatabase } from '../db/knex';
 import { createStore } from '../db/store';
 import { loadChannelConfig, describeChannels } from '../notifications/config';
 import { createChannels, createDeliveryActivities, createOutbox, type Outbox } from '../notifications/outbox';
@@ -162,7 +162,7 @@ async function run(): Promise<void> {
     ? await startHealthListener(
         healthPort,
         async () => {
-          await db.raw('select 1');
+          await pingDatabase(db);
           if (!connection) throw new Error('not connected to Temporal yet');
           await connection.workflowService.getSystemInfo({});
         },

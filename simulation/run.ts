@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
@@ -25,61 +24,19 @@ import { loadCalendarFile, loadTemplateFile } from '../domain/load';
 import { planSemester, type PlannedTask } from '../domain/planner';
 import { COLLEGE_ROLES, type Evidence } from '../domain/schema';
 import { createSemester, registerDataFiles, startSemester } from '../server/semesters';
-import {
-  collegeLadderWorkflowId,
-  collegeSemesterWorkflowId,
-  completeTaskUpdate,
-  ladderCompleteTaskUpdate,
-  semesterWorkflowId,
-} from '../workflows';
-import { completionTimes, policyLabel, type Policy } from './policy';
+import { collegeLadderWorkflowId, completeTaskUpdate, ladderCompleteTaskUpdate } from '../workflows';
+import { completionTimes, policyLabel } from './policy';
 import { createTimeSkippingEnv } from './time-skipping-env';
+import { auditRowsOfType, countAuditEvents } from '../db/repositories/audit';
+import { captureHistories, quiesce, sleepUntil } from './harness';
+import type { MonthSummary, SimulationOptions, SimulationResult } from './types';
+
+export type { MonthSummary, SimulationOptions, SimulationResult, TimelineEvent } from './types';
+export { differencesFromPlan, expectedMonths } from './expected';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const ROOT = path.resolve(__dirname, '..');
-
-export interface SimulationOptions {
-  calendarFile: string;
-  templateFile: string;
-  colleges: number;
-  /** cycled over the colleges */
-  policies: Policy[];
-  /** write the histories of a few workflows here (replay-test fixtures) */
-  captureHistoriesDir?: string;
-  /** the semester's task model (ADR 0005); default per-task */
-  model?: 'per-task' | 'ladder';
-}
-
-export interface MonthSummary {
-  month: string;
-  planned: number;
-  onTime: number;
-  late: number;
-  open: number;
-  escalatedL1: number;
-  escalatedL2: number;
-  reminders: number;
-}
-
-export interface TimelineEvent {
-  /** the calendar's own instant (epoch ms), shifted back */
-  at: number;
-  local: string;
-  college: string;
-  taskId: string;
-  action: string;
-  actor: string;
-}
-
-export interface SimulationResult {
-  timezone: string;
-  colleges: Array<{ college: string; policy: string; months: MonthSummary[] }>;
-  timeline: TimelineEvent[];
-  /** the plan the run was checked against (calendar instants) */
-  plan: PlannedTask[];
-  wallMs: number;
-}
 
 /** A submission that meets the task's evidence rules (files are placeholders; nothing is uploaded). */
 export function satisfyingSubmission(rules: Evidence): EvidenceSubmission {
@@ -202,18 +159,14 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
         await Promise.all(actions.get(at)!.map((t) => complete(ts.client, t, evidence.get(t.templateTaskId)!, model)));
       }
       await sleepUntil(ts, lastTimer + shift + HOUR);
-      await quiesce(async () => Number((await db('audit_events').count({ n: '*' }))[0]?.n ?? 0));
+      await quiesce(() => countAuditEvents(db));
       if (opts.captureHistoriesDir)
         await captureHistories(ts.client, opts.captureHistoriesDir, semesterId, colleges, plan.tasks, model);
     });
 
     // results, from the read model and the audit log only
     const rows = await store.listTaskInstances({ semesterId });
-    const audit: Array<{ id: number; subject_id: string; action: string; actor: string; at: number | string }> =
-      await db('audit_events')
-        .where({ subject_type: 'task' })
-        .select('id', 'subject_id', 'action', 'actor', 'at')
-        .orderBy([{ column: 'at' }, { column: 'id' }]);
+    const audit = await auditRowsOfType(db, 'task');
     const byTask = new Map<string, string[]>();
     for (const a of audit) byTask.set(a.subject_id, [...(byTask.get(a.subject_id) ?? []), a.action]);
     const summary = colleges.map((c) => {
@@ -295,103 +248,3 @@ async function complete(
 }
 
 /** Waits until a counter stops moving (the worker has finished what the last timers started). */
-async function quiesce(count: () => Promise<number>, stableMs = 1000, maxMs = 60_000): Promise<void> {
-  const deadline = Date.now() + maxMs;
-  let last = await count();
-  let since = Date.now();
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    const n = await count();
-    if (n !== last) {
-      last = n;
-      since = Date.now();
-    } else if (Date.now() - since >= stableMs) return;
-  }
-}
-
-/** Histories of the semester, each college-semester run and a few tasks per college (ladder: each college's ladder). */
-async function captureHistories(
-  client: Client,
-  dir: string,
-  semesterId: string,
-  colleges: ReadonlyArray<{ id: string; policy: Policy }>,
-  plan: PlannedTask[],
-  model: 'per-task' | 'ladder',
-): Promise<void> {
-  fs.mkdirSync(dir, { recursive: true });
-  const save = async (workflowId: string, name: string) => {
-    const history = await client.workflow.getHandle(workflowId).fetchHistory();
-    // binary protobuf: exact, and independent of the JSON mapping of the proto library in use
-    fs.writeFileSync(path.join(dir, `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
-  };
-  await save(semesterWorkflowId(semesterId), model === 'ladder' ? 'semester.ladder' : 'semester');
-  if (model === 'ladder') {
-    for (const c of colleges)
-      await save(
-        collegeLadderWorkflowId(semesterId, c.id),
-        `ladder.simulated.${policyLabel(c.policy).replace(':', '-')}`,
-      );
-    return;
-  }
-  for (const c of colleges) {
-    await save(
-      collegeSemesterWorkflowId(semesterId, c.id),
-      `college-semester.${policyLabel(c.policy).replace(':', '-')}`,
-    );
-    const tasks = plan.filter((t) => t.collegeId === c.id);
-    for (const t of [tasks[0]!, tasks.find((x) => x.kind === 'before-holiday')!, tasks.at(-1)!]) {
-      await save(
-        t.id,
-        `task.${policyLabel(c.policy).replace(':', '-')}.${t.templateTaskId}${t.occurrence ? `.${t.occurrence}` : ''}`,
-      );
-    }
-  }
-}
-
-/** Skips simulated time to `at`, firing every timer before it. */
-async function sleepUntil(env: TestWorkflowEnvironment, at: number): Promise<void> {
-  const ms = at - (await env.currentTimeMs());
-  if (ms > 0) await env.sleep(ms);
-}
-
-/**
- * What the plan says each month must show for a college whose tasks complete at `done`
- * (null: never): the yardstick a simulation is checked against.
- */
-export function expectedMonths(tasks: readonly PlannedTask[], done: Map<string, number | null>): MonthSummary[] {
-  const months = new Map<string, MonthSummary>();
-  for (const t of tasks) {
-    const m = months.get(t.month) ?? {
-      month: t.month,
-      planned: 0,
-      onTime: 0,
-      late: 0,
-      open: 0,
-      escalatedL1: 0,
-      escalatedL2: 0,
-      reminders: 0,
-    };
-    const at = done.get(t.id) ?? null;
-    m.planned += 1;
-    if (at === null) m.open += 1;
-    else if (at > t.dueAt) m.late += 1;
-    else m.onTime += 1;
-    if (at === null || at > t.dueAt) m.escalatedL1 += 1;
-    if (at === null || at > t.level2At) m.escalatedL2 += 1;
-    m.reminders += t.remindAts.filter((r) => at === null || r < at).length;
-    months.set(t.month, m);
-  }
-  return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
-}
-
-/** Colleges whose simulated months differ from the plan's expectation (empty: all equal). */
-export function differencesFromPlan(result: SimulationResult, policies: Policy[]): string[] {
-  const out: string[] = [];
-  result.colleges.forEach((c, i) => {
-    const tasks = result.plan.filter((t) => t.collegeId === c.college);
-    const expected = expectedMonths(tasks, completionTimes(policies[i % policies.length]!, tasks));
-    if (JSON.stringify(expected) !== JSON.stringify(c.months))
-      out.push(`${c.college}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(c.months)}`);
-  });
-  return out;
-}

@@ -10,6 +10,8 @@
 import http from 'node:http';
 import type { Knex } from 'knex';
 import client from 'prom-client';
+import { countOverdueByCollege } from '../../db/repositories/compliance';
+import { countUnsentByStatus } from '../../db/repositories/outbox';
 
 export interface WebMetrics {
   registry: client.Registry;
@@ -41,12 +43,7 @@ export function createWebMetrics(opts: { knex: Knex; onError?: (what: string, er
     async collect() {
       this.reset();
       try {
-        const rows = (await knex('task_instances')
-          .where('status', 'overdue')
-          .select('college_id')
-          .count({ n: '*' })
-          .groupBy('college_id')) as Array<{ college_id: string; n: number | string }>;
-        for (const r of rows) this.set({ college: r.college_id }, Number(r.n));
+        for (const r of await countOverdueByCollege(knex)) this.set({ college: r.collegeId }, r.n);
       } catch (err) {
         opts.onError?.('runxin_tasks_overdue', err);
       }
@@ -59,12 +56,7 @@ export function createWebMetrics(opts: { knex: Knex; onError?: (what: string, er
     registers: [registry],
     async collect() {
       try {
-        const rows = (await knex('notification_deliveries')
-          .whereNot('status', 'sent')
-          .select('status')
-          .count({ n: '*' })
-          .groupBy('status')) as Array<{ status: string; n: number | string }>;
-        const by = new Map(rows.map((r) => [r.status, Number(r.n)]));
+        const by = await countUnsentByStatus(knex);
         for (const s of ['pending', 'sending', 'failed']) this.set({ status: s }, by.get(s) ?? 0);
       } catch (err) {
         this.reset();
