@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { AppError } from './platform/errors';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -140,8 +141,10 @@ function workerTuningProblems(c: z.infer<typeof schema>): Array<{ path: string; 
 
 export type Config = z.infer<typeof schema> & { TEMPORAL_ADDRESS: string; TEMPORAL_UI_URL: string; PUBLIC_URL: string };
 
-export class ConfigError extends Error {
+export class ConfigError extends AppError {
   override name = 'ConfigError';
+  /** a start-up error: never a request's answer */
+  readonly status = 500;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -17,6 +17,7 @@ import type { Request } from 'express';
 import type { Knex } from 'knex';
 import { BadRequestError, currentUser } from './auth/context';
 import { html } from './html';
+import { AppError } from './platform/errors';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 /** the hidden form field */
@@ -28,7 +29,7 @@ const IN_FLIGHT_WAIT_MS = 10_000;
 const KEY_RE = /^[\x21-\x7e]{1,200}$/;
 
 /** 422: the key was used before with another request. */
-export class IdempotencyKeyReusedError extends Error {
+export class IdempotencyKeyReusedError extends AppError {
   override name = 'IdempotencyKeyReusedError';
   readonly status = 422;
 }

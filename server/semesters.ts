@@ -19,8 +19,9 @@ import { collegeLadderWorkflowId, collegeSemesterWorkflowId, semesterWorkflowId 
 import { collegeLadderWorkflow, ladderReplanUpdate, type LadderReplanResult } from '../workflows/college-ladder';
 import { collegeSemesterWorkflow } from '../workflows/college-semester';
 import { addCollegeUpdate, semesterWorkflow } from '../workflows/semester';
+import { NotFoundError as AppNotFoundError } from './platform/errors';
 
-export class NotFoundError extends Error {
+export class NotFoundError extends AppNotFoundError {
   override name = 'NotFoundError';
 }
 

@@ -16,9 +16,10 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
+import { AppError } from './platform/errors';
 
 /** 400 or 413 with a message that names the problem. */
-export class UploadError extends Error {
+export class UploadError extends AppError {
   override name = 'UploadError';
   constructor(
     readonly status: 400 | 413,

@@ -6,6 +6,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Role } from '../../domain/schema';
 import type { Lang } from '../messages';
+import { ForbiddenError, UnauthorizedError } from '../platform/errors';
 
 export interface SessionUser {
   id: string;
@@ -27,18 +28,8 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** 401: not signed in (pages redirect to /login, the API answers JSON). */
-export class UnauthorizedError extends Error {
-  override name = 'UnauthorizedError';
-}
-/** 403: signed in, but this is not theirs. */
-export class ForbiddenError extends Error {
-  override name = 'ForbiddenError';
-}
-/** 400: the request itself is malformed; the message names the problem. */
-export class BadRequestError extends Error {
-  override name = 'BadRequestError';
-}
+// 401, 403 and 400: the AppError family (server/platform/errors.ts)
+export { BadRequestError, ForbiddenError, UnauthorizedError } from '../platform/errors';
 
 export function currentUser(req: Request): SessionUser {
   if (!req.user) throw new UnauthorizedError('sign in first');

@@ -15,12 +15,13 @@ import express, { type Request, type Response } from 'express';
 import { hashPassword, verifyPassword } from '../../db/passwords';
 import { ROLES } from '../../domain/schema';
 import type { AppDeps } from '../deps';
-import { html, page as commonPage, type Raw } from '../html';
+import { html, page as commonPage } from '../html';
 import { AUTH_MESSAGES, fmt, type AuthMessages } from '../i18n/auth';
-import { MESSAGES, pickLang, type Lang } from '../messages';
+import { pickLang, type Lang } from '../messages';
 import { filesOf, receiveUploads, removeUploads, takeFile, uploadDir, UploadError } from '../upload';
 import { BadRequestError, currentUser, requireRole, type SessionUser } from './context';
 import { csrfMiddleware } from './csrf';
+import { safeNext } from '../platform/safe-next';
 import { admitLoginAttempt, accountDelayMs, recordLoginOutcome, type Blocked } from './rate-limit';
 import {
   clearSessionCookie,
@@ -375,38 +376,7 @@ export function createAuth(deps: AppDeps): { before: express.RequestHandler[]; r
   );
 
   // -------------------------------------------------------------------------------------------
-  // Rendering (own minimal layout, independent of server/html.ts page())
-
-  function layout(req: Request, opts: { title: string; self: string; body: Raw }): string {
-    const lang = langOf(req);
-    const m = MESSAGES[lang];
-    const t = AUTH_MESSAGES[lang];
-    const other = lang === 'en' ? 'zh-CN' : 'en';
-    const who = req.user
-      ? html`<span>${req.user.displayName}</span>
-          <form class="inline" method="post" action="/logout">
-            <input type="hidden" name="_csrf" value="${req.csrfToken}" /><button type="submit">${t.signOut}</button>
-          </form>`
-      : '';
-    return `<!doctype html>
-${
-  html`<html lang="${lang}">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>${opts.title} · ${m.appTitle}</title>
-      <link rel="stylesheet" href="/assets/app.css" />
-    </head>
-    <body>
-      <header>
-        <a href="/"><strong>${m.appTitle}</strong></a>
-        <span class="who">${who}<a class="lang" href="${opts.self}?lang=${other}">${m.switchLang}</a></span>
-      </header>
-      <main>${opts.body}</main>
-    </body>
-  </html>`.html
-}`;
-  }
+  // Rendering (the one layout: server/platform/layout.ts)
 
   /** The Chinese-first login page; `error` is shown above the form (never which field was wrong). */
   function renderLogin(req: Request, error?: string, username = ''): string {
@@ -427,7 +397,7 @@ ${
         ${next ? html`<input type="hidden" name="next" value="${next}" />` : ''}
         <p><button type="submit">${t.signIn}</button></p>
       </form>`;
-    return layout(req, { title: t.loginTitle, self: '/login', body });
+    return commonPage(req, { title: t.loginTitle, body });
   }
 
   async function renderUsers(
@@ -620,20 +590,7 @@ function knownError(err: unknown): { status: number; error: string; problems?: s
   return null;
 }
 
-/**
- * The page to return to after sign-in, if `value` is a local path: one leading `/` (not `//` nor
- * `/\`, which browsers read as another host), no scheme, no backslash, no whitespace or control
- * characters, at most 2000 characters. Anything else is undefined (the caller uses its default).
- */
-export function safeNext(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 2000) return undefined;
-  if (
-    !/^\/(?![/\\])[^\s\\]*$/.test(value) ||
-    [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
-  )
-    return undefined;
-  return value;
-}
+export { safeNext }; // moved to server/platform/safe-next.ts
 
 /** For the app's error handler: whether a 401 should say "session expired". */
 export const sessionExpired = (res: Response): boolean => res.locals.sessionExpired === true;

@@ -14,13 +14,14 @@ import { ROLES, type Role } from '../../domain/schema';
 import { controlCharProblem } from '../../domain/text';
 import type { AppDeps } from '../deps';
 import { BadRequestError, type SessionUser } from './context';
+import { NotFoundError } from '../platform/errors';
 import { deleteUserSessions } from './sessions';
 
 export const MIN_PASSWORD_LENGTH = 10;
 /** scrypt costs ~30 ms per password: 1,000 rows keep an import well under a minute. */
 export const MAX_IMPORT_ROWS = 1000;
 
-export class UserNotFoundError extends Error {
+export class UserNotFoundError extends NotFoundError {
   override name = 'UserNotFoundError';
 }
 
