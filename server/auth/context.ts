@@ -5,7 +5,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Role } from '../../domain/schema';
-import type { Lang } from '../messages';
+import type { Lang } from '../platform/i18n/lang';
 import { ForbiddenError, UnauthorizedError } from '../platform/errors';
 
 export interface SessionUser {

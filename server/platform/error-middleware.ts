@@ -15,6 +15,7 @@ import { requestId, routePattern, type Observability } from '../observability/ht
 import { errorPage } from './error-page';
 import { AppError, UnauthorizedError } from './errors';
 import { html } from './html';
+import { text } from './i18n';
 import { page } from './layout';
 import { safeNext } from './safe-next';
 import { isUnreachable, RETRY_AFTER_S } from './unreachable';
@@ -39,15 +40,11 @@ export function classify(err: unknown, res: Response): [number, string] {
 
 /** The 503 page: the data is safe, try again (a form sent again is applied once). */
 function unavailablePage(req: Request): string {
-  const en = req.lang === 'en';
+  const u = text(req).unavailable;
   return page(req, {
-    title: en ? 'Service temporarily unavailable' : '服务暂时不可用',
-    body: html`<h1 id="unavailable">
-        ${en ? 'Service temporarily unavailable, your data is safe' : '服务暂时不可用，您的数据是安全的'}
-      </h1>
-      <p>
-        ${en ? 'The database or the workflow service does not answer right now. Nothing you saved is lost. Please try again in a minute; a form you send again is applied only once.' : '数据库或流程服务暂时没有响应，已保存的内容不会丢失。请稍后再试；重新提交的表单只会生效一次。'}
-      </p>`,
+    title: u.title,
+    body: html`<h1 id="unavailable">${u.heading}</h1>
+      <p>${u.body}</p>`,
   });
 }
 

@@ -3,15 +3,9 @@
  * (no CDN: every asset is served by the app).
  */
 import type { Request } from 'express';
-import { MESSAGES, type Lang } from '../messages';
+import { t as texts, type Lang } from './i18n';
 import { esc, html, type Raw } from './html';
 import './unread-badge'; // req.unreadCount
-
-/** The few layout words that are not in MESSAGES (the crisis link, the menu, the unread badge). */
-const LAYOUT_TEXT: Record<Lang, { reportCrisis: string; more: string; unread: (n: number) => string; skip: string }> = {
-  'zh-CN': { reportCrisis: '上报危机个案', more: '更多', unread: (n) => `${n} 条未读`, skip: '跳到正文' },
-  en: { reportCrisis: 'Report a crisis', more: 'More', unread: (n) => `${n} unread`, skip: 'Skip to content' },
-};
 
 /** The `<head>` lines every layout shares: viewport, stylesheet, icons and the web app manifest. */
 export const HEAD_LINKS = `<meta name="viewport" content="width=device-width, initial-scale=1">
@@ -30,8 +24,8 @@ export const HEAD_LINKS = `<meta name="viewport" content="width=device-width, in
  */
 export function page(req: Request, opts: { title: string; body: Raw; status?: number }): string {
   const lang: Lang = req.lang ?? 'zh-CN';
-  const t = MESSAGES[lang];
-  const lt = LAYOUT_TEXT[lang];
+  const t = texts(lang).ui;
+  const lt = texts(lang).layout;
   const other = lang === 'en' ? 'zh-CN' : 'en';
   const u = req.user;
   const unread = req.unreadCount ?? 0;
