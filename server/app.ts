@@ -6,11 +6,13 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import express, { type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { createCodecRouter } from '../codec/endpoint';
-import { createAuth } from './auth';
+import { createCodecRouter } from './platform/codec-endpoint';
 import type { AppDeps } from './deps';
 import { createExportsRouter } from './exports';
+import { createUsersApi } from './features/users/api';
+import { createUsersPages } from './features/users/pages';
 import { pickLang } from './messages';
+import { createSignIn } from './platform/auth/sign-in';
 import { errorMiddleware } from './platform/error-middleware';
 import { unreadBadge } from './platform/unread-badge';
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from './platform/errors';
@@ -99,7 +101,7 @@ export function createApp(deps: AppDeps): express.Express {
   // No body is read before we know who sends it: the session comes from the cookie alone, and a
   // state-changing request without one (except sign-in and sign-out, and the ops bearer token) is
   // answered 401 here, as is a method the path does not have (405) or an unknown path (404).
-  const auth = createAuth(deps);
+  const auth = createSignIn(deps);
   const [session, csrf] = auth.before as [express.RequestHandler, express.RequestHandler];
   app.use(session);
   app.use(unreadBadge(deps.knex)); // the inbox badge of the navigation (pages only)
@@ -176,6 +178,8 @@ export function createApp(deps: AppDeps): express.Express {
   }
   app.use(csrf);
   app.use(auth.router);
+  app.use(createUsersPages(deps));
+  app.use(createUsersApi(deps));
   app.use(createDashboardRouter(deps));
   app.use(createTaskRouter(deps));
   app.use(createAdminRouter(deps));
