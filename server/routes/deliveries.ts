@@ -12,12 +12,13 @@ import type { AppDeps } from '../deps';
 import { html, page } from '../html';
 import { NotFoundError } from '../semesters';
 import { fmt, schoolZone } from './common';
+import { AppError } from '../platform/errors';
 
 const TABLE = 'notification_deliveries';
 const LIST_LIMIT = 500;
 
 /** A conflict with the row's state (already sent, being sent): 409. */
-export class DeliveryStateError extends Error {
+export class DeliveryStateError extends AppError {
   override name = 'DeliveryStateError';
   readonly status = 409;
 }
