@@ -4,18 +4,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import express, { type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import helmet from 'helmet';
 import { createCodecRouter } from './platform/codec-endpoint';
 import type { AppDeps } from './deps';
 import { createExportsRouter } from './exports';
 import { createUsersApi } from './features/users/api';
 import { createUsersPages } from './features/users/pages';
-import { pickLang } from './messages';
+import { pickLang } from './platform/i18n/lang';
 import { createSignIn } from './platform/auth/sign-in';
+import { requestGate, unknownRoute } from './platform/request-gate';
 import { errorMiddleware } from './platform/error-middleware';
 import { unreadBadge } from './platform/unread-badge';
-import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from './platform/errors';
+import { NotFoundError } from './platform/errors';
 import { RETRY_AFTER_S } from './platform/unreachable';
 import { createAdminRouter } from './routes/admin';
 import { createChecklistEditorRouter, createChecklistRouter } from './routes/checklists';
@@ -105,18 +106,7 @@ export function createApp(deps: AppDeps): express.Express {
   const [session, csrf] = auth.before as [express.RequestHandler, express.RequestHandler];
   app.use(session);
   app.use(unreadBadge(deps.knex)); // the inbox badge of the navigation (pages only)
-  app.use((req, res, next) => {
-    if (NEVER_ALLOWED.has(req.method)) return next(methodNotAllowed(app, req, res));
-    if (!UNSAFE.has(req.method)) return next();
-    const methods = routeMethods(app, req.path);
-    if (!methods.has(req.method))
-      return next(
-        methods.size ? methodNotAllowed(app, req, res) : new NotFoundError(`no page ${req.method} ${req.path}`),
-      );
-    if (req.user || PUBLIC_UNSAFE.has(`${req.method} ${req.path}`)) return next();
-    if (req.path.startsWith('/api/') && /^Bearer /.test(req.get('authorization') ?? '')) return next(); // checked by the route
-    next(new UnauthorizedError('sign in first'));
-  });
+  app.use(requestGate(app));
   app.use(express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: false, limit: '256kb' }));
 
@@ -193,71 +183,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createCareRouter(deps));
   app.use(createCarePagesRouter(deps));
 
-  app.use((req, res, next) =>
-    next(
-      routeMethods(app, req.path).size
-        ? methodNotAllowed(app, req, res)
-        : new NotFoundError(`no page ${req.method} ${req.path}`),
-    ),
-  );
+  app.use(unknownRoute(app));
 
   app.use(errorMiddleware(deps.observability));
   return app;
-}
-
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** TRACE echoes the request (cookies included) and CONNECT tunnels: never served. */
-const NEVER_ALLOWED = new Set(['TRACE', 'TRACK', 'CONNECT']);
-/** state-changing routes that need no session */
-const PUBLIC_UNSAFE = new Set(['POST /login', 'POST /api/session', 'POST /logout', 'DELETE /api/session']);
-const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
-
-interface RouterLayer {
-  slash?: boolean;
-  matchers?: Array<(path: string) => false | { path: string }>;
-  route?: { methods: Record<string, boolean> };
-  handle?: { stack?: RouterLayer[] };
-}
-
-function collectMethods(stack: RouterLayer[], p: string, out: Set<string>): void {
-  for (const layer of stack) {
-    let prefix: string | undefined;
-    if (layer.slash) prefix = '';
-    else {
-      for (const m of layer.matchers ?? []) {
-        const hit = m(p);
-        if (hit) {
-          prefix = hit.path;
-          break;
-        }
-      }
-    }
-    if (prefix === undefined) continue;
-    if (layer.route) {
-      for (const [method, on] of Object.entries(layer.route.methods))
-        if (on && method !== '_all') out.add(method.toUpperCase());
-      if (out.has('GET')) out.add('HEAD');
-    } else if (layer.handle?.stack) collectMethods(layer.handle.stack, p.slice(prefix.length) || '/', out);
-  }
-}
-
-/** The methods the app's routes have for this path (empty: an unknown path). */
-function routeMethods(app: express.Express, p: string): Set<string> {
-  const out = new Set<string>();
-  try {
-    collectMethods((app as unknown as { router: { stack: RouterLayer[] } }).router?.stack ?? [], p, out);
-  } catch {
-    // an unexpected router shape: no 405, the usual 404
-  }
-  return out;
-}
-
-function methodNotAllowed(app: express.Express, req: Request, res: Response): MethodNotAllowedError {
-  const methods = [...routeMethods(app, req.path)].sort(
-    (a, b) => (METHOD_ORDER.indexOf(a) + 1 || 99) - (METHOD_ORDER.indexOf(b) + 1 || 99),
-  );
-  if (methods.length) res.set('Allow', methods.join(', '));
-  return new MethodNotAllowedError(`method ${req.method} not allowed on ${req.path}`);
 }
 
 // shim (issue 13): re-export for the other areas until the merge
