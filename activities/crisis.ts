@@ -11,6 +11,7 @@ import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
 import { crisisCaseStudent, insertInboxRows, raiseCrisisLevel, touchCrisisCase } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
+import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
 
 export type CrisisAudience = 'college-care' | 'college-leader' | 'school';
 
@@ -26,29 +27,9 @@ export interface CrisisEvent {
   details?: Record<string, unknown>;
 }
 
-const TEXT: Record<string, string> = {
-  reported: '新的危机个案已上报，请班主任、辅导员立即赶赴现场，并报告学院领导',
-  routed: '其他学院上报的危机个案涉及本学院登记的学生，已转至本学院及学校，请立即处置',
-  'on-scene-missed': '危机个案 30 分钟内无人确认到场（一级预警）',
-  'on-scene-missed-school': '危机个案仍无人确认到场，已上报学校（二级预警）',
-  'school-notified': '学院领导已通知心理中心、保卫处、校医院',
-  'school-notify-missed': '学院领导未按时确认已通知学校相关部门（二级预警）',
-  'check-in-missed': '24小时特别监护：监护人未按时报到（一级预警）',
-  'check-in-missed-school': '24小时特别监护：监护人仍未报到，已上报学校（二级预警）',
-  'no-hand-over': '24小时特别监护已到期但尚未完成安全责任移交，监护继续',
-  'handed-over': '已完成向家长的安全责任移交',
-  'parents-authorised': '家长已授权送医',
-  'taken-to-hospital': '学生已送医',
-  'police-called': '已报警（110）',
-  'five-ones': '已落实“五个一”',
-  'ledger-and-pairing-proposed': '请将该生列入干预台账并安排结对帮扶',
-};
+const TEXT: Record<string, string> = NOTIFICATION_TEXT.crisis.actions;
 
-const SITUATION_TEXT: Record<string, string> = {
-  injury: '已造成伤害',
-  danger_to_others: '危及他人或公共安全',
-  self_harm_risk: '有自伤自杀风险',
-};
+const SITUATION_TEXT: Record<string, string> = NOTIFICATION_TEXT.crisis.situations;
 
 const AUDIENCE: Record<CrisisAudience, { roles: Role[]; ofCollege: boolean }> = {
   'college-care': { roles: ['class_teacher', 'counsellor', 'psych_counsellor', 'college_leader'], ofCollege: true },

@@ -21,6 +21,7 @@ import {
 import type { College, Store, User } from '../db/store';
 import { formatLocal } from '../domain/local-time';
 import { countStopped } from '../db/ended-workflows';
+import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
 
 /** The input of the scheduled workflows. */
 export interface ScheduledSchoolInput {
@@ -249,27 +250,13 @@ function counts(tasks: OverdueTaskRow[], nowMs: number): Counts {
 }
 
 /** The college's overdue care work in words, or '' when there is none. */
-function careLine(c: CareOverdue | undefined): string {
-  if (!c) return '';
-  const parts = [
-    c.interviews ? `心理访谈逾期 ${c.interviews} 人` : '',
-    c.talks ? `结对谈心逾期 ${c.talks} 人` : '',
-    c.unpaired ? `待安排结对帮扶 ${c.unpaired} 人` : '',
-    c.crises ? `危机个案未结案 ${c.crises} 件${c.crisesEscalated ? `（其中预警 ${c.crisesEscalated} 件）` : ''}` : '',
-  ].filter(Boolean);
-  return parts.join('，');
-}
+const careLine = (c: CareOverdue | undefined): string => NOTIFICATION_TEXT.digest.careLine(c);
 
 /** The first line of a digest sent while the semester's workflows still catch up. */
-export const catchUpText = (behind: number) =>
-  `注意：本学期的工作记录仍在更新到当前时间（尚有 ${behind} 项未更新），以下数字尚不完整，请稍后以督办看板为准。`;
+export const catchUpText = NOTIFICATION_TEXT.digest.catchUp;
 
-const countText = (c: Counts) => `逾期 ${c.overdue} 项，已预警 ${c.escalated} 项（二级预警 ${c.level2} 项）`;
-const levelText = (level: number) => (level >= 2 ? '（二级预警）' : level === 1 ? '（一级预警）' : '');
+const countText = (c: Counts) => NOTIFICATION_TEXT.digest.count(c);
+const levelText = NOTIFICATION_TEXT.digest.level;
 
-function kickoffBody(college: College, localDate: string, pending: number, overdue: number): string {
-  return (
-    `${college.name}：本周周研判已开始（${localDate}），请对重点关爱学生逐一研判并记录结果。` +
-    `本学院周研判任务未完成 ${pending} 项，其中逾期 ${overdue} 项。`
-  );
-}
+const kickoffBody = (college: College, localDate: string, pending: number, overdue: number): string =>
+  NOTIFICATION_TEXT.digest.kickoff(college.name, localDate, pending, overdue);

@@ -14,6 +14,7 @@ import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../workflows/search-at
 import type { TaskInput, TaskState } from '../workflows/task';
 import { formatLocal } from '../domain/local-time';
 import { integrityOf, replaceForgedRun, type Integrity } from '../codec/signing';
+import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
 
 export type Audience = 'assignees' | 'college' | 'school';
 
@@ -41,29 +42,8 @@ export const KIND_BY_ACTION: Record<string, string> = {
   'due-moved': 'due_moved',
 };
 
-/** The inbox text of a task step (also the ladder's: activities/ladder.ts). */
-export function taskMessage(
-  action: string,
-  m: { titleZh: string; collegeName: string | null; due: string },
-): { title: string; body: string } {
-  const { due } = m;
-  const where = m.collegeName ? `${m.collegeName}：` : '';
-  const t = `「${m.titleZh}」`;
-  switch (action) {
-    case 'opened':
-      return { title: `新任务${t}`, body: `${where}任务${t}已开始，截止时间 ${due}。` };
-    case 'reminded':
-      return { title: `提醒：${t}即将到期`, body: `${where}任务${t}将于 ${due} 到期，请按时完成。` };
-    case 'overdue':
-      return { title: `逾期：${t}`, body: `${where}任务${t}已于 ${due} 到期仍未完成，已上报学院领导（一级预警）。` };
-    case 'escalated':
-      return { title: `二级预警：${t}`, body: `${where}任务${t}截止 ${due}，逾期仍未完成，已上报学校（二级预警）。` };
-    case 'due-moved':
-      return { title: `截止时间调整：${t}`, body: `${where}任务${t}的截止时间调整为 ${due}。` };
-    default:
-      return { title: t, body: `${where}${t}：${action}` };
-  }
-}
+/** The inbox text of a task step (also the ladder's: activities/ladder.ts); the words are in the i18n catalogue. */
+export const taskMessage = NOTIFICATION_TEXT.tasks.message;
 
 export interface ActivityDeps {
   store: Store;

@@ -22,6 +22,7 @@ import {
   type ActivityDeps,
   type Audience,
 } from './index';
+import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
 
 export interface LadderDeps extends ActivityDeps {
   /** sends the external channels (e-mail, robot); without it, only the inbox is written */
@@ -77,16 +78,7 @@ export function createLadderActivities(deps: LadderDeps) {
   }
 
   /** The inbox text of a return (退回): the reason, and the deadline the task is back under. */
-  function returnedMessage(m: { titleZh: string; collegeName: string | null; due: string; reason: string }): {
-    title: string;
-    body: string;
-  } {
-    const where = m.collegeName ? `${m.collegeName}：` : '';
-    return {
-      title: `退回：「${m.titleZh}」`,
-      body: `${where}任务「${m.titleZh}」的完成已被退回，理由：${m.reason}。请重新完成，截止时间 ${m.due}。`,
-    };
-  }
+  const returnedMessage = NOTIFICATION_TEXT.tasks.returned;
 
   function unknownTask(taskId: string): never {
     throw ApplicationFailure.create({

@@ -13,6 +13,7 @@ import {
   setPairingTeacher,
 } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
+import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
 
 export interface PairingEvent {
   pairingId: string;
@@ -26,13 +27,7 @@ export interface PairingEvent {
   details?: Record<string, unknown>;
 }
 
-const TEXT: Record<string, string> = {
-  'talk-reminder': '结对帮扶：距离下次谈心谈话截止还有 2 天',
-  'talk-overdue': '结对帮扶：已超过半个月未谈心谈话（一级预警）',
-  'talk-overdue-school': '结对帮扶：谈心谈话逾期未完成，已上报学校（二级预警）',
-  ended: '结对帮扶已结束',
-  'teacher-changed': '结对帮扶：您已接手一名学生的结对帮扶（原帮扶教师离岗交接）',
-};
+const TEXT: Record<string, string> = NOTIFICATION_TEXT.pairing.actions;
 
 export function createPairingActivities(deps: { store: Store; knex: Knex }) {
   const { store, knex } = deps;

@@ -14,6 +14,7 @@ import type { InterviewRecord, WarningLevel } from '../workflows/screening-follo
 import { formatLocal } from '../domain/local-time';
 import { insertInboxRows, raiseWarningLevel, recordInterview, warningInterview } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
+import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
 
 /** counsellors: 辅导员 and 心理辅导员; college: those and the college leader; school: school admins */
 export type ScreeningAudience = 'counsellors' | 'college' | 'college-leader' | 'school';
@@ -41,14 +42,9 @@ export interface ScreeningEvent {
   details?: Record<string, unknown>;
 }
 
-const TEXT: Record<string, string> = {
-  reminded: '心理访谈即将到期，请尽快约谈并填写约谈情况记录表',
-  overdue: '心理访谈已逾期未完成（一级预警）',
-  escalated: '心理访谈逾期仍未完成，已上报学校（二级预警）',
-  'key-care-and-ledger-proposed': '约谈评估为高危或需危机干预：请将该生纳入重点关爱库和心理干预台账，并安排结对帮扶',
-};
+const TEXT: Record<string, string> = NOTIFICATION_TEXT.screening.actions;
 const KIND: Record<string, string> = { reminded: 'reminder', overdue: 'escalation_l1', escalated: 'escalation_l2' };
-const LEVEL_TEXT: Record<WarningLevel, string> = { red: '红色（一级）预警', orange: '橙色（二级）预警' };
+const LEVEL_TEXT: Record<WarningLevel, string> = NOTIFICATION_TEXT.screening.levels;
 
 const AUDIENCE: Record<ScreeningAudience, { roles: Role[]; ofCollege: boolean }> = {
   counsellors: { roles: ['counsellor', 'psych_counsellor'], ofCollege: true },

@@ -13,7 +13,7 @@
  * | `WEBHOOK_SECRET` | unset                                    | DingTalk 加签 secret (dingtalk only) |
  */
 import { z } from 'zod';
-import { ConfigError } from '../server/config';
+import { ConfigError } from '../server/platform/config/config';
 
 export type WebhookKind = 'wecom' | 'dingtalk';
 

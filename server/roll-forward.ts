@@ -24,8 +24,9 @@ import {
   type TemplateTask,
 } from '../domain/schema';
 import { createSemester, NotFoundError } from './semesters';
+import { AppError } from './platform/errors';
 
-export class RollForwardError extends Error {
+export class RollForwardError extends AppError {
   override name = 'RollForwardError';
   /** answered 400 by the web layer */
   readonly status = 400;

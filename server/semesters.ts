@@ -19,13 +19,14 @@ import { collegeLadderWorkflowId, collegeSemesterWorkflowId, semesterWorkflowId 
 import { collegeLadderWorkflow, ladderReplanUpdate, type LadderReplanResult } from '../workflows/college-ladder';
 import { collegeSemesterWorkflow } from '../workflows/college-semester';
 import { addCollegeUpdate, semesterWorkflow } from '../workflows/semester';
+import { AppError, NotFoundError as AppNotFoundError } from './platform/errors';
 
-export class NotFoundError extends Error {
+export class NotFoundError extends AppNotFoundError {
   override name = 'NotFoundError';
 }
 
 /** A task model that is not one of TASK_MODELS (answered 400 by the web layer, exit 2 by the CLI). */
-export class TaskModelError extends Error {
+export class TaskModelError extends AppError {
   override name = 'TaskModelError';
   /** the web layer answers 400 with the message (server/app.ts classify) */
   readonly status = 400;
@@ -242,7 +243,7 @@ async function forgedAudit(
 }
 
 /** A new checklist version refused for a running semester (the web layer answers with `status`). */
-export class ReplanError extends Error {
+export class ReplanError extends AppError {
   override name = 'ReplanError';
   constructor(
     message: string,

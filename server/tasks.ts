@@ -37,9 +37,10 @@ import { collegeLadderWorkflowId } from '../workflows/ids';
 import type { TaskInstanceRow } from '../db/store';
 import { instantFrom } from './dates';
 import { NotFoundError, templateTaskOf } from './semesters';
+import { ConflictError } from './platform/errors';
 
 /** The task refused the request; `message` is written for the user. */
-export class TaskRejectedError extends Error {
+export class TaskRejectedError extends ConflictError {
   override name = 'TaskRejectedError';
 }
 

@@ -25,7 +25,7 @@ import {
   loadCodecKeys,
   METADATA_KEY_ID,
 } from '../codec/aes-gcm';
-import { createCodecRouter } from '../codec/endpoint';
+import { createCodecRouter } from '../server/platform/codec-endpoint';
 import type { Role } from '../domain/schema';
 import { evidenceSchema } from '../domain/schema';
 import type { SessionUser } from '../server/auth/context';

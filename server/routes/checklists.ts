@@ -32,6 +32,7 @@ import {
 import { NotFoundError, startSemester } from '../semesters';
 import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../upload';
 import { occurrenceLabel, semesterName } from '../views/words';
+import { AppError } from '../platform/errors';
 
 const ROLE_ZH: Record<string, string> = {
   college_leader: '学院领导',
@@ -907,7 +908,7 @@ ${values?.groups ?? (cur ? cur.keyCareGroups.map((g) => g.zh).join('\n') : '')}<
   return r;
 }
 
-class ConflictError extends Error {
+class ConflictError extends AppError {
   override name = 'ConflictError';
   readonly status = 409;
 }

@@ -15,13 +15,13 @@ import {
 } from '../../../db/repositories/outbox';
 import type { Store } from '../../../db/store';
 import { NotFoundError } from '../../semesters';
+import { ConflictError } from '../../platform/errors';
 
 const LIST_LIMIT = 500;
 
 /** A conflict with the row's state (already sent, being sent): 409. */
-export class DeliveryStateError extends Error {
+export class DeliveryStateError extends ConflictError {
   override name = 'DeliveryStateError';
-  readonly status = 409;
 }
 
 export interface FailedDelivery {

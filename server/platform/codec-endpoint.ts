@@ -18,9 +18,9 @@
 import express, { type Request, type Response } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
-import type { Role } from '../domain/schema';
-import type { SessionUser } from '../server/auth/context';
-import { sameOrigin } from '../server/auth/csrf';
+import type { Role } from '../../domain/schema';
+import type { SessionUser } from './auth/context';
+import { sameOrigin } from './auth/csrf';
 
 export interface CodecRouterDeps {
   codec: PayloadCodec;

@@ -1,0 +1,47 @@
+/**
+ * The one i18n catalogue (issue 13): every text of the pages, the exports and the notifications,
+ * by language, with typed keys: `t('en').auth.loginTitle`, `text(req).care.careTitle`. The areas
+ * live in their own files (dashboard, auth, care, crisis, exports, overview, layout,
+ * notifications); `{name}` placeholders are filled by `fill`.
+ */
+import type { Request } from 'express';
+import { AUTH_MESSAGES } from './auth';
+import { CARE_MESSAGES } from './care';
+import { CRISIS_TEXT } from './crisis';
+import { dashboard } from './dashboard';
+import { exportsText } from './exports';
+import type { Lang } from './lang';
+import { ERROR_TEXT, LAYOUT_TEXT, UNAVAILABLE_TEXT } from './layout';
+import { NOTIFICATION_TEXT } from './notifications';
+import { OVERVIEW_TEXT } from './overview';
+
+export { LANGS, pickLang, type Lang } from './lang';
+export { fill } from './care';
+export { fmt } from './auth';
+
+const area = (lang: Lang) => ({
+  /** the dashboard, the staff workspace, semester administration and the navigation (MESSAGES) */
+  ui: dashboard[lang],
+  auth: AUTH_MESSAGES[lang],
+  care: CARE_MESSAGES[lang],
+  crisis: CRISIS_TEXT[lang],
+  exports: exportsText[lang],
+  overview: OVERVIEW_TEXT[lang],
+  layout: LAYOUT_TEXT[lang],
+  errors: ERROR_TEXT[lang],
+  unavailable: UNAVAILABLE_TEXT[lang],
+  /** written in Chinese only today */
+  notifications: NOTIFICATION_TEXT,
+});
+
+export const catalogue = { 'zh-CN': area('zh-CN'), en: area('en') };
+
+export type Catalogue = (typeof catalogue)[Lang];
+/** the catalogue's areas: a typed key is `keyof Catalogue[Area]` */
+export type Area = keyof Catalogue;
+
+/** The texts of one language. */
+export const t = (lang: Lang): Catalogue => catalogue[lang];
+
+/** The texts of the request's language (Chinese when none was chosen). */
+export const text = (req: Pick<Request, 'lang'>): Catalogue => catalogue[req.lang ?? 'zh-CN'];
