@@ -13,3 +13,10 @@ export {
   waiveTask,
 } from './use-cases/updates';
 export { restartTask } from './use-cases/restart';
+export * from './use-cases/evidence';
+export {
+  completeWithEvidence,
+  type CompletionWithEvidence,
+  type EvidenceDeps,
+} from './use-cases/complete-with-evidence';
+export { filterTasks, myTasks, type TaskFilters, type TaskOwner } from './use-cases/list';

@@ -146,6 +146,7 @@ export async function returnTask(
   }
   if (typeof reason !== 'string' || !reason.trim())
     throw new TaskRejectedError('a reason is required to return a completion');
+  if (reason.length > 2000) throw new TaskRejectedError('the reason is longer than 2000 characters');
   const ladder = await ladderOf(store, row);
   if (!ladder) throw new TaskRejectedError(RETURN_NEEDS_LADDER_MESSAGE);
   try {
