@@ -8,3 +8,4 @@ export * from './use-cases/start';
 export * from './use-cases/replan';
 export * from './use-cases/roll-forward-rows';
 export * from './use-cases/roll-forward';
+export * from './use-cases/admin';
