@@ -8,7 +8,7 @@ export class TaskRejectedError extends Error {
 }
 
 /**
- * The audit key of a stop, shared with the 409 path of server/tasks.ts: one entry per stopped run
+ * The audit key of a stop, shared with the 409 path of the task use cases (refuseIfEnded below): one entry per stopped run
  * and row (a college ladder runs many tasks: each gets its entry; a row with a workflow of its own
  * keeps the key it always had).
  */
