@@ -156,7 +156,7 @@ const WORKFLOW_STATUS_NAMES: Record<Lang, Record<string, string>> = {
 export const workflowStatusName = (status: string, lang: Lang) =>
   WORKFLOW_STATUS_NAMES[lang][status.toUpperCase()] ?? status;
 
-/** A task workflow's refusal (server/tasks.ts, workflows/task.ts) in the user's words; null when there is no translation. */
+/** A task workflow's refusal (server/features/tasks/use-cases, workflows/task.ts) in the user's words; null when there is no translation. */
 const TASK_REFUSALS: Array<[RegExp, string]> = [
   [/already completed/, '该任务已经完成，无需重复提交。'],
   [/was waived and is closed|already waived/, '该任务已豁免并关闭。'],

@@ -1,0 +1,28 @@
+/** The semester form's fields and files, as createSemesterFromForm asks them. */
+import type { Request } from 'express';
+import { filesOf, receiveUploads, takeFile, uploadDir } from '../../upload';
+import type { AppDeps } from '../../deps';
+import type { NewSemesterAsk } from './use-cases';
+
+/** template and calendar files, received only after the admin check has passed */
+export const semesterUpload = (deps: AppDeps) =>
+  receiveUploads({ dir: uploadDir(deps.evidenceDir), maxFileBytes: 1024 * 1024, maxFiles: 2, maxFields: 10 });
+
+export async function newSemesterAsk(req: Request): Promise<NewSemesterAsk> {
+  const files = Object.fromEntries(
+    await Promise.all(
+      filesOf(req).map(
+        async (f) => [f.fieldname, { originalname: f.originalname, buffer: await takeFile(req, f) }] as const,
+      ),
+    ),
+  );
+  return {
+    id: String(req.body?.id ?? ''),
+    templateId: String(req.body?.templateId ?? ''),
+    templateVersion: Number(req.body?.templateVersion ?? 0) || undefined,
+    calendarId: String(req.body?.calendarId ?? ''),
+    taskModel:
+      typeof req.body?.taskModel === 'string' && req.body.taskModel !== '' ? String(req.body.taskModel) : undefined,
+    files,
+  };
+}

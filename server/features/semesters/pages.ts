@@ -1,0 +1,58 @@
+/** The semester administration's pages (school admin): the list and the form to create, a semester's plan, start. */
+import express from 'express';
+import { listCalendarNames, listTemplateVersions } from '../../../db/repositories/checklists';
+import type { AppDeps } from '../../deps';
+import { page } from '../../html';
+import { schoolZone, t } from '../../routes/common';
+import { withUploads } from '../../upload';
+import { calendarWords, semesterName } from '../../views/words';
+import { schoolAdminOrToken } from './access';
+import { newSemesterAsk, semesterUpload } from './forms';
+import { createSemesterFromForm, semesterPlan, startSemester } from './use-cases';
+import { semesterListBody } from './views/semester-list';
+import { semesterPlanBody } from './views/semester-plan';
+
+export function createSemesterPages(deps: AppDeps): express.Router {
+  const r = express.Router();
+  const admin = schoolAdminOrToken(deps);
+
+  r.get('/admin/semesters', admin, async (req, res) => {
+    const lang = req.lang ?? 'zh-CN';
+    const semesters = await Promise.all(
+      (await deps.store.listSemesters(deps.schoolId)).map(async (s) => ({
+        ...s,
+        name: await semesterName(deps.store, s, lang),
+      })),
+    );
+    const [templates, calendars] = [await listTemplateVersions(deps.knex), await listCalendarNames(deps.knex)];
+    const body = semesterListBody(req, semesters, templates, calendars);
+    res.send(page(req, { title: t(req).navSemesters, body }));
+  });
+
+  r.post(
+    '/admin/semesters',
+    admin,
+    semesterUpload(deps),
+    withUploads(async (req, res) => {
+      const id = await createSemesterFromForm(deps.store, deps.schoolId, await newSemesterAsk(req));
+      res.redirect(303, `/admin/semesters/${id}`);
+    }),
+  );
+
+  r.get('/admin/semesters/:id', admin, async (req, res) => {
+    const zone = await schoolZone(deps);
+    const plan = await semesterPlan(deps.store, deps.schoolId, String(req.params.id));
+    const words = await calendarWords(deps.store, plan.semester.calendarId);
+    const name = req.lang === 'en' ? words.name.en : words.name.zh;
+    res.send(page(req, { title: name, body: semesterPlanBody(req, { ...plan, name, zone, words }) }));
+  });
+
+  r.post('/admin/semesters/:id/start', admin, async (req, res) => {
+    const { semester } = await semesterPlan(deps.store, deps.schoolId, String(req.params.id));
+    if (!deps.client) throw new Error('Temporal is not configured for this server');
+    await startSemester(deps.client, deps.store, semester.id, deps.taskQueue);
+    res.redirect(303, `/?semester=${semester.id}`);
+  });
+
+  return r;
+}

@@ -1,0 +1,61 @@
+/** The one path of every task request: the task workflow's (or its college ladder's) Update. */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Store, TaskInstanceRow } from '../../../../db/store';
+import type { TaskState } from '../../../../workflows/task';
+import { collegeLadderWorkflowId } from '../../../../workflows/ids';
+import { NotFoundError } from '../../semesters/use-cases';
+import { refuseIfEnded, TaskRejectedError } from './errors';
+
+/** Options of a task Update: `updateId` (from an idempotency key) makes a retry return the first result. */
+export interface UpdateOptions {
+  updateId?: string;
+  /** The clock of the rules that look at "this month" (tests pass their own). */
+  now?: number;
+}
+
+export const updateOpts = (o: UpdateOptions | undefined) => (o?.updateId ? { updateId: o.updateId } : {});
+
+export async function viaUpdate(
+  store: Store,
+  taskId: string,
+  call: () => Promise<TaskState>,
+  client?: Client,
+  retry?: { workflowId: string; updateId?: string },
+): Promise<TaskState> {
+  const row = await store.getTaskInstance(taskId);
+  if (!row) throw new NotFoundError(`unknown task ${taskId}`);
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof WorkflowUpdateFailedError)
+      throw new TaskRejectedError(e.cause instanceof Error ? e.cause.message : e.message);
+    if (e instanceof WorkflowNotFoundError || /already completed/i.test(e instanceof Error ? e.message : '')) {
+      // a retry of an Update that was accepted before its workflow closed: its first result
+      if (client && retry?.updateId) {
+        const first = await client.workflow
+          .getHandle(retry.workflowId)
+          .getUpdateHandle<TaskState>(retry.updateId)
+          .result()
+          .catch(() => undefined);
+        if (first) return first;
+      }
+      const now = await store.getTaskInstance(taskId);
+      if (now?.status === 'completed') throw new TaskRejectedError('this task is already completed');
+      if (now?.status === 'waived') throw new TaskRejectedError('this task was waived and is closed');
+      if (now?.status === 'planned') throw new TaskRejectedError('this task has not opened yet');
+      // open in the read model, but its workflow was terminated or cancelled (Web UI, CLI): a 409, never a 500
+      if (client) await refuseIfEnded(client, store, taskId, retry?.workflowId);
+    }
+    throw e;
+  }
+}
+
+/**
+ * The college ladder that runs the task, when its semester uses the ladder model (ADR 0005);
+ * null for the per-task model, whose task workflow has the task's id.
+ */
+export async function ladderOf(store: Store, row: TaskInstanceRow | undefined): Promise<string | null> {
+  if (!row) return null;
+  const semester = await store.getSemester(row.semesterId);
+  return semester?.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
+}

@@ -1,0 +1,228 @@
+/**
+ * Task use cases for the web layer and the CLI: complete, waive, return, move a due date. Each goes
+ * through the task workflow's Update, whose validator decides; a task whose workflow has
+ * already closed is answered from the read model with the reason it is closed.
+ */
+import type { Client } from '@temporalio/client';
+import { DateTime } from 'luxon';
+import type { Store, TaskInstanceRow } from '../../../../db/store';
+import { parseTemplate } from '../../../../domain/load';
+import { ladderInstants } from '../../../../domain/planner';
+import {
+  completeTaskUpdate,
+  moveDueUpdate,
+  waiveTaskUpdate,
+  type Actor,
+  type CompleteRequest,
+  type TaskState,
+} from '../../../../workflows/task';
+import {
+  ladderCompleteTaskUpdate,
+  ladderMoveDueUpdate,
+  ladderReturnTaskUpdate,
+  ladderWaiveTaskUpdate,
+} from '../../../../workflows/college-ladder';
+import { collegeLadderWorkflowId } from '../../../../workflows/ids';
+import { instantFrom } from '../../../../server/dates';
+import { NotFoundError, templateTaskOf } from '../../semesters/use-cases';
+import { TaskRejectedError } from './errors';
+import { ladderOf, updateOpts, viaUpdate, type UpdateOptions } from './update';
+
+/**
+ * The monthly ledger duty (seed 003 §8: 每月更新学院重点、高危学生心理干预台账): a task whose
+ * checklist entry asks for it completes only when every active entry of the college's intervention
+ * ledger made before the task's month has a follow-up in that month (from its first day until now).
+ * The refusal names entries by their number (序号) only. A closed task is left to the workflow,
+ * which answers "already completed" as it always has.
+ */
+export async function ledgerDutyProblem(
+  store: Store,
+  row: TaskInstanceRow,
+  now: number = Date.now(),
+): Promise<string | null> {
+  if (row.status === 'completed' || row.status === 'waived') return null;
+  const semester = await store.getSemester(row.semesterId);
+  const task = semester ? await templateTaskOf(store, semester, row.templateTaskId) : undefined;
+  if (!semester || !task?.evidence.ledgerMonthlyReview || !task.month) return null;
+  // the task's month as dated in this semester (its checklist month is a month of the year)
+  const zone = (await store.getSchool(semester.schoolId))?.timezone ?? 'Asia/Shanghai';
+  const since = DateTime.fromISO(`${row.month}-01`, { zone }).startOf('month').toMillis();
+  const stale = await store.staleLedgerSeqs(row.collegeId, since, now);
+  return stale.length
+    ? `update the intervention ledger first: entries no. ${stale.join(', ')} have no follow-up this month (干预台账第 ${stale.join('、')} 号本月尚无跟踪记录)`
+    : null;
+}
+
+/**
+ * Completes a task through its workflow's Update, after the rules the workflow cannot check
+ * itself because they read the database (the monthly ledger duty). Every path to a completion
+ * (the routes, the CLI, scripts) comes through here.
+ */
+export async function completeTask(
+  client: Client,
+  store: Store,
+  taskId: string,
+  req: CompleteRequest,
+  opts?: UpdateOptions,
+): Promise<TaskState> {
+  const row = await store.getTaskInstance(taskId);
+  const problem = row ? await ledgerDutyProblem(store, row, opts?.now) : null;
+  if (problem) throw new TaskRejectedError(problem);
+  const ladder = await ladderOf(store, row);
+  if (ladder)
+    return viaUpdate(
+      store,
+      taskId,
+      () =>
+        client.workflow
+          .getHandle(ladder)
+          .executeUpdate(ladderCompleteTaskUpdate, { args: [{ ...req, taskId }], ...updateOpts(opts) }),
+      client,
+      { workflowId: ladder, ...updateOpts(opts) },
+    );
+  return viaUpdate(
+    store,
+    taskId,
+    () => client.workflow.getHandle(taskId).executeUpdate(completeTaskUpdate, { args: [req], ...updateOpts(opts) }),
+    client,
+    { workflowId: taskId, ...updateOpts(opts) },
+  );
+}
+
+export async function waiveTask(
+  client: Client,
+  store: Store,
+  taskId: string,
+  actor: Actor,
+  reason: string,
+  opts?: UpdateOptions,
+): Promise<TaskState> {
+  const ladder = await ladderOf(store, await store.getTaskInstance(taskId));
+  if (ladder)
+    return viaUpdate(
+      store,
+      taskId,
+      () =>
+        client.workflow
+          .getHandle(ladder)
+          .executeUpdate(ladderWaiveTaskUpdate, { args: [{ actor, reason, taskId }], ...updateOpts(opts) }),
+      client,
+      { workflowId: ladder, ...updateOpts(opts) },
+    );
+  return viaUpdate(
+    store,
+    taskId,
+    () =>
+      client.workflow
+        .getHandle(taskId)
+        .executeUpdate(waiveTaskUpdate, { args: [{ actor, reason }], ...updateOpts(opts) }),
+    client,
+    { workflowId: taskId, ...updateOpts(opts) },
+  );
+}
+
+/** The 409 of a return (退回) asked of a semester that runs one workflow per task. */
+export const RETURN_NEEDS_LADDER_MESSAGE =
+  'returning a completion needs a semester on the ladder model; this semester runs one workflow per task, which ends when the task is completed';
+
+/**
+ * 退回: the college leader (or the school admin) returns a completed task with a reason, through
+ * its college ladder's Update (ADR 0005), which reopens it with its deadline and escalation and
+ * tells the assignees. A per-task semester cannot: its task workflow ended with the completion.
+ */
+export async function returnTask(
+  client: Client,
+  store: Store,
+  taskId: string,
+  actor: Actor,
+  reason: string,
+  opts?: UpdateOptions,
+): Promise<TaskState> {
+  const row = await store.getTaskInstance(taskId);
+  if (!row) throw new NotFoundError(`unknown task ${taskId}`);
+  // asked first, so that a counsellor learns who may, whatever the task's state
+  if (!(actor.role === 'school_admin' || (actor.role === 'college_leader' && actor.collegeId === row.collegeId))) {
+    throw new TaskRejectedError("only the college's leader or the school administration may return a completion");
+  }
+  if (typeof reason !== 'string' || !reason.trim())
+    throw new TaskRejectedError('a reason is required to return a completion');
+  if (reason.length > 2000) throw new TaskRejectedError('the reason is longer than 2000 characters');
+  const ladder = await ladderOf(store, row);
+  if (!ladder) throw new TaskRejectedError(RETURN_NEEDS_LADDER_MESSAGE);
+  try {
+    return await viaUpdate(
+      store,
+      taskId,
+      () =>
+        client.workflow
+          .getHandle(ladder)
+          .executeUpdate(ladderReturnTaskUpdate, { args: [{ actor, reason, taskId }], ...updateOpts(opts) }),
+      client,
+      { workflowId: ladder, ...updateOpts(opts) },
+    );
+  } catch (e) {
+    // the ladder has ended (its semester is over and every task was closed): nothing can reopen there
+    if (e instanceof TaskRejectedError && /^this task is already completed$/.test(e.message)) {
+      throw new TaskRejectedError(
+        "this college's ladder has ended (its semester is over and every task is closed); a completion can no longer be returned",
+      );
+    }
+    throw e;
+  }
+}
+
+/** Moves a task's due date to a local date-time ("YYYY-MM-DD HH:mm" in the school's zone). */
+export async function moveDue(
+  client: Client,
+  store: Store,
+  taskId: string,
+  actor: Actor,
+  newDueLocal: string,
+  reason: string,
+  opts?: UpdateOptions,
+): Promise<TaskState> {
+  const row = await store.getTaskInstance(taskId);
+  if (!row) throw new NotFoundError(`unknown task ${taskId}`);
+  // the workflow's validator decides as well; asked first, so a staff member learns who may, not what date is valid
+  if (actor.role !== 'school_admin') throw new TaskRejectedError('only the school administration may move a due date');
+  const semester = await store.getSemester(row.semesterId);
+  const school = semester ? await store.getSchool(semester.schoolId) : undefined;
+  const templateRow = semester ? await store.getTemplate(semester.templateId, semester.templateVersion) : undefined;
+  if (!semester || !school || !templateRow)
+    throw new NotFoundError(`task ${taskId} has no semester, school or template`);
+  const due = DateTime.fromFormat(newDueLocal, 'yyyy-MM-dd HH:mm', { zone: school.timezone });
+  if (!due.isValid) throw new TaskRejectedError(`"${newDueLocal}" is not a date and time written YYYY-MM-DD HH:mm`);
+  const template = parseTemplate(`template ${templateRow.id}`, templateRow.body);
+  // a real date since 2000, at most about a year ahead (domain/dates.ts)
+  const dueAt = instantFrom(newDueLocal, 'due', { zone: school.timezone, now: Date.now() });
+  const { remindAts, level2At } = ladderInstants(
+    template,
+    row.templateTaskId,
+    dueAt,
+    school.timezone,
+    Math.max(Date.now(), row.openAt),
+  );
+  const ladder = semester.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
+  if (ladder)
+    return viaUpdate(
+      store,
+      taskId,
+      () =>
+        client.workflow.getHandle(ladder).executeUpdate(ladderMoveDueUpdate, {
+          args: [{ actor, dueAt, remindAts, level2At, reason, taskId }],
+          ...updateOpts(opts),
+        }),
+      client,
+      { workflowId: ladder, ...updateOpts(opts) },
+    );
+  return viaUpdate(
+    store,
+    taskId,
+    () =>
+      client.workflow
+        .getHandle(taskId)
+        .executeUpdate(moveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason }], ...updateOpts(opts) }),
+    client,
+    { workflowId: taskId, ...updateOpts(opts) },
+  );
+}
