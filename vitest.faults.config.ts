@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 1, minForks: 1 } },
+    maxWorkers: 1, // vitest 4: the pool options moved to the top level
     include: ['test/faults/**/*.faults.ts'],
     testTimeout: 300_000,
     hookTimeout: 300_000,

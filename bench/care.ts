@@ -480,7 +480,7 @@ async function main(): Promise<void> {
       return;
     }
     const admin = createKnex({ databaseUrl: PG_ADMIN_URL });
-    let version = '?';
+    let version: string;
     try {
       version =
         ((await admin.raw('show server_version')) as { rows: Array<{ server_version: string }> }).rows[0]

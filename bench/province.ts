@@ -134,9 +134,9 @@ async function main(): Promise<void> {
     let settledMs: number | null = null;
     let workerMax = 0;
     let temporalMax = 0;
-    let last = { planned: 0, started: 0, opened: 0, level2: 0 };
+    let last: { planned: number; started: number; opened: number; level2: number };
     let lastReport = -Infinity;
-    let timedOut = false;
+    let timedOut: boolean;
     for (;;) {
       const elapsed = Date.now() - t0;
       const [planned, started, opened, level2] = await Promise.all([

@@ -189,6 +189,7 @@ export async function startTemporal(dir: string): Promise<TemporalServer> {
       if (i >= 120)
         throw new Error(
           `the Temporal dev server did not answer within 60 s: ${e instanceof Error ? e.message : String(e)}`,
+          { cause: e },
         );
       await sleep(500);
     }
@@ -232,7 +233,9 @@ export async function readModel(dir: string, want: 'auto' | 'postgres' | 'sqlite
       kind = 'postgres';
     } catch (err) {
       if (want === 'postgres')
-        throw new Error(`${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`);
+        throw new Error(`${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`, {
+          cause: err,
+        });
       why = ` (PostgreSQL at ${describeDb({ databaseUrl: PG_ADMIN_URL })} not reachable: ${(err as Error).message})`;
     }
   }

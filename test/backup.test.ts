@@ -247,7 +247,7 @@ describe('the Temporal dev server persistence', () => {
         break;
       } catch (e) {
         if (Date.now() > deadline || proc.exitCode !== null)
-          throw new Error(`dev server on ${dbFile} did not start: ${String(e)}`);
+          throw new Error(`dev server on ${dbFile} did not start: ${String(e)}`, { cause: e });
         await new Promise((r) => setTimeout(r, 300));
       }
     }

@@ -33,7 +33,7 @@ export async function until(
 ): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = await check();
     } catch {
@@ -335,7 +335,7 @@ export async function startReceivers(opts: { smtpDelayMs: number }): Promise<Rec
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const key = String(req.headers['idempotency-key'] ?? '');
-      let content = '';
+      let content: string;
       try {
         content = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text: { content: string } }).text.content;
       } catch {
