@@ -20,7 +20,7 @@ import { ApplicationFailure, defaultPayloadConverter, type Headers, type Payload
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { signingLegacyBefore } from '../db/repositories/workflow-marks';
-import { ConfigError, ROOT } from '../server/config';
+import { ConfigError, ROOT } from '../server/platform/config/config';
 import {
   actorOf,
   canonicalJson,
