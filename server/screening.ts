@@ -8,35 +8,22 @@
  * row never moves a student to another college: it is refused by line.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowIdReusePolicy,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { getCareSettings } from '../db/care';
 import { createStore, type College, type Store } from '../db/store';
 import { screeningDurations } from '../domain/care';
 import { controlCharProblem } from '../domain/text';
-import {
-  recordInterviewUpdate,
-  screeningFollowUpWorkflow,
-  type InterviewRecord,
-  type ScreeningInput,
-  type ScreeningState,
-  type WarningLevel,
-} from '../workflows';
+import { screeningFollowUpWorkflow, type ScreeningInput, type WarningLevel } from '../workflows';
 import { ForbiddenError, requireCareRole, type SessionUser } from './auth/context';
 import { decodeCsv, ImportError, parseCsvAsync, readCsvTable } from './auth/users';
-import { NotFoundError } from './semesters';
-import { TaskRejectedError } from './tasks';
+import { screeningWorkflowId } from './features/screening/use-cases/ids';
+export { recordInterview } from './features/screening/use-cases';
+export { screeningWorkflowId };
 
 /** A screening import is one school's or one college's warned students, not the whole roll. */
 export const MAX_SCREENING_ROWS = 20_000;
 const STUDENT_NO = /^[A-Za-z0-9_-]{1,32}$/;
-
-export const screeningWorkflowId = (warningId: string) => `screening.${warningId}`;
 
 export interface ScreeningDeps {
   knex: Knex;
@@ -419,31 +406,4 @@ async function startFollowUps(
     }
   };
   await Promise.all(Array.from({ length: Math.min(8, warnings.length) }, startOne));
-}
-
-/**
- * Records the interview of a warning through the workflow's Update; the workflow's refusal
- * reason (a missing step, another college) is passed on as written.
- */
-export async function recordInterview(
-  deps: { client?: Client; knex: Knex },
-  user: SessionUser,
-  warningId: string,
-  record: InterviewRecord,
-): Promise<ScreeningState> {
-  const row = (await deps.knex('screening_warnings').where({ id: warningId }).first('college_id')) as
-    { college_id: string } | undefined;
-  if (!row) throw new NotFoundError(`unknown warning ${warningId}`);
-  if (user.collegeId !== row.college_id) throw new ForbiddenError('this warning belongs to another college');
-  if (!deps.client) throw new Error('Temporal is not configured for this server');
-  const actor = { userId: user.id, role: user.role, collegeId: user.collegeId };
-  try {
-    return await deps.client.workflow
-      .getHandle(screeningWorkflowId(warningId))
-      .executeUpdate(recordInterviewUpdate, { args: [{ actor, record }] });
-  } catch (e) {
-    if (e instanceof WorkflowUpdateFailedError)
-      throw new TaskRejectedError(e.cause instanceof Error ? e.cause.message : e.message);
-    throw e;
-  }
 }

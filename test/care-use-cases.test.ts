@@ -1,0 +1,111 @@
+/**
+ * The care and screening rules that sat in routes, now in their use cases (issue 13 part 3): each
+ * is called here directly, with no HTTP, and the rule is seen applied.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DEMO_SCHOOL } from '../db/demo';
+import { BadRequestError, ForbiddenError, type SessionUser } from '../server/auth/context';
+import {
+  addLedgerEntry,
+  careWorkspace,
+  collegeOfRow,
+  ledgerExport,
+  removeKeyCare,
+  addKeyCare,
+  type CareDeps,
+} from '../server/features/care/use-cases';
+import { importWarnings } from '../server/screening';
+import { submitInterview } from '../server/features/screening/use-cases';
+import { NotFoundError } from '../server/semesters';
+import { demoDb, type DemoDb } from './helpers/demo-db';
+
+const NOW = Date.parse('2024-10-15T04:00:00Z');
+let fx: DemoDb;
+const deps = (): CareDeps => ({ knex: fx.db, store: fx.store, taskQueue: 'unused', now: NOW });
+const user = (id: string, role: SessionUser['role'], collegeId: string | null): SessionUser => ({
+  id,
+  username: id,
+  displayName: id,
+  role,
+  collegeId,
+  schoolId: DEMO_SCHOOL.id,
+});
+const admin = user('admin', 'school_admin', null);
+const counsellor = user('literature-counsellor', 'counsellor', 'literature');
+const scienceCounsellor = user('science-counsellor', 'counsellor', 'science');
+
+beforeAll(async () => {
+  fx = await demoDb('care-use-cases');
+});
+afterAll(async () => {
+  await fx.close();
+});
+
+describe('the ledger export (was in the export route)', () => {
+  test('When a counsellor exports without naming a college, then it is their own college’s ledger, titled by the college', async () => {
+    await addLedgerEntry(deps(), counsellor, 'literature', { studentNo: 'U2024001', studentName: '张导出' });
+    const result = await ledgerExport(deps(), counsellor, undefined, 'Asia/Shanghai');
+    expect(result.collegeId).toBe('literature');
+    expect(result.title).toBe('文学院重点、高危学生心理干预台账');
+    expect(result.rows.map((r) => r[1])).toEqual(['张导出']);
+  });
+
+  test('When a user of no college names none, then the export is refused (400); an unknown college is not found', async () => {
+    await expect(ledgerExport(deps(), admin, undefined, 'Asia/Shanghai')).rejects.toBeInstanceOf(BadRequestError);
+    await expect(ledgerExport(deps(), admin, 'no-such-college', 'Asia/Shanghai')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  test('When a counsellor asks for another college’s ledger, then it is refused', async () => {
+    await expect(ledgerExport(deps(), scienceCounsellor, 'literature', 'Asia/Shanghai')).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+  });
+});
+
+describe('the care workspace (was in the GET /care route)', () => {
+  test('When no college is asked for, then it is the user’s own; another college’s workspace is refused', async () => {
+    const w = await careWorkspace(deps(), counsellor, undefined);
+    expect(w.college.id).toBe('literature');
+    expect(w.ledger.map((l) => l.student.name)).toContain('张导出');
+    await expect(careWorkspace(deps(), scienceCounsellor, 'literature')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(careWorkspace(deps(), admin, 'no-such-college')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  test('When a care row is unknown, then its college is not found (the pages answer 404)', async () => {
+    const { id } = await addKeyCare(deps(), counsellor, 'literature', {
+      studentNo: 'U2024002',
+      studentName: '李关爱',
+      reasons: '家庭变故',
+    });
+    expect(await collegeOfRow(deps(), 'key_care_entries', id)).toBe('literature');
+    await expect(collegeOfRow(deps(), 'pairings', 'no-such-pairing')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(removeKeyCare(deps(), counsellor, id, 'better')).rejects.toBeInstanceOf(ForbiddenError);
+  });
+});
+
+describe('the interview form (was in the POST /screening/warnings/:id/interview route)', () => {
+  let warningId: string;
+  beforeAll(async () => {
+    const csv = '\uFEFFstudentNo,name,college,level\nU2024100,赵预警,literature,red\n';
+    const { batchId } = await importWarnings(deps(), admin, Buffer.from(csv, 'utf8'), 'w.csv');
+    const row = (await fx.db('screening_warnings').where({ batch_id: batchId }).first('id')) as { id: string };
+    warningId = row.id;
+  });
+
+  test('When the record lacks a step, then it is refused with every problem (400) before the workflow is asked', async () => {
+    const err = await submitInterview({ knex: fx.db }, counsellor, warningId, { rapport: '已建立' }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect((err as Error).message).toMatch(/emotions .* is missing/);
+  });
+
+  test('When another college’s staff submit it, then it is forbidden before the record is checked; an unknown warning is not found', async () => {
+    await expect(submitInterview({ knex: fx.db }, scienceCounsellor, warningId, {})).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    await expect(submitInterview({ knex: fx.db }, counsellor, 'no-such-warning', {})).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+});
