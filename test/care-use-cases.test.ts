@@ -2,6 +2,9 @@
  * The care and screening rules that sat in routes, now in their use cases (issue 13 part 3): each
  * is called here directly, with no HTTP, and the rule is seen applied.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEMO_SCHOOL } from '../db/demo';
 import { BadRequestError, ForbiddenError, type SessionUser } from '../server/auth/context';
@@ -15,7 +18,7 @@ import {
   type CareDeps,
 } from '../server/features/care/use-cases';
 import { importWarnings } from '../server/screening';
-import { submitInterview } from '../server/features/screening/use-cases';
+import { listWarnings, pendingImports, submitInterview } from '../server/features/screening/use-cases';
 import { NotFoundError } from '../server/semesters';
 import { demoDb, type DemoDb } from './helpers/demo-db';
 
@@ -107,5 +110,39 @@ describe('the interview form (was in the POST /screening/warnings/:id/interview 
     await expect(submitInterview({ knex: fx.db }, counsellor, 'no-such-warning', {})).rejects.toBeInstanceOf(
       NotFoundError,
     );
+  });
+});
+
+describe('the warnings list (was in the GET /api/screening/warnings route)', () => {
+  test('When college staff list warnings, then only their college’s come, whatever college they ask for; the admin may narrow by college', async () => {
+    const csv = '\uFEFFstudentNo,name,college,level\nU2024200,钱理科,science,orange\n';
+    await importWarnings(deps(), admin, Buffer.from(csv, 'utf8'), 'science.csv');
+    const own = await listWarnings({ knex: fx.db }, counsellor, { college: 'science' });
+    expect(own.length).toBeGreaterThan(0);
+    expect(new Set(own.map((w) => w.collegeId))).toEqual(new Set(['literature']));
+    const all = await listWarnings({ knex: fx.db }, admin, {});
+    expect(new Set(all.map((w) => w.collegeId))).toEqual(new Set(['literature', 'science']));
+    const science = await listWarnings({ knex: fx.db }, admin, { college: 'science', status: 'open' });
+    expect(science.map((w) => w.collegeId)).toEqual(['science']);
+    expect(typeof science[0]!.interviewDueAt).toBe('number');
+  });
+});
+
+describe('a previewed screening file (was in the screening pages)', () => {
+  test('When another user presents the token, then the file is not given; its uploader gets it until it is dropped', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-pending-'));
+    try {
+      const pending = pendingImports(dir, () => NOW);
+      const token = await pending.keep(counsellor, Buffer.from('a,b\n'), 'x'.repeat(300));
+      expect(await pending.take(scienceCounsellor, token)).toBeUndefined();
+      expect(await pending.take(counsellor, 'not-a-token')).toBeUndefined();
+      const file = await pending.take(counsellor, token);
+      expect(file?.bytes.toString()).toBe('a,b\n');
+      expect(file?.name).toHaveLength(200);
+      await pending.drop(token);
+      expect(await pending.take(counsellor, token)).toBeUndefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

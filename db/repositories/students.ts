@@ -54,3 +54,38 @@ export async function findRegisteredStudentByNo(
 export async function insertStudent(db: Knex, row: StudentRow): Promise<void> {
   await db('students').insert(row);
 }
+
+/** A registered student as a screening file names it. */
+export type RegisteredStudent = Pick<StudentRow, 'id' | 'student_no' | 'name' | 'college_id' | 'class_name'>;
+
+/** The school's registered students (not a college's own record of another college's number) with these numbers, by number. */
+export async function registeredStudentsByNo(
+  db: Knex,
+  schoolId: string,
+  studentNos: string[],
+): Promise<Map<string, RegisteredStudent>> {
+  const known = new Map<string, RegisteredStudent>();
+  for (let i = 0; i < studentNos.length; i += 500) {
+    const found = (await db('students')
+      .where({ school_id: schoolId })
+      .whereNull('registered_student_id')
+      .whereIn('student_no', studentNos.slice(i, i + 500))
+      .select('id', 'student_no', 'name', 'college_id', 'class_name')) as RegisteredStudent[];
+    for (const s of found) known.set(s.student_no, s);
+  }
+  return known;
+}
+
+export async function updateStudentNameAndClass(
+  db: Knex,
+  id: string,
+  name: string,
+  className: string | null,
+): Promise<void> {
+  await db('students').where({ id }).update({ name, class_name: className });
+}
+
+/** New students, written 100 rows at a time. */
+export async function insertStudents(db: Knex, rows: Array<Omit<StudentRow, 'registered_student_id'>>): Promise<void> {
+  for (let i = 0; i < rows.length; i += 100) await db('students').insert(rows.slice(i, i + 100));
+}
