@@ -20,6 +20,15 @@ import {
 import { importWarnings } from '../server/screening';
 import { listWarnings, pendingImports, submitInterview } from '../server/features/screening/use-cases';
 import { NotFoundError } from '../server/semesters';
+import {
+  isCaseStep,
+  progressOf,
+  reportCollege,
+  reportFromBody,
+  reportProblems,
+  reportValues,
+} from '../server/features/crisis/use-cases';
+import { DEFAULT_CRISIS_DURATIONS } from '../workflows';
 import { demoDb, type DemoDb } from './helpers/demo-db';
 
 const NOW = Date.parse('2024-10-15T04:00:00Z');
@@ -144,5 +153,61 @@ describe('a previewed screening file (was in the screening pages)', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the crisis report form and API (were in the crisis routes)', () => {
+  const zone = 'Asia/Shanghai';
+  test('When the form lacks the situation and the place and names a future time, then each is a problem of its field; college staff report for their own college', async () => {
+    const values = reportValues({
+      collegeId: 'science',
+      studentNo: ' C2024001 ',
+      studentName: '孙危机',
+      situation: '',
+      place: '',
+      occurredAt: '2030-01-01T00:00',
+    });
+    expect(values.studentNo).toBe('C2024001');
+    expect(reportCollege(counsellor, values)).toBe('literature');
+    expect(await reportProblems({ store: fx.store, now: NOW }, counsellor, values, zone)).toEqual({
+      situation: 'invalid',
+      place: 'invalid',
+      occurredAt: 'invalid',
+    });
+  });
+
+  test('When the school admin names no college or an unknown one, then the college is the problem; a control character in a name is named as such', async () => {
+    const values = reportValues({ studentNo: 'C1', studentName: 'a\u0007b', situation: 'injury', place: '宿舍' });
+    expect(await reportProblems({ store: fx.store, now: NOW }, admin, values, zone)).toEqual({
+      college: 'invalid',
+      studentName: 'control',
+    });
+    const unknown = { ...values, studentName: '孙危机', collegeId: 'no-such-college' };
+    expect(await reportProblems({ store: fx.store, now: NOW }, admin, unknown, zone)).toEqual({ college: 'invalid' });
+  });
+
+  test('When the API gets no college and no time, then the report is for the reporter’s college, now', () => {
+    expect(
+      reportFromBody({ studentNo: 'C1', studentName: '孙', situation: 'injury', place: 'x' }, counsellor, NOW),
+    ).toEqual({
+      studentNo: 'C1',
+      studentName: '孙',
+      className: undefined,
+      collegeId: 'literature',
+      situation: 'injury',
+      place: 'x',
+      occurredAt: NOW,
+    });
+  });
+
+  test('When a supervised case has no check-in yet, then the next check-in counts from the report and a passed deadline is overdue', () => {
+    const durations = { ...DEFAULT_CRISIS_DURATIONS };
+    const k = { situation: 'self_harm_risk', status: 'supervising', reportedAt: NOW, durations };
+    const p = progressOf(k, [], NOW + durations.onSceneAckMs + 1);
+    expect(p.nextCheckIn).toBe(NOW + durations.checkInEveryMs);
+    expect(p.rows.find((x) => x.key === 'on-scene')?.state).toBe('overdue');
+    expect(p.rows.find((x) => x.key === 'five-ones')?.state).toBe('waiting');
+    expect(isCaseStep('five-ones')).toBe(true);
+    expect(isCaseStep('delete')).toBe(false);
   });
 });

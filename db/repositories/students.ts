@@ -89,3 +89,24 @@ export async function updateStudentNameAndClass(
 export async function insertStudents(db: Knex, rows: Array<Omit<StudentRow, 'registered_student_id'>>): Promise<void> {
   for (let i = 0; i < rows.length; i += 100) await db('students').insert(rows.slice(i, i + 100));
 }
+
+/** The registered student with this number in the school, with name and college. */
+export async function findRegisteredStudentWithCollege(
+  db: Knex,
+  schoolId: string,
+  studentNo: string,
+): Promise<{ id: string; name: string; college_id: string } | undefined> {
+  return (await db('students')
+    .where({ school_id: schoolId, student_no: studentNo })
+    .whereNull('registered_student_id')
+    .first('id', 'name', 'college_id')) as { id: string; name: string; college_id: string } | undefined;
+}
+
+/** A student's number, name and class. */
+export async function getStudentIdentity(
+  db: Knex,
+  id: string,
+): Promise<{ student_no: string; name: string; class_name: string | null } | undefined> {
+  return (await db('students').where({ id }).first('student_no', 'name', 'class_name')) as
+    { student_no: string; name: string; class_name: string | null } | undefined;
+}
