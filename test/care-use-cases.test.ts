@@ -19,6 +19,7 @@ import {
 } from '../server/features/care/use-cases';
 import { importWarnings } from '../server/screening';
 import { listWarnings, pendingImports, submitInterview } from '../server/features/screening/use-cases';
+import { handOverUser } from '../server/features/hand-over/use-cases';
 import { NotFoundError } from '../server/semesters';
 import {
   isCaseStep,
@@ -209,5 +210,19 @@ describe('the crisis report form and API (were in the crisis routes)', () => {
     expect(p.rows.find((x) => x.key === 'five-ones')?.state).toBe('waiting');
     expect(isCaseStep('five-ones')).toBe(true);
     expect(isCaseStep('delete')).toBe(false);
+  });
+});
+
+describe('the hand-over of a departing staff member (its rules, before any workflow is asked)', () => {
+  const handOverDeps = () => ({ store: fx.store, knex: fx.db, client: {} as never, now: () => NOW });
+  test('When anyone but the school admin asks, then it is forbidden; the admin may not hand over themself, nor to another college', async () => {
+    await expect(handOverUser(handOverDeps(), counsellor, 'literature-class-teacher', {})).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    await expect(handOverUser(handOverDeps(), admin, 'admin', {})).rejects.toBeInstanceOf(BadRequestError);
+    const other = handOverUser(handOverDeps(), admin, 'literature-class-teacher', {
+      successorUserId: 'science-counsellor',
+    });
+    await expect(other).rejects.toThrow(/not of the same college/);
   });
 });

@@ -240,3 +240,11 @@ export async function enrolInCare(
   }
   return { keyCareId: keyCareId!, ledgerId: ledgerId!, pairingId: pairingId! };
 }
+
+// ---------------------------------------------------------------------------------------------
+// a staff member leaving their care duties (hand-over); belongs with the users repository after the issue-13 merge
+
+/** Deactivates the account (its sessions are deleted by the caller, in the same transaction). */
+export async function deactivateUser(db: Knex, userId: string): Promise<void> {
+  await db('users').where({ id: userId }).update({ active: false });
+}
