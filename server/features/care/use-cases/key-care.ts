@@ -1,0 +1,174 @@
+/**
+ * The key-care list (重点关爱库) per college, with reasons (a month's key-care groups of the
+ * checklist, or free text) and the one-student-one-plan (一生一策).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  findActiveKeyCareOf,
+  getKeyCareEntry,
+  insertKeyCareEntry,
+  listActiveKeyCareRows,
+  removeKeyCareEntry,
+  updateKeyCareEntry,
+} from '../../../../db/repositories/care';
+import { writeTransaction } from '../../../../db/knex';
+import { createStore } from '../../../../db/store';
+import type { KeyCareReason } from '../../../../domain/care';
+import { BadRequestError, ForbiddenError, type SessionUser } from '../../../auth/context';
+import { monthFrom } from '../../../dates';
+import { NotFoundError } from '../../../semesters';
+import { TaskRejectedError } from '../../../tasks';
+import { audit, auditStudentReads, collegeOf, studentFor, text, type CareDeps, type ListOptions } from './common';
+
+function parseReasons(value: unknown, now = Date.now()): KeyCareReason[] {
+  const list = Array.isArray(value) ? value : value == null || value === '' ? [] : [value];
+  const out: KeyCareReason[] = [];
+  // a group's month exists and lies within the plausible window (domain/dates.ts)
+  const month = (v: unknown, i: number) => monthFrom(v, `reasons[${i}].month`, { zone: 'Asia/Shanghai', now });
+  for (const [i, r] of list.entries()) {
+    // form values: "group:2024-10:1|<zh>" (a month's key-care group) or free text
+    if (typeof r === 'string') {
+      const m = /^group:(\d{4}-\d{2}):(\d+)\|(.+)$/s.exec(r);
+      if (m) out.push({ kind: 'group', month: month(m[1], i), index: Number(m[2]), zh: m[3]! });
+      else if (r.trim()) out.push({ kind: 'other', zh: text(r, 'reason', { max: 500 }) });
+      continue;
+    }
+    const o = r as Record<string, unknown>;
+    if (
+      o &&
+      o.kind === 'group' &&
+      typeof o.month === 'string' &&
+      /^\d{4}-\d{2}$/.test(o.month) &&
+      Number.isInteger(o.index) &&
+      typeof o.zh === 'string' &&
+      o.zh.trim()
+    ) {
+      out.push({
+        kind: 'group',
+        month: month(o.month, i),
+        index: Number(o.index),
+        zh: text(o.zh, 'reason', { max: 500 }),
+      });
+    } else if (o && (o.kind === 'other' || o.kind === undefined) && typeof o.zh === 'string' && o.zh.trim()) {
+      out.push({ kind: 'other', zh: text(o.zh, 'reason', { max: 500 }) });
+    } else
+      throw new BadRequestError('a reason is { kind: "group", month: "YYYY-MM", index, zh } or { kind: "other", zh }');
+  }
+  return out;
+}
+
+export interface KeyCareView {
+  id: string;
+  student: { id: string; studentNo: string; name: string; className: string | null };
+  collegeId: string;
+  reasons: KeyCareReason[];
+  plan: string;
+  source: string;
+  addedAt: number;
+  updatedAt: number;
+}
+
+export async function listKeyCare(
+  deps: CareDeps,
+  user: SessionUser,
+  collegeId: string,
+  opts: ListOptions = {},
+): Promise<KeyCareView[]> {
+  await collegeOf(deps, user, collegeId);
+  const rows = await listActiveKeyCareRows(deps.knex, collegeId);
+  if (opts.audit !== false)
+    await auditStudentReads(
+      deps,
+      user,
+      rows.map((r) => String(r.student_id)),
+      'key-care-list',
+    );
+  return rows.map((r) => ({
+    id: String(r.id),
+    student: {
+      id: String(r.student_id),
+      studentNo: String(r.student_no),
+      name: String(r.name),
+      className: r.class_name ?? null,
+    },
+    collegeId: String(r.college_id),
+    reasons: JSON.parse(String(r.reasons)) as KeyCareReason[],
+    plan: String(r.plan),
+    source: String(r.source),
+    addedAt: Number(r.added_at),
+    updatedAt: Number(r.updated_at),
+  }));
+}
+
+export async function addKeyCare(
+  deps: CareDeps,
+  user: SessionUser,
+  collegeId: string,
+  b: Record<string, unknown>,
+): Promise<{ id: string }> {
+  await collegeOf(deps, user, collegeId);
+  const reasons = parseReasons(b.reasons, deps.now);
+  if (!reasons.length)
+    throw new BadRequestError('give at least one reason (a key-care group of the month, or your own words)');
+  const plan = text(b.plan, 'plan (一生一策)');
+  // every write through the transaction (SQLite has one connection: the store outside it would wait)
+  // reads, then writes: the write lock first (SQLite), see db/knex.ts
+  return writeTransaction(deps.knex, async (trx) => {
+    const studentId = await studentFor({ ...deps, knex: trx }, user, collegeId, b);
+    const existing = await findActiveKeyCareOf(trx, studentId);
+    if (existing) throw new TaskRejectedError('this student is already on the key-care list: edit the entry instead');
+    const id = randomUUID();
+    await insertKeyCareEntry(trx, {
+      id,
+      student_id: studentId,
+      college_id: collegeId,
+      reasons: JSON.stringify(reasons),
+      plan,
+      source: 'manual',
+      source_id: null,
+      status: 'active',
+      added_by: user.id,
+      added_at: deps.now,
+      updated_at: deps.now,
+    });
+    await audit({ ...deps, store: createStore(trx) }, user, 'key-care', id, 'added', { reasons: reasons.length });
+    return { id };
+  });
+}
+
+async function keyCareRow(deps: CareDeps, user: SessionUser, id: string) {
+  const row = await getKeyCareEntry(deps.knex, id);
+  if (!row || row.status !== 'active') throw new NotFoundError(`unknown key-care entry ${id}`);
+  await collegeOf(deps, user, String(row.college_id));
+  return row;
+}
+
+export async function updateKeyCare(
+  deps: CareDeps,
+  user: SessionUser,
+  id: string,
+  b: Record<string, unknown>,
+): Promise<void> {
+  await keyCareRow(deps, user, id);
+  const patch: { updated_at: number; reasons?: string; plan?: string } = { updated_at: deps.now };
+  if (b.reasons !== undefined) {
+    const reasons = parseReasons(b.reasons, deps.now);
+    if (!reasons.length) throw new BadRequestError('give at least one reason');
+    patch.reasons = JSON.stringify(reasons);
+  }
+  if (b.plan !== undefined) patch.plan = text(b.plan, 'plan (一生一策)');
+  await updateKeyCareEntry(deps.knex, id, patch);
+  await audit(deps, user, 'key-care', id, 'updated', { fields: Object.keys(patch).filter((k) => k !== 'updated_at') });
+}
+
+/** Only the college leader or the counselling centre take a student off the list, with a reason. */
+export async function removeKeyCare(deps: CareDeps, user: SessionUser, id: string, reason: unknown): Promise<void> {
+  await keyCareRow(deps, user, id);
+  if (user.role !== 'college_leader' && user.role !== 'school_admin')
+    throw new ForbiddenError(
+      'only the college leader or the counselling centre may take a student off the key-care list',
+    );
+  const why = text(reason, 'reason', { required: true, max: 500 });
+  await removeKeyCareEntry(deps.knex, id, { removed_at: deps.now, removed_by: user.id, removed_reason: why });
+  await audit(deps, user, 'key-care', id, 'removed', { reason: why });
+}

@@ -1,0 +1,21 @@
+/** What every section of the care workspace page renders with. */
+import type { Request } from 'express';
+import type { Raw } from '../../../html';
+import type { CareMessages } from '../../../i18n/care';
+import type { SessionUser } from '../../../auth/context';
+
+export interface CarePageContext {
+  req: Request;
+  m: CareMessages;
+  en: boolean;
+  user: SessionUser;
+  collegeId: string;
+  /** `?college=<id>` */
+  collegeQ: string;
+  /** the CSRF and idempotency fields of every form */
+  csrf: Raw;
+  zone: string;
+  now: number;
+  /** the college leader or the counselling centre */
+  isLeader: boolean;
+}
