@@ -31,10 +31,7 @@ export function errorPage(req: Request, status: number, detail: string): string 
     <p class="actions">${home}${backLink}</p>
     ${
       detail && status < 500
-        ? html`<details>
-            <summary>${e.details}</summary>
-            <p><code>${status} · ${detail}</code></p>
-          </details>`
+        ? html`<details><summary>${e.details}</summary><p><code>${status} · ${detail}</code></p></details>`
         : html`<p class="muted"><small>${status}</small></p>`
     }
   </div>`;

@@ -148,4 +148,4 @@ export async function once<T>(
 }
 
 /** The hidden `_idem` field of a write form, with a fresh key (render it once per page load). */
-export const idemField = () => html`<input type="hidden" name="${IDEM_FIELD}" value="${newFormKey()}" />`;
+export const idemField = () => html`<input type="hidden" name="${IDEM_FIELD}" value="${newFormKey()}">`;

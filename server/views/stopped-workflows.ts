@@ -40,31 +40,13 @@ export function stoppedWorkflowsBody(
       <tbody>
         ${l.marked.map(
           (w) =>
-            html`<tr data-kind="${w.kind}" data-id="${w.id}">
-              <td>${what(w)}<br /><small>${w.id}</small></td>
-              <td>${colleges.get(w.collegeId) ?? w.collegeId}</td>
-              <td>${fmt(w.noticedAt, zone)}</td>
-              <td>${w.endStatus}</td>
-              <td>
-                <form method="post" action="/admin/workflows/${w.kind}/${encodeURIComponent(w.id)}/restart">
-                  <input type="hidden" name="_csrf" value="${csrf}" /><button class="btn">${m.wfRestart}</button>
-                </form>
-              </td>
-            </tr>`,
+            html`<tr data-kind="${w.kind}" data-id="${w.id}"><td>${what(w)}<br><small>${w.id}</small></td><td>${colleges.get(w.collegeId) ?? w.collegeId}</td><td>${fmt(w.noticedAt, zone)}</td><td>${w.endStatus}</td>
+<td><form method="post" action="/admin/workflows/${w.kind}/${encodeURIComponent(w.id)}/restart"><input type="hidden" name="_csrf" value="${csrf}"><button class="btn">${m.wfRestart}</button></form></td></tr>`,
         )}
         ${l.found.map(
           (w) =>
-            html`<tr data-kind="${w.kind}" data-id="${w.id}">
-              <td>${m.wfKinds[w.kind as keyof typeof m.wfKinds] ?? w.kind}<br /><small>${w.workflowId}</small></td>
-              <td>${colleges.get(w.collegeId) ?? w.collegeId}</td>
-              <td>${fmt(w.noticedAt, zone)}</td>
-              <td data-status="${w.status}">${workflowStatusName(w.status, req.lang ?? 'zh-CN')}</td>
-              <td>
-                <form method="post" action="/admin/workflows/${w.kind}/${encodeURIComponent(w.id)}/restart">
-                  <input type="hidden" name="_csrf" value="${csrf}" /><button class="btn">${m.wfRestart}</button>
-                </form>
-              </td>
-            </tr>`,
+            html`<tr data-kind="${w.kind}" data-id="${w.id}"><td>${m.wfKinds[w.kind as keyof typeof m.wfKinds] ?? w.kind}<br><small>${w.workflowId}</small></td><td>${colleges.get(w.collegeId) ?? w.collegeId}</td><td>${fmt(w.noticedAt, zone)}</td><td data-status="${w.status}">${workflowStatusName(w.status, req.lang ?? 'zh-CN')}</td>
+<td><form method="post" action="/admin/workflows/${w.kind}/${encodeURIComponent(w.id)}/restart"><input type="hidden" name="_csrf" value="${csrf}"><button class="btn">${m.wfRestart}</button></form></td></tr>`,
         )}
       </tbody>
     </table>

@@ -17,33 +17,13 @@ export function taskTable(
   const occ = label ?? ((x: { occurrence: string | null }) => occurrenceLabel(x.occurrence, lang));
   if (!rows.length) return html`<p>${m.noTasks}</p>`;
   return html`<table class="tasks">
-    <thead>
-      <tr>
-        <th data-sort>${m.task}</th>
-        <th data-sort>${m.month}</th>
-        <th data-sort>${m.owner}</th>
-        <th data-sort>${m.due}</th>
-        <th data-sort>${m.status}</th>
-        <th data-sort>${m.level}</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.map(
-        (x) =>
-          html`<tr data-task="${x.id}">
-            <td>
-              <a href="/tasks/${encodeURIComponent(x.id)}">${req.lang === 'en' ? x.titleEn : x.titleZh}</a
-              >${x.occurrence ? html` <small class="occurrence">${occ(x)}</small>` : ''}
-            </td>
-            <td>${x.month}</td>
-            <td>${m.roleNames[x.ownerRole]}</td>
-            <td data-value="${x.dueAt}">${fmt(x.dueAt, zone)}</td>
-            <td class="status-${x.status}">${m.statusNames[x.status]}${x.late ? ` (${m.late})` : ''}</td>
-            <td class="level-${x.escalationLevel}" data-value="${x.escalationLevel}">
-              ${levelName(x.escalationLevel, lang)}
-            </td>
-          </tr> `,
-      )}
-    </tbody>
-  </table>`;
+<thead><tr><th data-sort>${m.task}</th><th data-sort>${m.month}</th><th data-sort>${m.owner}</th><th data-sort>${m.due}</th><th data-sort>${m.status}</th><th data-sort>${m.level}</th></tr></thead>
+<tbody>
+${rows.map(
+  (
+    x,
+  ) => html`<tr data-task="${x.id}"><td><a href="/tasks/${encodeURIComponent(x.id)}">${req.lang === 'en' ? x.titleEn : x.titleZh}</a>${x.occurrence ? html` <small class="occurrence">${occ(x)}</small>` : ''}</td><td>${x.month}</td><td>${m.roleNames[x.ownerRole]}</td><td data-value="${x.dueAt}">${fmt(x.dueAt, zone)}</td><td class="status-${x.status}">${m.statusNames[x.status]}${x.late ? ` (${m.late})` : ''}</td><td class="level-${x.escalationLevel}" data-value="${x.escalationLevel}">${levelName(x.escalationLevel, lang)}</td></tr>
+`,
+)}
+</tbody></table>`;
 }

@@ -29,8 +29,7 @@ export function createDashboardPages(deps: AppDeps): express.Router {
     const lang = req.lang ?? 'zh-CN';
     const semester = await semesterInView(deps, req);
     if (!semester) {
-      const body = html`<h1>${m.navOverview}</h1>
-        <p>${m.noSemester}</p>`;
+      const body = html`<h1>${m.navOverview}</h1><p>${m.noSemester}</p>`;
       return void res.send(page(req, { title: m.navOverview, body }));
     }
     const month = queryString(req, 'month');

@@ -39,12 +39,9 @@ export function createTaskPages(deps: AppDeps, actions: ReturnType<typeof taskAc
     const rows = semester ? await myTasks(deps.store, user, semester.id, (deps.now ?? Date.now)()) : [];
     const hotlines = semester ? (await templateOf(deps.store, semester)).hotlines : [];
     const body = html`<h1>${m.navMyTasks}</h1>
-      <p class="card">
-        ${m.hotlines}:
-        ${hotlines.map((h) => html`${req.lang === 'en' ? h.name.en : h.name.zh}${h.number ? ` ${h.number}` : ''}；`)}
-      </p>
-      ${taskTable(req, rows, zone, await occurrenceLabeler(deps.store, deps.schoolId, req.lang ?? 'zh-CN'))}
-      ${semester && user.collegeId ? html`<p><a href="/exports/tasks.xlsx?semester=${semester.id}&college=${user.collegeId}" id="ledger-export">${m.exportXlsx}</a> · <a href="/exports/tasks.csv?semester=${semester.id}&college=${user.collegeId}">${m.exportCsv}</a></p>` : ''}`;
+<p class="card">${m.hotlines}: ${hotlines.map((h) => html`${req.lang === 'en' ? h.name.en : h.name.zh}${h.number ? ` ${h.number}` : ''}；`)}</p>
+${taskTable(req, rows, zone, await occurrenceLabeler(deps.store, deps.schoolId, req.lang ?? 'zh-CN'))}
+${semester && user.collegeId ? html`<p><a href="/exports/tasks.xlsx?semester=${semester.id}&college=${user.collegeId}" id="ledger-export">${m.exportXlsx}</a> · <a href="/exports/tasks.csv?semester=${semester.id}&college=${user.collegeId}">${m.exportCsv}</a></p>` : ''}`;
     res.send(page(req, { title: m.navMyTasks, body }));
   });
 

@@ -18,14 +18,14 @@ export function renderLogin(req: Request, error?: string, username = ''): string
       : req.query.next,
   );
   const body = html`<h1>${t.loginTitle}</h1>
-    ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-    <form class="card" method="post" action="/login${lang === 'en' ? '?lang=en' : ''}">
-      <label for="username">${t.username}</label>
-      <input id="username" name="username" autocomplete="username" required autofocus value="${username}" />
-      <label for="password">${t.password}</label>
-      <input id="password" name="password" type="password" autocomplete="current-password" required />
-      ${next ? html`<input type="hidden" name="next" value="${next}" />` : ''}
-      <p><button type="submit">${t.signIn}</button></p>
-    </form>`;
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<form class="card" method="post" action="/login${lang === 'en' ? '?lang=en' : ''}">
+<label for="username">${t.username}</label>
+<input id="username" name="username" autocomplete="username" required autofocus value="${username}">
+<label for="password">${t.password}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
+<p><button type="submit">${t.signIn}</button></p>
+</form>`;
   return page(req, { title: t.loginTitle, body });
 }

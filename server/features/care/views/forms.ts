@@ -25,7 +25,7 @@ export function formBody(req: Request): Record<string, unknown> {
 
 /** A write form's hidden fields: the CSRF token and an idempotency key fresh on each page load (server/idempotency.ts). */
 export const csrfField = (req: Request) =>
-  html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}" />${idemField()}`;
+  html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}">${idemField()}`;
 
 /** A `datetime-local` value (or any ISO date-time without an offset) in the school's zone, as epoch ms; other values unchanged. */
 export function localTime(value: unknown, zone: string): unknown {
@@ -74,14 +74,10 @@ export function userSelect(
   opts: { required?: boolean; empty?: string; selected?: string | null } = {},
 ): Raw {
   const roles = t(req).roleNames as Record<string, string>;
-  return html`<select name="${name}" ${opts.required ? raw(' required') : ''}>
-    ${opts.empty !== undefined ? html`<option value="">${opts.empty}</option>` : ''}${users.map(
-      (u) =>
-        html`<option value="${u.id}" ${u.id === opts.selected ? raw(' selected') : ''}>
-          ${u.displayName}（${roles[u.role] ?? u.role}）
-        </option>`,
-    )}
-  </select>`;
+  return html`<select name="${name}"${opts.required ? raw(' required') : ''}>${opts.empty !== undefined ? html`<option value="">${opts.empty}</option>` : ''}${users.map(
+    (u) =>
+      html`<option value="${u.id}"${u.id === opts.selected ? raw(' selected') : ''}>${u.displayName}（${roles[u.role] ?? u.role}）</option>`,
+  )}</select>`;
 }
 
 export async function activeUsersOf(deps: AppDeps, schoolId: string, collegeId: string): Promise<User[]> {
@@ -89,9 +85,9 @@ export async function activeUsersOf(deps: AppDeps, schoolId: string, collegeId: 
 }
 
 export const studentCell = (s: { name: string; studentNo: string; className: string | null }) =>
-  html`<strong>${s.name}</strong><br /><small>${s.studentNo}${s.className ? ` · ${s.className}` : ''}</small>`;
+  html`<strong>${s.name}</strong><br><small>${s.studentNo}${s.className ? ` · ${s.className}` : ''}</small>`;
 
 export const studentFields = (m: CareMessages) =>
-  html`<label>${m.studentNo} <input name="studentNo" required maxlength="32" pattern="[A-Za-z0-9_\\-]{1,32}" /></label>
-    <label>${m.studentName} <input name="studentName" required maxlength="100" /></label>
-    <label>${m.className} <input name="className" maxlength="100" /></label>`;
+  html`<label>${m.studentNo} <input name="studentNo" required maxlength="32" pattern="[A-Za-z0-9_\\-]{1,32}"></label>
+<label>${m.studentName} <input name="studentName" required maxlength="100"></label>
+<label>${m.className} <input name="className" maxlength="100"></label>`;

@@ -11,8 +11,7 @@ import { csrfField, flash, studentCell } from './forms';
 
 function interviewForm(req: Request, m: CareMessages, w: WarningForInterview) {
   const yesNo = (name: string) =>
-    html`<label class="inline-choice"><input type="radio" name="${name}" value="yes" required /> ${m.yes}</label>
-      <label class="inline-choice"><input type="radio" name="${name}" value="no" /> ${m.no}</label>`;
+    html`<label class="inline-choice"><input type="radio" name="${name}" value="yes" required> ${m.yes}</label> <label class="inline-choice"><input type="radio" name="${name}" value="no"> ${m.no}</label>`;
   return html`<form
     class="card"
     id="interview"
@@ -23,13 +22,11 @@ function interviewForm(req: Request, m: CareMessages, w: WarningForInterview) {
     <p class="muted">${m.interviewIntro}</p>
     ${INTERVIEW_STEPS.map(
       (s) =>
-        html`<label for="step-${s}"><strong>${m.steps[s]!.name}</strong></label>
-          <p class="muted hint">${m.steps[s]!.hint}</p>
-          <textarea id="step-${s}" name="${s}" required maxlength="5000"></textarea>`,
+        html`<label for="step-${s}"><strong>${m.steps[s]!.name}</strong></label><p class="muted hint">${m.steps[s]!.hint}</p><textarea id="step-${s}" name="${s}" required maxlength="5000"></textarea>`,
     )}
     <fieldset>
       <legend>${m.assessment}</legend>
-      ${ASSESSMENTS.map((a) => html`<label class="inline-choice"><input type="radio" name="assessment" value="${a}" required /> ${m.assessmentNames[a]}</label> `)}
+      ${ASSESSMENTS.map((a) => html`<label class="inline-choice"><input type="radio" name="assessment" value="${a}" required> ${m.assessmentNames[a]}</label> `)}
     </fieldset>
     <fieldset>
       <legend>${m.needsCounselling}</legend>
@@ -45,21 +42,10 @@ function interviewForm(req: Request, m: CareMessages, w: WarningForInterview) {
 
 function recordShown(m: CareMessages, record: WarningForInterview['record']) {
   return record
-    ? html`<div class="card" id="record">
-        <dl>
-          ${INTERVIEW_STEPS.map(
-            (s) =>
-              html`<dt>${m.steps[s]!.name}</dt>
-                <dd>${record?.[s] ?? ''}</dd>`,
-          )}
-          <dt>${m.assessment}</dt>
-          <dd>${record.assessment ? (m.assessmentNames[record.assessment] ?? record.assessment) : ''}</dd>
-          <dt>${m.needsCounselling}</dt>
-          <dd>${record.needsCounselling ? m.yes : m.no}</dd>
-          <dt>${m.needsCrisisIntervention}</dt>
-          <dd>${record.needsCrisisIntervention ? m.yes : m.no}</dd>
-        </dl>
-      </div>`
+    ? html`<div class="card" id="record"><dl>${INTERVIEW_STEPS.map((s) => html`<dt>${m.steps[s]!.name}</dt><dd>${record?.[s] ?? ''}</dd>`)}
+<dt>${m.assessment}</dt><dd>${record.assessment ? (m.assessmentNames[record.assessment] ?? record.assessment) : ''}</dd>
+<dt>${m.needsCounselling}</dt><dd>${record.needsCounselling ? m.yes : m.no}</dd>
+<dt>${m.needsCrisisIntervention}</dt><dd>${record.needsCrisisIntervention ? m.yes : m.no}</dd></dl></div>`
     : '';
 }
 

@@ -21,15 +21,10 @@ function groupChoices(c: CarePageContext, months: Month[]) {
   const { m, en } = c;
   const month = DateTime.fromMillis(c.now, { zone: c.zone }).toFormat('yyyy-MM');
   const groupSet = (x: Month) =>
-    html`<fieldset class="groups">
-      <legend>${fill(m.groupsOfMonth, { month: x.month })}</legend>
-      ${x.keyCareGroups.map(
-        (g, i) =>
-          html`<label
-            ><input type="checkbox" name="reasons" value="group:${x.month}:${i}|${g.zh}" /> ${en ? g.en : g.zh}</label
-          >`,
-      )}
-    </fieldset>`;
+    html`<fieldset class="groups"><legend>${fill(m.groupsOfMonth, { month: x.month })}</legend>${x.keyCareGroups.map(
+      (g, i) =>
+        html`<label><input type="checkbox" name="reasons" value="group:${x.month}:${i}|${g.zh}"> ${en ? g.en : g.zh}</label>`,
+    )}</fieldset>`;
   const current = months.find((x) => x.month === month);
   const others = months.filter((x) => x !== current);
   return !months.length
@@ -58,12 +53,7 @@ function keyCareRow(c: CarePageContext, e: KeyCareView) {
     </td>
     ${
       c.isLeader
-        ? html`<td>
-            <form method="post" action="/care/key-care/${encodeURIComponent(e.id)}/remove">
-              ${csrf}<label>${m.removeReason} <input name="reason" required maxlength="500" /></label
-              ><button class="btn" type="submit">${m.remove}</button>
-            </form>
-          </td>`
+        ? html`<td><form method="post" action="/care/key-care/${encodeURIComponent(e.id)}/remove">${csrf}<label>${m.removeReason} <input name="reason" required maxlength="500"></label><button class="btn" type="submit">${m.remove}</button></form></td>`
         : ''
     }
   </tr>`;
@@ -83,13 +73,7 @@ export function keyCareSection(c: CarePageContext, keyCare: KeyCareView[], month
         </tr>
       </thead>
       <tbody>
-        ${
-          keyCare.length
-            ? ''
-            : html`<tr>
-                <td colspan="4" class="muted">${m.none}</td>
-              </tr>`
-        }
+        ${keyCare.length ? '' : html`<tr><td colspan="4" class="muted">${m.none}</td></tr>`}
         ${keyCare.map((e) => keyCareRow(c, e))}
       </tbody>
     </table>

@@ -30,7 +30,7 @@ function ledgerCells(
   const categoryName = new Map<string, string>(LEDGER_CATEGORIES.map((x) => [x.id, c.en ? x.en : x.zh]));
   return {
     seq: v.seq,
-    name: html`${v.student.name}<br /><small>${v.student.studentNo}</small>`,
+    name: html`${v.student.name}<br><small>${v.student.studentNo}</small>`,
     gender: v.gender,
     majorClass: v.majorClass || v.student.className || '',
     contact: v.contact,
@@ -43,11 +43,7 @@ function ledgerCells(
     followUp: html`<ul class="follow-ups">
         ${v.followUps.map(
           (f) =>
-            html`<li>
-              ${fmt(f.at, zone)}
-              ${f.text}${f.counselling ? `（${m.counsellingShort}）` : ''}${f.hospital ? `（${m.hospitalShort}）` : ''}
-              <small class="muted">${names.get(f.by) ?? f.by}</small>
-            </li>`,
+            html`<li>${fmt(f.at, zone)} ${f.text}${f.counselling ? `（${m.counsellingShort}）` : ''}${f.hospital ? `（${m.hospitalShort}）` : ''} <small class="muted">${names.get(f.by) ?? f.by}</small></li>`,
         )}
       </ul>
       ${followUpForm(c, v)}`,
@@ -85,11 +81,7 @@ function addLedgerForm(c: CarePageContext, members: User[]) {
 
 export function ledgerSection(c: CarePageContext, ledger: LedgerView[], members: User[], names: Map<string, string>) {
   const { m } = c;
-  const empty = ledger.length
-    ? ''
-    : html`<tr>
-        <td colspan="${LEDGER_COLUMNS.length}" class="muted">${m.none}</td>
-      </tr>`;
+  const empty = ledger.length ? '' : html`<tr><td colspan="${LEDGER_COLUMNS.length}" class="muted">${m.none}</td></tr>`;
   const rows = ledger.map((v) => {
     const cells = ledgerCells(c, v, names);
     return html`<tr data-id="${v.id}">

@@ -18,13 +18,7 @@ function proposedTable(c: CarePageContext, proposed: PairingView[], members: Use
       </tr>
     </thead>
     <tbody>
-      ${
-        proposed.length
-          ? ''
-          : html`<tr>
-              <td colspan="3" class="muted">${m.none}</td>
-            </tr>`
-      }
+      ${proposed.length ? '' : html`<tr><td colspan="3" class="muted">${m.none}</td></tr>`}
       ${proposed.map(
         (p) =>
           html`<tr data-id="${p.id}">
@@ -54,28 +48,8 @@ function activeRow(c: CarePageContext, p: PairingView) {
   const mayEnd = user.role === 'college_leader' && user.collegeId === c.collegeId;
   return html`<tr data-id="${p.id}"><td>${studentCell(p.student)}</td><td>${p.teacherName ?? p.teacherUserId ?? ''}</td><td>${fmt(p.startedAt, zone)}</td><td>${fmt(p.lastTalkAt, zone)}</td>
 <td${overdue ? raw(' class="bad"') : ''}>${fmt(p.nextTalkDueAt, zone)}</td><td class="level-${p.escalationLevel}" data-value="${p.escalationLevel}">${levelName(Number(p.escalationLevel), req.lang ?? 'zh-CN')}</td>
-<td>${
-    mayTalk
-      ? html`<details>
-          <summary>${m.recordTalk}</summary>
-          <form method="post" action="/care/pairings/${encodeURIComponent(p.id)}/talks">
-            ${csrf}<label>${m.talkNote} <textarea name="note" required></textarea></label
-            ><button class="btn" type="submit">${m.recordTalk}</button>
-          </form>
-        </details>`
-      : ''
-  }
-${
-  mayEnd
-    ? html`<details>
-        <summary>${m.endPairing}</summary>
-        <form method="post" action="/care/pairings/${encodeURIComponent(p.id)}/end">
-          ${csrf}<label>${m.endReason} <input name="reason" required maxlength="500" /></label
-          ><button class="btn" type="submit">${m.endPairing}</button>
-        </form>
-      </details>`
-    : ''
-}</td></tr>`;
+<td>${mayTalk ? html`<details><summary>${m.recordTalk}</summary><form method="post" action="/care/pairings/${encodeURIComponent(p.id)}/talks">${csrf}<label>${m.talkNote} <textarea name="note" required></textarea></label><button class="btn" type="submit">${m.recordTalk}</button></form></details>` : ''}
+${mayEnd ? html`<details><summary>${m.endPairing}</summary><form method="post" action="/care/pairings/${encodeURIComponent(p.id)}/end">${csrf}<label>${m.endReason} <input name="reason" required maxlength="500"></label><button class="btn" type="submit">${m.endPairing}</button></form></details>` : ''}</td></tr>`;
 }
 
 export function pairingSection(c: CarePageContext, pairings: PairingView[], members: User[]) {
@@ -84,7 +58,7 @@ export function pairingSection(c: CarePageContext, pairings: PairingView[], memb
   const active = pairings.filter((p) => p.status === 'active');
   const override =
     user.role === 'school_admin'
-      ? html`<label>${m.overrideReason} <input name="overrideReason" maxlength="500" /></label>`
+      ? html`<label>${m.overrideReason} <input name="overrideReason" maxlength="500"></label>`
       : '';
   return html`<section id="pairings">
     <h2>${m.pairings}</h2>
@@ -116,13 +90,7 @@ export function pairingSection(c: CarePageContext, pairings: PairingView[], memb
         </tr>
       </thead>
       <tbody>
-        ${
-          active.length
-            ? ''
-            : html`<tr>
-                <td colspan="7" class="muted">${m.none}</td>
-              </tr>`
-        }
+        ${active.length ? '' : html`<tr><td colspan="7" class="muted">${m.none}</td></tr>`}
         ${active.map((p) => activeRow(c, p))}
       </tbody>
     </table>

@@ -51,43 +51,17 @@ export function renderSettings(req: Request, values: Record<string, unknown>, pr
   });
   const sections = (Object.keys(DEFAULT_CARE_SETTINGS) as Array<keyof CareSettings>).map(
     (section) =>
-      html`<fieldset>
-        <legend>${m.sections[section] ?? section}</legend>
-        ${SETTINGS_FIELDS.filter((f) => f.section === section).map(
-          (f) =>
-            html`<label for="${f.path}">${label(f.path)}</label>
-              <input
-                id="${f.path}"
-                name="${f.path}"
-                type="number"
-                step="1"
-                min="${f.min}"
-                max="${f.max}"
-                required
-                value="${String(values[f.path] ?? '')}"
-              />
-              ${m.units[f.unit]}
-              <small class="muted"
-                >${fill(m.defaultAndRange, { default: `${f.default} ${m.units[f.unit]}`, min: f.min, max: f.max })}</small
-              >`,
-        )}
-      </fieldset>`,
+      html`<fieldset><legend>${m.sections[section] ?? section}</legend>
+${SETTINGS_FIELDS.filter((f) => f.section === section).map(
+  (f) => html`<label for="${f.path}">${label(f.path)}</label>
+<input id="${f.path}" name="${f.path}" type="number" step="1" min="${f.min}" max="${f.max}" required value="${String(values[f.path] ?? '')}"> ${m.units[f.unit]} <small class="muted">${fill(m.defaultAndRange, { default: `${f.default} ${m.units[f.unit]}`, min: f.min, max: f.max })}</small>`,
+)}</fieldset>`,
   );
   const body = html`<h1>${m.settingsTitle}</h1>
-    <p class="muted">${m.settingsIntro}</p>
-    ${
-      problems.length
-        ? html`<div class="error" id="error" role="alert">
-            <p>${m.settingsProblems}</p>
-            <ul>
-              ${shownProblems.map((p) => html`<li>${p}</li>`)}
-            </ul>
-          </div>`
-        : flash(req, m.saved)
-    }
-    <form class="card" id="care-settings" method="post" action="/admin/care-settings">
-      ${csrfField(req)} ${sections}
-      <p><button class="btn" type="submit">${m.save}</button></p>
-    </form>`;
+<p class="muted">${m.settingsIntro}</p>
+${problems.length ? html`<div class="error" id="error" role="alert"><p>${m.settingsProblems}</p><ul>${shownProblems.map((p) => html`<li>${p}</li>`)}</ul></div>` : flash(req, m.saved)}
+<form class="card" id="care-settings" method="post" action="/admin/care-settings">${csrfField(req)}
+${sections}
+<p><button class="btn" type="submit">${m.save}</button></p></form>`;
   return page(req, { title: m.settingsTitle, body });
 }

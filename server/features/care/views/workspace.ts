@@ -34,13 +34,7 @@ function warningSection(c: CarePageContext, warnings: WarningWithStudent[]) {
         </tr>
       </thead>
       <tbody>
-        ${
-          warnings.length
-            ? ''
-            : html`<tr>
-                <td colspan="5" class="muted">${m.none}</td>
-              </tr>`
-        }
+        ${warnings.length ? '' : html`<tr><td colspan="5" class="muted">${m.none}</td></tr>`}
         ${warnings.map(
           (
             w,
@@ -71,13 +65,7 @@ function crisisSection(c: CarePageContext, crises: OpenCaseRow[]) {
         </tr>
       </thead>
       <tbody>
-        ${
-          crises.length
-            ? ''
-            : html`<tr>
-                <td colspan="7" class="muted">${m.none}</td>
-              </tr>`
-        }
+        ${crises.length ? '' : html`<tr><td colspan="7" class="muted">${m.none}</td></tr>`}
         ${crises.map(
           (x) =>
             html`<tr data-id="${String(x.id)}">

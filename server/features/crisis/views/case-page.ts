@@ -37,10 +37,8 @@ export function casePageBody(req: Request, data: CasePageData, ctx: { zone: stri
           ${
             supervised
               ? html`<li>${fill(m.checkInEvery, { minutes: Math.round(d.checkInEveryMs / MIN) })}</li>
-                  <li>
-                    ${fill(m.supervisionUntil, { hours: Math.round(d.supervisionMs / (60 * MIN)) })}：${fmt(c.case.reportedAt + d.supervisionMs, zone)}
-                  </li>
-                  <li>${fill(m.schoolAlertEvery, { minutes: Math.round(d.schoolAlertEveryMs / MIN) })}</li>`
+<li>${fill(m.supervisionUntil, { hours: Math.round(d.supervisionMs / (60 * MIN)) })}：${fmt(c.case.reportedAt + d.supervisionMs, zone)}</li>
+<li>${fill(m.schoolAlertEvery, { minutes: Math.round(d.schoolAlertEveryMs / MIN) })}</li>`
               : ''
           }
         </ul>

@@ -32,31 +32,16 @@ export function stepForms(
   // prettier-ignore
   const actionSelect = html`<select name="action" required aria-label="${m.stepAction}">${ACTIONS.map((x) => html`<option value="${x}"${kept('action') === x ? raw(' selected') : ''}>${m.actionNames[x] ?? x}</option>`)}</select>`;
   const step = (name: CaseStep, title: string, fields: unknown = '') =>
-    html`<form class="card step" id="step-${name}" method="post" action="/crises/${id}/${name}">
-      ${csrf}
-      <h3>${title}</h3>
-      ${
-        refused?.step === name
-          ? html`<div class="error" id="error" role="alert">
-              <p>${rejectionText(refused.message, req.lang ?? 'zh-CN')}</p>
-              ${
-                req.lang === 'en'
-                  ? ''
-                  : html`<details>
-                      <summary>${ct.details}</summary>
-                      <code>${refused.message}</code>
-                    </details>`
-              }
-            </div>`
-          : ''
-      }${fields}
-      <p><button class="btn" type="submit">${m.confirm}</button></p>
-    </form>`;
+    html`<form class="card step" id="step-${name}" method="post" action="/crises/${id}/${name}">${csrf}<h3>${title}</h3>${
+      refused?.step === name
+        ? html`<div class="error" id="error" role="alert"><p>${rejectionText(refused.message, req.lang ?? 'zh-CN')}</p>${req.lang === 'en' ? '' : html`<details><summary>${ct.details}</summary><code>${refused.message}</code></details>`}</div>`
+        : ''
+    }${fields}<p><button class="btn" type="submit">${m.confirm}</button></p></form>`;
   return k.status === 'closed' || !k.collegeId
     ? ''
     : html`<h2>${m.stepsTitle}</h2>
         ${step('on-scene', m.stepOnScene)}
-        ${step('school-notified', m.stepSchoolNotified, html`${SCHOOL_DEPARTMENTS.map((x) => html`<label><input type="checkbox" name="departments" value="${x}" /> ${m.departmentNames[x] ?? x}</label>`)}`)}
+        ${step('school-notified', m.stepSchoolNotified, html`${SCHOOL_DEPARTMENTS.map((x) => html`<label><input type="checkbox" name="departments" value="${x}"> ${m.departmentNames[x] ?? x}</label>`)}`)}
         ${step('action', m.stepAction, actionSelect)}
         ${
           supervised
@@ -68,12 +53,9 @@ export function stepForms(
         ${step(
           'five-ones',
           m.stepFiveOnes,
-          html`<label
-              >${m.leaderUserId}
-              ${userSelect(req, 'leaderUserId', members, { required: true, selected: kept('leaderUserId') || (members.find((u) => u.role === 'college_leader')?.id ?? null) })}</label
-            >
-            <label>${m.team} <input name="team" required maxlength="500" value="${kept('team')}" /></label>
-            <label>${m.plan} <textarea name="plan" required>${kept('plan')}</textarea></label>
-            <label>${m.followUp} <textarea name="followUp" required>${kept('followUp')}</textarea></label>`,
+          html`<label>${m.leaderUserId} ${userSelect(req, 'leaderUserId', members, { required: true, selected: kept('leaderUserId') || (members.find((u) => u.role === 'college_leader')?.id ?? null) })}</label>
+<label>${m.team} <input name="team" required maxlength="500" value="${kept('team')}"></label>
+<label>${m.plan} <textarea name="plan" required>${kept('plan')}</textarea></label>
+<label>${m.followUp} <textarea name="followUp" required>${kept('followUp')}</textarea></label>`,
         )}`;
 }

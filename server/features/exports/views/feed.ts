@@ -21,19 +21,15 @@ export function feedBody(req: Request, v: FeedPageInput): Raw {
   const { user, feed, zone, url, active } = v;
   const t = exportsText[req.lang === 'en' ? 'en' : 'zh-CN'].feed;
   const day = (ms: number) => formatLocal(ms, zone);
-  const csrf = html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}" />`;
+  const csrf = html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}">`;
   return html`<h1>${t.title}</h1>
-    <p>${t.intro}</p>
-    ${user.role === 'school_admin' ? html`<p class="muted">${t.adminIntro}</p>` : ''}
-    ${
-      url
-        ? html`<p>
-            <label>${t.url}<br /><input id="feed-url" readonly size="90" value="${url}" /></label>
-          </p>`
-        : html`<p>
-            ${!feed ? t.none : active ? t.active(day(feed.created_at)) : t.revoked(day(feed.revoked_at ?? 0))}
-          </p>`
-    }
-    <form method="post" action="${FEED_PATH}">${csrf}<button>${active ? t.rotate : t.create}</button></form>
-    ${active ? html`<form method="post" action="${FEED_PATH}/revoke">${csrf}<button>${t.revoke}</button></form>` : ''}`;
+<p>${t.intro}</p>
+${user.role === 'school_admin' ? html`<p class="muted">${t.adminIntro}</p>` : ''}
+${
+  url
+    ? html`<p><label>${t.url}<br><input id="feed-url" readonly size="90" value="${url}"></label></p>`
+    : html`<p>${!feed ? t.none : active ? t.active(day(feed.created_at)) : t.revoked(day(feed.revoked_at ?? 0))}</p>`
+}
+<form method="post" action="${FEED_PATH}">${csrf}<button>${active ? t.rotate : t.create}</button></form>
+${active ? html`<form method="post" action="${FEED_PATH}/revoke">${csrf}<button>${t.revoke}</button></form>` : ''}`;
 }

@@ -93,7 +93,5 @@ export function previewBody(
 
 export function doneBody(req: Request, result: ScreeningImportResult): Raw {
   const w = importText(req);
-  return html`<h1>${w.doneTitle}</h1>
-    <p class="ok" id="imported">${result.duplicate ? w.doneDuplicate(result.warnings) : w.done(result.warnings)}</p>
-    <p><a class="btn" href="/care">${w.toCare}</a></p>`;
+  return html`<h1>${w.doneTitle}</h1><p class="ok" id="imported">${result.duplicate ? w.doneDuplicate(result.warnings) : w.done(result.warnings)}</p><p><a class="btn" href="/care">${w.toCare}</a></p>`;
 }

@@ -21,9 +21,7 @@ export function rollForwardPreviewBody(req: Request, v: PreviewInput): Raw {
   const lang = req.lang ?? 'zh-CN';
   const day = (d: RollRow['old']) =>
     d
-      ? html`${d.due.slice(0, 10)}<br /><small
-            >${w(req, `星期${WEEKDAY_ZH[d.weekday]}`, WEEKDAY_EN[d.weekday]!)}</small
-          >`
+      ? html`${d.due.slice(0, 10)}<br><small>${w(req, `星期${WEEKDAY_ZH[d.weekday]}`, WEEKDAY_EN[d.weekday]!)}</small>`
       : '—';
   const suggested = /^\d{4}-(autumn|spring)$/.test(p.to.calendarId) ? p.to.calendarId : '';
   return html`<h1>${w(req, '新旧日期对照', 'Last year next to this year')}</h1>
@@ -35,12 +33,7 @@ export function rollForwardPreviewBody(req: Request, v: PreviewInput): Raw {
     </p>
     ${
       p.adjustments.length
-        ? html`<section id="holiday-rules">
-            <h2>${w(req, '本学期缺少或合并的节假日', 'Holidays this semester lacks or has merged')}</h2>
-            <ul>
-              ${p.adjustments.map((a) => html`<li>${en(req) ? a.reason : a.reasonZh}</li>`)}
-            </ul>
-          </section>`
+        ? html`<section id="holiday-rules"><h2>${w(req, '本学期缺少或合并的节假日', 'Holidays this semester lacks or has merged')}</h2><ul>${p.adjustments.map((a) => html`<li>${en(req) ? a.reason : a.reasonZh}</li>`)}</ul></section>`
         : ''
     }
     <table id="roll-forward-table">
@@ -57,25 +50,9 @@ export function rollForwardPreviewBody(req: Request, v: PreviewInput): Raw {
       <tbody>
         ${p.rows.map(
           (x) =>
-            html`<tr
-              data-task="${x.templateTaskId}"
-              data-occurrence="${x.occurrence ?? ''}"
-              data-why="${x.why.code}"
-              class="${x.flags.length ? 'flagged' : ''}"
-            >
-              <td>
-                ${en(req) ? x.title.en : x.title.zh}${x.occurrence ? html`（${occurrenceLabel(x.occurrence, lang)}）` : ''}<br /><small
-                  >${x.rule}</small
-                >
-              </td>
-              <td>${(en(req) ? ROLE_EN : ROLE_ZH)[x.ownerRole]}</td>
-              <td class="old">${day(x.old)}</td>
-              <td class="new">${day(x.new)}</td>
-              <td>${en(req) ? x.why.en : x.why.zh}</td>
-              <td>
-                ${x.flags.map((f) => html`<p class="error" data-flag="${f.code}"><strong>${(en(req) ? FLAG_EN : FLAG_ZH)[f.code]}</strong>: ${en(req) ? f.en : f.zh}</p>`)}
-              </td>
-            </tr>`,
+            html`<tr data-task="${x.templateTaskId}" data-occurrence="${x.occurrence ?? ''}" data-why="${x.why.code}" class="${x.flags.length ? 'flagged' : ''}"><td>${en(req) ? x.title.en : x.title.zh}${x.occurrence ? html`（${occurrenceLabel(x.occurrence, lang)}）` : ''}<br><small>${x.rule}</small></td>
+<td>${(en(req) ? ROLE_EN : ROLE_ZH)[x.ownerRole]}</td><td class="old">${day(x.old)}</td><td class="new">${day(x.new)}</td><td>${en(req) ? x.why.en : x.why.zh}</td>
+<td>${x.flags.map((f) => html`<p class="error" data-flag="${f.code}"><strong>${(en(req) ? FLAG_EN : FLAG_ZH)[f.code]}</strong>: ${en(req) ? f.en : f.zh}</p>`)}</td></tr>`,
         )}
       </tbody>
     </table>

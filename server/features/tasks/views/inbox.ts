@@ -67,51 +67,22 @@ export function inboxBody(req: Request, v: InboxPage & { zone: string; pairingCo
         return undefined;
     }
   };
-  const csrfInput = html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}" />`;
+  const csrfInput = html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}">`;
   const pager =
     pages > 1
-      ? html`<nav class="pager" aria-label="${m.pageOf(pageNo, pages)}">
-          ${pageNo > 1 ? html`<a class="btn" rel="prev" href="/inbox${qs(pageNo - 1)}">${m.prevPage}</a>` : ''}
-          <span>${m.pageOf(pageNo, pages)}</span>
-          ${pageNo < pages ? html`<a class="btn" rel="next" href="/inbox${qs(pageNo + 1)}">${m.nextPage}</a>` : ''}
-        </nav>`
+      ? html`<nav class="pager" aria-label="${m.pageOf(pageNo, pages)}">${pageNo > 1 ? html`<a class="btn" rel="prev" href="/inbox${qs(pageNo - 1)}">${m.prevPage}</a>` : ''} <span>${m.pageOf(pageNo, pages)}</span> ${pageNo < pages ? html`<a class="btn" rel="next" href="/inbox${qs(pageNo + 1)}">${m.nextPage}</a>` : ''}</nav>`
       : '';
   return html`<h1>${m.navInbox}</h1>
-    <p class="muted" id="inbox-count">${m.inboxCount(unreadTotal, everything.length)}</p>
-    <div class="card filters-row">
-      <form method="get" action="/inbox" class="filters" id="inbox-filters">
-        <label
-          >${m.inboxShow}
-          <select name="unread">
-            <option value="">${m.any}</option>
-            <option value="1" ${unreadOnly ? raw(' selected') : ''}>${m.inboxUnread}</option>
-          </select></label
-        >
-        <label
-          >${m.inboxKind}
-          <select name="kind">
-            <option value="">${m.any}</option>
-            ${kinds.map((k) => html`<option value="${k}" ${k === kind ? raw(' selected') : ''}>${m.inboxKinds[k] ?? k}</option>`)}
-          </select></label
-        >
-        <button class="btn">${m.filter}</button>
-      </form>
-      ${unreadTotal ? html`<form method="post" action="/inbox/read-all" id="read-all">${csrfInput}<button class="btn">${m.markAllRead}</button></form>` : ''}
-    </div>
-    ${items.length ? '' : html`<p>${m.inboxEmpty}</p>`}
-    <table id="inbox">
-      <tbody>
-        ${items.map((n) => {
-          const href = hrefOf(n);
-          return html`<tr class="${n.readAt ? 'read' : 'unread'}">
-            <td>${fmt(n.createdAt, zone)}</td>
-            <td>${href ? html`<a href="${href}">${n.title}</a>` : n.title}<br /><small>${n.body}</small></td>
-            <td>
-              ${n.readAt ? '' : html`<form method="post" action="/inbox/${n.id}/read" class="inline">${csrfInput}<input type="hidden" name="back" value="${back}" /><button>${m.markRead}</button></form>`}
-            </td>
-          </tr>`;
-        })}
-      </tbody>
-    </table>
-    ${pager}`;
+<p class="muted" id="inbox-count">${m.inboxCount(unreadTotal, everything.length)}</p>
+<div class="card filters-row"><form method="get" action="/inbox" class="filters" id="inbox-filters">
+<label>${m.inboxShow} <select name="unread"><option value="">${m.any}</option><option value="1"${unreadOnly ? raw(' selected') : ''}>${m.inboxUnread}</option></select></label>
+<label>${m.inboxKind} <select name="kind"><option value="">${m.any}</option>${kinds.map((k) => html`<option value="${k}"${k === kind ? raw(' selected') : ''}>${m.inboxKinds[k] ?? k}</option>`)}</select></label>
+<button class="btn">${m.filter}</button></form>
+${unreadTotal ? html`<form method="post" action="/inbox/read-all" id="read-all">${csrfInput}<button class="btn">${m.markAllRead}</button></form>` : ''}</div>
+${items.length ? '' : html`<p>${m.inboxEmpty}</p>`}
+<table id="inbox"><tbody>${items.map((n) => {
+    const href = hrefOf(n);
+    return html`<tr class="${n.readAt ? 'read' : 'unread'}"><td>${fmt(n.createdAt, zone)}</td><td>${href ? html`<a href="${href}">${n.title}</a>` : n.title}<br><small>${n.body}</small></td><td>${n.readAt ? '' : html`<form method="post" action="/inbox/${n.id}/read" class="inline">${csrfInput}<input type="hidden" name="back" value="${back}"><button>${m.markRead}</button></form>`}</td></tr>`;
+  })}</tbody></table>
+${pager}`;
 }

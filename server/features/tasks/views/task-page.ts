@@ -34,17 +34,7 @@ export function taskPageBody(req: Request, v: TaskPageInput): Raw {
   return html`<h1>${titleWithOccurrence(row, lang, holidays)}</h1>
     ${
       flash && !(onReturn && forms.returnForm)
-        ? html`<div class="error" id="error" role="alert">
-            ${
-              taskRefusalText(flash, lang)
-                ? html`<p>${taskRefusalText(flash, lang)}</p>
-                    <details>
-                      <summary>${lang === 'en' ? 'Details' : '详细原因'}</summary>
-                      <p>${flash}</p>
-                    </details>`
-                : html`<p>${flash}</p>`
-            }
-          </div>`
+        ? html`<div class="error" id="error" role="alert">${taskRefusalText(flash, lang) ? html`<p>${taskRefusalText(flash, lang)}</p><details><summary>${lang === 'en' ? 'Details' : '详细原因'}</summary><p>${flash}</p></details>` : html`<p>${flash}</p>`}</div>`
         : ''
     }${queryString(req, 'done') ? html`<p class="ok">✓</p>` : ''}
     <div class="card">
@@ -67,12 +57,7 @@ export function taskPageBody(req: Request, v: TaskPageInput): Raw {
     </div>
     ${
       evidence.length
-        ? html`<div class="card">
-            <h2>${m.evidence}</h2>
-            <ul>
-              ${evidence.map((e) => html`<li><a href="/evidence/${e.id}">${e.original_name}</a> (${Math.ceil(e.size / 1024)} KB)</li>`)}
-            </ul>
-          </div>`
+        ? html`<div class="card"><h2>${m.evidence}</h2><ul>${evidence.map((e) => html`<li><a href="/evidence/${e.id}">${e.original_name}</a> (${Math.ceil(e.size / 1024)} KB)</li>`)}</ul></div>`
         : ''
     }
     ${forms.completeForm}${forms.waiveForm}${forms.moveForm}${forms.returnForm}
@@ -88,11 +73,7 @@ export function taskPageBody(req: Request, v: TaskPageInput): Raw {
       <tbody>
         ${history.map(
           (a) =>
-            html`<tr>
-              <td>${fmt(a.at, zone)}</td>
-              <td>${(m.actionNames as Record<string, string>)[a.action] ?? a.action}</td>
-              <td>${a.actor === 'timer' ? m.timer : (users.get(a.actor) ?? a.actor)}</td>
-            </tr>`,
+            html`<tr><td>${fmt(a.at, zone)}</td><td>${(m.actionNames as Record<string, string>)[a.action] ?? a.action}</td><td>${a.actor === 'timer' ? m.timer : (users.get(a.actor) ?? a.actor)}</td></tr>`,
         )}
       </tbody>
     </table>`;

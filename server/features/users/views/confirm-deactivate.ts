@@ -9,16 +9,8 @@ import type { PublicUser } from '../rules';
 export function confirmDeactivatePage(req: Request, target: PublicUser, open: number): string {
   const t = AUTH_MESSAGES[langOf(req)];
   const body = html`<h1>${t.confirmTitle}</h1>
-    <div class="card" id="confirm-deactivate">
-      <p>${fmt(t.confirmText, { name: target.displayName, username: target.username })}</p>
-      ${open ? html`<p class="error">${fmt(t.confirmOpenTasks, { n: open })}</p>` : ''}
-      <form method="post" action="/admin/users/${target.id}/deactivate">
-        <input type="hidden" name="_csrf" value="${req.csrfToken}" />
-        <p class="actions">
-          <button type="submit" class="btn danger">${t.confirmButton}</button>
-          <a class="btn secondary" href="/admin/users">${t.cancel}</a>
-        </p>
-      </form>
-    </div>`;
+<div class="card" id="confirm-deactivate"><p>${fmt(t.confirmText, { name: target.displayName, username: target.username })}</p>
+${open ? html`<p class="error">${fmt(t.confirmOpenTasks, { n: open })}</p>` : ''}
+<form method="post" action="/admin/users/${target.id}/deactivate"><input type="hidden" name="_csrf" value="${req.csrfToken}"><p class="actions"><button type="submit" class="btn danger">${t.confirmButton}</button> <a class="btn secondary" href="/admin/users">${t.cancel}</a></p></form></div>`;
   return page(req, { title: t.confirmTitle, body });
 }
