@@ -4,45 +4,23 @@
  * epoch milliseconds and only sleep and wait.
  */
 import { DateTime, Duration } from 'luxon';
+import type { PlannedTask } from '../contracts/checklist';
 import { CalendarError, calendarProblems, iso, SchoolCalendar } from './calendar';
 import {
   HOLIDAY_KIND_NAMES,
   MONTH_NAMES,
   type Calendar,
-  type CollegeRole,
   type DueRule,
   type Ladder,
   type Template,
   type TemplateTask,
-  type TaskKind,
 } from './schema';
 
 export class PlanError extends Error {
   override name = 'PlanError';
 }
 
-/** One dated occurrence of a template task for one college. */
-export interface PlannedTask {
-  /** stable id, also the task workflow's id */
-  id: string;
-  semesterId: string;
-  collegeId: string;
-  templateTaskId: string;
-  /** which occurrence of a recurring task (week-03, national-day, exam-1), null for one-offs */
-  occurrence: string | null;
-  /** local month (YYYY-MM) of the due day: the month it is reported under */
-  month: string;
-  kind: TaskKind;
-  ownerRole: CollegeRole;
-  titleZh: string;
-  titleEn: string;
-  openAt: number;
-  dueAt: number;
-  /** reminder instants to the assignee, ascending, all after openAt and before dueAt */
-  remindAts: number[];
-  /** level-2 (school) escalation instant */
-  level2At: number;
-}
+export type { PlannedTask } from '../contracts/checklist';
 
 export interface Plan {
   semesterId: string;

@@ -12,6 +12,15 @@
  * `legacyTemplateSchema` parses it and ./load.ts upgrades it (a stored semester keeps its version).
  */
 import { z } from 'zod';
+import {
+  COLLEGE_ROLES,
+  ROLES,
+  TASK_KINDS,
+  type CollegeRole,
+  type Evidence as EvidenceContract,
+  type Role,
+  type TaskKind,
+} from '../contracts/checklist';
 
 const localDate = z
   .string()
@@ -100,21 +109,8 @@ const missingHolidayRule = z
   );
 export type MissingHolidayRule = 'skip' | `merge-into:${string}`;
 
-export const COLLEGE_ROLES = ['college_leader', 'psych_counsellor', 'counsellor', 'class_teacher'] as const;
-export const ROLES = ['school_admin', ...COLLEGE_ROLES] as const;
-export type Role = (typeof ROLES)[number];
-export type CollegeRole = (typeof COLLEGE_ROLES)[number];
-
-export const TASK_KINDS = [
-  'once', // once in a month (一次性任务)
-  'weekly', // weekly review (周周研判)
-  'monthly', // monthly update of the key-care list (每月更新重点关爱名单)
-  'before-holiday', // safety reminder before a holiday (假期安全提醒)
-  'exam-week', // exam-week duties (考试周)
-  'full-coverage', // full-coverage campaign, e.g. screening (普测全覆盖)
-  'campaign-phase', // a phase or submission of a one-off campaign (seed 000)
-] as const;
-export type TaskKind = (typeof TASK_KINDS)[number];
+export { COLLEGE_ROLES, ROLES, TASK_KINDS };
+export type { CollegeRole, Role, TaskKind };
 
 const bilingual = z.object({ zh: z.string().min(1), en: z.string().min(1) });
 
@@ -244,7 +240,10 @@ export const evidenceSchema = z
     ledgerMonthlyReview: z.boolean().default(false),
   })
   .strict();
-export type Evidence = z.infer<typeof evidenceSchema>;
+/** The parsed evidence rules are contracts/checklist.ts's Evidence (checked both ways below). */
+export type Evidence = EvidenceContract;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const EVIDENCE_SCHEMA_MATCHES_CONTRACT: Same<z.infer<typeof evidenceSchema>, Evidence> = true;
 
 const hotlinesSchema = z
   .array(

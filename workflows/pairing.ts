@@ -9,49 +9,27 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineUpdate,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PairingActivities } from '../activities/pairing';
 import { careDeliveries } from './deliveries';
-import type { StaffActor } from './supervision';
+import { recordTalkUpdate, endPairingUpdate, changeTeacherUpdate, type PairingInput } from '../contracts/pairing';
+
+// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/pairing.ts)
+export * from '../contracts/pairing';
 
 const { recordPairingEvent } = proxyActivities<PairingActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-export interface PairingInput {
-  pairingId: string;
-  collegeId: string;
-  teacherUserId: string;
-  /** the clock's start: the pairing, or the last talk (carried over continue-as-new) */
-  lastTalkAt: number;
-  talkEveryMs: number;
-  remindBeforeMs: number;
-  schoolAfterMs: number;
-}
-
 export const DEFAULT_PAIRING_CLOCK = {
   talkEveryMs: 15 * 86_400_000,
   remindBeforeMs: 2 * 86_400_000,
   schoolAfterMs: 2 * 86_400_000,
 };
-
-export const recordTalkUpdate = defineUpdate<{ lastTalkAt: number }, [{ actor: StaffActor; note: string }]>(
-  'recordTalk',
-);
-export const endPairingUpdate = defineUpdate<void, [{ actor: StaffActor; reason: string }]>('endPairing');
-/**
- * A new teacher for the pairing (a departing teacher's hand-over, server/hand-over.ts): the school
- * administration or the college leader; the clock runs on, its reminders go to the new teacher.
- */
-export const changeTeacherUpdate = defineUpdate<
-  { teacherUserId: string },
-  [{ actor: StaffActor; teacherUserId: string; reason: string }]
->('changeTeacher');
 
 const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: 'PairingUpdateRejected', message, nonRetryable: true });

@@ -11,18 +11,21 @@
  * (college leader notified). Ids only: the record's text travels in the (encrypted) payload, never
  * in ids, search attributes or failure messages. This file only sleeps and waits.
  */
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ScreeningActivities, ScreeningAudience, ScreeningEvent } from '../activities/screening';
 import { careDeliveries } from './deliveries';
-import type { StaffActor } from './supervision';
+import {
+  recordInterviewUpdate,
+  screeningStateQuery,
+  INTERVIEW_STEPS,
+  ASSESSMENTS,
+  type Assessment,
+  type ScreeningInput,
+  type ScreeningState,
+} from '../contracts/screening';
+
+// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/screening.ts)
+export * from '../contracts/screening';
 
 const { recordScreeningEvent } = proxyActivities<ScreeningActivities>({
   startToCloseTimeout: '30 seconds',
@@ -30,8 +33,6 @@ const { recordScreeningEvent } = proxyActivities<ScreeningActivities>({
 });
 
 const DAY = 24 * 3_600_000;
-
-export type WarningLevel = 'red' | 'orange';
 
 /** DOMAIN.md §3 defaults; a school may change every one. */
 export const DEFAULT_SCREENING_DURATIONS = {
@@ -43,8 +44,6 @@ export const DEFAULT_SCREENING_DURATIONS = {
   schoolAfterMs: 2 * DAY,
 };
 
-/** The five steps of the interview outline (seed 003 appendix 1), in order. */
-export const INTERVIEW_STEPS = ['rapport', 'emotions', 'socialFunctioning', 'coping', 'riskOfExtremeThoughts'] as const;
 const STEP_NAMES: Record<(typeof INTERVIEW_STEPS)[number], string> = {
   rapport: '第一步 建立师生关系、生理状况与适应情况',
   emotions: '第二步 评估情绪',
@@ -52,56 +51,10 @@ const STEP_NAMES: Record<(typeof INTERVIEW_STEPS)[number], string> = {
   coping: '第四步 评估应对方式',
   riskOfExtremeThoughts: '第五步 危险性评估',
 };
-/** 心理评估 (appendix 2): 正常 / 轻微心理困扰 / 严重心理困扰 / 特别严重 / 高危人群 */
-export const ASSESSMENTS = ['normal', 'mild', 'severe', 'very_severe', 'high_risk'] as const;
-export type Assessment = (typeof ASSESSMENTS)[number];
 const MAX_STEP_LENGTH = 5000;
-
-/** The interview record (约谈情况记录表, seed 003 appendix 2). */
-export interface InterviewRecord {
-  rapport: string;
-  emotions: string;
-  socialFunctioning: string;
-  coping: string;
-  riskOfExtremeThoughts: string;
-  assessment: Assessment;
-  /** 是否需要咨询 */
-  needsCounselling: boolean;
-  /** 是否需要心理危机干预 */
-  needsCrisisIntervention: boolean;
-}
 
 /** The care roles that hold and record the interview (of the warning's college). */
 export const INTERVIEW_ROLES = ['class_teacher', 'counsellor', 'psych_counsellor', 'college_leader'];
-
-export interface ScreeningInput {
-  warningId: string;
-  collegeId: string;
-  level: WarningLevel;
-  importedAt: number;
-  dueAt: number;
-  /** default 1 day */
-  reminderBeforeMs?: number;
-  /** after the level-1 escalation at dueAt, escalate to the school; default 2 days */
-  schoolAfterMs?: number;
-}
-
-export interface ScreeningState {
-  warningId: string;
-  status: 'open' | 'interviewed';
-  escalationLevel: 0 | 1 | 2;
-  remindersSent: number;
-  dueAt: number;
-  interviewedAt: number | null;
-  interviewedBy: string | null;
-  assessment: Assessment | null;
-  proposedForKeyCare: boolean;
-}
-
-export const recordInterviewUpdate = defineUpdate<ScreeningState, [{ actor: StaffActor; record: InterviewRecord }]>(
-  'recordInterview',
-);
-export const screeningStateQuery = defineQuery<ScreeningState>('screeningState');
 
 /**
  * What is wrong with a submitted record, by field name (never by content: these reasons become

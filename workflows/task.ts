@@ -6,8 +6,6 @@
  */
 import {
   condition,
-  defineQuery,
-  defineUpdate,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -18,10 +16,17 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities, TaskEvent } from '../activities';
 import type { createDeliveryActivities } from '../notifications/outbox';
-import { evidenceProblems, type EvidenceSubmission } from '../domain/evidence';
-import type { PlannedTask } from '../domain/planner';
-import type { Evidence, Role } from '../domain/schema';
-import { EscalationLevelKey, SemesterIdKey } from './search-attributes';
+import { evidenceProblems } from '../domain/evidence';
+import {
+  completeTaskUpdate,
+  moveDueUpdate,
+  taskStateQuery,
+  waiveTaskUpdate,
+  type Actor,
+  type TaskInput,
+  type TaskState,
+} from '../contracts/task';
+import { EscalationLevelKey, SemesterIdKey } from '../contracts/search-attributes';
 
 const { recordTaskEvent } = proxyActivities<ReturnType<typeof createActivities>>({
   // one idempotent write: a killed worker's attempt is retried 10 s after it started (test/faults: worker-kill)
@@ -40,54 +45,8 @@ const { deliverNotifications } = proxyActivities<ReturnType<typeof createDeliver
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
 });
 
-/** A planned task (domain/planner.ts) as its workflow receives it: epoch instants only. */
-export type TaskInput = Omit<PlannedTask, 'id'> & {
-  /** the task's stable id, also its workflow id */
-  taskId: string;
-  evidence: Evidence;
-};
-
-export interface Actor {
-  userId: string;
-  role: Role;
-  collegeId: string | null;
-}
-
-export type TaskStatus = 'planned' | 'open' | 'overdue' | 'completed' | 'waived';
-
-export interface TaskState {
-  taskId: string;
-  status: TaskStatus;
-  escalationLevel: 0 | 1 | 2;
-  remindersSent: number;
-  openAt: number;
-  dueAt: number;
-  remindAts: number[];
-  level2At: number;
-  completedAt: number | null;
-  completedBy: string | null;
-  late: boolean;
-  waivedReason: string | null;
-}
-
-export type CompleteRequest = EvidenceSubmission & { actor: Actor };
-export interface WaiveRequest {
-  actor: Actor;
-  reason: string;
-}
-/** A moved due date with its ladder instants (computed by the planner's ladder, not here). */
-export interface MoveDueRequest {
-  actor: Actor;
-  dueAt: number;
-  remindAts: number[];
-  level2At: number;
-  reason: string;
-}
-
-export const completeTaskUpdate = defineUpdate<TaskState, [CompleteRequest]>('completeTask');
-export const waiveTaskUpdate = defineUpdate<TaskState, [WaiveRequest]>('waiveTask');
-export const moveDueUpdate = defineUpdate<TaskState, [MoveDueRequest]>('moveDue');
-export const taskStateQuery = defineQuery<TaskState>('taskState');
+// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/task.ts)
+export * from '../contracts/task';
 
 /** Rejects with a reason the caller can show the user, as written. */
 function reject(message: string): never {
