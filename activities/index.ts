@@ -10,8 +10,8 @@ import type { Store, TaskInstanceRow } from '../db/store';
 import { parseCalendar, parseTemplate } from '../domain/load';
 import { planSemester, shiftPlan } from '../domain/planner';
 import type { Role } from '../domain/schema';
-import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../workflows/search-attributes';
-import type { TaskInput, TaskState } from '../workflows/task';
+import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../contracts/search-attributes';
+import type { TaskInput, TaskState } from '../contracts/task';
 import { formatLocal } from '../domain/local-time';
 import { integrityOf, replaceForgedRun, type Integrity } from '../codec/signing';
 

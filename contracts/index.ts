@@ -13,3 +13,5 @@ export * from './supervision';
 export * from './crisis';
 export * from './pairing';
 export * from './screening';
+export * from './schedules';
+export * from './deliveries';

@@ -5,7 +5,7 @@
  * appendix's order. Pure: used by the web layer, the CLI and the activities.
  */
 import { z } from 'zod';
-import type { CrisisDurations } from '../workflows/crisis-case';
+import type { CrisisDurations } from '../contracts/crisis';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -15,7 +15,7 @@ import {
   log,
 } from '@temporalio/workflow';
 import type { createActivities, TaskEvent } from '../activities';
-import type { createDeliveryActivities } from '../notifications/outbox';
+import type { DeliveryActivities } from '../contracts/deliveries';
 import { evidenceProblems } from '../domain/evidence';
 import {
   completeTaskUpdate,
@@ -35,7 +35,7 @@ const { recordTaskEvent } = proxyActivities<ReturnType<typeof createActivities>>
 });
 
 /** External channels (e-mail, group robot): retried, then swept by the worker, never holding up the ladder. */
-const { deliverNotifications } = proxyActivities<ReturnType<typeof createDeliveryActivities>>({
+const { deliverNotifications } = proxyActivities<DeliveryActivities>({
   // one attempt sends one event's few messages; the heartbeat (every few seconds while it works,
   // notifications/outbox.ts) lets a killed worker's attempt be retried within seconds, when its
   // claims' 10 s leases have run out. After the last attempt the worker's sweep keeps re-sending.
