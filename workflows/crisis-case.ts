@@ -21,6 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { CrisisActivities } from '../activities/crisis';
 import { careDeliveries } from './deliveries';
+import { normaliseCrisisDurations } from '../domain/care-durations';
 import { supervisionWorkflow } from './supervision';
 import type { StaffActor } from '../contracts/supervision';
 import {
@@ -32,33 +33,24 @@ import {
   SCHOOL_DEPARTMENTS,
   type CrisisInput,
   type CrisisState,
-  type CrisisDurations,
 } from '../contracts/crisis';
 
 // shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/crisis.ts)
 export * from '../contracts/crisis';
+// shim (issue 13): re-export for the other areas until the merge (the one definition of the defaults: domain/care-durations.ts)
+export { DEFAULT_CRISIS_DURATIONS } from '../domain/care-durations';
 
 const { recordCrisisEvent } = proxyActivities<CrisisActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-/** DOMAIN.md §5 defaults; a school may change every one. */
-export const DEFAULT_CRISIS_DURATIONS: CrisisDurations = {
-  onSceneAckMs: 30 * 60_000,
-  schoolNotifyMs: 60 * 60_000,
-  schoolAfterMs: 30 * 60_000,
-  checkInEveryMs: 2 * 3_600_000,
-  supervisionMs: 24 * 3_600_000,
-  schoolAlertEveryMs: 3_600_000,
-};
-
 const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: 'CrisisUpdateRejected', message, nonRetryable: true });
 };
 
 export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisState> {
-  const d = input.durations;
+  const d = normaliseCrisisDurations(input.durations);
   const r = input.resume;
   const s: CrisisState = {
     onSceneAt: r?.onSceneAt ?? null,

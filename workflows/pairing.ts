@@ -19,17 +19,13 @@ import { recordTalkUpdate, endPairingUpdate, changeTeacherUpdate, type PairingIn
 
 // shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/pairing.ts)
 export * from '../contracts/pairing';
+// shim (issue 13): re-export for the other areas until the merge (the one definition of the defaults: domain/care-durations.ts)
+export { DEFAULT_PAIRING_CLOCK } from '../domain/care-durations';
 
 const { recordPairingEvent } = proxyActivities<PairingActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-
-export const DEFAULT_PAIRING_CLOCK = {
-  talkEveryMs: 15 * 86_400_000,
-  remindBeforeMs: 2 * 86_400_000,
-  schoolAfterMs: 2 * 86_400_000,
-};
 
 const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: 'PairingUpdateRejected', message, nonRetryable: true });
