@@ -18,8 +18,8 @@ const STEP_NAMES: Record<(typeof INTERVIEW_STEPS)[number], string> = {
 };
 const MAX_STEP_LENGTH = 5000;
 
-/** The care roles that hold and record the interview (of the warning's college). */
-export const INTERVIEW_ROLES = ['class_teacher', 'counsellor', 'psych_counsellor', 'college_leader'];
+/** The care roles that hold and record the interview: domain/permissions.ts. */
+export { INTERVIEW_ROLES } from './permissions';
 
 /**
  * What is wrong with a submitted record, by field name (never by content: these reasons become

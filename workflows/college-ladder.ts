@@ -31,6 +31,14 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import {
+  completeTaskRefusal,
+  moveDueRefusal,
+  replanRefusal,
+  returnTaskRefusal,
+  taskCollegeRefusal,
+  waiveTaskRefusal,
+} from '../domain/permissions';
 import type { LadderActivities } from '../activities/ladder';
 import { evidenceProblems } from '../domain/evidence';
 import { EscalationLevelKey, SemesterIdKey } from '../contracts/search-attributes';
@@ -135,6 +143,11 @@ function reject(message: string): never {
   throw ApplicationFailure.create({ type: 'TaskUpdateRejected', message, nonRetryable: true });
 }
 
+/** Rejects when a rule of domain/permissions.ts refuses the actor. */
+function refuse(refusal: string | null): void {
+  if (refusal) reject(refusal);
+}
+
 interface Pending {
   key: string;
   action: LadderStep['action'];
@@ -234,7 +247,7 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     return t;
   };
   const checkActorOfCollege = (actor: Actor) => {
-    if (actor.collegeId !== input.collegeId) reject(`this task belongs to another college (${input.collegeId})`);
+    refuse(taskCollegeRefusal(actor, input.collegeId));
   };
   const close = (t: LadderTask, how: 'completed' | 'waived') => {
     state.closed[t.taskId] = how;
@@ -299,9 +312,7 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
           how === 'completed' ? 'this task is already completed' : 'this task was waived and is closed',
         );
         checkActorOfCollege(req.actor);
-        if (req.actor.role !== t.ownerRole && req.actor.role !== 'college_leader') {
-          reject(`only the ${t.ownerRole} of the college or the college leader may complete this task`);
-        }
+        refuse(completeTaskRefusal(req.actor, t.ownerRole));
         const rules = state.evidence[t.templateTaskId];
         if (!rules) reject(`task ${t.taskId} has no evidence rules`);
         const problems = evidenceProblems(rules, req);
@@ -334,7 +345,7 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     {
       validator: (req) => {
         openTask(req.taskId, (how) => `this task is already ${how}`);
-        if (req.actor.role !== 'college_leader') reject('only the college leader may waive a task');
+        refuse(waiveTaskRefusal(req.actor));
         checkActorOfCollege(req.actor);
         if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to waive a task');
       },
@@ -374,7 +385,7 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     {
       validator: (req) => {
         openTask(req.taskId, (how) => `this task is already ${how}`);
-        if (req.actor.role !== 'school_admin') reject('only the school administration may move a due date');
+        refuse(moveDueRefusal(req.actor));
         if (replanning) reject('a new checklist version is being applied; try again in a moment');
         if (!(req.level2At > req.dueAt) || req.remindAts.some((x: number) => x >= req.dueAt))
           reject('the new schedule is inconsistent');
@@ -435,9 +446,7 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
                 : `task ${req.taskId} is not in this college's semester`;
           reject(`only a completed task can be returned; ${how}`);
         }
-        const a = req.actor;
-        if (!(a.role === 'school_admin' || (a.role === 'college_leader' && a.collegeId === input.collegeId)))
-          reject("only the college's leader or the school administration may return a completion");
+        refuse(returnTaskRefusal(req.actor, input.collegeId));
         if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to return a completion');
       },
     },
@@ -546,8 +555,7 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     },
     {
       validator: (req) => {
-        if (req.actor?.role !== 'school_admin')
-          reject('only the school administration may apply a new checklist version');
+        refuse(replanRefusal(req.actor));
         if (!Number.isInteger(req.templateVersion) || req.templateVersion < 1)
           reject('a checklist version is required');
         if (state.templateVersion !== undefined && req.templateVersion <= state.templateVersion)

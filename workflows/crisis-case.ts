@@ -19,6 +19,7 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
+import { crisisCollegeRefusal, crisisLeaderRefusal } from '../domain/permissions';
 import type { CrisisActivities } from '../activities/crisis';
 import { careDeliveries } from './deliveries';
 import { normaliseCrisisDurations } from '../domain/care-durations';
@@ -84,11 +85,12 @@ export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisStat
     if (notify) deliveries.deliver(eventKey);
   };
   const ofCollege = (a: StaffActor) => {
-    if (a.collegeId !== input.collegeId) reject('this case belongs to another college');
+    const refusal = crisisCollegeRefusal(a, input.collegeId);
+    if (refusal) reject(refusal);
   };
   const leaderOfCollege = (a: StaffActor) => {
-    ofCollege(a);
-    if (a.role !== 'college_leader') reject('only a college leader may do this');
+    const refusal = crisisLeaderRefusal(a, input.collegeId);
+    if (refusal) reject(refusal);
   };
 
   setHandler(crisisStateQuery, () => ({ ...s }));

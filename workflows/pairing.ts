@@ -13,6 +13,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { changeTeacherRefusal, endPairingRefusal, recordTalkRefusal } from '../domain/permissions';
 import type { PairingActivities } from '../activities/pairing';
 import { careDeliveries } from './deliveries';
 import { recordTalkUpdate, endPairingUpdate, changeTeacherUpdate, type PairingInput } from '../contracts/pairing';
@@ -71,8 +72,8 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
     {
       validator: ({ actor, note }) => {
         if (ended) reject('this pairing has ended');
-        if (actor.userId !== teacherUserId && !(actor.role === 'college_leader' && actor.collegeId === input.collegeId))
-          reject('only the paired teacher or the college leader may record a talk');
+        const refusal = recordTalkRefusal(actor, teacherUserId, input.collegeId);
+        if (refusal) reject(refusal);
         if (!note.trim()) reject('describe the talk');
       },
     },
@@ -84,12 +85,11 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
       await record('ended', 'ended', Date.now(), actor.userId, 'teacher', { reason });
     },
     {
-      validator: ({ actor, reason }) =>
-        actor.role === 'college_leader' && actor.collegeId === input.collegeId
-          ? reason.trim()
-            ? undefined
-            : reject('give the reason')
-          : reject('only the college leader may end a pairing'),
+      validator: ({ actor, reason }) => {
+        const refusal = endPairingRefusal(actor, input.collegeId);
+        if (refusal) reject(refusal);
+        if (!reason.trim()) reject('give the reason');
+      },
     },
   );
 
@@ -106,11 +106,8 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
     {
       validator: ({ actor, teacherUserId: to, reason }) => {
         if (ended) reject('this pairing has ended');
-        if (!(
-          actor.role === 'school_admin' ||
-          (actor.role === 'college_leader' && actor.collegeId === input.collegeId)
-        ))
-          reject('only the school administration or the college leader may change the teacher');
+        const refusal = changeTeacherRefusal(actor, input.collegeId);
+        if (refusal) reject(refusal);
         if (typeof to !== 'string' || !to) reject('name the new teacher');
         if (typeof reason !== 'string' || !reason.trim()) reject('give the reason');
       },

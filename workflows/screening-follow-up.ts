@@ -12,15 +12,10 @@
  * in ids, search attributes or failure messages. This file only sleeps and waits.
  */
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { interviewRefusal } from '../domain/permissions';
 import type { ScreeningActivities, ScreeningEvent } from '../activities/screening';
 import { careDeliveries } from './deliveries';
-import {
-  INTERVIEW_ROLES,
-  interviewRecordProblems,
-  screeningClock,
-  screeningSteps,
-  type ScreeningStep,
-} from '../domain/screening';
+import { interviewRecordProblems, screeningClock, screeningSteps, type ScreeningStep } from '../domain/screening';
 import {
   recordInterviewUpdate,
   screeningStateQuery,
@@ -110,9 +105,8 @@ export async function screeningFollowUpWorkflow(input: ScreeningInput): Promise<
     {
       validator: ({ actor, record: interview }) => {
         if (interviewed()) reject('the interview of this warning is already recorded');
-        if (!actor || actor.collegeId !== input.collegeId) reject('this warning belongs to another college');
-        if (!INTERVIEW_ROLES.includes(actor.role))
-          reject(`only the college's ${INTERVIEW_ROLES.join(', ')} may record the interview`);
+        const refusal = interviewRefusal(actor, input.collegeId);
+        if (refusal) reject(refusal);
         const problems = interviewRecordProblems(interview);
         if (problems.length) reject(`the interview record is incomplete: ${problems.join('; ')}`);
       },

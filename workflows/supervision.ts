@@ -16,6 +16,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { crisisCollegeRefusal } from '../domain/permissions';
 import type { CrisisActivities } from '../activities/crisis';
 import { careDeliveries } from './deliveries';
 import {
@@ -73,7 +74,8 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     if (notify) deliveries.deliver(eventKey);
   };
   const ofCollege = (a: StaffActor) => {
-    if (a.collegeId !== input.collegeId) reject('this case belongs to another college');
+    const refusal = crisisCollegeRefusal(a, input.collegeId);
+    if (refusal) reject(refusal);
   };
   const open = () => {
     if (s.handOver) reject('the supervision has ended with the hand-over to the parents');

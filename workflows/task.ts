@@ -14,6 +14,7 @@ import {
   allHandlersFinished,
   log,
 } from '@temporalio/workflow';
+import { completeTaskRefusal, moveDueRefusal, taskCollegeRefusal, waiveTaskRefusal } from '../domain/permissions';
 import type { createActivities, TaskEvent } from '../activities';
 import type { DeliveryActivities } from '../contracts/deliveries';
 import { evidenceProblems } from '../domain/evidence';
@@ -51,6 +52,11 @@ export * from '../contracts/task';
 /** Rejects with a reason the caller can show the user, as written. */
 function reject(message: string): never {
   throw ApplicationFailure.create({ type: 'TaskUpdateRejected', message, nonRetryable: true });
+}
+
+/** Rejects when a rule of domain/permissions.ts refuses the actor. */
+function refuse(refusal: string | null): void {
+  if (refusal) reject(refusal);
 }
 
 const isClosed = (s: TaskState) => s.status === 'completed' || s.status === 'waived';
@@ -99,7 +105,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
   };
 
   const checkActorOfCollege = (actor: Actor) => {
-    if (actor.collegeId !== input.collegeId) reject(`this task belongs to another college (${input.collegeId})`);
+    refuse(taskCollegeRefusal(actor, input.collegeId));
   };
 
   setHandler(taskStateQuery, () => ({ ...s, remindAts: [...s.remindAts] }));
@@ -127,9 +133,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
         if (isClosed(s))
           reject(s.status === 'completed' ? 'this task is already completed' : 'this task was waived and is closed');
         checkActorOfCollege(req.actor);
-        if (req.actor.role !== input.ownerRole && req.actor.role !== 'college_leader') {
-          reject(`only the ${input.ownerRole} of the college or the college leader may complete this task`);
-        }
+        refuse(completeTaskRefusal(req.actor, input.ownerRole));
         const problems = evidenceProblems(input.evidence, req);
         if (problems.length) reject(`evidence incomplete: ${problems.join('; ')}`);
       },
@@ -155,7 +159,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
     {
       validator: (req) => {
         if (isClosed(s)) reject(`this task is already ${s.status}`);
-        if (req.actor.role !== 'college_leader') reject('only the college leader may waive a task');
+        refuse(waiveTaskRefusal(req.actor));
         checkActorOfCollege(req.actor);
         if (!req.reason.trim()) reject('a reason is required to waive a task');
       },
@@ -188,7 +192,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
     {
       validator: (req) => {
         if (isClosed(s)) reject(`this task is already ${s.status}`);
-        if (req.actor.role !== 'school_admin') reject('only the school administration may move a due date');
+        refuse(moveDueRefusal(req.actor));
         if (!(req.level2At > req.dueAt) || req.remindAts.some((t: number) => t >= req.dueAt))
           reject('the new schedule is inconsistent');
         if (!req.reason.trim()) reject('a reason is required to move a due date');
