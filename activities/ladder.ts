@@ -13,7 +13,7 @@ import { parseTemplate } from '../domain/load';
 import { ladderInstants } from '../domain/planner';
 import type { LadderStepWrite, TaskInstanceRow } from '../db/store';
 import type { Outbox } from '../notifications/outbox';
-import type { LadderPlan, LadderStep, LadderTaskEvent, LadderTaskFromReadModel } from '../workflows/college-ladder';
+import type { LadderPlan, LadderStep, LadderTaskEvent, LadderTaskFromReadModel } from '../contracts/ladder';
 import {
   createActivities,
   KIND_BY_ACTION,

@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { enrolInCare } from '../db/care';
 import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
-import type { InterviewRecord, WarningLevel } from '../workflows/screening-follow-up';
+import type { InterviewRecord, WarningLevel } from '../contracts/screening';
 import { formatLocal } from '../domain/local-time';
 import { insertInboxRows, raiseWarningLevel, recordInterview, warningInterview } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';

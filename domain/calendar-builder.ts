@@ -6,8 +6,6 @@
  * without a day off (Christmas). A year the package does not cover yet is reported as a warning,
  * and its holidays can be entered by hand.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { DateTime } from 'luxon';
 import { CalendarError, calendarProblems } from './calendar';
 import {
@@ -29,52 +27,9 @@ type Bilingual = { zh: string; en: string };
 /** Names of the kinds, as the 2024 calendar wrote them. */
 export const HOLIDAY_NAMES = HOLIDAY_KIND_NAMES;
 
-/** Days observed without a day off: fixed days of the year (not holiday notices). */
-const OBSERVED_MONTH_DAY: Record<ObservedDayKind, string> = {
-  christmas: '12-25',
-  'teachers-day': '09-10',
-  'mental-health-day': '05-25',
-};
+import { holidayData, KIND_OF_NAME, OBSERVED_MONTH_DAY } from './holiday-data';
 
-/** chinese-days' English names → the checklist's holiday kinds. */
-const KIND_OF_NAME: Record<string, string> = {
-  "New Year's Day": 'new-year',
-  'Spring Festival': 'spring-festival',
-  'Tomb-sweeping Day': 'qingming',
-  'Labour Day': 'labour-day',
-  'Dragon Boat Festival': 'dragon-boat',
-  'Mid-autumn Festival': 'mid-autumn',
-  'National Day': 'national-day',
-};
-
-interface HolidayData {
-  version: string;
-  /** date → "English,中文,statutory days" */
-  holidays: Record<string, string>;
-  /** make-up working days: date → the holiday it makes up for */
-  workdays: Record<string, string>;
-  /** calendar years with any holiday in the data */
-  years: Set<number>;
-}
-
-let cached: HolidayData | undefined;
-/** The State Council data bundled in chinese-days (read from the package's files, offline). */
-export function holidayData(): HolidayData {
-  if (cached) return cached;
-  const dir = path.dirname(require.resolve('chinese-days/package.json'));
-  const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string };
-  const data = JSON.parse(readFileSync(path.join(dir, 'dist', 'chinese-days.json'), 'utf8')) as {
-    holidays: Record<string, string>;
-    workdays: Record<string, string>;
-  };
-  cached = {
-    version: pkg.version,
-    holidays: data.holidays,
-    workdays: data.workdays,
-    years: new Set(Object.keys(data.holidays).map((d) => Number(d.slice(0, 4)))),
-  };
-  return cached;
-}
+export { holidayData } from './holiday-data';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const RANGE_OF_SCHOOL = { autumn: [8, 10], spring: [1, 4] } as const;

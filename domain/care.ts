@@ -5,11 +5,15 @@
  * appendix's order. Pure: used by the web layer, the CLI and the activities.
  */
 import { z } from 'zod';
-import type { CrisisDurations } from '../workflows/crisis-case';
+import type { CrisisDurations } from '../contracts/crisis';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
+import {
+  DAY_MS as DAY,
+  DEFAULT_DURATIONS,
+  HOUR_MS as HOUR,
+  MINUTE_MS as MIN,
+  type ScreeningDurations,
+} from './care-durations';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -94,19 +98,38 @@ export const careSettingsSchema = z
   });
 export type CareSettings = z.infer<typeof careSettingsSchema>;
 
-/** DOMAIN.md §3–§5 defaults. */
-export const DEFAULT_CARE_SETTINGS: CareSettings = {
-  crisis: {
-    onSceneAckMinutes: 30,
-    schoolNotifyMinutes: 60,
-    schoolAfterMinutes: 30,
-    checkInEveryMinutes: 120,
-    supervisionHours: 24,
-    schoolAlertEveryMinutes: 60,
-  },
-  screening: { redInterviewDays: 3, orangeInterviewDays: 7, reminderBeforeHours: 24, schoolAfterHours: 48 },
-  pairing: { talkEveryDays: 15, remindBeforeDays: 2, schoolAfterDays: 2, maxStudentsPerTeacher: 5 },
-};
+/**
+ * The defaults as a settings document, in the settings' units: derived from the one definition in
+ * milliseconds (domain/care-durations.ts DEFAULT_DURATIONS).
+ */
+export const DEFAULT_CARE_SETTINGS: CareSettings = careSettingsFromDurations(DEFAULT_DURATIONS, 5);
+
+/** A settings document holding these durations (each a whole number of the setting's unit). */
+export function careSettingsFromDurations(d: typeof DEFAULT_DURATIONS, maxStudentsPerTeacher: number): CareSettings {
+  const { crisis: c, screening: s, pairing: p } = d;
+  return {
+    crisis: {
+      onSceneAckMinutes: c.onSceneAckMs / MIN,
+      schoolNotifyMinutes: c.schoolNotifyMs / MIN,
+      schoolAfterMinutes: c.schoolAfterMs / MIN,
+      checkInEveryMinutes: c.checkInEveryMs / MIN,
+      supervisionHours: c.supervisionMs / HOUR,
+      schoolAlertEveryMinutes: c.schoolAlertEveryMs / MIN,
+    },
+    screening: {
+      redInterviewDays: s.redInterviewMs / DAY,
+      orangeInterviewDays: s.orangeInterviewMs / DAY,
+      reminderBeforeHours: s.reminderBeforeMs / HOUR,
+      schoolAfterHours: s.schoolAfterMs / HOUR,
+    },
+    pairing: {
+      talkEveryDays: p.talkEveryMs / DAY,
+      remindBeforeDays: p.remindBeforeMs / DAY,
+      schoolAfterDays: p.schoolAfterMs / DAY,
+      maxStudentsPerTeacher,
+    },
+  };
+}
 
 /** The problems of a submitted settings document, each as "path: message"; empty when valid. */
 export function careSettingsProblems(body: unknown): string[] {
@@ -126,7 +149,7 @@ export function crisisDurations(s: CareSettings): CrisisDurations {
   };
 }
 
-export function screeningDurations(s: CareSettings) {
+export function screeningDurations(s: CareSettings): ScreeningDurations {
   const c = s.screening;
   return {
     redInterviewMs: c.redInterviewDays * DAY,

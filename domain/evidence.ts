@@ -2,24 +2,9 @@
  * Evidence rules of a task (what a completion must carry). Pure and deterministic:
  * the task workflow's Update validator uses it, and so can the web layer before it calls.
  */
-import type { Evidence } from './schema';
+import type { Evidence, EvidenceSubmission } from '../contracts/checklist';
 
-export interface EvidenceFile {
-  /** opaque id of the stored file */
-  id: string;
-  kind: 'image' | 'pdf';
-  /** which required document this file is (e.g. "plan", "summary"), if any */
-  documentId?: string;
-  /** which reported activity a photo belongs to (1-based), if any */
-  activity?: number;
-}
-
-export interface EvidenceSubmission {
-  note: string;
-  files: EvidenceFile[];
-  /** number of activities reported (campaigns: at least N photos per activity) */
-  activities?: number;
-}
+export type { EvidenceFile, EvidenceSubmission } from '../contracts/checklist';
 
 /** The reasons a submission does not meet the rules, in words a user can act on; empty when it does. */
 export function evidenceProblems(rules: Evidence, sub: EvidenceSubmission): string[] {

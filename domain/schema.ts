@@ -12,239 +12,34 @@
  * `legacyTemplateSchema` parses it and ./load.ts upgrades it (a stored semester keeps its version).
  */
 import { z } from 'zod';
+import { COLLEGE_ROLES, ROLES, TASK_KINDS, type CollegeRole, type Role, type TaskKind } from '../contracts/checklist';
+import { bilingual, monthDay, monthKey, monthOfYear, slug } from './schema/primitives';
+import { dueRuleSchema, evidenceSchema, ladderSchema, legacyDueRuleSchema } from './schema/rules';
 
-const localDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
-  .refine(
-    (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
-    'is not a real calendar date',
-  );
-const monthKey = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month written YYYY-MM');
-const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a month-day written MM-DD');
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time written HH:mm');
-/** ISO-8601 duration such as P3D, PT2H, PT30M. Checked with luxon in the planner. */
-const isoDuration = z
-  .string()
-  .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$/, 'must be an ISO-8601 duration such as P3D, PT2H or PT30M');
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
-
-export const MONTH_NAMES = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-] as const;
-/** A month of the year without a year: 1–12, "9月" or its English name; parsed to 1–12. */
-const monthOfYear = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const n =
-    typeof v === 'number'
-      ? v
-      : /^\d{1,2}月?$/.test(v.trim())
-        ? parseInt(v.trim(), 10)
-        : MONTH_NAMES.indexOf(v.trim().toLowerCase() as (typeof MONTH_NAMES)[number]) + 1;
-  if (Number.isInteger(n) && n >= 1 && n <= 12) return n;
-  ctx.addIssue({
-    code: z.ZodIssueCode.custom,
-    message: `must be a month of the year: 1–12, 9月 or its English name (september), got ${JSON.stringify(v)}`,
-  });
-  return z.NEVER;
-});
-
-/** Public holidays of the State Council's yearly notice, by kind (never by year). */
-export const PUBLIC_HOLIDAY_KINDS = [
-  'new-year',
-  'spring-festival',
-  'qingming',
-  'labour-day',
-  'dragon-boat',
-  'mid-autumn',
-  'national-day',
-] as const;
-/** Days a school observes without a day off (the checklist names them; they stay working days). */
-export const OBSERVED_DAY_KINDS = ['christmas', 'teachers-day', 'mental-health-day'] as const;
-/** Names of the holiday kinds (as calendars/2024-autumn.json writes them). */
-export const HOLIDAY_KIND_NAMES: Record<string, { zh: string; en: string }> = {
-  'new-year': { zh: '元旦', en: "New Year's Day" },
-  'spring-festival': { zh: '春节', en: 'Spring Festival' },
-  qingming: { zh: '清明节', en: 'Qingming Festival' },
-  'labour-day': { zh: '劳动节', en: 'Labour Day' },
-  'dragon-boat': { zh: '端午节', en: 'Dragon Boat Festival' },
-  'mid-autumn': { zh: '中秋节', en: 'Mid-Autumn Festival' },
-  'national-day': { zh: '国庆节', en: 'National Day' },
-  christmas: { zh: '圣诞节', en: 'Christmas' },
-  'teachers-day': { zh: '教师节', en: "Teachers' Day" },
-  'mental-health-day': { zh: '5·25 大学生心理健康日', en: "Students' Mental Health Day (25 May)" },
-  vacation: { zh: '假期', en: 'the vacation' },
-};
-export type PublicHolidayKind = (typeof PUBLIC_HOLIDAY_KINDS)[number];
-export type ObservedDayKind = (typeof OBSERVED_DAY_KINDS)[number];
-/**
- * What a holiday reminder does when the semester's calendar lacks the holiday, or has it merged into
- * another (Mid-Autumn inside National Day in 2025): `skip`, or `merge-into:<kind>` (reminded once,
- * before that other holiday).
- */
-const missingHolidayRule = z
-  .string()
-  .regex(
-    /^(skip|merge-into:[a-z0-9][a-z0-9-]*)$/,
-    'must be "skip" or "merge-into:<holiday kind>" (e.g. merge-into:national-day)',
-  );
-export type MissingHolidayRule = 'skip' | `merge-into:${string}`;
-
-export const COLLEGE_ROLES = ['college_leader', 'psych_counsellor', 'counsellor', 'class_teacher'] as const;
-export const ROLES = ['school_admin', ...COLLEGE_ROLES] as const;
-export type Role = (typeof ROLES)[number];
-export type CollegeRole = (typeof COLLEGE_ROLES)[number];
-
-export const TASK_KINDS = [
-  'once', // once in a month (一次性任务)
-  'weekly', // weekly review (周周研判)
-  'monthly', // monthly update of the key-care list (每月更新重点关爱名单)
-  'before-holiday', // safety reminder before a holiday (假期安全提醒)
-  'exam-week', // exam-week duties (考试周)
-  'full-coverage', // full-coverage campaign, e.g. screening (普测全覆盖)
-  'campaign-phase', // a phase or submission of a one-off campaign (seed 000)
-] as const;
-export type TaskKind = (typeof TASK_KINDS)[number];
-
-const bilingual = z.object({ zh: z.string().min(1), en: z.string().min(1) });
-
-/** Escalation ladder (DESIGN.md): reminders before due, level 1 at due, level 2 after due. */
-export const ladderSchema = z
-  .object({
-    remindBefore: z.array(isoDuration).describe('reminders to the assignee, this long before the due instant'),
-    level2After: isoDuration.describe('escalation to the school level, this long after the due instant'),
-  })
-  .strict();
-export type Ladder = z.infer<typeof ladderSchema>;
-
-const inMonthRule = z
-  .object({
-    type: z.literal('in-month'),
-    /** day of month it falls due; 'last' = last working day of the month (within the semester). */
-    dueDay: z.union([z.number().int().min(1).max(31), z.literal('last')]),
-    /** days after semester start it falls due, when that is earlier (e.g. "开学初"). */
-    withinDaysOfSemesterStart: z.number().int().min(1).max(60).optional(),
-  })
-  .strict();
-const weeklyRule = z
-  .object({
-    type: z.literal('weekly'),
-    /** week through which it recurs; default: every week until the semester end. */
-    until: z.enum(['semester-end', 'vacation-start']).default('semester-end'),
-  })
-  .strict();
-const examWeekRule = z
-  .object({
-    type: z.literal('exam-week'),
-    opensDaysBefore: z.number().int().min(0).max(60).default(7),
-  })
-  .strict();
-const campaignPhaseRule = z
-  .object({
-    type: z.literal('campaign-phase'),
-    phase: slug.optional(),
-    /** opening day (MM-DD); default: the phase start. */
-    opens: monthDay.optional(),
-    /** due day (MM-DD); default: the phase end. */
-    due: monthDay.optional(),
-  })
-  .strict();
-
-/**
- * Due rules: how the planner dates a task. Every rule yields one or more occurrences,
- * each with an opening instant and a due instant in the calendar's time zone.
- *  - in-month: in the task's month of the year (the one inside the semester): opens on its first
- *    working day (or the semester start), due on a day of it.
- *  - in-week: in week N of the semester (the task's `week`; week 1 holds the first day).
- *  - weekly: every week from the first day, due on each week's last working day.
- *  - before-holiday: due on the working day before each named holiday (by kind) or the vacation.
- *  - exam-week: one per exam week, due on its last working day.
- *  - after-exam-weeks: due on the first working day after the last exam week.
- *  - campaign-phase: fixed month-days (MM-DD) resolved to the year that puts them in the semester.
- */
-export const dueRuleSchema = z.discriminatedUnion('type', [
-  inMonthRule,
-  z
-    .object({
-      type: z.literal('in-week'),
-      /** 'last' = the week's last working day; 1–7 = that weekday (Monday = 1), or the last working day before it in the week. */
-      dueDay: z.union([z.number().int().min(1).max(7), z.literal('last')]).default('last'),
-    })
-    .strict(),
-  weeklyRule,
-  z
-    .object({
-      type: z.literal('before-holiday'),
-      /** holidays by kind (national-day, mid-autumn, christmas, …; a calendar holiday's id also matches), or 'vacation'. */
-      holidays: z.array(slug).min(1),
-      /** the occurrence opens this many days before it is due. */
-      opensDaysBefore: z.number().int().min(0).max(60).default(7),
-      /** per holiday kind: what to do when the semester lacks it or has it merged into another. */
-      ifMissing: z.record(slug, missingHolidayRule).default({}),
-    })
-    .strict(),
-  examWeekRule,
-  z
-    .object({
-      type: z.literal('after-exam-weeks'),
-      /** the occurrence opens this many days before it is due. */
-      opensDaysBefore: z.number().int().min(0).max(60).default(7),
-    })
-    .strict(),
-  campaignPhaseRule,
-]);
-export type DueRule = z.infer<typeof dueRuleSchema>;
-
-/** Due rules of the year-bound form (stored before format 2): holiday ids of the calendar, no missing-holiday rules. */
-export const legacyDueRuleSchema = z.discriminatedUnion('type', [
-  inMonthRule,
-  weeklyRule,
-  z
-    .object({
-      type: z.literal('before-holiday'),
-      /** holiday ids from the calendar, or 'vacation' for the vacation start. */
-      holidays: z.array(z.string().min(1)).min(1),
-      opensDaysBefore: z.number().int().min(0).max(60).default(7),
-    })
-    .strict(),
-  examWeekRule,
-  campaignPhaseRule,
-]);
-export type LegacyDueRule = z.infer<typeof legacyDueRuleSchema>;
-
-export const evidenceSchema = z
-  .object({
-    /** is a note (what was done) required on completion? */
-    note: z.enum(['required', 'optional']).default('optional'),
-    /** at least this many uploaded files in all. */
-    minFiles: z.number().int().min(0).max(50).default(0),
-    /** at least this many photos per reported activity (seed 000: 每项活动至少两张). */
-    minPhotosPerActivity: z.number().int().min(0).max(20).optional(),
-    /** named documents that must be among the files (e.g. plan, summary). */
-    documents: z.array(z.object({ id: slug, zh: z.string().min(1), en: z.string().min(1) }).strict()).default([]),
-    /** what kinds of file are accepted. */
-    accept: z
-      .array(z.enum(['image', 'pdf']))
-      .min(1)
-      .default(['image', 'pdf']),
-    /**
-     * the college's intervention ledger must have been brought up to date in the task's month
-     * (seed 003 §8: 每月更新学院重点、高危学生心理干预台账): checked by the app before completion.
-     */
-    ledgerMonthlyReview: z.boolean().default(false),
-  })
-  .strict();
-export type Evidence = z.infer<typeof evidenceSchema>;
+// the schema's parts (issue 13: files under 300 lines); this module stays the entry
+export {
+  HOLIDAY_KIND_NAMES,
+  MONTH_NAMES,
+  OBSERVED_DAY_KINDS,
+  PUBLIC_HOLIDAY_KINDS,
+  type MissingHolidayRule,
+  type ObservedDayKind,
+  type PublicHolidayKind,
+} from './schema/primitives';
+export {
+  dueRuleSchema,
+  EVIDENCE_SCHEMA_MATCHES_CONTRACT,
+  evidenceSchema,
+  ladderSchema,
+  legacyDueRuleSchema,
+  type DueRule,
+  type Evidence,
+  type Ladder,
+  type LegacyDueRule,
+} from './schema/rules';
+export { calendarSchema, type Calendar } from './schema/calendar';
+export { COLLEGE_ROLES, ROLES, TASK_KINDS };
+export type { CollegeRole, Role, TaskKind };
 
 const hotlinesSchema = z
   .array(
@@ -418,46 +213,3 @@ export const legacyTemplateSchema = z
   .strict()
   .superRefine(templateProblems);
 export type LegacyTemplate = z.infer<typeof legacyTemplateSchema>;
-
-const dateRange = z.object({ start: localDate, end: localDate }).strict();
-
-export const calendarSchema = z
-  .object({
-    id: slug,
-    name: bilingual,
-    /** IANA zone of the school; every date below is a local date there. */
-    timezone: z.string().min(1),
-    semesterStart: localDate,
-    semesterEnd: localDate,
-    vacationStart: localDate,
-    /** working hours: tasks open at workdayStart and fall due at workdayEnd, local time. */
-    workdayStart: clockTime.default('08:00'),
-    workdayEnd: clockTime.default('17:00'),
-    examWeeks: z.array(dateRange).default([]),
-    holidays: z
-      .array(
-        z
-          .object({
-            id: slug,
-            /** what the checklist calls it (national-day, christmas, …); default: the id. */
-            kind: slug.optional(),
-            /** other holiday kinds that fall inside this one this year (mid-autumn inside national-day in 2025). */
-            also: z.array(slug).optional(),
-            name: bilingual,
-            start: localDate,
-            end: localDate,
-            /** false for dates the checklist names but that are working days (e.g. Christmas). */
-            dayOff: z.boolean().default(true),
-          })
-          .strict(),
-      )
-      .default([]),
-    /** make-up working days (调休): weekend days that are working days. */
-    makeupWorkdays: z.array(localDate).default([]),
-    /** school events (sports day, …) that are not days off; a checklist may name them like holidays. */
-    events: z.array(z.object({ id: slug, name: bilingual, start: localDate, end: localDate }).strict()).optional(),
-    /** where the public holidays come from, e.g. "chinese-days 1.5.7" or "entered by hand". */
-    holidaySource: z.string().min(1).optional(),
-  })
-  .strict();
-export type Calendar = z.infer<typeof calendarSchema>;

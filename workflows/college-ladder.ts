@@ -19,283 +19,44 @@
  * again. It ends when the semester is over and every task is closed.
  */
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineUpdate,
   log,
   patched,
-  proxyActivities,
-  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { LadderActivities } from '../activities/ladder';
-import { evidenceProblems } from '../domain/evidence';
-import type { CollegeRole, Evidence } from '../domain/schema';
-import { EscalationLevelKey, SemesterIdKey } from './search-attributes';
-import type { Actor, CompleteRequest, MoveDueRequest, TaskState, WaiveRequest } from './task';
+import { taskCollegeRefusal } from '../domain/permissions';
+import { EscalationLevelKey, SemesterIdKey } from '../contracts/search-attributes';
+import type { Actor, TaskState } from '../contracts/task';
+import {
+  ladderSummaryQuery,
+  ladderTaskStateQuery,
+  type CollegeLadderInput,
+  type LadderCarried,
+  type LadderStep,
+  type LadderTask,
+  type LadderTaskEvent,
+} from '../contracts/ladder';
 
-const { planCollegeLadder, applyLadderStep } = proxyActivities<LadderActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+import {
+  applyLadderStep,
+  applyLadderStepHere,
+  deliverLadderNotifications,
+  planCollegeLadder,
+  recordLadderTaskEvent,
+} from './ladder/activities';
+import { KIND_ORDER, LADDER_WAKES_PER_RUN, pendingSteps } from './ladder/plan';
+import { registerReplan } from './ladder/replan';
+import { refuse, reject, type LadderRun } from './ladder/run';
+import { registerTaskUpdates } from './ladder/task-updates';
 
-/**
- * The same write as a local activity (one round trip less per instant: no activity task through
- * the server). Runs behind patched('ladder-step-local-activity'): histories recorded before it
- * replay with the activity above.
- */
-const { applyLadderStep: applyLadderStepHere } = proxyLocalActivities<LadderActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-
-/**
- * External channels (e-mail, group robot): never holding up the ladder. As the per-task model's
- * deliveries (workflows/task.ts): the activity heartbeats, so a killed worker's attempt is retried
- * within seconds (test/faults: worker-kill); after the last attempt the worker's sweep re-sends.
- */
-const { deliverLadderNotifications } = proxyActivities<LadderActivities>({
-  startToCloseTimeout: '5 minutes',
-  // a killed worker's attempt is retried 10 s after its last beat, when its claims' 10 s leases ran out (test/faults: worker-kill)
-  heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
-});
-
-/** A completion, waiver or moved due date: one write, in the worker, without a round trip to the server. */
-const { recordLadderTaskEvent, ladderTaskFromReadModel } = proxyLocalActivities<LadderActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '200 milliseconds',
-    maximumInterval: '10 seconds',
-    nonRetryableErrorTypes: ['UnknownTaskError', 'UnknownTemplateError'],
-  },
-});
-
-/** One planned task as the ladder holds it: ids and instants only. */
-export interface LadderPlanTask {
-  taskId: string;
-  templateTaskId: string;
-  ownerRole: CollegeRole;
-  openAt: number;
-  dueAt: number;
-  remindAts: number[];
-  level2At: number;
-}
-
-export interface LadderPlan {
-  /** the semester's last instant */
-  endsAt: number;
-  tasks: LadderPlanTask[];
-  /** evidence rules by template task id */
-  evidence: Record<string, Evidence>;
-  /**
-   * tasks already closed in the read model (a ladder restarted after it was stopped outside the
-   * app): they leave the plan at once. Absent in plans recorded before this field existed.
-   */
-  closed?: Record<string, 'completed' | 'waived'>;
-}
-
-/** A task the ladder still runs: its plan and its progress. */
-export interface LadderTask extends LadderPlanTask {
-  status: 'planned' | 'open' | 'overdue';
-  escalationLevel: 0 | 1 | 2;
-  remindersSent: number;
-  /** step keys already taken (or skipped), as task.ts keys them */
-  done: string[];
-  /**
-   * set when a completion of this task was returned (退回) at that instant: its next completion is
-   * keyed `completed:<returnedAt>`, not `completed` (already taken by the first one). Absent before.
-   */
-  returnedAt?: number;
-}
-
-/** What a run carries over continue-as-new. */
-export interface LadderCarried {
-  startedAt: number;
-  endsAt: number;
-  evidence: Record<string, Evidence>;
-  tasks: LadderTask[];
-  /** the tasks already closed, and how */
-  closed: Record<string, 'completed' | 'waived'>;
-  /** tasks whose due date the school administration moved: a new checklist version keeps it (absent before replans existed) */
-  moved?: string[];
-  /** the last checklist version applied by a replan (absent: the one the semester started with) */
-  templateVersion?: number;
-}
-
-export interface CollegeLadderInput {
-  semesterId: string;
-  collegeId: string;
-  /** upsert EscalationLevel (the college's highest) where the server has the attributes */
-  searchAttributes?: boolean;
-  /** an explicit plan (benchmarks, tests); absent: the semester's plan, from the planner */
-  plan?: LadderPlan;
-  /** set by continue-as-new */
-  carried?: LadderCarried;
-}
-
-/** One step of one task at one instant, as applyLadderStep writes it. */
-export interface LadderStep {
-  taskId: string;
-  /** the per-task model's step key: 'opened', 'remind:<at>', 'overdue:<due>', 'level2:<due>' */
-  step: string;
-  action: 'opened' | 'reminded' | 'overdue' | 'escalated';
-  at: number;
-  notify: 'assignees' | 'college' | 'school';
-  ownerRole: CollegeRole;
-  state: { status: 'open' | 'overdue'; escalationLevel: 0 | 1 | 2; remindersSent: number; dueAt: number };
-  details: Record<string, unknown>;
-}
-
-/** A completion, waiver or moved due date of one task, as recordLadderTaskEvent writes it. */
-export interface LadderTaskEvent {
-  semesterId: string;
-  collegeId: string;
-  taskId: string;
-  ownerRole: CollegeRole;
-  step: string;
-  action: string;
-  at: number;
-  actor: string;
-  notify: 'assignees' | null;
-  state: TaskState;
-  details: Record<string, unknown>;
-  /** a return (退回): the closed row is reopened (store.applyTaskTransition's `reopen`) */
-  reopen?: boolean;
-}
-
-export type LadderCompleteRequest = CompleteRequest & { taskId: string };
-export type LadderWaiveRequest = WaiveRequest & { taskId: string };
-export type LadderMoveDueRequest = MoveDueRequest & { taskId: string };
-
-export const ladderCompleteTaskUpdate = defineUpdate<TaskState, [LadderCompleteRequest]>('ladderCompleteTask');
-export const ladderWaiveTaskUpdate = defineUpdate<TaskState, [LadderWaiveRequest]>('ladderWaiveTask');
-export const ladderMoveDueUpdate = defineUpdate<TaskState, [LadderMoveDueRequest]>('ladderMoveDue');
-/** 退回: a leader (or the school admin) returns a completion with a reason; the task reopens. */
-export interface LadderReturnRequest {
-  taskId: string;
-  actor: Actor;
-  reason: string;
-}
-export const ladderReturnTaskUpdate = defineUpdate<TaskState, [LadderReturnRequest]>('ladderReturnTask');
-
-/**
- * A new checklist version for a running semester (issue 12 part 5): the ladder plans the college
- * again from the semester's (new) template version and merges: tasks the new version adds join the
- * plan; tasks it no longer has are retired (closed as waived, their row says why); tasks whose
- * instants changed (a holiday moved, a rule changed) move, an overdue one reopening if its new due
- * date is ahead. Work already done is kept: a completed or waived task is never touched, a due
- * date the school administration moved by hand is kept, and steps already taken are not taken
- * again. The school administration only, with a reason.
- */
-export interface LadderReplanRequest {
-  actor: Actor;
-  templateVersion: number;
-  reason: string;
-}
-export interface LadderReplanResult {
-  templateVersion: number;
-  added: string[];
-  retired: string[];
-  moved: string[];
-  /** tasks whose instants the new version changes but that keep theirs: closed, or moved by hand */
-  kept: string[];
-}
-export const ladderReplanUpdate = defineUpdate<LadderReplanResult, [LadderReplanRequest]>('ladderReplan');
-
-const sameInstants = (a: LadderPlanTask, b: LadderPlanTask) =>
-  a.openAt === b.openAt &&
-  a.dueAt === b.dueAt &&
-  a.level2At === b.level2At &&
-  a.remindAts.length === b.remindAts.length &&
-  a.remindAts.every((x, i) => x === b.remindAts[i]);
-
-/** A returned task's plan as the read model holds it (activities/ladder.ts ladderTaskFromReadModel). */
-export interface LadderTaskFromReadModel extends LadderPlanTask {
-  remindersSent: number;
-}
-
-/**
- * A returned task back in the ladder: steps whose instants are past `now` count as done (no old
- * reminder is sent again, no overdue recorded again), status and level from now against the due
- * and level-2 instants, so the remaining steps fire at their instants.
- */
-export function reopenedTask(p: LadderTaskFromReadModel, now: number): LadderTask {
-  const done = ['opened', ...p.remindAts.filter((at) => at <= now).map((at) => `remind:${at}`)];
-  if (p.dueAt <= now) done.push(`overdue:${p.dueAt}`);
-  if (p.level2At <= now) done.push(`level2:${p.dueAt}`);
-  const escalationLevel = p.level2At <= now ? 2 : p.dueAt <= now ? 1 : 0;
-  return {
-    taskId: p.taskId,
-    templateTaskId: p.templateTaskId,
-    ownerRole: p.ownerRole,
-    openAt: p.openAt,
-    dueAt: p.dueAt,
-    remindAts: [...p.remindAts],
-    level2At: p.level2At,
-    status: escalationLevel > 0 ? 'overdue' : 'open',
-    escalationLevel,
-    remindersSent: p.remindersSent,
-    done,
-    returnedAt: now,
-  };
-}
-/** A task's state as task.ts's taskState query gives it; null for a task not in this ladder. */
-export const ladderTaskStateQuery = defineQuery<TaskState | null, [taskId: string]>('ladderTaskState');
-export interface LadderSummary {
-  open: number;
-  planned: number;
-  level1: number;
-  level2: number;
-  completed: number;
-  waived: number;
-  /** the next instant the ladder wakes at, or null */
-  nextAt: number | null;
-}
-export const ladderSummaryQuery = defineQuery<LadderSummary>('ladderSummary');
-
-/** distinct instants (wakes) per run before continuing as new: keeps each run's history small */
-export const LADDER_WAKES_PER_RUN = 60;
-
-const KIND_ORDER = { opened: 0, reminded: 1, overdue: 2, escalated: 3 } as const;
-
-function reject(message: string): never {
-  throw ApplicationFailure.create({ type: 'TaskUpdateRejected', message, nonRetryable: true });
-}
-
-interface Pending {
-  key: string;
-  action: LadderStep['action'];
-  /** the step's own instant (recorded as its time) */
-  at: number;
-  /** when it can be taken: never before the task opened */
-  wakeAt: number;
-}
-
-/** A task's steps not yet taken, in the order task.ts takes them. */
-export function pendingSteps(t: LadderTask): Pending[] {
-  const out: Pending[] = [];
-  if (t.status === 'planned' && !t.done.includes('opened'))
-    out.push({ key: 'opened', action: 'opened', at: t.openAt, wakeAt: t.openAt });
-  const ladder: Pending[] = [
-    ...t.remindAts.map((at) => ({
-      key: `remind:${at}`,
-      action: 'reminded' as const,
-      at,
-      wakeAt: Math.max(at, t.openAt),
-    })),
-    { key: `overdue:${t.dueAt}`, action: 'overdue', at: t.dueAt, wakeAt: Math.max(t.dueAt, t.openAt) },
-    { key: `level2:${t.dueAt}`, action: 'escalated', at: t.level2At, wakeAt: Math.max(t.level2At, t.openAt) },
-  ];
-  ladder.sort((a, b) => a.at - b.at || KIND_ORDER[a.action] - KIND_ORDER[b.action]);
-  out.push(...ladder.filter((x) => !t.done.includes(x.key)));
-  return out;
-}
+// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/ladder.ts)
+export * from '../contracts/ladder';
+// shim (issue 13): re-export for the other areas until the merge (the ladder's pure parts live in workflows/ladder/plan.ts)
+export { LADDER_WAKES_PER_RUN, pendingSteps, reopenedTask } from './ladder/plan';
 
 export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<{ tasks: number }> {
   let state: LadderCarried;
@@ -328,8 +89,8 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
   const closedState = new Map<string, TaskState>();
   const indexed = (input.searchAttributes ?? true) && Boolean(workflowInfo().typedSearchAttributes.get(SemesterIdKey));
   let indexedLevel = -1;
-  /** bumped by every Update, so the timer wait recomputes the next instant */
-  let version = 0;
+  /** version: bumped by every Update, so the timer wait recomputes the next instant; replanning: see ./ladder/replan.ts */
+  const flags = { version: 0, replanning: false };
   let deliveriesInFlight = 0;
 
   const stateOf = (t: LadderTask): TaskState => ({
@@ -367,13 +128,13 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     return t;
   };
   const checkActorOfCollege = (actor: Actor) => {
-    if (actor.collegeId !== input.collegeId) reject(`this task belongs to another college (${input.collegeId})`);
+    refuse(taskCollegeRefusal(actor, input.collegeId));
   };
   const close = (t: LadderTask, how: 'completed' | 'waived') => {
     state.closed[t.taskId] = how;
     state.tasks = state.tasks.filter((x) => x !== t);
     byId.delete(t.taskId);
-    version += 1;
+    flags.version += 1;
     indexLevel();
   };
   const record = (e: Omit<LadderTaskEvent, 'semesterId' | 'collegeId'>) =>
@@ -398,301 +159,27 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     };
   });
 
-  setHandler(
-    ladderCompleteTaskUpdate,
-    async (req) => {
-      const t = byId.get(req.taskId)!;
-      const now = Date.now();
-      const s: TaskState = {
-        ...stateOf(t),
-        status: 'completed',
-        completedAt: now,
-        completedBy: req.actor.userId,
-        late: now > t.dueAt,
-      };
-      close(t, 'completed');
-      closedState.set(t.taskId, s);
-      await record({
-        taskId: t.taskId,
-        ownerRole: t.ownerRole,
-        // a completion after a return (退回) has its own key: the first one's is taken
-        step: t.returnedAt === undefined ? 'completed' : `completed:${t.returnedAt}`,
-        action: s.late ? 'completed-late' : 'completed',
-        at: now,
-        actor: req.actor.userId,
-        notify: null,
-        state: s,
-        details: { note: req.note, files: req.files.map((f) => f.id), activities: req.activities ?? null },
-      });
-      return s;
-    },
-    {
-      validator: (req) => {
-        const t = openTask(req.taskId, (how) =>
-          how === 'completed' ? 'this task is already completed' : 'this task was waived and is closed',
-        );
-        checkActorOfCollege(req.actor);
-        if (req.actor.role !== t.ownerRole && req.actor.role !== 'college_leader') {
-          reject(`only the ${t.ownerRole} of the college or the college leader may complete this task`);
-        }
-        const rules = state.evidence[t.templateTaskId];
-        if (!rules) reject(`task ${t.taskId} has no evidence rules`);
-        const problems = evidenceProblems(rules, req);
-        if (problems.length) reject(`evidence incomplete: ${problems.join('; ')}`);
-      },
-    },
-  );
-
-  setHandler(
-    ladderWaiveTaskUpdate,
-    async (req) => {
-      const t = byId.get(req.taskId)!;
-      const now = Date.now();
-      const s: TaskState = { ...stateOf(t), status: 'waived', waivedReason: req.reason.trim() };
-      close(t, 'waived');
-      closedState.set(t.taskId, s);
-      await record({
-        taskId: t.taskId,
-        ownerRole: t.ownerRole,
-        step: 'waived',
-        action: 'waived',
-        at: now,
-        actor: req.actor.userId,
-        notify: null,
-        state: s,
-        details: { reason: s.waivedReason },
-      });
-      return s;
-    },
-    {
-      validator: (req) => {
-        openTask(req.taskId, (how) => `this task is already ${how}`);
-        if (req.actor.role !== 'college_leader') reject('only the college leader may waive a task');
-        checkActorOfCollege(req.actor);
-        if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to waive a task');
-      },
-    },
-  );
-
-  setHandler(
-    ladderMoveDueUpdate,
-    async (req) => {
-      const t = byId.get(req.taskId)!;
-      const now = Date.now();
-      const from = t.dueAt;
-      t.dueAt = req.dueAt;
-      t.remindAts = req.remindAts.filter((x) => x < req.dueAt);
-      t.level2At = req.level2At;
-      if (req.dueAt > now && t.status === 'overdue') {
-        t.status = 'open';
-        t.escalationLevel = 0;
-        indexLevel();
-      }
-      version += 1;
-      if (!(state.moved ??= []).includes(t.taskId)) state.moved.push(t.taskId);
-      const s = stateOf(t);
-      await record({
-        taskId: t.taskId,
-        ownerRole: t.ownerRole,
-        step: `due-moved:${req.dueAt}`,
-        action: 'due-moved',
-        at: now,
-        actor: req.actor.userId,
-        notify: 'assignees',
-        state: s,
-        details: { from, to: req.dueAt, reason: req.reason },
-      });
-      return s;
-    },
-    {
-      validator: (req) => {
-        openTask(req.taskId, (how) => `this task is already ${how}`);
-        if (req.actor.role !== 'school_admin') reject('only the school administration may move a due date');
-        if (replanning) reject('a new checklist version is being applied; try again in a moment');
-        if (!(req.level2At > req.dueAt) || req.remindAts.some((x: number) => x >= req.dueAt))
-          reject('the new schedule is inconsistent');
-        if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to move a due date');
-      },
-    },
-  );
-
-  setHandler(
-    ladderReturnTaskUpdate,
-    async (req) => {
-      returning.add(req.taskId);
-      try {
-        const p = await ladderTaskFromReadModel({
-          semesterId: input.semesterId,
-          collegeId: input.collegeId,
-          taskId: req.taskId,
-        });
-        if (state.closed[req.taskId] !== 'completed') reject('only a completed task can be returned');
-        const now = Date.now();
-        const t = reopenedTask(p, now);
-        const s = stateOf(t);
-        const reason = req.reason.trim();
-        await record({
-          taskId: t.taskId,
-          ownerRole: t.ownerRole,
-          step: `returned:${now}`,
-          action: 'returned',
-          at: now,
-          actor: req.actor.userId,
-          notify: 'assignees',
-          state: s,
-          details: { reason, dueAt: t.dueAt, level: t.escalationLevel },
-          reopen: true,
-        });
-        // back in the plan: the remaining steps fire at their instants
-        delete state.closed[t.taskId];
-        closedState.delete(t.taskId);
-        state.tasks.push(t);
-        byId.set(t.taskId, t);
-        version += 1;
-        indexLevel();
-        return s;
-      } finally {
-        returning.delete(req.taskId);
-      }
-    },
-    {
-      validator: (req) => {
-        if (typeof req.taskId !== 'string') reject('a task id is required');
-        if (state.closed[req.taskId] !== 'completed' || returning.has(req.taskId)) {
-          const how = returning.has(req.taskId)
-            ? 'it is being returned already'
-            : state.closed[req.taskId] === 'waived'
-              ? 'this one was waived'
-              : byId.has(req.taskId)
-                ? 'this one is still open'
-                : `task ${req.taskId} is not in this college's semester`;
-          reject(`only a completed task can be returned; ${how}`);
-        }
-        const a = req.actor;
-        if (!(a.role === 'school_admin' || (a.role === 'college_leader' && a.collegeId === input.collegeId)))
-          reject("only the college's leader or the school administration may return a completion");
-        if (typeof req.reason !== 'string' || !req.reason.trim()) reject('a reason is required to return a completion');
-      },
-    },
-  );
-
+  const run: LadderRun = {
+    input,
+    state,
+    byId,
+    returning,
+    closedState,
+    flags,
+    stateOf,
+    indexLevel,
+    openTask,
+    checkActorOfCollege,
+    close,
+    record,
+  };
+  registerTaskUpdates(run);
   /**
-   * While a replan runs, the ladder's own loop waits (its conditions check this): the handler's
-   * writes are awaited one after another, and no instant's step is taken in between, so the order
-   * of the commands is the same when the history is replayed.
+   * While a replan runs, the ladder's own loop waits (its conditions check flags.replanning): the
+   * handler's writes are awaited one after another, and no instant's step is taken in between, so
+   * the order of the commands is the same when the history is replayed.
    */
-  let replanning = false;
-  setHandler(
-    ladderReplanUpdate,
-    async (req) => {
-      replanning = true;
-      try {
-        const plan = await planCollegeLadder({
-          semesterId: input.semesterId,
-          collegeId: input.collegeId,
-          fromTemplate: true,
-        });
-        const now = Date.now();
-        const out: LadderReplanResult = {
-          templateVersion: req.templateVersion,
-          added: [],
-          retired: [],
-          moved: [],
-          kept: [],
-        };
-        const reason = req.reason.trim();
-        const inPlan = new Set(plan.tasks.map((t) => t.taskId));
-        for (const k of Object.keys(plan.evidence)) state.evidence[k] = plan.evidence[k]!;
-        for (const p of plan.tasks) {
-          const t = byId.get(p.taskId);
-          if (state.closed[p.taskId]) continue; // done or waived: kept as it is
-          if (!t) {
-            const added: LadderTask = {
-              ...p,
-              remindAts: [...p.remindAts],
-              status: 'planned',
-              escalationLevel: 0,
-              remindersSent: 0,
-              done: [],
-            };
-            state.tasks.push(added);
-            byId.set(p.taskId, added);
-            out.added.push(p.taskId);
-            continue;
-          }
-          if (sameInstants(t, p)) continue;
-          if (state.moved?.includes(t.taskId)) {
-            out.kept.push(t.taskId); // the school administration's date stands
-            continue;
-          }
-          // a task already open keeps its opening; only its deadline and ladder can move
-          if (t.status !== 'planned' && sameInstants({ ...t, openAt: p.openAt }, p)) continue;
-          const from = t.dueAt;
-          if (t.status === 'planned') t.openAt = p.openAt;
-          t.dueAt = p.dueAt;
-          t.remindAts = [...p.remindAts];
-          t.level2At = p.level2At;
-          if (p.dueAt > now && t.status === 'overdue') {
-            t.status = 'open';
-            t.escalationLevel = 0;
-          }
-          out.moved.push(t.taskId);
-          if (t.status !== 'planned') {
-            await record({
-              taskId: t.taskId,
-              ownerRole: t.ownerRole,
-              step: `replanned:v${req.templateVersion}`,
-              action: 'due-moved',
-              at: now,
-              actor: req.actor.userId,
-              notify: 'assignees',
-              state: stateOf(t),
-              details: { from, to: t.dueAt, reason, templateVersion: req.templateVersion },
-            });
-          }
-        }
-        for (const t of [...state.tasks]) {
-          if (inPlan.has(t.taskId)) continue;
-          const s: TaskState = { ...stateOf(t), status: 'waived', waivedReason: reason };
-          close(t, 'waived');
-          closedState.set(t.taskId, s);
-          out.retired.push(t.taskId);
-          await record({
-            taskId: t.taskId,
-            ownerRole: t.ownerRole,
-            step: `retired:v${req.templateVersion}`,
-            action: 'retired',
-            at: now,
-            actor: req.actor.userId,
-            notify: t.status === 'planned' ? null : 'assignees',
-            state: s,
-            details: { reason, templateVersion: req.templateVersion },
-          });
-        }
-        state.templateVersion = req.templateVersion;
-        version += 1;
-        indexLevel();
-        return out;
-      } finally {
-        replanning = false;
-      }
-    },
-    {
-      validator: (req) => {
-        if (req.actor?.role !== 'school_admin')
-          reject('only the school administration may apply a new checklist version');
-        if (!Number.isInteger(req.templateVersion) || req.templateVersion < 1)
-          reject('a checklist version is required');
-        if (state.templateVersion !== undefined && req.templateVersion <= state.templateVersion)
-          reject(
-            `checklist version ${req.templateVersion} is not newer than the one applied (${state.templateVersion})`,
-          );
-        if (typeof req.reason !== 'string' || !req.reason.trim())
-          reject('a reason is required to apply a new checklist version');
-        if (replanning) reject('a new checklist version is being applied already');
-      },
-    },
-  );
+  registerReplan(run);
 
   function nextWake(): number | null {
     let next: number | null = null;
@@ -758,21 +245,21 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
       });
     }
     const next = nextWake();
-    const seen = version;
+    const seen = flags.version;
     if (next === null) {
       // nothing planned: the semester ends when its last day is over and every task is closed
       if (state.tasks.length === 0) {
         const wait = state.endsAt - Date.now();
-        if (wait <= 0 || !(await condition(() => version !== seen && !replanning, wait))) break;
+        if (wait <= 0 || !(await condition(() => flags.version !== seen && !flags.replanning, wait))) break;
         continue;
       }
-      await condition(() => version !== seen && !replanning);
+      await condition(() => flags.version !== seen && !flags.replanning);
       continue;
     }
     const wait = next - Date.now();
-    if (wait > 0 && (await condition(() => version !== seen && !replanning, wait))) continue;
+    if (wait > 0 && (await condition(() => flags.version !== seen && !flags.replanning, wait))) continue;
     // an instant that came while a replan runs waits for it (no command when none runs)
-    if (replanning) await condition(() => !replanning);
+    if (flags.replanning) await condition(() => !flags.replanning);
     wakes += 1;
     const steps = takeDueSteps(Date.now());
     indexLevel();

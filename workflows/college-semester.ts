@@ -10,20 +10,15 @@
  */
 import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { type CollegeSemesterInput } from '../contracts/semester';
+
+// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/semester.ts)
+export * from '../contracts/semester';
 
 const { planCollegeTasks, countOpenTasks, startTaskWorkflows } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-
-export interface CollegeSemesterInput {
-  semesterId: string;
-  collegeId: string;
-  /** index of the next planned task to start (carried over continue-as-new) */
-  nextIndex: number;
-  /** index task workflows with search attributes (default true) */
-  searchAttributes?: boolean;
-}
 
 /** opening batches per run before continuing as new: keeps each run's history small */
 export const BATCHES_PER_RUN = 25;

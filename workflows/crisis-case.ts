@@ -15,99 +15,43 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   executeChild,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
+import { crisisCollegeRefusal, crisisLeaderRefusal } from '../domain/permissions';
 import type { CrisisActivities } from '../activities/crisis';
 import { careDeliveries } from './deliveries';
-import { supervisionWorkflow, type StaffActor, type SupervisionDurations, type SupervisionState } from './supervision';
+import { normaliseCrisisDurations } from '../domain/care-durations';
+import { supervisionWorkflow } from './supervision';
+import type { StaffActor } from '../contracts/supervision';
+import {
+  acknowledgeOnSceneUpdate,
+  confirmSchoolNotifiedUpdate,
+  recordActionUpdate,
+  fiveOnesUpdate,
+  crisisStateQuery,
+  SCHOOL_DEPARTMENTS,
+  type CrisisInput,
+  type CrisisState,
+} from '../contracts/crisis';
+
+// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/crisis.ts)
+export * from '../contracts/crisis';
+// shim (issue 13): re-export for the other areas until the merge (the one definition of the defaults: domain/care-durations.ts)
+export { DEFAULT_CRISIS_DURATIONS } from '../domain/care-durations';
 
 const { recordCrisisEvent } = proxyActivities<CrisisActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-export type Situation = 'injury' | 'danger_to_others' | 'self_harm_risk';
-
-export interface CrisisDurations extends SupervisionDurations {
-  onSceneAckMs: number;
-  schoolNotifyMs: number;
-}
-
-/** DOMAIN.md §5 defaults; a school may change every one. */
-export const DEFAULT_CRISIS_DURATIONS: CrisisDurations = {
-  onSceneAckMs: 30 * 60_000,
-  schoolNotifyMs: 60 * 60_000,
-  schoolAfterMs: 30 * 60_000,
-  checkInEveryMs: 2 * 3_600_000,
-  supervisionMs: 24 * 3_600_000,
-  schoolAlertEveryMs: 3_600_000,
-};
-
-export interface CrisisInput {
-  caseId: string;
-  collegeId: string;
-  situation: Situation;
-  reportedAt: number;
-  reportedBy: string;
-  durations: CrisisDurations;
-  /**
-   * A case started again after its workflow was stopped outside the app (server/ended-workflows.ts):
-   * the steps already taken, from the case's timeline. The new run starts with them done and waits
-   * only for what is still open. Absent on a first start.
-   */
-  resume?: CrisisResume;
-}
-
-/** The steps of a case already taken before its workflow was stopped (see CrisisInput.resume). */
-export interface CrisisResume {
-  onSceneAt?: number;
-  onSceneBy?: string;
-  schoolNotifiedAt?: number;
-  actions?: Array<{ action: BranchAction; at: number; by: string }>;
-  escalationLevel?: 0 | 1 | 2;
-  /** the supervision's state so far (a risk of self-harm): its run continues from it */
-  supervision?: SupervisionState;
-}
-
-export type BranchAction = 'parents-authorised' | 'taken-to-hospital' | 'police-called';
-
-export interface CrisisState {
-  onSceneAt: number | null;
-  onSceneBy: string | null;
-  schoolNotifiedAt: number | null;
-  actions: Array<{ action: BranchAction; at: number; by: string }>;
-  escalationLevel: 0 | 1 | 2;
-  supervision: SupervisionState | null;
-  /** 五个一: a responsible leader, a team, a plan (一生一策) and follow-up talks */
-  fiveOnes: { leaderUserId: string; team: string[]; plan: string; followUp: string } | null;
-  closed: boolean;
-}
-
-export const acknowledgeOnSceneUpdate = defineUpdate<CrisisState, [{ actor: StaffActor }]>('acknowledgeOnScene');
-export const confirmSchoolNotifiedUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; departments: string[] }]>(
-  'confirmSchoolNotified',
-);
-export const recordActionUpdate = defineUpdate<CrisisState, [{ actor: StaffActor; action: BranchAction }]>(
-  'recordAction',
-);
-export const fiveOnesUpdate = defineUpdate<
-  CrisisState,
-  [{ actor: StaffActor; leaderUserId: string; team: string[]; plan: string; followUp: string }]
->('fiveOnes');
-export const crisisStateQuery = defineQuery<CrisisState>('crisisState');
-
-export const SCHOOL_DEPARTMENTS = ['counselling-centre', 'security-office', 'clinic'] as const;
-
 const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: 'CrisisUpdateRejected', message, nonRetryable: true });
 };
 
 export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisState> {
-  const d = input.durations;
+  const d = normaliseCrisisDurations(input.durations);
   const r = input.resume;
   const s: CrisisState = {
     onSceneAt: r?.onSceneAt ?? null,
@@ -141,11 +85,12 @@ export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisStat
     if (notify) deliveries.deliver(eventKey);
   };
   const ofCollege = (a: StaffActor) => {
-    if (a.collegeId !== input.collegeId) reject('this case belongs to another college');
+    const refusal = crisisCollegeRefusal(a, input.collegeId);
+    if (refusal) reject(refusal);
   };
   const leaderOfCollege = (a: StaffActor) => {
-    ofCollege(a);
-    if (a.role !== 'college_leader') reject('only a college leader may do this');
+    const refusal = crisisLeaderRefusal(a, input.collegeId);
+    if (refusal) reject(refusal);
   };
 
   setHandler(crisisStateQuery, () => ({ ...s }));

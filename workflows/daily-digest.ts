@@ -11,7 +11,7 @@
  * (activities/digest.ts).
  */
 import { patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
-import type { DigestActivities, NoticeResult, ScheduledSchoolInput } from '../activities/digest';
+import type { DigestActivities, NoticeResult, ScheduledSchoolInput } from '../contracts/schedules';
 
 const { sendDailyDigest, digestCatchUp } = proxyActivities<DigestActivities>({
   startToCloseTimeout: '1 minute',

@@ -5,7 +5,7 @@
  * Introduced behind the patch 'care-deliveries', so histories recorded before it replay unchanged.
  */
 import { log, patched, proxyActivities } from '@temporalio/workflow';
-import type { DeliveryActivities } from '../notifications/outbox';
+import type { DeliveryActivities } from '../contracts/deliveries';
 
 const { deliverNotifications } = proxyActivities<DeliveryActivities>({
   // one attempt sends one event's few messages; the heartbeat (every few seconds while it works,

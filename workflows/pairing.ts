@@ -9,49 +9,24 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineUpdate,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { changeTeacherRefusal, endPairingRefusal, recordTalkRefusal } from '../domain/permissions';
 import type { PairingActivities } from '../activities/pairing';
 import { careDeliveries } from './deliveries';
-import type { StaffActor } from './supervision';
+import { recordTalkUpdate, endPairingUpdate, changeTeacherUpdate, type PairingInput } from '../contracts/pairing';
+
+// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/pairing.ts)
+export * from '../contracts/pairing';
+// shim (issue 13): re-export for the other areas until the merge (the one definition of the defaults: domain/care-durations.ts)
+export { DEFAULT_PAIRING_CLOCK } from '../domain/care-durations';
 
 const { recordPairingEvent } = proxyActivities<PairingActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-
-export interface PairingInput {
-  pairingId: string;
-  collegeId: string;
-  teacherUserId: string;
-  /** the clock's start: the pairing, or the last talk (carried over continue-as-new) */
-  lastTalkAt: number;
-  talkEveryMs: number;
-  remindBeforeMs: number;
-  schoolAfterMs: number;
-}
-
-export const DEFAULT_PAIRING_CLOCK = {
-  talkEveryMs: 15 * 86_400_000,
-  remindBeforeMs: 2 * 86_400_000,
-  schoolAfterMs: 2 * 86_400_000,
-};
-
-export const recordTalkUpdate = defineUpdate<{ lastTalkAt: number }, [{ actor: StaffActor; note: string }]>(
-  'recordTalk',
-);
-export const endPairingUpdate = defineUpdate<void, [{ actor: StaffActor; reason: string }]>('endPairing');
-/**
- * A new teacher for the pairing (a departing teacher's hand-over, server/hand-over.ts): the school
- * administration or the college leader; the clock runs on, its reminders go to the new teacher.
- */
-export const changeTeacherUpdate = defineUpdate<
-  { teacherUserId: string },
-  [{ actor: StaffActor; teacherUserId: string; reason: string }]
->('changeTeacher');
 
 const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: 'PairingUpdateRejected', message, nonRetryable: true });
@@ -97,8 +72,8 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
     {
       validator: ({ actor, note }) => {
         if (ended) reject('this pairing has ended');
-        if (actor.userId !== teacherUserId && !(actor.role === 'college_leader' && actor.collegeId === input.collegeId))
-          reject('only the paired teacher or the college leader may record a talk');
+        const refusal = recordTalkRefusal(actor, teacherUserId, input.collegeId);
+        if (refusal) reject(refusal);
         if (!note.trim()) reject('describe the talk');
       },
     },
@@ -110,12 +85,11 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
       await record('ended', 'ended', Date.now(), actor.userId, 'teacher', { reason });
     },
     {
-      validator: ({ actor, reason }) =>
-        actor.role === 'college_leader' && actor.collegeId === input.collegeId
-          ? reason.trim()
-            ? undefined
-            : reject('give the reason')
-          : reject('only the college leader may end a pairing'),
+      validator: ({ actor, reason }) => {
+        const refusal = endPairingRefusal(actor, input.collegeId);
+        if (refusal) reject(refusal);
+        if (!reason.trim()) reject('give the reason');
+      },
     },
   );
 
@@ -132,11 +106,8 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
     {
       validator: ({ actor, teacherUserId: to, reason }) => {
         if (ended) reject('this pairing has ended');
-        if (!(
-          actor.role === 'school_admin' ||
-          (actor.role === 'college_leader' && actor.collegeId === input.collegeId)
-        ))
-          reject('only the school administration or the college leader may change the teacher');
+        const refusal = changeTeacherRefusal(actor, input.collegeId);
+        if (refusal) reject(refusal);
         if (typeof to !== 'string' || !to) reject('name the new teacher');
         if (typeof reason !== 'string' || !reason.trim()) reject('give the reason');
       },

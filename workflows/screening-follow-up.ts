@@ -11,125 +11,34 @@
  * (college leader notified). Ids only: the record's text travels in the (encrypted) payload, never
  * in ids, search attributes or failure messages. This file only sleeps and waits.
  */
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
-import type { ScreeningActivities, ScreeningAudience, ScreeningEvent } from '../activities/screening';
+import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { interviewRefusal } from '../domain/permissions';
+import type { ScreeningActivities, ScreeningEvent } from '../activities/screening';
 import { careDeliveries } from './deliveries';
-import type { StaffActor } from './supervision';
+import { interviewRecordProblems, screeningClock, screeningSteps, type ScreeningStep } from '../domain/screening';
+import {
+  recordInterviewUpdate,
+  screeningStateQuery,
+  type ScreeningInput,
+  type ScreeningState,
+} from '../contracts/screening';
+
+// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/screening.ts)
+export * from '../contracts/screening';
+// shim (issue 13): re-export for the other areas until the merge (the rules live in domain/screening.ts)
+export { DEFAULT_SCREENING_DURATIONS, INTERVIEW_ROLES, interviewRecordProblems } from '../domain/screening';
 
 const { recordScreeningEvent } = proxyActivities<ScreeningActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-const DAY = 24 * 3_600_000;
-
-export type WarningLevel = 'red' | 'orange';
-
-/** DOMAIN.md §3 defaults; a school may change every one. */
-export const DEFAULT_SCREENING_DURATIONS = {
-  /** red / level-1 (红色/一级预警): interview within 3 days */
-  redInterviewMs: 3 * DAY,
-  /** orange / level-2 (橙色/二级预警): within 7 days */
-  orangeInterviewMs: 7 * DAY,
-  reminderBeforeMs: 1 * DAY,
-  schoolAfterMs: 2 * DAY,
-};
-
-/** The five steps of the interview outline (seed 003 appendix 1), in order. */
-export const INTERVIEW_STEPS = ['rapport', 'emotions', 'socialFunctioning', 'coping', 'riskOfExtremeThoughts'] as const;
-const STEP_NAMES: Record<(typeof INTERVIEW_STEPS)[number], string> = {
-  rapport: '第一步 建立师生关系、生理状况与适应情况',
-  emotions: '第二步 评估情绪',
-  socialFunctioning: '第三步 评估社会功能',
-  coping: '第四步 评估应对方式',
-  riskOfExtremeThoughts: '第五步 危险性评估',
-};
-/** 心理评估 (appendix 2): 正常 / 轻微心理困扰 / 严重心理困扰 / 特别严重 / 高危人群 */
-export const ASSESSMENTS = ['normal', 'mild', 'severe', 'very_severe', 'high_risk'] as const;
-export type Assessment = (typeof ASSESSMENTS)[number];
-const MAX_STEP_LENGTH = 5000;
-
-/** The interview record (约谈情况记录表, seed 003 appendix 2). */
-export interface InterviewRecord {
-  rapport: string;
-  emotions: string;
-  socialFunctioning: string;
-  coping: string;
-  riskOfExtremeThoughts: string;
-  assessment: Assessment;
-  /** 是否需要咨询 */
-  needsCounselling: boolean;
-  /** 是否需要心理危机干预 */
-  needsCrisisIntervention: boolean;
-}
-
-/** The care roles that hold and record the interview (of the warning's college). */
-export const INTERVIEW_ROLES = ['class_teacher', 'counsellor', 'psych_counsellor', 'college_leader'];
-
-export interface ScreeningInput {
-  warningId: string;
-  collegeId: string;
-  level: WarningLevel;
-  importedAt: number;
-  dueAt: number;
-  /** default 1 day */
-  reminderBeforeMs?: number;
-  /** after the level-1 escalation at dueAt, escalate to the school; default 2 days */
-  schoolAfterMs?: number;
-}
-
-export interface ScreeningState {
-  warningId: string;
-  status: 'open' | 'interviewed';
-  escalationLevel: 0 | 1 | 2;
-  remindersSent: number;
-  dueAt: number;
-  interviewedAt: number | null;
-  interviewedBy: string | null;
-  assessment: Assessment | null;
-  proposedForKeyCare: boolean;
-}
-
-export const recordInterviewUpdate = defineUpdate<ScreeningState, [{ actor: StaffActor; record: InterviewRecord }]>(
-  'recordInterview',
-);
-export const screeningStateQuery = defineQuery<ScreeningState>('screeningState');
-
-/**
- * What is wrong with a submitted record, by field name (never by content: these reasons become
- * Temporal failure messages, which the payload codec does not encrypt).
- */
-export function interviewRecordProblems(record: unknown): string[] {
-  if (typeof record !== 'object' || record === null) return ['the interview record is missing'];
-  const r = record as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const field of INTERVIEW_STEPS) {
-    const v = r[field];
-    if (typeof v !== 'string' || !v.trim()) problems.push(`${field} (${STEP_NAMES[field]}) is missing`);
-    else if (v.length > MAX_STEP_LENGTH) problems.push(`${field} is longer than ${MAX_STEP_LENGTH} characters`);
-  }
-  if (!ASSESSMENTS.includes(r.assessment as Assessment))
-    problems.push(`assessment must be one of ${ASSESSMENTS.join(', ')}`);
-  if (typeof r.needsCounselling !== 'boolean') problems.push('needsCounselling must be true or false');
-  if (typeof r.needsCrisisIntervention !== 'boolean') problems.push('needsCrisisIntervention must be true or false');
-  return problems;
-}
-
 const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: 'ScreeningUpdateRejected', message, nonRetryable: true });
 };
 
 export async function screeningFollowUpWorkflow(input: ScreeningInput): Promise<ScreeningState> {
-  const reminderBeforeMs = input.reminderBeforeMs ?? DEFAULT_SCREENING_DURATIONS.reminderBeforeMs;
-  const schoolAfterMs = input.schoolAfterMs ?? DEFAULT_SCREENING_DURATIONS.schoolAfterMs;
+  const clock = screeningClock(input);
   const s: ScreeningState = {
     warningId: input.warningId,
     status: 'open',
@@ -196,20 +105,15 @@ export async function screeningFollowUpWorkflow(input: ScreeningInput): Promise<
     {
       validator: ({ actor, record: interview }) => {
         if (interviewed()) reject('the interview of this warning is already recorded');
-        if (!actor || actor.collegeId !== input.collegeId) reject('this warning belongs to another college');
-        if (!INTERVIEW_ROLES.includes(actor.role))
-          reject(`only the college's ${INTERVIEW_ROLES.join(', ')} may record the interview`);
+        const refusal = interviewRefusal(actor, input.collegeId);
+        if (refusal) reject(refusal);
         const problems = interviewRecordProblems(interview);
         if (problems.length) reject(`the interview record is incomplete: ${problems.join('; ')}`);
       },
     },
   );
 
-  const ladder: Array<{ step: string; action: string; at: number; notify: ScreeningAudience; escalation?: 1 | 2 }> = [
-    { step: 'reminder', action: 'reminded', at: input.dueAt - reminderBeforeMs, notify: 'counsellors' },
-    { step: 'overdue', action: 'overdue', at: input.dueAt, notify: 'college', escalation: 1 },
-    { step: 'escalated', action: 'escalated', at: input.dueAt + schoolAfterMs, notify: 'school', escalation: 2 },
-  ];
+  const ladder: ScreeningStep[] = screeningSteps(input.dueAt, clock);
   for (const next of ladder) {
     // a reminder already past when the workflow started (a late start) is not sent; escalations are
     if (next.escalation === undefined && next.at < startedAt) continue;

@@ -10,9 +10,6 @@ import {
   ParentClosePolicy,
   WorkflowIdReusePolicy,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   patched,
   setHandler,
   startChild,
@@ -20,27 +17,12 @@ import {
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { collegeLadderWorkflow } from './college-ladder';
 import { collegeSemesterWorkflow } from './college-semester';
-import { collegeLadderWorkflowId, collegeSemesterWorkflowId } from './ids';
-import { CollegeIdKey, SemesterIdKey } from './search-attributes';
+import { collegeLadderWorkflowId, collegeSemesterWorkflowId } from '../contracts/ids';
+import { CollegeIdKey, SemesterIdKey } from '../contracts/search-attributes';
+import { addCollegeSignal, addCollegeUpdate, semesterCollegesQuery, type SemesterInput } from '../contracts/semester';
 
-export interface SemesterInput {
-  semesterId: string;
-  collegeIds: string[];
-  /** index task workflows by SemesterId/CollegeId/TaskKind (false where the server lacks them, e.g. the time-skipping test server) */
-  searchAttributes?: boolean;
-  /**
-   * How the tasks run (semesters.task_model): absent or 'per-task', a college-semester per college
-   * starting a task workflow per task; 'ladder', a college ladder per college (ADR 0005). Histories
-   * recorded before the switch carry no model and replay on the per-task branch unchanged.
-   */
-  taskModel?: 'per-task' | 'ladder';
-}
-
-/** @deprecated kept for histories that used it: the app sends the addCollege Update */
-export const addCollegeSignal = defineSignal<[collegeId: string]>('addCollege');
-/** Adds a college mid-semester; answers the colleges started or queued so far. */
-export const addCollegeUpdate = defineUpdate<string[], [collegeId: string]>('addCollege');
-export const semesterCollegesQuery = defineQuery<string[]>('semesterColleges');
+// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/semester.ts)
+export * from '../contracts/semester';
 
 /** Ladders started at once by a ladder semester (one workflow task per batch). */
 const LADDER_START_BATCH = 20;

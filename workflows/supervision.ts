@@ -12,67 +12,30 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineUpdate,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { crisisCollegeRefusal } from '../domain/permissions';
 import type { CrisisActivities } from '../activities/crisis';
 import { careDeliveries } from './deliveries';
+import {
+  setGuardianUpdate,
+  checkInUpdate,
+  handOverUpdate,
+  supervisionStateQuery,
+  type SupervisionInput,
+  type SupervisionState,
+  type StaffActor,
+} from '../contracts/supervision';
+
+// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/supervision.ts)
+export * from '../contracts/supervision';
 
 const { recordCrisisEvent } = proxyActivities<CrisisActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-
-export interface SupervisionDurations {
-  checkInEveryMs: number;
-  /** after a missed check-in was escalated to the college leader, escalate to the school */
-  schoolAfterMs: number;
-  /** the supervision's planned length (24 h) */
-  supervisionMs: number;
-  /** past that length without a hand-over, the school is alerted this often */
-  schoolAlertEveryMs: number;
-}
-
-export interface SupervisionInput {
-  caseId: string;
-  collegeId: string;
-  startedAt: number;
-  durations: SupervisionDurations;
-  /** carried over continue-as-new, or the state before the case was started again (CrisisInput.resume) */
-  carried?: SupervisionState;
-}
-
-export interface HandOver {
-  /** who received responsibility (a parent or guardian; written on the record, not in Temporal) */
-  receivedBy: string;
-  at: number;
-  witnessedBy: string[];
-}
-
-export interface SupervisionState {
-  guardianUserId: string | null;
-  lastCheckInAt: number;
-  checkIns: number;
-  missed: number;
-  schoolAlerts: number;
-  handOver: HandOver | null;
-}
-
-export interface StaffActor {
-  userId: string;
-  role: string;
-  collegeId: string | null;
-}
-
-export const setGuardianUpdate = defineUpdate<SupervisionState, [{ actor: StaffActor; guardianUserId: string }]>(
-  'setGuardian',
-);
-export const checkInUpdate = defineUpdate<SupervisionState, [{ actor: StaffActor; note: string }]>('checkIn');
-export const handOverUpdate = defineUpdate<SupervisionState, [{ actor: StaffActor } & HandOver]>('handOver');
-export const supervisionStateQuery = defineQuery<SupervisionState>('supervisionState');
 
 const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: 'CrisisUpdateRejected', message, nonRetryable: true });
@@ -111,7 +74,8 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     if (notify) deliveries.deliver(eventKey);
   };
   const ofCollege = (a: StaffActor) => {
-    if (a.collegeId !== input.collegeId) reject('this case belongs to another college');
+    const refusal = crisisCollegeRefusal(a, input.collegeId);
+    if (refusal) reject(refusal);
   };
   const open = () => {
     if (s.handOver) reject('the supervision has ended with the hand-over to the parents');

@@ -6,8 +6,6 @@
  */
 import {
   condition,
-  defineQuery,
-  defineUpdate,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -16,12 +14,20 @@ import {
   allHandlersFinished,
   log,
 } from '@temporalio/workflow';
+import { completeTaskRefusal, moveDueRefusal, taskCollegeRefusal, waiveTaskRefusal } from '../domain/permissions';
 import type { createActivities, TaskEvent } from '../activities';
-import type { createDeliveryActivities } from '../notifications/outbox';
-import { evidenceProblems, type EvidenceSubmission } from '../domain/evidence';
-import type { PlannedTask } from '../domain/planner';
-import type { Evidence, Role } from '../domain/schema';
-import { EscalationLevelKey, SemesterIdKey } from './search-attributes';
+import type { DeliveryActivities } from '../contracts/deliveries';
+import { evidenceProblems } from '../domain/evidence';
+import {
+  completeTaskUpdate,
+  moveDueUpdate,
+  taskStateQuery,
+  waiveTaskUpdate,
+  type Actor,
+  type TaskInput,
+  type TaskState,
+} from '../contracts/task';
+import { EscalationLevelKey, SemesterIdKey } from '../contracts/search-attributes';
 
 const { recordTaskEvent } = proxyActivities<ReturnType<typeof createActivities>>({
   // one idempotent write: a killed worker's attempt is retried 10 s after it started (test/faults: worker-kill)
@@ -30,7 +36,7 @@ const { recordTaskEvent } = proxyActivities<ReturnType<typeof createActivities>>
 });
 
 /** External channels (e-mail, group robot): retried, then swept by the worker, never holding up the ladder. */
-const { deliverNotifications } = proxyActivities<ReturnType<typeof createDeliveryActivities>>({
+const { deliverNotifications } = proxyActivities<DeliveryActivities>({
   // one attempt sends one event's few messages; the heartbeat (every few seconds while it works,
   // notifications/outbox.ts) lets a killed worker's attempt be retried within seconds, when its
   // claims' 10 s leases have run out. After the last attempt the worker's sweep keeps re-sending.
@@ -40,58 +46,17 @@ const { deliverNotifications } = proxyActivities<ReturnType<typeof createDeliver
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
 });
 
-/** A planned task (domain/planner.ts) as its workflow receives it: epoch instants only. */
-export type TaskInput = Omit<PlannedTask, 'id'> & {
-  /** the task's stable id, also its workflow id */
-  taskId: string;
-  evidence: Evidence;
-};
-
-export interface Actor {
-  userId: string;
-  role: Role;
-  collegeId: string | null;
-}
-
-export type TaskStatus = 'planned' | 'open' | 'overdue' | 'completed' | 'waived';
-
-export interface TaskState {
-  taskId: string;
-  status: TaskStatus;
-  escalationLevel: 0 | 1 | 2;
-  remindersSent: number;
-  openAt: number;
-  dueAt: number;
-  remindAts: number[];
-  level2At: number;
-  completedAt: number | null;
-  completedBy: string | null;
-  late: boolean;
-  waivedReason: string | null;
-}
-
-export type CompleteRequest = EvidenceSubmission & { actor: Actor };
-export interface WaiveRequest {
-  actor: Actor;
-  reason: string;
-}
-/** A moved due date with its ladder instants (computed by the planner's ladder, not here). */
-export interface MoveDueRequest {
-  actor: Actor;
-  dueAt: number;
-  remindAts: number[];
-  level2At: number;
-  reason: string;
-}
-
-export const completeTaskUpdate = defineUpdate<TaskState, [CompleteRequest]>('completeTask');
-export const waiveTaskUpdate = defineUpdate<TaskState, [WaiveRequest]>('waiveTask');
-export const moveDueUpdate = defineUpdate<TaskState, [MoveDueRequest]>('moveDue');
-export const taskStateQuery = defineQuery<TaskState>('taskState');
+// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/task.ts)
+export * from '../contracts/task';
 
 /** Rejects with a reason the caller can show the user, as written. */
 function reject(message: string): never {
   throw ApplicationFailure.create({ type: 'TaskUpdateRejected', message, nonRetryable: true });
+}
+
+/** Rejects when a rule of domain/permissions.ts refuses the actor. */
+function refuse(refusal: string | null): void {
+  if (refusal) reject(refusal);
 }
 
 const isClosed = (s: TaskState) => s.status === 'completed' || s.status === 'waived';
@@ -140,7 +105,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
   };
 
   const checkActorOfCollege = (actor: Actor) => {
-    if (actor.collegeId !== input.collegeId) reject(`this task belongs to another college (${input.collegeId})`);
+    refuse(taskCollegeRefusal(actor, input.collegeId));
   };
 
   setHandler(taskStateQuery, () => ({ ...s, remindAts: [...s.remindAts] }));
@@ -168,9 +133,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
         if (isClosed(s))
           reject(s.status === 'completed' ? 'this task is already completed' : 'this task was waived and is closed');
         checkActorOfCollege(req.actor);
-        if (req.actor.role !== input.ownerRole && req.actor.role !== 'college_leader') {
-          reject(`only the ${input.ownerRole} of the college or the college leader may complete this task`);
-        }
+        refuse(completeTaskRefusal(req.actor, input.ownerRole));
         const problems = evidenceProblems(input.evidence, req);
         if (problems.length) reject(`evidence incomplete: ${problems.join('; ')}`);
       },
@@ -196,7 +159,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
     {
       validator: (req) => {
         if (isClosed(s)) reject(`this task is already ${s.status}`);
-        if (req.actor.role !== 'college_leader') reject('only the college leader may waive a task');
+        refuse(waiveTaskRefusal(req.actor));
         checkActorOfCollege(req.actor);
         if (!req.reason.trim()) reject('a reason is required to waive a task');
       },
@@ -229,7 +192,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
     {
       validator: (req) => {
         if (isClosed(s)) reject(`this task is already ${s.status}`);
-        if (req.actor.role !== 'school_admin') reject('only the school administration may move a due date');
+        refuse(moveDueRefusal(req.actor));
         if (!(req.level2At > req.dueAt) || req.remindAts.some((t: number) => t >= req.dueAt))
           reject('the new schedule is inconsistent');
         if (!req.reason.trim()) reject('a reason is required to move a due date');

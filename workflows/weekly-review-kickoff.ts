@@ -4,7 +4,7 @@
  * leader that the week's review has begun, with their open weekly-review tasks.
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { DigestActivities, NoticeResult, ScheduledSchoolInput } from '../activities/digest';
+import type { DigestActivities, NoticeResult, ScheduledSchoolInput } from '../contracts/schedules';
 
 const { sendWeeklyReviewKickoff } = proxyActivities<DigestActivities>({
   startToCloseTimeout: '1 minute',

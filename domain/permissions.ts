@@ -1,0 +1,99 @@
+/**
+ * Who may do what to which college's data: the rules the workflows' Update validators check (a task's
+ * completion, waiver, moved due date, return and a new checklist version; the crisis case's steps;
+ * the pairing; the screening interview). Pure. Each function answers the refusal, worded for the user
+ * exactly as the validators have always worded it, or null when the actor may act; `may*` answer a
+ * boolean for pages that only need to know whether to offer an action.
+ */
+import type { CollegeRole, Role } from '../contracts/checklist';
+
+/** A user acting on a workflow (contracts/task.ts Actor, contracts/supervision.ts StaffActor). */
+export interface Acting {
+  userId: string;
+  role: Role | string;
+  collegeId: string | null;
+}
+
+type Refusal = string | null;
+
+export const isOfCollege = (actor: Acting, collegeId: string): boolean => actor.collegeId === collegeId;
+export const isCollegeLeaderOf = (actor: Acting, collegeId: string): boolean =>
+  actor.role === 'college_leader' && actor.collegeId === collegeId;
+
+// -- checklist tasks (workflows/task.ts, workflows/college-ladder.ts) --
+
+/** A task is its college's: an actor of another college (or of none) may not act on it. */
+export const taskCollegeRefusal = (actor: Acting, collegeId: string): Refusal =>
+  isOfCollege(actor, collegeId) ? null : `this task belongs to another college (${collegeId})`;
+
+/** The owner role of the task or the college leader completes it (of the task's college: taskCollegeRefusal). */
+export const mayCompleteTask = (actor: Acting, ownerRole: CollegeRole): boolean =>
+  actor.role === ownerRole || actor.role === 'college_leader';
+export const completeTaskRefusal = (actor: Acting, ownerRole: CollegeRole): Refusal =>
+  mayCompleteTask(actor, ownerRole)
+    ? null
+    : `only the ${ownerRole} of the college or the college leader may complete this task`;
+
+/** Only the college leader waives a task (of the task's college: taskCollegeRefusal). */
+export const mayWaiveTask = (actor: Acting): boolean => actor.role === 'college_leader';
+export const waiveTaskRefusal = (actor: Acting): Refusal =>
+  mayWaiveTask(actor) ? null : 'only the college leader may waive a task';
+
+/** Only the school administration moves a due date (any college). */
+export const mayMoveDue = (actor: Acting): boolean => actor.role === 'school_admin';
+export const moveDueRefusal = (actor: Acting): Refusal =>
+  mayMoveDue(actor) ? null : 'only the school administration may move a due date';
+
+/** 退回: the school administration, or the leader of the task's college, returns a completion. */
+export const mayReturnTask = (actor: Acting, collegeId: string): boolean =>
+  actor.role === 'school_admin' || isCollegeLeaderOf(actor, collegeId);
+export const returnTaskRefusal = (actor: Acting, collegeId: string): Refusal =>
+  mayReturnTask(actor, collegeId)
+    ? null
+    : "only the college's leader or the school administration may return a completion";
+
+/** Only the school administration applies a new checklist version to a running semester. */
+export const mayReplan = (actor: Acting | null | undefined): boolean => actor?.role === 'school_admin';
+export const replanRefusal = (actor: Acting | null | undefined): Refusal =>
+  mayReplan(actor) ? null : 'only the school administration may apply a new checklist version';
+
+// -- the crisis case and its supervision (workflows/crisis-case.ts, workflows/supervision.ts) --
+
+/** Every step of a case is taken by staff of the case's college. */
+export const crisisCollegeRefusal = (actor: Acting, collegeId: string): Refusal =>
+  isOfCollege(actor, collegeId) ? null : 'this case belongs to another college';
+
+/** The school-departments confirmation and the "five ones" are the college leader's (of the case's college). */
+export const crisisLeaderRefusal = (actor: Acting, collegeId: string): Refusal =>
+  crisisCollegeRefusal(actor, collegeId) ??
+  (actor.role === 'college_leader' ? null : 'only a college leader may do this');
+
+// -- the pairing (workflows/pairing.ts) --
+
+/** The paired teacher, or the leader of the pairing's college, records a talk. */
+export const recordTalkRefusal = (actor: Acting, teacherUserId: string, collegeId: string): Refusal =>
+  actor.userId === teacherUserId || isCollegeLeaderOf(actor, collegeId)
+    ? null
+    : 'only the paired teacher or the college leader may record a talk';
+
+/** Only the leader of the pairing's college ends it. */
+export const endPairingRefusal = (actor: Acting, collegeId: string): Refusal =>
+  isCollegeLeaderOf(actor, collegeId) ? null : 'only the college leader may end a pairing';
+
+/** The school administration, or the leader of the pairing's college, changes its teacher. */
+export const changeTeacherRefusal = (actor: Acting, collegeId: string): Refusal =>
+  actor.role === 'school_admin' || isCollegeLeaderOf(actor, collegeId)
+    ? null
+    : 'only the school administration or the college leader may change the teacher';
+
+// -- the screening interview (workflows/screening-follow-up.ts) --
+
+/** The care roles that hold and record the interview (of the warning's college). */
+export const INTERVIEW_ROLES: string[] = ['class_teacher', 'counsellor', 'psych_counsellor', 'college_leader'];
+
+export const interviewRefusal = (actor: Acting | null | undefined, collegeId: string): Refusal => {
+  if (!actor || actor.collegeId !== collegeId) return 'this warning belongs to another college';
+  if (!INTERVIEW_ROLES.includes(actor.role))
+    return `only the college's ${INTERVIEW_ROLES.join(', ')} may record the interview`;
+  return null;
+};
