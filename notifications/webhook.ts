@@ -99,6 +99,7 @@ export function createWebhookChannel(config: WebhookConfig): WebhookChannel {
           e.name === 'TimeoutError'
             ? `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s`
             : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
+        // eslint-disable-next-line preserve-caught-error -- the cause may carry the webhook URL (its key): only its code is kept
         throw new Error(`${config.kind} webhook ${host}: ${why}`);
       }
       const text = await res.text().catch(() => '');

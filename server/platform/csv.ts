@@ -62,10 +62,7 @@ function* csvRecords(text: string): Generator<string[]> {
       const end = q === -1 ? n : q;
       if (field.length + (end - i) > MAX_CSV_CELL) throw tooLong('cell', MAX_CSV_CELL);
       field += text.slice(i, end);
-      if (q === -1) {
-        i = n;
-        break;
-      }
+      if (q === -1) break; // the cell runs to the end of the text
       if (text[q + 1] === '"') {
         field += '"';
         i = q + 2;
