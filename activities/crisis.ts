@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { withScrubbedErrors } from './scrub';
-import { enrolInCare } from '../db/care';
+import { enrolInCare } from '../db/repositories/care';
 import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
 import { crisisCaseStudent, insertInboxRows, raiseCrisisLevel, touchCrisisCase } from '../db/repositories/care-events';

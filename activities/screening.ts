@@ -7,7 +7,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from 'knex';
-import { enrolInCare } from '../db/care';
+import { enrolInCare } from '../db/repositories/care';
 import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
 import type { InterviewRecord, WarningLevel } from '../contracts/screening';

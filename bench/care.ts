@@ -40,8 +40,8 @@ import { DEMO_COLLEGES, DEMO_PASSWORD, DEMO_SCHOOL, seedDemoSchool } from '../db
 import { createKnex, describeDb, migrateLatest, type DbOptions } from '../db/knex';
 import { createStore } from '../db/store';
 import { createApp } from '../server/app';
-import type { SessionUser } from '../server/auth/context';
-import { importWarnings, MAX_SCREENING_ROWS } from '../server/screening';
+import type { SessionUser } from '../server/platform/auth/context';
+import { importWarnings, MAX_SCREENING_ROWS } from '../server/features/screening/use-cases';
 import { pct, PG_ADMIN_URL, pgAdmin, seeded, timed as timedRuns } from './lib';
 
 const WARMUP = 10;

@@ -32,9 +32,9 @@ import { createStore } from '../db/store';
 import { planSemester } from '../domain/planner';
 import { createApp } from '../server/app';
 import type { CollegeLadderInput, LadderPlan } from '../workflows/college-ladder';
-import { collegeLadderWorkflowId } from '../workflows/ids';
+import { collegeLadderWorkflowId } from '../contracts/ids';
 import type { TaskInput } from '../workflows/task';
-import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../workflows/search-attributes';
+import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../contracts/search-attributes';
 import { pct } from './lib';
 import {
   BENCH_SCHOOL,

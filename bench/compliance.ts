@@ -29,7 +29,7 @@ import { hashPassword } from '../db/passwords';
 import { createStore } from '../db/store';
 import { planSemester, type PlannedTask } from '../domain/planner';
 import { createApp } from '../server/app';
-import { createSemester, registerDataFiles } from '../server/semesters';
+import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 import { pct, PG_ADMIN_URL, pgAdmin, seeded, timed as timedRuns } from './lib';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -41,8 +41,8 @@ import { planSemester } from '../domain/planner';
 import type { Calendar, Template } from '../domain/schema';
 import type { TaskInput } from '../workflows/task';
 import type { CollegeLadderInput, LadderPlan } from '../workflows/college-ladder';
-import { collegeLadderWorkflowId } from '../workflows/ids';
-import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../workflows/search-attributes';
+import { collegeLadderWorkflowId } from '../contracts/ids';
+import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../contracts/search-attributes';
 import { pct } from './lib';
 import {
   benchClient,

@@ -32,7 +32,7 @@
 import { parseArgs } from 'node:util';
 import { createStore } from '../db/store';
 import { planSemester } from '../domain/planner';
-import { startSemester } from '../server/semesters';
+import { startSemester } from '../server/features/semesters/use-cases/start';
 import { pct, timed } from './lib';
 import {
   benchClient,

@@ -19,11 +19,11 @@ import { createKnex, describeDb, migrateLatest, type DbOptions } from '../db/kne
 import { hashPassword } from '../db/passwords';
 import { createStore } from '../db/store';
 import { COLLEGE_ROLES, type Calendar, type Template } from '../domain/schema';
-import { createSemester, registerDataFiles } from '../server/semesters';
-import { loadConfig } from '../server/config';
+import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
+import { loadConfig } from '../server/platform/config/config';
 import { temporalBinaries } from '../server/temporal-binaries';
 import { describeWorkerTuning } from '../server/worker-tuning';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
 import { PG_ADMIN_URL, pgAdmin } from './lib';
 
 const ROOT = path.resolve(__dirname, '..');

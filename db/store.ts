@@ -9,7 +9,7 @@
  * (event key, recipient, channel), and upserts are keyed by id.
  */
 import type { Knex } from 'knex';
-import { staleLedgerSeqs } from './care';
+import { staleLedgerSeqs } from './repositories/ledger';
 import type { Role } from '../domain/schema';
 import { getSchool, getCollege, listColleges, upsertCollege, upsertSchool } from './repositories/schools';
 import type { CollegeInput, SchoolInput } from './repositories/schools';

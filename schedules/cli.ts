@@ -12,7 +12,7 @@ import { Connection, type CalendarSpecDescription } from '@temporalio/client';
 import { appClient, loadIntegrity } from '../codec/signing';
 import { createKnex, describeDb } from '../db/knex';
 import { createStore } from '../db/store';
-import { dbOptions, loadConfig, type Config } from '../server/config';
+import { dbOptions, loadConfig, type Config } from '../server/platform/config/config';
 import {
   applySchedules,
   listSchedules,

@@ -21,8 +21,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createKnex } from '../db/knex';
 import { inExportedSnapshot, rowCounts, vacuumInto } from '../db/backup';
-import { dbOptions, loadConfig } from '../server/config';
-import { applySecretFiles } from '../server/secret-files';
+import { dbOptions, loadConfig } from '../server/platform/config/config';
+import { applySecretFiles } from '../server/platform/config/secret-files';
 
 export { rowCounts };
 

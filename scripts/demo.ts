@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { DEMO_SCHOOL, seedDemoSchool, type DemoAccount } from '../db/demo';
 import type { Store } from '../db/store';
-import { ROOT } from '../server/config';
-import { createSemester, registerDataFiles } from '../server/semesters';
+import { ROOT } from '../server/platform/config/config';
+import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 
 export const DEMO_TEMPLATE_FILE = path.join(ROOT, 'checklists', 'runxin-2024-autumn.json');
 export const DEMO_CALENDAR_FILE = path.join(ROOT, 'calendars', '2024-autumn.json');

@@ -1,6 +1,6 @@
 /** npm run migrate: applies the knex migrations to the configured database. */
 import { createKnex, describeDb, migrateLatest } from '../db/knex';
-import { dbOptions, loadConfig } from '../server/config';
+import { dbOptions, loadConfig } from '../server/platform/config/config';
 
 async function run(): Promise<void> {
   const opts = dbOptions(loadConfig());

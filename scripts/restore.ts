@@ -17,8 +17,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createKnex } from '../db/knex';
 import { countPublicTables } from '../db/backup';
-import { dbOptions, loadConfig } from '../server/config';
-import { applySecretFiles } from '../server/secret-files';
+import { dbOptions, loadConfig } from '../server/platform/config/config';
+import { applySecretFiles } from '../server/platform/config/secret-files';
 import {
   BackupError,
   databaseName,

@@ -42,24 +42,22 @@ import {
   rollForwardTable,
   RollForwardError,
   storeNewCalendar,
-} from '../server/roll-forward';
+} from '../server/features/semesters/use-cases/roll-forward';
 import { ChecklistXlsxError } from '../domain/checklist-xlsx';
-import { exportChecklist, importChecklist } from '../server/checklist-xlsx';
+import { exportChecklist, importChecklist } from '../server/features/checklists/use-cases/xlsx';
 import { CalendarError } from '../domain/calendar';
 import { CalendarBuildError } from '../domain/calendar-builder';
 import { DataFileError } from '../domain/load';
-import { dbOptions, loadConfig } from '../server/config';
+import { dbOptions, loadConfig } from '../server/platform/config/config';
 import {
   createSemester,
   NotFoundError,
   registerDataFiles,
-  replanSemester,
-  ReplanError,
-  startCollege,
-  startSemester,
   TaskModelError,
-} from '../server/semesters';
-import { moveDue, TaskRejectedError } from '../server/tasks';
+} from '../server/features/semesters/use-cases/setup';
+import { replanSemester, ReplanError } from '../server/features/semesters/use-cases/replan';
+import { startCollege, startSemester } from '../server/features/semesters/use-cases/start';
+import { moveDue, TaskRejectedError } from '../server/features/tasks/use-cases';
 import { calendarCommand, need, UsageError } from './semester-cli';
 
 async function run(): Promise<void> {

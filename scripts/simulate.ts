@@ -15,7 +15,7 @@ import { createStore, type Store } from '../db/store';
 import { CalendarError } from '../domain/calendar';
 import { DataFileError } from '../domain/load';
 import { PlanError } from '../domain/planner';
-import { dbOptions, loadConfig } from '../server/config';
+import { dbOptions, loadConfig } from '../server/platform/config/config';
 import { parsePolicies, PolicyError } from '../simulation/policy';
 import { differencesFromPlan, runSimulation } from '../simulation/run';
 

@@ -18,12 +18,12 @@ import { createKnex, describeDb, migrateLatest } from '../db/knex';
 import { DEMO_PASSWORD } from '../db/demo';
 import { createStore } from '../db/store';
 import { DataFileError, loadCalendarFile, loadTemplateFile } from '../domain/load';
-import { dbOptions, loadConfig, ROOT } from '../server/config';
-import { startSemester } from '../server/semesters';
+import { dbOptions, loadConfig, ROOT } from '../server/platform/config/config';
+import { startSemester } from '../server/features/semesters/use-cases/start';
 import { applySchedules } from '../schedules/apply';
 import { scheduleDefinitions } from '../schedules/definitions';
 import { DEMO_CALENDAR_FILE, DEMO_TEMPLATE_FILE, seedDemo } from './demo';
-import { applySecretFiles } from '../server/secret-files';
+import { applySecretFiles } from '../server/platform/config/secret-files';
 
 interface Child {
   name: string;

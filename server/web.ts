@@ -8,10 +8,10 @@ import { createStore } from '../db/store';
 import { codecDataConverter, createCodec, loadCodecKeys } from '../codec/aes-gcm';
 import { appClient, loadIntegrity } from '../codec/signing';
 import { createApp } from './app';
-import { dbOptions, loadConfig } from './config';
+import { dbOptions, loadConfig } from './platform/config/config';
 import { createLogger } from './observability/log';
 import { createWebMetrics, startMetricsListener } from './observability/metrics';
-import { applySecretFiles } from './secret-files';
+import { applySecretFiles } from './platform/config/secret-files';
 
 export async function start(): Promise<{ server: Server; stop: () => Promise<void> }> {
   applySecretFiles(process.env);

@@ -4,7 +4,7 @@
  * (the cache size it derives from the heap, unlimited activity rates, min(10, slots) pollers).
  */
 import type { WorkerOptions } from '@temporalio/worker';
-import type { Config } from './config';
+import type { Config } from './platform/config/config';
 
 export type WorkerTuningConfig = Pick<
   Config,

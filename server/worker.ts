@@ -19,12 +19,12 @@ import { createKnex, migrateLatest, pingDatabase } from '../db/knex';
 import { createStore } from '../db/store';
 import { loadChannelConfig, describeChannels } from '../notifications/config';
 import { createChannels, createDeliveryActivities, createOutbox, type Outbox } from '../notifications/outbox';
-import { dbOptions, loadConfig } from './config';
+import { dbOptions, loadConfig } from './platform/config/config';
 import { workerTuning } from './worker-tuning';
 import { createLogger, temporalLogger } from './observability/log';
 import { createWorkerMetrics, workerMetricsText } from './observability/metrics';
 import { instrumentActivities, instrumentChannels } from './observability/worker';
-import { applySecretFiles } from './secret-files';
+import { applySecretFiles } from './platform/config/secret-files';
 import { errorForLog } from '../activities/scrub';
 
 /** The workflow interceptors (workflows/interceptors.ts): pass them to `bundleWorkflowCode` too. */

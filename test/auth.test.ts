@@ -17,9 +17,9 @@ import { DEMO_PASSWORD, seedDemoSchool } from '../db/demo';
 import { createKnex, migrateLatest } from '../db/knex';
 import { hashPassword } from '../db/passwords';
 import { createStore, type Store } from '../db/store';
-import { BadRequestError, currentUser, ForbiddenError, UnauthorizedError } from '../server/auth/context';
+import { BadRequestError, currentUser, ForbiddenError, UnauthorizedError } from '../server/platform/auth/context';
 import { createAuth } from '../server/auth';
-import { parseCsv } from '../server/auth/users';
+import { parseCsv } from '../server/platform/csv';
 import type { AppDeps } from '../server/deps';
 
 const MINUTE = 60_000;

@@ -19,7 +19,7 @@ import { createKnex, migrateLatest } from '../db/knex';
 import { createStore } from '../db/store';
 import { loadCalendarFile, loadTemplateFile } from '../domain/load';
 import { planSemester } from '../domain/planner';
-import { createSemester, registerDataFiles } from '../server/semesters';
+import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 import { temporalBinaries } from './helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..');

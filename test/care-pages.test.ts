@@ -5,7 +5,7 @@
  * does: urlencoded, with the page's `_csrf` field, then the 303 back is followed.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { getCareSettings } from '../db/care';
+import { getCareSettings } from '../db/repositories/care';
 import { DEFAULT_CARE_SETTINGS, LEDGER_COLUMNS } from '../domain/care';
 import { login, webFixture, type Session, type WebFixture } from './helpers/web';
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEMO_SCHOOL } from '../db/demo';
-import { BadRequestError, ForbiddenError, type SessionUser } from '../server/auth/context';
+import { BadRequestError, ForbiddenError, type SessionUser } from '../server/platform/auth/context';
 import {
   addLedgerEntry,
   careWorkspace,
@@ -17,10 +17,10 @@ import {
   addKeyCare,
   type CareDeps,
 } from '../server/features/care/use-cases';
-import { importWarnings } from '../server/screening';
+import { importWarnings } from '../server/features/screening/use-cases';
 import { listWarnings, pendingImports, submitInterview } from '../server/features/screening/use-cases';
 import { handOverUser } from '../server/features/hand-over/use-cases';
-import { NotFoundError } from '../server/semesters';
+import { NotFoundError } from '../server/features/semesters/use-cases/setup';
 import {
   isCaseStep,
   progressOf,

@@ -15,7 +15,7 @@ import { loadTemplateFile } from '../domain/load';
 import { createOutbox } from '../notifications/outbox';
 import { allActivities } from '../server/worker';
 import { taskWorkflow, type TaskInput } from '../workflows';
-import { completeTask, TaskRejectedError } from '../server/tasks';
+import { completeTask, TaskRejectedError } from '../server/features/tasks/use-cases';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { login, webFixture, type Session, type WebFixture } from './helpers/web';
 

@@ -16,8 +16,8 @@ import { createKnex, migrateLatest } from '../db/knex';
 import { createStore, type Store } from '../db/store';
 import { ChecklistXlsxError, checklistFromXlsx, checklistToXlsx, TASK_COLUMNS } from '../domain/checklist-xlsx';
 import { loadTemplateFile } from '../domain/load';
-import { exportChecklist, importChecklist } from '../server/checklist-xlsx';
-import { registerDataFiles } from '../server/semesters';
+import { exportChecklist, importChecklist } from '../server/features/checklists/use-cases/xlsx';
+import { registerDataFiles } from '../server/features/semesters/use-cases/setup';
 
 const ROOT = path.resolve(__dirname, '..');
 const run = promisify(execFile);

@@ -28,7 +28,7 @@ import {
 import { createCodecRouter } from '../server/platform/codec-endpoint';
 import type { Role } from '../domain/schema';
 import { evidenceSchema } from '../domain/schema';
-import type { SessionUser } from '../server/auth/context';
+import type { SessionUser } from '../server/platform/auth/context';
 import { taskStateQuery, taskWorkflow, type TaskInput } from '../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 

@@ -17,9 +17,9 @@ import { parse } from 'yaml';
 import { loadCodecKeys } from '../codec/aes-gcm';
 import { loadSigningKeys } from '../codec/signing';
 import { loadChannelConfig } from '../notifications/config';
-import { loadConfig } from '../server/config';
-import { applySecretFiles, SECRET_VARIABLES } from '../server/secret-files';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { loadConfig } from '../server/platform/config/config';
+import { applySecretFiles, SECRET_VARIABLES } from '../server/platform/config/secret-files';
+import { ALL_SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEPLOY = path.join(ROOT, 'deploy');

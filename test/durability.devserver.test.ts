@@ -15,7 +15,7 @@ import { DEMO_COLLEGES, DEMO_SCHOOL, seedDemoSchool } from '../db/demo';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore, type Store } from '../db/store';
 import { evidenceSchema } from '../domain/schema';
-import { createSemester, registerDataFiles } from '../server/semesters';
+import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 import { taskWorkflow, type TaskInput } from '../workflows';
 import { devServerEnv, uniqueQueue } from './helpers/temporal';
 

@@ -20,7 +20,7 @@ import { monthLabel } from '../server/views/words';
 import { loadTemplateFile } from '../domain/load';
 import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { SESSION_COOKIE } from '../server/auth';
-import { AUTH_MESSAGES } from '../server/i18n/auth';
+import { AUTH_MESSAGES } from '../server/platform/i18n/auth';
 import { MESSAGES } from '../server/messages';
 import { taskWorkflow, type TaskInput } from '../workflows';
 import { artifact, freshPage, launchChromium, loginViaForm, onePixelPng, pageError } from './helpers/browser';

@@ -16,10 +16,10 @@ import { seedDemoSchool } from '../db/demo';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore, type Store, type TaskInstanceRow } from '../db/store';
 import { planSemester, type PlannedTask } from '../domain/planner';
-import { ForbiddenError, UnauthorizedError } from '../server/auth/context';
+import { ForbiddenError, UnauthorizedError } from '../server/platform/auth/context';
 import type { AppDeps } from '../server/deps';
-import { createExportsRouter } from '../server/exports';
-import { createSemester, NotFoundError, registerDataFiles } from '../server/semesters';
+import { createExportsRouter } from '../server/features/exports/router';
+import { createSemester, NotFoundError, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 
 const ROOT = path.resolve(__dirname, '..');
 const SEMESTER = 'exp-2024-autumn';

@@ -11,7 +11,7 @@ import type { TaskInstanceRow } from '../db/store';
 import { loadTemplateFile } from '../domain/load';
 import { createOutbox } from '../notifications/outbox';
 import { allActivities } from '../server/worker';
-import { crisisWorkflowId } from '../server/crisis';
+import { crisisWorkflowId } from '../server/features/crisis/use-cases';
 import { taskWorkflow, type TaskInput } from '../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { login, webFixture, type Session, type WebFixture } from './helpers/web';

@@ -180,7 +180,7 @@ describe('error pages', () => {
     expect(visible(await en.text())).toContain('Not allowed');
   });
   test('When a request is malformed, a conflict or a server error, then the page names it in Chinese', async () => {
-    const { errorPage } = await import('../server/html');
+    const { errorPage } = await import('../server/platform/error-page');
     const req = { lang: 'zh-CN', get: () => undefined, originalUrl: '/x' } as never;
     expect(errorPage(req, 400, 'bad')).toContain('请求有误');
     expect(errorPage(req, 409, 'already completed')).toContain('操作未能完成');

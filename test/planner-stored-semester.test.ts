@@ -12,7 +12,7 @@ import { DEMO_SCHOOL } from '../db/demo';
 import { loadCalendarFile, loadTemplateFile } from '../domain/load';
 import { planSemester, type Plan } from '../domain/planner';
 import { storedSemesterFiles } from '../scripts/simulate';
-import { createSemester, registerDataFiles } from '../server/semesters';
+import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 import { demoDb, type DemoDb } from './helpers/demo-db';
 
 const ROOT = path.join(__dirname, '..');

@@ -37,10 +37,10 @@ import { evidenceSchema } from '../domain/schema';
 import { applySchedules } from '../schedules/apply';
 import { dailyDigestScheduleId, scheduleDefinitions } from '../schedules/definitions';
 import { triggerSchedule } from '../schedules/apply';
-import { createSemester, registerDataFiles } from '../server/semesters';
+import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 import { taskWorkflow, type TaskInput } from '../workflows';
 import { collegeLadderWorkflow, type LadderPlan, type LadderPlanTask } from '../workflows/college-ladder';
-import { collegeLadderWorkflowId } from '../workflows/ids';
+import { collegeLadderWorkflowId } from '../contracts/ids';
 import { devServerEnv, uniqueQueue } from './helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -18,8 +18,13 @@ import { loadTemplateFile } from '../domain/load';
 import { ladderInstants } from '../domain/planner';
 import { evidenceSchema } from '../domain/schema';
 import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
-import { createSemester } from '../server/semesters';
-import { completeTask, RETURN_NEEDS_LADDER_MESSAGE, returnTask, TaskRejectedError } from '../server/tasks';
+import { createSemester } from '../server/features/semesters/use-cases/setup';
+import {
+  completeTask,
+  RETURN_NEEDS_LADDER_MESSAGE,
+  returnTask,
+  TaskRejectedError,
+} from '../server/features/tasks/use-cases';
 import { collegeLadderWorkflow, collegeLadderWorkflowId, ladderReturnTaskUpdate, type LadderPlan } from '../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { login, webFixture, type WebFixture } from './helpers/web';

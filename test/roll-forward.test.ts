@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadCalendarFile, loadTemplateFile } from '../domain/load';
-import { rollForwardRows, type RollForwardPreview } from '../server/roll-forward';
+import { rollForwardRows, type RollForwardPreview } from '../server/features/semesters/use-cases/roll-forward-rows';
 import { login, webFixture, type WebFixture } from './helpers/web';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -30,7 +30,7 @@ let fx: WebFixture;
 beforeAll(async () => {
   fx = await webFixture({ client: fakeClient }, { plan: false });
   const text = fs.readFileSync(path.join(ROOT, 'calendars', '2025-autumn.json'), 'utf8');
-  const { storeNewCalendar } = await import('../server/roll-forward');
+  const { storeNewCalendar } = await import('../server/features/semesters/use-cases/roll-forward');
   await storeNewCalendar(fx.store, '2025-autumn.json', text);
 });
 afterAll(async () => {

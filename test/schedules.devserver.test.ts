@@ -27,7 +27,7 @@ import {
   scheduleIds,
   weeklyReviewKickoffScheduleId,
 } from '../schedules/definitions';
-import { createSemester, registerDataFiles } from '../server/semesters';
+import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 import { devServerEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..');

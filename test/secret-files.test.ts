@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadCodecKeys } from '../codec/aes-gcm';
-import { applySecretFiles } from '../server/secret-files';
+import { applySecretFiles } from '../server/platform/config/secret-files';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-secrets-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -18,7 +18,8 @@ import { DEMO_COLLEGES, DEMO_SCHOOL, seedDemoSchool } from '../db/demo';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore, type Store } from '../db/store';
 import { evidenceSchema } from '../domain/schema';
-import { createSemester, registerDataFiles, startSemester } from '../server/semesters';
+import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
+import { startSemester } from '../server/features/semesters/use-cases/start';
 import { completeTaskUpdate, taskWorkflow, type TaskInput } from '../workflows';
 import { devServerEnv, temporalBinaries, uniqueQueue, workflowBundle } from './helpers/temporal';
 

@@ -14,7 +14,7 @@ import { DEMO_SCHOOL } from '../db/demo';
 import { type Store } from '../db/store';
 import { evidenceSchema } from '../domain/schema';
 import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
-import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/tasks';
+import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/features/tasks/use-cases';
 import { taskWorkflow, type TaskInput } from '../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { demoDb } from './helpers/demo-db';

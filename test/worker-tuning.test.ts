@@ -3,7 +3,7 @@
  * defaults when unset and a message naming the variable for a bad value.
  */
 import { describe, expect, test } from 'vitest';
-import { ConfigError, loadConfig } from '../server/config';
+import { ConfigError, loadConfig } from '../server/platform/config/config';
 import { describeWorkerTuning, workerTuning } from '../server/worker-tuning';
 
 const configError = (env: NodeJS.ProcessEnv): string => {

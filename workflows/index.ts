@@ -2,7 +2,6 @@ export * from './task';
 export * from './college-semester';
 export * from './college-ladder';
 export * from './semester';
-export * from './ids';
 export * from './schedule-workflows';
 export * from './crisis-case';
 export * from './supervision';

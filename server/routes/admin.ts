@@ -6,16 +6,17 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { activePairingCount, listDataProblems } from '../../db/repositories/operations';
-import { BadRequestError, ForbiddenError, UnauthorizedError } from '../auth/context';
+import { BadRequestError, ForbiddenError, UnauthorizedError } from '../platform/auth/context';
 import type { AppDeps } from '../deps';
-import { listStopped, restartStopped } from '../ended-workflows';
+import { listStopped, restartStopped } from '../features/operations/use-cases';
 import { schoolAdminOrToken } from '../features/semesters/access';
 import { createSemesterApi } from '../features/semesters/api';
 import { createSemesterPages } from '../features/semesters/pages';
 import { NotFoundError } from '../features/semesters/use-cases';
 import { TaskRejectedError } from '../features/tasks/use-cases';
-import { handOverUser } from '../hand-over';
-import { page, raw } from '../html';
+import { handOverUser } from '../features/hand-over/use-cases';
+import { page } from '../platform/layout';
+import { raw } from '../platform/html';
 import { handOverForm, handOverResult } from '../views/hand-over';
 import { stoppedWorkflowsBody } from '../views/stopped-workflows';
 import { schoolZone, t } from './common';

@@ -6,10 +6,11 @@ import type { Request } from 'express';
 import type { Semester, Store, TaskInstanceRow } from '../../db/store';
 import { parseCalendar } from '../../domain/load';
 import { keyCareMonths } from '../../domain/planner';
-import { ForbiddenError, type SessionUser } from '../auth/context';
+import { ForbiddenError, type SessionUser } from '../platform/auth/context';
 import type { AppDeps } from '../deps';
 import { MESSAGES } from '../messages';
-import { NotFoundError, templateOf, templateTaskOf } from '../semesters';
+import { templateOf, templateTaskOf } from '../features/semesters/use-cases/setup';
+import { NotFoundError } from '../platform/errors';
 
 export { templateOf, templateTaskOf };
 import { formatLocal } from '../../domain/local-time';

@@ -1,7 +1,7 @@
 /** /admin/workflows: the workflows stopped outside the app (server/ended-workflows.ts), each with its restart form. */
 import type { Request } from 'express';
-import type { listStopped } from '../ended-workflows';
-import { html, type Raw } from '../html';
+import type { listStopped } from '../features/operations/use-cases';
+import { html, type Raw } from '../platform/html';
 import { fmt, t } from '../routes/common';
 import { workflowStatusName } from './words';
 

@@ -1,7 +1,7 @@
 /** The task table of the staff workspace and the college pages (shared by the tasks and dashboard features). */
 import type { Request } from 'express';
 import type { TaskInstanceRow } from '../../db/store';
-import { html } from '../html';
+import { html } from '../platform/html';
 import { fmt, t } from '../routes/common';
 import { levelName, occurrenceLabel } from './words';
 

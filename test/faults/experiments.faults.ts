@@ -41,10 +41,10 @@ import { loadTemplateFile } from '../../domain/load';
 import { evidenceSchema } from '../../domain/schema';
 import { messageIdFor } from '../../notifications/email';
 import { deliveryKey } from '../../notifications/outbox';
-import { createSemester, registerDataFiles } from '../../server/semesters';
+import { createSemester, registerDataFiles } from '../../server/features/semesters/use-cases/setup';
 import { taskWorkflow, type TaskInput } from '../../workflows';
 import { collegeLadderWorkflow, type LadderPlan } from '../../workflows/college-ladder';
-import { collegeLadderWorkflowId } from '../../workflows/ids';
+import { collegeLadderWorkflowId } from '../../contracts/ids';
 import {
   countByKey,
   firstAt,

@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { SMTPServer } from 'smtp-server';
 import { temporalBinaries } from '../../server/temporal-binaries';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const run = promisify(execFile);

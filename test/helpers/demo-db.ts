@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { DEMO_SCHOOL, seedDemoSchool } from '../../db/demo';
 import { createKnex, migrateLatest } from '../../db/knex';
 import { createStore, type Store } from '../../db/store';
-import { createSemester, registerDataFiles } from '../../server/semesters';
+import { createSemester, registerDataFiles } from '../../server/features/semesters/use-cases/setup';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

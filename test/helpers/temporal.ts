@@ -10,7 +10,7 @@ import { WORKFLOW_INTERCEPTORS_PATH } from '../../server/worker';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporalBinaries } from '../../server/temporal-binaries';
 import { createTimeSkippingEnv } from '../../simulation/time-skipping-env';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 
 export { temporalBinaries };
 

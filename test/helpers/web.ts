@@ -16,7 +16,7 @@ import { planSemester } from '../../domain/planner';
 import { createCodec } from '../../codec/aes-gcm';
 import { createApp } from '../../server/app';
 import type { AppDeps } from '../../server/deps';
-import { createSemester, registerDataFiles } from '../../server/semesters';
+import { createSemester, registerDataFiles } from '../../server/features/semesters/use-cases/setup';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

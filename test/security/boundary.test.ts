@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { uploadDir } from '../../server/upload';
+import { uploadDir } from '../../server/platform/upload';
 import { login, webFixture, type Session, type WebFixture } from '../helpers/web';
 
 let fx: WebFixture;

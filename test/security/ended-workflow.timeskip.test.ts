@@ -22,7 +22,7 @@ import {
   TaskRejectedError,
   WORKFLOW_ENDED_MESSAGE,
   WorkflowEndedError,
-} from '../../server/tasks';
+} from '../../server/features/tasks/use-cases';
 import { taskWorkflow, type TaskInput } from '../../workflows';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { demoDb } from '../helpers/demo-db';

@@ -24,8 +24,8 @@ import {
 import { type Store } from '../../db/store';
 import { evidenceSchema } from '../../domain/schema';
 import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
-import { startCollege, startSemester } from '../../server/semesters';
-import { completeTask } from '../../server/tasks';
+import { startCollege, startSemester } from '../../server/features/semesters/use-cases/start';
+import { completeTask } from '../../server/features/tasks/use-cases';
 import {
   checkInUpdate,
   completeTaskUpdate,

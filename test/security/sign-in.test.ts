@@ -19,7 +19,7 @@ import { createKnex, migrateLatest } from '../../db/knex';
 import { hashPassword } from '../../db/passwords';
 import { createStore } from '../../db/store';
 import { createApp } from '../../server/app';
-import { admitLoginAttempt } from '../../server/auth/rate-limit';
+import { admitLoginAttempt } from '../../server/platform/auth/rate-limit';
 import type { AppDeps } from '../../server/deps';
 import { webFixture, type WebFixture } from '../helpers/web';
 

@@ -12,8 +12,8 @@ import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createKnex, migrateLatest, writeTransaction } from '../../db/knex';
-import { parseCsvAsync } from '../../server/auth/users';
-import { loadConfig } from '../../server/config';
+import { parseCsvAsync } from '../../server/platform/csv';
+import { loadConfig } from '../../server/platform/config/config';
 import { login, webFixture, type Session, type WebFixture } from '../helpers/web';
 
 const fakeClient = {

@@ -6,10 +6,10 @@
  */
 import express, { type Request } from 'express';
 import { DEFAULT_CARE_SETTINGS, LEDGER_COLUMNS } from '../../../domain/care';
-import { BadRequestError, currentUser } from '../../auth/context';
+import { BadRequestError, currentUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
-import { sendTable } from '../../exports';
-import { once } from '../../idempotency';
+import { sendTable } from '../../platform/table-files';
+import { once } from '../../platform/idempotency';
 import { schoolZone } from '../../routes/common';
 import {
   addFollowUp,

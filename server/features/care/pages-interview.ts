@@ -1,12 +1,12 @@
 /** The screening interview pages (seed 003 appendices 1 and 2), reached from the care workspace's warnings. */
 import express from 'express';
 import { INTERVIEW_STEPS } from '../../../workflows/screening-follow-up';
-import { currentUser } from '../../auth/context';
+import { currentUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
-import { page } from '../../html';
+import { page } from '../../platform/layout';
 import { schoolZone } from '../../routes/common';
 import { readWarningForInterview, submitInterview, warningToInterview } from '../screening/use-cases';
-import { backTo, careText, formBody } from './views/forms';
+import { backTo, careText, formBody } from '../../platform/forms';
 import { interviewBody } from './views/interview';
 
 /** The interview form's fields as a record (yes/no answers as booleans, absent ones undefined). */

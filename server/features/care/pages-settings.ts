@@ -1,10 +1,10 @@
 /** The school's care settings page (school admin): GET shows the durations, POST saves valid ones or shows every problem. */
 import express from 'express';
-import { currentUser } from '../../auth/context';
+import { currentUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
 import { careDeps } from './api';
 import { changeCareSettings, readCareSettings } from './use-cases';
-import { formBody } from './views/forms';
+import { formBody } from '../../platform/forms';
 import { renderSettings, SETTINGS_FIELDS } from './views/settings';
 
 /** The form's numbers by section and key (a number's text as a number, an empty field absent). */

@@ -12,10 +12,10 @@
  * counselling centre (school admin) only; every read of student data is audited.
  */
 import express, { type Request, type Response } from 'express';
-import { BadRequestError, currentUser, type SessionUser } from '../../auth/context';
+import { BadRequestError, currentUser, type SessionUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
-import { page } from '../../html';
-import { once } from '../../idempotency';
+import { page } from '../../platform/layout';
+import { once } from '../../platform/idempotency';
 import { keyCareMonthsOf, queryString, schoolZone, semesterInView } from '../../routes/common';
 import { careDeps } from './api';
 import { createInterviewPagesRouter } from './pages-interview';
@@ -33,7 +33,7 @@ import {
   updateKeyCare,
   type CareDeps,
 } from './use-cases';
-import { backTo, careText, csrfField, formBody, localTime } from './views/forms';
+import { backTo, careText, csrfField, formBody, localTime } from '../../platform/forms';
 import { careWorkspaceBody } from './views/workspace';
 
 /** The college of a collection form: ?college=, else the user's own. */

@@ -1,6 +1,6 @@
 /** The checklist pages are the school administration's. */
 import type { NextFunction, Request, Response } from 'express';
-import { ForbiddenError, UnauthorizedError } from '../../auth/context';
+import { ForbiddenError, UnauthorizedError } from '../../platform/auth/context';
 
 export const schoolAdmin = (req: Request, _res: Response, next: NextFunction) => {
   if (!req.user) throw new UnauthorizedError('sign in first');

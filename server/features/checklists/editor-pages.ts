@@ -1,7 +1,7 @@
 /** The web editor of a checklist (school admin): every save is a new version of the template. */
 import express from 'express';
 import type { AppDeps } from '../../deps';
-import { page } from '../../html';
+import { page } from '../../platform/layout';
 import { schoolAdmin } from './access';
 import {
   assertMoveAction,

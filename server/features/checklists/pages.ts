@@ -5,9 +5,9 @@
 import express from 'express';
 import { listTemplateVersions } from '../../../db/repositories/checklists';
 import { ChecklistXlsxError } from '../../../domain/checklist-xlsx';
-import { BadRequestError } from '../../auth/context';
+import { BadRequestError } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
-import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../../upload';
+import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../../platform/upload';
 import { schoolAdmin } from './access';
 import { exportChecklist, importChecklist } from './use-cases';
 import { checklistListPage } from './views/list';

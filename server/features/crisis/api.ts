@@ -4,9 +4,9 @@
  * of student data are audited (use-cases.ts).
  */
 import express from 'express';
-import { currentUser } from '../../auth/context';
+import { currentUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
-import { once, uuidFrom } from '../../idempotency';
+import { once, uuidFrom } from '../../platform/idempotency';
 import { actOnCase, isCaseStep, readCase, reportCase, reportFromBody, type ReportDeps } from './use-cases';
 
 /** The use cases' dependencies for a report (Temporal is required). */

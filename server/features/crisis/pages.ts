@@ -5,14 +5,14 @@
  * form (back with ?done, or the refusal shown on that step's form).
  */
 import express, { type Request, type Response } from 'express';
-import { BadRequestError, currentUser, requireCareRole } from '../../auth/context';
+import { BadRequestError, currentUser, requireCareRole } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
-import { page } from '../../html';
-import { once, uuidFrom } from '../../idempotency';
+import { page } from '../../platform/layout';
+import { once, uuidFrom } from '../../platform/idempotency';
 import { schoolZone } from '../../routes/common';
-import { NotFoundError } from '../../semesters';
-import { TaskRejectedError } from '../../tasks';
-import { careText, formBody, localTime } from '../care/views/forms';
+import { NotFoundError } from '../../platform/errors';
+import { TaskRejectedError } from '../tasks/use-cases';
+import { careText, formBody, localTime } from '../../platform/forms';
 import { reportDeps } from './api';
 import {
   actOnCase,

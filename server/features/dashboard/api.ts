@@ -1,6 +1,6 @@
 /** The dashboard's JSON API: the compliance matrix a leader may see. */
 import express from 'express';
-import { currentUser } from '../../auth/context';
+import { currentUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
 import { queryString, semesterInView } from '../../routes/common';
 import { NotFoundError } from '../semesters/use-cases';

@@ -4,10 +4,11 @@
  * own; other staff are sent to their tasks.
  */
 import express from 'express';
-import { assertCollege, BadRequestError, currentUser, ForbiddenError, isLeader } from '../../auth/context';
+import { assertCollege, BadRequestError, currentUser, ForbiddenError, isLeader } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
-import { html, page } from '../../html';
-import { OVERVIEW_TEXT } from '../../i18n/overview';
+import { html } from '../../platform/html';
+import { page } from '../../platform/layout';
+import { OVERVIEW_TEXT } from '../../platform/i18n/overview';
 import { fmt, queryString, schoolZone, semesterInView, t } from '../../routes/common';
 import { monthLabel, occurrenceLabeler, semesterName } from '../../views/words';
 import { NotFoundError } from '../semesters/use-cases';

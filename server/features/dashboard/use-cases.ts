@@ -5,7 +5,7 @@
  */
 import type { ComplianceRow, Store, TaskInstanceRow } from '../../../db/store';
 import { completionRate } from '../../../domain/compliance';
-import { ForbiddenError, isLeader, type SessionUser } from '../../auth/context';
+import { ForbiddenError, isLeader, type SessionUser } from '../../platform/auth/context';
 
 export interface MonthCell {
   month: string;

@@ -3,11 +3,11 @@
  * and /ics/:token.ics, the calendar feed itself, without a session: the token is the credential.
  */
 import express, { type Request } from 'express';
-import { currentUser } from '../../auth/context';
+import { currentUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
 import { complianceTable, feedOf, ledgerTable, type TableAsk } from './use-cases';
 import { icsCalendar } from './views/ics';
-import { FORMATS, sendTable } from './views/table-files';
+import { FORMATS, sendTable } from '../../platform/table-files';
 
 export function createExportsApi(deps: AppDeps): express.Router {
   const { store, knex } = deps;

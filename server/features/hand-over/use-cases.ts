@@ -30,10 +30,10 @@ import { createStore, type Store, type User } from '../../../db/store';
 import type { Role } from '../../../domain/schema';
 import { changeTeacherUpdate } from '../../../workflows/pairing';
 import { setGuardianUpdate } from '../../../workflows/supervision';
-import { BadRequestError, ForbiddenError, type SessionUser } from '../../auth/context';
-import { deleteUserSessions } from '../../auth/sessions';
-import { NotFoundError } from '../../semesters';
-import { TaskRejectedError } from '../../tasks';
+import { BadRequestError, ForbiddenError, type SessionUser } from '../../platform/auth/context';
+import { deleteUserSessions } from '../../platform/auth/sessions';
+import { NotFoundError } from '../../platform/errors';
+import { TaskRejectedError } from '../tasks/use-cases';
 import { pairingWorkflowId } from '../care/use-cases';
 import { supervisionWorkflowId } from '../crisis/use-cases';
 

@@ -3,7 +3,7 @@
  * the failed notification deliveries and their re-send.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { BadRequestError, ForbiddenError, UnauthorizedError } from '../../auth/context';
+import { BadRequestError, ForbiddenError, UnauthorizedError } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
 import { listFailed, resend, resendAll } from './use-cases';
 

@@ -14,7 +14,7 @@ import {
   requeueFailedDelivery,
 } from '../../../db/repositories/outbox';
 import type { Store } from '../../../db/store';
-import { NotFoundError } from '../../semesters';
+import { NotFoundError } from '../../platform/errors';
 import { ConflictError } from '../../platform/errors';
 
 const LIST_LIMIT = 500;

@@ -1,10 +1,10 @@
 /** The operations pages of the school admin: failed notification deliveries and their re-send. */
 import express from 'express';
-import { BadRequestError } from '../../auth/context';
+import { BadRequestError } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
-import { page } from '../../html';
+import { page } from '../../platform/layout';
 import { schoolZone } from '../../routes/common';
-import { NotFoundError } from '../../semesters';
+import { NotFoundError } from '../../platform/errors';
 import { parseDeliveryId, sessionAdmin } from './api';
 import { DeliveryStateError, listFailed, resend, resendAll } from './use-cases';
 import { deliveriesPage } from './views/deliveries';

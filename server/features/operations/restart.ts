@@ -11,7 +11,7 @@ import {
   type Workflow,
 } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { getCareSettings } from '../../../db/care';
+import { getCareSettings } from '../../../db/repositories/care';
 import { isMarked } from '../../../db/ended-workflows';
 import { schoolCrisisCase, schoolPairing, schoolScreeningWarning } from '../../../db/repositories/stopped-rows';
 import type { Store, WorkflowRowKind } from '../../../db/store';
@@ -20,9 +20,9 @@ import { pairingWorkflow, type PairingInput } from '../../../workflows/pairing';
 import { screeningFollowUpWorkflow, type ScreeningInput } from '../../../workflows/screening-follow-up';
 import { crisisCaseWorkflow, type CrisisDurations } from '../../../workflows';
 import { DEFAULT_CRISIS_DURATIONS, type Situation } from '../../../workflows/crisis-case';
-import { NotFoundError } from '../../semesters';
+import { NotFoundError } from '../../platform/errors';
 import type { Actor } from '../../../workflows/task';
-import { restartTask, TaskRejectedError } from '../../tasks';
+import { restartTask, TaskRejectedError } from '../tasks/use-cases';
 import { resumeFromTimeline } from './resume';
 
 type RestartDeps = { client: Client; store: Store; knex: Knex; taskQueue: string; schoolId: string };

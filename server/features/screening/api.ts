@@ -4,9 +4,9 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { InterviewRecord } from '../../../workflows/screening-follow-up';
-import { currentUser, requireCareRole } from '../../auth/context';
+import { currentUser, requireCareRole } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
-import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../../upload';
+import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../../platform/upload';
 import { importWarnings, listWarnings, recordInterview } from './use-cases';
 
 export const MAX_CSV_BYTES = 10 * 1024 * 1024;

@@ -6,11 +6,12 @@
  */
 import path from 'node:path';
 import express from 'express';
-import { BadRequestError, currentUser } from '../../auth/context';
-import { ImportError } from '../../auth/users';
+import { BadRequestError, currentUser } from '../../platform/auth/context';
+import { ImportError } from '../../platform/csv';
 import type { AppDeps } from '../../deps';
-import { html, page } from '../../html';
-import { filesOf, takeFile, uploadDir, withUploads } from '../../upload';
+import { html } from '../../platform/html';
+import { page } from '../../platform/layout';
+import { filesOf, takeFile, uploadDir, withUploads } from '../../platform/upload';
 import { careStaff, csvUpload, screeningDeps } from './api';
 import { importWarnings, pendingImports, previewWarnings, type WarningRow } from './use-cases';
 import { doneBody, expiredBody, previewBody, problemsBody, uploadForm } from './views/import';

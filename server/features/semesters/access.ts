@@ -2,7 +2,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppDeps } from '../../deps';
-import { ForbiddenError, UnauthorizedError } from '../../auth/context';
+import { ForbiddenError, UnauthorizedError } from '../../platform/auth/context';
 
 export const schoolAdmin = (req: Request, _res: Response, next: NextFunction) => {
   if (!req.user) throw new UnauthorizedError('sign in first');

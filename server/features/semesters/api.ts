@@ -5,7 +5,7 @@
 import express, { type Request } from 'express';
 import { byMonth } from '../../../domain/planner';
 import type { AppDeps } from '../../deps';
-import { withUploads } from '../../upload';
+import { withUploads } from '../../platform/upload';
 import { schoolAdminOrToken } from './access';
 import { newSemesterAsk, semesterUpload } from './forms';
 import {

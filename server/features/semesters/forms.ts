@@ -1,6 +1,6 @@
 /** The semester form's fields and files, as createSemesterFromForm asks them. */
 import type { Request } from 'express';
-import { filesOf, receiveUploads, takeFile, uploadDir } from '../../upload';
+import { filesOf, receiveUploads, takeFile, uploadDir } from '../../platform/upload';
 import type { AppDeps } from '../../deps';
 import type { NewSemesterAsk } from './use-cases';
 

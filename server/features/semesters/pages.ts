@@ -2,9 +2,9 @@
 import express from 'express';
 import { listCalendarNames, listTemplateVersions } from '../../../db/repositories/checklists';
 import type { AppDeps } from '../../deps';
-import { page } from '../../html';
+import { page } from '../../platform/layout';
 import { schoolZone, t } from '../../routes/common';
-import { withUploads } from '../../upload';
+import { withUploads } from '../../platform/upload';
 import { calendarWords, semesterName } from '../../views/words';
 import { schoolAdminOrToken } from './access';
 import { newSemesterAsk, semesterUpload } from './forms';

@@ -6,10 +6,10 @@
  */
 import express from 'express';
 import { listCalendarNames, listTemplateVersions } from '../../../db/repositories/checklists';
-import { BadRequestError } from '../../auth/context';
+import { BadRequestError } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
-import { page } from '../../html';
-import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../../upload';
+import { page } from '../../platform/layout';
+import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../../platform/upload';
 import { semesterName } from '../../views/words';
 import { schoolAdmin } from './access';
 import {

@@ -1,6 +1,6 @@
 /** Who may do what to a task, as the pages and the API ask before the task's workflow decides. */
 import type { TaskInstanceRow } from '../../../db/store';
-import type { SessionUser } from '../../auth/context';
+import type { SessionUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
 
 export const actorOf = (u: SessionUser) => ({ userId: u.id, role: u.role, collegeId: u.collegeId });

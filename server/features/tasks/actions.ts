@@ -4,11 +4,11 @@
  * per idempotency key (server/idempotency.ts).
  */
 import type { NextFunction, Request, Response } from 'express';
-import { currentUser, ForbiddenError } from '../../auth/context';
+import { currentUser, ForbiddenError } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
-import { once } from '../../idempotency';
+import { once } from '../../platform/idempotency';
 import { visibleTask } from '../../routes/common';
-import { filesOf, receiveUploads, removeUploads, uploadDir } from '../../upload';
+import { filesOf, receiveUploads, removeUploads, uploadDir } from '../../platform/upload';
 import { actorOf, canComplete, mayReturn, requireClient } from './access';
 import { completeWithEvidence, MAX_FILE_BYTES, MAX_FILES, moveDue, returnTask, waiveTask } from './use-cases';
 

@@ -1,10 +1,10 @@
 /** The tasks feature's JSON API: task lists, a task with its history and evidence, the task actions, the inbox. */
 import express from 'express';
 import type { TaskInstanceRow } from '../../../db/store';
-import { BadRequestError, currentUser, ForbiddenError } from '../../auth/context';
+import { BadRequestError, currentUser, ForbiddenError } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
 import { queryString, semesterInView, visibleTask } from '../../routes/common';
-import { withUploads } from '../../upload';
+import { withUploads } from '../../platform/upload';
 import { taskActions } from './actions';
 import { filterTasks, listEvidence, myTasks } from './use-cases';
 

@@ -6,9 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Request, type Response } from 'express';
 import { pairingColleges, markAllNotificationsRead } from '../../../db/repositories/inbox';
-import { currentUser } from '../../auth/context';
+import { currentUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../deps';
-import { html, page } from '../../html';
+import { html } from '../../platform/html';
+import { page } from '../../platform/layout';
 import {
   queryString,
   schoolZone,
@@ -19,7 +20,7 @@ import {
   visibleTask,
 } from '../../routes/common';
 import { NotFoundError } from '../semesters/use-cases';
-import { withUploads } from '../../upload';
+import { withUploads } from '../../platform/upload';
 import { calendarWords, occurrenceLabeler, titleWithOccurrence } from '../../views/words';
 import { taskTable } from '../../views/task-table';
 import { taskActions } from './actions';

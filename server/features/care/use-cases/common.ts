@@ -16,8 +16,8 @@ import {
 } from '../../../../db/repositories/students';
 import type { Role } from '../../../../domain/schema';
 import { controlCharProblem } from '../../../../domain/text';
-import { assertCareOf, BadRequestError, type SessionUser } from '../../../auth/context';
-import { NotFoundError } from '../../../semesters';
+import { assertCareOf, BadRequestError, type SessionUser } from '../../../platform/auth/context';
+import { NotFoundError } from '../../../platform/errors';
 
 export interface CareDeps {
   knex: Knex;

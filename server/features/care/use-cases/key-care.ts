@@ -14,10 +14,10 @@ import {
 import { writeTransaction } from '../../../../db/knex';
 import { createStore } from '../../../../db/store';
 import type { KeyCareReason } from '../../../../domain/care';
-import { BadRequestError, ForbiddenError, type SessionUser } from '../../../auth/context';
-import { monthFrom } from '../../../dates';
-import { NotFoundError } from '../../../semesters';
-import { TaskRejectedError } from '../../../tasks';
+import { BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
+import { monthFrom } from '../../../platform/dates';
+import { NotFoundError } from '../../../platform/errors';
+import { TaskRejectedError } from '../../tasks/use-cases';
 import { audit, auditStudentReads, collegeOf, studentFor, text, type CareDeps, type ListOptions } from './common';
 
 function parseReasons(value: unknown, now = Date.now()): KeyCareReason[] {

@@ -1,8 +1,8 @@
 /** The ledger's .xlsx/.csv export in appendix 4's column order (audited as an export). */
 import { LEDGER_CATEGORIES } from '../../../../domain/care';
 import { formatLocal } from '../../../../domain/local-time';
-import { BadRequestError, type SessionUser } from '../../../auth/context';
-import { NotFoundError } from '../../../semesters';
+import { BadRequestError, type SessionUser } from '../../../platform/auth/context';
+import { NotFoundError } from '../../../platform/errors';
 import { audit, type CareDeps } from './common';
 import { listLedger } from './ledger';
 

@@ -17,10 +17,10 @@ import {
 } from '../../../../db/repositories/ledger';
 import { createStore } from '../../../../db/store';
 import { LEDGER_CATEGORY_IDS } from '../../../../domain/care';
-import { BadRequestError, ForbiddenError, type SessionUser } from '../../../auth/context';
-import { CLOCK_SKEW_MS, instantFrom } from '../../../dates';
-import { NotFoundError } from '../../../semesters';
-import { TaskRejectedError } from '../../../tasks';
+import { BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
+import { CLOCK_SKEW_MS, instantFrom } from '../../../platform/dates';
+import { NotFoundError } from '../../../platform/errors';
+import { TaskRejectedError } from '../../tasks/use-cases';
 import {
   audit,
   auditStudentReads,

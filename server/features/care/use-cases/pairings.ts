@@ -19,9 +19,9 @@ import {
 import { createStore } from '../../../../db/store';
 import { pairingClock } from '../../../../domain/care';
 import { endPairingUpdate, pairingWorkflow, recordTalkUpdate } from '../../../../workflows';
-import { BadRequestError, ForbiddenError, type SessionUser } from '../../../auth/context';
-import { NotFoundError } from '../../../semesters';
-import { TaskRejectedError } from '../../../tasks';
+import { BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
+import { NotFoundError } from '../../../platform/errors';
+import { TaskRejectedError } from '../../tasks/use-cases';
 import { auditStudentReads, collegeOf, MAX_TEXT, studentFor, text, type CareDeps, type ListOptions } from './common';
 
 export const pairingWorkflowId = (pairingId: string) => `pairing.${pairingId}`;

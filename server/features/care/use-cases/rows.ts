@@ -1,6 +1,6 @@
 /** Which college a care row belongs to (the pages' redirect back after a form). */
 import { collegeOfCareRow } from '../../../../db/repositories/care';
-import { NotFoundError } from '../../../semesters';
+import { NotFoundError } from '../../../platform/errors';
 import type { CareDeps } from './common';
 
 const ROW_NAMES = { key_care_entries: 'key-care entry', ledger_entries: 'ledger entry', pairings: 'pairing' } as const;

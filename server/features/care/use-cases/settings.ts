@@ -1,7 +1,7 @@
 /** The school's care settings (the procedures' durations), kept by the school administration. */
 import { getCareSettings, saveCareSettings } from '../../../../db/repositories/care';
 import { careSettingsProblems, careSettingsSchema, type CareSettings } from '../../../../domain/care';
-import { ForbiddenError, type SessionUser } from '../../../auth/context';
+import { ForbiddenError, type SessionUser } from '../../../platform/auth/context';
 import type { CareDeps } from './common';
 
 function assertSettingsKeeper(user: SessionUser): void {

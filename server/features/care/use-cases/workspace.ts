@@ -6,8 +6,8 @@
 import { listOpenCasesOfCollege, type OpenCaseRow } from '../../../../db/repositories/crisis';
 import { listOpenWarningsOfCollege, type WarningWithStudent } from '../../../../db/repositories/screening';
 import type { College, User } from '../../../../db/store';
-import { assertCareOf, type SessionUser } from '../../../auth/context';
-import { NotFoundError } from '../../../semesters';
+import { assertCareOf, type SessionUser } from '../../../platform/auth/context';
+import { NotFoundError } from '../../../platform/errors';
 import { auditStudentReads, type CareDeps } from './common';
 import { listKeyCare, type KeyCareView } from './key-care';
 import { listLedger, type LedgerView } from './ledger';

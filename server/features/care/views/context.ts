@@ -1,8 +1,8 @@
 /** What every section of the care workspace page renders with. */
 import type { Request } from 'express';
-import type { Raw } from '../../../html';
-import type { CareMessages } from '../../../i18n/care';
-import type { SessionUser } from '../../../auth/context';
+import type { Raw } from '../../../platform/html';
+import type { CareMessages } from '../../../platform/i18n/care';
+import type { SessionUser } from '../../../platform/auth/context';
 
 export interface CarePageContext {
   req: Request;

@@ -1,12 +1,12 @@
 /** The key-care section of the care workspace: the list with its plans, and the form to add a student. */
 import { DateTime } from 'luxon';
 import type { KeyCareReason } from '../../../../domain/care';
-import { html, raw } from '../../../html';
-import { fill, type CareMessages } from '../../../i18n/care';
+import { html, raw } from '../../../platform/html';
+import { fill, type CareMessages } from '../../../platform/i18n/care';
 import { fmt, type keyCareMonthsOf } from '../../../routes/common';
 import type { KeyCareView } from '../use-cases';
 import type { CarePageContext } from './context';
-import { studentCell, studentFields } from './forms';
+import { studentCell, studentFields } from '../../../platform/forms';
 
 type Month = Awaited<ReturnType<typeof keyCareMonthsOf>>[number];
 

@@ -1,11 +1,11 @@
 /** The ledger section of the care workspace: appendix 4's columns with the follow-ups, and the form to add an entry. */
 import type { User } from '../../../../db/store';
 import { LEDGER_CATEGORIES, LEDGER_COLUMNS } from '../../../../domain/care';
-import { html } from '../../../html';
+import { html } from '../../../platform/html';
 import { fmt } from '../../../routes/common';
 import { LEDGER_EDITORS, type LedgerView } from '../use-cases';
 import type { CarePageContext } from './context';
-import { studentFields, userSelect } from './forms';
+import { studentFields, userSelect } from '../../../platform/forms';
 
 function followUpForm(c: CarePageContext, v: LedgerView) {
   const { m } = c;

@@ -1,11 +1,11 @@
 /** The pairing section of the care workspace: proposed pairings, a new pairing, and the active ones with their talk clock. */
 import type { User } from '../../../../db/store';
-import { html, raw } from '../../../html';
+import { html, raw } from '../../../platform/html';
 import { fmt } from '../../../routes/common';
 import { levelName } from '../../../views/words';
 import type { PairingView } from '../use-cases';
 import type { CarePageContext } from './context';
-import { studentCell, studentFields, userSelect } from './forms';
+import { studentCell, studentFields, userSelect } from '../../../platform/forms';
 
 function proposedTable(c: CarePageContext, proposed: PairingView[], members: User[], override: unknown) {
   const { m, csrf, req } = c;

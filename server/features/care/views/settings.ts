@@ -2,9 +2,10 @@
 import type { Request } from 'express';
 import type { AnyZodObject, ZodNumber } from 'zod';
 import { careSettingsSchema, DEFAULT_CARE_SETTINGS, type CareSettings } from '../../../../domain/care';
-import { html, page } from '../../../html';
-import { fill } from '../../../i18n/care';
-import { careText, csrfField, flash } from './forms';
+import { html } from '../../../platform/html';
+import { page } from '../../../platform/layout';
+import { fill } from '../../../platform/i18n/care';
+import { careText, csrfField, flash } from '../../../platform/forms';
 
 interface SettingsField {
   section: keyof CareSettings;

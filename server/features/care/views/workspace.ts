@@ -1,12 +1,12 @@
 /** The care workspace page of a college: its sections, the open warnings and crisis cases, and the college picker. */
 import type { OpenCaseRow } from '../../../../db/repositories/crisis';
 import type { WarningWithStudent } from '../../../../db/repositories/screening';
-import { html, raw } from '../../../html';
+import { html, raw } from '../../../platform/html';
 import { fmt, type keyCareMonthsOf } from '../../../routes/common';
 import { levelName } from '../../../views/words';
 import type { CareWorkspace } from '../use-cases';
 import type { CarePageContext } from './context';
-import { flash, studentCell } from './forms';
+import { flash, studentCell } from '../../../platform/forms';
 import { keyCareSection } from './key-care';
 import { ledgerSection } from './ledger';
 import { pairingSection } from './pairings';

@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { templateTaskIdsEverUsed } from '../../../../db/repositories/checklists';
 import type { Store } from '../../../../db/store';
 import type { Template, TemplateTask } from '../../../../domain/schema';
-import { BadRequestError } from '../../../auth/context';
+import { BadRequestError } from '../../../platform/auth/context';
 import { NotFoundError } from '../../semesters/use-cases';
 import { taskFromForm } from './task-form';
 import { saveNewVersion, storedTemplate } from './xlsx';

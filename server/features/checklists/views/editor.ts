@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import type { Semester } from '../../../../db/store';
 import { dueRuleWords } from '../../../../domain/checklist-xlsx';
 import type { Template } from '../../../../domain/schema';
-import { html, type Raw } from '../../../html';
+import { html, type Raw } from '../../../platform/html';
 import { ROLE_ZH } from '../../../views/checklist-words';
 
 export function editorBody(req: Request, t: Template, running: Semester[]): Raw {

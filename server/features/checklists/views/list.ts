@@ -1,7 +1,8 @@
 /** The list of stored checklist versions, each downloadable as xlsx, and the xlsx import form with its problems. */
 import type { Request } from 'express';
 import type { TemplateListRow } from '../../../../db/repositories/checklists';
-import { html, page } from '../../../html';
+import { html } from '../../../platform/html';
+import { page } from '../../../platform/layout';
 
 const w = (req: Request, zh: string, english: string) => (req.lang === 'en' ? english : zh);
 

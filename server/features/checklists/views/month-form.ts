@@ -1,7 +1,7 @@
 /** The editor's form of a month's key-care groups (one a line; another month moves them, no line removes the month). */
 import type { Request } from 'express';
 import type { Template } from '../../../../domain/schema';
-import { html, raw, type Raw } from '../../../html';
+import { html, raw, type Raw } from '../../../platform/html';
 
 export function monthEditForm(
   req: Request,

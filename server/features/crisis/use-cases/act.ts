@@ -13,9 +13,9 @@ import {
   setGuardianUpdate,
   type BranchAction,
 } from '../../../../workflows';
-import { BadRequestError, type SessionUser } from '../../../auth/context';
-import { CLOCK_SKEW_MS, instantFrom } from '../../../dates';
-import { TaskRejectedError } from '../../../tasks';
+import { BadRequestError, type SessionUser } from '../../../platform/auth/context';
+import { CLOCK_SKEW_MS, instantFrom } from '../../../platform/dates';
+import { TaskRejectedError } from '../../tasks/use-cases';
 import { crisisWorkflowId, supervisionWorkflowId } from './ids';
 import { caseRow } from './read';
 

@@ -1,7 +1,7 @@
 /** What the case page shows besides the case: the college's members (for the forms), the reporting college of a routed case, every user's name. */
 import type { Knex } from 'knex';
 import type { College, Store, User } from '../../../../db/store';
-import type { SessionUser } from '../../../auth/context';
+import type { SessionUser } from '../../../platform/auth/context';
 import { activeMembersOf } from '../../care/use-cases';
 import { readCase } from './read';
 

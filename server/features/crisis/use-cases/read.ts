@@ -9,8 +9,8 @@ import { getCase, type CrisisCaseRow } from '../../../../db/repositories/crisis'
 import { getStudentIdentity } from '../../../../db/repositories/students';
 import type { AuditEvent, Store } from '../../../../db/store';
 import { DEFAULT_CRISIS_DURATIONS, type CrisisDurations } from '../../../../workflows';
-import { assertCareOf, type SessionUser } from '../../../auth/context';
-import { NotFoundError } from '../../../semesters';
+import { assertCareOf, type SessionUser } from '../../../platform/auth/context';
+import { NotFoundError } from '../../../platform/errors';
 
 type CaseRow = CrisisCaseRow;
 

@@ -5,8 +5,8 @@
  */
 import type { Store } from '../../../../db/store';
 import { controlCharProblem } from '../../../../domain/text';
-import type { SessionUser } from '../../../auth/context';
-import { CLOCK_SKEW_MS, instantFrom } from '../../../dates';
+import type { SessionUser } from '../../../platform/auth/context';
+import { CLOCK_SKEW_MS, instantFrom } from '../../../platform/dates';
 import { SITUATIONS } from './report';
 
 export const REPORT_FIELDS = [

@@ -14,9 +14,9 @@ import { createStore, type Store } from '../../../../db/store';
 import { crisisDurations } from '../../../../domain/care';
 import { controlCharProblem } from '../../../../domain/text';
 import { crisisCaseWorkflow, type CrisisDurations, type Situation } from '../../../../workflows';
-import { assertCareOf, BadRequestError, type SessionUser } from '../../../auth/context';
-import { CLOCK_SKEW_MS, instantFrom } from '../../../dates';
-import { NotFoundError } from '../../../semesters';
+import { assertCareOf, BadRequestError, type SessionUser } from '../../../platform/auth/context';
+import { CLOCK_SKEW_MS, instantFrom } from '../../../platform/dates';
+import { NotFoundError } from '../../../platform/errors';
 import { crisisWorkflowId } from './ids';
 
 export const SITUATIONS: Situation[] = ['injury', 'danger_to_others', 'self_harm_risk'];

@@ -1,9 +1,9 @@
 /** The case page: the student, the deadlines, the live progress and timeline, and a form per step. */
 import type { Request } from 'express';
-import { html } from '../../../html';
-import { fill } from '../../../i18n/care';
+import { html } from '../../../platform/html';
+import { fill } from '../../../platform/i18n/care';
 import { fmt } from '../../../routes/common';
-import { careText, flash, studentCell } from '../../care/views/forms';
+import { careText, flash, studentCell } from '../../../platform/forms';
 import type { CasePageData } from '../use-cases';
 import { liveBlock } from './live';
 import { stepForms, type Refused } from './steps';

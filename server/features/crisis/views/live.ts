@@ -1,10 +1,10 @@
 /** The part of the case page that refreshes itself every 30 s: status, progress with countdowns, timeline (no student data). */
 import type { Request } from 'express';
 import type { CrisisDurations } from '../../../../workflows/crisis-case';
-import { html, type Raw } from '../../../html';
-import { countdownText } from '../../../i18n/crisis';
+import { html, type Raw } from '../../../platform/html';
+import { countdownText } from '../../../platform/i18n/crisis';
 import { fmt, t } from '../../../routes/common';
-import { careText } from '../../care/views/forms';
+import { careText } from '../../../platform/forms';
 import { progressOf, type CaseStep, type TimelineEvent } from '../use-cases';
 import { crisisText } from './report-form';
 

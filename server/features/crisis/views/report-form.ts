@@ -1,9 +1,9 @@
 /** The crisis report form (issue 14): the student, the situation (no default: it must be chosen), where and when; the school admin also picks the college. Problems are named on the form, the values kept. */
 import type { Request } from 'express';
 import type { College } from '../../../../db/store';
-import { html, raw, type Raw } from '../../../html';
-import { CRISIS_TEXT } from '../../../i18n/crisis';
-import { careText, csrfField, flash, localInput } from '../../care/views/forms';
+import { html, raw, type Raw } from '../../../platform/html';
+import { CRISIS_TEXT } from '../../../platform/i18n/crisis';
+import { careText, csrfField, flash, localInput } from '../../../platform/forms';
 import { SITUATIONS, type ReportProblems } from '../use-cases';
 
 export const crisisText = (req: Request) => CRISIS_TEXT[req.lang ?? 'zh-CN'];

@@ -2,9 +2,9 @@
 import type { Request } from 'express';
 import type { User } from '../../../../db/store';
 import { SCHOOL_DEPARTMENTS } from '../../../../workflows/crisis-case';
-import { html, raw } from '../../../html';
-import { rejectionText } from '../../../i18n/crisis';
-import { careText, csrfField, localInput, userSelect } from '../../care/views/forms';
+import { html, raw } from '../../../platform/html';
+import { rejectionText } from '../../../platform/i18n/crisis';
+import { careText, csrfField, localInput, userSelect } from '../../../platform/forms';
 import { ACTIONS, type CaseStep } from '../use-cases';
 import { crisisText } from './report-form';
 

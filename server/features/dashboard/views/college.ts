@@ -1,7 +1,7 @@
 /** A college's tasks with filters (month, status, escalation level). */
 import type { Request } from 'express';
 import type { College, Semester, TaskInstanceRow, TaskStatus } from '../../../../db/store';
-import { html, raw, type Raw } from '../../../html';
+import { html, raw, type Raw } from '../../../platform/html';
 import { queryString, t } from '../../../routes/common';
 import { taskTable } from '../../../views/task-table';
 import { levelName, monthLabel } from '../../../views/words';

@@ -1,8 +1,8 @@
 /** The leaders' overview: tiles, the month chart and ranking, the compliance table (college × month). */
 import type { Request } from 'express';
 import type { Semester } from '../../../../db/store';
-import { html, raw, type Raw } from '../../../html';
-import { OVERVIEW_TEXT } from '../../../i18n/overview';
+import { html, raw, type Raw } from '../../../platform/html';
+import { OVERVIEW_TEXT } from '../../../platform/i18n/overview';
 import { t } from '../../../routes/common';
 import { monthChart, rankingChart } from '../../../views/charts';
 import { monthLabel } from '../../../views/words';

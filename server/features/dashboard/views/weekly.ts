@@ -1,8 +1,8 @@
 /** The weekly report for the school leadership meeting: a printable page. */
 import type { Request } from 'express';
-import type { SessionUser } from '../../../auth/context';
-import { html, type Raw } from '../../../html';
-import { OVERVIEW_TEXT } from '../../../i18n/overview';
+import type { SessionUser } from '../../../platform/auth/context';
+import { html, type Raw } from '../../../platform/html';
+import { OVERVIEW_TEXT } from '../../../platform/i18n/overview';
 import { fmt, t } from '../../../routes/common';
 import { levelName } from '../../../views/words';
 import { closed, pctText, type weeklyReport } from '../use-cases';

@@ -6,11 +6,11 @@
 import type { Semester, Store, TaskInstanceRow, TaskStatus } from '../../../../db/store';
 import { completionRate } from '../../../../domain/compliance';
 import { formatLocal } from '../../../../domain/local-time';
-import { assertCollege, BadRequestError, ForbiddenError, type SessionUser } from '../../../auth/context';
-import { exportsText } from '../../../i18n/exports';
+import { assertCollege, BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
+import { exportsText } from '../../../platform/i18n/exports';
 import { calendarWords, titleWithOccurrence } from '../../../views/words';
 import { NotFoundError } from '../../semesters/use-cases';
-import type { Table } from '../views/table-files';
+import type { Table } from '../../../platform/table-files';
 
 /** What a table is asked for: the query's semester (and college), the language, the clock. */
 export interface TableAsk {

@@ -2,9 +2,9 @@
 import type { Request } from 'express';
 import type { FeedRow } from '../../../../db/repositories/exports';
 import { formatLocal } from '../../../../domain/local-time';
-import type { SessionUser } from '../../../auth/context';
-import { html, type Raw } from '../../../html';
-import { exportsText } from '../../../i18n/exports';
+import type { SessionUser } from '../../../platform/auth/context';
+import { html, type Raw } from '../../../platform/html';
+import { exportsText } from '../../../platform/i18n/exports';
 
 export const FEED_PATH = '/me/calendar-feed';
 

@@ -2,7 +2,7 @@
 import { DateTime } from 'luxon';
 import type { TaskInstanceRow } from '../../../../db/store';
 import { formatLocal } from '../../../../domain/local-time';
-import { exportsText } from '../../../i18n/exports';
+import { exportsText } from '../../../platform/i18n/exports';
 import { effectiveStatus } from '../use-cases';
 
 /** right-hand side of every event UID: stable whatever host serves the feed */

@@ -1,5 +1,5 @@
 /** The school admin's page of failed notification deliveries (/admin/deliveries). */
-import { html } from '../../../html';
+import { html } from '../../../platform/html';
 import { fmt } from '../../../routes/common';
 import type { FailedDelivery } from '../deliveries';
 

@@ -23,8 +23,8 @@ import {
 import { createStore, type Store } from '../../../../db/store';
 import { screeningDurations } from '../../../../domain/care';
 import type { WarningLevel } from '../../../../workflows';
-import { ForbiddenError, requireCareRole, type SessionUser } from '../../../auth/context';
-import { decodeCsv, ImportError, parseCsvAsync } from '../../../auth/users';
+import { ForbiddenError, requireCareRole, type SessionUser } from '../../../platform/auth/context';
+import { decodeCsv, ImportError, parseCsvAsync } from '../../../platform/csv';
 import { ensureFollowUps, startFollowUps, type NewWarning } from './follow-ups';
 import { notThisCollege, validateRows, type WarningRow } from './rows';
 

@@ -8,9 +8,9 @@ import type { Knex } from 'knex';
 import { collegeOfWarning, getWarningWithStudent } from '../../../../db/repositories/screening';
 import type { College, Store } from '../../../../db/store';
 import { interviewRecordProblems, type InterviewRecord } from '../../../../workflows/screening-follow-up';
-import { assertCareOf, BadRequestError, ForbiddenError, type SessionUser } from '../../../auth/context';
+import { assertCareOf, BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
 import { auditStudentReads } from '../../care/use-cases';
-import { NotFoundError } from '../../../semesters';
+import { NotFoundError } from '../../../platform/errors';
 import { recordInterview, type InterviewDeps } from './interview';
 
 export interface WarningForInterview {

@@ -3,9 +3,9 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { collegeOfWarning } from '../../../../db/repositories/screening';
 import { recordInterviewUpdate, type InterviewRecord, type ScreeningState } from '../../../../workflows';
-import { ForbiddenError, type SessionUser } from '../../../auth/context';
-import { NotFoundError } from '../../../semesters';
-import { TaskRejectedError } from '../../../tasks';
+import { ForbiddenError, type SessionUser } from '../../../platform/auth/context';
+import { NotFoundError } from '../../../platform/errors';
+import { TaskRejectedError } from '../../tasks/use-cases';
 import { screeningWorkflowId } from './ids';
 
 export interface InterviewDeps {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { SessionUser } from '../../../auth/context';
+import type { SessionUser } from '../../../platform/auth/context';
 
 const STALE_MS = 86_400_000;
 const TOKEN = /^[0-9a-f]{32}$/;

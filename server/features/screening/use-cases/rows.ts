@@ -6,8 +6,8 @@
 import type { College, Store } from '../../../../db/store';
 import { controlCharProblem } from '../../../../domain/text';
 import type { WarningLevel } from '../../../../workflows';
-import type { SessionUser } from '../../../auth/context';
-import { ImportError, readCsvTable } from '../../../auth/users';
+import type { SessionUser } from '../../../platform/auth/context';
+import { ImportError, readCsvTable } from '../../../platform/csv';
 
 /** A screening import is one school's or one college's warned students, not the whole roll. */
 export const MAX_SCREENING_ROWS = 20_000;

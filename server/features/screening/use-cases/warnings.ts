@@ -1,7 +1,7 @@
 /** The warnings list of the JSON API: no student names (opaque ids); the names are shown where care staff act on them. */
 import type { Knex } from 'knex';
 import { listWarningSummaries, type WarningSummary } from '../../../../db/repositories/screening';
-import { requireCareRole, type SessionUser } from '../../../auth/context';
+import { requireCareRole, type SessionUser } from '../../../platform/auth/context';
 
 /**
  * Care staff only. College staff see their own college's warnings; the school admin every warning,

@@ -1,7 +1,7 @@
 /** The screening-import page (issue 14): the upload form, the preview of the rows, the problems by line, the outcome. */
 import type { Request } from 'express';
-import { html, type Raw } from '../../../html';
-import { csrfField } from '../../care/views/forms';
+import { html, type Raw } from '../../../platform/html';
+import { csrfField } from '../../../platform/forms';
 import type { ScreeningImportResult, WarningRow } from '../use-cases';
 import { importText, problemInWords } from './words';
 

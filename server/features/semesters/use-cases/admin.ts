@@ -5,7 +5,7 @@
 import type { Store } from '../../../../db/store';
 import { parseCalendar } from '../../../../domain/load';
 import { previewPlan } from '../../../../domain/planner';
-import { BadRequestError } from '../../../auth/context';
+import { BadRequestError } from '../../../platform/auth/context';
 import { createSemester, NotFoundError, registerDataTexts, templateOf } from './setup';
 
 const SEMESTER_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;

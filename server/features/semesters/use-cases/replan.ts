@@ -3,7 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { Store } from '../../../../db/store';
 import { parseCalendar, parseTemplate } from '../../../../domain/load';
 import { planSemester } from '../../../../domain/planner';
-import { collegeLadderWorkflowId } from '../../../../workflows/ids';
+import { collegeLadderWorkflowId } from '../../../../contracts/ids';
 import { ladderReplanUpdate, type LadderReplanResult } from '../../../../workflows/college-ladder';
 import { NotFoundError } from './setup';
 import { AppError } from '../../../platform/errors';

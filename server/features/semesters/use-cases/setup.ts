@@ -7,11 +7,9 @@ import { TASK_MODELS, type Semester, type Store, type TaskModel } from '../../..
 import { loadCalendarFile, loadTemplateFile, parseCalendar, parseTemplate } from '../../../../domain/load';
 import { planSemester } from '../../../../domain/planner';
 import type { Calendar, Template, TemplateTask } from '../../../../domain/schema';
-import { AppError, NotFoundError as AppNotFoundError } from '../../../platform/errors';
+import { AppError, NotFoundError } from '../../../platform/errors';
 
-export class NotFoundError extends AppNotFoundError {
-  override name = 'NotFoundError';
-}
+export { NotFoundError } from '../../../platform/errors';
 
 /** A task model that is not one of TASK_MODELS (answered 400 by the web layer, exit 2 by the CLI). */
 export class TaskModelError extends AppError {

@@ -7,7 +7,7 @@ import {
 } from '@temporalio/client';
 import { integrityOf, replaceForgedRun } from '../../../../codec/signing';
 import type { Store } from '../../../../db/store';
-import { collegeLadderWorkflowId, collegeSemesterWorkflowId, semesterWorkflowId } from '../../../../workflows/ids';
+import { collegeLadderWorkflowId, collegeSemesterWorkflowId, semesterWorkflowId } from '../../../../contracts/ids';
 import { collegeLadderWorkflow } from '../../../../workflows/college-ladder';
 import { collegeSemesterWorkflow } from '../../../../workflows/college-semester';
 import { addCollegeUpdate, semesterWorkflow } from '../../../../workflows/semester';

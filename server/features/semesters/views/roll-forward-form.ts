@@ -2,7 +2,7 @@
 import type { Request } from 'express';
 import type { TemplateListRow } from '../../../../db/repositories/checklists';
 import type { Semester } from '../../../../db/store';
-import { html, type Raw } from '../../../html';
+import { html, type Raw } from '../../../platform/html';
 
 const w = (req: Request, zh: string, english: string) => (req.lang === 'en' ? english : zh);
 

@@ -1,7 +1,7 @@
 /** The roll forward's preview: last year's dates next to this year's, why each moved, what needs a decision, and the form to create. */
 import type { Request } from 'express';
 import type { CalendarRecord } from '../../../../db/store';
-import { html, type Raw } from '../../../html';
+import { html, type Raw } from '../../../platform/html';
 import { FLAG_EN, FLAG_ZH, ROLE_EN, ROLE_ZH, WEEKDAY_EN, WEEKDAY_ZH } from '../../../views/checklist-words';
 import { occurrenceLabel } from '../../../views/words';
 import type { RollForwardAsk, RollForwardPreview, RollRow } from '../use-cases';

@@ -2,7 +2,7 @@
 import type { Request } from 'express';
 import type { TemplateListRow } from '../../../../db/repositories/checklists';
 import type { Semester } from '../../../../db/store';
-import { html, type Raw } from '../../../html';
+import { html, type Raw } from '../../../platform/html';
 import { t } from '../../../routes/common';
 import { semesterStatusName } from '../../../views/words';
 

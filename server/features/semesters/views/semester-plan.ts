@@ -1,7 +1,7 @@
 /** A semester's preview: its dated plan month by month (one college's), the holiday adjustments, the start button. */
 import type { Request } from 'express';
 import { byMonth } from '../../../../domain/planner';
-import { html, type Raw } from '../../../html';
+import { html, type Raw } from '../../../platform/html';
 import { fmt, t } from '../../../routes/common';
 import { monthLabel, semesterStatusName, titleWithOccurrence, type calendarWords } from '../../../views/words';
 import type { semesterPlan } from '../use-cases';

@@ -17,8 +17,8 @@ import {
   type EvidenceRow,
 } from '../../../../db/repositories/evidence';
 import type { EvidenceFile } from '../../../../domain/evidence';
-import { BadRequestError } from '../../../auth/context';
-import type { ReceivedFile } from '../../../upload';
+import { BadRequestError } from '../../../platform/auth/context';
+import type { ReceivedFile } from '../../../platform/upload';
 
 export type { EvidenceRow };
 

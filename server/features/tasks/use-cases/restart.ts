@@ -1,7 +1,7 @@
 /** Restarting a task's workflow (or its college ladder) after it was stopped outside the app. */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { createActivities } from '../../../../activities';
-import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../../../../workflows/search-attributes';
+import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../../../../contracts/search-attributes';
 import type { Store, TaskInstanceRow } from '../../../../db/store';
 import { parseTemplate } from '../../../../domain/load';
 import { ladderInstants } from '../../../../domain/planner';

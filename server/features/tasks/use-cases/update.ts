@@ -2,7 +2,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Store, TaskInstanceRow } from '../../../../db/store';
 import type { TaskState } from '../../../../workflows/task';
-import { collegeLadderWorkflowId } from '../../../../workflows/ids';
+import { collegeLadderWorkflowId } from '../../../../contracts/ids';
 import { NotFoundError } from '../../semesters/use-cases';
 import { refuseIfEnded, TaskRejectedError } from './errors';
 

@@ -22,8 +22,8 @@ import {
   ladderReturnTaskUpdate,
   ladderWaiveTaskUpdate,
 } from '../../../../workflows/college-ladder';
-import { collegeLadderWorkflowId } from '../../../../workflows/ids';
-import { instantFrom } from '../../../../server/dates';
+import { collegeLadderWorkflowId } from '../../../../contracts/ids';
+import { instantFrom } from '../../../platform/dates';
 import { NotFoundError, templateTaskOf } from '../../semesters/use-cases';
 import { TaskRejectedError } from './errors';
 import { ladderOf, updateOpts, viaUpdate, type UpdateOptions } from './update';

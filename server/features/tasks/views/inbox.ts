@@ -1,7 +1,7 @@
 /** The in-app inbox page: filters (unread only, kind), pages of INBOX_PAGE entries, each linked to its subject. */
 import type { Request } from 'express';
 import type { Notification } from '../../../../db/store';
-import { html, raw, type Raw } from '../../../html';
+import { html, raw, type Raw } from '../../../platform/html';
 import { fmt, t } from '../../../routes/common';
 
 /** inbox entries per page */

@@ -2,9 +2,9 @@
 import type { Request } from 'express';
 import type { Semester, TaskInstanceRow } from '../../../../db/store';
 import type { Evidence } from '../../../../domain/schema';
-import type { SessionUser } from '../../../auth/context';
-import { html, type Raw } from '../../../html';
-import { idemField } from '../../../idempotency';
+import type { SessionUser } from '../../../platform/auth/context';
+import { html, type Raw } from '../../../platform/html';
+import { idemField } from '../../../platform/idempotency';
 import { fmt, isClosed, t } from '../../../routes/common';
 import { taskRefusalText } from '../../../views/words';
 import { canComplete, mayReturn } from '../access';

@@ -2,8 +2,8 @@
 import type { Request } from 'express';
 import type { AuditEvent, TaskInstanceRow } from '../../../../db/store';
 import type { Template, TemplateTask } from '../../../../domain/schema';
-import type { SessionUser } from '../../../auth/context';
-import { html, type Raw } from '../../../html';
+import type { SessionUser } from '../../../platform/auth/context';
+import { html, type Raw } from '../../../platform/html';
 import { fmt, queryString, t } from '../../../routes/common';
 import { levelName, taskRefusalText, titleWithOccurrence } from '../../../views/words';
 import type { EvidenceRow } from '../use-cases';

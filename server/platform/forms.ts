@@ -1,19 +1,21 @@
 /**
  * The helpers of the server-rendered care forms (care, crisis and screening pages): the form's
  * body, its hidden fields, local date-times, the redirect back with `?done=1` or `?error=`, and the
- * shared cells and selects. (Shared by three features' pages: a candidate for server/platform/.)
+ * shared cells and selects. Shared by the care, crisis and screening pages.
  */
 import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
-import type { User } from '../../../../db/store';
-import { BadRequestError } from '../../../auth/context';
-import type { AppDeps } from '../../../deps';
-import { html, raw, type Raw } from '../../../html';
-import { CARE_MESSAGES, type CareMessages } from '../../../i18n/care';
-import { IDEM_FIELD, idemField } from '../../../idempotency';
-import { queryString, t } from '../../../routes/common';
-import { TaskRejectedError } from '../../../tasks';
-import { activeMembersOf } from '../use-cases';
+import { BadRequestError, ConflictError } from './errors';
+import { html, raw, type Raw } from './html';
+import { CARE_MESSAGES, type CareMessages } from './i18n/care';
+import { IDEM_FIELD, idemField } from './idempotency';
+import type { User } from '../../db/store';
+import { queryString, t } from '../routes/common';
+
+/** Refusals a form shows back on its page (the task refused the step, or a bad form); the rest stay errors. */
+const shownOnForm = (e: unknown): e is BadRequestError | ConflictError =>
+  e instanceof BadRequestError ||
+  (e instanceof ConflictError && (e.code === 'task_rejected' || e.code === 'workflow_ended'));
 
 export const careText = (req: Request): CareMessages => CARE_MESSAGES[req.lang ?? 'zh-CN'];
 
@@ -54,8 +56,7 @@ export async function backTo(
     await action();
     res.redirect(303, `${target}${sep}done=1${hash}`);
   } catch (e) {
-    if (e instanceof TaskRejectedError || e instanceof BadRequestError)
-      return void res.redirect(303, `${target}${sep}error=${encodeURIComponent(e.message)}${hash}`);
+    if (shownOnForm(e)) return void res.redirect(303, `${target}${sep}error=${encodeURIComponent(e.message)}${hash}`);
     throw e;
   }
 }
@@ -78,10 +79,6 @@ export function userSelect(
     (u) =>
       html`<option value="${u.id}"${u.id === opts.selected ? raw(' selected') : ''}>${u.displayName}（${roles[u.role] ?? u.role}）</option>`,
   )}</select>`;
-}
-
-export async function activeUsersOf(deps: AppDeps, schoolId: string, collegeId: string): Promise<User[]> {
-  return activeMembersOf(deps, schoolId, collegeId);
 }
 
 export const studentCell = (s: { name: string; studentNo: string; className: string | null }) =>

@@ -1,2 +1,0 @@
-// shim (issue 13): re-export for the other areas until the merge
-export * from './repositories/digest';
