@@ -74,3 +74,12 @@ export async function pairingColleges(knex: Knex, pairingIds: string[]): Promise
 export async function markAllNotificationsRead(knex: Knex, userId: string, at: number): Promise<void> {
   await knex('notifications').where({ recipient_user_id: userId }).whereNull('read_at').update({ read_at: at });
 }
+
+/** A user's unread entries: one COUNT over the index on recipient and read_at (the navigation's badge). */
+export async function countUnread(knex: Knex, userId: string): Promise<number> {
+  const rows = await knex('notifications')
+    .where({ recipient_user_id: userId })
+    .whereNull('read_at')
+    .count<Array<{ n: number | string }>>({ n: '*' });
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,6 +1,7 @@
 /** The inbox badge of the navigation: the signed-in user's unread count, for pages only. */
 import type { NextFunction, Request, Response } from 'express';
 import type { Knex } from 'knex';
+import { countUnread } from '../../db/repositories/inbox';
 
 /**
  * Counts the signed-in user's unread inbox entries for the navigation's badge: one COUNT query
@@ -10,18 +11,14 @@ export function unreadBadge(knex: Knex): (req: Request, res: Response, next: Nex
   return (req, _res, next) => {
     if (!req.user || (req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/api/')) return next();
     const userId = req.user.id;
-    knex('notifications')
-      .where({ recipient_user_id: userId })
-      .whereNull('read_at')
-      .count<Array<{ n: number | string }>>({ n: '*' })
-      .then(
-        (rows) => {
-          req.unreadCount = Number(rows[0]?.n ?? 0);
-          next();
-        },
-        // the badge is a convenience: the page is served without it rather than failing
-        () => next(),
-      );
+    countUnread(knex, userId).then(
+      (n) => {
+        req.unreadCount = n;
+        next();
+      },
+      // the badge is a convenience: the page is served without it rather than failing
+      () => next(),
+    );
   };
 }
 
