@@ -1,0 +1,235 @@
+/** The services a scale benchmark runs against (see services.ts): Temporal dev server, read model, worker, client. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection, type Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
+import { appClient, loadIntegrity } from '../codec/signing';
+import { createKnex, describeDb, migrateLatest, type DbOptions } from '../db/knex';
+import { loadConfig } from '../server/platform/config/config';
+import { temporalBinaries } from '../server/temporal-binaries';
+import { describeWorkerTuning } from '../server/worker-tuning';
+import { ALL_SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
+import { PG_ADMIN_URL, pgAdmin } from './lib';
+import { freePort, onCleanup, sleep } from './services-machine';
+
+const ROOT = path.resolve(__dirname, '..');
+
+// ---------------------------------------------------------------------------------------------
+// Temporal dev server
+
+export interface TemporalServer {
+  address: string;
+  pid: number;
+  dbFile: string;
+  /** bytes of the state file and its WAL */
+  stateBytes(): number;
+}
+
+export async function startTemporal(dir: string): Promise<TemporalServer> {
+  const port = await freePort();
+  const dbFile = path.join(dir, 'temporal.sqlite');
+  const bin = temporalBinaries().temporal;
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--headless',
+    '--db-filename',
+    dbFile,
+    '--log-level',
+    'error',
+  ];
+  for (const k of ALL_SEARCH_ATTRIBUTES)
+    args.push('--search-attribute', `${k.name}=${k.type === 'INT' ? 'Int' : 'Keyword'}`);
+  const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (b: Buffer) => void (stderr = (stderr + b.toString()).slice(-4000)));
+  onCleanup(() => stop(proc, 'temporal'));
+  const address = `127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (proc.exitCode !== null) throw new Error(`the Temporal dev server exited (${proc.exitCode}): ${stderr}`);
+    try {
+      const c = await Connection.connect({ address, connectTimeout: '1s' });
+      await c.workflowService.getSystemInfo({});
+      await c.close();
+      break;
+    } catch (e) {
+      if (i >= 120)
+        throw new Error(
+          `the Temporal dev server did not answer within 60 s: ${e instanceof Error ? e.message : String(e)}`,
+          { cause: e },
+        );
+      await sleep(500);
+    }
+  }
+  const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+  return { address, pid: proc.pid!, dbFile, stateBytes: () => size(dbFile) + size(`${dbFile}-wal`) };
+}
+
+/** SIGTERM, then SIGKILL after 15 s; resolves when the process has exited. */
+async function stop(proc: ChildProcess, name: string): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    console.error(`${name}: no exit 15 s after SIGTERM, killing it`);
+    proc.kill('SIGKILL');
+  }, 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read model
+
+export interface ReadModel {
+  knex: Knex;
+  kind: 'postgres' | 'sqlite';
+  opts: DbOptions;
+  /** for the worker process */
+  env: Record<string, string>;
+  description: string;
+}
+
+/** A throw-away PostgreSQL database when TEST_PG_URL answers (unless `want` is sqlite), else SQLite in `dir`; migrated. */
+export async function readModel(dir: string, want: 'auto' | 'postgres' | 'sqlite' = 'auto'): Promise<ReadModel> {
+  let kind: 'postgres' | 'sqlite' = 'sqlite';
+  let why = '';
+  if (want !== 'sqlite') {
+    try {
+      await pgAdmin('select 1');
+      kind = 'postgres';
+    } catch (err) {
+      if (want === 'postgres')
+        throw new Error(`${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`, {
+          cause: err,
+        });
+      why = ` (PostgreSQL at ${describeDb({ databaseUrl: PG_ADMIN_URL })} not reachable: ${(err as Error).message})`;
+    }
+  }
+  let opts: DbOptions;
+  let env: Record<string, string>;
+  if (kind === 'postgres') {
+    const name = `rx_bench_${crypto.randomBytes(6).toString('hex')}`;
+    await pgAdmin(`create database "${name}"`);
+    onCleanup(() => pgAdmin(`drop database if exists "${name}" with (force)`));
+    const url = new URL(PG_ADMIN_URL);
+    url.pathname = `/${name}`;
+    opts = { databaseUrl: url.toString() };
+    env = { DATABASE_URL: url.toString() };
+  } else {
+    const file = path.join(dir, 'app.sqlite');
+    opts = { sqliteFile: file };
+    env = { SQLITE_FILE: file };
+  }
+  const knex = createKnex(opts);
+  onCleanup(() => knex.destroy());
+  await migrateLatest(knex);
+  return { knex, kind, opts, env, description: `${describeDb(opts)}${why}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker process and the bench's own client
+
+export interface WorkerProcess {
+  pid: number;
+  /** the WORKER_* tuning it runs with (server/worker-tuning.ts), as one line */
+  tuning: string;
+  /** SDK warnings by code so far, e.g. "TMPRL1104x87 task_not_foundx12" (1104: a workflow task took over 5 s; task_not_found: one timed out after 10 s and was retried) */
+  warnings(): string;
+}
+
+/**
+ * The real worker (server/worker.ts) as a child process: node with tsx's loader directly, so its
+ * pid is the one whose memory is sampled. Inherits this environment (WORKER_* tuning included).
+ */
+export async function startWorker(o: {
+  address: string;
+  taskQueue: string;
+  db: ReadModel;
+  dir: string;
+  keysEnv: Record<string, string>;
+}): Promise<WorkerProcess> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...o.keysEnv,
+    ...o.db.env,
+    TEMPORAL_ADDRESS: o.address,
+    TEMPORAL_TASK_QUEUE: o.taskQueue,
+    EVIDENCE_DIR: path.join(o.dir, 'evidence'),
+  };
+  if (o.db.kind === 'postgres') delete env.SQLITE_FILE;
+  else delete env.DATABASE_URL;
+  const tuning = describeWorkerTuning(loadConfig(env));
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'worker.ts')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  onCleanup(() => stop(proc, 'worker'));
+  let out = '';
+  const keep = (b: Buffer) => void (out = (out + b.toString()).slice(-8000));
+  proc.stderr!.on('data', keep);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the worker did not start polling within 120 s:\n${out}`)),
+      120_000,
+    );
+    proc.stdout!.on('data', (b: Buffer) => {
+      keep(b);
+      if (out.includes('worker: polling')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the worker exited (${code}):\n${out}`));
+    });
+  });
+  // from now on, pass on what the worker says, prefixed; repeated SDK warnings are counted by code
+  const warnings = new Map<string, number>();
+  const relay = (b: Buffer) => {
+    for (const raw of b.toString().split('\n')) {
+      // eslint-disable-next-line no-control-regex -- the SDK's log colours
+      const line = raw.replace(/\x1b\[[0-9;]*m/g, '').trimEnd();
+      if (!line) continue;
+      const code = / WARN /.test(line)
+        ? (/\[(TMPRL\d+)\]/.exec(line)?.[1] ??
+          (/Task not found when completing/.test(line) ? 'task_not_found' : 'other_warning'))
+        : undefined;
+      const n = code ? (warnings.get(code) ?? 0) + 1 : 0;
+      if (code) warnings.set(code, n);
+      if (!code || n <= 2) process.stderr.write(`[worker] ${line.length > 400 ? `${line.slice(0, 400)}…` : line}\n`);
+      else if (n === 3) process.stderr.write(`[worker] (further ${code} warnings are counted, not shown)\n`);
+    }
+  };
+  proc.stdout!.removeAllListeners('data');
+  proc.stderr!.removeAllListeners('data');
+  proc.stdout!.on('data', relay);
+  proc.stderr!.on('data', relay);
+  proc.once('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM') console.error(`[worker] exited: ${code ?? signal}`);
+  });
+  return {
+    pid: proc.pid!,
+    tuning,
+    warnings: () => (warnings.size ? [...warnings].map(([c, n]) => `${c}x${n}`).join(' ') : 'none'),
+  };
+}
+
+/** The app's own client (signed starts and Updates, encrypted payloads) on the bench's server. */
+export async function benchClient(address: string, db: ReadModel): Promise<Client> {
+  const connection = await Connection.connect({ address });
+  onCleanup(() => connection.close());
+  return appClient(
+    { connection, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) },
+    await loadIntegrity(db.knex),
+  );
+}
