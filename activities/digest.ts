@@ -23,30 +23,9 @@ import { formatLocal } from '../domain/local-time';
 import { countStopped } from '../db/ended-workflows';
 import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
 
-/** The input of the scheduled workflows. */
-export interface ScheduledSchoolInput {
-  schoolId: string;
-}
-
-export interface NoticeRequest {
-  schoolId: string;
-  /** the run's instant (epoch ms): "now" for the read model, and the school's local date */
-  at: number;
-}
-
-export interface NoticeResult {
-  eventKey: string;
-  /** YYYY-MM-DD in the school's time zone */
-  localDate: string;
-  /** notices due to recipients this run */
-  recipients: number;
-  /** of those, how many were new (0 on a re-run of the same day) */
-  inserted: number;
-  /** the daily digest: the school's workflows found stopped outside the app (absent without a Temporal client) */
-  stoppedWorkflows?: number;
-  /** the daily digest: tasks whose read-model row was still behind the clock when it was sent (the digest then says so); absent when none */
-  behind?: number;
-}
+// the scheduled workflows' input and result: contracts/schedules.ts
+import type { NoticeRequest, NoticeResult } from '../contracts/schedules';
+export type { NoticeRequest, NoticeResult, ScheduledSchoolInput } from '../contracts/schedules';
 
 /**
  * A task row may trail its workflow (the write follows the timer; a worker restarts); a row more

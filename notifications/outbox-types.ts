@@ -54,12 +54,9 @@ export interface SweepResult {
   failed: number;
 }
 
-export interface DeliveryResult {
-  /** messages this call sent */
-  sent: number;
-  /** messages already sent, by an earlier call or a concurrent one */
-  skipped: number;
-}
+// what one delivery call answers: contracts/deliveries.ts (the workflows' side of the activity)
+import type { DeliveryResult } from '../contracts/deliveries';
+export type { DeliveryResult };
 
 export interface DeliveryFailure {
   deliveryId: number;

@@ -4,6 +4,8 @@
  * SQL statement on the table is here.
  */
 import type { Knex } from 'knex';
+import type { CrisisCaseRow } from '../tables';
+export type { CrisisCaseRow };
 
 /** An open case with its student, as the care page lists it. */
 export interface OpenCaseRow {
@@ -40,30 +42,11 @@ export async function listOpenCasesOfCollege(db: Knex, collegeId: string): Promi
     )) as OpenCaseRow[];
 }
 
-/** A row of crisis_cases (the columns the use cases read). */
-export interface CrisisCaseRow {
-  id: string;
-  student_id: string;
-  college_id: string;
-  situation: string;
-  place: string | null;
-  status: string;
-  escalation_level: number;
-  reported_at: number | string;
-  occurred_at: number | string;
-  /** JSON: the durations the case runs with (the school's settings when reported) */
-  durations: string | null;
-  /** the name as reported, when it differs from the student number's registered name */
-  reported_name: string | null;
-  reported_by: string;
-  reported_student_no: string | null;
-  reported_student_name: string | null;
-  reported_class_name: string | null;
-  routed_from_college_id: string | null;
-}
-
 /** The columns written when a case is reported. */
-export type NewCrisisCase = Omit<CrisisCaseRow, 'occurred_at' | 'reported_at'> & {
+export type NewCrisisCase = Omit<
+  CrisisCaseRow,
+  'occurred_at' | 'reported_at' | 'workflow_ended_at' | 'workflow_end_status'
+> & {
   occurred_at: number;
   reported_at: number;
   updated_at: number;

@@ -3,40 +3,8 @@
  * ledger_follow_ups. Every SQL statement on these tables is here.
  */
 import type { Knex } from 'knex';
-
-/** A row of ledger_entries. */
-export interface LedgerEntryRow {
-  id: string;
-  student_id: string;
-  college_id: string;
-  seq: number;
-  gender: string | null;
-  major_class: string | null;
-  contact: string | null;
-  interview_at: number | null;
-  /** JSON array of category ids */
-  categories: string;
-  life_safety: boolean | number;
-  description: string;
-  liaison_user_id: string | null;
-  plan: string;
-  source: 'manual' | 'screening' | 'crisis';
-  source_id: string | null;
-  status: 'active' | 'closed';
-  created_at: number;
-  updated_at: number;
-}
-
-/** A row of ledger_follow_ups. */
-export interface LedgerFollowUpRow {
-  id: string;
-  entry_id: string;
-  at: number;
-  by: string;
-  text: string;
-  counselling: boolean | number;
-  hospital: boolean | number;
-}
+import type { LedgerEntryRow, LedgerFollowUpRow } from '../tables';
+export type { LedgerEntryRow, LedgerFollowUpRow };
 
 /** A ledger entry with its student and liaison teacher, as the ledger lists it. */
 export type LedgerListRow = LedgerEntryRow & {

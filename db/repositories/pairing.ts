@@ -4,26 +4,8 @@
  * table is here.
  */
 import type { Knex } from 'knex';
-
-/** A row of the pairings table. */
-export interface PairingRow {
-  id: string;
-  college_id: string;
-  student_id: string;
-  teacher_user_id: string | null;
-  status: 'proposed' | 'active' | 'ended';
-  source: 'manual' | 'screening' | 'crisis';
-  source_id: string | null;
-  override_reason: string | null;
-  created_by: string;
-  created_at: number;
-  started_at: number | null;
-  last_talk_at: number | null;
-  talk_every_ms: number | null;
-  escalation_level: number;
-  ended_at: number | null;
-  ended_reason: string | null;
-}
+import type { PairingRow } from '../tables';
+export type { PairingRow };
 
 /** A pairing with its student and teacher names, as the pairing list shows it. */
 export type PairingListRow = PairingRow & {

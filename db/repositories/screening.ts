@@ -4,21 +4,8 @@
  * runs a screening workflow, screening.<id>). Every SQL statement on these tables is here.
  */
 import type { Knex } from 'knex';
-
-/** A row of screening_warnings. */
-export interface ScreeningWarningRow {
-  id: string;
-  batch_id: string;
-  student_id: string;
-  college_id: string;
-  level: string;
-  interview_due_at: number;
-  status: string;
-  escalation_level: number;
-  interviewed_at: number | null;
-  /** JSON of the interview record (appendix 2) */
-  record: string | null;
-}
+import type { ScreeningWarningRow, ScreeningBatchRow } from '../tables';
+export type { ScreeningWarningRow, ScreeningBatchRow };
 
 /** A warning with its student, as the pages show it. */
 export type WarningWithStudent = Pick<
@@ -76,19 +63,6 @@ export async function getWarningWithStudent(
 export async function collegeOfWarning(db: Knex, id: string): Promise<string | undefined> {
   const row = (await db('screening_warnings').where({ id }).first('college_id')) as { college_id: string } | undefined;
   return row?.college_id;
-}
-
-/** A row of screening_batches. */
-export interface ScreeningBatchRow {
-  id: string;
-  school_id: string;
-  /** the uploaded file's name */
-  name: string;
-  imported_by: string;
-  imported_at: number;
-  rows: number;
-  /** of the file's bytes: the same file again is the same batch */
-  sha256: string;
 }
 
 /** The batch of the school with this file hash (the same file imported before). */

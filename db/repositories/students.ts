@@ -4,18 +4,8 @@
  * student (registered_student_id), for the school to reconcile.
  */
 import type { Knex } from 'knex';
-
-/** A row of the students table. */
-export interface StudentRow {
-  id: string;
-  school_id: string;
-  college_id: string;
-  student_no: string;
-  name: string;
-  class_name: string | null;
-  created_at: number;
-  registered_student_id: string | null;
-}
+import type { StudentRow } from '../tables';
+export type { StudentRow };
 
 /** The student's id and college, when the id is one of the school's students. */
 export async function findStudentOfSchool(

@@ -171,7 +171,7 @@ async function writeBatch(
       college_id: r.collegeId,
       level: r.level,
       interview_due_at: w.dueAt,
-      status: 'open',
+      status: 'open' as const,
       escalation_level: 0,
     };
   });
