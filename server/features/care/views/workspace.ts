@@ -49,40 +49,17 @@ function warningSection(c: CarePageContext, warnings: WarningWithStudent[]) {
 
 function crisisSection(c: CarePageContext, crises: OpenCaseRow[]) {
   const { m, zone, req } = c;
-  return html`<section id="crises">
-    <h2>${m.crises}</h2>
-    <p><a class="btn" href="/crises/new">${m.reportCrisis}</a></p>
-    <table id="crises-table">
-      <thead>
-        <tr>
-          <th>${m.reportedAt}</th>
-          <th>${m.student}</th>
-          <th>${m.situation}</th>
-          <th>${m.place}</th>
-          <th>${m.status}</th>
-          <th>${m.escalation}</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${crises.length ? '' : html`<tr><td colspan="7" class="muted">${m.none}</td></tr>`}
-        ${crises.map(
-          (x) =>
-            html`<tr data-id="${String(x.id)}">
-              <td>${fmt(Number(x.reported_at), zone)}</td>
-              <td>${studentCell(student(x))}</td>
-              <td>${m.situationNames[String(x.situation)] ?? String(x.situation)}</td>
-              <td>${x.place ?? ''}</td>
-              <td>${m.caseStatusNames[String(x.status)] ?? String(x.status)}</td>
-              <td class="level-${Number(x.escalation_level)}" data-value="${Number(x.escalation_level)}">
-                ${levelName(Number(x.escalation_level), req.lang ?? 'zh-CN')}
-              </td>
-              <td><a href="/crises/${encodeURIComponent(String(x.id))}">${m.caseLink}</a></td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </section>`;
+  // prettier-ignore
+  return html`<section id="crises"><h2>${m.crises}</h2>
+<p><a class="btn" href="/crises/new">${m.reportCrisis}</a></p>
+<table id="crises-table"><thead><tr><th>${m.reportedAt}</th><th>${m.student}</th><th>${m.situation}</th><th>${m.place}</th><th>${m.status}</th><th>${m.escalation}</th><th></th></tr></thead><tbody>
+${crises.length ? '' : html`<tr><td colspan="7" class="muted">${m.none}</td></tr>`}
+${crises.map(
+  (x) => html`<tr data-id="${String(x.id)}"><td>${fmt(Number(x.reported_at), zone)}</td><td>${studentCell(student(x))}</td><td>${m.situationNames[String(x.situation)] ?? String(x.situation)}</td>
+<td>${x.place ?? ''}</td><td>${m.caseStatusNames[String(x.status)] ?? String(x.status)}</td><td class="level-${Number(x.escalation_level)}" data-value="${Number(x.escalation_level)}">${levelName(Number(x.escalation_level), req.lang ?? 'zh-CN')}</td>
+<td><a href="/crises/${encodeURIComponent(String(x.id))}">${m.caseLink}</a></td></tr>`,
+)}
+</tbody></table></section>`;
 }
 
 function collegePicker(c: CarePageContext, w: CareWorkspace) {
