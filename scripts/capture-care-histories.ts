@@ -13,23 +13,20 @@ import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../codec/aes-gcm';
 import { createTimeSkippingEnv } from '../simulation/time-skipping-env';
+import { crisisCaseWorkflow, pairingWorkflow, screeningFollowUpWorkflow } from '../workflows';
+import { DEFAULT_CRISIS_DURATIONS, DEFAULT_PAIRING_CLOCK } from '../domain/care-durations';
 import {
   acknowledgeOnSceneUpdate,
   checkInUpdate,
   confirmSchoolNotifiedUpdate,
-  crisisCaseWorkflow,
-  DEFAULT_CRISIS_DURATIONS,
-  DEFAULT_PAIRING_CLOCK,
   endPairingUpdate,
   fiveOnesUpdate,
   handOverUpdate,
-  pairingWorkflow,
   recordActionUpdate,
   recordInterviewUpdate,
   recordTalkUpdate,
-  screeningFollowUpWorkflow,
   setGuardianUpdate,
-} from '../workflows';
+} from '../contracts';
 
 const ROOT = path.resolve(__dirname, '..');
 const MIN = 60_000;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import express, { type Request } from 'express';
 import helmet from 'helmet';
 import { createCodecRouter } from './platform/codec-endpoint';
-import type { AppDeps } from './deps';
+import type { AppDeps } from './platform/deps';
 import { createExportsRouter } from './features/exports/router';
 import { createUsersApi } from './features/users/api';
 import { createUsersPages } from './features/users/pages';
@@ -18,10 +18,16 @@ import { errorMiddleware } from './platform/error-middleware';
 import { unreadBadge } from './platform/unread-badge';
 import { NotFoundError } from './platform/errors';
 import { RETRY_AFTER_S } from './platform/unreachable';
-import { createAdminRouter } from './routes/admin';
-import { createChecklistEditorRouter, createChecklistRouter } from './routes/checklists';
+import { createOperationsAdminRouter } from './features/operations/admin';
+import { createHandOverPages } from './features/hand-over/pages';
+import { createSemesterApi } from './features/semesters/api';
+import { createSemesterPages } from './features/semesters/pages';
+import { createRollForwardRouter } from './features/semesters/roll-forward-pages';
+import { createChecklistPages } from './features/checklists/pages';
+import { createChecklistEditorRouter } from './features/checklists/editor-pages';
 import { createDeliveriesRouter } from './features/operations/routes';
-import { createCrisisRouter } from './routes/crisis';
+import { createCrisisApiRouter } from './features/crisis/api';
+import { createCrisisPagesRouter } from './features/crisis/pages';
 import { createCareRouter } from './features/care/api';
 import { createCarePagesRouter } from './features/care/pages';
 import { createScreeningRouter } from './features/screening/api';
@@ -30,7 +36,7 @@ import { createDashboardRouter } from './features/dashboard/router';
 import { createTaskRouter } from './features/tasks/router';
 import { observeRequests } from './observability/http';
 
-export type { AppDeps } from './deps';
+export type { AppDeps } from './platform/deps';
 
 const HEALTH_TIMEOUT_MS = 3000;
 
@@ -172,12 +178,18 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createUsersApi(deps));
   app.use(createDashboardRouter(deps));
   app.use(createTaskRouter(deps));
-  app.use(createAdminRouter(deps));
-  app.use(createChecklistRouter(deps));
+  // the school admin's operations, hand-over and semesters, in the order they were always mounted
+  app.use(createOperationsAdminRouter(deps));
+  app.use(createHandOverPages(deps));
+  app.use(createSemesterApi(deps));
+  app.use(createSemesterPages(deps));
+  app.use(createChecklistPages(deps));
+  app.use(createRollForwardRouter(deps));
   app.use(createChecklistEditorRouter(deps));
   app.use(createDeliveriesRouter(deps));
   app.use(createExportsRouter(deps));
-  app.use(createCrisisRouter(deps));
+  app.use(createCrisisApiRouter(deps));
+  app.use(createCrisisPagesRouter(deps));
   app.use(createScreeningRouter(deps));
   app.use(createScreeningPagesRouter(deps));
   app.use(createCareRouter(deps));
@@ -188,7 +200,3 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(errorMiddleware(deps.observability));
   return app;
 }
-
-// shim (issue 13): re-export for the other areas until the merge
-export { isUnreachable, RETRY_AFTER_S } from './platform/unreachable';
-export { MethodNotAllowedError, ServiceUnavailableError } from './platform/errors';

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { PlannedTask } from '../domain/planner';
-import { collegeLadderWorkflowId, collegeSemesterWorkflowId, semesterWorkflowId } from '../workflows';
+import { collegeLadderWorkflowId, collegeSemesterWorkflowId, semesterWorkflowId } from '../contracts';
 import { policyLabel, type Policy } from './policy';
 
 /** Waits until `count` has not changed for `stableMs` (at most `maxMs`). */

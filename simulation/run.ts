@@ -25,7 +25,7 @@ import { planSemester, type PlannedTask } from '../domain/planner';
 import { COLLEGE_ROLES, type Evidence } from '../domain/schema';
 import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 import { startSemester } from '../server/features/semesters/use-cases/start';
-import { collegeLadderWorkflowId, completeTaskUpdate, ladderCompleteTaskUpdate } from '../workflows';
+import { collegeLadderWorkflowId, completeTaskUpdate, ladderCompleteTaskUpdate } from '../contracts';
 import { completionTimes, policyLabel } from './policy';
 import { createTimeSkippingEnv } from './time-skipping-env';
 import { auditRowsOfType, countAuditEvents } from '../db/repositories/audit';

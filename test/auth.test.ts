@@ -20,7 +20,7 @@ import { createStore, type Store } from '../db/store';
 import { BadRequestError, currentUser, ForbiddenError, UnauthorizedError } from '../server/platform/auth/context';
 import { createAuth } from '../server/auth';
 import { parseCsv } from '../server/platform/csv';
-import type { AppDeps } from '../server/deps';
+import type { AppDeps } from '../server/platform/deps';
 
 const MINUTE = 60_000;
 const IDLE_MS = 30 * MINUTE;

@@ -14,14 +14,13 @@ import {
   screeningClock,
 } from '../domain/care-durations';
 import { screeningSteps } from '../domain/screening';
-import * as workflows from '../workflows';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
 describe('care durations', () => {
-  test('When the defaults are read as settings and back as durations, then both forms say the same (DOMAIN.md §3–§5), and workflows/ exports the same objects', () => {
+  test('When the defaults are read as settings and back as durations, then both forms say the same (docs/domain.md §3–§5)', () => {
     expect(DEFAULT_CARE_SETTINGS).toEqual({
       crisis: {
         onSceneAckMinutes: 30,
@@ -45,9 +44,6 @@ describe('care durations', () => {
       supervisionMs: 24 * HOUR,
       schoolAlertEveryMs: HOUR,
     });
-    expect(workflows.DEFAULT_CRISIS_DURATIONS).toBe(DEFAULT_CRISIS_DURATIONS);
-    expect(workflows.DEFAULT_PAIRING_CLOCK).toBe(DEFAULT_PAIRING_CLOCK);
-    expect(workflows.DEFAULT_SCREENING_DURATIONS).toBe(DEFAULT_SCREENING_DURATIONS);
   });
 
   test('When a crisis input holds every duration (the recorded form), then it is read as it is; when it holds some or none (an older form), then the missing ones take their defaults', () => {

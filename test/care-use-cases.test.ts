@@ -29,7 +29,7 @@ import {
   reportProblems,
   reportValues,
 } from '../server/features/crisis/use-cases';
-import { DEFAULT_CRISIS_DURATIONS } from '../workflows';
+import { DEFAULT_CRISIS_DURATIONS } from '../domain/care-durations';
 import { demoDb, type DemoDb } from './helpers/demo-db';
 
 const NOW = Date.parse('2024-10-15T04:00:00Z');

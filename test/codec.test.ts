@@ -29,7 +29,8 @@ import { createCodecRouter } from '../server/platform/codec-endpoint';
 import type { Role } from '../domain/schema';
 import { evidenceSchema } from '../domain/schema';
 import type { SessionUser } from '../server/platform/auth/context';
-import { taskStateQuery, taskWorkflow, type TaskInput } from '../workflows';
+import { taskWorkflow } from '../workflows';
+import { taskStateQuery, type TaskInput } from '../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 
 const HOUR = 3_600_000;

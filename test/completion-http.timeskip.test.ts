@@ -12,7 +12,8 @@ import { createActivities } from '../activities';
 import type { TaskInstanceRow } from '../db/store';
 import { loadTemplateFile } from '../domain/load';
 import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
-import { taskWorkflow, type TaskInput } from '../workflows';
+import { taskWorkflow } from '../workflows';
+import { type TaskInput } from '../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { login, webFixture, type WebFixture } from './helpers/web';
 

@@ -8,18 +8,18 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, test } from 'vitest';
 import type { CrisisEvent } from '../activities/crisis';
+import { crisisCaseWorkflow } from '../workflows';
+import { DEFAULT_CRISIS_DURATIONS } from '../domain/care-durations';
 import {
   acknowledgeOnSceneUpdate,
   checkInUpdate,
   confirmSchoolNotifiedUpdate,
-  crisisCaseWorkflow,
-  DEFAULT_CRISIS_DURATIONS,
   fiveOnesUpdate,
   handOverUpdate,
   recordActionUpdate,
   setGuardianUpdate,
   type CrisisInput,
-} from '../workflows';
+} from '../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 
 const MIN = 60_000;

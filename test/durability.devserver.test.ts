@@ -16,7 +16,8 @@ import { createKnex, migrateLatest } from '../db/knex';
 import { createStore, type Store } from '../db/store';
 import { evidenceSchema } from '../domain/schema';
 import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
-import { taskWorkflow, type TaskInput } from '../workflows';
+import { taskWorkflow } from '../workflows';
+import { type TaskInput } from '../contracts';
 import { devServerEnv, uniqueQueue } from './helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..');

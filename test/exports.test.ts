@@ -17,7 +17,7 @@ import { createKnex, migrateLatest } from '../db/knex';
 import { createStore, type Store, type TaskInstanceRow } from '../db/store';
 import { planSemester, type PlannedTask } from '../domain/planner';
 import { ForbiddenError, UnauthorizedError } from '../server/platform/auth/context';
-import type { AppDeps } from '../server/deps';
+import type { AppDeps } from '../server/platform/deps';
 import { createExportsRouter } from '../server/features/exports/router';
 import { createSemester, NotFoundError, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 

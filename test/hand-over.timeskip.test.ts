@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createOutbox } from '../notifications/outbox';
 import { createPairingActivities } from '../activities/pairing';
 import { allActivities } from '../server/worker';
-import { supervisionStateQuery } from '../workflows/supervision';
+import { supervisionStateQuery } from '../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { login, webFixture, type Session, type WebFixture } from './helpers/web';
 

@@ -27,7 +27,8 @@ import { createSemester, taskModelOf } from '../server/features/semesters/use-ca
 import { startSemester } from '../server/features/semesters/use-cases/start';
 import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/features/tasks/use-cases';
 import { restartStopped, scanEndedWorkflows } from '../server/features/operations/use-cases';
-import { collegeLadderWorkflow, collegeLadderWorkflowId, ladderSummaryQuery, type LadderPlan } from '../workflows';
+import { collegeLadderWorkflow } from '../workflows';
+import { collegeLadderWorkflowId, ladderSummaryQuery, type LadderPlan } from '../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { demoDb } from './helpers/demo-db';
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createApp } from '../server/app';
-import type { AppDeps } from '../server/deps';
+import type { AppDeps } from '../server/platform/deps';
 
 const spec = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'server', 'openapi.json'), 'utf8')) as {
   openapi: string;

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TaskInstanceRow } from '../db/store';
-import { occurrenceLabel, levelName, monthLabel, workflowStatusName } from '../server/views/words';
+import { occurrenceLabel, levelName, monthLabel, workflowStatusName } from '../server/platform/views/words';
 import { login, webFixture, type WebFixture } from './helpers/web';
 
 let fx: WebFixture;

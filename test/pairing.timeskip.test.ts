@@ -7,7 +7,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PairingEvent } from '../activities/pairing';
-import { DEFAULT_PAIRING_CLOCK, endPairingUpdate, pairingWorkflow, recordTalkUpdate } from '../workflows';
+import { pairingWorkflow } from '../workflows';
+import { DEFAULT_PAIRING_CLOCK } from '../domain/care-durations';
+import { endPairingUpdate, recordTalkUpdate } from '../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 
 const DAY = 86_400_000;

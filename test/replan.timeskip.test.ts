@@ -20,7 +20,8 @@ import { createDeliveryActivities, createOutbox } from '../notifications/outbox'
 import { createSemester } from '../server/features/semesters/use-cases/setup';
 import { replanSemester, ReplanError } from '../server/features/semesters/use-cases/replan';
 import { completeTask, moveDue } from '../server/features/tasks/use-cases';
-import { collegeLadderWorkflow, collegeLadderWorkflowId, ladderReplanUpdate, ladderSummaryQuery } from '../workflows';
+import { collegeLadderWorkflow } from '../workflows';
+import { collegeLadderWorkflowId, ladderReplanUpdate, ladderSummaryQuery } from '../contracts';
 import { demoDb, type DemoDb } from './helpers/demo-db';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 

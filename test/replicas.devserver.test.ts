@@ -38,8 +38,10 @@ import { applySchedules } from '../schedules/apply';
 import { dailyDigestScheduleId, scheduleDefinitions } from '../schedules/definitions';
 import { triggerSchedule } from '../schedules/apply';
 import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
-import { taskWorkflow, type TaskInput } from '../workflows';
-import { collegeLadderWorkflow, type LadderPlan, type LadderPlanTask } from '../workflows/college-ladder';
+import { taskWorkflow } from '../workflows';
+import { type TaskInput } from '../contracts';
+import { collegeLadderWorkflow } from '../workflows/college-ladder';
+import { type LadderPlan, type LadderPlanTask } from '../contracts';
 import { collegeLadderWorkflowId } from '../contracts/ids';
 import { devServerEnv, uniqueQueue } from './helpers/temporal';
 

@@ -25,7 +25,8 @@ import {
   returnTask,
   TaskRejectedError,
 } from '../server/features/tasks/use-cases';
-import { collegeLadderWorkflow, collegeLadderWorkflowId, ladderReturnTaskUpdate, type LadderPlan } from '../workflows';
+import { collegeLadderWorkflow } from '../workflows';
+import { collegeLadderWorkflowId, ladderReturnTaskUpdate, type LadderPlan } from '../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { login, webFixture, type WebFixture } from './helpers/web';
 

@@ -17,7 +17,7 @@ import type { SessionUser } from '../server/platform/auth/context';
 import { ImportError } from '../server/platform/csv';
 import { importWarnings, recordInterview, screeningWorkflowId } from '../server/features/screening/use-cases';
 import { TaskRejectedError } from '../server/features/tasks/use-cases';
-import { recordInterviewUpdate, type InterviewRecord } from '../workflows';
+import { recordInterviewUpdate, type InterviewRecord } from '../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { webFixture, type WebFixture } from './helpers/web';
 

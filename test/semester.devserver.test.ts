@@ -20,7 +20,8 @@ import { createStore, type Store } from '../db/store';
 import { evidenceSchema } from '../domain/schema';
 import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 import { startSemester } from '../server/features/semesters/use-cases/start';
-import { completeTaskUpdate, taskWorkflow, type TaskInput } from '../workflows';
+import { taskWorkflow } from '../workflows';
+import { completeTaskUpdate, type TaskInput } from '../contracts';
 import { devServerEnv, temporalBinaries, uniqueQueue, workflowBundle } from './helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..');

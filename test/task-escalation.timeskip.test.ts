@@ -8,14 +8,14 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TaskEvent } from '../activities';
 import { evidenceSchema } from '../domain/schema';
+import { taskWorkflow } from '../workflows';
 import {
   completeTaskUpdate,
   taskStateQuery,
-  taskWorkflow,
   waiveTaskUpdate,
   type CompleteRequest,
   type TaskInput,
-} from '../workflows';
+} from '../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 
 const HOUR = 3_600_000;

@@ -15,7 +15,8 @@ import { type Store } from '../db/store';
 import { evidenceSchema } from '../domain/schema';
 import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/features/tasks/use-cases';
-import { taskWorkflow, type TaskInput } from '../workflows';
+import { taskWorkflow } from '../workflows';
+import { type TaskInput } from '../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { demoDb } from './helpers/demo-db';
 

@@ -53,11 +53,6 @@ import { registerReplan } from './ladder/replan';
 import { refuse, reject, type LadderRun } from './ladder/run';
 import { registerTaskUpdates } from './ladder/task-updates';
 
-// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/ladder.ts)
-export * from '../contracts/ladder';
-// shim (issue 13): re-export for the other areas until the merge (the ladder's pure parts live in workflows/ladder/plan.ts)
-export { LADDER_WAKES_PER_RUN, pendingSteps, reopenedTask } from './ladder/plan';
-
 export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<{ tasks: number }> {
   let state: LadderCarried;
   if (input.carried) {

@@ -12,9 +12,6 @@ import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type CollegeSemesterInput } from '../contracts/semester';
 
-// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/semester.ts)
-export * from '../contracts/semester';
-
 const { planCollegeTasks, countOpenTasks, startTaskWorkflows } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },

@@ -36,11 +36,6 @@ import {
   type CrisisState,
 } from '../contracts/crisis';
 
-// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/crisis.ts)
-export * from '../contracts/crisis';
-// shim (issue 13): re-export for the other areas until the merge (the one definition of the defaults: domain/care-durations.ts)
-export { DEFAULT_CRISIS_DURATIONS } from '../domain/care-durations';
-
 const { recordCrisisEvent } = proxyActivities<CrisisActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },

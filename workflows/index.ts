@@ -7,5 +7,3 @@ export * from './crisis-case';
 export * from './supervision';
 export * from './pairing';
 export * from './screening-follow-up';
-// the workflows' contracts (inputs, states, Update/Signal/Query definitions, ids): contracts/index.ts
-export * from '../contracts';

@@ -18,11 +18,6 @@ import type { PairingActivities } from '../activities/pairing';
 import { careDeliveries } from './deliveries';
 import { recordTalkUpdate, endPairingUpdate, changeTeacherUpdate, type PairingInput } from '../contracts/pairing';
 
-// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/pairing.ts)
-export * from '../contracts/pairing';
-// shim (issue 13): re-export for the other areas until the merge (the one definition of the defaults: domain/care-durations.ts)
-export { DEFAULT_PAIRING_CLOCK } from '../domain/care-durations';
-
 const { recordPairingEvent } = proxyActivities<PairingActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },

@@ -23,11 +23,6 @@ import {
   type ScreeningState,
 } from '../contracts/screening';
 
-// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/screening.ts)
-export * from '../contracts/screening';
-// shim (issue 13): re-export for the other areas until the merge (the rules live in domain/screening.ts)
-export { DEFAULT_SCREENING_DURATIONS, INTERVIEW_ROLES, interviewRecordProblems } from '../domain/screening';
-
 const { recordScreeningEvent } = proxyActivities<ScreeningActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },

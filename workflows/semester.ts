@@ -21,9 +21,6 @@ import { collegeLadderWorkflowId, collegeSemesterWorkflowId } from '../contracts
 import { CollegeIdKey, SemesterIdKey } from '../contracts/search-attributes';
 import { addCollegeSignal, addCollegeUpdate, semesterCollegesQuery, type SemesterInput } from '../contracts/semester';
 
-// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/semester.ts)
-export * from '../contracts/semester';
-
 /** Ladders started at once by a ladder semester (one workflow task per batch). */
 const LADDER_START_BATCH = 20;
 const LADDER_CONCURRENT_STARTS_PATCH = 'semester-ladder-concurrent-starts';

@@ -29,9 +29,6 @@ import {
   type StaffActor,
 } from '../contracts/supervision';
 
-// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/supervision.ts)
-export * from '../contracts/supervision';
-
 const { recordCrisisEvent } = proxyActivities<CrisisActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },

@@ -46,9 +46,6 @@ const { deliverNotifications } = proxyActivities<DeliveryActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
 });
 
-// shim (issue 13): re-export for the other areas until the merge (the contract lives in contracts/task.ts)
-export * from '../contracts/task';
-
 /** Rejects with a reason the caller can show the user, as written. */
 function reject(message: string): never {
   throw ApplicationFailure.create({ type: 'TaskUpdateRejected', message, nonRetryable: true });

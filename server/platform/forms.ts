@@ -10,7 +10,7 @@ import { html, raw, type Raw } from './html';
 import { CARE_MESSAGES, type CareMessages } from './i18n/care';
 import { IDEM_FIELD, idemField } from './idempotency';
 import type { User } from '../../db/store';
-import { queryString, t } from '../routes/common';
+import { queryString, t } from './request';
 
 /** Refusals a form shows back on its page (the task refused the step, or a bad form); the rest stay errors. */
 const shownOnForm = (e: unknown): e is BadRequestError | ConflictError =>

@@ -42,8 +42,10 @@ import { evidenceSchema } from '../../domain/schema';
 import { messageIdFor } from '../../notifications/email';
 import { deliveryKey } from '../../notifications/outbox';
 import { createSemester, registerDataFiles } from '../../server/features/semesters/use-cases/setup';
-import { taskWorkflow, type TaskInput } from '../../workflows';
-import { collegeLadderWorkflow, type LadderPlan } from '../../workflows/college-ladder';
+import { taskWorkflow } from '../../workflows';
+import { type TaskInput } from '../../contracts';
+import { collegeLadderWorkflow } from '../../workflows/college-ladder';
+import { type LadderPlan } from '../../contracts';
 import { collegeLadderWorkflowId } from '../../contracts/ids';
 import {
   countByKey,

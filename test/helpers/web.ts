@@ -15,7 +15,7 @@ import { loadCalendarFile, loadTemplateFile } from '../../domain/load';
 import { planSemester } from '../../domain/planner';
 import { createCodec } from '../../codec/aes-gcm';
 import { createApp } from '../../server/app';
-import type { AppDeps } from '../../server/deps';
+import type { AppDeps } from '../../server/platform/deps';
 import { createSemester, registerDataFiles } from '../../server/features/semesters/use-cases/setup';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -22,8 +22,9 @@ import { createDeliveryActivities, createOutbox } from '../../notifications/outb
 import { reportCase } from '../../server/features/crisis/use-cases';
 import { scanEndedWorkflows } from '../../server/features/operations/use-cases';
 import { completeTask } from '../../server/features/tasks/use-cases';
-import { acknowledgeOnSceneUpdate, crisisStateQuery, taskWorkflow, type TaskInput } from '../../workflows';
-import { recordTalkUpdate } from '../../workflows/pairing';
+import { taskWorkflow } from '../../workflows';
+import { acknowledgeOnSceneUpdate, crisisStateQuery, type TaskInput } from '../../contracts';
+import { recordTalkUpdate } from '../../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { login, webFixture, type WebFixture } from '../helpers/web';
 

@@ -17,7 +17,8 @@ import { createDeliveryActivities, createOutbox } from '../../notifications/outb
 import { actOnCase, reportCase } from '../../server/features/crisis/use-cases';
 import { restartStopped, scanEndedWorkflows, type ScanResult } from '../../server/features/operations/use-cases';
 import { TaskRejectedError } from '../../server/features/tasks/use-cases';
-import { supervisionStateQuery, taskWorkflow, type TaskInput } from '../../workflows';
+import { taskWorkflow } from '../../workflows';
+import { supervisionStateQuery, type TaskInput } from '../../contracts';
 import { devServerEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { webFixture, type WebFixture } from '../helpers/web';
 

@@ -23,7 +23,8 @@ import {
   WORKFLOW_ENDED_MESSAGE,
   WorkflowEndedError,
 } from '../../server/features/tasks/use-cases';
-import { taskWorkflow, type TaskInput } from '../../workflows';
+import { taskWorkflow } from '../../workflows';
+import { type TaskInput } from '../../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { demoDb } from '../helpers/demo-db';
 

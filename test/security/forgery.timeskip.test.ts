@@ -26,19 +26,18 @@ import { evidenceSchema } from '../../domain/schema';
 import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
 import { startCollege, startSemester } from '../../server/features/semesters/use-cases/start';
 import { completeTask } from '../../server/features/tasks/use-cases';
+import { crisisCaseWorkflow, taskWorkflow } from '../../workflows';
+import { DEFAULT_CRISIS_DURATIONS } from '../../domain/care-durations';
 import {
   checkInUpdate,
   completeTaskUpdate,
-  crisisCaseWorkflow,
-  DEFAULT_CRISIS_DURATIONS,
   semesterCollegesQuery,
   setGuardianUpdate,
   supervisionStateQuery,
   taskStateQuery,
-  taskWorkflow,
   type TaskInput,
-} from '../../workflows';
-import { addCollegeSignal, addCollegeUpdate } from '../../workflows/semester';
+} from '../../contracts';
+import { addCollegeSignal, addCollegeUpdate } from '../../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { demoDb } from '../helpers/demo-db';
 

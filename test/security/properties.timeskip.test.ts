@@ -21,7 +21,8 @@ import { loadTemplateFile } from '../../domain/load';
 import { createOutbox } from '../../notifications/outbox';
 import { createApp } from '../../server/app';
 import { allActivities } from '../../server/worker';
-import { taskWorkflow, type TaskInput } from '../../workflows';
+import { taskWorkflow } from '../../workflows';
+import { type TaskInput } from '../../contracts';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
 import { login, webFixture, type Session, type WebFixture } from '../helpers/web';
 

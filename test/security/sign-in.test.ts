@@ -20,7 +20,7 @@ import { hashPassword } from '../../db/passwords';
 import { createStore } from '../../db/store';
 import { createApp } from '../../server/app';
 import { admitLoginAttempt } from '../../server/platform/auth/rate-limit';
-import type { AppDeps } from '../../server/deps';
+import type { AppDeps } from '../../server/platform/deps';
 import { webFixture, type WebFixture } from '../helpers/web';
 
 let fx: WebFixture;

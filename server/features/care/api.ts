@@ -7,10 +7,10 @@
 import express, { type Request } from 'express';
 import { DEFAULT_CARE_SETTINGS, LEDGER_COLUMNS } from '../../../domain/care';
 import { BadRequestError, currentUser } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { sendTable } from '../../platform/table-files';
 import { once } from '../../platform/idempotency';
-import { schoolZone } from '../../routes/common';
+import { schoolZone } from '../../platform/request';
 import {
   addFollowUp,
   addKeyCare,

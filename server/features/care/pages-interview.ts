@@ -1,10 +1,10 @@
 /** The screening interview pages (seed 003 appendices 1 and 2), reached from the care workspace's warnings. */
 import express from 'express';
-import { INTERVIEW_STEPS } from '../../../workflows/screening-follow-up';
+import { INTERVIEW_STEPS } from '../../../contracts';
 import { currentUser } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { page } from '../../platform/layout';
-import { schoolZone } from '../../routes/common';
+import { schoolZone } from '../../platform/request';
 import { readWarningForInterview, submitInterview, warningToInterview } from '../screening/use-cases';
 import { backTo, careText, formBody } from '../../platform/forms';
 import { interviewBody } from './views/interview';

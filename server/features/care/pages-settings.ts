@@ -1,7 +1,7 @@
 /** The school's care settings page (school admin): GET shows the durations, POST saves valid ones or shows every problem. */
 import express from 'express';
 import { currentUser } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { careDeps } from './api';
 import { changeCareSettings, readCareSettings } from './use-cases';
 import { formBody } from '../../platform/forms';

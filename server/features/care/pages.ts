@@ -13,10 +13,11 @@
  */
 import express, { type Request, type Response } from 'express';
 import { BadRequestError, currentUser, type SessionUser } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { page } from '../../platform/layout';
 import { once } from '../../platform/idempotency';
-import { keyCareMonthsOf, queryString, schoolZone, semesterInView } from '../../routes/common';
+import { queryString, schoolZone, semesterInView } from '../../platform/request';
+import { keyCareMonthsOf } from '../semesters/use-cases';
 import { careDeps } from './api';
 import { createInterviewPagesRouter } from './pages-interview';
 import { createCareSettingsPagesRouter } from './pages-settings';

@@ -1,8 +1,8 @@
 /** The web editor of a checklist (school admin): every save is a new version of the template. */
 import express from 'express';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { page } from '../../platform/layout';
-import { schoolAdmin } from './access';
+import { schoolAdmin } from '../../platform/auth/school-admin';
 import {
   assertMoveAction,
   copyChecklist,

@@ -6,9 +6,9 @@ import express from 'express';
 import { listTemplateVersions } from '../../../db/repositories/checklists';
 import { ChecklistXlsxError } from '../../../domain/checklist-xlsx';
 import { BadRequestError } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../../platform/upload';
-import { schoolAdmin } from './access';
+import { schoolAdmin } from '../../platform/auth/school-admin';
 import { exportChecklist, importChecklist } from './use-cases';
 import { checklistListPage } from './views/list';
 

@@ -5,7 +5,7 @@
  */
 import express from 'express';
 import { currentUser } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { once, uuidFrom } from '../../platform/idempotency';
 import { actOnCase, isCaseStep, readCase, reportCase, reportFromBody, type ReportDeps } from './use-cases';
 

@@ -6,10 +6,10 @@
  */
 import express, { type Request, type Response } from 'express';
 import { BadRequestError, currentUser, requireCareRole } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { page } from '../../platform/layout';
 import { once, uuidFrom } from '../../platform/idempotency';
-import { schoolZone } from '../../routes/common';
+import { schoolZone } from '../../platform/request';
 import { NotFoundError } from '../../platform/errors';
 import { TaskRejectedError } from '../tasks/use-cases';
 import { careText, formBody, localTime } from '../../platform/forms';

@@ -1,8 +1,8 @@
 /** The dashboard's JSON API: the compliance matrix a leader may see. */
 import express from 'express';
 import { currentUser } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
-import { queryString, semesterInView } from '../../routes/common';
+import type { AppDeps } from '../../platform/deps';
+import { queryString, semesterInView } from '../../platform/request';
 import { NotFoundError } from '../semesters/use-cases';
 import { complianceFor } from './use-cases';
 

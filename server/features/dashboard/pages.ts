@@ -5,12 +5,12 @@
  */
 import express from 'express';
 import { assertCollege, BadRequestError, currentUser, ForbiddenError, isLeader } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { html } from '../../platform/html';
 import { page } from '../../platform/layout';
 import { OVERVIEW_TEXT } from '../../platform/i18n/overview';
-import { fmt, queryString, schoolZone, semesterInView, t } from '../../routes/common';
-import { monthLabel, occurrenceLabeler, semesterName } from '../../views/words';
+import { fmt, queryString, schoolZone, semesterInView, t } from '../../platform/request';
+import { monthLabel, occurrenceLabeler, semesterName } from '../../platform/views/words';
 import { NotFoundError } from '../semesters/use-cases';
 import { filterTasks } from '../tasks/use-cases';
 import { complianceFor, monthPoints, rankColleges, sum, weeklyReport } from './use-cases';

@@ -1,6 +1,6 @@
 /** The dashboard feature's routes: its JSON API and its pages. */
 import express from 'express';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { createDashboardApi } from './api';
 import { createDashboardPages } from './pages';
 

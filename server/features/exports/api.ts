@@ -4,7 +4,7 @@
  */
 import express, { type Request } from 'express';
 import { currentUser } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { complianceTable, feedOf, ledgerTable, type TableAsk } from './use-cases';
 import { icsCalendar } from './views/ics';
 import { FORMATS, sendTable } from '../../platform/table-files';

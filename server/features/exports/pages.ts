@@ -1,7 +1,7 @@
 /** /me/calendar-feed: create, rotate, show and revoke the signed-in user's private iCalendar feed (CSRF checked by the app). */
 import express, { type Request } from 'express';
 import { currentUser } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { page } from '../../platform/layout';
 import { exportsText } from '../../platform/i18n/exports';
 import { createFeedToken, getFeed, revokeUserFeed, schoolZone, sha256 } from './use-cases';

@@ -1,6 +1,6 @@
 /** The exports feature's routes: the downloads and the feed (api.ts), the feed's page (pages.ts). */
 import express from 'express';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { createExportsApi } from './api';
 import { createExportsPages } from './pages';
 

@@ -2,17 +2,13 @@
  * The operations JSON API for the school admin (session only; a re-send is audited in their name):
  * the failed notification deliveries and their re-send.
  */
-import express, { type NextFunction, type Request, type Response } from 'express';
-import { BadRequestError, ForbiddenError, UnauthorizedError } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import express from 'express';
+import { BadRequestError, schoolAdminSession } from '../../platform/auth/context';
+import type { AppDeps } from '../../platform/deps';
 import { listFailed, resend, resendAll } from './use-cases';
 
 /** School admin by session only. */
-export function sessionAdmin(req: Request, _res: Response, next: NextFunction): void {
-  if (!req.user) throw new UnauthorizedError('sign in first');
-  if (req.user.role !== 'school_admin') throw new ForbiddenError('this needs the role school_admin');
-  next();
-}
+export const sessionAdmin = schoolAdminSession;
 
 /** A delivery id of the path: a positive whole number. */
 export function parseDeliveryId(raw: unknown): number {

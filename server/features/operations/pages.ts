@@ -1,9 +1,9 @@
 /** The operations pages of the school admin: failed notification deliveries and their re-send. */
 import express from 'express';
 import { BadRequestError } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { page } from '../../platform/layout';
-import { schoolZone } from '../../routes/common';
+import { schoolZone } from '../../platform/request';
 import { NotFoundError } from '../../platform/errors';
 import { parseDeliveryId, sessionAdmin } from './api';
 import { DeliveryStateError, listFailed, resend, resendAll } from './use-cases';

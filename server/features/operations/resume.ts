@@ -1,6 +1,6 @@
 /** A stopped crisis case's steps already taken, rebuilt from its timeline so that a restart resumes them. */
 import type { AuditEvent } from '../../../db/store';
-import type { BranchAction, CrisisResume, SupervisionState } from '../../../workflows';
+import type { BranchAction, CrisisResume, SupervisionState } from '../../../contracts';
 
 /**
  * The steps of a case already taken, from its timeline (the audit events its workflows wrote), so

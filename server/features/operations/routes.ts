@@ -1,6 +1,6 @@
 /** The operations feature's routes, JSON API first, then pages (the order they were registered in before). */
 import express from 'express';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { createOperationsApi } from './api';
 import { createOperationsPages } from './pages';
 

@@ -3,9 +3,9 @@
  * the school admin all), and record an interview through the follow-up workflow's Update.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { InterviewRecord } from '../../../workflows/screening-follow-up';
+import type { InterviewRecord } from '../../../contracts';
 import { currentUser, requireCareRole } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../../platform/upload';
 import { importWarnings, listWarnings, recordInterview } from './use-cases';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import express from 'express';
 import { BadRequestError, currentUser } from '../../platform/auth/context';
 import { ImportError } from '../../platform/csv';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { html } from '../../platform/html';
 import { page } from '../../platform/layout';
 import { filesOf, takeFile, uploadDir, withUploads } from '../../platform/upload';

@@ -4,9 +4,9 @@
  */
 import express, { type Request } from 'express';
 import { byMonth } from '../../../domain/planner';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { withUploads } from '../../platform/upload';
-import { schoolAdminOrToken } from './access';
+import { schoolAdminOrToken } from '../../platform/auth/school-admin';
 import { newSemesterAsk, semesterUpload } from './forms';
 import {
   createSemesterFromForm,

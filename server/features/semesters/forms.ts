@@ -1,7 +1,7 @@
 /** The semester form's fields and files, as createSemesterFromForm asks them. */
 import type { Request } from 'express';
 import { filesOf, receiveUploads, takeFile, uploadDir } from '../../platform/upload';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import type { NewSemesterAsk } from './use-cases';
 
 /** template and calendar files, received only after the admin check has passed */

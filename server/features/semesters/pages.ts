@@ -1,12 +1,12 @@
 /** The semester administration's pages (school admin): the list and the form to create, a semester's plan, start. */
 import express from 'express';
 import { listCalendarNames, listTemplateVersions } from '../../../db/repositories/checklists';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { page } from '../../platform/layout';
-import { schoolZone, t } from '../../routes/common';
+import { schoolZone, t } from '../../platform/request';
 import { withUploads } from '../../platform/upload';
-import { calendarWords, semesterName } from '../../views/words';
-import { schoolAdminOrToken } from './access';
+import { calendarWords, semesterName } from '../../platform/views/words';
+import { schoolAdminOrToken } from '../../platform/auth/school-admin';
 import { newSemesterAsk, semesterUpload } from './forms';
 import { createSemesterFromForm, semesterPlan, startSemester } from './use-cases';
 import { semesterListBody } from './views/semester-list';

@@ -7,11 +7,11 @@
 import express from 'express';
 import { listCalendarNames, listTemplateVersions } from '../../../db/repositories/checklists';
 import { BadRequestError } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { page } from '../../platform/layout';
 import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../../platform/upload';
-import { semesterName } from '../../views/words';
-import { schoolAdmin } from './access';
+import { semesterName } from '../../platform/views/words';
+import { schoolAdmin } from '../../platform/auth/school-admin';
 import {
   createRolledSemester,
   rollForwardPreview,

@@ -1,7 +1,7 @@
 /** Who may do what to a task, as the pages and the API ask before the task's workflow decides. */
 import type { TaskInstanceRow } from '../../../db/store';
 import type { SessionUser } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { isOfCollege, mayCompleteTask, mayReturnTask } from '../../../domain/permissions';
 
 export const actorOf = (u: SessionUser) => ({ userId: u.id, role: u.role, collegeId: u.collegeId });

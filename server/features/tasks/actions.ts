@@ -5,9 +5,9 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { currentUser, ForbiddenError } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { once } from '../../platform/idempotency';
-import { visibleTask } from '../../routes/common';
+import { visibleTask } from '../../platform/request';
 import { filesOf, receiveUploads, removeUploads, uploadDir } from '../../platform/upload';
 import { actorOf, canComplete, mayReturn, requireClient } from './access';
 import { completeWithEvidence, MAX_FILE_BYTES, MAX_FILES, moveDue, returnTask, waiveTask } from './use-cases';

@@ -2,8 +2,8 @@
 import express from 'express';
 import type { TaskInstanceRow } from '../../../db/store';
 import { BadRequestError, currentUser, ForbiddenError } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
-import { queryString, semesterInView, visibleTask } from '../../routes/common';
+import type { AppDeps } from '../../platform/deps';
+import { queryString, semesterInView, visibleTask } from '../../platform/request';
 import { withUploads } from '../../platform/upload';
 import { taskActions } from './actions';
 import { filterTasks, listEvidence, myTasks } from './use-cases';

@@ -7,22 +7,14 @@ import path from 'node:path';
 import express, { type Request, type Response } from 'express';
 import { pairingColleges, markAllNotificationsRead } from '../../../db/repositories/inbox';
 import { currentUser } from '../../platform/auth/context';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { html } from '../../platform/html';
 import { page } from '../../platform/layout';
-import {
-  queryString,
-  schoolZone,
-  semesterInView,
-  t,
-  templateOf,
-  templateTaskOf,
-  visibleTask,
-} from '../../routes/common';
-import { NotFoundError } from '../semesters/use-cases';
+import { queryString, schoolZone, semesterInView, t, visibleTask } from '../../platform/request';
+import { NotFoundError, templateOf, templateTaskOf } from '../semesters/use-cases';
 import { withUploads } from '../../platform/upload';
-import { calendarWords, occurrenceLabeler, titleWithOccurrence } from '../../views/words';
-import { taskTable } from '../../views/task-table';
+import { calendarWords, occurrenceLabeler, titleWithOccurrence } from '../../platform/views/words';
+import { taskTable } from '../../platform/views/task-table';
 import { taskActions } from './actions';
 import { getEvidence, listEvidence, myTasks, TaskRejectedError } from './use-cases';
 import { inboxBody, inboxPage, pairingIdsOf } from './views/inbox';

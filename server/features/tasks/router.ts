@@ -1,6 +1,6 @@
 /** The tasks feature's routes: its JSON API and its pages, sharing the task actions. */
 import express from 'express';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { taskActions } from './actions';
 import { createTaskApi } from './api';
 import { createTaskPages } from './pages';

@@ -1,6 +1,6 @@
 /** JSON API of user administration: /api/users… (school admins of this school only). */
 import express, { type Request, type Response } from 'express';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { currentUser, requireRole } from '../../platform/auth/context';
 import { csvReceiver } from './csv-upload';
 import { refusalOf } from './refusals';

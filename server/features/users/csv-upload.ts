@@ -1,6 +1,6 @@
 /** The CSV upload of the users import (multipart, field `file`, at most 1 MB): its bytes, nothing stays on disk. */
 import type { Request, Response } from 'express';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { BadRequestError } from '../../platform/errors';
 import { filesOf, receiveUploads, removeUploads, takeFile, uploadDir } from '../../platform/upload';
 

@@ -2,7 +2,7 @@
 import { existingUsernames } from '../../../db/repositories/user-admin';
 import type { College, User } from '../../../db/store';
 import { controlCharProblem } from '../../../domain/text';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import type { SessionUser } from '../../platform/auth/context';
 import { ImportError, readCsvTable } from '../../platform/csv';
 import {

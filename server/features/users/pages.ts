@@ -1,6 +1,6 @@
 /** Pages of user administration: /admin/users… (school admins of this school only). */
 import express, { type Request, type Response } from 'express';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import { currentUser, requireRole } from '../../platform/auth/context';
 import { langOf } from '../../platform/auth/login-page';
 import { AUTH_MESSAGES } from '../../platform/i18n/auth';

@@ -14,7 +14,7 @@ import {
   writeImportedUsers,
 } from '../../../db/repositories/user-admin';
 import type { User } from '../../../db/store';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../../platform/deps';
 import type { SessionUser } from '../../platform/auth/context';
 import { deleteUserSessions } from '../../platform/auth/sessions';
 import { decodeCsv, parseCsvAsync } from '../../platform/csv';

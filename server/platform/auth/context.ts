@@ -81,3 +81,10 @@ export function assertCareOf(user: SessionUser, collegeId: string, subject = 'th
 }
 
 export const isLeader = (user: SessionUser) => user.role === 'school_admin' || user.role === 'college_leader';
+
+/** Middleware: a school admin signed in by session (the ops bearer token is not enough), else 401 / 403. */
+export function schoolAdminSession(req: import('express').Request, _res: unknown, next: () => void): void {
+  if (!req.user) throw new UnauthorizedError('sign in first');
+  if (req.user.role !== 'school_admin') throw new ForbiddenError('this needs the role school_admin');
+  next();
+}

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Knex } from 'knex';
 import type { Role } from '../../../domain/schema';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../deps';
 import {
   deleteSession,
   deleteSessionsOfUser,

@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { hashPassword, verifyPassword } from '../../../db/passwords';
-import type { AppDeps } from '../../deps';
+import type { AppDeps } from '../deps';
 import { AUTH_MESSAGES, fmt } from '../i18n/auth';
 import { safeNext } from '../safe-next';
 import type { SessionUser } from './context';

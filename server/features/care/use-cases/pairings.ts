@@ -18,7 +18,8 @@ import {
 } from '../../../../db/repositories/pairing';
 import { createStore } from '../../../../db/store';
 import { pairingClock } from '../../../../domain/care';
-import { endPairingUpdate, pairingWorkflow, recordTalkUpdate } from '../../../../workflows';
+import { pairingWorkflow } from '../../../../workflows';
+import { endPairingUpdate, recordTalkUpdate } from '../../../../contracts';
 import { BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
 import { NotFoundError } from '../../../platform/errors';
 import { TaskRejectedError } from '../../tasks/use-cases';

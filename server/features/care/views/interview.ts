@@ -1,10 +1,10 @@
 /** The screening interview page (seed 003 appendices 1 and 2): the outline's five steps as a form, and the record once held. */
 import type { Request } from 'express';
-import { ASSESSMENTS, INTERVIEW_STEPS } from '../../../../workflows/screening-follow-up';
+import { ASSESSMENTS, INTERVIEW_STEPS } from '../../../../contracts';
 import { html } from '../../../platform/html';
 import type { CareMessages } from '../../../platform/i18n/care';
-import { fmt } from '../../../routes/common';
-import { levelName } from '../../../views/words';
+import { fmt } from '../../../platform/request';
+import { levelName } from '../../../platform/views/words';
 import type { SessionUser } from '../../../platform/auth/context';
 import type { WarningForInterview } from '../../screening/use-cases';
 import { csrfField, flash, studentCell } from '../../../platform/forms';

@@ -2,7 +2,7 @@
 import type { User } from '../../../../db/store';
 import { LEDGER_CATEGORIES, LEDGER_COLUMNS } from '../../../../domain/care';
 import { html } from '../../../platform/html';
-import { fmt } from '../../../routes/common';
+import { fmt } from '../../../platform/request';
 import { LEDGER_EDITORS, type LedgerView } from '../use-cases';
 import type { CarePageContext } from './context';
 import { studentFields, userSelect } from '../../../platform/forms';

@@ -1,8 +1,8 @@
 /** The pairing section of the care workspace: proposed pairings, a new pairing, and the active ones with their talk clock. */
 import type { User } from '../../../../db/store';
 import { html, raw } from '../../../platform/html';
-import { fmt } from '../../../routes/common';
-import { levelName } from '../../../views/words';
+import { fmt } from '../../../platform/request';
+import { levelName } from '../../../platform/views/words';
 import type { PairingView } from '../use-cases';
 import type { CarePageContext } from './context';
 import { studentCell, studentFields, userSelect } from '../../../platform/forms';

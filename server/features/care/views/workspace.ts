@@ -2,8 +2,9 @@
 import type { OpenCaseRow } from '../../../../db/repositories/crisis';
 import type { WarningWithStudent } from '../../../../db/repositories/screening';
 import { html, raw } from '../../../platform/html';
-import { fmt, type keyCareMonthsOf } from '../../../routes/common';
-import { levelName } from '../../../views/words';
+import { fmt } from '../../../platform/request';
+import type { keyCareMonthsOf } from '../../semesters/use-cases';
+import { levelName } from '../../../platform/views/words';
 import type { CareWorkspace } from '../use-cases';
 import type { CarePageContext } from './context';
 import { flash, studentCell } from '../../../platform/forms';

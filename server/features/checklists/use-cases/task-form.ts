@@ -10,7 +10,7 @@ import {
   templateTaskSchema,
   type TemplateTask,
 } from '../../../../domain/schema';
-import { ROLE_ZH } from '../../../views/checklist-words';
+import { ROLE_ZH } from '../../../platform/views/checklist-words';
 
 export const RULE_CHOICES: Array<[string, string, string]> = [
   ['month-last', '当月最后一个工作日', 'last working day of the month'],

@@ -4,7 +4,7 @@ import type { Semester } from '../../../../db/store';
 import { dueRuleWords } from '../../../../domain/checklist-xlsx';
 import type { Template } from '../../../../domain/schema';
 import { html, type Raw } from '../../../platform/html';
-import { ROLE_ZH } from '../../../views/checklist-words';
+import { ROLE_ZH } from '../../../platform/views/checklist-words';
 
 export function editorBody(req: Request, t: Template, running: Semester[]): Raw {
   const csrf = req.csrfToken ?? '';

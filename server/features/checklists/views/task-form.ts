@@ -4,7 +4,7 @@ import { KIND_WORDS } from '../../../../domain/checklist-xlsx';
 import { HOLIDAY_KIND_NAMES, TASK_KINDS, type Template, type TemplateTask } from '../../../../domain/schema';
 import { html, raw, type Raw } from '../../../platform/html';
 import { EDITOR_HOLIDAYS, RULE_CHOICES } from '../use-cases';
-import { ROLE_ZH, WEEKDAY_ZH } from '../../../views/checklist-words';
+import { ROLE_ZH, WEEKDAY_ZH } from '../../../platform/views/checklist-words';
 
 export function taskEditForm(
   req: Request,

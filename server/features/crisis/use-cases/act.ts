@@ -12,7 +12,7 @@ import {
   recordActionUpdate,
   setGuardianUpdate,
   type BranchAction,
-} from '../../../../workflows';
+} from '../../../../contracts';
 import { BadRequestError, type SessionUser } from '../../../platform/auth/context';
 import { CLOCK_SKEW_MS, instantFrom } from '../../../platform/dates';
 import { TaskRejectedError } from '../../tasks/use-cases';

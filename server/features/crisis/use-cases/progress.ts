@@ -1,5 +1,5 @@
 /** The procedure's progress as the case page shows it: each step done, due, overdue or waiting, and the next deadline and check-in. */
-import type { BranchAction, CrisisDurations } from '../../../../workflows/crisis-case';
+import type { BranchAction, CrisisDurations } from '../../../../contracts';
 import type { CaseStep } from './act';
 
 export const ACTIONS: BranchAction[] = ['parents-authorised', 'taken-to-hospital', 'police-called'];

@@ -8,7 +8,8 @@ import type { Knex } from 'knex';
 import { getCase, type CrisisCaseRow } from '../../../../db/repositories/crisis';
 import { getStudentIdentity } from '../../../../db/repositories/students';
 import type { AuditEvent, Store } from '../../../../db/store';
-import { DEFAULT_CRISIS_DURATIONS, type CrisisDurations } from '../../../../workflows';
+import { DEFAULT_CRISIS_DURATIONS } from '../../../../domain/care-durations';
+import { type CrisisDurations } from '../../../../contracts';
 import { assertCareOf, type SessionUser } from '../../../platform/auth/context';
 import { NotFoundError } from '../../../platform/errors';
 

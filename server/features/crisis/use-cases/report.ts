@@ -13,7 +13,8 @@ import { findRegisteredStudentWithCollege, insertStudent } from '../../../../db/
 import { createStore, type Store } from '../../../../db/store';
 import { crisisDurations } from '../../../../domain/care';
 import { controlCharProblem } from '../../../../domain/text';
-import { crisisCaseWorkflow, type CrisisDurations, type Situation } from '../../../../workflows';
+import { crisisCaseWorkflow } from '../../../../workflows';
+import { type CrisisDurations, type Situation } from '../../../../contracts';
 import { assertCareOf, BadRequestError, type SessionUser } from '../../../platform/auth/context';
 import { CLOCK_SKEW_MS, instantFrom } from '../../../platform/dates';
 import { NotFoundError } from '../../../platform/errors';

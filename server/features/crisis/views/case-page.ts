@@ -2,7 +2,7 @@
 import type { Request } from 'express';
 import { html } from '../../../platform/html';
 import { fill } from '../../../platform/i18n/care';
-import { fmt } from '../../../routes/common';
+import { fmt } from '../../../platform/request';
 import { careText, flash, studentCell } from '../../../platform/forms';
 import type { CasePageData } from '../use-cases';
 import { liveBlock } from './live';

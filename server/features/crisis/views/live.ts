@@ -1,9 +1,9 @@
 /** The part of the case page that refreshes itself every 30 s: status, progress with countdowns, timeline (no student data). */
 import type { Request } from 'express';
-import type { CrisisDurations } from '../../../../workflows/crisis-case';
+import type { CrisisDurations } from '../../../../contracts';
 import { html, type Raw } from '../../../platform/html';
 import { countdownText } from '../../../platform/i18n/crisis';
-import { fmt, t } from '../../../routes/common';
+import { fmt, t } from '../../../platform/request';
 import { careText } from '../../../platform/forms';
 import { progressOf, type CaseStep, type TimelineEvent } from '../use-cases';
 import { crisisText } from './report-form';

@@ -1,7 +1,7 @@
 /** The case page's forms, one per step of the procedure; after a refused step, that step's form shows why and keeps what was entered. */
 import type { Request } from 'express';
 import type { User } from '../../../../db/store';
-import { SCHOOL_DEPARTMENTS } from '../../../../workflows/crisis-case';
+import { SCHOOL_DEPARTMENTS } from '../../../../contracts';
 import { html, raw } from '../../../platform/html';
 import { rejectionText } from '../../../platform/i18n/crisis';
 import { careText, csrfField, localInput, userSelect } from '../../../platform/forms';

@@ -2,9 +2,9 @@
 import type { Request } from 'express';
 import type { College, Semester, TaskInstanceRow, TaskStatus } from '../../../../db/store';
 import { html, raw, type Raw } from '../../../platform/html';
-import { queryString, t } from '../../../routes/common';
-import { taskTable } from '../../../views/task-table';
-import { levelName, monthLabel } from '../../../views/words';
+import { queryString, t } from '../../../platform/request';
+import { taskTable } from '../../../platform/views/task-table';
+import { levelName, monthLabel } from '../../../platform/views/words';
 
 const STATUSES: TaskStatus[] = ['planned', 'open', 'overdue', 'completed', 'waived'];
 /** the level filter: one level, or 'escalated' for level 1 or 2 (the overview's 已预警 count links here) */

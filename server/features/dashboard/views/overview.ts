@@ -3,9 +3,9 @@ import type { Request } from 'express';
 import type { Semester } from '../../../../db/store';
 import { html, raw, type Raw } from '../../../platform/html';
 import { OVERVIEW_TEXT } from '../../../platform/i18n/overview';
-import { t } from '../../../routes/common';
-import { monthChart, rankingChart } from '../../../views/charts';
-import { monthLabel } from '../../../views/words';
+import { t } from '../../../platform/request';
+import { monthChart, rankingChart } from '../../../platform/views/charts';
+import { monthLabel } from '../../../platform/views/words';
 import { pct, pctText, sum, type CollegeCompliance, type MonthCell, type RankedCollege } from '../use-cases';
 
 export interface OverviewInput {

@@ -3,8 +3,8 @@ import type { Request } from 'express';
 import type { SessionUser } from '../../../platform/auth/context';
 import { html, type Raw } from '../../../platform/html';
 import { OVERVIEW_TEXT } from '../../../platform/i18n/overview';
-import { fmt, t } from '../../../routes/common';
-import { levelName } from '../../../views/words';
+import { fmt, t } from '../../../platform/request';
+import { levelName } from '../../../platform/views/words';
 import { closed, pctText, type weeklyReport } from '../use-cases';
 
 export interface WeeklyInput {

@@ -8,7 +8,7 @@ import { completionRate } from '../../../../domain/compliance';
 import { formatLocal } from '../../../../domain/local-time';
 import { assertCollege, BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
 import { exportsText } from '../../../platform/i18n/exports';
-import { calendarWords, titleWithOccurrence } from '../../../views/words';
+import { calendarWords, titleWithOccurrence } from '../../../platform/views/words';
 import { NotFoundError } from '../../semesters/use-cases';
 import type { Table } from '../../../platform/table-files';
 

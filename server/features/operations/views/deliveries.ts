@@ -1,6 +1,6 @@
 /** The school admin's page of failed notification deliveries (/admin/deliveries). */
 import { html } from '../../../platform/html';
-import { fmt } from '../../../routes/common';
+import { fmt } from '../../../platform/request';
 import type { FailedDelivery } from '../deliveries';
 
 export interface DeliveriesPageInput {

@@ -3,7 +3,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Clien
 import { getCareSettings } from '../../../../db/repositories/care';
 import { batchImportedAt, listOpenWarningsOfBatch } from '../../../../db/repositories/screening';
 import { screeningDurations } from '../../../../domain/care';
-import { screeningFollowUpWorkflow, type ScreeningInput, type WarningLevel } from '../../../../workflows';
+import { screeningFollowUpWorkflow } from '../../../../workflows';
+import { type ScreeningInput, type WarningLevel } from '../../../../contracts';
 import { screeningWorkflowId } from './ids';
 import type { Knex } from 'knex';
 

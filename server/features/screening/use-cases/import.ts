@@ -22,7 +22,7 @@ import {
 } from '../../../../db/repositories/students';
 import { createStore, type Store } from '../../../../db/store';
 import { screeningDurations } from '../../../../domain/care';
-import type { WarningLevel } from '../../../../workflows';
+import type { WarningLevel } from '../../../../contracts';
 import { ForbiddenError, requireCareRole, type SessionUser } from '../../../platform/auth/context';
 import { decodeCsv, ImportError, parseCsvAsync } from '../../../platform/csv';
 import { ensureFollowUps, startFollowUps, type NewWarning } from './follow-ups';

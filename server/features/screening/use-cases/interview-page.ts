@@ -7,7 +7,8 @@
 import type { Knex } from 'knex';
 import { collegeOfWarning, getWarningWithStudent } from '../../../../db/repositories/screening';
 import type { College, Store } from '../../../../db/store';
-import { interviewRecordProblems, type InterviewRecord } from '../../../../workflows/screening-follow-up';
+import { interviewRecordProblems } from '../../../../domain/screening';
+import { type InterviewRecord } from '../../../../contracts';
 import { assertCareOf, BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
 import { auditStudentReads } from '../../care/use-cases';
 import { NotFoundError } from '../../../platform/errors';

@@ -2,7 +2,7 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { collegeOfWarning } from '../../../../db/repositories/screening';
-import { recordInterviewUpdate, type InterviewRecord, type ScreeningState } from '../../../../workflows';
+import { recordInterviewUpdate, type InterviewRecord, type ScreeningState } from '../../../../contracts';
 import { ForbiddenError, type SessionUser } from '../../../platform/auth/context';
 import { NotFoundError } from '../../../platform/errors';
 import { TaskRejectedError } from '../../tasks/use-cases';

@@ -5,7 +5,7 @@
  */
 import type { College, Store } from '../../../../db/store';
 import { controlCharProblem } from '../../../../domain/text';
-import type { WarningLevel } from '../../../../workflows';
+import type { WarningLevel } from '../../../../contracts';
 import type { SessionUser } from '../../../platform/auth/context';
 import { ImportError, readCsvTable } from '../../../platform/csv';
 

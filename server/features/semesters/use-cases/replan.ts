@@ -4,7 +4,7 @@ import type { Store } from '../../../../db/store';
 import { parseCalendar, parseTemplate } from '../../../../domain/load';
 import { planSemester } from '../../../../domain/planner';
 import { collegeLadderWorkflowId } from '../../../../contracts/ids';
-import { ladderReplanUpdate, type LadderReplanResult } from '../../../../workflows/college-ladder';
+import { ladderReplanUpdate, type LadderReplanResult } from '../../../../contracts';
 import { NotFoundError } from './setup';
 import { AppError } from '../../../platform/errors';
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { TASK_MODELS, type Semester, type Store, type TaskModel } from '../../../../db/store';
 import { loadCalendarFile, loadTemplateFile, parseCalendar, parseTemplate } from '../../../../domain/load';
-import { planSemester } from '../../../../domain/planner';
+import { keyCareMonths, planSemester } from '../../../../domain/planner';
 import type { Calendar, Template, TemplateTask } from '../../../../domain/schema';
 import { AppError, NotFoundError } from '../../../platform/errors';
 
@@ -127,4 +127,11 @@ export async function templateTaskOf(
   templateTaskId: string,
 ): Promise<TemplateTask | undefined> {
   return (await templateOf(store, semester)).tasks.find((x) => x.id === templateTaskId);
+}
+
+/** The key-care groups of the semester's checklist, each under the month (YYYY-MM) it has in the semester's calendar. */
+export async function keyCareMonthsOf(store: Store, semester: Semester): Promise<ReturnType<typeof keyCareMonths>> {
+  const row = await store.getCalendar(semester.calendarId);
+  if (!row) throw new NotFoundError(`calendar ${semester.calendarId} is missing`);
+  return keyCareMonths(await templateOf(store, semester), parseCalendar(`calendar ${row.id}`, row.body));
 }

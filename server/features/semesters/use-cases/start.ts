@@ -10,7 +10,8 @@ import type { Store } from '../../../../db/store';
 import { collegeLadderWorkflowId, collegeSemesterWorkflowId, semesterWorkflowId } from '../../../../contracts/ids';
 import { collegeLadderWorkflow } from '../../../../workflows/college-ladder';
 import { collegeSemesterWorkflow } from '../../../../workflows/college-semester';
-import { addCollegeUpdate, semesterWorkflow } from '../../../../workflows/semester';
+import { semesterWorkflow } from '../../../../workflows/semester';
+import { addCollegeUpdate } from '../../../../contracts';
 import { NotFoundError } from './setup';
 
 /** Starts the semester workflow (no-op when it already runs) and marks the semester running. */

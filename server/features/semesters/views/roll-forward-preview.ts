@@ -2,8 +2,8 @@
 import type { Request } from 'express';
 import type { CalendarRecord } from '../../../../db/store';
 import { html, type Raw } from '../../../platform/html';
-import { FLAG_EN, FLAG_ZH, ROLE_EN, ROLE_ZH, WEEKDAY_EN, WEEKDAY_ZH } from '../../../views/checklist-words';
-import { occurrenceLabel } from '../../../views/words';
+import { FLAG_EN, FLAG_ZH, ROLE_EN, ROLE_ZH, WEEKDAY_EN, WEEKDAY_ZH } from '../../../platform/views/checklist-words';
+import { occurrenceLabel } from '../../../platform/views/words';
 import type { RollForwardAsk, RollForwardPreview, RollRow } from '../use-cases';
 
 const en = (req: Request) => req.lang === 'en';

@@ -3,8 +3,8 @@ import type { Request } from 'express';
 import type { TemplateListRow } from '../../../../db/repositories/checklists';
 import type { Semester } from '../../../../db/store';
 import { html, type Raw } from '../../../platform/html';
-import { t } from '../../../routes/common';
-import { semesterStatusName } from '../../../views/words';
+import { t } from '../../../platform/request';
+import { semesterStatusName } from '../../../platform/views/words';
 
 export function semesterListBody(
   req: Request,

@@ -2,8 +2,8 @@
 import type { Request } from 'express';
 import { byMonth } from '../../../../domain/planner';
 import { html, type Raw } from '../../../platform/html';
-import { fmt, t } from '../../../routes/common';
-import { monthLabel, semesterStatusName, titleWithOccurrence, type calendarWords } from '../../../views/words';
+import { fmt, t } from '../../../platform/request';
+import { monthLabel, semesterStatusName, titleWithOccurrence, type calendarWords } from '../../../platform/views/words';
 import type { semesterPlan } from '../use-cases';
 
 export function semesterPlanBody(

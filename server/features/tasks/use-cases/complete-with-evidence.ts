@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Store, TaskInstanceRow } from '../../../../db/store';
-import type { Actor, TaskState } from '../../../../workflows/task';
+import type { Actor, TaskState } from '../../../../contracts';
 import { TaskRejectedError } from './errors';
 import { acceptUploads, checkUploads, discardUploads, storeUploads, type Upload } from './evidence';
 import { completeTask, ledgerDutyProblem } from './updates';

@@ -5,7 +5,8 @@ import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../../../../contracts/
 import type { Store, TaskInstanceRow } from '../../../../db/store';
 import { parseTemplate } from '../../../../domain/load';
 import { ladderInstants } from '../../../../domain/planner';
-import { taskWorkflow, type Actor, type TaskInput } from '../../../../workflows/task';
+import { taskWorkflow } from '../../../../workflows/task';
+import { type Actor, type TaskInput } from '../../../../contracts';
 import { collegeLadderWorkflow } from '../../../../workflows/college-ladder';
 import { NotFoundError } from '../../semesters/use-cases';
 import { TaskRejectedError } from './errors';

@@ -1,7 +1,7 @@
 /** The one path of every task request: the task workflow's (or its college ladder's) Update. */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Store, TaskInstanceRow } from '../../../../db/store';
-import type { TaskState } from '../../../../workflows/task';
+import type { TaskState } from '../../../../contracts';
 import { collegeLadderWorkflowId } from '../../../../contracts/ids';
 import { NotFoundError } from '../../semesters/use-cases';
 import { refuseIfEnded, TaskRejectedError } from './errors';

@@ -15,13 +15,13 @@ import {
   type Actor,
   type CompleteRequest,
   type TaskState,
-} from '../../../../workflows/task';
+} from '../../../../contracts';
 import {
   ladderCompleteTaskUpdate,
   ladderMoveDueUpdate,
   ladderReturnTaskUpdate,
   ladderWaiveTaskUpdate,
-} from '../../../../workflows/college-ladder';
+} from '../../../../contracts';
 import { collegeLadderWorkflowId } from '../../../../contracts/ids';
 import { instantFrom } from '../../../platform/dates';
 import { NotFoundError, templateTaskOf } from '../../semesters/use-cases';

@@ -2,7 +2,7 @@
 import type { Request } from 'express';
 import type { Notification } from '../../../../db/store';
 import { html, raw, type Raw } from '../../../platform/html';
-import { fmt, t } from '../../../routes/common';
+import { fmt, t } from '../../../platform/request';
 
 /** inbox entries per page */
 const INBOX_PAGE = 50;

@@ -5,8 +5,8 @@ import type { Evidence } from '../../../../domain/schema';
 import type { SessionUser } from '../../../platform/auth/context';
 import { html, type Raw } from '../../../platform/html';
 import { idemField } from '../../../platform/idempotency';
-import { fmt, isClosed, t } from '../../../routes/common';
-import { taskRefusalText } from '../../../views/words';
+import { fmt, isClosed, t } from '../../../platform/request';
+import { taskRefusalText } from '../../../platform/views/words';
 import { canComplete, mayReturn } from '../access';
 
 export interface TaskFormsInput {

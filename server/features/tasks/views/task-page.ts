@@ -4,8 +4,8 @@ import type { AuditEvent, TaskInstanceRow } from '../../../../db/store';
 import type { Template, TemplateTask } from '../../../../domain/schema';
 import type { SessionUser } from '../../../platform/auth/context';
 import { html, type Raw } from '../../../platform/html';
-import { fmt, queryString, t } from '../../../routes/common';
-import { levelName, taskRefusalText, titleWithOccurrence } from '../../../views/words';
+import { fmt, queryString, t } from '../../../platform/request';
+import { levelName, taskRefusalText, titleWithOccurrence } from '../../../platform/views/words';
 import type { EvidenceRow } from '../use-cases';
 import type { TaskForms } from './task-forms';
 

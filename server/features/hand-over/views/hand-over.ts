@@ -1,8 +1,8 @@
 /** The hand-over of a departing staff member (server/hand-over.ts): the form, and the result page. */
 import type { Request } from 'express';
-import type { User } from '../../db/store';
-import type { handOverUser } from '../features/hand-over/use-cases';
-import { html, type Raw } from '../platform/html';
+import type { User } from '../../../../db/store';
+import type { handOverUser } from '../use-cases';
+import { html, type Raw } from '../../../platform/html';
 
 export function handOverForm(req: Request, who: User, candidates: User[], pairings: number): Raw {
   const error = typeof req.query.error === 'string' ? req.query.error : '';

@@ -1,9 +1,9 @@
 /** /admin/workflows: the workflows stopped outside the app (server/ended-workflows.ts), each with its restart form. */
 import type { Request } from 'express';
-import type { listStopped } from '../features/operations/use-cases';
-import { html, type Raw } from '../platform/html';
-import { fmt, t } from '../routes/common';
-import { workflowStatusName } from './words';
+import type { listStopped } from '../use-cases';
+import { html, type Raw } from '../../../platform/html';
+import { fmt, t } from '../../../platform/request';
+import { workflowStatusName } from '../../../platform/views/words';
 
 export function stoppedWorkflowsBody(
   req: Request,

@@ -3,8 +3,8 @@
  * as "第 3 周" / "国庆节前", escalation levels, semester status, and a semester's name from its
  * calendar. The stored ids stay as they are (they are workflow ids); only what people read changes.
  */
-import type { Semester, Store } from '../../db/store';
-import type { Lang } from '../messages';
+import type { Semester, Store } from '../../../db/store';
+import type { Lang } from '../i18n/messages';
 
 /** Holiday names for ids a calendar commonly uses, when the calendar itself cannot be read. */
 const KNOWN_HOLIDAYS: Record<string, { zh: string; en: string }> = {

@@ -4,7 +4,7 @@
  * completion as horizontal bars. Every number is also in the page's tables; the charts carry a
  * <title> and an aria-label for screen readers.
  */
-import { esc, raw, type Raw } from '../platform/html';
+import { esc, raw, type Raw } from '../html';
 
 export interface MonthPoint {
   label: string;

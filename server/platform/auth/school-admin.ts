@@ -1,19 +1,16 @@
-/** The semester pages and API are the school administration's. */
+/** The school administration's routes: by session, or (JSON API only) the ops bearer token for automation. */
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { AppDeps } from '../../deps';
-import { ForbiddenError, UnauthorizedError } from '../../platform/auth/context';
+import type { AppDeps } from '../deps';
+import { schoolAdminSession, UnauthorizedError } from './context';
 
-export const schoolAdmin = (req: Request, _res: Response, next: NextFunction) => {
-  if (!req.user) throw new UnauthorizedError('sign in first');
-  if (req.user.role !== 'school_admin') throw new ForbiddenError('this needs the role school_admin');
-  next();
-};
+/** A school admin signed in by session. */
+export const schoolAdmin = schoolAdminSession;
 
 /** school admin by session, or (API only) the ops bearer token (ADMIN_API_TOKEN) for automation */
 export const schoolAdminOrToken =
   (deps: AppDeps) =>
-  (req: Request, _res: Response, next: NextFunction): void => {
+  (req: Request, res: Response, next: NextFunction): void => {
     const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
     if (bearer !== undefined && req.path.startsWith('/api/')) {
       const want = Buffer.from(deps.adminApiToken ?? '');
@@ -22,5 +19,5 @@ export const schoolAdminOrToken =
         throw new UnauthorizedError('missing or wrong bearer token');
       return next();
     }
-    schoolAdmin(req, _res, next);
+    schoolAdminSession(req, res, next);
   };

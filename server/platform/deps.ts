@@ -4,7 +4,7 @@
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Knex } from 'knex';
-import type { Store } from '../db/store';
+import type { Store } from '../../db/store';
 
 export interface AppDeps {
   store: Store;
@@ -38,5 +38,5 @@ export interface AppDeps {
   adminApiToken?: string;
   now?: () => number;
   /** request ids, JSON request logs and HTTP latency metrics (server/observability); absent: none */
-  observability?: import('./observability/http').Observability;
+  observability?: import('../observability/http').Observability;
 }

@@ -1,18 +1,14 @@
 /**
- * Helpers shared by the routers: the semester in view, time formatting in the school's zone,
- * the parsed template of a semester (cached by id and version).
+ * Helpers shared by the routers: the semester in view, the school's zone, time formatting in it,
+ * the words of the request's language, and the task a user may see.
  */
 import type { Request } from 'express';
-import type { Semester, Store, TaskInstanceRow } from '../../db/store';
-import { parseCalendar } from '../../domain/load';
-import { keyCareMonths } from '../../domain/planner';
-import { ForbiddenError, type SessionUser } from '../platform/auth/context';
-import type { AppDeps } from '../deps';
-import { MESSAGES } from '../messages';
-import { templateOf, templateTaskOf } from '../features/semesters/use-cases/setup';
-import { NotFoundError } from '../platform/errors';
+import type { Semester, TaskInstanceRow } from '../../db/store';
+import { ForbiddenError, type SessionUser } from './auth/context';
+import type { AppDeps } from './deps';
+import { MESSAGES } from './i18n/messages';
+import { NotFoundError } from './errors';
 
-export { templateOf, templateTaskOf };
 import { formatLocal } from '../../domain/local-time';
 
 export const t = (req: Request) => MESSAGES[req.lang ?? 'zh-CN'];
@@ -27,13 +23,6 @@ export async function semesterInView(deps: AppDeps, req: Request): Promise<Semes
   }
   const all = await deps.store.listSemesters(deps.schoolId);
   return all.find((s) => s.status !== 'planned') ?? all[0] ?? null;
-}
-
-/** The key-care groups of the semester's checklist, each under the month (YYYY-MM) it has in the semester's calendar. */
-export async function keyCareMonthsOf(store: Store, semester: Semester): Promise<ReturnType<typeof keyCareMonths>> {
-  const row = await store.getCalendar(semester.calendarId);
-  if (!row) throw new NotFoundError(`calendar ${semester.calendarId} is missing`);
-  return keyCareMonths(await templateOf(store, semester), parseCalendar(`calendar ${row.id}`, row.body));
 }
 
 let zoneCache: { schoolId: string; zone: string } | undefined;

@@ -1,8 +1,8 @@
 /** The task table of the staff workspace and the college pages (shared by the tasks and dashboard features). */
 import type { Request } from 'express';
-import type { TaskInstanceRow } from '../../db/store';
-import { html } from '../platform/html';
-import { fmt, t } from '../routes/common';
+import type { TaskInstanceRow } from '../../../db/store';
+import { html } from '../html';
+import { fmt, t } from '../request';
 import { levelName, occurrenceLabel } from './words';
 
 /** A task table; `label` gives a row's occurrence in words (views/words.ts occurrenceLabeler), else the built-in names. */
