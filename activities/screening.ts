@@ -103,7 +103,7 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
             await recordInterview(trx, e.warningId, e.at, e.interview);
           }
           if (applied && e.action === 'key-care-and-ledger-proposed') {
-            // 重点关爱库, 干预台账 and a proposed pairing (DOMAIN.md §4), from the stored interview record
+            // 重点关爱库, 干预台账 and a proposed pairing (docs/domain.md §4), from the stored interview record
             const w = await warningInterview(trx, e.warningId);
             if (w) {
               const rec = w.record ? (JSON.parse(w.record) as Partial<InterviewRecord>) : {};

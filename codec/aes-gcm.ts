@@ -1,7 +1,7 @@
 /**
  * Payload codec: every Temporal payload (workflow and activity arguments, results, signals,
  * updates, queries, memos) leaves this process encrypted with AES-256-GCM, so the Temporal
- * server, its database and the Web UI see only ciphertext (DESIGN.md "Privacy"; PIPL treats
+ * server, its database and the Web UI see only ciphertext (docs/adr/0003-payload-codec.md; PIPL treats
  * student health data as sensitive). Search attributes are not payload-encoded: they stay opaque
  * ids (see temporal-dev.sh).
  *

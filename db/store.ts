@@ -1,5 +1,5 @@
 /**
- * The repository over the SQL database (DESIGN.md "Who owns which truth"): reference data and the
+ * The repository over the SQL database (docs/architecture.md "Who owns which truth"): reference data and the
  * read model, as one facade `createStore(db)` over the typed repositories of db/repositories/
  * (one per aggregate; table rows typed in db/tables.ts). TypeScript shapes are camelCase, SQL
  * columns snake_case; db/repositories/codec.ts maps one to the other.

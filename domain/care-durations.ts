@@ -1,5 +1,5 @@
 /**
- * The durations of the care procedures (DOMAIN.md §3–§5): ONE definition of their defaults, in ONE
+ * The durations of the care procedures (docs/domain.md §3–§5): ONE definition of their defaults, in ONE
  * unit (milliseconds, what the workflows sleep), and the conversions between the school's settings
  * (minutes, hours or days per field, domain/care.ts careSettingsSchema) and the workflows' inputs.
  * Workflow inputs recorded in running histories keep their form: the normalisers below read them,
@@ -26,7 +26,7 @@ export interface ScreeningDurations {
 
 export type PairingClock = Pick<PairingInput, 'talkEveryMs' | 'remindBeforeMs' | 'schoolAfterMs'>;
 
-/** DOMAIN.md §3–§5 defaults, in milliseconds; a school may change every one (its care settings). */
+/** docs/domain.md §3–§5 defaults, in milliseconds; a school may change every one (its care settings). */
 export const DEFAULT_DURATIONS: {
   crisis: CrisisDurations;
   screening: ScreeningDurations;
@@ -87,7 +87,7 @@ export function screeningClock(
   };
 }
 
-/** The interview deadline of a warning (DOMAIN.md §3): red within 3 days of the import, orange within 7 (defaults). */
+/** The interview deadline of a warning (docs/domain.md §3): red within 3 days of the import, orange within 7 (defaults). */
 export function interviewDueAt(
   level: WarningLevel,
   importedAt: number,

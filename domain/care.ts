@@ -1,6 +1,6 @@
 /**
- * Student care (DOMAIN.md §4, §5): the school's care settings (the durations of the crisis,
- * screening and pairing procedures, with the DOMAIN.md defaults and safe bounds), the problem
+ * Student care (docs/domain.md §4, §5): the school's care settings (the durations of the crisis,
+ * screening and pairing procedures, with the docs/domain.md defaults and safe bounds), the problem
  * categories of the intervention ledger (seed 003 appendix 4) and the ledger's columns in the
  * appendix's order. Pure: used by the web layer, the CLI and the activities.
  */
@@ -26,7 +26,7 @@ export const careSettingsSchema = z
   .object({
     crisis: z
       .object({
-        /** on-scene acknowledgement after the report (DOMAIN.md §5: 30 min) */
+        /** on-scene acknowledgement after the report (docs/domain.md §5: 30 min) */
         onSceneAckMinutes: int(5, 240),
         /** the college leader confirms the school departments were notified (1 h) */
         schoolNotifyMinutes: int(10, 480),

@@ -1,5 +1,5 @@
 /**
- * The screening follow-up's rules (DOMAIN.md §3; seed 003 §3, appendices 1 and 2): who records the
+ * The screening follow-up's rules (docs/domain.md §3; seed 003 §3, appendices 1 and 2): who records the
  * interview, what a complete interview record is, and the reminder / overdue / school steps before
  * and after the interview deadline. Pure: workflows/screening-follow-up.ts calls them, and so can the
  * web layer before it sends the Update. The deadline per warning level and the durations' defaults

@@ -1,5 +1,5 @@
 /**
- * Reference data (DESIGN.md "Who owns which truth"): the school, its colleges, users and roles,
+ * Reference data (docs/architecture.md "Who owns which truth"): the school, its colleges, users and roles,
  * checklist templates and semester calendars. Portable between SQLite and PostgreSQL.
  * Instants are epoch milliseconds in bigint columns; db/knex.ts makes pg return them as numbers.
  */

@@ -1,5 +1,5 @@
 /**
- * The read model the dashboard queries, written by workflow activities only (DESIGN.md):
+ * The read model the dashboard queries, written by workflow activities only (docs/architecture.md):
  * semesters, task instances, the append-only audit log and notifications.
  * Every activity write is idempotent: audit_events.event_key is the idempotency key, and a
  * notification is unique per (event_key, recipient, channel).

@@ -1,5 +1,5 @@
 /**
- * Screening follow-up (DOMAIN.md §3): an imported file of screening warnings (a batch) and one
+ * Screening follow-up (docs/domain.md §3): an imported file of screening warnings (a batch) and one
  * warning per warned student, with its interview deadline, escalation level and, once the
  * interview is held, the interview record (约谈情况记录表) as JSON. Students are referred to by
  * their opaque id (`students`); the same file imported twice is the same batch (sha256 per school).

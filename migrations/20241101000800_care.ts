@@ -1,8 +1,8 @@
 /**
- * Student care (DOMAIN.md §4, seed 003 §4, §8 and appendices 4 and 5), and the school's care
+ * Student care (docs/domain.md §4, seed 003 §4, §8 and appendices 4 and 5), and the school's care
  * settings:
  *  - care_settings: the durations of the crisis, screening and pairing procedures, per school
- *    (JSON validated by domain/care.ts; absent: the DOMAIN.md defaults);
+ *    (JSON validated by domain/care.ts; absent: the docs/domain.md defaults);
  *  - key_care_entries: the key-care list (重点关爱库) per college, with the reasons (the month's
  *    key-care groups of the checklist) and the one-student-one-plan (一生一策);
  *  - ledger_entries / ledger_follow_ups: the intervention ledger (心理干预台账), appendix 4's

@@ -1,5 +1,5 @@
 /**
- * screening-follow-up: one warned student of a screening batch (DOMAIN.md §3; seed 003 §3).
+ * screening-follow-up: one warned student of a screening batch (docs/domain.md §3; seed 003 §3).
  * The college must hold the interview (心理访谈, the five steps of appendix 1) and fill in the
  * interview record (约谈情况记录表, appendix 2) by `dueAt` (import + 3 days for red / level-1,
  * + 7 days for orange / level-2):
@@ -84,7 +84,7 @@ export async function screeningFollowUpWorkflow(input: ScreeningInput): Promise<
         },
       });
       if (interview.assessment === 'high_risk' || interview.needsCrisisIntervention) {
-        // 重点关爱库 and 干预台账 (DOMAIN.md §4): proposed to the college leader, who is responsible
+        // 重点关爱库 and 干预台账 (docs/domain.md §4): proposed to the college leader, who is responsible
         s.proposedForKeyCare = true;
         await record({
           step: 'key-care-and-ledger-proposed',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Evidence as EvidenceContract } from '../../contracts/checklist';
 import { isoDuration, missingHolidayRule, monthDay, slug } from './primitives';
 
-/** Escalation ladder (DESIGN.md): reminders before due, level 1 at due, level 2 after due. */
+/** Escalation ladder (docs/architecture.md): reminders before due, level 1 at due, level 2 after due. */
 export const ladderSchema = z
   .object({
     remindBefore: z.array(isoDuration).describe('reminders to the assignee, this long before the due instant'),

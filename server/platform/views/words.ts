@@ -50,7 +50,7 @@ export function titleWithOccurrence(
   return lang === 'en' ? `${title} (${occ})` : `${title}（${occ}）`;
 }
 
-/** The escalation ladder in words (DOMAIN.md: level 1 goes to the college leader, level 2 to the school). */
+/** The escalation ladder in words (docs/domain.md: level 1 goes to the college leader, level 2 to the school). */
 export const LEVEL_NAMES: Record<Lang, readonly [string, string, string]> = {
   'zh-CN': ['正常', '已逾期提醒学院', '已上报学校'],
   en: ['Normal', 'Overdue: college alerted', 'Escalated to the school'],

@@ -161,7 +161,7 @@ export async function reportCase(
     });
   }
   const caseId = opts?.caseId ?? randomUUID();
-  // the school's durations (DOMAIN.md §5 defaults), fixed for the case when it is reported
+  // the school's durations (docs/domain.md §5 defaults), fixed for the case when it is reported
   const durations = crisisDurations(await getCareSettings(deps.knex, user.schoolId));
   await insertCase(deps.knex, {
     durations: JSON.stringify(durations),

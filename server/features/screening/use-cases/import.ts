@@ -116,7 +116,7 @@ export async function importWarnings(
   }
 
   const batchId = randomUUID();
-  // the school's settings (DOMAIN.md §3 defaults): red 3 days, orange 7 days
+  // the school's settings (docs/domain.md §3 defaults): red 3 days, orange 7 days
   const durations = screeningDurations(await getCareSettings(deps.knex, user.schoolId));
   const dueAfter = { red: durations.redInterviewMs, orange: durations.orangeInterviewMs };
   let warnings: NewWarning[] = [];
