@@ -19,7 +19,7 @@ describe('contracts', () => {
     expectTypeOf<DomainPlannedTask>().toEqualTypeOf<contracts.PlannedTask>();
   });
 
-  test('When the definitions are read from contracts/, then their names are the ones in the recorded histories, and workflows/ exports the same objects', () => {
+  test('When the definitions are read from contracts/, then their names are the ones in the recorded histories, and contracts/ is their only home (workflows/ does not re-export them)', () => {
     const names = {
       completeTaskUpdate: 'completeTask',
       waiveTaskUpdate: 'waiveTask',
@@ -53,7 +53,7 @@ describe('contracts', () => {
     for (const [key, name] of Object.entries(names)) {
       const def = (contracts as unknown as Record<string, { name: string }>)[key];
       expect(def?.name, key).toBe(name);
-      expect((workflows as unknown as Record<string, unknown>)[key], key).toBe(def);
+      expect((workflows as unknown as Record<string, unknown>)[key], key).toBeUndefined();
     }
   });
 });

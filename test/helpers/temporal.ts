@@ -25,21 +25,37 @@ export function quietRuntime(): void {
 }
 
 /** The time-skipping server (see simulation/time-skipping-env.ts for why not createTimeSkipping). */
+/**
+ * The SDK gives a server 5 s to start; on this 2-core machine under a full test run it sometimes needs
+ * more ("ephemeral server … did not start within 5s"). Such a start is tried again, twice at most.
+ */
+async function startRetried<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start();
+    } catch (e) {
+      if (attempt >= 3 || !/did not start within/.test(e instanceof Error ? e.message : String(e))) throw e;
+    }
+  }
+}
+
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return createTimeSkippingEnv();
+  return startRetried(createTimeSkippingEnv);
 }
 
 export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalBinaries().temporal },
-      searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      ui: false,
-      extraArgs: ['--log-level', 'error'],
-    },
-  });
+  return startRetried(() =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: temporalBinaries().temporal },
+        searchAttributes: ALL_SEARCH_ATTRIBUTES,
+        ui: false,
+        extraArgs: ['--log-level', 'error'],
+      },
+    }),
+  );
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
