@@ -47,6 +47,13 @@ module.exports = {
       to: { path: '^(workflows|activities|server|notifications|scripts|simulation|schedules)/' },
     },
     {
+      name: 'only-db-reaches-the-database',
+      severity: 'error',
+      comment: 'knex and the drivers are loaded by db/ only; elsewhere a Knex instance is passed along by type.',
+      from: { pathNot: '^db/' },
+      to: { path: 'node_modules/(knex|pg|sqlite3)/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'below-server-stays-below',
       severity: 'error',
       comment:
@@ -76,6 +83,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    exclude: { path: '^(node_modules|test|bench)/' },
+    exclude: { path: '^(test|bench)/' },
   },
 };
