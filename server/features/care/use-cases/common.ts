@@ -149,3 +149,22 @@ export async function schoolZoneOf(deps: Pick<CareDeps, 'store'>, collegeId: str
   const college = await deps.store.getCollege(collegeId);
   return (college && (await deps.store.getSchool(college.schoolId))?.timezone) || 'Asia/Shanghai';
 }
+
+/**
+ * A college's care list as its care staff may read it: the college checked (404, 403), the rows
+ * loaded, and every student on them audited as viewed (unless the page audits them all at once).
+ */
+export async function readAudited<T>(
+  deps: CareDeps,
+  user: SessionUser,
+  collegeId: string,
+  opts: ListOptions,
+  what: string,
+  load: () => Promise<T[]>,
+  studentOf: (row: T) => string,
+): Promise<T[]> {
+  await collegeOf(deps, user, collegeId);
+  const rows = await load();
+  if (opts.audit !== false) await auditStudentReads(deps, user, rows.map(studentOf), what);
+  return rows;
+}

@@ -18,7 +18,7 @@ import { BadRequestError, ForbiddenError, type SessionUser } from '../../../plat
 import { monthFrom } from '../../../platform/dates';
 import { NotFoundError } from '../../../platform/errors';
 import { TaskRejectedError } from '../../tasks/use-cases';
-import { audit, auditStudentReads, collegeOf, studentFor, text, type CareDeps, type ListOptions } from './common';
+import { audit, collegeOf, readAudited, studentFor, text, type CareDeps, type ListOptions } from './common';
 
 function parseReasons(value: unknown, now = Date.now()): KeyCareReason[] {
   const list = Array.isArray(value) ? value : value == null || value === '' ? [] : [value];
@@ -74,15 +74,15 @@ export async function listKeyCare(
   collegeId: string,
   opts: ListOptions = {},
 ): Promise<KeyCareView[]> {
-  await collegeOf(deps, user, collegeId);
-  const rows = await listActiveKeyCareRows(deps.knex, collegeId);
-  if (opts.audit !== false)
-    await auditStudentReads(
-      deps,
-      user,
-      rows.map((r) => String(r.student_id)),
-      'key-care-list',
-    );
+  const rows = await readAudited(
+    deps,
+    user,
+    collegeId,
+    opts,
+    'key-care-list',
+    () => listActiveKeyCareRows(deps.knex, collegeId),
+    (r) => String(r.student_id),
+  );
   return rows.map((r) => ({
     id: String(r.id),
     student: {

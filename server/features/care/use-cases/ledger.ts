@@ -23,7 +23,6 @@ import { NotFoundError } from '../../../platform/errors';
 import { TaskRejectedError } from '../../tasks/use-cases';
 import {
   audit,
-  auditStudentReads,
   bool,
   collegeOf,
   LEDGER_EDITORS,
@@ -31,6 +30,7 @@ import {
   studentFor,
   text,
   type CareDeps,
+  readAudited,
   type ListOptions,
 } from './common';
 
@@ -114,16 +114,15 @@ export async function listLedger(
   what = 'ledger',
   opts: ListOptions = {},
 ): Promise<LedgerView[]> {
-  await collegeOf(deps, user, collegeId);
-  const views = await ledgerViews(deps, collegeId);
-  if (opts.audit !== false)
-    await auditStudentReads(
-      deps,
-      user,
-      views.map((v) => v.student.id),
-      what,
-    );
-  return views;
+  return readAudited(
+    deps,
+    user,
+    collegeId,
+    opts,
+    what,
+    () => ledgerViews(deps, collegeId),
+    (v) => v.student.id,
+  );
 }
 
 async function ledgerFields(

@@ -23,7 +23,7 @@ import { endPairingUpdate, recordTalkUpdate } from '../../../../contracts';
 import { BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
 import { NotFoundError } from '../../../platform/errors';
 import { TaskRejectedError } from '../../tasks/use-cases';
-import { auditStudentReads, collegeOf, MAX_TEXT, studentFor, text, type CareDeps, type ListOptions } from './common';
+import { collegeOf, readAudited, MAX_TEXT, studentFor, text, type CareDeps, type ListOptions } from './common';
 
 export const pairingWorkflowId = (pairingId: string) => `pairing.${pairingId}`;
 
@@ -47,15 +47,15 @@ export async function listPairings(
   collegeId: string,
   opts: ListOptions = {},
 ): Promise<PairingView[]> {
-  await collegeOf(deps, user, collegeId);
-  const rows = await listOpenPairingRows(deps.knex, collegeId);
-  if (opts.audit !== false)
-    await auditStudentReads(
-      deps,
-      user,
-      rows.map((r) => String(r.student_id)),
-      'pairings',
-    );
+  const rows = await readAudited(
+    deps,
+    user,
+    collegeId,
+    opts,
+    'pairings',
+    () => listOpenPairingRows(deps.knex, collegeId),
+    (r) => String(r.student_id),
+  );
   return rows.map((r) => {
     const last = r.last_talk_at == null ? null : Number(r.last_talk_at);
     const started = r.started_at == null ? null : Number(r.started_at);
