@@ -14,6 +14,7 @@ import type { CrisisCaseRow, StudentRow } from './tables/crisis';
 import type { ScreeningBatchRow, ScreeningWarningRow } from './tables/screening';
 import type { CareSettingsRow, KeyCareEntryRow, LedgerEntryRow, LedgerFollowUpRow, PairingRow } from './tables/care';
 import type { DataProblemRow, WorkflowSigningRow } from './tables/integrity';
+import type { IndicatorInputRow } from './tables/indicators';
 
 export type { EpochMs, Json, SqlBool } from './tables/types';
 export * from './tables/reference';
@@ -24,6 +25,7 @@ export * from './tables/crisis';
 export * from './tables/screening';
 export * from './tables/care';
 export * from './tables/integrity';
+export * from './tables/indicators';
 
 /** Every table of the migrations and its row. */
 export interface Tables {
@@ -53,6 +55,7 @@ export interface Tables {
   pairings: PairingRow;
   data_problems: DataProblemRow;
   workflow_signing: WorkflowSigningRow;
+  indicator_inputs: IndicatorInputRow;
 }
 
 export type TableName = keyof Tables;

@@ -97,3 +97,22 @@ export const interviewRefusal = (actor: Acting | null | undefined, collegeId: st
     return `only the college's ${INTERVIEW_ROLES.join(', ')} may record the interview`;
   return null;
 };
+
+// -- the school's indicators (server/features/indicators) --
+
+/**
+ * Who sees the indicators: the school administration (the counselling centre) every college's; a
+ * college leader their own college's row only; anyone else none.
+ */
+export const indicatorsScope = (actor: Acting): { all: true } | { collegeId: string } | null =>
+  actor.role === 'school_admin'
+    ? { all: true }
+    : actor.role === 'college_leader' && actor.collegeId
+      ? { collegeId: actor.collegeId }
+      : null;
+export const indicatorsRefusal = (actor: Acting): Refusal =>
+  indicatorsScope(actor) ? null : "the indicators are for the school administration and the colleges' leaders";
+
+/** Only the school administration enters the figures the database cannot know. */
+export const indicatorInputsRefusal = (actor: Acting): Refusal =>
+  actor.role === 'school_admin' ? null : "only the school administration enters the indicators' figures";

@@ -9,6 +9,7 @@ import helmet from 'helmet';
 import { createCodecRouter } from './platform/codec-endpoint';
 import type { AppDeps } from './platform/deps';
 import { createExportsRouter } from './features/exports/router';
+import { createIndicatorsRouter } from './features/indicators/router';
 import { createUsersApi } from './features/users/api';
 import { createUsersPages } from './features/users/pages';
 import { pickLang } from './platform/i18n/lang';
@@ -188,6 +189,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createChecklistEditorRouter(deps));
   app.use(createDeliveriesRouter(deps));
   app.use(createExportsRouter(deps));
+  app.use(createIndicatorsRouter(deps));
   app.use(createCrisisApiRouter(deps));
   app.use(createCrisisPagesRouter(deps));
   app.use(createScreeningRouter(deps));

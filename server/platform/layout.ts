@@ -53,6 +53,9 @@ export function page(req: Request, opts: { title: string; body: Raw; status?: nu
               ['/admin/deliveries', t.navDeliveries],
             ] as Array<[string, string]>)
           : []),
+        ...(u.role === 'school_admin' || u.role === 'college_leader'
+          ? ([['/indicators', texts(lang).indicators.nav]] as Array<[string, string]>)
+          : []),
         ['/screening', t.navScreening],
         ['/me/calendar-feed', t.navCalendar],
       ]

@@ -10,6 +10,7 @@ import { CARE_MESSAGES } from './care';
 import { CRISIS_TEXT } from './crisis';
 import { dashboard } from './dashboard';
 import { exportsText } from './exports';
+import { INDICATORS_TEXT } from './indicators';
 import type { Lang } from './lang';
 import { ERROR_TEXT, LAYOUT_TEXT, UNAVAILABLE_TEXT } from './layout';
 import { NOTIFICATION_TEXT } from './notifications';
@@ -26,6 +27,7 @@ const area = (lang: Lang) => ({
   care: CARE_MESSAGES[lang],
   crisis: CRISIS_TEXT[lang],
   exports: exportsText[lang],
+  indicators: INDICATORS_TEXT[lang],
   overview: OVERVIEW_TEXT[lang],
   layout: LAYOUT_TEXT[lang],
   errors: ERROR_TEXT[lang],
