@@ -486,6 +486,40 @@ const CASES: Case[] = [
   { route: 'POST /crises/:id/:step', path: (i) => `/crises/${i.crisis}/on-scene`, forbidden: OTHER_COLLEGE },
   { route: 'GET /admin/care-settings', path: () => '/admin/care-settings', forbidden: ADMIN_ONLY, allowed: ['admin'] },
   { route: 'POST /admin/care-settings', path: () => '/admin/care-settings', forbidden: ADMIN_ONLY },
+  // the school's indicators (issue 16 part 3): leaders see them (a college leader their own row), the admin enters the figures
+  {
+    route: 'GET /indicators',
+    path: () => '/indicators',
+    forbidden: ['litStaff', 'sciStaff'],
+    allowed: ['litLeader', 'admin'],
+  },
+  {
+    route: 'GET /api/indicators',
+    path: () => '/api/indicators',
+    forbidden: ['litStaff', 'sciStaff'],
+    allowed: ['sciLeader', 'admin'],
+  },
+  {
+    route: 'GET /exports/indicators.csv',
+    path: () => '/exports/indicators.csv',
+    forbidden: ['litStaff'],
+    allowed: ['litLeader', 'admin'],
+  },
+  {
+    route: 'GET /exports/indicators.xlsx',
+    path: () => '/exports/indicators.xlsx',
+    forbidden: ['sciStaff'],
+    allowed: ['admin'],
+  },
+  { route: 'GET /indicators/inputs', path: () => '/indicators/inputs', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /indicators/inputs', path: () => '/indicators/inputs', forbidden: ADMIN_ONLY },
+  {
+    route: 'GET /api/indicators/inputs',
+    path: () => '/api/indicators/inputs',
+    forbidden: ADMIN_ONLY,
+    allowed: ['admin'],
+  },
+  { route: 'POST /api/indicators/inputs', path: () => '/api/indicators/inputs', forbidden: ADMIN_ONLY },
   // the personal calendar feed
   { route: 'POST /me/calendar-feed', path: () => '/me/calendar-feed' },
   { route: 'POST /me/calendar-feed/revoke', path: () => '/me/calendar-feed/revoke' },
