@@ -61,7 +61,7 @@ describe.each(['admin', 'literature-college-leader'])('the indicators on a phone
       await loginViaForm(page, username);
       await page.waitForURL((u) => u.pathname !== '/login');
       await page.goto('/indicators');
-      const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      const widths = await page.evaluate<number[]>('[document.documentElement.scrollWidth, window.innerWidth]');
       expect(widths[0]).toBeLessThanOrEqual(widths[1]!);
       for (const sel of ['#summary', '#ind-staffing .verdict', '#ind-staffing .big']) {
         const box = await page.locator(sel).boundingBox();
@@ -71,7 +71,7 @@ describe.each(['admin', 'literature-college-leader'])('the indicators on a phone
       await page.screenshot({ path: artifact(`indicators-phone-${username}.png`), fullPage: true });
       if (username === 'admin') {
         await page.goto('/indicators/inputs');
-        const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+        const w = await page.evaluate<number[]>('[document.documentElement.scrollWidth, window.innerWidth]');
         expect(w[0]).toBeLessThanOrEqual(w[1]!);
         await page.screenshot({ path: artifact('indicator-inputs-phone.png'), fullPage: true });
       }

@@ -53,6 +53,10 @@ const zh = {
   rateValue: (pct: string, done: number, of: number) => `${pct}（${done}/${of}）`,
   casesValue: (cases: number) => `，${cases} 起个案`,
   none: '–',
+  /** 「标准：」 */
+  label: (s: string) => `${s}：`,
+  /** 「（依据：…）」 */
+  aside: (s: string) => `（${s}）`,
   exportCsv: '导出 CSV',
   exportXlsx: '导出 Excel',
   enterInputs: '填报基础数据',
@@ -162,6 +166,8 @@ const en: IndicatorMessages = {
   rateValue: (pct, done, of) => `${pct} (${done}/${of})`,
   casesValue: (cases) => `, ${cases} case${cases === 1 ? '' : 's'}`,
   none: '–',
+  label: (s) => `${s}: `,
+  aside: (s) => ` (${s})`,
   exportCsv: 'Export CSV',
   exportXlsx: 'Export Excel',
   enterInputs: 'Enter the figures',

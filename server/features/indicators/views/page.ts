@@ -43,15 +43,15 @@ function card(i: ShownIndicator, v: IndicatorsView, m: IndicatorMessages, name: 
   const worst = v.school
     ? html`<p><strong>${m.worst}</strong></p>${
         i.worst.length
-          ? html`<ol class="worst">${i.worst.map((w) => html`<li data-college="${w.collegeId}">${name(w.collegeId)}：${valueText(w.value, m)}</li>`)}</ol>`
+          ? html`<ol class="worst">${i.worst.map((w) => html`<li data-college="${w.collegeId}">${m.label(name(w.collegeId))}${valueText(w.value, m)}</li>`)}</ol>`
           : html`<p class="muted">${m.allMet}</p>`
       }`
     : '';
   return html`<section class="card ind ${main.verdict}" id="ind-${i.id}" data-verdict="${main.verdict}">
 <h2><span>${m.names[i.id]}</span>${badge(main.verdict, m)}</h2>
 <p class="big">${headline(main, m)}</p>
-<p class="value"><span class="muted">${v.school ? m.schoolValue : m.collegeValue}：</span>${valueText(main, m)}</p>
-<p class="norm"><span class="muted">${m.norm}：</span>${m.norms[i.id]} <small class="muted">（${m.source}：${NORM_SOURCES[i.id]}）</small></p>
+<p class="value"><span class="muted">${m.label(v.school ? m.schoolValue : m.collegeValue)}</span>${valueText(main, m)}</p>
+<p class="norm"><span class="muted">${m.label(m.norm)}</span>${m.norms[i.id]} <small class="muted">${m.aside(`${m.label(m.source)}${NORM_SOURCES[i.id]}`)}</small></p>
 ${note}${worst}
 </section>`;
 }
