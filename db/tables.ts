@@ -14,6 +14,14 @@ import type { CrisisCaseRow, StudentRow } from './tables/crisis';
 import type { ScreeningBatchRow, ScreeningWarningRow } from './tables/screening';
 import type { CareSettingsRow, KeyCareEntryRow, LedgerEntryRow, LedgerFollowUpRow, PairingRow } from './tables/care';
 import type { DataProblemRow, WorkflowSigningRow } from './tables/integrity';
+import type {
+  ArchiveFieldVersionRow,
+  ArchivePurgeRow,
+  ArchiveReviewRow,
+  ArchiveSettingsRow,
+  DataRequestRow,
+  StudentArchiveRow,
+} from './tables/archive';
 
 export type { EpochMs, Json, SqlBool } from './tables/types';
 export * from './tables/reference';
@@ -24,6 +32,7 @@ export * from './tables/crisis';
 export * from './tables/screening';
 export * from './tables/care';
 export * from './tables/integrity';
+export * from './tables/archive';
 
 /** Every table of the migrations and its row. */
 export interface Tables {
@@ -53,6 +62,12 @@ export interface Tables {
   pairings: PairingRow;
   data_problems: DataProblemRow;
   workflow_signing: WorkflowSigningRow;
+  student_archives: StudentArchiveRow;
+  archive_field_versions: ArchiveFieldVersionRow;
+  archive_reviews: ArchiveReviewRow;
+  archive_settings: ArchiveSettingsRow;
+  archive_purges: ArchivePurgeRow;
+  data_requests: DataRequestRow;
 }
 
 export type TableName = keyof Tables;
