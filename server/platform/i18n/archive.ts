@@ -114,6 +114,7 @@ const zh = {
   to: '至',
   filter: '筛选',
   actions: {
+    listed: '列表中查看',
     viewed: '查看',
     changed: '修改',
     reviewed: '复核',
@@ -255,6 +256,7 @@ const en: typeof zh = {
   to: 'To',
   filter: 'Filter',
   actions: {
+    listed: 'seen in a list',
     viewed: 'viewed',
     changed: 'changed',
     reviewed: 'reviewed',
