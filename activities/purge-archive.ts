@@ -28,7 +28,10 @@ export async function purgeIfDue(
   }
   if (state.status !== 'closed' || state.left_at == null) return { purged: false, retryAt: null };
   const settings = await getArchiveSettings(knex, state.school_id);
-  const due = purgeDueAt(Number(state.left_at), Number(settings?.retention_days ?? DEFAULT_ARCHIVE_SETTINGS.retentionDays));
+  const due = purgeDueAt(
+    Number(state.left_at),
+    Number(settings?.retention_days ?? DEFAULT_ARCHIVE_SETTINGS.retentionDays),
+  );
   if (due > now) return { purged: false, retryAt: due };
   const counts = await inTransaction(knex, async (trx) => {
     const counts = await purgeStudent(trx, { studentId, by, at: now });

@@ -116,7 +116,13 @@ export function buildTimeline(r: ProcessRecords): TimelineEntry[] {
   }
   for (const k of r.keyCare) {
     const ref = { type: 'key-care' as const, id: k.id };
-    push({ at: k.addedAt, kind: 'key-care-added', ref, link: care('key-care'), facts: { source: k.source, plan: k.plan } });
+    push({
+      at: k.addedAt,
+      kind: 'key-care-added',
+      ref,
+      link: care('key-care'),
+      facts: { source: k.source, plan: k.plan },
+    });
     if (k.removedAt !== null)
       push({
         at: k.removedAt,
@@ -156,7 +162,9 @@ export function buildTimeline(r: ProcessRecords): TimelineEntry[] {
 }
 
 /** The assessments over time (心理评估): each screening result and each interview's five-point assessment. */
-export function assessmentsOf(r: ProcessRecords): Array<{ at: number; source: 'screening' | 'interview'; value: string }> {
+export function assessmentsOf(
+  r: ProcessRecords,
+): Array<{ at: number; source: 'screening' | 'interview'; value: string }> {
   return r.warnings
     .flatMap((w) => [
       { at: w.importedAt, source: 'screening' as const, value: w.level },

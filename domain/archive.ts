@@ -93,7 +93,9 @@ export function archiveValue(key: string, value: unknown): { value: string | nul
   const s = (value ?? '').trim();
   if (!s) return { value: null };
   if (def.kind === 'choice')
-    return def.options.includes(s) ? { value: s } : { problem: `${key}: "${s}" is not one of ${def.options.join(', ')}` };
+    return def.options.includes(s)
+      ? { value: s }
+      : { problem: `${key}: "${s}" is not one of ${def.options.join(', ')}` };
   if (s.length > def.max) return { problem: `${key}: longer than ${def.max} characters` };
   const bad = controlCharProblem(s, { multiline: def.multiline });
   return bad ? { problem: `${key}: ${bad}` } : { value: s };

@@ -114,14 +114,20 @@ export const ARCHIVE_ROLES: readonly string[] = [
   'class_teacher',
 ];
 export const archiveViewRefusal = (actor: Acting, collegeId: string): Refusal => {
-  if (!ARCHIVE_ROLES.includes(actor.role)) return "only the college's care staff and the counselling centre may see an archive";
+  if (!ARCHIVE_ROLES.includes(actor.role))
+    return "only the college's care staff and the counselling centre may see an archive";
   if (actor.role !== 'school_admin' && actor.collegeId !== collegeId) return 'this archive belongs to another college';
   return null;
 };
 export const archiveEditRefusal = archiveViewRefusal;
 
 /** The monthly review (seed 003 §8 每月更新) is the ledger keepers' (not the class teacher's, who adds follow-ups). */
-export const ARCHIVE_REVIEW_ROLES: readonly string[] = ['school_admin', 'college_leader', 'psych_counsellor', 'counsellor'];
+export const ARCHIVE_REVIEW_ROLES: readonly string[] = [
+  'school_admin',
+  'college_leader',
+  'psych_counsellor',
+  'counsellor',
+];
 export const archiveReviewRefusal = (actor: Acting, collegeId: string): Refusal =>
   archiveViewRefusal(actor, collegeId) ??
   (ARCHIVE_REVIEW_ROLES.includes(actor.role)

@@ -92,7 +92,10 @@ beforeAll(async () => {
     notify: 'college-leader',
   });
   const entry = (await d.db('ledger_entries').where({ student_id: studentId }).first('id')) as { id: string };
-  await addFollowUp({ ...care, now: T0 + 3 * DAY }, counsellor, entry.id, { text: '已约谈，情绪稍稳定', counselling: true });
+  await addFollowUp({ ...care, now: T0 + 3 * DAY }, counsellor, entry.id, {
+    text: '已约谈，情绪稍稳定',
+    counselling: true,
+  });
   // 4. a crisis case (the row as reportCase writes it; its steps as the workflow's activity writes them)
   const caseId = 'case-archive-1';
   await d.db('crisis_cases').insert({
@@ -110,7 +113,16 @@ beforeAll(async () => {
   });
   const crisis = createCrisisActivities({ store: d.store, knex: d.db });
   const step = (s: string, at: number, details?: Record<string, unknown>) =>
-    crisis.recordCrisisEvent({ caseId, collegeId: 'literature', step: s, action: s, at, actor: leader.id, notify: null, details });
+    crisis.recordCrisisEvent({
+      caseId,
+      collegeId: 'literature',
+      step: s,
+      action: s,
+      at,
+      actor: leader.id,
+      notify: null,
+      details,
+    });
   await step('reported', T0 + 5 * DAY, { situation: 'injury' });
   await step('five-ones', T0 + 6 * DAY, { plan: '持续关注', team: ['literature-counsellor'] });
   // 5. the proposed pairing gets its teacher; a talk
@@ -196,20 +208,33 @@ describe('the archive of a student who went through every process', () => {
       'the archive was not changed: parentsRelation: "unknown" is not one of harmonious, discordant, separated, divorced, other; unknown archive field "shoeSize"',
     );
     const view = await readArchive(deps(T0 + 13 * DAY), admin, studentId);
-    expect(view.fields).toMatchObject({ parentsRelation: 'separated', familyContacts: '母亲 139xxxx0000', health: null });
+    expect(view.fields).toMatchObject({
+      parentsRelation: 'separated',
+      familyContacts: '母亲 139xxxx0000',
+      health: null,
+    });
     expect(view.versions.filter((v) => v.field === 'parentsRelation')).toEqual([
       { field: 'parentsRelation', value: 'divorced', changedBy: classTeacher.id, changedAt: T0 + 11 * DAY },
       { field: 'parentsRelation', value: 'separated', changedBy: counsellor.id, changedAt: T0 + 12 * DAY },
     ]);
     // the audit names fields, never their values, and the student by id only
-    const changes = (await d.store.listAudit({ subjectType: 'archive', subjectId: studentId })).filter((a) => a.action === 'changed');
-    expect(changes.map((a) => a.details)).toEqual([{ fields: ['parentsRelation', 'familyContacts', 'lifeEvents'] }, { fields: ['parentsRelation'] }]);
+    const changes = (await d.store.listAudit({ subjectType: 'archive', subjectId: studentId })).filter(
+      (a) => a.action === 'changed',
+    );
+    expect(changes.map((a) => a.details)).toEqual([
+      { fields: ['parentsRelation', 'familyContacts', 'lifeEvents'] },
+      { fields: ['parentsRelation'] },
+    ]);
   });
 
   test('When another college’s counsellor, or a class teacher asked to review, reaches the archive, then they are refused with the rule’s words', async () => {
-    await expect(readArchive(deps(T0), otherCollege, studentId)).rejects.toThrow('this archive belongs to another college');
+    await expect(readArchive(deps(T0), otherCollege, studentId)).rejects.toThrow(
+      'this archive belongs to another college',
+    );
     await expect(reviewArchive(deps(T0), classTeacher, studentId)).rejects.toThrow(/only the counsellors/);
-    await expect(readArchive(deps(T0), counsellor, 'no-such-student')).rejects.toThrow('unknown student no-such-student');
+    await expect(readArchive(deps(T0), counsellor, 'no-such-student')).rejects.toThrow(
+      'unknown student no-such-student',
+    );
   });
 });
 
@@ -227,7 +252,9 @@ describe('the monthly review (seed 003 §8)', () => {
     const nov10 = Date.UTC(2024, 10, 10, 2);
     // the ledger's own duty met: a follow-up in November
     const entry = (await d.db('ledger_entries').where({ student_id: studentId }).first('id')) as { id: string };
-    await addFollowUp({ knex: d.db, store: d.store, taskQueue: 'none', now: nov10 }, counsellor, entry.id, { text: '十一月随访' });
+    await addFollowUp({ knex: d.db, store: d.store, taskQueue: 'none', now: nov10 }, counsellor, entry.id, {
+      text: '十一月随访',
+    });
     expect(await ledgerDutyProblem(d.store, row, nov10)).toBe(
       `review the key-care students' archives first: 1 not reviewed this month (本月尚有 1 名重点关爱学生的档案未复核): /archives/${studentId}`,
     );
@@ -245,7 +272,16 @@ describe('the export for a hand-over', () => {
     const zip = await JSZip.loadAsync(file);
     const xml = await zip.file('word/document.xml')!.async('string');
     const words = xml.replace(/<[^>]+>/g, '');
-    for (const s of ['学生心理健康档案', '个人情况', '家庭情况与联系人', '人际关系', '印象深刻的生活事件', '心理评估', '关爱过程（时间线）', '心理帮扶情况'])
+    for (const s of [
+      '学生心理健康档案',
+      '个人情况',
+      '家庭情况与联系人',
+      '人际关系',
+      '印象深刻的生活事件',
+      '心理评估',
+      '关爱过程（时间线）',
+      '心理帮扶情况',
+    ])
       expect(words).toContain(s);
     for (const data of [NAME, NO, '分居', '高考失利后复读一年', '高危人群', '结对谈心', '谈心 30 分钟，情绪较前稳定'])
       expect(words).toContain(data);
@@ -261,8 +297,13 @@ describe('the export for a hand-over', () => {
 describe('retention and purge', () => {
   test('When the student left and the retention is over, then the purge leaves no name or student number in any text column of any table; the audit log keeps the opaque id', async () => {
     const leftOn = '2024-12-20';
-    const closed = await closeArchive(deps(Date.UTC(2024, 11, 21)), leader, studentId, { leftOn, reason: 'transferred' });
-    await expect(editArchive(deps(Date.UTC(2024, 11, 22)), leader, studentId, { phone: '1' })).rejects.toThrow(/closed/);
+    const closed = await closeArchive(deps(Date.UTC(2024, 11, 21)), leader, studentId, {
+      leftOn,
+      reason: 'transferred',
+    });
+    await expect(editArchive(deps(Date.UTC(2024, 11, 22)), leader, studentId, { phone: '1' })).rejects.toThrow(
+      /closed/,
+    );
     // not yet: the retention (365 days by default) is not over
     expect(await purgeArchiveNow({ knex: d.db, now: closed.purgeDueAt - 1 }, studentId)).toEqual({
       purged: false,
@@ -276,17 +317,31 @@ describe('retention and purge', () => {
     for (const table of tables) {
       const columns = (await d.db.raw(`pragma table_info("${table}")`)) as Array<{ name: string; type: string }>;
       for (const c of columns.filter((x) => !/int|real|bool|float|double/i.test(x.type))) {
-        const hits = await d.db(table).where(c.name, 'like', `%${NAME}%`).orWhere(c.name, 'like', `%${NO}%`).count({ n: '*' });
+        const hits = await d
+          .db(table)
+          .where(c.name, 'like', `%${NAME}%`)
+          .orWhere(c.name, 'like', `%${NO}%`)
+          .count({ n: '*' });
         if (Number((hits[0] as { n: number }).n) > 0) found.push(`${table}.${c.name}`);
       }
     }
     expect(found).toEqual([]);
     expect(await d.db('students').where({ id: studentId }).first()).toBeUndefined();
-    const log = (await d.db('archive_purges').where({ student_id: studentId }).first()) as { counts: string; purged_by: string };
+    const log = (await d.db('archive_purges').where({ student_id: studentId }).first()) as {
+      counts: string;
+      purged_by: string;
+    };
     expect(log.purged_by).toBe('timer');
-    expect(JSON.parse(log.counts)).toMatchObject({ students: 1, screening_warnings: 1, crisis_cases: 1, archive_field_versions: 4 });
+    expect(JSON.parse(log.counts)).toMatchObject({
+      students: 1,
+      screening_warnings: 1,
+      crisis_cases: 1,
+      archive_field_versions: 4,
+    });
     const audit = await d.store.listAudit({ subjectType: 'archive', subjectId: studentId });
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['viewed', 'changed', 'exported', 'closed', 'purged']));
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['viewed', 'changed', 'exported', 'closed', 'purged']),
+    );
     // purged once: again is a no-op that answers purged
     expect(await purgeArchiveNow({ knex: d.db, now: closed.purgeDueAt + DAY }, studentId)).toEqual({ purged: true });
   });

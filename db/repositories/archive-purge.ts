@@ -16,14 +16,12 @@ export async function purgeStudent(
   p: { studentId: string; by: string; at: number },
 ): Promise<PurgeCounts | null> {
   const student = (await trx('students').where({ id: p.studentId }).first()) as
-    | { id: string; school_id: string; college_id: string; student_no: string; name: string }
-    | undefined;
+    { id: string; school_id: string; college_id: string; student_no: string; name: string } | undefined;
   if (!student) return null;
   const copies = (await trx('students').where({ registered_student_id: student.id }).pluck('id')) as string[];
   const ids = [student.id, ...copies];
   const archive = (await trx('student_archives').where({ student_id: student.id }).first('left_at')) as
-    | { left_at: number | null }
-    | undefined;
+    { left_at: number | null } | undefined;
   const counts: PurgeCounts = {};
   const del = async (table: string, q: Knex.QueryBuilder) => {
     counts[table] = (counts[table] ?? 0) + Number(await q.delete());

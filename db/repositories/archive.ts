@@ -38,9 +38,9 @@ export async function readProcessRecords(db: Knex, studentId: string, collegeId:
     .select('w.id', 'w.level', 'w.status', 'w.interviewed_at', 'w.record', 'b.imported_at')) as Array<
     Record<string, unknown>
   >;
-  const crises = (await db('crisis_cases').where({ student_id: studentId }).select('id', 'situation', 'reported_at', 'status')) as Array<
-    Record<string, unknown>
-  >;
+  const crises = (await db('crisis_cases')
+    .where({ student_id: studentId })
+    .select('id', 'situation', 'reported_at', 'status')) as Array<Record<string, unknown>>;
   const keyCare = (await db('key_care_entries').where({ student_id: studentId })) as Array<Record<string, unknown>>;
   const ledger = (await db('ledger_entries').where({ student_id: studentId })) as Array<Record<string, unknown>>;
   const followUps = ledger.length
@@ -258,7 +258,10 @@ export async function listArchiveStudents(
     );
   if (collegeId) q.where({ college_id: collegeId });
   if (studentNo) q.where({ student_no: studentNo });
-  return (await q.orderBy('student_no').limit(500).select('id', 'student_no', 'name', 'class_name', 'college_id')) as Array<
+  return (await q
+    .orderBy('student_no')
+    .limit(500)
+    .select('id', 'student_no', 'name', 'class_name', 'college_id')) as Array<
     Pick<StudentRow, 'id' | 'student_no' | 'name' | 'class_name' | 'college_id'>
   >;
 }

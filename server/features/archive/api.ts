@@ -23,7 +23,13 @@ import {
 } from './use-cases';
 
 export function archiveDeps(deps: AppDeps): ArchiveDeps {
-  return { knex: deps.knex, store: deps.store, client: deps.client, taskQueue: deps.taskQueue, now: (deps.now ?? Date.now)() };
+  return {
+    knex: deps.knex,
+    store: deps.store,
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    now: (deps.now ?? Date.now)(),
+  };
 }
 
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
@@ -46,7 +52,9 @@ export function createArchiveApiRouter(deps: AppDeps): express.Router {
   });
   r.patch(
     '/api/archives/:studentId',
-    write(200, (ad, req) => editArchive(ad, currentUser(req), id(req), (body(req).fields ?? {}) as Record<string, unknown>)),
+    write(200, (ad, req) =>
+      editArchive(ad, currentUser(req), id(req), (body(req).fields ?? {}) as Record<string, unknown>),
+    ),
   );
   r.post(
     '/api/archives/:studentId/reviews',
@@ -66,7 +74,10 @@ export function createArchiveApiRouter(deps: AppDeps): express.Router {
     );
     res
       .type('application/vnd.openxmlformats-officedocument.wordprocessingml.document')
-      .set('Content-Disposition', `attachment; filename="archive.docx"; filename*=UTF-8''${encodeURIComponent(fileName)}`)
+      .set(
+        'Content-Disposition',
+        `attachment; filename="archive.docx"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+      )
       .set('Cache-Control', 'no-store')
       .send(file);
   });

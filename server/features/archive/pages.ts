@@ -38,7 +38,8 @@ export function fieldsFromForm(b: Record<string, unknown>): Record<string, unkno
 export function createArchivePagesRouter(deps: AppDeps): express.Router {
   const r = express.Router();
   const id = (req: Request) => String(req.params.studentId);
-  const names = async () => new Map((await deps.store.listUsers({ schoolId: deps.schoolId })).map((u) => [u.id, u.displayName]));
+  const names = async () =>
+    new Map((await deps.store.listUsers({ schoolId: deps.schoolId })).map((u) => [u.id, u.displayName]));
 
   r.get('/archives', async (req, res) => {
     const studentNo = typeof req.query.studentNo === 'string' ? req.query.studentNo : '';
@@ -72,7 +73,10 @@ export function createArchivePagesRouter(deps: AppDeps): express.Router {
   r.get('/admin/archive-audit', async (req, res) => {
     const zone = await schoolZone(deps);
     const q = Object.fromEntries(
-      ['studentId', 'actor', 'action', 'from', 'to', 'page'].map((k) => [k, typeof req.query[k] === 'string' ? String(req.query[k]) : '']),
+      ['studentId', 'actor', 'action', 'from', 'to', 'page'].map((k) => [
+        k,
+        typeof req.query[k] === 'string' ? String(req.query[k]) : '',
+      ]),
     );
     res.send(renderArchiveAudit(req, await archiveAuditLog(archiveDeps(deps), currentUser(req), q, zone), q, zone));
   });

@@ -180,8 +180,20 @@ const en: typeof zh = {
       divorced: 'divorced',
       other: 'other',
     },
-    familyAtmosphere: { harmonious: 'harmonious', ordinary: 'ordinary', strained: 'strained', gloomy: 'gloomy', other: 'other' },
-    parenting: { democratic: 'democratic', doting: 'doting', strict: 'strict', permissive: 'permissive', other: 'other' },
+    familyAtmosphere: {
+      harmonious: 'harmonious',
+      ordinary: 'ordinary',
+      strained: 'strained',
+      gloomy: 'gloomy',
+      other: 'other',
+    },
+    parenting: {
+      democratic: 'democratic',
+      doting: 'doting',
+      strict: 'strict',
+      permissive: 'permissive',
+      other: 'other',
+    },
     teacherRelation: {
       harmonious: 'harmonious',
       average: 'average',

@@ -41,9 +41,15 @@ const cell = (text: string, opts: { bold?: boolean; span?: number } = {}) =>
       .map((line) => para(line, opts.bold)),
   });
 const table = (rows: TableCell[][]) =>
-  new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows: rows.map((children) => new TableRow({ children })) });
+  new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE },
+    rows: rows.map((children) => new TableRow({ children })),
+  });
 const heading = (text: string) =>
-  new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun({ text, bold: true, font: FONT, size: 24 })] });
+  new Paragraph({
+    heading: HeadingLevel.HEADING_2,
+    children: [new TextRun({ text, bold: true, font: FONT, size: 24 })],
+  });
 
 /** The archive as .docx bytes (audited as "exported"). */
 export async function exportArchiveDocx(
@@ -73,16 +79,39 @@ function archiveDocument(v: ArchiveView, lang: Lang, zone: string, now: number):
   const label = (key: string) => m.fields[key] ?? key;
   const events = lifeEventsOf(v.fields.lifeEvents);
   const personal = table([
-    [cell(m.identity.name, { bold: true }), cell(v.student.name), cell(m.identity.college, { bold: true }), cell(v.collegeName)],
-    [cell(m.identity.className, { bold: true }), cell(v.student.className ?? ''), cell(label('gender'), { bold: true }), cell(choice('gender'))],
-    [cell(label('phone'), { bold: true }), cell(f('phone')), cell(label('liaisonTeacher'), { bold: true }), cell(f('liaisonTeacher'))],
-    [cell(m.identity.studentNo, { bold: true }), cell(v.student.studentNo), cell(m.openedAt, { bold: true }), cell(day(v.openedAt))],
-    [cell(label('health'), { bold: true }), cell([choice('health'), f('healthNote')].filter(Boolean).join('：'), { span: 3 })],
+    [
+      cell(m.identity.name, { bold: true }),
+      cell(v.student.name),
+      cell(m.identity.college, { bold: true }),
+      cell(v.collegeName),
+    ],
+    [
+      cell(m.identity.className, { bold: true }),
+      cell(v.student.className ?? ''),
+      cell(label('gender'), { bold: true }),
+      cell(choice('gender')),
+    ],
+    [
+      cell(label('phone'), { bold: true }),
+      cell(f('phone')),
+      cell(label('liaisonTeacher'), { bold: true }),
+      cell(f('liaisonTeacher')),
+    ],
+    [
+      cell(m.identity.studentNo, { bold: true }),
+      cell(v.student.studentNo),
+      cell(m.openedAt, { bold: true }),
+      cell(day(v.openedAt)),
+    ],
+    [
+      cell(label('health'), { bold: true }),
+      cell([choice('health'), f('healthNote')].filter(Boolean).join('：'), { span: 3 }),
+    ],
   ]);
   const family = table(
-    ['parentsRelation', 'familyAtmosphere', 'parenting'].map((k) => [cell(label(k), { bold: true }), cell(choice(k))]).concat([
-      [cell(label('familyContacts'), { bold: true }), cell(f('familyContacts'))],
-    ]),
+    ['parentsRelation', 'familyAtmosphere', 'parenting']
+      .map((k) => [cell(label(k), { bold: true }), cell(choice(k))])
+      .concat([[cell(label('familyContacts'), { bold: true }), cell(f('familyContacts'))]]),
   );
   const relations = table([
     [cell(label('teacherRelation'), { bold: true }), cell(choice('teacherRelation'))],
@@ -90,7 +119,11 @@ function archiveDocument(v: ArchiveView, lang: Lang, zone: string, now: number):
   ]);
   const lifeEvents = table([
     [cell(m.seq, { bold: true }), cell(m.eventDate, { bold: true }), cell(m.eventText, { bold: true })],
-    ...(events.length ? events : [{ date: '', text: '' }]).map((e, i) => [cell(String(i + 1)), cell(e.date), cell(e.text)]),
+    ...(events.length ? events : [{ date: '', text: '' }]).map((e, i) => [
+      cell(String(i + 1)),
+      cell(e.date),
+      cell(e.text),
+    ]),
   ]);
   const assessments = table([
     [cell(m.when, { bold: true }), cell(m.what, { bold: true }), cell(m.detail, { bold: true })],
@@ -116,7 +149,10 @@ function archiveDocument(v: ArchiveView, lang: Lang, zone: string, now: number):
     sections: [
       {
         children: [
-          new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text: m.docTitle, bold: true, font: FONT, size: 32 })] }),
+          new Paragraph({
+            alignment: AlignmentType.CENTER,
+            children: [new TextRun({ text: m.docTitle, bold: true, font: FONT, size: 32 })],
+          }),
           new Paragraph({ alignment: AlignmentType.CENTER, children: [run(m.docSubtitle)] }),
           heading(s.personal!),
           personal,

@@ -27,7 +27,13 @@ export async function listArchives(deps: ArchiveDeps, user: SessionUser, q: { st
       at: deps.now,
     })),
   );
-  return rows.map((r) => ({ id: r.id, studentNo: r.student_no, name: r.name, className: r.class_name, collegeId: r.college_id }));
+  return rows.map((r) => ({
+    id: r.id,
+    studentNo: r.student_no,
+    name: r.name,
+    className: r.class_name,
+    collegeId: r.college_id,
+  }));
 }
 
 export interface AuditFilter {
@@ -48,7 +54,8 @@ export async function archiveAuditLog(deps: ArchiveDeps, user: SessionUser, f: A
     const s = str(v);
     if (!s) return undefined;
     const d = DateTime.fromISO(s, { zone });
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || !d.isValid) throw new BadRequestError(`${name}: "${s}" is not a date (YYYY-MM-DD)`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || !d.isValid)
+      throw new BadRequestError(`${name}: "${s}" is not a date (YYYY-MM-DD)`);
     return (end ? d.plus({ days: 1 }) : d).startOf('day').toMillis();
   };
   const page = Number(str(f.page) ?? 0);

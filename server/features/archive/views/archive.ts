@@ -31,9 +31,9 @@ export function renderArchive(req: Request, v: ArchiveView, o: ArchivePageOpts):
     return f.kind === 'choice' ? (m.options[f.key]?.[value] ?? value) : value;
   };
   const section = (s: string) =>
-    html`<section id="${s}"><h2>${m.sections[s]}</h2><dl>${ARCHIVE_FIELDS.filter((f) => f.section === s && f.kind !== 'events').map(
-      (f) => html`<dt>${m.fields[f.key]}</dt><dd data-field="${f.key}">${shown(f)}</dd>`,
-    )}</dl></section>`;
+    html`<section id="${s}"><h2>${m.sections[s]}</h2><dl>${ARCHIVE_FIELDS.filter(
+      (f) => f.section === s && f.kind !== 'events',
+    ).map((f) => html`<dt>${m.fields[f.key]}</dt><dd data-field="${f.key}">${shown(f)}</dd>`)}</dl></section>`;
   const events = lifeEventsOf(v.fields.lifeEvents);
   const body = html`<h1>${m.title} <small>${m.subtitle}</small></h1>
 ${flash(req, m.saved)}
@@ -66,7 +66,13 @@ ${open && !archiveCloseRefusal(actor, v.student.collegeId) ? leftForm(req, v) : 
   return page(req, { title: `${m.title} · ${v.student.name}`, body, status: o.problems?.length ? 400 : 200 });
 }
 
-function reviewsPart(req: Request, v: ArchiveView, at: (ms: number) => string, names: Map<string, string>, may: boolean): Raw {
+function reviewsPart(
+  req: Request,
+  v: ArchiveView,
+  at: (ms: number) => string,
+  names: Map<string, string>,
+  may: boolean,
+): Raw {
   const m = text(req).archive;
   return html`<section id="reviews"><h2>${m.reviews}</h2><p class="muted">${m.reviewHint}</p>${
     v.reviews.length
@@ -81,7 +87,8 @@ function editForm(req: Request, v: ArchiveView, o: ArchivePageOpts): Raw {
   const input = (f: ArchiveFieldDef): Raw => {
     if (f.kind === 'choice')
       return html`<select id="f-${f.key}" name="${f.key}"><option value="">—</option>${f.options.map(
-        (opt) => html`<option value="${opt}"${value(f.key) === opt ? raw(' selected') : ''}>${m.options[f.key]?.[opt] ?? opt}</option>`,
+        (opt) =>
+          html`<option value="${opt}"${value(f.key) === opt ? raw(' selected') : ''}>${m.options[f.key]?.[opt] ?? opt}</option>`,
       )}</select>`;
     if (f.kind === 'text')
       return f.multiline
@@ -106,7 +113,9 @@ function historyPart(req: Request, v: ArchiveView, at: (ms: number) => string, n
   const m = text(req).archive;
   return html`<section id="history"><h2>${m.history}</h2><p class="muted">${m.historyHint}</p>${
     v.versions.length
-      ? html`<table><thead><tr><th>${m.when}</th><th>${m.field}</th><th>${m.value}</th><th>${m.changedBy}</th></tr></thead><tbody>${[...v.versions]
+      ? html`<table><thead><tr><th>${m.when}</th><th>${m.field}</th><th>${m.value}</th><th>${m.changedBy}</th></tr></thead><tbody>${[
+          ...v.versions,
+        ]
           .reverse()
           .map(
             (x) =>

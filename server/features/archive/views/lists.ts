@@ -16,7 +16,8 @@ export function renderArchiveList(
 ${
   rows.length
     ? html`<table id="archives"><thead><tr><th>${m.identity.studentNo}</th><th>${m.identity.name}</th><th>${m.identity.className}</th></tr></thead><tbody>${rows.map(
-        (r) => html`<tr><td><a href="/archives/${r.id}">${r.studentNo}</a></td><td>${r.name}</td><td>${r.className ?? ''}</td></tr>`,
+        (r) =>
+          html`<tr><td><a href="/archives/${r.id}">${r.studentNo}</a></td><td>${r.name}</td><td>${r.className ?? ''}</td></tr>`,
       )}</tbody></table>`
     : html`<p class="muted">${m.noArchives}</p>`
 }`;
