@@ -10,6 +10,7 @@
  */
 import type { Knex } from 'knex';
 import { staleLedgerSeqs } from './repositories/ledger';
+import { unreviewedKeyCareStudents } from './repositories/archive';
 import type { Role } from '../domain/schema';
 import { getSchool, getCollege, listColleges, upsertCollege, upsertSchool } from './repositories/schools';
 import type { CollegeInput, SchoolInput } from './repositories/schools';
@@ -95,6 +96,9 @@ export function createStore(db: Knex) {
     listEndedWorkflows: (schoolId: string) => listEndedWorkflows(db, schoolId),
     listOpenWorkflowRows: (schoolId: string) => listOpenWorkflowRows(db, schoolId),
     staleLedgerSeqs: (collegeId: string, since: number, until: number) => staleLedgerSeqs(db, collegeId, since, until),
+    /** key-care students (on the list since before `since`) whose archive has no review in [since, until] */
+    unreviewedKeyCareStudents: (collegeId: string, since: number, until: number) =>
+      unreviewedKeyCareStudents(db, collegeId, since, until),
   };
 }
 

@@ -15,6 +15,14 @@ import type { ScreeningBatchRow, ScreeningWarningRow } from './tables/screening'
 import type { CareSettingsRow, KeyCareEntryRow, LedgerEntryRow, LedgerFollowUpRow, PairingRow } from './tables/care';
 import type { DataProblemRow, WorkflowSigningRow } from './tables/integrity';
 import type { IndicatorInputRow } from './tables/indicators';
+import type {
+  ArchiveFieldVersionRow,
+  ArchivePurgeRow,
+  ArchiveReviewRow,
+  ArchiveSettingsRow,
+  DataRequestRow,
+  StudentArchiveRow,
+} from './tables/archive';
 
 export type { EpochMs, Json, SqlBool } from './tables/types';
 export * from './tables/reference';
@@ -26,6 +34,7 @@ export * from './tables/screening';
 export * from './tables/care';
 export * from './tables/integrity';
 export * from './tables/indicators';
+export * from './tables/archive';
 
 /** Every table of the migrations and its row. */
 export interface Tables {
@@ -56,6 +65,12 @@ export interface Tables {
   data_problems: DataProblemRow;
   workflow_signing: WorkflowSigningRow;
   indicator_inputs: IndicatorInputRow;
+  student_archives: StudentArchiveRow;
+  archive_field_versions: ArchiveFieldVersionRow;
+  archive_reviews: ArchiveReviewRow;
+  archive_settings: ArchiveSettingsRow;
+  archive_purges: ArchivePurgeRow;
+  data_requests: DataRequestRow;
 }
 
 export type TableName = keyof Tables;

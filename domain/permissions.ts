@@ -116,3 +116,49 @@ export const indicatorsRefusal = (actor: Acting): Refusal =>
 /** Only the school administration enters the figures the database cannot know. */
 export const indicatorInputsRefusal = (actor: Acting): Refusal =>
   actor.role === 'school_admin' ? null : "only the school administration enters the indicators' figures";
+// -- the student archive 一生一档 (server/features/archive; seed 003 §3, §5, §6, §8, appendix 3) --
+
+/**
+ * Who sees a student's archive: the care staff of the student's college (the college keeps it:
+ * "二级学院存档"; the class teacher and counsellor hold the interview and learn the family situation,
+ * seed 003 §3 and §6) and the counselling centre (the school admin, "及时反馈给心理咨询中心"). The
+ * same people edit its hand-written sections and export it for a hand-over.
+ */
+export const ARCHIVE_ROLES: readonly string[] = [
+  'school_admin',
+  'college_leader',
+  'psych_counsellor',
+  'counsellor',
+  'class_teacher',
+];
+export const archiveViewRefusal = (actor: Acting, collegeId: string): Refusal => {
+  if (!ARCHIVE_ROLES.includes(actor.role))
+    return "only the college's care staff and the counselling centre may see an archive";
+  if (actor.role !== 'school_admin' && actor.collegeId !== collegeId) return 'this archive belongs to another college';
+  return null;
+};
+export const archiveEditRefusal = archiveViewRefusal;
+
+/** The monthly review (seed 003 §8 每月更新) is the ledger keepers' (not the class teacher's, who adds follow-ups). */
+export const ARCHIVE_REVIEW_ROLES: readonly string[] = [
+  'school_admin',
+  'college_leader',
+  'psych_counsellor',
+  'counsellor',
+];
+export const archiveReviewRefusal = (actor: Acting, collegeId: string): Refusal =>
+  archiveViewRefusal(actor, collegeId) ??
+  (ARCHIVE_REVIEW_ROLES.includes(actor.role)
+    ? null
+    : 'only the counsellors, the psychological counsellor, the college leader or the counselling centre review an archive');
+
+/** Closing an archive (the student left) starts its retention clock: the college leader, a counsellor or the school. */
+export const archiveCloseRefusal = (actor: Acting, collegeId: string): Refusal =>
+  archiveViewRefusal(actor, collegeId) ??
+  (['school_admin', 'college_leader', 'counsellor'].includes(actor.role)
+    ? null
+    : 'only a counsellor, the college leader or the school administration may record that a student left');
+
+/** The audit log of the archives, the retention settings and the data requests' register: the counselling centre. */
+export const archiveOversightRefusal = (actor: Acting): Refusal =>
+  actor.role === 'school_admin' ? null : 'only the counselling centre (school administration) may do this';

@@ -31,6 +31,8 @@ import { createCrisisApiRouter } from './features/crisis/api';
 import { createCrisisPagesRouter } from './features/crisis/pages';
 import { createCareRouter } from './features/care/api';
 import { createCarePagesRouter } from './features/care/pages';
+import { createArchiveApiRouter } from './features/archive/api';
+import { createArchivePagesRouter } from './features/archive/pages';
 import { createScreeningRouter } from './features/screening/api';
 import { createScreeningPagesRouter } from './features/screening/pages';
 import { createDashboardRouter } from './features/dashboard/router';
@@ -196,6 +198,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createScreeningPagesRouter(deps));
   app.use(createCareRouter(deps));
   app.use(createCarePagesRouter(deps));
+  app.use(createArchiveApiRouter(deps));
+  app.use(createArchivePagesRouter(deps));
 
   app.use(unknownRoute(app));
 

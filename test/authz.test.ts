@@ -524,6 +524,41 @@ const CASES: Case[] = [
   { route: 'POST /me/calendar-feed', path: () => '/me/calendar-feed' },
   { route: 'POST /me/calendar-feed/revoke', path: () => '/me/calendar-feed/revoke' },
   { route: 'GET /me/calendar-feed', path: () => '/me/calendar-feed', allowed: ['litStaff'] },
+  // the student archive 一生一档: the college's care staff and the counselling centre; its audit log and settings: the centre
+  { route: 'GET /api/archives', path: () => '/api/archives', allowed: ['litStaff', 'admin'] },
+  {
+    route: 'GET /api/archives/:studentId',
+    path: () => '/api/archives/stu-1',
+    forbidden: OTHER_COLLEGE,
+    allowed: ['litStaff', 'litLeader', 'admin'],
+  },
+  { route: 'PATCH /api/archives/:studentId', path: () => '/api/archives/stu-1', forbidden: OTHER_COLLEGE },
+  {
+    route: 'POST /api/archives/:studentId/reviews',
+    path: () => '/api/archives/stu-1/reviews',
+    forbidden: OTHER_COLLEGE,
+  },
+  { route: 'POST /api/archives/:studentId/left', path: () => '/api/archives/stu-1/left', forbidden: OTHER_COLLEGE },
+  {
+    route: 'GET /exports/archives/:studentId.docx',
+    path: () => '/exports/archives/stu-1.docx',
+    forbidden: OTHER_COLLEGE,
+    allowed: ['litStaff'],
+  },
+  { route: 'GET /api/archive-audit', path: () => '/api/archive-audit', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'GET /api/archive/settings', path: () => '/api/archive/settings', allowed: ['litStaff', 'admin'] },
+  { route: 'PUT /api/archive/settings', path: () => '/api/archive/settings', forbidden: ADMIN_ONLY },
+  { route: 'GET /archives', path: () => '/archives', allowed: ['litStaff', 'admin'] },
+  {
+    route: 'GET /archives/:studentId',
+    path: () => '/archives/stu-1',
+    forbidden: OTHER_COLLEGE,
+    allowed: ['litStaff', 'admin'],
+  },
+  { route: 'POST /archives/:studentId', path: () => '/archives/stu-1', forbidden: OTHER_COLLEGE },
+  { route: 'POST /archives/:studentId/review', path: () => '/archives/stu-1/review', forbidden: OTHER_COLLEGE },
+  { route: 'POST /archives/:studentId/left', path: () => '/archives/stu-1/left', forbidden: OTHER_COLLEGE },
+  { route: 'GET /admin/archive-audit', path: () => '/admin/archive-audit', forbidden: ADMIN_ONLY, allowed: ['admin'] },
 ];
 
 let fx: WebFixture;

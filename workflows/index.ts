@@ -7,3 +7,4 @@ export * from './crisis-case';
 export * from './supervision';
 export * from './pairing';
 export * from './screening-follow-up';
+export * from './purge-archive';

@@ -49,6 +49,7 @@ export function page(req: Request, opts: { title: string; body: Raw; status?: nu
               ['/admin/semesters', t.navSemesters],
               ['/admin/users', t.navUsers],
               ['/admin/care-settings', t.navCareSettings],
+              ['/admin/archive-audit', texts(lang).archive.navAudit],
               ['/admin/workflows', t.navWorkflows],
               ['/admin/deliveries', t.navDeliveries],
             ] as Array<[string, string]>)
@@ -56,6 +57,7 @@ export function page(req: Request, opts: { title: string; body: Raw; status?: nu
         ...(u.role === 'school_admin' || u.role === 'college_leader'
           ? ([['/indicators', texts(lang).indicators.nav]] as Array<[string, string]>)
           : []),
+        ['/archives', texts(lang).archive.nav],
         ['/screening', t.navScreening],
         ['/me/calendar-feed', t.navCalendar],
       ]

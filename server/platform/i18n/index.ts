@@ -5,6 +5,7 @@
  * notifications); `{name}` placeholders are filled by `fill`.
  */
 import type { Request } from 'express';
+import { ARCHIVE_TEXT } from './archive';
 import { AUTH_MESSAGES } from './auth';
 import { CARE_MESSAGES } from './care';
 import { CRISIS_TEXT } from './crisis';
@@ -25,6 +26,7 @@ const area = (lang: Lang) => ({
   ui: dashboard[lang],
   auth: AUTH_MESSAGES[lang],
   care: CARE_MESSAGES[lang],
+  archive: ARCHIVE_TEXT[lang],
   crisis: CRISIS_TEXT[lang],
   exports: exportsText[lang],
   indicators: INDICATORS_TEXT[lang],

@@ -31,7 +31,8 @@ import { ladderOf, updateOpts, viaUpdate, type UpdateOptions } from './update';
 /**
  * The monthly ledger duty (seed 003 §8: 每月更新学院重点、高危学生心理干预台账): a task whose
  * checklist entry asks for it completes only when every active entry of the college's intervention
- * ledger made before the task's month has a follow-up in that month (from its first day until now).
+ * ledger made before the task's month has a follow-up in that month (from its first day until now),
+ * and every student on the key-care list since before that month has had their archive reviewed in it.
  * The refusal names entries by their number (序号) only. A closed task is left to the workflow,
  * which answers "already completed" as it always has.
  */
@@ -48,8 +49,12 @@ export async function ledgerDutyProblem(
   const zone = (await store.getSchool(semester.schoolId))?.timezone ?? 'Asia/Shanghai';
   const since = DateTime.fromISO(`${row.month}-01`, { zone }).startOf('month').toMillis();
   const stale = await store.staleLedgerSeqs(row.collegeId, since, now);
-  return stale.length
-    ? `update the intervention ledger first: entries no. ${stale.join(', ')} have no follow-up this month (干预台账第 ${stale.join('、')} 号本月尚无跟踪记录)`
+  if (stale.length)
+    return `update the intervention ledger first: entries no. ${stale.join(', ')} have no follow-up this month (干预台账第 ${stale.join('、')} 号本月尚无跟踪记录)`;
+  // and every key-care student's archive reviewed this month (一生一档, 档案实行动态管理), named by opaque id
+  const unreviewed = await store.unreviewedKeyCareStudents(row.collegeId, since, now);
+  return unreviewed.length
+    ? `review the key-care students' archives first: ${unreviewed.length} not reviewed this month (本月尚有 ${unreviewed.length} 名重点关爱学生的档案未复核): ${unreviewed.map((id) => `/archives/${id}`).join(' ')}`
     : null;
 }
 

@@ -1,0 +1,62 @@
+/**
+ * The archive's purge (issue 16 part 1, PIPL Art. 47): once a closed archive's retention is over,
+ * the student's personal data goes from every table (db/repositories/archive-purge.ts) and the
+ * purge is logged (archive_purges, and an audit event by opaque id). The retention is read again
+ * when the timer fires: a school that lengthened it gets a later instant back (the workflow sleeps
+ * on); a shortened one purges at once. Idempotent: a purged student answers purged.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { PurgeOutcome } from '../contracts/archive';
+import { DEFAULT_ARCHIVE_SETTINGS, purgeDueAt } from '../domain/archive';
+import { getArchiveSettings, getArchiveState } from '../db/repositories/archive';
+import { purgeStudent, type PurgeCounts } from '../db/repositories/archive-purge';
+import { inTransaction } from '../db/knex';
+import { createStore } from '../db/store';
+
+/** Purges the student when their archive is closed and its retention is over at `now`. */
+export async function purgeIfDue(
+  knex: Knex,
+  studentId: string,
+  now: number,
+  by = 'timer',
+): Promise<PurgeOutcome & { counts?: PurgeCounts }> {
+  const state = await getArchiveState(knex, studentId);
+  if (!state) {
+    const done = await knex('archive_purges').where({ student_id: studentId }).first('id');
+    return done ? { purged: true } : { purged: false, retryAt: null };
+  }
+  if (state.status !== 'closed' || state.left_at == null) return { purged: false, retryAt: null };
+  const settings = await getArchiveSettings(knex, state.school_id);
+  const due = purgeDueAt(
+    Number(state.left_at),
+    Number(settings?.retention_days ?? DEFAULT_ARCHIVE_SETTINGS.retentionDays),
+  );
+  if (due > now) return { purged: false, retryAt: due };
+  const counts = await inTransaction(knex, async (trx) => {
+    const counts = await purgeStudent(trx, { studentId, by, at: now });
+    await createStore(trx).appendAudit({
+      eventKey: `archive-purged:${studentId}`,
+      subjectType: 'archive',
+      subjectId: studentId,
+      action: 'purged',
+      actor: by,
+      at: now,
+      details: { tables: counts ?? {}, run: randomUUID() },
+    });
+    return counts;
+  });
+  return { purged: true, counts: counts ?? {} };
+}
+
+export function createPurgeArchiveActivities(deps: { knex: Knex }) {
+  return {
+    /** The timer's activity: the workflow passes no clock; the activity's own is the purge instant. */
+    async purgeArchiveIfDue(studentId: string): Promise<PurgeOutcome> {
+      const r = await purgeIfDue(deps.knex, studentId, Date.now());
+      return r.purged ? { purged: true } : { purged: false, retryAt: r.retryAt };
+    },
+  };
+}
+
+export type PurgeArchiveActivities = ReturnType<typeof createPurgeArchiveActivities>;
