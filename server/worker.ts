@@ -12,6 +12,7 @@ import { createCrisisActivities } from '../activities/crisis';
 import { createDigestActivities } from '../activities/digest';
 import { createPairingActivities } from '../activities/pairing';
 import { createScreeningActivities } from '../activities/screening';
+import { createUnitReportActivities } from '../activities/unit-reports';
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import { activityVerification, appClient, loadIntegrity, type Integrity } from '../codec/signing';
 import type { DataConverter } from '@temporalio/common';
@@ -39,6 +40,7 @@ export function allActivities(deps: { knex: Knex; client: Client; outbox: Outbox
     ...createCrisisActivities({ store, knex: deps.knex }),
     ...createPairingActivities({ store, knex: deps.knex }),
     ...createScreeningActivities({ store, knex: deps.knex }),
+    ...createUnitReportActivities({ store, knex: deps.knex }),
     ...createDeliveryActivities({ outbox: deps.outbox }),
     ...createLadderActivities({ store, client: deps.client, outbox: deps.outbox }),
   };

@@ -7,3 +7,5 @@ export * from './crisis-case';
 export * from './supervision';
 export * from './pairing';
 export * from './screening-follow-up';
+export * from './unit-reports';
+export * from './unit-concern';
