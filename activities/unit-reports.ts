@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import { ApplicationFailure } from '@temporalio/common';
 import { withScrubbedErrors } from './scrub';
-import { inTransaction } from '../db/knex';
+import { writeTransaction } from '../db/knex';
 import { createStore, type Store } from '../db/store';
 import { insertInboxRows, type InboxRow } from '../db/repositories/care-events';
 import { getUnit, listUnits, peopleOfUnits, type UnitRow } from '../db/repositories/units';
@@ -92,7 +92,7 @@ export function createUnitReportActivities(deps: { store: Store; knex: Knex }) {
     const users = await usersOf(college.schoolId);
     const counsellors = users.filter((u) => u.role === 'counsellor' && u.collegeId === req.collegeId).map((u) => u.id);
     const notify: string[] = [];
-    await inTransaction(knex, async (trx) => {
+    await writeTransaction(knex, async (trx) => {
       const txStore = createStore(trx);
       for (const step of req.steps) {
         const eventKey = `unit-reports.${req.semesterId}.${req.collegeId}/${step.key}`;
@@ -216,7 +216,7 @@ export function createUnitReportActivities(deps: { store: Store; knex: Knex }) {
       recipients = users.filter((u) => u.role === 'school_admin').map((u) => u.id);
       notice = N.concernSchool(name);
     }
-    const applied = await inTransaction(knex, async (trx) => {
+    const applied = await writeTransaction(knex, async (trx) => {
       const applied = await createStore(trx).appendAudit({
         eventKey,
         subjectType: 'unit-concern',

@@ -10,6 +10,7 @@
  */
 import type { Knex } from 'knex';
 import { staleLedgerSeqs } from './repositories/ledger';
+import { classTrainingOf } from './repositories/units-reports';
 import type { Role } from '../domain/schema';
 import { getSchool, getCollege, listColleges, upsertCollege, upsertSchool } from './repositories/schools';
 import type { CollegeInput, SchoolInput } from './repositories/schools';
@@ -95,6 +96,8 @@ export function createStore(db: Knex) {
     listEndedWorkflows: (schoolId: string) => listEndedWorkflows(db, schoolId),
     listOpenWorkflowRows: (schoolId: string) => listOpenWorkflowRows(db, schoolId),
     staleLedgerSeqs: (collegeId: string, since: number, until: number) => staleLedgerSeqs(db, collegeId, since, until),
+    /** the classes of a college and whether their committee members' training is recorded (issue 16) */
+    classTrainingOf: (semesterId: string, collegeId: string) => classTrainingOf(db, semesterId, collegeId),
   };
 }
 

@@ -128,5 +128,6 @@ export function trainingProblem(classes: ReadonlyArray<{ name: string; trained: 
   return `the committee members of ${untrained.length} class(es) are not yet marked trained: ${shown}${more}`;
 }
 
-/** The checklist task the training rule applies to (checklists/runxin-2024-autumn.json). */
-export const isTrainingTask = (titleZh: string): boolean => titleZh.includes('心理委员培训');
+/** The checklist task the training rule applies to (checklists/runxin-2024-autumn.json: 2024-10-05-committee-member-training). */
+export const isTrainingTask = (templateTaskId: string, titleZh: string): boolean =>
+  templateTaskId.endsWith('committee-member-training') || titleZh.includes('心理委员培训');

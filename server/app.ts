@@ -34,6 +34,9 @@ import { createScreeningRouter } from './features/screening/api';
 import { createScreeningPagesRouter } from './features/screening/pages';
 import { createDashboardRouter } from './features/dashboard/router';
 import { createTaskRouter } from './features/tasks/router';
+import { createUnitsApi } from './features/units/api';
+import { createUnitsPages } from './features/units/pages';
+import { reporterGate } from './features/units/gate';
 import { observeRequests } from './observability/http';
 
 export type { AppDeps } from './platform/deps';
@@ -174,6 +177,8 @@ export function createApp(deps: AppDeps): express.Express {
   }
   app.use(csrf);
   app.use(auth.router);
+  // the class and dorm reporters (students) reach nothing but their own reports: before every feature
+  app.use(reporterGate);
   app.use(createUsersPages(deps));
   app.use(createUsersApi(deps));
   app.use(createDashboardRouter(deps));
@@ -194,6 +199,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createScreeningPagesRouter(deps));
   app.use(createCareRouter(deps));
   app.use(createCarePagesRouter(deps));
+  app.use(createUnitsApi(deps));
+  app.use(createUnitsPages(deps));
 
   app.use(unknownRoute(app));
 

@@ -169,3 +169,51 @@ export async function saveUnitSettings(db: Knex, row: UnitSettingsRow): Promise<
     .onConflict('school_id')
     .merge(['concern_respond_ms', 'updated_by', 'updated_at']);
 }
+
+/** The classes of a college, each with whether its committee members' training is recorded in the semester. */
+export async function classTrainingOf(
+  db: Knex,
+  semesterId: string,
+  collegeId: string,
+): Promise<
+  Array<{
+    unitId: string;
+    code: string;
+    name: string;
+    trained: boolean;
+    trainedBy: string | null;
+    trainedAt: number | null;
+  }>
+> {
+  const rows = (await db('units')
+    .leftJoin('unit_trainings', function () {
+      this.on('unit_trainings.unit_id', '=', 'units.id').andOn(
+        'unit_trainings.semester_id',
+        '=',
+        db.raw('?', [semesterId]),
+      );
+    })
+    .where({ 'units.college_id': collegeId, 'units.kind': 'class' })
+    .orderBy('units.code')
+    .select(
+      'units.id',
+      'units.code',
+      'units.name',
+      'unit_trainings.trained_by',
+      'unit_trainings.trained_at',
+    )) as Array<{
+    id: string;
+    code: string;
+    name: string;
+    trained_by: string | null;
+    trained_at: number | string | null;
+  }>;
+  return rows.map((r) => ({
+    unitId: r.id,
+    code: r.code,
+    name: r.name,
+    trained: r.trained_by !== null,
+    trainedBy: r.trained_by,
+    trainedAt: r.trained_at === null ? null : Number(r.trained_at),
+  }));
+}

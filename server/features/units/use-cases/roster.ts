@@ -5,7 +5,7 @@
  * import stores nothing. Students new to the school are registered under an opaque id.
  */
 import { randomUUID } from 'node:crypto';
-import { inTransaction } from '../../../../db/knex';
+import { writeTransaction } from '../../../../db/knex';
 import { registeredStudentsByNo, insertStudents, type RegisteredStudent } from '../../../../db/repositories/students';
 import { reporterUnits, saveRoster, unitsByCode, type RosterUnit } from '../../../../db/repositories/units';
 import type { College, User } from '../../../../db/store';
@@ -145,7 +145,7 @@ export async function importRoster(deps: Deps, actor: SessionUser, bytes: Buffer
   if (problems.length > 0) throw new ImportError(problems);
 
   const drafts = [...units.values()];
-  await inTransaction(knex, async (trx) => {
+  await writeTransaction(knex, async (trx) => {
     const at = deps.now?.() ?? Date.now();
     await insertStudents(
       trx,
