@@ -112,7 +112,7 @@ export function createUnitReportActivities(deps: { store: Store; knex: Knex }) {
             });
         };
         const q = { semesterId: req.semesterId, collegeId: req.collegeId, weekNo: step.weekNo };
-        let moved: UnitReportWeekRow[] = [];
+        let moved: UnitReportWeekRow[];
         if (step.action === 'opened') {
           await insertWeekRows(
             trx,
