@@ -12,8 +12,7 @@ import { rosterReceiver } from './upload';
 import {
   changeUnitSettings,
   classTraining,
-  fileConcern,
-  fileNothingUnusual,
+  fileReport,
   importRoster,
   listConcerns,
   listRoster,
@@ -47,13 +46,10 @@ export function createUnitsApi(deps: AppDeps): express.Router {
   const receive = rosterReceiver(deps);
 
   r.get('/api/report', async (req, res) => void res.json(await reporterHome(d, currentUser(req))));
-  r.post('/api/report', async (req, res) => {
-    const user = currentUser(req);
-    const b = body(req);
-    if (b.kind === 'nothing_unusual') return void res.status(201).json(await fileNothingUnusual(d, user));
-    if (b.kind === 'concern') return void res.status(201).json(await fileConcern(d, user, b));
-    throw new BadRequestError('kind: "nothing_unusual" or "concern"');
-  });
+  r.post(
+    '/api/report',
+    async (req, res) => void res.status(201).json(await fileReport(d, currentUser(req), body(req))),
+  );
 
   r.get('/api/units', schoolAdmin, async (req, res) => void res.json({ units: await listRoster(d, currentUser(req)) }));
   r.post('/api/units/import', schoolAdmin, async (req, res) => {

@@ -7,6 +7,7 @@ export { importRoster, type RosterResult } from './use-cases/roster';
 export {
   fileConcern,
   fileNothingUnusual,
+  fileReport,
   myReports,
   reporterHome,
   startConcernFollowUp,

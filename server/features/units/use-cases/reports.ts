@@ -181,6 +181,18 @@ export async function fileConcern(
   return { reportId: id, respondBy };
 }
 
+/** A report as the JSON API receives it: `kind` nothing_unusual, or concern with studentId, category and note. */
+export async function fileReport(
+  deps: UnitsDeps,
+  user: SessionUser,
+  b: Record<string, unknown>,
+): Promise<{ reportId: string; already?: boolean; respondBy?: number }> {
+  assertReporter(user);
+  if (b.kind === 'nothing_unusual') return fileNothingUnusual(deps, user);
+  if (b.kind === 'concern') return fileConcern(deps, user, b);
+  throw new BadRequestError('kind: "nothing_unusual" or "concern"');
+}
+
 /** Starts (once) the concern's follow-up workflow. */
 export async function startConcernFollowUp(deps: UnitsDeps, input: UnitConcernInput): Promise<void> {
   if (!deps.client) return;
