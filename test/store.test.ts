@@ -28,6 +28,7 @@ const MIGRATIONS = [
   '20241201000400_workflow_integrity.ts',
   '20241201000900_semester_task_model.ts',
   '20241201001000_idempotency_keys.ts',
+  '20261203000200_class_dorm_levels.ts',
 ];
 const TABLES = [
   'pairings',
