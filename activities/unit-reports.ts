@@ -163,10 +163,7 @@ export function createUnitReportActivities(deps: { store: Store; knex: Knex }) {
               [...teachers, ...counsellors],
               'unit_report_escalated',
               req.collegeId,
-              N.escalated(
-                moved.map((r) => unitName(unitById.get(r.unit_id))),
-                step.weekNo,
-              ),
+              N.escalated(moved.map((r) => unitName(unitById.get(r.unit_id))).sort(), step.weekNo),
             );
         }
         await txStore.appendAudit({
