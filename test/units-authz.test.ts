@@ -74,7 +74,12 @@ beforeAll(async () => {
   const filed = await reporters['sci-psych-member']!.fetch('/api/report', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ kind: 'concern', studentId: sci.classmates[0]!.id, category: 'mood', note: '在宿舍哭泣多次' }),
+    body: JSON.stringify({
+      kind: 'concern',
+      studentId: sci.classmates[0]!.id,
+      category: 'mood',
+      note: '在宿舍哭泣多次',
+    }),
   });
   expect(filed.status).toBe(201);
 }, 60_000);
