@@ -221,4 +221,44 @@ describe("a concern's follow-up", () => {
     await respondToConcern(deps(await env.currentTimeMs()), leader, reportId, { response: 'noted', note: '已谈话' });
     expect(await env.client.workflow.getHandle(unitConcernWorkflowId(reportId)).result()).toEqual({ responded: true });
   }, 120_000);
+
+  test('When the counsellor answers with a key-care entry or a screening interview, then the care and screening features open them for the student', async () => {
+    const t0 = await env.currentTimeMs();
+    const member = await sessionOf(fx.store, 'lit-psych-member');
+    const [a, b] = (await reporterHome(deps(t0), member)).classmates;
+    const counsellor = await sessionOf(fx.store, 'literature-counsellor');
+    const first = await fileConcern(deps(t0), member, { studentId: a!.id, category: 'family', note: '家中有变故' });
+    const keyCare = await respondToConcern(deps(t0), counsellor, first.reportId, {
+      response: 'key_care',
+      plan: '每周谈心一次',
+    });
+    const entry = await fx.db('key_care_entries').where({ id: keyCare.ref }).first();
+    expect([entry.student_id, entry.college_id, entry.plan, entry.status]).toEqual([
+      a!.id,
+      'literature',
+      '每周谈心一次',
+      'active',
+    ]);
+    const second = await fileConcern(deps(t0), member, { studentId: b!.id, category: 'study', note: '多门课缺考' });
+    const interview = await respondToConcern(deps(t0), counsellor, second.reportId, {
+      response: 'interview',
+      level: 'red',
+    });
+    const warning = await fx.db('screening_warnings').where({ batch_id: interview.ref }).first();
+    expect([warning.student_id, warning.college_id, warning.level, warning.status]).toEqual([
+      b!.id,
+      'literature',
+      'red',
+      'open',
+    ]);
+    const rows = await fx
+      .db('unit_reports')
+      .whereIn('id', [first.reportId, second.reportId])
+      .orderBy('filed_at')
+      .select('response', 'follow_up');
+    expect(rows.map((r: { response: string; follow_up: string }) => [r.response, r.follow_up]).sort()).toEqual([
+      ['interview', 'responded'],
+      ['key_care', 'responded'],
+    ]);
+  }, 120_000);
 });

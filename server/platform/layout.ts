@@ -61,6 +61,7 @@ export function page(req: Request, opts: { title: string; body: Raw; status?: nu
   const reporter = u?.role === 'class_psych_member' || u?.role === 'dorm_info_officer';
   if (reporter) main.splice(0, main.length, ['/report', texts(lang).units.nav]);
   if (u?.role === 'school_admin') more.unshift(['/admin/units', texts(lang).units.rosterTitle]);
+  if (u?.collegeId && !reporter) more.unshift(['/units/concerns', texts(lang).units.concernsTitle]);
   const link = ([href, label]: [string, Raw | string]) => html`<a href="${href}">${label}</a> `;
   const header = html`<header><a class="skip" href="#main">${lt.skip}</a><strong class="brand">${t.appTitle}</strong>
 ${
