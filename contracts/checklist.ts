@@ -5,9 +5,16 @@
  */
 
 export const COLLEGE_ROLES = ['college_leader', 'psych_counsellor', 'counsellor', 'class_teacher'] as const;
-export const ROLES = ['school_admin', ...COLLEGE_ROLES] as const;
+/**
+ * Students who report on their class or dormitory (issue 16 part 2): the class psychology committee
+ * member (心理委员) and the dorm information officer (宿舍信息员). Each is attached to one class or one
+ * dormitory (server/features/units); they reach nothing but their own reports (domain/permissions.ts).
+ */
+export const STUDENT_REPORTER_ROLES = ['class_psych_member', 'dorm_info_officer'] as const;
+export const ROLES = ['school_admin', ...COLLEGE_ROLES, ...STUDENT_REPORTER_ROLES] as const;
 export type Role = (typeof ROLES)[number];
 export type CollegeRole = (typeof COLLEGE_ROLES)[number];
+export type StudentReporterRole = (typeof STUDENT_REPORTER_ROLES)[number];
 
 export const TASK_KINDS = [
   'once', // once in a month (一次性任务)

@@ -11,6 +11,7 @@
 import type { Knex } from 'knex';
 import { staleLedgerSeqs } from './repositories/ledger';
 import { unreviewedKeyCareStudents } from './repositories/archive';
+import { classTrainingOf } from './repositories/units-reports';
 import type { Role } from '../domain/schema';
 import { getSchool, getCollege, listColleges, upsertCollege, upsertSchool } from './repositories/schools';
 import type { CollegeInput, SchoolInput } from './repositories/schools';
@@ -99,6 +100,8 @@ export function createStore(db: Knex) {
     /** key-care students (on the list since before `since`) whose archive has no review in [since, until] */
     unreviewedKeyCareStudents: (collegeId: string, since: number, until: number) =>
       unreviewedKeyCareStudents(db, collegeId, since, until),
+    /** the classes of a college and whether their committee members' training is recorded (issue 16) */
+    classTrainingOf: (semesterId: string, collegeId: string) => classTrainingOf(db, semesterId, collegeId),
   };
 }
 

@@ -5,7 +5,7 @@
  * exactly as the validators have always worded it, or null when the actor may act; `may*` answer a
  * boolean for pages that only need to know whether to offer an action.
  */
-import type { CollegeRole, Role } from '../contracts/checklist';
+import { STUDENT_REPORTER_ROLES, type CollegeRole, type Role } from '../contracts/checklist';
 
 /** A user acting on a workflow (contracts/task.ts Actor, contracts/supervision.ts StaffActor). */
 export interface Acting {
@@ -16,7 +16,9 @@ export interface Acting {
 
 type Refusal = string | null;
 
-export const isOfCollege = (actor: Acting, collegeId: string): boolean => actor.collegeId === collegeId;
+/** A student reporter (心理委员, 宿舍信息员) is of no college's staff: see "student reporters" below. */
+export const isOfCollege = (actor: Acting, collegeId: string): boolean =>
+  actor.collegeId === collegeId && !isStudentReporter(actor);
 export const isCollegeLeaderOf = (actor: Acting, collegeId: string): boolean =>
   actor.role === 'college_leader' && actor.collegeId === collegeId;
 
@@ -162,3 +164,40 @@ export const archiveCloseRefusal = (actor: Acting, collegeId: string): Refusal =
 /** The audit log of the archives, the retention settings and the data requests' register: the counselling centre. */
 export const archiveOversightRefusal = (actor: Acting): Refusal =>
   actor.role === 'school_admin' ? null : 'only the counselling centre (school administration) may do this';
+// -- student reporters (issue 16 part 2: server/features/units) --
+
+/** The class psychology committee member and the dorm information officer: students, not staff. */
+export const isStudentReporter = (actor: Pick<Acting, 'role'>): boolean =>
+  (STUDENT_REPORTER_ROLES as readonly string[]).includes(actor.role);
+
+/**
+ * A student reporter reaches nothing but their own reports: every other page, API and action of the
+ * app (the archive, another student's data, tasks, care, crisis, screening, the inbox) refuses them.
+ * `own` says whether the request is for the reporter's own reports.
+ */
+export const reporterReachRefusal = (actor: Pick<Acting, 'role'>, own: boolean): Refusal =>
+  !isStudentReporter(actor) || own ? null : 'a class or dorm reporter may use only their own weekly reports';
+
+/** A report is seen by the reporter who filed it, or by care staff of its college (and the school). */
+export const reportReadRefusal = (actor: Acting, report: { reporterUserId: string; collegeId: string }): Refusal => {
+  if (isStudentReporter(actor))
+    return actor.userId === report.reporterUserId ? null : 'a reporter sees only the reports they filed';
+  if (actor.role === 'school_admin' || isOfCollege(actor, report.collegeId)) return null;
+  return 'this report belongs to another college';
+};
+
+/** Who answers a concern: the counsellors, the psychology counsellor and the leader of its college. */
+export const CONCERN_RESPONDER_ROLES: string[] = ['counsellor', 'psych_counsellor', 'college_leader'];
+export const respondConcernRefusal = (actor: Acting, collegeId: string): Refusal => {
+  if (!isOfCollege(actor, collegeId)) return 'this concern belongs to another college';
+  if (!CONCERN_RESPONDER_ROLES.includes(actor.role))
+    return `only the college's ${CONCERN_RESPONDER_ROLES.join(', ')} may respond to a concern`;
+  return null;
+};
+
+/** The psychology counsellor or the leader of the college (or the school) marks a class's members trained. */
+export const markTrainingRefusal = (actor: Acting, collegeId: string): Refusal =>
+  actor.role === 'school_admin' ||
+  (isOfCollege(actor, collegeId) && (actor.role === 'psych_counsellor' || actor.role === 'college_leader'))
+    ? null
+    : "only the college's psychology counsellor or leader may record the training";

@@ -37,6 +37,9 @@ import { createScreeningRouter } from './features/screening/api';
 import { createScreeningPagesRouter } from './features/screening/pages';
 import { createDashboardRouter } from './features/dashboard/router';
 import { createTaskRouter } from './features/tasks/router';
+import { createUnitsApi } from './features/units/api';
+import { createUnitsPages } from './features/units/pages';
+import { reporterGate } from './features/units/gate';
 import { observeRequests } from './observability/http';
 
 export type { AppDeps } from './platform/deps';
@@ -177,6 +180,8 @@ export function createApp(deps: AppDeps): express.Express {
   }
   app.use(csrf);
   app.use(auth.router);
+  // the class and dorm reporters (students) reach nothing but their own reports: before every feature
+  app.use(reporterGate);
   app.use(createUsersPages(deps));
   app.use(createUsersApi(deps));
   app.use(createDashboardRouter(deps));
@@ -200,6 +205,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createCarePagesRouter(deps));
   app.use(createArchiveApiRouter(deps));
   app.use(createArchivePagesRouter(deps));
+  app.use(createUnitsApi(deps));
+  app.use(createUnitsPages(deps));
 
   app.use(unknownRoute(app));
 

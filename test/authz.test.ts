@@ -559,6 +559,37 @@ const CASES: Case[] = [
   { route: 'POST /archives/:studentId/review', path: () => '/archives/stu-1/review', forbidden: OTHER_COLLEGE },
   { route: 'POST /archives/:studentId/left', path: () => '/archives/stu-1/left', forbidden: OTHER_COLLEGE },
   { route: 'GET /admin/archive-audit', path: () => '/admin/archive-audit', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  // class and dorm levels (issue 16 part 2): the reporters' own page is theirs only (test/units-authz.test.ts
+  // walks every route as a reporter; the concern and training refusals are in test/units-use-cases.test.ts)
+  ...['GET /report', 'POST /report/nothing-unusual', 'POST /report/concern', 'GET /api/report', 'POST /api/report'].map(
+    (route): Case => ({ route, path: () => route.split(' ')[1]!, forbidden: ['litStaff', 'admin'] }),
+  ),
+  { route: 'GET /admin/units', path: () => '/admin/units', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'GET /api/units', path: () => '/api/units', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  ...[
+    '/admin/units/import',
+    '/admin/units/start',
+    '/admin/units/settings',
+    '/api/units/import',
+    '/api/units/start',
+    '/api/units/settings',
+  ].map((p): Case => ({ route: `POST ${p}`, path: () => p, forbidden: ADMIN_ONLY })),
+  ...['/units/concerns', '/api/units/concerns'].map((p): Case => ({
+    route: `GET ${p}`,
+    path: () => `${p}?college=literature`,
+    forbidden: OTHER_COLLEGE,
+    allowed: ['litStaff', 'admin'],
+  })),
+  ...['/units/training', '/api/units/training'].map((p): Case => ({
+    route: `GET ${p}`,
+    path: (i) => `${p}?semester=${i.semester}&college=literature`,
+    forbidden: OTHER_COLLEGE,
+    allowed: ['litStaff'],
+  })),
+  { route: 'POST /units/concerns/:id/respond', path: () => '/units/concerns/none/respond' },
+  { route: 'POST /api/units/concerns/:id/respond', path: () => '/api/units/concerns/none/respond' },
+  { route: 'POST /units/training/:unitId', path: (i) => `/units/training/none?semester=${i.semester}` },
+  { route: 'POST /api/units/training/:unitId', path: (i) => `/api/units/training/none?semester=${i.semester}` },
 ];
 
 let fx: WebFixture;

@@ -133,6 +133,21 @@ describe("the school's figures and the page", () => {
   });
 
   test('When the admin opens the page, then the seed 004 norms stand beside the school’s values with verdicts and the worst colleges', async () => {
+    // two weeks of one literature class were due: one filed, one missed
+    const week = (n: number, status: string, filedAt: number | null) => ({
+      id: `${fx.semesterId}/lit-class-1/w${n}`,
+      school_id: 'demo-school',
+      college_id: 'literature',
+      semester_id: fx.semesterId,
+      unit_kind: 'class',
+      unit_id: 'lit-class-1',
+      week_no: n,
+      open_at: Date.UTC(2024, 8, 2 + 7 * n), // weeks of September 2024, inside the demo semester
+      due_at: Date.UTC(2024, 8, 6 + 7 * n, 10),
+      status,
+      filed_at: filedAt,
+    });
+    await fx.knex('unit_report_weeks').insert([week(1, 'filed', Date.UTC(2024, 8, 12, 9)), week(2, 'overdue', null)]);
     const res = await admin.fetch(`/indicators?${q()}`);
     expect(res.status).toBe(200);
     const html = await res.text();
@@ -145,7 +160,8 @@ describe("the school's figures and the page", () => {
     expect(card('course')).toContain('32–36 学时');
     expect(card('course')).toContain('data-verdict="met"');
     expect(card('freshmenScreening')).toMatch(/<li data-college="science">数学与统计学院：60%/);
-    expect(card('classReports')).toContain('尚未采集');
+    expect(card('classReports')).toContain('data-verdict="not-met"');
+    expect(card('classReports')).toMatch(/<li data-college="literature">文学院：50%/);
     expect(html).toContain('第 2 版');
     const en = await (await admin.fetch(`/indicators?${q()}&lang=en`)).text();
     expect(en).toContain('at least 1 per 4,000 students, and at least 2 per school');

@@ -6,6 +6,7 @@
  *   npm run simulate -- --calendar calendars/2024-autumn.json --colleges 3 \
  *     --policy on-time,none,late:2 --capture-histories test/histories
  *   npx tsx scripts/capture-care-histories.ts test/histories/care
+ *   npx tsx scripts/capture-unit-histories.ts test/histories/units   (the class and dorm levels)
  *   CAPTURE_LADDER_HISTORIES=1 npx vitest run test/ladder.timeskip.test.ts   (test/histories/ladder/:
  *     the college ladder of ADR 0005 and a semester that started ladders)
  */
@@ -27,6 +28,11 @@ const files = [
     .readdirSync(path.join(DIR, 'ladder'))
     .filter((f) => f.endsWith('.history.pb'))
     .map((f) => path.join('ladder', f)),
+  // the class and dorm levels (npx tsx scripts/capture-unit-histories.ts test/histories/units)
+  ...fs
+    .readdirSync(path.join(DIR, 'units'))
+    .filter((f) => f.endsWith('.history.pb'))
+    .map((f) => path.join('units', f)),
 ].sort();
 
 describe('replay of captured histories', () => {
@@ -50,6 +56,8 @@ describe('replay of captured histories', () => {
       'semesterWorkflow',
       'supervisionWorkflow',
       'taskWorkflow',
+      'unitConcernWorkflow',
+      'unitReportsWorkflow',
     ]);
     const replayed: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {

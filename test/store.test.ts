@@ -29,6 +29,7 @@ const MIGRATIONS = [
   '20241201000900_semester_task_model.ts',
   '20241201001000_idempotency_keys.ts',
   '20261203000100_student_archive.ts',
+  '20261203000200_class_dorm_levels.ts',
   '20261203000300_indicators.ts',
 ];
 const TABLES = [

@@ -8,3 +8,5 @@ export * from './supervision';
 export * from './pairing';
 export * from './screening-follow-up';
 export * from './purge-archive';
+export * from './unit-reports';
+export * from './unit-concern';

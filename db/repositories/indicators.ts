@@ -3,7 +3,7 @@
  * the facts the indicators read from the other aggregates' tables: screening warnings and their
  * interviews, crisis cases and the instants of their timed steps (their audit timeline), the active
  * key-care entries with their latest ledger follow-up, and the weekly class reports
- * (unit_report_weeks, another feature's table: while it does not exist, "not yet collected").
+ * (unit_report_weeks, written by the class and dorm levels' workflow).
  * Every SQL statement of the indicators is here; the computations are domain/indicators.ts.
  */
 import type { Knex } from 'knex';
@@ -206,15 +206,14 @@ export const CLASS_REPORTS_TABLE = 'unit_report_weeks';
 
 /**
  * The weekly class reports per college: of the semester's class report weeks due by asOf, how many
- * were filed. Null while the table does not exist (the class and dorm levels are not installed yet).
+ * were filed (the table is created by migrations/20261203000200_class_dorm_levels.ts).
  */
 export async function classReportRates(
   db: Knex,
   schoolId: string,
   semesterId: string,
   asOf: number,
-): Promise<Map<string, RateFacts> | null> {
-  if (!(await db.schema.hasTable(CLASS_REPORTS_TABLE))) return null;
+): Promise<Map<string, RateFacts>> {
   const rows = (await db(CLASS_REPORTS_TABLE)
     .where({ school_id: schoolId, semester_id: semesterId, unit_kind: 'class' })
     .where('due_at', '<=', asOf)

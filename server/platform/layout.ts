@@ -62,13 +62,20 @@ export function page(req: Request, opts: { title: string; body: Raw; status?: nu
         ['/me/calendar-feed', t.navCalendar],
       ]
     : [];
+  // a class or dorm reporter (a student) has their own reports only (domain/permissions.ts reporterReachRefusal)
+  const reporter = u?.role === 'class_psych_member' || u?.role === 'dorm_info_officer';
+  if (reporter) main.splice(0, main.length, ['/report', texts(lang).units.nav]);
+  if (u?.role === 'school_admin') more.unshift(['/admin/units', texts(lang).units.rosterTitle]);
+  if (u?.collegeId && !reporter) more.unshift(['/units/concerns', texts(lang).units.concernsTitle]);
   const link = ([href, label]: [string, Raw | string]) => html`<a href="${href}">${label}</a> `;
   const header = html`<header><a class="skip" href="#main">${lt.skip}</a><strong class="brand">${t.appTitle}</strong>
 ${
-  u
-    ? html`<nav>${main.map(link)}<a class="report-crisis" href="/crises/new">${lt.reportCrisis}</a>
+  reporter
+    ? html`<nav>${main.map(link)}</nav>`
+    : u
+      ? html`<nav>${main.map(link)}<a class="report-crisis" href="/crises/new">${lt.reportCrisis}</a>
 <details class="more"><summary>${lt.more}</summary><div class="more-links">${more.map(link)}</div></details></nav>`
-    : ''
+      : ''
 }
 <span class="who">${u ? html`<span class="name">${u.displayName}</span> <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}"><button>${t.logout}</button></form>` : ''}
 <a class="lang" href="?lang=${other}">${t.switchLang}</a></span></header>`;

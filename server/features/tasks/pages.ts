@@ -2,6 +2,7 @@
  * The staff workspace pages: my tasks, a task's page (checklist text, hotlines, evidence, history),
  * its forms (complete, waive, move the due date, return), evidence downloads and the in-app inbox.
  */
+import { classTrainingOfTask } from './views/class-training';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Request, type Response } from 'express';
@@ -57,7 +58,8 @@ ${semester && user.collegeId ? html`<p><a href="/exports/tasks.xlsx?semester=${s
     const body = taskPageBody(req, {
       ...{ user, row, zone, holidays, ttask, hotlines, history, users, evidence, forms, temporalUi },
     });
-    res.send(page(req, { title: titleWithOccurrence(row, req.lang ?? 'zh-CN'), body }));
+    const training = await classTrainingOfTask(req, deps.store, row, { zone, users });
+    res.send(page(req, { title: titleWithOccurrence(row, req.lang ?? 'zh-CN'), body: html`${body}${training}` }));
   });
 
   r.post(

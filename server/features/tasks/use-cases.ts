@@ -13,6 +13,7 @@ export {
   waiveTask,
 } from './use-cases/updates';
 export { restartTask } from './use-cases/restart';
+export { trainingDutyProblem } from './use-cases/training-duty';
 export * from './use-cases/evidence';
 export {
   completeWithEvidence,

@@ -147,6 +147,8 @@ export const ROLE_NAMES: Record<string, Role> = {
   心理辅导员: 'psych_counsellor',
   辅导员: 'counsellor',
   班主任: 'class_teacher',
+  心理委员: 'class_psych_member',
+  宿舍信息员: 'dorm_info_officer',
 };
 
 export interface ImportResult {

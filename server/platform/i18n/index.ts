@@ -16,6 +16,7 @@ import type { Lang } from './lang';
 import { ERROR_TEXT, LAYOUT_TEXT, UNAVAILABLE_TEXT } from './layout';
 import { NOTIFICATION_TEXT } from './notifications';
 import { OVERVIEW_TEXT } from './overview';
+import { UNITS_TEXT } from './units';
 
 export { LANGS, pickLang, type Lang } from './lang';
 export { fill } from './care';
@@ -34,6 +35,8 @@ const area = (lang: Lang) => ({
   layout: LAYOUT_TEXT[lang],
   errors: ERROR_TEXT[lang],
   unavailable: UNAVAILABLE_TEXT[lang],
+  /** the class and dorm levels (issue 16 part 2) */
+  units: UNITS_TEXT[lang],
   /** written in Chinese only today */
   notifications: NOTIFICATION_TEXT,
 });

@@ -11,6 +11,7 @@ import type { Actor, TaskState } from '../../../../contracts';
 import { TaskRejectedError } from './errors';
 import { acceptUploads, checkUploads, discardUploads, storeUploads, type Upload } from './evidence';
 import { completeTask, ledgerDutyProblem } from './updates';
+import { trainingDutyProblem } from './training-duty';
 
 export interface CompletionWithEvidence {
   row: TaskInstanceRow;
@@ -35,7 +36,8 @@ export async function completeWithEvidence(deps: EvidenceDeps, c: CompletionWith
   const { row, actor, uploads } = c;
   await checkUploads(uploads);
   // rules that read the database (the monthly ledger duty) are checked before the uploads are stored
-  const problem = await ledgerDutyProblem(deps.store, row, deps.now());
+  const problem =
+    (await ledgerDutyProblem(deps.store, row, deps.now())) ?? (await trainingDutyProblem(deps.store, row));
   if (problem) throw new TaskRejectedError(problem);
   if (!deps.client) throw new Error('Temporal is not configured for this server');
   const dir = deps.evidenceDir;

@@ -26,6 +26,7 @@ import { collegeLadderWorkflowId } from '../../../../contracts/ids';
 import { instantFrom } from '../../../platform/dates';
 import { NotFoundError, templateTaskOf } from '../../semesters/use-cases';
 import { TaskRejectedError } from './errors';
+import { trainingDutyProblem } from './training-duty';
 import { ladderOf, updateOpts, viaUpdate, type UpdateOptions } from './update';
 
 /**
@@ -71,7 +72,9 @@ export async function completeTask(
   opts?: UpdateOptions,
 ): Promise<TaskState> {
   const row = await store.getTaskInstance(taskId);
-  const problem = row ? await ledgerDutyProblem(store, row, opts?.now) : null;
+  const problem = row
+    ? ((await ledgerDutyProblem(store, row, opts?.now)) ?? (await trainingDutyProblem(store, row)))
+    : null;
   if (problem) throw new TaskRejectedError(problem);
   const ladder = await ladderOf(store, row);
   if (ladder)
