@@ -62,6 +62,14 @@ module.exports = {
       to: { path: '^server/', pathNot: '^server/platform/(i18n|config)/' },
     },
     {
+      name: 'i18n-through-the-catalogue',
+      severity: 'error',
+      comment:
+        'The one i18n catalogue: outside server/platform/i18n/ texts are read through its index.ts (t(lang), text(req), fill), never from an area file.',
+      from: { pathNot: '^server/platform/i18n/' },
+      to: { path: '^server/platform/i18n/', pathNot: '^server/platform/i18n/index\\.ts$' },
+    },
+    {
       name: 'platform-below-features',
       severity: 'error',
       comment: 'server/platform/ is shared by every feature and imports none.',

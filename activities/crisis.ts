@@ -11,7 +11,10 @@ import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
 import { crisisCaseStudent, insertInboxRows, raiseCrisisLevel, touchCrisisCase } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
-import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
+import { t as texts } from '../server/platform/i18n';
+
+/** The notification texts of the one catalogue (written in Chinese only today). */
+const NOTICES = texts('zh-CN').notifications;
 
 export type CrisisAudience = 'college-care' | 'college-leader' | 'school';
 
@@ -27,9 +30,9 @@ export interface CrisisEvent {
   details?: Record<string, unknown>;
 }
 
-const TEXT: Record<string, string> = NOTIFICATION_TEXT.crisis.actions;
+const TEXT: Record<string, string> = NOTICES.crisis.actions;
 
-const SITUATION_TEXT: Record<string, string> = NOTIFICATION_TEXT.crisis.situations;
+const SITUATION_TEXT: Record<string, string> = NOTICES.crisis.situations;
 
 const AUDIENCE: Record<CrisisAudience, { roles: Role[]; ofCollege: boolean }> = {
   'college-care': { roles: ['class_teacher', 'counsellor', 'psych_counsellor', 'college_leader'], ofCollege: true },

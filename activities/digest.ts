@@ -21,10 +21,13 @@ import {
 import type { College, Store, User } from '../db/store';
 import { formatLocal } from '../domain/local-time';
 import { countStopped } from '../db/ended-workflows';
-import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
+import { t as texts } from '../server/platform/i18n';
 
 // the scheduled workflows' input and result: contracts/schedules.ts
 import type { NoticeRequest, NoticeResult } from '../contracts/schedules';
+
+/** The notification texts of the one catalogue (written in Chinese only today). */
+const NOTICES = texts('zh-CN').notifications;
 export type { NoticeRequest, NoticeResult, ScheduledSchoolInput } from '../contracts/schedules';
 
 /**
@@ -229,13 +232,13 @@ function counts(tasks: OverdueTaskRow[], nowMs: number): Counts {
 }
 
 /** The college's overdue care work in words, or '' when there is none. */
-const careLine = (c: CareOverdue | undefined): string => NOTIFICATION_TEXT.digest.careLine(c);
+const careLine = (c: CareOverdue | undefined): string => NOTICES.digest.careLine(c);
 
 /** The first line of a digest sent while the semester's workflows still catch up. */
-export const catchUpText = NOTIFICATION_TEXT.digest.catchUp;
+export const catchUpText = NOTICES.digest.catchUp;
 
-const countText = (c: Counts) => NOTIFICATION_TEXT.digest.count(c);
-const levelText = NOTIFICATION_TEXT.digest.level;
+const countText = (c: Counts) => NOTICES.digest.count(c);
+const levelText = NOTICES.digest.level;
 
 const kickoffBody = (college: College, localDate: string, pending: number, overdue: number): string =>
-  NOTIFICATION_TEXT.digest.kickoff(college.name, localDate, pending, overdue);
+  NOTICES.digest.kickoff(college.name, localDate, pending, overdue);

@@ -13,7 +13,10 @@ import {
   setPairingTeacher,
 } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
-import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
+import { t as texts } from '../server/platform/i18n';
+
+/** The notification texts of the one catalogue (written in Chinese only today). */
+const NOTICES = texts('zh-CN').notifications;
 
 export interface PairingEvent {
   pairingId: string;
@@ -27,7 +30,7 @@ export interface PairingEvent {
   details?: Record<string, unknown>;
 }
 
-const TEXT: Record<string, string> = NOTIFICATION_TEXT.pairing.actions;
+const TEXT: Record<string, string> = NOTICES.pairing.actions;
 
 export function createPairingActivities(deps: { store: Store; knex: Knex }) {
   const { store, knex } = deps;

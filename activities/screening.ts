@@ -14,7 +14,10 @@ import type { InterviewRecord, WarningLevel } from '../contracts/screening';
 import { formatLocal } from '../domain/local-time';
 import { insertInboxRows, raiseWarningLevel, recordInterview, warningInterview } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
-import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
+import { t as texts } from '../server/platform/i18n';
+
+/** The notification texts of the one catalogue (written in Chinese only today). */
+const NOTICES = texts('zh-CN').notifications;
 
 /** counsellors: 辅导员 and 心理辅导员; college: those and the college leader; school: school admins */
 export type ScreeningAudience = 'counsellors' | 'college' | 'college-leader' | 'school';
@@ -42,9 +45,9 @@ export interface ScreeningEvent {
   details?: Record<string, unknown>;
 }
 
-const TEXT: Record<string, string> = NOTIFICATION_TEXT.screening.actions;
+const TEXT: Record<string, string> = NOTICES.screening.actions;
 const KIND: Record<string, string> = { reminded: 'reminder', overdue: 'escalation_l1', escalated: 'escalation_l2' };
-const LEVEL_TEXT: Record<WarningLevel, string> = NOTIFICATION_TEXT.screening.levels;
+const LEVEL_TEXT: Record<WarningLevel, string> = NOTICES.screening.levels;
 
 const AUDIENCE: Record<ScreeningAudience, { roles: Role[]; ofCollege: boolean }> = {
   counsellors: { roles: ['counsellor', 'psych_counsellor'], ofCollege: true },

@@ -11,7 +11,7 @@ import type { AppDeps } from './platform/deps';
 import { createExportsRouter } from './features/exports/router';
 import { createUsersApi } from './features/users/api';
 import { createUsersPages } from './features/users/pages';
-import { pickLang } from './platform/i18n/lang';
+import { pickLang } from './platform/i18n';
 import { createSignIn } from './platform/auth/sign-in';
 import { requestGate, unknownRoute } from './platform/request-gate';
 import { errorMiddleware } from './platform/error-middleware';

@@ -3,7 +3,7 @@ import express, { type Request, type Response } from 'express';
 import type { AppDeps } from '../../platform/deps';
 import { currentUser, requireRole } from '../../platform/auth/context';
 import { langOf } from '../../platform/auth/login-page';
-import { AUTH_MESSAGES } from '../../platform/i18n/auth';
+import { t as texts } from '../../platform/i18n';
 import { csvReceiver } from './csv-upload';
 import { refusalOf } from './refusals';
 import { createUserAdmin, UserNotFoundError, type ImportResult } from './use-cases';
@@ -13,7 +13,7 @@ import { usersPage } from './views/users-page';
 type Handler = (req: Request, res: Response) => Promise<void>;
 type PageOpts = { error?: string; problems?: string[]; notice?: string; result?: ImportResult };
 
-const textOf = (req: Request) => AUTH_MESSAGES[langOf(req)];
+const textOf = (req: Request) => texts(langOf(req)).auth;
 const id = (req: Request) => String(req.params.id);
 const passwordOf = (req: Request) => (req.body as Record<string, unknown> | undefined)?.password;
 const backToList = (res: Response) => res.redirect(303, '/admin/users?saved=1');

@@ -4,8 +4,8 @@ import type { AnyZodObject, ZodNumber } from 'zod';
 import { careSettingsSchema, DEFAULT_CARE_SETTINGS, type CareSettings } from '../../../../domain/care';
 import { html } from '../../../platform/html';
 import { page } from '../../../platform/layout';
-import { fill } from '../../../platform/i18n/care';
-import { careText, csrfField, flash } from '../../../platform/forms';
+import { csrfField, flash } from '../../../platform/forms';
+import { fill, text } from '../../../platform/i18n';
 
 interface SettingsField {
   section: keyof CareSettings;
@@ -43,7 +43,7 @@ export const SETTINGS_FIELDS: SettingsField[] = (
 );
 
 export function renderSettings(req: Request, values: Record<string, unknown>, problems: string[]): string {
-  const m = careText(req);
+  const m = text(req).care;
   const label = (path: string) => m.fields[path] ?? path;
   const shownProblems = problems.map((p) => {
     const i = p.indexOf(': ');
