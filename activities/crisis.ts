@@ -30,10 +30,6 @@ export interface CrisisEvent {
   details?: Record<string, unknown>;
 }
 
-const TEXT: Record<string, string> = NOTICES.crisis.actions;
-
-const SITUATION_TEXT: Record<string, string> = NOTICES.crisis.situations;
-
 const AUDIENCE: Record<CrisisAudience, { roles: Role[]; ofCollege: boolean }> = {
   'college-care': { roles: ['class_teacher', 'counsellor', 'psych_counsellor', 'college_leader'], ofCollege: true },
   'college-leader': { roles: ['college_leader'], ofCollege: true },
@@ -77,7 +73,7 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
             source: 'crisis',
             sourceId: e.caseId,
             at: e.at,
-            reason: { kind: 'crisis', zh: `心理危机个案（${SITUATION_TEXT[c.situation] ?? c.situation}）` },
+            reason: { kind: 'crisis', zh: NOTICES.crisis.careReason(c.situation) },
             lifeSafety: true,
             plan,
           });
@@ -110,8 +106,11 @@ export async function crisisInboxRows(
         (name) => AUDIENCE[name].roles.includes(u.role) && (!AUDIENCE[name].ofCollege || u.collegeId === e.collegeId),
       ),
   );
-  const title = `危机个案 ${e.caseId.slice(0, 8)}：${TEXT[e.action] ?? e.action}`;
-  const body = `${college?.name ?? ''} · ${TEXT[e.action] ?? e.action}`;
+  const { title, body } = NOTICES.crisis.message({
+    caseId: e.caseId,
+    action: e.action,
+    collegeName: college?.name ?? '',
+  });
   return users.map((u) => ({
     event_key: eventKey,
     recipient_user_id: u.id,

@@ -30,8 +30,6 @@ export interface PairingEvent {
   details?: Record<string, unknown>;
 }
 
-const TEXT: Record<string, string> = NOTICES.pairing.actions;
-
 export function createPairingActivities(deps: { store: Store; knex: Knex }) {
   const { store, knex } = deps;
   return {
@@ -52,7 +50,7 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
             (e.notify !== 'school' && u.id === e.teacherUserId) ||
             (e.notify === 'teacher-and-leader' && u.role === 'college_leader' && u.collegeId === e.collegeId)),
       );
-      const text = TEXT[e.action] ?? e.action;
+      const { title, body } = NOTICES.pairing.message({ action: e.action, collegeName: college?.name ?? '' });
       inbox = users.map((u) => ({
         event_key: eventKey,
         recipient_user_id: u.id,
@@ -60,8 +58,8 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
         kind: `pairing_${e.action}`,
         subject_type: 'pairing',
         subject_id: e.pairingId,
-        title: text,
-        body: `${college?.name ?? ''} · ${text}`,
+        title,
+        body,
         created_at: e.at,
       }));
     }

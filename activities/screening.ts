@@ -45,9 +45,7 @@ export interface ScreeningEvent {
   details?: Record<string, unknown>;
 }
 
-const TEXT: Record<string, string> = NOTICES.screening.actions;
 const KIND: Record<string, string> = { reminded: 'reminder', overdue: 'escalation_l1', escalated: 'escalation_l2' };
-const LEVEL_TEXT: Record<WarningLevel, string> = NOTICES.screening.levels;
 
 const AUDIENCE: Record<ScreeningAudience, { roles: Role[]; ofCollege: boolean }> = {
   counsellors: { roles: ['counsellor', 'psych_counsellor'], ofCollege: true },
@@ -68,9 +66,13 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
       (u) => u.active && a.roles.includes(u.role) && (a.ofCollege ? u.collegeId === e.collegeId : u.collegeId === null),
     );
     const due = formatLocal(e.dueAt, school?.timezone ?? 'Asia/Shanghai');
-    const text = TEXT[e.action] ?? e.action;
-    const title = `心理筛查${LEVEL_TEXT[e.warningLevel]} ${e.warningId.slice(0, 8)}：${text}`;
-    const body = `${college?.name ?? ''} · ${LEVEL_TEXT[e.warningLevel]}学生（编号 ${e.warningId.slice(0, 8)}）· 约谈截止 ${due} · ${text}`;
+    const { title, body } = NOTICES.screening.message({
+      warningId: e.warningId,
+      level: e.warningLevel,
+      action: e.action,
+      collegeName: college?.name ?? '',
+      due,
+    });
     return users.map((u) => ({
       event_key: eventKey,
       recipient_user_id: u.id,
@@ -110,19 +112,19 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
             const w = await warningInterview(trx, e.warningId);
             if (w) {
               const rec = w.record ? (JSON.parse(w.record) as Partial<InterviewRecord>) : {};
-              const why = [
-                rec.assessment === 'high_risk' ? '评估为高危人群' : '',
-                rec.needsCrisisIntervention ? '需要心理危机干预' : '',
-              ]
-                .filter(Boolean)
-                .join('，');
               await enrolInCare(trx, {
                 studentId: w.student_id,
                 collegeId: e.collegeId,
                 source: 'screening',
                 sourceId: e.warningId,
                 at: e.at,
-                reason: { kind: 'screening', zh: `心理普测${LEVEL_TEXT[e.warningLevel]}，约谈${why}` },
+                reason: {
+                  kind: 'screening',
+                  zh: NOTICES.screening.careReason(e.warningLevel, {
+                    highRisk: rec.assessment === 'high_risk',
+                    needsCrisisIntervention: !!rec.needsCrisisIntervention,
+                  }),
+                },
                 lifeSafety: rec.needsCrisisIntervention === true,
                 interviewAt: w.interviewed_at == null ? undefined : Number(w.interviewed_at),
               });
