@@ -70,6 +70,14 @@ module.exports = {
       to: { path: '^server/platform/i18n/', pathNot: '^server/platform/i18n/index\\.ts$' },
     },
     {
+      name: 'zod-through-domain-zod',
+      severity: 'error',
+      comment:
+        "zod is imported through domain/zod.ts (zod 4 with the service's wording of its default messages), never directly.",
+      from: { pathNot: '^domain/zod\\.ts$' },
+      to: { path: 'node_modules/zod/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'platform-below-features',
       severity: 'error',
       comment: 'server/platform/ is shared by every feature and imports none.',

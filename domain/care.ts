@@ -4,7 +4,7 @@
  * categories of the intervention ledger (seed 003 appendix 4) and the ledger's columns in the
  * appendix's order. Pure: used by the web layer, the CLI and the activities.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import type { CrisisDurations } from '../contracts/crisis';
 
 import {

@@ -1,6 +1,6 @@
 /** The school's care settings page (school admin): every duration with its unit, default and bounds. */
 import type { Request } from 'express';
-import type { AnyZodObject, ZodNumber } from 'zod';
+import type { z } from '../../../../domain/zod';
 import { careSettingsSchema, DEFAULT_CARE_SETTINGS, type CareSettings } from '../../../../domain/care';
 import { html } from '../../../platform/html';
 import { page } from '../../../platform/layout';
@@ -22,7 +22,7 @@ export const SETTINGS_FIELDS: SettingsField[] = (
   Object.keys(DEFAULT_CARE_SETTINGS) as Array<keyof CareSettings>
 ).flatMap((section) =>
   Object.entries(DEFAULT_CARE_SETTINGS[section]).map(([key, value]) => {
-    const schema = (careSettingsSchema.innerType().shape[section] as AnyZodObject).shape[key] as ZodNumber;
+    const schema = careSettingsSchema.shape[section].shape[key as never] as z.ZodNumber;
     const unit = key.endsWith('Minutes')
       ? 'minutes'
       : key.endsWith('Hours')
