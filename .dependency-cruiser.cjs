@@ -62,6 +62,22 @@ module.exports = {
       to: { path: '^server/', pathNot: '^server/platform/(i18n|config)/' },
     },
     {
+      name: 'i18n-through-the-catalogue',
+      severity: 'error',
+      comment:
+        'The one i18n catalogue: outside server/platform/i18n/ texts are read through its index.ts (t(lang), text(req), fill), never from an area file.',
+      from: { pathNot: '^server/platform/i18n/' },
+      to: { path: '^server/platform/i18n/', pathNot: '^server/platform/i18n/index\\.ts$' },
+    },
+    {
+      name: 'zod-through-domain-zod',
+      severity: 'error',
+      comment:
+        "zod is imported through domain/zod.ts (zod 4 with the service's wording of its default messages), never directly.",
+      from: { pathNot: '^domain/zod\\.ts$' },
+      to: { path: 'node_modules/zod/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'platform-below-features',
       severity: 'error',
       comment: 'server/platform/ is shared by every feature and imports none.',

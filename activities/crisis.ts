@@ -11,7 +11,10 @@ import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
 import { crisisCaseStudent, insertInboxRows, raiseCrisisLevel, touchCrisisCase } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
-import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
+import { t as texts } from '../server/platform/i18n';
+
+/** The notification texts of the one catalogue (written in Chinese only today). */
+const NOTICES = texts('zh-CN').notifications;
 
 export type CrisisAudience = 'college-care' | 'college-leader' | 'school';
 
@@ -26,10 +29,6 @@ export interface CrisisEvent {
   notify: CrisisAudience | null;
   details?: Record<string, unknown>;
 }
-
-const TEXT: Record<string, string> = NOTIFICATION_TEXT.crisis.actions;
-
-const SITUATION_TEXT: Record<string, string> = NOTIFICATION_TEXT.crisis.situations;
 
 const AUDIENCE: Record<CrisisAudience, { roles: Role[]; ofCollege: boolean }> = {
   'college-care': { roles: ['class_teacher', 'counsellor', 'psych_counsellor', 'college_leader'], ofCollege: true },
@@ -74,7 +73,7 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
             source: 'crisis',
             sourceId: e.caseId,
             at: e.at,
-            reason: { kind: 'crisis', zh: `心理危机个案（${SITUATION_TEXT[c.situation] ?? c.situation}）` },
+            reason: { kind: 'crisis', zh: NOTICES.crisis.careReason(c.situation) },
             lifeSafety: true,
             plan,
           });
@@ -107,8 +106,11 @@ export async function crisisInboxRows(
         (name) => AUDIENCE[name].roles.includes(u.role) && (!AUDIENCE[name].ofCollege || u.collegeId === e.collegeId),
       ),
   );
-  const title = `危机个案 ${e.caseId.slice(0, 8)}：${TEXT[e.action] ?? e.action}`;
-  const body = `${college?.name ?? ''} · ${TEXT[e.action] ?? e.action}`;
+  const { title, body } = NOTICES.crisis.message({
+    caseId: e.caseId,
+    action: e.action,
+    collegeName: college?.name ?? '',
+  });
   return users.map((u) => ({
     event_key: eventKey,
     recipient_user_id: u.id,

@@ -21,10 +21,13 @@ import {
 import type { College, Store, User } from '../db/store';
 import { formatLocal } from '../domain/local-time';
 import { countStopped } from '../db/ended-workflows';
-import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
+import { t as texts } from '../server/platform/i18n';
 
 // the scheduled workflows' input and result: contracts/schedules.ts
 import type { NoticeRequest, NoticeResult } from '../contracts/schedules';
+
+/** The notification texts of the one catalogue (written in Chinese only today). */
+const NOTICES = texts('zh-CN').notifications;
 export type { NoticeRequest, NoticeResult, ScheduledSchoolInput } from '../contracts/schedules';
 
 /**
@@ -103,7 +106,7 @@ export function createDigestActivities(deps: { store: Store; knex: Knex; client?
       const behind = await countBehind(knex, school.id, req.at);
       const notices: InboxNotice[] = [];
       const send = (users: User[], title: string, body: string) => {
-        const t = behind ? `（数据补记中）${title}` : title;
+        const t = behind ? NOTICES.digest.behindTitle(title) : title;
         const b = behind ? `${catchUpText(behind)}\n${body}` : body;
         for (const u of users) {
           notices.push({
@@ -135,38 +138,34 @@ export function createDigestActivities(deps: { store: Store; knex: Knex; client?
         if (!own.length && !careText) continue;
         if (careText) careTotal += 1;
         const c = counts(own, req.at);
-        lines.push(`· ${college.name}：${countText(c)}${careText ? `；${careText}` : ''}`);
+        lines.push(NOTICES.digest.collegeLine(college.name, countText(c), careText));
         const listed = own
           .slice(0, MAX_LISTED)
-          .map(
-            (t, i) =>
-              `${i + 1}. 「${t.titleZh}」截止 ${formatLocal(t.dueAt, school.timezone)}${levelText(t.escalationLevel)}`,
+          .map((t, i) =>
+            NOTICES.digest.taskLine(
+              i + 1,
+              t.titleZh,
+              formatLocal(t.dueAt, school.timezone),
+              levelText(t.escalationLevel),
+            ),
           );
-        const rest = own.length > MAX_LISTED ? [`另有 ${own.length - MAX_LISTED} 项，请在督办看板查看。`] : [];
-        const careBlock = careText ? [`学生关爱：${careText}，请在“关爱工作”页处理。`] : [];
-        const body = [`${college.name}截至 ${asOf}：${countText(c)}。`, ...careBlock, ...listed, ...rest].join('\n');
-        send(
-          usersOf(college.id, ['college_leader']),
-          `每日督办：${countText(c)}${careText ? `；${careText}` : ''}`,
-          body,
-        );
+        const rest = own.length > MAX_LISTED ? [NOTICES.digest.more(own.length - MAX_LISTED)] : [];
+        const careBlock = careText ? [NOTICES.digest.careBlock(careText)] : [];
+        const head = NOTICES.digest.collegeHead(college.name, asOf, countText(c));
+        const body = [head, ...careBlock, ...listed, ...rest].join('\n');
+        send(usersOf(college.id, ['college_leader']), NOTICES.digest.collegeTitle(countText(c), careText), body);
       }
       if (tasks.length > 0 || careTotal > 0 || (stopped ?? 0) > 0) {
         const c = counts(tasks, req.at);
         // a task of a college no longer active still counts for the school
         const inactive =
           tasks.length - colleges.reduce((n, college) => n + (byCollege.get(college.id)?.length ?? 0), 0);
-        if (inactive > 0) lines.push(`· 其他（已停用学院）：${inactive} 项`);
-        const stoppedText = stopped ? `；流程中断 ${stopped} 项` : '';
-        const stoppedBlock = stopped
-          ? [
-              `另有 ${stopped} 项工作的流程在本系统之外被终止或取消，请在“流程中断”页（/admin/workflows）重新启动或人工跟进。`,
-            ]
-          : [];
+        if (inactive > 0) lines.push(NOTICES.digest.inactiveLine(inactive));
+        const stoppedBlock = stopped ? [NOTICES.digest.stoppedBlock(stopped)] : [];
         send(
           usersOf(null, ['school_admin']),
-          `每日督办（全校）：${countText(c)}${stoppedText}`,
-          [`全校截至 ${asOf}：${countText(c)}。按学院：`, ...lines, ...stoppedBlock].join('\n'),
+          NOTICES.digest.schoolTitle(countText(c), NOTICES.digest.stopped(stopped ?? 0)),
+          [NOTICES.digest.schoolHead(asOf, countText(c)), ...lines, ...stoppedBlock].join('\n'),
         );
       }
       const inserted = await insertInboxNoticesOnce(knex, notices);
@@ -191,7 +190,7 @@ export function createDigestActivities(deps: { store: Store; knex: Knex; client?
       for (const c of await weeklyReviewCounts(knex, school.id, req.at)) {
         const college = colleges.find((x) => x.id === c.collegeId);
         if (!college) continue; // inactive college
-        const title = `本周周研判已开始：未完成 ${c.pending} 项`;
+        const title = NOTICES.digest.kickoffTitle(c.pending);
         const body = kickoffBody(college, localDate, c.pending, c.overdue);
         for (const u of usersOf(college.id, ['counsellor', 'college_leader'])) {
           notices.push({
@@ -229,13 +228,13 @@ function counts(tasks: OverdueTaskRow[], nowMs: number): Counts {
 }
 
 /** The college's overdue care work in words, or '' when there is none. */
-const careLine = (c: CareOverdue | undefined): string => NOTIFICATION_TEXT.digest.careLine(c);
+const careLine = (c: CareOverdue | undefined): string => NOTICES.digest.careLine(c);
 
 /** The first line of a digest sent while the semester's workflows still catch up. */
-export const catchUpText = NOTIFICATION_TEXT.digest.catchUp;
+export const catchUpText = NOTICES.digest.catchUp;
 
-const countText = (c: Counts) => NOTIFICATION_TEXT.digest.count(c);
-const levelText = NOTIFICATION_TEXT.digest.level;
+const countText = (c: Counts) => NOTICES.digest.count(c);
+const levelText = NOTICES.digest.level;
 
 const kickoffBody = (college: College, localDate: string, pending: number, overdue: number): string =>
-  NOTIFICATION_TEXT.digest.kickoff(college.name, localDate, pending, overdue);
+  NOTICES.digest.kickoff(college.name, localDate, pending, overdue);

@@ -14,7 +14,10 @@ import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../contracts/search-at
 import type { TaskInput, TaskState } from '../contracts/task';
 import { formatLocal } from '../domain/local-time';
 import { integrityOf, replaceForgedRun, type Integrity } from '../codec/signing';
-import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
+import { t as texts } from '../server/platform/i18n';
+
+/** The notification texts of the one catalogue (written in Chinese only today). */
+const NOTICES = texts('zh-CN').notifications;
 
 export type Audience = 'assignees' | 'college' | 'school';
 
@@ -43,7 +46,7 @@ export const KIND_BY_ACTION: Record<string, string> = {
 };
 
 /** The inbox text of a task step (also the ladder's: activities/ladder.ts); the words are in the i18n catalogue. */
-export const taskMessage = NOTIFICATION_TEXT.tasks.message;
+export const taskMessage = NOTICES.tasks.message;
 
 export interface ActivityDeps {
   store: Store;

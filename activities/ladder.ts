@@ -22,7 +22,10 @@ import {
   type ActivityDeps,
   type Audience,
 } from './index';
-import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
+import { t as texts } from '../server/platform/i18n';
+
+/** The notification texts of the one catalogue (written in Chinese only today). */
+const NOTICES = texts('zh-CN').notifications;
 
 export interface LadderDeps extends ActivityDeps {
   /** sends the external channels (e-mail, robot); without it, only the inbox is written */
@@ -78,7 +81,7 @@ export function createLadderActivities(deps: LadderDeps) {
   }
 
   /** The inbox text of a return (退回): the reason, and the deadline the task is back under. */
-  const returnedMessage = NOTIFICATION_TEXT.tasks.returned;
+  const returnedMessage = NOTICES.tasks.returned;
 
   function unknownTask(taskId: string): never {
     throw ApplicationFailure.create({

@@ -13,7 +13,10 @@ import {
   setPairingTeacher,
 } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
-import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
+import { t as texts } from '../server/platform/i18n';
+
+/** The notification texts of the one catalogue (written in Chinese only today). */
+const NOTICES = texts('zh-CN').notifications;
 
 export interface PairingEvent {
   pairingId: string;
@@ -26,8 +29,6 @@ export interface PairingEvent {
   notify: 'teacher' | 'teacher-and-leader' | 'school' | null;
   details?: Record<string, unknown>;
 }
-
-const TEXT: Record<string, string> = NOTIFICATION_TEXT.pairing.actions;
 
 export function createPairingActivities(deps: { store: Store; knex: Knex }) {
   const { store, knex } = deps;
@@ -49,7 +50,7 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
             (e.notify !== 'school' && u.id === e.teacherUserId) ||
             (e.notify === 'teacher-and-leader' && u.role === 'college_leader' && u.collegeId === e.collegeId)),
       );
-      const text = TEXT[e.action] ?? e.action;
+      const { title, body } = NOTICES.pairing.message({ action: e.action, collegeName: college?.name ?? '' });
       inbox = users.map((u) => ({
         event_key: eventKey,
         recipient_user_id: u.id,
@@ -57,8 +58,8 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
         kind: `pairing_${e.action}`,
         subject_type: 'pairing',
         subject_id: e.pairingId,
-        title: text,
-        body: `${college?.name ?? ''} · ${text}`,
+        title,
+        body,
         created_at: e.at,
       }));
     }

@@ -14,7 +14,10 @@ import type { InterviewRecord, WarningLevel } from '../contracts/screening';
 import { formatLocal } from '../domain/local-time';
 import { insertInboxRows, raiseWarningLevel, recordInterview, warningInterview } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
-import { NOTIFICATION_TEXT } from '../server/platform/i18n/notifications';
+import { t as texts } from '../server/platform/i18n';
+
+/** The notification texts of the one catalogue (written in Chinese only today). */
+const NOTICES = texts('zh-CN').notifications;
 
 /** counsellors: 辅导员 and 心理辅导员; college: those and the college leader; school: school admins */
 export type ScreeningAudience = 'counsellors' | 'college' | 'college-leader' | 'school';
@@ -42,9 +45,7 @@ export interface ScreeningEvent {
   details?: Record<string, unknown>;
 }
 
-const TEXT: Record<string, string> = NOTIFICATION_TEXT.screening.actions;
 const KIND: Record<string, string> = { reminded: 'reminder', overdue: 'escalation_l1', escalated: 'escalation_l2' };
-const LEVEL_TEXT: Record<WarningLevel, string> = NOTIFICATION_TEXT.screening.levels;
 
 const AUDIENCE: Record<ScreeningAudience, { roles: Role[]; ofCollege: boolean }> = {
   counsellors: { roles: ['counsellor', 'psych_counsellor'], ofCollege: true },
@@ -65,9 +66,13 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
       (u) => u.active && a.roles.includes(u.role) && (a.ofCollege ? u.collegeId === e.collegeId : u.collegeId === null),
     );
     const due = formatLocal(e.dueAt, school?.timezone ?? 'Asia/Shanghai');
-    const text = TEXT[e.action] ?? e.action;
-    const title = `心理筛查${LEVEL_TEXT[e.warningLevel]} ${e.warningId.slice(0, 8)}：${text}`;
-    const body = `${college?.name ?? ''} · ${LEVEL_TEXT[e.warningLevel]}学生（编号 ${e.warningId.slice(0, 8)}）· 约谈截止 ${due} · ${text}`;
+    const { title, body } = NOTICES.screening.message({
+      warningId: e.warningId,
+      level: e.warningLevel,
+      action: e.action,
+      collegeName: college?.name ?? '',
+      due,
+    });
     return users.map((u) => ({
       event_key: eventKey,
       recipient_user_id: u.id,
@@ -107,19 +112,19 @@ export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
             const w = await warningInterview(trx, e.warningId);
             if (w) {
               const rec = w.record ? (JSON.parse(w.record) as Partial<InterviewRecord>) : {};
-              const why = [
-                rec.assessment === 'high_risk' ? '评估为高危人群' : '',
-                rec.needsCrisisIntervention ? '需要心理危机干预' : '',
-              ]
-                .filter(Boolean)
-                .join('，');
               await enrolInCare(trx, {
                 studentId: w.student_id,
                 collegeId: e.collegeId,
                 source: 'screening',
                 sourceId: e.warningId,
                 at: e.at,
-                reason: { kind: 'screening', zh: `心理普测${LEVEL_TEXT[e.warningLevel]}，约谈${why}` },
+                reason: {
+                  kind: 'screening',
+                  zh: NOTICES.screening.careReason(e.warningLevel, {
+                    highRisk: rec.assessment === 'high_risk',
+                    needsCrisisIntervention: !!rec.needsCrisisIntervention,
+                  }),
+                },
                 lifeSafety: rec.needsCrisisIntervention === true,
                 interviewAt: w.interviewed_at == null ? undefined : Number(w.interviewed_at),
               });

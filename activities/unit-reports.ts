@@ -25,7 +25,9 @@ import {
 import { parseCalendar } from '../domain/load';
 import { reportWeeks, unitWeekId } from '../domain/units';
 import type { ConcernEvent, UnitReportsPlan, UnitStepsResult, UnitWeekStep } from '../contracts/units';
-import { UNITS_NOTIFICATION_TEXT as N } from '../server/platform/i18n/units';
+import { t } from '../server/platform/i18n';
+
+const N = t('zh-CN').notifications.units;
 
 type Notice = { title: string; body: string };
 

@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { z } from 'zod';
+import { z } from '../domain/zod';
 import { ConfigError, ROOT } from '../server/platform/config/config';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';

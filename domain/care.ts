@@ -4,7 +4,7 @@
  * categories of the intervention ledger (seed 003 appendix 4) and the ledger's columns in the
  * appendix's order. Pure: used by the web layer, the CLI and the activities.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import type { CrisisDurations } from '../contracts/crisis';
 
 import {
@@ -67,34 +67,30 @@ export const careSettingsSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
-    if (s.screening.reminderBeforeHours >= s.screening.redInterviewDays * 24) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['screening', 'reminderBeforeHours'],
-        message: 'the reminder must come before the red warning’s interview deadline',
-      });
-    }
-    if (s.screening.orangeInterviewDays < s.screening.redInterviewDays) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['screening', 'orangeInterviewDays'],
-        message: 'an orange warning cannot be more urgent than a red one',
-      });
-    }
-    if (s.pairing.remindBeforeDays >= s.pairing.talkEveryDays) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['pairing', 'remindBeforeDays'],
-        message: 'the reminder must come before the talk is due',
-      });
-    }
-    if (s.crisis.schoolNotifyMinutes < s.crisis.onSceneAckMinutes) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['crisis', 'schoolNotifyMinutes'],
-        message: 'the school departments are notified after the on-scene acknowledgement is due, not before',
-      });
-    }
+    // [broken, the field named, why]: durations that contradict each other
+    const rules: Array<[boolean, [string, string], string]> = [
+      [
+        s.screening.reminderBeforeHours >= s.screening.redInterviewDays * 24,
+        ['screening', 'reminderBeforeHours'],
+        'the reminder must come before the red warning’s interview deadline',
+      ],
+      [
+        s.screening.orangeInterviewDays < s.screening.redInterviewDays,
+        ['screening', 'orangeInterviewDays'],
+        'an orange warning cannot be more urgent than a red one',
+      ],
+      [
+        s.pairing.remindBeforeDays >= s.pairing.talkEveryDays,
+        ['pairing', 'remindBeforeDays'],
+        'the reminder must come before the talk is due',
+      ],
+      [
+        s.crisis.schoolNotifyMinutes < s.crisis.onSceneAckMinutes,
+        ['crisis', 'schoolNotifyMinutes'],
+        'the school departments are notified after the on-scene acknowledgement is due, not before',
+      ],
+    ];
+    for (const [broken, path, message] of rules) if (broken) ctx.addIssue({ code: 'custom', path, message });
   });
 export type CareSettings = z.infer<typeof careSettingsSchema>;
 

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ZodType, ZodTypeDef } from 'zod';
+import type { z } from './zod';
 import { calendarProblems } from './calendar';
 import {
   calendarSchema,
@@ -32,12 +32,15 @@ export interface Loaded<T> {
   text: string;
 }
 
-function formatPath(path: ReadonlyArray<string | number>): string {
-  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '');
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>(
+    (s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)),
+    '',
+  );
 }
 
 /** Parses JSON text against a schema; `file` names the source in errors. */
-export function parseDataText<T>(file: string, text: string, schema: ZodType<T, ZodTypeDef, unknown>): T {
+export function parseDataText<T>(file: string, text: string, schema: z.ZodType<T>): T {
   let raw: unknown;
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));

@@ -11,7 +11,7 @@
  * year-bound form that templates had before (months written YYYY-MM, no `format`) is still read:
  * `legacyTemplateSchema` parses it and ./load.ts upgrades it (a stored semester keeps its version).
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { COLLEGE_ROLES, ROLES, TASK_KINDS, type CollegeRole, type Role, type TaskKind } from '../contracts/checklist';
 import { bilingual, monthDay, monthKey, monthOfYear, slug } from './schema/primitives';
 import { dueRuleSchema, evidenceSchema, ladderSchema, legacyDueRuleSchema } from './schema/rules';
@@ -80,7 +80,8 @@ const taskCommon = {
   ownerRole: z.enum(COLLEGE_ROLES),
   /** reminders and escalation of this task, when not the template's. */
   ladder: ladderSchema.partial().strict().optional(),
-  evidence: evidenceSchema.default({}),
+  /** absent: every evidence rule at its default (prefault: the empty object is parsed, as zod 3's default was) */
+  evidence: evidenceSchema.prefault({}),
 };
 
 /**

@@ -12,7 +12,7 @@
  * | `WEBHOOK_KIND`   | `wecom`                                  | `wecom` (企业微信) or `dingtalk` (钉钉) |
  * | `WEBHOOK_SECRET` | unset                                    | DingTalk 加签 secret (dingtalk only) |
  */
-import { z } from 'zod';
+import { z } from '../domain/zod';
 import { ConfigError } from '../server/platform/config/config';
 
 export type WebhookKind = 'wecom' | 'dingtalk';

@@ -3,11 +3,13 @@
  * notifications make on the configured channels, and one message on its channel.
  */
 import type { DeliveryRow, EventRecipient, NewDelivery } from '../db/repositories/outbox';
+import { t } from '../server/platform/i18n';
 import { deliveryKey, type Channels } from './outbox-types';
 
 const MAX_ERROR_CHARS = 1000;
 
-const EMAIL_FOOTER = '\n\n——\n本邮件由心理健康工作督办系统自动发送，请勿直接回复；详情请登录系统查看。';
+/** the notifications are written in Chinese only today */
+const EMAIL_FOOTER = t('zh-CN').notifications.emailFooter;
 
 export function errorText(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);

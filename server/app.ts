@@ -12,7 +12,7 @@ import { createExportsRouter } from './features/exports/router';
 import { createIndicatorsRouter } from './features/indicators/router';
 import { createUsersApi } from './features/users/api';
 import { createUsersPages } from './features/users/pages';
-import { pickLang } from './platform/i18n/lang';
+import { pickLang } from './platform/i18n';
 import { createSignIn } from './platform/auth/sign-in';
 import { requestGate, unknownRoute } from './platform/request-gate';
 import { errorMiddleware } from './platform/error-middleware';

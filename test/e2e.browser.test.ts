@@ -20,8 +20,7 @@ import { monthLabel } from '../server/platform/views/words';
 import { loadTemplateFile } from '../domain/load';
 import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { SESSION_COOKIE } from '../server/auth';
-import { AUTH_MESSAGES } from '../server/platform/i18n/auth';
-import { MESSAGES } from '../server/platform/i18n/messages';
+import { t } from '../server/platform/i18n';
 import { taskWorkflow } from '../workflows';
 import { type TaskInput } from '../contracts';
 import { artifact, freshPage, launchChromium, loginViaForm, onePixelPng, pageError } from './helpers/browser';
@@ -33,7 +32,7 @@ const TEST_TIMEOUT = 90_000;
 const DAY = 86_400_000;
 const TEMPLATE_TASK = '2024-10-01-update-key-care-list';
 const MONTH = '2024-10';
-const m = MESSAGES['zh-CN'];
+const m = t('zh-CN').ui;
 
 let env: TestWorkflowEnvironment;
 let fx: WebFixture;
@@ -306,7 +305,7 @@ describe('sign-in and CSRF', () => {
         expect(post.status(), `wrong password: ${post.status()} ${await pageError(post)}`).toBe(401);
         expect(new URL(page.url()).pathname).toBe('/login');
         const error = page.locator('main p.error[role="alert"]');
-        await expect(error.textContent()).resolves.toBe(AUTH_MESSAGES['zh-CN'].wrongCredentials);
+        await expect(error.textContent()).resolves.toBe(t('zh-CN').auth.wrongCredentials);
         await expect(page.locator('#username').inputValue()).resolves.toBe('literature-counsellor');
         await expect(page.locator('#password').inputValue()).resolves.toBe('');
         expect((await context.cookies()).filter((c) => c.name === SESSION_COOKIE)).toEqual([]);

@@ -8,7 +8,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { countdownText } from '../server/platform/i18n/crisis';
+import { countdownText } from '../server/platform/i18n';
 import { login, webFixture, type Session, type WebFixture } from './helpers/web';
 
 let fx: WebFixture;

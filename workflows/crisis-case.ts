@@ -21,7 +21,7 @@ import {
 } from '@temporalio/workflow';
 import { crisisCollegeRefusal, crisisLeaderRefusal } from '../domain/permissions';
 import type { CrisisActivities } from '../activities/crisis';
-import { careDeliveries } from './deliveries';
+import { careRecorder } from './deliveries';
 import { normaliseCrisisDurations } from '../domain/care-durations';
 import { supervisionWorkflow } from './supervision';
 import type { StaffActor } from '../contracts/supervision';
@@ -58,27 +58,7 @@ export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisStat
     fiveOnes: null,
     closed: false,
   };
-  const deliveries = careDeliveries();
-  const record = async (
-    step: string,
-    action: string,
-    at: number,
-    actor: string,
-    notify: 'college-care' | 'college-leader' | 'school' | null,
-    details?: Record<string, unknown>,
-  ) => {
-    const { eventKey } = await recordCrisisEvent({
-      caseId: input.caseId,
-      collegeId: input.collegeId,
-      step,
-      action,
-      at,
-      actor,
-      notify,
-      details,
-    });
-    if (notify) deliveries.deliver(eventKey);
-  };
+  const { record, deliveries } = careRecorder(recordCrisisEvent, { caseId: input.caseId, collegeId: input.collegeId });
   const ofCollege = (a: StaffActor) => {
     const refusal = crisisCollegeRefusal(a, input.collegeId);
     if (refusal) reject(refusal);

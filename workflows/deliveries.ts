@@ -17,26 +17,63 @@ const { deliverNotifications } = proxyActivities<DeliveryActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
 });
 
+/** Delivers one recorded event's notifications; a delivery that gives up is logged, never fails the workflow. */
+export function deliverLogged(eventKey: string): Promise<void> {
+  return deliverNotifications({ eventKey }).then(
+    () => undefined,
+    (err: unknown) =>
+      log.warn('notification delivery gave up', {
+        eventKey,
+        error: err instanceof Error ? err.message : String(err),
+      }),
+  );
+}
+
 export function careDeliveries() {
   const pending: Array<Promise<void>> = [];
   return {
     /** starts the delivery of one recorded event's notifications */
     deliver(eventKey: string): void {
       if (!patched('care-deliveries')) return;
-      pending.push(
-        deliverNotifications({ eventKey }).then(
-          () => undefined,
-          (err: unknown) =>
-            log.warn('notification delivery gave up', {
-              eventKey,
-              error: err instanceof Error ? err.message : String(err),
-            }),
-        ),
-      );
+      pending.push(deliverLogged(eventKey));
     },
     /** every delivery started so far has finished (sent or given up) */
     async settled(): Promise<void> {
       await Promise.all(pending);
     },
   };
+}
+
+/** The fields every care procedure's event has besides the ids of its subject (activities/crisis.ts, pairing.ts). */
+interface CareEventStep {
+  step: string;
+  action: string;
+  at: number;
+  actor: string;
+  notify: string | null;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * A care procedure's `record(step, action, at, actor, notify, details)`: the event is written by
+ * its activity (`write`, with the subject's ids in `ids`), then, when it has recipients, the
+ * delivery of its notifications starts. `deliveries.settled()` is awaited before the workflow ends.
+ */
+export function careRecorder<E extends CareEventStep>(
+  write: (e: E) => Promise<{ eventKey?: string }>,
+  ids: Omit<E, keyof CareEventStep>,
+) {
+  const deliveries = careDeliveries();
+  const record = async (
+    step: string,
+    action: string,
+    at: number,
+    actor: string,
+    notify: E['notify'],
+    details?: Record<string, unknown>,
+  ) => {
+    const { eventKey } = await write({ ...ids, step, action, at, actor, notify, details } as E);
+    if (notify && eventKey) deliveries.deliver(eventKey);
+  };
+  return { record, deliveries };
 }

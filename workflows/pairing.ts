@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import { changeTeacherRefusal, endPairingRefusal, recordTalkRefusal } from '../domain/permissions';
 import type { PairingActivities } from '../activities/pairing';
-import { careDeliveries } from './deliveries';
+import { careRecorder } from './deliveries';
 import { recordTalkUpdate, endPairingUpdate, changeTeacherUpdate, type PairingInput } from '../contracts/pairing';
 
 const { recordPairingEvent } = proxyActivities<PairingActivities>({
@@ -33,28 +33,11 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
   let ended = false;
   /** the paired teacher: the input's, until a changeTeacher Update */
   let teacherUserId = input.teacherUserId;
-  const deliveries = careDeliveries();
-  const record = async (
-    step: string,
-    action: string,
-    at: number,
-    actor: string,
-    notify: 'teacher' | 'teacher-and-leader' | 'school' | null,
-    details?: Record<string, unknown>,
-  ) => {
-    const { eventKey } = await recordPairingEvent({
-      pairingId: input.pairingId,
-      collegeId: input.collegeId,
-      teacherUserId,
-      step,
-      action,
-      at,
-      actor,
-      notify,
-      details,
-    });
-    if (notify && eventKey) deliveries.deliver(eventKey);
-  };
+  const { record, deliveries } = careRecorder(recordPairingEvent, {
+    pairingId: input.pairingId,
+    collegeId: input.collegeId,
+    teacherUserId,
+  });
 
   setHandler(
     recordTalkUpdate,

@@ -20,6 +20,7 @@ import { collegeSemesterWorkflow } from './college-semester';
 import { collegeLadderWorkflowId, collegeSemesterWorkflowId } from '../contracts/ids';
 import { CollegeIdKey, SemesterIdKey } from '../contracts/search-attributes';
 import { addCollegeSignal, addCollegeUpdate, semesterCollegesQuery, type SemesterInput } from '../contracts/semester';
+import type { CollegeLadderInput } from '../contracts/ladder';
 
 /** Ladders started at once by a ladder semester (one workflow task per batch). */
 const LADDER_START_BATCH = 20;
@@ -58,22 +59,24 @@ export async function semesterWorkflow(input: SemesterInput): Promise<{ colleges
   // them one at a time and replay on that path. The per-task path is unchanged (no marker).
   const concurrentLadders = input.taskModel === 'ladder' && patched(LADDER_CONCURRENT_STARTS_PATCH);
   const indexed = input.searchAttributes ?? true;
+  /** a college's ladder: its id, input and search attributes; left running when the semester closes */
+  const ladderOptions = (collegeId: string) => ({
+    workflowId: collegeLadderWorkflowId(input.semesterId, collegeId),
+    args: [{ semesterId: input.semesterId, collegeId, searchAttributes: indexed }] as [CollegeLadderInput],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    ...(indexed
+      ? {
+          typedSearchAttributes: [
+            { key: SemesterIdKey, value: input.semesterId },
+            { key: CollegeIdKey, value: collegeId },
+          ],
+        }
+      : {}),
+  });
   const startLadder = async (collegeId: string) => {
     try {
-      const child = await startChild(collegeLadderWorkflow, {
-        workflowId: collegeLadderWorkflowId(input.semesterId, collegeId),
-        args: [{ semesterId: input.semesterId, collegeId, searchAttributes: indexed }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        ...(indexed
-          ? {
-              typedSearchAttributes: [
-                { key: SemesterIdKey, value: input.semesterId },
-                { key: CollegeIdKey, value: collegeId },
-              ],
-            }
-          : {}),
-      });
+      const child = await startChild(collegeLadderWorkflow, ladderOptions(collegeId));
       running += 1;
       const closed = () => void (running -= 1);
       child.result().then(closed, closed);
@@ -95,20 +98,7 @@ export async function semesterWorkflow(input: SemesterInput): Promise<{ colleges
       try {
         const child =
           input.taskModel === 'ladder'
-            ? await startChild(collegeLadderWorkflow, {
-                workflowId: collegeLadderWorkflowId(input.semesterId, collegeId),
-                args: [{ semesterId: input.semesterId, collegeId, searchAttributes: indexed }],
-                parentClosePolicy: ParentClosePolicy.ABANDON,
-                workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-                ...(indexed
-                  ? {
-                      typedSearchAttributes: [
-                        { key: SemesterIdKey, value: input.semesterId },
-                        { key: CollegeIdKey, value: collegeId },
-                      ],
-                    }
-                  : {}),
-              })
+            ? await startChild(collegeLadderWorkflow, ladderOptions(collegeId))
             : await startChild(collegeSemesterWorkflow, {
                 workflowId: collegeSemesterWorkflowId(input.semesterId, collegeId),
                 args: [{ semesterId: input.semesterId, collegeId, nextIndex: 0, searchAttributes: indexed }],

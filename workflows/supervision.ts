@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import { crisisCollegeRefusal } from '../domain/permissions';
 import type { CrisisActivities } from '../activities/crisis';
-import { careDeliveries } from './deliveries';
+import { careRecorder } from './deliveries';
 import {
   setGuardianUpdate,
   checkInUpdate,
@@ -49,27 +49,7 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     handOver: null,
   };
   let version = 0;
-  const deliveries = careDeliveries();
-  const record = async (
-    step: string,
-    action: string,
-    at: number,
-    actor: string,
-    notify: 'college-care' | 'college-leader' | 'school' | null,
-    details?: Record<string, unknown>,
-  ) => {
-    const { eventKey } = await recordCrisisEvent({
-      caseId: input.caseId,
-      collegeId: input.collegeId,
-      step,
-      action,
-      at,
-      actor,
-      notify,
-      details,
-    });
-    if (notify) deliveries.deliver(eventKey);
-  };
+  const { record, deliveries } = careRecorder(recordCrisisEvent, { caseId: input.caseId, collegeId: input.collegeId });
   const ofCollege = (a: StaffActor) => {
     const refusal = crisisCollegeRefusal(a, input.collegeId);
     if (refusal) reject(refusal);

@@ -12,11 +12,10 @@ import {
   workflowInfo,
   ApplicationFailure,
   allHandlersFinished,
-  log,
 } from '@temporalio/workflow';
 import { completeTaskRefusal, moveDueRefusal, taskCollegeRefusal, waiveTaskRefusal } from '../domain/permissions';
 import type { createActivities, TaskEvent } from '../activities';
-import type { DeliveryActivities } from '../contracts/deliveries';
+import { deliverLogged } from './deliveries';
 import { evidenceProblems } from '../domain/evidence';
 import {
   completeTaskUpdate,
@@ -33,17 +32,6 @@ const { recordTaskEvent } = proxyActivities<ReturnType<typeof createActivities>>
   // one idempotent write: a killed worker's attempt is retried 10 s after it started (test/faults: worker-kill)
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['UnknownTaskError'] },
-});
-
-/** External channels (e-mail, group robot): retried, then swept by the worker, never holding up the ladder. */
-const { deliverNotifications } = proxyActivities<DeliveryActivities>({
-  // one attempt sends one event's few messages; the heartbeat (every few seconds while it works,
-  // notifications/outbox.ts) lets a killed worker's attempt be retried within seconds, when its
-  // claims' 10 s leases have run out. After the last attempt the worker's sweep keeps re-sending.
-  startToCloseTimeout: '5 minutes',
-  // a killed worker's attempt is retried 10 s after its last beat, when its claims' 10 s leases ran out (test/faults: worker-kill)
-  heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
 });
 
 /** Rejects with a reason the caller can show the user, as written. */
@@ -83,16 +71,8 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
   const record = async (e: Omit<TaskEvent, 'task' | 'state'>) => {
     const { eventKey } = await recordTaskEvent({ ...e, task: input, state: { ...s } });
     if (e.notify) {
-      deliveries.push(
-        deliverNotifications({ eventKey }).then(
-          () => undefined,
-          (err: unknown) =>
-            log.warn('notification delivery gave up', {
-              eventKey,
-              error: err instanceof Error ? err.message : String(err),
-            }),
-        ),
-      );
+      // external channels (e-mail, group robot): retried, then swept by the worker, never holding up the ladder
+      deliveries.push(deliverLogged(eventKey));
     }
   };
 

@@ -55,7 +55,7 @@ export async function getCareSettings(db: Knex, schoolId: string): Promise<CareS
   if (parsed.success) return parsed.data;
   const body = JSON.parse(row.body) as Partial<CareSettings>;
   const section = <K extends keyof CareSettings>(k: K): CareSettings[K] => {
-    const one = careSettingsSchema.innerType().shape[k].safeParse(body[k]);
+    const one = careSettingsSchema.shape[k].safeParse(body[k]);
     return (one.success ? one.data : DEFAULT_CARE_SETTINGS[k]) as CareSettings[K];
   };
   return { crisis: section('crisis'), screening: section('screening'), pairing: section('pairing') };

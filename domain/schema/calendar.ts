@@ -1,5 +1,5 @@
 /** A semester calendar (../schema.ts): start, end, exam weeks, holidays, make-up working days, vacation. */
-import { z } from 'zod';
+import { z } from '../zod';
 import { bilingual, clockTime, localDate, slug } from './primitives';
 
 export const dateRange = z.object({ start: localDate, end: localDate }).strict();

@@ -1,5 +1,5 @@
 /** The small schemas the checklist and calendar schemas are built of (../schema.ts). */
-import { z } from 'zod';
+import { z } from '../zod';
 
 export const localDate = z
   .string()

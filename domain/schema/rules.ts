@@ -1,5 +1,5 @@
 /** A task's escalation ladder, due rules (format 2 and the year-bound form) and evidence rules (../schema.ts). */
-import { z } from 'zod';
+import { z } from '../zod';
 import type { Evidence as EvidenceContract } from '../../contracts/checklist';
 import { isoDuration, missingHolidayRule, monthDay, slug } from './primitives';
 

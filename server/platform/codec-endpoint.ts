@@ -17,7 +17,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { z } from 'zod';
+import { z } from '../../domain/zod';
 import type { Role } from '../../domain/schema';
 import type { SessionUser } from './auth/context';
 import { sameOrigin } from './auth/csrf';
@@ -39,7 +39,7 @@ const bodySchema = z.object({
   payloads: z
     .array(
       z.object({
-        metadata: z.record(z.string()).nullish(),
+        metadata: z.record(z.string(), z.string()).nullish(),
         data: z.string().nullish(),
       }),
     )

@@ -7,17 +7,15 @@ import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import { BadRequestError, ConflictError } from './errors';
 import { html, raw, type Raw } from './html';
-import { CARE_MESSAGES, type CareMessages } from './i18n/care';
+import { text, type Catalogue } from './i18n';
 import { IDEM_FIELD, idemField } from './idempotency';
 import type { User } from '../../db/store';
-import { queryString, t } from './request';
+import { queryString } from './request';
 
 /** Refusals a form shows back on its page (the task refused the step, or a bad form); the rest stay errors. */
 const shownOnForm = (e: unknown): e is BadRequestError | ConflictError =>
   e instanceof BadRequestError ||
   (e instanceof ConflictError && (e.code === 'task_rejected' || e.code === 'workflow_ended'));
-
-export const careText = (req: Request): CareMessages => CARE_MESSAGES[req.lang ?? 'zh-CN'];
 
 /** The form's fields without the CSRF token and the idempotency key. */
 export function formBody(req: Request): Record<string, unknown> {
@@ -74,7 +72,7 @@ export function userSelect(
   users: User[],
   opts: { required?: boolean; empty?: string; selected?: string | null } = {},
 ): Raw {
-  const roles = t(req).roleNames as Record<string, string>;
+  const roles = text(req).ui.roleNames as Record<string, string>;
   return html`<select name="${name}"${opts.required ? raw(' required') : ''}>${opts.empty !== undefined ? html`<option value="">${opts.empty}</option>` : ''}${users.map(
     (u) =>
       html`<option value="${u.id}"${u.id === opts.selected ? raw(' selected') : ''}>${u.displayName}（${roles[u.role] ?? u.role}）</option>`,
@@ -84,7 +82,7 @@ export function userSelect(
 export const studentCell = (s: { name: string; studentNo: string; className: string | null }) =>
   html`<strong>${s.name}</strong><br><small>${s.studentNo}${s.className ? ` · ${s.className}` : ''}</small>`;
 
-export const studentFields = (m: CareMessages) =>
+export const studentFields = (m: Catalogue['care']) =>
   html`<label>${m.studentNo} <input name="studentNo" required maxlength="32" pattern="[A-Za-z0-9_\\-]{1,32}"></label>
 <label>${m.studentName} <input name="studentName" required maxlength="100"></label>
 <label>${m.className} <input name="className" maxlength="100"></label>`;

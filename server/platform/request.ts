@@ -1,17 +1,14 @@
 /**
  * Helpers shared by the routers: the semester in view, the school's zone, time formatting in it,
- * the words of the request's language, and the task a user may see.
+ * and the task a user may see (the words of the request's language: `text(req)` of ./i18n).
  */
 import type { Request } from 'express';
 import type { Semester, TaskInstanceRow } from '../../db/store';
 import { ForbiddenError, type SessionUser } from './auth/context';
 import type { AppDeps } from './deps';
-import { MESSAGES } from './i18n/messages';
 import { NotFoundError } from './errors';
 
 import { formatLocal } from '../../domain/local-time';
-
-export const t = (req: Request) => MESSAGES[req.lang ?? 'zh-CN'];
 
 /** ?semester=ID, else the school's latest started semester, else its latest; 404 for another school's. */
 export async function semesterInView(deps: AppDeps, req: Request): Promise<Semester | null> {

@@ -6,8 +6,9 @@ import type { AppDeps } from '../../platform/deps';
 import { page } from '../../platform/layout';
 import { schoolZone } from '../../platform/request';
 import { readWarningForInterview, submitInterview, warningToInterview } from '../screening/use-cases';
-import { backTo, careText, formBody } from '../../platform/forms';
+import { backTo, formBody } from '../../platform/forms';
 import { interviewBody } from './views/interview';
+import { text } from '../../platform/i18n';
 
 /** The interview form's fields as a record (yes/no answers as booleans, absent ones undefined). */
 function recordFromForm(b: Record<string, unknown>): Record<string, unknown> {
@@ -26,7 +27,7 @@ export function createInterviewPagesRouter(deps: AppDeps): express.Router {
 
   r.get('/screening/warnings/:id', async (req, res) => {
     const user = currentUser(req);
-    const m = careText(req);
+    const m = text(req).care;
     const readDeps = { knex: deps.knex, store: deps.store, now: (deps.now ?? Date.now)() };
     const w = await readWarningForInterview(readDeps, user, String(req.params.id));
     const careHref = `/care?college=${encodeURIComponent(w.college.id)}`;

@@ -34,8 +34,9 @@ import {
   updateKeyCare,
   type CareDeps,
 } from './use-cases';
-import { backTo, careText, csrfField, formBody, localTime } from '../../platform/forms';
+import { backTo, csrfField, formBody, localTime } from '../../platform/forms';
 import { careWorkspaceBody } from './views/workspace';
+import { text } from '../../platform/i18n';
 
 /** The college of a collection form: ?college=, else the user's own. */
 const formCollege = (req: Request, user: SessionUser) =>
@@ -101,7 +102,7 @@ export function createCareWorkspaceRouter(deps: AppDeps): express.Router {
   // the care workspace
   r.get('/care', async (req, res) => {
     const user = currentUser(req);
-    const m = careText(req);
+    const m = text(req).care;
     const w = await careWorkspace(careDeps(deps), user, queryString(req, 'college'));
     const zone = await schoolZone(deps);
     // the key-care groups of the semester in view

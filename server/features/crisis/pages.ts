@@ -12,7 +12,7 @@ import { once, uuidFrom } from '../../platform/idempotency';
 import { schoolZone } from '../../platform/request';
 import { NotFoundError } from '../../platform/errors';
 import { TaskRejectedError } from '../tasks/use-cases';
-import { careText, formBody, localTime } from '../../platform/forms';
+import { formBody, localTime } from '../../platform/forms';
 import { reportDeps } from './api';
 import {
   actOnCase,
@@ -30,6 +30,7 @@ import { casePageBody } from './views/case-page';
 import { liveBlock } from './views/live';
 import { problemTexts, reportForm } from './views/report-form';
 import type { Refused } from './views/steps';
+import { text } from '../../platform/i18n';
 
 export function createCrisisPagesRouter(deps: AppDeps): express.Router {
   const r = express.Router();
@@ -49,14 +50,14 @@ export function createCrisisPagesRouter(deps: AppDeps): express.Router {
     const colleges = user.role === 'school_admin' ? await deps.store.listColleges(user.schoolId) : [];
     const ctx = { colleges, zone: await schoolZone(deps), now: now() };
     const body = reportForm(req, ctx, values, errors, detail);
-    res.status(status).send(page(req, { title: careText(req).reportCrisis, body }));
+    res.status(status).send(page(req, { title: text(req).care.reportCrisis, body }));
   }
 
   /** The case page (after a refused step, that step's form shows why). */
   async function casePage(req: Request, caseId: string, refused?: Refused): Promise<string> {
     const data = await readCasePage(readDeps(), currentUser(req), caseId);
     const body = casePageBody(req, data, { zone: await schoolZone(deps), now: now() }, refused);
-    return page(req, { title: careText(req).caseTitle, body });
+    return page(req, { title: text(req).care.caseTitle, body });
   }
 
   r.get('/crises/new', async (req, res) => {

@@ -8,8 +8,8 @@ import { assertCollege, BadRequestError, currentUser, ForbiddenError, isLeader }
 import type { AppDeps } from '../../platform/deps';
 import { html } from '../../platform/html';
 import { page } from '../../platform/layout';
-import { OVERVIEW_TEXT } from '../../platform/i18n/overview';
-import { fmt, queryString, schoolZone, semesterInView, t } from '../../platform/request';
+import { text } from '../../platform/i18n';
+import { fmt, queryString, schoolZone, semesterInView } from '../../platform/request';
 import { monthLabel, occurrenceLabeler, semesterName } from '../../platform/views/words';
 import { NotFoundError } from '../semesters/use-cases';
 import { filterTasks } from '../tasks/use-cases';
@@ -26,7 +26,7 @@ export function createDashboardPages(deps: AppDeps): express.Router {
     const user = req.user;
     if (!user) return void res.redirect(303, '/login');
     if (!isLeader(user)) return void res.redirect(303, '/tasks/mine');
-    const m = t(req);
+    const m = text(req).ui;
     const lang = req.lang ?? 'zh-CN';
     const semester = await semesterInView(deps, req);
     if (!semester) {
@@ -60,7 +60,7 @@ export function createDashboardPages(deps: AppDeps): express.Router {
   r.get('/reports/weekly', async (req, res) => {
     const user = currentUser(req);
     if (!isLeader(user)) throw new ForbiddenError('the weekly report is for leaders');
-    const w = OVERVIEW_TEXT[req.lang ?? 'zh-CN'];
+    const w = text(req).overview;
     const lang = req.lang ?? 'zh-CN';
     const semester = await semesterInView(deps, req);
     if (!semester) throw new NotFoundError('no semester');

@@ -3,7 +3,7 @@ import express, { type Request } from 'express';
 import { currentUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../platform/deps';
 import { page } from '../../platform/layout';
-import { exportsText } from '../../platform/i18n/exports';
+import { text } from '../../platform/i18n';
 import { createFeedToken, getFeed, revokeUserFeed, schoolZone, sha256 } from './use-cases';
 import { FEED_PATH, feedBody } from './views/feed';
 
@@ -41,7 +41,7 @@ export function createExportsPages(deps: AppDeps): express.Router {
 
   router.get(FEED_PATH, async (req, res) => {
     const user = currentUser(req);
-    const t = exportsText[req.lang === 'en' ? 'en' : 'zh-CN'].feed;
+    const t = text(req).exports.feed;
     const feed = await getFeed(knex, user.id);
     const zone = await schoolZone(store, user.schoolId);
     const once = /(?:^|;\s*)rx_feed_once=([A-Za-z0-9_-]+)/.exec(req.get('cookie') ?? '')?.[1];

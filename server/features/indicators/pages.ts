@@ -3,7 +3,7 @@ import express from 'express';
 import { currentUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../platform/deps';
 import { formBody } from '../../platform/forms';
-import { INDICATORS_TEXT } from '../../platform/i18n/indicators';
+import { t } from '../../platform/i18n';
 import { page } from '../../platform/layout';
 import { semesterName } from '../../platform/views/words';
 import { indicatorsDeps } from './api';
@@ -41,7 +41,7 @@ export function createIndicatorsPages(deps: AppDeps): express.Router {
     const semName = semesters.find((s) => s.id === v.semester.id)?.name ?? v.semester.id;
     const enteredByName = v.inputs ? ((await deps.store.getUser(v.inputs.enteredBy))?.displayName ?? null) : null;
     const body = indicatorsBody(req, v, { semesters, semName, enteredByName });
-    res.send(page(req, { title: INDICATORS_TEXT[lang].title, body }));
+    res.send(page(req, { title: t(lang).indicators.title, body }));
   });
 
   const form = async (req: express.Request) => {

@@ -1,6 +1,6 @@
 /** An indicator's value as words (the page and the export say it the same way). */
 import type { UnitValue } from '../../../domain/indicators';
-import type { IndicatorMessages } from '../../platform/i18n/indicators';
+import type { IndicatorMessages } from '../../platform/i18n';
 
 /** A share in whole percent ("97%"), one decimal below 100 when it would round up to it ("99.9%"). */
 export function percent(rate: number): string {

@@ -12,9 +12,10 @@ import { NotFoundError } from '../../platform/errors';
 import { page } from '../../platform/layout';
 import { schoolAdminOrToken } from '../../platform/auth/school-admin';
 import { TaskRejectedError } from '../tasks/use-cases';
-import { schoolZone, t } from '../../platform/request';
+import { schoolZone } from '../../platform/request';
 import { listStopped, restartStopped } from './use-cases';
 import { stoppedWorkflowsBody } from './views/stopped-workflows';
+import { text } from '../../platform/i18n';
 
 export function createOperationsAdminRouter(deps: AppDeps): express.Router {
   const r = express.Router();
@@ -68,7 +69,7 @@ export function createOperationsAdminRouter(deps: AppDeps): express.Router {
     const l = await listStopped({ ...stoppedDeps(), now: now() });
     const colleges = new Map((await deps.store.listColleges(deps.schoolId)).map((c) => [c.id, c.name]));
     const body = stoppedWorkflowsBody(req, l, colleges, zone, !!deps.client);
-    res.send(page(req, { title: t(req).navWorkflows, body }));
+    res.send(page(req, { title: text(req).ui.navWorkflows, body }));
   });
   r.post('/admin/workflows/:kind/:id/restart', sessionAdmin, async (req, res) => {
     const kind = String(req.params.kind);

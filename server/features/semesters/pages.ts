@@ -3,7 +3,7 @@ import express from 'express';
 import { listCalendarNames, listTemplateVersions } from '../../../db/repositories/checklists';
 import type { AppDeps } from '../../platform/deps';
 import { page } from '../../platform/layout';
-import { schoolZone, t } from '../../platform/request';
+import { schoolZone } from '../../platform/request';
 import { withUploads } from '../../platform/upload';
 import { calendarWords, semesterName } from '../../platform/views/words';
 import { schoolAdminOrToken } from '../../platform/auth/school-admin';
@@ -11,6 +11,7 @@ import { newSemesterAsk, semesterUpload } from './forms';
 import { createSemesterFromForm, semesterPlan, startSemester } from './use-cases';
 import { semesterListBody } from './views/semester-list';
 import { semesterPlanBody } from './views/semester-plan';
+import { text } from '../../platform/i18n';
 
 export function createSemesterPages(deps: AppDeps): express.Router {
   const r = express.Router();
@@ -26,7 +27,7 @@ export function createSemesterPages(deps: AppDeps): express.Router {
     );
     const [templates, calendars] = [await listTemplateVersions(deps.knex), await listCalendarNames(deps.knex)];
     const body = semesterListBody(req, semesters, templates, calendars);
-    res.send(page(req, { title: t(req).navSemesters, body }));
+    res.send(page(req, { title: text(req).ui.navSemesters, body }));
   });
 
   r.post(

@@ -11,7 +11,7 @@ import { currentUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../platform/deps';
 import { html } from '../../platform/html';
 import { page } from '../../platform/layout';
-import { queryString, schoolZone, semesterInView, t, visibleTask } from '../../platform/request';
+import { queryString, schoolZone, semesterInView, visibleTask } from '../../platform/request';
 import { NotFoundError, templateOf, templateTaskOf } from '../semesters/use-cases';
 import { withUploads } from '../../platform/upload';
 import { calendarWords, occurrenceLabeler, titleWithOccurrence } from '../../platform/views/words';
@@ -21,13 +21,14 @@ import { getEvidence, listEvidence, myTasks, TaskRejectedError } from './use-cas
 import { inboxBody, inboxPage, pairingIdsOf } from './views/inbox';
 import { taskForms } from './views/task-forms';
 import { taskPageBody } from './views/task-page';
+import { text } from '../../platform/i18n';
 
 export function createTaskPages(deps: AppDeps, actions: ReturnType<typeof taskActions>): express.Router {
   const r = express.Router();
 
   r.get('/tasks/mine', async (req, res) => {
     const user = currentUser(req);
-    const m = t(req);
+    const m = text(req).ui;
     const semester = await semesterInView(deps, req);
     const zone = await schoolZone(deps);
     const rows = semester ? await myTasks(deps.store, user, semester.id, (deps.now ?? Date.now)()) : [];
@@ -97,7 +98,7 @@ ${semester && user.collegeId ? html`<p><a href="/exports/tasks.xlsx?semester=${s
     const view = inboxPage(everything, ask);
     // each entry links to its subject; a pairing's page is its college's care workspace (one query for all)
     const pairingCollege = await pairingColleges(deps.knex, pairingIdsOf(view.items));
-    res.send(page(req, { title: t(req).navInbox, body: inboxBody(req, { ...view, zone, pairingCollege }) }));
+    res.send(page(req, { title: text(req).ui.navInbox, body: inboxBody(req, { ...view, zone, pairingCollege }) }));
   });
 
   /** back to the inbox page the form was on (only a query string of the inbox is followed) */

@@ -1,25 +1,15 @@
 /** JSON API of user administration: /api/users… (school admins of this school only). */
-import express, { type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import type { AppDeps } from '../../platform/deps';
 import { currentUser, requireRole } from '../../platform/auth/context';
 import { csvReceiver } from './csv-upload';
-import { refusalOf } from './refusals';
+import { answeringRefusals } from './refusals';
 import { createUserAdmin } from './use-cases';
 
-type Handler = (req: Request, res: Response) => Promise<void>;
-
 /** This feature's refusals become JSON here; others go on to the error middleware. */
-const api =
-  (fn: Handler) =>
-  async (req: Request, res: Response): Promise<void> => {
-    try {
-      await fn(req, res);
-    } catch (err) {
-      const known = refusalOf(err);
-      if (!known) throw err;
-      res.status(known.status).json({ error: known.error, ...(known.problems ? { problems: known.problems } : {}) });
-    }
-  };
+const api = answeringRefusals((_req, res, known) => {
+  res.status(known.status).json({ error: known.error, ...(known.problems ? { problems: known.problems } : {}) });
+});
 
 const id = (req: Request) => String(req.params.id);
 const passwordOf = (req: Request) => (req.body as Record<string, unknown> | undefined)?.password;

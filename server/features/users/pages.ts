@@ -3,17 +3,16 @@ import express, { type Request, type Response } from 'express';
 import type { AppDeps } from '../../platform/deps';
 import { currentUser, requireRole } from '../../platform/auth/context';
 import { langOf } from '../../platform/auth/login-page';
-import { AUTH_MESSAGES } from '../../platform/i18n/auth';
+import { t as texts } from '../../platform/i18n';
 import { csvReceiver } from './csv-upload';
-import { refusalOf } from './refusals';
+import { answeringRefusals } from './refusals';
 import { createUserAdmin, UserNotFoundError, type ImportResult } from './use-cases';
 import { confirmDeactivatePage } from './views/confirm-deactivate';
 import { usersPage } from './views/users-page';
 
-type Handler = (req: Request, res: Response) => Promise<void>;
 type PageOpts = { error?: string; problems?: string[]; notice?: string; result?: ImportResult };
 
-const textOf = (req: Request) => AUTH_MESSAGES[langOf(req)];
+const textOf = (req: Request) => texts(langOf(req)).auth;
 const id = (req: Request) => String(req.params.id);
 const passwordOf = (req: Request) => (req.body as Record<string, unknown> | undefined)?.password;
 const backToList = (res: Response) => res.redirect(303, '/admin/users?saved=1');
@@ -31,22 +30,14 @@ export function createUsersPages(deps: AppDeps): express.Router {
   };
 
   /** A refused form re-renders the users page with the problem. */
-  const page =
-    (fn: Handler) =>
-    async (req: Request, res: Response): Promise<void> => {
-      try {
-        await fn(req, res);
-      } catch (err) {
-        const known = refusalOf(err);
-        if (!known) throw err;
-        const t = textOf(req);
-        const error = known.status === 413 ? t.fileTooLarge : known.problems ? t.importFailed : known.error;
-        res
-          .status(known.status)
-          .type('html')
-          .send(await render(req, { error, problems: known.problems }));
-      }
-    };
+  const page = answeringRefusals(async (req, res, known) => {
+    const t = textOf(req);
+    const error = known.status === 413 ? t.fileTooLarge : known.problems ? t.importFailed : known.error;
+    res
+      .status(known.status)
+      .type('html')
+      .send(await render(req, { error, problems: known.problems }));
+  });
 
   /** How many open tasks of the user's role their college still has (told before deactivating). */
   const openTasksOf = async (target: { collegeId: string | null; role: string }): Promise<number> =>

@@ -3,6 +3,7 @@
  * and (an import) the problems, the pages by showing them on the users page. Anything else goes on to
  * the error middleware.
  */
+import type { Request, Response } from 'express';
 import { ImportError } from '../../platform/csv';
 import { BadRequestError } from '../../platform/errors';
 import { UploadError } from '../../platform/upload';
@@ -15,3 +16,20 @@ export function refusalOf(err: unknown): { status: number; error: string; proble
   if (err instanceof BadRequestError) return { status: 400, error: err.message };
   return null;
 }
+
+export type Handler = (req: Request, res: Response) => Promise<void>;
+export type Refusal = NonNullable<ReturnType<typeof refusalOf>>;
+
+/** A route whose refusals (above) are answered by `answer`; anything else goes on to the error middleware. */
+export const answeringRefusals =
+  (answer: (req: Request, res: Response, refusal: Refusal) => Promise<void> | void) =>
+  (fn: Handler) =>
+  async (req: Request, res: Response): Promise<void> => {
+    try {
+      await fn(req, res);
+    } catch (err) {
+      const known = refusalOf(err);
+      if (!known) throw err;
+      await answer(req, res, known);
+    }
+  };

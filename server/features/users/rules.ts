@@ -3,7 +3,7 @@
  * e-mail, password), what the API shows of it, and the columns of the CSV import.
  */
 import { randomInt } from 'node:crypto';
-import { z } from 'zod';
+import { z } from '../../../domain/zod';
 import type { College, User } from '../../../db/store';
 import { ROLES, type Role } from '../../../domain/schema';
 import { controlCharProblem } from '../../../domain/text';
@@ -87,7 +87,7 @@ export const passwordSchema = z
   .min(MIN_PASSWORD_LENGTH, `must have at least ${MIN_PASSWORD_LENGTH} characters`)
   .max(200);
 
-export function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, input: unknown): T {
+export function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   throw new BadRequestError(r.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; '));

@@ -5,7 +5,7 @@
  * (api.ts), the pages (pages.ts) and tests alike.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import { z } from '../../../domain/zod';
 import { hashPassword } from '../../../db/passwords';
 import {
   setPasswordHash,

@@ -5,7 +5,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Role } from '../../../domain/schema';
-import type { Lang } from '../i18n/lang';
+import type { Lang } from '../i18n';
 import { ForbiddenError, UnauthorizedError } from '../errors';
 
 export interface SessionUser {

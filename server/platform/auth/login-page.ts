@@ -1,8 +1,7 @@
 /** The sign-in page, in the one layout. */
 import type { Request } from 'express';
 import { html } from '../html';
-import { AUTH_MESSAGES } from '../i18n/auth';
-import { pickLang, type Lang } from '../i18n/lang';
+import { pickLang, t as texts, type Lang } from '../i18n';
 import { page } from '../layout';
 import { safeNext } from '../safe-next';
 
@@ -11,7 +10,7 @@ export const langOf = (req: Request): Lang => req.lang ?? pickLang(req.query.lan
 /** The Chinese-first login page; `error` is shown above the form (never which field was wrong). */
 export function renderLogin(req: Request, error?: string, username = ''): string {
   const lang = langOf(req);
-  const t = AUTH_MESSAGES[lang];
+  const t = texts(lang).auth;
   const next = safeNext(
     req.body && typeof req.body === 'object' && 'next' in req.body
       ? (req.body as Record<string, unknown>).next

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { hashPassword, verifyPassword } from '../../../db/passwords';
 import type { AppDeps } from '../deps';
-import { AUTH_MESSAGES, fmt } from '../i18n/auth';
+import { fill, t as texts } from '../i18n';
 import { safeNext } from '../safe-next';
 import type { SessionUser } from './context';
 import { csrfMiddleware } from './csrf';
@@ -115,10 +115,10 @@ export function createSignIn(deps: AppDeps): { before: express.RequestHandler[];
     const r = await signIn(req, res, body.username, body.password);
     // back to the page that was asked for (a local path only), else the default page
     if (r.ok) return void res.redirect(303, safeNext(body.next) ?? '/');
-    const t = AUTH_MESSAGES[langOf(req)];
+    const t = texts(langOf(req)).auth;
     if (r.blocked) {
       res.set('Retry-After', String(r.blocked.retryAfterSeconds));
-      const msg = fmt(r.blocked.limit === 'account' ? t.tooManyAccount : t.tooManyAddress, {
+      const msg = fill(r.blocked.limit === 'account' ? t.tooManyAccount : t.tooManyAddress, {
         minutes: Math.ceil(r.blocked.retryAfterSeconds / 60),
       });
       return void res

@@ -3,7 +3,7 @@
  * Bad configuration fails at start with a message that names the variable.
  */
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../../../domain/zod';
 import { AppError } from '../errors';
 
 export const ROOT = path.resolve(__dirname, '../../..'); // server/platform/config/ → the repository

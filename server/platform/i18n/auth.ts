@@ -1,4 +1,4 @@
-/** UI text of sign-in and user administration, Chinese first. `{name}` marks a placeholder (see fmt). */
+/** UI text of sign-in and user administration, Chinese first. `{name}` marks a placeholder (see `fill` in index.ts). */
 export const AUTH_MESSAGES = {
   'zh-CN': {
     loginTitle: '登录',
@@ -118,12 +118,7 @@ export const AUTH_MESSAGES = {
   },
 } as const;
 
-export type AuthMessages = { [K in keyof (typeof AUTH_MESSAGES)['zh-CN']]: string };
-
-/** Fills `{name}` placeholders. */
-export function fmt(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in values ? String(values[name]) : m));
-}
+type AuthMessages = { [K in keyof (typeof AUTH_MESSAGES)['zh-CN']]: string };
 
 // Compile-time check: English has every key Chinese has.
 const _sameKeys: Record<keyof typeof AUTH_MESSAGES, AuthMessages> = AUTH_MESSAGES;

@@ -1,4 +1,4 @@
-/** English UI text of the student-care pages (the Chinese is in care.ts). */
+/** English UI text of the student-care pages (the Chinese is in care-zh.ts). */
 import type { CareMessages } from './care-zh';
 
 export const en: CareMessages = {

@@ -75,6 +75,10 @@ export const CRISIS_TEXT = {
     ] as Array<[RegExp, string]>,
     rejectedOther: '此步骤未能办理，请刷新页面查看个案的最新状态。',
     details: '技术细节',
+    /** "还剩 1 小时 5 分钟" / "已超时 12 分钟" */
+    countdown: (deadline: number, now: number) => countdownText(deadline, now, 'zh-CN'),
+    /** a workflow's refusal in the user's words */
+    rejection: (message: string) => rejectionText(message, 'zh-CN'),
   },
   en: {
     progress: 'Progress',
@@ -117,11 +121,13 @@ export const CRISIS_TEXT = {
     rejections: [] as Array<[RegExp, string]>,
     rejectedOther: 'This step could not be done: reload the page to see where the case stands.',
     details: 'Technical details',
+    countdown: (deadline: number, now: number) => countdownText(deadline, now, 'en'),
+    rejection: (message: string) => rejectionText(message, 'en'),
   },
 };
 
 /** A workflow's refusal in the user's words (English keeps the message as written). */
-export function rejectionText(message: string, lang: Lang): string {
+function rejectionText(message: string, lang: Lang): string {
   if (lang === 'en') return message;
   for (const [re, words] of CRISIS_TEXT['zh-CN'].rejections) if (re.test(message)) return words;
   return CRISIS_TEXT['zh-CN'].rejectedOther;

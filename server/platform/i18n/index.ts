@@ -2,13 +2,15 @@
  * The one i18n catalogue (issue 13): every text of the pages, the exports and the notifications,
  * by language, with typed keys: `t('en').auth.loginTitle`, `text(req).care.careTitle`. The areas
  * live in their own files (dashboard, auth, care, crisis, exports, overview, layout,
- * notifications); `{name}` placeholders are filled by `fill`.
+ * notifications), which nothing outside this folder imports (.dependency-cruiser.cjs,
+ * `i18n-through-the-catalogue`); `{name}` placeholders are filled by `fill`.
  */
 import type { Request } from 'express';
 import { ARCHIVE_TEXT } from './archive';
 import { AUTH_MESSAGES } from './auth';
-import { CARE_MESSAGES } from './care';
-import { CRISIS_TEXT } from './crisis';
+import { en as careEn } from './care-en';
+import { zh as careZh } from './care-zh';
+import { countdownText, CRISIS_TEXT } from './crisis';
 import { dashboard } from './dashboard';
 import { exportsText } from './exports';
 import { INDICATORS_TEXT } from './indicators';
@@ -16,14 +18,16 @@ import type { Lang } from './lang';
 import { ERROR_TEXT, LAYOUT_TEXT, UNAVAILABLE_TEXT } from './layout';
 import { NOTIFICATION_TEXT } from './notifications';
 import { OVERVIEW_TEXT } from './overview';
-import { UNITS_TEXT } from './units';
+import { UNITS_NOTIFICATION_TEXT, UNITS_TEXT } from './units';
 
 export { LANGS, pickLang, type Lang } from './lang';
-export { fill } from './care';
-export { fmt } from './auth';
+/** "还剩 1 小时 5 分钟" in a language (also `t(lang).crisis.countdown`): the rule of the page script's countdown. */
+export { countdownText };
+
+const CARE_MESSAGES = { 'zh-CN': careZh, en: careEn } as const;
 
 const area = (lang: Lang) => ({
-  /** the dashboard, the staff workspace, semester administration and the navigation (MESSAGES) */
+  /** the dashboard, the staff workspace, semester administration and the navigation */
   ui: dashboard[lang],
   auth: AUTH_MESSAGES[lang],
   care: CARE_MESSAGES[lang],
@@ -38,12 +42,14 @@ const area = (lang: Lang) => ({
   /** the class and dorm levels (issue 16 part 2) */
   units: UNITS_TEXT[lang],
   /** written in Chinese only today */
-  notifications: NOTIFICATION_TEXT,
+  notifications: { ...NOTIFICATION_TEXT, units: UNITS_NOTIFICATION_TEXT },
 });
 
 export const catalogue = { 'zh-CN': area('zh-CN'), en: area('en') };
 
 export type Catalogue = (typeof catalogue)[Lang];
+/** the indicators' texts (server/features/indicators) */
+export type IndicatorMessages = Catalogue['indicators'];
 /** the catalogue's areas: a typed key is `keyof Catalogue[Area]` */
 export type Area = keyof Catalogue;
 
@@ -52,3 +58,8 @@ export const t = (lang: Lang): Catalogue => catalogue[lang];
 
 /** The texts of the request's language (Chinese when none was chosen). */
 export const text = (req: Pick<Request, 'lang'>): Catalogue => catalogue[req.lang ?? 'zh-CN'];
+
+/** Replaces `{name}` placeholders. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
+}

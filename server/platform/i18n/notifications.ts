@@ -84,6 +84,63 @@ const digest = {
   kickoff: (collegeName: string, localDate: string, pending: number, overdue: number) =>
     `${collegeName}：本周周研判已开始（${localDate}），请对重点关爱学生逐一研判并记录结果。` +
     `本学院周研判任务未完成 ${pending} 项，其中逾期 ${overdue} 项。`,
+  kickoffTitle: (pending: number) => `本周周研判已开始：未完成 ${pending} 项`,
+  /** the title of a digest sent while the workflows still catch up */
+  behindTitle: (title: string) => `（数据补记中）${title}`,
+  /** a college leader's digest: title, first line, care line, one line per task, the rest */
+  collegeTitle: (count: string, care: string) => `每日督办：${count}${care ? `；${care}` : ''}`,
+  collegeHead: (collegeName: string, asOf: string, count: string) => `${collegeName}截至 ${asOf}：${count}。`,
+  careBlock: (care: string) => `学生关爱：${care}，请在“关爱工作”页处理。`,
+  taskLine: (n: number, titleZh: string, due: string, level: string) => `${n}. 「${titleZh}」截止 ${due}${level}`,
+  more: (n: number) => `另有 ${n} 项，请在督办看板查看。`,
+  /** the school admins' digest: one line per college, the inactive colleges, the stopped workflows */
+  collegeLine: (collegeName: string, count: string, care: string) =>
+    `· ${collegeName}：${count}${care ? `；${care}` : ''}`,
+  inactiveLine: (n: number) => `· 其他（已停用学院）：${n} 项`,
+  stopped: (n: number) => (n ? `；流程中断 ${n} 项` : ''),
+  stoppedBlock: (n: number) =>
+    `另有 ${n} 项工作的流程在本系统之外被终止或取消，请在“流程中断”页（/admin/workflows）重新启动或人工跟进。`,
+  schoolTitle: (count: string, stopped: string) => `每日督办（全校）：${count}${stopped}`,
+  schoolHead: (asOf: string, count: string) => `全校截至 ${asOf}：${count}。按学院：`,
+};
+
+/** A crisis event's inbox text: it names the case by its opaque id only. */
+function crisisMessage(m: { caseId: string; action: string; collegeName: string }): { title: string; body: string } {
+  const what = crisisActions[m.action] ?? m.action;
+  return { title: `危机个案 ${m.caseId.slice(0, 8)}：${what}`, body: `${m.collegeName} · ${what}` };
+}
+
+/** A pairing event's inbox text. */
+function pairingMessage(m: { action: string; collegeName: string }): { title: string; body: string } {
+  const what = pairingActions[m.action] ?? m.action;
+  return { title: what, body: `${m.collegeName} · ${what}` };
+}
+
+/** A screening event's inbox text: the warning by its opaque id, its level and the interview's deadline. */
+function screeningMessage(m: {
+  warningId: string;
+  level: 'red' | 'orange';
+  action: string;
+  collegeName: string;
+  due: string;
+}): {
+  title: string;
+  body: string;
+} {
+  const what = screeningActions[m.action] ?? m.action;
+  const level = screeningLevels[m.level];
+  const id = m.warningId.slice(0, 8);
+  return {
+    title: `心理筛查${level} ${id}：${what}`,
+    body: `${m.collegeName} · ${level}学生（编号 ${id}）· 约谈截止 ${m.due} · ${what}`,
+  };
+}
+
+/** Why a student entered the key-care list (the care ledger's reason). */
+const careReasons = {
+  crisis: (situation: string) => `心理危机个案（${crisisSituations[situation] ?? situation}）`,
+  screening: (level: 'red' | 'orange', r: { highRisk: boolean; needsCrisisIntervention: boolean }) =>
+    `心理普测${screeningLevels[level]}，约谈${[r.highRisk ? '评估为高危人群' : '', r.needsCrisisIntervention ? '需要心理危机干预' : ''].filter(Boolean).join('，')}`,
 };
 
 /** The inbox text of a task step (activities/index.ts, also the ladder's). */
@@ -123,9 +180,11 @@ function returnedMessage(m: { titleZh: string; collegeName: string | null; due: 
 }
 
 export const NOTIFICATION_TEXT = {
-  crisis: { actions: crisisActions, situations: crisisSituations },
-  pairing: { actions: pairingActions },
-  screening: { actions: screeningActions, levels: screeningLevels },
+  crisis: { message: crisisMessage, careReason: careReasons.crisis, situations: crisisSituations },
+  pairing: { message: pairingMessage },
+  screening: { message: screeningMessage, careReason: careReasons.screening },
   digest,
   tasks: { message: taskMessage, returned: returnedMessage },
+  /** the last lines of every e-mail (notifications/outbox-send.ts) */
+  emailFooter: '\n\n——\n本邮件由心理健康工作督办系统自动发送，请勿直接回复；详情请登录系统查看。',
 };

@@ -2,8 +2,9 @@
 import type { Request } from 'express';
 import type { TaskInstanceRow } from '../../../db/store';
 import { html } from '../html';
-import { fmt, t } from '../request';
+import { fmt } from '../request';
 import { levelName, occurrenceLabel } from './words';
+import { text } from '../i18n';
 
 /** A task table; `label` gives a row's occurrence in words (views/words.ts occurrenceLabeler), else the built-in names. */
 export function taskTable(
@@ -12,7 +13,7 @@ export function taskTable(
   zone: string,
   label?: (row: { semesterId: string; occurrence: string | null }) => string,
 ) {
-  const m = t(req);
+  const m = text(req).ui;
   const lang = req.lang ?? 'zh-CN';
   const occ = label ?? ((x: { occurrence: string | null }) => occurrenceLabel(x.occurrence, lang));
   if (!rows.length) return html`<p>${m.noTasks}</p>`;

@@ -4,7 +4,7 @@
  * calendar. The stored ids stay as they are (they are workflow ids); only what people read changes.
  */
 import type { Semester, Store } from '../../../db/store';
-import type { Lang } from '../i18n/messages';
+import type { Lang } from '../i18n';
 
 /** Holiday names for ids a calendar commonly uses, when the calendar itself cannot be read. */
 const KNOWN_HOLIDAYS: Record<string, { zh: string; en: string }> = {

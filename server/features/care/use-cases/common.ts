@@ -160,11 +160,25 @@ export async function readAudited<T>(
   collegeId: string,
   opts: ListOptions,
   what: string,
-  load: () => Promise<T[]>,
+  load: (knex: Knex, collegeId: string) => Promise<T[]>,
   studentOf: (row: T) => string,
 ): Promise<T[]> {
   await collegeOf(deps, user, collegeId);
-  const rows = await load();
+  const rows = await load(deps.knex, collegeId);
   if (opts.audit !== false) await auditStudentReads(deps, user, rows.map(studentOf), what);
   return rows;
 }
+
+/** A care row's student (its id for the audit, and as the views show it). */
+export const studentIdOf = (r: { student_id: unknown }) => String(r.student_id);
+export const studentOfRow = (r: {
+  student_id: unknown;
+  student_no: unknown;
+  name: unknown;
+  class_name?: string | null;
+}) => ({
+  id: String(r.student_id),
+  studentNo: String(r.student_no),
+  name: String(r.name),
+  className: r.class_name ?? null,
+});

@@ -18,7 +18,17 @@ import { BadRequestError, ForbiddenError, type SessionUser } from '../../../plat
 import { monthFrom } from '../../../platform/dates';
 import { NotFoundError } from '../../../platform/errors';
 import { TaskRejectedError } from '../../tasks/use-cases';
-import { audit, collegeOf, readAudited, studentFor, text, type CareDeps, type ListOptions } from './common';
+import {
+  audit,
+  collegeOf,
+  readAudited,
+  studentFor,
+  studentIdOf,
+  studentOfRow,
+  text,
+  type CareDeps,
+  type ListOptions,
+} from './common';
 
 function parseReasons(value: unknown, now = Date.now()): KeyCareReason[] {
   const list = Array.isArray(value) ? value : value == null || value === '' ? [] : [value];
@@ -74,23 +84,10 @@ export async function listKeyCare(
   collegeId: string,
   opts: ListOptions = {},
 ): Promise<KeyCareView[]> {
-  const rows = await readAudited(
-    deps,
-    user,
-    collegeId,
-    opts,
-    'key-care-list',
-    () => listActiveKeyCareRows(deps.knex, collegeId),
-    (r) => String(r.student_id),
-  );
+  const rows = await readAudited(deps, user, collegeId, opts, 'key-care-list', listActiveKeyCareRows, studentIdOf);
   return rows.map((r) => ({
     id: String(r.id),
-    student: {
-      id: String(r.student_id),
-      studentNo: String(r.student_no),
-      name: String(r.name),
-      className: r.class_name ?? null,
-    },
+    student: studentOfRow(r),
     collegeId: String(r.college_id),
     reasons: JSON.parse(String(r.reasons)) as KeyCareReason[],
     plan: String(r.plan),

@@ -31,6 +31,7 @@ import {
   text,
   type CareDeps,
   readAudited,
+  studentOfRow,
   type ListOptions,
 } from './common';
 
@@ -84,12 +85,7 @@ async function ledgerViews(deps: CareDeps, collegeId: string): Promise<LedgerVie
   return rows.map((r) => ({
     id: String(r.id),
     seq: Number(r.seq),
-    student: {
-      id: String(r.student_id),
-      studentNo: String(r.student_no),
-      name: String(r.name),
-      className: r.class_name ?? null,
-    },
+    student: studentOfRow(r),
     gender: String(r.gender ?? ''),
     majorClass: String(r.major_class ?? ''),
     contact: String(r.contact ?? ''),
@@ -120,7 +116,7 @@ export async function listLedger(
     collegeId,
     opts,
     what,
-    () => ledgerViews(deps, collegeId),
+    (_knex, id) => ledgerViews(deps, id),
     (v) => v.student.id,
   );
 }

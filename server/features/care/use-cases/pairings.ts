@@ -23,7 +23,17 @@ import { endPairingUpdate, recordTalkUpdate } from '../../../../contracts';
 import { BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
 import { NotFoundError } from '../../../platform/errors';
 import { TaskRejectedError } from '../../tasks/use-cases';
-import { collegeOf, readAudited, MAX_TEXT, studentFor, text, type CareDeps, type ListOptions } from './common';
+import {
+  collegeOf,
+  readAudited,
+  MAX_TEXT,
+  studentFor,
+  studentIdOf,
+  studentOfRow,
+  text,
+  type CareDeps,
+  type ListOptions,
+} from './common';
 
 export const pairingWorkflowId = (pairingId: string) => `pairing.${pairingId}`;
 
@@ -47,27 +57,14 @@ export async function listPairings(
   collegeId: string,
   opts: ListOptions = {},
 ): Promise<PairingView[]> {
-  const rows = await readAudited(
-    deps,
-    user,
-    collegeId,
-    opts,
-    'pairings',
-    () => listOpenPairingRows(deps.knex, collegeId),
-    (r) => String(r.student_id),
-  );
+  const rows = await readAudited(deps, user, collegeId, opts, 'pairings', listOpenPairingRows, studentIdOf);
   return rows.map((r) => {
     const last = r.last_talk_at == null ? null : Number(r.last_talk_at);
     const started = r.started_at == null ? null : Number(r.started_at);
     const from = last ?? started;
     return {
       id: String(r.id),
-      student: {
-        id: String(r.student_id),
-        studentNo: String(r.student_no),
-        name: String(r.name),
-        className: r.class_name ?? null,
-      },
+      student: studentOfRow(r),
       teacherUserId: r.teacher_user_id ?? null,
       teacherName: r.teacher_name ?? null,
       status: String(r.status),

@@ -1,12 +1,12 @@
 /** What every section of the care workspace page renders with. */
 import type { Request } from 'express';
 import type { Raw } from '../../../platform/html';
-import type { CareMessages } from '../../../platform/i18n/care';
+import type { Catalogue } from '../../../platform/i18n';
 import type { SessionUser } from '../../../platform/auth/context';
 
 export interface CarePageContext {
   req: Request;
-  m: CareMessages;
+  m: Catalogue['care'];
   en: boolean;
   user: SessionUser;
   collegeId: string;

@@ -2,14 +2,14 @@
 import type { Request } from 'express';
 import { ASSESSMENTS, INTERVIEW_STEPS } from '../../../../contracts';
 import { html } from '../../../platform/html';
-import type { CareMessages } from '../../../platform/i18n/care';
+import type { Catalogue } from '../../../platform/i18n';
 import { fmt } from '../../../platform/request';
 import { levelName } from '../../../platform/views/words';
 import type { SessionUser } from '../../../platform/auth/context';
 import type { WarningForInterview } from '../../screening/use-cases';
 import { csrfField, flash, studentCell } from '../../../platform/forms';
 
-function interviewForm(req: Request, m: CareMessages, w: WarningForInterview) {
+function interviewForm(req: Request, m: Catalogue['care'], w: WarningForInterview) {
   const yesNo = (name: string) =>
     html`<label class="inline-choice"><input type="radio" name="${name}" value="yes" required> ${m.yes}</label> <label class="inline-choice"><input type="radio" name="${name}" value="no"> ${m.no}</label>`;
   return html`<form
@@ -40,7 +40,7 @@ function interviewForm(req: Request, m: CareMessages, w: WarningForInterview) {
   </form>`;
 }
 
-function recordShown(m: CareMessages, record: WarningForInterview['record']) {
+function recordShown(m: Catalogue['care'], record: WarningForInterview['record']) {
   return record
     ? html`<div class="card" id="record"><dl>${INTERVIEW_STEPS.map((s) => html`<dt>${m.steps[s]!.name}</dt><dd>${record?.[s] ?? ''}</dd>`)}
 <dt>${m.assessment}</dt><dd>${record.assessment ? (m.assessmentNames[record.assessment] ?? record.assessment) : ''}</dd>
@@ -52,7 +52,7 @@ function recordShown(m: CareMessages, record: WarningForInterview['record']) {
 /** The body of GET /screening/warnings/:id; `careHref` links back to the college's care workspace. */
 export function interviewBody(
   req: Request,
-  m: CareMessages,
+  m: Catalogue['care'],
   user: SessionUser,
   w: WarningForInterview,
   zone: string,

@@ -2,7 +2,7 @@
 import { DateTime } from 'luxon';
 import type { KeyCareReason } from '../../../../domain/care';
 import { html, raw } from '../../../platform/html';
-import { fill, type CareMessages } from '../../../platform/i18n/care';
+import { fill, type Catalogue } from '../../../platform/i18n';
 import { fmt } from '../../../platform/request';
 import type { keyCareMonthsOf } from '../../semesters/use-cases';
 import type { KeyCareView } from '../use-cases';
@@ -11,7 +11,7 @@ import { studentCell, studentFields } from '../../../platform/forms';
 
 type Month = Awaited<ReturnType<typeof keyCareMonthsOf>>[number];
 
-function reasonText(m: CareMessages, r: KeyCareReason): string {
+function reasonText(m: Catalogue['care'], r: KeyCareReason): string {
   if (r.kind === 'group') return `${r.zh}（${r.month}）`;
   if (r.kind === 'screening' || r.kind === 'crisis') return `${r.zh}（${m.sourceNames[r.kind]}）`;
   return r.zh;

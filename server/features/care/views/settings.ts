@@ -1,11 +1,11 @@
 /** The school's care settings page (school admin): every duration with its unit, default and bounds. */
 import type { Request } from 'express';
-import type { AnyZodObject, ZodNumber } from 'zod';
+import type { z } from '../../../../domain/zod';
 import { careSettingsSchema, DEFAULT_CARE_SETTINGS, type CareSettings } from '../../../../domain/care';
 import { html } from '../../../platform/html';
 import { page } from '../../../platform/layout';
-import { fill } from '../../../platform/i18n/care';
-import { careText, csrfField, flash } from '../../../platform/forms';
+import { csrfField, flash } from '../../../platform/forms';
+import { fill, text } from '../../../platform/i18n';
 
 interface SettingsField {
   section: keyof CareSettings;
@@ -22,7 +22,7 @@ export const SETTINGS_FIELDS: SettingsField[] = (
   Object.keys(DEFAULT_CARE_SETTINGS) as Array<keyof CareSettings>
 ).flatMap((section) =>
   Object.entries(DEFAULT_CARE_SETTINGS[section]).map(([key, value]) => {
-    const schema = (careSettingsSchema.innerType().shape[section] as AnyZodObject).shape[key] as ZodNumber;
+    const schema = careSettingsSchema.shape[section].shape[key as never] as z.ZodNumber;
     const unit = key.endsWith('Minutes')
       ? 'minutes'
       : key.endsWith('Hours')
@@ -43,7 +43,7 @@ export const SETTINGS_FIELDS: SettingsField[] = (
 );
 
 export function renderSettings(req: Request, values: Record<string, unknown>, problems: string[]): string {
-  const m = careText(req);
+  const m = text(req).care;
   const label = (path: string) => m.fields[path] ?? path;
   const shownProblems = problems.map((p) => {
     const i = p.indexOf(': ');

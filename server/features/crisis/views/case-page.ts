@@ -1,19 +1,19 @@
 /** The case page: the student, the deadlines, the live progress and timeline, and a form per step. */
 import type { Request } from 'express';
 import { html } from '../../../platform/html';
-import { fill } from '../../../platform/i18n/care';
 import { fmt } from '../../../platform/request';
-import { careText, flash, studentCell } from '../../../platform/forms';
+import { flash, studentCell } from '../../../platform/forms';
 import type { CasePageData } from '../use-cases';
 import { liveBlock } from './live';
 import { stepForms, type Refused } from './steps';
+import { fill, text } from '../../../platform/i18n';
 
 const MIN = 60_000;
 
 export function casePageBody(req: Request, data: CasePageData, ctx: { zone: string; now: number }, refused?: Refused) {
   const { c, from } = data;
   const { zone } = ctx;
-  const m = careText(req);
+  const m = text(req).care;
   const d = c.case.durations;
   const supervised = c.case.situation === 'self_harm_risk';
   return html`<h1>${m.caseTitle} ${c.case.id.slice(0, 8)}</h1>

@@ -2,11 +2,9 @@
 import type { Request } from 'express';
 import type { CrisisDurations } from '../../../../contracts';
 import { html, type Raw } from '../../../platform/html';
-import { countdownText } from '../../../platform/i18n/crisis';
-import { fmt, t } from '../../../platform/request';
-import { careText } from '../../../platform/forms';
+import { fmt } from '../../../platform/request';
 import { progressOf, type CaseStep, type TimelineEvent } from '../use-cases';
-import { crisisText } from './report-form';
+import { text } from '../../../platform/i18n';
 
 /** The part of the case page that refreshes itself: status, progress with countdowns, timeline. */
 export function liveBlock(
@@ -16,9 +14,9 @@ export function liveBlock(
   k: { situation: string; status: string; escalationLevel: number; reportedAt: number; durations: CrisisDurations },
   timeline: TimelineEvent[],
 ): Raw {
-  const m = careText(req);
-  const c = crisisText(req);
-  const tm = t(req);
+  const m = text(req).care;
+  const c = text(req).crisis;
+  const tm = text(req).ui;
   const lang = req.lang ?? 'zh-CN';
   const { zone, names } = ctx;
   const nowMs = ctx.now;
@@ -33,7 +31,7 @@ export function liveBlock(
     'five-ones': m.stepFiveOnes,
   };
   const countdown = (deadline: number) =>
-    html`<span class="countdown${deadline < nowMs ? ' overdue' : ''}" data-deadline="${deadline}">${countdownText(deadline, nowMs, lang)}</span>`;
+    html`<span class="countdown${deadline < nowMs ? ' overdue' : ''}" data-deadline="${deadline}">${c.countdown(deadline, nowMs)}</span>`;
   const eventName = (code: string) => m.timelineNames[code] ?? c.moreTimeline[code] ?? c.otherEvent;
   const level = Math.max(0, Math.min(2, k.escalationLevel));
   return html`<div id="live" data-live="30" data-live-src="/crises/${encodeURIComponent(caseId)}?fragment=live">

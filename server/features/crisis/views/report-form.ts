@@ -2,16 +2,14 @@
 import type { Request } from 'express';
 import type { College } from '../../../../db/store';
 import { html, raw, type Raw } from '../../../platform/html';
-import { CRISIS_TEXT } from '../../../platform/i18n/crisis';
-import { careText, csrfField, flash, localInput } from '../../../platform/forms';
+import { csrfField, flash, localInput } from '../../../platform/forms';
 import { SITUATIONS, type ReportProblems } from '../use-cases';
-
-export const crisisText = (req: Request) => CRISIS_TEXT[req.lang ?? 'zh-CN'];
+import { text } from '../../../platform/i18n';
 
 /** The form's problems in the user's words, by field, in the order found; `other`: the use case's refusal. */
 export function problemTexts(req: Request, problems: ReportProblems, other = false): Record<string, string> {
-  const c = crisisText(req);
-  const m = careText(req);
+  const c = text(req).crisis;
+  const m = text(req).care;
   const labels: Record<string, string> = { studentName: m.studentName, className: m.className, place: m.place };
   const out: Record<string, string> = {};
   for (const [k, p] of Object.entries(problems))
@@ -29,8 +27,8 @@ export function reportForm(
   detail?: string,
 ): Raw {
   const { colleges, zone } = page;
-  const m = careText(req);
-  const c = crisisText(req);
+  const m = text(req).care;
+  const c = text(req).crisis;
   const en = req.lang === 'en';
   const v = (k: string) => values[k] ?? '';
   const err = (k: string) =>

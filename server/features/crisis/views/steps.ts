@@ -3,10 +3,9 @@ import type { Request } from 'express';
 import type { User } from '../../../../db/store';
 import { SCHOOL_DEPARTMENTS } from '../../../../contracts';
 import { html, raw } from '../../../platform/html';
-import { rejectionText } from '../../../platform/i18n/crisis';
-import { careText, csrfField, localInput, userSelect } from '../../../platform/forms';
+import { csrfField, localInput, userSelect } from '../../../platform/forms';
 import { ACTIONS, type CaseStep } from '../use-cases';
-import { crisisText } from './report-form';
+import { text } from '../../../platform/i18n';
 
 export interface Refused {
   step: CaseStep;
@@ -22,8 +21,8 @@ export function stepForms(
   ctx: { zone: string; now: number },
   refused?: Refused,
 ) {
-  const m = careText(req);
-  const ct = crisisText(req);
+  const m = text(req).care;
+  const ct = text(req).crisis;
   const id = encodeURIComponent(k.id);
   const csrf = csrfField(req);
   const supervised = k.situation === 'self_harm_risk';
@@ -34,7 +33,7 @@ export function stepForms(
   const step = (name: CaseStep, title: string, fields: unknown = '') =>
     html`<form class="card step" id="step-${name}" method="post" action="/crises/${id}/${name}">${csrf}<h3>${title}</h3>${
       refused?.step === name
-        ? html`<div class="error" id="error" role="alert"><p>${rejectionText(refused.message, req.lang ?? 'zh-CN')}</p>${req.lang === 'en' ? '' : html`<details><summary>${ct.details}</summary><code>${refused.message}</code></details>`}</div>`
+        ? html`<div class="error" id="error" role="alert"><p>${ct.rejection(refused.message)}</p>${req.lang === 'en' ? '' : html`<details><summary>${ct.details}</summary><code>${refused.message}</code></details>`}</div>`
         : ''
     }${fields}<p><button class="btn" type="submit">${m.confirm}</button></p></form>`;
   return k.status === 'closed' || !k.collegeId

@@ -2,9 +2,10 @@
 import type { Request } from 'express';
 import type { College, Semester, TaskInstanceRow, TaskStatus } from '../../../../db/store';
 import { html, raw, type Raw } from '../../../platform/html';
-import { queryString, t } from '../../../platform/request';
+import { queryString } from '../../../platform/request';
 import { taskTable } from '../../../platform/views/task-table';
 import { levelName, monthLabel } from '../../../platform/views/words';
+import { text } from '../../../platform/i18n';
 
 const STATUSES: TaskStatus[] = ['planned', 'open', 'overdue', 'completed', 'waived'];
 /** the level filter: one level, or 'escalated' for level 1 or 2 (the overview's 已预警 count links here) */
@@ -23,7 +24,7 @@ export interface CollegePageInput {
 
 export function collegeBody(req: Request, v: CollegePageInput): Raw {
   const { college, collegeId, semester, semName, months, rows, zone, label } = v;
-  const m = t(req);
+  const m = text(req).ui;
   const lang = req.lang ?? 'zh-CN';
   const status = queryString(req, 'status');
   const level = queryString(req, 'level');

@@ -2,8 +2,7 @@
 import type { Request } from 'express';
 import type { Semester } from '../../../../db/store';
 import { html, raw, type Raw } from '../../../platform/html';
-import { OVERVIEW_TEXT } from '../../../platform/i18n/overview';
-import { t } from '../../../platform/request';
+import { text } from '../../../platform/i18n';
 import { monthChart, rankingChart } from '../../../platform/views/charts';
 import { monthLabel } from '../../../platform/views/words';
 import { pct, pctText, sum, type CollegeCompliance, type MonthCell, type RankedCollege } from '../use-cases';
@@ -28,8 +27,8 @@ export interface OverviewInput {
 
 export function overviewBody(req: Request, v: OverviewInput): Raw {
   const { semester, semName, semesters, month, months, shown, colleges, ranked, totals, points, school, link } = v;
-  const m = t(req);
-  const w = OVERVIEW_TEXT[req.lang ?? 'zh-CN'];
+  const m = text(req).ui;
+  const w = text(req).overview;
   const lang = req.lang ?? 'zh-CN';
   const cell = (c: MonthCell | undefined, collegeId?: string) => {
     if (!c) return html`<td class="num">–</td>`;

@@ -2,8 +2,8 @@
 import type { Request } from 'express';
 import type { SessionUser } from '../../../platform/auth/context';
 import { html, type Raw } from '../../../platform/html';
-import { OVERVIEW_TEXT } from '../../../platform/i18n/overview';
-import { fmt, t } from '../../../platform/request';
+import { text } from '../../../platform/i18n';
+import { fmt } from '../../../platform/request';
 import { levelName } from '../../../platform/views/words';
 import { closed, pctText, type weeklyReport } from '../use-cases';
 
@@ -20,8 +20,8 @@ export interface WeeklyInput {
 export function weeklyBody(req: Request, v: WeeklyInput): Raw {
   const { user, title, semName, zone, nowMs, label } = v;
   const { ranked, week, overdueNow, totals, names } = v.report;
-  const m = t(req);
-  const w = OVERVIEW_TEXT[req.lang ?? 'zh-CN'];
+  const m = text(req).ui;
+  const w = text(req).overview;
   const lang = req.lang ?? 'zh-CN';
   return html`<article class="report" id="weekly-report">
 <h1>${title}</h1>

@@ -7,7 +7,7 @@ import type { Semester, Store, TaskInstanceRow, TaskStatus } from '../../../../d
 import { completionRate } from '../../../../domain/compliance';
 import { formatLocal } from '../../../../domain/local-time';
 import { assertCollege, BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
-import { exportsText } from '../../../platform/i18n/exports';
+import { t as texts } from '../../../platform/i18n';
 import { calendarWords, titleWithOccurrence } from '../../../platform/views/words';
 import { NotFoundError } from '../../semesters/use-cases';
 import type { Table } from '../../../platform/table-files';
@@ -44,7 +44,7 @@ export async function complianceTable(store: Store, user: SessionUser, ask: Tabl
   else if (user.role !== 'school_admin')
     throw new ForbiddenError('the compliance export is for school administrators and college leaders');
   const semester = await semesterOf(store, user, ask.semester);
-  const t = exportsText[ask.lang];
+  const t = texts(ask.lang).exports;
   const c = t.complianceColumns;
   const nameEn = new Map((await store.listColleges(user.schoolId)).map((x) => [x.id, x.nameEn]));
   const rows = (await store.complianceByCollegeMonth(semester.id, ask.now)).filter(
@@ -53,7 +53,7 @@ export async function complianceTable(store: Store, user: SessionUser, ask: Tabl
   return {
     sheet: t.complianceSheet,
     file: t.complianceFile(semester.id),
-    fileAscii: exportsText.en.complianceFile(semester.id),
+    fileAscii: texts('en').exports.complianceFile(semester.id),
     columns: [
       { header: c.college, width: 24 },
       { header: c.month, width: 10 },
@@ -84,7 +84,7 @@ export async function ledgerTable(store: Store, user: SessionUser, ask: TableAsk
   const colleges = await store.listColleges(user.schoolId);
   if (collegeId && !colleges.some((c) => c.id === collegeId)) throw new NotFoundError(`unknown college ${collegeId}`);
 
-  const t = exportsText[ask.lang];
+  const t = texts(ask.lang).exports;
   const c = t.taskColumns;
   const zone = await schoolZone(store, semester.schoolId);
   const when = (ms: number | null) => (ms === null ? null : formatLocal(ms, zone));
@@ -103,7 +103,7 @@ export async function ledgerTable(store: Store, user: SessionUser, ask: TableAsk
   return {
     sheet: t.tasksSheet,
     file: t.tasksFile(semester.id, collegeId && (collegeName.get(collegeId) ?? collegeId)),
-    fileAscii: exportsText.en.tasksFile(semester.id, collegeId),
+    fileAscii: texts('en').exports.tasksFile(semester.id, collegeId),
     columns: [
       { header: c.id, width: 44 },
       { header: c.college, width: 22 },

@@ -4,7 +4,7 @@ import type { FeedRow } from '../../../../db/repositories/exports';
 import { formatLocal } from '../../../../domain/local-time';
 import type { SessionUser } from '../../../platform/auth/context';
 import { html, type Raw } from '../../../platform/html';
-import { exportsText } from '../../../platform/i18n/exports';
+import { text } from '../../../platform/i18n';
 
 export const FEED_PATH = '/me/calendar-feed';
 
@@ -19,7 +19,7 @@ export interface FeedPageInput {
 
 export function feedBody(req: Request, v: FeedPageInput): Raw {
   const { user, feed, zone, url, active } = v;
-  const t = exportsText[req.lang === 'en' ? 'en' : 'zh-CN'].feed;
+  const t = text(req).exports.feed;
   const day = (ms: number) => formatLocal(ms, zone);
   const csrf = html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}">`;
   return html`<h1>${t.title}</h1>

@@ -2,7 +2,7 @@
 import { DateTime } from 'luxon';
 import type { TaskInstanceRow } from '../../../../db/store';
 import { formatLocal } from '../../../../domain/local-time';
-import { exportsText } from '../../../platform/i18n/exports';
+import { t as texts } from '../../../platform/i18n';
 import { effectiveStatus } from '../use-cases';
 
 /** right-hand side of every event UID: stable whatever host serves the feed */
@@ -46,7 +46,7 @@ export function icsCalendar(
   tasks: TaskInstanceRow[],
   ctx: { who: string; zone: string; collegeName: Map<string, string>; nowMs: number },
 ): string {
-  const t = exportsText['zh-CN']; // the feed has no session, hence no language: Chinese
+  const t = texts('zh-CN').exports; // the feed has no session, hence no language: Chinese
   const stamp = icsTime(ctx.nowMs);
   const lines = [
     'BEGIN:VCALENDAR',

@@ -5,7 +5,7 @@
  */
 import { NORM_SOURCES, type UnitValue } from '../../../../domain/indicators';
 import type { SessionUser } from '../../../platform/auth/context';
-import { INDICATORS_TEXT } from '../../../platform/i18n/indicators';
+import { t } from '../../../platform/i18n';
 import type { Table } from '../../../platform/table-files';
 import { valueText } from '../words';
 import { readIndicators, type IndicatorsDeps } from './read';
@@ -23,7 +23,7 @@ export async function indicatorsTable(
   ask: { semester: unknown; lang: 'zh-CN' | 'en' },
 ): Promise<Table> {
   const view = await readIndicators(deps, user, ask.semester);
-  const m = INDICATORS_TEXT[ask.lang];
+  const m = t(ask.lang).indicators;
   const c = m.columns;
   const name = new Map(view.colleges.map((x) => [x.id, ask.lang === 'en' ? x.nameEn : x.name]));
   const rows: Array<Array<string | number | null>> = [];
@@ -43,7 +43,7 @@ export async function indicatorsTable(
   return {
     sheet: m.sheet,
     file: m.file(view.semester.id),
-    fileAscii: INDICATORS_TEXT.en.file(view.semester.id),
+    fileAscii: t('en').indicators.file(view.semester.id),
     columns: [
       { header: c.indicator, width: 30 },
       { header: c.unit, width: 24 },

@@ -8,7 +8,7 @@ import { COLLEGE_FIELDS, SCHOOL_FIELDS, type InputProblem } from '../../../../do
 import { formatLocal } from '../../../../domain/local-time';
 import { csrfField, flash } from '../../../platform/forms';
 import { html, raw } from '../../../platform/html';
-import { INDICATORS_TEXT, type IndicatorMessages } from '../../../platform/i18n/indicators';
+import { t, type IndicatorMessages } from '../../../platform/i18n';
 import { page } from '../../../platform/layout';
 import type { InputsView } from '../use-cases';
 
@@ -29,7 +29,7 @@ export function renderInputs(
   values: Record<string, unknown>,
   problems: InputProblem[],
 ): string {
-  const m = INDICATORS_TEXT[req.lang ?? 'zh-CN'];
+  const m = t(req.lang ?? 'zh-CN').indicators;
   const collegeName = (id: string) => v.names.get(id) ?? id;
   const bad = new Set(problems.map((p) => p.field));
   const input = (path: string, rule: { whole: boolean; max: number; optional?: boolean }, label: string) =>

@@ -8,7 +8,7 @@ import type { Request } from 'express';
 import { NORM_SOURCES, type UnitValue, type Verdict } from '../../../../domain/indicators';
 import { formatLocal } from '../../../../domain/local-time';
 import { html, raw, type Raw } from '../../../platform/html';
-import { INDICATORS_TEXT, type IndicatorMessages } from '../../../platform/i18n/indicators';
+import { t, type IndicatorMessages } from '../../../platform/i18n';
 import type { IndicatorsView, ShownIndicator } from '../use-cases';
 import { headline, valueText } from '../words';
 
@@ -73,7 +73,7 @@ export function indicatorsBody(
   extra: { semesters: Array<{ id: string; name: string }>; semName: string; enteredByName: string | null },
 ): Raw {
   const lang = req.lang ?? 'zh-CN';
-  const m = INDICATORS_TEXT[lang];
+  const m = t(lang).indicators;
   const colleges = new Map(v.colleges.map((c) => [c.id, lang === 'en' ? c.nameEn : c.name]));
   const name = (id: string) => colleges.get(id) ?? id;
   const verdicts = v.indicators.map((i) => (i.school ?? i.colleges[0]?.value)?.verdict ?? 'no-data');

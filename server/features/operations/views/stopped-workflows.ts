@@ -2,8 +2,9 @@
 import type { Request } from 'express';
 import type { listStopped } from '../use-cases';
 import { html, type Raw } from '../../../platform/html';
-import { fmt, t } from '../../../platform/request';
+import { fmt } from '../../../platform/request';
 import { workflowStatusName } from '../../../platform/views/words';
+import { text } from '../../../platform/i18n';
 
 export function stoppedWorkflowsBody(
   req: Request,
@@ -13,7 +14,7 @@ export function stoppedWorkflowsBody(
   /** whether Temporal is configured (a restart needs it) */
   temporal: boolean,
 ): Raw {
-  const m = t(req);
+  const m = text(req).ui;
   const en = req.lang === 'en';
   const csrf = req.csrfToken ?? '';
   const done = typeof req.query.done === 'string' ? req.query.done : '';

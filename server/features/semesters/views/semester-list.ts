@@ -3,8 +3,8 @@ import type { Request } from 'express';
 import type { TemplateListRow } from '../../../../db/repositories/checklists';
 import type { Semester } from '../../../../db/store';
 import { html, type Raw } from '../../../platform/html';
-import { t } from '../../../platform/request';
 import { semesterStatusName } from '../../../platform/views/words';
+import { text } from '../../../platform/i18n';
 
 export function semesterListBody(
   req: Request,
@@ -12,7 +12,7 @@ export function semesterListBody(
   templates: TemplateListRow[],
   calendars: Array<{ id: string; name_zh: string }>,
 ): Raw {
-  const m = t(req);
+  const m = text(req).ui;
   const lang = req.lang ?? 'zh-CN';
   const csrf = req.csrfToken ?? '';
   return html`<h1>${m.navSemesters}</h1>

@@ -2,9 +2,10 @@
 import type { Request } from 'express';
 import { byMonth } from '../../../../domain/planner';
 import { html, type Raw } from '../../../platform/html';
-import { fmt, t } from '../../../platform/request';
+import { fmt } from '../../../platform/request';
 import { monthLabel, semesterStatusName, titleWithOccurrence, type calendarWords } from '../../../platform/views/words';
 import type { semesterPlan } from '../use-cases';
+import { text } from '../../../platform/i18n';
 
 export function semesterPlanBody(
   req: Request,
@@ -15,7 +16,7 @@ export function semesterPlanBody(
   },
 ): Raw {
   const { semester, plan: p, colleges, adjustments, name, zone, words } = v;
-  const m = t(req);
+  const m = text(req).ui;
   const lang = req.lang ?? 'zh-CN';
   const first = colleges[0]?.id;
   const months = [...byMonth(p.tasks.filter((x) => x.collegeId === first))];

@@ -1,5 +1,6 @@
 /** The one path of every task request: the task workflow's (or its college ladder's) Update. */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Store, TaskInstanceRow } from '../../../../db/store';
 import type { TaskState } from '../../../../contracts';
 import { collegeLadderWorkflowId } from '../../../../contracts/ids';
@@ -58,4 +59,29 @@ export async function ladderOf(store: Store, row: TaskInstanceRow | undefined): 
   if (!row) return null;
   const semester = await store.getSemester(row.semesterId);
   return semester?.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
+}
+
+/**
+ * Sends a task request as an Update: to the college ladder that runs the task (`ladder`, the
+ * request with the task's id), else to the task's own workflow (ADR 0005), through `viaUpdate`.
+ */
+export function updateTask<A extends object>(
+  client: Client,
+  store: Store,
+  taskId: string,
+  ladder: string | null,
+  updates: {
+    ladder: UpdateDefinition<TaskState, [A & { taskId: string }], string>;
+    task: UpdateDefinition<TaskState, [A], string>;
+  },
+  request: A,
+  opts?: UpdateOptions,
+): Promise<TaskState> {
+  const call = ladder
+    ? () =>
+        client.workflow
+          .getHandle(ladder)
+          .executeUpdate(updates.ladder, { args: [{ ...request, taskId }], ...updateOpts(opts) })
+    : () => client.workflow.getHandle(taskId).executeUpdate(updates.task, { args: [request], ...updateOpts(opts) });
+  return viaUpdate(store, taskId, call, client, { workflowId: ladder ?? taskId, ...updateOpts(opts) });
 }

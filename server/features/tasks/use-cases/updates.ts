@@ -27,7 +27,7 @@ import { instantFrom } from '../../../platform/dates';
 import { NotFoundError, templateTaskOf } from '../../semesters/use-cases';
 import { TaskRejectedError } from './errors';
 import { trainingDutyProblem } from './training-duty';
-import { ladderOf, updateOpts, viaUpdate, type UpdateOptions } from './update';
+import { ladderOf, updateOpts, updateTask, viaUpdate, type UpdateOptions } from './update';
 
 /**
  * The monthly ledger duty (seed 003 §8: 每月更新学院重点、高危学生心理干预台账): a task whose
@@ -77,24 +77,8 @@ export async function completeTask(
     : null;
   if (problem) throw new TaskRejectedError(problem);
   const ladder = await ladderOf(store, row);
-  if (ladder)
-    return viaUpdate(
-      store,
-      taskId,
-      () =>
-        client.workflow
-          .getHandle(ladder)
-          .executeUpdate(ladderCompleteTaskUpdate, { args: [{ ...req, taskId }], ...updateOpts(opts) }),
-      client,
-      { workflowId: ladder, ...updateOpts(opts) },
-    );
-  return viaUpdate(
-    store,
-    taskId,
-    () => client.workflow.getHandle(taskId).executeUpdate(completeTaskUpdate, { args: [req], ...updateOpts(opts) }),
-    client,
-    { workflowId: taskId, ...updateOpts(opts) },
-  );
+  const updates = { ladder: ladderCompleteTaskUpdate, task: completeTaskUpdate };
+  return updateTask(client, store, taskId, ladder, updates, req, opts);
 }
 
 export async function waiveTask(
@@ -106,27 +90,8 @@ export async function waiveTask(
   opts?: UpdateOptions,
 ): Promise<TaskState> {
   const ladder = await ladderOf(store, await store.getTaskInstance(taskId));
-  if (ladder)
-    return viaUpdate(
-      store,
-      taskId,
-      () =>
-        client.workflow
-          .getHandle(ladder)
-          .executeUpdate(ladderWaiveTaskUpdate, { args: [{ actor, reason, taskId }], ...updateOpts(opts) }),
-      client,
-      { workflowId: ladder, ...updateOpts(opts) },
-    );
-  return viaUpdate(
-    store,
-    taskId,
-    () =>
-      client.workflow
-        .getHandle(taskId)
-        .executeUpdate(waiveTaskUpdate, { args: [{ actor, reason }], ...updateOpts(opts) }),
-    client,
-    { workflowId: taskId, ...updateOpts(opts) },
-  );
+  const updates = { ladder: ladderWaiveTaskUpdate, task: waiveTaskUpdate };
+  return updateTask(client, store, taskId, ladder, updates, { actor, reason }, opts);
 }
 
 /** The 409 of a return (退回) asked of a semester that runs one workflow per task. */
@@ -211,26 +176,6 @@ export async function moveDue(
     Math.max(Date.now(), row.openAt),
   );
   const ladder = semester.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
-  if (ladder)
-    return viaUpdate(
-      store,
-      taskId,
-      () =>
-        client.workflow.getHandle(ladder).executeUpdate(ladderMoveDueUpdate, {
-          args: [{ actor, dueAt, remindAts, level2At, reason, taskId }],
-          ...updateOpts(opts),
-        }),
-      client,
-      { workflowId: ladder, ...updateOpts(opts) },
-    );
-  return viaUpdate(
-    store,
-    taskId,
-    () =>
-      client.workflow
-        .getHandle(taskId)
-        .executeUpdate(moveDueUpdate, { args: [{ actor, dueAt, remindAts, level2At, reason }], ...updateOpts(opts) }),
-    client,
-    { workflowId: taskId, ...updateOpts(opts) },
-  );
+  const updates = { ladder: ladderMoveDueUpdate, task: moveDueUpdate };
+  return updateTask(client, store, taskId, ladder, updates, { actor, dueAt, remindAts, level2At, reason }, opts);
 }

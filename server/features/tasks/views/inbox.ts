@@ -2,7 +2,8 @@
 import type { Request } from 'express';
 import type { Notification } from '../../../../db/store';
 import { html, raw, type Raw } from '../../../platform/html';
-import { fmt, t } from '../../../platform/request';
+import { fmt } from '../../../platform/request';
+import { text } from '../../../platform/i18n';
 
 /** inbox entries per page */
 const INBOX_PAGE = 50;
@@ -42,7 +43,7 @@ export const pairingIdsOf = (items: Notification[]) => [
 
 export function inboxBody(req: Request, v: InboxPage & { zone: string; pairingCollege: Map<string, string> }): Raw {
   const { unreadOnly, kind, everything, unreadTotal, items, kinds, pages, pageNo, zone, pairingCollege } = v;
-  const m = t(req);
+  const m = text(req).ui;
   const qs = (p: number) =>
     `?${new URLSearchParams({ ...(unreadOnly ? { unread: '1' } : {}), ...(kind ? { kind } : {}), page: String(p) }).toString()}`;
   const back = qs(pageNo);

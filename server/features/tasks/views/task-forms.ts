@@ -5,9 +5,10 @@ import type { Evidence } from '../../../../domain/schema';
 import type { SessionUser } from '../../../platform/auth/context';
 import { html, type Raw } from '../../../platform/html';
 import { idemField } from '../../../platform/idempotency';
-import { fmt, isClosed, t } from '../../../platform/request';
+import { fmt, isClosed } from '../../../platform/request';
 import { taskRefusalText } from '../../../platform/views/words';
 import { canComplete, mayReturn } from '../access';
+import { text } from '../../../platform/i18n';
 
 export interface TaskFormsInput {
   user: SessionUser;
@@ -30,7 +31,7 @@ export interface TaskForms {
 
 export function taskForms(req: Request, i: TaskFormsInput): TaskForms {
   const { user, row, zone, semester, rules, flash, onReturn } = i;
-  const m = t(req);
+  const m = text(req).ui;
   const lang = req.lang ?? 'zh-CN';
   const csrf = req.csrfToken ?? '';
   // one idempotency key per page load: a form sent twice (a retry, a double click) acts once

@@ -4,10 +4,11 @@ import type { AuditEvent, TaskInstanceRow } from '../../../../db/store';
 import type { Template, TemplateTask } from '../../../../domain/schema';
 import type { SessionUser } from '../../../platform/auth/context';
 import { html, type Raw } from '../../../platform/html';
-import { fmt, queryString, t } from '../../../platform/request';
+import { fmt, queryString } from '../../../platform/request';
 import { levelName, taskRefusalText, titleWithOccurrence } from '../../../platform/views/words';
 import type { EvidenceRow } from '../use-cases';
 import type { TaskForms } from './task-forms';
+import { text } from '../../../platform/i18n';
 
 export interface TaskPageInput {
   user: SessionUser;
@@ -27,7 +28,7 @@ export interface TaskPageInput {
 
 export function taskPageBody(req: Request, v: TaskPageInput): Raw {
   const { user, row, zone, holidays, ttask, history, users, evidence, forms, temporalUi } = v;
-  const m = t(req);
+  const m = text(req).ui;
   const lang = req.lang ?? 'zh-CN';
   const flash = queryString(req, 'error');
   const onReturn = queryString(req, 'form') === 'return';

@@ -27,7 +27,7 @@ import { isStudentReporter } from '../../../../domain/permissions';
 import { concernProblem, DEFAULT_CONCERN_RESPOND_MS } from '../../../../domain/units';
 import { unitConcernWorkflowId, type UnitConcernInput } from '../../../../contracts/units';
 import { unitConcernWorkflow } from '../../../../workflows/unit-concern';
-import { UNITS_NOTIFICATION_TEXT } from '../../../platform/i18n/units';
+import { t } from '../../../platform/i18n';
 import type { SessionUser } from '../../../platform/auth/context';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
 
@@ -155,7 +155,7 @@ export async function fileConcern(
   )
     .filter((u) => u.active)
     .map((u) => u.id);
-  const notice = UNITS_NOTIFICATION_TEXT.concernRaised(
+  const notice = t('zh-CN').notifications.units.concernRaised(
     `${unit.kind === 'class' ? '班级' : '宿舍'} ${unit.name}`,
     Math.round(respondMs / 3_600_000),
   );

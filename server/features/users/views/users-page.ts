@@ -4,7 +4,7 @@ import type { College } from '../../../../db/store';
 import { ROLES } from '../../../../domain/schema';
 import { langOf } from '../../../platform/auth/login-page';
 import { html } from '../../../platform/html';
-import { AUTH_MESSAGES, fmt, type AuthMessages } from '../../../platform/i18n/auth';
+import { fill, t as texts, type Catalogue } from '../../../platform/i18n';
 import { page } from '../../../platform/layout';
 import type { ImportResult, PublicUser } from '../rules';
 
@@ -15,9 +15,9 @@ export function usersPage(
   opts: { error?: string; problems?: string[]; notice?: string; result?: ImportResult },
 ): string {
   const lang = langOf(req);
-  const t: AuthMessages = AUTH_MESSAGES[lang];
+  const t = texts(lang).auth;
   const collegeName = new Map(colleges.map((c) => [c.id, lang === 'en' ? c.nameEn : c.name]));
-  const roleLabel = (r: string) => t[`role_${r}` as keyof AuthMessages] ?? r;
+  const roleLabel = (r: string) => (t[`role_${r}` as keyof Catalogue['auth']] as string | undefined) ?? r;
   const csrf = html`<input type="hidden" name="_csrf" value="${req.csrfToken}">`;
   const roleSelect = (selected: string) =>
     html`<select name="role">${ROLES.map((r) => html`<option value="${r}"${r === selected ? html` selected` : ''}>${roleLabel(r)}</option>`)}</select>`;
@@ -46,7 +46,7 @@ export function usersPage(
 <label>${t.college} <select name="college">${opt('', t.filterAll, fCollege)}${opt('none', t.noCollege, fCollege)}${colleges.map((c) => opt(c.id, collegeName.get(c.id) ?? c.id, fCollege))}</select></label>
 <label>${t.status} <select name="status">${opt('', t.filterAll, fStatus)}${opt('active', t.active, fStatus)}${opt('inactive', t.inactive, fStatus)}</select></label>
 <button type="submit" class="btn">${t.filterButton}</button></form>
-<p class="muted" id="user-count">${fmt(t.shownOf, { shown: shown.length, total: users.length })}</p>`;
+<p class="muted" id="user-count">${fill(t.shownOf, { shown: shown.length, total: users.length })}</p>`;
   const rows = shown.map(
     (u) =>
       html`<tr data-user="${u.id}">
@@ -74,7 +74,7 @@ ${opts.notice ? html`<p class="ok">${opts.notice}</p>` : ''}
 ${opts.error ? html`<div class="error" role="alert"><p>${opts.error}</p>${opts.problems ? html`<ul>${opts.problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''}</div>` : ''}
 ${
   result
-    ? html`<div class="ok"><p>${fmt(t.importDone, { created: result.created, updated: result.updated })}</p>
+    ? html`<div class="ok"><p>${fill(t.importDone, { created: result.created, updated: result.updated })}</p>
 ${result.generatedPasswords.length ? html`<p>${t.generatedPasswords}</p><table><tbody>${result.generatedPasswords.map((g) => html`<tr><td>${g.username}</td><td><code>${g.password}</code></td></tr>`)}</tbody></table>` : ''}</div>`
     : ''
 }
