@@ -12,6 +12,7 @@ import type { Knex } from 'knex';
 import { staleLedgerSeqs } from './repositories/ledger';
 import { unreviewedKeyCareStudents } from './repositories/archive';
 import { classTrainingOf } from './repositories/units-reports';
+import { hasUnits } from './repositories/units';
 import type { Role } from '../domain/schema';
 import { getSchool, getCollege, listColleges, upsertCollege, upsertSchool } from './repositories/schools';
 import type { CollegeInput, SchoolInput } from './repositories/schools';
@@ -102,6 +103,8 @@ export function createStore(db: Knex) {
       unreviewedKeyCareStudents(db, collegeId, since, until),
     /** the classes of a college and whether their committee members' training is recorded (issue 16) */
     classTrainingOf: (semesterId: string, collegeId: string) => classTrainingOf(db, semesterId, collegeId),
+    /** whether the school imported a roster of classes or dormitories (issue 16) */
+    hasUnits: (schoolId: string) => hasUnits(db, schoolId),
   };
 }
 

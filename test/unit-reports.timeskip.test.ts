@@ -16,10 +16,16 @@ import type { EmailChannel, EmailMessage } from '../notifications/email';
 import { allActivities } from '../server/worker';
 import { unitReportsWorkflow } from '../workflows';
 import { unitConcernWorkflowId, unitReportsWorkflowId, type UnitReportWeekPlan } from '../contracts/units';
-import { fileConcern, fileNothingUnusual, reporterHome, respondToConcern } from '../server/features/units/use-cases';
+import {
+  fileConcern,
+  fileNothingUnusual,
+  importRosterAndStartReports,
+  reporterHome,
+  respondToConcern,
+} from '../server/features/units/use-cases';
 import { demoDb, type DemoDb } from './helpers/demo-db';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
-import { importDemoRoster, seedReporters, sessionOf } from './helpers/units';
+import { importDemoRoster, ROSTER_CSV, seedReporters, sessionOf } from './helpers/units';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -260,5 +266,38 @@ describe("a concern's follow-up", () => {
       ['interview', 'responded'],
       ['key_care', 'responded'],
     ]);
+  }, 120_000);
+
+  test('When the school admin imports the roster while the semester runs, then the weekly reports of every college start without a further step', async () => {
+    const now = await env.currentTimeMs();
+    const ids = (await fx.store.listColleges('demo-school')).map((c) => unitReportsWorkflowId(SEMESTER, c.id));
+    const running = async () => {
+      const found: string[] = [];
+      for (const id of ids)
+        try {
+          if ((await env.client.workflow.getHandle(id).describe()).status.name === 'RUNNING') found.push(id);
+        } catch {
+          // not started
+        }
+      return found;
+    };
+    const already = await running();
+    await fx.store.setSemesterStatus(SEMESTER, 'running', { workflowId: `semester-${SEMESTER}`, startedAt: now });
+    const result = await importRosterAndStartReports(
+      deps(now),
+      await sessionOf(fx.store, 'admin'),
+      Buffer.from(ROSTER_CSV, 'utf8'),
+    );
+    expect(result.reportsStarted).toBe(ids.length - already.length);
+    expect((await running()).sort()).toEqual([...ids].sort());
+    // a second import starts nothing again
+    const again = await importRosterAndStartReports(
+      deps(now),
+      await sessionOf(fx.store, 'admin'),
+      Buffer.from(ROSTER_CSV, 'utf8'),
+    );
+    expect(again.reportsStarted).toBe(0);
+    for (const id of ids.filter((i) => !already.includes(i)))
+      await env.client.workflow.getHandle(id).terminate('test over');
   }, 120_000);
 });

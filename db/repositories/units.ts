@@ -163,3 +163,8 @@ export async function unitCounts(
   for (const x of r) out.set(x.id, { students: out.get(x.id)?.students ?? 0, reporters: Number(x.n) });
   return out;
 }
+
+/** Whether the school has any class or dormitory (a roster was imported). */
+export async function hasUnits(db: Knex, schoolId: string): Promise<boolean> {
+  return (await db('units').where({ school_id: schoolId }).first('id')) !== undefined;
+}

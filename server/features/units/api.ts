@@ -13,7 +13,7 @@ import {
   changeUnitSettings,
   classTraining,
   fileReport,
-  importRoster,
+  importRosterAndStartReports,
   listConcerns,
   listRoster,
   markClassTrained,
@@ -53,7 +53,7 @@ export function createUnitsApi(deps: AppDeps): express.Router {
 
   r.get('/api/units', schoolAdmin, async (req, res) => void res.json({ units: await listRoster(d, currentUser(req)) }));
   r.post('/api/units/import', schoolAdmin, async (req, res) => {
-    res.json(await importRoster(d, currentUser(req), await receive(req, res)));
+    res.json(await importRosterAndStartReports(d, currentUser(req), await receive(req, res)));
   });
   r.post('/api/units/start', schoolAdmin, async (req, res) => {
     res.json(await startUnitReports(d, currentUser(req), required(req, 'semesterId')));

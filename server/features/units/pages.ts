@@ -20,7 +20,7 @@ import {
   classTraining,
   fileConcern,
   fileNothingUnusual,
-  importRoster,
+  importRosterAndStartReports,
   listConcerns,
   listRoster,
   markClassTrained,
@@ -78,7 +78,7 @@ export function createUnitsPages(deps: AppDeps): express.Router {
   r.post('/admin/units/import', schoolAdmin, async (req, res) => {
     const m = text(req).units;
     try {
-      const result = await importRoster(d, currentUser(req), await receive(req, res));
+      const result = await importRosterAndStartReports(d, currentUser(req), await receive(req, res));
       res.redirect(
         303,
         `/admin/units?done=${encodeURIComponent(m.rosterDone(result.units, result.students, result.reporters))}`,

@@ -19,6 +19,7 @@ export { actingOf, listConcerns, respondToConcern, type ConcernView } from './us
 export { classTraining, markClassTrained, type ClassTraining } from './use-cases/training';
 export {
   changeUnitSettings,
+  importRosterAndStartReports,
   listRoster,
   readUnitSettings,
   startUnitReports,

@@ -1,5 +1,6 @@
 /** Starting a semester's workflows, and a college added mid-semester. Idempotent. */
 import {
+  WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
@@ -13,6 +14,8 @@ import { collegeSemesterWorkflow } from '../../../../workflows/college-semester'
 import { semesterWorkflow } from '../../../../workflows/semester';
 import { addCollegeUpdate } from '../../../../contracts';
 import { NotFoundError } from './setup';
+import { unitReportsWorkflowId } from '../../../../contracts/units';
+import { unitReportsWorkflow } from '../../../../workflows/unit-reports';
 
 /** Starts the semester workflow (no-op when it already runs) and marks the semester running. */
 export async function startSemester(
@@ -55,6 +58,8 @@ export async function startSemester(
     handle = await start();
   if (semester.status === 'planned')
     await store.setSemesterStatus(semesterId, 'running', { workflowId, startedAt: Date.now() });
+  // the weekly class and dorm reports (issue 16) run beside the semester once a roster is imported
+  if (await store.hasUnits(semester.schoolId)) await startUnitReportWorkflows(client, store, taskQueue, semester);
   return { workflowId, runId: handle.firstExecutionRunId };
 }
 
@@ -113,6 +118,35 @@ export async function startCollege(
       await start();
   }
   return { workflowId };
+}
+
+/**
+ * Starts the weekly reports of a semester: one unitReports workflow per college (a started one is
+ * kept). Called by the semester's start, by a roster import (for the semesters already running) and by
+ * the school admin's button; no user check here, the callers check.
+ */
+export async function startUnitReportWorkflows(
+  client: Client,
+  store: Pick<Store, 'listColleges'>,
+  taskQueue: string,
+  semester: { id: string; schoolId: string },
+): Promise<{ started: number; existing: number }> {
+  let started = 0;
+  let existing = 0;
+  for (const college of await store.listColleges(semester.schoolId)) {
+    try {
+      await client.workflow.start(unitReportsWorkflow, {
+        workflowId: unitReportsWorkflowId(semester.id, college.id),
+        taskQueue,
+        args: [{ semesterId: semester.id, collegeId: college.id }],
+      });
+      started += 1;
+    } catch (e) {
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      existing += 1;
+    }
+  }
+  return { started, existing };
 }
 
 /** Records in the audit log that a forged run under one of the app's workflow ids was replaced. */

@@ -3,15 +3,15 @@
  * weekly reports of a semester (one unitReports workflow per college, idempotent), and the response
  * deadline of a concern (a school setting, 24 h by default).
  */
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { listUnits, unitCounts } from '../../../../db/repositories/units';
 import { getUnitSettings, saveUnitSettings } from '../../../../db/repositories/units-reports';
 import { DEFAULT_CONCERN_RESPOND_MS, respondWithinProblem } from '../../../../domain/units';
-import { unitReportsWorkflowId } from '../../../../contracts/units';
-import { unitReportsWorkflow } from '../../../../workflows/unit-reports';
 import type { SessionUser } from '../../../platform/auth/context';
 import { BadRequestError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '../../../platform/errors';
 import type { UnitsDeps } from './reports';
+import { startUnitReportWorkflows } from '../../semesters/use-cases';
+import { importRoster, type RosterResult } from './roster';
 
 function assertSchoolAdmin(user: SessionUser): void {
   if (user.role !== 'school_admin') throw new ForbiddenError('this needs the role school_admin');
@@ -41,7 +41,7 @@ export async function listRoster(deps: UnitsDeps, user: SessionUser): Promise<Un
   }));
 }
 
-/** Starts the weekly reports of a semester: one workflow per college of the school (a started one is kept). */
+/** The school admin's button: starts the weekly reports of a semester, audited. */
 export async function startUnitReports(
   deps: UnitsDeps & { client?: Client },
   user: SessionUser,
@@ -51,21 +51,7 @@ export async function startUnitReports(
   const semester = await deps.store.getSemester(semesterId);
   if (!semester || semester.schoolId !== user.schoolId) throw new NotFoundError(`unknown semester ${semesterId}`);
   if (!deps.client) throw new ServiceUnavailableError('the workflow service is not available: try again shortly');
-  let started = 0;
-  let existing = 0;
-  for (const college of await deps.store.listColleges(user.schoolId)) {
-    try {
-      await deps.client.workflow.start(unitReportsWorkflow, {
-        workflowId: unitReportsWorkflowId(semesterId, college.id),
-        taskQueue: deps.taskQueue,
-        args: [{ semesterId, collegeId: college.id }],
-      });
-      started += 1;
-    } catch (e) {
-      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-      existing += 1;
-    }
-  }
+  const { started, existing } = await startUnitReportWorkflows(deps.client, deps.store, deps.taskQueue, semester);
   await deps.store.appendAudit({
     eventKey: `unit-reports.started:${semesterId}:${deps.now?.() ?? Date.now()}`,
     subjectType: 'semester',
@@ -103,4 +89,23 @@ export async function changeUnitSettings(
     updated_at: deps.now?.() ?? Date.now(),
   });
   return { concernRespondMs: ms };
+}
+
+/**
+ * A roster import, then the weekly reports of every semester already running start for it (a roster
+ * imported mid-semester begins reporting at the next week's opening). Without the workflow service the
+ * import still stands; the admin's button starts the reports later.
+ */
+export async function importRosterAndStartReports(
+  deps: UnitsDeps & { client?: Client },
+  user: SessionUser,
+  bytes: Buffer,
+): Promise<RosterResult & { reportsStarted: number }> {
+  const result = await importRoster(deps, user, bytes);
+  let reportsStarted = 0;
+  if (deps.client)
+    for (const semester of await deps.store.listSemesters(user.schoolId))
+      if (semester.status === 'running')
+        reportsStarted += (await startUnitReportWorkflows(deps.client, deps.store, deps.taskQueue, semester)).started;
+  return { ...result, reportsStarted };
 }
