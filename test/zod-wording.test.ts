@@ -91,7 +91,7 @@ describe('zod default messages in the service words', () => {
     ).toEqual(['crisis.onSceneAckMinutes: Number must be greater than or equal to 5']);
     expect(careSettingsProblems(null)).toEqual(['(settings): Expected object, received null']);
     expect(badUser({ role: 3 })).toBe(
-      "role: Expected 'school_admin' | 'college_leader' | 'psych_counsellor' | 'counsellor' | 'class_teacher', received number",
+      "role: Expected 'school_admin' | 'college_leader' | 'psych_counsellor' | 'counsellor' | 'class_teacher' | 'class_psych_member' | 'dorm_info_officer', received number",
     );
     expect(badUser({ role: undefined })).toBe('role: Required');
     expect(badUser({ displayName: 'x'.repeat(101) })).toBe('displayName: String must contain at most 100 character(s)');

@@ -58,7 +58,10 @@ export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisStat
     fiveOnes: null,
     closed: false,
   };
-  const { record, deliveries } = careRecorder(recordCrisisEvent, { caseId: input.caseId, collegeId: input.collegeId });
+  const { record, deliveries } = careRecorder(recordCrisisEvent, () => ({
+    caseId: input.caseId,
+    collegeId: input.collegeId,
+  }));
   const ofCollege = (a: StaffActor) => {
     const refusal = crisisCollegeRefusal(a, input.collegeId);
     if (refusal) reject(refusal);

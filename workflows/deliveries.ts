@@ -56,12 +56,13 @@ interface CareEventStep {
 
 /**
  * A care procedure's `record(step, action, at, actor, notify, details)`: the event is written by
- * its activity (`write`, with the subject's ids in `ids`), then, when it has recipients, the
+ * its activity (`write`, with the subject's ids as `ids()` returns them at that moment: a pairing's
+ * teacher changes), then, when it has recipients, the
  * delivery of its notifications starts. `deliveries.settled()` is awaited before the workflow ends.
  */
 export function careRecorder<E extends CareEventStep>(
   write: (e: E) => Promise<{ eventKey?: string }>,
-  ids: Omit<E, keyof CareEventStep>,
+  ids: () => Omit<E, keyof CareEventStep>,
 ) {
   const deliveries = careDeliveries();
   const record = async (
@@ -72,7 +73,7 @@ export function careRecorder<E extends CareEventStep>(
     notify: E['notify'],
     details?: Record<string, unknown>,
   ) => {
-    const { eventKey } = await write({ ...ids, step, action, at, actor, notify, details } as E);
+    const { eventKey } = await write({ ...ids(), step, action, at, actor, notify, details } as E);
     if (notify && eventKey) deliveries.deliver(eventKey);
   };
   return { record, deliveries };

@@ -33,11 +33,12 @@ export async function pairingWorkflow(input: PairingInput): Promise<{ talks: num
   let ended = false;
   /** the paired teacher: the input's, until a changeTeacher Update */
   let teacherUserId = input.teacherUserId;
-  const { record, deliveries } = careRecorder(recordPairingEvent, {
+  // the teacher is read at each event: a changeTeacher Update moves the events that follow
+  const { record, deliveries } = careRecorder(recordPairingEvent, () => ({
     pairingId: input.pairingId,
     collegeId: input.collegeId,
     teacherUserId,
-  });
+  }));
 
   setHandler(
     recordTalkUpdate,

@@ -49,7 +49,10 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     handOver: null,
   };
   let version = 0;
-  const { record, deliveries } = careRecorder(recordCrisisEvent, { caseId: input.caseId, collegeId: input.collegeId });
+  const { record, deliveries } = careRecorder(recordCrisisEvent, () => ({
+    caseId: input.caseId,
+    collegeId: input.collegeId,
+  }));
   const ofCollege = (a: StaffActor) => {
     const refusal = crisisCollegeRefusal(a, input.collegeId);
     if (refusal) reject(refusal);
