@@ -1,0 +1,102 @@
+/**
+ * Task workflows in tests: the input of a planned row, the standard monthly key-care task with
+ * instants of the test's choosing, activities that keep task events in memory, and the plan's
+ * tasks that a counsellor completes with a note alone.
+ */
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { evidenceSchema } from '../../domain/schema';
+import { loadTemplateFile } from '../../domain/load';
+import type { Store, TaskInstanceRow } from '../../db/store';
+import { taskWorkflow } from '../../workflows';
+import type { TaskEvent } from '../../activities';
+import type { TaskInput } from '../../contracts';
+import { until } from './wait';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+export const KEY_CARE_TASK = '2024-10-01-update-key-care-list';
+
+/** The 2024 autumn checklist the fixtures register. */
+export const autumnTemplate = loadTemplateFile(path.join(ROOT, 'checklists', 'runxin-2024-autumn.json')).data;
+
+/** The input of a planned row's task workflow: no reminders, level 2 two days after its due date. */
+export function taskInputOf(row: TaskInstanceRow): TaskInput {
+  const ttask = autumnTemplate.tasks.find((x) => x.id === row.templateTaskId)!;
+  return { ...row, taskId: row.id, remindAts: [], level2At: row.dueAt + 2 * DAY, evidence: ttask.evidence };
+}
+
+/** Starts the task workflow of a planned row (workflow id: the row's id). */
+export async function startTaskOf(client: Client, queue: string, row: TaskInstanceRow): Promise<void> {
+  await client.workflow.start(taskWorkflow, { args: [taskInputOf(row)], taskQueue: queue, workflowId: row.id });
+}
+
+/** Starts a planned row's workflow and waits until the read model shows it past 'planned'. */
+export async function startTaskAndWait(client: Client, queue: string, store: Store, row: TaskInstanceRow) {
+  await startTaskOf(client, queue, row);
+  await until(`${row.id} leaves 'planned'`, async () => (await store.getTaskInstance(row.id))?.status !== 'planned');
+}
+
+/**
+ * The monthly "update the key-care list" task of the counsellor, due at `dueAt`, with one reminder
+ * a day before and level 2 two days after, its evidence a note; `over` changes any field.
+ */
+export function keyCareTask(at: { openAt: number; dueAt: number }, over: Partial<TaskInput> = {}): TaskInput {
+  return {
+    taskId: `task.test.${randomUUID()}`,
+    semesterId: 'sem',
+    collegeId: 'college-a',
+    templateTaskId: KEY_CARE_TASK,
+    occurrence: null,
+    month: '2024-10',
+    kind: 'monthly',
+    ownerRole: 'counsellor',
+    titleZh: '更新重点关爱名单',
+    titleEn: 'Update the key-care list',
+    openAt: at.openAt,
+    dueAt: at.dueAt,
+    remindAts: [at.dueAt - DAY],
+    level2At: at.dueAt + 2 * DAY,
+    evidence: evidenceSchema.parse({ note: 'required' }),
+    ...over,
+  };
+}
+
+/** Task activities that keep every event in `events` and deliver nothing. */
+export function memoryTaskActivities(events: TaskEvent[]) {
+  return {
+    async recordTaskEvent(e: TaskEvent) {
+      events.push(e);
+      return { applied: true, eventKey: `${e.task.taskId}/${e.step}` };
+    },
+    async deliverNotifications() {
+      return { sent: 0, skipped: 0 };
+    },
+  };
+}
+
+/** The planned tasks a counsellor completes with a note alone (no files, documents, ledger review or photos). */
+export function noteOnlyCounsellorTasks<T extends Pick<TaskInput, 'ownerRole' | 'evidence'>>(tasks: T[]): T[] {
+  return tasks.filter(
+    (t) =>
+      t.ownerRole === 'counsellor' &&
+      t.evidence.minFiles === 0 &&
+      t.evidence.documents.length === 0 &&
+      !t.evidence.ledgerMonthlyReview &&
+      !t.evidence.minPhotosPerActivity,
+  );
+}
+
+/** The planned row of a template task in one college of the fixture's semester. */
+export async function plannedTask(
+  fx: { store: Store; semesterId: string },
+  collegeId: string,
+  templateTaskId: string,
+): Promise<TaskInstanceRow> {
+  const rows = await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId });
+  const row = rows.find((r) => r.templateTaskId === templateTaskId);
+  if (!row) throw new Error(`no planned ${templateTaskId} in ${collegeId}`);
+  return row;
+}

@@ -1,0 +1,105 @@
+/**
+ * Workers for tests: a worker on a test file's bundle and a queue of its own, the activity sets the
+ * tests run (the worker's whole set, or the task/ladder/delivery activities over one store), and
+ * the stack most HTTP tests stand on: a Temporal server, the web fixture and a running worker.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { createActivities } from '../../activities';
+import { createLadderActivities } from '../../activities/ladder';
+import type { Store } from '../../db/store';
+import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
+import type { AppDeps } from '../../server/platform/deps';
+import { allActivities } from '../../server/worker';
+import { devServerEnv, timeSkippingEnv, uniqueQueue, workflowBundle } from './temporal';
+import { webFixture, type WebFixture } from './web';
+
+type Activities = NonNullable<WorkerOptions['activities']>;
+
+/** A worker on the test file's workflow bundle, polling `queue` of `env`. */
+export async function testWorker(
+  env: TestWorkflowEnvironment,
+  queue: string,
+  activities: Activities,
+  options: Partial<WorkerOptions> = {},
+): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: queue,
+    workflowBundle: await workflowBundle(),
+    activities,
+    ...options,
+  });
+}
+
+/** An outbox that records notifications and has no external channel. */
+export const quietOutbox = (knex: Knex) => createOutbox({ knex, channels: {} });
+
+/** The worker's own set of activities (server/worker.ts), over `knex` and an outbox with no external channel. */
+export const workerActivities = (knex: Knex, client: Client) =>
+  allActivities({ knex, client, outbox: quietOutbox(knex) });
+
+/** The task workflow's activities and the delivery of its notices, over one store. */
+export const taskActivities = (d: { store: Store; knex: Knex; client: Client }) => ({
+  ...createActivities({ store: d.store, client: d.client }),
+  ...createDeliveryActivities({ outbox: quietOutbox(d.knex) }),
+});
+
+/** The task activities and the college ladder's (workflows/college-ladder.ts). */
+export const ladderActivities = (d: { store: Store; knex: Knex; client: Client }) => ({
+  ...taskActivities(d),
+  ...createLadderActivities({ store: d.store, client: d.client }),
+});
+
+export interface WorkerStack {
+  env: TestWorkflowEnvironment;
+  fx: WebFixture;
+  queue: string;
+  worker: Worker;
+  /** stops the worker (and throws what its run threw), then closes the web fixture and the server */
+  close(): Promise<void>;
+}
+
+/**
+ * A Temporal server (time-skipping unless `server: 'dev'`), the web fixture on its client and a
+ * queue of the test file's own, and a worker running on that queue. `activities` default to the
+ * worker's whole set over the fixture's database.
+ */
+export async function workerStack(
+  name: string,
+  opts: {
+    server?: 'time-skipping' | 'dev';
+    taskModel?: 'per-task' | 'ladder';
+    plan?: boolean;
+    deps?: Partial<AppDeps>;
+    activities?: (fx: WebFixture, env: TestWorkflowEnvironment) => Activities;
+  } = {},
+): Promise<WorkerStack> {
+  const env = opts.server === 'dev' ? await devServerEnv() : await timeSkippingEnv();
+  const queue = uniqueQueue(name);
+  const fx = await webFixture(
+    { client: env.client, taskQueue: queue, ...opts.deps },
+    { taskModel: opts.taskModel, plan: opts.plan },
+  );
+  const activities = opts.activities?.(fx, env) ?? workerActivities(fx.knex, env.client);
+  const worker = await testWorker(env, queue, activities);
+  const running = worker.run();
+  running.catch(() => undefined); // surfaced by close()
+  return {
+    env,
+    fx,
+    queue,
+    worker,
+    async close() {
+      try {
+        worker.shutdown();
+        await running;
+      } finally {
+        await fx.close();
+        await env.teardown();
+      }
+    },
+  };
+}
