@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { crisisWorkflowId } from '../server/features/crisis/use-cases';
 import { until } from './helpers/wait';
-import { plannedTask, startTaskAndWait } from './helpers/tasks';
+import { plannedTask } from './helpers/tasks';
 import { login, type Session, type WebFixture } from './helpers/web';
 import { workerStack, type WorkerStack } from './helpers/worker';
 
@@ -22,8 +22,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-const startTask = (row: Awaited<ReturnType<typeof plannedTask>>) =>
-  startTaskAndWait(env.client, stack.queue, fx.store, row);
 const taskOf = (college: string, templateTaskId: string) => plannedTask(fx, college, templateTaskId);
 
 const post = (s: Session, url: string, body: unknown, key?: string) =>
@@ -39,7 +37,7 @@ async function completions(taskId: string): Promise<number> {
 describe('Idempotency-Key on the JSON API', () => {
   test('When a completion is retried with the same key, then the retry gets the first result (not 409) and one completion is recorded; the key with another note is 422', async () => {
     const task = await taskOf('literature', '2024-10-01-update-key-care-list');
-    await startTask(task);
+    await stack.startTask(task);
     const staff = await login(fx.base, 'literature-counsellor');
     const url = `/api/tasks/${encodeURIComponent(task.id)}/complete`;
     const first = await post(staff, url, { note: '已更新名单' }, 'complete-1');
@@ -60,7 +58,7 @@ describe('Idempotency-Key on the JSON API', () => {
 
   test('When a completion is retried after the first answer was lost (no stored response), then the Update id returns the first result', async () => {
     const task = await taskOf('science', '2024-10-01-update-key-care-list');
-    await startTask(task);
+    await stack.startTask(task);
     const staff = await login(fx.base, 'science-counsellor');
     const url = `/api/tasks/${encodeURIComponent(task.id)}/complete`;
     const first = await post(staff, url, { note: '已完成' }, 'lost-answer');

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium, loginViaForm, pageError } from './helpers/browser';
+import { addCrisisCase, addCrisisEvent, addStudent } from './helpers/records';
 import { webFixture, type WebFixture } from './helpers/web';
 
 const SCREENSHOTS = path.resolve(__dirname, '..', 'artifacts', 'screenshots');
@@ -39,42 +40,33 @@ beforeAll(async () => {
       notifications: [],
     });
   }
-  await fx.knex('students').insert({
+  await addStudent(fx.knex, {
     id: 'stu-b',
-    school_id: 'demo-school',
-    college_id: 'literature',
-    student_no: 'B2024001',
+    collegeId: 'literature',
+    studentNo: 'B2024001',
     name: '孙浏览',
-    class_name: '汉语言1班',
-    created_at: NOW,
+    className: '汉语言1班',
+    createdAt: NOW,
   });
-  await fx.knex('crisis_cases').insert({
+  await addCrisisCase(fx.knex, {
     id: CASE,
-    student_id: 'stu-b',
-    college_id: 'literature',
+    studentId: 'stu-b',
+    collegeId: 'literature',
     situation: 'self_harm_risk',
     place: '5 号楼',
-    reported_by: 'literature-counsellor',
-    occurred_at: NOW - 45 * MIN,
-    reported_at: NOW - 40 * MIN,
+    reportedBy: 'literature-counsellor',
+    occurredAt: NOW - 45 * MIN,
+    reportedAt: NOW - 40 * MIN,
     status: 'supervising',
-    escalation_level: 1,
-    updated_at: NOW,
+    escalationLevel: 1,
+    updatedAt: NOW,
   });
   for (const [action, at, actor] of [
     ['reported', NOW - 40 * MIN, 'literature-counsellor'],
     ['on-scene-missed', NOW - 10 * MIN, 'timer'],
     ['guardian-assigned', NOW - 30 * MIN, 'literature-counsellor'],
   ] as const) {
-    await fx.store.appendAudit({
-      eventKey: `${CASE}/${action}`,
-      subjectType: 'crisis',
-      subjectId: CASE,
-      action,
-      actor,
-      at,
-      details: {},
-    });
+    await addCrisisEvent(fx.store, CASE, { action, at, actor });
   }
   browser = await launchChromium();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });

@@ -9,10 +9,11 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { createActivities } from '../../activities';
 import { createLadderActivities } from '../../activities/ladder';
-import type { Store } from '../../db/store';
+import type { Store, TaskInstanceRow } from '../../db/store';
 import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
 import type { AppDeps } from '../../server/platform/deps';
 import { allActivities } from '../../server/worker';
+import { startTaskAndWait } from './tasks';
 import { devServerEnv, timeSkippingEnv, uniqueQueue, workflowBundle } from './temporal';
 import { webFixture, type WebFixture } from './web';
 
@@ -42,15 +43,15 @@ export const workerActivities = (knex: Knex, client: Client) =>
   allActivities({ knex, client, outbox: quietOutbox(knex) });
 
 /** The task workflow's activities and the delivery of its notices, over one store. */
-export const taskActivities = (d: { store: Store; knex: Knex; client: Client }) => ({
-  ...createActivities({ store: d.store, client: d.client }),
-  ...createDeliveryActivities({ outbox: quietOutbox(d.knex) }),
+export const taskActivities = (db: { store: Store; knex: Knex }, client: Client) => ({
+  ...createActivities({ store: db.store, client }),
+  ...createDeliveryActivities({ outbox: quietOutbox(db.knex) }),
 });
 
 /** The task activities and the college ladder's (workflows/college-ladder.ts). */
-export const ladderActivities = (d: { store: Store; knex: Knex; client: Client }) => ({
-  ...taskActivities(d),
-  ...createLadderActivities({ store: d.store, client: d.client }),
+export const ladderActivities = (db: { store: Store; knex: Knex }, client: Client) => ({
+  ...taskActivities(db, client),
+  ...createLadderActivities({ store: db.store, client }),
 });
 
 export interface WorkerStack {
@@ -58,6 +59,8 @@ export interface WorkerStack {
   fx: WebFixture;
   queue: string;
   worker: Worker;
+  /** starts a planned row's task workflow (per-task semesters) and waits until it leaves 'planned' */
+  startTask(row: TaskInstanceRow): Promise<void>;
   /** stops the worker (and throws what its run threw), then closes the web fixture and the server */
   close(): Promise<void>;
 }
@@ -92,6 +95,7 @@ export async function workerStack(
     fx,
     queue,
     worker,
+    startTask: (row) => startTaskAndWait(env.client, queue, fx.store, row),
     async close() {
       try {
         worker.shutdown();
