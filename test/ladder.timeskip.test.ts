@@ -13,28 +13,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { admin, counsellor, otherCounsellor, teacher, leader, refusal } from './helpers/actors';
+import { keyCareOccurrences } from './helpers/tasks';
+import { ladderActivities, testWorker } from './helpers/worker';
 import { createActivities } from '../activities';
-import { createLadderActivities } from '../activities/ladder';
 import { DEMO_SCHOOL } from '../db/demo';
 import { type Store } from '../db/store';
-import { evidenceSchema } from '../domain/schema';
-import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { createSemester, taskModelOf } from '../server/features/semesters/use-cases/setup';
 import { startSemester } from '../server/features/semesters/use-cases/start';
 import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/features/tasks/use-cases';
 import { restartStopped, scanEndedWorkflows } from '../server/features/operations/use-cases';
 import { collegeLadderWorkflow } from '../workflows';
-import { collegeLadderWorkflowId, ladderSummaryQuery, type LadderPlan } from '../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { collegeLadderWorkflowId, ladderSummaryQuery } from '../contracts';
+import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
 import { demoDb } from './helpers/demo-db';
 
 const CAPTURE = process.env.CAPTURE_LADDER_HISTORIES === '1' ? path.join(__dirname, 'histories', 'ladder') : null;
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const ZONE = DEMO_SCHOOL.timezone;
 let env: TestWorkflowEnvironment;
 let db: Knex;
@@ -56,24 +54,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const admin = { userId: 'admin', role: 'school_admin' as const, collegeId: null };
-const counsellor = { userId: 'literature-counsellor', role: 'counsellor' as const, collegeId: 'literature' };
-const otherCounsellor = { userId: 'science-counsellor', role: 'counsellor' as const, collegeId: 'science' };
-const teacher = { userId: 'literature-class-teacher', role: 'class_teacher' as const, collegeId: 'literature' };
-const leader = { userId: 'literature-college-leader', role: 'college_leader' as const, collegeId: 'literature' };
-
-async function worker(queue: string): Promise<Worker> {
-  return Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      ...createActivities({ store, client: env.client }),
-      ...createLadderActivities({ store, client: env.client }),
-      ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
-    },
-  });
-}
+const worker = (queue: string) => testWorker(env, queue, ladderActivities({ store, knex: db }, env.client));
 
 /** A 'ladder' semester with N literature tasks (one template task, N occurrences) sharing every instant. */
 async function ladderSemester(semesterId: string, n: number) {
@@ -85,53 +66,15 @@ async function ladderSemester(semesterId: string, n: number) {
     calendarId: '2024-autumn',
     taskModel: 'ladder',
   });
-  const now = await env.currentTimeMs();
-  const dueAt = DateTime.fromMillis(now + 5 * DAY, { zone: ZONE })
-    .set({ hour: 17, minute: 0, second: 0, millisecond: 0 })
-    .toMillis();
-  const instants = { openAt: now + HOUR, dueAt, remindAts: [dueAt - DAY], level2At: dueAt + 2 * DAY };
-  const ids = Array.from(
-    { length: n },
-    (_, i) => `task.${semesterId}.literature.2024-10-01-update-key-care-list.n${String(i).padStart(3, '0')}`,
-  );
-  await store.upsertPlannedTasks(
-    ids.map((id, i) => ({
-      id,
-      semesterId,
-      collegeId: 'literature',
-      templateTaskId: '2024-10-01-update-key-care-list',
-      occurrence: `n${i}`,
-      month: '2024-10',
-      kind: 'monthly' as const,
-      ownerRole: 'counsellor' as const,
-      titleZh: '更新重点关爱名单',
-      titleEn: 'Update the key-care list',
-      openAt: instants.openAt,
-      dueAt: instants.dueAt,
-    })),
-  );
-  const plan: LadderPlan = {
-    endsAt: instants.level2At + 10 * DAY,
-    evidence: { '2024-10-01-update-key-care-list': evidenceSchema.parse({ note: 'required' }) },
-    tasks: ids.map((taskId) => ({
-      taskId,
-      templateTaskId: '2024-10-01-update-key-care-list',
-      ownerRole: 'counsellor' as const,
-      ...instants,
-    })),
-  };
-  return { ids, plan, ...instants };
+  return keyCareOccurrences(store, {
+    semesterId,
+    now: await env.currentTimeMs(),
+    n,
+    idOf: (i) => `task.${semesterId}.literature.2024-10-01-update-key-care-list.n${String(i).padStart(3, '0')}`,
+  });
 }
 
-async function rejection(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(TaskRejectedError);
-    return (e as Error).message;
-  }
-  throw new Error('was accepted');
-}
+const rejection = (p: Promise<unknown>) => refusal(p, TaskRejectedError);
 
 async function capture(workflowId: string, name: string): Promise<void> {
   if (!CAPTURE) return;

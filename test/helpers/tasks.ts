@@ -11,7 +11,9 @@ import { loadTemplateFile } from '../../domain/load';
 import type { Store, TaskInstanceRow } from '../../db/store';
 import { taskWorkflow } from '../../workflows';
 import type { TaskEvent } from '../../activities';
-import type { TaskInput } from '../../contracts';
+import type { LadderPlan, TaskInput } from '../../contracts';
+import { DEMO_SCHOOL } from '../../db/demo';
+import { DateTime } from 'luxon';
 import { until } from './wait';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -99,4 +101,48 @@ export async function plannedTask(
   const row = rows.find((r) => r.templateTaskId === templateTaskId);
   if (!row) throw new Error(`no planned ${templateTaskId} in ${collegeId}`);
   return row;
+}
+
+/** Five days after `now`, at 17:00 in the demo school's zone: the due date the ladder tests give their tasks. */
+export const dueInFiveDays = (now: number) =>
+  DateTime.fromMillis(now + 5 * DAY, { zone: DEMO_SCHOOL.timezone })
+    .set({ hour: 17, minute: 0, second: 0, millisecond: 0 })
+    .toMillis();
+
+/**
+ * `n` planned literature occurrences (`n0`, `n1`, …; ids from `idOf`) of the monthly key-care task
+ * in `semesterId`, sharing every instant: open an hour after `now`, due in five days, one reminder
+ * a day before, level 2 two days after; and the college ladder's plan over them.
+ */
+export async function keyCareOccurrences(
+  store: Store,
+  o: { semesterId: string; now: number; n: number; idOf: (i: number) => string },
+) {
+  const dueAt = dueInFiveDays(o.now);
+  const instants = { openAt: o.now + HOUR, dueAt, remindAts: [dueAt - DAY], level2At: dueAt + 2 * DAY };
+  const ids = Array.from({ length: o.n }, (_, i) => o.idOf(i));
+  const { titleZh, titleEn, month, kind, ownerRole } = keyCareTask(instants);
+  await store.upsertPlannedTasks(
+    ids.map((id, i) => ({
+      id,
+      semesterId: o.semesterId,
+      collegeId: 'literature',
+      templateTaskId: KEY_CARE_TASK,
+      occurrence: `n${i}`,
+      ...{ month, kind, ownerRole, titleZh, titleEn },
+      openAt: instants.openAt,
+      dueAt: instants.dueAt,
+    })),
+  );
+  const plan: LadderPlan = {
+    endsAt: instants.level2At + 10 * DAY,
+    evidence: { [KEY_CARE_TASK]: evidenceSchema.parse({ note: 'required' }) },
+    tasks: ids.map((taskId) => ({
+      taskId,
+      templateTaskId: KEY_CARE_TASK,
+      ownerRole: 'counsellor' as const,
+      ...instants,
+    })),
+  };
+  return { ids, plan, ...instants };
 }
