@@ -154,3 +154,10 @@ export const pageWidths = (page: Page) =>
   page.evaluate<{ scrollWidth: number; innerWidth: number }>(
     '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
   );
+
+/** Latin words in a page's text, except the `allowed` ones and identifiers of hex digits only (the case number). */
+export function latinWords(text: string, allowed: ReadonlySet<string>): string[] {
+  return [...text.matchAll(/[A-Za-z0-9]*[A-Za-z]{2,}[A-Za-z0-9]*/g)]
+    .map((m) => m[0])
+    .filter((w) => !allowed.has(w) && !/^[0-9a-f]+$/.test(w));
+}

@@ -27,7 +27,23 @@ export const autumnTemplate = loadTemplateFile(path.join(ROOT, 'checklists', 'ru
 /** The input of a planned row's task workflow: no reminders, level 2 two days after its due date. */
 export function taskInputOf(row: TaskInstanceRow): TaskInput {
   const ttask = autumnTemplate.tasks.find((x) => x.id === row.templateTaskId)!;
-  return { ...row, taskId: row.id, remindAts: [], level2At: row.dueAt + 2 * DAY, evidence: ttask.evidence };
+  return {
+    taskId: row.id,
+    semesterId: row.semesterId,
+    collegeId: row.collegeId,
+    templateTaskId: row.templateTaskId,
+    occurrence: row.occurrence,
+    month: row.month,
+    kind: row.kind,
+    ownerRole: row.ownerRole,
+    titleZh: row.titleZh,
+    titleEn: row.titleEn,
+    openAt: row.openAt,
+    dueAt: row.dueAt,
+    remindAts: [],
+    level2At: row.dueAt + 2 * DAY,
+    evidence: ttask.evidence,
+  };
 }
 
 /** Starts the task workflow of a planned row (workflow id: the row's id). */
