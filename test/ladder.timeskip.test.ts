@@ -17,9 +17,8 @@ import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { admin, counsellor, otherCounsellor, teacher, leader, refusal } from './helpers/actors';
-import { keyCareOccurrences } from './helpers/tasks';
+import { keyCareOccurrences, noteOnlyTasks } from './helpers/tasks';
 import { ladderActivities, testWorker } from './helpers/worker';
-import { createActivities } from '../activities';
 import { DEMO_SCHOOL } from '../db/demo';
 import { type Store } from '../db/store';
 import { createSemester, taskModelOf } from '../server/features/semesters/use-cases/setup';
@@ -354,16 +353,7 @@ describe('a college ladder stopped outside the app (issue 10 finding 3, for the 
         await new Promise((r) => setTimeout(r, 100));
       }
     };
-    const easy = (
-      await createActivities({ store }).planCollegeTasks({ semesterId, collegeId: 'literature' })
-    ).tasks.filter(
-      (t) =>
-        t.ownerRole === 'counsellor' &&
-        t.evidence.minFiles === 0 &&
-        t.evidence.documents.length === 0 &&
-        !t.evidence.ledgerMonthlyReview &&
-        !t.evidence.minPhotosPerActivity,
-    );
+    const easy = await noteOnlyTasks(store, semesterId);
     const [done, moved, refused] = easy.map((t) => t.taskId) as [string, string, string];
     const newDue = DateTime.fromMillis(Date.now(), { zone: ZONE })
       .plus({ days: 20 })

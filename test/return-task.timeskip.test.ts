@@ -11,9 +11,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { admin, counsellor, leader, otherLeader, refusal } from './helpers/actors';
-import { keyCareOccurrences } from './helpers/tasks';
+import { keyCareOccurrences, noteOnlyTasks } from './helpers/tasks';
 import { ladderActivities, workerStack, type WorkerStack } from './helpers/worker';
-import { createActivities } from '../activities';
 import { loadTemplateFile } from '../domain/load';
 import { ladderInstants } from '../domain/planner';
 import { createSemester } from '../server/features/semesters/use-cases/setup';
@@ -220,16 +219,7 @@ describe('POST /api/tasks/:id/return and the task page', () => {
   test('When the leader returns over HTTP, then the task reopens (a past task at level 2 at once) and its timeline says 已退回; a counsellor gets 403, no reason 409, and the page form shows its error in Chinese', async () => {
     const semesterId = fx.semesterId; // the 2024 semester: past, every task caught up to level 2
     const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
-    const easy = (
-      await createActivities({ store: fx.store }).planCollegeTasks({ semesterId, collegeId: 'literature' })
-    ).tasks.find(
-      (t) =>
-        t.ownerRole === 'counsellor' &&
-        t.evidence.minFiles === 0 &&
-        t.evidence.documents.length === 0 &&
-        !t.evidence.ledgerMonthlyReview &&
-        !t.evidence.minPhotosPerActivity,
-    )!;
+    const easy = (await noteOnlyTasks(fx.store, semesterId))[0]!;
     await env.client.workflow.start(collegeLadderWorkflow, {
       workflowId,
       taskQueue: queue,

@@ -10,7 +10,7 @@ import { evidenceSchema } from '../../domain/schema';
 import { loadTemplateFile } from '../../domain/load';
 import type { Store, TaskInstanceRow } from '../../db/store';
 import { taskWorkflow } from '../../workflows';
-import type { TaskEvent } from '../../activities';
+import { createActivities, type TaskEvent } from '../../activities';
 import type { LadderPlan, TaskInput } from '../../contracts';
 import { DEMO_SCHOOL } from '../../db/demo';
 import { DateTime } from 'luxon';
@@ -95,17 +95,18 @@ export function memoryTaskActivities(events: TaskEvent[]) {
   };
 }
 
-/** The planned tasks a counsellor completes with a note alone (no files, documents, ledger review or photos). */
-export function noteOnlyCounsellorTasks<T extends Pick<TaskInput, 'ownerRole' | 'evidence'>>(tasks: T[]): T[] {
-  return tasks.filter(
-    (t) =>
-      t.ownerRole === 'counsellor' &&
-      t.evidence.minFiles === 0 &&
-      t.evidence.documents.length === 0 &&
-      !t.evidence.ledgerMonthlyReview &&
-      !t.evidence.minPhotosPerActivity,
-  );
+/**
+ * The literature college's stored plan in `semesterId` (as the semester workflow gets it), only the
+ * counsellor's tasks that need a note alone (no files, documents, ledger review or photos).
+ */
+export async function noteOnlyTasks(store: Store, semesterId: string): Promise<TaskInput[]> {
+  const { tasks } = await createActivities({ store }).planCollegeTasks({ semesterId, collegeId: 'literature' });
+  return tasks.filter((t) => t.ownerRole === 'counsellor' && noteAlone(t.evidence));
 }
+
+/** Whether a note alone meets the evidence rules (no files, documents, ledger review or photos). */
+export const noteAlone = (e: TaskInput['evidence']) =>
+  e.minFiles === 0 && e.documents.length === 0 && !e.ledgerMonthlyReview && !e.minPhotosPerActivity;
 
 /** The planned row of a template task in one college of the fixture's semester. */
 export async function plannedTask(

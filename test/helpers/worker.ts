@@ -3,6 +3,7 @@
  * tests run (the worker's whole set, or the task/ladder/delivery activities over one store), and
  * the stack most HTTP tests stand on: a Temporal server, the web fixture and a running worker.
  */
+import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
@@ -10,6 +11,7 @@ import type { Knex } from 'knex';
 import { createActivities } from '../../activities';
 import { createLadderActivities } from '../../activities/ladder';
 import type { Store, TaskInstanceRow } from '../../db/store';
+import { activityVerification, keyFromSeed, loadLegacyBefore, type Integrity } from '../../codec/signing';
 import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
 import type { AppDeps } from '../../server/platform/deps';
 import { allActivities } from '../../server/worker';
@@ -106,4 +108,19 @@ export async function workerStack(
       }
     },
   };
+}
+
+/** A fresh signing key for the app (codec/signing.ts), with the database's legacy cut-off. */
+export async function freshIntegrity(knex: Knex): Promise<Integrity> {
+  return { keys: { current: keyFromSeed(randomBytes(32)), previous: [] }, legacyBefore: await loadLegacyBefore(knex) };
+}
+
+/** A worker that, as in production, runs only activities of workflows the app started with `integrity`'s key. */
+export function verifyingWorker(
+  env: TestWorkflowEnvironment,
+  queue: string,
+  integrity: Integrity,
+  activities: Activities,
+): Promise<Worker> {
+  return testWorker(env, queue, activities, { interceptors: { activity: [activityVerification(integrity)] } });
 }
