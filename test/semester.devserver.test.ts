@@ -5,24 +5,21 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createActivities } from '../activities';
-import { createLadderActivities } from '../activities/ladder';
-import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
-import { DEMO_COLLEGES, DEMO_SCHOOL, seedDemoSchool } from '../db/demo';
-import { createKnex, migrateLatest } from '../db/knex';
-import { createStore, type Store } from '../db/store';
+import { demoDb } from './helpers/demo-db';
+import { eventually as waitFor } from './helpers/wait';
+import { ladderActivities, testWorker } from './helpers/worker';
+import { DEMO_COLLEGES, DEMO_SCHOOL } from '../db/demo';
+import { type Store } from '../db/store';
 import { evidenceSchema } from '../domain/schema';
 import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 import { startSemester } from '../server/features/semesters/use-cases/start';
 import { taskWorkflow } from '../workflows';
 import { completeTaskUpdate, type TaskInput } from '../contracts';
-import { devServerEnv, temporalBinaries, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { devServerEnv, temporalBinaries, uniqueQueue } from './helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..');
 let env: TestWorkflowEnvironment;
@@ -31,11 +28,7 @@ let store: Store;
 let dir: string;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-e2e-'));
-  db = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
-  await migrateLatest(db);
-  store = createStore(db);
-  await seedDemoSchool(store);
+  ({ db, store, dir } = await demoDb('e2e', { register: false }));
   env = await devServerEnv();
 });
 afterAll(async () => {
@@ -44,28 +37,11 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function eventually<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T = await fn();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(last)} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await fn();
-  }
-  return last;
-}
+const eventually = <T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000) =>
+  waitFor(what, read, ok, { ms, everyMs: 250 });
 
 async function runWorker<T>(queue: string, fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      ...createActivities({ store, client: env.client }),
-      ...createLadderActivities({ store, client: env.client }),
-      ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
-    },
-  });
+  const worker = await testWorker(env, queue, ladderActivities({ store, knex: db }, env.client));
   return worker.runUntil(fn());
 }
 

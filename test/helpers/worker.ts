@@ -124,3 +124,25 @@ export function verifyingWorker(
 ): Promise<Worker> {
   return testWorker(env, queue, activities, { interceptors: { activity: [activityVerification(integrity)] } });
 }
+
+/**
+ * Activities for a workflow whose steps are recorded by the activity `record`: each event is kept
+ * in `events` (and applied, under the key `keyOf` gives it), each delivery's key in `delivered`.
+ */
+export function memoryEventActivities<E>(
+  record: string,
+  keyOf: (e: E) => string,
+  events: E[],
+  delivered: string[],
+): Activities {
+  return {
+    [record]: async (e: E) => {
+      events.push(e);
+      return { applied: true, eventKey: keyOf(e) };
+    },
+    async deliverNotifications({ eventKey }: { eventKey: string }) {
+      delivered.push(eventKey);
+      return { sent: 1, skipped: 0 };
+    },
+  };
+}
