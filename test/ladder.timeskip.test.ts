@@ -26,7 +26,7 @@ import { startSemester } from '../server/features/semesters/use-cases/start';
 import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/features/tasks/use-cases';
 import { restartStopped, scanEndedWorkflows } from '../server/features/operations/use-cases';
 import { collegeLadderWorkflow } from '../workflows';
-import { collegeLadderWorkflowId, ladderSummaryQuery } from '../contracts';
+import { collegeLadderWorkflowId, ladderSummaryQuery, type LadderPlan } from '../contracts';
 import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
 import { demoDb } from './helpers/demo-db';
 
@@ -54,6 +54,25 @@ afterAll(async () => {
 });
 
 const worker = (queue: string) => testWorker(env, queue, ladderActivities({ store, knex: db }, env.client));
+
+/** Runs `fn` while a worker on a queue of its own runs literature's ladder over `plan`. */
+async function withLadder<T>(
+  name: string,
+  semesterId: string,
+  plan: LadderPlan,
+  fn: (c: { queue: string; workflowId: string }) => Promise<T>,
+): Promise<T> {
+  const queue = uniqueQueue(name);
+  const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
+  return (await worker(queue)).runUntil(async () => {
+    await env.client.workflow.start(collegeLadderWorkflow, {
+      workflowId,
+      taskQueue: queue,
+      args: [{ semesterId, collegeId: 'literature', searchAttributes: false, plan }],
+    });
+    return fn({ queue, workflowId });
+  });
+}
 
 /** A 'ladder' semester with N literature tasks (one template task, N occurrences) sharing every instant. */
 async function ladderSemester(semesterId: string, n: number) {
@@ -126,16 +145,7 @@ describe('college ladder', () => {
   test('When 50 tasks share every instant, then one ladder moves them all with one activity per instant and one audit event per task and step, at the planned instants', async () => {
     const semesterId = 'ladder-fifty';
     const { ids, plan, openAt, dueAt, remindAts, level2At } = await ladderSemester(semesterId, 50);
-    const queue = uniqueQueue('ladder-fifty');
-    const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
-    await (
-      await worker(queue)
-    ).runUntil(async () => {
-      await env.client.workflow.start(collegeLadderWorkflow, {
-        workflowId,
-        taskQueue: queue,
-        args: [{ semesterId, collegeId: 'literature', searchAttributes: false, plan }],
-      });
+    await withLadder('ladder-fifty', semesterId, plan, async ({ workflowId }) => {
       await env.sleep(level2At + HOUR - (await env.currentTimeMs()));
       const summary = await env.client.workflow.getHandle(workflowId).query(ladderSummaryQuery);
       expect(summary).toMatchObject({ level2: 50, completed: 0, waived: 0, nextAt: null });
@@ -183,16 +193,7 @@ describe('college ladder', () => {
     const semesterId = 'ladder-updates';
     const { ids, plan, dueAt, level2At } = await ladderSemester(semesterId, 4);
     const [done, waived, moved, left] = ids as [string, string, string, string];
-    const queue = uniqueQueue('ladder-updates');
-    const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
-    await (
-      await worker(queue)
-    ).runUntil(async () => {
-      await env.client.workflow.start(collegeLadderWorkflow, {
-        workflowId,
-        taskQueue: queue,
-        args: [{ semesterId, collegeId: 'literature', searchAttributes: false, plan }],
-      });
+    await withLadder('ladder-updates', semesterId, plan, async ({ workflowId }) => {
       await env.sleep(2 * HOUR); // opened
 
       // completion: college, role and evidence rules, as task.ts words them
