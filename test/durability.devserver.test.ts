@@ -9,12 +9,12 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { demoDb } from './helpers/demo-db';
+import { demoDb, registerAutumn } from './helpers/demo-db';
 import { keyCareTask } from './helpers/tasks';
 import { appClient, loadIntegrity } from '../codec/signing';
 import { DEMO_COLLEGES, DEMO_SCHOOL } from '../db/demo';
 import { type Store } from '../db/store';
-import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
+import { createSemester } from '../server/features/semesters/use-cases/setup';
 import { taskWorkflow } from '../workflows';
 import { type TaskInput } from '../contracts';
 import { devServerEnv, uniqueQueue } from './helpers/temporal';
@@ -89,10 +89,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 describe('worker killed mid-semester (dev server)', () => {
   test('When the worker is killed with SIGKILL and restarted, then no reminder or escalation is lost and none is sent twice', async () => {
     const queue = uniqueQueue('durable');
-    const { template } = await registerDataFiles(store, {
-      templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-      calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-    });
+    const { template } = await registerAutumn(store);
     const semesterId = `durable-${queue}`;
     await createSemester(store, {
       id: semesterId,

@@ -5,23 +5,21 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { demoDb } from './helpers/demo-db';
+import { demoDb, registerAutumn } from './helpers/demo-db';
 import { eventually as waitFor } from './helpers/wait';
 import { ladderActivities, testWorker } from './helpers/worker';
 import { DEMO_COLLEGES, DEMO_SCHOOL } from '../db/demo';
 import { type Store } from '../db/store';
 import { evidenceSchema } from '../domain/schema';
-import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
+import { createSemester } from '../server/features/semesters/use-cases/setup';
 import { startSemester } from '../server/features/semesters/use-cases/start';
 import { taskWorkflow } from '../workflows';
 import { completeTaskUpdate, type TaskInput } from '../contracts';
 import { devServerEnv, temporalBinaries, uniqueQueue } from './helpers/temporal';
 
-const ROOT = path.resolve(__dirname, '..');
 let env: TestWorkflowEnvironment;
 let db: Knex;
 let store: Store;
@@ -48,10 +46,7 @@ async function runWorker<T>(queue: string, fn: () => Promise<T>): Promise<T> {
 describe('semester workflows on the dev server', () => {
   test('When the 2024 autumn semester is started for a college after it ended, then every task is planned, opened, overdue and escalated to the school', async () => {
     const queue = uniqueQueue('semester');
-    const { template } = await registerDataFiles(store, {
-      templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-      calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-    });
+    const { template } = await registerAutumn(store);
     // a school with one college, so the run stays small
     const schoolId = `${DEMO_SCHOOL.id}-e2e`;
     await store.upsertSchool({ ...DEMO_SCHOOL, id: schoolId });
@@ -169,10 +164,7 @@ describe('semester workflows on the dev server', () => {
       evidence: evidenceSchema.parse({ note: 'required' }),
     };
     // the semester row the task belongs to
-    const { template } = await registerDataFiles(store, {
-      templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-      calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-    });
+    const { template } = await registerAutumn(store);
     // a task workflow of this semester is started below: a per-task semester
     await createSemester(store, {
       id: semesterId,

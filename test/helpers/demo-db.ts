@@ -35,15 +35,7 @@ export async function demoDb(
   await migrateLatest(db);
   const store = createStore(db);
   await seedDemoSchool(store);
-  const template =
-    opts.register === false
-      ? { id: '', version: 0 }
-      : (
-          await registerDataFiles(store, {
-            templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-            calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-          })
-        ).template;
+  const template = opts.register === false ? { id: '', version: 0 } : (await registerAutumn(store)).template;
   if (opts.semesterId && opts.register !== false) {
     await createSemester(store, {
       id: opts.semesterId,
@@ -64,4 +56,12 @@ export async function demoDb(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Registers the 2024 autumn checklist and calendar (the files under checklists/ and calendars/). */
+export function registerAutumn(store: Store) {
+  return registerDataFiles(store, {
+    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
+    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
+  });
 }
