@@ -21,3 +21,18 @@ export async function refusal(p: Promise<unknown>, kind: abstract new (...a: nev
   }
   throw new Error('was accepted');
 }
+
+/** A signed-in user of the demo school as the web use cases get it (username = id). */
+export const sessionUser = <R extends string>(
+  username: string,
+  role: R,
+  collegeId: string | null,
+  displayName = 'x',
+) => ({
+  id: username,
+  username,
+  displayName,
+  role,
+  collegeId,
+  schoolId: 'demo-school',
+});

@@ -12,6 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { present } from '../helpers/wait';
+import { sessionUser } from '../helpers/actors';
 import { noteOnlyTasks } from '../helpers/tasks';
 import { freshIntegrity, quietOutbox, verifyingWorker } from '../helpers/worker';
 import { createActivities } from '../../activities';
@@ -67,14 +68,7 @@ beforeAll(async () => {
   );
 
   // a crisis case, acknowledged on scene, not yet confirmed to the school
-  const user = {
-    id: 'literature-counsellor',
-    username: 'literature-counsellor',
-    displayName: 'c',
-    role: 'counsellor' as const,
-    collegeId: 'literature',
-    schoolId: 'demo-school',
-  };
+  const user = sessionUser('literature-counsellor', 'counsellor' as const, 'literature', 'c');
   ({ caseId } = await reportCase(
     { client: app, store: fx.store, knex: fx.knex, taskQueue: queue, now: Date.now() },
     user,
@@ -93,14 +87,7 @@ beforeAll(async () => {
   onSceneAt = state.onSceneAt!;
 
   // a pairing with a talk recorded
-  const leader = {
-    id: 'literature-college-leader',
-    username: 'literature-college-leader',
-    displayName: 'l',
-    role: 'college_leader' as const,
-    collegeId: 'literature',
-    schoolId: 'demo-school',
-  };
+  const leader = sessionUser('literature-college-leader', 'college_leader' as const, 'literature', 'l');
   ({ id: pairingId } = await assignPairing(
     { client: app, store: fx.store, knex: fx.knex, taskQueue: queue, now: Date.now() },
     leader,

@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { present } from '../helpers/wait';
+import { sessionUser } from '../helpers/actors';
 import { freshIntegrity, quietOutbox, verifyingWorker } from '../helpers/worker';
 import { createActivities } from '../../activities';
 import { createCrisisActivities } from '../../activities/crisis';
@@ -30,14 +31,7 @@ let queue: string;
 let worker: Worker;
 let running: Promise<void>;
 
-const user = {
-  id: 'literature-counsellor',
-  username: 'literature-counsellor',
-  displayName: 'c',
-  role: 'counsellor' as const,
-  collegeId: 'literature',
-  schoolId: 'demo-school',
-};
+const user = sessionUser('literature-counsellor', 'counsellor' as const, 'literature', 'c');
 const admin = { userId: 'admin', role: 'school_admin' as const, collegeId: null };
 
 beforeAll(async () => {
