@@ -20,50 +20,32 @@ import { loadCalendarFile } from '../domain/load';
 const ROOT = path.join(__dirname, '..');
 const file = (name: string) => readFileSync(path.join(ROOT, 'calendars', name), 'utf8');
 
+/** A semester from its first and last day and its two exam weeks (Monday to Friday). */
+const semester = (
+  year: number,
+  term: 'autumn' | 'spring',
+  [semesterStart, semesterEnd]: [string, string],
+  exams: Array<[string, string]>,
+  observe?: BuildCalendarInput['observe'],
+): BuildCalendarInput => ({
+  year,
+  term,
+  semesterStart,
+  semesterEnd,
+  examWeeks: exams.map(([start, end]) => ({ start, end })),
+  ...(observe ? { observe } : {}),
+});
+
 /** The semester dates the committed calendars were built with (plausible dates chosen for the demo school). */
 const SEMESTERS: Record<string, BuildCalendarInput> = {
-  '2024-autumn': {
-    year: 2024,
-    term: 'autumn',
-    semesterStart: '2024-09-02',
-    semesterEnd: '2025-01-24',
-    examWeeks: [
-      { start: '2025-01-06', end: '2025-01-10' },
-      { start: '2025-01-13', end: '2025-01-17' },
-    ],
-  },
-  '2025-spring': {
-    year: 2025,
-    term: 'spring',
-    semesterStart: '2025-02-17',
-    semesterEnd: '2025-07-11',
-    examWeeks: [
-      { start: '2025-06-23', end: '2025-06-27' },
-      { start: '2025-06-30', end: '2025-07-04' },
-    ],
-    observe: ['mental-health-day'],
-  },
-  '2025-autumn': {
-    year: 2025,
-    term: 'autumn',
-    semesterStart: '2025-09-01',
-    semesterEnd: '2026-01-23',
-    examWeeks: [
-      { start: '2026-01-05', end: '2026-01-09' },
-      { start: '2026-01-12', end: '2026-01-16' },
-    ],
-  },
-  '2026-spring': {
-    year: 2026,
-    term: 'spring',
-    semesterStart: '2026-03-02',
-    semesterEnd: '2026-07-10',
-    examWeeks: [
-      { start: '2026-06-22', end: '2026-06-26' },
-      { start: '2026-06-29', end: '2026-07-03' },
-    ],
-    observe: ['mental-health-day'],
-  },
+  // prettier-ignore
+  '2024-autumn': semester(2024, 'autumn', ['2024-09-02', '2025-01-24'], [['2025-01-06', '2025-01-10'], ['2025-01-13', '2025-01-17']]),
+  // prettier-ignore
+  '2025-spring': semester(2025, 'spring', ['2025-02-17', '2025-07-11'], [['2025-06-23', '2025-06-27'], ['2025-06-30', '2025-07-04']], ['mental-health-day']),
+  // prettier-ignore
+  '2025-autumn': semester(2025, 'autumn', ['2025-09-01', '2026-01-23'], [['2026-01-05', '2026-01-09'], ['2026-01-12', '2026-01-16']]),
+  // prettier-ignore
+  '2026-spring': semester(2026, 'spring', ['2026-03-02', '2026-07-10'], [['2026-06-22', '2026-06-26'], ['2026-06-29', '2026-07-03']], ['mental-health-day']),
 };
 
 describe('calendar builder: public holidays from chinese-days', () => {

@@ -6,57 +6,27 @@
  * that refresh reads no student data, so it adds no audited view), then confirms the school
  * departments through the form. Screenshots go to artifacts/e2e/.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createOutbox } from '../notifications/outbox';
-import { allActivities } from '../server/worker';
-import { artifact, freshPage, launchChromium, loginViaForm, pageError } from './helpers/browser';
-import { devServerEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
-import { webFixture, type WebFixture } from './helpers/web';
+import { workerStack, type WorkerStack } from './helpers/worker';
+import { artifact, freshPage, launchChromium, signIn } from './helpers/browser';
+import { type WebFixture } from './helpers/web';
 
 const NAME = '沈知秋';
-let env: TestWorkflowEnvironment;
+let stack: WorkerStack;
 let fx: WebFixture;
-let worker: Worker | undefined;
-let workerRun: Promise<void> | undefined;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  env = await devServerEnv();
-  const queue = uniqueQueue('care-browser');
-  fx = await webFixture({ client: env.client, taskQueue: queue }, { plan: false });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: allActivities({
-      knex: fx.knex,
-      client: env.client,
-      outbox: createOutbox({ knex: fx.knex, channels: {} }),
-    }),
-  });
-  workerRun = worker.run();
-  workerRun.catch(() => undefined); // surfaced in afterAll
+  stack = await workerStack('care-browser', { server: 'dev', plan: false });
+  ({ fx } = stack);
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (worker) {
-    worker.shutdown();
-    await workerRun;
-  }
-  await env?.teardown();
-  await fx?.close();
+  await stack?.close();
 }, 60_000);
-
-async function signIn(page: Page, username: string): Promise<void> {
-  const post = await loginViaForm(page, username);
-  expect(post.status(), `sign-in of ${username}: ${await pageError(post)}`).toBe(303);
-  await page.waitForURL((u) => u.pathname !== '/login');
-}
 
 /** Submits the form of one step on the case page and waits for the redirect back. */
 async function submitStep(

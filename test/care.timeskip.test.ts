@@ -5,65 +5,30 @@
  * and runs the talk clock; the monthly ledger duty holds the checklist task until the ledger is
  * followed up; the school's care settings change the durations a new crisis case runs with.
  */
-import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { taskInputOf } from './helpers/tasks';
+import { eventually } from './helpers/wait';
+import { workerStack, type WorkerStack } from './helpers/worker';
 import type { TaskInstanceRow } from '../db/store';
 import { DEFAULT_CARE_SETTINGS } from '../domain/care';
-import { loadTemplateFile } from '../domain/load';
-import { createOutbox } from '../notifications/outbox';
-import { allActivities } from '../server/worker';
-import { taskWorkflow } from '../workflows';
-import { type TaskInput } from '../contracts';
 import { completeTask, TaskRejectedError } from '../server/features/tasks/use-cases';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
-import { login, webFixture, type Session, type WebFixture } from './helpers/web';
+import { login, type Session, type WebFixture } from './helpers/web';
 
-const ROOT = path.resolve(__dirname, '..');
-const template = loadTemplateFile(path.join(ROOT, 'checklists', 'runxin-2024-autumn.json')).data;
 const MIN = 60_000;
 
+let stack: WorkerStack;
 let env: TestWorkflowEnvironment;
 let fx: WebFixture;
-let worker: Worker;
-let running: Promise<void>;
-const queue = uniqueQueue('care-http');
 
 beforeAll(async () => {
-  env = await timeSkippingEnv();
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
-  fx = await webFixture({ client: env.client, taskQueue: queue }, { taskModel: 'per-task' });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    // the worker's own set of activities, over the fixture's database and an outbox with no external channel
-    activities: allActivities({
-      knex: fx.knex,
-      client: env.client,
-      outbox: createOutbox({ knex: fx.knex, channels: {} }),
-    }),
-  });
-  running = worker.run();
+  stack = await workerStack('care-http', { taskModel: 'per-task' });
+  ({ env, fx } = stack);
 });
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await fx?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.close());
 
-const json = (s: Session, url: string, method: string, body: unknown) =>
-  s.fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const v = await read();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const json = (s: Session, url: string, method: string, body: unknown) => s.json(url, body, { method });
 
 describe('a high-risk interview enters care', () => {
   test('When the interview finds a high risk, then the student is on the key-care list and the ledger with a proposed pairing; the sixth student of a teacher needs the admin’s reason; a talk restarts the clock', async () => {
@@ -79,7 +44,7 @@ describe('a high-risk interview enters care', () => {
       id: string;
       student_id: string;
     };
-    await until(
+    await eventually(
       'the follow-up workflow',
       () =>
         env.client.workflow
@@ -103,7 +68,11 @@ describe('a high-risk interview enters care', () => {
     );
 
     // the enrolment is written with the proposal (one transaction in the activity)
-    await until('the enrolment', () => fx.knex('pairings').where({ student_id: warning.student_id }).first(), Boolean);
+    await eventually(
+      'the enrolment',
+      () => fx.knex('pairings').where({ student_id: warning.student_id }).first(),
+      Boolean,
+    );
     const keyCare = (await (await counsellor.fetch('/api/colleges/literature/key-care')).json()) as {
       entries: Array<{ student: { name: string }; source: string; reasons: Array<{ kind: string; zh: string }> }>;
     };
@@ -208,7 +177,7 @@ describe('a high-risk interview enters care', () => {
     const talk = await json(teacher, `/api/pairings/${proposed}/talks`, 'POST', { note: '谈心 30 分钟，情绪较前稳定' });
     expect(talk.status).toBe(200);
     const { lastTalkAt } = (await talk.json()) as { lastTalkAt: number };
-    await until(
+    await eventually(
       'the talk in the read model',
       () => fx.knex('pairings').where({ id: proposed }).first('last_talk_at'),
       (r) => Number(r?.last_talk_at) === lastTalkAt,
@@ -231,7 +200,7 @@ describe('a high-risk interview enters care', () => {
       (await json(leader, `/api/pairings/${proposed}/end`, 'POST', { reason: '已转介专科医院，由心理中心跟进' }))
         .status,
     ).toBe(204);
-    await until(
+    await eventually(
       'the end in the read model',
       () => fx.knex('pairings').where({ id: proposed }).first('status'),
       (r) => r?.status === 'ended',
@@ -244,21 +213,8 @@ describe('the monthly ledger duty', () => {
     const row: TaskInstanceRow = (
       await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: 'science' })
     ).find((r) => r.templateTaskId === '2024-11-01-update-key-care-list')!;
-    const ttask = template.tasks.find((x) => x.id === row.templateTaskId)!;
-    expect(ttask.evidence.ledgerMonthlyReview).toBe(true);
-    const input: TaskInput = {
-      ...row,
-      taskId: row.id,
-      remindAts: [],
-      level2At: row.dueAt + 2 * 86_400_000,
-      evidence: ttask.evidence,
-    };
-    await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: row.id });
-    await until(
-      'the task to open',
-      () => fx.store.getTaskInstance(row.id),
-      (r) => r?.status !== 'planned',
-    );
+    expect(taskInputOf(row).evidence.ledgerMonthlyReview).toBe(true);
+    await stack.startTask(row);
 
     // an entry made in October, not followed up in November
     await fx.knex('students').insert({
@@ -353,13 +309,13 @@ describe('care settings', () => {
       durations: string;
     };
     expect(JSON.parse(row.durations)).toMatchObject({ onSceneAckMs: 10 * MIN, schoolNotifyMs: 60 * MIN });
-    await until(
+    await eventually(
       'the report',
       () => fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId }),
       (a) => a.length > 0,
     );
     await env.sleep(11 * MIN);
-    const missed = await until(
+    const missed = await eventually(
       'the level-1 escalation',
       () => fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId }),
       (a) => a.some((e) => e.action === 'on-scene-missed'),

@@ -3,7 +3,7 @@
  * workflow's history on the time-skipping server holds only ciphertext; the Web UI's codec
  * endpoint over HTTP with its access rules.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,9 +13,10 @@ import { Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { keyCareTask, memoryTaskActivities } from './helpers/tasks';
+import { testWorker } from './helpers/worker';
 import type { TaskEvent } from '../activities';
 import {
   codecDataConverter,
@@ -31,7 +32,7 @@ import { evidenceSchema } from '../domain/schema';
 import type { SessionUser } from '../server/platform/auth/context';
 import { taskWorkflow } from '../workflows';
 import { taskStateQuery, type TaskInput } from '../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -186,41 +187,14 @@ describe('task workflow history with the codec (time-skipping)', () => {
     const client = new Client({ connection: env.connection, dataConverter });
     const queue = uniqueQueue('codec');
     const events: TaskEvent[] = [];
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queue,
-      dataConverter,
-      workflowBundle: await workflowBundle(),
-      activities: {
-        async recordTaskEvent(e: TaskEvent) {
-          events.push(e);
-          return { applied: true, eventKey: `${e.task.taskId}/${e.step}` };
-        },
-        async deliverNotifications() {
-          return { sent: 0, skipped: 0 };
-        },
-      },
-    });
+    const worker = await testWorker(env, queue, memoryTaskActivities(events), { dataConverter });
     const now = await env.currentTimeMs();
     const openAt = now + HOUR;
     const dueAt = openAt + 5 * DAY;
-    const input: TaskInput = {
-      taskId: `task.test.${randomUUID()}`,
-      semesterId: 'sem',
-      collegeId: 'college-a',
-      templateTaskId: '2024-10-01-update-key-care-list',
-      occurrence: null,
-      month: '2024-10',
-      kind: 'monthly',
-      ownerRole: 'counsellor',
-      titleZh: `跟进学生${STUDENT}的关爱情况`,
-      titleEn: 'Follow up a student',
-      openAt,
-      dueAt,
-      remindAts: [dueAt - DAY],
-      level2At: dueAt + 2 * DAY,
-      evidence: evidenceSchema.parse({ note: 'required' }),
-    };
+    const input = keyCareTask(
+      { openAt, dueAt },
+      { titleZh: `跟进学生${STUDENT}的关爱情况`, titleEn: 'Follow up a student' },
+    );
 
     await worker.runUntil(async () => {
       const handle = await client.workflow.start(taskWorkflow, {
@@ -272,12 +246,10 @@ describe('failure messages with the codec (time-skipping)', () => {
     const dataConverter = codecDataConverter(keys);
     const client = new Client({ connection: env.connection, dataConverter });
     const queue = uniqueQueue('codec-failure');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queue,
-      dataConverter,
-      workflowBundle: await workflowBundle(),
-      activities: {
+    const worker = await testWorker(
+      env,
+      queue,
+      {
         recordTaskEvent() {
           // a message a careless change could write: it must not reach the history in plain text
           throw ApplicationFailure.create({
@@ -290,25 +262,13 @@ describe('failure messages with the codec (time-skipping)', () => {
           return { sent: 0, skipped: 0 };
         },
       },
-    });
+      { dataConverter },
+    );
     const now = await env.currentTimeMs();
-    const input: TaskInput = {
-      taskId: `task.test.${randomUUID()}`,
-      semesterId: 'sem',
-      collegeId: 'college-a',
-      templateTaskId: '2024-10-01-update-key-care-list',
-      occurrence: null,
-      month: '2024-10',
-      kind: 'monthly',
-      ownerRole: 'counsellor',
-      titleZh: '更新重点关爱名单',
-      titleEn: 'Update the key-care list',
-      openAt: now - HOUR,
-      dueAt: now + DAY,
-      remindAts: [],
-      level2At: now + 3 * DAY,
-      evidence: evidenceSchema.parse({}),
-    };
+    const input = keyCareTask(
+      { openAt: now - HOUR, dueAt: now + DAY },
+      { remindAts: [], level2At: now + 3 * DAY, evidence: evidenceSchema.parse({}) },
+    );
     const failure = await worker.runUntil(async () => {
       const handle = await client.workflow.start(taskWorkflow, {
         args: [input],

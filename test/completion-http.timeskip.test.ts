@@ -4,21 +4,12 @@
  * rejected completion keeps nothing; wrong types and oversized files are refused by name.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createActivities } from '../activities';
 import type { TaskInstanceRow } from '../db/store';
-import { loadTemplateFile } from '../domain/load';
-import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
-import { taskWorkflow } from '../workflows';
-import { type TaskInput } from '../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
-import { login, webFixture, type WebFixture } from './helpers/web';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { plannedTask } from './helpers/tasks';
+import { login, type WebFixture } from './helpers/web';
+import { taskActivities, workerStack, type WorkerStack } from './helpers/worker';
 
-const ROOT = path.resolve(__dirname, '..');
-const template = loadTemplateFile(path.join(ROOT, 'checklists', 'runxin-2024-autumn.json')).data;
 /** a valid 1×1 PNG */
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
@@ -26,53 +17,21 @@ const PNG = Buffer.from(
 );
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
-let env: TestWorkflowEnvironment;
+let stack: WorkerStack;
 let fx: WebFixture;
-let worker: Worker;
-let running: Promise<void>;
-const queue = uniqueQueue('http-complete');
 
 beforeAll(async () => {
-  env = await timeSkippingEnv();
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
-  fx = await webFixture({ client: env.client, taskQueue: queue }, { taskModel: 'per-task' });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      ...createActivities({ store: fx.store, client: env.client }),
-      ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
-    },
+  stack = await workerStack('http-complete', {
+    taskModel: 'per-task',
+    activities: (f, e) => taskActivities(f, e.client),
   });
-  running = worker.run();
+  ({ fx } = stack);
 });
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await fx?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.close());
 
-/** Starts the workflow of a planned row (its dates are in 2024: it opens and falls overdue at once). */
-async function startTask(row: TaskInstanceRow): Promise<void> {
-  const ttask = template.tasks.find((x) => x.id === row.templateTaskId)!;
-  const input: TaskInput = {
-    ...row,
-    taskId: row.id,
-    remindAts: [],
-    level2At: row.dueAt + 2 * 86_400_000,
-    evidence: ttask.evidence,
-  };
-  await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: row.id });
-  for (let i = 0; i < 100 && (await fx.store.getTaskInstance(row.id))?.status === 'planned'; i++)
-    await new Promise((r) => setTimeout(r, 100));
-}
-
-const row = async (college: string, templateTaskId: string) =>
-  (await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: college })).find(
-    (r) => r.templateTaskId === templateTaskId,
-  )!;
+// stack.startTask starts the workflow of a planned row (its dates are in 2024: it opens and falls overdue at once)
+const row = (college: string, templateTaskId: string) => plannedTask(fx, college, templateTaskId);
 
 function form(fields: Record<string, string>, files: Array<[string, string, Buffer, string]>): FormData {
   const f = new FormData();
@@ -87,7 +46,7 @@ const evidenceCount = async (taskId: string) =>
 describe('POST /api/tasks/:id/complete', () => {
   test('When staff complete with a note and a photo, then the task is completed (late), and the photo is kept and served to their college only', async () => {
     const task = await row('literature', '2024-10-01-update-key-care-list');
-    await startTask(task);
+    await stack.startTask(task);
     const staff = await login(fx.base, 'literature-counsellor');
     const res = await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, {
       method: 'POST',
@@ -127,7 +86,7 @@ describe('POST /api/tasks/:id/complete', () => {
 
   test('When the evidence rules are not met, then the workflow refuses with its reason and nothing uploaded is kept', async () => {
     const task = await row('literature', '2025-01-06-semester-summary'); // needs a note, one file, the summary document
-    await startTask(task);
+    await stack.startTask(task);
     const leader = await login(fx.base, 'literature-college-leader');
     const res = await leader.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, {
       method: 'POST',
@@ -149,7 +108,7 @@ describe('POST /api/tasks/:id/complete', () => {
 
   test('When a file is not an image or PDF, or too large, then it is refused by name and nothing is kept', async () => {
     const task = await row('literature', '2024-11-01-update-key-care-list');
-    await startTask(task);
+    await stack.startTask(task);
     const staff = await login(fx.base, 'literature-counsellor');
     const exe = await staff.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, {
       method: 'POST',
@@ -171,7 +130,7 @@ describe('POST /api/tasks/:id/complete', () => {
 
   test('When staff of another college try to complete it, then it is 403 and the workflow is not asked', async () => {
     const task = await row('literature', '2024-12-01-update-key-care-list');
-    await startTask(task);
+    await stack.startTask(task);
     const other = await login(fx.base, 'science-counsellor');
     const res = await other.fetch(`/api/tasks/${encodeURIComponent(task.id)}/complete`, {
       method: 'POST',

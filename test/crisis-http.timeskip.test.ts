@@ -5,41 +5,20 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createOutbox } from '../notifications/outbox';
-import { allActivities } from '../server/worker';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
-import { login, webFixture, type WebFixture } from './helpers/web';
+import { workerStack, type WorkerStack } from './helpers/worker';
+import { login, type WebFixture } from './helpers/web';
 
+let stack: WorkerStack;
 let env: TestWorkflowEnvironment;
 let fx: WebFixture;
-let worker: Worker;
-let running: Promise<void>;
-const queue = uniqueQueue('crisis-http');
 const NAME = '李晓雨';
 
 beforeAll(async () => {
-  env = await timeSkippingEnv();
-  fx = await webFixture({ client: env.client, taskQueue: queue }, { plan: false });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: allActivities({
-      knex: fx.knex,
-      client: env.client,
-      outbox: createOutbox({ knex: fx.knex, channels: {} }),
-    }),
-  });
-  running = worker.run();
+  stack = await workerStack('crisis-http', { plan: false });
+  ({ env, fx } = stack);
 });
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await fx?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.close());
 
 describe('POST /api/crises', () => {
   test('When a class teacher reports a risk of self-harm, then care staff are told at once, the case page shows the timeline, and no student name reaches Temporal', async () => {

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { describe, expect, test } from 'vitest';
+import { memoryEventActivities, testWorker } from './helpers/worker';
 import type { CrisisEvent } from '../activities/crisis';
 import { crisisCaseWorkflow } from '../workflows';
 import { DEFAULT_CRISIS_DURATIONS } from '../domain/care-durations';
@@ -20,7 +20,7 @@ import {
   setGuardianUpdate,
   type CrisisInput,
 } from '../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -48,21 +48,11 @@ async function runWorker<T>(
   const queue = uniqueQueue('crisis');
   const events: CrisisEvent[] = [];
   const delivered: string[] = [];
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      async recordCrisisEvent(e: CrisisEvent) {
-        events.push(e);
-        return { applied: true, eventKey: `crisis.${e.caseId}/${e.step}` };
-      },
-      async deliverNotifications({ eventKey }: { eventKey: string }) {
-        delivered.push(eventKey);
-        return { sent: 1, skipped: 0 };
-      },
-    },
-  });
+  const worker = await testWorker(
+    env,
+    queue,
+    memoryEventActivities('recordCrisisEvent', (e: CrisisEvent) => `crisis.${e.caseId}/${e.step}`, events, delivered),
+  );
   return worker.runUntil(fn({ queue, events, delivered }));
 }
 

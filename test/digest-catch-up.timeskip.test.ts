@@ -8,15 +8,14 @@
  *  - when the catch-up outlasts the wait (30 checks), it sends anyway and says in the title and the
  *    first line that its numbers are not yet complete, naming how many tasks are behind.
  */
-import { randomBytes } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { freshIntegrity, verifyingWorker } from './helpers/worker';
 import { catchUpText, createDigestActivities } from '../activities/digest';
-import { activityVerification, keyFromSeed, loadLegacyBefore, type Integrity } from '../codec/signing';
 import { CATCH_UP_CHECKS } from '../workflows/daily-digest';
 import { dailyDigestWorkflow } from '../workflows';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
 import { webFixture, type WebFixture } from './helpers/web';
 
 let env: TestWorkflowEnvironment;
@@ -32,21 +31,12 @@ beforeAll(async () => {
   fx = await webFixture({ taskQueue: queue });
   const acts = createDigestActivities({ store: fx.store, knex: fx.knex });
   // the worker checks start proofs as in production; a Schedule's run (here: a plain client) has none
-  const integrity: Integrity = {
-    keys: { current: keyFromSeed(randomBytes(32)), previous: [] },
-    legacyBefore: await loadLegacyBefore(fx.knex),
-  };
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    interceptors: { activity: [activityVerification(integrity)] },
-    activities: {
-      ...acts,
-      digestCatchUp: async (req: Parameters<typeof acts.digestCatchUp>[0]) => {
-        checks++;
-        return acts.digestCatchUp(req);
-      },
+  const integrity = await freshIntegrity(fx.knex);
+  worker = await verifyingWorker(env, queue, integrity, {
+    ...acts,
+    digestCatchUp: async (req: Parameters<typeof acts.digestCatchUp>[0]) => {
+      checks++;
+      return acts.digestCatchUp(req);
     },
   });
   running = worker.run();

@@ -5,17 +5,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { demoDb, registerAutumn } from './helpers/demo-db';
+import { keyCareTask } from './helpers/tasks';
 import { appClient, loadIntegrity } from '../codec/signing';
-import { DEMO_COLLEGES, DEMO_SCHOOL, seedDemoSchool } from '../db/demo';
-import { createKnex, migrateLatest } from '../db/knex';
-import { createStore, type Store } from '../db/store';
-import { evidenceSchema } from '../domain/schema';
-import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
+import { DEMO_COLLEGES, DEMO_SCHOOL } from '../db/demo';
+import { type Store } from '../db/store';
+import { createSemester } from '../server/features/semesters/use-cases/setup';
 import { taskWorkflow } from '../workflows';
 import { type TaskInput } from '../contracts';
 import { devServerEnv, uniqueQueue } from './helpers/temporal';
@@ -28,11 +27,7 @@ let dir: string;
 const workers: ChildProcess[] = [];
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-durable-'));
-  db = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
-  await migrateLatest(db);
-  store = createStore(db);
-  await seedDemoSchool(store);
+  ({ db, store, dir } = await demoDb('durable', { register: false }));
   env = await devServerEnv();
 });
 afterAll(async () => {
@@ -94,10 +89,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 describe('worker killed mid-semester (dev server)', () => {
   test('When the worker is killed with SIGKILL and restarted, then no reminder or escalation is lost and none is sent twice', async () => {
     const queue = uniqueQueue('durable');
-    const { template } = await registerDataFiles(store, {
-      templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-      calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-    });
+    const { template } = await registerAutumn(store);
     const semesterId = `durable-${queue}`;
     await createSemester(store, {
       id: semesterId,
@@ -109,23 +101,18 @@ describe('worker killed mid-semester (dev server)', () => {
 
     let worker = await startWorker(queue);
     const t0 = Date.now();
-    const tasks: TaskInput[] = DEMO_COLLEGES.slice(0, 3).map((c) => ({
-      taskId: `task.${semesterId}.${c.id}.2024-10-01-update-key-care-list`,
-      semesterId,
-      collegeId: c.id,
-      templateTaskId: '2024-10-01-update-key-care-list',
-      occurrence: null,
-      month: '2024-10',
-      kind: 'monthly',
-      ownerRole: 'counsellor',
-      titleZh: '更新重点关爱名单',
-      titleEn: 'Update the key-care list',
-      openAt: t0 + 2000,
-      remindAts: [t0 + 5000, t0 + 9000],
-      dueAt: t0 + 12_000,
-      level2At: t0 + 15_000,
-      evidence: evidenceSchema.parse({ note: 'required' }),
-    }));
+    const tasks: TaskInput[] = DEMO_COLLEGES.slice(0, 3).map((c) =>
+      keyCareTask(
+        { openAt: t0 + 2000, dueAt: t0 + 12_000 },
+        {
+          taskId: `task.${semesterId}.${c.id}.2024-10-01-update-key-care-list`,
+          semesterId,
+          collegeId: c.id,
+          remindAts: [t0 + 5000, t0 + 9000],
+          level2At: t0 + 15_000,
+        },
+      ),
+    );
     // started as the app starts them: signed with the same development key the worker process loads
     // (a start the app did not sign writes nothing: test/security/forgery.timeskip.test.ts)
     const app = appClient({ connection: env.connection }, await loadIntegrity(db, { NODE_ENV: 'test' }));

@@ -10,34 +10,26 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createActivities } from '../activities';
-import { DEMO_PASSWORD } from '../db/demo';
+import { taskActivities, workerStack, type WorkerStack } from './helpers/worker';
 import type { TaskInstanceRow } from '../db/store';
 import { monthLabel } from '../server/platform/views/words';
-import { loadTemplateFile } from '../domain/load';
-import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { SESSION_COOKIE } from '../server/auth';
 import { t } from '../server/platform/i18n';
-import { taskWorkflow } from '../workflows';
-import { type TaskInput } from '../contracts';
-import { artifact, freshPage, launchChromium, loginViaForm, onePixelPng, pageError } from './helpers/browser';
-import { devServerEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
-import { login, webFixture, type WebFixture } from './helpers/web';
+import { artifact, freshPage, launchChromium, loginViaForm, onePixelPng, pageError, signIn } from './helpers/browser';
+import { startTaskOf } from './helpers/tasks';
+import { eventually } from './helpers/wait';
+import { login, type WebFixture } from './helpers/web';
 
-const ROOT = path.resolve(__dirname, '..');
 const TEST_TIMEOUT = 90_000;
-const DAY = 86_400_000;
 const TEMPLATE_TASK = '2024-10-01-update-key-care-list';
 const MONTH = '2024-10';
 const m = t('zh-CN').ui;
 
+let stack: WorkerStack;
 let env: TestWorkflowEnvironment;
 let fx: WebFixture;
-let worker: Worker | undefined;
-let workerRun: Promise<void> | undefined;
 let browser: Browser | undefined;
 let tmp: string;
 let task: TaskInstanceRow;
@@ -45,37 +37,18 @@ let taskPath: string;
 const png = onePixelPng();
 let pngFile: string;
 
-async function eventually<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T = await fn();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(last)} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-    last = await fn();
-  }
-  return last;
-}
-
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-e2e-browser-'));
   pngFile = path.join(tmp, 'key-care-list.png');
   fs.writeFileSync(pngFile, png);
 
-  env = await devServerEnv();
-  const queue = uniqueQueue('e2e-browser');
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
-  fx = await webFixture({ client: env.client, taskQueue: queue }, { taskModel: 'per-task' });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      ...createActivities({ store: fx.store, client: env.client }),
-      ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
-    },
+  stack = await workerStack('e2e-browser', {
+    server: 'dev',
+    taskModel: 'per-task',
+    activities: (f, e) => taskActivities(f, e.client),
   });
-  workerRun = worker.run();
-  workerRun.catch(() => undefined); // surfaced in afterAll
+  ({ env, fx } = stack);
 
   // The fixture's semester is only planned: start the one task workflow the staff member completes.
   const rows = await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: 'literature' });
@@ -83,32 +56,14 @@ beforeAll(async () => {
   expect(task).toBeDefined();
   expect(task.ownerRole).toBe('counsellor');
   taskPath = `/tasks/${encodeURIComponent(task.id)}`;
-  const template = loadTemplateFile(path.join(ROOT, 'checklists', 'runxin-2024-autumn.json')).data;
-  const ttask = template.tasks.find((x) => x.id === TEMPLATE_TASK)!;
-  const input: TaskInput = {
-    taskId: task.id,
-    semesterId: task.semesterId,
-    collegeId: task.collegeId,
-    templateTaskId: task.templateTaskId,
-    occurrence: task.occurrence,
-    month: task.month,
-    kind: task.kind,
-    ownerRole: task.ownerRole,
-    titleZh: task.titleZh,
-    titleEn: task.titleEn,
-    openAt: task.openAt,
-    dueAt: task.dueAt,
-    remindAts: [],
-    level2At: task.dueAt + 2 * DAY,
-    evidence: ttask.evidence,
-  };
-  await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: task.id });
+  await startTaskOf(env.client, stack.queue, task);
   // Its dates are in 2024: it opens, falls overdue and escalates to level 2 at once. Waiting for
   // the last step keeps the "before" numbers of the matrix stable.
   await eventually(
     'task overdue and escalated',
     () => fx.store.getTaskInstance(task.id),
     (r) => r?.status === 'overdue' && r.escalationLevel === 2,
+    { ms: 60_000, everyMs: 250 },
   );
 
   browser = await launchChromium();
@@ -116,33 +71,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (worker) {
-    worker.shutdown();
-    await workerRun;
-  }
-  await env?.teardown();
-  await fx?.close();
+  await stack?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 }, 60_000);
 
 /** A fresh browser context for one user; closed by the caller. */
 async function open(): Promise<{ context: BrowserContext; page: Page }> {
   return freshPage(browser!, fx.base);
-}
-
-/** Signs in through the login form and waits for the page the app sends this user to. */
-async function signIn(
-  page: Page,
-  username: string,
-  landing: '/' | '/tasks/mine',
-  opts: { screenshot?: string } = {},
-): Promise<void> {
-  const post = await loginViaForm(page, username, DEMO_PASSWORD, opts);
-  expect(
-    post.status(),
-    `sign-in of ${username} through the login form: ${post.status()} ${await pageError(post)}`,
-  ).toBe(303);
-  await page.waitForURL((u) => u.pathname === landing);
 }
 
 interface Cell {
@@ -189,7 +124,7 @@ describe('staff complete a task in the browser', () => {
       const staff = await open();
       try {
         const { page } = staff;
-        await signIn(page, 'literature-counsellor', '/tasks/mine', { screenshot: artifact('login.png') });
+        await signIn(page, 'literature-counsellor', { landing: '/tasks/mine', screenshot: artifact('login.png') });
         await expect(page.locator('main h1').textContent()).resolves.toBe(m.navMyTasks);
         const row = page.locator(`table.tasks tr[data-task="${task.id}"]`);
         await expect(row.locator(`td.status-overdue`).textContent()).resolves.toBe(m.statusNames.overdue);
@@ -227,7 +162,7 @@ describe('staff complete a task in the browser', () => {
       const school = await open();
       try {
         const { page } = school;
-        await signIn(page, 'admin', '/');
+        await signIn(page, 'admin', { landing: '/' });
         await page.locator('table#compliance tr[data-college="literature"]').waitFor();
         const api = await page.request.get(`/api/compliance?semester=${fx.semesterId}`);
         expect(api.status()).toBe(200);
@@ -250,7 +185,7 @@ describe('staff complete a task in the browser', () => {
       const leader = await open();
       try {
         const { page } = leader;
-        await signIn(page, 'literature-college-leader', '/');
+        await signIn(page, 'literature-college-leader', { landing: '/' });
         const taskPage = await page.goto(taskPath);
         expect(taskPage?.status()).toBe(200);
         const link = page.locator('a[href^="/evidence/"]');
@@ -274,7 +209,7 @@ describe('another college', () => {
     async () => {
       const { context, page } = await open();
       try {
-        await signIn(page, 'science-counsellor', '/tasks/mine');
+        await signIn(page, 'science-counsellor', { landing: '/tasks/mine' });
         await expect(page.locator(`tr[data-task="${task.id}"]`).count()).resolves.toBe(0);
         const res = await page.goto(taskPath);
         expect(res?.status()).toBe(403);
@@ -323,7 +258,7 @@ describe('sign-in and CSRF', () => {
     async () => {
       const { context, page } = await open();
       try {
-        await signIn(page, 'literature-counsellor', '/tasks/mine');
+        await signIn(page, 'literature-counsellor', { landing: '/tasks/mine' });
         // one of the counsellor's own unread notices (the task's opening notice, at least)
         const inbox = (await (await page.request.get('/api/inbox?unread=1')).json()) as {
           notifications: Array<{ id: number; readAt: number | null }>;

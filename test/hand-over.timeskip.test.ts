@@ -7,64 +7,31 @@
  * nothing reaches the account that is gone. Bad successors are refused by name.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createOutbox } from '../notifications/outbox';
+import { eventually } from './helpers/wait';
+import { workerStack, type WorkerStack } from './helpers/worker';
 import { createPairingActivities } from '../activities/pairing';
-import { allActivities } from '../server/worker';
 import { supervisionStateQuery } from '../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
-import { login, webFixture, type Session, type WebFixture } from './helpers/web';
+import { login, type Session, type WebFixture } from './helpers/web';
 
+let stack: WorkerStack;
 let env: TestWorkflowEnvironment;
 let fx: WebFixture;
-let worker: Worker;
-let running: Promise<void>;
-const queue = uniqueQueue('hand-over');
 
 beforeAll(async () => {
-  env = await timeSkippingEnv();
-  fx = await webFixture({ client: env.client, taskQueue: queue }, { plan: false });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: allActivities({
-      knex: fx.knex,
-      client: env.client,
-      outbox: createOutbox({ knex: fx.knex, channels: {} }),
-    }),
-  });
-  running = worker.run();
+  stack = await workerStack('hand-over', { plan: false });
+  ({ env, fx } = stack);
 });
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await fx?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.close());
 
-const json = (s: Session, url: string, body: unknown) =>
-  s.fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify(body),
-  });
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const v = await read();
-    if (ok(v)) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const json = (s: Session, url: string, body: unknown) => s.json(url, body, { headers: { accept: 'application/json' } });
 
 /**
  * Waits until the workflow has no workflow task or activity in flight, so that terminating it
  * does not race its first workflow task.
  */
 async function quiet(workflowId: string): Promise<void> {
-  await until(
+  await eventually(
     `${workflowId} idle`,
     async () => (await env.client.workflow.getHandle(workflowId).describe()).raw,
     (d) => !d.pendingWorkflowTask && !d.pendingActivities?.length,
@@ -210,7 +177,7 @@ describe('POST /admin/users/:id/hand-over', () => {
     });
     expect(report.status).toBe(201);
     const { caseId } = (await report.json()) as { caseId: string };
-    await until(
+    await eventually(
       'the supervision',
       () =>
         env.client.workflow

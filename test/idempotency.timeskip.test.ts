@@ -3,82 +3,33 @@
  * hidden `_idem` form field) returns the first result and acts once; the key used again with
  * another request is 422. Real task and crisis workflows on the time-skipping server.
  */
-import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { TaskInstanceRow } from '../db/store';
-import { loadTemplateFile } from '../domain/load';
-import { createOutbox } from '../notifications/outbox';
-import { allActivities } from '../server/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { crisisWorkflowId } from '../server/features/crisis/use-cases';
-import { taskWorkflow } from '../workflows';
-import { type TaskInput } from '../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
-import { login, webFixture, type Session, type WebFixture } from './helpers/web';
+import { until } from './helpers/wait';
+import { plannedTask } from './helpers/tasks';
+import { login, type Session, type WebFixture } from './helpers/web';
+import { workerStack, type WorkerStack } from './helpers/worker';
 
-const ROOT = path.resolve(__dirname, '..');
-const template = loadTemplateFile(path.join(ROOT, 'checklists', 'runxin-2024-autumn.json')).data;
-
+let stack: WorkerStack;
 let env: TestWorkflowEnvironment;
 let fx: WebFixture;
-let worker: Worker;
-let running: Promise<void>;
-const queue = uniqueQueue('idempotency');
 
 beforeAll(async () => {
-  env = await timeSkippingEnv();
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
-  fx = await webFixture({ client: env.client, taskQueue: queue }, { taskModel: 'per-task' });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: allActivities({
-      knex: fx.knex,
-      client: env.client,
-      outbox: createOutbox({ knex: fx.knex, channels: {} }),
-    }),
-  });
-  running = worker.run();
+  stack = await workerStack('idempotency', { taskModel: 'per-task' });
+  ({ env, fx } = stack);
 });
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await fx?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.close());
 
-async function startTask(row: TaskInstanceRow): Promise<void> {
-  const ttask = template.tasks.find((x) => x.id === row.templateTaskId)!;
-  const input: TaskInput = {
-    ...row,
-    taskId: row.id,
-    remindAts: [],
-    level2At: row.dueAt + 2 * 86_400_000,
-    evidence: ttask.evidence,
-  };
-  await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: row.id });
-  for (let i = 0; i < 100 && (await fx.store.getTaskInstance(row.id))?.status === 'planned'; i++)
-    await new Promise((r) => setTimeout(r, 100));
-}
-
-const taskOf = async (college: string, templateTaskId: string) =>
-  (await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: college })).find(
-    (r) => r.templateTaskId === templateTaskId,
-  )!;
+const taskOf = (college: string, templateTaskId: string) => plannedTask(fx, college, templateTaskId);
 
 const post = (s: Session, url: string, body: unknown, key?: string) =>
-  s.fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
-    body: JSON.stringify(body),
-  });
+  s.json(url, body, { headers: key ? { 'idempotency-key': key } : {} });
 
 /** completions recorded in the task's audit log, once the read model shows the completion (written by an activity) */
 async function completions(taskId: string): Promise<number> {
-  for (let i = 0; i < 100 && (await fx.store.getTaskInstance(taskId))?.status !== 'completed'; i++)
-    await new Promise((r) => setTimeout(r, 100));
+  await until(`${taskId} completed`, async () => (await fx.store.getTaskInstance(taskId))?.status === 'completed');
   const audit = await fx.store.listAudit({ subjectType: 'task', subjectId: taskId });
   return audit.filter((a) => a.action.startsWith('completed')).length;
 }
@@ -86,7 +37,7 @@ async function completions(taskId: string): Promise<number> {
 describe('Idempotency-Key on the JSON API', () => {
   test('When a completion is retried with the same key, then the retry gets the first result (not 409) and one completion is recorded; the key with another note is 422', async () => {
     const task = await taskOf('literature', '2024-10-01-update-key-care-list');
-    await startTask(task);
+    await stack.startTask(task);
     const staff = await login(fx.base, 'literature-counsellor');
     const url = `/api/tasks/${encodeURIComponent(task.id)}/complete`;
     const first = await post(staff, url, { note: '已更新名单' }, 'complete-1');
@@ -107,7 +58,7 @@ describe('Idempotency-Key on the JSON API', () => {
 
   test('When a completion is retried after the first answer was lost (no stored response), then the Update id returns the first result', async () => {
     const task = await taskOf('science', '2024-10-01-update-key-care-list');
-    await startTask(task);
+    await stack.startTask(task);
     const staff = await login(fx.base, 'science-counsellor');
     const url = `/api/tasks/${encodeURIComponent(task.id)}/complete`;
     const first = await post(staff, url, { note: '已完成' }, 'lost-answer');

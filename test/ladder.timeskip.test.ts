@@ -13,28 +13,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createActivities } from '../activities';
-import { createLadderActivities } from '../activities/ladder';
+import { admin, counsellor, otherCounsellor, teacher, leader, refusal } from './helpers/actors';
+import { keyCareOccurrences, noteOnlyTasks } from './helpers/tasks';
+import { ladderActivities, testWorker } from './helpers/worker';
 import { DEMO_SCHOOL } from '../db/demo';
 import { type Store } from '../db/store';
-import { evidenceSchema } from '../domain/schema';
-import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { createSemester, taskModelOf } from '../server/features/semesters/use-cases/setup';
 import { startSemester } from '../server/features/semesters/use-cases/start';
 import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/features/tasks/use-cases';
 import { restartStopped, scanEndedWorkflows } from '../server/features/operations/use-cases';
 import { collegeLadderWorkflow } from '../workflows';
 import { collegeLadderWorkflowId, ladderSummaryQuery, type LadderPlan } from '../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
 import { demoDb } from './helpers/demo-db';
 
 const CAPTURE = process.env.CAPTURE_LADDER_HISTORIES === '1' ? path.join(__dirname, 'histories', 'ladder') : null;
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const ZONE = DEMO_SCHOOL.timezone;
 let env: TestWorkflowEnvironment;
 let db: Knex;
@@ -56,22 +53,24 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const admin = { userId: 'admin', role: 'school_admin' as const, collegeId: null };
-const counsellor = { userId: 'literature-counsellor', role: 'counsellor' as const, collegeId: 'literature' };
-const otherCounsellor = { userId: 'science-counsellor', role: 'counsellor' as const, collegeId: 'science' };
-const teacher = { userId: 'literature-class-teacher', role: 'class_teacher' as const, collegeId: 'literature' };
-const leader = { userId: 'literature-college-leader', role: 'college_leader' as const, collegeId: 'literature' };
+const worker = (queue: string) => testWorker(env, queue, ladderActivities({ store, knex: db }, env.client));
 
-async function worker(queue: string): Promise<Worker> {
-  return Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      ...createActivities({ store, client: env.client }),
-      ...createLadderActivities({ store, client: env.client }),
-      ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
-    },
+/** Runs `fn` while a worker on a queue of its own runs literature's ladder over `plan`. */
+async function withLadder<T>(
+  name: string,
+  semesterId: string,
+  plan: LadderPlan,
+  fn: (c: { queue: string; workflowId: string }) => Promise<T>,
+): Promise<T> {
+  const queue = uniqueQueue(name);
+  const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
+  return (await worker(queue)).runUntil(async () => {
+    await env.client.workflow.start(collegeLadderWorkflow, {
+      workflowId,
+      taskQueue: queue,
+      args: [{ semesterId, collegeId: 'literature', searchAttributes: false, plan }],
+    });
+    return fn({ queue, workflowId });
   });
 }
 
@@ -85,53 +84,15 @@ async function ladderSemester(semesterId: string, n: number) {
     calendarId: '2024-autumn',
     taskModel: 'ladder',
   });
-  const now = await env.currentTimeMs();
-  const dueAt = DateTime.fromMillis(now + 5 * DAY, { zone: ZONE })
-    .set({ hour: 17, minute: 0, second: 0, millisecond: 0 })
-    .toMillis();
-  const instants = { openAt: now + HOUR, dueAt, remindAts: [dueAt - DAY], level2At: dueAt + 2 * DAY };
-  const ids = Array.from(
-    { length: n },
-    (_, i) => `task.${semesterId}.literature.2024-10-01-update-key-care-list.n${String(i).padStart(3, '0')}`,
-  );
-  await store.upsertPlannedTasks(
-    ids.map((id, i) => ({
-      id,
-      semesterId,
-      collegeId: 'literature',
-      templateTaskId: '2024-10-01-update-key-care-list',
-      occurrence: `n${i}`,
-      month: '2024-10',
-      kind: 'monthly' as const,
-      ownerRole: 'counsellor' as const,
-      titleZh: '更新重点关爱名单',
-      titleEn: 'Update the key-care list',
-      openAt: instants.openAt,
-      dueAt: instants.dueAt,
-    })),
-  );
-  const plan: LadderPlan = {
-    endsAt: instants.level2At + 10 * DAY,
-    evidence: { '2024-10-01-update-key-care-list': evidenceSchema.parse({ note: 'required' }) },
-    tasks: ids.map((taskId) => ({
-      taskId,
-      templateTaskId: '2024-10-01-update-key-care-list',
-      ownerRole: 'counsellor' as const,
-      ...instants,
-    })),
-  };
-  return { ids, plan, ...instants };
+  return keyCareOccurrences(store, {
+    semesterId,
+    now: await env.currentTimeMs(),
+    n,
+    idOf: (i) => `task.${semesterId}.literature.2024-10-01-update-key-care-list.n${String(i).padStart(3, '0')}`,
+  });
 }
 
-async function rejection(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(TaskRejectedError);
-    return (e as Error).message;
-  }
-  throw new Error('was accepted');
-}
+const rejection = (p: Promise<unknown>) => refusal(p, TaskRejectedError);
 
 async function capture(workflowId: string, name: string): Promise<void> {
   if (!CAPTURE) return;
@@ -184,16 +145,7 @@ describe('college ladder', () => {
   test('When 50 tasks share every instant, then one ladder moves them all with one activity per instant and one audit event per task and step, at the planned instants', async () => {
     const semesterId = 'ladder-fifty';
     const { ids, plan, openAt, dueAt, remindAts, level2At } = await ladderSemester(semesterId, 50);
-    const queue = uniqueQueue('ladder-fifty');
-    const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
-    await (
-      await worker(queue)
-    ).runUntil(async () => {
-      await env.client.workflow.start(collegeLadderWorkflow, {
-        workflowId,
-        taskQueue: queue,
-        args: [{ semesterId, collegeId: 'literature', searchAttributes: false, plan }],
-      });
+    await withLadder('ladder-fifty', semesterId, plan, async ({ workflowId }) => {
       await env.sleep(level2At + HOUR - (await env.currentTimeMs()));
       const summary = await env.client.workflow.getHandle(workflowId).query(ladderSummaryQuery);
       expect(summary).toMatchObject({ level2: 50, completed: 0, waived: 0, nextAt: null });
@@ -241,16 +193,7 @@ describe('college ladder', () => {
     const semesterId = 'ladder-updates';
     const { ids, plan, dueAt, level2At } = await ladderSemester(semesterId, 4);
     const [done, waived, moved, left] = ids as [string, string, string, string];
-    const queue = uniqueQueue('ladder-updates');
-    const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
-    await (
-      await worker(queue)
-    ).runUntil(async () => {
-      await env.client.workflow.start(collegeLadderWorkflow, {
-        workflowId,
-        taskQueue: queue,
-        args: [{ semesterId, collegeId: 'literature', searchAttributes: false, plan }],
-      });
+    await withLadder('ladder-updates', semesterId, plan, async ({ workflowId }) => {
       await env.sleep(2 * HOUR); // opened
 
       // completion: college, role and evidence rules, as task.ts words them
@@ -411,16 +354,7 @@ describe('a college ladder stopped outside the app (issue 10 finding 3, for the 
         await new Promise((r) => setTimeout(r, 100));
       }
     };
-    const easy = (
-      await createActivities({ store }).planCollegeTasks({ semesterId, collegeId: 'literature' })
-    ).tasks.filter(
-      (t) =>
-        t.ownerRole === 'counsellor' &&
-        t.evidence.minFiles === 0 &&
-        t.evidence.documents.length === 0 &&
-        !t.evidence.ledgerMonthlyReview &&
-        !t.evidence.minPhotosPerActivity,
-    );
+    const easy = await noteOnlyTasks(store, semesterId);
     const [done, moved, refused] = easy.map((t) => t.taskId) as [string, string, string];
     const newDue = DateTime.fromMillis(Date.now(), { zone: ZONE })
       .plus({ days: 20 })

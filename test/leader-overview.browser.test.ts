@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, loginViaForm, pageError } from './helpers/browser';
+import { latinWords, launchChromium, pageWidths, signIn, sizedPage } from './helpers/browser';
+import { addCrisisCase, addCrisisEvent, addStudent } from './helpers/records';
 import { webFixture, type WebFixture } from './helpers/web';
 
 const SCREENSHOTS = path.resolve(__dirname, '..', 'artifacts', 'screenshots');
@@ -39,42 +40,33 @@ beforeAll(async () => {
       notifications: [],
     });
   }
-  await fx.knex('students').insert({
+  await addStudent(fx.knex, {
     id: 'stu-b',
-    school_id: 'demo-school',
-    college_id: 'literature',
-    student_no: 'B2024001',
+    collegeId: 'literature',
+    studentNo: 'B2024001',
     name: '孙浏览',
-    class_name: '汉语言1班',
-    created_at: NOW,
+    className: '汉语言1班',
+    createdAt: NOW,
   });
-  await fx.knex('crisis_cases').insert({
+  await addCrisisCase(fx.knex, {
     id: CASE,
-    student_id: 'stu-b',
-    college_id: 'literature',
+    studentId: 'stu-b',
+    collegeId: 'literature',
     situation: 'self_harm_risk',
     place: '5 号楼',
-    reported_by: 'literature-counsellor',
-    occurred_at: NOW - 45 * MIN,
-    reported_at: NOW - 40 * MIN,
+    reportedBy: 'literature-counsellor',
+    occurredAt: NOW - 45 * MIN,
+    reportedAt: NOW - 40 * MIN,
     status: 'supervising',
-    escalation_level: 1,
-    updated_at: NOW,
+    escalationLevel: 1,
+    updatedAt: NOW,
   });
   for (const [action, at, actor] of [
     ['reported', NOW - 40 * MIN, 'literature-counsellor'],
     ['on-scene-missed', NOW - 10 * MIN, 'timer'],
     ['guardian-assigned', NOW - 30 * MIN, 'literature-counsellor'],
   ] as const) {
-    await fx.store.appendAudit({
-      eventKey: `${CASE}/${action}`,
-      subjectType: 'crisis',
-      subjectId: CASE,
-      action,
-      actor,
-      at,
-      details: {},
-    });
+    await addCrisisEvent(fx.store, CASE, { action, at, actor });
   }
   browser = await launchChromium();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -86,48 +78,27 @@ afterAll(async () => {
 });
 
 // run in the page (strings: the test's TypeScript has no DOM types)
-const overflow = (page: Page) =>
-  page.evaluate<{ scrollWidth: number; innerWidth: number }>(
-    '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
-  );
 const visibleText = (page: Page) => page.evaluate<string>('document.body.innerText');
-
-function latinWords(text: string): string[] {
-  // hex digits only are an identifier (the case number), not a word
-  return [...text.matchAll(/[A-Za-z0-9]*[A-Za-z]{2,}[A-Za-z0-9]*/g)]
-    .map((m) => m[0])
-    .filter((w) => !ALLOWED_LATIN.has(w) && !/^[0-9a-f]+$/.test(w));
-}
 
 describe('the overview and the crisis page on a phone and a desktop', () => {
   for (const size of SIZES) {
     test(`At ${size.width}×${size.height}, the overview and a case page fit the width and read in Chinese`, async () => {
-      const phone = size.width < 600;
-      const context = await browser!.newContext({
-        baseURL: fx.base,
-        locale: 'zh-CN',
-        viewport: { width: size.width, height: size.height },
-        hasTouch: phone,
-        isMobile: phone,
-        deviceScaleFactor: 1,
-      });
-      context.setDefaultTimeout(15_000);
+      const { context, page } = await sizedPage(browser!, fx.base, size);
       try {
-        const page = await context.newPage();
         for (const [user, pages] of [
           ['admin', ['/', '/reports/weekly', `/crises/${CASE}`]],
           ['literature-college-leader', ['/', `/crises/${CASE}`]],
         ] as const) {
           await context.clearCookies();
-          const post = await loginViaForm(page, user);
-          expect(post.status(), `sign-in of ${user}: ${await pageError(post)}`).toBe(303);
-          await page.waitForURL((u) => u.pathname !== '/login');
+          await signIn(page, user);
           for (const p of pages) {
             const res = await page.goto(p);
             expect(res?.status(), p).toBe(200);
-            const { scrollWidth, innerWidth } = await overflow(page);
+            const { scrollWidth, innerWidth } = await pageWidths(page);
             expect(scrollWidth, `${user} ${p} at ${size.width}px scrolls sideways`).toBeLessThanOrEqual(innerWidth);
-            expect(latinWords(await visibleText(page)), `${user} ${p}: latin words on the page`).toEqual([]);
+            expect(latinWords(await visibleText(page), ALLOWED_LATIN), `${user} ${p}: latin words on the page`).toEqual(
+              [],
+            );
             if (p === '/') {
               await expect(page.locator('#month-chart').isVisible()).resolves.toBe(true);
               const box = await page.locator('#month-chart').boundingBox();
@@ -142,7 +113,7 @@ describe('the overview and the crisis page on a phone and a desktop', () => {
                 SCREENSHOTS,
                 `${size.name}-${user}-${p === '/' ? 'overview' : p.startsWith('/crises/') ? 'crisis-case' : p.replace(/^\//, '').replace(/\//g, '-')}.png`,
               ),
-              fullPage: !phone,
+              fullPage: size.width >= 600, // a phone's visible screen only
             });
           }
         }

@@ -10,89 +10,38 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { workerStack, type WorkerStack } from './helpers/worker';
 import { DEMO_PASSWORD } from '../db/demo';
-import { createOutbox } from '../notifications/outbox';
-import { allActivities } from '../server/worker';
-import { launchChromium, loginViaForm, pageError } from './helpers/browser';
-import { devServerEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
-import { webFixture, type WebFixture } from './helpers/web';
+import { launchChromium, pageWidths, signIn, sizedPage } from './helpers/browser';
+import { type WebFixture } from './helpers/web';
 
 const SCREENSHOTS = path.resolve(__dirname, '..', 'artifacts', 'screenshots');
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 const USERS = ['literature-counsellor', 'literature-college-leader', 'admin'] as const;
 
-let env: TestWorkflowEnvironment;
+let stack: WorkerStack;
 let fx: WebFixture;
-let worker: Worker | undefined;
-let workerRun: Promise<void> | undefined;
 let browser: Browser | undefined;
 let caseId: string | undefined;
 
 beforeAll(async () => {
-  env = await devServerEnv();
-  const queue = uniqueQueue('mobile-browser');
-  fx = await webFixture({ client: env.client, taskQueue: queue });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: allActivities({
-      knex: fx.knex,
-      client: env.client,
-      outbox: createOutbox({ knex: fx.knex, channels: {} }),
-    }),
-  });
-  workerRun = worker.run();
-  workerRun.catch(() => undefined); // surfaced in afterAll
+  stack = await workerStack('mobile-browser', { server: 'dev' });
+  ({ fx } = stack);
   browser = await launchChromium();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (worker) {
-    worker.shutdown();
-    await workerRun;
-  }
-  await env?.teardown();
-  await fx?.close();
+  await stack?.close();
 }, 60_000);
-
-async function open(size: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
-  const phone = size.width < 600;
-  const context = await browser!.newContext({
-    baseURL: fx.base,
-    locale: 'zh-CN',
-    viewport: size,
-    hasTouch: phone,
-    isMobile: phone,
-    deviceScaleFactor: 1,
-  });
-  context.setDefaultTimeout(15_000);
-  context.setDefaultNavigationTimeout(20_000);
-  return { context, page: await context.newPage() };
-}
-
-async function signIn(page: Page, username: string): Promise<void> {
-  const post = await loginViaForm(page, username);
-  expect(post.status(), `sign-in of ${username}: ${await pageError(post)}`).toBe(303);
-  await page.waitForURL((u) => u.pathname !== '/login');
-}
-
-// run in the page (a string: the test's TypeScript has no DOM types)
-const overflow = (page: Page) =>
-  page.evaluate<{ scrollWidth: number; innerWidth: number }>(
-    '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
-  );
 
 describe('the pages on a phone and on a desktop', () => {
   test('When a counsellor reports a crisis from the home page on a phone, then it takes at most 3 taps', async () => {
-    const { context, page } = await open(PHONE);
+    const { context, page } = await sizedPage(browser!, fx.base, PHONE);
     try {
       await signIn(page, 'literature-counsellor');
       await page.goto('/');
@@ -125,7 +74,7 @@ describe('the pages on a phone and on a desktop', () => {
     for (const username of USERS) {
       test(`When ${username} opens the main pages at ${size.width}×${size.height}, then none scrolls sideways`, async () => {
         expect(caseId, 'the crisis case of the first test').toBeDefined();
-        const { context, page } = await open(size);
+        const { context, page } = await sizedPage(browser!, fx.base, size);
         try {
           await signIn(page, username);
           const pages = [
@@ -141,7 +90,7 @@ describe('the pages on a phone and on a desktop', () => {
           for (const p of pages) {
             const res = await page.goto(p);
             expect(res?.status(), `${p} for ${username}`).toBe(200);
-            const o = await overflow(page);
+            const o = await pageWidths(page);
             if (o.scrollWidth > o.innerWidth) wide.push(`${p}: ${o.scrollWidth} > ${o.innerWidth}`);
             const name =
               p === '/'
@@ -197,7 +146,7 @@ describe('the pages on a phone and on a desktop', () => {
       )[0]!.n,
     );
     expect(unread).toBeGreaterThan(0);
-    const { context, page } = await open(PHONE);
+    const { context, page } = await sizedPage(browser!, fx.base, PHONE);
     try {
       await signIn(page, 'literature-counsellor');
       await page.goto('/inbox');
@@ -213,7 +162,7 @@ describe('the pages on a phone and on a desktop', () => {
 
   test('When a leader follows a link to a case while signed out, then after signing in the case page opens', async () => {
     expect(caseId).toBeDefined();
-    const { context, page } = await open(PHONE);
+    const { context, page } = await sizedPage(browser!, fx.base, PHONE);
     try {
       await page.goto(`/crises/${caseId}`);
       expect(new URL(page.url()).pathname).toBe('/login');

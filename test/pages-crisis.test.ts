@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { countdownText } from '../server/platform/i18n';
+import { addCrisisCase, addCrisisEvent, addStudent } from './helpers/records';
 import { login, webFixture, type Session, type WebFixture } from './helpers/web';
 
 let fx: WebFixture;
@@ -51,75 +52,50 @@ beforeAll(async () => {
     },
   } as unknown as Client;
   fx = await webFixture({ now: () => NOW, client });
-  await fx.knex('students').insert({
+  await addStudent(fx.knex, {
     id: 'stu-c',
-    school_id: 'demo-school',
-    college_id: 'literature',
-    student_no: 'C2024001',
+    collegeId: 'literature',
+    studentNo: 'C2024001',
     name: '钱危机',
-    class_name: '汉语言1班',
-    created_at: NOW,
+    className: '汉语言1班',
+    createdAt: NOW,
   });
+  const crisis = { studentId: 'stu-c', collegeId: 'literature', reportedBy: 'literature-counsellor', updatedAt: NOW };
   // a risk of self-harm reported 40 minutes ago: on scene, guardian, one check-in 10 minutes ago
-  await fx.knex('crisis_cases').insert({
+  await addCrisisCase(fx.knex, {
+    ...crisis,
     id: 'case-s',
-    student_id: 'stu-c',
-    college_id: 'literature',
     situation: 'self_harm_risk',
     place: '5 号楼',
-    reported_by: 'literature-counsellor',
-    occurred_at: NOW - 45 * MIN,
-    reported_at: NOW - 40 * MIN,
+    occurredAt: NOW - 45 * MIN,
+    reportedAt: NOW - 40 * MIN,
     status: 'supervising',
-    escalation_level: 0,
-    updated_at: NOW,
+    escalationLevel: 0,
   });
   const ev = (action: string, at: number, actor = 'literature-counsellor') =>
-    fx.store.appendAudit({
-      eventKey: `case-s/${action}/${at}`,
-      subjectType: 'crisis',
-      subjectId: 'case-s',
-      action,
-      actor,
-      at,
-      details: {},
-    });
+    addCrisisEvent(fx.store, 'case-s', { action, at, actor, eventKey: `case-s/${action}/${at}` });
   await ev('reported', NOW - 40 * MIN);
   await ev('on-scene', NOW - 35 * MIN);
   await ev('guardian-assigned', NOW - 30 * MIN);
   await ev('check-in', NOW - 10 * MIN);
   await ev('workflow-restarted', NOW - 5 * MIN, 'admin');
   // an injury reported 2 hours ago: nobody on scene, the leader and the school alerted
-  await fx.knex('crisis_cases').insert({
+  await addCrisisCase(fx.knex, {
+    ...crisis,
     id: 'case-i',
-    student_id: 'stu-c',
-    college_id: 'literature',
     situation: 'injury',
     place: '操场',
-    reported_by: 'literature-counsellor',
-    occurred_at: NOW - 125 * MIN,
-    reported_at: NOW - 120 * MIN,
+    occurredAt: NOW - 125 * MIN,
+    reportedAt: NOW - 120 * MIN,
     status: 'open',
-    escalation_level: 2,
-    updated_at: NOW,
+    escalationLevel: 2,
   });
-  await fx.store.appendAudit({
-    eventKey: 'case-i/reported',
-    subjectType: 'crisis',
-    subjectId: 'case-i',
-    action: 'reported',
-    actor: 'literature-counsellor',
-    at: NOW - 120 * MIN,
-    details: {},
-  });
-  await fx.store.appendAudit({
-    eventKey: 'case-i/missed',
-    subjectType: 'crisis',
-    subjectId: 'case-i',
+  await addCrisisEvent(fx.store, 'case-i', { action: 'reported', actor: 'literature-counsellor', at: NOW - 120 * MIN });
+  await addCrisisEvent(fx.store, 'case-i', {
     action: 'on-scene-missed',
     actor: 'timer',
     at: NOW - 90 * MIN,
-    details: {},
+    eventKey: 'case-i/missed',
   });
 });
 afterAll(async () => {

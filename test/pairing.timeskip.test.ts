@@ -4,13 +4,13 @@
  * instant and to the school 2 days later.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { memoryEventActivities, testWorker } from './helpers/worker';
 import type { PairingEvent } from '../activities/pairing';
 import { pairingWorkflow } from '../workflows';
 import { DEFAULT_PAIRING_CLOCK } from '../domain/care-durations';
 import { endPairingUpdate, recordTalkUpdate } from '../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
 
 const DAY = 86_400_000;
 let env: TestWorkflowEnvironment;
@@ -26,21 +26,16 @@ describe('pairing talk clock', () => {
     const queue = uniqueQueue('pairing');
     const events: PairingEvent[] = [];
     const delivered: string[] = [];
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-      activities: {
-        async recordPairingEvent(e: PairingEvent) {
-          events.push(e);
-          return { applied: true, eventKey: `pairing.${e.pairingId}/${e.step}` };
-        },
-        async deliverNotifications({ eventKey }: { eventKey: string }) {
-          delivered.push(eventKey);
-          return { sent: 1, skipped: 0 };
-        },
-      },
-    });
+    const worker = await testWorker(
+      env,
+      queue,
+      memoryEventActivities(
+        'recordPairingEvent',
+        (e: PairingEvent) => `pairing.${e.pairingId}/${e.step}`,
+        events,
+        delivered,
+      ),
+    );
     await worker.runUntil(async () => {
       const t0 = await env.currentTimeMs();
       const teacher = { userId: 'lit-teacher', role: 'class_teacher', collegeId: 'literature' };

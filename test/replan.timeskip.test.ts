@@ -10,20 +10,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createActivities } from '../activities';
-import { createLadderActivities } from '../activities/ladder';
+import { admin, counsellor } from './helpers/actors';
+import { ladderActivities, testWorker } from './helpers/worker';
 import { DEMO_SCHOOL } from '../db/demo';
-import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { createSemester } from '../server/features/semesters/use-cases/setup';
 import { replanSemester, ReplanError } from '../server/features/semesters/use-cases/replan';
 import { completeTask, moveDue } from '../server/features/tasks/use-cases';
 import { collegeLadderWorkflow } from '../workflows';
 import { collegeLadderWorkflowId, ladderReplanUpdate, ladderSummaryQuery } from '../contracts';
 import { demoDb, type DemoDb } from './helpers/demo-db';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
 
 const semesterId = 'replan-2024-autumn';
 const id = (templateTaskId: string) => `task.${semesterId}.literature.${templateTaskId}`;
@@ -32,8 +30,6 @@ const B = '2024-10-04-outdoor-group-activities'; // moved by hand, then its rule
 const C = '2024-09-07-mental-health-courses'; // dropped by v4: retired
 const D = '2024-10-02-crisis-management'; // its due day changes in v4 (the 20th): moved
 const E = '2024-10-09-new-duty'; // added by v4
-const admin = { userId: 'admin', role: 'school_admin' as const, collegeId: null };
-const counsellor = { userId: 'literature-counsellor', role: 'counsellor' as const, collegeId: 'literature' };
 
 let env: TestWorkflowEnvironment;
 let fx: DemoDb;
@@ -84,16 +80,7 @@ describe('a new checklist version for a running semester', () => {
     const queue = uniqueQueue('replan');
     const { store } = fx;
     expect((await store.getSemester(semesterId))?.taskModel).toBe('ladder');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-      activities: {
-        ...createActivities({ store, client: env.client }),
-        ...createLadderActivities({ store, client: env.client }),
-        ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.db, channels: {} }) }),
-      },
-    });
+    const worker = await testWorker(env, queue, ladderActivities({ store, knex: fx.db }, env.client));
     const ladderId = collegeLadderWorkflowId(semesterId, 'literature');
     await worker.runUntil(async () => {
       await env.client.workflow.start(collegeLadderWorkflow, {

@@ -16,6 +16,7 @@
  * Skipped, with the reason printed, only when PostgreSQL (TEST_PG_URL or
  * postgres://postgres@127.0.0.1:5432/test) cannot be reached.
  */
+import { noteAlone } from './helpers/tasks';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -338,13 +339,7 @@ const stepKeys = (t: { id: string; remindAts: number[]; dueAt: number }, started
 /** Template tasks a note alone completes (no files, no ledger precondition). */
 const noteOnly = new Set(
   loadTemplateFile(TEMPLATE_FILE)
-    .data.tasks.filter(
-      (t) =>
-        t.evidence.minFiles === 0 &&
-        t.evidence.documents.length === 0 &&
-        !t.evidence.ledgerMonthlyReview &&
-        !t.evidence.minPhotosPerActivity,
-    )
+    .data.tasks.filter((t) => noteAlone(t.evidence))
     .map((t) => t.id),
 );
 

@@ -9,15 +9,12 @@
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createActivities } from '../activities';
-import { createLadderActivities } from '../activities/ladder';
+import { admin, counsellor, leader, otherLeader, refusal } from './helpers/actors';
+import { keyCareOccurrences, noteOnlyTasks } from './helpers/tasks';
+import { ladderActivities, workerStack, type WorkerStack } from './helpers/worker';
 import { loadTemplateFile } from '../domain/load';
 import { ladderInstants } from '../domain/planner';
-import { evidenceSchema } from '../domain/schema';
-import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { createSemester } from '../server/features/semesters/use-cases/setup';
 import {
   completeTask,
@@ -26,59 +23,30 @@ import {
   TaskRejectedError,
 } from '../server/features/tasks/use-cases';
 import { collegeLadderWorkflow } from '../workflows';
-import { collegeLadderWorkflowId, ladderReturnTaskUpdate, type LadderPlan } from '../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
-import { login, webFixture, type WebFixture } from './helpers/web';
+import { collegeLadderWorkflowId, ladderReturnTaskUpdate } from '../contracts';
+import { login, type WebFixture } from './helpers/web';
 
 const ROOT = path.resolve(__dirname, '..');
 const template = loadTemplateFile(path.join(ROOT, 'checklists', 'runxin-2024-autumn.json')).data;
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const ZONE = 'Asia/Shanghai';
 const TT = '2024-10-01-update-key-care-list';
 
+let stack: WorkerStack;
 let env: TestWorkflowEnvironment;
 let fx: WebFixture;
-let worker: Worker;
-let running: Promise<void>;
-const queue = uniqueQueue('return-task');
+let queue: string;
 
 beforeAll(async () => {
-  env = await timeSkippingEnv();
-  fx = await webFixture({ client: env.client, taskQueue: queue }, { taskModel: 'ladder' });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      ...createActivities({ store: fx.store, client: env.client }),
-      ...createLadderActivities({ store: fx.store, client: env.client }),
-      ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
-    },
+  stack = await workerStack('return-task', {
+    taskModel: 'ladder',
+    activities: (f, e) => ladderActivities(f, e.client),
   });
-  running = worker.run();
+  ({ env, fx, queue } = stack);
 });
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await fx?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.close());
 
-const counsellor = { userId: 'literature-counsellor', role: 'counsellor' as const, collegeId: 'literature' };
-const leader = { userId: 'literature-college-leader', role: 'college_leader' as const, collegeId: 'literature' };
-const otherLeader = { userId: 'science-college-leader', role: 'college_leader' as const, collegeId: 'science' };
-const admin = { userId: 'admin', role: 'school_admin' as const, collegeId: null };
-
-async function rejection(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(TaskRejectedError);
-    return (e as Error).message;
-  }
-  throw new Error('was accepted');
-}
+const rejection = (p: Promise<unknown>) => refusal(p, TaskRejectedError);
 
 /** A semester of the given model with N literature tasks of one template task sharing every instant, due in 5 days. */
 async function semesterWith(semesterId: string, n: number, taskModel: 'ladder' | 'per-task') {
@@ -91,34 +59,12 @@ async function semesterWith(semesterId: string, n: number, taskModel: 'ladder' |
     calendarId: '2024-autumn',
     taskModel,
   });
-  const now = await env.currentTimeMs();
-  const dueAt = DateTime.fromMillis(now + 5 * DAY, { zone: ZONE })
-    .set({ hour: 17, minute: 0, second: 0, millisecond: 0 })
-    .toMillis();
-  const instants = { openAt: now + HOUR, dueAt, remindAts: [dueAt - DAY], level2At: dueAt + 2 * DAY };
-  const ids = Array.from({ length: n }, (_, i) => `task.${semesterId}.literature.${TT}.n${i}`);
-  await fx.store.upsertPlannedTasks(
-    ids.map((id, i) => ({
-      id,
-      semesterId,
-      collegeId: 'literature',
-      templateTaskId: TT,
-      occurrence: `n${i}`,
-      month: '2024-10',
-      kind: 'monthly' as const,
-      ownerRole: 'counsellor' as const,
-      titleZh: '更新重点关爱名单',
-      titleEn: 'Update the key-care list',
-      openAt: instants.openAt,
-      dueAt: instants.dueAt,
-    })),
-  );
-  const plan: LadderPlan = {
-    endsAt: instants.level2At + 10 * DAY,
-    evidence: { [TT]: evidenceSchema.parse({ note: 'required' }) },
-    tasks: ids.map((taskId) => ({ taskId, templateTaskId: TT, ownerRole: 'counsellor' as const, ...instants })),
-  };
-  return { ids, plan, ...instants };
+  return keyCareOccurrences(fx.store, {
+    semesterId,
+    now: await env.currentTimeMs(),
+    n,
+    idOf: (i) => `task.${semesterId}.literature.${TT}.n${i}`,
+  });
 }
 
 const audit = async (id: string) => fx.store.listAudit({ subjectType: 'task', subjectId: id });
@@ -273,16 +219,7 @@ describe('POST /api/tasks/:id/return and the task page', () => {
   test('When the leader returns over HTTP, then the task reopens (a past task at level 2 at once) and its timeline says 已退回; a counsellor gets 403, no reason 409, and the page form shows its error in Chinese', async () => {
     const semesterId = fx.semesterId; // the 2024 semester: past, every task caught up to level 2
     const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
-    const easy = (
-      await createActivities({ store: fx.store }).planCollegeTasks({ semesterId, collegeId: 'literature' })
-    ).tasks.find(
-      (t) =>
-        t.ownerRole === 'counsellor' &&
-        t.evidence.minFiles === 0 &&
-        t.evidence.documents.length === 0 &&
-        !t.evidence.ledgerMonthlyReview &&
-        !t.evidence.minPhotosPerActivity,
-    )!;
+    const easy = (await noteOnlyTasks(fx.store, semesterId))[0]!;
     await env.client.workflow.start(collegeLadderWorkflow, {
       workflowId,
       taskQueue: queue,

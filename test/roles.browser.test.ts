@@ -18,9 +18,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, loginViaForm, pageError } from './helpers/browser';
+import { latinWords, launchChromium, pageWidths, signIn, sizedPage } from './helpers/browser';
 import { timeSkippingEnv } from './helpers/temporal';
 import { webFixture, type WebFixture } from './helpers/web';
 
@@ -146,10 +146,6 @@ afterAll(async () => {
 });
 
 // run in the page (strings: the test's TypeScript has no DOM types)
-const overflow = (page: Page) =>
-  page.evaluate<{ scrollWidth: number; innerWidth: number }>(
-    '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
-  );
 /**
  * The page's visible text without identifiers: elements the page marks as not to be translated
  * (`translate="no"`, `code`, `kbd`, `samp`: ids, usernames, e-mail addresses).
@@ -163,49 +159,28 @@ const visibleText = (page: Page) =>
     return text;
   })()`);
 
-/** Latin words in a text, except the allowed ones and identifiers of hex digits only (the case number). */
-function latinWords(text: string): string[] {
-  return [...text.matchAll(/[A-Za-z0-9]*[A-Za-z]{2,}[A-Za-z0-9]*/g)]
-    .map((m) => m[0])
-    .filter((w) => !ALLOWED_LATIN.has(w) && !/^[0-9a-f]+$/.test(w));
-}
-
-async function open(size: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
-  const phone = size.width < 600;
-  const context = await browser!.newContext({
-    baseURL: fx.base,
-    locale: 'zh-CN',
-    viewport: { width: size.width, height: size.height },
-    hasTouch: phone,
-    isMobile: phone,
-    deviceScaleFactor: 1,
-  });
-  context.setDefaultTimeout(15_000);
-  context.setDefaultNavigationTimeout(20_000);
-  return { context, page: await context.newPage() };
-}
-
-async function signIn(page: Page, username: string): Promise<void> {
+/** Signs in through the form as `username`, signing out whoever the context held. */
+async function signInAs(page: Page, username: string): Promise<void> {
   await page.context().clearCookies();
-  const post = await loginViaForm(page, username);
-  expect(post.status(), `sign-in of ${username}: ${await pageError(post)}`).toBe(303);
-  await page.waitForURL((u) => u.pathname !== '/login');
+  await signIn(page, username);
 }
 
 describe('every role on a phone and on a desktop', () => {
   test('the Chinese-text check finds latin words and lets the allowed ones, digits and case numbers through', () => {
-    expect(latinWords('任务 running 第 1 周 2024-10-15 导出 CSV Excel PDF 个案 3f9a12bc English')).toEqual(['running']);
+    expect(
+      latinWords('任务 running 第 1 周 2024-10-15 导出 CSV Excel PDF 个案 3f9a12bc English', ALLOWED_LATIN),
+    ).toEqual(['running']);
   });
 
   for (const size of SIZES) {
     test(`At ${size.width}×${size.height}, each staff role reports a crisis from the home page in at most 3 taps`, async () => {
-      const { context, page } = await open(size);
+      const { context, page } = await sizedPage(browser!, fx.base, size);
       const phone = size.width < 600;
       const tap = (selector: string) => (phone ? page.locator(selector).tap() : page.locator(selector).click());
       try {
         let n = 0;
         for (const { username, reports } of ROLES.filter((r) => r.reports)) {
-          await signIn(page, username);
+          await signInAs(page, username);
           await page.goto('/');
           let taps = 0;
           // 1: the navigation's permanent link, on every page
@@ -237,19 +212,19 @@ describe('every role on a phone and on a desktop', () => {
   for (const size of SIZES) {
     test(`At ${size.width}×${size.height}, every role's main pages fit the width, read in Chinese, and are saved as screenshots`, async () => {
       expect(caseId, 'the case the counsellor reported in the first test').toBeDefined();
-      const { context, page } = await open(size);
+      const { context, page } = await sizedPage(browser!, fx.base, size);
       try {
         const wide: string[] = [];
         const latin: string[] = [];
         for (const { username, role, pages } of ROLES) {
-          await signIn(page, username);
+          await signInAs(page, username);
           for (const p of pages) {
             const target = p === 'CASE' ? `/crises/${caseId}` : p;
             const res = await page.goto(target);
             expect(res?.status(), `${username} ${target}`).toBe(200);
-            const o = await overflow(page);
+            const o = await pageWidths(page);
             if (o.scrollWidth > o.innerWidth) wide.push(`${username} ${target}: ${o.scrollWidth} > ${o.innerWidth}`);
-            const words = latinWords(await visibleText(page));
+            const words = latinWords(await visibleText(page), ALLOWED_LATIN);
             if (words.length) latin.push(`${username} ${target}: ${[...new Set(words)].join(' ')}`);
             const name =
               p === '/' ? 'overview' : p === 'CASE' ? 'crisis-case' : p.replace(/^\//, '').replace(/[^a-z0-9]+/gi, '-');

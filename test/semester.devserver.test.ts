@@ -5,37 +5,28 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createActivities } from '../activities';
-import { createLadderActivities } from '../activities/ladder';
-import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
-import { DEMO_COLLEGES, DEMO_SCHOOL, seedDemoSchool } from '../db/demo';
-import { createKnex, migrateLatest } from '../db/knex';
-import { createStore, type Store } from '../db/store';
+import { demoDb, registerAutumn } from './helpers/demo-db';
+import { eventually as waitFor } from './helpers/wait';
+import { ladderActivities, testWorker } from './helpers/worker';
+import { DEMO_COLLEGES, DEMO_SCHOOL } from '../db/demo';
+import { type Store } from '../db/store';
 import { evidenceSchema } from '../domain/schema';
-import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
+import { createSemester } from '../server/features/semesters/use-cases/setup';
 import { startSemester } from '../server/features/semesters/use-cases/start';
 import { taskWorkflow } from '../workflows';
 import { completeTaskUpdate, type TaskInput } from '../contracts';
-import { devServerEnv, temporalBinaries, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { devServerEnv, temporalBinaries, uniqueQueue } from './helpers/temporal';
 
-const ROOT = path.resolve(__dirname, '..');
 let env: TestWorkflowEnvironment;
 let db: Knex;
 let store: Store;
 let dir: string;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-e2e-'));
-  db = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
-  await migrateLatest(db);
-  store = createStore(db);
-  await seedDemoSchool(store);
+  ({ db, store, dir } = await demoDb('e2e', { register: false }));
   env = await devServerEnv();
 });
 afterAll(async () => {
@@ -44,38 +35,18 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function eventually<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T = await fn();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(last)} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await fn();
-  }
-  return last;
-}
+const eventually = <T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000) =>
+  waitFor(what, read, ok, { ms, everyMs: 250 });
 
 async function runWorker<T>(queue: string, fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      ...createActivities({ store, client: env.client }),
-      ...createLadderActivities({ store, client: env.client }),
-      ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
-    },
-  });
+  const worker = await testWorker(env, queue, ladderActivities({ store, knex: db }, env.client));
   return worker.runUntil(fn());
 }
 
 describe('semester workflows on the dev server', () => {
   test('When the 2024 autumn semester is started for a college after it ended, then every task is planned, opened, overdue and escalated to the school', async () => {
     const queue = uniqueQueue('semester');
-    const { template } = await registerDataFiles(store, {
-      templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-      calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-    });
+    const { template } = await registerAutumn(store);
     // a school with one college, so the run stays small
     const schoolId = `${DEMO_SCHOOL.id}-e2e`;
     await store.upsertSchool({ ...DEMO_SCHOOL, id: schoolId });
@@ -193,10 +164,7 @@ describe('semester workflows on the dev server', () => {
       evidence: evidenceSchema.parse({ note: 'required' }),
     };
     // the semester row the task belongs to
-    const { template } = await registerDataFiles(store, {
-      templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-      calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-    });
+    const { template } = await registerAutumn(store);
     // a task workflow of this semester is started below: a per-task semester
     await createSemester(store, {
       id: semesterId,

@@ -1,11 +1,11 @@
 /**
  * The task workflow on the time-skipping test server: simulated days pass in seconds.
  */
-import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { keyCareTask, memoryTaskActivities } from './helpers/tasks';
+import { testWorker } from './helpers/worker';
 import type { TaskEvent } from '../activities';
 import { evidenceSchema } from '../domain/schema';
 import { taskWorkflow } from '../workflows';
@@ -16,7 +16,7 @@ import {
   type CompleteRequest,
   type TaskInput,
 } from '../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -33,44 +33,15 @@ afterAll(async () => {
 async function withWorker<T>(fn: (ctx: { queue: string; events: TaskEvent[] }) => Promise<T>): Promise<T> {
   const queue = uniqueQueue('task');
   const events: TaskEvent[] = [];
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      async recordTaskEvent(e: TaskEvent) {
-        events.push(e);
-        return { applied: true, eventKey: `${e.task.taskId}/${e.step}` };
-      },
-      async deliverNotifications() {
-        return { sent: 0, skipped: 0 };
-      },
-    },
-  });
+  const worker = await testWorker(env, queue, memoryTaskActivities(events));
   return worker.runUntil(fn({ queue, events }));
 }
 
+/** The key-care task, opening in an hour, due 5 days later, reminded 3 days and 1 day before. */
 function taskInput(now: number, overrides: Partial<TaskInput> = {}): TaskInput {
   const openAt = now + HOUR;
   const dueAt = openAt + 5 * DAY;
-  return {
-    taskId: `task.test.${randomUUID()}`,
-    semesterId: 'sem',
-    collegeId: 'college-a',
-    templateTaskId: '2024-10-01-update-key-care-list',
-    occurrence: null,
-    month: '2024-10',
-    kind: 'monthly',
-    ownerRole: 'counsellor',
-    titleZh: '更新重点关爱名单',
-    titleEn: 'Update the key-care list',
-    openAt,
-    dueAt,
-    remindAts: [dueAt - 3 * DAY, dueAt - DAY],
-    level2At: dueAt + 2 * DAY,
-    evidence: evidenceSchema.parse({ note: 'required' }),
-    ...overrides,
-  };
+  return keyCareTask({ openAt, dueAt }, { remindAts: [dueAt - 3 * DAY, dueAt - DAY], ...overrides });
 }
 
 const counsellorA = { userId: 'u-couns-a', role: 'counsellor' as const, collegeId: 'college-a' };

@@ -5,19 +5,18 @@
  */
 import fs from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createActivities } from '../activities';
+import { admin, counsellor, leader } from './helpers/actors';
+import { dueInFiveDays, KEY_CARE_TASK, keyCareTask } from './helpers/tasks';
+import { taskActivities, testWorker } from './helpers/worker';
 import { DEMO_SCHOOL } from '../db/demo';
 import { type Store } from '../db/store';
-import { evidenceSchema } from '../domain/schema';
-import { createDeliveryActivities, createOutbox } from '../notifications/outbox';
 import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/features/tasks/use-cases';
 import { taskWorkflow } from '../workflows';
 import { type TaskInput } from '../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
 import { demoDb } from './helpers/demo-db';
 
 const HOUR = 3_600_000;
@@ -41,42 +40,21 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const admin = { userId: 'admin', role: 'school_admin' as const, collegeId: null };
-const counsellor = { userId: 'literature-counsellor', role: 'counsellor' as const, collegeId: 'literature' };
-const leader = { userId: 'literature-college-leader', role: 'college_leader' as const, collegeId: 'literature' };
-
 async function withTask<T>(fn: (input: TaskInput) => Promise<T>): Promise<T> {
   const queue = uniqueQueue('service');
   const now = await env.currentTimeMs();
-  const dueAt = DateTime.fromMillis(now + 5 * DAY, { zone: ZONE })
-    .set({ hour: 17, minute: 0, second: 0, millisecond: 0 })
-    .toMillis();
-  const input: TaskInput = {
-    taskId: `task.${semesterId}.literature.2024-10-01-update-key-care-list.${queue}`,
-    semesterId,
-    collegeId: 'literature',
-    templateTaskId: '2024-10-01-update-key-care-list',
-    occurrence: queue,
-    month: '2024-10',
-    kind: 'monthly',
-    ownerRole: 'counsellor',
-    titleZh: '更新重点关爱名单',
-    titleEn: 'Update the key-care list',
-    openAt: now + HOUR,
-    dueAt,
-    remindAts: [dueAt - 3 * DAY, dueAt - DAY],
-    level2At: dueAt + 2 * DAY,
-    evidence: evidenceSchema.parse({ note: 'required' }),
-  };
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: {
-      ...createActivities({ store, client: env.client }),
-      ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
+  const dueAt = dueInFiveDays(now);
+  const input = keyCareTask(
+    { openAt: now + HOUR, dueAt },
+    {
+      taskId: `task.${semesterId}.literature.${KEY_CARE_TASK}.${queue}`,
+      semesterId,
+      collegeId: 'literature',
+      occurrence: queue,
+      remindAts: [dueAt - 3 * DAY, dueAt - DAY],
     },
-  });
+  );
+  const worker = await testWorker(env, queue, taskActivities({ store, knex: db }, env.client));
   return worker.runUntil(async () => {
     await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: input.taskId });
     await env.sleep(2 * HOUR); // opened

@@ -25,6 +25,7 @@
  * start counts; after an outage from the moment the database or receiver accepts again.
  * FAULTS_ONLY=worker-kill,pg-outage runs a subset.
  */
+import { noteAlone } from '../helpers/tasks';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -197,13 +198,7 @@ afterAll(async () => {
 
 /** Template tasks a note alone completes, so the same tasks serve the completion experiment. */
 const noteOnly = loadTemplateFile(TEMPLATE_FILE)
-  .data.tasks.filter(
-    (t) =>
-      t.evidence.minFiles === 0 &&
-      t.evidence.documents.length === 0 &&
-      !t.evidence.ledgerMonthlyReview &&
-      !t.evidence.minPhotosPerActivity,
-  )
+  .data.tasks.filter((t) => noteAlone(t.evidence))
   .map((t) => t.id);
 
 async function semester(fault: Fault, taskModel: 'per-task' | 'ladder' = 'per-task'): Promise<string> {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { expect } from 'vitest';
 import { DEMO_PASSWORD } from '../../db/demo';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -112,4 +113,51 @@ export function onePixelPng(rgba: [number, number, number, number] = [0x2e, 0x7d
     chunk('IDAT', zlib.deflateSync(scanline)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/** A context at `size` (a phone below 600 px wide: touch, mobile) whose relative URLs resolve against the app. */
+export async function sizedPage(
+  browser: Browser,
+  baseURL: string,
+  size: { width: number; height: number },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const phone = size.width < 600;
+  const context = await browser.newContext({
+    baseURL,
+    locale: 'zh-CN',
+    viewport: { width: size.width, height: size.height },
+    hasTouch: phone,
+    isMobile: phone,
+    deviceScaleFactor: 1,
+  });
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(20_000);
+  return { context, page: await context.newPage() };
+}
+
+/**
+ * Signs in through the login form (a 303, or the test fails naming the form's error) and waits
+ * for the page the app sends the user to: `landing` when given, else any page but the form.
+ */
+export async function signIn(
+  page: Page,
+  username: string,
+  opts: { landing?: string; screenshot?: string; password?: string } = {},
+): Promise<void> {
+  const post = await loginViaForm(page, username, opts.password ?? DEMO_PASSWORD, { screenshot: opts.screenshot });
+  expect(post.status(), `sign-in of ${username} through the login form: ${await pageError(post)}`).toBe(303);
+  await page.waitForURL((u) => (opts.landing ? u.pathname === opts.landing : u.pathname !== '/login'));
+}
+
+/** The page's width and the window's (run in the page: a string, the test's TypeScript has no DOM types). */
+export const pageWidths = (page: Page) =>
+  page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+    '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+  );
+
+/** Latin words in a page's text, except the `allowed` ones and identifiers of hex digits only (the case number). */
+export function latinWords(text: string, allowed: ReadonlySet<string>): string[] {
+  return [...text.matchAll(/[A-Za-z0-9]*[A-Za-z]{2,}[A-Za-z0-9]*/g)]
+    .map((m) => m[0])
+    .filter((w) => !allowed.has(w) && !/^[0-9a-f]+$/.test(w));
 }

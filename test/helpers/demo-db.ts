@@ -22,21 +22,21 @@ export interface DemoDb {
   close(): Promise<void>;
 }
 
-/** opts.taskModel as webFixture's: 'per-task' for tests that start task workflows of their own. */
+/**
+ * opts.taskModel as webFixture's: 'per-task' for tests that start task workflows of their own.
+ * opts.register: false leaves the template and calendar to the test (`template` is then empty).
+ */
 export async function demoDb(
   prefix: string,
-  opts: { semesterId?: string; taskModel?: 'per-task' | 'ladder' } = {},
+  opts: { semesterId?: string; taskModel?: 'per-task' | 'ladder'; register?: false } = {},
 ): Promise<DemoDb> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rx-${prefix}-`));
   const db = createKnex({ sqliteFile: path.join(dir, 'app.sqlite') });
   await migrateLatest(db);
   const store = createStore(db);
   await seedDemoSchool(store);
-  const { template } = await registerDataFiles(store, {
-    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-  });
-  if (opts.semesterId) {
+  const template = opts.register === false ? { id: '', version: 0 } : (await registerAutumn(store)).template;
+  if (opts.semesterId && opts.register !== false) {
     await createSemester(store, {
       id: opts.semesterId,
       schoolId: DEMO_SCHOOL.id,
@@ -56,4 +56,12 @@ export async function demoDb(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Registers the 2024 autumn checklist and calendar (the files under checklists/ and calendars/). */
+export function registerAutumn(store: Store) {
+  return registerDataFiles(store, {
+    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
+    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
+  });
 }

@@ -111,6 +111,8 @@ export interface Session {
   csrf: string;
   /** fetch with the session cookie; adds the CSRF header to state-changing calls unless told not to */
   fetch(p: string, init?: RequestInit & { csrf?: boolean }): Promise<Response>;
+  /** sends `body` as JSON (POST unless `init.method` says otherwise) */
+  json(p: string, body: unknown, init?: { method?: string; headers?: Record<string, string> }): Promise<Response>;
 }
 
 export async function login(base: string, username: string, password = DEMO_PASSWORD): Promise<Session> {
@@ -122,15 +124,22 @@ export async function login(base: string, username: string, password = DEMO_PASS
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   const { csrfToken } = (await res.json()) as { csrfToken: string };
+  const send: Session['fetch'] = (p, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('cookie', cookie);
+    const method = (init.method ?? 'GET').toUpperCase();
+    if (method !== 'GET' && init.csrf !== false) headers.set('x-csrf-token', csrfToken);
+    return fetch(`${base}${p}`, { ...init, headers, redirect: 'manual' });
+  };
   return {
     cookie,
     csrf: csrfToken,
-    fetch: (p, init = {}) => {
-      const headers = new Headers(init.headers);
-      headers.set('cookie', cookie);
-      const method = (init.method ?? 'GET').toUpperCase();
-      if (method !== 'GET' && init.csrf !== false) headers.set('x-csrf-token', csrfToken);
-      return fetch(`${base}${p}`, { ...init, headers, redirect: 'manual' });
-    },
+    fetch: send,
+    json: (p, body, init = {}) =>
+      send(p, {
+        method: init.method ?? 'POST',
+        headers: { 'content-type': 'application/json', ...init.headers },
+        body: JSON.stringify(body),
+      }),
   };
 }

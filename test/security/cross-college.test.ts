@@ -8,20 +8,13 @@
  *    exactly as a never-seen one.
  */
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createOutbox } from '../../notifications/outbox';
-import { allActivities } from '../../server/worker';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
-import { login, webFixture, type Session, type WebFixture } from '../helpers/web';
+import { until } from '../helpers/wait';
+import { workerStack, type WorkerStack } from '../helpers/worker';
+import { login, type Session, type WebFixture } from '../helpers/web';
 
-let env: TestWorkflowEnvironment;
+let stack: WorkerStack;
 let fx: WebFixture;
-let worker: Worker;
-let running: Promise<void>;
-const queue = uniqueQueue('cross-college');
-
 /** science's students, whose stored data must never reach literature's staff */
 const SECRET = { no: '2024777001', name: '秘藏名', className: '数学秘密班' };
 const SECRET2 = { no: '2024777002', name: '隐二名', className: '统计秘密班' };
@@ -29,30 +22,11 @@ let secretId: string;
 
 const count = async (table: string, where: Record<string, unknown> = {}) =>
   Number(((await fx.knex(table).where(where).count({ n: '*' })) as [{ n: number | string }])[0].n);
-const json = (s: Session, p: string, method: string, body?: unknown) =>
-  s.fetch(p, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-const waitFor = async (check: () => Promise<boolean>) => {
-  for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 100));
-};
+const json = (s: Session, p: string, method: string, body?: unknown) => s.json(p, body, { method });
 
 beforeAll(async () => {
-  env = await timeSkippingEnv();
-  fx = await webFixture({ client: env.client, taskQueue: queue }, { plan: false });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: allActivities({
-      knex: fx.knex,
-      client: env.client,
-      outbox: createOutbox({ knex: fx.knex, channels: {} }),
-    }),
-  });
-  running = worker.run();
+  stack = await workerStack('cross-college', { plan: false });
+  ({ fx } = stack);
   secretId = randomUUID();
   await fx.knex('students').insert({
     id: secretId,
@@ -73,12 +47,7 @@ beforeAll(async () => {
     created_at: Date.now(),
   });
 });
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await fx?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.close());
 
 const stored = () => fx.knex('students').where({ id: secretId }).first('name', 'college_id', 'class_name');
 const untouched = { name: SECRET.name, college_id: 'science', class_name: SECRET.className };
@@ -172,7 +141,9 @@ describe('finding 2: a crisis report naming another college’s student', () => 
     expect(routed?.details).toMatchObject({ from: 'literature', to: 'science' });
     const kinds = async (u: string) =>
       (await fx.store.listNotifications(u)).filter((n) => n.subjectId === caseId).map((n) => n.kind);
-    await waitFor(async () => (await kinds('science-counsellor')).includes('crisis_reported'));
+    await until('the crisis reaches the owner college', async () =>
+      (await kinds('science-counsellor')).includes('crisis_reported'),
+    );
     expect((await kinds('science-counsellor')).sort()).toEqual(['crisis_reported', 'crisis_routed']);
     expect(await kinds('science-college-leader')).toContain('crisis_routed');
     expect(await kinds('admin')).toContain('crisis_routed');

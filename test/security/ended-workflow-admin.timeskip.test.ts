@@ -7,25 +7,28 @@
  * taken and escalates only what is still open, and the pairing's clock runs from its last talk. The time-skipping server has no
  * visibility list, so the scan describes each open row here (see ended-workflow.devserver.test.ts).
  */
-import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { present } from '../helpers/wait';
+import { sessionUser } from '../helpers/actors';
+import { noteOnlyTasks } from '../helpers/tasks';
+import { freshIntegrity, quietOutbox, verifyingWorker } from '../helpers/worker';
 import { createActivities } from '../../activities';
 import { createCrisisActivities } from '../../activities/crisis';
 import { createDigestActivities } from '../../activities/digest';
 import { createPairingActivities } from '../../activities/pairing';
 import { assignPairing } from '../../server/features/care/use-cases';
-import { activityVerification, appClient, keyFromSeed, loadLegacyBefore, type Integrity } from '../../codec/signing';
-import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
+import { appClient } from '../../codec/signing';
+import { createDeliveryActivities } from '../../notifications/outbox';
 import { reportCase } from '../../server/features/crisis/use-cases';
 import { scanEndedWorkflows } from '../../server/features/operations/use-cases';
 import { completeTask } from '../../server/features/tasks/use-cases';
 import { taskWorkflow } from '../../workflows';
 import { acknowledgeOnSceneUpdate, crisisStateQuery, type TaskInput } from '../../contracts';
 import { recordTalkUpdate } from '../../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { timeSkippingEnv, uniqueQueue } from '../helpers/temporal';
 import { login, webFixture, type WebFixture } from '../helpers/web';
 
 let env: TestWorkflowEnvironment;
@@ -41,66 +44,31 @@ let pairingId: string;
 
 const counsellor = { userId: 'literature-counsellor', role: 'counsellor' as const, collegeId: 'literature' };
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`never: ${what}`);
-}
-
 beforeAll(async () => {
   env = await timeSkippingEnv();
   queue = uniqueQueue('ended-admin');
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
   fx = await webFixture({ taskQueue: queue }, { taskModel: 'per-task' });
-  const integrity: Integrity = {
-    keys: { current: keyFromSeed(randomBytes(32)), previous: [] },
-    legacyBefore: await loadLegacyBefore(fx.knex),
-  };
+  const integrity = await freshIntegrity(fx.knex);
   app = appClient({ connection: env.connection }, integrity, () => env.currentTimeMs());
   fx.deps.client = app;
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    interceptors: { activity: [activityVerification(integrity)] },
-    activities: {
-      ...createActivities({ store: fx.store, client: app }),
-      ...createCrisisActivities({ store: fx.store, knex: fx.knex }),
-      ...createPairingActivities({ store: fx.store, knex: fx.knex }),
-      ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
-    },
+  worker = await verifyingWorker(env, queue, integrity, {
+    ...createActivities({ store: fx.store, client: app }),
+    ...createCrisisActivities({ store: fx.store, knex: fx.knex }),
+    ...createPairingActivities({ store: fx.store, knex: fx.knex }),
+    ...createDeliveryActivities({ outbox: quietOutbox(fx.knex) }),
   });
   running = worker.run();
 
   // a task of the literature college (the 2024 calendar is past: it opens and falls overdue at once)
-  const planned = (
-    await createActivities({ store: fx.store }).planCollegeTasks({ semesterId: fx.semesterId, collegeId: 'literature' })
-  ).tasks;
-  task = planned.find(
-    (t) =>
-      t.ownerRole === 'counsellor' &&
-      t.evidence.minFiles === 0 &&
-      t.evidence.documents.length === 0 &&
-      !t.evidence.ledgerMonthlyReview &&
-      !t.evidence.minPhotosPerActivity,
-  )!;
+  task = (await noteOnlyTasks(fx.store, fx.semesterId))[0]!;
   await app.workflow.start(taskWorkflow, { args: [task], taskQueue: queue, workflowId: task.taskId });
-  await until('the task opens', async () =>
+  await present('the task opens', async () =>
     ['open', 'overdue'].includes((await fx.store.getTaskInstance(task.taskId))?.status ?? ''),
   );
 
   // a crisis case, acknowledged on scene, not yet confirmed to the school
-  const user = {
-    id: 'literature-counsellor',
-    username: 'literature-counsellor',
-    displayName: 'c',
-    role: 'counsellor' as const,
-    collegeId: 'literature',
-    schoolId: 'demo-school',
-  };
+  const user = sessionUser('literature-counsellor', 'counsellor' as const, 'literature', 'c');
   ({ caseId } = await reportCase(
     { client: app, store: fx.store, knex: fx.knex, taskQueue: queue, now: Date.now() },
     user,
@@ -119,14 +87,7 @@ beforeAll(async () => {
   onSceneAt = state.onSceneAt!;
 
   // a pairing with a talk recorded
-  const leader = {
-    id: 'literature-college-leader',
-    username: 'literature-college-leader',
-    displayName: 'l',
-    role: 'college_leader' as const,
-    collegeId: 'literature',
-    schoolId: 'demo-school',
-  };
+  const leader = sessionUser('literature-college-leader', 'college_leader' as const, 'literature', 'l');
   ({ id: pairingId } = await assignPairing(
     { client: app, store: fx.store, knex: fx.knex, taskQueue: queue, now: Date.now() },
     leader,
@@ -146,7 +107,7 @@ beforeAll(async () => {
   await env.client.workflow.getHandle(task.taskId).terminate('stopped from the Web UI');
   await env.client.workflow.getHandle(`crisis.${caseId}`).terminate('stopped from the Web UI');
   await env.client.workflow.getHandle(`pairing.${pairingId}`).cancel();
-  await until('the pairing is cancelled', () =>
+  await present('the pairing is cancelled', () =>
     app.workflow
       .getHandle(`pairing.${pairingId}`)
       .describe()
@@ -289,7 +250,7 @@ describe('workflows stopped outside the app, as the school admin sees them', () 
     const handle = app.workflow.getHandle(`crisis.${caseId}`);
     expect((await handle.query(crisisStateQuery)).onSceneAt).toBe(onSceneAt);
     // only what is still open is escalated, at once: the confirmation to the school
-    const timeline = await until('the missed confirmation is escalated', async () => {
+    const timeline = await present('the missed confirmation is escalated', async () => {
       const t = await fx.store.listAudit({ subjectType: 'crisis', subjectId: caseId });
       return t.some((e) => e.action === 'school-notify-missed') && t;
     });

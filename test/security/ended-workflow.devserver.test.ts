@@ -5,21 +5,23 @@
  * marks both; a step on the case answers the restart message; the restarted case keeps its
  * supervision's guardian and check-ins, so the next check-in is accepted at once.
  */
-import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { present } from '../helpers/wait';
+import { sessionUser } from '../helpers/actors';
+import { freshIntegrity, quietOutbox, verifyingWorker } from '../helpers/worker';
 import { createActivities } from '../../activities';
 import { createCrisisActivities } from '../../activities/crisis';
-import { activityVerification, appClient, keyFromSeed, loadLegacyBefore, type Integrity } from '../../codec/signing';
-import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
+import { appClient } from '../../codec/signing';
+import { createDeliveryActivities } from '../../notifications/outbox';
 import { actOnCase, reportCase } from '../../server/features/crisis/use-cases';
 import { restartStopped, scanEndedWorkflows, type ScanResult } from '../../server/features/operations/use-cases';
 import { TaskRejectedError } from '../../server/features/tasks/use-cases';
 import { taskWorkflow } from '../../workflows';
 import { supervisionStateQuery, type TaskInput } from '../../contracts';
-import { devServerEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { devServerEnv, uniqueQueue } from '../helpers/temporal';
 import { webFixture, type WebFixture } from '../helpers/web';
 
 let env: TestWorkflowEnvironment;
@@ -29,45 +31,20 @@ let queue: string;
 let worker: Worker;
 let running: Promise<void>;
 
-const user = {
-  id: 'literature-counsellor',
-  username: 'literature-counsellor',
-  displayName: 'c',
-  role: 'counsellor' as const,
-  collegeId: 'literature',
-  schoolId: 'demo-school',
-};
+const user = sessionUser('literature-counsellor', 'counsellor' as const, 'literature', 'c');
 const admin = { userId: 'admin', role: 'school_admin' as const, collegeId: null };
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never: ${what}`);
-}
 
 beforeAll(async () => {
   env = await devServerEnv();
   queue = uniqueQueue('ended-dev');
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
   fx = await webFixture({ taskQueue: queue }, { taskModel: 'per-task' });
-  const integrity: Integrity = {
-    keys: { current: keyFromSeed(randomBytes(32)), previous: [] },
-    legacyBefore: await loadLegacyBefore(fx.knex),
-  };
+  const integrity = await freshIntegrity(fx.knex);
   app = appClient({ connection: env.connection }, integrity);
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    interceptors: { activity: [activityVerification(integrity)] },
-    activities: {
-      ...createActivities({ store: fx.store, client: app }),
-      ...createCrisisActivities({ store: fx.store, knex: fx.knex }),
-      ...createDeliveryActivities({ outbox: createOutbox({ knex: fx.knex, channels: {} }) }),
-    },
+  worker = await verifyingWorker(env, queue, integrity, {
+    ...createActivities({ store: fx.store, client: app }),
+    ...createCrisisActivities({ store: fx.store, knex: fx.knex }),
+    ...createDeliveryActivities({ outbox: quietOutbox(fx.knex) }),
   });
   running = worker.run();
 }, 120_000);
@@ -89,7 +66,7 @@ describe('the scan through Temporal visibility', () => {
     ).tasks;
     const task: TaskInput = planned.find((t) => t.ownerRole === 'counsellor')!;
     await app.workflow.start(taskWorkflow, { args: [task], taskQueue: queue, workflowId: task.taskId });
-    await until('the task opens', async () =>
+    await present('the task opens', async () =>
       ['open', 'overdue'].includes((await fx.store.getTaskInstance(task.taskId))?.status ?? ''),
     );
 
@@ -102,7 +79,7 @@ describe('the scan through Temporal visibility', () => {
       place: '宿舍',
       occurredAt: Date.now() - 60_000,
     });
-    await until('the supervision runs', () =>
+    await present('the supervision runs', () =>
       app.workflow
         .getHandle(`supervision.${caseId}`)
         .describe()
@@ -119,7 +96,7 @@ describe('the scan through Temporal visibility', () => {
     // stopped from outside: the task, and the case's supervision (the case's workflow then fails)
     await env.client.workflow.getHandle(task.taskId).terminate('stopped from the Web UI');
     await env.client.workflow.getHandle(`supervision.${caseId}`).terminate('stopped from the Web UI');
-    await until('the case workflow fails', () =>
+    await present('the case workflow fails', () =>
       app.workflow
         .getHandle(`crisis.${caseId}`)
         .describe()
@@ -128,7 +105,7 @@ describe('the scan through Temporal visibility', () => {
 
     const found = new Map<string, string>();
     let scan: ScanResult | undefined;
-    await until('the scan finds both', async () => {
+    await present('the scan finds both', async () => {
       scan = await scanEndedWorkflows({ client: app, store: fx.store, schoolId: 'demo-school', now: Date.now() });
       for (const f of scan.found) found.set(`${f.kind}:${f.id}`, f.status);
       return found.size >= 2;
@@ -156,13 +133,13 @@ describe('the scan through Temporal visibility', () => {
     // the restart: the supervision continues from its guardian and its check-in
     await restartStopped({ ...deps, schoolId: 'demo-school' }, 'crisis', caseId, admin);
     const supervision = app.workflow.getHandle(`supervision.${caseId}`);
-    await until('the supervision runs again', () =>
+    await present('the supervision runs again', () =>
       supervision.describe().then(
         (d) => d.status.name === 'RUNNING',
         () => false,
       ),
     );
-    const state = await until('the supervision answers', () =>
+    const state = await present('the supervision answers', () =>
       supervision.query(supervisionStateQuery).catch(() => undefined),
     );
     expect(state).toMatchObject({ guardianUserId: 'literature-counsellor', checkIns: 1, handOver: null });

@@ -4,18 +4,18 @@
  * recorded; the school admin's restart starts a new run under the same id, after which the task
  * can be completed; a completed task is never restarted.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { freshIntegrity, quietOutbox, verifyingWorker } from '../helpers/worker';
+import { noteOnlyTasks } from '../helpers/tasks';
 import { createActivities } from '../../activities';
-import { activityVerification, appClient, keyFromSeed, loadLegacyBefore, type Integrity } from '../../codec/signing';
+import { appClient, type Integrity } from '../../codec/signing';
 import { DEMO_SCHOOL } from '../../db/demo';
 import { type Store } from '../../db/store';
-import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
+import { createDeliveryActivities } from '../../notifications/outbox';
 import {
   completeTask,
   restartTask,
@@ -25,7 +25,7 @@ import {
 } from '../../server/features/tasks/use-cases';
 import { taskWorkflow } from '../../workflows';
 import { type TaskInput } from '../../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { timeSkippingEnv, uniqueQueue } from '../helpers/temporal';
 import { demoDb } from '../helpers/demo-db';
 
 const semesterId = 'ended-test';
@@ -39,19 +39,9 @@ beforeAll(async () => {
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
   const fx = await demoDb('ended', { semesterId, taskModel: 'per-task' });
   ({ db, store, dir } = fx);
-  integrity = {
-    keys: { current: keyFromSeed(randomBytes(32)), previous: [] },
-    legacyBefore: await loadLegacyBefore(db),
-  };
+  integrity = await freshIntegrity(db);
   // the stored plan of one college (the 2024 calendar is past: a started task opens and falls overdue at once)
-  planned = (await createActivities({ store }).planCollegeTasks({ semesterId, collegeId: 'literature' })).tasks.filter(
-    (t) =>
-      t.ownerRole === 'counsellor' &&
-      t.evidence.minFiles === 0 &&
-      t.evidence.documents.length === 0 &&
-      !t.evidence.ledgerMonthlyReview &&
-      !t.evidence.minPhotosPerActivity,
-  );
+  planned = await noteOnlyTasks(store, semesterId);
 });
 afterAll(async () => {
   await db?.destroy();
@@ -68,15 +58,9 @@ async function withWorker<T>(
   try {
     const queue = uniqueQueue('ended');
     const app = appClient({ connection: env.connection }, integrity, () => env.currentTimeMs());
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-      interceptors: { activity: [activityVerification(integrity)] },
-      activities: {
-        ...createActivities({ store, client: app }),
-        ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
-      },
+    const worker = await verifyingWorker(env, queue, integrity, {
+      ...createActivities({ store, client: app }),
+      ...createDeliveryActivities({ outbox: quietOutbox(db) }),
     });
     return await worker.runUntil(fn({ env, queue, app }));
   } finally {

@@ -8,22 +8,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { KEY_CARE_TASK, keyCareTask } from '../helpers/tasks';
+import { freshIntegrity, quietOutbox, verifyingWorker } from '../helpers/worker';
 import { createActivities } from '../../activities';
 import type { CrisisEvent } from '../../activities/crisis';
-import {
-  activityVerification,
-  appClient,
-  keyFromSeed,
-  loadLegacyBefore,
-  verifyRun,
-  type Integrity,
-} from '../../codec/signing';
+import { appClient, keyFromSeed, verifyRun, type Integrity } from '../../codec/signing';
 import { type Store } from '../../db/store';
-import { evidenceSchema } from '../../domain/schema';
-import { createDeliveryActivities, createOutbox } from '../../notifications/outbox';
+import { createDeliveryActivities } from '../../notifications/outbox';
 import { startCollege, startSemester } from '../../server/features/semesters/use-cases/start';
 import { completeTask } from '../../server/features/tasks/use-cases';
 import { crisisCaseWorkflow, taskWorkflow } from '../../workflows';
@@ -38,7 +31,7 @@ import {
   type TaskInput,
 } from '../../contracts';
 import { addCollegeSignal, addCollegeUpdate } from '../../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
+import { timeSkippingEnv, uniqueQueue } from '../helpers/temporal';
 import { demoDb } from '../helpers/demo-db';
 
 const HOUR = 3_600_000;
@@ -54,10 +47,7 @@ beforeAll(async () => {
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
   const fx = await demoDb('forgery', { semesterId, taskModel: 'per-task' });
   ({ db, store, dir } = fx);
-  integrity = {
-    keys: { current: keyFromSeed(randomBytes(32)), previous: [] },
-    legacyBefore: await loadLegacyBefore(db),
-  };
+  integrity = await freshIntegrity(db);
 });
 afterAll(async () => {
   await db?.destroy();
@@ -92,20 +82,14 @@ async function withWorker<T>(fn: (c: Ctx) => Promise<T>, extra: Record<string, u
       clock,
     );
     const crisisEvents: CrisisEvent[] = [];
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-      interceptors: { activity: [activityVerification(integrity)] },
-      activities: {
-        ...createActivities({ store, client: app }),
-        ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
-        async recordCrisisEvent(e: CrisisEvent) {
-          crisisEvents.push(e);
-          return { applied: true, eventKey: `crisis.${e.caseId}/${e.step}` };
-        },
-        ...extra,
+    const worker = await verifyingWorker(env, queue, integrity, {
+      ...createActivities({ store, client: app }),
+      ...createDeliveryActivities({ outbox: quietOutbox(db) }),
+      async recordCrisisEvent(e: CrisisEvent) {
+        crisisEvents.push(e);
+        return { applied: true, eventKey: `crisis.${e.caseId}/${e.step}` };
       },
+      ...extra,
     });
     return await worker.runUntil(fn({ env, queue, app, raw: env.client, wrong, crisisEvents }));
   } finally {
@@ -113,26 +97,18 @@ async function withWorker<T>(fn: (c: Ctx) => Promise<T>, extra: Record<string, u
   }
 }
 
+/** The key-care task of literature in the test's semester, opening in an hour, due 5 days from now. */
 async function taskInput(env: TestWorkflowEnvironment, queue: string): Promise<TaskInput> {
   const now = await env.currentTimeMs();
-  const dueAt = now + 5 * DAY;
-  return {
-    taskId: `task.${semesterId}.literature.2024-10-01-update-key-care-list.${queue}`,
-    semesterId,
-    collegeId: 'literature',
-    templateTaskId: '2024-10-01-update-key-care-list',
-    occurrence: queue,
-    month: '2024-10',
-    kind: 'monthly',
-    ownerRole: 'counsellor',
-    titleZh: '更新重点关爱名单',
-    titleEn: 'Update the key-care list',
-    openAt: now + HOUR,
-    dueAt,
-    remindAts: [dueAt - DAY],
-    level2At: dueAt + 2 * DAY,
-    evidence: evidenceSchema.parse({ note: 'required' }),
-  };
+  return keyCareTask(
+    { openAt: now + HOUR, dueAt: now + 5 * DAY },
+    {
+      taskId: `task.${semesterId}.literature.${KEY_CARE_TASK}.${queue}`,
+      semesterId,
+      collegeId: 'literature',
+      occurrence: queue,
+    },
+  );
 }
 
 async function refusal(p: Promise<unknown>): Promise<string> {

@@ -11,31 +11,19 @@
  * The number of cases is printed (`property cases: N`). PROPERTY_RUNS sets the runs per route
  * (default 12); the seed is printed, and PROPERTY_SEED replays a run.
  */
-import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import fc from 'fast-check';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadTemplateFile } from '../../domain/load';
-import { createOutbox } from '../../notifications/outbox';
 import { createApp } from '../../server/app';
-import { allActivities } from '../../server/worker';
-import { taskWorkflow } from '../../workflows';
-import { type TaskInput } from '../../contracts';
-import { timeSkippingEnv, uniqueQueue, workflowBundle } from '../helpers/temporal';
-import { login, webFixture, type Session, type WebFixture } from '../helpers/web';
+import { startTaskOf } from '../helpers/tasks';
+import { workerStack, type WorkerStack } from '../helpers/worker';
+import { login, type Session, type WebFixture } from '../helpers/web';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const template = loadTemplateFile(path.join(ROOT, 'checklists', 'runxin-2024-autumn.json')).data;
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 12);
 const SEED = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : Date.now() % 2 ** 31;
 
-let env: TestWorkflowEnvironment;
+let stack: WorkerStack;
 let fx: WebFixture;
-let worker: Worker;
-let running: Promise<void>;
-const queue = uniqueQueue('properties');
 
 /** Routes never fuzzed, and why. */
 const SKIP: Record<string, string> = {
@@ -366,38 +354,16 @@ async function send(
 }
 
 beforeAll(async () => {
-  env = await timeSkippingEnv();
   // this file starts task workflows (workflows/task.ts) of its own: a per-task semester
-  fx = await webFixture({ client: env.client, taskQueue: queue }, { taskModel: 'per-task' });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: queue,
-    workflowBundle: await workflowBundle(),
-    activities: allActivities({
-      knex: fx.knex,
-      client: env.client,
-      outbox: createOutbox({ knex: fx.knex, channels: {} }),
-    }),
-  });
-  running = worker.run();
+  stack = await workerStack('properties', { taskModel: 'per-task' });
+  ({ fx } = stack);
   // running task workflows in both colleges, and science's own care records, made by its own staff
   for (const college of ['literature', 'science']) {
     const rows = (await fx.store.listTaskInstances({ semesterId: fx.semesterId, collegeId: college })).slice(0, 3);
-    for (const row of rows) {
-      const ttask = template.tasks.find((x) => x.id === row.templateTaskId)!;
-      const input: TaskInput = {
-        ...row,
-        taskId: row.id,
-        remindAts: [],
-        level2At: row.dueAt + 2 * 86_400_000,
-        evidence: ttask.evidence,
-      };
-      await env.client.workflow.start(taskWorkflow, { args: [input], taskQueue: queue, workflowId: row.id });
-    }
+    for (const row of rows) await startTaskOf(stack.env.client, stack.queue, row);
   }
   const sci = await login(fx.base, 'science-counsellor');
-  const json = (s: Session, p: string, b: object) =>
-    s.fetch(p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+  const json = (s: Session, p: string, b: object) => s.json(p, b);
   const ok = async (r: Promise<Response>) => {
     const res = await r;
     expect(res.status, await res.text()).toBeLessThan(300);
@@ -423,12 +389,7 @@ beforeAll(async () => {
   );
 }, 180_000);
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await fx?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.close());
 
 describe('property-based pass over every state-changing route (finding 10)', () => {
   test('random bodies: never a 5xx, and literature users change nothing of the science college', async () => {
