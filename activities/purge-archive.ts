@@ -6,6 +6,7 @@
  * on); a shortened one purges at once. Idempotent: a purged student answers purged.
  */
 import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { PurgeOutcome } from '../contracts/archive';
 import { DEFAULT_ARCHIVE_SETTINGS, purgeDueAt } from '../domain/archive';
@@ -49,11 +50,24 @@ export async function purgeIfDue(
   return { purged: true, counts: counts ?? {} };
 }
 
+/** The server's clock at this attempt's scheduling, outside an activity the process's own. */
+function serverNow(): number {
+  try {
+    return Math.max(Date.now(), Context.current().info.currentAttemptScheduledTimestampMs);
+  } catch {
+    return Date.now();
+  }
+}
+
 export function createPurgeArchiveActivities(deps: { knex: Knex }) {
   return {
-    /** The timer's activity: the workflow passes no clock; the activity's own is the purge instant. */
+    /**
+     * The timer's activity: the workflow passes no clock; the purge instant is the Temporal server's
+     * (when this attempt was scheduled), the clock the timer ran on, so a worker whose clock lags
+     * does not answer "not yet" for ever (and a time-skipping test server skips to it).
+     */
     async purgeArchiveIfDue(studentId: string): Promise<PurgeOutcome> {
-      const r = await purgeIfDue(deps.knex, studentId, Date.now());
+      const r = await purgeIfDue(deps.knex, studentId, serverNow());
       return r.purged ? { purged: true } : { purged: false, retryAt: r.retryAt };
     },
   };
