@@ -2,7 +2,7 @@
  * The purge of one student (PIPL Art. 47: deletion once the purpose is served): the archive, its
  * field versions and reviews, the data requests, every process record (screening warnings with
  * their interview records, crisis cases, key-care entries, ledger entries and follow-ups,
- * pairings) and the student's rows (the registered one and any college's own record pointing at
+ * pairings), the free text typed about the student (archive_notes) and the student's rows (the registered one and any college's own record pointing at
  * it), in one transaction, and a line in the purge log with counts only. The audit log is not
  * touched: it is append-only and refers to the student by the opaque id alone.
  * Stored idempotent responses (kept 24 h) that still hold the student's number or name go too.
@@ -33,6 +33,7 @@ export async function purgeStudent(
   await del('pairings', trx('pairings').whereIn('student_id', ids));
   await del('screening_warnings', trx('screening_warnings').whereIn('student_id', ids));
   await del('crisis_cases', trx('crisis_cases').whereIn('student_id', ids));
+  await del('archive_notes', trx('archive_notes').whereIn('student_id', ids));
   await del('archive_field_versions', trx('archive_field_versions').whereIn('student_id', ids));
   await del('archive_reviews', trx('archive_reviews').whereIn('student_id', ids));
   await del('data_requests', trx('data_requests').whereIn('student_id', ids));

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { getCase, type CrisisCaseRow } from '../../../../db/repositories/crisis';
 import { getStudentIdentity } from '../../../../db/repositories/students';
+import { withNotes } from '../../../../db/repositories/archive-notes';
 import type { AuditEvent, Store } from '../../../../db/store';
 import { DEFAULT_CRISIS_DURATIONS } from '../../../../domain/care-durations';
 import { type CrisisDurations } from '../../../../contracts';
@@ -61,7 +62,7 @@ export async function readTimeline(deps: { store: Store; knex: Knex }, user: Ses
   return {
     status: row.status,
     escalationLevel: Number(row.escalation_level),
-    timeline: view === 'full' ? timeline : reporterTimeline(timeline, user.id),
+    timeline: view === 'full' ? await withNotes(deps.knex, timeline) : reporterTimeline(timeline, user.id),
   };
 }
 
@@ -110,7 +111,8 @@ export async function readCase(deps: { store: Store; knex: Knex; now: number }, 
     at: deps.now,
     details: { case: caseId },
   });
-  const timeline = await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId });
+  // free text (notes, hand-over, the "five ones") is read from the student's notes (db/repositories/archive-notes.ts)
+  const timeline = await withNotes(deps.knex, await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId }));
   return {
     case: {
       ...base,
