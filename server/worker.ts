@@ -13,6 +13,7 @@ import { createDigestActivities } from '../activities/digest';
 import { createPairingActivities } from '../activities/pairing';
 import { createScreeningActivities } from '../activities/screening';
 import { createPurgeArchiveActivities } from '../activities/purge-archive';
+import { createDataRequestActivities } from '../activities/data-request';
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import { activityVerification, appClient, loadIntegrity, type Integrity } from '../codec/signing';
 import type { DataConverter } from '@temporalio/common';
@@ -41,6 +42,7 @@ export function allActivities(deps: { knex: Knex; client: Client; outbox: Outbox
     ...createPairingActivities({ store, knex: deps.knex }),
     ...createScreeningActivities({ store, knex: deps.knex }),
     ...createPurgeArchiveActivities({ knex: deps.knex }),
+    ...createDataRequestActivities({ knex: deps.knex }),
     ...createDeliveryActivities({ outbox: deps.outbox }),
     ...createLadderActivities({ store, client: deps.client, outbox: deps.outbox }),
   };

@@ -8,3 +8,4 @@ export * from './supervision';
 export * from './pairing';
 export * from './screening-follow-up';
 export * from './purge-archive';
+export * from './data-request';

@@ -6,6 +6,7 @@
  */
 import type { Request } from 'express';
 import { ARCHIVE_TEXT } from './archive';
+import { ARCHIVE_REQUEST_TEXT } from './archive-requests';
 import { AUTH_MESSAGES } from './auth';
 import { CARE_MESSAGES } from './care';
 import { CRISIS_TEXT } from './crisis';
@@ -27,6 +28,8 @@ const area = (lang: Lang) => ({
   auth: AUTH_MESSAGES[lang],
   care: CARE_MESSAGES[lang],
   archive: ARCHIVE_TEXT[lang],
+  /** the data requests' register (PIPL Art. 44–47) */
+  archiveRequests: ARCHIVE_REQUEST_TEXT[lang],
   crisis: CRISIS_TEXT[lang],
   exports: exportsText[lang],
   indicators: INDICATORS_TEXT[lang],
