@@ -559,6 +559,21 @@ const CASES: Case[] = [
   { route: 'POST /archives/:studentId/review', path: () => '/archives/stu-1/review', forbidden: OTHER_COLLEGE },
   { route: 'POST /archives/:studentId/left', path: () => '/archives/stu-1/left', forbidden: OTHER_COLLEGE },
   { route: 'GET /admin/archive-audit', path: () => '/admin/archive-audit', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  // the data requests' register (PIPL Art. 44–47) and the retention settings: the counselling centre
+  { route: 'GET /admin/data-requests', path: () => '/admin/data-requests', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /admin/data-requests', path: () => '/admin/data-requests', forbidden: ADMIN_ONLY },
+  {
+    route: 'POST /admin/data-requests/:requestId/answer',
+    path: () => '/admin/data-requests/req-1/answer',
+    forbidden: ADMIN_ONLY,
+  },
+  {
+    route: 'GET /admin/archive-settings',
+    path: () => '/admin/archive-settings',
+    forbidden: ADMIN_ONLY,
+    allowed: ['admin'],
+  },
+  { route: 'POST /admin/archive-settings', path: () => '/admin/archive-settings', forbidden: ADMIN_ONLY },
 ];
 
 let fx: WebFixture;

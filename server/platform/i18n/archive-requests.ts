@@ -26,6 +26,13 @@ const zh = {
   none: '暂无申请。',
   saved: '已保存。',
   daysHint: '答复期限（天）由“档案设置”规定。',
+  save: '保存',
+  settingsNav: '档案设置',
+  settingsTitle: '档案保存期限与申请答复期限',
+  settingsHint:
+    '学生离校后档案结档，保存期满即连同个人信息一并删除（《个人信息保护法》第四十七条）。延长保存期限对已结档的档案同样生效。',
+  retentionDays: '离校后保存天数（1–3650）',
+  dataRequestDays: '查阅/更正申请答复期限（天，1–30）',
 };
 
 const en: typeof zh = {
@@ -48,6 +55,13 @@ const en: typeof zh = {
   none: 'No requests.',
   saved: 'Saved.',
   daysHint: 'The deadline (days) is the archive settings’.',
+  save: 'Save',
+  settingsNav: 'Archive settings',
+  settingsTitle: 'Archive retention and the data requests’ deadline',
+  settingsHint:
+    'An archive closes when the student leaves and is deleted with the student’s personal data once the retention is over (PIPL Art. 47). A longer retention applies to archives already closed too.',
+  retentionDays: 'Days kept after leaving (1–3650)',
+  dataRequestDays: 'Days to answer a data request (1–30)',
 };
 
 export const ARCHIVE_REQUEST_TEXT = { 'zh-CN': zh, en };

@@ -20,6 +20,7 @@ import {
 } from '../../../../domain/archive-requests';
 import { CLOCK_SKEW_MS, parseInstant } from '../../../../domain/dates';
 import { archiveOversightRefusal } from '../../../../domain/permissions';
+import type { ArchiveSettings } from '../../../../domain/archive';
 import { listArchiveStudents } from '../../../../db/repositories/archive';
 import {
   getDataRequest,
@@ -29,7 +30,7 @@ import {
 } from '../../../../db/repositories/archive-requests';
 import { BadRequestError, type SessionUser } from '../../../platform/auth/context';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../../platform/errors';
-import { auditArchive, type ArchiveDeps } from './common';
+import { ARCHIVE_SUBJECT, auditArchive, type ArchiveDeps } from './common';
 import { readArchiveSettings } from './close';
 
 function oversight(user: SessionUser): void {
@@ -126,8 +127,26 @@ export async function answerDataRequest(
   }
 }
 
-/** The register (the counselling centre's): open requests first, by deadline. */
+/** The register (the counselling centre's): open requests first, by deadline; each student shown is audited. */
 export async function listDataRequests(deps: ArchiveDeps, user: SessionUser): Promise<DataRequestListRow[]> {
   oversight(user);
-  return listRows(deps.knex, user.schoolId);
+  const rows = await listRows(deps.knex, user.schoolId);
+  await deps.store.appendAuditMany(
+    [...new Set(rows.map((r) => r.student_id))].map((studentId) => ({
+      eventKey: `archive-listed:${randomUUID()}`,
+      subjectType: ARCHIVE_SUBJECT,
+      subjectId: studentId,
+      action: 'listed',
+      actor: user.id,
+      at: deps.now,
+      details: { in: 'data-requests' },
+    })),
+  );
+  return rows;
+}
+
+/** The retention settings as the counselling centre edits them (the settings page). */
+export async function archiveSettingsForCentre(deps: ArchiveDeps, user: SessionUser): Promise<ArchiveSettings> {
+  oversight(user);
+  return readArchiveSettings(deps, user.schoolId);
 }
