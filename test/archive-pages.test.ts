@@ -1,7 +1,8 @@
 /**
  * The counselling centre's archive pages over HTTP: the data requests' register (record a request;
  * a refused form names every problem, keeps what was typed and stores nothing) and the retention
- * settings page (a bad value named and kept; a good one saved). Others are refused.
+ * settings page (a bad value named and kept; a good one saved). Others are refused. The care page's
+ * student cells link to the archive.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importWarnings } from '../server/features/screening/use-cases';
@@ -67,6 +68,16 @@ describe('the data requests’ register page', () => {
     );
     const counsellor = await login(fx.base, 'literature-counsellor');
     expect((await counsellor.fetch('/admin/data-requests')).status).toBe(403);
+  });
+});
+
+describe('links to the archive from the care pages', () => {
+  test('When care staff open the care page, then the student cells link to the student’s archive, which opens', async () => {
+    const counsellor = await login(fx.base, 'literature-counsellor');
+    const student = (await fx.knex('students').where({ student_no: '2024880401' }).first('id')) as { id: string };
+    const care = await (await counsellor.fetch('/care?college=literature')).text();
+    expect(care).toContain(`<a href="/archives/${student.id}" class="archive-link">页面学生</a>`);
+    expect((await counsellor.fetch(`/archives/${student.id}`)).status).toBe(200);
   });
 });
 
