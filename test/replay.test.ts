@@ -6,7 +6,7 @@
  *   npm run simulate -- --calendar calendars/2024-autumn.json --colleges 3 \
  *     --policy on-time,none,late:2 --capture-histories test/histories
  *   npx tsx scripts/capture-care-histories.ts test/histories/care
- *   npx tsx scripts/capture-archive-histories.ts test/histories/care   (the archive's purge timer)
+ *   npx tsx scripts/capture-archive-histories.ts test/histories/care   (the archive's purge timer, a data request)
  *   CAPTURE_LADDER_HISTORIES=1 npx vitest run test/ladder.timeskip.test.ts   (test/histories/ladder/:
  *     the college ladder of ADR 0005 and a semester that started ladders)
  */
@@ -46,6 +46,7 @@ describe('replay of captured histories', () => {
       'collegeLadderWorkflow',
       'collegeSemesterWorkflow',
       'crisisCaseWorkflow',
+      'dataRequestWorkflow',
       'pairingWorkflow',
       'purgeArchiveWorkflow',
       'screeningFollowUpWorkflow',
