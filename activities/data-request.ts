@@ -19,7 +19,9 @@ const ACTION = { reminder: 'reminded', overdue: 'overdue', answered: 'answered' 
 
 export function createDataRequestActivities(deps: { knex: Knex }) {
   return {
-    async recordDataRequestEvent(e: DataRequestEvent): Promise<{ applied: boolean; eventKey: string | null }> {
+    async recordDataRequestEvent(
+      e: DataRequestEvent,
+    ): Promise<{ applied: boolean; eventKey: string | null; gone?: boolean }> {
       const eventKey = `data-request.${e.requestId}/${e.step}`;
       return withScrubbedErrors(eventKey, 'DataRequestStoreError', () => write(e, eventKey));
     },
@@ -28,7 +30,7 @@ export function createDataRequestActivities(deps: { knex: Knex }) {
   async function write(e: DataRequestEvent, eventKey: string) {
     return inTransaction(deps.knex, async (trx) => {
       const row = await getDataRequest(trx, e.requestId);
-      if (!row) return { applied: false, eventKey: null }; // purged with the archive meanwhile
+      if (!row) return { applied: false, eventKey: null, gone: true }; // purged with the archive meanwhile
       const applied = await appendAudit(trx, {
         eventKey,
         subjectType: 'data-request',

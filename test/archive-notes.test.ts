@@ -196,6 +196,7 @@ describe('free text out of the audit log', () => {
 
   test('When the case and the archive are read, then the notes are read from their new place, and an older inline note still displays', async () => {
     const c = await readCase({ store: d.store, knex: d.db, now: T0 + 10 * DAY }, counsellor, caseId);
+    expect(c.student).toMatchObject({ name: NAME, archiveId: studentId }); // the case page links to the archive
     const details = (action: string) =>
       c.timeline.filter((e) => e.action === action).map((e) => (e as { details?: unknown }).details);
     expect(details('check-in')).toEqual([{ note: `${NAME} 情绪平稳，已进食` }, { note: '旧记录：情绪稳定' }]);

@@ -13,7 +13,13 @@ import { dataRequestWorkflowId } from '../contracts/archive';
 import { createOutbox } from '../notifications/outbox';
 import type { WebhookChannel } from '../notifications/webhook';
 import { allActivities } from '../server/worker';
-import { answerDataRequest, recordDataRequest, type ArchiveDeps } from '../server/features/archive/use-cases';
+import {
+  answerDataRequest,
+  closeArchive,
+  purgeArchiveNow,
+  recordDataRequest,
+  type ArchiveDeps,
+} from '../server/features/archive/use-cases';
 import { importWarnings } from '../server/features/screening/use-cases';
 import type { SessionUser } from '../server/platform/auth/context';
 import { demoDb, type DemoDb } from './helpers/demo-db';
@@ -56,7 +62,7 @@ beforeAll(async () => {
     }),
   });
   running = worker.run();
-  const csv = `学号,姓名,学院,班级,预警等级\r\n2024880201,申请人甲,文学院,汉语言2401,橙色\r\n2024880202,申请人乙,文学院,汉语言2401,橙色`;
+  const csv = `学号,姓名,学院,班级,预警等级\r\n2024880201,申请人甲,文学院,汉语言2401,橙色\r\n2024880202,申请人乙,文学院,汉语言2401,橙色\r\n2024880203,申请人丁,文学院,汉语言2401,橙色`;
   const now = await env.currentTimeMs();
   await importWarnings({ knex: d.db, store: d.store, taskQueue: 'none', now }, counsellor, Buffer.from(csv), 'w.csv');
 });
@@ -134,5 +140,21 @@ describe('a data request’s deadline (time-skipping)', () => {
     // the audit log names the request and the student by opaque id only
     const audit = JSON.stringify(await d.store.listAudit({ subjectType: 'data-request', subjectId: id }));
     expect(audit).not.toMatch(/申请人|更正为|联系人/);
+  }, 60_000);
+
+  test('When the student’s archive is purged before the request is answered, then its clock ends at the next instant with nothing sent', async () => {
+    const { id } = await recordDataRequest(await deps(), admin, {
+      studentNo: '2024880203',
+      kind: 'access',
+      receivedOn: await today(),
+      request: '申请查阅',
+    });
+    const student = (await d.db('students').where({ student_no: '2024880203' }).first('id')) as { id: string };
+    const closed = await closeArchive(await deps(), admin, student.id, { leftOn: await today(), reason: 'withdrew' });
+    expect((await purgeArchiveNow({ knex: d.db, now: closed.purgeDueAt }, student.id)).purged).toBe(true);
+    expect(await d.db('data_requests').where({ id }).first()).toBeUndefined();
+    const result = await env.client.workflow.getHandle(dataRequestWorkflowId(id)).result();
+    expect(result).toEqual({ answeredAt: null, late: false });
+    expect(await inbox(id)).toEqual([]);
   }, 60_000);
 });

@@ -22,7 +22,9 @@ const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: 'DataRequestUpdateRejected', message, nonRetryable: true });
 };
 
-export async function dataRequestWorkflow(input: DataRequestInput): Promise<{ answeredAt: number; late: boolean }> {
+export async function dataRequestWorkflow(
+  input: DataRequestInput,
+): Promise<{ answeredAt: number | null; late: boolean }> {
   let answeredAt: number | null = null;
   const deliveries = careDeliveries();
   const answered = () => answeredAt !== null;
@@ -46,16 +48,20 @@ export async function dataRequestWorkflow(input: DataRequestInput): Promise<{ an
     },
   );
 
+  /** false when the request is gone (purged with the student's archive): nothing left to answer */
+  let exists = true;
   const timer = async (step: 'reminder' | 'overdue', at: number) => {
     const wait = at - Date.now();
     if (wait > 0 && (await condition(answered, wait))) return;
-    if (answered()) return;
-    const { eventKey } = await recordDataRequestEvent({ requestId: input.requestId, step, at, actor: 'timer' });
-    if (eventKey) deliveries.deliver(eventKey);
+    if (answered() || !exists) return;
+    const r = await recordDataRequestEvent({ requestId: input.requestId, step, at, actor: 'timer' });
+    if (r.gone) exists = false;
+    if (r.eventKey) deliveries.deliver(r.eventKey);
   };
   const remindAt = input.dueAt - input.remindBeforeMs;
   if (remindAt > Date.now()) await timer('reminder', remindAt);
   await timer('overdue', input.dueAt);
+  if (!exists) return { answeredAt: null, late: false };
   await condition(answered);
   await condition(allHandlersFinished);
   await deliveries.settled();

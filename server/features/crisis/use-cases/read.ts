@@ -13,6 +13,7 @@ import { DEFAULT_CRISIS_DURATIONS } from '../../../../domain/care-durations';
 import { type CrisisDurations } from '../../../../contracts';
 import { assertCareOf, type SessionUser } from '../../../platform/auth/context';
 import { NotFoundError } from '../../../platform/errors';
+import { archiveViewRefusal } from '../../../../domain/permissions';
 
 type CaseRow = CrisisCaseRow;
 
@@ -123,7 +124,18 @@ export async function readCase(deps: { store: Store; knex: Knex; now: number }, 
       /** the name as reported, when it differs from the registered one (check the student number) */
       reportedName: row.reported_name ?? null,
     },
-    student: { studentNo: student?.student_no, name: student?.name, className: student?.class_name ?? null },
+    student: {
+      studentNo: student?.student_no,
+      name: student?.name,
+      className: student?.class_name ?? null,
+      /** the student's archive (一生一档), when this user may see it */
+      archiveId: archiveViewRefusal(
+        { userId: user.id, role: user.role, collegeId: user.collegeId },
+        String(row.college_id),
+      )
+        ? null
+        : String(row.student_id),
+    },
     timeline,
   };
 }
