@@ -41,7 +41,7 @@ export function allActivities(deps: { knex: Knex; client: Client; outbox: Outbox
     ...createCrisisActivities({ store, knex: deps.knex }),
     ...createPairingActivities({ store, knex: deps.knex }),
     ...createScreeningActivities({ store, knex: deps.knex }),
-    ...createPurgeArchiveActivities({ knex: deps.knex }),
+    ...createPurgeArchiveActivities({ knex: deps.knex, client: deps.client }),
     ...createDataRequestActivities({ knex: deps.knex }),
     ...createDeliveryActivities({ outbox: deps.outbox }),
     ...createLadderActivities({ store, client: deps.client, outbox: deps.outbox }),

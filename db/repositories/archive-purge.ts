@@ -13,7 +13,7 @@ export type PurgeCounts = Record<string, number>;
 
 export async function purgeStudent(
   trx: Knex,
-  p: { studentId: string; by: string; at: number },
+  p: { studentId: string; by: string; at: number; extra?: PurgeCounts },
 ): Promise<PurgeCounts | null> {
   const student = (await trx('students').where({ id: p.studentId }).first()) as
     { id: string; school_id: string; college_id: string; student_no: string; name: string } | undefined;
@@ -43,6 +43,7 @@ export async function purgeStudent(
   await del('students', trx('students').where({ id: student.id }));
   for (const needle of [student.student_no, student.name].filter((s) => s.length >= 2))
     await del('idempotency_keys', trx('idempotency_keys').where('body', 'like', `%${needle}%`));
+  Object.assign(counts, p.extra ?? {});
   await trx('archive_purges')
     .insert({
       student_id: student.id,
@@ -56,6 +57,23 @@ export async function purgeStudent(
     .onConflict('student_id')
     .ignore();
   return counts;
+}
+
+/**
+ * The Temporal workflows of a student's care processes (their ids, by convention: the screening
+ * follow-ups, crisis cases and their supervision, pairings, data requests), for the purge to delete
+ * their histories too. The purge timer's own (archive-purge.<id>) is not among them.
+ */
+export async function studentWorkflowIds(db: Knex, studentId: string): Promise<string[]> {
+  const copies = (await db('students').where({ registered_student_id: studentId }).pluck('id')) as string[];
+  const ids = [studentId, ...copies];
+  const of = async (table: string) => (await db(table).whereIn('student_id', ids).pluck('id')) as string[];
+  return [
+    ...(await of('screening_warnings')).map((id) => `screening.${id}`),
+    ...(await of('crisis_cases')).flatMap((id) => [`crisis.${id}`, `supervision.${id}`]),
+    ...(await of('pairings')).map((id) => `pairing.${id}`),
+    ...(await of('data_requests')).map((id) => `data-request.${id}`),
+  ];
 }
 
 /** The purge log (newest first): opaque ids and counts only. */
