@@ -2,10 +2,10 @@
  * Temporal history and the purge (issue 16 part 1, PIPL Art. 47). A history cannot be edited; the
  * purge deletes the student's care workflows' histories on a real server
  * (test/archive-purge.devserver.test.ts; the time-skipping server here cannot delete, so they stay
- * for this test to read), and this test proves that until then they hold nothing readable: one student goes through every care
- * workflow (screening follow-up with a high-risk interview, crisis case with its 24-hour
- * supervision, pairing, the archive's purge timer), driven by the app's own use cases with the
- * app's signing client and payload codec, and staff type the student's name and number into every
+ * for this test to read), and this test proves that until then they hold nothing readable: one
+ * student goes through every care workflow (screening follow-up with a high-risk interview, crisis
+ * case with its 24-hour supervision, pairing, the archive's purge timer), driven by the app's own
+ * use cases with the app's signing client and payload codec, and staff type the student's name and number into every
  * free text (interview record, check-in note, hand-over, "five ones" plan, talk note, end reason).
  * The raw histories, read through a client WITHOUT the codec, hold:
  *  - no payload in plain JSON: inputs, results, Update arguments, activity inputs and results,
