@@ -5,8 +5,9 @@
  * for this test to read), and this test proves that until then they hold nothing readable: one
  * student goes through every care workflow (screening follow-up with a high-risk interview, crisis
  * case with its 24-hour supervision, pairing, the archive's purge timer), driven by the app's own
- * use cases with the app's signing client and payload codec, and staff type the student's name and number into every
- * free text (interview record, check-in note, hand-over, "five ones" plan, talk note, end reason).
+ * use cases with the app's signing client and payload codec, and staff type the student's name and
+ * number into every free text (interview record, check-in note, hand-over, "five ones" plan, talk
+ * note, end reason).
  * The raw histories, read through a client WITHOUT the codec, hold:
  *  - no payload in plain JSON: inputs, results, Update arguments, activity inputs and results,
  *    memos and failures are all `binary/encrypted` (codec/aes-gcm.ts);
