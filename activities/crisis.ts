@@ -7,10 +7,11 @@
 import type { Knex } from 'knex';
 import { withScrubbedErrors } from './scrub';
 import { enrolInCare } from '../db/repositories/care';
-import { createStore, type Store } from '../db/store';
+import type { Store } from '../db/store';
 import type { Role } from '../domain/schema';
 import { crisisCaseStudent, insertInboxRows, raiseCrisisLevel, touchCrisisCase } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
+import { appendAuditWithNotes } from '../db/repositories/archive-notes';
 import { t as texts } from '../server/platform/i18n';
 
 /** The notification texts of the one catalogue (written in Chinese only today). */
@@ -51,7 +52,7 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
     const level = typeof e.details?.level === 'number' ? e.details.level : 0;
     const status = e.action === 'handed-over' ? 'handed_over' : e.action === 'five-ones' ? 'closed' : undefined;
     const applied = await inTransaction(knex, async (trx) => {
-      const applied = await createStore(trx).appendAudit({
+      const applied = await appendAuditWithNotes(trx, {
         eventKey,
         subjectType: 'crisis',
         subjectId: e.caseId,

@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { withScrubbedErrors } from './scrub';
-import { createStore, type Store } from '../db/store';
+import type { Store } from '../db/store';
 import {
   endPairing,
   insertInboxRows,
@@ -13,6 +13,7 @@ import {
   setPairingTeacher,
 } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
+import { appendAuditWithNotes } from '../db/repositories/archive-notes';
 import { t as texts } from '../server/platform/i18n';
 
 /** The notification texts of the one catalogue (written in Chinese only today). */
@@ -65,7 +66,7 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
     }
     // the audit event and its inbox rows in one transaction
     const applied = await inTransaction(knex, async (trx) => {
-      const applied = await createStore(trx).appendAudit({
+      const applied = await appendAuditWithNotes(trx, {
         eventKey,
         subjectType: 'pairing',
         subjectId: e.pairingId,

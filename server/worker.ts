@@ -14,6 +14,7 @@ import { createPairingActivities } from '../activities/pairing';
 import { createScreeningActivities } from '../activities/screening';
 import { createPurgeArchiveActivities } from '../activities/purge-archive';
 import { createUnitReportActivities } from '../activities/unit-reports';
+import { createDataRequestActivities } from '../activities/data-request';
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
 import { activityVerification, appClient, loadIntegrity, type Integrity } from '../codec/signing';
 import type { DataConverter } from '@temporalio/common';
@@ -41,8 +42,9 @@ export function allActivities(deps: { knex: Knex; client: Client; outbox: Outbox
     ...createCrisisActivities({ store, knex: deps.knex }),
     ...createPairingActivities({ store, knex: deps.knex }),
     ...createScreeningActivities({ store, knex: deps.knex }),
-    ...createPurgeArchiveActivities({ knex: deps.knex }),
     ...createUnitReportActivities({ store, knex: deps.knex }),
+    ...createPurgeArchiveActivities({ knex: deps.knex, client: deps.client }),
+    ...createDataRequestActivities({ knex: deps.knex }),
     ...createDeliveryActivities({ outbox: deps.outbox }),
     ...createLadderActivities({ store, client: deps.client, outbox: deps.outbox }),
   };

@@ -590,6 +590,21 @@ const CASES: Case[] = [
   { route: 'POST /api/units/concerns/:id/respond', path: () => '/api/units/concerns/none/respond' },
   { route: 'POST /units/training/:unitId', path: (i) => `/units/training/none?semester=${i.semester}` },
   { route: 'POST /api/units/training/:unitId', path: (i) => `/api/units/training/none?semester=${i.semester}` },
+  // the data requests' register (PIPL Art. 44–47) and the retention settings: the counselling centre
+  { route: 'GET /admin/data-requests', path: () => '/admin/data-requests', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /admin/data-requests', path: () => '/admin/data-requests', forbidden: ADMIN_ONLY },
+  {
+    route: 'POST /admin/data-requests/:requestId/answer',
+    path: () => '/admin/data-requests/req-1/answer',
+    forbidden: ADMIN_ONLY,
+  },
+  {
+    route: 'GET /admin/archive-settings',
+    path: () => '/admin/archive-settings',
+    forbidden: ADMIN_ONLY,
+    allowed: ['admin'],
+  },
+  { route: 'POST /admin/archive-settings', path: () => '/admin/archive-settings', forbidden: ADMIN_ONLY },
 ];
 
 let fx: WebFixture;

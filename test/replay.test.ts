@@ -7,6 +7,7 @@
  *     --policy on-time,none,late:2 --capture-histories test/histories
  *   npx tsx scripts/capture-care-histories.ts test/histories/care
  *   npx tsx scripts/capture-unit-histories.ts test/histories/units   (the class and dorm levels)
+ *   npx tsx scripts/capture-archive-histories.ts test/histories/care   (the archive's purge timer, a data request)
  *   CAPTURE_LADDER_HISTORIES=1 npx vitest run test/ladder.timeskip.test.ts   (test/histories/ladder/:
  *     the college ladder of ADR 0005 and a semester that started ladders)
  */
@@ -51,7 +52,9 @@ describe('replay of captured histories', () => {
       'collegeLadderWorkflow',
       'collegeSemesterWorkflow',
       'crisisCaseWorkflow',
+      'dataRequestWorkflow',
       'pairingWorkflow',
+      'purgeArchiveWorkflow',
       'screeningFollowUpWorkflow',
       'semesterWorkflow',
       'supervisionWorkflow',

@@ -31,8 +31,10 @@ const MIGRATIONS = [
   '20261203000100_student_archive.ts',
   '20261203000200_class_dorm_levels.ts',
   '20261203000300_indicators.ts',
+  '20261203000400_archive_notes.ts',
 ];
 const TABLES = [
+  'archive_notes',
   'indicator_inputs',
   'pairings',
   'ledger_follow_ups',

@@ -10,3 +10,4 @@ export * from './screening-follow-up';
 export * from './purge-archive';
 export * from './unit-reports';
 export * from './unit-concern';
+export * from './data-request';

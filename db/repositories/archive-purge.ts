@@ -2,7 +2,7 @@
  * The purge of one student (PIPL Art. 47: deletion once the purpose is served): the archive, its
  * field versions and reviews, the data requests, every process record (screening warnings with
  * their interview records, crisis cases, key-care entries, ledger entries and follow-ups,
- * pairings) and the student's rows (the registered one and any college's own record pointing at
+ * pairings), the free text typed about the student (archive_notes) and the student's rows (the registered one and any college's own record pointing at
  * it), in one transaction, and a line in the purge log with counts only. The audit log is not
  * touched: it is append-only and refers to the student by the opaque id alone.
  * Stored idempotent responses (kept 24 h) that still hold the student's number or name go too.
@@ -13,7 +13,7 @@ export type PurgeCounts = Record<string, number>;
 
 export async function purgeStudent(
   trx: Knex,
-  p: { studentId: string; by: string; at: number },
+  p: { studentId: string; by: string; at: number; extra?: PurgeCounts },
 ): Promise<PurgeCounts | null> {
   const student = (await trx('students').where({ id: p.studentId }).first()) as
     { id: string; school_id: string; college_id: string; student_no: string; name: string } | undefined;
@@ -33,6 +33,7 @@ export async function purgeStudent(
   await del('pairings', trx('pairings').whereIn('student_id', ids));
   await del('screening_warnings', trx('screening_warnings').whereIn('student_id', ids));
   await del('crisis_cases', trx('crisis_cases').whereIn('student_id', ids));
+  await del('archive_notes', trx('archive_notes').whereIn('student_id', ids));
   await del('archive_field_versions', trx('archive_field_versions').whereIn('student_id', ids));
   await del('archive_reviews', trx('archive_reviews').whereIn('student_id', ids));
   await del('data_requests', trx('data_requests').whereIn('student_id', ids));
@@ -42,6 +43,7 @@ export async function purgeStudent(
   await del('students', trx('students').where({ id: student.id }));
   for (const needle of [student.student_no, student.name].filter((s) => s.length >= 2))
     await del('idempotency_keys', trx('idempotency_keys').where('body', 'like', `%${needle}%`));
+  Object.assign(counts, p.extra ?? {});
   await trx('archive_purges')
     .insert({
       student_id: student.id,
@@ -55,6 +57,23 @@ export async function purgeStudent(
     .onConflict('student_id')
     .ignore();
   return counts;
+}
+
+/**
+ * The Temporal workflows of a student's care processes (their ids, by convention: the screening
+ * follow-ups, crisis cases and their supervision, pairings, data requests), for the purge to delete
+ * their histories too. The purge timer's own (archive-purge.<id>) is not among them.
+ */
+export async function studentWorkflowIds(db: Knex, studentId: string): Promise<string[]> {
+  const copies = (await db('students').where({ registered_student_id: studentId }).pluck('id')) as string[];
+  const ids = [studentId, ...copies];
+  const of = async (table: string) => (await db(table).whereIn('student_id', ids).pluck('id')) as string[];
+  return [
+    ...(await of('screening_warnings')).map((id) => `screening.${id}`),
+    ...(await of('crisis_cases')).flatMap((id) => [`crisis.${id}`, `supervision.${id}`]),
+    ...(await of('pairings')).map((id) => `pairing.${id}`),
+    ...(await of('data_requests')).map((id) => `data-request.${id}`),
+  ];
 }
 
 /** The purge log (newest first): opaque ids and counts only. */

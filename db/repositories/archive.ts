@@ -7,6 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { ProcessRecords } from '../../domain/archive-timeline';
+import { mergeNote, notesByKey, noteRefOf } from './archive-notes';
 import type {
   ArchiveFieldVersionRow,
   ArchiveReviewRow,
@@ -72,6 +73,11 @@ export async function readProcessRecords(db: Knex, studentId: string, collegeId:
     .whereIn('action', ['handed-over', 'five-ones', 'talk'])
     .orderBy(['at', 'id'])
     .select('subject_type', 'subject_id', 'action', 'at', 'details')) as Array<Record<string, unknown>>;
+  // a step's free text is in the student's notes (archive-notes.ts); an older entry holds it inline
+  const notes = await notesByKey(
+    db,
+    steps.map((s) => noteRefOf(json<unknown>(s.details, null))).filter((r): r is string => r !== null),
+  );
   const stepAt = (type: string, id: unknown, action: string) =>
     num(steps.find((s) => s.subject_type === type && s.subject_id === id && s.action === action)?.at);
   return {
@@ -132,7 +138,10 @@ export async function readProcessRecords(db: Knex, studentId: string, collegeId:
       endedAt: num(p.ended_at),
       talks: steps
         .filter((s) => s.subject_type === 'pairing' && s.subject_id === p.id && s.action === 'talk')
-        .map((s) => ({ at: Number(s.at), note: String(json<{ note?: string }>(s.details, {}).note ?? '') })),
+        .map((s) => ({
+          at: Number(s.at),
+          note: String((mergeNote(json<unknown>(s.details, {}), notes) as { note?: string }).note ?? ''),
+        })),
     })),
   };
 }
@@ -264,32 +273,4 @@ export async function listArchiveStudents(
     .select('id', 'student_no', 'name', 'class_name', 'college_id')) as Array<
     Pick<StudentRow, 'id' | 'student_no' | 'name' | 'class_name' | 'college_id'>
   >;
-}
-
-/** The archive events of the audit log (subject 'archive'), newest first, filtered; 200 a page. */
-export async function listArchiveAudit(
-  db: Knex,
-  f: { studentId?: string; actor?: string; action?: string; from?: number; to?: number; page?: number },
-): Promise<Array<{ id: number; subjectId: string; action: string; actor: string; at: number }>> {
-  const q = db('audit_events').where({ subject_type: 'archive' });
-  if (f.studentId) q.where({ subject_id: f.studentId });
-  if (f.actor) q.where({ actor: f.actor });
-  if (f.action) q.where({ action: f.action });
-  if (f.from !== undefined) q.where('at', '>=', f.from);
-  if (f.to !== undefined) q.where('at', '<', f.to);
-  const rows = (await q
-    .orderBy([
-      { column: 'at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ])
-    .limit(200)
-    .offset(200 * (f.page ?? 0))
-    .select('id', 'subject_id', 'action', 'actor', 'at')) as Array<Record<string, unknown>>;
-  return rows.map((r) => ({
-    id: Number(r.id),
-    subjectId: String(r.subject_id),
-    action: String(r.action),
-    actor: String(r.actor),
-    at: Number(r.at),
-  }));
 }

@@ -57,7 +57,7 @@ export interface DataRequestRow {
   student_id: string;
   school_id: string;
   college_id: string;
-  kind: 'access' | 'correction';
+  kind: 'access' | 'correction' | 'deletion';
   request: string;
   received_by: string;
   received_at: EpochMs;

@@ -79,8 +79,12 @@ export function userSelect(
   )}</select>`;
 }
 
-export const studentCell = (s: { name: string; studentNo: string; className: string | null }) =>
-  html`<strong>${s.name}</strong><br><small>${s.studentNo}${s.className ? ` · ${s.className}` : ''}</small>`;
+/** A student's name, number and class; with `archiveId` (for a user who may see the archive) the name links to the archive. */
+export const studentCell = (
+  s: { name: string; studentNo: string; className: string | null },
+  archiveId?: string | null,
+) =>
+  html`<strong>${archiveId ? html`<a href="/archives/${encodeURIComponent(archiveId)}" class="archive-link">${s.name}</a>` : s.name}</strong><br><small>${s.studentNo}${s.className ? ` · ${s.className}` : ''}</small>`;
 
 export const studentFields = (m: Catalogue['care']) =>
   html`<label>${m.studentNo} <input name="studentNo" required maxlength="32" pattern="[A-Za-z0-9_\\-]{1,32}"></label>

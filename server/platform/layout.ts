@@ -50,6 +50,8 @@ export function page(req: Request, opts: { title: string; body: Raw; status?: nu
               ['/admin/users', t.navUsers],
               ['/admin/care-settings', t.navCareSettings],
               ['/admin/archive-audit', texts(lang).archive.navAudit],
+              ['/admin/data-requests', texts(lang).archiveRequests.nav],
+              ['/admin/archive-settings', texts(lang).archiveRequests.settingsNav],
               ['/admin/workflows', t.navWorkflows],
               ['/admin/deliveries', t.navDeliveries],
             ] as Array<[string, string]>)

@@ -1,18 +1,24 @@
 /**
  * The archive pages: the list (search by student number), one student's archive with its
  * hand-edit form (a refused save shows every problem with the values kept), the monthly review,
- * the student's leaving, and the counselling centre's audit log of the archives.
+ * the student's leaving, and the counselling centre's audit log of the archives, register of data
+ * requests and retention settings.
  */
 import express, { type Request } from 'express';
-import { currentUser } from '../../platform/auth/context';
+import { BadRequestError, currentUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../platform/deps';
 import { formBody } from '../../platform/forms';
 import { schoolZone } from '../../platform/request';
 import { archiveDeps } from './api';
 import {
   ArchiveFieldsError,
+  answerDataRequest,
   archiveAuditLog,
+  archiveSettingsForCentre,
+  changeArchiveSettings,
   closeArchive,
+  listDataRequests,
+  recordDataRequest,
   editArchive,
   listArchives,
   readArchive,
@@ -21,6 +27,7 @@ import {
 import { ARCHIVE_FIELD_KEYS } from '../../../domain/archive';
 import { renderArchive } from './views/archive';
 import { renderArchiveAudit, renderArchiveList } from './views/lists';
+import { renderArchiveSettings, renderDataRequests } from './views/requests';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
 
@@ -79,6 +86,51 @@ export function createArchivePagesRouter(deps: AppDeps): express.Router {
       ]),
     );
     res.send(renderArchiveAudit(req, await archiveAuditLog(archiveDeps(deps), currentUser(req), q, zone), q, zone));
+  });
+  // the counselling centre's: the data requests' register (PIPL Art. 44–47) and the retention settings
+  r.get('/admin/data-requests', async (req, res) => {
+    const d = archiveDeps(deps);
+    res.send(
+      renderDataRequests(req, await listDataRequests(d, currentUser(req)), {
+        zone: await schoolZone(deps),
+        now: d.now,
+      }),
+    );
+  });
+  r.post('/admin/data-requests', async (req, res) => {
+    const d = archiveDeps(deps);
+    const b = formBody(req);
+    try {
+      await recordDataRequest(d, currentUser(req), b);
+    } catch (e) {
+      if (!(e instanceof BadRequestError)) throw e;
+      const rows = await listDataRequests(d, currentUser(req));
+      const opts = { zone: await schoolZone(deps), now: d.now, submitted: b, problem: e.message };
+      return void res.status(400).send(renderDataRequests(req, rows, opts));
+    }
+    res.redirect(303, '/admin/data-requests?done=1');
+  });
+  r.post('/admin/data-requests/:requestId/answer', async (req, res) => {
+    await answerDataRequest(archiveDeps(deps), currentUser(req), String(req.params.requestId), formBody(req).answer);
+    res.redirect(303, '/admin/data-requests?done=1');
+  });
+  r.get('/admin/archive-settings', async (req, res) => {
+    res.send(renderArchiveSettings(req, await archiveSettingsForCentre(archiveDeps(deps), currentUser(req))));
+  });
+  r.post('/admin/archive-settings', async (req, res) => {
+    const b = formBody(req);
+    const whole = (x: unknown) => (typeof x === 'string' && /^-?\d+$/.test(x.trim()) ? Number(x) : x);
+    try {
+      await changeArchiveSettings(archiveDeps(deps), currentUser(req), {
+        retentionDays: whole(b.retentionDays),
+        dataRequestDays: whole(b.dataRequestDays),
+      });
+    } catch (e) {
+      if (!(e instanceof BadRequestError)) throw e;
+      const s = await archiveSettingsForCentre(archiveDeps(deps), currentUser(req));
+      return void res.status(400).send(renderArchiveSettings(req, s, { submitted: b, problem: e.message }));
+    }
+    res.redirect(303, '/admin/archive-settings?done=1');
   });
   return r;
 }

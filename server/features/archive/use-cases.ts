@@ -15,3 +15,4 @@ export { changeArchiveSettings, closeArchive, readArchiveSettings } from './use-
 export { exportArchiveDocx, timelineFacts } from './use-cases/export';
 export { archiveAuditLog, listArchives, type AuditFilter } from './use-cases/list';
 export { purgeArchiveNow } from './use-cases/purge';
+export { answerDataRequest, archiveSettingsForCentre, listDataRequests, recordDataRequest } from './use-cases/requests';

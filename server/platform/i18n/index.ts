@@ -7,6 +7,7 @@
  */
 import type { Request } from 'express';
 import { ARCHIVE_TEXT } from './archive';
+import { ARCHIVE_REQUEST_TEXT, REQUEST_NOTIFICATIONS } from './archive-requests';
 import { AUTH_MESSAGES } from './auth';
 import { en as careEn } from './care-en';
 import { zh as careZh } from './care-zh';
@@ -32,6 +33,8 @@ const area = (lang: Lang) => ({
   auth: AUTH_MESSAGES[lang],
   care: CARE_MESSAGES[lang],
   archive: ARCHIVE_TEXT[lang],
+  /** the data requests' register (PIPL Art. 44–47) */
+  archiveRequests: ARCHIVE_REQUEST_TEXT[lang],
   crisis: CRISIS_TEXT[lang],
   exports: exportsText[lang],
   indicators: INDICATORS_TEXT[lang],
@@ -42,7 +45,7 @@ const area = (lang: Lang) => ({
   /** the class and dorm levels (issue 16 part 2) */
   units: UNITS_TEXT[lang],
   /** written in Chinese only today */
-  notifications: { ...NOTIFICATION_TEXT, units: UNITS_NOTIFICATION_TEXT },
+  notifications: { ...NOTIFICATION_TEXT, units: UNITS_NOTIFICATION_TEXT, dataRequests: REQUEST_NOTIFICATIONS },
 });
 
 export const catalogue = { 'zh-CN': area('zh-CN'), en: area('en') };

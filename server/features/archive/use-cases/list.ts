@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { archiveOversightRefusal, ARCHIVE_ROLES } from '../../../../domain/permissions';
-import { listArchiveAudit, listArchiveStudents } from '../../../../db/repositories/archive';
+import { listArchiveStudents } from '../../../../db/repositories/archive';
+import { listArchiveAudit } from '../../../../db/repositories/archive-audit';
 import { BadRequestError, type SessionUser } from '../../../platform/auth/context';
 import { ForbiddenError } from '../../../platform/errors';
 import { ARCHIVE_SUBJECT, type ArchiveDeps } from './common';

@@ -12,6 +12,7 @@ import {
   updateKeyCareEntry,
 } from '../../../../db/repositories/care';
 import { writeTransaction } from '../../../../db/knex';
+import { appendAuditWithNotes } from '../../../../db/repositories/archive-notes';
 import { createStore } from '../../../../db/store';
 import type { KeyCareReason } from '../../../../domain/care';
 import { BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
@@ -167,5 +168,14 @@ export async function removeKeyCare(deps: CareDeps, user: SessionUser, id: strin
     );
   const why = text(reason, 'reason', { required: true, max: 500 });
   await removeKeyCareEntry(deps.knex, id, { removed_at: deps.now, removed_by: user.id, removed_reason: why });
-  await audit(deps, user, 'key-care', id, 'removed', { reason: why });
+  // the reason is kept in the student's notes (purged with the archive), the audit entry refers to it
+  await appendAuditWithNotes(deps.knex, {
+    eventKey: `key-care-removed:${randomUUID()}`,
+    subjectType: 'key-care',
+    subjectId: id,
+    action: 'removed',
+    actor: user.id,
+    at: deps.now,
+    details: { reason: why },
+  });
 }

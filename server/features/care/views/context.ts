@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import type { Raw } from '../../../platform/html';
 import type { Catalogue } from '../../../platform/i18n';
 import type { SessionUser } from '../../../platform/auth/context';
+import { archiveViewRefusal } from '../../../../domain/permissions';
 
 export interface CarePageContext {
   req: Request;
@@ -19,3 +20,9 @@ export interface CarePageContext {
   /** the college leader or the counselling centre */
   isLeader: boolean;
 }
+
+/** The student's id for a link to the archive (一生一档) when the user may see it there, else null. */
+export const archiveIdFor = (c: Pick<CarePageContext, 'user' | 'collegeId'>, studentId: string): string | null =>
+  archiveViewRefusal({ userId: c.user.id, role: c.user.role, collegeId: c.user.collegeId }, c.collegeId)
+    ? null
+    : studentId;

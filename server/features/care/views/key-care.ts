@@ -6,7 +6,7 @@ import { fill, type Catalogue } from '../../../platform/i18n';
 import { fmt } from '../../../platform/request';
 import type { keyCareMonthsOf } from '../../semesters/use-cases';
 import type { KeyCareView } from '../use-cases';
-import type { CarePageContext } from './context';
+import { archiveIdFor, type CarePageContext } from './context';
 import { studentCell, studentFields } from '../../../platform/forms';
 
 type Month = Awaited<ReturnType<typeof keyCareMonthsOf>>[number];
@@ -37,7 +37,7 @@ function keyCareRow(c: CarePageContext, e: KeyCareView) {
   const { m, csrf } = c;
   return html`<tr data-id="${e.id}">
     <td>
-      ${studentCell(e.student)}<br /><small class="muted"
+      ${studentCell(e.student, archiveIdFor(c, e.student.id))}<br /><small class="muted"
         >${m.source}：${m.sourceNames[e.source] ?? e.source} · ${fmt(e.addedAt, c.zone)}</small
       >
     </td>

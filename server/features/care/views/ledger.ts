@@ -4,7 +4,7 @@ import { LEDGER_CATEGORIES, LEDGER_COLUMNS } from '../../../../domain/care';
 import { html } from '../../../platform/html';
 import { fmt } from '../../../platform/request';
 import { LEDGER_EDITORS, type LedgerView } from '../use-cases';
-import type { CarePageContext } from './context';
+import { archiveIdFor, type CarePageContext } from './context';
 import { studentFields, userSelect } from '../../../platform/forms';
 
 function followUpForm(c: CarePageContext, v: LedgerView) {
@@ -30,7 +30,7 @@ function ledgerCells(
   const categoryName = new Map<string, string>(LEDGER_CATEGORIES.map((x) => [x.id, c.en ? x.en : x.zh]));
   return {
     seq: v.seq,
-    name: html`${v.student.name}<br><small>${v.student.studentNo}</small>`,
+    name: html`${archiveIdFor(c, v.student.id) ? html`<a href="/archives/${encodeURIComponent(v.student.id)}" class="archive-link">${v.student.name}</a>` : v.student.name}<br><small>${v.student.studentNo}</small>`,
     gender: v.gender,
     majorClass: v.majorClass || v.student.className || '',
     contact: v.contact,

@@ -4,7 +4,7 @@ import { html, raw } from '../../../platform/html';
 import { fmt } from '../../../platform/request';
 import { levelName } from '../../../platform/views/words';
 import type { PairingView } from '../use-cases';
-import type { CarePageContext } from './context';
+import { archiveIdFor, type CarePageContext } from './context';
 import { studentCell, studentFields, userSelect } from '../../../platform/forms';
 
 function proposedTable(c: CarePageContext, proposed: PairingView[], members: User[], override: unknown) {
@@ -22,7 +22,7 @@ function proposedTable(c: CarePageContext, proposed: PairingView[], members: Use
       ${proposed.map(
         (p) =>
           html`<tr data-id="${p.id}">
-            <td>${studentCell(p.student)}</td>
+            <td>${studentCell(p.student, archiveIdFor(c, p.student.id))}</td>
             <td>${m.sourceNames[p.source] ?? p.source}</td>
             ${
               c.isLeader
@@ -46,7 +46,7 @@ function activeRow(c: CarePageContext, p: PairingView) {
   const overdue = p.nextTalkDueAt != null && p.nextTalkDueAt < c.now;
   const mayTalk = p.teacherUserId === user.id || (user.role === 'college_leader' && user.collegeId === c.collegeId);
   const mayEnd = user.role === 'college_leader' && user.collegeId === c.collegeId;
-  return html`<tr data-id="${p.id}"><td>${studentCell(p.student)}</td><td>${p.teacherName ?? p.teacherUserId ?? ''}</td><td>${fmt(p.startedAt, zone)}</td><td>${fmt(p.lastTalkAt, zone)}</td>
+  return html`<tr data-id="${p.id}"><td>${studentCell(p.student, archiveIdFor(c, p.student.id))}</td><td>${p.teacherName ?? p.teacherUserId ?? ''}</td><td>${fmt(p.startedAt, zone)}</td><td>${fmt(p.lastTalkAt, zone)}</td>
 <td${overdue ? raw(' class="bad"') : ''}>${fmt(p.nextTalkDueAt, zone)}</td><td class="level-${p.escalationLevel}" data-value="${p.escalationLevel}">${levelName(Number(p.escalationLevel), req.lang ?? 'zh-CN')}</td>
 <td>${mayTalk ? html`<details><summary>${m.recordTalk}</summary><form method="post" action="/care/pairings/${encodeURIComponent(p.id)}/talks">${csrf}<label>${m.talkNote} <textarea name="note" required></textarea></label><button class="btn" type="submit">${m.recordTalk}</button></form></details>` : ''}
 ${mayEnd ? html`<details><summary>${m.endPairing}</summary><form method="post" action="/care/pairings/${encodeURIComponent(p.id)}/end">${csrf}<label>${m.endReason} <input name="reason" required maxlength="500"></label><button class="btn" type="submit">${m.endPairing}</button></form></details>` : ''}</td></tr>`;

@@ -6,7 +6,7 @@ import { fmt } from '../../../platform/request';
 import type { keyCareMonthsOf } from '../../semesters/use-cases';
 import { levelName } from '../../../platform/views/words';
 import type { CareWorkspace } from '../use-cases';
-import type { CarePageContext } from './context';
+import { archiveIdFor, type CarePageContext } from './context';
 import { flash, studentCell } from '../../../platform/forms';
 import { keyCareSection } from './key-care';
 import { ledgerSection } from './ledger';
@@ -39,7 +39,7 @@ function warningSection(c: CarePageContext, warnings: WarningWithStudent[]) {
         ${warnings.map(
           (
             w,
-          ) => html`<tr data-id="${String(w.id)}"><td class="level-${String(w.level)}">${m.levelNames[String(w.level)] ?? String(w.level)}</td><td>${studentCell(student(w))}</td>
+          ) => html`<tr data-id="${String(w.id)}"><td class="level-${String(w.level)}">${m.levelNames[String(w.level)] ?? String(w.level)}</td><td>${studentCell(student(w), archiveIdFor(c, String(w.student_id)))}</td>
 <td${Number(w.interview_due_at) < c.now ? raw(' class="bad"') : ''}>${fmt(Number(w.interview_due_at), zone)}</td><td class="num">${Number(w.escalation_level)}</td>
 <td><a href="/screening/warnings/${encodeURIComponent(String(w.id))}">${m.interview}</a></td></tr>`,
         )}
@@ -56,7 +56,7 @@ function crisisSection(c: CarePageContext, crises: OpenCaseRow[]) {
 <table id="crises-table"><thead><tr><th>${m.reportedAt}</th><th>${m.student}</th><th>${m.situation}</th><th>${m.place}</th><th>${m.status}</th><th>${m.escalation}</th><th></th></tr></thead><tbody>
 ${crises.length ? '' : html`<tr><td colspan="7" class="muted">${m.none}</td></tr>`}
 ${crises.map(
-  (x) => html`<tr data-id="${String(x.id)}"><td>${fmt(Number(x.reported_at), zone)}</td><td>${studentCell(student(x))}</td><td>${m.situationNames[String(x.situation)] ?? String(x.situation)}</td>
+  (x) => html`<tr data-id="${String(x.id)}"><td>${fmt(Number(x.reported_at), zone)}</td><td>${studentCell(student(x), archiveIdFor(c, String(x.student_id)))}</td><td>${m.situationNames[String(x.situation)] ?? String(x.situation)}</td>
 <td>${x.place ?? ''}</td><td>${m.caseStatusNames[String(x.status)] ?? String(x.status)}</td><td class="level-${Number(x.escalation_level)}" data-value="${Number(x.escalation_level)}">${levelName(Number(x.escalation_level), req.lang ?? 'zh-CN')}</td>
 <td><a href="/crises/${encodeURIComponent(String(x.id))}">${m.caseLink}</a></td></tr>`,
 )}

@@ -7,11 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { getCase, type CrisisCaseRow } from '../../../../db/repositories/crisis';
 import { getStudentIdentity } from '../../../../db/repositories/students';
+import { withNotes } from '../../../../db/repositories/archive-notes';
 import type { AuditEvent, Store } from '../../../../db/store';
 import { DEFAULT_CRISIS_DURATIONS } from '../../../../domain/care-durations';
 import { type CrisisDurations } from '../../../../contracts';
 import { assertCareOf, type SessionUser } from '../../../platform/auth/context';
 import { NotFoundError } from '../../../platform/errors';
+import { archiveViewRefusal } from '../../../../domain/permissions';
 
 type CaseRow = CrisisCaseRow;
 
@@ -61,7 +63,7 @@ export async function readTimeline(deps: { store: Store; knex: Knex }, user: Ses
   return {
     status: row.status,
     escalationLevel: Number(row.escalation_level),
-    timeline: view === 'full' ? timeline : reporterTimeline(timeline, user.id),
+    timeline: view === 'full' ? await withNotes(deps.knex, timeline) : reporterTimeline(timeline, user.id),
   };
 }
 
@@ -110,7 +112,8 @@ export async function readCase(deps: { store: Store; knex: Knex; now: number }, 
     at: deps.now,
     details: { case: caseId },
   });
-  const timeline = await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId });
+  // free text (notes, hand-over, the "five ones") is read from the student's notes (db/repositories/archive-notes.ts)
+  const timeline = await withNotes(deps.knex, await deps.store.listAudit({ subjectType: 'crisis', subjectId: caseId }));
   return {
     case: {
       ...base,
@@ -121,7 +124,18 @@ export async function readCase(deps: { store: Store; knex: Knex; now: number }, 
       /** the name as reported, when it differs from the registered one (check the student number) */
       reportedName: row.reported_name ?? null,
     },
-    student: { studentNo: student?.student_no, name: student?.name, className: student?.class_name ?? null },
+    student: {
+      studentNo: student?.student_no,
+      name: student?.name,
+      className: student?.class_name ?? null,
+      /** the student's archive (一生一档), when this user may see it */
+      archiveId: archiveViewRefusal(
+        { userId: user.id, role: user.role, collegeId: user.collegeId },
+        String(row.college_id),
+      )
+        ? null
+        : String(row.student_id),
+    },
     timeline,
   };
 }

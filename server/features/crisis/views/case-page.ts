@@ -21,7 +21,7 @@ export function casePageBody(req: Request, data: CasePageData, ctx: { zone: stri
     ${!c.case.collegeId ? html`<p class="card notice" id="routed">${m.routedNotice}</p>` : c.case.routedFromCollegeId ? html`<p class="card notice" id="routed">${m.routedFrom}${from ? (req.lang === 'en' ? from.nameEn : from.name) : c.case.routedFromCollegeId}</p>` : ''}
     <div class="card">
       <p>
-        ${m.student}：${studentCell({ name: String(c.student.name ?? ''), studentNo: String(c.student.studentNo ?? ''), className: c.student.className ?? null })}
+        ${m.student}：${studentCell({ name: String(c.student.name ?? ''), studentNo: String(c.student.studentNo ?? ''), className: c.student.className ?? null }, 'archiveId' in c.student ? c.student.archiveId : null)}
       </p>
       ${c.case.reportedName ? html`<p class="error" id="name-mismatch">${req.lang === 'en' ? `Reported as “${c.case.reportedName}”, but this student number is registered under the name above: check who the student is.` : `上报姓名为“${c.case.reportedName}”，与该学号登记的姓名不一致，请核实学生身份。`}</p>` : ''}
       <p>
