@@ -38,19 +38,12 @@ import { importWarnings, recordInterview } from '../server/features/screening/us
 import type { SessionUser } from '../server/platform/auth/context';
 import { demoDb, type DemoDb } from './helpers/demo-db';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { staffUser as user } from './helpers/actors';
 
 const DAY = 86_400_000;
 const NAME = '欧阳明哲';
 const NO = '2024889901';
 const KEYS = { current: 'k1', keys: { k1: randomBytes(32) } };
-const user = (id: string, role: SessionUser['role'], collegeId: string | null): SessionUser => ({
-  id,
-  username: id,
-  displayName: id,
-  role,
-  collegeId,
-  schoolId: 'demo-school',
-});
 const counsellor = user('literature-counsellor', 'counsellor', 'literature');
 const teacher = user('literature-class-teacher', 'class_teacher', 'literature');
 const leader = user('literature-college-leader', 'college_leader', 'literature');

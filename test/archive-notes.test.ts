@@ -17,21 +17,13 @@ import { closeArchive, purgeArchiveNow, readArchive, type ArchiveDeps } from '..
 import { removeKeyCare } from '../server/features/care/use-cases';
 import { readCase } from '../server/features/crisis/use-cases';
 import { importWarnings } from '../server/features/screening/use-cases';
-import type { SessionUser } from '../server/platform/auth/context';
 import { demoDb, type DemoDb } from './helpers/demo-db';
+import { staffUser as staff } from './helpers/actors';
 
 const NAME = '司马静怡';
 const NO = '2024880123';
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 9, 8, 2);
-const staff = (id: string, role: SessionUser['role'], collegeId: string | null): SessionUser => ({
-  id,
-  username: id,
-  displayName: id,
-  role,
-  collegeId,
-  schoolId: 'demo-school',
-});
 const counsellor = staff('literature-counsellor', 'counsellor', 'literature');
 const teacher = staff('literature-class-teacher', 'class_teacher', 'literature');
 const leader = staff('literature-college-leader', 'college_leader', 'literature');

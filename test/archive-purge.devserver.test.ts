@@ -15,19 +15,11 @@ import { allActivities } from '../server/worker';
 import { changeArchiveSettings, closeArchive, type ArchiveDeps } from '../server/features/archive/use-cases';
 import { reportCase } from '../server/features/crisis/use-cases';
 import { importWarnings } from '../server/features/screening/use-cases';
-import type { SessionUser } from '../server/platform/auth/context';
 import { demoDb, type DemoDb } from './helpers/demo-db';
 import { devServerEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { staffUser as staff } from './helpers/actors';
 
 const NO = '2024880601';
-const staff = (id: string, role: SessionUser['role'], collegeId: string | null): SessionUser => ({
-  id,
-  username: id,
-  displayName: id,
-  role,
-  collegeId,
-  schoolId: 'demo-school',
-});
 const counsellor = staff('literature-counsellor', 'counsellor', 'literature');
 const admin = staff('admin', 'school_admin', null);
 

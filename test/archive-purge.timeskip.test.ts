@@ -14,21 +14,13 @@ import { createOutbox } from '../notifications/outbox';
 import { allActivities } from '../server/worker';
 import { changeArchiveSettings, closeArchive, type ArchiveDeps } from '../server/features/archive/use-cases';
 import { importWarnings } from '../server/features/screening/use-cases';
-import type { SessionUser } from '../server/platform/auth/context';
 import { demoDb, type DemoDb } from './helpers/demo-db';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { staffUser as user } from './helpers/actors';
 
 const DAY = 86_400_000;
 const NAME = '周若溪';
 const NO = '2024880077';
-const user = (id: string, role: SessionUser['role'], collegeId: string | null): SessionUser => ({
-  id,
-  username: id,
-  displayName: id,
-  role,
-  collegeId,
-  schoolId: 'demo-school',
-});
 const counsellor = user('literature-counsellor', 'counsellor', 'literature');
 const admin = user('admin', 'school_admin', null);
 

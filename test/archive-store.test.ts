@@ -33,21 +33,13 @@ import {
 } from '../server/features/archive/use-cases';
 import { readCase } from '../server/features/crisis/use-cases';
 import { importWarnings } from '../server/features/screening/use-cases';
-import type { SessionUser } from '../server/platform/auth/context';
+import { staffUser as user } from './helpers/actors';
 
 const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 9, 8, 2);
 const NAME = '宇文清和';
 const NO = '2024880501';
-const user = (id: string, role: SessionUser['role'], collegeId: string | null): SessionUser => ({
-  id,
-  username: id,
-  displayName: id,
-  role,
-  collegeId,
-  schoolId: 'demo-school',
-});
 const counsellor = user('literature-counsellor', 'counsellor', 'literature');
 const leader = user('literature-college-leader', 'college_leader', 'literature');
 const admin = user('admin', 'school_admin', null);

@@ -25,22 +25,14 @@ import {
   reviewArchive,
   type ArchiveDeps,
 } from '../server/features/archive/use-cases';
-import type { SessionUser } from '../server/platform/auth/context';
 import { demoDb, type DemoDb } from './helpers/demo-db';
+import { staffUser as staff } from './helpers/actors';
 
 const NAME = '陈思远';
 const NO = '2024880001';
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 9, 8, 2); // 2024-10-08 10:00 in Shanghai
 
-const staff = (id: string, role: SessionUser['role'], collegeId: string | null): SessionUser => ({
-  id,
-  username: id,
-  displayName: id,
-  role,
-  collegeId,
-  schoolId: 'demo-school',
-});
 const counsellor = staff('literature-counsellor', 'counsellor', 'literature');
 const classTeacher = staff('literature-class-teacher', 'class_teacher', 'literature');
 const leader = staff('literature-college-leader', 'college_leader', 'literature');

@@ -3,6 +3,7 @@
  * check that an action is refused.
  */
 import { expect } from 'vitest';
+import type { SessionUser } from '../../server/platform/auth/context';
 
 export const admin = { userId: 'admin', role: 'school_admin' as const, collegeId: null };
 export const counsellor = { userId: 'literature-counsellor', role: 'counsellor' as const, collegeId: 'literature' };
@@ -32,6 +33,16 @@ export const sessionUser = <R extends string>(
   id: username,
   username,
   displayName,
+  role,
+  collegeId,
+  schoolId: 'demo-school',
+});
+
+/** A signed-in staff member of the demo school whose display name is their user id. */
+export const staffUser = (id: string, role: SessionUser['role'], collegeId: string | null): SessionUser => ({
+  id,
+  username: id,
+  displayName: id,
   role,
   collegeId,
   schoolId: 'demo-school',

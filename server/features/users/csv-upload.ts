@@ -1,30 +1,8 @@
 /** The CSV upload of the users import (multipart, field `file`, at most 1 MB): its bytes, nothing stays on disk. */
 import type { Request, Response } from 'express';
 import type { AppDeps } from '../../platform/deps';
-import { BadRequestError } from '../../platform/errors';
-import { filesOf, receiveUploads, removeUploads, takeFile, uploadDir } from '../../platform/upload';
-
-const MAX_UPLOAD_BYTES = 1024 * 1024;
+import { singleFileReceiver } from '../../platform/single-file';
 
 /** Mount after the role check: nobody else gets a byte of the body read. */
-export function csvReceiver(deps: AppDeps): (req: Request, res: Response) => Promise<Buffer> {
-  const upload = receiveUploads({
-    dir: uploadDir(deps.evidenceDir),
-    maxFileBytes: MAX_UPLOAD_BYTES,
-    maxFiles: 1,
-    maxFields: 5,
-    maxParts: 6,
-    tooLarge: () => 'file too large (max 1 MB)',
-  });
-  return (req, res) =>
-    new Promise<Buffer>((resolve, reject) =>
-      upload(req, res, (err: unknown) => {
-        const file = filesOf(req).find((f) => f.fieldname === 'file');
-        const fail = (e: unknown) =>
-          void removeUploads(req).then(() => reject(e instanceof Error ? e : new Error(String(e))), reject);
-        if (err) fail(err);
-        else if (!file) fail(new BadRequestError('no file: send the CSV as the multipart field "file"'));
-        else takeFile(req, file).then(resolve, fail);
-      }),
-    );
-}
+export const csvReceiver = (deps: AppDeps): ((req: Request, res: Response) => Promise<Buffer>) =>
+  singleFileReceiver(deps, { maxBytes: 1024 * 1024, what: 'CSV' });
