@@ -64,6 +64,7 @@ describe('inbox entries lead to their subject', () => {
     await notify('pairing', 'pairing-1', '结对帮扶');
     await notify('school', 'demo-school', '每日汇总');
     await notify('college', 'literature', '每周启动', Date.now());
+    await notify('unit-concern', 'report-1', '班级心理委员反映情况', Date.now());
     const s = await login(fx.base, USER);
     const body = await (await s.fetch('/inbox')).text();
     const link = (title: string) => new RegExp(`<a href="([^"]+)"[^>]*>${title}</a>`).exec(body)?.[1];
@@ -73,7 +74,8 @@ describe('inbox entries lead to their subject', () => {
     expect(link('结对帮扶')).toBe('/care?college=literature');
     expect(link('每日汇总')).toBe('/');
     expect(link('每周启动')).toBe('/colleges/literature');
-    // five unread (the weekly kickoff is read): the navigation's badge says so, on every page
+    expect(link('班级心理委员反映情况')).toBe('/units/concerns#concern-report-1');
+    // five unread (the weekly kickoff and the concern are read): the navigation's badge says so, on every page
     for (const p of ['/inbox', '/tasks/mine']) {
       const html = await (await s.fetch(p)).text();
       expect(/<span class="badge" id="inbox-badge"[^>]*>(\d+)<\/span>/.exec(html)?.[1], p).toBe('5');

@@ -62,6 +62,8 @@ export function inboxBody(req: Request, v: InboxPage & { zone: string; pairingCo
       }
       case 'college':
         return `/colleges/${id}`;
+      case 'unit-concern':
+        return `/units/concerns#concern-${id}`;
       case 'school':
         return '/';
       default:
