@@ -120,6 +120,16 @@ describe('the weekly report of a college', () => {
     expect(await inboxKinds('lit-psych-member-2')).toEqual(['unit_report_overdue', 'unit_report_reminder']);
     expect(await inboxKinds('lit-dorm-officer')).toEqual(['unit_report_overdue', 'unit_report_reminder']);
     expect(await inboxKinds('lit-psych-member')).toEqual([]);
+    // the reporter, who has no inbox page, reads them on their own report page, newest first
+    const missedHome = await reporterHome(
+      deps(await env.currentTimeMs()),
+      await sessionOf(fx.store, 'lit-psych-member-2'),
+    );
+    expect(missedHome.notices.map((n) => n.title)).toEqual(
+      (await fx.store.listNotifications('lit-psych-member-2')).map((n) => n.title),
+    );
+    expect(missedHome.notices).toHaveLength(2);
+    expect((await reporterHome(deps(filedAt), member)).notices).toEqual([]);
     // the escalation goes to the counsellor and the class teacher of the missed class, once each
     const escalated = (await fx.store.listNotifications('literature-counsellor')).filter(
       (n) => n.kind === 'unit_report_escalated',

@@ -60,6 +60,8 @@ export interface ReporterHome {
   filedThisWeek: boolean;
   classmates: Array<{ id: string; name: string }>;
   reports: OwnReport[];
+  /** the reporter's own notices, newest first (at most 5): their reminders, since the inbox is staff's */
+  notices: Array<{ title: string; body: string; at: number }>;
 }
 
 const clock = (deps: UnitsDeps) => deps.now?.() ?? Date.now();
@@ -97,7 +99,10 @@ export async function myReports(deps: UnitsDeps, user: SessionUser): Promise<Own
 export async function reporterHome(deps: UnitsDeps, user: SessionUser): Promise<ReporterHome> {
   assertReporter(user);
   const unit = await unitOfReporter(deps.knex, user.id);
-  if (!unit) return { unit: null, week: null, filedThisWeek: false, classmates: [], reports: [] };
+  const notices = (await deps.store.listNotifications(user.id))
+    .slice(0, 5)
+    .map((n) => ({ title: n.title, body: n.body, at: n.createdAt }));
+  if (!unit) return { unit: null, week: null, filedThisWeek: false, classmates: [], reports: [], notices };
   const week = (await currentWeekRow(deps.knex, unit.id, clock(deps))) ?? null;
   return {
     unit: { id: unit.id, kind: unit.kind, name: unit.name, code: unit.code },
@@ -105,6 +110,7 @@ export async function reporterHome(deps: UnitsDeps, user: SessionUser): Promise<
     filedThisWeek: week?.status === 'filed',
     classmates: (await unitStudents(deps.knex, unit.id)).map((s) => ({ id: s.id, name: s.name })),
     reports: await myReports(deps, user),
+    notices,
   };
 }
 

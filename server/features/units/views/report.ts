@@ -1,6 +1,6 @@
 /**
  * The reporter's phone page (心理委员周报): "一切正常" is one tap; a concern names a classmate of the
- * unit, a category and what was noticed. Below, the reports they filed (theirs only).
+ * unit, a category and what was noticed. Below, their own reminders and the reports they filed (theirs only).
  */
 import type { Request } from 'express';
 import { CONCERN_CATEGORIES } from '../../../../domain/units';
@@ -35,5 +35,8 @@ ${home.filedThisWeek ? html`<p class="notice" id="filed-this-week">${m.filedThis
           html`<li>${formatLocal(r.filedAt, zone)} · ${r.kind === 'concern' ? html`${m.kindConcern}: ${r.studentName ?? ''} (${m.categories[r.category ?? ''] ?? r.category})` : m.kindNothing}</li>`,
       )}</ul>`
     : html`<p class="muted">${m.noReports}</p>`;
-  return html`<h1>${m.reportTitle}</h1>${unitLine}${notice}${forms}<h2>${m.myReports}</h2>${mine}`;
+  const notices = home.notices.length
+    ? html`<h2>${m.myNotices}</h2><ul id="my-notices">${home.notices.map((n) => html`<li>${formatLocal(n.at, zone)} · <strong>${n.title}</strong> ${n.body}</li>`)}</ul>`
+    : '';
+  return html`<h1>${m.reportTitle}</h1>${unitLine}${notice}${forms}${notices}<h2>${m.myReports}</h2>${mine}`;
 }
