@@ -125,19 +125,26 @@ describe('semester workflows on the dev server', () => {
       // the semester runs on the default task model, the college ladder (ADR 0005): the search
       // attributes count the colleges with work at level 2, one here
       expect((await store.getSemester(semesterId))?.taskModel).toBe('ladder');
-      const count = execFileSync(
-        temporalBinaries().temporal,
-        [
-          'workflow',
-          'count',
-          '--address',
-          env.address,
-          '--query',
-          `SemesterId = '${semesterId}' AND EscalationLevel = 2`,
-        ],
-        { encoding: 'utf8' },
+      // (visibility is eventually consistent: the ladder's upsert reaches it shortly after the rows)
+      const count = await waitFor(
+        'the visibility count of colleges at level 2',
+        async () =>
+          execFileSync(
+            temporalBinaries().temporal,
+            [
+              'workflow',
+              'count',
+              '--address',
+              env.address,
+              '--query',
+              `SemesterId = '${semesterId}' AND EscalationLevel = 2`,
+            ],
+            { encoding: 'utf8' },
+          ).trim(),
+        (c) => c === 'Total: 1',
+        { ms: 15_000, everyMs: 500 },
       );
-      expect(count.trim()).toBe('Total: 1');
+      expect(count).toBe('Total: 1');
     });
   }, 180_000);
 
