@@ -47,14 +47,16 @@ export const NORMS = {
 
 /** Where each norm is written (shown beside it on the page and in the export). */
 export const NORM_SOURCES: Record<IndicatorId, string> = {
-  staffing: 'seed 004 §6; 教育部《高等学校学生心理健康教育指导纲要》(2018)',
-  course: 'seed 004 §3; 教育部《高等学校学生心理健康教育指导纲要》(2018)',
-  returningScreening: 'seed 001 (2024-09, 任务 4)',
-  freshmenScreening: 'seed 001 (2024-10, 任务 3)',
-  interviews: 'seed 003 §3; docs/domain.md §3',
-  crisisSteps: 'seed 003 §7; docs/domain.md §5',
-  keyCareReview: 'seed 003 §8; seed 001',
-  classReports: 'seed 004 §6; issue 16',
+  staffing:
+    '省厅《关于进一步加强和改进全省高校大学生心理健康教育工作的通知》第六条；教育部《高等学校学生心理健康教育指导纲要》(2018)',
+  course:
+    '省厅《关于进一步加强和改进全省高校大学生心理健康教育工作的通知》第三条；教育部《高等学校学生心理健康教育指导纲要》(2018)',
+  returningScreening: '“润心”行动 2024 年秋季学期重点任务清单（9 月第 4 项）',
+  freshmenScreening: '“润心”行动 2024 年秋季学期重点任务清单（10 月第 3 项）',
+  interviews: '《关于加强学生心理健康教育管理工作的通知》第三条（红色预警 3 天、橙色 7 天内约谈）',
+  crisisSteps: '《关于加强学生心理健康教育管理工作的通知》第七条（学校设定的各步时限）',
+  keyCareReview: '《关于加强学生心理健康教育管理工作的通知》第八条（每月更新）；“润心”行动 2024 年秋季学期重点任务清单',
+  classReports: '省厅《关于进一步加强和改进全省高校大学生心理健康教育工作的通知》第六条（班级要设心理委员）；每周提交',
 };
 
 export type Figures =

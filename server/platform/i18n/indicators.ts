@@ -7,9 +7,8 @@ type Fields = Record<string, string>;
 const zh = {
   title: '学校心理健康工作指标',
   nav: '工作指标',
-  intro:
-    '对照省厅通知（种子文件 004）和“润心”清单（种子文件 001）的要求：每项指标列出标准、全校数值、是否达标，以及距标准最远的学院。',
-  collegeIntro: '对照省厅通知（种子文件 004）的要求：本学院各项指标的标准、数值和是否达标。',
+  intro: '对照省厅通知和“润心”清单的要求：每项指标列出标准、全校数值、是否达标，以及距标准最远的学院。',
+  collegeIntro: '对照省厅通知的要求：本学院各项指标的标准、数值和是否达标。',
   asOf: (when: string) => `数值截至 ${when}`,
   semester: '学期',
   show: '查看',
@@ -123,9 +122,9 @@ const en: IndicatorMessages = {
   title: "The school's mental-health indicators",
   nav: 'Indicators',
   intro:
-    "Against the province's notice (seed 004) and the 润心 checklist (seed 001): each indicator's norm, the school's value, whether it is met, and the colleges furthest from the norm.",
+    "Against the province's notice on students' mental-health education and the 润心 checklist: each indicator's norm, the school's value, whether it is met, and the colleges furthest from the norm.",
   collegeIntro:
-    "Against the province's notice (seed 004): your college's value of each indicator, its norm and whether it is met.",
+    "Against the province's notice on students' mental-health education: your college's value of each indicator, its norm and whether it is met.",
   asOf: (when: string) => `Values as of ${when}`,
   semester: 'Semester',
   show: 'Show',
