@@ -13,7 +13,8 @@ import type { Knex } from 'knex';
 import type { PurgeOutcome } from '../contracts/archive';
 import { DEFAULT_ARCHIVE_SETTINGS, purgeDueAt } from '../domain/archive';
 import { getArchiveSettings, getArchiveState } from '../db/repositories/archive';
-import { purgeStudent, studentWorkflowIds, type PurgeCounts } from '../db/repositories/archive-purge';
+import { purgeStudent, studentIdsOf, studentWorkflowIds, type PurgeCounts } from '../db/repositories/archive-purge';
+import { forgetStudentKeys } from '../codec/student-keys';
 import { inTransaction } from '../db/knex';
 import { createStore } from '../db/store';
 
@@ -44,6 +45,7 @@ export async function purgeIfDue(
   const histories: PurgeCounts = opts.deleteHistories
     ? { temporal_histories: await opts.deleteHistories(await studentWorkflowIds(knex, studentId)) }
     : {};
+  const keyed = await studentIdsOf(knex, studentId);
   const counts = await inTransaction(knex, async (trx) => {
     const counts = await purgeStudent(trx, { studentId, by, at: now, extra: histories });
     await createStore(trx).appendAudit({
@@ -57,6 +59,8 @@ export async function purgeIfDue(
     });
     return counts;
   });
+  // the student's payload key went with the transaction; this process's keyrings forget it too
+  forgetStudentKeys(keyed);
   return { purged: true, counts: counts ?? {} };
 }
 

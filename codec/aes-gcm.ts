@@ -12,16 +12,27 @@
  * Key rotation: new payloads use `current`; a payload decodes with the key its metadata names,
  * so old histories stay readable while their key is still configured.
  *
+ * Crypto-shredding (codec/student-keys.ts): given a keyring, the payloads of a student's care
+ * workflows (known from the SDK's serialization context) are encrypted with that student's key,
+ * key id `student:<opaque id>`, which the purge destroys.
+ *
  * Configuration: PAYLOAD_KEYS=id:base64key[,id:base64key…] (32-byte keys), PAYLOAD_KEY_CURRENT=id.
  * Unset outside production: a development key generated once into data/payload-dev-key.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
+import {
+  METADATA_ENCODING_KEY,
+  type DataConverter,
+  type Payload,
+  type PayloadCodec,
+  type SerializationContext,
+} from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { z } from '../domain/zod';
 import { ConfigError, ROOT } from '../server/platform/config/config';
+import { STUDENT_KEY_PREFIX, type StudentKeyring } from './student-keys';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const METADATA_KEY_ID = 'encryption-key-id';
@@ -47,7 +58,11 @@ export class AesGcmCodec implements PayloadCodec {
   private readonly keys: Map<string, Buffer>;
   private readonly current: string;
 
-  constructor(config: CodecKeys) {
+  /** the per-student keys (crypto-shredding); without it every payload uses the payload keys */
+  private readonly students: StudentKeyring | undefined;
+
+  constructor(config: CodecKeys, students?: StudentKeyring) {
+    this.students = students;
     this.keys = new Map(Object.entries(config.keys));
     for (const [id, key] of this.keys) {
       if (key.length !== KEY_BYTES)
@@ -58,8 +73,10 @@ export class AesGcmCodec implements PayloadCodec {
     this.current = config.current;
   }
 
-  async encode(payloads: Payload[]): Promise<Payload[]> {
-    const key = this.keys.get(this.current)!;
+  async encode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
+    const student = context?.workflowId && this.students ? await this.students.forWorkflow(context.workflowId) : null;
+    const keyId = student?.keyId ?? this.current;
+    const key = student?.key ?? this.keys.get(this.current)!;
     return payloads.map((payload) => {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
@@ -68,7 +85,7 @@ export class AesGcmCodec implements PayloadCodec {
       return {
         metadata: {
           [METADATA_ENCODING_KEY]: utf8.encode(ENCRYPTED_ENCODING),
-          [METADATA_KEY_ID]: utf8.encode(this.current),
+          [METADATA_KEY_ID]: utf8.encode(keyId),
         },
         data,
       };
@@ -76,34 +93,49 @@ export class AesGcmCodec implements PayloadCodec {
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => {
+    const out: Payload[] = [];
+    for (const payload of payloads) {
       // Payloads written before the codec (or by another codec) pass through unchanged.
-      if (fromUtf8(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
+      if (fromUtf8(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) {
+        out.push(payload);
+        continue;
+      }
       const keyId = fromUtf8(payload.metadata?.[METADATA_KEY_ID]);
       if (!keyId) throw new Error(`encrypted payload has no ${METADATA_KEY_ID} metadata`);
-      const key = this.keys.get(keyId);
-      if (!key) throw new Error(`cannot decrypt payload: unknown payload key id "${keyId}" (add it to PAYLOAD_KEYS)`);
-      const data = Buffer.from(payload.data ?? []);
-      if (data.length < IV_BYTES + TAG_BYTES)
-        throw new Error(`cannot decrypt payload (key id "${keyId}"): data too short`);
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
-      decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      let plain: Buffer;
-      try {
-        plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-      } catch {
-        // GCM authentication failed; node's message ("unable to authenticate data") is vague
-        throw new Error(
-          `cannot decrypt payload (key id "${keyId}"): authentication failed (altered data or wrong key)`,
-        );
-      }
-      return temporal.api.common.v1.Payload.decode(plain);
-    });
+      out.push(decrypt(payload, keyId, await this.keyOf(keyId)));
+    }
+    return out;
+  }
+
+  private async keyOf(keyId: string): Promise<Buffer> {
+    if (keyId.startsWith(STUDENT_KEY_PREFIX)) {
+      if (!this.students)
+        throw new Error(`cannot decrypt payload: key id "${keyId}" is a student's key and this process has no keyring`);
+      return this.students.byKeyId(keyId);
+    }
+    const key = this.keys.get(keyId);
+    if (!key) throw new Error(`cannot decrypt payload: unknown payload key id "${keyId}" (add it to PAYLOAD_KEYS)`);
+    return key;
   }
 }
 
-export function createCodec(keys: CodecKeys): AesGcmCodec {
-  return new AesGcmCodec(keys);
+function decrypt(payload: Payload, keyId: string, key: Buffer): Payload {
+  const data = Buffer.from(payload.data ?? []);
+  if (data.length < IV_BYTES + TAG_BYTES) throw new Error(`cannot decrypt payload (key id "${keyId}"): data too short`);
+  const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+  decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+  let plain: Buffer;
+  try {
+    plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+  } catch {
+    // GCM authentication failed; node's message ("unable to authenticate data") is vague
+    throw new Error(`cannot decrypt payload (key id "${keyId}"): authentication failed (altered data or wrong key)`);
+  }
+  return temporal.api.common.v1.Payload.decode(plain);
+}
+
+export function createCodec(keys: CodecKeys, students?: StudentKeyring): AesGcmCodec {
+  return new AesGcmCodec(keys, students);
 }
 
 /** The failure converter module (codec/failure-converter.ts): pass it to `bundleWorkflowCode` too. */
@@ -113,8 +145,8 @@ export const FAILURE_CONVERTER_PATH = path.join(__dirname, 'failure-converter.js
  * For `Worker.create({ dataConverter })` and `new Client({ dataConverter })`: both must use it.
  * Failures' messages and stack traces are encoded attributes, encrypted with the payloads.
  */
-export function codecDataConverter(keys: CodecKeys): DataConverter {
-  return { payloadCodecs: [createCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH };
+export function codecDataConverter(keys: CodecKeys, students?: StudentKeyring): DataConverter {
+  return { payloadCodecs: [createCodec(keys, students)], failureConverterPath: FAILURE_CONVERTER_PATH };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import type {
   ArchiveSettingsRow,
   DataRequestRow,
   StudentArchiveRow,
+  StudentPayloadKeyRow,
 } from './tables/archive';
 
 export type { EpochMs, Json, SqlBool } from './tables/types';
@@ -71,6 +72,7 @@ export interface Tables {
   archive_settings: ArchiveSettingsRow;
   archive_purges: ArchivePurgeRow;
   data_requests: DataRequestRow;
+  student_payload_keys: StudentPayloadKeyRow;
 }
 
 export type TableName = keyof Tables;

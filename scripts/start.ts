@@ -10,6 +10,7 @@
  * Only the Temporal dev server's exit stops everything (nothing works without it).
  */
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
+import { createStudentKeyring } from '../codec/student-keys';
 import { appClient, loadIntegrity } from '../codec/signing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -202,9 +203,14 @@ async function run(): Promise<void> {
     launch('worker', tsx, [path.join(ROOT, 'server', 'worker.ts')], env, { restart: true });
     launch('web', tsx, [path.join(ROOT, 'server', 'web.ts')], env, { restart: true });
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    const codecKeys = loadCodecKeys();
     try {
       const client = appClient(
-        { connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(loadCodecKeys()) },
+        {
+          connection,
+          namespace: config.TEMPORAL_NAMESPACE,
+          dataConverter: codecDataConverter(codecKeys, createStudentKeyring(db, codecKeys)),
+        },
         await loadIntegrity(db),
       );
       const store = createStore(db);

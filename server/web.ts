@@ -6,6 +6,7 @@ import { Connection } from '@temporalio/client';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore } from '../db/store';
 import { codecDataConverter, createCodec, loadCodecKeys } from '../codec/aes-gcm';
+import { createStudentKeyring } from '../codec/student-keys';
 import { appClient, loadIntegrity } from '../codec/signing';
 import { createApp } from './app';
 import { dbOptions, loadConfig } from './platform/config/config';
@@ -22,9 +23,11 @@ export async function start(): Promise<{ server: Server; stop: () => Promise<voi
   // lazy: the dashboard starts (and /healthz reports why) even while Temporal is down
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS, connectTimeout: '3s' });
   const keys = loadCodecKeys();
+  // a student's care workflows are encrypted with the student's own key (crypto-shredding)
+  const students = createStudentKeyring(db, keys);
   // signs every start, Update and signal (codec/signing.ts); refuses to start without a key in production
   const client = appClient(
-    { connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(keys) },
+    { connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: codecDataConverter(keys, students) },
     await loadIntegrity(db),
   );
   const metrics = createWebMetrics({
@@ -51,7 +54,7 @@ export async function start(): Promise<{ server: Server; stop: () => Promise<voi
     loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS,
     loginWindowMs: config.LOGIN_WINDOW_MINUTES * 60_000,
     adminApiToken: config.ADMIN_API_TOKEN,
-    codec: createCodec(keys),
+    codec: createCodec(keys, students),
   });
   if (config.TRUST_PROXY) app.set('trust proxy', config.TRUST_PROXY);
   const server = await new Promise<Server>((resolve, reject) => {

@@ -16,6 +16,7 @@ import { createPurgeArchiveActivities } from '../activities/purge-archive';
 import { createUnitReportActivities } from '../activities/unit-reports';
 import { createDataRequestActivities } from '../activities/data-request';
 import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
+import { createStudentKeyring } from '../codec/student-keys';
 import { activityVerification, appClient, loadIntegrity, type Integrity } from '../codec/signing';
 import type { DataConverter } from '@temporalio/common';
 import { createKnex, migrateLatest, pingDatabase } from '../db/knex';
@@ -135,7 +136,6 @@ async function run(): Promise<void> {
   applySecretFiles(process.env);
   const config = loadConfig();
   const channels = loadChannelConfig();
-  const dataConverter = codecDataConverter(loadCodecKeys());
   const logger = createLogger({ service: 'worker' });
   const metrics = createWorkerMetrics();
   // the SDK's log lines (with workflowId, workflowType, activityType) as JSON; its runtime metrics on loopback, merged into /metrics
@@ -150,6 +150,9 @@ async function run(): Promise<void> {
     ...(sdkMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } } : {}),
   });
   const db = createKnex(dbOptions(config));
+  // payloads encrypted; a student's care workflows with the student's own key (crypto-shredding)
+  const codecKeys = loadCodecKeys();
+  const dataConverter = codecDataConverter(codecKeys, createStudentKeyring(db, codecKeys));
   const outbox = createOutbox({
     knex: db,
     channels: instrumentChannels(createChannels(channels), metrics),

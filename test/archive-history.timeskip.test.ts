@@ -26,7 +26,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { codecDataConverter, createCodec, ENCRYPTED_ENCODING } from '../codec/aes-gcm';
+import { codecDataConverter, createCodec, ENCRYPTED_ENCODING, METADATA_KEY_ID } from '../codec/aes-gcm';
+import { createStudentKeyring, StudentKeyDestroyedError } from '../codec/student-keys';
 import { appClient, keyFromSeed, loadLegacyBefore, type Integrity } from '../codec/signing';
 import { purgeArchiveWorkflowId } from '../contracts/archive';
 import { createOutbox } from '../notifications/outbox';
@@ -86,6 +87,21 @@ function headerKeys(v: unknown, into: Set<string>): Set<string> {
   return into;
 }
 
+/** A workflow's history as the server stores it (read with the test server's own client: no codec). */
+async function rawHistory(workflowId: string): Promise<temporal.api.history.v1.History> {
+  const { history } = await env.client.workflowService.getWorkflowExecutionHistory({
+    namespace: 'default',
+    execution: { workflowId },
+  });
+  return temporal.api.history.v1.History.decode(temporal.api.history.v1.History.encode(history!).finish());
+}
+/** The encrypted payloads of a history. */
+function encryptedOf(history: temporal.api.history.v1.History, workflowId: string): Found[] {
+  return payloadsOf(temporal.api.history.v1.History.toObject(history, { defaults: false }), workflowId, []).filter(
+    (f) => text(f.payload.metadata?.[METADATA_ENCODING_KEY]) === ENCRYPTED_ENCODING,
+  );
+}
+
 let env: TestWorkflowEnvironment;
 let d: DemoDb;
 beforeAll(async () => {
@@ -104,7 +120,9 @@ describe('Temporal history of every care workflow of a student', () => {
       keys: { current: keyFromSeed(randomBytes(32)), previous: [] },
       legacyBefore: await loadLegacyBefore(d.db),
     };
-    const dataConverter = codecDataConverter(KEYS);
+    // the app's keyring: a student's care workflows are encrypted with the student's own key
+    const keyring = createStudentKeyring(d.db, KEYS);
+    const dataConverter = codecDataConverter(KEYS, keyring);
     const client = appClient({ connection: env.connection, dataConverter }, integrity, () => env.currentTimeMs());
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -114,6 +132,10 @@ describe('Temporal history of every care workflow of a student', () => {
       activities: allActivities({ knex: d.db, client, outbox: createOutbox({ knex: d.db, channels: {} }) }),
     });
     const ids: string[] = [];
+    let plaintextSeen = false;
+    let student = '';
+    /** the encrypted payloads of the care workflows' histories, read before the purge */
+    const before: Found[] = [];
     await worker.runUntil(async () => {
       const deps = async () => ({
         knex: d.db,
@@ -181,12 +203,15 @@ describe('Temporal history of every care workflow of a student', () => {
         purgeArchiveWorkflowId(studentId),
       );
       for (const id of ids.slice(0, 4)) await client.workflow.getHandle(id).result();
+      student = studentId;
+      for (const id of ids.slice(0, 4)) before.push(...encryptedOf(await rawHistory(id), id));
+      const plain = await createCodec(KEYS, keyring).decode(before.map((f) => f.payload as Payload));
+      plaintextSeen = plain.some((p) => Buffer.from(p.data ?? []).includes(Buffer.from(NAME)));
       await env.sleep(366 * DAY); // past the retention (365 days by default): the purge timer fires
       expect(await client.workflow.getHandle(ids[4]!).result()).toEqual({ purged: true });
     });
 
     const raw = env.client; // the test server's own client: no codec
-    let plaintextSeen = false;
     let headersSeen = 0;
     for (const workflowId of ids) {
       expect(workflowId).not.toContain(NAME);
@@ -237,12 +262,27 @@ describe('Temporal history of every care workflow of a student', () => {
         ...Object.values(info.searchAttributes?.indexedFields ?? {}),
       ])
         expect(text(p.data)).not.toMatch(new RegExp(`${NAME}|${NO}`));
-      // with the key, the ciphertext gives the typed name back (so the search above could find it)
-      const encrypted = found.filter((f) => text(f.payload.metadata?.[METADATA_ENCODING_KEY]) === ENCRYPTED_ENCODING);
-      const plain = await createCodec(KEYS).decode(encrypted.map((f) => f.payload as Payload));
-      if (plain.some((p) => Buffer.from(p.data ?? []).includes(Buffer.from(NAME)))) plaintextSeen = true;
     }
-    expect(plaintextSeen).toBe(true);
     expect(headersSeen).toBeGreaterThan(0); // the signature's headers were there, and checked
+
+    // crypto-shredding (codec/student-keys.ts): every encrypted payload of the care workflows names
+    // the student's own key, never the payload key
+    expect(before.length).toBeGreaterThan(20);
+    for (const { path, payload } of before)
+      expect(text(payload.metadata?.[METADATA_KEY_ID]), path).toBe(`student:${student}`);
+    expect(await d.db('student_payload_keys').where({ student_id: student }).first()).toBeUndefined();
+    // before the purge, the key gave the typed name back (so the searches above could find it)
+    expect(plaintextSeen).toBe(true);
+    // after it, no codec can read them: not this process's keyring (the purge made it forget),
+    // not a new process's (the salt is gone), not the payload key alone
+    const payloads = before.map((f) => f.payload as Payload);
+    await expect(createCodec(KEYS, keyring).decode(payloads)).rejects.toBeInstanceOf(StudentKeyDestroyedError);
+    await expect(createCodec(KEYS, createStudentKeyring(d.db, KEYS)).decode(payloads)).rejects.toBeInstanceOf(
+      StudentKeyDestroyedError,
+    );
+    await expect(createCodec(KEYS).decode(payloads)).rejects.toThrow(/student's key/);
+    // one payload at a time: none of them decodes
+    for (const p of payloads.slice(0, 5))
+      await expect(createCodec(KEYS, keyring).decode([p])).rejects.toThrow(/destroyed/);
   }, 60_000);
 });

@@ -19,6 +19,9 @@ import {
   reporterHome,
 } from '../server/features/units/use-cases';
 import { ImportError } from '../server/platform/csv';
+import { inTransaction } from '../db/knex';
+import { purgeStudent, studentWorkflowIds } from '../db/repositories/archive-purge';
+import { ensureStudentKey, getStudentKey } from '../db/repositories/student-keys';
 import { demoDb, type DemoDb } from './helpers/demo-db';
 import { importDemoRoster, openWeek, ROSTER_CSV, seedReporters, sessionOf } from './helpers/units';
 
@@ -175,6 +178,30 @@ describe("the reporter's own reports", () => {
     const counsellor = await sessionOf(fx.store, 'literature-counsellor');
     expect((await listConcerns(deps(), counsellor, 'literature')).map((c) => c.studentName)).toEqual(['张二']);
     await expect(fileNothingUnusual(deps(), counsellor)).rejects.toThrow(/for class and dorm reporters/);
+  });
+
+  test('When the student a concern named is purged, then the concern keeps its filing but loses the student and the note, and the student’s payload key is destroyed', async () => {
+    const me = await sessionOf(fx.store, 'lit-psych-member');
+    const classmate = (await reporterHome(deps(), me)).classmates.find((s) => s.name === '张二')!;
+    const { reportId } = await fileConcern(deps(), me, {
+      studentId: classmate.id,
+      category: 'mood',
+      note: '张二连续三天不去上课',
+    });
+    expect(await studentWorkflowIds(fx.db, classmate.id)).toEqual([`unit-concern.${reportId}`]);
+    await ensureStudentKey(fx.db, classmate.id, { masterKeyId: 'k1', salt: Buffer.alloc(32, 7), at: NOW });
+    const counts = await inTransaction(fx.db, (trx) =>
+      purgeStudent(trx, { studentId: classmate.id, by: 'test', at: NOW }),
+    );
+    expect(counts).toMatchObject({ unit_reports: 1, student_payload_keys: 1, students: 1 });
+    const report = (await fx.db('unit_reports').where({ id: reportId }).first()) as Record<string, unknown>;
+    expect([report.kind, report.student_id, report.note, report.reporter_user_id]).toEqual([
+      'concern',
+      null,
+      null,
+      me.id,
+    ]);
+    expect(await getStudentKey(fx.db, classmate.id)).toBeNull();
   });
 });
 

@@ -68,3 +68,13 @@ export interface DataRequestRow {
   answered_by: string | null;
   answered_at: EpochMs | null;
 }
+
+/** A student's payload key (crypto-shredding, codec/student-keys.ts): deleted by the purge. */
+export interface StudentPayloadKeyRow {
+  student_id: string;
+  /** the PAYLOAD_KEYS id the student key is derived from */
+  master_key_id: string;
+  /** 32 random bytes, base64 */
+  salt: string;
+  created_at: EpochMs;
+}
