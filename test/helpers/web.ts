@@ -16,7 +16,8 @@ import { planSemester } from '../../domain/planner';
 import { createCodec } from '../../codec/aes-gcm';
 import { createApp } from '../../server/app';
 import type { AppDeps } from '../../server/platform/deps';
-import { createSemester, registerDataFiles } from '../../server/features/semesters/use-cases/setup';
+import { registerDataFiles } from '../../server/features/semesters/use-cases/setup';
+import { autumnSemester } from './demo-db';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -47,14 +48,7 @@ export async function webFixture(
   const templateFile = path.join(ROOT, 'checklists', 'runxin-2024-autumn.json');
   const calendarFile = path.join(ROOT, 'calendars', '2024-autumn.json');
   const { template } = await registerDataFiles(store, { templateFile, calendarFile });
-  await createSemester(store, {
-    id: semesterId,
-    schoolId: 'demo-school',
-    templateId: template.id,
-    templateVersion: template.version,
-    calendarId: '2024-autumn',
-    taskModel: opts.taskModel,
-  });
+  await autumnSemester(store, template, semesterId, opts.taskModel);
   if (opts.plan !== false) {
     const plan = planSemester({
       semesterId,
@@ -104,6 +98,21 @@ export async function webFixture(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Every route (`METHOD /path`) the app registers over `deps`, walked from its router (once per router that has it). */
+export function registeredRoutes(deps: AppDeps): string[] {
+  const app = createApp(deps);
+  type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+  const out: string[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const l of stack) {
+      if (l.route) for (const m of Object.keys(l.route.methods)) out.push(`${m.toUpperCase()} ${l.route.path}`);
+      else if (l.handle?.stack) walk(l.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return out;
 }
 
 export interface Session {
