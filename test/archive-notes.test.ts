@@ -10,17 +10,17 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPairingActivities } from '../activities/pairing';
-import { createScreeningActivities } from '../activities/screening';
 import { startPairing } from '../db/repositories/pairing';
 import { closeArchive, purgeArchiveNow, readArchive, type ArchiveDeps } from '../server/features/archive/use-cases';
 import { removeKeyCare } from '../server/features/care/use-cases';
 import { readCase } from '../server/features/crisis/use-cases';
 import { columnsHolding, demoDb, type DemoDb } from './helpers/demo-db';
 import { staffUser as staff } from './helpers/actors';
-import { addReportedCase, importWarningsOf } from './helpers/records';
+import { addReportedCase, firstWarning, importWarningsOf } from './helpers/records';
 
 const NAME = '司马静怡';
 const NO = '2024880123';
+const student = { no: NO, name: NAME };
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 9, 8, 2);
 const counsellor = staff('literature-counsellor', 'counsellor', 'literature');
@@ -36,27 +36,14 @@ const deps = (now: number): ArchiveDeps => ({ knex: d.db, store: d.store, taskQu
 beforeAll(async () => {
   d = await demoDb('archive-notes');
   const care = { knex: d.db, store: d.store };
-  await importWarningsOf({ ...care, now: T0 }, counsellor, [{ no: NO, name: NAME, level: '红色' }]);
-  const w = (await d.db('screening_warnings').first()) as { id: string; student_id: string; interview_due_at: number };
-  studentId = w.student_id;
+  await importWarningsOf({ ...care, now: T0 }, counsellor, [{ ...student, level: '红色' }]);
+  const warning = await firstWarning(care);
+  studentId = warning.studentId;
   // a high-risk interview: key-care, the ledger and a proposed pairing
-  const screening = createScreeningActivities({ store: d.store, knex: d.db });
-  const event = { warningId: w.id, collegeId: 'literature', warningLevel: 'red' as const, dueAt: w.interview_due_at };
-  await screening.recordScreeningEvent({
-    ...event,
-    step: 'key-care-and-ledger-proposed',
-    action: 'key-care-and-ledger-proposed',
-    at: T0 + DAY,
-    actor: 'system',
-    notify: null,
-  });
+  await warning.step('key-care-and-ledger-proposed', T0 + DAY, { actor: 'system' });
   // a crisis case with its supervision steps, the name typed into every free text
   const reported = { id: caseId, studentId, situation: 'self_harm_risk', place: '3 号宿舍楼', reportedBy: teacher.id };
-  const step = await addReportedCase(
-    care,
-    { ...reported, at: T0 + 2 * DAY, student: { no: NO, name: NAME } },
-    leader.id,
-  );
+  const step = await addReportedCase(care, { ...reported, at: T0 + 2 * DAY, student }, leader.id);
   await step('reported', T0 + 2 * DAY, { situation: 'self_harm_risk' });
   await step(`check-in:${T0 + 2 * DAY + 3600_000}`, T0 + 2 * DAY + 3600_000, { note: `${NAME} 情绪平稳，已进食` });
   const handOver = { receivedBy: `${NAME}的母亲`, witnessedBy: [`${NAME}的室友`, counsellor.id] };

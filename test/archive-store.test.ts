@@ -8,7 +8,6 @@
  */
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScreeningActivities } from '../activities/screening';
 import { seedDemoSchool } from '../db/demo';
 import { migrateLatest } from '../db/knex';
 import { createStore, type Store } from '../db/store';
@@ -29,7 +28,7 @@ import {
 import { readCase } from '../server/features/crisis/use-cases';
 import { staffUser as user } from './helpers/actors';
 import { bothDrivers, connect } from './helpers/databases';
-import { addReportedCase, importWarningsOf } from './helpers/records';
+import { addReportedCase, firstWarning, importWarningsOf } from './helpers/records';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 9, 8, 2);
@@ -59,19 +58,9 @@ describe.each(drivers)('the archive on $name', (driver) => {
     store = createStore(db);
     await seedDemoSchool(store);
     await importWarningsOf(deps(T0), counsellor, [{ no: NO, name: NAME, level: '红色' }]);
-    const w = (await db('screening_warnings').first()) as { id: string; student_id: string; interview_due_at: number };
-    studentId = w.student_id;
-    await createScreeningActivities({ store, knex: db }).recordScreeningEvent({
-      warningId: w.id,
-      collegeId: 'literature',
-      warningLevel: 'red',
-      dueAt: Number(w.interview_due_at),
-      step: 'key-care-and-ledger-proposed',
-      action: 'key-care-and-ledger-proposed',
-      at: T0 + DAY,
-      actor: 'system',
-      notify: null,
-    });
+    const warning = await firstWarning({ knex: db, store });
+    studentId = warning.studentId;
+    await warning.step('key-care-and-ledger-proposed', T0 + DAY, { actor: 'system' });
     const reported = { id: 'case-store-1', studentId, situation: 'self_harm_risk', place: '宿舍' };
     const at = T0 + 2 * DAY;
     const step = await addReportedCase({ knex: db, store }, { ...reported, reportedBy: counsellor.id, at }, leader.id);

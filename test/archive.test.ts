@@ -9,7 +9,6 @@
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPairingActivities } from '../activities/pairing';
-import { createScreeningActivities } from '../activities/screening';
 import { startPairing } from '../db/repositories/pairing';
 import type { TaskInstanceRow } from '../db/store';
 import { ledgerDutyProblem } from '../server/features/tasks/use-cases';
@@ -25,10 +24,11 @@ import {
 } from '../server/features/archive/use-cases';
 import { columnsHolding, demoDb, type DemoDb } from './helpers/demo-db';
 import { staffUser as staff } from './helpers/actors';
-import { addReportedCase, HIGH_RISK_INTERVIEW, importWarningsOf } from './helpers/records';
+import { addReportedCase, firstWarning, HIGH_RISK_INTERVIEW, importWarningsOf } from './helpers/records';
 
 const NAME = '陈思远';
 const NO = '2024880001';
+const student = { no: NO, name: NAME };
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 9, 8, 2); // 2024-10-08 10:00 in Shanghai
 
@@ -46,32 +46,14 @@ beforeAll(async () => {
   d = await demoDb('archive', { semesterId: 'arch-2024' });
   const care = { knex: d.db, store: d.store, taskQueue: 'none' };
   // 1. screening: a red warning imported
-  await importWarningsOf({ ...care, now: T0 }, counsellor, [{ no: NO, name: NAME, level: '红色' }], 'warn.csv');
-  const w = (await d.db('screening_warnings').first()) as { id: string; student_id: string; interview_due_at: number };
-  studentId = w.student_id;
+  await importWarningsOf({ ...care, now: T0 }, counsellor, [{ ...student, level: '红色' }], 'warn.csv');
+  const warning = await firstWarning(care);
+  studentId = warning.studentId;
   // 2. the interview finds a high risk: 3. the key-care list, the ledger and a proposed pairing
-  const screening = createScreeningActivities({ store: d.store, knex: d.db });
-  const event = { warningId: w.id, collegeId: 'literature', warningLevel: 'red' as const, dueAt: w.interview_due_at };
-  const record = HIGH_RISK_INTERVIEW;
   const interviewAt = T0 + DAY;
-  await screening.recordScreeningEvent({
-    ...event,
-    step: 'interviewed',
-    action: 'interviewed',
-    at: interviewAt,
-    actor: counsellor.id,
-    notify: null,
-    interview: record,
-    details: { assessment: 'high_risk' },
-  });
-  await screening.recordScreeningEvent({
-    ...event,
-    step: 'key-care-and-ledger-proposed',
-    action: 'key-care-and-ledger-proposed',
-    at: interviewAt,
-    actor: 'system',
-    notify: 'college-leader',
-  });
+  const interview = { interview: HIGH_RISK_INTERVIEW, details: { assessment: 'high_risk' } };
+  await warning.step('interviewed', interviewAt, { actor: counsellor.id, ...interview });
+  await warning.step('key-care-and-ledger-proposed', interviewAt, { actor: 'system', notify: 'college-leader' });
   const entry = (await d.db('ledger_entries').where({ student_id: studentId }).first('id')) as { id: string };
   await addFollowUp({ ...care, now: T0 + 3 * DAY }, counsellor, entry.id, {
     text: '已约谈，情绪稍稳定',
@@ -80,11 +62,7 @@ beforeAll(async () => {
   // 4. a crisis case (the row as reportCase writes it; its steps as the workflow's activity writes them)
   const caseId = 'case-archive-1';
   const reported = { id: caseId, studentId, situation: 'injury', place: '3 号宿舍楼', reportedBy: classTeacher.id };
-  const step = await addReportedCase(
-    care,
-    { ...reported, at: T0 + 5 * DAY, student: { no: NO, name: NAME } },
-    leader.id,
-  );
+  const step = await addReportedCase(care, { ...reported, at: T0 + 5 * DAY, student }, leader.id);
   await step('reported', T0 + 5 * DAY, { situation: 'injury' });
   await step('five-ones', T0 + 6 * DAY, { plan: '持续关注', team: ['literature-counsellor'] });
   // 5. the proposed pairing gets its teacher; a talk

@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { createCrisisActivities } from '../../activities/crisis';
+import { createScreeningActivities, type ScreeningEvent } from '../../activities/screening';
 import type { Store } from '../../db/store';
 import { importWarnings } from '../../server/features/screening/use-cases';
 import type { SessionUser } from '../../server/platform/auth/context';
@@ -100,6 +101,20 @@ export function importWarningsOf(
   const rows = students.map((s) => `${s.no},${s.name},文学院,汉语言2401,${s.level}`);
   const csv = ['学号,姓名,学院,班级,预警等级', ...rows].join('\r\n');
   return importWarnings({ ...deps, taskQueue: 'none' }, by, Buffer.from(csv), file);
+}
+
+/**
+ * The red warning a test imported first (literature), and a recorder of its steps as the screening
+ * workflow's activity writes them (the action: the step's name), not notifying anyone unless told.
+ */
+export async function firstWarning(deps: { knex: Knex; store: Store }) {
+  type Row = { id: string; student_id: string; interview_due_at: number };
+  const w = (await deps.knex('screening_warnings').first()) as Row;
+  const screening = createScreeningActivities(deps);
+  const warning = { warningId: w.id, collegeId: 'literature', dueAt: Number(w.interview_due_at) };
+  const step = (step: string, at: number, e: Pick<ScreeningEvent, 'actor'> & Partial<ScreeningEvent>) =>
+    screening.recordScreeningEvent({ ...warning, warningLevel: 'red', step, action: step, at, notify: null, ...e });
+  return { id: w.id, studentId: w.student_id, step };
 }
 
 /** A case as reported: it occurred and was reported `at`. */
