@@ -94,6 +94,14 @@ const TEMPLATE_V1 = {
   body: TEMPLATE_BODY,
   sha256: sha(TEMPLATE_BODY),
 };
+const CALENDAR = { id: 'cal-2024-autumn', nameZh: '2024秋季学期', body: CALENDAR_BODY, sha256: sha(CALENDAR_BODY) };
+const SEMESTER = {
+  id: 'sem',
+  schoolId: 'sch',
+  calendarId: 'cal-2024-autumn',
+  templateId: 'checklist-2024-autumn',
+  templateVersion: 1,
+};
 
 async function seedReference(store: Store): Promise<void> {
   await store.upsertSchool({ ...SCHOOL, createdAt: T0 });
@@ -124,19 +132,8 @@ async function seedReference(store: Store): Promise<void> {
   });
   await store.upsertUser(TEACHER_A);
   await store.saveTemplate(TEMPLATE_V1);
-  await store.saveCalendar({
-    id: 'cal-2024-autumn',
-    nameZh: '2024秋季学期',
-    body: CALENDAR_BODY,
-    sha256: sha(CALENDAR_BODY),
-  });
-  await store.upsertSemester({
-    id: 'sem',
-    schoolId: 'sch',
-    calendarId: 'cal-2024-autumn',
-    templateId: 'checklist-2024-autumn',
-    templateVersion: 1,
-  });
+  await store.saveCalendar(CALENDAR);
+  await store.upsertSemester(SEMESTER);
 }
 
 function plannedTask(id: string, over: Partial<PlannedTaskInput> = {}): PlannedTaskInput {
@@ -246,7 +243,7 @@ describe.each(drivers)('store on $name', (driver) => {
     expect(await store.getTemplate('checklist-2024-autumn', 1)).toMatchObject({ version: 1, body: TEMPLATE_BODY });
     expect(await store.getTemplate('missing')).toBeUndefined();
 
-    const cal = { id: 'cal-2024-autumn', nameZh: '2024秋季学期', body: CALENDAR_BODY, sha256: sha(CALENDAR_BODY) };
+    const cal = CALENDAR;
     expect(await store.saveCalendar(cal)).toBe('unchanged');
     expect(await store.saveCalendar({ ...cal, body: '{}', sha256: sha('{}') })).toBe('updated');
     expect(await store.getCalendar('cal-2024-autumn')).toMatchObject({ body: '{}' });
@@ -255,14 +252,7 @@ describe.each(drivers)('store on $name', (driver) => {
   it('keeps semester status out of upserts and sets it with setSemesterStatus', async () => {
     await seedReference(store);
     await store.setSemesterStatus('sem', 'running', { workflowId: 'semester-sem', startedAt: T0 });
-    await store.upsertSemester({
-      id: 'sem',
-      schoolId: 'sch',
-      calendarId: 'cal-2024-autumn',
-      templateId: 'checklist-2024-autumn',
-      templateVersion: 1,
-      status: 'planned',
-    });
+    await store.upsertSemester({ ...SEMESTER, status: 'planned' });
     expect(await store.getSemester('sem')).toMatchObject({
       status: 'running',
       workflowId: 'semester-sem',
@@ -483,13 +473,7 @@ describe.each(drivers)('store on $name', (driver) => {
 
   it('counts compliance per college and month', async () => {
     await seedReference(store);
-    await store.upsertSemester({
-      id: 'sem-other',
-      schoolId: 'sch',
-      calendarId: 'cal-2024-autumn',
-      templateId: 'checklist-2024-autumn',
-      templateVersion: 1,
-    });
+    await store.upsertSemester({ ...SEMESTER, id: 'sem-other' });
     const now = Date.UTC(2025, 0, 15);
     const past = now - DAY;
     const future = now + DAY;
