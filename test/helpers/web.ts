@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { DEMO_PASSWORD, seedDemoSchool } from '../../db/demo';
 import { createKnex, migrateLatest } from '../../db/knex';
@@ -98,6 +99,20 @@ export async function webFixture(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A Temporal client that only records each workflow start with `onStart` (and answers with the
+ * id and a run id): for pages that start workflows, whose real start path the dev-server tests run.
+ */
+export function recordingClient(onStart: (opts: { workflowId: string; args: unknown }) => void): Client {
+  const workflow = {
+    start: async (_wf: unknown, opts: { workflowId: string; args: unknown }) => {
+      onStart(opts);
+      return { workflowId: opts.workflowId, firstExecutionRunId: 'run-1' };
+    },
+  };
+  return { workflow } as unknown as Client;
 }
 
 /** Every route (`METHOD /path`) the app registers over `deps`, walked from its router (once per router that has it). */
