@@ -4,7 +4,6 @@
  * entries and ledger follow-ups, the school's figures in versions, and the weekly class reports, whose
  * table this test creates itself with the columns of issue 16 part 2), then the use case over them.
  */
-import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoSchool } from '../db/demo';
@@ -22,10 +21,9 @@ import {
 import { createStore, type Store } from '../db/store';
 import type { IndicatorInputs } from '../domain/indicators-inputs';
 import { readIndicators } from '../server/features/indicators/use-cases';
-import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 import { bothDrivers, connect } from './helpers/databases';
+import { autumnSemester, registerAutumn } from './helpers/demo-db';
 
-const ROOT = path.resolve(__dirname, '..');
 const SCHOOL = 'demo-school';
 const SEM = 'ind-2024-autumn';
 const MIN = 60_000;
@@ -52,17 +50,8 @@ const college = (id: string) => ({
 
 async function seed(db: Knex, store: Store): Promise<IndicatorInputs> {
   await seedDemoSchool(store);
-  const { template } = await registerDataFiles(store, {
-    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-  });
-  await createSemester(store, {
-    id: SEM,
-    schoolId: SCHOOL,
-    templateId: template.id,
-    templateVersion: template.version,
-    calendarId: '2024-autumn',
-  });
+  const { template } = await registerAutumn(store);
+  await autumnSemester(store, template, SEM);
   const students = ['l1', 'l2', 'l3', 'l4', 's1', 's2', 's3'].map((id) => ({
     id,
     school_id: SCHOOL,
