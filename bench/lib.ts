@@ -3,7 +3,7 @@
  * timing loop with warm-up, and percentiles. The seeded PRNG is simulation/policy.ts's `prng`.
  */
 import { performance } from 'node:perf_hooks';
-import { createKnex } from '../db/knex';
+import { adminStatement } from '../db/connections';
 
 export { prng as seeded } from '../simulation/policy';
 
@@ -11,17 +11,7 @@ export { prng as seeded } from '../simulation/policy';
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** One statement on the admin connection (create/drop database, a probe), given up after 5 s. */
-export async function pgAdmin(sql: string): Promise<void> {
-  const admin = createKnex({ databaseUrl: PG_ADMIN_URL });
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref(),
-  );
-  try {
-    await Promise.race([admin.raw(sql), timeout]);
-  } finally {
-    await admin.destroy();
-  }
-}
+export const pgAdmin = (sql: string): Promise<void> => adminStatement(PG_ADMIN_URL, sql);
 
 /** Runs `once` `warmup` times, then `requests` times timed; the durations in ms, sorted. */
 export async function timed(once: () => Promise<void>, opts: { warmup: number; requests: number }): Promise<number[]> {

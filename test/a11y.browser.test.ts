@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, loginViaForm, pageError } from './helpers/browser';
+import { launchChromium, signIn, sizedPage } from './helpers/browser';
 import { webFixture, type WebFixture } from './helpers/web';
 
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -49,21 +49,9 @@ afterAll(async () => {
 });
 
 async function signedIn(username: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser!.newContext({
-    baseURL: fx.base,
-    locale: 'zh-CN',
-    viewport: PHONE,
-    hasTouch: true,
-    isMobile: true,
-    deviceScaleFactor: 1,
-    bypassCSP: true,
-  });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  const post = await loginViaForm(page, username);
-  expect(post.status(), `sign-in of ${username}: ${await pageError(post)}`).toBe(303);
-  await page.waitForURL((u) => u.pathname !== '/login');
-  return { context, page };
+  const opened = await sizedPage(browser!, fx.base, PHONE, { bypassCSP: true });
+  await signIn(opened.page, username);
+  return opened;
 }
 
 /** axe-core's serious and critical violations of the page at `path`, one line each. */

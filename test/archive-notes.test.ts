@@ -9,19 +9,18 @@
  * table finds neither the name nor the student number.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createCrisisActivities } from '../activities/crisis';
 import { createPairingActivities } from '../activities/pairing';
-import { createScreeningActivities } from '../activities/screening';
 import { startPairing } from '../db/repositories/pairing';
 import { closeArchive, purgeArchiveNow, readArchive, type ArchiveDeps } from '../server/features/archive/use-cases';
 import { removeKeyCare } from '../server/features/care/use-cases';
 import { readCase } from '../server/features/crisis/use-cases';
-import { importWarnings } from '../server/features/screening/use-cases';
-import { demoDb, type DemoDb } from './helpers/demo-db';
+import { columnsHolding, demoDb, type DemoDb } from './helpers/demo-db';
 import { staffUser as staff } from './helpers/actors';
+import { addReportedCase, firstWarning, importWarningsOf } from './helpers/records';
 
 const NAME = '司马静怡';
 const NO = '2024880123';
+const student = { no: NO, name: NAME };
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 9, 8, 2);
 const counsellor = staff('literature-counsellor', 'counsellor', 'literature');
@@ -34,84 +33,21 @@ let pairingId: string;
 const caseId = 'case-notes-1';
 const deps = (now: number): ArchiveDeps => ({ knex: d.db, store: d.store, taskQueue: 'none', now });
 
-/** Every text-like column of every table that holds the name or the number. */
-async function scan(): Promise<string[]> {
-  const tables = (await d.db('sqlite_master').where({ type: 'table' }).pluck('name')) as string[];
-  const found: string[] = [];
-  for (const table of tables) {
-    const columns = (await d.db.raw(`pragma table_info("${table}")`)) as Array<{ name: string; type: string }>;
-    for (const c of columns.filter((x) => !/int|real|bool|float|double/i.test(x.type))) {
-      const hits = await d
-        .db(table)
-        .where(c.name, 'like', `%${NAME}%`)
-        .orWhere(c.name, 'like', `%${NO}%`)
-        .count({ n: '*' });
-      if (Number((hits[0] as { n: number }).n) > 0) found.push(`${table}.${c.name}`);
-    }
-  }
-  return found;
-}
-
 beforeAll(async () => {
   d = await demoDb('archive-notes');
-  const csv = `学号,姓名,学院,班级,预警等级\r\n${NO},${NAME},文学院,汉语言2401,红色`;
-  await importWarnings(
-    { knex: d.db, store: d.store, taskQueue: 'none', now: T0 },
-    counsellor,
-    Buffer.from(csv),
-    'w.csv',
-  );
-  const w = (await d.db('screening_warnings').first()) as { id: string; student_id: string; interview_due_at: number };
-  studentId = w.student_id;
+  const care = { knex: d.db, store: d.store };
+  await importWarningsOf({ ...care, now: T0 }, counsellor, [{ ...student, level: '红色' }]);
+  const warning = await firstWarning(care);
+  studentId = warning.studentId;
   // a high-risk interview: key-care, the ledger and a proposed pairing
-  const screening = createScreeningActivities({ store: d.store, knex: d.db });
-  const event = { warningId: w.id, collegeId: 'literature', warningLevel: 'red' as const, dueAt: w.interview_due_at };
-  await screening.recordScreeningEvent({
-    ...event,
-    step: 'key-care-and-ledger-proposed',
-    action: 'key-care-and-ledger-proposed',
-    at: T0 + DAY,
-    actor: 'system',
-    notify: null,
-  });
+  await warning.step('key-care-and-ledger-proposed', T0 + DAY, { actor: 'system' });
   // a crisis case with its supervision steps, the name typed into every free text
-  await d.db('crisis_cases').insert({
-    id: caseId,
-    student_id: studentId,
-    college_id: 'literature',
-    situation: 'self_harm_risk',
-    place: '3 号宿舍楼',
-    reported_by: teacher.id,
-    occurred_at: T0 + 2 * DAY,
-    reported_at: T0 + 2 * DAY,
-    updated_at: T0 + 2 * DAY,
-    reported_student_no: NO,
-    reported_student_name: NAME,
-  });
-  const crisis = createCrisisActivities({ store: d.store, knex: d.db });
-  const step = (s: string, at: number, details?: Record<string, unknown>) =>
-    crisis.recordCrisisEvent({
-      caseId,
-      collegeId: 'literature',
-      step: s,
-      action: s.split(':')[0]!,
-      at,
-      actor: leader.id,
-      notify: null,
-      details,
-    });
+  const reported = { id: caseId, studentId, situation: 'self_harm_risk', place: '3 号宿舍楼', reportedBy: teacher.id };
+  const step = await addReportedCase(care, { ...reported, at: T0 + 2 * DAY, student }, leader.id);
   await step('reported', T0 + 2 * DAY, { situation: 'self_harm_risk' });
   await step(`check-in:${T0 + 2 * DAY + 3600_000}`, T0 + 2 * DAY + 3600_000, { note: `${NAME} 情绪平稳，已进食` });
-  await crisis.recordCrisisEvent({
-    caseId,
-    collegeId: 'literature',
-    step: 'hand-over',
-    action: 'handed-over',
-    at: T0 + 3 * DAY,
-    actor: leader.id,
-    notify: null,
-    details: { receivedBy: `${NAME}的母亲`, witnessedBy: [`${NAME}的室友`, counsellor.id] },
-  });
+  const handOver = { receivedBy: `${NAME}的母亲`, witnessedBy: [`${NAME}的室友`, counsellor.id] };
+  await step('hand-over', T0 + 3 * DAY, handOver, 'handed-over');
   await step('five-ones', T0 + 4 * DAY, {
     leaderUserId: leader.id,
     team: [counsellor.id, `${NAME}的班长`],
@@ -213,7 +149,7 @@ describe('free text out of the audit log', () => {
       reason: 'transferred',
     });
     expect((await purgeArchiveNow({ knex: d.db, now: closed.purgeDueAt }, studentId)).purged).toBe(true);
-    expect(await scan()).toEqual([]);
+    expect(await columnsHolding(d.db, [NAME, NO])).toEqual([]);
     expect(await d.db('archive_notes').where({ student_id: studentId }).first()).toBeUndefined();
     const checkIn = (await d.store.listAudit({ subjectType: 'crisis', subjectId: caseId })).find(
       (a) => a.eventKey === `crisis.${caseId}/check-in:${T0 + 2 * DAY + 3600_000}`,

@@ -5,8 +5,8 @@
  * student cells link to the archive.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { importWarnings } from '../server/features/screening/use-cases';
-import type { SessionUser } from '../server/platform/auth/context';
+import { staffUser } from './helpers/actors';
+import { importWarningsOf } from './helpers/records';
 import { login, webFixture, type Session, type WebFixture } from './helpers/web';
 
 let fx: WebFixture;
@@ -17,24 +17,17 @@ const form = (s: Session, path: string, fields: Record<string, string>) =>
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-csrf-token': s.csrf },
     body: new URLSearchParams({ ...fields, _csrf: s.csrf }).toString(),
   });
+/** The register's form sent by the admin: a request received on 2026-12-01. */
+const dataRequest = (studentNo: string, kind: string, request: string) =>
+  form(admin, '/admin/data-requests', { studentNo, kind, receivedOn: '2026-12-01', request });
 
 beforeAll(async () => {
   fx = await webFixture({}, { plan: false });
-  const counsellor: SessionUser = {
-    id: 'literature-counsellor',
-    username: 'literature-counsellor',
-    displayName: 'c',
-    role: 'counsellor',
-    collegeId: 'literature',
-    schoolId: 'demo-school',
-  };
-  const csv = `学号,姓名,学院,班级,预警等级\r\n2024880401,页面学生,文学院,汉语言2401,橙色`;
-  await importWarnings(
-    { knex: fx.knex, store: fx.store, taskQueue: 'none', now: Date.now() - 86_400_000 },
-    counsellor,
-    Buffer.from(csv),
-    'w.csv',
-  );
+  const counsellor = staffUser('literature-counsellor', 'counsellor', 'literature');
+  const now = Date.now() - 86_400_000;
+  await importWarningsOf({ knex: fx.knex, store: fx.store, now }, counsellor, [
+    { no: '2024880401', name: '页面学生', level: '橙色' },
+  ]);
   admin = await login(fx.base, 'admin');
 });
 afterAll(async () => {
@@ -43,24 +36,14 @@ afterAll(async () => {
 
 describe('the data requests’ register page', () => {
   test('When the form has problems, then the page names them, keeps what was typed and stores nothing; a good form is recorded and listed', async () => {
-    const bad = await form(admin, '/admin/data-requests', {
-      studentNo: '2099999999',
-      kind: 'access',
-      receivedOn: '2026-12-01',
-      request: '申请查阅本人测评结果',
-    });
+    const bad = await dataRequest('2099999999', 'access', '申请查阅本人测评结果');
     expect(bad.status).toBe(400);
     const page = await bad.text();
     expect(page).toContain('no archive for student number &#34;2099999999&#34;');
     expect(page).toContain('申请查阅本人测评结果</textarea>');
     expect(await fx.knex('data_requests').count({ n: '*' })).toEqual([{ n: 0 }]);
 
-    const good = await form(admin, '/admin/data-requests', {
-      studentNo: '2024880401',
-      kind: 'correction',
-      receivedOn: '2026-12-01',
-      request: '申请更正联系电话',
-    });
+    const good = await dataRequest('2024880401', 'correction', '申请更正联系电话');
     expect(good.status).toBe(303);
     const register = await (await admin.fetch('/admin/data-requests')).text();
     expect(register).toMatch(

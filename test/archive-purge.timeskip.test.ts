@@ -13,8 +13,8 @@ import { purgeArchiveWorkflowId } from '../contracts/archive';
 import { createOutbox } from '../notifications/outbox';
 import { allActivities } from '../server/worker';
 import { changeArchiveSettings, closeArchive, type ArchiveDeps } from '../server/features/archive/use-cases';
-import { importWarnings } from '../server/features/screening/use-cases';
-import { demoDb, type DemoDb } from './helpers/demo-db';
+import { demoDb, serverDeps, type DemoDb } from './helpers/demo-db';
+import { importWarningsOf } from './helpers/records';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 import { staffUser as user } from './helpers/actors';
 
@@ -46,20 +46,10 @@ describe('the purge timer of a closed archive', () => {
     });
     await worker.runUntil(async () => {
       const t0 = await env.currentTimeMs();
-      const deps = async (): Promise<ArchiveDeps> => ({
-        knex: d.db,
-        store: d.store,
-        client: env.client,
-        taskQueue: queue,
-        now: await env.currentTimeMs(),
-      });
-      const csv = `学号,姓名,学院,班级,预警等级\r\n${NO},${NAME},文学院,汉语言2401,橙色`;
-      await importWarnings(
-        { knex: d.db, store: d.store, taskQueue: 'none', now: t0 },
-        counsellor,
-        Buffer.from(csv),
-        'w.csv',
-      );
+      const deps = (): Promise<ArchiveDeps> => serverDeps(d, env, queue);
+      await importWarningsOf({ knex: d.db, store: d.store, now: t0 }, counsellor, [
+        { no: NO, name: NAME, level: '橙色' },
+      ]);
       const studentId = ((await d.db('students').where({ student_no: NO }).first('id')) as { id: string }).id;
 
       // the student left today: the archive closes and the timer starts (retention 365 days by default)

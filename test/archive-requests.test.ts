@@ -13,28 +13,20 @@ import {
   recordDataRequest,
   type ArchiveDeps,
 } from '../server/features/archive/use-cases';
-import { importWarnings } from '../server/features/screening/use-cases';
-import type { SessionUser } from '../server/platform/auth/context';
+import { staffUser } from './helpers/actors';
 import { demoDb, type DemoDb } from './helpers/demo-db';
+import { importWarningsOf } from './helpers/records';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 11, 3, 4); // 2026-12-03 12:00 in Shanghai
-const admin: SessionUser = {
-  id: 'admin',
-  username: 'admin',
-  displayName: 'admin',
-  role: 'school_admin',
-  collegeId: null,
-  schoolId: 'demo-school',
-};
-const counsellor: SessionUser = { ...admin, id: 'literature-counsellor', role: 'counsellor', collegeId: 'literature' };
+const admin = staffUser('admin', 'school_admin', null);
+const counsellor = staffUser('literature-counsellor', 'counsellor', 'literature');
 
 let d: DemoDb;
 const deps = (now = NOW): ArchiveDeps => ({ knex: d.db, store: d.store, taskQueue: 'none', now });
 beforeAll(async () => {
   d = await demoDb('data-request-uc');
-  const csv = `学号,姓名,学院,班级,预警等级\r\n2024880301,申请人丙,文学院,汉语言2401,橙色`;
-  await importWarnings({ ...deps(), now: NOW - 30 * DAY }, counsellor, Buffer.from(csv), 'w.csv');
+  await importWarningsOf(deps(NOW - 30 * DAY), counsellor, [{ no: '2024880301', name: '申请人丙', level: '橙色' }]);
 });
 afterAll(async () => {
   await d?.close();

@@ -20,21 +20,14 @@ import {
   recordDataRequest,
   type ArchiveDeps,
 } from '../server/features/archive/use-cases';
-import { importWarnings } from '../server/features/screening/use-cases';
-import type { SessionUser } from '../server/platform/auth/context';
-import { demoDb, type DemoDb } from './helpers/demo-db';
+import { staffUser } from './helpers/actors';
+import { demoDb, serverDeps, type DemoDb } from './helpers/demo-db';
+import { importWarningsOf } from './helpers/records';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 
 const DAY = 86_400_000;
-const admin: SessionUser = {
-  id: 'admin',
-  username: 'admin',
-  displayName: 'admin',
-  role: 'school_admin',
-  collegeId: null,
-  schoolId: 'demo-school',
-};
-const counsellor: SessionUser = { ...admin, id: 'literature-counsellor', role: 'counsellor', collegeId: 'literature' };
+const admin = staffUser('admin', 'school_admin', null);
+const counsellor = staffUser('literature-counsellor', 'counsellor', 'literature');
 
 let env: TestWorkflowEnvironment;
 let d: DemoDb;
@@ -62,9 +55,13 @@ beforeAll(async () => {
     }),
   });
   running = worker.run();
-  const csv = `学号,姓名,学院,班级,预警等级\r\n2024880201,申请人甲,文学院,汉语言2401,橙色\r\n2024880202,申请人乙,文学院,汉语言2401,橙色\r\n2024880203,申请人丁,文学院,汉语言2401,橙色`;
+  const applicants = [
+    { no: '2024880201', name: '申请人甲', level: '橙色' as const },
+    { no: '2024880202', name: '申请人乙', level: '橙色' as const },
+    { no: '2024880203', name: '申请人丁', level: '橙色' as const },
+  ];
   const now = await env.currentTimeMs();
-  await importWarnings({ knex: d.db, store: d.store, taskQueue: 'none', now }, counsellor, Buffer.from(csv), 'w.csv');
+  await importWarningsOf({ knex: d.db, store: d.store, now }, counsellor, applicants);
 });
 afterAll(async () => {
   worker?.shutdown();
@@ -73,13 +70,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const deps = async (): Promise<ArchiveDeps> => ({
-  knex: d.db,
-  store: d.store,
-  client: env.client,
-  taskQueue: queue,
-  now: await env.currentTimeMs(),
-});
+const deps = (): Promise<ArchiveDeps> => serverDeps(d, env, queue);
 const today = async () => DateTime.fromMillis(await env.currentTimeMs(), { zone: 'Asia/Shanghai' }).toISODate()!;
 const inbox = async (requestId: string) =>
   (await d.db('notifications').where({ subject_type: 'data-request', subject_id: requestId }).orderBy('id')) as Array<{

@@ -6,16 +6,10 @@
  * settings' upsert, the data requests' register (open first), the audit log of the archives, the
  * closing and the purge (counts, the log, nothing of the student left in the care tables).
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCrisisActivities } from '../activities/crisis';
-import { createScreeningActivities } from '../activities/screening';
 import { seedDemoSchool } from '../db/demo';
-import { createKnex, migrateLatest, type DbOptions } from '../db/knex';
+import { migrateLatest } from '../db/knex';
 import { createStore, type Store } from '../db/store';
 import {
   archiveAuditLog,
@@ -32,10 +26,10 @@ import {
   type ArchiveDeps,
 } from '../server/features/archive/use-cases';
 import { readCase } from '../server/features/crisis/use-cases';
-import { importWarnings } from '../server/features/screening/use-cases';
 import { staffUser as user } from './helpers/actors';
+import { bothDrivers, connect } from './helpers/databases';
+import { addReportedCase, firstWarning, importWarningsOf } from './helpers/records';
 
-const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 9, 8, 2);
 const NAME = '宇文清和';
@@ -44,100 +38,34 @@ const counsellor = user('literature-counsellor', 'counsellor', 'literature');
 const leader = user('literature-college-leader', 'college_leader', 'literature');
 const admin = user('admin', 'school_admin', null);
 
-async function withPgAdmin(sql: string): Promise<void> {
-  const pg = createKnex({ databaseUrl: PG_ADMIN_URL });
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref(),
-  );
-  try {
-    await Promise.race([pg.raw(sql), timeout]);
-  } finally {
-    await pg.destroy();
-  }
-}
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-archive-store-'));
-const pgName = `rx_test_${crypto.randomBytes(6).toString('hex')}`;
-let pgCreated = false;
-const drivers = [
-  {
-    name: 'sqlite',
-    setup: async (): Promise<DbOptions | { unavailable: string }> => ({ sqliteFile: path.join(dir, 'app.sqlite') }),
-    teardown: async () => fs.rmSync(dir, { recursive: true, force: true }),
-  },
-  {
-    name: 'postgres',
-    setup: async (): Promise<DbOptions | { unavailable: string }> => {
-      try {
-        await withPgAdmin('select 1');
-      } catch (err) {
-        return { unavailable: `PostgreSQL is not reachable: ${(err as Error).message}` };
-      }
-      await withPgAdmin(`create database "${pgName}"`);
-      pgCreated = true;
-      const url = new URL(PG_ADMIN_URL);
-      url.pathname = `/${pgName}`;
-      return { databaseUrl: url.toString() };
-    },
-    teardown: async () => {
-      if (pgCreated) await withPgAdmin(`drop database if exists "${pgName}"`);
-    },
-  },
-];
+const drivers = bothDrivers('archive-store');
 
 describe.each(drivers)('the archive on $name', (driver) => {
   let db: Knex;
   let store: Store;
-  let unavailable: string | null = null;
+  let unavailable = false;
   let studentId = '';
   const deps = (now: number): ArchiveDeps => ({ knex: db, store, taskQueue: 'none', now });
 
   beforeAll(async () => {
-    const opts = await driver.setup();
-    if ('unavailable' in opts) {
-      unavailable = opts.unavailable;
+    const connected = await connect(driver, 'archive-store.test');
+    if (!connected) {
+      unavailable = true;
       return;
     }
-    db = createKnex(opts);
+    db = connected.db;
     await migrateLatest(db);
     store = createStore(db);
     await seedDemoSchool(store);
-    const csv = `学号,姓名,学院,班级,预警等级\r\n${NO},${NAME},文学院,汉语言2401,红色`;
-    await importWarnings({ ...deps(T0), taskQueue: 'none' }, counsellor, Buffer.from(csv), 'w.csv');
-    const w = (await db('screening_warnings').first()) as { id: string; student_id: string; interview_due_at: number };
-    studentId = w.student_id;
-    await createScreeningActivities({ store, knex: db }).recordScreeningEvent({
-      warningId: w.id,
-      collegeId: 'literature',
-      warningLevel: 'red',
-      dueAt: Number(w.interview_due_at),
-      step: 'key-care-and-ledger-proposed',
-      action: 'key-care-and-ledger-proposed',
-      at: T0 + DAY,
-      actor: 'system',
-      notify: null,
-    });
-    await db('crisis_cases').insert({
-      id: 'case-store-1',
-      student_id: studentId,
-      college_id: 'literature',
-      situation: 'self_harm_risk',
-      place: '宿舍',
-      reported_by: counsellor.id,
-      occurred_at: T0 + 2 * DAY,
-      reported_at: T0 + 2 * DAY,
-      updated_at: T0 + 2 * DAY,
-    });
-    await createCrisisActivities({ store, knex: db }).recordCrisisEvent({
-      caseId: 'case-store-1',
-      collegeId: 'literature',
-      step: 'hand-over',
-      action: 'handed-over',
-      at: T0 + 3 * DAY,
-      actor: leader.id,
-      notify: null,
-      details: { receivedBy: `${NAME}的父亲`, witnessedBy: [counsellor.id] },
-    });
+    await importWarningsOf(deps(T0), counsellor, [{ no: NO, name: NAME, level: '红色' }]);
+    const warning = await firstWarning({ knex: db, store });
+    studentId = warning.studentId;
+    await warning.step('key-care-and-ledger-proposed', T0 + DAY, { actor: 'system' });
+    const reported = { id: 'case-store-1', studentId, situation: 'self_harm_risk', place: '宿舍' };
+    const at = T0 + 2 * DAY;
+    const step = await addReportedCase({ knex: db, store }, { ...reported, reportedBy: counsellor.id, at }, leader.id);
+    const handOver = { receivedBy: `${NAME}的父亲`, witnessedBy: [counsellor.id] };
+    await step('hand-over', T0 + 3 * DAY, handOver, 'handed-over');
   });
   afterAll(async () => {
     await db?.destroy();

@@ -8,14 +8,11 @@
  */
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createCrisisActivities } from '../activities/crisis';
 import { createPairingActivities } from '../activities/pairing';
-import { createScreeningActivities } from '../activities/screening';
 import { startPairing } from '../db/repositories/pairing';
 import type { TaskInstanceRow } from '../db/store';
 import { ledgerDutyProblem } from '../server/features/tasks/use-cases';
 import { addFollowUp } from '../server/features/care/use-cases';
-import { importWarnings } from '../server/features/screening/use-cases';
 import {
   closeArchive,
   editArchive,
@@ -25,11 +22,13 @@ import {
   reviewArchive,
   type ArchiveDeps,
 } from '../server/features/archive/use-cases';
-import { demoDb, type DemoDb } from './helpers/demo-db';
+import { columnsHolding, demoDb, type DemoDb } from './helpers/demo-db';
 import { staffUser as staff } from './helpers/actors';
+import { addReportedCase, firstWarning, HIGH_RISK_INTERVIEW, importWarningsOf } from './helpers/records';
 
 const NAME = '陈思远';
 const NO = '2024880001';
+const student = { no: NO, name: NAME };
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 9, 8, 2); // 2024-10-08 10:00 in Shanghai
 
@@ -47,42 +46,14 @@ beforeAll(async () => {
   d = await demoDb('archive', { semesterId: 'arch-2024' });
   const care = { knex: d.db, store: d.store, taskQueue: 'none' };
   // 1. screening: a red warning imported
-  const csv = `学号,姓名,学院,班级,预警等级\r\n${NO},${NAME},文学院,汉语言2401,红色`;
-  await importWarnings({ ...care, now: T0 }, counsellor, Buffer.from(csv), 'warn.csv');
-  const w = (await d.db('screening_warnings').first()) as { id: string; student_id: string; interview_due_at: number };
-  studentId = w.student_id;
+  await importWarningsOf({ ...care, now: T0 }, counsellor, [{ ...student, level: '红色' }], 'warn.csv');
+  const warning = await firstWarning(care);
+  studentId = warning.studentId;
   // 2. the interview finds a high risk: 3. the key-care list, the ledger and a proposed pairing
-  const screening = createScreeningActivities({ store: d.store, knex: d.db });
-  const event = { warningId: w.id, collegeId: 'literature', warningLevel: 'red' as const, dueAt: w.interview_due_at };
-  const record = {
-    rapport: '适应一般',
-    emotions: '持续低落两周',
-    socialFunctioning: '回避社交',
-    coping: '独处',
-    riskOfExtremeThoughts: '有消极念头',
-    assessment: 'high_risk' as const,
-    needsCounselling: true,
-    needsCrisisIntervention: true,
-  };
   const interviewAt = T0 + DAY;
-  await screening.recordScreeningEvent({
-    ...event,
-    step: 'interviewed',
-    action: 'interviewed',
-    at: interviewAt,
-    actor: counsellor.id,
-    notify: null,
-    interview: record,
-    details: { assessment: 'high_risk' },
-  });
-  await screening.recordScreeningEvent({
-    ...event,
-    step: 'key-care-and-ledger-proposed',
-    action: 'key-care-and-ledger-proposed',
-    at: interviewAt,
-    actor: 'system',
-    notify: 'college-leader',
-  });
+  const interview = { interview: HIGH_RISK_INTERVIEW, details: { assessment: 'high_risk' } };
+  await warning.step('interviewed', interviewAt, { actor: counsellor.id, ...interview });
+  await warning.step('key-care-and-ledger-proposed', interviewAt, { actor: 'system', notify: 'college-leader' });
   const entry = (await d.db('ledger_entries').where({ student_id: studentId }).first('id')) as { id: string };
   await addFollowUp({ ...care, now: T0 + 3 * DAY }, counsellor, entry.id, {
     text: '已约谈，情绪稍稳定',
@@ -90,31 +61,8 @@ beforeAll(async () => {
   });
   // 4. a crisis case (the row as reportCase writes it; its steps as the workflow's activity writes them)
   const caseId = 'case-archive-1';
-  await d.db('crisis_cases').insert({
-    id: caseId,
-    student_id: studentId,
-    college_id: 'literature',
-    situation: 'injury',
-    place: '3 号宿舍楼',
-    reported_by: classTeacher.id,
-    occurred_at: T0 + 5 * DAY,
-    reported_at: T0 + 5 * DAY,
-    updated_at: T0 + 5 * DAY,
-    reported_student_no: NO,
-    reported_student_name: NAME,
-  });
-  const crisis = createCrisisActivities({ store: d.store, knex: d.db });
-  const step = (s: string, at: number, details?: Record<string, unknown>) =>
-    crisis.recordCrisisEvent({
-      caseId,
-      collegeId: 'literature',
-      step: s,
-      action: s,
-      at,
-      actor: leader.id,
-      notify: null,
-      details,
-    });
+  const reported = { id: caseId, studentId, situation: 'injury', place: '3 号宿舍楼', reportedBy: classTeacher.id };
+  const step = await addReportedCase(care, { ...reported, at: T0 + 5 * DAY, student }, leader.id);
   await step('reported', T0 + 5 * DAY, { situation: 'injury' });
   await step('five-ones', T0 + 6 * DAY, { plan: '持续关注', team: ['literature-counsellor'] });
   // 5. the proposed pairing gets its teacher; a talk
@@ -304,20 +252,7 @@ describe('retention and purge', () => {
     const r = await purgeArchiveNow({ knex: d.db, now: closed.purgeDueAt }, studentId);
     expect(r.purged).toBe(true);
     // every table, every text-like column: neither the name nor the student number
-    const tables = (await d.db('sqlite_master').where({ type: 'table' }).pluck('name')) as string[];
-    const found: string[] = [];
-    for (const table of tables) {
-      const columns = (await d.db.raw(`pragma table_info("${table}")`)) as Array<{ name: string; type: string }>;
-      for (const c of columns.filter((x) => !/int|real|bool|float|double/i.test(x.type))) {
-        const hits = await d
-          .db(table)
-          .where(c.name, 'like', `%${NAME}%`)
-          .orWhere(c.name, 'like', `%${NO}%`)
-          .count({ n: '*' });
-        if (Number((hits[0] as { n: number }).n) > 0) found.push(`${table}.${c.name}`);
-      }
-    }
-    expect(found).toEqual([]);
+    expect(await columnsHolding(d.db, [NAME, NO])).toEqual([]);
     expect(await d.db('students').where({ id: studentId }).first()).toBeUndefined();
     const log = (await d.db('archive_purges').where({ student_id: studentId }).first()) as {
       counts: string;

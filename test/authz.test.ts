@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TaskInstanceRow } from '../db/store';
-import { createApp } from '../server/app';
-import { login, webFixture, type Session, type WebFixture } from './helpers/web';
+import { addActivePairing } from './helpers/records';
+import { login, registeredRoutes, webFixture, type Session, type WebFixture } from './helpers/web';
 
 type Who = 'litStaff' | 'sciStaff' | 'litLeader' | 'sciLeader' | 'admin';
 const USERS: Record<Who, string> = {
@@ -707,18 +707,7 @@ beforeAll(async () => {
     created_at: Date.now(),
     updated_at: Date.now(),
   });
-  await fx.knex('pairings').insert({
-    id: 'pair-1',
-    college_id: 'literature',
-    student_id: 'stu-1',
-    teacher_user_id: 'literature-class-teacher',
-    status: 'active',
-    source: 'manual',
-    created_by: 'literature-college-leader',
-    created_at: Date.now(),
-    started_at: Date.now(),
-    escalation_level: 0,
-  });
+  await addActivePairing(fx.knex, { id: 'pair-1', studentId: 'stu-1' });
   ids = {
     crisis: 'case-1',
     keyCare: 'kc-1',
@@ -737,23 +726,9 @@ afterAll(async () => {
   await fx.close();
 });
 
-function registeredRoutes(): string[] {
-  const app = createApp(fx.deps);
-  type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
-  const out: string[] = [];
-  const walk = (stack: Layer[]) => {
-    for (const l of stack) {
-      if (l.route) for (const m of Object.keys(l.route.methods)) out.push(`${m.toUpperCase()} ${l.route.path}`);
-      else if (l.handle?.stack) walk(l.handle.stack);
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-  return out;
-}
-
 describe('authorization coverage', () => {
   test('When the app registers its routes, then every one has an authorization case here', () => {
-    expect(CASES.map((c) => c.route).sort()).toEqual([...new Set(registeredRoutes())].sort());
+    expect(CASES.map((c) => c.route).sort()).toEqual([...new Set(registeredRoutes(fx.deps))].sort());
   });
 });
 

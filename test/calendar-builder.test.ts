@@ -248,38 +248,15 @@ describe('npm run semester -- calendar build', () => {
     );
   test('When a year is not covered, then the file is written, the warning goes to stderr, and bad input exits 1 naming the flag', () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'cal-')), '2026-autumn.json');
-    const r = cli([
-      '--year',
-      '2026',
-      '--term',
-      'autumn',
-      '--start',
-      '2026-08-31',
-      '--end',
-      '2027-01-22',
-      '--exam-weeks',
-      '2027-01-11..2027-01-15',
-      '--out',
-      out,
-    ]);
+    const autumn2026 = ['--year', '2026', '--term', 'autumn', '--start', '2026-08-31', '--end', '2027-01-22'];
+    const r = cli([...autumn2026, '--exam-weeks', '2027-01-11..2027-01-15', '--out', out]);
     expect(r.status, `${r.error ?? ''} ${r.stderr}`).toBe(0);
     expect(r.stderr).toContain('semester: warning: chinese-days 1.5.7 has no State Council holiday data for 2027');
     expect(r.stdout).toContain(
       `calendar 2026-autumn: 2026-08-31–2027-01-22, vacation from 2027-01-16, 1 exam week(s); holidays mid-autumn 2026-09-25–2026-09-27, national-day 2026-10-01–2026-10-07, christmas (working day) 2026-12-25; make-up working days 2026-09-20, 2026-10-10`,
     );
     expect(loadCalendarFile(out).data.id).toBe('2026-autumn');
-    const bad = cli([
-      '--year',
-      '2026',
-      '--term',
-      'autumn',
-      '--start',
-      '2026-08-31',
-      '--end',
-      '2027-01-22',
-      '--exam-weeks',
-      '2027-01-11-2027-01-15',
-    ]);
+    const bad = cli([...autumn2026, '--exam-weeks', '2027-01-11-2027-01-15']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('semester: --exam-weeks: "2027-01-11-2027-01-15" is not a date or a range START..END');
   }, 120_000);

@@ -171,13 +171,8 @@ describe('GET /care and the key-care forms', () => {
   test('When the key-care form gives no reason, then the page shows the error and nothing is stored', async () => {
     const counsellor = await login(fx.base, 'literature-counsellor');
     const csrf = csrfOf(await getPage(counsellor, '/care'));
-    const res = await postForm(counsellor, '/care/key-care?college=literature', csrf, {
-      studentNo: 'K2024009',
-      studentName: '钱无因',
-      className: '',
-      reasons: '',
-      plan: '计划',
-    });
+    const noReason = { studentNo: 'K2024009', studentName: '钱无因', className: '', reasons: '', plan: '计划' };
+    const res = await postForm(counsellor, '/care/key-care?college=literature', csrf, noReason);
     expect(res.headers.get('location')).toMatch(/^\/care\?college=literature&error=/);
     const page = await followed(counsellor, res);
     expect(page).toMatch(/<p class="error" id="error" role="alert">give at least one reason/);
@@ -382,13 +377,8 @@ describe('crisis report and case forms', () => {
     expect(page).not.toContain('name="collegeId"');
     expect(await getPage(await login(fx.base, 'admin'), '/crises/new')).toContain('name="collegeId"');
     // a problem comes back on the form itself, in Chinese, with what was entered (issue 14)
-    const bad = await postForm(counsellor, '/crises', csrfOf(page), {
-      studentNo: 'C1',
-      studentName: '周',
-      situation: 'injury',
-      place: '',
-      occurredAt: '2024-10-15T11:00',
-    });
+    const noPlace = { studentNo: 'C1', studentName: '周', situation: 'injury', place: '' };
+    const bad = await postForm(counsellor, '/crises', csrfOf(page), { ...noPlace, occurredAt: '2024-10-15T11:00' });
     expect(bad.status).toBe(400);
     const again = await bad.text();
     expect(again).toContain('请填写地点。');

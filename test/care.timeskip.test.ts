@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { taskInputOf } from './helpers/tasks';
 import { eventually } from './helpers/wait';
+import { addActivePairing, addStudent, HIGH_RISK_INTERVIEW } from './helpers/records';
 import { workerStack, type WorkerStack } from './helpers/worker';
 import type { TaskInstanceRow } from '../db/store';
 import { DEFAULT_CARE_SETTINGS } from '../domain/care';
@@ -53,16 +54,7 @@ describe('a high-risk interview enters care', () => {
           .catch(() => null),
       Boolean,
     );
-    const record = {
-      rapport: '适应一般',
-      emotions: '持续低落两周',
-      socialFunctioning: '回避社交',
-      coping: '独处',
-      riskOfExtremeThoughts: '有消极念头',
-      assessment: 'high_risk',
-      needsCounselling: true,
-      needsCrisisIntervention: true,
-    };
+    const record = HIGH_RISK_INTERVIEW;
     expect((await json(counsellor, `/api/screening/warnings/${warning.id}/interview`, 'POST', { record })).status).toBe(
       200,
     );
@@ -103,26 +95,9 @@ describe('a high-risk interview enters care', () => {
 
     // the class teacher already has 5 students
     for (let i = 1; i <= 5; i++) {
-      await fx.knex('students').insert({
-        id: `busy-${i}`,
-        school_id: 'demo-school',
-        college_id: 'literature',
-        student_no: `20248800${10 + i}`,
-        name: `学生${i}`,
-        created_at: Date.now(),
-      });
-      await fx.knex('pairings').insert({
-        id: `busy-${i}`,
-        college_id: 'literature',
-        student_id: `busy-${i}`,
-        teacher_user_id: 'literature-class-teacher',
-        status: 'active',
-        source: 'manual',
-        created_by: 'literature-college-leader',
-        created_at: Date.now(),
-        started_at: Date.now(),
-        escalation_level: 0,
-      });
+      const studentNo = `20248800${10 + i}`;
+      await addStudent(fx.knex, { id: `busy-${i}`, collegeId: 'literature', studentNo, name: `学生${i}` });
+      await addActivePairing(fx.knex, { id: `busy-${i}`, studentId: `busy-${i}` });
     }
     const leader = await login(fx.base, 'literature-college-leader');
     const byLeader = await json(leader, '/api/colleges/literature/pairings', 'POST', {

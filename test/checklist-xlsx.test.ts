@@ -177,34 +177,14 @@ describe('CLI', () => {
     const { DATABASE_URL: _pg, ...rest } = process.env;
     const env = { ...rest, SQLITE_FILE: dbFile };
     const cli = path.join(ROOT, 'scripts', 'semester.ts');
-    const ex = await run(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        cli,
-        'checklist',
-        'export',
-        '--id',
-        'runxin-2024-autumn',
-        '--version',
-        String(template2024.version),
-        '--out',
-        out,
-      ],
-      { env, cwd: ROOT, timeout: 60_000 },
-    );
+    /** scripts/semester.ts checklist … on the test's SQLite file */
+    const checklist = (...args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', cli, 'checklist', ...args], { env, cwd: ROOT, timeout: 60_000 });
+    const version = String(template2024.version);
+    const ex = await checklist('export', '--id', 'runxin-2024-autumn', '--version', version, '--out', out);
     expect(ex.stdout).toContain(`checklist runxin-2024-autumn v${template2024.version}: 31 tasks →`);
     const before = await store.getTemplate('runxin-2024-autumn', template2024.version);
-    const im = await run(
-      process.execPath,
-      ['--import', 'tsx', cli, 'checklist', 'import', '--file', out, '--id', 'runxin-2024-autumn'],
-      {
-        env,
-        cwd: ROOT,
-        timeout: 60_000,
-      },
-    );
+    const im = await checklist('import', '--file', out, '--id', 'runxin-2024-autumn');
     expect(im.stdout).toContain(`checklist runxin-2024-autumn v${template2024.version + 1}: 31 tasks stored`);
     expect(await store.getTemplate('runxin-2024-autumn', template2024.version)).toEqual(before);
     const stored = JSON.parse(
@@ -214,15 +194,7 @@ describe('CLI', () => {
     // a bad file: the problems on stderr, exit 1
     const bad = path.join(dir, 'bad.xlsx');
     fs.writeFileSync(bad, 'not a workbook');
-    const err = await run(
-      process.execPath,
-      ['--import', 'tsx', cli, 'checklist', 'import', '--file', bad, '--id', 'runxin-2024-autumn'],
-      {
-        env,
-        cwd: ROOT,
-        timeout: 60_000,
-      },
-    ).then(
+    const err = await checklist('import', '--file', bad, '--id', 'runxin-2024-autumn').then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );

@@ -15,7 +15,7 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { keyCareTask, memoryTaskActivities } from './helpers/tasks';
+import { DAY, HOUR, keyCareTask, memoryTaskActivities } from './helpers/tasks';
 import { testWorker } from './helpers/worker';
 import type { TaskEvent } from '../activities';
 import {
@@ -34,8 +34,6 @@ import { taskWorkflow } from '../workflows';
 import { taskStateQuery, type TaskInput } from '../contracts';
 import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const STUDENT = '张小明';
 /** how JSON.stringify with escaping (e.g. a protobuf JSON encoder) would write the name */
 const STUDENT_ESCAPED = '\\u5f20\\u5c0f\\u660e';

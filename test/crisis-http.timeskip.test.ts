@@ -23,16 +23,12 @@ afterAll(() => stack?.close());
 describe('POST /api/crises', () => {
   test('When a class teacher reports a risk of self-harm, then care staff are told at once, the case page shows the timeline, and no student name reaches Temporal', async () => {
     const teacher = await login(fx.base, 'literature-class-teacher');
-    const res = await teacher.fetch('/api/crises', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        studentNo: '2024010203',
-        studentName: NAME,
-        className: '汉语言 2401',
-        situation: 'self_harm_risk',
-        place: '3 号宿舍楼',
-      }),
+    const res = await teacher.json('/api/crises', {
+      studentNo: '2024010203',
+      studentName: NAME,
+      className: '汉语言 2401',
+      situation: 'self_harm_risk',
+      place: '3 号宿舍楼',
     });
     expect(res.status).toBe(201);
     const { caseId } = (await res.json()) as { caseId: string };
@@ -154,17 +150,8 @@ describe('POST /api/crises', () => {
 
   test('When staff of another college report for this college, then it is 403', async () => {
     const other = await login(fx.base, 'science-counsellor');
-    const res = await other.fetch('/api/crises', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        studentNo: '1',
-        studentName: 'x',
-        collegeId: 'literature',
-        situation: 'injury',
-        place: 'y',
-      }),
-    });
+    const report = { studentNo: '1', studentName: 'x', collegeId: 'literature', situation: 'injury', place: 'y' };
+    const res = await other.json('/api/crises', report);
     expect(res.status).toBe(403);
   });
 });

@@ -12,14 +12,12 @@ import { crisisCaseWorkflow } from '../workflows';
 import { DEFAULT_CRISIS_DURATIONS } from '../domain/care-durations';
 import {
   acknowledgeOnSceneUpdate,
-  checkInUpdate,
   confirmSchoolNotifiedUpdate,
   fiveOnesUpdate,
-  handOverUpdate,
   recordActionUpdate,
-  setGuardianUpdate,
   type CrisisInput,
-} from '../contracts';
+} from '../contracts/crisis';
+import { checkInUpdate, handOverUpdate, setGuardianUpdate } from '../contracts/supervision';
 import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
 
 const MIN = 60_000;

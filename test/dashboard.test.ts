@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TaskInstanceRow } from '../db/store';
+import type { CollegeCompliance, MonthCell } from '../server/features/dashboard/use-cases';
 import { login, webFixture, type WebFixture } from './helpers/web';
 
 let fx: WebFixture;
@@ -62,20 +63,9 @@ afterAll(async () => {
   await fx.close();
 });
 
+/** The body of GET /api/compliance: the use case's matrix without the waived counts (server/features/dashboard/api.ts). */
 interface ComplianceBody {
-  colleges: Array<{
-    collegeId: string;
-    name: string;
-    months: Array<{
-      month: string;
-      planned: number;
-      onTime: number;
-      late: number;
-      open: number;
-      overdue: number;
-      escalated: number;
-    }>;
-  }>;
+  colleges: Array<Omit<CollegeCompliance, 'months'> & { months: Array<Omit<MonthCell, 'waived'>> }>;
 }
 
 /** What the read model says for a college and month, computed here from the rows. */

@@ -20,6 +20,7 @@ import { ForbiddenError, UnauthorizedError } from '../server/platform/auth/conte
 import type { AppDeps } from '../server/platform/deps';
 import { createExportsRouter } from '../server/features/exports/router';
 import { createSemester, NotFoundError, registerDataFiles } from '../server/features/semesters/use-cases/setup';
+import { sessionUserOf } from './helpers/units';
 
 const ROOT = path.resolve(__dirname, '..');
 const SEMESTER = 'exp-2024-autumn';
@@ -99,15 +100,7 @@ beforeAll(async () => {
   const app = express();
   app.use(async (req: Request, _res: Response, next: NextFunction) => {
     const u = await store.findUserByUsername(req.get('x-test-user') ?? '');
-    if (u)
-      req.user = {
-        id: u.id,
-        username: u.username,
-        displayName: u.displayName,
-        role: u.role,
-        collegeId: u.collegeId,
-        schoolId: u.schoolId,
-      };
+    if (u) req.user = sessionUserOf(u);
     next();
   });
   app.use(createExportsRouter(deps));

@@ -4,14 +4,10 @@
  * entries and ledger follow-ups, the school's figures in versions, and the weekly class reports, whose
  * table this test creates itself with the columns of issue 16 part 2), then the use case over them.
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoSchool } from '../db/demo';
-import { createKnex, migrateLatest, type DbOptions } from '../db/knex';
+import { migrateLatest } from '../db/knex';
 import {
   CLASS_REPORTS_TABLE,
   classReportRates,
@@ -25,10 +21,9 @@ import {
 import { createStore, type Store } from '../db/store';
 import type { IndicatorInputs } from '../domain/indicators-inputs';
 import { readIndicators } from '../server/features/indicators/use-cases';
-import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
+import { bothDrivers, connect } from './helpers/databases';
+import { autumnSemester, registerAutumn } from './helpers/demo-db';
 
-const ROOT = path.resolve(__dirname, '..');
-const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHOOL = 'demo-school';
 const SEM = 'ind-2024-autumn';
 const MIN = 60_000;
@@ -41,52 +36,7 @@ const BEFORE = Date.UTC(2024, 7, 1);
 const JAN = Date.UTC(2024, 11, 31, 16);
 const AFTER = Date.UTC(2025, 5, 1);
 
-async function withPgAdmin(sql: string): Promise<void> {
-  const admin = createKnex({ databaseUrl: PG_ADMIN_URL });
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref(),
-  );
-  try {
-    await Promise.race([admin.raw(sql), timeout]);
-  } finally {
-    await admin.destroy();
-  }
-}
-
-interface Driver {
-  name: string;
-  setup(): Promise<DbOptions | { unavailable: string }>;
-  teardown(): Promise<void>;
-}
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-indicators-'));
-const pgName = `rx_test_${crypto.randomBytes(6).toString('hex')}`;
-let pgCreated = false;
-const drivers: Driver[] = [
-  {
-    name: 'sqlite',
-    setup: async () => ({ sqliteFile: path.join(dir, 'app.sqlite') }),
-    teardown: async () => fs.rmSync(dir, { recursive: true, force: true }),
-  },
-  {
-    name: 'postgres',
-    setup: async () => {
-      try {
-        await withPgAdmin('select 1');
-      } catch (err) {
-        return { unavailable: `PostgreSQL is not reachable: ${(err as Error).message}` };
-      }
-      await withPgAdmin(`create database "${pgName}"`);
-      pgCreated = true;
-      const url = new URL(PG_ADMIN_URL);
-      url.pathname = `/${pgName}`;
-      return { databaseUrl: url.toString() };
-    },
-    teardown: async () => {
-      if (pgCreated) await withPgAdmin(`drop database if exists "${pgName}"`);
-    },
-  },
-];
+const drivers = bothDrivers('indicators');
 
 const college = (id: string) => ({
   freshmen: 1000,
@@ -100,17 +50,8 @@ const college = (id: string) => ({
 
 async function seed(db: Knex, store: Store): Promise<IndicatorInputs> {
   await seedDemoSchool(store);
-  const { template } = await registerDataFiles(store, {
-    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-  });
-  await createSemester(store, {
-    id: SEM,
-    schoolId: SCHOOL,
-    templateId: template.id,
-    templateVersion: template.version,
-    calendarId: '2024-autumn',
-  });
+  const { template } = await registerAutumn(store);
+  await autumnSemester(store, template, SEM);
   const students = ['l1', 'l2', 'l3', 'l4', 's1', 's2', 's3'].map((id) => ({
     id,
     school_id: SCHOOL,
@@ -247,16 +188,10 @@ for (const driver of drivers) {
     let db: Knex | undefined;
     let store: Store;
     let inputs: IndicatorInputs;
-    let skip: string | undefined;
 
     beforeAll(async () => {
-      const opts = await driver.setup();
-      if ('unavailable' in opts) {
-        skip = opts.unavailable;
-        console.warn(`indicators on ${driver.name} skipped: ${skip}`);
-        return;
-      }
-      db = createKnex(opts);
+      db = (await connect(driver, 'indicators-store.test'))?.db;
+      if (!db) return;
       await migrateLatest(db);
       store = createStore(db);
       inputs = await seed(db, store);

@@ -21,14 +21,14 @@ import { keyCareOccurrences, noteOnlyTasks } from './helpers/tasks';
 import { ladderActivities, testWorker } from './helpers/worker';
 import { DEMO_SCHOOL } from '../db/demo';
 import { type Store } from '../db/store';
-import { createSemester, taskModelOf } from '../server/features/semesters/use-cases/setup';
+import { taskModelOf } from '../server/features/semesters/use-cases/setup';
 import { startSemester } from '../server/features/semesters/use-cases/start';
 import { completeTask, moveDue, TaskRejectedError, waiveTask } from '../server/features/tasks/use-cases';
 import { restartStopped, scanEndedWorkflows } from '../server/features/operations/use-cases';
 import { collegeLadderWorkflow } from '../workflows';
 import { collegeLadderWorkflowId, ladderSummaryQuery, type LadderPlan } from '../contracts';
 import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
-import { demoDb } from './helpers/demo-db';
+import { autumnSemester, demoDb } from './helpers/demo-db';
 
 const CAPTURE = process.env.CAPTURE_LADDER_HISTORIES === '1' ? path.join(__dirname, 'histories', 'ladder') : null;
 const HOUR = 3_600_000;
@@ -37,14 +37,10 @@ let env: TestWorkflowEnvironment;
 let db: Knex;
 let store: Store;
 let dir: string;
-let templateId = '';
-let templateVersion = 0;
+let template = { id: '', version: 0 };
 
 beforeAll(async () => {
-  const fx = await demoDb('ladder');
-  ({ db, store, dir } = fx);
-  templateId = fx.template.id;
-  templateVersion = fx.template.version;
+  ({ db, store, dir, template } = await demoDb('ladder'));
   env = await timeSkippingEnv();
 });
 afterAll(async () => {
@@ -76,14 +72,7 @@ async function withLadder<T>(
 
 /** A 'ladder' semester with N literature tasks (one template task, N occurrences) sharing every instant. */
 async function ladderSemester(semesterId: string, n: number) {
-  await createSemester(store, {
-    id: semesterId,
-    schoolId: DEMO_SCHOOL.id,
-    templateId,
-    templateVersion,
-    calendarId: '2024-autumn',
-    taskModel: 'ladder',
-  });
+  await autumnSemester(store, template, semesterId, 'ladder');
   return keyCareOccurrences(store, {
     semesterId,
     now: await env.currentTimeMs(),
@@ -284,14 +273,7 @@ describe('college ladder', () => {
 
   test('When a past semester created with the ladder model starts, then each college gets one ladder (no task workflows) and every task reaches level 2 in one write per college', async () => {
     const semesterId = 'ladder-past';
-    await createSemester(store, {
-      id: semesterId,
-      schoolId: DEMO_SCHOOL.id,
-      templateId,
-      templateVersion,
-      calendarId: '2024-autumn',
-      taskModel: 'ladder',
-    });
+    await autumnSemester(store, template, semesterId, 'ladder');
     expect((await store.getSemester(semesterId))?.taskModel).toBe('ladder');
     const colleges = await store.listColleges(DEMO_SCHOOL.id);
     const queue = uniqueQueue('ladder-past');
@@ -338,14 +320,7 @@ describe('college ladder', () => {
 describe('a college ladder stopped outside the app (issue 10 finding 3, for the ladder model)', () => {
   test('When the ladder is terminated, then a request answers 409, the scan marks every open task of it, and the admin restart resumes it with closed tasks closed, the moved due date kept, and nothing recorded twice', async () => {
     const semesterId = 'ladder-stopped';
-    await createSemester(store, {
-      id: semesterId,
-      schoolId: DEMO_SCHOOL.id,
-      templateId,
-      templateVersion,
-      calendarId: '2024-autumn',
-      taskModel: 'ladder',
-    });
+    await autumnSemester(store, template, semesterId, 'ladder');
     const queue = uniqueQueue('ladder-stopped');
     const workflowId = collegeLadderWorkflowId(semesterId, 'literature');
     const settled = async (what: string, ok: () => Promise<boolean>) => {

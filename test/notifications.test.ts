@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createKnex, migrateLatest } from '../db/knex';
 import { createStore, type Store } from '../db/store';
@@ -23,6 +22,7 @@ import {
   type OutboxOptions,
 } from '../notifications/outbox';
 import { createWebhookChannel, webhookBody } from '../notifications/webhook';
+import { localSmtp } from './helpers/smtp';
 
 const T0 = Date.UTC(2025, 0, 1);
 const FROM = '心理健康工作督办 <noreply@example.edu.cn>';
@@ -80,28 +80,7 @@ function parseMail(raw: string): { headers: Record<string, string>; subject: str
 }
 
 const mails: ReceivedMail[] = [];
-const smtp = new SMTPServer({
-  authOptional: true,
-  allowInsecureAuth: true,
-  disabledCommands: ['STARTTLS'],
-  logger: false,
-  disableReverseLookup: true,
-  onAuth(auth, _session, callback) {
-    callback(null, { user: auth.username });
-  },
-  onData(stream, session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      mails.push({
-        rcptTo: session.envelope.rcptTo.map((a) => a.address),
-        user: typeof session.user === 'string' ? session.user : undefined,
-        ...parseMail(Buffer.concat(chunks).toString('utf8')),
-      });
-      callback();
-    });
-  },
-});
+const smtp = localSmtp(({ rcptTo, user, raw }) => mails.push({ rcptTo, user, ...parseMail(raw) }));
 
 // ---------------------------------------------------------------------------------------------
 // A real HTTP receiver standing in for the group robot

@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { countdownText } from '../server/platform/i18n';
-import { addCrisisCase, addCrisisEvent, addStudent } from './helpers/records';
+import { addCrisisCase, addCrisisEvent, addStudent, type CrisisRecord } from './helpers/records';
 import { login, webFixture, type Session, type WebFixture } from './helpers/web';
 
 let fx: WebFixture;
@@ -26,6 +26,7 @@ const visible = (page: string) =>
       .replace(/<(script|style)[\s\S]*?<\/\1>/g, '')
       .replace(/<[^>]+>/g, ' '),
   );
+type CaseState = Pick<CrisisRecord, 'status' | 'escalationLevel'>;
 const csrfOf = (page: string) => decode(/name="_csrf" value="([^"]+)"/.exec(page)![1]!);
 
 async function post(s: Session, path: string, form: Record<string, string>): Promise<Response> {
@@ -37,6 +38,10 @@ async function post(s: Session, path: string, form: Record<string, string>): Pro
     csrf: false,
   });
 }
+
+/** The report form for the fixture's student C2024001 (钱危机), with `fields`. */
+const report = (s: Session, fields: Record<string, string>) =>
+  post(s, '/crises', { studentNo: 'C2024001', studentName: '钱危机', ...fields });
 
 beforeAll(async () => {
   const client = {
@@ -61,17 +66,13 @@ beforeAll(async () => {
     createdAt: NOW,
   });
   const crisis = { studentId: 'stu-c', collegeId: 'literature', reportedBy: 'literature-counsellor', updatedAt: NOW };
+  /** a case reported `minutes` ago, 5 minutes after it occurred */
+  const addCase = (id: string, situation: string, place: string, minutes: number, state: CaseState) => {
+    const at = { occurredAt: NOW - (minutes + 5) * MIN, reportedAt: NOW - minutes * MIN };
+    return addCrisisCase(fx.knex, { ...crisis, id, situation, place, ...at, ...state });
+  };
   // a risk of self-harm reported 40 minutes ago: on scene, guardian, one check-in 10 minutes ago
-  await addCrisisCase(fx.knex, {
-    ...crisis,
-    id: 'case-s',
-    situation: 'self_harm_risk',
-    place: '5 号楼',
-    occurredAt: NOW - 45 * MIN,
-    reportedAt: NOW - 40 * MIN,
-    status: 'supervising',
-    escalationLevel: 0,
-  });
+  await addCase('case-s', 'self_harm_risk', '5 号楼', 40, { status: 'supervising', escalationLevel: 0 });
   const ev = (action: string, at: number, actor = 'literature-counsellor') =>
     addCrisisEvent(fx.store, 'case-s', { action, at, actor, eventKey: `case-s/${action}/${at}` });
   await ev('reported', NOW - 40 * MIN);
@@ -80,16 +81,7 @@ beforeAll(async () => {
   await ev('check-in', NOW - 10 * MIN);
   await ev('workflow-restarted', NOW - 5 * MIN, 'admin');
   // an injury reported 2 hours ago: nobody on scene, the leader and the school alerted
-  await addCrisisCase(fx.knex, {
-    ...crisis,
-    id: 'case-i',
-    situation: 'injury',
-    place: '操场',
-    occurredAt: NOW - 125 * MIN,
-    reportedAt: NOW - 120 * MIN,
-    status: 'open',
-    escalationLevel: 2,
-  });
+  await addCase('case-i', 'injury', '操场', 120, { status: 'open', escalationLevel: 2 });
   await addCrisisEvent(fx.store, 'case-i', { action: 'reported', actor: 'literature-counsellor', at: NOW - 120 * MIN });
   await addCrisisEvent(fx.store, 'case-i', {
     action: 'on-scene-missed',
@@ -112,14 +104,8 @@ describe('the report form', () => {
   });
   test('When it is sent without a situation and a place, then the form comes back (400) naming both in Chinese, with the values kept', async () => {
     const staff = await login(fx.base, 'literature-counsellor');
-    const res = await post(staff, '/crises', {
-      studentNo: 'C2024001',
-      studentName: '钱危机',
-      className: '汉语言1班',
-      situation: '',
-      place: '',
-      occurredAt: '2024-10-15 11:30',
-    });
+    const neither = { situation: '', place: '' };
+    const res = await report(staff, { className: '汉语言1班', ...neither, occurredAt: '2024-10-15 11:30' });
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
     const page = await res.text();
@@ -133,23 +119,12 @@ describe('the report form', () => {
   });
   test('When the time lies in the future or the situation is unknown, then those are named and the chosen values stay', async () => {
     const staff = await login(fx.base, 'literature-counsellor');
-    const res = await post(staff, '/crises', {
-      studentNo: 'C2024001',
-      studentName: '钱危机',
-      situation: 'injury',
-      place: '操场',
-      occurredAt: '2024-10-16T12:00',
-    });
+    const res = await report(staff, { situation: 'injury', place: '操场', occurredAt: '2024-10-16T12:00' });
     expect(res.status).toBe(400);
     const page = await res.text();
     expect(visible(page)).toContain('发生时间无效');
     expect(page).toContain('<option value="injury" selected>');
-    const bad = await post(staff, '/crises', {
-      studentNo: 'C2024001',
-      studentName: '钱危机',
-      situation: 'flood',
-      place: '操场',
-    });
+    const bad = await report(staff, { situation: 'flood', place: '操场' });
     expect(visible(await bad.text())).toContain('请选择情况类别。');
   });
 });

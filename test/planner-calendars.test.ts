@@ -9,7 +9,8 @@ import { DateTime } from 'luxon';
 import { describe, expect, test } from 'vitest';
 import { loadCalendarFile, loadTemplateFile } from '../domain/load';
 import { previewPlan, type PlannedTask } from '../domain/planner';
-import { templateSchema, type Calendar, type Template } from '../domain/schema';
+import type { Calendar, Template } from '../domain/schema';
+import { testChecklist } from './helpers/checklists';
 
 const ROOT = path.join(__dirname, '..');
 const calendar = (id: string): Calendar => loadCalendarFile(path.join(ROOT, 'calendars', `${id}.json`)).data;
@@ -38,90 +39,56 @@ function planOf(template: Template, cal: Calendar) {
   return { plan, adjustments, all, one, span, due };
 }
 
+/** A task of the spring checklist: kind and when (the counsellor's unless `what` names another owner), title
+ *  (Chinese, English) and text, due rule. */
+const task = (id: string, what: object, [zh, en, textZh]: string[], due: object) => ({
+  id,
+  title: { zh, en },
+  textZh,
+  ownerRole: 'counsellor',
+  due,
+  ...what,
+});
+const LEADER = 'college_leader';
+const KEY_CARE_UPDATE = ['更新重点关爱名单', 'Update the key-care list', '更新名单。'];
+
 /** A year-free spring checklist written for these tests: week N, months, holidays by kind, exams and after. */
-const spring: Template = templateSchema.parse({
-  format: 2,
-  id: 'spring-test',
-  version: 1,
-  title: { zh: '春季学期测试清单', en: 'Spring test checklist' },
-  source: 'test',
-  kind: 'semester-checklist',
+const spring = testChecklist('spring-test', ['春季学期测试清单', 'Spring test checklist'], {
   months: [3, 4, 5, 6].map((m) => ({
     month: m,
     keyCareGroups: [{ zh: '已列入重点关爱库的学生', en: 'Students on the key-care list' }],
   })),
   tasks: [
-    {
-      id: 'kickoff',
-      week: 1,
-      kind: 'once',
-      title: { zh: '开学部署', en: 'Kick-off' },
-      textZh: '开学部署。',
-      ownerRole: 'college_leader',
-      due: { type: 'in-week' },
-    },
-    {
-      id: 'week3-wed',
-      week: 3,
-      kind: 'once',
-      title: { zh: '第三周周三', en: 'Week 3 Wednesday' },
-      textZh: '第三周。',
-      ownerRole: 'counsellor',
-      due: { type: 'in-week', dueDay: 3 },
-    },
-    {
-      id: 'weekly-review',
-      kind: 'weekly',
-      title: { zh: '周周研判', en: 'Weekly review' },
-      textZh: '从开学之日起每周研判。',
-      ownerRole: 'counsellor',
-      due: { type: 'weekly' },
-    },
-    ...['march', 'april', 'may', 'june'].map((m) => ({
-      id: `${m}-update`,
-      month: m,
-      kind: 'monthly',
-      title: { zh: '更新重点关爱名单', en: 'Update the key-care list' },
-      textZh: '更新名单。',
-      ownerRole: 'counsellor',
-      due: { type: 'in-month', dueDay: 'last' },
-    })),
-    {
-      id: 'holiday-reminder',
-      kind: 'before-holiday',
-      title: { zh: '假期安全提醒', en: 'Holiday safety reminder' },
-      textZh: '节前提醒。',
-      ownerRole: 'counsellor',
-      due: {
-        type: 'before-holiday',
-        holidays: ['qingming', 'labour-day', 'mental-health-day', 'dragon-boat'],
-        ifMissing: { 'mental-health-day': 'skip' },
-      },
-    },
-    {
-      id: 'exam-duty',
-      kind: 'exam-week',
-      title: { zh: '考试周', en: 'Exam weeks' },
-      textZh: '考试周。',
-      ownerRole: 'counsellor',
-      due: { type: 'exam-week', opensDaysBefore: 7 },
-    },
-    {
-      id: 'pre-vacation',
-      kind: 'before-holiday',
-      title: { zh: '假前教育', en: 'Before the vacation' },
-      textZh: '假前教育。',
-      ownerRole: 'counsellor',
-      due: { type: 'before-holiday', holidays: ['vacation'] },
-    },
-    {
-      id: 'summary',
-      kind: 'once',
-      title: { zh: '学期总结', en: 'Summary' },
-      textZh: '考试后总结。',
-      ownerRole: 'college_leader',
-      due: { type: 'after-exam-weeks', opensDaysBefore: 7 },
-    },
+    task('kickoff', { kind: 'once', week: 1, ownerRole: LEADER }, ['开学部署', 'Kick-off', '开学部署。'], {
+      type: 'in-week',
+    }),
+    task('week3-wed', { kind: 'once', week: 3 }, ['第三周周三', 'Week 3 Wednesday', '第三周。'], {
+      type: 'in-week',
+      dueDay: 3,
+    }),
+    task('weekly-review', { kind: 'weekly' }, ['周周研判', 'Weekly review', '从开学之日起每周研判。'], {
+      type: 'weekly',
+    }),
+    ...['march', 'april', 'may', 'june'].map((m) =>
+      task(`${m}-update`, { kind: 'monthly', month: m }, KEY_CARE_UPDATE, { type: 'in-month', dueDay: 'last' }),
+    ),
+    task('holiday-reminder', { kind: 'before-holiday' }, ['假期安全提醒', 'Holiday safety reminder', '节前提醒。'], {
+      type: 'before-holiday',
+      holidays: ['qingming', 'labour-day', 'mental-health-day', 'dragon-boat'],
+      ifMissing: { 'mental-health-day': 'skip' },
+    }),
+    task('exam-duty', { kind: 'exam-week' }, ['考试周', 'Exam weeks', '考试周。'], {
+      type: 'exam-week',
+      opensDaysBefore: 7,
+    }),
+    task('pre-vacation', { kind: 'before-holiday' }, ['假前教育', 'Before the vacation', '假前教育。'], {
+      type: 'before-holiday',
+      holidays: ['vacation'],
+    }),
+    task('summary', { kind: 'once', ownerRole: LEADER }, ['学期总结', 'Summary', '考试后总结。'], {
+      type: 'after-exam-weeks',
+      opensDaysBefore: 7,
+    }),
   ],
 });
 

@@ -3,7 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { CalendarError } from '../domain/calendar';
 import { DataFileError, parseCalendar, parseTemplate } from '../domain/load';
 import { PlanError, planSemester, previewPlan, type PlannedTask } from '../domain/planner';
-import { calendarSchema, templateSchema, type Calendar, type Template } from '../domain/schema';
+import { calendarSchema, templateSchema, type Calendar } from '../domain/schema';
+import { testChecklist } from './helpers/checklists';
 
 const ZONE = 'Asia/Shanghai';
 
@@ -36,13 +37,7 @@ const t = (id: string, extra: Record<string, unknown>) => ({
   ...extra,
 });
 
-const template: Template = templateSchema.parse({
-  format: 2,
-  id: 'test-template',
-  version: 1,
-  title: { zh: '测试', en: 'Test' },
-  source: 'test',
-  kind: 'semester-checklist',
+const template = testChecklist('test-template', ['测试', 'Test'], {
   phases: [
     { id: 'preparation', name: { zh: '准备阶段', en: 'Preparation' }, start: '12-01', end: '12-05' },
     { id: 'implementation', name: { zh: '实施阶段', en: 'Implementation' }, start: '12-06', end: '12-24' },

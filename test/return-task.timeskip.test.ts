@@ -15,7 +15,6 @@ import { keyCareOccurrences, noteOnlyTasks } from './helpers/tasks';
 import { ladderActivities, workerStack, type WorkerStack } from './helpers/worker';
 import { loadTemplateFile } from '../domain/load';
 import { ladderInstants } from '../domain/planner';
-import { createSemester } from '../server/features/semesters/use-cases/setup';
 import {
   completeTask,
   RETURN_NEEDS_LADDER_MESSAGE,
@@ -24,6 +23,7 @@ import {
 } from '../server/features/tasks/use-cases';
 import { collegeLadderWorkflow } from '../workflows';
 import { collegeLadderWorkflowId, ladderReturnTaskUpdate } from '../contracts';
+import { autumnSemester } from './helpers/demo-db';
 import { login, type WebFixture } from './helpers/web';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -51,14 +51,7 @@ const rejection = (p: Promise<unknown>) => refusal(p, TaskRejectedError);
 /** A semester of the given model with N literature tasks of one template task sharing every instant, due in 5 days. */
 async function semesterWith(semesterId: string, n: number, taskModel: 'ladder' | 'per-task') {
   const sem = (await fx.store.getSemester(fx.semesterId))!;
-  await createSemester(fx.store, {
-    id: semesterId,
-    schoolId: 'demo-school',
-    templateId: sem.templateId,
-    templateVersion: sem.templateVersion,
-    calendarId: '2024-autumn',
-    taskModel,
-  });
+  await autumnSemester(fx.store, { id: sem.templateId, version: sem.templateVersion }, semesterId, taskModel);
   return keyCareOccurrences(fx.store, {
     semesterId,
     now: await env.currentTimeMs(),

@@ -8,24 +8,16 @@
  * is faked here (the start is recorded); the real start path runs in semester.devserver.test.ts.
  */
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadCalendarFile, parseTemplate } from '../domain/load';
 import { keyCareMonths } from '../domain/planner';
 import { artifact, freshPage, launchChromium, loginViaForm } from './helpers/browser';
-import { webFixture, type WebFixture } from './helpers/web';
+import { recordingClient, webFixture, type WebFixture } from './helpers/web';
 
 const ROOT = path.resolve(__dirname, '..');
 const started: string[] = [];
-const fakeClient = {
-  workflow: {
-    start: async (_wf: unknown, opts: { workflowId: string }) => {
-      started.push(opts.workflowId);
-      return { workflowId: opts.workflowId, firstExecutionRunId: 'run-1' };
-    },
-  },
-} as unknown as Client;
+const fakeClient = recordingClient((opts) => started.push(opts.workflowId));
 
 let fx: WebFixture;
 let browser: Browser | undefined;

@@ -8,25 +8,27 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadCalendarFile, loadTemplateFile } from '../domain/load';
 import { rollForwardRows, type RollForwardPreview } from '../server/features/semesters/use-cases/roll-forward-rows';
-import { login, webFixture, type WebFixture } from './helpers/web';
+import { login, recordingClient, webFixture, type WebFixture } from './helpers/web';
 
 const ROOT = path.resolve(__dirname, '..');
 const run = promisify(execFile);
 const started: string[] = [];
-const fakeClient = {
-  workflow: {
-    start: async (_wf: unknown, opts: { workflowId: string }) => {
-      started.push(opts.workflowId);
-      return { workflowId: opts.workflowId, firstExecutionRunId: 'run-1' };
-    },
-  },
-} as unknown as Client;
+const fakeClient = recordingClient((opts) => started.push(opts.workflowId));
 
 let fx: WebFixture;
+/** The CLI's roll forward of the fixture's semester (scripts/semester.ts) on the fixture's SQLite file, never a DATABASE_URL. */
+const rollForwardCli = (args: string[]) => {
+  const { DATABASE_URL: _pg, ...rest } = process.env;
+  const semester = path.join(ROOT, 'scripts', 'semester.ts');
+  return run(process.execPath, ['--import', 'tsx', semester, 'roll-forward', '--from', fx.semesterId, ...args], {
+    env: { ...rest, SQLITE_FILE: path.join(fx.dir, 'app.sqlite'), SCHOOL_ID: 'demo-school' },
+    cwd: ROOT,
+    timeout: 60_000,
+  });
+};
 beforeAll(async () => {
   fx = await webFixture({ client: fakeClient }, { plan: false });
   const text = fs.readFileSync(path.join(ROOT, 'calendars', '2025-autumn.json'), 'utf8');
@@ -126,27 +128,7 @@ describe('CLI and web', () => {
     const api = (await (
       await admin.fetch(`/api/roll-forward?from=${fx.semesterId}&calendar=2025-autumn`)
     ).json()) as RollForwardPreview;
-    const { DATABASE_URL: _pg, ...rest } = process.env;
-    const cli = await run(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        path.join(ROOT, 'scripts', 'semester.ts'),
-        'roll-forward',
-        '--from',
-        fx.semesterId,
-        '--calendar',
-        '2025-autumn',
-        '--json',
-        '--dry-run',
-      ],
-      {
-        env: { ...rest, SQLITE_FILE: path.join(fx.dir, 'app.sqlite'), SCHOOL_ID: 'demo-school' },
-        cwd: ROOT,
-        timeout: 60_000,
-      },
-    );
+    const cli = await rollForwardCli(['--calendar', '2025-autumn', '--json', '--dry-run']);
     const fromCli = JSON.parse(cli.stdout) as RollForwardPreview;
     expect(api.rows.length).toBeGreaterThan(50);
     expect(fromCli).toEqual(api);
@@ -201,30 +183,10 @@ describe('CLI and web', () => {
   }, 120_000);
 
   test('When the CLI is given a calendar file, then it prints the table; a checklist that cannot be dated on it exits 1 with the planner’s reason and creates nothing', async () => {
-    const { DATABASE_URL: _pg, ...rest } = process.env;
-    const opts = {
-      env: { ...rest, SQLITE_FILE: path.join(fx.dir, 'app.sqlite'), SCHOOL_ID: 'demo-school' },
-      cwd: ROOT,
-      timeout: 60_000,
-    };
-    const cli = (args: string[]) =>
-      run(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          path.join(ROOT, 'scripts', 'semester.ts'),
-          'roll-forward',
-          '--from',
-          fx.semesterId,
-          ...args,
-        ],
-        opts,
-      );
-    const table = await cli(['--calendar', path.join(ROOT, 'calendars', '2025-autumn.json'), '--dry-run']);
+    const table = await rollForwardCli(['--calendar', path.join(ROOT, 'calendars', '2025-autumn.json'), '--dry-run']);
     expect(table.stdout).toContain('54 rows, 2 need a decision');
     expect(table.stdout).toMatch(/! 2024-09-08-holiday-safety-reminder#mid-autumn +2024-09-14 Sat → —/);
-    const failed = await cli([
+    const failed = await rollForwardCli([
       '--calendar',
       path.join(ROOT, 'calendars', '2026-spring.json'),
       '--id',

@@ -4,22 +4,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { login, webFixture, type WebFixture } from './helpers/web';
+import { login, recordingClient, webFixture, type WebFixture } from './helpers/web';
 
 const ROOT = path.resolve(__dirname, '..');
 const TOKEN = 'ops-token-for-tests-0123456789abcdef';
 const started: Array<{ workflowId: string; args: unknown }> = [];
 /** Records workflow starts; the real start path runs in semester.devserver.test.ts. */
-const fakeClient = {
-  workflow: {
-    start: async (_wf: unknown, opts: { workflowId: string; args: unknown }) => {
-      started.push({ workflowId: opts.workflowId, args: opts.args });
-      return { workflowId: opts.workflowId, firstExecutionRunId: 'run-1' };
-    },
-  },
-} as unknown as Client;
+const fakeClient = recordingClient(({ workflowId, args }) => started.push({ workflowId, args }));
 
 let fx: WebFixture;
 beforeAll(async () => {

@@ -5,13 +5,12 @@
  * warning saying why.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createKnex, describeDb, migrateLatest, migrationConfig, type DbOptions } from '../db/knex';
+import { createKnex, migrateLatest, migrationConfig, type DbOptions } from '../db/knex';
 import { createStore, type PlannedTaskInput, type Store, type TaskInstanceRow } from '../db/store';
+import { bothDrivers, connect } from './helpers/databases';
 
 const MIGRATIONS = [
   '20241101000000_reference_data.ts',
@@ -68,65 +67,8 @@ const DAY = 24 * HOUR;
 // ---------------------------------------------------------------------------------------------
 // Drivers
 
-interface Driver {
-  name: string;
-  /** creates an empty database; returns why the driver cannot run here instead, if so. */
-  setup(): Promise<DbOptions | { unavailable: string }>;
-  teardown(): Promise<void>;
-}
-
-function sqliteDriver(): Driver {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-store-'));
-  return {
-    name: 'sqlite',
-    setup: async () => ({ sqliteFile: path.join(dir, 'db', 'store.sqlite') }), // db/ is created by createKnex
-    teardown: async () => fs.rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/** Runs one statement on the admin database (5 s limit, so a silent host cannot hang the run). */
-async function withPgAdmin(sql: string): Promise<void> {
-  const admin = createKnex({ databaseUrl: PG_ADMIN_URL });
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref(),
-  );
-  try {
-    await Promise.race([admin.raw(sql), timeout]);
-  } finally {
-    await admin.destroy();
-  }
-}
-
-/** A fresh rx_test_<random> database per run. The project is CommonJS, so no top-level await:
- *  reachability is probed here, in beforeAll, and each test then skips itself. */
-function postgresDriver(): Driver {
-  const dbName = `rx_test_${crypto.randomBytes(6).toString('hex')}`;
-  let created = false;
-  return {
-    name: 'postgres',
-    setup: async () => {
-      try {
-        await withPgAdmin('select 1');
-      } catch (err) {
-        return {
-          unavailable: `${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`,
-        };
-      }
-      await withPgAdmin(`create database "${dbName}"`);
-      created = true;
-      const url = new URL(PG_ADMIN_URL);
-      url.pathname = `/${dbName}`;
-      return { databaseUrl: url.toString() };
-    },
-    teardown: async () => {
-      if (created) await withPgAdmin(`drop database if exists "${dbName}"`);
-    },
-  };
-}
-
-const drivers: Driver[] = [sqliteDriver(), postgresDriver()];
+/** SQLite in db/ of a temp directory (createKnex creates db/), and PostgreSQL. */
+const drivers = bothDrivers('store', path.join('db', 'store.sqlite'));
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -134,15 +76,35 @@ const drivers: Driver[] = [sqliteDriver(), postgresDriver()];
 const sha = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 const TEMPLATE_BODY = JSON.stringify({ id: 'checklist-2024-autumn', version: 1, tasks: [] });
 const CALENDAR_BODY = JSON.stringify({ id: 'cal-2024-autumn', semesterStart: '2024-09-02' });
+const SCHOOL = { id: 'sch', name: '示例大学', nameEn: 'Example University', timezone: 'Asia/Shanghai' };
+const TEACHER_A = {
+  id: 'u-teach-a',
+  schoolId: 'sch',
+  collegeId: 'col-a',
+  username: 'teach-a',
+  displayName: '班主任A',
+  role: 'class_teacher' as const,
+};
+const TEMPLATE_V1 = {
+  id: 'checklist-2024-autumn',
+  version: 1,
+  kind: 'semester-checklist',
+  titleZh: '润心清单',
+  titleEn: 'Checklist',
+  body: TEMPLATE_BODY,
+  sha256: sha(TEMPLATE_BODY),
+};
+const CALENDAR = { id: 'cal-2024-autumn', nameZh: '2024秋季学期', body: CALENDAR_BODY, sha256: sha(CALENDAR_BODY) };
+const SEMESTER = {
+  id: 'sem',
+  schoolId: 'sch',
+  calendarId: 'cal-2024-autumn',
+  templateId: 'checklist-2024-autumn',
+  templateVersion: 1,
+};
 
 async function seedReference(store: Store): Promise<void> {
-  await store.upsertSchool({
-    id: 'sch',
-    name: '示例大学',
-    nameEn: 'Example University',
-    timezone: 'Asia/Shanghai',
-    createdAt: T0,
-  });
+  await store.upsertSchool({ ...SCHOOL, createdAt: T0 });
   await store.upsertCollege({ id: 'col-a', schoolId: 'sch', name: '文学院', nameEn: 'Arts', sortOrder: 1 });
   await store.upsertCollege({ id: 'col-b', schoolId: 'sch', name: '理学院', nameEn: 'Science', sortOrder: 2 });
   await store.upsertCollege({
@@ -168,36 +130,10 @@ async function seedReference(store: Store): Promise<void> {
     displayName: '院领导A',
     role: 'college_leader',
   });
-  await store.upsertUser({
-    id: 'u-teach-a',
-    schoolId: 'sch',
-    collegeId: 'col-a',
-    username: 'teach-a',
-    displayName: '班主任A',
-    role: 'class_teacher',
-  });
-  await store.saveTemplate({
-    id: 'checklist-2024-autumn',
-    version: 1,
-    kind: 'semester-checklist',
-    titleZh: '润心清单',
-    titleEn: 'Checklist',
-    body: TEMPLATE_BODY,
-    sha256: sha(TEMPLATE_BODY),
-  });
-  await store.saveCalendar({
-    id: 'cal-2024-autumn',
-    nameZh: '2024秋季学期',
-    body: CALENDAR_BODY,
-    sha256: sha(CALENDAR_BODY),
-  });
-  await store.upsertSemester({
-    id: 'sem',
-    schoolId: 'sch',
-    calendarId: 'cal-2024-autumn',
-    templateId: 'checklist-2024-autumn',
-    templateVersion: 1,
-  });
+  await store.upsertUser(TEACHER_A);
+  await store.saveTemplate(TEMPLATE_V1);
+  await store.saveCalendar(CALENDAR);
+  await store.upsertSemester(SEMESTER);
 }
 
 function plannedTask(id: string, over: Partial<PlannedTaskInput> = {}): PlannedTaskInput {
@@ -237,18 +173,16 @@ describe.each(drivers)('store on $name', (driver) => {
   let opts: DbOptions;
   let db: Knex;
   let store: Store;
-  let unavailable: string | undefined;
+  let unavailable = false;
   let appliedAtStart: string[] = [];
 
   beforeAll(async () => {
-    const setup = await driver.setup();
-    if ('unavailable' in setup) {
-      unavailable = setup.unavailable;
-      console.warn(`[store.test] skipping the ${driver.name} suite: ${unavailable}`);
+    const connected = await connect(driver, 'store.test');
+    if (!connected) {
+      unavailable = true;
       return;
     }
-    opts = setup;
-    db = createKnex(opts);
+    ({ db, opts } = connected);
     store = createStore(db);
     appliedAtStart = await migrateLatest(db);
   });
@@ -277,43 +211,14 @@ describe.each(drivers)('store on $name', (driver) => {
 
   it('upserts reference data, keeping created_at and an omitted password hash', async () => {
     await seedReference(store);
-    await store.upsertUser({
-      id: 'u-teach-a',
-      schoolId: 'sch',
-      collegeId: 'col-a',
-      username: 'teach-a',
-      displayName: '班主任A',
-      role: 'class_teacher',
-      passwordHash: 'hash-1',
-      createdAt: T0,
-    });
-    await store.upsertUser({
-      id: 'u-teach-a',
-      schoolId: 'sch',
-      collegeId: 'col-a',
-      username: 'teach-a',
-      displayName: '王老师',
-      role: 'class_teacher',
-      createdAt: T0 + DAY,
-    });
-    await store.upsertSchool({
-      id: 'sch',
-      name: '示例大学',
-      nameEn: 'Example Univ.',
-      timezone: 'Asia/Shanghai',
-      createdAt: T0 + DAY,
-    });
+    await store.upsertUser({ ...TEACHER_A, passwordHash: 'hash-1', createdAt: T0 });
+    await store.upsertUser({ ...TEACHER_A, displayName: '王老师', createdAt: T0 + DAY });
+    await store.upsertSchool({ ...SCHOOL, nameEn: 'Example Univ.', createdAt: T0 + DAY });
 
     const teacher = await store.findUserByUsername('teach-a');
     expect(teacher).toMatchObject({ displayName: '王老师', passwordHash: 'hash-1', active: true, email: null });
     expect(teacher?.createdAt).not.toBe(T0 + DAY);
-    expect(await store.getSchool('sch')).toEqual({
-      id: 'sch',
-      name: '示例大学',
-      nameEn: 'Example Univ.',
-      timezone: 'Asia/Shanghai',
-      createdAt: T0,
-    });
+    expect(await store.getSchool('sch')).toEqual({ ...SCHOOL, nameEn: 'Example Univ.', createdAt: T0 });
 
     expect((await store.listColleges('sch')).map((c) => c.id)).toEqual(['col-a', 'col-b']); // active, by sort order
     expect(await store.getCollege('col-old')).toMatchObject({ active: false, sortOrder: 0 });
@@ -327,15 +232,7 @@ describe.each(drivers)('store on $name', (driver) => {
 
   it('saves templates and calendars idempotently and refuses changed content under an existing version', async () => {
     await seedReference(store);
-    const v1 = {
-      id: 'checklist-2024-autumn',
-      version: 1,
-      kind: 'semester-checklist',
-      titleZh: '润心清单',
-      titleEn: 'Checklist',
-      body: TEMPLATE_BODY,
-      sha256: sha(TEMPLATE_BODY),
-    };
+    const v1 = TEMPLATE_V1;
     expect(await store.saveTemplate(v1)).toBe('unchanged');
     const changed = TEMPLATE_BODY.replace('"tasks":[]', '"tasks":[1]');
     await expect(store.saveTemplate({ ...v1, body: changed, sha256: sha(changed) })).rejects.toThrow(
@@ -346,7 +243,7 @@ describe.each(drivers)('store on $name', (driver) => {
     expect(await store.getTemplate('checklist-2024-autumn', 1)).toMatchObject({ version: 1, body: TEMPLATE_BODY });
     expect(await store.getTemplate('missing')).toBeUndefined();
 
-    const cal = { id: 'cal-2024-autumn', nameZh: '2024秋季学期', body: CALENDAR_BODY, sha256: sha(CALENDAR_BODY) };
+    const cal = CALENDAR;
     expect(await store.saveCalendar(cal)).toBe('unchanged');
     expect(await store.saveCalendar({ ...cal, body: '{}', sha256: sha('{}') })).toBe('updated');
     expect(await store.getCalendar('cal-2024-autumn')).toMatchObject({ body: '{}' });
@@ -355,14 +252,7 @@ describe.each(drivers)('store on $name', (driver) => {
   it('keeps semester status out of upserts and sets it with setSemesterStatus', async () => {
     await seedReference(store);
     await store.setSemesterStatus('sem', 'running', { workflowId: 'semester-sem', startedAt: T0 });
-    await store.upsertSemester({
-      id: 'sem',
-      schoolId: 'sch',
-      calendarId: 'cal-2024-autumn',
-      templateId: 'checklist-2024-autumn',
-      templateVersion: 1,
-      status: 'planned',
-    });
+    await store.upsertSemester({ ...SEMESTER, status: 'planned' });
     expect(await store.getSemester('sem')).toMatchObject({
       status: 'running',
       workflowId: 'semester-sem',
@@ -495,14 +385,8 @@ describe.each(drivers)('store on $name', (driver) => {
   });
 
   it('appends audit events idempotently and lists them by time', async () => {
-    const e = {
-      eventKey: 'user:u1:created',
-      subjectType: 'user',
-      subjectId: 'u1',
-      action: 'created',
-      actor: 'system',
-      at: T0 + 2,
-    };
+    const subject = { subjectType: 'user', subjectId: 'u1' };
+    const e = { eventKey: 'user:u1:created', ...subject, action: 'created', actor: 'system', at: T0 + 2 };
     expect(await store.appendAudit(e)).toBe(true);
     expect(await store.appendAudit(e)).toBe(false);
     expect(await store.appendAudit({ ...e, eventKey: 'user:u1:renamed', action: 'renamed', at: T0 + 1 })).toBe(true);
@@ -589,13 +473,7 @@ describe.each(drivers)('store on $name', (driver) => {
 
   it('counts compliance per college and month', async () => {
     await seedReference(store);
-    await store.upsertSemester({
-      id: 'sem-other',
-      schoolId: 'sch',
-      calendarId: 'cal-2024-autumn',
-      templateId: 'checklist-2024-autumn',
-      templateVersion: 1,
-    });
+    await store.upsertSemester({ ...SEMESTER, id: 'sem-other' });
     const now = Date.UTC(2025, 0, 15);
     const past = now - DAY;
     const future = now + DAY;

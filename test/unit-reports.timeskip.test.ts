@@ -25,10 +25,9 @@ import {
 } from '../server/features/units/use-cases';
 import { demoDb, type DemoDb } from './helpers/demo-db';
 import { timeSkippingEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { DAY, HOUR } from './helpers/tasks';
 import { importDemoRoster, ROSTER_CSV, seedReporters, sessionOf } from './helpers/units';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const SEMESTER = 'units-ts-2024-autumn';
 
 let env: TestWorkflowEnvironment;

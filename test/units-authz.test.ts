@@ -6,8 +6,7 @@
  * What they may reach shows their own reports and their unit's list only.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createApp } from '../server/app';
-import { login, webFixture, type Session, type WebFixture } from './helpers/web';
+import { login, registeredRoutes, webFixture, type Session, type WebFixture } from './helpers/web';
 import { importDemoRoster, openWeek, seedReporters } from './helpers/units';
 
 /** Reachable by anyone (no session needed, or the caller's own session). */
@@ -39,20 +38,6 @@ const OWN = new Set([
 let fx: WebFixture;
 const reporters: Record<string, Session> = {};
 let otherConcernStudent = '';
-
-function registeredRoutes(): string[] {
-  const app = createApp(fx.deps);
-  type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
-  const out: string[] = [];
-  const walk = (stack: Layer[]) => {
-    for (const l of stack) {
-      if (l.route) for (const m of Object.keys(l.route.methods)) out.push(`${m.toUpperCase()} ${l.route.path}`);
-      else if (l.handle?.stack) walk(l.handle.stack);
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-  return [...new Set(out)];
-}
 
 /** A concrete path for a route: every parameter is a real id of someone else's data where one exists. */
 const concrete = (pattern: string, ids: Record<string, string>) =>
@@ -102,7 +87,9 @@ describe('student reporters reach nothing but their own reports', () => {
       college: 'literature',
     };
     // GET / takes them to their report page (the next test)
-    const routes = registeredRoutes().filter((r) => !PUBLIC.has(r) && !OWN.has(r) && r !== 'GET /');
+    const routes = [...new Set(registeredRoutes(fx.deps))].filter(
+      (r) => !PUBLIC.has(r) && !OWN.has(r) && r !== 'GET /',
+    );
     expect(routes.length).toBeGreaterThan(50);
     for (const who of ['lit-psych-member', 'lit-dorm-officer']) {
       for (const route of routes) {

@@ -3,9 +3,9 @@
  * "nothing unusual" report in at most 3 taps after signing in (Debian's Chromium via playwright-core).
  * Signing in lands them on their report page; "一切正常" is on the first screen; one tap files it.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, loginViaForm } from './helpers/browser';
+import { launchChromium, loginViaForm, sizedPage } from './helpers/browser';
 import { webFixture, type WebFixture } from './helpers/web';
 import { importDemoRoster, openWeek, seedReporters } from './helpers/units';
 
@@ -26,19 +26,7 @@ afterAll(async () => {
   await fx?.close();
 });
 
-async function phone(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser!.newContext({
-    baseURL: fx.base,
-    locale: 'zh-CN',
-    viewport: PHONE,
-    hasTouch: true,
-    isMobile: true,
-    deviceScaleFactor: 1,
-  });
-  context.setDefaultTimeout(15_000);
-  context.setDefaultNavigationTimeout(20_000);
-  return { context, page: await context.newPage() };
-}
+const phone = () => sizedPage(browser!, fx.base, PHONE);
 
 describe("the committee member's weekly report on a phone", () => {
   test('When a committee member signs in on a 390-px phone, then "nothing unusual" is filed in at most 3 taps', async () => {

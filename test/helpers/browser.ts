@@ -115,11 +115,15 @@ export function onePixelPng(rgba: [number, number, number, number] = [0x2e, 0x7d
   ]);
 }
 
-/** A context at `size` (a phone below 600 px wide: touch, mobile) whose relative URLs resolve against the app. */
+/**
+ * A context at `size` (a phone below 600 px wide: touch, mobile) whose relative URLs resolve against
+ * the app; `opts.bypassCSP` lets a test put its own script into the pages (axe-core).
+ */
 export async function sizedPage(
   browser: Browser,
   baseURL: string,
   size: { width: number; height: number },
+  opts: { bypassCSP?: boolean } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const phone = size.width < 600;
   const context = await browser.newContext({
@@ -129,6 +133,7 @@ export async function sizedPage(
     hasTouch: phone,
     isMobile: phone,
     deviceScaleFactor: 1,
+    ...opts,
   });
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(20_000);

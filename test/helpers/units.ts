@@ -32,17 +32,19 @@ export async function seedReporters(store: Store): Promise<void> {
     });
 }
 
-export const sessionOf = async (store: Store, username: string): Promise<SessionUser> => {
-  const u = (await store.findUserByUsername(username))!;
-  return {
-    id: u.id,
-    username: u.username,
-    displayName: u.displayName,
-    role: u.role,
-    collegeId: u.collegeId,
-    schoolId: u.schoolId,
-  };
-};
+/** The session of a stored user, as sign-in makes it. */
+export const sessionUserOf = (u: SessionUser): SessionUser => ({
+  id: u.id,
+  username: u.username,
+  displayName: u.displayName,
+  role: u.role,
+  collegeId: u.collegeId,
+  schoolId: u.schoolId,
+});
+
+/** The session of the stored user `username` (who must exist). */
+export const sessionOf = async (store: Store, username: string): Promise<SessionUser> =>
+  sessionUserOf((await store.findUserByUsername(username))!);
 
 /** Two literature classes and one dormitory, one science class, with their students, reporters and teachers. */
 export const ROSTER_CSV = [

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { DEMO_PASSWORD, seedDemoSchool } from '../../db/demo';
 import { createKnex, migrateLatest } from '../../db/knex';
@@ -16,7 +17,8 @@ import { planSemester } from '../../domain/planner';
 import { createCodec } from '../../codec/aes-gcm';
 import { createApp } from '../../server/app';
 import type { AppDeps } from '../../server/platform/deps';
-import { createSemester, registerDataFiles } from '../../server/features/semesters/use-cases/setup';
+import { registerDataFiles } from '../../server/features/semesters/use-cases/setup';
+import { autumnSemester } from './demo-db';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -47,14 +49,7 @@ export async function webFixture(
   const templateFile = path.join(ROOT, 'checklists', 'runxin-2024-autumn.json');
   const calendarFile = path.join(ROOT, 'calendars', '2024-autumn.json');
   const { template } = await registerDataFiles(store, { templateFile, calendarFile });
-  await createSemester(store, {
-    id: semesterId,
-    schoolId: 'demo-school',
-    templateId: template.id,
-    templateVersion: template.version,
-    calendarId: '2024-autumn',
-    taskModel: opts.taskModel,
-  });
+  await autumnSemester(store, template, semesterId, opts.taskModel);
   if (opts.plan !== false) {
     const plan = planSemester({
       semesterId,
@@ -104,6 +99,35 @@ export async function webFixture(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A Temporal client that only records each workflow start with `onStart` (and answers with the
+ * id and a run id): for pages that start workflows, whose real start path the dev-server tests run.
+ */
+export function recordingClient(onStart: (opts: { workflowId: string; args: unknown }) => void): Client {
+  const workflow = {
+    start: async (_wf: unknown, opts: { workflowId: string; args: unknown }) => {
+      onStart(opts);
+      return { workflowId: opts.workflowId, firstExecutionRunId: 'run-1' };
+    },
+  };
+  return { workflow } as unknown as Client;
+}
+
+/** Every route (`METHOD /path`) the app registers over `deps`, walked from its router (once per router that has it). */
+export function registeredRoutes(deps: AppDeps): string[] {
+  const app = createApp(deps);
+  type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
+  const out: string[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const l of stack) {
+      if (l.route) for (const m of Object.keys(l.route.methods)) out.push(`${m.toUpperCase()} ${l.route.path}`);
+      else if (l.handle?.stack) walk(l.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return out;
 }
 
 export interface Session {

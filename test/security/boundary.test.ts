@@ -162,6 +162,14 @@ function raw(
 }
 
 const BIG = 64 * MB; // far beyond any limit plus what the socket buffers hold (a few MB)
+/** The fixture's task completed by `s` with one BIG evidence file. */
+const completeWithBig = (s: Session) =>
+  sendMultipart(`/api/tasks/${encodeURIComponent(taskId)}/complete`, {
+    fileBytes: BIG,
+    field: 'files',
+    cookie: s.cookie,
+    csrf: s.csrf,
+  });
 
 describe('finding 5: no body is read before sign-in, role and CSRF token are checked', () => {
   const routes = () => [
@@ -204,12 +212,7 @@ describe('finding 5: no body is read before sign-in, role and CSRF token are che
 
   test('When a task of another college is completed, then it is 403 before the body', async () => {
     const other = await login(fx.base, 'science-counsellor');
-    const r = await sendMultipart(`/api/tasks/${encodeURIComponent(taskId)}/complete`, {
-      fileBytes: BIG,
-      field: 'files',
-      cookie: other.cookie,
-      csrf: other.csrf,
-    });
+    const r = await completeWithBig(other);
     expect(r.status).toBe(403);
     expect(r.sentWhenAnswered).toBeLessThan(r.total / 2);
   });
@@ -227,12 +230,7 @@ describe('finding 5: no body is read before sign-in, role and CSRF token are che
 
 describe('finding 5: an oversize file is refused at its limit, and nothing is left on disk', () => {
   test('When evidence is larger than 10 MB, then it is 413 naming the limit before the rest is sent, and no temporary file is left', async () => {
-    const r = await sendMultipart(`/api/tasks/${encodeURIComponent(taskId)}/complete`, {
-      fileBytes: BIG,
-      field: 'files',
-      cookie: staff.cookie,
-      csrf: staff.csrf,
-    });
+    const r = await completeWithBig(staff);
     expect(r.status).toBe(413);
     expect(JSON.parse(r.body)).toEqual({ error: 'file too large (files): the limit is 10 MB per file' });
     expect(r.sentWhenAnswered).toBeLessThan(r.total / 2);

@@ -170,13 +170,8 @@ describe('every boundary refuses a bad date with 400', () => {
       );
     }
     // the page form comes back (400) with the problem on the field, in Chinese, and the value kept (issue 14)
-    const page = await form(counsellor, '/crises', {
-      studentNo: 'D2024010',
-      studentName: '吴三',
-      situation: 'injury',
-      place: '宿舍',
-      occurredAt: '2027-06-01T10:00',
-    });
+    const report = { studentNo: 'D2024010', studentName: '吴三', situation: 'injury', place: '宿舍' };
+    const page = await form(counsellor, '/crises', { ...report, occurredAt: '2027-06-01T10:00' });
     expect(page.status).toBe(400);
     const html = await page.text();
     expect(html).toMatch(/name="occurredAt"[^>]*value="2027-06-01T10:00"[^>]*aria-invalid/);

@@ -9,10 +9,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadChannelConfig } from '../../notifications/config';
 import { createEmailChannel, UnsafeEmailError } from '../../notifications/email';
+import { localSmtp } from '../helpers/smtp';
 
 interface Received {
   mailFrom: string;
@@ -21,25 +21,7 @@ interface Received {
 }
 
 const received: Received[] = [];
-const smtp = new SMTPServer({
-  authOptional: true,
-  allowInsecureAuth: true,
-  disabledCommands: ['STARTTLS'],
-  logger: false,
-  disableReverseLookup: true,
-  onData(stream, session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      received.push({
-        mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-        rcptTo: session.envelope.rcptTo.map((a) => a.address),
-        raw: Buffer.concat(chunks).toString('utf8'),
-      });
-      callback();
-    });
-  },
-});
+const smtp = localSmtp(({ mailFrom, rcptTo, raw }) => received.push({ mailFrom, rcptTo, raw }));
 
 let url = '';
 const FROM = '心理健康工作督办 <noreply@example.edu.cn>';

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { login, webFixture, type WebFixture } from '../helpers/web';
+import { addStudent } from '../helpers/records';
 
 let fx: WebFixture;
 beforeAll(async () => {
@@ -40,15 +41,8 @@ async function notify(
 
 describe('inbox entries lead to their subject', () => {
   test('When the inbox holds an entry of each subject type, then each entry is a link to its page', async () => {
-    const student = {
-      id: 'inbox-links-student',
-      school_id: 'demo-school',
-      college_id: 'literature',
-      student_no: '2024990001',
-      name: '林一',
-      created_at: Date.now(),
-    };
-    await fx.knex('students').insert(student);
+    const student = { id: 'inbox-links-student', collegeId: 'literature', studentNo: '2024990001', name: '林一' };
+    await addStudent(fx.knex, student);
     await fx.knex('pairings').insert({
       id: 'pairing-1',
       college_id: 'literature',

@@ -124,22 +124,15 @@ describe('control characters in names', () => {
       reasons: ['x'],
     });
     expect([keyCare.status, await errorOf(keyCare)]).toEqual([400, 'studentName (姓名): contains a line break or tab']);
-    const ledger = await json(counsellor, '/api/colleges/literature/ledger', 'POST', {
-      studentNo: 'C0003',
-      studentName: '赵五',
-      description: '第一行\u0000',
-      plan: 'p',
-    });
+    const entry = { studentNo: 'C0003', studentName: '赵五', plan: 'p' };
+    const ledgerEntry = (description: string) =>
+      json(counsellor, '/api/colleges/literature/ledger', 'POST', { ...entry, description });
+    const ledger = await ledgerEntry('第一行\u0000');
     expect([ledger.status, await errorOf(ledger)]).toEqual([
       400,
       'description (主要情况描述): contains a control character (U+0000)',
     ]);
-    const fine = await json(counsellor, '/api/colleges/literature/ledger', 'POST', {
-      studentNo: 'C0003',
-      studentName: '赵五',
-      description: '第一行\r\n第二行\t缩进',
-      plan: 'p',
-    });
+    const fine = await ledgerEntry('第一行\r\n第二行\t缩进');
     expect(fine.status).toBe(201);
     expect(await fx.knex('students').whereIn('student_no', ['C0001', 'C0002']).count({ n: '*' }).first()).toEqual({
       n: 0,
