@@ -22,14 +22,9 @@ import {
   type ArchiveDeps,
 } from './use-cases';
 
-export function archiveDeps(deps: AppDeps): ArchiveDeps {
-  return {
-    knex: deps.knex,
-    store: deps.store,
-    client: deps.client,
-    taskQueue: deps.taskQueue,
-    now: (deps.now ?? Date.now)(),
-  };
+/** The archive use cases' dependencies, at the request's instant. */
+export function archiveDeps({ knex, store, client, taskQueue, now }: AppDeps): ArchiveDeps {
+  return { knex, store, client, taskQueue, now: (now ?? Date.now)() };
 }
 
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
