@@ -1,4 +1,6 @@
 /** Words of the student archive 一生一档 (seed 003 appendix 3): its page, form, export, audit review and data requests. */
+import { en as careEn } from './care-en';
+import { zh as careZh } from './care-zh';
 
 const zh = {
   nav: '一生一档',
@@ -54,11 +56,8 @@ const zh = {
   assessmentValues: {
     red: '红色预警（一级）',
     orange: '橙色预警（二级）',
-    normal: '正常',
-    mild: '轻微心理困扰',
-    severe: '严重心理困扰',
-    very_severe: '特别严重',
-    high_risk: '高危人群',
+    // an interview's five-point assessment, named as on the interview record
+    ...careZh.assessmentNames,
   } as Record<string, string>,
   assessmentSource: { screening: '心理测评', interview: '访谈评估' } as Record<string, string>,
   kinds: {
@@ -208,11 +207,7 @@ const en: typeof zh = {
   assessmentValues: {
     red: 'red warning (level 1)',
     orange: 'orange warning (level 2)',
-    normal: 'normal',
-    mild: 'mild distress',
-    severe: 'severe distress',
-    very_severe: 'very severe',
-    high_risk: 'high risk',
+    ...careEn.assessmentNames,
   },
   assessmentSource: { screening: 'screening', interview: 'interview' },
   kinds: {
