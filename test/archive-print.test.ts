@@ -28,6 +28,8 @@ beforeAll(async () => {
   studentId = ((await fx.knex('students').where({ student_no: NO }).first('id')) as { id: string }).id;
   await editArchive(deps, counsellor, studentId, {
     phone: '13800001111',
+    health: 'poor',
+    healthNote: '入睡困难',
     parentsRelation: 'separated',
     familyContacts: '母亲 13900002222',
     lifeEvents: [{ date: '2023-06-07', text: '高考失利后复读一年' }],
@@ -69,6 +71,8 @@ describe('the printable archive', () => {
       '每两周谈心一次',
     ])
       expect(page).toContain(data);
+    // the health row: the choice and its description, once
+    expect(page).toMatch(/<th scope="row">健康状况<\/th><td colspan="3">较差：入睡困难<\/td>/);
     const css = await fetch(`${fx.base}/assets/archive-print.css`);
     expect(css.status).toBe(200);
     expect(await css.text()).toMatch(/@page \{ size: A4;/);

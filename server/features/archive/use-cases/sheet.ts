@@ -52,7 +52,8 @@ export function archiveSheet(v: ArchiveView, lang: Lang, zone: string, now: numb
       [label(m.identity.className), value(v.student.className ?? ''), named('gender'), value(choice('gender'))],
       [named('phone'), value(f('phone')), named('liaisonTeacher'), value(f('liaisonTeacher'))],
       [label(m.identity.studentNo), value(v.student.studentNo), label(m.openedAt), value(day(v.openedAt))],
-      [named('health'), value([choice('health'), f('healthNote')].filter(Boolean).join('：'), 3)],
+      // the choice and its description (健康状况: 较差：…)
+      [named('health'), value(choice('health'), 3)],
     ],
     family: pairs([
       ['parentsRelation', choice('parentsRelation')],
