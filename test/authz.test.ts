@@ -605,6 +605,13 @@ const CASES: Case[] = [
     path: () => '/admin/data-requests/req-1/answer',
     forbidden: ADMIN_ONLY,
   },
+  { route: 'GET /api/data-requests', path: () => '/api/data-requests', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /api/data-requests', path: () => '/api/data-requests', forbidden: ADMIN_ONLY },
+  {
+    route: 'POST /api/data-requests/:requestId/answer',
+    path: () => '/api/data-requests/req-1/answer',
+    forbidden: ADMIN_ONLY,
+  },
   {
     route: 'GET /admin/archive-settings',
     path: () => '/admin/archive-settings',
