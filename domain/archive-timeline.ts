@@ -85,78 +85,54 @@ export interface ProcessRecords {
 
 const ORDER = new Map(TIMELINE_KINDS.map((k, i) => [k, i]));
 
+type Facts = TimelineEntry['facts'];
+
 /** Every entry of the student's processes, oldest first; the same instant keeps the processes' order (warning, interview, key-care…). */
 export function buildTimeline(r: ProcessRecords): TimelineEntry[] {
   const care = (anchor: string) => `/care?college=${encodeURIComponent(r.collegeId)}#${anchor}`;
   const out: TimelineEntry[] = [];
-  const push = (e: TimelineEntry) => out.push(e);
+  /** the entries of one process record: each at its instant, none when that step has not happened */
+  const of =
+    (ref: TimelineEntry['ref'], link: string) =>
+    (at: number | null, kind: TimelineKind, facts: Facts = {}): void =>
+      void (at !== null && out.push({ at, kind, ref, link, facts }));
   for (const w of r.warnings) {
-    const ref = { type: 'screening' as const, id: w.id };
-    const link = `/screening/warnings/${encodeURIComponent(w.id)}`;
-    push({ at: w.importedAt, kind: 'screening-warning', ref, link, facts: { level: w.level } });
-    if (w.interviewedAt !== null)
-      push({
-        at: w.interviewedAt,
-        kind: 'interview',
-        ref,
-        link,
-        facts: {
-          assessment: w.assessment,
-          needsCounselling: w.needsCounselling,
-          needsCrisisIntervention: w.needsCrisisIntervention,
-        },
-      });
+    const entry = of({ type: 'screening', id: w.id }, `/screening/warnings/${encodeURIComponent(w.id)}`);
+    entry(w.importedAt, 'screening-warning', { level: w.level });
+    entry(w.interviewedAt, 'interview', {
+      assessment: w.assessment,
+      needsCounselling: w.needsCounselling,
+      needsCrisisIntervention: w.needsCrisisIntervention,
+    });
   }
   for (const c of r.crises) {
-    const ref = { type: 'crisis' as const, id: c.id };
-    const link = `/crises/${encodeURIComponent(c.id)}`;
-    push({ at: c.reportedAt, kind: 'crisis-reported', ref, link, facts: { situation: c.situation } });
-    if (c.handedOverAt !== null) push({ at: c.handedOverAt, kind: 'crisis-handed-over', ref, link, facts: {} });
-    if (c.closedAt !== null) push({ at: c.closedAt, kind: 'crisis-closed', ref, link, facts: {} });
+    const entry = of({ type: 'crisis', id: c.id }, `/crises/${encodeURIComponent(c.id)}`);
+    entry(c.reportedAt, 'crisis-reported', { situation: c.situation });
+    entry(c.handedOverAt, 'crisis-handed-over');
+    entry(c.closedAt, 'crisis-closed');
   }
   for (const k of r.keyCare) {
-    const ref = { type: 'key-care' as const, id: k.id };
-    push({
-      at: k.addedAt,
-      kind: 'key-care-added',
-      ref,
-      link: care('key-care'),
-      facts: { source: k.source, plan: k.plan },
-    });
-    if (k.removedAt !== null)
-      push({
-        at: k.removedAt,
-        kind: 'key-care-removed',
-        ref,
-        link: care('key-care'),
-        facts: { reason: k.removedReason },
-      });
+    const entry = of({ type: 'key-care', id: k.id }, care('key-care'));
+    entry(k.addedAt, 'key-care-added', { source: k.source, plan: k.plan });
+    entry(k.removedAt, 'key-care-removed', { reason: k.removedReason });
   }
   for (const l of r.ledger) {
-    const ref = { type: 'ledger' as const, id: l.id };
-    push({
-      at: l.createdAt,
-      kind: 'ledger-entry',
-      ref,
-      link: care('ledger'),
-      facts: { seq: l.seq, lifeSafety: l.lifeSafety, categories: l.categories.join(','), plan: l.plan },
+    const entry = of({ type: 'ledger', id: l.id }, care('ledger'));
+    entry(l.createdAt, 'ledger-entry', {
+      seq: l.seq,
+      lifeSafety: l.lifeSafety,
+      categories: l.categories.join(','),
+      plan: l.plan,
     });
     for (const f of l.followUps)
-      push({
-        at: f.at,
-        kind: 'ledger-follow-up',
-        ref,
-        link: care('ledger'),
-        facts: { seq: l.seq, text: f.text, counselling: f.counselling, hospital: f.hospital },
-      });
+      entry(f.at, 'ledger-follow-up', { seq: l.seq, text: f.text, counselling: f.counselling, hospital: f.hospital });
   }
   for (const p of r.pairings) {
-    const ref = { type: 'pairing' as const, id: p.id };
-    const link = care('pairings');
-    push({ at: p.createdAt, kind: 'pairing-proposed', ref, link, facts: {} });
-    if (p.startedAt !== null) push({ at: p.startedAt, kind: 'pairing-started', ref, link, facts: {} });
-    for (const t of p.talks) push({ at: t.at, kind: 'pairing-talk', ref, link, facts: { note: t.note } });
-    if (p.endedAt !== null) push({ at: p.endedAt, kind: 'pairing-ended', ref, link, facts: {} });
+    const entry = of({ type: 'pairing', id: p.id }, care('pairings'));
+    entry(p.createdAt, 'pairing-proposed');
+    entry(p.startedAt, 'pairing-started');
+    for (const t of p.talks) entry(t.at, 'pairing-talk', { note: t.note });
+    entry(p.endedAt, 'pairing-ended');
   }
   return out.sort((a, b) => a.at - b.at || ORDER.get(a.kind)! - ORDER.get(b.kind)!);
 }

@@ -4,9 +4,9 @@
  * calendar, the categories of a concern, its response deadline, and the training rule of the
  * September checklist. Pure.
  */
-import { DateTime } from 'luxon';
 import type { StudentReporterRole } from '../contracts/checklist';
 import { SchoolCalendar } from './calendar';
+import { workingWeeks } from './planner/occurrences';
 import type { Calendar } from './schema';
 
 export const UNIT_KINDS = ['class', 'dorm'] as const;
@@ -62,28 +62,18 @@ export interface ReportWeek {
  */
 export function reportWeeks(calendar: Calendar): ReportWeek[] {
   const sc = new SchoolCalendar(calendar);
-  const last = sc.day(calendar.vacationStart).minus({ days: 1 });
-  const out: ReportWeek[] = [];
-  let n = 0;
-  for (let week = sc.start.startOf('week'); week <= last; week = week.plus({ weeks: 1 })) {
-    n += 1;
-    const from = DateTime.max(week, sc.start);
-    const to = DateTime.min(week.plus({ days: 6 }), last);
-    const open = sc.firstWorkingDay(from, to);
-    const due = sc.lastWorkingDay(from, to);
-    if (!open || !due) continue;
-    const openAt = sc.opening(open).toMillis();
-    const dueAt = sc.closing(due).toMillis();
+  return workingWeeks(sc, sc.day(calendar.vacationStart).minus({ days: 1 })).map(({ weekNo, open, due }) => {
+    const openAt = open.toMillis();
+    const dueAt = due.toMillis();
     const remindAt = dueAt - REPORT_REMIND_BEFORE_MS;
-    out.push({
-      weekNo: n,
+    return {
+      weekNo,
       openAt,
       remindAt: remindAt > openAt ? remindAt : null,
       dueAt,
       escalateAt: dueAt + REPORT_ESCALATE_AFTER_MS,
-    });
-  }
-  return out;
+    };
+  });
 }
 
 /** The id of a unit's week (also the idempotency key of its transitions). */

@@ -2,8 +2,9 @@
  * npm start: the whole service on one machine.
  *  1. validates the checklist and calendar files (a broken file stops the start, naming file and field);
  *  2. unless TEMPORAL_ADDRESS is set, starts the Temporal dev server (temporal-dev.sh);
- *  3. migrates the database and seeds the demo school with the 2024 autumn checklist;
- *  4. runs the worker and the web server, and starts the demo semester (a no-op when it runs).
+ *  3. migrates the database and seeds the demo school with the 2024 autumn checklist and its roster;
+ *  4. runs the worker and the web server, starts the demo semester (a no-op when it runs) and gives
+ *     the demo student a care history (scripts/demo-records.ts).
  * Ctrl-C stops every child cleanly; a second start reuses data/ (workflows and database).
  * A worker or web process that exits on its own is started again alone, after a backoff (1 s,
  * doubling to at most 30 s; back to 1 s once it has run for a minute); the others keep running.
@@ -16,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { createKnex, describeDb, migrateLatest } from '../db/knex';
-import { DEMO_PASSWORD } from '../db/demo';
+import { DEMO_PASSWORD, DEMO_STUDENT } from '../db/demo';
 import { createStore } from '../db/store';
 import { DataFileError, loadCalendarFile, loadTemplateFile } from '../domain/load';
 import { dbOptions, loadConfig, ROOT } from '../server/platform/config/config';
@@ -24,6 +25,7 @@ import { startSemester } from '../server/features/semesters/use-cases/start';
 import { applySchedules } from '../schedules/apply';
 import { scheduleDefinitions } from '../schedules/definitions';
 import { DEMO_CALENDAR_FILE, DEMO_TEMPLATE_FILE, seedDemo } from './demo';
+import { seedDemoCareHistory, seedDemoRoster } from './demo-records';
 import { applySecretFiles } from '../server/platform/config/secret-files';
 
 interface Child {
@@ -196,6 +198,7 @@ async function run(): Promise<void> {
   try {
     await migrateLatest(db);
     ({ semesterId, accounts } = await seedDemo(createStore(db), { templateFile, calendarFile }));
+    accounts.push(...(await seedDemoRoster({ store: createStore(db), knex: db })));
     console.log(`start: database ${describeDb(opts)} migrated; demo school seeded`);
 
     // 4. worker, web, demo semester
@@ -224,6 +227,9 @@ async function run(): Promise<void> {
         );
         console.log(`start: schedules ${applied.map((a) => `${a.scheduleId} (${a.outcome})`).join(', ')}`);
       }
+      await demoCareHistory(() =>
+        seedDemoCareHistory({ store, knex: db, client, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+      );
     } finally {
       await connection.close();
     }
@@ -237,6 +243,24 @@ async function run(): Promise<void> {
   if (config.NODE_ENV === 'development') {
     console.log(`start: demo accounts (development only), password "${DEMO_PASSWORD}":`);
     for (const a of accounts) console.log(`    ${a.username.padEnd(34)} ${a.role.padEnd(17)} ${a.college ?? '学校'}`);
+  }
+}
+
+/** The demo student's care history: its interview waits for the worker (at most 90 s); a failure only postpones it to the next start. */
+async function demoCareHistory(seed: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the worker did not answer within 90 s')), 90_000);
+  });
+  try {
+    await Promise.race([seed(), late]);
+    console.log(`start: demo student ${DEMO_STUDENT.studentNo} ${DEMO_STUDENT.name} has a care history (/archives)`);
+  } catch (e) {
+    console.log(
+      `start: the demo care history is not complete (${e instanceof Error ? e.message : String(e)}); the next start completes it`,
+    );
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -545,6 +545,13 @@ const CASES: Case[] = [
     forbidden: OTHER_COLLEGE,
     allowed: ['litStaff'],
   },
+  // the same export as a printable page (Print → Save as PDF)
+  {
+    route: 'GET /archives/:studentId/print',
+    path: () => '/archives/stu-1/print',
+    forbidden: OTHER_COLLEGE,
+    allowed: ['litStaff', 'admin'],
+  },
   { route: 'GET /api/archive-audit', path: () => '/api/archive-audit', forbidden: ADMIN_ONLY, allowed: ['admin'] },
   { route: 'GET /api/archive/settings', path: () => '/api/archive/settings', allowed: ['litStaff', 'admin'] },
   { route: 'PUT /api/archive/settings', path: () => '/api/archive/settings', forbidden: ADMIN_ONLY },
@@ -596,6 +603,13 @@ const CASES: Case[] = [
   {
     route: 'POST /admin/data-requests/:requestId/answer',
     path: () => '/admin/data-requests/req-1/answer',
+    forbidden: ADMIN_ONLY,
+  },
+  { route: 'GET /api/data-requests', path: () => '/api/data-requests', forbidden: ADMIN_ONLY, allowed: ['admin'] },
+  { route: 'POST /api/data-requests', path: () => '/api/data-requests', forbidden: ADMIN_ONLY },
+  {
+    route: 'POST /api/data-requests/:requestId/answer',
+    path: () => '/api/data-requests/req-1/answer',
     forbidden: ADMIN_ONLY,
   },
   {

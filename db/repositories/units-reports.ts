@@ -170,21 +170,18 @@ export async function saveUnitSettings(db: Knex, row: UnitSettingsRow): Promise<
     .merge(['concern_respond_ms', 'updated_by', 'updated_at']);
 }
 
+/** A class and whether its committee members' training is recorded in a semester (by whom, when). */
+export interface ClassTraining {
+  unitId: string;
+  code: string;
+  name: string;
+  trained: boolean;
+  trainedBy: string | null;
+  trainedAt: number | null;
+}
+
 /** The classes of a college, each with whether its committee members' training is recorded in the semester. */
-export async function classTrainingOf(
-  db: Knex,
-  semesterId: string,
-  collegeId: string,
-): Promise<
-  Array<{
-    unitId: string;
-    code: string;
-    name: string;
-    trained: boolean;
-    trainedBy: string | null;
-    trainedAt: number | null;
-  }>
-> {
+export async function classTrainingOf(db: Knex, semesterId: string, collegeId: string): Promise<ClassTraining[]> {
   const rows = (await db('units')
     .leftJoin('unit_trainings', function () {
       this.on('unit_trainings.unit_id', '=', 'units.id').andOn(

@@ -1,7 +1,9 @@
 /** Rows of the class and dormitory levels (20261203000200_class_dorm_levels). */
+import type { UnitKind } from '../../domain/units';
 import type { EpochMs } from './types';
 
-export type UnitKind = 'class' | 'dorm';
+/** a unit's kind as the rules name it (domain/units.ts UNIT_KINDS) */
+export type { UnitKind };
 export type UnitWeekStatus = 'open' | 'filed' | 'overdue' | 'escalated';
 
 export interface UnitRow {

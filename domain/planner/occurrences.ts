@@ -92,6 +92,29 @@ export function findHoliday(
   return null;
 }
 
+/**
+ * The weeks of the semester through `last`, numbered from the semester's first week: each opens at
+ * its first working day's opening and falls due at its last working day's closing. A week with no
+ * working day (a whole week of holiday) has none, and keeps its number. The weekly review (周周研判)
+ * and the class and dorm reports (domain/units.ts) are dated by it.
+ */
+export function workingWeeks(
+  sc: SchoolCalendar,
+  last: DateTime,
+): Array<{ weekNo: number; open: DateTime; due: DateTime }> {
+  const out: Array<{ weekNo: number; open: DateTime; due: DateTime }> = [];
+  let weekNo = 0;
+  for (let week = sc.start.startOf('week'); week <= last; week = week.plus({ weeks: 1 })) {
+    weekNo += 1;
+    const from = DateTime.max(week, sc.start);
+    const to = DateTime.min(week.plus({ days: 6 }), last);
+    const open = sc.firstWorkingDay(from, to);
+    const due = sc.lastWorkingDay(from, to);
+    if (open && due) out.push({ weekNo, open: sc.opening(open), due: sc.closing(due) });
+  }
+  return out;
+}
+
 export function occurrences(
   sc: SchoolCalendar,
   template: Template,
@@ -142,18 +165,11 @@ export function occurrences(
     }
     case 'weekly': {
       const last = rule.until === 'vacation-start' ? sc.day(sc.cal.vacationStart).minus({ days: 1 }) : sc.end;
-      const out: Occurrence[] = [];
-      let n = 0;
-      for (let week = sc.start.startOf('week'); week <= last; week = week.plus({ weeks: 1 })) {
-        n += 1;
-        const from = DateTime.max(week, sc.start);
-        const to = DateTime.min(week.plus({ days: 6 }), last);
-        const open = sc.firstWorkingDay(from, to);
-        const due = sc.lastWorkingDay(from, to);
-        if (!open || !due) continue; // a week with no working day (whole week a holiday) has no review
-        out.push({ occurrence: `week-${String(n).padStart(2, '0')}`, open: sc.opening(open), due: sc.closing(due) });
-      }
-      return out;
+      return workingWeeks(sc, last).map(({ weekNo, open, due }) => ({
+        occurrence: `week-${String(weekNo).padStart(2, '0')}`,
+        open,
+        due,
+      }));
     }
     case 'before-holiday': {
       const dated = (key: string, anchor: Anchor): Occurrence => {

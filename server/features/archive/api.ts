@@ -1,7 +1,7 @@
 /**
  * The student archive over the JSON API and its .docx export: read (audited), change the
- * hand-written fields (versioned), the monthly review, the student's leaving, the archive audit log
- * and the retention settings (counselling centre). Rules in use-cases.ts.
+ * hand-written fields (versioned), the monthly review, the student's leaving, the archive audit log,
+ * the retention settings and the data requests' register (counselling centre). Rules in use-cases.ts.
  */
 import express, { type Request } from 'express';
 import { DEFAULT_ARCHIVE_SETTINGS } from '../../../domain/archive';
@@ -9,28 +9,46 @@ import { currentUser } from '../../platform/auth/context';
 import type { AppDeps } from '../../platform/deps';
 import { once } from '../../platform/idempotency';
 import { schoolZone } from '../../platform/request';
+import type { DataRequestListRow } from '../../../db/repositories/archive-requests';
 import {
+  answerDataRequest,
   archiveAuditLog,
   changeArchiveSettings,
   closeArchive,
   editArchive,
   exportArchiveDocx,
   listArchives,
+  listDataRequests,
   readArchive,
+  recordDataRequest,
   readArchiveSettings,
   reviewArchive,
   type ArchiveDeps,
 } from './use-cases';
 
-export function archiveDeps(deps: AppDeps): ArchiveDeps {
-  return {
-    knex: deps.knex,
-    store: deps.store,
-    client: deps.client,
-    taskQueue: deps.taskQueue,
-    now: (deps.now ?? Date.now)(),
-  };
+/** The archive use cases' dependencies, at the request's instant. */
+export function archiveDeps({ knex, store, client, taskQueue, now }: AppDeps): ArchiveDeps {
+  return { knex, store, client, taskQueue, now: (now ?? Date.now)() };
 }
+
+/** A data request as the API shows it (the register's row: the student by number and name, for the counselling centre). */
+const dataRequestJson = (r: DataRequestListRow) => ({
+  id: r.id,
+  studentId: r.student_id,
+  studentNo: r.student_no,
+  name: r.name,
+  collegeId: r.college_id,
+  kind: r.kind,
+  request: r.request,
+  receivedBy: r.received_by,
+  receivedAt: Number(r.received_at),
+  dueAt: Number(r.due_at),
+  status: r.status,
+  escalationLevel: Number(r.escalation_level),
+  answer: r.answer,
+  answeredBy: r.answered_by,
+  answeredAt: r.answered_at === null ? null : Number(r.answered_at),
+});
 
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 const id = (req: Request) => String(req.params.studentId);
@@ -91,5 +109,17 @@ export function createArchiveApiRouter(deps: AppDeps): express.Router {
   r.put('/api/archive/settings', async (req, res) => {
     res.json({ settings: await changeArchiveSettings(archiveDeps(deps), currentUser(req), body(req)) });
   });
+  // the data requests' register (PIPL Art. 44–47), the counselling centre's, as on /admin/data-requests
+  r.get('/api/data-requests', async (req, res) => {
+    res.json({ requests: (await listDataRequests(archiveDeps(deps), currentUser(req))).map(dataRequestJson) });
+  });
+  r.post(
+    '/api/data-requests',
+    write(201, (ad, req) => recordDataRequest(ad, currentUser(req), body(req))),
+  );
+  r.post(
+    '/api/data-requests/:requestId/answer',
+    write(200, (ad, req) => answerDataRequest(ad, currentUser(req), String(req.params.requestId), body(req).answer)),
+  );
   return r;
 }

@@ -1,6 +1,7 @@
 /**
  * The archive pages: the list (search by student number), one student's archive with its
- * hand-edit form (a refused save shows every problem with the values kept), the monthly review,
+ * hand-edit form (a refused save shows every problem with the values kept), its printable version
+ * (the hand-over export as a page the browser saves as a PDF), the monthly review,
  * the student's leaving, and the counselling centre's audit log of the archives, register of data
  * requests and retention settings.
  */
@@ -21,11 +22,13 @@ import {
   recordDataRequest,
   editArchive,
   listArchives,
+  printArchive,
   readArchive,
   reviewArchive,
 } from './use-cases';
 import { ARCHIVE_FIELD_KEYS } from '../../../domain/archive';
 import { renderArchive } from './views/archive';
+import { renderArchivePrint } from './views/print';
 import { renderArchiveAudit, renderArchiveList } from './views/lists';
 import { renderArchiveSettings, renderDataRequests } from './views/requests';
 
@@ -55,6 +58,12 @@ export function createArchivePagesRouter(deps: AppDeps): express.Router {
   r.get('/archives/:studentId', async (req, res) => {
     const view = await readArchive(archiveDeps(deps), currentUser(req), id(req));
     res.send(renderArchive(req, view, { zone: await schoolZone(deps), names: await names() }));
+  });
+  // the hand-over export as a printable page (Print → Save as PDF): the .docx export's rule and audit
+  r.get('/archives/:studentId/print', async (req, res) => {
+    const lang = req.lang ?? 'zh-CN';
+    const printed = await printArchive(archiveDeps(deps), currentUser(req), id(req), lang, await schoolZone(deps));
+    res.set('Cache-Control', 'no-store').send(renderArchivePrint(req, printed));
   });
   r.post('/archives/:studentId', async (req, res) => {
     const user = currentUser(req);

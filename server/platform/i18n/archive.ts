@@ -1,4 +1,6 @@
 /** Words of the student archive 一生一档 (seed 003 appendix 3): its page, form, export, audit review and data requests. */
+import { en as careEn } from './care-en';
+import { zh as careZh } from './care-zh';
 
 const zh = {
   nav: '一生一档',
@@ -54,11 +56,8 @@ const zh = {
   assessmentValues: {
     red: '红色预警（一级）',
     orange: '橙色预警（二级）',
-    normal: '正常',
-    mild: '轻微心理困扰',
-    severe: '严重心理困扰',
-    very_severe: '特别严重',
-    high_risk: '高危人群',
+    // an interview's five-point assessment, named as on the interview record
+    ...careZh.assessmentNames,
   } as Record<string, string>,
   assessmentSource: { screening: '心理测评', interview: '访谈评估' } as Record<string, string>,
   kinds: {
@@ -98,6 +97,10 @@ const zh = {
   reviewedBy: '复核人',
   neverReviewed: '尚未复核。',
   export: '导出 Word（移交用）',
+  print: '打印版（可存为 PDF）',
+  printButton: '打印 / 存为 PDF',
+  printHint: '打印时选择“另存为 PDF”即得 PDF 档案；页面使用本系统自带的中文字体，在任何电脑上打印效果相同。',
+  backToArchive: '返回档案',
   leftTitle: '学生离校（转学、毕业等）',
   leftHint: '结档后档案只读，保存期满后连同学生个人信息一并删除。',
   leftAt: '离校日期',
@@ -208,11 +211,7 @@ const en: typeof zh = {
   assessmentValues: {
     red: 'red warning (level 1)',
     orange: 'orange warning (level 2)',
-    normal: 'normal',
-    mild: 'mild distress',
-    severe: 'severe distress',
-    very_severe: 'very severe',
-    high_risk: 'high risk',
+    ...careEn.assessmentNames,
   },
   assessmentSource: { screening: 'screening', interview: 'interview' },
   kinds: {
@@ -252,6 +251,11 @@ const en: typeof zh = {
   reviewedBy: 'Reviewed by',
   neverReviewed: 'Not reviewed yet.',
   export: 'Export as Word (hand-over)',
+  print: 'Printable version (save as PDF)',
+  printButton: 'Print / save as PDF',
+  printHint:
+    'Choose “Save as PDF” in the print dialog for a PDF; the font ships with the app, so it prints the same on any computer.',
+  backToArchive: 'Back to the archive',
   leftTitle: 'The student left (transfer, graduation…)',
   leftHint: 'A closed archive is read-only; after the retention period it is deleted with the student’s personal data.',
   leftAt: 'Left on',

@@ -17,13 +17,12 @@ import { archiveCloseRefusal, archiveOversightRefusal } from '../../../../domain
 import { CLOCK_SKEW_MS, parseInstant } from '../../../../domain/dates';
 import {
   closeArchive as closeArchiveRow,
-  ensureArchiveState,
   getArchiveSettings,
   saveArchiveSettings,
 } from '../../../../db/repositories/archive';
 import { BadRequestError, type SessionUser } from '../../../platform/auth/context';
 import { ConflictError, ForbiddenError } from '../../../platform/errors';
-import { auditArchive, type ArchiveDeps } from './common';
+import { auditArchive, auditAt, writeArchive, type ArchiveDeps } from './common';
 import { loadArchive } from './read';
 import { DateTime } from 'luxon';
 
@@ -51,15 +50,8 @@ export async function changeArchiveSettings(
     updated_by: user.id,
     updated_at: deps.now,
   });
-  await deps.store.appendAudit({
-    eventKey: `archive-settings:${user.schoolId}:${deps.now}`,
-    subjectType: 'school',
-    subjectId: user.schoolId,
-    action: 'archive-settings.changed',
-    actor: user.id,
-    at: deps.now,
-    details: settings,
-  });
+  const key = `archive-settings:${user.schoolId}:${deps.now}`;
+  await auditAt(deps, user.id, { type: 'school', id: user.schoolId }, 'archive-settings.changed', settings, key);
   return settings;
 }
 
@@ -84,15 +76,9 @@ export async function closeArchive(
   const leftAt = DateTime.fromMillis(day, { zone }).startOf('day').toMillis();
   const settings = await readArchiveSettings(deps, user.schoolId);
   const due = purgeDueAt(leftAt, settings.retentionDays);
-  await deps.knex.transaction(async (trx) => {
-    await ensureArchiveState(trx, {
-      student_id: view.student.id,
-      school_id: user.schoolId,
-      college_id: view.student.collegeId,
-      created_at: deps.now,
-    });
-    await closeArchiveRow(trx, view.student.id, { leftAt, reason, by: user.id, purgeDueAt: due });
-  });
+  await writeArchive(deps, user.schoolId, view.student, (trx) =>
+    closeArchiveRow(trx, view.student.id, { leftAt, reason, by: user.id, purgeDueAt: due }),
+  );
   await auditArchive(deps, user.id, view.student.id, 'closed', { reason, leftAt, purgeDueAt: due });
   if (deps.client) {
     const input: PurgeArchiveInput = { studentId: view.student.id, schoolId: user.schoolId, purgeDueAt: due };

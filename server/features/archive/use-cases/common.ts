@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Store } from '../../../../db/store';
-import { getStudent } from '../../../../db/repositories/archive';
+import { ensureArchiveState, getStudent } from '../../../../db/repositories/archive';
 import type { StudentRow } from '../../../../db/tables';
 import type { SessionUser } from '../../../platform/auth/context';
 import { ForbiddenError, NotFoundError } from '../../../platform/errors';
@@ -39,6 +39,23 @@ export async function studentOfArchive(
   return s;
 }
 
+/**
+ * A write on the archive's own rows, in one transaction that first makes sure the archive's state
+ * row exists (an archive opened by a process has none until its first hand-written change).
+ */
+export async function writeArchive(
+  deps: Pick<ArchiveDeps, 'knex' | 'now'>,
+  schoolId: string,
+  student: { id: string; collegeId: string },
+  write: (trx: Knex.Transaction) => Promise<unknown>,
+): Promise<void> {
+  await deps.knex.transaction(async (trx) => {
+    const state = { student_id: student.id, school_id: schoolId, college_id: student.collegeId };
+    await ensureArchiveState(trx, { ...state, created_at: deps.now });
+    await write(trx);
+  });
+}
+
 /** One audit event on the archive: who (user id), what (action), when; details hold ids and field keys, never values. */
 export async function auditArchive(
   deps: Pick<ArchiveDeps, 'store' | 'now'>,
@@ -47,13 +64,18 @@ export async function auditArchive(
   action: string,
   details?: Record<string, unknown>,
 ): Promise<void> {
-  await deps.store.appendAudit({
-    eventKey: `archive-${action}:${randomUUID()}`,
-    subjectType: ARCHIVE_SUBJECT,
-    subjectId: studentId,
-    action,
-    actor,
-    at: deps.now,
-    details,
-  });
+  await auditAt(deps, actor, { type: ARCHIVE_SUBJECT, id: studentId }, action, details);
+}
+
+/** One audit event at `deps.now` on any subject; `eventKey` makes it idempotent (default: a fresh one). */
+export async function auditAt(
+  deps: Pick<ArchiveDeps, 'store' | 'now'>,
+  actor: string,
+  subject: { type: string; id: string },
+  action: string,
+  details?: Record<string, unknown>,
+  eventKey = `${subject.type}-${action}:${randomUUID()}`,
+): Promise<void> {
+  const { type: subjectType, id: subjectId } = subject;
+  await deps.store.appendAudit({ eventKey, subjectType, subjectId, action, actor, at: deps.now, details });
 }

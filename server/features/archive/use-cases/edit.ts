@@ -6,10 +6,10 @@
  */
 import { archiveValue } from '../../../../domain/archive';
 import { archiveEditRefusal, archiveReviewRefusal } from '../../../../domain/permissions';
-import { ensureArchiveState, insertFieldVersions, insertReview } from '../../../../db/repositories/archive';
+import { insertFieldVersions, insertReview } from '../../../../db/repositories/archive';
 import { BadRequestError, type SessionUser } from '../../../platform/auth/context';
 import { ConflictError } from '../../../platform/errors';
-import { auditArchive, type ArchiveDeps } from './common';
+import { auditArchive, writeArchive, type ArchiveDeps } from './common';
 import { loadArchive } from './read';
 
 export class ArchiveFieldsError extends BadRequestError {
@@ -36,14 +36,8 @@ export async function editArchive(
   }
   if (problems.length) throw new ArchiveFieldsError(problems);
   if (!changes.length) return { changed: [] };
-  await deps.knex.transaction(async (trx) => {
-    await ensureArchiveState(trx, {
-      student_id: view.student.id,
-      school_id: user.schoolId,
-      college_id: view.student.collegeId,
-      created_at: deps.now,
-    });
-    await insertFieldVersions(
+  await writeArchive(deps, user.schoolId, view.student, (trx) =>
+    insertFieldVersions(
       trx,
       changes.map((c) => ({
         student_id: view.student.id,
@@ -52,8 +46,8 @@ export async function editArchive(
         changed_by: user.id,
         changed_at: deps.now,
       })),
-    );
-  });
+    ),
+  );
   const changed = changes.map((c) => c.field);
   await auditArchive(deps, user.id, view.student.id, 'changed', { fields: changed });
   return { changed };
@@ -63,20 +57,14 @@ export async function editArchive(
 export async function reviewArchive(deps: ArchiveDeps, user: SessionUser, studentId: string): Promise<{ at: number }> {
   const view = await loadArchive(deps, user, studentId, archiveReviewRefusal);
   if (view.state.status === 'closed') throw new ConflictError('this archive is closed: the student has left');
-  await deps.knex.transaction(async (trx) => {
-    await ensureArchiveState(trx, {
-      student_id: view.student.id,
-      school_id: user.schoolId,
-      college_id: view.student.collegeId,
-      created_at: deps.now,
-    });
-    await insertReview(trx, {
+  await writeArchive(deps, user.schoolId, view.student, (trx) =>
+    insertReview(trx, {
       student_id: view.student.id,
       college_id: view.student.collegeId,
       reviewed_by: user.id,
       reviewed_at: deps.now,
-    });
-  });
+    }),
+  );
   await auditArchive(deps, user.id, view.student.id, 'reviewed');
   return { at: deps.now };
 }

@@ -1,10 +1,8 @@
 /**
- * One student's archive as a .docx in appendix 3's layout (赣南医学院学生心理健康档案, 二级学院存档),
- * for the hand-over when a student transfers or graduates: the personal table (姓名 学院 班级 性别
- * 联系电话 对接老师 健康状况), family (父母关系 家庭气氛 家庭教育模式, contacts), relationships (师生关系),
- * the life events table (序号 时间 重要人物和事件经过), the assessments (心理评估), the timeline of the
- * care processes and the support given (心理帮扶情况). Allowed to the roles that see the archive;
- * every export is audited.
+ * One student's archive for the hand-over when a student transfers or graduates, in appendix 3's
+ * layout (sheet.ts): as a .docx, or as the printable page that the browser prints or saves as a PDF
+ * in the font the app ships. Both are one export: allowed to the roles that see the archive, and
+ * audited as "exported" with the format.
  *
  * The font: Word cannot embed the app's WOFF2 print font, so the runs name the CJK font by its
  * Word names: 宋体 (SimSun) for East Asian text, present on every Chinese Windows and in WPS, and
@@ -22,28 +20,26 @@ import {
   TextRun,
   WidthType,
 } from 'docx';
-import { DateTime } from 'luxon';
-import { lifeEventsOf } from '../../../../domain/archive';
 import type { Lang } from '../../../platform/i18n';
-import { t } from '../../../platform/i18n';
 import type { SessionUser } from '../../../platform/auth/context';
 import { auditArchive, type ArchiveDeps } from './common';
 import { loadArchive, type ArchiveView } from './read';
+import { archiveSheet, type ArchiveSheet, type SheetCell } from './sheet';
 
 const FONT = { ascii: 'Times New Roman', hAnsi: 'Times New Roman', eastAsia: '宋体', cs: 'Times New Roman' };
 const run = (text: string, bold = false) => new TextRun({ text, bold, font: FONT, size: 21 });
 const para = (text: string, bold = false) => new Paragraph({ children: [run(text, bold)] });
-const cell = (text: string, opts: { bold?: boolean; span?: number } = {}) =>
+const cell = (c: SheetCell) =>
   new TableCell({
-    columnSpan: opts.span,
-    children: String(text || ' ')
+    columnSpan: c.span,
+    children: String(c.text || ' ')
       .split('\n')
-      .map((line) => para(line, opts.bold)),
+      .map((line) => para(line, c.label)),
   });
-const table = (rows: TableCell[][]) =>
+const table = (rows: SheetCell[][]) =>
   new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
-    rows: rows.map((children) => new TableRow({ children })),
+    rows: rows.map((r) => new TableRow({ children: r.map(cell) })),
   });
 const heading = (text: string) =>
   new Paragraph({
@@ -51,7 +47,26 @@ const heading = (text: string) =>
     children: [new TextRun({ text, bold: true, font: FONT, size: 24 })],
   });
 
-/** The archive as .docx bytes (audited as "exported"). */
+export type ExportFormat = 'docx' | 'print';
+
+/**
+ * The one rule and audit of an export: the archive as the user may see it, rendered, then audited as
+ * "exported" in `format` (a refused or failed export is not audited).
+ */
+async function exportArchive<T>(
+  deps: ArchiveDeps,
+  user: SessionUser,
+  studentId: string,
+  format: ExportFormat,
+  render: (view: ArchiveView) => T | Promise<T>,
+): Promise<T> {
+  const view = await loadArchive(deps, user, studentId);
+  const out = await render(view);
+  await auditArchive(deps, user.id, view.student.id, 'exported', { format });
+  return out;
+}
+
+/** The archive as .docx bytes (audited as "exported", format docx). */
 export async function exportArchiveDocx(
   deps: ArchiveDeps,
   user: SessionUser,
@@ -59,141 +74,43 @@ export async function exportArchiveDocx(
   lang: Lang,
   zone: string,
 ): Promise<{ file: Buffer; fileName: string }> {
-  const view = await loadArchive(deps, user, studentId);
-  const file = await Packer.toBuffer(archiveDocument(view, lang, zone, deps.now));
-  await auditArchive(deps, user.id, view.student.id, 'exported', { format: 'docx' });
-  return { file, fileName: `${view.student.studentNo}-${view.student.name}.docx` };
+  return exportArchive(deps, user, studentId, 'docx', async (view) => ({
+    file: await Packer.toBuffer(archiveDocument(archiveSheet(view, lang, zone, deps.now), view.student.studentNo)),
+    fileName: `${view.student.studentNo}-${view.student.name}.docx`,
+  }));
 }
 
-function archiveDocument(v: ArchiveView, lang: Lang, zone: string, now: number): Document {
-  const m = t(lang).archive;
-  const day = (ms: number) => DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd');
-  const minute = (ms: number) => DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm');
-  const f = (key: string) => v.fields[key] ?? '';
-  const choice = (key: string) => {
-    const value = v.fields[key];
-    const note = v.fields[`${key}Note`];
-    const shown = value ? (m.options[key]?.[value] ?? value) : '';
-    return [shown, note].filter(Boolean).join('：');
-  };
-  const label = (key: string) => m.fields[key] ?? key;
-  const events = lifeEventsOf(v.fields.lifeEvents);
-  const personal = table([
-    [
-      cell(m.identity.name, { bold: true }),
-      cell(v.student.name),
-      cell(m.identity.college, { bold: true }),
-      cell(v.collegeName),
-    ],
-    [
-      cell(m.identity.className, { bold: true }),
-      cell(v.student.className ?? ''),
-      cell(label('gender'), { bold: true }),
-      cell(choice('gender')),
-    ],
-    [
-      cell(label('phone'), { bold: true }),
-      cell(f('phone')),
-      cell(label('liaisonTeacher'), { bold: true }),
-      cell(f('liaisonTeacher')),
-    ],
-    [
-      cell(m.identity.studentNo, { bold: true }),
-      cell(v.student.studentNo),
-      cell(m.openedAt, { bold: true }),
-      cell(day(v.openedAt)),
-    ],
-    [
-      cell(label('health'), { bold: true }),
-      cell([choice('health'), f('healthNote')].filter(Boolean).join('：'), { span: 3 }),
-    ],
-  ]);
-  const family = table(
-    ['parentsRelation', 'familyAtmosphere', 'parenting']
-      .map((k) => [cell(label(k), { bold: true }), cell(choice(k))])
-      .concat([[cell(label('familyContacts'), { bold: true }), cell(f('familyContacts'))]]),
-  );
-  const relations = table([
-    [cell(label('teacherRelation'), { bold: true }), cell(choice('teacherRelation'))],
-    [cell(label('peerRelations'), { bold: true }), cell(f('peerRelations'))],
-  ]);
-  const lifeEvents = table([
-    [cell(m.seq, { bold: true }), cell(m.eventDate, { bold: true }), cell(m.eventText, { bold: true })],
-    ...(events.length ? events : [{ date: '', text: '' }]).map((e, i) => [
-      cell(String(i + 1)),
-      cell(e.date),
-      cell(e.text),
-    ]),
-  ]);
-  const assessments = table([
-    [cell(m.when, { bold: true }), cell(m.what, { bold: true }), cell(m.detail, { bold: true })],
-    ...v.assessments.map((a) => [
-      cell(day(a.at)),
-      cell(m.assessmentSource[a.source] ?? a.source),
-      cell(m.assessmentValues[a.value] ?? a.value),
-    ]),
-  ]);
-  const timeline = table([
-    [cell(m.when, { bold: true }), cell(m.what, { bold: true }), cell(m.detail, { bold: true })],
-    ...v.timeline.map((e) => [cell(minute(e.at)), cell(m.kinds[e.kind] ?? e.kind), cell(timelineFacts(e.facts, lang))]),
-  ]);
-  const support = table([
-    [cell(label('supportGiven'), { bold: true }), cell(f('supportGiven'))],
-    [cell(label('supportOutcome'), { bold: true }), cell(f('supportOutcome'))],
-  ]);
-  const s = m.sections;
+/** The archive for its printable page (audited as "exported", format print): the sheet and the student's name. */
+export async function printArchive(
+  deps: ArchiveDeps,
+  user: SessionUser,
+  studentId: string,
+  lang: Lang,
+  zone: string,
+): Promise<{ sheet: ArchiveSheet; student: ArchiveView['student'] }> {
+  return exportArchive(deps, user, studentId, 'print', (view) => ({
+    sheet: archiveSheet(view, lang, zone, deps.now),
+    student: view.student,
+  }));
+}
+
+function archiveDocument(sheet: ArchiveSheet, studentNo: string): Document {
   return new Document({
     creator: 'runxin-duty-tracker',
-    title: `${m.docTitle} ${v.student.studentNo}`,
+    title: `${sheet.title} ${studentNo}`,
     styles: { default: { document: { run: { font: FONT, size: 21 } } } },
     sections: [
       {
         children: [
           new Paragraph({
             alignment: AlignmentType.CENTER,
-            children: [new TextRun({ text: m.docTitle, bold: true, font: FONT, size: 32 })],
+            children: [new TextRun({ text: sheet.title, bold: true, font: FONT, size: 32 })],
           }),
-          new Paragraph({ alignment: AlignmentType.CENTER, children: [run(m.docSubtitle)] }),
-          heading(s.personal!),
-          personal,
-          heading(s.family!),
-          family,
-          heading(s.relationships!),
-          relations,
-          heading(s.lifeEvents!),
-          lifeEvents,
-          heading(s.assessments!),
-          assessments,
-          heading(s.timeline!),
-          timeline,
-          heading(s.support!),
-          support,
-          para(`${m.docExported}：${minute(now)}`),
+          new Paragraph({ alignment: AlignmentType.CENTER, children: [run(sheet.subtitle)] }),
+          ...sheet.sections.flatMap((s) => [heading(s.heading), table(s.rows)]),
+          para(sheet.exported),
         ],
       },
     ],
   });
 }
-
-/** An entry's facts in words (codes through the catalogue, free text as written). */
-export function timelineFacts(facts: Record<string, string | number | boolean | null>, lang: Lang): string {
-  const m = t(lang).archive;
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(facts)) {
-    if (v === null || v === '' || v === false) continue;
-    if (k === 'level' || k === 'assessment') parts.push(m.assessmentValues[String(v)] ?? String(v));
-    else if (k === 'seq') parts.push(`${m.seq} ${v}`);
-    else if (v === true) parts.push(lang === 'en' ? k : (BOOL_ZH[k] ?? k));
-    else if (k === 'situation') parts.push(t(lang).notifications.crisis.situations[String(v)] ?? String(v));
-    else parts.push(String(v));
-  }
-  return parts.join('；');
-}
-
-const BOOL_ZH: Record<string, string> = {
-  needsCounselling: '需要咨询',
-  needsCrisisIntervention: '需要危机干预',
-  lifeSafety: '涉及生命安全',
-  counselling: '心理咨询',
-  hospital: '就医',
-};

@@ -40,7 +40,8 @@ ${flash(req, m.saved)}
 <p><strong>${v.student.name}</strong> · ${v.student.studentNo} · ${v.collegeName}${v.student.className ? ` · ${v.student.className}` : ''}
  · ${m.openedAt}：${at(v.openedAt, 'yyyy-MM-dd')} · <span id="archive-status">${m.status[v.state.status]}</span>
 ${v.state.purgeDueAt ? html` · ${m.purgeDue}：${at(v.state.purgeDueAt, 'yyyy-MM-dd')}` : ''}</p>
-<p><a class="button" id="export" href="/exports/archives/${v.student.id}.docx">${m.export}</a></p>
+<p><a class="button" id="export" href="/exports/archives/${v.student.id}.docx">${m.export}</a>
+ <a class="button" id="print" href="/archives/${v.student.id}/print">${m.print}</a></p>
 ${section('personal')}${section('family')}${section('relationships')}
 <section id="lifeEvents"><h2>${m.sections.lifeEvents}</h2>${
     events.length

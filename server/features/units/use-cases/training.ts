@@ -4,21 +4,14 @@
  * college is marked trained (the tasks feature's trainingDutyProblem applies domain/units.ts).
  */
 import { getUnit } from '../../../../db/repositories/units';
-import { removeTraining, saveTraining } from '../../../../db/repositories/units-reports';
+import { removeTraining, saveTraining, type ClassTraining } from '../../../../db/repositories/units-reports';
 import { markTrainingRefusal } from '../../../../domain/permissions';
 import { assertCareOf, type SessionUser } from '../../../platform/auth/context';
 import { ForbiddenError, NotFoundError } from '../../../platform/errors';
 import { actingOf } from './concerns';
 import type { UnitsDeps } from './reports';
 
-export interface ClassTraining {
-  unitId: string;
-  code: string;
-  name: string;
-  trained: boolean;
-  trainedBy: string | null;
-  trainedAt: number | null;
-}
+export type { ClassTraining };
 
 /** The classes of a college and their training in a semester (the college's care staff and the school). */
 export async function classTraining(
