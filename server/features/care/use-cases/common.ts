@@ -27,6 +27,14 @@ export interface CareDeps {
   now: number;
 }
 
+/** A change to one college's care records from a form or JSON body `b` (each checks the college first: collegeOf). */
+export type CollegeCommand<R> = (
+  deps: CareDeps,
+  user: SessionUser,
+  collegeId: string,
+  b: Record<string, unknown>,
+) => Promise<R>;
+
 export const MAX_TEXT = 5000;
 /** who keeps the ledger and the plans (class teachers read them and add follow-ups) */
 export const LEDGER_EDITORS: readonly Role[] = ['school_admin', 'college_leader', 'psych_counsellor', 'counsellor'];

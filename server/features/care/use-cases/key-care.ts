@@ -28,6 +28,7 @@ import {
   studentOfRow,
   text,
   type CareDeps,
+  type CollegeCommand,
   type ListOptions,
 } from './common';
 
@@ -98,12 +99,7 @@ export async function listKeyCare(
   }));
 }
 
-export async function addKeyCare(
-  deps: CareDeps,
-  user: SessionUser,
-  collegeId: string,
-  b: Record<string, unknown>,
-): Promise<{ id: string }> {
+export const addKeyCare: CollegeCommand<{ id: string }> = async (deps, user, collegeId, b) => {
   await collegeOf(deps, user, collegeId);
   const reasons = parseReasons(b.reasons, deps.now);
   if (!reasons.length)
@@ -132,7 +128,7 @@ export async function addKeyCare(
     await audit({ ...deps, store: createStore(trx) }, user, 'key-care', id, 'added', { reasons: reasons.length });
     return { id };
   });
-}
+};
 
 async function keyCareRow(deps: CareDeps, user: SessionUser, id: string) {
   const row = await getKeyCareEntry(deps.knex, id);

@@ -32,6 +32,7 @@ import {
   studentOfRow,
   text,
   type CareDeps,
+  type CollegeCommand,
   type ListOptions,
 } from './common';
 
@@ -140,12 +141,7 @@ async function pairingToStart(
  * student number and name). The college leader (responsible, seed 003 §4) or the school admin;
  * a teacher's students beyond the limit need the school admin's recorded reason.
  */
-export async function assignPairing(
-  deps: CareDeps,
-  user: SessionUser,
-  collegeId: string,
-  b: Record<string, unknown>,
-): Promise<{ id: string }> {
+export const assignPairing: CollegeCommand<{ id: string }> = async (deps, user, collegeId, b) => {
   await collegeOf(deps, user, collegeId);
   if (user.role !== 'college_leader' && user.role !== 'school_admin')
     throw new ForbiddenError('pairings are arranged by the college leader');
@@ -181,7 +177,7 @@ export async function assignPairing(
     args: [{ pairingId: id, collegeId, teacherUserId, lastTalkAt: deps.now, ...clock }],
   });
   return { id };
-}
+};
 
 async function createAudit(
   trx: Knex,
