@@ -17,15 +17,20 @@ const { deliverNotifications } = proxyActivities<DeliveryActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
 });
 
-/** Delivers one recorded event's notifications; a delivery that gives up is logged, never fails the workflow. */
-export function deliverLogged(eventKey: string): Promise<void> {
+/**
+ * Delivers one recorded event's notifications; a delivery that gives up is logged, never fails the
+ * workflow. `settled` is called as soon as it has finished either way (before the log line).
+ */
+export function deliverLogged(eventKey: string, settled: () => void = () => undefined): Promise<void> {
   return deliverNotifications({ eventKey }).then(
-    () => undefined,
-    (err: unknown) =>
+    () => settled(),
+    (err: unknown) => {
+      settled();
       log.warn('notification delivery gave up', {
         eventKey,
         error: err instanceof Error ? err.message : String(err),
-      }),
+      });
+    },
   );
 }
 
