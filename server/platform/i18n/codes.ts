@@ -9,6 +9,13 @@ import type { CollegeRole } from '../../../contracts/checklist';
 /** the roll forward's flags (server/features/semesters/use-cases/roll-forward-rows.ts) */
 type RollFlag = 'holiday-missing' | 'holiday-merged' | 'day-off';
 
+const COLLEGE_ROLES_ZH: Record<CollegeRole, string> = {
+  college_leader: '学院领导',
+  psych_counsellor: '心理辅导员',
+  counsellor: '辅导员',
+  class_teacher: '班主任',
+};
+
 const zh = {
   /** "week-03" → 第 3 周 */
   week: (n: number) => `第 ${n} 周`,
@@ -55,13 +62,10 @@ const zh = {
   } as Record<string, string>,
   /** "2024-10" → 2024 年 10 月 */
   month: (year: string, month: string) => `${year} 年 ${Number(month)} 月`,
-  /** a college role of the checklist */
-  roles: {
-    college_leader: '学院领导',
-    psych_counsellor: '心理辅导员',
-    counsellor: '辅导员',
-    class_teacher: '班主任',
-  } as Record<CollegeRole, string>,
+  /** the college roles (a checklist task's owner) */
+  collegeRoles: COLLEGE_ROLES_ZH,
+  /** the staff's roles (the pages' and the exports') */
+  roleNames: { school_admin: '学校管理员', ...COLLEGE_ROLES_ZH },
   /** ISO weekdays 1–7 (index 0 unused) */
   weekdays: ['', '一', '二', '三', '四', '五', '六', '日'] as readonly string[],
   /** the roll forward's flags */
@@ -95,6 +99,13 @@ const zh = {
 };
 
 type CodeWords = typeof zh;
+
+const COLLEGE_ROLES_EN: Record<CollegeRole, string> = {
+  college_leader: 'College leader',
+  psych_counsellor: 'Psych. counsellor',
+  counsellor: 'Counsellor',
+  class_teacher: 'Class teacher',
+};
 
 const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -136,12 +147,8 @@ const en: CodeWords = {
   },
   /** "2024-10" → Oct 2024 */
   month: (year, month) => `${MONTHS_EN[Number(month) - 1] ?? month} ${year}`,
-  roles: {
-    college_leader: 'College leader',
-    psych_counsellor: 'Psych. counsellor',
-    counsellor: 'Counsellor',
-    class_teacher: 'Class teacher',
-  },
+  collegeRoles: COLLEGE_ROLES_EN,
+  roleNames: { school_admin: 'School admin', ...COLLEGE_ROLES_EN },
   weekdays: ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
   flags: { 'holiday-missing': 'holiday missing', 'holiday-merged': 'holiday merged', 'day-off': 'day off' },
   /** none: an English page shows the workflow's own message */

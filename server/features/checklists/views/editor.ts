@@ -30,7 +30,7 @@ ${t.tasks.map(
   (
     x,
     i,
-  ) => html`<tr data-task="${x.id}"><td>${x.month !== undefined ? `${x.month}月` : x.week !== undefined ? `第${x.week}周` : ''}</td><td>${x.number ? `${x.number}. ` : ''}${x.title.zh}<br><small>${x.id}</small></td><td>${texts('zh-CN').codes.roles[x.ownerRole]}</td><td>${dueRuleWords(x.due)}</td>
+  ) => html`<tr data-task="${x.id}"><td>${x.month !== undefined ? `${x.month}月` : x.week !== undefined ? `第${x.week}周` : ''}</td><td>${x.number ? `${x.number}. ` : ''}${x.title.zh}<br><small>${x.id}</small></td><td>${texts('zh-CN').codes.collegeRoles[x.ownerRole]}</td><td>${dueRuleWords(x.due)}</td>
 <td><a href="/admin/checklists/${t.id}/tasks/${x.id}/edit">编辑</a> ${i > 0 ? action(x.id, 'up', '上移') : ''} ${i < t.tasks.length - 1 ? action(x.id, 'down', '下移') : ''} ${action(x.id, 'retire', '停用')}</td></tr>`,
 )}
 </tbody></table>`;

@@ -53,7 +53,7 @@ ${problems.length ? html`<div class="error" id="problems"><p>未保存：</p><ul
 <label for="titleZh">任务内容(标题)</label><input name="titleZh" id="titleZh" value="${v('titleZh', x?.title.zh ?? '')}">
 <label for="titleEn">英文标题</label><input name="titleEn" id="titleEn" value="${v('titleEn', x?.title.en ?? '')}">
 <label for="textZh">任务说明</label><textarea name="textZh" id="textZh" rows="4">${v('textZh', x?.textZh ?? '')}</textarea>
-<label for="ownerRole">负责角色</label><select name="ownerRole" id="ownerRole">${Object.entries(ZH.roles).map(([k, w]) => opt(k, w, v('ownerRole', x?.ownerRole ?? 'counsellor')))}</select>
+<label for="ownerRole">负责角色</label><select name="ownerRole" id="ownerRole">${Object.entries(ZH.collegeRoles).map(([k, w]) => opt(k, w, v('ownerRole', x?.ownerRole ?? 'counsellor')))}</select>
 <fieldset><legend>截止规则</legend>
 <select name="rule" id="rule">${opt('', '（请选择）', rule)}${RULE_CHOICES.map(([k, zh]) => opt(k, zh, rule))}</select>
 <label for="dueDay">当月第几天（当月第N天前）</label><input name="dueDay" id="dueDay" inputmode="numeric" value="${v('dueDay', due?.type === 'in-month' && due.dueDay !== 'last' ? String(due.dueDay) : '')}">

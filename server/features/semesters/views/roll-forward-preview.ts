@@ -51,7 +51,7 @@ export function rollForwardPreviewBody(req: Request, v: PreviewInput): Raw {
         ${p.rows.map(
           (x) =>
             html`<tr data-task="${x.templateTaskId}" data-occurrence="${x.occurrence ?? ''}" data-why="${x.why.code}" class="${x.flags.length ? 'flagged' : ''}"><td>${en(req) ? x.title.en : x.title.zh}${x.occurrence ? html`（${occurrenceLabel(x.occurrence, lang)}）` : ''}<br><small>${x.rule}</small></td>
-<td>${t(lang).codes.roles[x.ownerRole]}</td><td class="old">${day(x.old)}</td><td class="new">${day(x.new)}</td><td>${en(req) ? x.why.en : x.why.zh}</td>
+<td>${t(lang).codes.collegeRoles[x.ownerRole]}</td><td class="old">${day(x.old)}</td><td class="new">${day(x.new)}</td><td>${en(req) ? x.why.en : x.why.zh}</td>
 <td>${x.flags.map((f) => html`<p class="error" data-flag="${f.code}"><strong>${t(lang).codes.flags[f.code]}</strong>: ${en(req) ? f.en : f.zh}</p>`)}</td></tr>`,
         )}
       </tbody>
