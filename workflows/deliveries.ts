@@ -6,6 +6,7 @@
  */
 import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../contracts/deliveries';
+import type { EventStep } from '../contracts/events';
 
 const { deliverNotifications } = proxyActivities<DeliveryActivities>({
   // one attempt sends one event's few messages; the heartbeat (every few seconds while it works,
@@ -50,14 +51,7 @@ export function careDeliveries() {
 }
 
 /** The fields every care procedure's event has besides the ids of its subject (activities/crisis.ts, pairing.ts). */
-interface CareEventStep {
-  step: string;
-  action: string;
-  at: number;
-  actor: string;
-  notify: string | null;
-  details?: Record<string, unknown>;
-}
+type CareEventStep = EventStep<string>;
 
 /**
  * A care procedure's `record(step, action, at, actor, notify, details)`: the event is written by
