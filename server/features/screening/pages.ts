@@ -12,8 +12,8 @@ import type { AppDeps } from '../../platform/deps';
 import { html } from '../../platform/html';
 import { text } from '../../platform/i18n';
 import { page } from '../../platform/layout';
-import { filesOf, takeFile, uploadDir, withUploads } from '../../platform/upload';
-import { careStaff, csvUpload, screeningDeps } from './api';
+import { uploadDir, withUploads } from '../../platform/upload';
+import { careStaff, csvUpload, screeningDeps, uploadedCsv } from './api';
 import { importWarnings, pendingImports, previewWarnings, type WarningRow } from './use-cases';
 import { doneBody, expiredBody, previewBody, problemsBody, uploadForm } from './views/import';
 
@@ -38,9 +38,9 @@ export function createScreeningPagesRouter(deps: AppDeps): express.Router {
       const w = text(req).screening;
       const problemsPage = (problems: string[]) =>
         void res.status(400).send(page(req, { title: w.title, body: problemsBody(req, user.role, problems, true) }));
-      const file = filesOf(req).find((f) => f.fieldname === 'file');
-      if (!file) return problemsPage([w.noFile]);
-      const bytes = await takeFile(req, file);
+      const csv = await uploadedCsv(req);
+      if (!csv) return problemsPage([w.noFile]);
+      const { bytes } = csv;
       let preview: { rows: WarningRow[]; duplicate: boolean };
       try {
         preview = await previewWarnings({ knex: deps.knex, store: deps.store }, user, bytes);
@@ -49,7 +49,7 @@ export function createScreeningPagesRouter(deps: AppDeps): express.Router {
         if (e instanceof BadRequestError) return problemsPage([e.message]);
         throw e;
       }
-      const token = await pending.keep(user, bytes, file.originalname);
+      const token = await pending.keep(user, bytes, csv.name);
       const en = req.lang === 'en';
       const colleges = new Map(
         (await deps.store.listColleges(user.schoolId)).map((c) => [c.id, en ? c.nameEn : c.name]),
