@@ -9,9 +9,10 @@ import { withScrubbedErrors } from './scrub';
 import { enrolInCare } from '../db/repositories/care';
 import type { Store } from '../db/store';
 import type { Role } from '../domain/schema';
+import type { EventStep } from '../contracts/events';
 import { crisisCaseStudent, insertInboxRows, raiseCrisisLevel, touchCrisisCase } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
-import { appendAuditWithNotes } from '../db/repositories/archive-notes';
+import { appendEventAudit } from './event-audit';
 import { t as texts } from '../server/platform/i18n';
 
 /** The notification texts of the one catalogue (written in Chinese only today). */
@@ -19,16 +20,9 @@ const NOTICES = texts('zh-CN').notifications;
 
 export type CrisisAudience = 'college-care' | 'college-leader' | 'school';
 
-export interface CrisisEvent {
+export interface CrisisEvent extends EventStep<CrisisAudience> {
   caseId: string;
   collegeId: string;
-  /** unique within the case: with the case id it is the idempotency key */
-  step: string;
-  action: string;
-  at: number;
-  actor: string;
-  notify: CrisisAudience | null;
-  details?: Record<string, unknown>;
 }
 
 const AUDIENCE: Record<CrisisAudience, { roles: Role[]; ofCollege: boolean }> = {
@@ -52,15 +46,7 @@ export function createCrisisActivities(deps: { store: Store; knex: Knex }) {
     const level = typeof e.details?.level === 'number' ? e.details.level : 0;
     const status = e.action === 'handed-over' ? 'handed_over' : e.action === 'five-ones' ? 'closed' : undefined;
     const applied = await inTransaction(knex, async (trx) => {
-      const applied = await appendAuditWithNotes(trx, {
-        eventKey,
-        subjectType: 'crisis',
-        subjectId: e.caseId,
-        action: e.action,
-        actor: e.actor,
-        at: e.at,
-        details: e.details,
-      });
+      const applied = await appendEventAudit(trx, eventKey, { type: 'crisis', id: e.caseId }, e);
       await touchCrisisCase(trx, e.caseId, e.at, status);
       if (level) await raiseCrisisLevel(trx, e.caseId, level);
       if (applied && e.action === 'ledger-and-pairing-proposed') {

@@ -11,6 +11,7 @@ import { parseCalendar, parseTemplate } from '../domain/load';
 import { planSemester, shiftPlan } from '../domain/planner';
 import type { Role } from '../domain/schema';
 import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../contracts/search-attributes';
+import type { EventStep } from '../contracts/events';
 import type { TaskInput, TaskState } from '../contracts/task';
 import { formatLocal } from '../domain/local-time';
 import { integrityOf, replaceForgedRun, type Integrity } from '../codec/signing';
@@ -22,19 +23,10 @@ const NOTICES = texts('zh-CN').notifications;
 export type Audience = 'assignees' | 'college' | 'school';
 
 /** One transition of a task workflow. */
-export interface TaskEvent {
+export interface TaskEvent extends EventStep<Audience> {
   task: TaskInput;
   /** the workflow's state after the transition */
   state: TaskState;
-  /** unique within the task: with the task id it is the idempotency key */
-  step: string;
-  action: string;
-  /** the instant the transition belongs to (the planned timer instant, or when a user acted) */
-  at: number;
-  /** 'timer' or a user id */
-  actor: string;
-  notify: Audience | null;
-  details?: Record<string, unknown>;
 }
 
 export const KIND_BY_ACTION: Record<string, string> = {

@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { withScrubbedErrors } from './scrub';
 import type { Store } from '../db/store';
+import type { EventStep } from '../contracts/events';
 import {
   endPairing,
   insertInboxRows,
@@ -13,22 +14,16 @@ import {
   setPairingTeacher,
 } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
-import { appendAuditWithNotes } from '../db/repositories/archive-notes';
+import { appendEventAudit } from './event-audit';
 import { t as texts } from '../server/platform/i18n';
 
 /** The notification texts of the one catalogue (written in Chinese only today). */
 const NOTICES = texts('zh-CN').notifications;
 
-export interface PairingEvent {
+export interface PairingEvent extends EventStep<'teacher' | 'teacher-and-leader' | 'school'> {
   pairingId: string;
   collegeId: string;
   teacherUserId: string;
-  step: string;
-  action: string;
-  at: number;
-  actor: string;
-  notify: 'teacher' | 'teacher-and-leader' | 'school' | null;
-  details?: Record<string, unknown>;
 }
 
 export function createPairingActivities(deps: { store: Store; knex: Knex }) {
@@ -66,15 +61,7 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
     }
     // the audit event and its inbox rows in one transaction
     const applied = await inTransaction(knex, async (trx) => {
-      const applied = await appendAuditWithNotes(trx, {
-        eventKey,
-        subjectType: 'pairing',
-        subjectId: e.pairingId,
-        action: e.action,
-        actor: e.actor,
-        at: e.at,
-        details: e.details,
-      });
+      const applied = await appendEventAudit(trx, eventKey, { type: 'pairing', id: e.pairingId }, e);
       if (applied) {
         // the pairing's row: the last talk, the clock's escalation level, the end
         const level = typeof e.details?.level === 'number' ? e.details.level : 0;

@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import { enrolInCare } from '../db/repositories/care';
 import { createStore, type Store } from '../db/store';
 import type { Role } from '../domain/schema';
+import type { EventStep } from '../contracts/events';
 import type { InterviewRecord, WarningLevel } from '../contracts/screening';
 import { formatLocal } from '../domain/local-time';
 import { insertInboxRows, raiseWarningLevel, recordInterview, warningInterview } from '../db/repositories/care-events';
@@ -22,27 +23,18 @@ const NOTICES = texts('zh-CN').notifications;
 /** counsellors: 辅导员 and 心理辅导员; college: those and the college leader; school: school admins */
 export type ScreeningAudience = 'counsellors' | 'college' | 'college-leader' | 'school';
 
-export interface ScreeningEvent {
+/** `details`, written to the audit log: ids, flags and the assessment only, no free text */
+export interface ScreeningEvent extends EventStep<ScreeningAudience> {
   warningId: string;
   collegeId: string;
   /** the warning's level (red: 红色/一级, orange: 橙色/二级) */
   warningLevel: WarningLevel;
   /** the interview deadline, for the notification text */
   dueAt: number;
-  /** unique within the warning: with the warning id it is the idempotency key */
-  step: string;
-  action: string;
-  /** the instant the transition belongs to (the planned timer instant, or when a user acted) */
-  at: number;
-  /** 'timer', 'system' or a user id */
-  actor: string;
-  notify: ScreeningAudience | null;
   /** the escalation level this step reaches (1: college leader, 2: school) */
   escalation?: 1 | 2;
   /** the interview record: stored on the warning, which becomes interviewed */
   interview?: InterviewRecord;
-  /** written to the audit log: ids, flags and the assessment only, no free text */
-  details?: Record<string, unknown>;
 }
 
 const KIND: Record<string, string> = { reminded: 'reminder', overdue: 'escalation_l1', escalated: 'escalation_l2' };

@@ -18,7 +18,15 @@ import { Client, type ClientOptions, type WorkflowClientInterceptor } from '@tem
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { Knex } from 'knex';
 import { signingLegacyBefore } from '../db/repositories/workflow-marks';
-import { actorOf, digest, PROOF_HEADER, PROOF_TTL_MS, type Proof, type StartClaims } from '../workflows/proof';
+import {
+  actorOf,
+  digest,
+  PROOF_HEADER,
+  PROOF_TTL_MS,
+  type Proof,
+  type StartClaims,
+  type UpdateClaims,
+} from '../workflows/proof';
 import { loadSigningKeys, signClaims, type Integrity, type SigningKeys } from './signing-keys';
 
 export {
@@ -56,6 +64,21 @@ export function signingInterceptors(keys: SigningKeys, now: Clock = () => Date.n
       ),
     );
   const all = [keys.current, ...keys.previous];
+  /** an Update's proof, signed with every configured key (a run may have started under an earlier one) */
+  const updateProof = async (workflowId: string, name: string, updateId: string, args: unknown[]) => {
+    const exp = (await now()) + PROOF_TTL_MS;
+    const claims: UpdateClaims = {
+      v: 1,
+      kind: 'update',
+      workflowId,
+      name,
+      updateId,
+      actor: actorOf(args),
+      argsDigest: digest(args),
+      exp,
+    };
+    return asHeader(signClaims(claims, all));
+  };
   return {
     async startWithDetails(input, next) {
       const header = await startProof(input.options.workflowId, input.workflowType, input.options.args);
@@ -67,43 +90,17 @@ export function signingInterceptors(keys: SigningKeys, now: Clock = () => Date.n
     },
     async startUpdate(input, next) {
       const updateId = input.options?.updateId ?? randomUUID();
-      const exp = (await now()) + PROOF_TTL_MS;
-      const proof = signClaims(
-        {
-          v: 1,
-          kind: 'update',
-          workflowId: input.workflowExecution.workflowId,
-          name: input.updateName,
-          updateId,
-          actor: actorOf(input.args),
-          argsDigest: digest(input.args),
-          exp,
-        },
-        all,
-      );
+      const proof = await updateProof(input.workflowExecution.workflowId, input.updateName, updateId, input.args);
       return next({
         ...input,
         options: { ...input.options, updateId },
-        headers: { ...input.headers, [PROOF_HEADER]: asHeader(proof) },
+        headers: { ...input.headers, [PROOF_HEADER]: proof },
       });
     },
     async startUpdateWithStart(input, next) {
       const workflowId = input.workflowStartOptions.workflowId;
       const updateId = input.updateOptions?.updateId ?? randomUUID();
-      const exp = (await now()) + PROOF_TTL_MS;
-      const update = signClaims(
-        {
-          v: 1,
-          kind: 'update',
-          workflowId,
-          name: input.updateName,
-          updateId,
-          actor: actorOf(input.updateArgs),
-          argsDigest: digest(input.updateArgs),
-          exp,
-        },
-        all,
-      );
+      const update = await updateProof(workflowId, input.updateName, updateId, input.updateArgs);
       return next({
         ...input,
         workflowStartHeaders: {
@@ -111,7 +108,7 @@ export function signingInterceptors(keys: SigningKeys, now: Clock = () => Date.n
           [PROOF_HEADER]: await startProof(workflowId, input.workflowType, input.workflowStartOptions.args),
         },
         updateOptions: { ...input.updateOptions, updateId },
-        updateHeaders: { ...input.updateHeaders, [PROOF_HEADER]: asHeader(update) },
+        updateHeaders: { ...input.updateHeaders, [PROOF_HEADER]: update },
       });
     },
     async signal(input, next) {

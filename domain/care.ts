@@ -133,36 +133,25 @@ export function careSettingsProblems(body: unknown): string[] {
   return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`);
 }
 
-export function crisisDurations(s: CareSettings): CrisisDurations {
-  const c = s.crisis;
-  return {
-    onSceneAckMs: c.onSceneAckMinutes * MIN,
-    schoolNotifyMs: c.schoolNotifyMinutes * MIN,
-    schoolAfterMs: c.schoolAfterMinutes * MIN,
-    checkInEveryMs: c.checkInEveryMinutes * MIN,
-    supervisionMs: c.supervisionHours * HOUR,
-    schoolAlertEveryMs: c.schoolAlertEveryMinutes * MIN,
-  };
+type Unit = 'Minutes' | 'Hours' | 'Days';
+const UNIT_MS: Record<Unit, number> = { Minutes: MIN, Hours: HOUR, Days: DAY };
+/** A settings section's durations in milliseconds: `fooMinutes` → `fooMs` (likewise Hours, Days); other fields left out. */
+type InMs<T> = { [K in keyof T as K extends `${infer Name}${Unit}` ? `${Name}Ms` : never]: number };
+
+/** A section of the settings in the workflows' milliseconds: `onSceneAckMinutes: 30` → `onSceneAckMs: 1800000`. */
+function inMs<T extends Record<string, number>>(section: T): InMs<T> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(section)) {
+    const m = /^(.+)(Minutes|Hours|Days)$/.exec(key);
+    if (m) out[`${m[1]}Ms`] = value * UNIT_MS[m[2] as Unit];
+  }
+  return out as InMs<T>;
 }
 
-export function screeningDurations(s: CareSettings): ScreeningDurations {
-  const c = s.screening;
-  return {
-    redInterviewMs: c.redInterviewDays * DAY,
-    orangeInterviewMs: c.orangeInterviewDays * DAY,
-    reminderBeforeMs: c.reminderBeforeHours * HOUR,
-    schoolAfterMs: c.schoolAfterHours * HOUR,
-  };
-}
-
-export function pairingClock(s: CareSettings) {
-  const c = s.pairing;
-  return {
-    talkEveryMs: c.talkEveryDays * DAY,
-    remindBeforeMs: c.remindBeforeDays * DAY,
-    schoolAfterMs: c.schoolAfterDays * DAY,
-  };
-}
+export const crisisDurations = (s: CareSettings): CrisisDurations => inMs(s.crisis);
+export const screeningDurations = (s: CareSettings): ScreeningDurations => inMs(s.screening);
+/** the pairing's clock (its maxStudentsPerTeacher is not a duration) */
+export const pairingClock = (s: CareSettings) => inMs(s.pairing);
 
 /** 问题分类 of the intervention ledger (seed 003 appendix 4), in the appendix's order. */
 export const LEDGER_CATEGORIES = [

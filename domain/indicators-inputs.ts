@@ -151,8 +151,11 @@ export function parseIndicatorInputs(
   return { inputs: { school: school as unknown as SchoolInputs, colleges } };
 }
 
-/** A problem in English, for the JSON API and logs: `colleges.science.freshmen: required`. */
-export function inputProblemText(p: InputProblem): string {
+/**
+ * What is wrong, in English ("must be at most 1000"); `other` names the figure it must not exceed.
+ * The JSON API's text below, and the English page's (server/platform/i18n/indicators.ts).
+ */
+export function inputProblemWords(p: InputProblem, other: string): string {
   const what: Record<InputProblemKind, string> = {
     required: 'required',
     'not-a-number': 'must be a number',
@@ -160,9 +163,14 @@ export function inputProblemText(p: InputProblem): string {
     'not-half': 'must be a multiple of 0.5',
     negative: 'must not be negative',
     'too-large': `must be at most ${p.limit}`,
-    exceeds: `must not exceed ${p.other}`,
+    exceeds: `must not exceed ${other}`,
     'unknown-college': 'no such college in this school',
     'not-an-object': 'send an object { school, colleges }',
   };
-  return `${p.field}: ${what[p.kind]}`;
+  return what[p.kind];
+}
+
+/** A problem in English, for the JSON API and logs: `colleges.science.freshmen: required`. */
+export function inputProblemText(p: InputProblem): string {
+  return `${p.field}: ${inputProblemWords(p, String(p.other))}`;
 }

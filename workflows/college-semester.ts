@@ -11,11 +11,9 @@
 import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type CollegeSemesterInput } from '../contracts/semester';
+import { MINUTE_STEP_OPTIONS } from './options';
 
-const { planCollegeTasks, countOpenTasks, startTaskWorkflows } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { planCollegeTasks, countOpenTasks, startTaskWorkflows } = proxyActivities<Activities>(MINUTE_STEP_OPTIONS);
 
 /** opening batches per run before continuing as new: keeps each run's history small */
 export const BATCHES_PER_RUN = 25;

@@ -11,17 +11,9 @@
  *     follow-up talks); the student is proposed for the ledger and a pairing.
  * Ids only: no student data enters this workflow.
  */
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  executeChild,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
-import { crisisCollegeRefusal, crisisLeaderRefusal } from '../domain/permissions';
-import type { CrisisActivities } from '../activities/crisis';
-import { careRecorder } from './deliveries';
+import { allHandlersFinished, condition, executeChild, setHandler } from '@temporalio/workflow';
+import { crisisEvents, reject } from './crisis-events';
+import { crisisLeaderRefusal } from '../domain/permissions';
 import { normaliseCrisisDurations } from '../domain/care-durations';
 import { supervisionWorkflow } from './supervision';
 import type { StaffActor } from '../contracts/supervision';
@@ -36,15 +28,6 @@ import {
   type CrisisState,
 } from '../contracts/crisis';
 
-const { recordCrisisEvent } = proxyActivities<CrisisActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
-
-const reject = (message: string): never => {
-  throw ApplicationFailure.create({ type: 'CrisisUpdateRejected', message, nonRetryable: true });
-};
-
 export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisState> {
   const d = normaliseCrisisDurations(input.durations);
   const r = input.resume;
@@ -58,14 +41,7 @@ export async function crisisCaseWorkflow(input: CrisisInput): Promise<CrisisStat
     fiveOnes: null,
     closed: false,
   };
-  const { record, deliveries } = careRecorder(recordCrisisEvent, () => ({
-    caseId: input.caseId,
-    collegeId: input.collegeId,
-  }));
-  const ofCollege = (a: StaffActor) => {
-    const refusal = crisisCollegeRefusal(a, input.collegeId);
-    if (refusal) reject(refusal);
-  };
+  const { record, deliveries, ofCollege } = crisisEvents(input);
   const leaderOfCollege = (a: StaffActor) => {
     const refusal = crisisLeaderRefusal(a, input.collegeId);
     if (refusal) reject(refusal);

@@ -6,21 +6,17 @@
  * the clock. Its input and history hold opaque ids and instants (the answer's text is encrypted by
  * the codec).
  */
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { RECORD_EVENT_OPTIONS, rejecter } from './options';
 import type { DataRequestActivities } from '../activities/data-request';
 import { answerDataRequestUpdate, type DataRequestInput } from '../contracts/archive';
 import { answerProblems } from '../domain/archive-requests';
 import { archiveOversightRefusal } from '../domain/permissions';
 import { careDeliveries } from './deliveries';
 
-const { recordDataRequestEvent } = proxyActivities<DataRequestActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const { recordDataRequestEvent } = proxyActivities<DataRequestActivities>(RECORD_EVENT_OPTIONS);
 
-const reject = (message: string): never => {
-  throw ApplicationFailure.create({ type: 'DataRequestUpdateRejected', message, nonRetryable: true });
-};
+const reject = rejecter('DataRequestUpdateRejected');
 
 export async function dataRequestWorkflow(
   input: DataRequestInput,

@@ -6,6 +6,7 @@
  */
 import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../contracts/deliveries';
+import type { EventStep } from '../contracts/events';
 
 const { deliverNotifications } = proxyActivities<DeliveryActivities>({
   // one attempt sends one event's few messages; the heartbeat (every few seconds while it works,
@@ -17,15 +18,20 @@ const { deliverNotifications } = proxyActivities<DeliveryActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
 });
 
-/** Delivers one recorded event's notifications; a delivery that gives up is logged, never fails the workflow. */
-export function deliverLogged(eventKey: string): Promise<void> {
+/**
+ * Delivers one recorded event's notifications; a delivery that gives up is logged, never fails the
+ * workflow. `settled` is called as soon as it has finished either way (before the log line).
+ */
+export function deliverLogged(eventKey: string, settled: () => void = () => undefined): Promise<void> {
   return deliverNotifications({ eventKey }).then(
-    () => undefined,
-    (err: unknown) =>
+    () => settled(),
+    (err: unknown) => {
+      settled();
       log.warn('notification delivery gave up', {
         eventKey,
         error: err instanceof Error ? err.message : String(err),
-      }),
+      });
+    },
   );
 }
 
@@ -45,14 +51,7 @@ export function careDeliveries() {
 }
 
 /** The fields every care procedure's event has besides the ids of its subject (activities/crisis.ts, pairing.ts). */
-interface CareEventStep {
-  step: string;
-  action: string;
-  at: number;
-  actor: string;
-  notify: string | null;
-  details?: Record<string, unknown>;
-}
+type CareEventStep = EventStep<string>;
 
 /**
  * A care procedure's `record(step, action, at, actor, notify, details)`: the event is written by

@@ -5,7 +5,6 @@
  * at it, level 2 (school) `schoolAfterMs` later. Ends when the pairing is ended. Ids only.
  */
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -13,19 +12,15 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { RECORD_EVENT_OPTIONS, rejecter } from './options';
 import { changeTeacherRefusal, endPairingRefusal, recordTalkRefusal } from '../domain/permissions';
 import type { PairingActivities } from '../activities/pairing';
 import { careRecorder } from './deliveries';
 import { recordTalkUpdate, endPairingUpdate, changeTeacherUpdate, type PairingInput } from '../contracts/pairing';
 
-const { recordPairingEvent } = proxyActivities<PairingActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const { recordPairingEvent } = proxyActivities<PairingActivities>(RECORD_EVENT_OPTIONS);
 
-const reject = (message: string): never => {
-  throw ApplicationFailure.create({ type: 'PairingUpdateRejected', message, nonRetryable: true });
-};
+const reject = rejecter('PairingUpdateRejected');
 
 export async function pairingWorkflow(input: PairingInput): Promise<{ talks: number }> {
   let lastTalkAt = input.lastTalkAt;

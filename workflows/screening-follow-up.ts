@@ -11,7 +11,8 @@
  * (college leader notified). Ids only: the record's text travels in the (encrypted) payload, never
  * in ids, search attributes or failure messages. This file only sleeps and waits.
  */
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { RECORD_EVENT_OPTIONS, rejecter } from './options';
 import { interviewRefusal } from '../domain/permissions';
 import type { ScreeningActivities, ScreeningEvent } from '../activities/screening';
 import { careDeliveries } from './deliveries';
@@ -23,14 +24,9 @@ import {
   type ScreeningState,
 } from '../contracts/screening';
 
-const { recordScreeningEvent } = proxyActivities<ScreeningActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const { recordScreeningEvent } = proxyActivities<ScreeningActivities>(RECORD_EVENT_OPTIONS);
 
-const reject = (message: string): never => {
-  throw ApplicationFailure.create({ type: 'ScreeningUpdateRejected', message, nonRetryable: true });
-};
+const reject = rejecter('ScreeningUpdateRejected');
 
 export async function screeningFollowUpWorkflow(input: ScreeningInput): Promise<ScreeningState> {
   const clock = screeningClock(input);

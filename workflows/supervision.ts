@@ -7,18 +7,8 @@
  * and the school is alerted every `schoolAlertEveryMs`. Durations come from the case (school
  * settings); this file only sleeps and waits. Ids only: no student data in this workflow.
  */
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { crisisCollegeRefusal } from '../domain/permissions';
-import type { CrisisActivities } from '../activities/crisis';
-import { careRecorder } from './deliveries';
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { crisisEvents, reject } from './crisis-events';
 import {
   setGuardianUpdate,
   checkInUpdate,
@@ -26,17 +16,7 @@ import {
   supervisionStateQuery,
   type SupervisionInput,
   type SupervisionState,
-  type StaffActor,
 } from '../contracts/supervision';
-
-const { recordCrisisEvent } = proxyActivities<CrisisActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
-
-const reject = (message: string): never => {
-  throw ApplicationFailure.create({ type: 'CrisisUpdateRejected', message, nonRetryable: true });
-};
 
 export async function supervisionWorkflow(input: SupervisionInput): Promise<SupervisionState> {
   const d = input.durations;
@@ -49,14 +29,7 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     handOver: null,
   };
   let version = 0;
-  const { record, deliveries } = careRecorder(recordCrisisEvent, () => ({
-    caseId: input.caseId,
-    collegeId: input.collegeId,
-  }));
-  const ofCollege = (a: StaffActor) => {
-    const refusal = crisisCollegeRefusal(a, input.collegeId);
-    if (refusal) reject(refusal);
-  };
+  const { record, deliveries, ofCollege } = crisisEvents(input);
   const open = () => {
     if (s.handOver) reject('the supervision has ended with the hand-over to the parents');
   };

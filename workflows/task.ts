@@ -16,6 +16,7 @@ import {
 import { completeTaskRefusal, moveDueRefusal, taskCollegeRefusal, waiveTaskRefusal } from '../domain/permissions';
 import type { createActivities, TaskEvent } from '../activities';
 import { deliverLogged } from './deliveries';
+import { moveDueOf } from './move-due';
 import { evidenceProblems } from '../domain/evidence';
 import {
   completeTaskUpdate,
@@ -147,14 +148,8 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskState> {
     moveDueUpdate,
     async (req) => {
       const now = Date.now();
-      const from = s.dueAt;
-      s.dueAt = req.dueAt;
-      s.remindAts = req.remindAts.filter((t) => t < req.dueAt);
-      s.level2At = req.level2At;
-      if (req.dueAt > now && s.status === 'overdue') {
-        s.status = 'open';
-        setEscalation(0);
-      }
+      const { from, reopened } = moveDueOf(s, req, now);
+      if (reopened) setEscalation(0);
       scheduleVersion += 1;
       await record({
         step: `due-moved:${req.dueAt}`,

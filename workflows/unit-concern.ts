@@ -7,22 +7,18 @@
  * `schoolAfterMs` later. The response (respondConcern) is validated here by domain/permissions.ts.
  * Ids only.
  */
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { RECORD_EVENT_OPTIONS, rejecter } from './options';
 import type { UnitReportActivities } from '../activities/unit-reports';
 import { respondConcernRefusal } from '../domain/permissions';
 import { respondConcernUpdate, type ConcernResponseKind, type UnitConcernInput } from '../contracts/units';
 import { careDeliveries } from './deliveries';
 
-const { recordConcernEvent } = proxyActivities<UnitReportActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const { recordConcernEvent } = proxyActivities<UnitReportActivities>(RECORD_EVENT_OPTIONS);
 
 const RESPONSES: ConcernResponseKind[] = ['noted', 'interview', 'key_care', 'crisis'];
 
-const reject = (message: string): never => {
-  throw ApplicationFailure.create({ type: 'ConcernUpdateRejected', message, nonRetryable: true });
-};
+const reject = rejecter('ConcernUpdateRejected');
 
 export async function unitConcernWorkflow(input: UnitConcernInput): Promise<{ responded: boolean }> {
   let respondedAt: number | null = null;

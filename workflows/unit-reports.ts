@@ -15,31 +15,18 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  log,
   proxyActivities,
   proxyLocalActivities,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { UnitReportActivities } from '../activities/unit-reports';
-import type { DeliveryActivities } from '../contracts/deliveries';
 import type { UnitReportsInput, UnitWeekStep, UnitReportWeekPlan } from '../contracts/units';
+import { deliverLogged } from './deliveries';
+import { MINUTE_STEP_OPTIONS } from './options';
 
-const { planUnitReports } = proxyActivities<UnitReportActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-
-const { moveUnitReports } = proxyLocalActivities<UnitReportActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-
-const { deliverNotifications } = proxyActivities<DeliveryActivities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 100 },
-});
+const { planUnitReports } = proxyActivities<UnitReportActivities>(MINUTE_STEP_OPTIONS);
+const { moveUnitReports } = proxyLocalActivities<UnitReportActivities>(MINUTE_STEP_OPTIONS);
 
 /** Wakes per run before continuing as new (about 4 per week: a semester fits in one run or two). */
 export const UNIT_REPORT_WAKES_PER_RUN = 60;
@@ -87,16 +74,7 @@ export async function unitReportsWorkflow(input: UnitReportsInput): Promise<{ st
     const { notify } = await moveUnitReports({ semesterId: input.semesterId, collegeId: input.collegeId, steps: due });
     for (const eventKey of notify) {
       deliveries += 1;
-      void deliverNotifications({ eventKey }).then(
-        () => void (deliveries -= 1),
-        (err: unknown) => {
-          deliveries -= 1;
-          log.warn('notification delivery gave up', {
-            eventKey,
-            error: err instanceof Error ? err.message : String(err),
-          });
-        },
-      );
+      void deliverLogged(eventKey, () => void (deliveries -= 1));
     }
   }
   await condition(() => allHandlersFinished() && deliveries === 0);

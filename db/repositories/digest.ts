@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import type { TaskStatus } from './tasks';
+import type { Notification } from './inbox';
 
 const CLOSED = ['completed', 'waived'];
 /** 9 columns a row: 720 variables, below SQLite's bound-variable limit (999 on old builds). */
@@ -148,16 +149,8 @@ export async function weeklyReviewCounts(db: Knex, schoolId: string, nowMs: numb
   }));
 }
 
-export interface InboxNotice {
-  eventKey: string;
-  recipientUserId: string;
-  kind: string;
-  subjectType: string;
-  subjectId: string;
-  title: string;
-  body: string;
-  createdAt: number;
-}
+/** A notice for the in-app inbox: a notification (./inbox.ts) before it is stored, on the inbox channel, unread. */
+export type InboxNotice = Omit<Notification, 'id' | 'channel' | 'readAt'>;
 
 /**
  * Writes notices to the in-app inbox, each at most once: a notice whose (event key, recipient,

@@ -3,27 +3,14 @@
  * Their transitions (one task, or every step of a ladder instant) are in ./task-transitions.ts.
  */
 import type { Knex } from 'knex';
-import type { CollegeRole, TaskKind } from '../../domain/schema';
+import type { PlannedTask } from '../../contracts/checklist';
 import { chunk, fromDb, SQLITE_MAX_VARIABLES, toDb, type Codec, type DbRow, type Upsert } from './codec';
 import type { TaskInstanceDbRow } from '../tables';
 
 export type TaskStatus = 'planned' | 'open' | 'overdue' | 'completed' | 'waived';
 
-export interface TaskInstanceRow {
-  /** equals the task's Temporal workflow id. */
-  id: string;
-  semesterId: string;
-  collegeId: string;
-  templateTaskId: string;
-  occurrence: string | null;
-  /** YYYY-MM */
-  month: string;
-  kind: TaskKind;
-  ownerRole: CollegeRole;
-  titleZh: string;
-  titleEn: string;
-  openAt: number;
-  dueAt: number;
+/** A planned task (its id equals the task's Temporal workflow id) with its progress; the instants of its reminders and escalation stay with the workflow. */
+export interface TaskInstanceRow extends Omit<PlannedTask, 'remindAts' | 'level2At'> {
   status: TaskStatus;
   escalationLevel: number;
   remindersSent: number;

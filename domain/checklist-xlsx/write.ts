@@ -26,12 +26,14 @@ export async function checklistToXlsx(template: Template): Promise<Buffer> {
     throw new ChecklistXlsxError([`清单 ${template.id} 是专项活动（含阶段），不能写成 xlsx；请使用 JSON`]);
   const wb = new ExcelJS.Workbook();
   wb.creator = 'mental-health duty tracker';
-  const header = (ws: ExcelJS.Worksheet, cols: Array<{ header: string; width: number }>) => {
-    ws.columns = cols.map((c) => ({ header: c.header, key: c.header, width: c.width }));
+  /** a sheet with its columns' headings (bold, frozen) and widths */
+  const sheet = (name: string, cols: Array<[header: string, width: number]>) => {
+    const ws = wb.addWorksheet(name);
+    ws.columns = cols.map(([header, width]) => ({ header, key: header, width }));
     ws.getRow(1).font = { bold: true };
     ws.views = [{ state: 'frozen', ySplit: 1 }];
+    return ws;
   };
-  const tasks = wb.addWorksheet(TASK_SHEET);
   const widths: Record<TaskColumn, number> = {
     月份或周次: 10,
     任务编号: 8,
@@ -48,9 +50,9 @@ export async function checklistToXlsx(template: Template): Promise<Buffer> {
     升级: 18,
     佐证要求: 30,
   };
-  header(
-    tasks,
-    TASK_COLUMNS.map((c) => ({ header: c, width: widths[c] })),
+  const tasks = sheet(
+    TASK_SHEET,
+    TASK_COLUMNS.map((c) => [c, widths[c]]),
   );
   for (const x of template.tasks) {
     const due = x.due;
@@ -80,27 +82,24 @@ export async function checklistToXlsx(template: Template): Promise<Buffer> {
     };
     tasks.addRow(row).alignment = { wrapText: true, vertical: 'top' };
   }
-  const months = wb.addWorksheet(MONTH_SHEET);
-  header(months, [
-    { header: '月份', width: 8 },
-    { header: '重点关爱人群', width: 70 },
-    { header: '英文', width: 70 },
+  const months = sheet(MONTH_SHEET, [
+    ['月份', 8],
+    ['重点关爱人群', 70],
+    ['英文', 70],
   ]);
   for (const m of template.months)
     for (const g of m.keyCareGroups)
       months.addRow([`${m.month}月`, g.zh, g.en]).alignment = { wrapText: true, vertical: 'top' };
-  const docs = wb.addWorksheet(DOC_SHEET);
-  header(docs, [
-    { header: '任务标识', width: 28 },
-    { header: '文件标识', width: 14 },
-    { header: '文件名称', width: 36 },
-    { header: '英文名称', width: 40 },
+  const docs = sheet(DOC_SHEET, [
+    ['任务标识', 28],
+    ['文件标识', 14],
+    ['文件名称', 36],
+    ['英文名称', 40],
   ]);
   for (const x of template.tasks) for (const d of x.evidence.documents) docs.addRow([x.id, d.id, d.zh, d.en]);
-  const info = wb.addWorksheet(INFO_SHEET);
-  header(info, [
-    { header: '项目', width: 12 },
-    { header: '内容', width: 90 },
+  const info = sheet(INFO_SHEET, [
+    ['项目', 12],
+    ['内容', 90],
   ]);
   info.addRows([
     ['清单标识', template.id],
@@ -112,19 +111,17 @@ export async function checklistToXlsx(template: Template): Promise<Buffer> {
     ['默认提醒', remindWords(template.ladder.remindBefore)],
     ['默认升级', escalationWords(template.ladder.level2After)],
   ]);
-  const hotlines = wb.addWorksheet(HOTLINE_SHEET);
-  header(hotlines, [
-    { header: '名称', width: 30 },
-    { header: '英文名称', width: 40 },
-    { header: '类型', width: 8 },
-    { header: '号码', width: 16 },
+  const hotlines = sheet(HOTLINE_SHEET, [
+    ['名称', 30],
+    ['英文名称', 40],
+    ['类型', 8],
+    ['号码', 16],
   ]);
   for (const h of template.hotlines)
     hotlines.addRow([h.name.zh, h.name.en, h.kind === 'app' ? 'APP' : '电话', h.number ?? '']);
-  const help = wb.addWorksheet(HELP_SHEET);
-  header(help, [
-    { header: '截止规则的写法', width: 40 },
-    { header: '含义', width: 90 },
+  const help = sheet(HELP_SHEET, [
+    ['截止规则的写法', 40],
+    ['含义', 90],
   ]);
   help.addRows(DUE_RULE_WORDS.map(([w, meaning]) => [w, meaning]));
   help.addRows([

@@ -40,3 +40,20 @@ export interface AppDeps {
   /** request ids, JSON request logs and HTTP latency metrics (server/observability); absent: none */
   observability?: import('../observability/http').Observability;
 }
+
+/** What a use case gets for one request: the database, the store, Temporal (when configured), the task queue and the request's now. */
+export interface RequestDeps {
+  knex: Knex;
+  store: Store;
+  client?: Client;
+  taskQueue: string;
+  now: number;
+}
+
+export const requestDeps = (deps: AppDeps): RequestDeps => ({
+  knex: deps.knex,
+  store: deps.store,
+  client: deps.client,
+  taskQueue: deps.taskQueue,
+  now: (deps.now ?? Date.now)(),
+});

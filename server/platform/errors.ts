@@ -25,48 +25,29 @@ export function codeOf(name: string): string {
     .toLowerCase();
 }
 
+/** The family's class of one HTTP status, named `name` (its `code` follows from the name); subclasses may narrow it further. */
+function statusError(name: string, status: number) {
+  return class extends AppError {
+    override name = name;
+    readonly status: number = status;
+  };
+}
+
 /** 400: the request itself is malformed; the message names the problem. */
-export class BadRequestError extends AppError {
-  override name = 'BadRequestError';
-  readonly status: number = 400;
-}
+export class BadRequestError extends statusError('BadRequestError', 400) {}
 /** 401: not signed in (pages redirect to /login, the API answers JSON). */
-export class UnauthorizedError extends AppError {
-  override name = 'UnauthorizedError';
-  readonly status: number = 401;
-}
+export class UnauthorizedError extends statusError('UnauthorizedError', 401) {}
 /** 403: signed in, but this is not theirs. */
-export class ForbiddenError extends AppError {
-  override name = 'ForbiddenError';
-  readonly status: number = 403;
-}
+export class ForbiddenError extends statusError('ForbiddenError', 403) {}
 /** 404: no such page or record. */
-export class NotFoundError extends AppError {
-  override name = 'NotFoundError';
-  readonly status: number = 404;
-}
+export class NotFoundError extends statusError('NotFoundError', 404) {}
 /** 405: the path exists, the method does not (the Allow header lists what it has). */
-export class MethodNotAllowedError extends AppError {
-  override name = 'MethodNotAllowedError';
-  readonly status: number = 405;
-}
+export class MethodNotAllowedError extends statusError('MethodNotAllowedError', 405) {}
 /** 409: refused in the state the record is in (a task already completed, a delivery already sent). */
-export class ConflictError extends AppError {
-  override name = 'ConflictError';
-  readonly status: number = 409;
-}
+export class ConflictError extends statusError('ConflictError', 409) {}
 /** 413: a body or file over its size limit. */
-export class PayloadTooLargeError extends AppError {
-  override name = 'PayloadTooLargeError';
-  readonly status: number = 413;
-}
+export class PayloadTooLargeError extends statusError('PayloadTooLargeError', 413) {}
 /** 422: well-formed, but not acceptable (an idempotency key reused with another request). */
-export class UnprocessableError extends AppError {
-  override name = 'UnprocessableError';
-  readonly status: number = 422;
-}
+export class UnprocessableError extends statusError('UnprocessableError', 422) {}
 /** 503: a dependency (the database, Temporal) cannot be reached; nothing was lost. */
-export class ServiceUnavailableError extends AppError {
-  override name = 'ServiceUnavailableError';
-  readonly status: number = 503;
-}
+export class ServiceUnavailableError extends statusError('ServiceUnavailableError', 503) {}

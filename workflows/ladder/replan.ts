@@ -35,6 +35,27 @@ export function registerReplan(run: LadderRun): void {
           kept: [],
         };
         const reason = req.reason.trim();
+        const v = req.templateVersion;
+        /** one task's event of the replan, by the requesting actor, now */
+        const record = (
+          t: LadderTask,
+          step: string,
+          action: string,
+          notify: 'assignees' | null,
+          state: TaskState,
+          details: Record<string, unknown>,
+        ) =>
+          run.record({
+            taskId: t.taskId,
+            ownerRole: t.ownerRole,
+            step,
+            action,
+            at: now,
+            actor: req.actor.userId,
+            notify,
+            state,
+            details,
+          });
         const inPlan = new Set(plan.tasks.map((t) => t.taskId));
         for (const k of Object.keys(plan.evidence)) run.state.evidence[k] = plan.evidence[k]!;
         for (const p of plan.tasks) {
@@ -72,17 +93,8 @@ export function registerReplan(run: LadderRun): void {
           }
           out.moved.push(t.taskId);
           if (t.status !== 'planned') {
-            await run.record({
-              taskId: t.taskId,
-              ownerRole: t.ownerRole,
-              step: `replanned:v${req.templateVersion}`,
-              action: 'due-moved',
-              at: now,
-              actor: req.actor.userId,
-              notify: 'assignees',
-              state: run.stateOf(t),
-              details: { from, to: t.dueAt, reason, templateVersion: req.templateVersion },
-            });
+            const details = { from, to: t.dueAt, reason, templateVersion: v };
+            await record(t, `replanned:v${v}`, 'due-moved', 'assignees', run.stateOf(t), details);
           }
         }
         for (const t of [...run.state.tasks]) {
@@ -91,17 +103,8 @@ export function registerReplan(run: LadderRun): void {
           run.close(t, 'waived');
           run.closedState.set(t.taskId, s);
           out.retired.push(t.taskId);
-          await run.record({
-            taskId: t.taskId,
-            ownerRole: t.ownerRole,
-            step: `retired:v${req.templateVersion}`,
-            action: 'retired',
-            at: now,
-            actor: req.actor.userId,
-            notify: t.status === 'planned' ? null : 'assignees',
-            state: s,
-            details: { reason, templateVersion: req.templateVersion },
-          });
+          const notify = t.status === 'planned' ? null : 'assignees';
+          await record(t, `retired:v${v}`, 'retired', notify, s, { reason, templateVersion: v });
         }
         run.state.templateVersion = req.templateVersion;
         run.flags.version += 1;

@@ -12,6 +12,7 @@ import {
 import type { TaskState } from '../../contracts/task';
 import { evidenceProblems } from '../../domain/evidence';
 import { completeTaskRefusal, moveDueRefusal, returnTaskRefusal, waiveTaskRefusal } from '../../domain/permissions';
+import { moveDueOf } from '../move-due';
 import { ladderTaskFromReadModel } from './activities';
 import { reopenedTask } from './plan';
 import { refuse, reject, type LadderRun } from './run';
@@ -96,12 +97,8 @@ export function registerTaskUpdates(run: LadderRun): void {
     async (req) => {
       const t = run.byId.get(req.taskId)!;
       const now = Date.now();
-      const from = t.dueAt;
-      t.dueAt = req.dueAt;
-      t.remindAts = req.remindAts.filter((x) => x < req.dueAt);
-      t.level2At = req.level2At;
-      if (req.dueAt > now && t.status === 'overdue') {
-        t.status = 'open';
+      const { from, reopened } = moveDueOf(t, req, now);
+      if (reopened) {
         t.escalationLevel = 0;
         run.indexLevel();
       }

@@ -7,7 +7,7 @@
 import express, { type Request } from 'express';
 import { DEFAULT_CARE_SETTINGS, LEDGER_COLUMNS } from '../../../domain/care';
 import { BadRequestError, currentUser } from '../../platform/auth/context';
-import type { AppDeps } from '../../platform/deps';
+import { requestDeps, type AppDeps } from '../../platform/deps';
 import { sendTable } from '../../platform/table-files';
 import { once } from '../../platform/idempotency';
 import { schoolZone } from '../../platform/request';
@@ -30,15 +30,7 @@ import {
   type CareDeps,
 } from './use-cases';
 
-export function careDeps(deps: AppDeps): CareDeps {
-  return {
-    knex: deps.knex,
-    store: deps.store,
-    client: deps.client,
-    taskQueue: deps.taskQueue,
-    now: (deps.now ?? Date.now)(),
-  };
-}
+export const careDeps = (deps: AppDeps): CareDeps => requestDeps(deps);
 
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 const param = (req: Request, k: string) => String(req.params[k]);

@@ -5,20 +5,14 @@
  */
 import express from 'express';
 import { currentUser } from '../../platform/auth/context';
-import type { AppDeps } from '../../platform/deps';
+import { requestDeps, type AppDeps } from '../../platform/deps';
 import { once, uuidFrom } from '../../platform/idempotency';
 import { actOnCase, isCaseStep, readCase, reportCase, reportFromBody, type ReportDeps } from './use-cases';
 
 /** The use cases' dependencies for a report (Temporal is required). */
 export function reportDeps(deps: AppDeps): ReportDeps {
   if (!deps.client) throw new Error('Temporal is not configured for this server');
-  return {
-    client: deps.client,
-    store: deps.store,
-    knex: deps.knex,
-    taskQueue: deps.taskQueue,
-    now: (deps.now ?? Date.now)(),
-  };
+  return { ...requestDeps(deps), client: deps.client };
 }
 
 export function createCrisisApiRouter(deps: AppDeps): express.Router {

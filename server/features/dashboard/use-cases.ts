@@ -7,16 +7,8 @@ import type { ComplianceRow, Store, TaskInstanceRow } from '../../../db/store';
 import { completionRate } from '../../../domain/compliance';
 import { ForbiddenError, isLeader, type SessionUser } from '../../platform/auth/context';
 
-export interface MonthCell {
-  month: string;
-  planned: number;
-  onTime: number;
-  late: number;
-  open: number;
-  overdue: number;
-  escalated: number;
-  waived: number;
-}
+/** One college's month: the read model's counts (db/repositories/compliance.ts). */
+export type MonthCell = Omit<ComplianceRow, 'collegeId' | 'name'>;
 
 export interface CollegeCompliance {
   collegeId: string;

@@ -5,7 +5,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { InterviewRecord } from '../../../contracts';
 import { currentUser, requireCareRole } from '../../platform/auth/context';
-import type { AppDeps } from '../../platform/deps';
+import { requestDeps, type AppDeps } from '../../platform/deps';
 import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../../platform/upload';
 import { importWarnings, listWarnings, recordInterview } from './use-cases';
 
@@ -21,13 +21,13 @@ export const careStaff = (req: Request, _res: Response, next: NextFunction) => {
 export const csvUpload = (deps: AppDeps) =>
   receiveUploads({ dir: uploadDir(deps.evidenceDir), maxFileBytes: MAX_CSV_BYTES, maxFiles: 1, maxFields: 5 });
 
-export const screeningDeps = (deps: AppDeps) => ({
-  knex: deps.knex,
-  store: deps.store,
-  client: deps.client,
-  taskQueue: deps.taskQueue,
-  now: (deps.now ?? Date.now)(),
-});
+export const screeningDeps = requestDeps;
+
+/** The uploaded CSV (the form's field "file") with its file name; null when none was attached. */
+export async function uploadedCsv(req: Request): Promise<{ bytes: Buffer; name: string } | null> {
+  const file = filesOf(req).find((f) => f.fieldname === 'file');
+  return file ? { bytes: await takeFile(req, file), name: file.originalname } : null;
+}
 
 export function createScreeningRouter(deps: AppDeps): express.Router {
   const r = express.Router();
@@ -37,11 +37,9 @@ export function createScreeningRouter(deps: AppDeps): express.Router {
     careStaff,
     csvUpload(deps),
     withUploads(async (req, res) => {
-      const user = currentUser(req);
-      const file = filesOf(req).find((f) => f.fieldname === 'file');
-      if (!file) return void res.status(400).json({ error: 'attach the CSV file as the field "file"' });
-      const bytes = await takeFile(req, file);
-      const result = await importWarnings(screeningDeps(deps), user, bytes, file.originalname);
+      const csv = await uploadedCsv(req);
+      if (!csv) return void res.status(400).json({ error: 'attach the CSV file as the field "file"' });
+      const result = await importWarnings(screeningDeps(deps), currentUser(req), csv.bytes, csv.name);
       res.status(result.duplicate ? 200 : 201).json(result);
     }),
   );

@@ -10,12 +10,12 @@ import { BadRequestError, currentUser } from '../../platform/auth/context';
 import { ImportError } from '../../platform/csv';
 import type { AppDeps } from '../../platform/deps';
 import { html } from '../../platform/html';
+import { text } from '../../platform/i18n';
 import { page } from '../../platform/layout';
-import { filesOf, takeFile, uploadDir, withUploads } from '../../platform/upload';
-import { careStaff, csvUpload, screeningDeps } from './api';
+import { uploadDir, withUploads } from '../../platform/upload';
+import { careStaff, csvUpload, screeningDeps, uploadedCsv } from './api';
 import { importWarnings, pendingImports, previewWarnings, type WarningRow } from './use-cases';
 import { doneBody, expiredBody, previewBody, problemsBody, uploadForm } from './views/import';
-import { importText } from './views/words';
 
 export function createScreeningPagesRouter(deps: AppDeps): express.Router {
   const r = express.Router();
@@ -23,7 +23,7 @@ export function createScreeningPagesRouter(deps: AppDeps): express.Router {
   const pending = pendingImports(path.join(uploadDir(deps.evidenceDir), 'screening-preview'), now);
 
   r.get('/screening', careStaff, (req, res) => {
-    const w = importText(req);
+    const w = text(req).screening;
     const body = html`<h1>${w.title}</h1>
       ${uploadForm(req, currentUser(req).role)}`;
     res.send(page(req, { title: w.title, body }));
@@ -35,12 +35,12 @@ export function createScreeningPagesRouter(deps: AppDeps): express.Router {
     csvUpload(deps),
     withUploads(async (req, res) => {
       const user = currentUser(req);
-      const w = importText(req);
+      const w = text(req).screening;
       const problemsPage = (problems: string[]) =>
         void res.status(400).send(page(req, { title: w.title, body: problemsBody(req, user.role, problems, true) }));
-      const file = filesOf(req).find((f) => f.fieldname === 'file');
-      if (!file) return problemsPage([w.noFile]);
-      const bytes = await takeFile(req, file);
+      const csv = await uploadedCsv(req);
+      if (!csv) return problemsPage([w.noFile]);
+      const { bytes } = csv;
       let preview: { rows: WarningRow[]; duplicate: boolean };
       try {
         preview = await previewWarnings({ knex: deps.knex, store: deps.store }, user, bytes);
@@ -49,7 +49,7 @@ export function createScreeningPagesRouter(deps: AppDeps): express.Router {
         if (e instanceof BadRequestError) return problemsPage([e.message]);
         throw e;
       }
-      const token = await pending.keep(user, bytes, file.originalname);
+      const token = await pending.keep(user, bytes, csv.name);
       const en = req.lang === 'en';
       const colleges = new Map(
         (await deps.store.listColleges(user.schoolId)).map((c) => [c.id, en ? c.nameEn : c.name]),
@@ -60,7 +60,7 @@ export function createScreeningPagesRouter(deps: AppDeps): express.Router {
 
   r.post('/screening/confirm', careStaff, async (req, res) => {
     const user = currentUser(req);
-    const w = importText(req);
+    const w = text(req).screening;
     const token = typeof req.body?.token === 'string' ? req.body.token : '';
     const file = await pending.take(user, token);
     if (!file) return void res.status(410).send(page(req, { title: w.title, body: expiredBody(req, user.role) }));

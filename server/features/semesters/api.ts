@@ -5,17 +5,9 @@
 import express, { type Request } from 'express';
 import { byMonth } from '../../../domain/planner';
 import type { AppDeps } from '../../platform/deps';
-import { withUploads } from '../../platform/upload';
 import { schoolAdminOrToken } from '../../platform/auth/school-admin';
-import { newSemesterAsk, semesterUpload } from './forms';
-import {
-  createSemesterFromForm,
-  replanSemester,
-  semesterOfSchool,
-  semesterPlan,
-  startCollege,
-  startSemester,
-} from './use-cases';
+import { newSemesterHandlers } from './forms';
+import { replanSemester, semesterOfSchool, semesterPlan, startCollege, startSemester } from './use-cases';
 
 export function createSemesterApi(deps: AppDeps): express.Router {
   const r = express.Router();
@@ -39,15 +31,7 @@ export function createSemesterApi(deps: AppDeps): express.Router {
       })),
     });
   });
-  r.post(
-    '/api/semesters',
-    admin,
-    semesterUpload(deps),
-    withUploads(async (req, res) => {
-      const id = await createSemesterFromForm(deps.store, deps.schoolId, await newSemesterAsk(req));
-      res.status(201).json({ semester: id });
-    }),
-  );
+  r.post('/api/semesters', ...newSemesterHandlers(deps, (res, id) => void res.status(201).json({ semester: id })));
   r.get('/api/semesters/:id/plan', admin, async (req, res) => {
     const { plan: p, adjustments } = await semesterPlan(deps.store, deps.schoolId, String(req.params.id));
     const months = [...byMonth(p.tasks.filter((x) => x.collegeId === p.tasks[0]?.collegeId))].map(([month, tasks]) => ({

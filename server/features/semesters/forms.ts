@@ -1,8 +1,9 @@
 /** The semester form's fields and files, as createSemesterFromForm asks them. */
-import type { Request } from 'express';
-import { filesOf, receiveUploads, takeFile, uploadDir } from '../../platform/upload';
+import type { Request, Response } from 'express';
+import { schoolAdminOrToken } from '../../platform/auth/school-admin';
+import { filesOf, receiveUploads, takeFile, uploadDir, withUploads } from '../../platform/upload';
 import type { AppDeps } from '../../platform/deps';
-import type { NewSemesterAsk } from './use-cases';
+import { createSemesterFromForm, type NewSemesterAsk } from './use-cases';
 
 /** template and calendar files, received only after the admin check has passed */
 export const semesterUpload = (deps: AppDeps) =>
@@ -26,3 +27,16 @@ export async function newSemesterAsk(req: Request): Promise<NewSemesterAsk> {
     files,
   };
 }
+
+/**
+ * A POST creating a semester from the form and its files (the API's and the page's): the school
+ * admin (or the API token) only, the files received, the semester created; `answer` responds with its id.
+ */
+export const newSemesterHandlers = (deps: AppDeps, answer: (res: Response, id: string) => void) =>
+  [
+    schoolAdminOrToken(deps),
+    semesterUpload(deps),
+    withUploads(async (req, res) =>
+      answer(res, await createSemesterFromForm(deps.store, deps.schoolId, await newSemesterAsk(req))),
+    ),
+  ] as const;

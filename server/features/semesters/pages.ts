@@ -4,11 +4,10 @@ import { listCalendarNames, listTemplateVersions } from '../../../db/repositorie
 import type { AppDeps } from '../../platform/deps';
 import { page } from '../../platform/layout';
 import { schoolZone } from '../../platform/request';
-import { withUploads } from '../../platform/upload';
 import { calendarWords, semesterName } from '../../platform/views/words';
 import { schoolAdminOrToken } from '../../platform/auth/school-admin';
-import { newSemesterAsk, semesterUpload } from './forms';
-import { createSemesterFromForm, semesterPlan, startSemester } from './use-cases';
+import { newSemesterHandlers } from './forms';
+import { semesterPlan, startSemester } from './use-cases';
 import { semesterListBody } from './views/semester-list';
 import { semesterPlanBody } from './views/semester-plan';
 import { text } from '../../platform/i18n';
@@ -30,15 +29,7 @@ export function createSemesterPages(deps: AppDeps): express.Router {
     res.send(page(req, { title: text(req).ui.navSemesters, body }));
   });
 
-  r.post(
-    '/admin/semesters',
-    admin,
-    semesterUpload(deps),
-    withUploads(async (req, res) => {
-      const id = await createSemesterFromForm(deps.store, deps.schoolId, await newSemesterAsk(req));
-      res.redirect(303, `/admin/semesters/${id}`);
-    }),
-  );
+  r.post('/admin/semesters', ...newSemesterHandlers(deps, (res, id) => res.redirect(303, `/admin/semesters/${id}`)));
 
   r.get('/admin/semesters/:id', admin, async (req, res) => {
     const zone = await schoolZone(deps);

@@ -1,4 +1,6 @@
 /** Dashboard, staff workspace and semester administration strings. Chinese first. */
+import { CODE_WORDS } from './codes';
+
 export const dashboard = {
   'zh-CN': {
     appTitle: '心理健康工作任务督办',
@@ -97,13 +99,7 @@ export const dashboard = {
     exportXlsx: '导出 Excel',
     timer: '系统定时',
     statusNames: { planned: '待开始', open: '进行中', overdue: '已逾期', completed: '已完成', waived: '已豁免' },
-    roleNames: {
-      school_admin: '学校管理员',
-      college_leader: '学院领导',
-      psych_counsellor: '心理辅导员',
-      counsellor: '辅导员',
-      class_teacher: '班主任',
-    },
+    roleNames: CODE_WORDS['zh-CN'].roleNames,
     actionNames: {
       opened: '任务开始',
       reminded: '到期提醒',
@@ -221,13 +217,7 @@ export const dashboard = {
       completed: 'Completed',
       waived: 'Waived',
     },
-    roleNames: {
-      school_admin: 'School admin',
-      college_leader: 'College leader',
-      psych_counsellor: 'Psych. counsellor',
-      counsellor: 'Counsellor',
-      class_teacher: 'Class teacher',
-    },
+    roleNames: CODE_WORDS.en.roleNames,
     actionNames: {
       opened: 'Opened',
       reminded: 'Reminder',

@@ -1,4 +1,5 @@
 /** Strings of the exports (CSV, Excel), the calendar feed page and the iCalendar events. Chinese first. */
+import { CODE_WORDS } from './codes';
 
 const zh = {
   complianceColumns: {
@@ -30,13 +31,7 @@ const zh = {
     note: '备注/豁免理由',
   },
   statusNames: { planned: '待开始', open: '进行中', overdue: '已逾期', completed: '已完成', waived: '已豁免' },
-  roleNames: {
-    school_admin: '学校管理员',
-    college_leader: '学院领导',
-    psych_counsellor: '心理辅导员',
-    counsellor: '辅导员',
-    class_teacher: '班主任',
-  },
+  roleNames: CODE_WORDS['zh-CN'].roleNames,
   kindNames: {
     once: '一次性任务',
     weekly: '周周研判',
@@ -109,13 +104,7 @@ const en: ExportMessages = {
     note: 'Note / waiver reason',
   },
   statusNames: { planned: 'Not open', open: 'Open', overdue: 'Overdue', completed: 'Completed', waived: 'Waived' },
-  roleNames: {
-    school_admin: 'School admin',
-    college_leader: 'College leader',
-    psych_counsellor: 'Psych. counsellor',
-    counsellor: 'Counsellor',
-    class_teacher: 'Class teacher',
-  },
+  roleNames: CODE_WORDS.en.roleNames,
   kindNames: {
     once: 'One-off',
     weekly: 'Weekly review',

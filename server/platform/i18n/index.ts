@@ -2,7 +2,7 @@
  * The one i18n catalogue (issue 13): every text of the pages, the exports and the notifications,
  * by language, with typed keys: `t('en').auth.loginTitle`, `text(req).care.careTitle`. The areas
  * live in their own files (dashboard, auth, care, crisis, exports, overview, layout,
- * notifications), which nothing outside this folder imports (.dependency-cruiser.cjs,
+ * notifications, codes, screening, …), which nothing outside this folder imports (.dependency-cruiser.cjs,
  * `i18n-through-the-catalogue`); `{name}` placeholders are filled by `fill`.
  */
 import type { Request } from 'express';
@@ -11,19 +11,24 @@ import { ARCHIVE_REQUEST_TEXT, REQUEST_NOTIFICATIONS } from './archive-requests'
 import { AUTH_MESSAGES } from './auth';
 import { en as careEn } from './care-en';
 import { zh as careZh } from './care-zh';
+import { CODE_WORDS } from './codes';
 import { countdownText, CRISIS_TEXT } from './crisis';
 import { dashboard } from './dashboard';
 import { exportsText } from './exports';
+import { indicatorHeadline, indicatorValueText } from './indicator-values';
 import { INDICATORS_TEXT } from './indicators';
 import type { Lang } from './lang';
 import { ERROR_TEXT, LAYOUT_TEXT, UNAVAILABLE_TEXT } from './layout';
 import { NOTIFICATION_TEXT } from './notifications';
 import { OVERVIEW_TEXT } from './overview';
+import { SCREENING_TEXT } from './screening';
 import { UNITS_NOTIFICATION_TEXT, UNITS_TEXT } from './units';
 
 export { LANGS, pickLang, type Lang } from './lang';
 /** "还剩 1 小时 5 分钟" in a language (also `t(lang).crisis.countdown`): the rule of the page script's countdown. */
 export { countdownText };
+/** An indicator's value as one line, and its headline figure, in the indicators' texts (`t(lang).indicators`). */
+export { indicatorHeadline, indicatorValueText };
 
 const CARE_MESSAGES = { 'zh-CN': careZh, en: careEn } as const;
 
@@ -38,6 +43,10 @@ const area = (lang: Lang) => ({
   crisis: CRISIS_TEXT[lang],
   exports: exportsText[lang],
   indicators: INDICATORS_TEXT[lang],
+  /** words for stored codes: occurrences, levels, statuses, months, roles, weekdays, a task's refusals */
+  codes: CODE_WORDS[lang],
+  /** the screening-import page and its row problems */
+  screening: SCREENING_TEXT[lang],
   overview: OVERVIEW_TEXT[lang],
   layout: LAYOUT_TEXT[lang],
   errors: ERROR_TEXT[lang],

@@ -1,6 +1,6 @@
 /** Words of the school's indicators: the page, the figures' form and the export (issue 16 part 3). Chinese first. */
 import type { IndicatorId, Verdict } from '../../../domain/indicators';
-import type { InputProblem } from '../../../domain/indicators-inputs';
+import { inputProblemWords, type InputProblem } from '../../../domain/indicators-inputs';
 
 type Fields = Record<string, string>;
 
@@ -196,20 +196,9 @@ const en: IndicatorMessages = {
   enteredBy: 'Entered by',
   enteredAt: 'Entered at',
   backToIndicators: 'Back to the indicators',
+  // the API's words (domain/indicators-inputs.ts), with the figures' labels
   problem: (p, label, otherLabel) =>
-    `${label}: ${
-      {
-        required: 'required',
-        'not-a-number': 'must be a number',
-        'not-whole': 'must be a whole number',
-        'not-half': 'must be a multiple of 0.5',
-        negative: 'must not be negative',
-        'too-large': `must be at most ${p.limit}`,
-        exceeds: `must not exceed "${otherLabel}"`,
-        'unknown-college': 'no such college in this school',
-        'not-an-object': 'not in the expected form',
-      }[p.kind]
-    }`,
+    `${label}: ${p.kind === 'not-an-object' ? 'not in the expected form' : inputProblemWords(p, `"${otherLabel}"`)}`,
   sheet: 'Indicators',
   file: (semesterId) => `mental-health-indicators_${semesterId}`,
   columns: {

@@ -1,24 +1,11 @@
 /**
- * Human words for stored codes: a task's occurrence key (week-03, national-day, exam-1, vacation)
+ * Stored codes in human words: a task's occurrence key (week-03, national-day, exam-1, vacation)
  * as "第 3 周" / "国庆节前", escalation levels, semester status, and a semester's name from its
- * calendar. The stored ids stay as they are (they are workflow ids); only what people read changes.
+ * calendar. The words are the catalogue's (`t(lang).codes`, server/platform/i18n/codes.ts); this
+ * file reads the codes and the calendars. The stored ids stay as they are (they are workflow ids).
  */
 import type { Semester, Store } from '../../../db/store';
-import type { Lang } from '../i18n';
-
-/** Holiday names for ids a calendar commonly uses, when the calendar itself cannot be read. */
-const KNOWN_HOLIDAYS: Record<string, { zh: string; en: string }> = {
-  'mid-autumn': { zh: '中秋节', en: 'Mid-Autumn Festival' },
-  'national-day': { zh: '国庆节', en: 'National Day' },
-  'new-year': { zh: '元旦', en: "New Year's Day" },
-  christmas: { zh: '圣诞节', en: 'Christmas' },
-  'spring-festival': { zh: '春节', en: 'Spring Festival' },
-  qingming: { zh: '清明节', en: 'Qingming Festival' },
-  'labour-day': { zh: '劳动节', en: 'Labour Day' },
-  'labor-day': { zh: '劳动节', en: 'Labour Day' },
-  'dragon-boat': { zh: '端午节', en: 'Dragon Boat Festival' },
-  vacation: { zh: '放假', en: 'the vacation' },
-};
+import { t, type Lang } from '../i18n';
 
 export type HolidayNames = ReadonlyMap<string, { zh: string; en: string }>;
 
@@ -28,14 +15,15 @@ export type HolidayNames = ReadonlyMap<string, { zh: string; en: string }>;
  */
 export function occurrenceLabel(occurrence: string | null | undefined, lang: Lang, holidays?: HolidayNames): string {
   if (!occurrence) return '';
-  const en = lang === 'en';
+  const w = t(lang).codes;
   const week = /^week-(\d+)$/.exec(occurrence);
-  if (week) return en ? `Week ${Number(week[1])}` : `第 ${Number(week[1])} 周`;
+  if (week) return w.week(Number(week[1]));
   const exam = /^exam-(\d+)$/.exec(occurrence);
-  if (exam) return en ? `Exam week ${Number(exam[1])}` : `第 ${Number(exam[1])} 个考试周`;
-  const name = holidays?.get(occurrence) ?? KNOWN_HOLIDAYS[occurrence];
-  if (name) return en ? `Before ${name.en}` : `${name.zh}前`;
-  return en ? `Before ${occurrence}` : `${occurrence} 前`;
+  if (exam) return w.examWeek(Number(exam[1]));
+  const fromCalendar = holidays?.get(occurrence);
+  const name = fromCalendar ? fromCalendar[lang === 'en' ? 'en' : 'zh'] : w.holidays[occurrence];
+  if (name !== undefined) return w.before(name);
+  return w.beforeId(occurrence);
 }
 
 /** A task's title with its occurrence in words: "每周研判会（第 1 周）". */
@@ -46,26 +34,15 @@ export function titleWithOccurrence(
 ): string {
   const title = lang === 'en' ? row.titleEn : row.titleZh;
   const occ = occurrenceLabel(row.occurrence, lang, holidays);
-  if (!occ) return title;
-  return lang === 'en' ? `${title} (${occ})` : `${title}（${occ}）`;
+  return occ ? t(lang).codes.titleWithOccurrence(title, occ) : title;
 }
 
 /** The escalation ladder in words (docs/domain.md: level 1 goes to the college leader, level 2 to the school). */
-export const LEVEL_NAMES: Record<Lang, readonly [string, string, string]> = {
-  'zh-CN': ['正常', '已逾期提醒学院', '已上报学校'],
-  en: ['Normal', 'Overdue: college alerted', 'Escalated to the school'],
-};
-
 export function levelName(level: number, lang: Lang): string {
-  return LEVEL_NAMES[lang][Math.max(0, Math.min(2, level))] ?? String(level);
+  return t(lang).codes.levels[Math.max(0, Math.min(2, level))] ?? String(level);
 }
 
-export const SEMESTER_STATUS_NAMES: Record<Lang, Record<string, string>> = {
-  'zh-CN': { planned: '待启动', running: '进行中', closed: '已结束', cancelled: '已取消', failed: '启动失败' },
-  en: { planned: 'Planned', running: 'Running', closed: 'Closed', cancelled: 'Cancelled', failed: 'Failed to start' },
-};
-
-export const semesterStatusName = (status: string, lang: Lang) => SEMESTER_STATUS_NAMES[lang][status] ?? status;
+export const semesterStatusName = (status: string, lang: Lang) => t(lang).codes.semesterStatus[status] ?? status;
 
 interface CalendarWords {
   name: { zh: string; en: string };
@@ -123,65 +100,15 @@ export async function occurrenceLabeler(
 /** "2024-10" → 2024 年 10 月 / Oct 2024 (anything else as given). */
 export function monthLabel(month: string, lang: Lang): string {
   const m = /^(\d{4})-(\d{2})$/.exec(month);
-  if (!m) return month;
-  if (lang === 'en')
-    return `${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][Number(m[2]) - 1] ?? m[2]} ${m[1]}`;
-  return `${m[1]} 年 ${Number(m[2])} 月`;
+  return m ? t(lang).codes.month(m[1]!, m[2]!) : month;
 }
-
-const WORKFLOW_STATUS_NAMES: Record<Lang, Record<string, string>> = {
-  'zh-CN': {
-    RUNNING: '运行中',
-    COMPLETED: '已完成',
-    FAILED: '已失败',
-    CANCELLED: '已取消',
-    TERMINATED: '已终止',
-    TIMED_OUT: '已超时',
-    CONTINUED_AS_NEW: '已续接',
-    NOT_FOUND: '未找到',
-  },
-  en: {
-    RUNNING: 'running',
-    COMPLETED: 'completed',
-    FAILED: 'failed',
-    CANCELLED: 'cancelled',
-    TERMINATED: 'terminated',
-    TIMED_OUT: 'timed out',
-    CONTINUED_AS_NEW: 'continued as new',
-    NOT_FOUND: 'not found',
-  },
-};
 
 /** A Temporal workflow execution status (TERMINATED, …) in words. */
 export const workflowStatusName = (status: string, lang: Lang) =>
-  WORKFLOW_STATUS_NAMES[lang][status.toUpperCase()] ?? status;
+  t(lang).codes.workflowStatus[status.toUpperCase()] ?? status;
 
 /** A task workflow's refusal (server/features/tasks/use-cases, workflows/task.ts) in the user's words; null when there is no translation. */
-const TASK_REFUSALS: Array<[RegExp, string]> = [
-  [/already completed/, '该任务已经完成，无需重复提交。'],
-  [/was waived and is closed|already waived/, '该任务已豁免并关闭。'],
-  [/has not opened yet/, '该任务尚未开始，开始后才能提交。'],
-  [/a reason is required to waive/, '豁免任务须填写理由。'],
-  [/a reason is required to move/, '调整截止时间须填写理由。'],
-  [/only the college leader may waive/, '只有学院领导可以豁免任务。'],
-  [/only the school administration may move/, '只有学校管理员可以调整截止时间。'],
-  [/is not a date and time written YYYY-MM-DD HH:mm/, '新的截止时间格式不对，请按“YYYY-MM-DD HH:mm”填写。'],
-  [/the new schedule is inconsistent/, '新的截止时间与提醒时间冲突，请换一个时间。'],
-  [/belongs to another college/, '该任务属于其他学院。'],
-  [/may complete this task/, '只有学院中负责该任务的岗位或学院领导可以提交完成。'],
-  [/^evidence incomplete/, '佐证材料不完整，请按要求补充后再提交。'],
-  [/only a completed task can be returned/, '只有已完成的任务才能退回。'],
-  [/may return a completion/, '只有本学院领导或学校管理员可以退回任务。'],
-  [/a reason is required to return/, '退回任务须填写理由。'],
-  [
-    /needs a semester on the ladder model/,
-    '本学期的任务按“每任务一个流程”运行，任务完成后流程即结束，无法退回；新学期可以退回。',
-  ],
-  [/ladder has ended/, '本学期已结束且所有任务均已关闭，无法再退回。'],
-];
-
 export function taskRefusalText(message: string, lang: Lang): string | null {
-  if (lang === 'en') return null;
-  for (const [re, words] of TASK_REFUSALS) if (re.test(message)) return words;
+  for (const [re, words] of t(lang).codes.taskRefusals) if (re.test(message)) return words;
   return null;
 }

@@ -27,6 +27,12 @@ export interface CareDeps {
   now: number;
 }
 
+/**
+ * A change from a form or JSON body `b` to one college's care records (`id`: the college's) or to
+ * one record (`id`: the record's). Each checks the college first (collegeOf, careRecordOf).
+ */
+export type CareCommand<R> = (deps: CareDeps, user: SessionUser, id: string, b: Record<string, unknown>) => Promise<R>;
+
 export const MAX_TEXT = 5000;
 /** who keeps the ledger and the plans (class teachers read them and add follow-ups) */
 export const LEDGER_EDITORS: readonly Role[] = ['school_admin', 'college_leader', 'psych_counsellor', 'counsellor'];
@@ -90,6 +96,18 @@ export async function auditStudentReads(
       details: { in: what },
     })),
   );
+}
+
+/** A care record's row (404 `unknown` when there is none), once the user may care for its college (collegeOf). */
+export async function careRecordOf<R extends { college_id: unknown }>(
+  deps: Pick<CareDeps, 'store'>,
+  user: SessionUser,
+  row: R | undefined,
+  unknown: string,
+): Promise<R> {
+  if (!row) throw new NotFoundError(unknown);
+  await collegeOf(deps, user, String(row.college_id));
+  return row;
 }
 
 export async function collegeOf(deps: Pick<CareDeps, 'store'>, user: SessionUser, collegeId: string) {

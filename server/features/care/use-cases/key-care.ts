@@ -17,10 +17,10 @@ import { createStore } from '../../../../db/store';
 import type { KeyCareReason } from '../../../../domain/care';
 import { BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
 import { monthFrom } from '../../../platform/dates';
-import { NotFoundError } from '../../../platform/errors';
 import { TaskRejectedError } from '../../tasks/use-cases';
 import {
   audit,
+  careRecordOf,
   collegeOf,
   readAudited,
   studentFor,
@@ -28,6 +28,7 @@ import {
   studentOfRow,
   text,
   type CareDeps,
+  type CareCommand,
   type ListOptions,
 } from './common';
 
@@ -98,12 +99,7 @@ export async function listKeyCare(
   }));
 }
 
-export async function addKeyCare(
-  deps: CareDeps,
-  user: SessionUser,
-  collegeId: string,
-  b: Record<string, unknown>,
-): Promise<{ id: string }> {
+export const addKeyCare: CareCommand<{ id: string }> = async (deps, user, collegeId, b) => {
   await collegeOf(deps, user, collegeId);
   const reasons = parseReasons(b.reasons, deps.now);
   if (!reasons.length)
@@ -132,21 +128,14 @@ export async function addKeyCare(
     await audit({ ...deps, store: createStore(trx) }, user, 'key-care', id, 'added', { reasons: reasons.length });
     return { id };
   });
-}
+};
 
 async function keyCareRow(deps: CareDeps, user: SessionUser, id: string) {
   const row = await getKeyCareEntry(deps.knex, id);
-  if (!row || row.status !== 'active') throw new NotFoundError(`unknown key-care entry ${id}`);
-  await collegeOf(deps, user, String(row.college_id));
-  return row;
+  return careRecordOf(deps, user, row?.status === 'active' ? row : undefined, `unknown key-care entry ${id}`);
 }
 
-export async function updateKeyCare(
-  deps: CareDeps,
-  user: SessionUser,
-  id: string,
-  b: Record<string, unknown>,
-): Promise<void> {
+export const updateKeyCare: CareCommand<void> = async (deps, user, id, b) => {
   await keyCareRow(deps, user, id);
   const patch: { updated_at: number; reasons?: string; plan?: string } = { updated_at: deps.now };
   if (b.reasons !== undefined) {
@@ -157,7 +146,7 @@ export async function updateKeyCare(
   if (b.plan !== undefined) patch.plan = text(b.plan, 'plan (一生一策)');
   await updateKeyCareEntry(deps.knex, id, patch);
   await audit(deps, user, 'key-care', id, 'updated', { fields: Object.keys(patch).filter((k) => k !== 'updated_at') });
-}
+};
 
 /** Only the college leader or the counselling centre take a student off the list, with a reason. */
 export async function removeKeyCare(deps: CareDeps, user: SessionUser, id: string, reason: unknown): Promise<void> {

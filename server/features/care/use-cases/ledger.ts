@@ -19,11 +19,11 @@ import { createStore } from '../../../../db/store';
 import { LEDGER_CATEGORY_IDS } from '../../../../domain/care';
 import { BadRequestError, ForbiddenError, type SessionUser } from '../../../platform/auth/context';
 import { CLOCK_SKEW_MS, instantFrom } from '../../../platform/dates';
-import { NotFoundError } from '../../../platform/errors';
 import { TaskRejectedError } from '../../tasks/use-cases';
 import {
   audit,
   bool,
+  careRecordOf,
   collegeOf,
   LEDGER_EDITORS,
   schoolZoneOf,
@@ -33,6 +33,7 @@ import {
   readAudited,
   studentOfRow,
   type ListOptions,
+  type CareCommand,
 } from './common';
 
 export interface FollowUp {
@@ -215,19 +216,11 @@ export async function addLedgerEntry(
 }
 
 async function ledgerRow(deps: CareDeps, user: SessionUser, id: string) {
-  const row = await getLedgerEntry(deps.knex, id);
-  if (!row) throw new NotFoundError(`unknown ledger entry ${id}`);
-  await collegeOf(deps, user, String(row.college_id));
-  return row;
+  return careRecordOf(deps, user, await getLedgerEntry(deps.knex, id), `unknown ledger entry ${id}`);
 }
 
 /** Edits an entry's columns; only the college leader (or the counselling centre) closes one. */
-export async function updateLedgerEntry(
-  deps: CareDeps,
-  user: SessionUser,
-  id: string,
-  b: Record<string, unknown>,
-): Promise<void> {
+export const updateLedgerEntry: CareCommand<void> = async (deps, user, id, b) => {
   const row = await ledgerRow(deps, user, id);
   assertLedgerEditor(user);
   const fields = await ledgerFields(deps, String(row.college_id), b, true);
@@ -239,7 +232,7 @@ export async function updateLedgerEntry(
   }
   await updateLedgerEntryRow(deps.knex, id, { ...fields, updated_at: deps.now });
   await audit(deps, user, 'ledger', id, 'updated', { fields: Object.keys(fields) });
-}
+};
 
 /** A follow-up (跟踪情况) of an open entry, by anyone who may read the college's ledger. */
 export async function addFollowUp(

@@ -24,6 +24,7 @@ import { BadRequestError, ForbiddenError, type SessionUser } from '../../../plat
 import { NotFoundError } from '../../../platform/errors';
 import { TaskRejectedError } from '../../tasks/use-cases';
 import {
+  careRecordOf,
   collegeOf,
   readAudited,
   MAX_TEXT,
@@ -32,6 +33,7 @@ import {
   studentOfRow,
   text,
   type CareDeps,
+  type CareCommand,
   type ListOptions,
 } from './common';
 
@@ -140,12 +142,7 @@ async function pairingToStart(
  * student number and name). The college leader (responsible, seed 003 §4) or the school admin;
  * a teacher's students beyond the limit need the school admin's recorded reason.
  */
-export async function assignPairing(
-  deps: CareDeps,
-  user: SessionUser,
-  collegeId: string,
-  b: Record<string, unknown>,
-): Promise<{ id: string }> {
+export const assignPairing: CareCommand<{ id: string }> = async (deps, user, collegeId, b) => {
   await collegeOf(deps, user, collegeId);
   if (user.role !== 'college_leader' && user.role !== 'school_admin')
     throw new ForbiddenError('pairings are arranged by the college leader');
@@ -181,7 +178,7 @@ export async function assignPairing(
     args: [{ pairingId: id, collegeId, teacherUserId, lastTalkAt: deps.now, ...clock }],
   });
   return { id };
-}
+};
 
 async function createAudit(
   trx: Knex,
@@ -203,9 +200,7 @@ async function createAudit(
 }
 
 async function pairingRow(deps: CareDeps, user: SessionUser, id: string) {
-  const row = await getPairing(deps.knex, id);
-  if (!row) throw new NotFoundError(`unknown pairing ${id}`);
-  await collegeOf(deps, user, String(row.college_id));
+  const row = await careRecordOf(deps, user, await getPairing(deps.knex, id), `unknown pairing ${id}`);
   if (row.status !== 'active') throw new TaskRejectedError(`this pairing is ${String(row.status)}`);
   return row;
 }

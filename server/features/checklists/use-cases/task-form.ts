@@ -3,6 +3,7 @@
  * new version of the template (see edit.ts).
  */
 import {
+  COLLEGE_ROLES,
   HOLIDAY_KIND_NAMES,
   OBSERVED_DAY_KINDS,
   PUBLIC_HOLIDAY_KINDS,
@@ -10,7 +11,6 @@ import {
   templateTaskSchema,
   type TemplateTask,
 } from '../../../../domain/schema';
-import { ROLE_ZH } from '../../../platform/views/checklist-words';
 
 export const RULE_CHOICES: Array<[string, string, string]> = [
   ['month-last', '当月最后一个工作日', 'last working day of the month'],
@@ -94,7 +94,7 @@ export function taskFromForm(
   const titleZh = s('titleZh');
   if (!titleZh) problems.push('“任务内容(标题)” 不能为空');
   const role = s('ownerRole');
-  if (!(role in ROLE_ZH)) problems.push('请选择负责角色');
+  if (!(COLLEGE_ROLES as readonly string[]).includes(role)) problems.push('请选择负责角色');
   const kind = s('kind');
   if (!(TASK_KINDS as readonly string[]).includes(kind) || kind === 'campaign-phase') problems.push('请选择任务类型');
   const number = s('number') ? int('number', '任务编号', 1, 999) : undefined;

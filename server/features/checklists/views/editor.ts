@@ -4,7 +4,7 @@ import type { Semester } from '../../../../db/store';
 import { dueRuleWords } from '../../../../domain/checklist-xlsx';
 import type { Template } from '../../../../domain/schema';
 import { html, type Raw } from '../../../platform/html';
-import { ROLE_ZH } from '../../../platform/views/checklist-words';
+import { t as texts } from '../../../platform/i18n';
 
 export function editorBody(req: Request, t: Template, running: Semester[]): Raw {
   const csrf = req.csrfToken ?? '';
@@ -30,7 +30,7 @@ ${t.tasks.map(
   (
     x,
     i,
-  ) => html`<tr data-task="${x.id}"><td>${x.month !== undefined ? `${x.month}月` : x.week !== undefined ? `第${x.week}周` : ''}</td><td>${x.number ? `${x.number}. ` : ''}${x.title.zh}<br><small>${x.id}</small></td><td>${ROLE_ZH[x.ownerRole]}</td><td>${dueRuleWords(x.due)}</td>
+  ) => html`<tr data-task="${x.id}"><td>${x.month !== undefined ? `${x.month}月` : x.week !== undefined ? `第${x.week}周` : ''}</td><td>${x.number ? `${x.number}. ` : ''}${x.title.zh}<br><small>${x.id}</small></td><td>${texts('zh-CN').codes.collegeRoles[x.ownerRole]}</td><td>${dueRuleWords(x.due)}</td>
 <td><a href="/admin/checklists/${t.id}/tasks/${x.id}/edit">编辑</a> ${i > 0 ? action(x.id, 'up', '上移') : ''} ${i < t.tasks.length - 1 ? action(x.id, 'down', '下移') : ''} ${action(x.id, 'retire', '停用')}</td></tr>`,
 )}
 </tbody></table>`;

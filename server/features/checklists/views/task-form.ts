@@ -3,8 +3,11 @@ import type { Request } from 'express';
 import { KIND_WORDS } from '../../../../domain/checklist-xlsx';
 import { HOLIDAY_KIND_NAMES, TASK_KINDS, type Template, type TemplateTask } from '../../../../domain/schema';
 import { html, raw, type Raw } from '../../../platform/html';
+import { t as texts } from '../../../platform/i18n';
 import { EDITOR_HOLIDAYS, RULE_CHOICES } from '../use-cases';
-import { ROLE_ZH, WEEKDAY_ZH } from '../../../platform/views/checklist-words';
+
+/** the editor is in Chinese */
+const ZH = texts('zh-CN').codes;
 
 export function taskEditForm(
   req: Request,
@@ -50,12 +53,12 @@ ${problems.length ? html`<div class="error" id="problems"><p>未保存：</p><ul
 <label for="titleZh">任务内容(标题)</label><input name="titleZh" id="titleZh" value="${v('titleZh', x?.title.zh ?? '')}">
 <label for="titleEn">英文标题</label><input name="titleEn" id="titleEn" value="${v('titleEn', x?.title.en ?? '')}">
 <label for="textZh">任务说明</label><textarea name="textZh" id="textZh" rows="4">${v('textZh', x?.textZh ?? '')}</textarea>
-<label for="ownerRole">负责角色</label><select name="ownerRole" id="ownerRole">${Object.entries(ROLE_ZH).map(([k, w]) => opt(k, w, v('ownerRole', x?.ownerRole ?? 'counsellor')))}</select>
+<label for="ownerRole">负责角色</label><select name="ownerRole" id="ownerRole">${Object.entries(ZH.collegeRoles).map(([k, w]) => opt(k, w, v('ownerRole', x?.ownerRole ?? 'counsellor')))}</select>
 <fieldset><legend>截止规则</legend>
 <select name="rule" id="rule">${opt('', '（请选择）', rule)}${RULE_CHOICES.map(([k, zh]) => opt(k, zh, rule))}</select>
 <label for="dueDay">当月第几天（当月第N天前）</label><input name="dueDay" id="dueDay" inputmode="numeric" value="${v('dueDay', due?.type === 'in-month' && due.dueDay !== 'last' ? String(due.dueDay) : '')}">
 <label for="withinDays">且开学后几天内（可空）</label><input name="withinDays" id="withinDays" inputmode="numeric" value="${v('withinDays', due?.type === 'in-month' && due.withinDaysOfSemesterStart ? String(due.withinDaysOfSemesterStart) : '')}">
-<label for="weekday">周几（当周周X前）</label><select name="weekday" id="weekday">${WEEKDAY_ZH.slice(1).map((d, i) => opt(String(i + 1), `周${d}`, v('weekday', due?.type === 'in-week' && due.dueDay !== 'last' ? String(due.dueDay) : '5')))}</select>
+<label for="weekday">周几（当周周X前）</label><select name="weekday" id="weekday">${ZH.weekdays.slice(1).map((d, i) => opt(String(i + 1), `周${d}`, v('weekday', due?.type === 'in-week' && due.dueDay !== 'last' ? String(due.dueDay) : '5')))}</select>
 <label for="opensDaysBefore">提前几天开放（节前、考试周、考试周后）</label><input name="opensDaysBefore" id="opensDaysBefore" inputmode="numeric" value="${v('opensDaysBefore', due && 'opensDaysBefore' in due && due.opensDaysBefore !== undefined ? String(due.opensDaysBefore) : '7')}">
 <p>节日（节前最后一个工作日）与缺少该节日时的做法：</p>
 ${EDITOR_HOLIDAYS.map((h) => {

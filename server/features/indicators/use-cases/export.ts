@@ -5,9 +5,8 @@
  */
 import { NORM_SOURCES, type UnitValue } from '../../../../domain/indicators';
 import type { SessionUser } from '../../../platform/auth/context';
-import { t } from '../../../platform/i18n';
+import { indicatorValueText, t } from '../../../platform/i18n';
 import type { Table } from '../../../platform/table-files';
-import { valueText } from '../words';
 import { readIndicators, type IndicatorsDeps } from './read';
 
 function figures(v: UnitValue): [number | null, number | null, number | null] {
@@ -32,7 +31,7 @@ export async function indicatorsTable(
       m.names[i.id],
       unit,
       m.norms[i.id],
-      valueText(v, m),
+      indicatorValueText(v, m),
       ...figures(v),
       m.verdicts[v.verdict],
       NORM_SOURCES[i.id],

@@ -8,9 +8,8 @@ import type { Request } from 'express';
 import { NORM_SOURCES, type UnitValue, type Verdict } from '../../../../domain/indicators';
 import { formatLocal } from '../../../../domain/local-time';
 import { html, raw, type Raw } from '../../../platform/html';
-import { t, type IndicatorMessages } from '../../../platform/i18n';
+import { indicatorHeadline, indicatorValueText, t, type IndicatorMessages } from '../../../platform/i18n';
 import type { IndicatorsView, ShownIndicator } from '../use-cases';
-import { headline, valueText } from '../words';
 
 /** The page's own few rules (the verdict badges and the cards' grid); everything else is app.css. */
 const STYLE = raw(`<style>
@@ -43,14 +42,14 @@ function card(i: ShownIndicator, v: IndicatorsView, m: IndicatorMessages, name: 
   const worst = v.school
     ? html`<p><strong>${m.worst}</strong></p>${
         i.worst.length
-          ? html`<ol class="worst">${i.worst.map((w) => html`<li data-college="${w.collegeId}">${m.label(name(w.collegeId))}${valueText(w.value, m)}</li>`)}</ol>`
+          ? html`<ol class="worst">${i.worst.map((w) => html`<li data-college="${w.collegeId}">${m.label(name(w.collegeId))}${indicatorValueText(w.value, m)}</li>`)}</ol>`
           : html`<p class="muted">${m.allMet}</p>`
       }`
     : '';
   return html`<section class="card ind ${main.verdict}" id="ind-${i.id}" data-verdict="${main.verdict}">
 <h2><span>${m.names[i.id]}</span>${badge(main.verdict, m)}</h2>
-<p class="big">${headline(main, m)}</p>
-<p class="value"><span class="muted">${m.label(v.school ? m.schoolValue : m.collegeValue)}</span>${valueText(main, m)}</p>
+<p class="big">${indicatorHeadline(main, m)}</p>
+<p class="value"><span class="muted">${m.label(v.school ? m.schoolValue : m.collegeValue)}</span>${indicatorValueText(main, m)}</p>
 <p class="norm"><span class="muted">${m.label(m.norm)}</span>${m.norms[i.id]} <small class="muted">${m.aside(`${m.label(m.source)}${NORM_SOURCES[i.id]}`)}</small></p>
 ${note}${worst}
 </section>`;
@@ -60,7 +59,7 @@ function collegeTable(v: IndicatorsView, m: IndicatorMessages, name: (id: string
   const cell = (i: ShownIndicator, collegeId: string) => {
     const x = i.colleges.find((c) => c.collegeId === collegeId)?.value;
     if (!x) return html`<td data-label="${m.names[i.id]}">${m.none}</td>`;
-    return html`<td data-label="${m.names[i.id]}" class="${x.verdict === 'not-met' ? 'bad' : ''}">${headline(x, m)} ${badge(x.verdict, m)}</td>`;
+    return html`<td data-label="${m.names[i.id]}" class="${x.verdict === 'not-met' ? 'bad' : ''}">${indicatorHeadline(x, m)} ${badge(x.verdict, m)}</td>`;
   };
   return html`<details class="card" id="by-college"${v.school ? '' : raw(' open')}><summary><strong>${m.byCollege}</strong></summary>
 <table><thead><tr><th>${m.college}</th>${v.indicators.map((i) => html`<th>${m.names[i.id]}</th>`)}</tr></thead>

@@ -2,13 +2,25 @@
 import type { Request } from 'express';
 import { html, type Raw } from '../../../platform/html';
 import { csrfField } from '../../../platform/forms';
+import { text, type Catalogue } from '../../../platform/i18n';
 import type { ScreeningImportResult, WarningRow } from '../use-cases';
-import { importText, problemInWords } from './words';
 
 const PREVIEW_ROWS = 100;
 
+/** An import problem ("第 3 行: unknown college …") in the page's words: the line, then the row problem translated; else as given. */
+function problemInWords(problem: string, words: Catalogue['screening']['problems']): string {
+  const line = /^第 (\d+) 行: /.exec(problem);
+  const rest = line ? problem.slice(line[0].length) : problem;
+  for (const [re, say] of words) {
+    const m = re.exec(rest);
+    if (m) return `${line ? `第 ${line[1]} 行：` : ''}${say(m)}`;
+  }
+  // whole-file problems (header, encoding, size) keep their text, which names the column or limit
+  return problem;
+}
+
 export function uploadForm(req: Request, role: string): Raw {
-  const w = importText(req);
+  const w = text(req).screening;
   return html`<form
     class="card"
     id="screening-upload"
@@ -25,21 +37,20 @@ export function uploadForm(req: Request, role: string): Raw {
 
 /** The file's problems by line (in the page's language), with the upload form again; `intro` on the preview's. */
 export function problemsBody(req: Request, role: string, problems: string[], intro: boolean): Raw {
-  const w = importText(req);
-  const lang = req.lang ?? 'zh-CN';
+  const w = text(req).screening;
   return html`<h1>${w.title}</h1>
     <div class="error" id="problems" role="alert">
       <p><strong>${w.problemsTitle}</strong></p>
       ${intro ? html`<p>${w.problemsIntro}</p>` : ''}
       <ul>
-        ${problems.map((p) => html`<li>${problemInWords(p, lang)}</li>`)}
+        ${problems.map((p) => html`<li>${problemInWords(p, w.problems)}</li>`)}
       </ul>
     </div>
     ${uploadForm(req, role)}`;
 }
 
 export function expiredBody(req: Request, role: string): Raw {
-  const w = importText(req);
+  const w = text(req).screening;
   return html`<h1>${w.title}</h1>
     <p class="error" id="expired" role="alert">${w.expired}</p>
     ${uploadForm(req, role)}`;
@@ -47,7 +58,7 @@ export function expiredBody(req: Request, role: string): Raw {
 
 /** One row of the preview, on one line (the tests count the rows so). */
 // prettier-ignore
-const previewRow = (w: ReturnType<typeof importText>, x: WarningRow, collegeNames: Map<string, string>) =>
+const previewRow = (w: Catalogue['screening'], x: WarningRow, collegeNames: Map<string, string>) =>
   html`<tr><td class="num">${x.line}</td><td>${x.studentNo}</td><td>${x.name}</td><td>${collegeNames.get(x.collegeId) ?? x.collegeId}</td><td>${x.className ?? ''}</td><td class="level-${x.level}">${w.levels[x.level] ?? x.level}</td></tr>`;
 
 /** The rows to check before confirming (the first 100), with the confirm form of the kept file's token. */
@@ -57,7 +68,7 @@ export function previewBody(
   token: string,
   collegeNames: Map<string, string>,
 ): Raw {
-  const w = importText(req);
+  const w = text(req).screening;
   const rows = preview.rows;
   return html`<h1>${w.previewTitle}</h1>
     <div class="card" id="preview-summary">
@@ -92,6 +103,6 @@ export function previewBody(
 }
 
 export function doneBody(req: Request, result: ScreeningImportResult): Raw {
-  const w = importText(req);
+  const w = text(req).screening;
   return html`<h1>${w.doneTitle}</h1><p class="ok" id="imported">${result.duplicate ? w.doneDuplicate(result.warnings) : w.done(result.warnings)}</p><p><a class="btn" href="/care">${w.toCare}</a></p>`;
 }

@@ -19,6 +19,7 @@ import {
   type Template,
   type TemplateTask,
 } from '../../../../domain/schema';
+import { t } from '../../../platform/i18n';
 
 export interface RollDate {
   /** local date and time, YYYY-MM-DD HH:mm */
@@ -63,8 +64,6 @@ export interface RollForwardPreview {
   flagged: number;
 }
 
-const WEEKDAY_ZH = ['', '一', '二', '三', '四', '五', '六', '日'];
-export const WEEKDAY_EN = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const holidayZh = (kind: string) => HOLIDAY_KIND_NAMES[kind]?.zh ?? kind;
 const holidayEn = (kind: string) => HOLIDAY_KIND_NAMES[kind]?.en ?? kind;
 
@@ -229,8 +228,8 @@ export function rollForwardRows(input: {
         if (!sc.isWorkingDay(d))
           flags.push({
             code: 'day-off',
-            zh: `${what}日 ${d.toISODate()}（星期${WEEKDAY_ZH[d.weekday]}）是休息日`,
-            en: `${what === '开始' ? 'opens' : 'due'} on ${d.toISODate()} (${WEEKDAY_EN[d.weekday]}), a day off`,
+            zh: `${what}日 ${d.toISODate()}（星期${t('zh-CN').codes.weekdays[d.weekday]}）是休息日`,
+            en: `${what === '开始' ? 'opens' : 'due'} on ${d.toISODate()} (${t('en').codes.weekdays[d.weekday]}), a day off`,
           });
       }
     }

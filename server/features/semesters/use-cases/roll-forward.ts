@@ -13,9 +13,10 @@ import { createHash } from 'node:crypto';
 import type { Store } from '../../../../db/store';
 import { parseCalendar, parseTemplate } from '../../../../domain/load';
 import type { Calendar } from '../../../../domain/schema';
-import { rollForwardRows, WEEKDAY_EN, type RollDate, type RollForwardPreview } from './roll-forward-rows';
+import { rollForwardRows, type RollDate, type RollForwardPreview } from './roll-forward-rows';
 import { createSemester, NotFoundError } from './setup';
 import { AppError } from '../../../platform/errors';
+import { t } from '../../../platform/i18n';
 
 export class RollForwardError extends AppError {
   override name = 'RollForwardError';
@@ -119,7 +120,7 @@ export function rollForwardTable(p: RollForwardPreview): string {
     `${p.rows.length} rows, ${p.flagged} need a decision`,
     '',
   ];
-  const day = (d: RollDate | null) => (d ? `${d.due.slice(0, 10)} ${WEEKDAY_EN[d.weekday]}` : '—');
+  const day = (d: RollDate | null) => (d ? `${d.due.slice(0, 10)} ${t('en').codes.weekdays[d.weekday]}` : '—');
   for (const r of p.rows) {
     lines.push(
       `${r.flags.length ? '!' : ' '} ${`${r.templateTaskId}${r.occurrence ? `#${r.occurrence}` : ''}`.padEnd(52)} ${day(r.old).padEnd(14)} → ${day(r.new).padEnd(14)} ${r.why.en}`,

@@ -2,7 +2,7 @@
 import type { Request } from 'express';
 import type { CalendarRecord } from '../../../../db/store';
 import { html, type Raw } from '../../../platform/html';
-import { FLAG_EN, FLAG_ZH, ROLE_EN, ROLE_ZH, WEEKDAY_EN, WEEKDAY_ZH } from '../../../platform/views/checklist-words';
+import { t } from '../../../platform/i18n';
 import { occurrenceLabel } from '../../../platform/views/words';
 import type { RollForwardAsk, RollForwardPreview, RollRow } from '../use-cases';
 
@@ -21,7 +21,7 @@ export function rollForwardPreviewBody(req: Request, v: PreviewInput): Raw {
   const lang = req.lang ?? 'zh-CN';
   const day = (d: RollRow['old']) =>
     d
-      ? html`${d.due.slice(0, 10)}<br><small>${w(req, `星期${WEEKDAY_ZH[d.weekday]}`, WEEKDAY_EN[d.weekday]!)}</small>`
+      ? html`${d.due.slice(0, 10)}<br><small>${w(req, `星期${t('zh-CN').codes.weekdays[d.weekday]}`, t('en').codes.weekdays[d.weekday]!)}</small>`
       : '—';
   const suggested = /^\d{4}-(autumn|spring)$/.test(p.to.calendarId) ? p.to.calendarId : '';
   return html`<h1>${w(req, '新旧日期对照', 'Last year next to this year')}</h1>
@@ -51,8 +51,8 @@ export function rollForwardPreviewBody(req: Request, v: PreviewInput): Raw {
         ${p.rows.map(
           (x) =>
             html`<tr data-task="${x.templateTaskId}" data-occurrence="${x.occurrence ?? ''}" data-why="${x.why.code}" class="${x.flags.length ? 'flagged' : ''}"><td>${en(req) ? x.title.en : x.title.zh}${x.occurrence ? html`（${occurrenceLabel(x.occurrence, lang)}）` : ''}<br><small>${x.rule}</small></td>
-<td>${(en(req) ? ROLE_EN : ROLE_ZH)[x.ownerRole]}</td><td class="old">${day(x.old)}</td><td class="new">${day(x.new)}</td><td>${en(req) ? x.why.en : x.why.zh}</td>
-<td>${x.flags.map((f) => html`<p class="error" data-flag="${f.code}"><strong>${(en(req) ? FLAG_EN : FLAG_ZH)[f.code]}</strong>: ${en(req) ? f.en : f.zh}</p>`)}</td></tr>`,
+<td>${t(lang).codes.collegeRoles[x.ownerRole]}</td><td class="old">${day(x.old)}</td><td class="new">${day(x.new)}</td><td>${en(req) ? x.why.en : x.why.zh}</td>
+<td>${x.flags.map((f) => html`<p class="error" data-flag="${f.code}"><strong>${t(lang).codes.flags[f.code]}</strong>: ${en(req) ? f.en : f.zh}</p>`)}</td></tr>`,
         )}
       </tbody>
     </table>

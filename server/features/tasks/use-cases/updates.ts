@@ -81,18 +81,21 @@ export async function completeTask(
   return updateTask(client, store, taskId, ladder, updates, req, opts);
 }
 
-export async function waiveTask(
+/** A decision on one task by an actor, with their reason (waive, return), through the task's workflow. */
+type ReasonedDecision = (
   client: Client,
   store: Store,
   taskId: string,
   actor: Actor,
   reason: string,
   opts?: UpdateOptions,
-): Promise<TaskState> {
+) => Promise<TaskState>;
+
+export const waiveTask: ReasonedDecision = async (client, store, taskId, actor, reason, opts) => {
   const ladder = await ladderOf(store, await store.getTaskInstance(taskId));
   const updates = { ladder: ladderWaiveTaskUpdate, task: waiveTaskUpdate };
   return updateTask(client, store, taskId, ladder, updates, { actor, reason }, opts);
-}
+};
 
 /** The 409 of a return (退回) asked of a semester that runs one workflow per task. */
 export const RETURN_NEEDS_LADDER_MESSAGE =
@@ -103,14 +106,7 @@ export const RETURN_NEEDS_LADDER_MESSAGE =
  * its college ladder's Update (ADR 0005), which reopens it with its deadline and escalation and
  * tells the assignees. A per-task semester cannot: its task workflow ended with the completion.
  */
-export async function returnTask(
-  client: Client,
-  store: Store,
-  taskId: string,
-  actor: Actor,
-  reason: string,
-  opts?: UpdateOptions,
-): Promise<TaskState> {
+export const returnTask: ReasonedDecision = async (client, store, taskId, actor, reason, opts) => {
   const row = await store.getTaskInstance(taskId);
   if (!row) throw new NotFoundError(`unknown task ${taskId}`);
   // asked first, so that a counsellor learns who may, whatever the task's state
@@ -142,7 +138,7 @@ export async function returnTask(
     }
     throw e;
   }
-}
+};
 
 /** Moves a task's due date to a local date-time ("YYYY-MM-DD HH:mm" in the school's zone). */
 export async function moveDue(

@@ -1,16 +1,16 @@
-/** An indicator's value as words (the page and the export say it the same way). */
+/** An indicator's value as words (the page and the export say it the same way), in the indicators' texts of a language. */
 import type { UnitValue } from '../../../domain/indicators';
-import type { IndicatorMessages } from '../../platform/i18n';
+import type { IndicatorMessages } from './indicators';
 
 /** A share in whole percent ("97%"), one decimal below 100 when it would round up to it ("99.9%"). */
-export function percent(rate: number): string {
+function percent(rate: number): string {
   const whole = Math.round(rate * 100);
   if (whole === 100 && rate < 1) return `${(Math.floor(rate * 1000) / 10).toFixed(1)}%`;
   return `${whole}%`;
 }
 
 /** The value's figures as one line; '–' when there is nothing to show (no data, not collected). */
-export function valueText(v: UnitValue, m: IndicatorMessages): string {
+export function indicatorValueText(v: UnitValue, m: IndicatorMessages): string {
   const f = v.figures;
   switch (f.kind) {
     case 'staffing':
@@ -26,7 +26,7 @@ export function valueText(v: UnitValue, m: IndicatorMessages): string {
 }
 
 /** The headline figure alone (a tile's big number): the ratio, the hours or the percentage. */
-export function headline(v: UnitValue, m: IndicatorMessages): string {
+export function indicatorHeadline(v: UnitValue, m: IndicatorMessages): string {
   const f = v.figures;
   if (f.kind === 'staffing')
     return f.studentsPerStaff === null ? `0:${f.students}` : `1:${Math.round(f.studentsPerStaff)}`;
