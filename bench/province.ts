@@ -33,22 +33,8 @@ import { parseArgs } from 'node:util';
 import { createStore } from '../db/store';
 import { planSemester } from '../domain/planner';
 import { startSemester } from '../server/features/semesters/use-cases/start';
-import { pct, timed } from './lib';
-import {
-  benchClient,
-  benchKeysEnv,
-  load1,
-  loadLine,
-  readModel,
-  runBench,
-  rssMb,
-  seedSchool,
-  sleep,
-  startTemporal,
-  startWorker,
-  stats,
-  tempDir,
-} from './services';
+import { load1, pct, printResult, timed } from './lib';
+import { loadLine, runBench, rssMb, seedSchool, sleep, startServices, startWorkerAndClient, stats } from './services';
 
 const { values: args } = parseArgs({
   options: {
@@ -87,13 +73,11 @@ const SAMPLE_MS = 2000;
 const REPORT_MS = 30_000;
 
 async function main(): Promise<void> {
-  const keysEnv = benchKeysEnv();
-  const dir = tempDir('rx-bench-province-');
   console.log(
     `province: ${COLLEGES} colleges, the 2024 autumn semester, model ${MODELS.join(' then ')}; ${loadLine()}`,
   );
-  const temporal = await startTemporal(dir);
-  const db = await readModel(dir, args.db as 'auto');
+  const services = await startServices('province', args.db);
+  const { temporal, db } = services;
   const store = createStore(db.knex);
   const { template, calendar } = await seedSchool(db.knex, {
     colleges: COLLEGES,
@@ -102,8 +86,7 @@ async function main(): Promise<void> {
   });
   const perCollege = planSemester({ semesterId: 'probe', template, calendar, colleges: [{ id: 'x' }] }).tasks.length;
   const total = perCollege * COLLEGES;
-  const worker = await startWorker({ address: temporal.address, taskQueue: QUEUE, db, dir, keysEnv });
-  const client = await benchClient(temporal.address, db);
+  const { worker, client } = await startWorkerAndClient(services, QUEUE);
   console.log(
     `temporal dev server ${temporal.address} (pid ${temporal.pid}, state ${temporal.dbFile}); read model ${db.description}`,
   );
@@ -220,8 +203,7 @@ async function main(): Promise<void> {
   ];
   if (mainModel === 'ladder' && results.has('per-task'))
     result.push(...results.get('per-task')!.map((kv) => `pertask_${kv}`));
-  result.push(worker.tuning, `worker_warnings=${worker.warnings()}`, `load1=${load1()}`);
-  console.log(`RESULT ${result.join(' ')}`);
+  printResult(result, worker);
 }
 
 runBench(main);

@@ -6,6 +6,9 @@ import { createStore } from '../db/store';
 import { COLLEGE_ROLES, type Calendar, type Template } from '../domain/schema';
 import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 
+/** Signs in over HTTP (the bench school's users have BENCH_PASSWORD): the cookie and CSRF token. */
+export { signIn } from '../test/helpers/processes';
+
 const ROOT = path.resolve(__dirname, '..');
 
 // ---------------------------------------------------------------------------------------------
@@ -88,17 +91,4 @@ export async function seedSchool(
     });
   }
   return { template, calendar, collegeIds };
-}
-
-/** Signs in over HTTP; the cookie and CSRF token for state-changing calls. */
-export async function signIn(base: string, username: string): Promise<{ cookie: string; csrf: string }> {
-  const res = await fetch(`${base}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: BENCH_PASSWORD }),
-  });
-  if (res.status !== 200) throw new Error(`sign-in as ${username}: ${res.status} ${await res.text()}`);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return { cookie, csrf: csrfToken };
 }
