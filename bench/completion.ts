@@ -22,13 +22,10 @@
  * same services. In the RESULT line the p*_ms_c* keys are the ladder's when it ran (model_name
  * says which); with both, the per-task figures follow as pertask_*.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createStore } from '../db/store';
 import { planSemester } from '../domain/planner';
-import { createApp } from '../server/app';
 import { pct, printResult } from './lib';
 import {
   BENCH_PASSWORD,
@@ -49,6 +46,7 @@ import {
 } from './services';
 import { args, DAY, HOUR, LEVELS, MODELS, QUEUE, REQUESTS, semesterOf, WARMUP, type Model } from './completion-args';
 import { startModel, type Planned } from './completion-start';
+import { startBenchWeb } from './web';
 
 async function main(): Promise<void> {
   const needed = LEVELS.length * (WARMUP + REQUESTS);
@@ -104,27 +102,17 @@ async function main(): Promise<void> {
   );
   console.log(`worker pid ${worker.pid}: ${worker.tuning}`);
 
-  const app = createApp({
+  const web = await startBenchWeb({
     store,
     knex: db.knex,
     client,
     schoolId: BENCH_SCHOOL,
-    temporalUiUrl: 'http://127.0.0.1:8233',
-    publicUrl: 'http://127.0.0.1:3000',
-    namespace: 'default',
     taskQueue: QUEUE,
-    checkTemporal: async () => {},
     evidenceDir: path.join(dir, 'evidence-web'),
-    secureCookies: false,
     sessionIdleMs: 60 * 60_000,
-    loginMaxAttempts: 1000,
-    loginWindowMs: 60_000,
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  onCleanup(() => new Promise<void>((r) => server.close(() => r())));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  onCleanup(() => web.close());
+  const { base } = web;
   const sessions = new Map<string, { cookie: string; csrf: string }>();
   for (const c of collegeIds) sessions.set(c, await signIn(base, `${c}-college-leader`, BENCH_PASSWORD));
 

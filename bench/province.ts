@@ -29,43 +29,36 @@
  * the RESULT line are the ladder's (model_name says which) and the per-task run's follow as
  * pertask_*. RSS maxima are per run.
  */
-import { parseArgs } from 'node:util';
 import { createStore } from '../db/store';
 import { planSemester } from '../domain/planner';
 import { startSemester } from '../server/features/semesters/use-cases/start';
-import { load1, pct, printResult, timed } from './lib';
+import { benchArgs, DB_CHOICES, load1, MODEL_CHOICES, modelsOf, pct, printResult, timed, type Model } from './lib';
 import { loadLine, runBench, rssMb, seedSchool, sleep, startServices, startWorkerAndClient, stats } from './services';
 
-const { values: args } = parseArgs({
-  options: {
-    colleges: { type: 'string', default: '500' },
-    'timeout-minutes': { type: 'string', default: '30' },
-    until: { type: 'string', default: 'settled' },
-    requests: { type: 'string', default: '50' },
-    db: { type: 'string', default: 'auto' },
-    model: { type: 'string', default: 'per-task' },
+const args = benchArgs(
+  'npm run bench:province -- [--colleges 1..999] [--timeout-minutes M] [--until started|settled] [--requests R] [--db auto|postgres|sqlite] [--model per-task|ladder|both]',
+  { colleges: '500', 'timeout-minutes': '30', until: 'settled', requests: '50', db: 'auto', model: 'per-task' },
+  (a) => {
+    const colleges = Number(a.colleges);
+    const requests = Number(a.requests);
+    return (
+      Number.isInteger(colleges) &&
+      colleges >= 1 &&
+      colleges <= 999 &&
+      Number(a['timeout-minutes']) * 60_000 > 0 &&
+      ['started', 'settled'].includes(a.until) &&
+      Number.isInteger(requests) &&
+      requests > 0 &&
+      DB_CHOICES.includes(a.db) &&
+      MODEL_CHOICES.includes(a.model)
+    );
   },
-  strict: true,
-});
+);
 const COLLEGES = Number(args.colleges);
 const TIMEOUT_MS = Number(args['timeout-minutes']) * 60_000;
 const REQUESTS = Number(args.requests);
-if (
-  !(Number.isInteger(COLLEGES) && COLLEGES >= 1 && COLLEGES <= 999) ||
-  !(TIMEOUT_MS > 0) ||
-  !['started', 'settled'].includes(args.until) ||
-  !(Number.isInteger(REQUESTS) && REQUESTS > 0) ||
-  !['auto', 'postgres', 'sqlite'].includes(args.db) ||
-  !['both', 'per-task', 'ladder'].includes(args.model)
-) {
-  console.error(
-    'usage: npm run bench:province -- [--colleges 1..999] [--timeout-minutes M] [--until started|settled] [--requests R] [--db auto|postgres|sqlite] [--model per-task|ladder|both]',
-  );
-  process.exit(2);
-}
 const QUEUE = 'bench-province';
-type Model = 'per-task' | 'ladder';
-const MODELS: Model[] = args.model === 'both' ? ['ladder', 'per-task'] : [args.model as Model];
+const MODELS = modelsOf(args.model, ['ladder', 'per-task']);
 const semesterOf = (model: Model) =>
   model === 'ladder' ? 'bench-province-ladder-2024-autumn' : 'bench-province-2024-autumn';
 const workflowTypeOf = (model: Model) => (model === 'ladder' ? 'collegeLadderWorkflow' : 'taskWorkflow');
