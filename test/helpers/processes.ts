@@ -145,21 +145,14 @@ export function appEnv(o: {
 // ---------------------------------------------------------------------------------------------
 // The Temporal dev server
 
-const SA_TYPES: Record<string, string> = {
-  KEYWORD: 'Keyword',
-  INT: 'Int',
-  TEXT: 'Text',
-  BOOL: 'Bool',
-  DATETIME: 'Datetime',
-  DOUBLE: 'Double',
-  KEYWORD_LIST: 'KeywordList',
-};
+/** The CLI's name of a search attribute type, e.g. KEYWORD_LIST → KeywordList. */
+const cliType = (type: string) => type.toLowerCase().replace(/(?:^|_)([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** `temporal server start-dev` on 127.0.0.1:`port`, headless, its state in `dbFile`, with the app's search attributes. */
 export function devServerArgs(port: number, dbFile: string): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless'];
   args.push('--db-filename', dbFile, '--log-level', 'error');
-  for (const k of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${k.name}=${SA_TYPES[k.type] ?? k.type}`);
+  for (const k of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${k.name}=${cliType(k.type)}`);
   return args;
 }
 
