@@ -3,7 +3,9 @@
  * the scale benchmarks (bench/services*.ts) run against: free ports, the Temporal dev server as a
  * child process with its state in a file, the app's worker and web (server/*.ts through tsx, each
  * in its own process group so a SIGKILL reaches tsx's node child), keys of one run only, the app's
- * own client, a PostgreSQL read model with the demo school, and signing in over HTTP.
+ * own client, a PostgreSQL read model with the demo school and its semesters, task workflows and
+ * ladders with near instants, what such a task leaves behind, and signing in over HTTP.
+ * The benchmarks import it too: no vitest here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
