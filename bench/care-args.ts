@@ -1,8 +1,8 @@
 /** bench/care.ts's command line and constants (see care.ts): usage and exit 2 on a bad value. */
-import { parseArgs } from 'node:util';
 import { DEMO_SCHOOL } from '../db/demo';
 import type { SessionUser } from '../server/platform/auth/context';
 import { MAX_SCREENING_ROWS } from '../server/features/screening/use-cases';
+import { benchArgs } from './lib';
 
 export const WARMUP = 10;
 export const COLLEGE = 'literature';
@@ -18,25 +18,19 @@ export const ADMIN: SessionUser = {
 };
 export const DAY = 86_400_000;
 
-export const { values: args } = parseArgs({
-  options: {
-    db: { type: 'string', default: 'both' },
-    rows: { type: 'string', default: '1000,20000' },
-    entries: { type: 'string', default: '300' },
-    requests: { type: 'string', default: '100' },
-  },
-});
+export const args = benchArgs(
+  `npx tsx bench/care.ts [--db sqlite|postgres|both] [--rows N,N (each 1..${MAX_SCREENING_ROWS})] [--entries E] [--requests R]`,
+  { db: 'both', rows: '1000,20000', entries: '300', requests: '100' },
+  (a) =>
+    ['sqlite', 'postgres', 'both'].includes(a.db) &&
+    a.rows.split(',').every((s) => {
+      const n = Number(s.trim());
+      return Number.isInteger(n) && n > 0 && n <= MAX_SCREENING_ROWS;
+    }) &&
+    Number.isInteger(Number(a.entries)) &&
+    Number(a.entries) > 0 &&
+    Number(a.requests) > 0,
+);
 export const rowCounts = args.rows.split(',').map((s) => Number(s.trim()));
 export const entries = Number(args.entries);
 export const requests = Number(args.requests);
-if (
-  !['sqlite', 'postgres', 'both'].includes(args.db) ||
-  !rowCounts.every((n) => Number.isInteger(n) && n > 0 && n <= MAX_SCREENING_ROWS) ||
-  !(Number.isInteger(entries) && entries > 0) ||
-  !(requests > 0)
-) {
-  console.error(
-    `usage: npx tsx bench/care.ts [--db sqlite|postgres|both] [--rows N,N (each 1..${MAX_SCREENING_ROWS})] [--entries E] [--requests R]`,
-  );
-  process.exit(2);
-}

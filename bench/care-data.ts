@@ -1,5 +1,4 @@
 /** bench/care.ts's data (see care.ts): generated names and screening files, and fresh databases. */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,7 @@ import type { Knex } from 'knex';
 import { DEMO_COLLEGES, seedDemoSchool } from '../db/demo';
 import { createKnex, migrateLatest, type DbOptions } from '../db/knex';
 import { createStore } from '../db/store';
-import { PG_ADMIN_URL, pgAdmin, seeded } from './lib';
+import { seeded, throwawayDatabase } from './lib';
 
 export const SURNAMES =
   '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
@@ -55,12 +54,9 @@ export async function withFreshDb<T>(backend: Backend, fn: (db: Knex, opts: DbOp
     opts = { sqliteFile: path.join(dir, 'bench.sqlite') };
     cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
   } else {
-    const name = `rx_bench_${crypto.randomBytes(6).toString('hex')}`;
-    await pgAdmin(`create database "${name}"`);
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${name}`;
-    opts = { databaseUrl: url.toString() };
-    cleanup = () => pgAdmin(`drop database if exists "${name}"`);
+    const database = await throwawayDatabase('rx_bench');
+    opts = { databaseUrl: database.url };
+    cleanup = () => database.drop();
   }
   const db = createKnex(opts);
   try {

@@ -1,18 +1,16 @@
 /** bench/care.ts, part 2 (see care.ts): the care workspace through the web app. */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import { DEMO_PASSWORD, DEMO_SCHOOL } from '../db/demo';
-import { createStore } from '../db/store';
-import { createApp } from '../server/app';
+import { signIn } from '../test/helpers/processes';
 import { COLLEGE, COUNSELLOR, DAY, entries, requests, TEACHER, WARMUP } from './care-args';
 import { count, GIVEN, pick, SURNAMES, withFreshDb, type Backend } from './care-data';
 import { pct, seeded, timed as timedRuns } from './lib';
+import { startBenchWeb, timeGet, type HttpResult } from './web';
 
 // ---------------------------------------------------------------------------------------------
 // 2. Care workspace
@@ -112,50 +110,17 @@ async function buildCare(db: Knex, now: number): Promise<void> {
   await db.raw('analyze');
 }
 
-interface HttpResult {
-  route: string;
-  bytes: number;
-  type: string;
-  times: number[];
-  auditRows: number;
-}
-
 /** Runs `once` WARMUP times, then `requests` times timed; the durations in ms, sorted. */
 const timed = (once: () => Promise<void>) => timedRuns(once, { warmup: WARMUP, requests });
 
-async function measureCare(db: Knex): Promise<{ results: HttpResult[]; auditBefore: number; auditAfter: number }> {
+async function measureCare(
+  db: Knex,
+): Promise<{ results: Array<HttpResult & { auditRows: number }>; auditBefore: number; auditAfter: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-bench-care-web-'));
-  const app = createApp({
-    store: createStore(db),
-    knex: db,
-    schoolId: DEMO_SCHOOL.id,
-    temporalUiUrl: 'http://127.0.0.1:8233',
-    publicUrl: 'http://127.0.0.1:3000',
-    namespace: 'default',
-    taskQueue: 'bench',
-    checkTemporal: async () => {},
-    evidenceDir: path.join(dir, 'evidence'),
-    secureCookies: false,
-    sessionIdleMs: 30 * 60_000,
-    loginMaxAttempts: 1000,
-    loginWindowMs: 60_000,
-  });
-  const server = http.createServer(app);
+  const web = await startBenchWeb({ knex: db, schoolId: DEMO_SCHOOL.id, evidenceDir: path.join(dir, 'evidence') });
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const login = await fetch(`${base}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: COUNSELLOR, password: DEMO_PASSWORD }),
-    });
-    if (login.status !== 200) throw new Error(`sign-in as ${COUNSELLOR}: ${login.status} ${await login.text()}`);
-    await login.arrayBuffer();
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-    if (!cookie) throw new Error('sign-in set no session cookie');
+    const { base } = web;
+    const { cookie } = await signIn(base, COUNSELLOR, DEMO_PASSWORD);
 
     // Not timed: each list holds every entry, so the timings below are of the full workspace.
     const sizes: Array<[string, string]> = [
@@ -179,24 +144,15 @@ async function measureCare(db: Knex): Promise<{ results: HttpResult[]; auditBefo
       `/care?college=${COLLEGE}`,
       `/exports/ledger.xlsx?college=${COLLEGE}`,
     ];
-    const results: HttpResult[] = [];
+    const results: Array<HttpResult & { auditRows: number }> = [];
     for (const route of routes) {
-      let bytes = 0;
-      let type = '';
       const a0 = await count(db, 'audit_events');
-      const times = await timed(async () => {
-        const res = await fetch(`${base}${route}`, { headers: { cookie }, redirect: 'manual' });
-        const body = await res.arrayBuffer();
-        if (res.status !== 200)
-          throw new Error(`GET ${route}: ${res.status} ${Buffer.from(body).toString('utf8').slice(0, 200)}`);
-        bytes = body.byteLength;
-        type = (res.headers.get('content-type') ?? '').split(';')[0]!;
-      });
-      results.push({ route, bytes, type, times, auditRows: (await count(db, 'audit_events')) - a0 });
+      const h = await timeGet(base, route, cookie, timed);
+      results.push({ ...h, auditRows: (await count(db, 'audit_events')) - a0 });
     }
     return { results, auditBefore, auditAfter: await count(db, 'audit_events') };
   } finally {
-    if (server.listening) await new Promise((resolve) => server.close(resolve));
+    await web.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -28,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createKnex, describeDb } from '../db/knex';
-import { PG_ADMIN_URL, pgAdmin } from './lib';
+import { PG_ADMIN_URL, pgUnreachable } from './lib';
 import { args, entries, requests, rowCounts } from './care-args';
 import type { Backend } from './care-data';
 import { benchScreening, exposedGc } from './care-screening';
@@ -58,12 +58,9 @@ async function main(): Promise<void> {
       `${describeDb({ sqliteFile: path.join(os.tmpdir(), 'rx-bench-care-*', 'bench.sqlite') })} (a temp file per run, WAL)`,
     );
   if (args.db !== 'sqlite') {
-    try {
-      await pgAdmin('select 1');
-    } catch (err) {
-      console.log(
-        `\npostgres skipped: ${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`,
-      );
+    const unreachable = await pgUnreachable();
+    if (unreachable) {
+      console.log(`\npostgres skipped: ${unreachable}`);
       return;
     }
     const admin = createKnex({ databaseUrl: PG_ADMIN_URL });

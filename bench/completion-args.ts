@@ -1,35 +1,29 @@
 /** bench:completion's command line and constants (see completion.ts): usage and exit 2 on a bad value. */
-import { parseArgs } from 'node:util';
+import { benchArgs, DB_CHOICES, MODEL_CHOICES, modelsOf, type Model } from './lib';
 
-export const { values: args } = parseArgs({
-  options: {
-    concurrency: { type: 'string', default: '1,20' },
-    requests: { type: 'string', default: '100' },
-    warmup: { type: 'string', default: '10' },
-    db: { type: 'string', default: 'auto' },
-    model: { type: 'string', default: 'both' },
+export type { Model };
+export const args = benchArgs(
+  'npm run bench:completion -- [--concurrency 1,20] [--requests R] [--warmup W] [--db auto|postgres|sqlite] [--model both|per-task|ladder]',
+  { concurrency: '1,20', requests: '100', warmup: '10', db: 'auto', model: 'both' },
+  (a) => {
+    const levels = a.concurrency.split(',').map((s) => Number(s.trim()));
+    return (
+      levels.length > 0 &&
+      levels.every((c) => Number.isInteger(c) && c >= 1 && c <= 200) &&
+      Number.isInteger(Number(a.requests)) &&
+      Number(a.requests) > 0 &&
+      Number.isInteger(Number(a.warmup)) &&
+      Number(a.warmup) >= 0 &&
+      DB_CHOICES.includes(a.db) &&
+      MODEL_CHOICES.includes(a.model)
+    );
   },
-  strict: true,
-});
+);
 export const LEVELS = args.concurrency.split(',').map((s) => Number(s.trim()));
 export const REQUESTS = Number(args.requests);
 export const WARMUP = Number(args.warmup);
-if (
-  !LEVELS.length ||
-  LEVELS.some((c) => !(Number.isInteger(c) && c >= 1 && c <= 200)) ||
-  !(Number.isInteger(REQUESTS) && REQUESTS > 0) ||
-  !(Number.isInteger(WARMUP) && WARMUP >= 0) ||
-  !['auto', 'postgres', 'sqlite'].includes(args.db) ||
-  !['both', 'per-task', 'ladder'].includes(args.model)
-) {
-  console.error(
-    'usage: npm run bench:completion -- [--concurrency 1,20] [--requests R] [--warmup W] [--db auto|postgres|sqlite] [--model both|per-task|ladder]',
-  );
-  process.exit(2);
-}
 export const QUEUE = 'bench-completion';
-export type Model = 'per-task' | 'ladder';
-export const MODELS: Model[] = args.model === 'both' ? ['per-task', 'ladder'] : [args.model as Model];
+export const MODELS = modelsOf(args.model, ['per-task', 'ladder']);
 export const semesterOf = (model: Model) => (model === 'ladder' ? 'bench-completion-ladder' : 'bench-completion');
 export const START_CONCURRENCY = 20;
 export const HOUR = 3_600_000;

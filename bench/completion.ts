@@ -22,47 +22,39 @@
  * same services. In the RESULT line the p*_ms_c* keys are the ladder's when it ran (model_name
  * says which); with both, the per-task figures follow as pertask_*.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createStore } from '../db/store';
 import { planSemester } from '../domain/planner';
-import { createApp } from '../server/app';
-import { pct } from './lib';
+import { pct, printResult } from './lib';
 import {
+  BENCH_PASSWORD,
   BENCH_SCHOOL,
-  benchClient,
-  benchKeysEnv,
   cpuMsOf,
   cpuMsOfCommand,
-  load1,
   loadLine,
   machineCpuMs,
   onCleanup,
   pool,
-  readModel,
   runBench,
   seedSchool,
   signIn,
   sleep,
-  startTemporal,
-  startWorker,
+  startServices,
+  startWorkerAndClient,
   stats,
-  tempDir,
 } from './services';
 import { args, DAY, HOUR, LEVELS, MODELS, QUEUE, REQUESTS, semesterOf, WARMUP, type Model } from './completion-args';
 import { startModel, type Planned } from './completion-start';
+import { startBenchWeb } from './web';
 
 async function main(): Promise<void> {
-  const keysEnv = benchKeysEnv();
-  const dir = tempDir('rx-bench-completion-');
   const needed = LEVELS.length * (WARMUP + REQUESTS);
   console.log(
     `completion: model ${MODELS.join(', ')}; concurrency ${LEVELS.join(', ')}; ${REQUESTS} timed (+${WARMUP} warm-up) completions each; ${loadLine()}`,
   );
-  const temporal = await startTemporal(dir);
-  const db = await readModel(dir, args.db as 'auto');
+  const services = await startServices('completion', args.db);
+  const { dir, temporal, db } = services;
   const store = createStore(db.knex);
 
   // tasks whose evidence is a note only, enough of them for every completion
@@ -104,36 +96,25 @@ async function main(): Promise<void> {
         level2At: t0 + 9 * DAY,
       }));
 
-  const worker = await startWorker({ address: temporal.address, taskQueue: QUEUE, db, dir, keysEnv });
-  const client = await benchClient(temporal.address, db);
+  const { worker, client } = await startWorkerAndClient(services, QUEUE);
   console.log(
     `temporal dev server ${temporal.address}; read model ${db.description}; ${colleges} colleges, ${needed} open tasks per model`,
   );
   console.log(`worker pid ${worker.pid}: ${worker.tuning}`);
 
-  const app = createApp({
+  const web = await startBenchWeb({
     store,
     knex: db.knex,
     client,
     schoolId: BENCH_SCHOOL,
-    temporalUiUrl: 'http://127.0.0.1:8233',
-    publicUrl: 'http://127.0.0.1:3000',
-    namespace: 'default',
     taskQueue: QUEUE,
-    checkTemporal: async () => {},
     evidenceDir: path.join(dir, 'evidence-web'),
-    secureCookies: false,
     sessionIdleMs: 60 * 60_000,
-    loginMaxAttempts: 1000,
-    loginWindowMs: 60_000,
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  onCleanup(() => new Promise<void>((r) => server.close(() => r())));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  onCleanup(() => web.close());
+  const { base } = web;
   const sessions = new Map<string, { cookie: string; csrf: string }>();
-  for (const c of collegeIds) sessions.set(c, await signIn(base, `${c}-college-leader`));
+  for (const c of collegeIds) sessions.set(c, await signIn(base, `${c}-college-leader`, BENCH_PASSWORD));
 
   const complete = async (task: Planned) => {
     const s = sessions.get(task.collegeId)!;
@@ -229,8 +210,7 @@ async function main(): Promise<void> {
   const mainModel: Model = runs.has('ladder') ? 'ladder' : 'per-task';
   const out = [`requests=${REQUESTS}`, `db=${db.kind}`, `model_name=${mainModel}`, ...keys(runs.get(mainModel)!, '')];
   if (mainModel === 'ladder' && runs.has('per-task')) out.push(...keys(runs.get('per-task')!, 'pertask_'));
-  out.push(worker.tuning, `worker_warnings=${worker.warnings()}`, `load1=${load1()}`);
-  console.log(`RESULT ${out.join(' ')}`);
+  printResult(out, worker);
 }
 
 runBench(main);

@@ -1,15 +1,12 @@
 /** bench/compliance.ts's read model (see compliance.ts): N colleges × the real plan, with a realistic status mix. */
-import path from 'node:path';
 import type { Knex } from 'knex';
 import { migrateLatest } from '../db/knex';
-import { hashPassword } from '../db/passwords';
 import { createStore } from '../db/store';
 import { planSemester, type PlannedTask } from '../domain/planner';
-import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
+import { createSemester } from '../server/features/semesters/use-cases/setup';
 import { ADMIN, collegeCount, DAY, NOW, SCHOOL, SEMESTER } from './compliance-args';
 import { seeded } from './lib';
-
-const ROOT = path.resolve(__dirname, '..');
+import { registerAutumn, upsertBenchSchool } from './services-school';
 
 /** The row of a task as its workflows would have left it by NOW. */
 function withProgress(t: PlannedTask, random: () => number): Record<string, unknown> {
@@ -70,23 +67,7 @@ function statusMix(rows: Array<Record<string, unknown>>): string {
 export async function build(db: Knex): Promise<{ rows: number; mix: string }> {
   await migrateLatest(db);
   const store = createStore(db);
-  await store.upsertSchool({
-    id: SCHOOL,
-    name: '基准测试大学',
-    nameEn: 'Benchmark University',
-    timezone: 'Asia/Shanghai',
-  });
-  await store.upsertUser({
-    id: ADMIN.username,
-    schoolId: SCHOOL,
-    collegeId: null,
-    username: ADMIN.username,
-    displayName: '基准测试管理员',
-    role: 'school_admin',
-    email: null,
-    passwordHash: await hashPassword(ADMIN.password),
-    active: true,
-  });
+  await upsertBenchSchool(store, ADMIN.username);
   const colleges = Array.from({ length: collegeCount }, (_, i) => {
     const n = String(i + 1).padStart(3, '0');
     return {
@@ -100,10 +81,7 @@ export async function build(db: Knex): Promise<{ rows: number; mix: string }> {
     };
   });
   await db.batchInsert('colleges', colleges, 100);
-  const { template, calendar } = await registerDataFiles(store, {
-    templateFile: path.join(ROOT, 'checklists/runxin-2024-autumn.json'),
-    calendarFile: path.join(ROOT, 'calendars/2024-autumn.json'),
-  });
+  const { template, calendar } = await registerAutumn(store);
   await createSemester(store, {
     id: SEMESTER,
     schoolId: SCHOOL,

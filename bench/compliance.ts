@@ -15,20 +15,18 @@
  * TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test), dropped afterwards,
  * or is skipped with the reason when it cannot be reached. Prints numbers only, asserts nothing.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
-import { createKnex, describeDb, type DbOptions } from '../db/knex';
+import { createKnex, type DbOptions } from '../db/knex';
 import { createStore } from '../db/store';
-import { createApp } from '../server/app';
-import { pct, PG_ADMIN_URL, pgAdmin, timed as timedRuns } from './lib';
+import { signIn } from '../test/helpers/processes';
+import { pct, pgUnreachable, throwawayDatabase, timed as timedRuns } from './lib';
 import { ADMIN, args, collegeCount, NOW, requests, SCHOOL, SEMESTER, WARMUP } from './compliance-args';
 import { build } from './compliance-build';
+import { startBenchWeb, timeGet, type HttpResult } from './web';
 
 /** Runs `once` WARMUP times, then `requests` times timed; the durations in ms, sorted. */
 const timed = (once: () => Promise<void>) => timedRuns(once, { warmup: WARMUP, requests });
@@ -40,48 +38,18 @@ function measure(db: Knex): Promise<number[]> {
   });
 }
 
-interface HttpResult {
-  route: string;
-  bytes: number;
-  type: string;
-  times: number[];
-}
-
 /** The real web app over `db` on 127.0.0.1:0: one sign-in, then each route timed with the session cookie. */
 async function measureHttp(db: Knex): Promise<HttpResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-bench-web-'));
-  const app = createApp({
-    store: createStore(db),
+  const web = await startBenchWeb({
     knex: db,
     schoolId: SCHOOL,
-    temporalUiUrl: 'http://127.0.0.1:8233',
-    publicUrl: 'http://127.0.0.1:3000',
-    namespace: 'default',
-    taskQueue: 'bench',
-    checkTemporal: async () => {},
     evidenceDir: path.join(dir, 'evidence'),
-    secureCookies: false,
-    sessionIdleMs: 30 * 60_000,
-    loginMaxAttempts: 1000,
-    loginWindowMs: 60_000,
     now: () => NOW,
   });
-  const server = http.createServer(app);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const login = await fetch(`${base}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(ADMIN),
-    });
-    if (login.status !== 200) throw new Error(`sign-in as ${ADMIN.username}: ${login.status} ${await login.text()}`);
-    await login.arrayBuffer();
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-    if (!cookie) throw new Error('sign-in set no session cookie');
+    const { base } = web;
+    const { cookie } = await signIn(base, ADMIN.username, ADMIN.password);
 
     // Not timed: both routes show every college, so the timings below are of the full matrix.
     const last = `college-${String(collegeCount).padStart(3, '0')}`;
@@ -95,23 +63,12 @@ async function measureHttp(db: Knex): Promise<HttpResult[]> {
     const pageHtml = await (await fetch(`${base}/?semester=${SEMESTER}`, { headers: { cookie } })).text();
     if (!pageHtml.includes(`data-college="${last}"`)) throw new Error(`GET /: the page has no row for ${last}`);
 
-    const routes = [`/api/compliance?semester=${SEMESTER}`, `/?semester=${SEMESTER}`];
     const out: HttpResult[] = [];
-    for (const route of routes) {
-      let bytes = 0;
-      let type = '';
-      const times = await timed(async () => {
-        const res = await fetch(`${base}${route}`, { headers: { cookie }, redirect: 'manual' });
-        const body = await res.text();
-        if (res.status !== 200) throw new Error(`GET ${route}: ${res.status} ${body.slice(0, 200)}`);
-        bytes = Buffer.byteLength(body);
-        type = (res.headers.get('content-type') ?? '').split(';')[0]!;
-      });
-      out.push({ route, bytes, type, times });
-    }
+    for (const route of [`/api/compliance?semester=${SEMESTER}`, `/?semester=${SEMESTER}`])
+      out.push(await timeGet(base, route, cookie, timed));
     return out;
   } finally {
-    if (server.listening) await new Promise((resolve) => server.close(resolve));
+    await web.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -150,19 +107,13 @@ async function main(): Promise<void> {
     );
   }
   if (args.db !== 'sqlite') {
-    try {
-      await pgAdmin('select 1');
-    } catch (err) {
-      console.log(
-        `postgres skipped: ${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`,
-      );
+    const unreachable = await pgUnreachable();
+    if (unreachable) {
+      console.log(`postgres skipped: ${unreachable}`);
       return;
     }
-    const name = `rx_bench_${crypto.randomBytes(6).toString('hex')}`;
-    await pgAdmin(`create database "${name}"`);
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${name}`;
-    await run('postgres', { databaseUrl: url.toString() }, () => pgAdmin(`drop database if exists "${name}"`));
+    const database = await throwawayDatabase('rx_bench');
+    await run('postgres', { databaseUrl: database.url }, () => database.drop());
   }
 }
 

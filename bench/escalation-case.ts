@@ -1,17 +1,13 @@
 /** One case of bench:escalation (see escalation.ts): the probe, the school's cron sweep, and runCase. */
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { createStore } from '../db/store';
 import { planSemester } from '../domain/planner';
 import type { Calendar, Template } from '../domain/schema';
-import type { TaskInput } from '../contracts';
-import type { CollegeLadderInput, LadderPlan } from '../contracts';
-import { collegeLadderWorkflowId } from '../contracts/ids';
-import { CollegeIdKey, SemesterIdKey, TaskKindKey } from '../contracts/search-attributes';
 import { DAY, HOUR, MAX_WAIT_MS, N, QUEUE, START_CONCURRENCY, type Model } from './escalation-args';
-import { loadLine, pool, rssMb, sleep, type ReadModel } from './services';
+import { loadLine, rssMb, sleep, type ReadModel } from './services';
+import { startPlanned } from './start-workflows';
 
 /** Notes when each task's row becomes overdue, by the database's clock, in the writing transaction. */
 export async function installProbe(knex: Knex): Promise<void> {
@@ -131,55 +127,18 @@ export async function runCase(o: {
   const stopSweep = startSweep(knex, log);
   try {
     const s0 = performance.now();
-    if (o.model === 'ladder') {
-      // one ladder per college, started as the semester workflow starts them: signed, indexed by semester and college
-      const byCollege = new Map<string, typeof planned>();
-      for (const t of planned) byCollege.set(t.collegeId, [...(byCollege.get(t.collegeId) ?? []), t]);
-      await pool([...byCollege], START_CONCURRENCY, async ([collegeId, tasks]) => {
-        const plan: LadderPlan = {
-          endsAt: lastDue + 2 * DAY,
-          evidence: Object.fromEntries(tasks.map((t) => [t.templateTaskId, evidence.get(t.templateTaskId)!])),
-          tasks: tasks.map((t) => ({
-            taskId: t.id,
-            templateTaskId: t.templateTaskId,
-            ownerRole: t.ownerRole,
-            openAt: t.openAt,
-            dueAt: t.dueAt,
-            remindAts: t.remindAts,
-            level2At: t.level2At,
-          })),
-        };
-        const input: CollegeLadderInput = { semesterId: o.semesterId, collegeId, searchAttributes: true, plan };
-        await o.client.workflow.start('collegeLadderWorkflow', {
-          workflowId: collegeLadderWorkflowId(o.semesterId, collegeId),
-          taskQueue: QUEUE,
-          args: [input],
-          typedSearchAttributes: [
-            { key: SemesterIdKey, value: o.semesterId },
-            { key: CollegeIdKey, value: collegeId },
-          ],
-        });
-      });
-      log(
-        `started ${byCollege.size} college ladders for ${N} tasks in ${((performance.now() - s0) / 1000).toFixed(1)} s`,
-      );
-    } else {
-      // start the task workflows as the app does (startTaskWorkflows): signed, with search attributes
-      await pool(planned, START_CONCURRENCY, async ({ id, ...t }) => {
-        const input: TaskInput = { ...t, taskId: id, evidence: evidence.get(t.templateTaskId)! };
-        await o.client.workflow.start('taskWorkflow', {
-          workflowId: id,
-          taskQueue: QUEUE,
-          args: [input],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-          typedSearchAttributes: [
-            { key: SemesterIdKey, value: t.semesterId },
-            { key: CollegeIdKey, value: t.collegeId },
-            { key: TaskKindKey, value: t.kind },
-          ],
-        });
-      });
-    }
+    const started = await startPlanned({
+      model: o.model,
+      client: o.client,
+      queue: QUEUE,
+      semesterId: o.semesterId,
+      planned,
+      evidence,
+      endsAt: lastDue + 2 * DAY,
+      concurrency: START_CONCURRENCY,
+    });
+    if (o.model === 'ladder')
+      log(`started ${started} college ladders for ${N} tasks in ${((performance.now() - s0) / 1000).toFixed(1)} s`);
     const startMs = performance.now() - s0;
     if (o.model === 'per-task')
       log(`started ${N} workflows in ${(startMs / 1000).toFixed(1)} s (${START_CONCURRENCY} at a time)`);

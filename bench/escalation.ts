@@ -31,29 +31,15 @@
  * per-task figures follow under pertask_*. Task workflows left at level 1 stay open (as in the service) until the run
  * stops the server. Prints numbers only, asserts nothing.
  */
-import { pct } from './lib';
-import {
-  benchClient,
-  benchKeysEnv,
-  load1,
-  loadLine,
-  readModel,
-  runBench,
-  seedSchool,
-  startTemporal,
-  startWorker,
-  stats,
-  tempDir,
-} from './services';
+import { pct, printResult } from './lib';
+import { loadLine, runBench, seedSchool, startServices, startWorkerAndClient, stats } from './services';
 import { args, INSTANTS, LEAD_MS, MODELS, N, QUEUE, SPREAD_MS, TASKS_PER_COLLEGE, type Model } from './escalation-args';
 import { installProbe, runCase, type CaseResult } from './escalation-case';
 
 async function main(): Promise<void> {
-  const keysEnv = benchKeysEnv();
-  const dir = tempDir('rx-bench-escalation-');
   console.log(`escalation: ${N} tasks per case; ${loadLine()}`);
-  const temporal = await startTemporal(dir);
-  const db = await readModel(dir, args.db as 'auto');
+  const services = await startServices('escalation', args.db);
+  const { temporal, db } = services;
   const colleges = Math.ceil(N / TASKS_PER_COLLEGE);
   const semesterOf = (model: Model, name: string) => (model === 'ladder' ? `bench-ladder-${name}` : `bench-${name}`);
   const { template, calendar, collegeIds } = await seedSchool(db.knex, {
@@ -61,8 +47,7 @@ async function main(): Promise<void> {
     semesters: MODELS.flatMap((m) => [semesterOf(m, 'instant'), semesterOf(m, 'spread')]),
   });
   await installProbe(db.knex);
-  const worker = await startWorker({ address: temporal.address, taskQueue: QUEUE, db, dir, keysEnv });
-  const client = await benchClient(temporal.address, db);
+  const { worker, client } = await startWorkerAndClient(services, QUEUE);
   console.log(
     `temporal dev server ${temporal.address} (state ${temporal.dbFile}); read model ${db.description}; ${colleges} colleges`,
   );
@@ -155,11 +140,8 @@ async function main(): Promise<void> {
     `start_ms=${Math.round(instant.startMs)}`,
     `opened_before_due=${[...runs.values()].every((r) => r.instant.openedBeforeFirstDue && r.spread.openedBeforeFirstDue)}`,
     `worker_rss_mb=${rss.max.toFixed(0)}`,
-    worker.tuning,
-    `worker_warnings=${worker.warnings()}`,
-    `load1=${load1()}`,
   ];
-  console.log(`RESULT ${result.join(' ')}`);
+  printResult(result, worker);
 }
 
 runBench(main);

@@ -29,57 +29,36 @@
  * the RESULT line are the ladder's (model_name says which) and the per-task run's follow as
  * pertask_*. RSS maxima are per run.
  */
-import { parseArgs } from 'node:util';
 import { createStore } from '../db/store';
 import { planSemester } from '../domain/planner';
 import { startSemester } from '../server/features/semesters/use-cases/start';
-import { pct, timed } from './lib';
-import {
-  benchClient,
-  benchKeysEnv,
-  load1,
-  loadLine,
-  readModel,
-  runBench,
-  rssMb,
-  seedSchool,
-  sleep,
-  startTemporal,
-  startWorker,
-  stats,
-  tempDir,
-} from './services';
+import { benchArgs, DB_CHOICES, load1, MODEL_CHOICES, modelsOf, pct, printResult, timed, type Model } from './lib';
+import { loadLine, runBench, rssMb, seedSchool, sleep, startServices, startWorkerAndClient, stats } from './services';
 
-const { values: args } = parseArgs({
-  options: {
-    colleges: { type: 'string', default: '500' },
-    'timeout-minutes': { type: 'string', default: '30' },
-    until: { type: 'string', default: 'settled' },
-    requests: { type: 'string', default: '50' },
-    db: { type: 'string', default: 'auto' },
-    model: { type: 'string', default: 'per-task' },
+const args = benchArgs(
+  'npm run bench:province -- [--colleges 1..999] [--timeout-minutes M] [--until started|settled] [--requests R] [--db auto|postgres|sqlite] [--model per-task|ladder|both]',
+  { colleges: '500', 'timeout-minutes': '30', until: 'settled', requests: '50', db: 'auto', model: 'per-task' },
+  (a) => {
+    const colleges = Number(a.colleges);
+    const requests = Number(a.requests);
+    return (
+      Number.isInteger(colleges) &&
+      colleges >= 1 &&
+      colleges <= 999 &&
+      Number(a['timeout-minutes']) * 60_000 > 0 &&
+      ['started', 'settled'].includes(a.until) &&
+      Number.isInteger(requests) &&
+      requests > 0 &&
+      DB_CHOICES.includes(a.db) &&
+      MODEL_CHOICES.includes(a.model)
+    );
   },
-  strict: true,
-});
+);
 const COLLEGES = Number(args.colleges);
 const TIMEOUT_MS = Number(args['timeout-minutes']) * 60_000;
 const REQUESTS = Number(args.requests);
-if (
-  !(Number.isInteger(COLLEGES) && COLLEGES >= 1 && COLLEGES <= 999) ||
-  !(TIMEOUT_MS > 0) ||
-  !['started', 'settled'].includes(args.until) ||
-  !(Number.isInteger(REQUESTS) && REQUESTS > 0) ||
-  !['auto', 'postgres', 'sqlite'].includes(args.db) ||
-  !['both', 'per-task', 'ladder'].includes(args.model)
-) {
-  console.error(
-    'usage: npm run bench:province -- [--colleges 1..999] [--timeout-minutes M] [--until started|settled] [--requests R] [--db auto|postgres|sqlite] [--model per-task|ladder|both]',
-  );
-  process.exit(2);
-}
 const QUEUE = 'bench-province';
-type Model = 'per-task' | 'ladder';
-const MODELS: Model[] = args.model === 'both' ? ['ladder', 'per-task'] : [args.model as Model];
+const MODELS = modelsOf(args.model, ['ladder', 'per-task']);
 const semesterOf = (model: Model) =>
   model === 'ladder' ? 'bench-province-ladder-2024-autumn' : 'bench-province-2024-autumn';
 const workflowTypeOf = (model: Model) => (model === 'ladder' ? 'collegeLadderWorkflow' : 'taskWorkflow');
@@ -87,13 +66,11 @@ const SAMPLE_MS = 2000;
 const REPORT_MS = 30_000;
 
 async function main(): Promise<void> {
-  const keysEnv = benchKeysEnv();
-  const dir = tempDir('rx-bench-province-');
   console.log(
     `province: ${COLLEGES} colleges, the 2024 autumn semester, model ${MODELS.join(' then ')}; ${loadLine()}`,
   );
-  const temporal = await startTemporal(dir);
-  const db = await readModel(dir, args.db as 'auto');
+  const services = await startServices('province', args.db);
+  const { temporal, db } = services;
   const store = createStore(db.knex);
   const { template, calendar } = await seedSchool(db.knex, {
     colleges: COLLEGES,
@@ -102,8 +79,7 @@ async function main(): Promise<void> {
   });
   const perCollege = planSemester({ semesterId: 'probe', template, calendar, colleges: [{ id: 'x' }] }).tasks.length;
   const total = perCollege * COLLEGES;
-  const worker = await startWorker({ address: temporal.address, taskQueue: QUEUE, db, dir, keysEnv });
-  const client = await benchClient(temporal.address, db);
+  const { worker, client } = await startWorkerAndClient(services, QUEUE);
   console.log(
     `temporal dev server ${temporal.address} (pid ${temporal.pid}, state ${temporal.dbFile}); read model ${db.description}`,
   );
@@ -220,8 +196,7 @@ async function main(): Promise<void> {
   ];
   if (mainModel === 'ladder' && results.has('per-task'))
     result.push(...results.get('per-task')!.map((kv) => `pertask_${kv}`));
-  result.push(worker.tuning, `worker_warnings=${worker.warnings()}`, `load1=${load1()}`);
-  console.log(`RESULT ${result.join(' ')}`);
+  printResult(result, worker);
 }
 
 runBench(main);

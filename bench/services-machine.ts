@@ -1,9 +1,10 @@
 /** The benchmarks' helpers (see services.ts): cleanup on exit, the machine's load, CPU and memory, small utilities. */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { runKeys } from '../test/helpers/processes';
+
+export { freePort, sleep } from '../test/helpers/processes';
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup: run in reverse order at the end, on an error, or on SIGINT/SIGTERM
@@ -46,7 +47,6 @@ export const loadLine = () =>
     .loadavg()
     .map((x) => x.toFixed(2))
     .join(' ')} (1/5/15 min) on ${os.cpus().length} cores`;
-export const load1 = () => os.loadavg()[0]!.toFixed(2);
 
 const CLK_TCK = 100; // Linux USER_HZ (getconf CLK_TCK)
 
@@ -96,29 +96,8 @@ export function rssMb(pid: number | undefined): number | null {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** Random keys for this run only (payload encryption and start signatures), for the bench and its worker. */
-export function benchKeysEnv(): Record<string, string> {
-  const env = {
-    PAYLOAD_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
-    PAYLOAD_KEY_CURRENT: 'bench',
-    WORKFLOW_SIGNING_KEY: crypto.randomBytes(32).toString('base64'),
-  };
-  Object.assign(process.env, env); // this process's clients use the same keys (never data/'s dev keys)
-  return env;
-}
+export const benchKeysEnv = (): Record<string, string> => runKeys('bench');
 
 /** A temp dir removed at the end. */
 export function tempDir(prefix: string): string {

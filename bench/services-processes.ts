@@ -1,19 +1,16 @@
 /** The services a scale benchmark runs against (see services.ts): Temporal dev server, read model, worker, client. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Connection, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
-import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
-import { appClient, loadIntegrity } from '../codec/signing';
 import { createKnex, describeDb, migrateLatest, type DbOptions } from '../db/knex';
 import { loadConfig } from '../server/platform/config/config';
 import { temporalBinaries } from '../server/temporal-binaries';
 import { describeWorkerTuning } from '../server/worker-tuning';
-import { ALL_SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
-import { PG_ADMIN_URL, pgAdmin } from './lib';
-import { freePort, onCleanup, sleep } from './services-machine';
+import { appEnv, connectApp, devServerArgs, freePort, runKeys, waitForTemporal } from '../test/helpers/processes';
+import { pgUnreachable, throwawayDatabase } from './lib';
+import { onCleanup, tempDir } from './services-machine';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -31,43 +28,16 @@ export interface TemporalServer {
 export async function startTemporal(dir: string): Promise<TemporalServer> {
   const port = await freePort();
   const dbFile = path.join(dir, 'temporal.sqlite');
-  const bin = temporalBinaries().temporal;
-  const args = [
-    'server',
-    'start-dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--headless',
-    '--db-filename',
-    dbFile,
-    '--log-level',
-    'error',
-  ];
-  for (const k of ALL_SEARCH_ATTRIBUTES)
-    args.push('--search-attribute', `${k.name}=${k.type === 'INT' ? 'Int' : 'Keyword'}`);
-  const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(temporalBinaries().temporal, devServerArgs(port, dbFile), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (b: Buffer) => void (stderr = (stderr + b.toString()).slice(-4000)));
   onCleanup(() => stop(proc, 'temporal'));
   const address = `127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (proc.exitCode !== null) throw new Error(`the Temporal dev server exited (${proc.exitCode}): ${stderr}`);
-    try {
-      const c = await Connection.connect({ address, connectTimeout: '1s' });
-      await c.workflowService.getSystemInfo({});
-      await c.close();
-      break;
-    } catch (e) {
-      if (i >= 120)
-        throw new Error(
-          `the Temporal dev server did not answer within 60 s: ${e instanceof Error ? e.message : String(e)}`,
-          { cause: e },
-        );
-      await sleep(500);
-    }
-  }
+  await waitForTemporal(address, {
+    ms: 60_000,
+    everyMs: 500,
+    exited: () => (proc.exitCode === null ? undefined : `(${proc.exitCode}): ${stderr}`),
+  });
   const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
   return { address, pid: proc.pid!, dbFile, stateBytes: () => size(dbFile) + size(`${dbFile}-wal`) };
 }
@@ -93,36 +63,23 @@ export interface ReadModel {
   kind: 'postgres' | 'sqlite';
   opts: DbOptions;
   /** for the worker process */
-  env: Record<string, string>;
+  env: { DATABASE_URL: string } | { SQLITE_FILE: string };
   description: string;
 }
 
 /** A throw-away PostgreSQL database when TEST_PG_URL answers (unless `want` is sqlite), else SQLite in `dir`; migrated. */
 export async function readModel(dir: string, want: 'auto' | 'postgres' | 'sqlite' = 'auto'): Promise<ReadModel> {
-  let kind: 'postgres' | 'sqlite' = 'sqlite';
-  let why = '';
-  if (want !== 'sqlite') {
-    try {
-      await pgAdmin('select 1');
-      kind = 'postgres';
-    } catch (err) {
-      if (want === 'postgres')
-        throw new Error(`${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`, {
-          cause: err,
-        });
-      why = ` (PostgreSQL at ${describeDb({ databaseUrl: PG_ADMIN_URL })} not reachable: ${(err as Error).message})`;
-    }
-  }
+  const unreachable = want === 'sqlite' ? undefined : await pgUnreachable();
+  if (unreachable && want === 'postgres') throw new Error(unreachable);
+  const kind = want === 'sqlite' || unreachable ? 'sqlite' : 'postgres';
+  const why = unreachable ? ` (PostgreSQL: ${unreachable})` : '';
   let opts: DbOptions;
-  let env: Record<string, string>;
+  let env: ReadModel['env'];
   if (kind === 'postgres') {
-    const name = `rx_bench_${crypto.randomBytes(6).toString('hex')}`;
-    await pgAdmin(`create database "${name}"`);
-    onCleanup(() => pgAdmin(`drop database if exists "${name}" with (force)`));
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${name}`;
-    opts = { databaseUrl: url.toString() };
-    env = { DATABASE_URL: url.toString() };
+    const database = await throwawayDatabase('rx_bench');
+    onCleanup(() => database.drop());
+    opts = { databaseUrl: database.url };
+    env = { DATABASE_URL: database.url };
   } else {
     const file = path.join(dir, 'app.sqlite');
     opts = { sqliteFile: file };
@@ -156,16 +113,7 @@ export async function startWorker(o: {
   dir: string;
   keysEnv: Record<string, string>;
 }): Promise<WorkerProcess> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...o.keysEnv,
-    ...o.db.env,
-    TEMPORAL_ADDRESS: o.address,
-    TEMPORAL_TASK_QUEUE: o.taskQueue,
-    EVIDENCE_DIR: path.join(o.dir, 'evidence'),
-  };
-  if (o.db.kind === 'postgres') delete env.SQLITE_FILE;
-  else delete env.DATABASE_URL;
+  const env = appEnv({ keys: o.keysEnv, database: o.db.env, address: o.address, queue: o.taskQueue, dir: o.dir });
   const tuning = describeWorkerTuning(loadConfig(env));
   // BENCH_WORKER_NODE_ARGS: extra node flags for the worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -228,10 +176,42 @@ export async function startWorker(o: {
 
 /** The app's own client (signed starts and Updates, encrypted payloads) on the bench's server. */
 export async function benchClient(address: string, db: ReadModel): Promise<Client> {
-  const connection = await Connection.connect({ address });
+  const { connection, client } = await connectApp(address, db.knex);
   onCleanup(() => connection.close());
-  return appClient(
-    { connection, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) },
-    await loadIntegrity(db.knex),
-  );
+  return client;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A scale benchmark's set-up
+
+export interface Services {
+  keysEnv: Record<string, string>;
+  dir: string;
+  temporal: TemporalServer;
+  db: ReadModel;
+}
+
+/** Keys of this run, a temp dir rx-bench-<name>-…, the Temporal dev server and the read model (--db: auto, postgres or sqlite). */
+export async function startServices(name: string, want: string): Promise<Services> {
+  const keysEnv = runKeys('bench');
+  const dir = tempDir(`rx-bench-${name}-`);
+  const temporal = await startTemporal(dir);
+  const db = await readModel(dir, want as 'auto');
+  return { keysEnv, dir, temporal, db };
+}
+
+/** Once the school is seeded: the worker process on `queue` (its pid and tuning printed) and the bench's own client. */
+export async function startWorkerAndClient(
+  s: Services,
+  queue: string,
+): Promise<{ worker: WorkerProcess; client: Client }> {
+  const worker = await startWorker({
+    address: s.temporal.address,
+    taskQueue: queue,
+    db: s.db,
+    dir: s.dir,
+    keysEnv: s.keysEnv,
+  });
+  const client = await benchClient(s.temporal.address, s.db);
+  return { worker, client };
 }

@@ -2,9 +2,12 @@
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { hashPassword } from '../db/passwords';
-import { createStore } from '../db/store';
+import { createStore, type Store } from '../db/store';
 import { COLLEGE_ROLES, type Calendar, type Template } from '../domain/schema';
 import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
+
+/** Signs in over HTTP (the bench school's users have BENCH_PASSWORD): the cookie and CSRF token. */
+export { signIn } from '../test/helpers/processes';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -15,6 +18,33 @@ export const BENCH_SCHOOL = 'bench-school';
 export const BENCH_PASSWORD = 'bench-2024';
 const TEMPLATE_FILE = path.join(ROOT, 'checklists', 'runxin-2024-autumn.json');
 const CALENDAR_FILE = path.join(ROOT, 'calendars', '2024-autumn.json');
+
+/** The bench school and its school admin `admin` (BENCH_PASSWORD); the password's hash, for more users. */
+export async function upsertBenchSchool(store: Store, admin: string): Promise<string> {
+  await store.upsertSchool({
+    id: BENCH_SCHOOL,
+    name: '基准测试大学',
+    nameEn: 'Benchmark University',
+    timezone: 'Asia/Shanghai',
+  });
+  const hash = await hashPassword(BENCH_PASSWORD);
+  await store.upsertUser({
+    id: admin,
+    schoolId: BENCH_SCHOOL,
+    collegeId: null,
+    username: admin,
+    displayName: '基准测试管理员',
+    role: 'school_admin',
+    email: null,
+    passwordHash: hash,
+    active: true,
+  });
+  return hash;
+}
+
+/** Registers the 2024 autumn template and calendar (checklists/, calendars/). */
+export const registerAutumn = (store: Store) =>
+  registerDataFiles(store, { templateFile: TEMPLATE_FILE, calendarFile: CALENDAR_FILE });
 
 /**
  * The bench school with `colleges` colleges (college-001 …), one user per college role in each
@@ -31,26 +61,8 @@ export async function seedSchool(
   },
 ): Promise<{ template: Template; calendar: Calendar; collegeIds: string[] }> {
   const store = createStore(knex);
-  await store.upsertSchool({
-    id: BENCH_SCHOOL,
-    name: '基准测试大学',
-    nameEn: 'Benchmark University',
-    timezone: 'Asia/Shanghai',
-  });
-  const hash = await hashPassword(BENCH_PASSWORD);
-  const users: Array<Parameters<typeof store.upsertUser>[0]> = [
-    {
-      id: 'bench-admin',
-      schoolId: BENCH_SCHOOL,
-      collegeId: null,
-      username: 'bench-admin',
-      displayName: '基准测试管理员',
-      role: 'school_admin',
-      email: null,
-      passwordHash: hash,
-      active: true,
-    },
-  ];
+  const hash = await upsertBenchSchool(store, 'bench-admin');
+  const users: Array<Parameters<typeof store.upsertUser>[0]> = [];
   const collegeIds: string[] = [];
   for (let i = 1; i <= o.colleges; i++) {
     const n = String(i).padStart(3, '0');
@@ -73,10 +85,7 @@ export async function seedSchool(
     }
   }
   for (const u of users) await store.upsertUser(u);
-  const { template, calendar } = await registerDataFiles(store, {
-    templateFile: TEMPLATE_FILE,
-    calendarFile: CALENDAR_FILE,
-  });
+  const { template, calendar } = await registerAutumn(store);
   for (const id of o.semesters) {
     await createSemester(store, {
       id,
@@ -88,17 +97,4 @@ export async function seedSchool(
     });
   }
   return { template, calendar, collegeIds };
-}
-
-/** Signs in over HTTP; the cookie and CSRF token for state-changing calls. */
-export async function signIn(base: string, username: string): Promise<{ cookie: string; csrf: string }> {
-  const res = await fetch(`${base}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: BENCH_PASSWORD }),
-  });
-  if (res.status !== 200) throw new Error(`sign-in as ${username}: ${res.status} ${await res.text()}`);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return { cookie, csrf: csrfToken };
 }

@@ -3,6 +3,22 @@ import type { PlannedTask } from '../domain/planner';
 import { completionTimes, type Policy } from './policy';
 import type { MonthSummary, SimulationResult } from './types';
 
+/** A month with nothing counted yet. */
+export const emptyMonth = (month: string): MonthSummary => ({
+  month,
+  planned: 0,
+  onTime: 0,
+  late: 0,
+  open: 0,
+  escalatedL1: 0,
+  escalatedL2: 0,
+  reminders: 0,
+});
+
+/** The months counted, in calendar order. */
+export const inMonthOrder = (months: Map<string, MonthSummary>): MonthSummary[] =>
+  [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
+
 /**
  * What the plan says each month must show for a college whose tasks complete at `done`
  * (null: never): the yardstick a simulation is checked against.
@@ -10,16 +26,7 @@ import type { MonthSummary, SimulationResult } from './types';
 export function expectedMonths(tasks: readonly PlannedTask[], done: Map<string, number | null>): MonthSummary[] {
   const months = new Map<string, MonthSummary>();
   for (const t of tasks) {
-    const m = months.get(t.month) ?? {
-      month: t.month,
-      planned: 0,
-      onTime: 0,
-      late: 0,
-      open: 0,
-      escalatedL1: 0,
-      escalatedL2: 0,
-      reminders: 0,
-    };
+    const m = months.get(t.month) ?? emptyMonth(t.month);
     const at = done.get(t.id) ?? null;
     m.planned += 1;
     if (at === null) m.open += 1;
@@ -30,7 +37,7 @@ export function expectedMonths(tasks: readonly PlannedTask[], done: Map<string, 
     m.reminders += t.remindAts.filter((r) => at === null || r < at).length;
     months.set(t.month, m);
   }
-  return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
+  return inMonthOrder(months);
 }
 
 /** Colleges whose simulated months differ from the plan's expectation (empty: all equal). */

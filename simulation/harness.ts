@@ -23,6 +23,14 @@ export async function quiesce(count: () => Promise<number>, stableMs = 1000, max
   }
 }
 
+/** Writes the history of the workflow's latest run as `<dir>/<name>.history.pb`; its number of events. */
+export async function saveHistory(client: Client, dir: string, workflowId: string, name: string): Promise<number> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  // binary protobuf: exact, and independent of the JSON mapping of the proto library in use
+  fs.writeFileSync(path.join(dir, `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
+  return history.events?.length ?? 0;
+}
+
 /** Histories of the semester, each college-semester run and a few tasks per college (ladder: each college's ladder). */
 export async function captureHistories(
   client: Client,
@@ -33,11 +41,7 @@ export async function captureHistories(
   model: 'per-task' | 'ladder',
 ): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
-  const save = async (workflowId: string, name: string) => {
-    const history = await client.workflow.getHandle(workflowId).fetchHistory();
-    // binary protobuf: exact, and independent of the JSON mapping of the proto library in use
-    fs.writeFileSync(path.join(dir, `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
-  };
+  const save = (workflowId: string, name: string) => saveHistory(client, dir, workflowId, name);
   await save(semesterWorkflowId(semesterId), model === 'ladder' ? 'semester.ladder' : 'semester');
   if (model === 'ladder') {
     for (const c of colleges)

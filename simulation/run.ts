@@ -30,6 +30,7 @@ import { completionTimes, policyLabel } from './policy';
 import { createTimeSkippingEnv } from './time-skipping-env';
 import { auditRowsOfType, countAuditEvents } from '../db/repositories/audit';
 import { captureHistories, quiesce, sleepUntil } from './harness';
+import { emptyMonth, inMonthOrder } from './expected';
 import type { MonthSummary, SimulationOptions, SimulationResult } from './types';
 
 export type { MonthSummary, SimulationOptions, SimulationResult, TimelineEvent } from './types';
@@ -173,16 +174,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     const summary = colleges.map((c) => {
       const months = new Map<string, MonthSummary>();
       for (const r of rows.filter((x) => x.collegeId === c.id)) {
-        const m = months.get(r.month) ?? {
-          month: r.month,
-          planned: 0,
-          onTime: 0,
-          late: 0,
-          open: 0,
-          escalatedL1: 0,
-          escalatedL2: 0,
-          reminders: 0,
-        };
+        const m = months.get(r.month) ?? emptyMonth(r.month);
         const actions = byTask.get(r.id) ?? [];
         m.planned += 1;
         if (r.status === 'completed' && r.late) m.late += 1;
@@ -196,7 +188,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       return {
         college: c.id,
         policy: policyLabel(c.policy),
-        months: [...months.values()].sort((a, b) => a.month.localeCompare(b.month)),
+        months: inMonthOrder(months),
       };
     });
     const collegeOf = new Map(rows.map((r) => [r.id, r.collegeId]));

@@ -6,17 +6,15 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { purgeArchiveWorkflowId } from '../contracts/archive';
-import { createOutbox } from '../notifications/outbox';
-import { allActivities } from '../server/worker';
 import { changeArchiveSettings, closeArchive, type ArchiveDeps } from '../server/features/archive/use-cases';
 import { reportCase } from '../server/features/crisis/use-cases';
 import { importWarnings } from '../server/features/screening/use-cases';
 import { demoDb, type DemoDb } from './helpers/demo-db';
-import { devServerEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
+import { devServerEnv, uniqueQueue } from './helpers/temporal';
+import { testWorker, workerActivities } from './helpers/worker';
 import { staffUser as staff } from './helpers/actors';
 
 const NO = '2024880601';
@@ -37,12 +35,7 @@ afterAll(async () => {
 describe('the purge and Temporal history (dev server)', () => {
   test('When a student’s archive is purged, then the histories of the student’s care workflows are deleted too, and counted in the purge log', async () => {
     const queue = uniqueQueue('archive-purge-dev');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: queue,
-      workflowBundle: await workflowBundle(),
-      activities: allActivities({ knex: d.db, client: env.client, outbox: createOutbox({ knex: d.db, channels: {} }) }),
-    });
+    const worker = await testWorker(env, queue, workerActivities(d.db, env.client));
     await worker.runUntil(async () => {
       const deps = (): ArchiveDeps => ({
         knex: d.db,

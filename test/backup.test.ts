@@ -8,7 +8,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
@@ -20,6 +19,7 @@ import { createStore } from '../db/store';
 import { loadCalendarFile, loadTemplateFile } from '../domain/load';
 import { planSemester } from '../domain/planner';
 import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
+import { devServerArgs, freePort, waitForTemporal } from './helpers/processes';
 import { temporalBinaries } from './helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -205,52 +205,18 @@ describe('the app database', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 describe('the Temporal dev server persistence', () => {
   let server: ChildProcess | undefined;
   const startDev = async (dbFile: string): Promise<{ address: string; stop: () => Promise<void> }> => {
     const port = await freePort();
-    const proc = spawn(
-      temporalBinaries().temporal,
-      [
-        'server',
-        'start-dev',
-        '--db-filename',
-        dbFile,
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--headless',
-        '--log-level',
-        'error',
-      ],
-      { stdio: 'ignore' },
-    );
+    const proc = spawn(temporalBinaries().temporal, devServerArgs(port, dbFile), { stdio: 'ignore' });
     server = proc;
     const address = `127.0.0.1:${port}`;
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        const c = await Connection.connect({ address, connectTimeout: '1s' });
-        await c.close();
-        break;
-      } catch (e) {
-        if (Date.now() > deadline || proc.exitCode !== null)
-          throw new Error(`dev server on ${dbFile} did not start: ${String(e)}`, { cause: e });
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    }
+    await waitForTemporal(address, {
+      ms: 60_000,
+      everyMs: 300,
+      exited: () => (proc.exitCode === null ? undefined : `dev server on ${dbFile} did not start (${proc.exitCode})`),
+    });
     return {
       address,
       stop: () =>

@@ -17,39 +17,46 @@
  * postgres://postgres@127.0.0.1:5432/test) cannot be reached.
  */
 import { noteAlone } from './helpers/tasks';
-import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection, type Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { codecDataConverter, loadCodecKeys } from '../codec/aes-gcm';
-import { appClient, loadIntegrity } from '../codec/signing';
-import { DEMO_PASSWORD, DEMO_SCHOOL, seedDemoSchool } from '../db/demo';
-import { createKnex, describeDb, migrateLatest } from '../db/knex';
-import { createStore, type Store } from '../db/store';
+import { DEMO_PASSWORD, DEMO_SCHOOL } from '../db/demo';
 import { loadCalendarFile, loadTemplateFile } from '../domain/load';
 import { planSemester, type PlannedTask } from '../domain/planner';
-import { evidenceSchema } from '../domain/schema';
 import { applySchedules } from '../schedules/apply';
 import { dailyDigestScheduleId, scheduleDefinitions } from '../schedules/definitions';
 import { triggerSchedule } from '../schedules/apply';
-import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
 import { taskWorkflow } from '../workflows';
 import { type TaskInput } from '../contracts';
 import { collegeLadderWorkflow } from '../workflows/college-ladder';
-import { type LadderPlan, type LadderPlanTask } from '../contracts';
 import { collegeLadderWorkflowId } from '../contracts/ids';
+import { pgUnreachable, throwawayDatabase } from '../bench/lib';
+import {
+  appStack,
+  connectApp,
+  inboxKinds,
+  demoSemester,
+  killAll,
+  killHard,
+  noteTaskInput,
+  ROOT,
+  signIn,
+  sleep,
+  startApp,
+  startLadderOver,
+  startWeb,
+  type AppStack,
+  type Proc,
+  WHOLE_LADDER_INBOXES,
+  wholeLadderSteps,
+} from './helpers/processes';
 import { devServerEnv, uniqueQueue } from './helpers/temporal';
+import { until as waitUntil } from './helpers/wait';
 
-const ROOT = path.resolve(__dirname, '..');
 const TEMPLATE_FILE = path.join(ROOT, 'checklists', 'runxin-2024-autumn.json');
 const CALENDAR_FILE = path.join(ROOT, 'calendars', '2024-autumn.json');
-const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHOOL = DEMO_SCHOOL.id;
 const LADDER_SEMESTER = 'replicas-ladder';
 /** a ladder semester of near-future instants, so the killed worker leaves it mid-run */
@@ -59,228 +66,79 @@ const PER_TASK_SEMESTER = 'replicas-per-task';
 const LADDER_COLLEGES = ['literature', 'science'];
 const PER_TASK_COLLEGES = ['mechanical', 'computing'];
 
-/** One statement on the admin connection, given up after 5 s. */
-async function pgAdmin(sql: string): Promise<void> {
-  const admin = createKnex({ databaseUrl: PG_ADMIN_URL });
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref(),
-  );
-  try {
-    await Promise.race([admin.raw(sql), timeout]);
-  } finally {
-    await admin.destroy();
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+const until = (what: string, check: () => Promise<boolean>, ms: number) => waitUntil(what, check, { ms, everyMs: 250 });
 
 // ---------------------------------------------------------------------------------------------
 // The replicas: real processes, each in its own process group (the kill reaches tsx's node child)
 
-interface Replica {
-  name: string;
-  proc: ChildProcess;
-  output(): string;
-  killed: boolean;
-}
-
-const replicas: Replica[] = [];
+const replicas: Proc[] = [];
 let unavailable = '';
-let dbName = '';
-let databaseUrl = '';
+let database: { url: string; drop(): Promise<void> } | undefined;
 let dir = '';
 let env: TestWorkflowEnvironment | undefined;
-let db: Knex;
-let store: Store;
-let client: Client;
-let connection: Connection | undefined;
+let app: AppStack;
 let queue = '';
-let childEnv: NodeJS.ProcessEnv = {};
 const webBase: Record<'a' | 'b', string> = { a: '', b: '' };
 
-async function startReplica(
-  name: string,
-  script: 'worker.ts' | 'web.ts',
-  ready: string,
-  extra: Record<string, string> = {},
-): Promise<Replica> {
-  const proc = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'server', script)], {
-    cwd: ROOT,
-    env: { ...childEnv, ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let out = '';
-  const replica: Replica = { name, proc, output: () => out, killed: false };
-  replicas.push(replica);
-  const keep = (b: Buffer) => void (out = (out + b.toString()).slice(-6000));
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  proc.once('exit', (code, signal) => {
-    if (!replica.killed) console.error(`[${name}] exited on its own (${code ?? signal}):\n${out}`);
-  });
-  await until(
-    `${name} to start (${ready})`,
-    async () => {
-      if (proc.exitCode !== null) throw new Error(`${name} exited (${proc.exitCode}):\n${out}`);
-      return out.includes(ready);
-    },
-    150_000,
-  );
-  return replica;
+async function startWorker(name: string): Promise<Proc> {
+  const p = await startApp(name, 'worker.ts', 'worker: polling', app.env, 150_000);
+  replicas.push(p);
+  return p;
 }
-
-function killHard(r: Replica): Promise<void> {
-  if (r.proc.exitCode !== null || r.proc.signalCode !== null) return Promise.resolve();
-  r.killed = true;
-  return new Promise((resolve) => {
-    r.proc.once('exit', () => resolve());
-    process.kill(-r.proc.pid!, 'SIGKILL');
-  });
-}
-
-const startWorker = (name: string) => startReplica(name, 'worker.ts', 'worker: polling');
-async function startWeb(name: string): Promise<string> {
-  const port = await freePort();
-  await startReplica(name, 'web.ts', 'web: dashboard at', { PORT: String(port), HOST: '127.0.0.1' });
-  return `http://127.0.0.1:${port}`;
+async function startWebReplica(name: string): Promise<string> {
+  const { proc, base } = await startWeb(name, app.env);
+  replicas.push(proc);
+  return base;
 }
 
 beforeAll(async () => {
-  try {
-    await pgAdmin('select 1');
-  } catch (err) {
-    unavailable = `${describeDb({ databaseUrl: PG_ADMIN_URL })} is not reachable: ${(err as Error).message}`;
+  unavailable = (await pgUnreachable()) ?? '';
+  if (unavailable) {
     console.warn(`replicas test skipped: ${unavailable}`);
     return;
   }
-  dbName = `rx_replicas_${crypto.randomBytes(6).toString('hex')}`;
-  await pgAdmin(`create database "${dbName}"`);
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${dbName}`;
-  databaseUrl = url.toString();
+  database = await throwawayDatabase('rx_replicas');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-replicas-'));
-
-  // keys of this run only, the same for every replica and for this process's client
-  const keys = {
-    PAYLOAD_KEYS: `replicas:${crypto.randomBytes(32).toString('base64')}`,
-    PAYLOAD_KEY_CURRENT: 'replicas',
-    WORKFLOW_SIGNING_KEY: crypto.randomBytes(32).toString('base64'),
-  };
-  Object.assign(process.env, keys);
-
-  db = createKnex({ databaseUrl });
-  await migrateLatest(db);
-  store = createStore(db);
-  await seedDemoSchool(store);
-  const { template } = await registerDataFiles(store, { templateFile: TEMPLATE_FILE, calendarFile: CALENDAR_FILE });
-  await createSemester(store, {
-    id: LADDER_SEMESTER,
-    schoolId: SCHOOL,
-    templateId: template.id,
-    templateVersion: template.version,
-    calendarId: '2024-autumn',
-    taskModel: 'ladder',
-  });
-  await createSemester(store, {
-    id: LIVE_LADDER_SEMESTER,
-    schoolId: SCHOOL,
-    templateId: template.id,
-    templateVersion: template.version,
-    calendarId: '2024-autumn',
-    taskModel: 'ladder',
-  });
-  await createSemester(store, {
-    id: PER_TASK_SEMESTER,
-    schoolId: SCHOOL,
-    templateId: template.id,
-    templateVersion: template.version,
-    calendarId: '2024-autumn',
-    taskModel: 'per-task',
-  });
-  for (const id of [LADDER_SEMESTER, LIVE_LADDER_SEMESTER, PER_TASK_SEMESTER])
-    await store.setSemesterStatus(id, 'running', { startedAt: Date.now() });
 
   env = await devServerEnv();
   queue = uniqueQueue('replicas');
-  childEnv = {
-    ...process.env,
-    ...keys,
-    NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
-    TEMPORAL_ADDRESS: env.address,
-    TEMPORAL_TASK_QUEUE: queue,
-    SCHOOL_ID: SCHOOL,
-    EVIDENCE_DIR: path.join(dir, 'evidence'),
-  };
-  delete childEnv.SQLITE_FILE;
-  delete childEnv.TASK_MODEL;
-
-  connection = await Connection.connect({ address: env.address });
-  client = appClient(
-    { connection, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) },
-    await loadIntegrity(db),
-  );
+  // keys of this run only, the same for every replica and for this process's client
+  app = await appStack({
+    label: 'replicas',
+    databaseUrl: database.url,
+    address: env.address,
+    queue,
+    dir,
+    unset: ['TASK_MODEL'],
+  });
+  const { store, template } = app;
+  await demoSemester(store, template, LADDER_SEMESTER, { taskModel: 'ladder', status: 'running' });
+  await demoSemester(store, template, LIVE_LADDER_SEMESTER, { taskModel: 'ladder', status: 'running' });
+  await demoSemester(store, template, PER_TASK_SEMESTER, { taskModel: 'per-task', status: 'running' });
 
   // the migrations ran above, so the replicas start at once without racing over them
   const [, , a, b] = await Promise.all([
     startWorker('worker-a'),
     startWorker('worker-b'),
-    startWeb('web-a'),
-    startWeb('web-b'),
+    startWebReplica('web-a'),
+    startWebReplica('web-b'),
   ]);
   webBase.a = a;
   webBase.b = b;
 }, 240_000);
 
 afterAll(async () => {
-  await Promise.all(replicas.map((r) => killHard(r)));
-  await connection?.close();
+  await killAll();
+  await app?.close();
   await env?.teardown();
-  await db?.destroy();
-  if (dbName) await pgAdmin(`drop database if exists "${dbName}" with (force)`);
+  await database?.drop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
 // ---------------------------------------------------------------------------------------------
 // Sessions and completions over HTTP
 
-interface Session {
-  cookie: string;
-  csrf: string;
-}
-const sessions = new Map<string, Session>();
-
-async function signIn(base: string, username: string): Promise<Session> {
-  const res = await fetch(`${base}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  if (res.status !== 200) throw new Error(`sign-in as ${username}: ${res.status} ${await res.text()}`);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return { cookie, csrf: csrfToken };
-}
+const sessions = new Map<string, { cookie: string; csrf: string }>();
 
 /** The college leader completes the task with a note, through the given web server. */
 async function complete(base: string, taskId: string, collegeId: string): Promise<{ status: number; body: string }> {
@@ -306,7 +164,8 @@ interface AuditRow {
 }
 const auditOf = async (taskIds: string[]): Promise<AuditRow[]> =>
   (
-    (await db('audit_events')
+    (await app
+      .db('audit_events')
       .where({ subject_type: 'task' })
       .whereIn('subject_id', taskIds)
       .select('event_key', 'subject_id', 'action', 'at')) as AuditRow[]
@@ -314,7 +173,7 @@ const auditOf = async (taskIds: string[]): Promise<AuditRow[]> =>
 
 /** How many rows share each key (a count over 1 would be a duplicate). */
 async function duplicates(table: string, columns: string[]): Promise<unknown[]> {
-  return db(table).select(columns).count({ n: '*' }).groupBy(columns).havingRaw('count(*) > 1');
+  return app.db(table).select(columns).count({ n: '*' }).groupBy(columns).havingRaw('count(*) > 1');
 }
 
 const ladderPlan = (): PlannedTask[] =>
@@ -351,7 +210,7 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     // the ladder model: a past semester, every step of two colleges due at once
     const ladderStart = Date.now();
     for (const collegeId of LADDER_COLLEGES) {
-      await client.workflow.start(collegeLadderWorkflow, {
+      await app.client.workflow.start(collegeLadderWorkflow, {
         args: [{ semesterId: LADDER_SEMESTER, collegeId }],
         taskQueue: queue,
         workflowId: collegeLadderWorkflowId(LADDER_SEMESTER, collegeId),
@@ -362,66 +221,43 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     const templateTasks = [...noteOnly].slice(0, 2);
     for (const collegeId of PER_TASK_COLLEGES) {
       for (const templateTaskId of templateTasks) {
-        perTaskTasks.push({
-          taskId: `task.${PER_TASK_SEMESTER}.${collegeId}.${templateTaskId}`,
-          semesterId: PER_TASK_SEMESTER,
-          collegeId,
-          templateTaskId,
-          occurrence: null,
-          month: '2024-10',
-          kind: 'once',
-          ownerRole: 'counsellor',
-          titleZh: '多副本测试任务',
-          titleEn: 'Replicas test task',
-          openAt: t0 + 2000,
-          remindAts: [t0 + 5000, t0 + 9000],
-          dueAt: t0 + 12_000,
-          level2At: t0 + 15_000,
-          evidence: evidenceSchema.parse({ note: 'required' }),
-        });
+        perTaskTasks.push(
+          noteTaskInput({
+            semesterId: PER_TASK_SEMESTER,
+            collegeId,
+            templateTaskId,
+            title: { zh: '多副本测试任务', en: 'Replicas test task' },
+            instants: {
+              openAt: t0 + 2000,
+              remindAts: [t0 + 5000, t0 + 9000],
+              dueAt: t0 + 12_000,
+              level2At: t0 + 15_000,
+            },
+          }),
+        );
       }
     }
     for (const t of perTaskTasks)
-      await client.workflow.start(taskWorkflow, { args: [t], taskQueue: queue, workflowId: t.taskId });
+      await app.client.workflow.start(taskWorkflow, { args: [t], taskQueue: queue, workflowId: t.taskId });
     // the ladder model with the same near-future instants, staggered so it wakes many times
-    const templateTaskId = '2024-10-01-update-key-care-list';
-    const liveTasks: LadderPlanTask[] = Array.from({ length: 6 }, (_, i) => {
-      const d = i * 400;
-      return {
-        taskId: `task.${LIVE_LADDER_SEMESTER}.${LIVE_LADDER_COLLEGE}.${templateTaskId}.n${i}`,
-        templateTaskId,
-        ownerRole: 'counsellor',
-        openAt: t0 + 2000 + d,
-        remindAts: [t0 + 5000 + d, t0 + 9000 + d],
-        dueAt: t0 + 12_000 + d,
-        level2At: t0 + 15_000 + d,
-      };
-    });
-    await store.upsertPlannedTasks(
-      liveTasks.map((t, i) => ({
-        id: t.taskId,
-        semesterId: LIVE_LADDER_SEMESTER,
-        collegeId: LIVE_LADDER_COLLEGE,
-        templateTaskId,
-        occurrence: `n${i}`,
-        month: '2024-10',
-        kind: 'monthly' as const,
-        ownerRole: 'counsellor' as const,
-        titleZh: '更新重点关爱名单',
-        titleEn: 'Update the key-care list',
-        openAt: t.openAt,
-        dueAt: t.dueAt,
-      })),
-    );
-    const livePlan: LadderPlan = {
+    const liveTasks = await startLadderOver({
+      client: app.client,
+      store: app.store,
+      queue,
+      semesterId: LIVE_LADDER_SEMESTER,
+      collegeId: LIVE_LADDER_COLLEGE,
+      templateTaskId: '2024-10-01-update-key-care-list',
+      title: { zh: '更新重点关爱名单', en: 'Update the key-care list' },
+      instants: Array.from({ length: 6 }, (_, i) => {
+        const d = i * 400;
+        return {
+          openAt: t0 + 2000 + d,
+          remindAts: [t0 + 5000 + d, t0 + 9000 + d],
+          dueAt: t0 + 12_000 + d,
+          level2At: t0 + 15_000 + d,
+        };
+      }),
       endsAt: t0 + 3_600_000,
-      evidence: { [templateTaskId]: evidenceSchema.parse({ note: 'required' }) },
-      tasks: liveTasks,
-    };
-    await client.workflow.start(collegeLadderWorkflow, {
-      args: [{ semesterId: LIVE_LADDER_SEMESTER, collegeId: LIVE_LADDER_COLLEGE, plan: livePlan }],
-      taskQueue: queue,
-      workflowId: collegeLadderWorkflowId(LIVE_LADDER_SEMESTER, LIVE_LADDER_COLLEGE),
     });
     const timed = [...perTaskTasks, ...liveTasks.map((t) => ({ ...t, collegeId: LIVE_LADDER_COLLEGE }))];
     const timedIds = timed.map((t) => t.taskId);
@@ -442,12 +278,12 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     const ladderIds = plan.map((t) => t.id);
     const expectedLadderKeys = plan.flatMap((t) => stepKeys(t, ladderStart)).sort();
     const ladderDone = async () => {
-      const rows = await store.listTaskInstances({ semesterId: LADDER_SEMESTER });
+      const rows = await app.store.listTaskInstances({ semesterId: LADDER_SEMESTER });
       return rows.length === plan.length && rows.every((r) => r.escalationLevel === 2);
     };
     await until('every ladder task at level 2', ladderDone, 75_000).catch(async (e: Error) => {
       const keys = new Set((await auditOf(ladderIds)).map((a) => a.event_key));
-      const rows = await store.listTaskInstances({ semesterId: LADDER_SEMESTER });
+      const rows = await app.store.listTaskInstances({ semesterId: LADDER_SEMESTER });
       throw new Error(
         `${e.message}: ${keys.size} of ${expectedLadderKeys.length} steps, missing e.g. ${expectedLadderKeys
           .filter((k) => !keys.has(k))
@@ -476,33 +312,21 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
         Number(a.event_key.split('remind:')[1]);
       expect(a.at, a.event_key).toBe(at);
     }
-    const ladderRows = await store.listTaskInstances({ semesterId: LADDER_SEMESTER });
+    const ladderRows = await app.store.listTaskInstances({ semesterId: LADDER_SEMESTER });
     expect(ladderRows).toHaveLength(plan.length);
     expect(ladderRows.every((r) => r.status === 'overdue' && r.escalationLevel === 2)).toBe(true);
 
     // the near-future tasks of both models: the durability test's timeline, once per task
     for (const t of timed) {
       const audit = (await auditOf([t.taskId])).sort((x, y) => x.at - y.at);
-      expect(audit.map((a) => [a.action, a.at])).toEqual([
-        ['opened', t.openAt],
-        ['reminded', t.remindAts[0]],
-        ['reminded', t.remindAts[1]],
-        ['overdue', t.dueAt],
-        ['escalated', t.level2At],
-      ]);
-      const inbox = async (user: string) =>
-        (await store.listNotifications(user))
-          .filter((n) => n.subjectId === t.taskId)
-          .map((n) => n.kind)
-          .sort();
-      expect(await inbox(`${t.collegeId}-counsellor`)).toEqual(['escalation_l1', 'opened', 'reminder', 'reminder']);
-      expect(await inbox(`${t.collegeId}-college-leader`)).toEqual(['escalation_l1']);
-      expect(await inbox('admin')).toEqual(['escalation_l2']);
+      expect(audit.map((a) => [a.action, a.at])).toEqual(wholeLadderSteps(t));
+      expect(await inboxKinds(app.store, t, ['counsellor', 'college-leader', 'admin'])).toEqual(WHOLE_LADDER_INBOXES);
     }
 
     // notices: each step's notices once per recipient, and every notice belongs to a recorded step
     const allIds = [...ladderIds, ...timedIds];
-    const notices = (await db('notifications')
+    const notices = (await app
+      .db('notifications')
       .where({ subject_type: 'task' })
       .whereIn('subject_id', allIds)
       .select('event_key', 'recipient_user_id', 'kind')) as Array<{
@@ -533,7 +357,7 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     if (unavailable) return ctx.skip();
     // one sign-in per leader, on web A; the session lives in the shared database, so web B knows it
     for (const c of [...LADDER_COLLEGES, ...PER_TASK_COLLEGES])
-      sessions.set(c, await signIn(webBase.a, `${c}-college-leader`));
+      sessions.set(c, await signIn(webBase.a, `${c}-college-leader`, DEMO_PASSWORD));
 
     const plan = ladderPlan().filter((t) => noteOnly.has(t.templateTaskId));
     const byCollege = (c: string) => plan.filter((t) => t.collegeId === c);
@@ -597,15 +421,15 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
     ).catch(async (e: Error) => {
       const audit = await auditOf(completedIds);
       throw new Error(
-        `${e.message}: ${JSON.stringify(audit.filter((a) => !/opened|remind|overdue|level2/.test(a.event_key)).slice(0, 8))}; statuses ${JSON.stringify(await Promise.all(completedIds.map(async (id) => (await store.getTaskInstance(id))?.status)))}`,
+        `${e.message}: ${JSON.stringify(audit.filter((a) => !/opened|remind|overdue|level2/.test(a.event_key)).slice(0, 8))}; statuses ${JSON.stringify(await Promise.all(completedIds.map(async (id) => (await app.store.getTaskInstance(id))?.status)))}`,
       );
     });
     await sleep(1000);
     const completions = (await auditOf(completedIds)).filter((a) => a.action.startsWith('completed'));
     expect(completions.map((a) => a.subject_id).sort()).toEqual([...completedIds].sort());
-    for (const id of completedIds) expect((await store.getTaskInstance(id))?.status, id).toBe('completed');
+    for (const id of completedIds) expect((await app.store.getTaskInstance(id))?.status, id).toBe('completed');
     // the other tasks stay at level 2
-    const open = (await store.listTaskInstances({ semesterId: LADDER_SEMESTER })).filter(
+    const open = (await app.store.listTaskInstances({ semesterId: LADDER_SEMESTER })).filter(
       (r) => !completedIds.includes(r.id),
     );
     expect(open.length).toBeGreaterThan(0);
@@ -616,14 +440,10 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
   test('When both sides apply the Schedules at once and the daily digest is triggered once, then each Schedule exists once and one digest run writes one set of notices', async (ctx) => {
     if (unavailable) return ctx.skip();
     // "the web side" and "the worker side": two clients of their own, applying at the same time
-    const other = await Connection.connect({ address: env!.address });
+    const { connection: other, client: otherClient } = await connectApp(env!.address, app.db);
     try {
-      const otherClient = appClient(
-        { connection: other, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) },
-        await loadIntegrity(db),
-      );
       const defs = scheduleDefinitions({ schoolId: SCHOOL, timezone: DEMO_SCHOOL.timezone }, queue);
-      const [x, y] = await Promise.all([applySchedules(client, defs), applySchedules(otherClient, defs)]);
+      const [x, y] = await Promise.all([applySchedules(app.client, defs), applySchedules(otherClient, defs)]);
       for (const def of defs) {
         const outcomes = [...x, ...y]
           .filter((r) => r.scheduleId === def.scheduleId)
@@ -636,7 +456,7 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
         'both schedules in the server list',
         async () => {
           listed.length = 0;
-          for await (const s of client.schedule.list()) listed.push(s.scheduleId);
+          for await (const s of app.client.schedule.list()) listed.push(s.scheduleId);
           return defs.every((d) => listed.includes(d.scheduleId));
         },
         30_000,
@@ -644,7 +464,7 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
       expect(listed.sort()).toEqual(defs.map((d) => d.scheduleId).sort());
 
       const DAILY = dailyDigestScheduleId(SCHOOL);
-      const handle = client.schedule.getHandle(DAILY);
+      const handle = app.client.schedule.getHandle(DAILY);
       await triggerSchedule(otherClient, DAILY);
       let run: { workflowId: string; firstExecutionRunId: string } | undefined;
       await until(
@@ -656,7 +476,7 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
         },
         30_000,
       );
-      const result = (await client.workflow.getHandle(run!.workflowId, run!.firstExecutionRunId).result()) as {
+      const result = (await app.client.workflow.getHandle(run!.workflowId, run!.firstExecutionRunId).result()) as {
         eventKey: string;
         recipients: number;
         inserted: number;
@@ -667,14 +487,15 @@ describe('two workers and two web servers on one PostgreSQL and one Temporal ser
       // the server's list of runs (visibility is eventually consistent: wait for the run, then count)
       const digestRuns = async () => {
         let n = 0;
-        for await (const w of client.workflow.list({ query: `WorkflowType = 'dailyDigestWorkflow'` }))
+        for await (const w of app.client.workflow.list({ query: `WorkflowType = 'dailyDigestWorkflow'` }))
           if (w.workflowId.startsWith(DAILY)) n++;
         return n;
       };
       await until('the digest run in the server list', async () => (await digestRuns()) >= 1, 30_000);
       expect(await digestRuns()).toBe(1);
 
-      const digests = (await db('notifications')
+      const digests = (await app
+        .db('notifications')
         .where({ kind: 'daily_digest' })
         .select('event_key', 'recipient_user_id')) as Array<{
         event_key: string;

@@ -27,7 +27,8 @@ import {
   scheduleIds,
   weeklyReviewKickoffScheduleId,
 } from '../schedules/definitions';
-import { createSemester, registerDataFiles } from '../server/features/semesters/use-cases/setup';
+import { registerAutumn } from './helpers/demo-db';
+import { demoSemester } from './helpers/processes';
 import { devServerEnv, uniqueQueue, workflowBundle } from './helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -66,22 +67,9 @@ afterAll(async () => {
  * closed or completed work never counts (arts' overdue task is in a closed semester).
  */
 async function seedTasks(now: number): Promise<void> {
-  const { template } = await registerDataFiles(store, {
-    templateFile: path.join(ROOT, 'checklists', 'runxin-2024-autumn.json'),
-    calendarFile: path.join(ROOT, 'calendars', '2024-autumn.json'),
-  });
-  const semester = async (id: string, status: 'running' | 'closed') => {
-    await createSemester(store, {
-      id,
-      schoolId: SCHOOL,
-      templateId: template.id,
-      templateVersion: template.version,
-      calendarId: '2024-autumn',
-    });
-    await store.setSemesterStatus(id, status, { startedAt: now });
-  };
-  await semester('sched-running', 'running');
-  await semester('sched-closed', 'closed');
+  const { template } = await registerAutumn(store);
+  await demoSemester(store, template, 'sched-running', { status: 'running', startedAt: now });
+  await demoSemester(store, template, 'sched-closed', { status: 'closed', startedAt: now });
 
   const task = (
     semesterId: string,

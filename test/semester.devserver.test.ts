@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { demoDb, registerAutumn } from './helpers/demo-db';
+import { demoSemester } from './helpers/processes';
 import { eventually as waitFor } from './helpers/wait';
 import { ladderActivities, testWorker } from './helpers/worker';
 import { DEMO_COLLEGES, DEMO_SCHOOL } from '../db/demo';
@@ -173,14 +174,7 @@ describe('semester workflows on the dev server', () => {
     // the semester row the task belongs to
     const { template } = await registerAutumn(store);
     // a task workflow of this semester is started below: a per-task semester
-    await createSemester(store, {
-      id: semesterId,
-      schoolId: DEMO_SCHOOL.id,
-      templateId: template.id,
-      templateVersion: template.version,
-      calendarId: '2024-autumn',
-      taskModel: 'per-task',
-    });
+    await demoSemester(store, template, semesterId, { taskModel: 'per-task' });
 
     await runWorker(queue, async () => {
       const handle = await env.client.workflow.start(taskWorkflow, {

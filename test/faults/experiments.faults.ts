@@ -26,32 +26,28 @@
  * FAULTS_ONLY=worker-kill,pg-outage runs a subset.
  */
 import { noteAlone } from '../helpers/tasks';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection, type Client } from '@temporalio/client';
-import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { codecDataConverter, loadCodecKeys } from '../../codec/aes-gcm';
-import { appClient, loadIntegrity } from '../../codec/signing';
-import { DEMO_COLLEGES, DEMO_PASSWORD, DEMO_SCHOOL, seedDemoSchool } from '../../db/demo';
-import { createKnex, migrateLatest } from '../../db/knex';
-import { createStore, type Store } from '../../db/store';
+import { DEMO_COLLEGES, DEMO_PASSWORD } from '../../db/demo';
+import { createKnex } from '../../db/knex';
 import { loadTemplateFile } from '../../domain/load';
-import { evidenceSchema } from '../../domain/schema';
 import { messageIdFor } from '../../notifications/email';
 import { deliveryKey } from '../../notifications/outbox';
-import { createSemester, registerDataFiles } from '../../server/features/semesters/use-cases/setup';
 import { taskWorkflow } from '../../workflows';
 import { type TaskInput } from '../../contracts';
-import { collegeLadderWorkflow } from '../../workflows/college-ladder';
-import { type LadderPlan } from '../../contracts';
-import { collegeLadderWorkflowId } from '../../contracts/ids';
+import {
+  appStack,
+  demoSemester,
+  noteTaskInput,
+  startLadderOver,
+  startWeb as startWebProc,
+  type AppStack,
+} from '../helpers/processes';
 import {
   countByKey,
   firstAt,
-  freePort,
   killAll,
   killHard,
   msFromEnv,
@@ -69,8 +65,8 @@ import {
 } from './harness';
 
 const TEMPLATE_FILE = path.join(ROOT, 'checklists', 'runxin-2024-autumn.json');
-const CALENDAR_FILE = path.join(ROOT, 'calendars', '2024-autumn.json');
 const FROM = '心理健康工作督办 <noreply@faults.example.cn>';
+const TITLE = { zh: '故障测试任务', en: 'Fault suite task' };
 const QUEUE = 'faults';
 const RECOVERY_LIMIT_MS = 30_000;
 const TASKS = msFromEnv('FAULTS_TASKS', 12);
@@ -92,30 +88,16 @@ const runs = (f: Fault) => ONLY.length === 0 || ONLY.includes(f);
 let pg: PgCluster;
 let temporal: TemporalServer;
 let receivers: Receivers;
-let db: Knex;
-let store: Store;
-let client: Client;
-let connection: Connection | undefined;
+let app: AppStack;
 let dir = '';
-let childEnv: NodeJS.ProcessEnv = {};
-let templateId = '';
-let templateVersion = 0;
 /** three worker replicas, as a deployment may run them (the replicas test runs two) */
 const workers: Proc[] = [];
 const webs: Record<'a' | 'b', { proc: Proc; base: string }> = {} as never;
 const results: string[] = [];
 const started = Date.now();
 
-const startWorker = (name: string) => startApp(name, 'worker.ts', 'worker: polling', childEnv);
-async function startWeb(name: string): Promise<{ proc: Proc; base: string }> {
-  const port = await freePort();
-  const proc = await startApp(name, 'web.ts', 'web: dashboard at', {
-    ...childEnv,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-  });
-  return { proc, base: `http://127.0.0.1:${port}` };
-}
+const startWorker = (name: string) => startApp(name, 'worker.ts', 'worker: polling', app.env);
+const startWeb = (name: string) => startWebProc(name, app.env);
 
 beforeAll(async () => {
   const t = Date.now();
@@ -130,41 +112,20 @@ beforeAll(async () => {
   await admin.destroy();
   const databaseUrl = pg.url.replace(/\/postgres$/, '/faults');
 
-  const keys = {
-    PAYLOAD_KEYS: `faults:${crypto.randomBytes(32).toString('base64')}`,
-    PAYLOAD_KEY_CURRENT: 'faults',
-    WORKFLOW_SIGNING_KEY: crypto.randomBytes(32).toString('base64'),
-  };
-  Object.assign(process.env, keys);
-  db = createKnex({ databaseUrl });
-  await migrateLatest(db);
-  store = createStore(db);
-  await seedDemoSchool(store);
-  const { template } = await registerDataFiles(store, { templateFile: TEMPLATE_FILE, calendarFile: CALENDAR_FILE });
-  templateId = template.id;
-  templateVersion = template.version;
-
-  childEnv = {
-    ...process.env,
-    ...keys,
-    NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_TASK_QUEUE: QUEUE,
-    SCHOOL_ID: DEMO_SCHOOL.id,
-    EVIDENCE_DIR: path.join(dir, 'evidence'),
-    SMTP_URL: receivers.smtpUrl,
-    SMTP_FROM: FROM,
-    WEBHOOK_URL: receivers.webhookUrl,
-    WEBHOOK_KIND: 'wecom',
-  };
-  for (const k of ['SQLITE_FILE', 'TASK_MODEL', 'WEBHOOK_SECRET', 'WORKER_HEALTH_PORT']) delete childEnv[k];
-
-  connection = await Connection.connect({ address: temporal.address });
-  client = appClient(
-    { connection, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) },
-    await loadIntegrity(db),
-  );
+  app = await appStack({
+    label: 'faults',
+    databaseUrl,
+    address: temporal.address,
+    queue: QUEUE,
+    dir,
+    extra: {
+      SMTP_URL: receivers.smtpUrl,
+      SMTP_FROM: FROM,
+      WEBHOOK_URL: receivers.webhookUrl,
+      WEBHOOK_KIND: 'wecom',
+    },
+    unset: ['TASK_MODEL', 'WEBHOOK_SECRET', 'WORKER_HEALTH_PORT'],
+  });
   const needWeb = runs('web-kill');
   const [w1, w2, w3, a, b] = await Promise.all([
     startWorker('worker-1'),
@@ -182,8 +143,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await killAll();
-  await connection?.close().catch(() => undefined);
-  await db?.destroy().catch(() => undefined);
+  await app?.close().catch(() => undefined);
   await receivers?.close().catch(() => undefined);
   await temporal?.destroy().catch(() => undefined);
   await pg?.destroy().catch(() => undefined);
@@ -201,19 +161,11 @@ const noteOnly = loadTemplateFile(TEMPLATE_FILE)
   .data.tasks.filter((t) => noteAlone(t.evidence))
   .map((t) => t.id);
 
-async function semester(fault: Fault, taskModel: 'per-task' | 'ladder' = 'per-task'): Promise<string> {
-  const id = taskModel === 'ladder' ? `faults-${fault}-ladder` : `faults-${fault}`;
-  await createSemester(store, {
-    id,
-    schoolId: DEMO_SCHOOL.id,
-    templateId,
-    templateVersion,
-    calendarId: '2024-autumn',
+const semester = (fault: Fault, taskModel: 'per-task' | 'ladder' = 'per-task') =>
+  demoSemester(app.store, app.template, taskModel === 'ladder' ? `faults-${fault}-ladder` : `faults-${fault}`, {
     taskModel,
+    status: 'running',
   });
-  await store.setSemesterStatus(id, 'running', { startedAt: Date.now() });
-  return id;
-}
 
 /** `n` tasks of the semester over the demo colleges; instants relative to t0 (ms), 150 ms apart. */
 function burst(
@@ -227,26 +179,13 @@ function burst(
   return Array.from({ length: n }, (_, i) => {
     const collegeId = colleges[i % colleges.length]!;
     const templateTaskId = noteOnly[Math.floor(i / colleges.length)]!;
-    return {
-      taskId: `task.${semesterId}.${collegeId}.${templateTaskId}`,
-      semesterId,
-      collegeId,
-      templateTaskId,
-      occurrence: null,
-      month: '2024-10',
-      kind: 'once',
-      ownerRole: 'counsellor',
-      titleZh: '故障测试任务',
-      titleEn: 'Fault suite task',
-      evidence: evidenceSchema.parse({ note: 'required' }),
-      ...at(i),
-    } satisfies TaskInput;
+    return noteTaskInput({ semesterId, collegeId, templateTaskId, title: TITLE, instants: at(i) });
   });
 }
 
 async function startTasks(tasks: TaskInput[]): Promise<void> {
   for (const t of tasks)
-    await client.workflow.start(taskWorkflow, { args: [t], taskQueue: QUEUE, workflowId: t.taskId });
+    await app.client.workflow.start(taskWorkflow, { args: [t], taskQueue: QUEUE, workflowId: t.taskId });
 }
 
 /** the tasks of an experiment: its per-task semester `faults-<fault>` and its ladder semester `faults-<fault>-ladder` */
@@ -262,46 +201,25 @@ async function startLadder(
   at: (i: number) => Pick<TaskInput, 'openAt' | 'remindAts' | 'dueAt' | 'level2At'>,
 ): Promise<Array<{ taskId: string; collegeId: string }>> {
   const collegeId = DEMO_COLLEGES[0]!.id;
-  const templateTaskId = noteOnly[0]!;
-  const tasks = Array.from({ length: n }, (_, i) => ({
-    taskId: `task.${semesterId}.${collegeId}.${templateTaskId}.n${i}`,
-    templateTaskId,
-    ownerRole: 'counsellor' as const,
-    ...at(i),
-  }));
-  const t0 = Math.min(...tasks.map((t) => t.openAt));
-  await store.upsertPlannedTasks(
-    tasks.map((t, i) => ({
-      id: t.taskId,
-      semesterId,
-      collegeId,
-      templateTaskId,
-      occurrence: `n${i}`,
-      month: '2024-10',
-      kind: 'monthly' as const,
-      ownerRole: 'counsellor' as const,
-      titleZh: '故障测试任务',
-      titleEn: 'Fault suite task',
-      openAt: t.openAt,
-      dueAt: t.dueAt,
-    })),
-  );
-  const plan: LadderPlan = {
-    endsAt: t0 + 3_600_000,
-    evidence: { [templateTaskId]: evidenceSchema.parse({ note: 'required' }) },
-    tasks,
-  };
-  await client.workflow.start(collegeLadderWorkflow, {
-    args: [{ semesterId, collegeId, plan }],
-    taskQueue: QUEUE,
-    workflowId: collegeLadderWorkflowId(semesterId, collegeId),
+  const instants = Array.from({ length: n }, (_, i) => at(i));
+  const tasks = await startLadderOver({
+    client: app.client,
+    store: app.store,
+    queue: QUEUE,
+    semesterId,
+    collegeId,
+    templateTaskId: noteOnly[0]!,
+    title: TITLE,
+    instants,
+    endsAt: Math.min(...instants.map((t) => t.openAt)) + 3_600_000,
   });
   return tasks.map((t) => ({ taskId: t.taskId, collegeId }));
 }
 
 /** Outbox rows being sent right now (claimed, not yet marked): id@claimed_at. */
 async function sendingNow(semesterId: string): Promise<string[]> {
-  const rows = (await db('notification_deliveries')
+  const rows = (await app
+    .db('notification_deliveries')
     .where('status', 'sending')
     .where('event_key', 'like', prefix(semesterId))
     .select('id', 'claimed_at')) as Array<{ id: number; claimed_at: string | number }>;
@@ -310,7 +228,8 @@ async function sendingNow(semesterId: string): Promise<string[]> {
 
 /** What the receivers must hold for the semester's recorded events, by idempotency key. */
 async function expectedKeys(semesterId: string): Promise<{ mails: Set<string>; posts: Set<string> }> {
-  const notes = (await db('notifications as n')
+  const notes = (await app
+    .db('notifications as n')
     .join('users as u', 'u.id', 'n.recipient_user_id')
     .where('n.channel', 'inbox')
     .where('n.event_key', 'like', prefix(semesterId))
@@ -333,7 +252,8 @@ async function expectedKeys(semesterId: string): Promise<{ mails: Set<string>; p
 /** The idempotency keys (Message-ID, robot key) of outbox rows. */
 async function keysOfRows(ids: number[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = (await db('notification_deliveries')
+  const rows = (await app
+    .db('notification_deliveries')
     .whereIn('id', ids)
     .select('channel', 'dedupe_key', 'event_key', 'notification_id')) as Array<{
     channel: string;
@@ -407,7 +327,8 @@ async function deliveryExperiment(
   const recorded = async () =>
     Number(
       (
-        (await db('audit_events')
+        (await app
+          .db('audit_events')
           .where({ subject_type: 'task' })
           .where('subject_id', 'like', prefix(semesterId))
           .count({ n: '*' })
@@ -417,7 +338,8 @@ async function deliveryExperiment(
   const unsent = async () =>
     Number(
       (
-        (await db('notification_deliveries')
+        (await app
+          .db('notification_deliveries')
           .whereNot('status', 'sent')
           .where('event_key', 'like', prefix(semesterId))
           .count({ n: '*' })
@@ -472,7 +394,8 @@ async function deliveryExperiment(
   );
 
   if (process.env.FAULTS_DEBUG) {
-    const rows = (await db('notification_deliveries')
+    const rows = (await app
+      .db('notification_deliveries')
       .where('event_key', 'like', prefix(semesterId))
       .select(
         'id',
@@ -493,7 +416,8 @@ async function deliveryExperiment(
       console.log(
         `DEBUG ${r.channel} ${r.event_key} attempts=${r.attempts} created=+${Number(r.created_at) - base} received=+${at(r) - base}`,
       );
-    const audit = (await db('audit_events')
+    const audit = (await app
+      .db('audit_events')
       .where('subject_id', 'like', prefix(semesterId))
       .orderBy('id', 'desc')
       .limit(5)
@@ -637,7 +561,8 @@ describe('fault experiments: real receivers, real processes, PostgreSQL read mod
           await sleep(SMTP_OUTAGE_MS);
           const failed = Number(
             (
-              (await db('notification_deliveries')
+              (await app
+                .db('notification_deliveries')
                 .where({ status: 'failed', channel: 'email' })
                 .where('event_key', 'like', prefix(semesterId))
                 .count({ n: '*' })
@@ -673,8 +598,8 @@ describe('fault experiments: real receivers, real processes, PostgreSQL read mod
         ...(await startLadder(ladderSemesterId, TASKS, open)),
       ];
       const rowsOfBoth = async () => [
-        ...(await store.listTaskInstances({ semesterId })),
-        ...(await store.listTaskInstances({ semesterId: ladderSemesterId })),
+        ...(await app.store.listTaskInstances({ semesterId })),
+        ...(await app.store.listTaskInstances({ semesterId: ladderSemesterId })),
       ];
       await until(
         'every task open',
@@ -771,7 +696,8 @@ describe('fault experiments: real receivers, real processes, PostgreSQL read mod
       ).catch(() => undefined);
       await sleep(1000);
       const rows = await rowsOfBoth();
-      const completions = (await db('audit_events')
+      const completions = (await app
+        .db('audit_events')
         .where({ subject_type: 'task' })
         .where('subject_id', 'like', prefix(semesterId))
         .where('action', 'like', 'completed%')

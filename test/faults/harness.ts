@@ -2,28 +2,34 @@
  * The fault suite's real pieces (issue 15, part 4): a throw-away PostgreSQL cluster (initdb +
  * pg_ctl on a free port, as the `postgres` user when run as root), the Temporal dev server as a
  * child process with its state in a file (so a `kill -9` and a restart keep every workflow), the
- * app's worker and web processes (server/worker.ts, server/web.ts through tsx, each in its own
- * process group so a SIGKILL reaches tsx's node child), and two receivers: an SMTP server
+ * app's worker and web processes (test/helpers/processes.ts: server/worker.ts, server/web.ts
+ * through tsx, each in its own process group so a SIGKILL reaches tsx's node child), and two receivers: an SMTP server
  * (smtp-server) and an HTTP webhook standing in for the WeCom/DingTalk robot. The receivers count
  * every message by its idempotency key: the Message-ID of an e-mail, the Idempotency-Key header
  * (and `[#key]` line) of a robot message.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Connection } from '@temporalio/client';
 import { SMTPServer } from 'smtp-server';
 import { temporalBinaries } from '../../server/temporal-binaries';
-import { ALL_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
+import {
+  alive,
+  devServerArgs,
+  freePort,
+  killHard,
+  sleep,
+  spawnProc,
+  waitForTemporal,
+  type Proc,
+} from '../helpers/processes';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+export { killAll, killHard, ROOT, sleep, startApp, type Proc } from '../helpers/processes';
 const run = promisify(execFile);
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
 export async function until(
   what: string,
@@ -43,17 +49,6 @@ export async function until(
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(everyMs);
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** A milliseconds setting from the environment: a positive integer, else a clear error. */
@@ -120,85 +115,7 @@ export async function startPgCluster(): Promise<PgCluster> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Processes
-
-export interface Proc {
-  name: string;
-  proc: ChildProcess;
-  output(): string;
-  killed: boolean;
-}
-
-const procs: Proc[] = [];
-
-export function spawnProc(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-  const proc = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let out = '';
-  const p: Proc = { name, proc, output: () => out, killed: false };
-  procs.push(p);
-  const keep = (b: Buffer) => void (out = (out + b.toString()).slice(-8000));
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  proc.once('exit', (code, signal) => {
-    if (!p.killed) console.error(`[${name}] exited on its own (${code ?? signal}):\n${out}`);
-  });
-  return p;
-}
-
-export const alive = (p: Proc) => p.proc.exitCode === null && p.proc.signalCode === null;
-
-/** kill -9 of the process group; resolves once it is gone. */
-export function killHard(p: Proc): Promise<void> {
-  p.killed = true;
-  if (!alive(p)) return Promise.resolve();
-  return new Promise((resolve) => {
-    p.proc.once('exit', () => resolve());
-    try {
-      process.kill(-p.proc.pid!, 'SIGKILL');
-    } catch {
-      resolve();
-    }
-  });
-}
-
-export async function killAll(): Promise<void> {
-  await Promise.all(procs.map((p) => killHard(p)));
-}
-
-/** A tsx process of server/<script>, ready once its output contains `ready`. */
-export async function startApp(
-  name: string,
-  script: 'worker.ts' | 'web.ts',
-  ready: string,
-  env: NodeJS.ProcessEnv,
-): Promise<Proc> {
-  const p = spawnProc(name, path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'server', script)], env);
-  await until(
-    `${name} to start (${ready})`,
-    () => {
-      if (!alive(p)) throw new Error(`${name} exited:\n${p.output()}`);
-      return p.output().includes(ready);
-    },
-    180_000,
-    100,
-  ).catch((e: Error) => {
-    throw new Error(`${e.message}\n${p.output()}`);
-  });
-  return p;
-}
-
-// ---------------------------------------------------------------------------------------------
 // The Temporal dev server, with its state in a file
-
-const SA_TYPES: Record<string, string> = {
-  KEYWORD: 'Keyword',
-  INT: 'Int',
-  TEXT: 'Text',
-  BOOL: 'Bool',
-  DATETIME: 'Datetime',
-  DOUBLE: 'Double',
-  KEYWORD_LIST: 'KeywordList',
-};
 
 export interface TemporalServer {
   address: string;
@@ -215,40 +132,17 @@ export async function startTemporal(): Promise<TemporalServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-faults-temporal-'));
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const args = [
-    'server',
-    'start-dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--headless',
-    '--db-filename',
-    path.join(dir, 'temporal.sqlite'),
-    '--log-level',
-    'error',
-  ];
-  for (const k of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${k.name}=${SA_TYPES[k.type] ?? k.type}`);
+  const args = devServerArgs(port, path.join(dir, 'temporal.sqlite'));
   let current: Proc | undefined;
   let n = 0;
   const start = async () => {
     current = spawnProc(`temporal-${++n}`, bin, args, process.env);
     const p = current;
-    await until(
-      'the Temporal dev server to answer',
-      async () => {
-        if (!alive(p)) throw new Error(`the Temporal dev server exited:\n${p.output()}`);
-        const c = await Connection.connect({ address, connectTimeout: '1s' });
-        try {
-          await c.workflowService.getSystemInfo({});
-        } finally {
-          await c.close();
-        }
-        return true;
-      },
-      90_000,
-      200,
-    );
+    await waitForTemporal(address, {
+      ms: 90_000,
+      everyMs: 200,
+      exited: () => (alive(p) ? undefined : p.output()),
+    });
   };
   await start();
   return {
