@@ -146,3 +146,16 @@ export function memoryEventActivities<E>(
     },
   };
 }
+
+/** Stops a worker started with `worker.run()` (its run promise settled), then the Temporal environment and the fixture. */
+export async function stopAll(parts: {
+  worker?: { shutdown(): void };
+  running?: Promise<unknown>;
+  env?: { teardown(): Promise<void> };
+  fx?: { close(): Promise<void> };
+}): Promise<void> {
+  parts.worker?.shutdown();
+  await parts.running?.catch(() => undefined);
+  await parts.env?.teardown();
+  await parts.fx?.close();
+}

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { present } from '../helpers/wait';
 import { sessionUser } from '../helpers/actors';
 import { noteOnlyTasks } from '../helpers/tasks';
-import { freshIntegrity, quietOutbox, verifyingWorker } from '../helpers/worker';
+import { freshIntegrity, quietOutbox, verifyingWorker, stopAll } from '../helpers/worker';
 import { createActivities } from '../../activities';
 import { createCrisisActivities } from '../../activities/crisis';
 import { createDigestActivities } from '../../activities/digest';
@@ -115,12 +115,7 @@ beforeAll(async () => {
   );
 }, 120_000);
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await env?.teardown();
-  await fx?.close();
-});
+afterAll(() => stopAll({ worker, running, env, fx }));
 
 const ended = async () =>
   (await fx.knex('task_instances').where({ id: task.taskId }).first('workflow_ended_at', 'workflow_end_status')) as {

@@ -11,7 +11,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { present } from '../helpers/wait';
 import { sessionUser } from '../helpers/actors';
-import { freshIntegrity, quietOutbox, verifyingWorker } from '../helpers/worker';
+import { freshIntegrity, quietOutbox, verifyingWorker, stopAll } from '../helpers/worker';
 import { createActivities } from '../../activities';
 import { createCrisisActivities } from '../../activities/crisis';
 import { appClient } from '../../codec/signing';
@@ -49,12 +49,7 @@ beforeAll(async () => {
   running = worker.run();
 }, 120_000);
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await env?.teardown();
-  await fx?.close();
-});
+afterAll(() => stopAll({ worker, running, env, fx }));
 
 describe('the scan through Temporal visibility', () => {
   test('When a task and a supervised case are stopped from outside, then the scan marks both, a step answers the restart message, and the restarted case keeps its guardian and check-ins', async () => {

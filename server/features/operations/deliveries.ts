@@ -12,6 +12,7 @@ import {
   getDeliveryState,
   listFailedDeliveries,
   requeueFailedDelivery,
+  type FailedDeliveryRow,
 } from '../../../db/repositories/outbox';
 import type { Store } from '../../../db/store';
 import { NotFoundError } from '../../platform/errors';
@@ -24,19 +25,12 @@ export class DeliveryStateError extends ConflictError {
   override name = 'DeliveryStateError';
 }
 
-export interface FailedDelivery {
-  id: number;
-  eventKey: string;
-  channel: 'email' | 'webhook';
+/** A failed delivery as the admin sees it: the row's target without the robot's key, and when it was last tried. */
+export type FailedDelivery = Omit<FailedDeliveryRow, 'claimedAt'> & {
   /** the e-mail address, or the robot's host (never its URL or token) */
   target: string;
-  title: string;
-  status: string;
-  attempts: number;
-  lastError: string | null;
-  createdAt: number;
   lastAttemptAt: number | null;
-}
+};
 
 export interface DeliveryDeps {
   knex: Knex;
@@ -50,17 +44,10 @@ export async function listFailed(deps: DeliveryDeps): Promise<{ deliveries: Fail
   const unsent = await countUnsent(deps.knex);
   return {
     unsent,
-    deliveries: rows.map((r) => ({
-      id: r.id,
-      eventKey: r.eventKey,
-      channel: r.channel,
+    deliveries: rows.map(({ claimedAt, ...r }) => ({
+      ...r,
       target: r.channel === 'webhook' ? r.target.split('#')[0]! : r.target,
-      title: r.title,
-      status: r.status,
-      attempts: r.attempts,
-      lastError: r.lastError,
-      createdAt: r.createdAt,
-      lastAttemptAt: r.claimedAt,
+      lastAttemptAt: claimedAt,
     })),
   };
 }
