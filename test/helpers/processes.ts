@@ -14,6 +14,7 @@ import path from 'node:path';
 import { Connection, type Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { codecDataConverter, loadCodecKeys } from '../../codec/aes-gcm';
+import { createStudentKeyring } from '../../codec/student-keys';
 import { appClient, loadIntegrity } from '../../codec/signing';
 import { ALL_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 import type { CollegeLadderInput, LadderPlanTask, TaskInput } from '../../contracts';
@@ -356,8 +357,10 @@ export async function startLadderOver(o: {
 /** The app's own client (signed starts and Updates, encrypted payloads) on the server at `address`. */
 export async function connectApp(address: string, knex: Knex): Promise<{ connection: Connection; client: Client }> {
   const connection = await Connection.connect({ address });
+  // as the web and the worker: a student's care workflows in the student's own key (codec/student-keys.ts)
+  const keys = loadCodecKeys();
   const client = appClient(
-    { connection, namespace: 'default', dataConverter: codecDataConverter(loadCodecKeys()) },
+    { connection, namespace: 'default', dataConverter: codecDataConverter(keys, createStudentKeyring(knex, keys)) },
     await loadIntegrity(knex),
   );
   return { connection, client };
