@@ -31,6 +31,7 @@ const MIGRATIONS = [
   '20261203000200_class_dorm_levels.ts',
   '20261203000300_indicators.ts',
   '20261203000400_archive_notes.ts',
+  '20261204000100_student_payload_keys.ts',
 ];
 const TABLES = [
   'archive_notes',
