@@ -11,7 +11,6 @@ import type { Role } from '../domain/schema';
 import { formatLocal } from '../domain/local-time';
 import { parseTemplate } from '../domain/load';
 import { ladderInstants } from '../domain/planner';
-import { LADDER_WAKE_AHEAD_MS } from '../contracts/ladder';
 import type { LadderStepWrite, TaskInstanceRow } from '../db/store';
 import type { Outbox } from '../notifications/outbox';
 import type { LadderPlan, LadderStep, LadderTaskEvent, LadderTaskFromReadModel } from '../contracts/ladder';
@@ -27,21 +26,6 @@ import { t as texts } from '../server/platform/i18n';
 
 /** The notification texts of the one catalogue (written in Chinese only today). */
 const NOTICES = texts('zh-CN').notifications;
-
-/** Longest hold of a write woken ahead (the wake-ahead and a margin for clocks): never longer. */
-export const MAX_HOLD_MS = LADDER_WAKE_AHEAD_MS + 1000;
-
-/**
- * Waits until `commitAt` by this process's clock when it is ahead by at most MAX_HOLD_MS (a ladder
- * woken ahead of its instant); at once otherwise (no instant, one already past, or a clock far
- * behind: the time-skipping test server's skipped time).
- */
-export async function holdUntil(commitAt: number | undefined, now: () => number = Date.now): Promise<number> {
-  const wait = commitAt === undefined ? 0 : commitAt - now();
-  if (wait <= 0 || wait > MAX_HOLD_MS) return 0;
-  await new Promise((r) => setTimeout(r, wait));
-  return wait;
-}
 
 export interface LadderDeps extends ActivityDeps {
   /** sends the external channels (e-mail, robot); without it, only the inbox is written */
@@ -176,8 +160,6 @@ export function createLadderActivities(deps: LadderDeps) {
       semesterId: string;
       collegeId: string;
       steps: LadderStep[];
-      /** the instant (epoch ms) the ladder woke ahead of: the transaction waits for it (wake-ahead) */
-      commitAt?: number;
     }): Promise<{ applied: number; notify: string[] }> {
       if (req.steps.length === 0) return { applied: 0, notify: [] };
       const aud = await audienceOf(req.collegeId);
@@ -199,7 +181,6 @@ export function createLadderActivities(deps: LadderDeps) {
             .map((recipientUserId) => ({ recipientUserId, kind, title, body })),
         };
       });
-      await holdUntil(req.commitAt);
       const { applied } = await store.applyLadderSteps(writes);
       const withNotes = new Set(writes.filter((w) => w.notifications.length > 0).map((w) => w.audit.eventKey));
       return { applied: applied.length, notify: applied.filter((k) => withNotes.has(k)) };

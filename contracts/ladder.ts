@@ -158,11 +158,3 @@ export interface LadderSummary {
   nextAt: number | null;
 }
 export const ladderSummaryQuery = defineQuery<LadderSummary>('ladderSummary');
-
-/**
- * How long before an instant the ladder wakes (ADR 0005, wake-ahead): Temporal's timer fires this
- * much early, the ladder takes the instant's steps and the write prepares everything, then holds
- * its transaction until the instant (activities/ladder.ts holdUntil), so the steps are recorded at
- * the instant instead of a timer's firing and a workflow task's round trip after it.
- */
-export const LADDER_WAKE_AHEAD_MS = 2000;

@@ -48,7 +48,7 @@ import {
   planCollegeLadder,
   recordLadderTaskEvent,
 } from './ladder/activities';
-import { KIND_ORDER, LADDER_WAKE_AHEAD_MS, LADDER_WAKES_PER_RUN, pendingSteps } from './ladder/plan';
+import { KIND_ORDER, LADDER_WAKES_PER_RUN, pendingSteps } from './ladder/plan';
 import { registerReplan } from './ladder/replan';
 import { refuse, reject, type LadderRun } from './ladder/run';
 import { registerTaskUpdates } from './ladder/task-updates';
@@ -251,25 +251,16 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
       await condition(() => flags.version !== seen && !flags.replanning);
       continue;
     }
-    // wake-ahead (ADR 0005): wake LADDER_WAKE_AHEAD_MS before the instant, take its steps, and let
-    // the write commit at the instant itself; histories recorded before it replay without
-    const ahead = patched('ladder-wake-ahead') ? LADDER_WAKE_AHEAD_MS : 0;
-    const wait = next - ahead - Date.now();
+    const wait = next - Date.now();
     if (wait > 0 && (await condition(() => flags.version !== seen && !flags.replanning, wait))) continue;
     // an instant that came while a replan runs waits for it (no command when none runs)
     if (flags.replanning) await condition(() => !flags.replanning);
     wakes += 1;
-    const upTo = ahead ? Math.max(Date.now(), next) : Date.now();
-    const steps = takeDueSteps(upTo);
+    const steps = takeDueSteps(Date.now());
     indexLevel();
     if (steps.length === 0) continue;
     const write = patched('ladder-step-local-activity') ? applyLadderStepHere : applyLadderStep;
-    const { notify } = await write({
-      semesterId: input.semesterId,
-      collegeId: input.collegeId,
-      steps,
-      ...(ahead && upTo > Date.now() ? { commitAt: upTo } : {}),
-    });
+    const { notify } = await write({ semesterId: input.semesterId, collegeId: input.collegeId, steps });
     if (notify.length) {
       deliveriesInFlight += 1;
       void deliverLadderNotifications({ eventKeys: notify }).then(

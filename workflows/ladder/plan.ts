@@ -3,7 +3,6 @@
  * task back in the ladder, and whether a replanned task's instants changed. No Temporal API here.
  */
 import type { LadderPlanTask, LadderStep, LadderTask, LadderTaskFromReadModel } from '../../contracts/ladder';
-export { LADDER_WAKE_AHEAD_MS } from '../../contracts/ladder';
 
 export const sameInstants = (a: LadderPlanTask, b: LadderPlanTask) =>
   a.openAt === b.openAt &&
