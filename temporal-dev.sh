@@ -28,7 +28,10 @@ SEARCH_ATTRIBUTES=(
   "EscalationLevel=Int"
 )
 args=(server start-dev --ip "$IP" --port "$PORT" --ui-port "$UI_PORT" --db-filename "$DB_FILE"
-      --ui-disable-news-fetch --log-level error)
+      --ui-disable-news-fetch --log-level error
+      # timers fire within 100 ms of their instant, not up to 1 s late (the default clock-skew
+      # tolerance between history hosts; one dev server has one clock): ADR 0005, docs/operations.md
+      --dynamic-config-value 'history.timerProcessorMaxTimeShift="100ms"')
 for sa in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done
 if [ -n "${TEMPORAL_CODEC_ENDPOINT:-}" ]; then args+=(--ui-codec-endpoint "$TEMPORAL_CODEC_ENDPOINT"); fi
 

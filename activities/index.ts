@@ -76,7 +76,7 @@ export function createActivities(deps: ActivityDeps) {
   async function recipients(task: TaskInput, audience: Audience): Promise<string[]> {
     const college = await store.getCollege(task.collegeId);
     if (!college) return [];
-    const users = (await store.listUsers({ schoolId: college.schoolId })).filter((u) => u.active);
+    const users = (await store.listCollegeAudience(college.schoolId, college.id)).filter((u) => u.active);
     const wanted = (role: Role, collegeId: string | null) =>
       users.filter((u) => u.role === role && u.collegeId === collegeId);
     const assignees = wanted(task.ownerRole, task.collegeId);

@@ -43,7 +43,7 @@ export function createLadderActivities(deps: LadderDeps) {
     const college = await store.getCollege(collegeId);
     if (!college) return { name: null, zone: 'Asia/Shanghai', recipients: (_a: Audience, _r: Role) => [] as string[] };
     const school = await store.getSchool(college.schoolId);
-    const users = (await store.listUsers({ schoolId: college.schoolId })).filter((u) => u.active);
+    const users = (await store.listCollegeAudience(college.schoolId, college.id)).filter((u) => u.active);
     const ids = (role: Role, cid: string | null) =>
       users.filter((u) => u.role === role && u.collegeId === cid).map((u) => u.id);
     const leaders = ids('college_leader', collegeId);
@@ -154,14 +154,15 @@ export function createLadderActivities(deps: LadderDeps) {
     /**
      * Every step of one instant (or of all instants already past, for a ladder started late) in
      * one transaction: rows, one audit event per task and step, inbox rows. Returns the event
-     * keys written now that have recipients, for deliverLadderNotifications.
+     * keys written now that have recipients, for deliverLadderNotifications (none when no external
+     * channel is configured), and when it finished (the ladder's clock).
      */
     async applyLadderStep(req: {
       semesterId: string;
       collegeId: string;
       steps: LadderStep[];
-    }): Promise<{ applied: number; notify: string[] }> {
-      if (req.steps.length === 0) return { applied: 0, notify: [] };
+    }): Promise<{ applied: number; notify: string[]; doneAt?: number }> {
+      if (req.steps.length === 0) return { applied: 0, notify: [], doneAt: Date.now() };
       const aud = await audienceOf(req.collegeId);
       const rows = new Map((await store.getTaskInstances(req.steps.map((s) => s.taskId))).map((r) => [r.id, r]));
       const writes: LadderStepWrite[] = req.steps.map((s) => {
@@ -182,8 +183,13 @@ export function createLadderActivities(deps: LadderDeps) {
         };
       });
       const { applied } = await store.applyLadderSteps(writes);
-      const withNotes = new Set(writes.filter((w) => w.notifications.length > 0).map((w) => w.audit.eventKey));
-      return { applied: applied.length, notify: applied.filter((k) => withNotes.has(k)) };
+      // no external channel configured: no delivery activity for the ladder to schedule (its inbox rows are written)
+      const external = deps.outbox?.hasChannels() ?? false;
+      const withNotes = new Set(
+        writes.filter((w) => external && w.notifications.length > 0).map((w) => w.audit.eventKey),
+      );
+      // doneAt: the ladder's next timer counts from here, not from its workflow task's start (college-ladder.ts)
+      return { applied: applied.length, notify: applied.filter((k) => withNotes.has(k)), doneAt: Date.now() };
     },
 
     /**
@@ -213,7 +219,7 @@ export function createLadderActivities(deps: LadderDeps) {
     },
 
     /** One task's completion, waiver, moved due date or return (a local activity of the ladder's Update). */
-    async recordLadderTaskEvent(e: LadderTaskEvent): Promise<{ applied: boolean; eventKey: string }> {
+    async recordLadderTaskEvent(e: LadderTaskEvent): Promise<{ applied: boolean; eventKey: string; doneAt?: number }> {
       const row: TaskInstanceRow = (await store.getTaskInstance(e.taskId)) ?? unknownTask(e.taskId);
       const { state } = e;
       const patch = taskStatePatch(state, e.details.note);
@@ -237,7 +243,7 @@ export function createLadderActivities(deps: LadderDeps) {
         notifications,
         ...(e.reopen ? { reopen: true } : {}),
       });
-      return { applied, eventKey };
+      return { applied, eventKey, doneAt: Date.now() };
     },
 
     /** The external deliveries of an instant's events (the outbox sends each message once). */

@@ -8,6 +8,7 @@ import type { Calendar, Template } from '../domain/schema';
 import { DAY, HOUR, MAX_WAIT_MS, N, QUEUE, START_CONCURRENCY, type Model } from './escalation-args';
 import { loadLine, rssMb, sleep, type ReadModel } from './services';
 import { startPlanned } from './start-workflows';
+import { ladderLagParts, lagPartsLine } from './escalation-breakdown';
 
 /** Notes when each task's row becomes overdue, by the database's clock, in the writing transaction. */
 export async function installProbe(knex: Knex): Promise<void> {
@@ -204,6 +205,10 @@ export async function runCase(o: {
     const sweep = sweepRows.filter((r) => dueById.has(r.id)).map((r) => Number(r.marked_at) - dueById.get(r.id)!);
     model.sort((a, b) => a - b);
     sweep.sort((a, b) => a - b);
+    if (o.model === 'ladder' && firstDue === lastDue) {
+      const colleges = [...new Set(planned.map((t) => t.collegeId))];
+      log(lagPartsLine(await ladderLagParts(o.client, o.semesterId, colleges, firstDue), model));
+    }
     return {
       model,
       sweep,

@@ -16,7 +16,14 @@ import { hasUnits } from './repositories/units';
 import type { Role } from '../domain/schema';
 import { getSchool, getCollege, listColleges, upsertCollege, upsertSchool } from './repositories/schools';
 import type { CollegeInput, SchoolInput } from './repositories/schools';
-import { findUserByUsername, getUser, listUsers, upsertUser, type UserInput } from './repositories/users';
+import {
+  findUserByUsername,
+  getUser,
+  listCollegeAudience,
+  listUsers,
+  upsertUser,
+  type UserInput,
+} from './repositories/users';
 import { getTemplate, saveTemplate, type TemplateInput } from './repositories/templates';
 import { getCalendar, saveCalendar, type CalendarInput } from './repositories/calendars';
 import { getSemester, listSemesters, setSemesterStatus, upsertSemester } from './repositories/semesters';
@@ -68,6 +75,7 @@ export function createStore(db: Knex) {
     findUserByUsername: (username: string) => findUserByUsername(db, username),
     getUser: (id: string) => getUser(db, id),
     listUsers: (filter?: { schoolId?: string; collegeId?: string; role?: Role }) => listUsers(db, filter),
+    listCollegeAudience: (schoolId: string, collegeId: string) => listCollegeAudience(db, schoolId, collegeId),
     saveTemplate: (t: TemplateInput) => saveTemplate(db, t),
     getTemplate: (id: string, version?: number) => getTemplate(db, id, version),
     saveCalendar: (c: CalendarInput) => saveCalendar(db, c),

@@ -278,6 +278,10 @@ export function createOutbox(opts: OutboxOptions) {
     deliver,
     sweep,
     startSweeper,
+    /** Whether an external channel (e-mail, webhook) is configured: without one, deliver() sends nothing. */
+    hasChannels(): boolean {
+      return enabledChannels().length > 0;
+    },
     /** Delivery rows not yet sent (pending, sending or failed), for diagnostics. */
     async pending(): Promise<number> {
       return deliveries.countUnsent(db);

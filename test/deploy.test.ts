@@ -20,6 +20,7 @@ import { loadChannelConfig } from '../notifications/config';
 import { loadConfig } from '../server/platform/config/config';
 import { applySecretFiles, SECRET_VARIABLES } from '../server/platform/config/secret-files';
 import { ALL_SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
+import { TIMER_SHIFT_DYNAMIC_CONFIG } from './helpers/processes';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEPLOY = path.join(ROOT, 'deploy');
@@ -35,6 +36,7 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[]; interval?: string; retries?: number };
   ports?: string[];
+  volumes?: string[];
 }
 const compose = parse(read('compose.yaml'), { merge: true }) as {
   services: Record<string, Service>;
@@ -106,6 +108,19 @@ describe('deploy/compose.yaml', () => {
         path.join(DEPLOY, (services.web!.build as { dockerfile: string }).dockerfile.replace(/^deploy\//, '')),
       ),
     ).toBe(true);
+  });
+
+  test("When compose starts Temporal, then its timers fire within 100 ms (the dev server's value, not the 1 s default): the dynamic config file is mounted where DYNAMIC_CONFIG_FILE_PATH points", () => {
+    const temporal = services.temporal!;
+    const target = temporal.environment!.DYNAMIC_CONFIG_FILE_PATH!;
+    const mount = (temporal.volumes ?? []).find((v) => v.split(':')[1] === target);
+    expect(mount, `a volume mounted at ${target}`).toBeDefined();
+    const file = path.join(DEPLOY, mount!.split(':')[0]!);
+    const config = parse(fs.readFileSync(file, 'utf8')) as Record<string, Array<{ value: unknown }>>;
+    const [key, value] = TIMER_SHIFT_DYNAMIC_CONFIG.split('=') as [string, string];
+    expect(config[key]).toEqual([{ value: JSON.parse(value) }]);
+    // the dev server of `./dev.sh start` gets the same value
+    expect(fs.readFileSync(path.join(ROOT, 'temporal-dev.sh'), 'utf8')).toContain(`'${TIMER_SHIFT_DYNAMIC_CONFIG}'`);
   });
 
   test('When a process crashes, then compose restarts it; long-running services have a restart policy and a health check, one-shot jobs do not restart', () => {

@@ -141,6 +141,8 @@ describe('college ladder', () => {
       // four distinct instants: four writes, not 4 × 50, each a local activity (no round trip through the server)
       expect((await scheduled(workflowId)).applyLadderStep).toBe(4);
       expect(await patchedIn(workflowId, 'ladder-step-local-activity')).toBe(true);
+      // a long wait aims 1 s early and sets the last timer from a task of its own (workflows/ladder/clock.ts)
+      expect(await patchedIn(workflowId, 'ladder-aim-early')).toBe(true);
       expect(
         (await env.client.workflow.getHandle(workflowId).fetchHistory()).events?.some(
           (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'applyLadderStep',

@@ -48,6 +48,7 @@ import {
   planCollegeLadder,
   recordLadderTaskEvent,
 } from './ladder/activities';
+import { aimEarly, ladderClock } from './ladder/clock';
 import { KIND_ORDER, LADDER_WAKES_PER_RUN, pendingSteps } from './ladder/plan';
 import { registerReplan } from './ladder/replan';
 import { refuse, reject, type LadderRun } from './ladder/run';
@@ -132,8 +133,9 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     flags.version += 1;
     indexLevel();
   };
-  const record = (e: Omit<LadderTaskEvent, 'semesterId' | 'collegeId'>) =>
-    recordLadderTaskEvent({ ...e, semesterId: input.semesterId, collegeId: input.collegeId });
+  const clock = ladderClock();
+  const record = async (e: Omit<LadderTaskEvent, 'semesterId' | 'collegeId'>) =>
+    clock.saw(await recordLadderTaskEvent({ ...e, semesterId: input.semesterId, collegeId: input.collegeId }));
 
   setHandler(ladderTaskStateQuery, (taskId) => {
     const t = byId.get(taskId);
@@ -251,8 +253,12 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
       await condition(() => flags.version !== seen && !flags.replanning);
       continue;
     }
-    const wait = next - Date.now();
-    if (wait > 0 && (await condition(() => flags.version !== seen && !flags.replanning, wait))) continue;
+    const timer = clock.timerUntil(next);
+    if (timer > 0) {
+      const aim = aimEarly(timer, () => patched('ladder-aim-early'));
+      if (await condition(() => flags.version !== seen && !flags.replanning, aim)) continue;
+      if (aim !== timer) continue; // woke early: the last timer, from a task that does nothing else
+    }
     // an instant that came while a replan runs waits for it (no command when none runs)
     if (flags.replanning) await condition(() => !flags.replanning);
     wakes += 1;
@@ -260,7 +266,7 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     indexLevel();
     if (steps.length === 0) continue;
     const write = patched('ladder-step-local-activity') ? applyLadderStepHere : applyLadderStep;
-    const { notify } = await write({ semesterId: input.semesterId, collegeId: input.collegeId, steps });
+    const { notify } = clock.saw(await write({ semesterId: input.semesterId, collegeId: input.collegeId, steps }));
     if (notify.length) {
       deliveriesInFlight += 1;
       void deliverLadderNotifications({ eventKeys: notify }).then(

@@ -50,6 +50,18 @@ export async function getUser(db: Knex, id: string): Promise<User | undefined> {
   return row && fromDb(userCodec, row);
 }
 
+/**
+ * Who a college's task can notify: the college's own users and the school's admins, in one query
+ * (not the whole school's users, which at province size is thousands per instant of every ladder).
+ */
+export async function listCollegeAudience(db: Knex, schoolId: string, collegeId: string): Promise<User[]> {
+  const rows = (await db('users')
+    .where('school_id', schoolId)
+    .where((q) => q.where('college_id', collegeId).orWhere('role', 'school_admin'))
+    .orderBy(['display_name', 'id'])) as UserRow[];
+  return rows.map((r) => fromDb(userCodec, r));
+}
+
 export async function listUsers(
   db: Knex,
   filter: { schoolId?: string; collegeId?: string; role?: Role } = {},

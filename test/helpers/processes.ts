@@ -151,10 +151,18 @@ export function appEnv(o: {
 /** The CLI's name of a search attribute type, e.g. KEYWORD_LIST → KeywordList. */
 const cliType = (type: string) => type.toLowerCase().replace(/(?:^|_)([a-z])/g, (_, c: string) => c.toUpperCase());
 
+/**
+ * The server's timer precision, as temporal-dev.sh sets it: by default the history service fires a
+ * timer up to its "max time shift" (1 s) late, a tolerance for clock skew between history hosts.
+ * One dev server has one clock; 100 ms keeps an instant's escalations within a second (ADR 0005,
+ * docs/operations.md says what to set on a cluster).
+ */
+export const TIMER_SHIFT_DYNAMIC_CONFIG = 'history.timerProcessorMaxTimeShift="100ms"';
+
 /** `temporal server start-dev` on 127.0.0.1:`port`, headless, its state in `dbFile`, with the app's search attributes. */
 export function devServerArgs(port: number, dbFile: string): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless'];
-  args.push('--db-filename', dbFile, '--log-level', 'error');
+  args.push('--db-filename', dbFile, '--log-level', 'error', '--dynamic-config-value', TIMER_SHIFT_DYNAMIC_CONFIG);
   for (const k of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${k.name}=${cliType(k.type)}`);
   return args;
 }
