@@ -1,11 +1,46 @@
 /** The one path of every task request: the task workflow's (or its college ladder's) Update. */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Store, TaskInstanceRow } from '../../../../db/store';
 import type { TaskState } from '../../../../contracts';
 import { collegeLadderWorkflowId } from '../../../../contracts/ids';
 import { NotFoundError } from '../../semesters/use-cases';
+import { ServiceUnavailableError } from '../../../platform/errors';
 import { refuseIfEnded, TaskRejectedError } from './errors';
+
+/**
+ * The server's answer to an Update that a worker received in a workflow task but completed the
+ * task without taking (failure type `UnprocessedUpdate`, source "Server"). The Update never ran in
+ * the workflow, nothing was written, and it is not in the history: sending it again (with the same
+ * update id) is safe. It was seen once in the fault suite (web-kill), on a ladder with many
+ * concurrent Updates.
+ */
+const isUnprocessed = (e: unknown) =>
+  e instanceof WorkflowUpdateFailedError &&
+  e.cause instanceof ApplicationFailure &&
+  e.cause.type === 'UnprocessedUpdate';
+/** waits before each new try of an unprocessed Update (ms); then the user is told to try again (503) */
+const UNPROCESSED_BACKOFF_MS = [50, 200, 800];
+
+async function sendUntilProcessed(call: () => Promise<TaskState>): Promise<TaskState> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!isUnprocessed(e)) throw e;
+      const wait = UNPROCESSED_BACKOFF_MS[attempt];
+      if (wait === undefined)
+        throw new ServiceUnavailableError(
+          'the task’s workflow did not take the request; nothing was changed, try again',
+          {
+            cause: e,
+          },
+        );
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
 
 /** Options of a task Update: `updateId` (from an idempotency key) makes a retry return the first result. */
 export interface UpdateOptions {
@@ -26,7 +61,7 @@ export async function viaUpdate(
   const row = await store.getTaskInstance(taskId);
   if (!row) throw new NotFoundError(`unknown task ${taskId}`);
   try {
-    return await call();
+    return await sendUntilProcessed(call);
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError)
       throw new TaskRejectedError(e.cause instanceof Error ? e.cause.message : e.message);
