@@ -65,6 +65,8 @@ export interface CollegeLadderInput {
   collegeId: string;
   /** upsert EscalationLevel (the college's highest) where the server has the attributes */
   searchAttributes?: boolean;
+  /** one timer per instant, no early aim (SemesterInput.exactTimers); carried by continue-as-new */
+  exactTimers?: boolean;
   /** an explicit plan (benchmarks, tests); absent: the semester's plan, from the planner */
   plan?: LadderPlan;
   /** set by continue-as-new */

@@ -16,6 +16,12 @@ export interface SemesterInput {
    * recorded before the switch carry no model and replay on the per-task branch unchanged.
    */
   taskModel?: 'per-task' | 'ladder';
+  /**
+   * The server fires timers at their instant (the time-skipping test server of a simulation): the
+   * college ladders set one timer per instant, without the early aim (workflows/ladder/clock.ts).
+   * Absent: aim early, as on a real server.
+   */
+  exactTimers?: boolean;
 }
 
 /** @deprecated kept for histories that used it: the app sends the addCollege Update */

@@ -31,6 +31,7 @@ import { collegeLadderWorkflow } from '../workflows';
 import { collegeLadderWorkflowId, ladderSummaryQuery, type LadderStep } from '../contracts';
 import { createLadderActivities } from '../activities/ladder';
 import { quietOutbox } from './helpers/worker';
+import { patchIds } from './helpers/patches';
 import { createOutbox } from '../notifications/outbox';
 import type { WebhookChannel } from '../notifications/webhook';
 
@@ -57,8 +58,12 @@ afterAll(async () => {
 const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
   t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : NaN;
 
-/** Runs literature's ladder over `n` tasks with slow writes whose doneAt is the server's clock + `skewMs`. */
-async function runLadder(semesterId: string, skewMs: number) {
+/**
+ * Runs literature's ladder over `n` tasks with writes `slowMs` slow whose doneAt is the server's
+ * clock + `skewMs`; `exactTimers` as a simulation starts it.
+ */
+async function runLadder(semesterId: string, skewMs: number, opts: { slowMs?: number; exactTimers?: boolean } = {}) {
+  const slowMs = opts.slowMs ?? SLOW_WRITE_MS;
   await autumnSemester(store, template, semesterId, 'ladder');
   const tasks = await keyCareOccurrences(store, {
     semesterId,
@@ -74,7 +79,7 @@ async function runLadder(semesterId: string, skewMs: number) {
     ...real,
     async applyLadderStep(req: { semesterId: string; collegeId: string; steps: LadderStep[] }) {
       writes.push({ ranAt: await env.currentTimeMs(), latestStep: Math.max(...req.steps.map((s) => s.at)) });
-      await sleep(SLOW_WRITE_MS);
+      await sleep(slowMs);
       const r = await real.applyLadderStep(req);
       return { ...r, doneAt: (await env.currentTimeMs()) + skewMs };
     },
@@ -87,7 +92,15 @@ async function runLadder(semesterId: string, skewMs: number) {
     await env.client.workflow.start(collegeLadderWorkflow, {
       workflowId,
       taskQueue: queue,
-      args: [{ semesterId, collegeId: 'literature', searchAttributes: false, plan: tasks.plan }],
+      args: [
+        {
+          semesterId,
+          collegeId: 'literature',
+          searchAttributes: false,
+          plan: tasks.plan,
+          ...(opts.exactTimers ? { exactTimers: true } : {}),
+        },
+      ],
     });
     await env.sleep(tasks.level2At + HOUR - (await env.currentTimeMs()));
     expect(await env.client.workflow.getHandle(workflowId).query(ladderSummaryQuery)).toMatchObject({ level2: 3 });
@@ -96,15 +109,21 @@ async function runLadder(semesterId: string, skewMs: number) {
   return { tasks, writes, events: history.events ?? [] };
 }
 
+const timerFires = (events: temporal.api.history.v1.IHistoryEvent[]) =>
+  events
+    .filter((e) => e.eventType === T.EVENT_TYPE_TIMER_STARTED)
+    .map((e) => ms(e.eventTime) + ms(e.timerStartedEventAttributes?.startToFireTimeout));
+
 describe('the college ladder counts its timers from the end of its last write', () => {
   test('When every write takes 3 s, then each timer set after a write still fires at its instant, not 3 s after it', async () => {
     const { tasks, events, writes } = await runLadder('ladder-clock-slow', 0);
     const instants = [tasks.openAt, ...tasks.remindAts, tasks.dueAt, tasks.level2At];
     expect(writes.map((w) => w.latestStep)).toEqual(instants);
     // the timers that wait for the reminder, the due date and level 2 were each set by the task of a slow write
-    const fires = events
-      .filter((e) => e.eventType === T.EVENT_TYPE_TIMER_STARTED)
-      .map((e) => ms(e.eventTime) + ms(e.timerStartedEventAttributes?.startToFireTimeout));
+    const fires = timerFires(events);
+    expect(patchIds(events)).toContain('ladder-aim-early');
+    // the long waits aim early (the reminder, the due date and level 2 are days apart)
+    expect(fires.filter((f) => instants.some((i) => f >= i - 1_500 && f <= i - 500)).length).toBeGreaterThanOrEqual(3);
     for (const instant of instants.slice(1)) {
       // a timer fires at the instant or up to the 1 s aim before it (workflows/ladder/clock.ts) …
       expect(
@@ -128,6 +147,19 @@ describe('the college ladder counts its timers from the end of its last write', 
         'overdue',
         'escalated',
       ]);
+  });
+});
+
+describe('a ladder started with exact timers (a simulation on the time-skipping server)', () => {
+  test('When the server fires timers at their instant, then the ladder sets one timer per instant, none early, and records no aim-early marker', async () => {
+    const { tasks, events, writes } = await runLadder('ladder-clock-exact', 0, { slowMs: 0, exactTimers: true });
+    const instants = [tasks.openAt, ...tasks.remindAts, tasks.dueAt, tasks.level2At];
+    expect(writes.map((w) => w.latestStep)).toEqual(instants);
+    // one timer for each instant after the first (whose steps were due at the start), each at its instant
+    const fires = timerFires(events);
+    expect(fires).toHaveLength(instants.length - 1);
+    fires.forEach((f, i) => expect(Math.abs(f - instants[i + 1]!)).toBeLessThanOrEqual(100));
+    expect(patchIds(events)).not.toContain('ladder-aim-early');
   });
 });
 

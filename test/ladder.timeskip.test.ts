@@ -28,6 +28,7 @@ import { restartStopped, scanEndedWorkflows } from '../server/features/operation
 import { collegeLadderWorkflow } from '../workflows';
 import { collegeLadderWorkflowId, ladderSummaryQuery, type LadderPlan } from '../contracts';
 import { timeSkippingEnv, uniqueQueue } from './helpers/temporal';
+import { patchIds } from './helpers/patches';
 import { autumnSemester, demoDb } from './helpers/demo-db';
 
 const CAPTURE = process.env.CAPTURE_LADDER_HISTORIES === '1' ? path.join(__dirname, 'histories', 'ladder') : null;
@@ -109,11 +110,7 @@ async function scheduled(workflowId: string): Promise<Record<string, number>> {
 /** Whether the history took the patch `id` (a version marker). */
 async function patchedIn(workflowId: string, id: string): Promise<boolean> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).some((e) => {
-    const m = e.markerRecordedEventAttributes;
-    const data = m?.markerName === 'core_patch' ? m.details?.['patch-data']?.payloads?.[0]?.data : undefined;
-    return data ? Buffer.from(data).toString('utf8').includes(id) : false;
-  });
+  return patchIds(history.events ?? []).includes(id);
 }
 
 describe('the task model switch', () => {

@@ -238,6 +238,7 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
         semesterId: input.semesterId,
         collegeId: input.collegeId,
         searchAttributes: input.searchAttributes,
+        ...(input.exactTimers ? { exactTimers: true } : {}),
         carried: state,
       });
     }
@@ -255,7 +256,7 @@ export async function collegeLadderWorkflow(input: CollegeLadderInput): Promise<
     }
     const timer = clock.timerUntil(next);
     if (timer > 0) {
-      const aim = aimEarly(timer, () => patched('ladder-aim-early'));
+      const aim = input.exactTimers ? timer : aimEarly(timer, () => patched('ladder-aim-early'));
       if (await condition(() => flags.version !== seen && !flags.replanning, aim)) continue;
       if (aim !== timer) continue; // woke early: the last timer, from a task that does nothing else
     }

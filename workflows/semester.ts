@@ -62,7 +62,14 @@ export async function semesterWorkflow(input: SemesterInput): Promise<{ colleges
   /** a college's ladder: its id, input and search attributes; left running when the semester closes */
   const ladderOptions = (collegeId: string) => ({
     workflowId: collegeLadderWorkflowId(input.semesterId, collegeId),
-    args: [{ semesterId: input.semesterId, collegeId, searchAttributes: indexed }] as [CollegeLadderInput],
+    args: [
+      {
+        semesterId: input.semesterId,
+        collegeId,
+        searchAttributes: indexed,
+        ...(input.exactTimers ? { exactTimers: true } : {}),
+      },
+    ] as [CollegeLadderInput],
     parentClosePolicy: ParentClosePolicy.ABANDON,
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     ...(indexed

@@ -23,7 +23,7 @@ export async function startSemester(
   store: Store,
   semesterId: string,
   taskQueue: string,
-  opts: { searchAttributes?: boolean } = {},
+  opts: { searchAttributes?: boolean; exactTimers?: boolean } = {},
 ): Promise<{ workflowId: string; runId: string }> {
   const semester = await store.getSemester(semesterId);
   if (!semester) throw new NotFoundError(`unknown semester ${semesterId}`);
@@ -40,6 +40,7 @@ export async function startSemester(
           collegeIds: colleges.map((c) => c.id),
           searchAttributes: opts.searchAttributes ?? true,
           ...(semester.taskModel === 'ladder' ? { taskModel: 'ladder' as const } : {}),
+          ...(opts.exactTimers ? { exactTimers: true } : {}),
         },
       ],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
