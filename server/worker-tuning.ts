@@ -17,6 +17,7 @@ export type WorkerTuningConfig = Pick<
   | 'WORKER_ACTIVITY_POLLERS'
   | 'WORKER_MAX_ACTIVITIES_PER_SECOND'
   | 'WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND'
+  | 'WORKER_WORKFLOW_STACK_TRACES'
 >;
 
 export type WorkerTuning = Pick<
@@ -68,5 +69,6 @@ export function describeWorkerTuning(c: WorkerTuningConfig): string {
     `activity_pollers=${v(c.WORKER_ACTIVITY_POLLERS)}`,
     `activities_per_s=${c.WORKER_MAX_ACTIVITIES_PER_SECOND ?? 'unlimited'}`,
     `queue_activities_per_s=${c.WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND ?? 'unlimited'}`,
+    `stack_traces=${c.WORKER_WORKFLOW_STACK_TRACES}`,
   ].join(' ');
 }

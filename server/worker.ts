@@ -25,6 +25,7 @@ import { loadChannelConfig, describeChannels } from '../notifications/config';
 import { createChannels, createDeliveryActivities, createOutbox, type Outbox } from '../notifications/outbox';
 import { dbOptions, loadConfig } from './platform/config/config';
 import { workerTuning } from './worker-tuning';
+import { withStackTraces } from './workflow-threads/stack-traces';
 import { createLogger, temporalLogger } from './observability/log';
 import { createWorkerMetrics, workerMetricsText } from './observability/metrics';
 import { instrumentActivities, instrumentChannels } from './observability/worker';
@@ -62,23 +63,27 @@ export async function createWorker(deps: {
   /** the app's keys: activities write only for workflows the app started (codec/signing.ts) */
   integrity?: Integrity;
 }): Promise<Worker> {
-  return Worker.create({
-    connection: deps.connection,
-    namespace: deps.namespace,
-    taskQueue: deps.taskQueue,
-    // a bundle is built with the interceptor modules (test/helpers/temporal.ts workflowBundle)
-    ...(deps.workflowBundle
-      ? { workflowBundle: deps.workflowBundle }
-      : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') }),
-    interceptors: {
-      ...(deps.workflowBundle ? {} : { workflowModules: [WORKFLOW_INTERCEPTORS_PATH] }),
-      ...(deps.integrity ? { activity: [activityVerification(deps.integrity)] } : {}),
-    },
-    activities: deps.activities,
-    // WORKER_* variables (server/worker-tuning.ts); the SDK's defaults when unset
-    ...workerTuning(loadConfig()),
-    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
-  });
+  const config = loadConfig();
+  // WORKER_WORKFLOW_STACK_TRACES=off: the workflow threads skip the SDK's promise hook
+  return withStackTraces(config.WORKER_WORKFLOW_STACK_TRACES, () =>
+    Worker.create({
+      connection: deps.connection,
+      namespace: deps.namespace,
+      taskQueue: deps.taskQueue,
+      // a bundle is built with the interceptor modules (test/helpers/temporal.ts workflowBundle)
+      ...(deps.workflowBundle
+        ? { workflowBundle: deps.workflowBundle }
+        : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') }),
+      interceptors: {
+        ...(deps.workflowBundle ? {} : { workflowModules: [WORKFLOW_INTERCEPTORS_PATH] }),
+        ...(deps.integrity ? { activity: [activityVerification(deps.integrity)] } : {}),
+      },
+      activities: deps.activities,
+      // WORKER_* variables (server/worker-tuning.ts); the SDK's defaults when unset
+      ...workerTuning(config),
+      ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
+    }),
+  );
 }
 
 /**

@@ -28,6 +28,7 @@ import { startSemester } from '../server/features/semesters/use-cases/start';
 import { collegeLadderWorkflowId, completeTaskUpdate, ladderCompleteTaskUpdate } from '../contracts';
 import { completionTimes, policyLabel } from './policy';
 import { createTimeSkippingEnv } from './time-skipping-env';
+import { withStackTraces } from '../server/workflow-threads/stack-traces';
 import { auditRowsOfType, countAuditEvents } from '../db/repositories/audit';
 import { captureHistories, quiesce, sleepUntil } from './harness';
 import { emptyMonth, inMonthOrder } from './expected';
@@ -130,32 +131,37 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     const lastTimer = Math.max(...plan.tasks.map((t) => t.level2At), ...[...actions.keys()].map((a) => a - shift));
 
     const taskQueue = 'simulation';
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await bundleWorkflowCode({
-        workflowsPath: path.join(ROOT, 'workflows', 'index.ts'),
-        failureConverterPath: FAILURE_CONVERTER_PATH,
-        logger: new DefaultLogger('ERROR'),
+    // no stack-trace query is ever asked of a simulation: its workflow threads skip the SDK's promise hook
+    const connection = env.nativeConnection;
+    const worker = await withStackTraces('off', async () =>
+      Worker.create({
+        connection,
+        taskQueue,
+        workflowBundle: await bundleWorkflowCode({
+          workflowsPath: path.join(ROOT, 'workflows', 'index.ts'),
+          failureConverterPath: FAILURE_CONVERTER_PATH,
+          logger: new DefaultLogger('ERROR'),
+        }),
+        activities: {
+          ...createActivities({ store, client: ts.client, planShiftMs: shift }),
+          // no external channels in a simulation: the in-app inbox only
+          ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
+          ...(model === 'ladder'
+            ? createLadderActivities({
+                store,
+                client: ts.client,
+                planShiftMs: shift,
+                outbox: createOutbox({ knex: db, channels: {} }),
+              })
+            : {}),
+        },
+        maxConcurrentActivityTaskExecutions: 50,
       }),
-      activities: {
-        ...createActivities({ store, client: ts.client, planShiftMs: shift }),
-        // no external channels in a simulation: the in-app inbox only
-        ...createDeliveryActivities({ outbox: createOutbox({ knex: db, channels: {} }) }),
-        ...(model === 'ladder'
-          ? createLadderActivities({
-              store,
-              client: ts.client,
-              planShiftMs: shift,
-              outbox: createOutbox({ knex: db, channels: {} }),
-            })
-          : {}),
-      },
-      maxConcurrentActivityTaskExecutions: 50,
-    });
+    );
 
     await worker.runUntil(async () => {
-      await startSemester(ts.client, store, semesterId, taskQueue, { searchAttributes: false });
+      // the time-skipping server fires every timer at its instant: the ladders need no early aim
+      await startSemester(ts.client, store, semesterId, taskQueue, { searchAttributes: false, exactTimers: true });
       for (const at of [...actions.keys()].sort((a, b) => a - b)) {
         await sleepUntil(ts, at);
         await Promise.all(actions.get(at)!.map((t) => complete(ts.client, t, evidence.get(t.templateTaskId)!, model)));

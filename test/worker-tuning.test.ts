@@ -25,7 +25,7 @@ describe('worker tuning', () => {
       maxConcurrentLocalActivityExecutions: 100,
     });
     expect(describeWorkerTuning(loadConfig({}))).toBe(
-      'threads=1 cache=sdk wft_slots=40 activity_slots=100 local_activity_slots=100 wft_pollers=sdk activity_pollers=sdk activities_per_s=unlimited queue_activities_per_s=unlimited',
+      'threads=1 cache=sdk wft_slots=40 activity_slots=100 local_activity_slots=100 wft_pollers=sdk activity_pollers=sdk activities_per_s=unlimited queue_activities_per_s=unlimited stack_traces=on',
     );
   });
 

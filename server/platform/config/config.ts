@@ -112,6 +112,8 @@ const schema = z.object({
     .positive('must be a positive number')
     .max(100_000)
     .optional(),
+  /** the SDK's stack trace of every workflow promise, for the "stack trace" query (server/workflow-threads/stack-traces.ts) */
+  WORKER_WORKFLOW_STACK_TRACES: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
 });
 
 /** Worker settings that must agree with each other (the SDK would otherwise change them with only a log line). */
