@@ -30,9 +30,31 @@ export class SchoolCalendar {
     }
   }
 
+  /** the days already read (luxon's DateTime is immutable, so one per date serves every caller) */
+  private readonly days = new Map<string, DateTime>();
+  /** answers already computed from this calendar (see memo) */
+  private readonly answers = new Map<string, unknown>();
+
+  /**
+   * The answer of `compute` under `key`, computed once per calendar. For pure computations on
+   * immutable dates: a semester's plan asks the same days, weeks and months again for every task,
+   * and each luxon step in the school's zone asks Intl for the zone's offset (most of a plan's time).
+   */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.answers.has(key)) return this.answers.get(key) as T;
+    const answer = compute();
+    this.answers.set(key, answer);
+    return answer;
+  }
+
   /** Midnight of a local date (YYYY-MM-DD) in the school's zone. */
   day(date: string): DateTime {
-    return DateTime.fromISO(date, { zone: this.zone }).startOf('day');
+    let d = this.days.get(date);
+    if (!d) {
+      d = DateTime.fromISO(date, { zone: this.zone }).startOf('day');
+      this.days.set(date, d);
+    }
+    return d;
   }
 
   get start(): DateTime {
@@ -52,22 +74,28 @@ export class SchoolCalendar {
 
   /** The last working day in [from, to], or null. */
   lastWorkingDay(from: DateTime, to: DateTime): DateTime | null {
-    for (let d = to.startOf('day'); d >= from.startOf('day'); d = d.minus({ days: 1 }))
-      if (this.isWorkingDay(d)) return d;
-    return null;
+    return this.memo(`last-working|${from.toMillis()}|${to.toMillis()}`, () => {
+      for (let d = to.startOf('day'); d >= from.startOf('day'); d = d.minus({ days: 1 }))
+        if (this.isWorkingDay(d)) return d;
+      return null;
+    });
   }
 
   /** The first working day in [from, to], or null. */
   firstWorkingDay(from: DateTime, to: DateTime): DateTime | null {
-    for (let d = from.startOf('day'); d <= to.startOf('day'); d = d.plus({ days: 1 }))
-      if (this.isWorkingDay(d)) return d;
-    return null;
+    return this.memo(`first-working|${from.toMillis()}|${to.toMillis()}`, () => {
+      for (let d = from.startOf('day'); d <= to.startOf('day'); d = d.plus({ days: 1 }))
+        if (this.isWorkingDay(d)) return d;
+      return null;
+    });
   }
 
   /** An instant on a local day at a HH:mm clock time. */
   at(d: DateTime, clock: string): DateTime {
-    const [h, m] = clock.split(':').map(Number) as [number, number];
-    return d.set({ hour: h, minute: m, second: 0, millisecond: 0 });
+    return this.memo(`at|${d.toMillis()}|${clock}`, () => {
+      const [h, m] = clock.split(':').map(Number) as [number, number];
+      return d.set({ hour: h, minute: m, second: 0, millisecond: 0 });
+    });
   }
   opening(d: DateTime): DateTime {
     return this.at(d, this.cal.workdayStart);

@@ -30,6 +30,10 @@ export function monthInSemester(
   sc: SchoolCalendar,
   m: number,
 ): { first: DateTime; last: DateTime; key: string } | null {
+  return sc.memo(`month-in-semester|${m}`, () => monthOf(sc, m));
+}
+
+function monthOf(sc: SchoolCalendar, m: number): { first: DateTime; last: DateTime; key: string } | null {
   const found: Array<{ first: DateTime; last: DateTime; key: string }> = [];
   for (let y = sc.start.year; y <= sc.end.year; y++) {
     const month = DateTime.fromObject({ year: y, month: m, day: 1 }, { zone: sc.zone }).startOf('day');
@@ -102,6 +106,11 @@ export function workingWeeks(
   sc: SchoolCalendar,
   last: DateTime,
 ): Array<{ weekNo: number; open: DateTime; due: DateTime }> {
+  // a copy: the caller may change its array, never the calendar's answer
+  return [...sc.memo(`working-weeks|${last.toMillis()}`, () => weeksUntil(sc, last))];
+}
+
+function weeksUntil(sc: SchoolCalendar, last: DateTime): Array<{ weekNo: number; open: DateTime; due: DateTime }> {
   const out: Array<{ weekNo: number; open: DateTime; due: DateTime }> = [];
   let weekNo = 0;
   for (let week = sc.start.startOf('week'); week <= last; week = week.plus({ weeks: 1 })) {
