@@ -66,7 +66,7 @@ function parseSetting(text: string): { label: string; env: Record<string, string
   try {
     loadConfig({ ...process.env, ...env });
   } catch (e) {
-    throw new Error(`--settings "${text}": ${e instanceof ConfigError ? e.message : String(e)}`);
+    throw new Error(`--settings "${text}": ${e instanceof ConfigError ? e.message : String(e)}`, { cause: e });
   }
   const label = Object.entries(env)
     .map(([k, v]) => `${k.replace(/^WORKER_(MAX_)?/, '').toLowerCase()}_${v.toLowerCase()}`)
