@@ -158,7 +158,12 @@ describe('a ladder started with exact timers (a simulation on the time-skipping 
     // one timer for each instant after the first (whose steps were due at the start), each at its instant
     const fires = timerFires(events);
     expect(fires).toHaveLength(instants.length - 1);
-    fires.forEach((f, i) => expect(Math.abs(f - instants[i + 1]!)).toBeLessThanOrEqual(100));
+    // none aimed early (an early aim is 1 s before); read from the task's end, a fire looks later by
+    // that task's own time after its write, a few hundred ms on a loaded machine (219 ms seen in CI)
+    fires.forEach((f, i) => {
+      expect(f - instants[i + 1]!).toBeGreaterThanOrEqual(-100);
+      expect(f - instants[i + 1]!).toBeLessThanOrEqual(1_000);
+    });
     expect(patchIds(events)).not.toContain('ladder-aim-early');
   });
 });
