@@ -122,16 +122,19 @@ describe('the college ladder counts its timers from the end of its last write', 
     // the timers that wait for the reminder, the due date and level 2 were each set by the task of a slow write
     const fires = timerFires(events);
     expect(patchIds(events)).toContain('ladder-aim-early');
-    // the long waits aim early (the reminder, the due date and level 2 are days apart)
-    expect(fires.filter((f) => instants.some((i) => f >= i - 1_500 && f <= i - 500)).length).toBeGreaterThanOrEqual(3);
+    // the long waits aim early (the reminder, the due date and level 2 are days apart): each has an
+    // early timer and the last one, set from an idle task
+    expect(fires).toHaveLength(2 * (instants.length - 1));
+    // A fire is read as the end of the task that set the timer plus its wait, so on a loaded machine
+    // it reads a few hundred ms late (107 ms seen in CI); the drift this guards against is 3 s.
     for (const instant of instants.slice(1)) {
       // a timer fires at the instant or up to the 1 s aim before it (workflows/ladder/clock.ts) …
       expect(
-        fires.some((f) => f >= instant - 1_500 && f <= instant + 100),
+        fires.some((f) => f >= instant - 1_500 && f <= instant + 1_000),
         `a timer for ${new Date(instant).toISOString()}`,
       ).toBe(true);
       // … and none fires in the seconds after it: counted from the task's start, it fired SLOW_WRITE_MS late
-      expect(fires.filter((f) => f > instant + 100 && f <= instant + 10 * SLOW_WRITE_MS)).toEqual([]);
+      expect(fires.filter((f) => f > instant + 1_000 && f <= instant + 10 * SLOW_WRITE_MS)).toEqual([]);
     }
   });
 
