@@ -179,7 +179,7 @@ function bytesToNumberLE(b: Uint8Array): bigint {
 /**
  * RFC 8032 verification (zip215 false, the cofactored equation [8][S]B = [8]R + [8][k]A), step for
  * step as noble's `ed25519.verify`, with the public key's point from `publicPoint`. The property
- * tests in test/proof-verify.property.test.ts hold the two to the same answers.
+ * tests in test/security/proof-verify.property.test.ts hold the two to the same answers.
  */
 function verifyBytes(sig: Uint8Array, msg: Uint8Array, pub: string, key: Uint8Array): boolean {
   const A = publicPoint(pub, key);
