@@ -10,7 +10,13 @@ import { enrolInCare } from '../db/repositories/care';
 import type { Store } from '../db/store';
 import type { Role } from '../domain/schema';
 import type { EventStep } from '../contracts/events';
-import { crisisCaseStudent, insertInboxRows, raiseCrisisLevel, touchCrisisCase } from '../db/repositories/care-events';
+import {
+  crisisCaseStudent,
+  insertInboxRows,
+  raiseCrisisLevel,
+  touchCrisisCase,
+  type InboxRow,
+} from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
 import { appendEventAudit } from './event-audit';
 import { t as texts } from '../server/platform/i18n';
@@ -84,7 +90,7 @@ export async function crisisInboxRows(
   e: { caseId: string; collegeId: string; action: string; at: number },
   eventKey: string,
   audiences: CrisisAudience[],
-) {
+): Promise<InboxRow[]> {
   const college = await store.getCollege(e.collegeId);
   const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(
     (u) =>

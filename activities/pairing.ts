@@ -12,6 +12,7 @@ import {
   raisePairingLevel,
   recordPairingTalk,
   setPairingTeacher,
+  type InboxRow,
 } from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
 import { appendEventAudit } from './event-audit';
@@ -36,7 +37,7 @@ export function createPairingActivities(deps: { store: Store; knex: Knex }) {
   };
 
   async function write(e: PairingEvent, eventKey: string): Promise<{ applied: boolean; eventKey: string }> {
-    let inbox: Array<Record<string, unknown>> = [];
+    let inbox: InboxRow[] = [];
     if (e.notify) {
       const college = await store.getCollege(e.collegeId);
       const users = (await store.listUsers({ schoolId: college?.schoolId ?? '' })).filter(

@@ -13,7 +13,13 @@ import type { Role } from '../domain/schema';
 import type { EventStep } from '../contracts/events';
 import type { InterviewRecord, WarningLevel } from '../contracts/screening';
 import { formatLocal } from '../domain/local-time';
-import { insertInboxRows, raiseWarningLevel, recordInterview, warningInterview } from '../db/repositories/care-events';
+import {
+  insertInboxRows,
+  raiseWarningLevel,
+  recordInterview,
+  warningInterview,
+  type InboxRow,
+} from '../db/repositories/care-events';
 import { inTransaction } from '../db/knex';
 import { t as texts } from '../server/platform/i18n';
 
@@ -49,7 +55,7 @@ const AUDIENCE: Record<ScreeningAudience, { roles: Role[]; ofCollege: boolean }>
 export function createScreeningActivities(deps: { store: Store; knex: Knex }) {
   const { store, knex } = deps;
 
-  async function notifications(e: ScreeningEvent, eventKey: string) {
+  async function notifications(e: ScreeningEvent, eventKey: string): Promise<InboxRow[]> {
     if (!e.notify) return [];
     const college = await store.getCollege(e.collegeId);
     const school = college ? await store.getSchool(college.schoolId) : undefined;

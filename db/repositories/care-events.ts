@@ -11,7 +11,7 @@ import type { CrisisCaseRow, NotificationRow, ScreeningWarningRow } from '../tab
 export type InboxRow = Omit<NotificationRow, 'id' | 'read_at'>;
 
 /** Inserts inbox rows, each once per (event key, recipient, channel). */
-export async function insertInboxRows(trx: Knex, rows: Array<InboxRow | Record<string, unknown>>): Promise<void> {
+export async function insertInboxRows(trx: Knex, rows: InboxRow[]): Promise<void> {
   await trx('notifications').insert(rows).onConflict(['event_key', 'recipient_user_id', 'channel']).ignore();
 }
 

@@ -55,6 +55,24 @@ export interface AuditEventRow {
   details: Json | null;
 }
 
+/**
+ * What an inbox entry is about (and so where it links). Each has a name in both languages
+ * (server/platform/i18n/dashboard.ts, `inboxKinds`), which the type makes the compiler ask for.
+ */
+export type NotificationSubject =
+  | 'task'
+  | 'crisis'
+  | 'screening'
+  | 'pairing'
+  | 'college'
+  | 'school'
+  /** a class's or dormitory's weekly report (its reminder, overdue, escalation) */
+  | 'unit'
+  /** a classmate reported as needing attention by a class or dorm reporter */
+  | 'unit-concern'
+  /** a student's request to see, correct or delete their data */
+  | 'data-request';
+
 export interface NotificationRow {
   id: number;
   /** the audit event that caused it */
@@ -62,7 +80,7 @@ export interface NotificationRow {
   recipient_user_id: string;
   channel: string;
   kind: string;
-  subject_type: string;
+  subject_type: NotificationSubject;
   subject_id: string;
   title: string;
   body: string;

@@ -1,4 +1,5 @@
 /** Dashboard, staff workspace and semester administration strings. Chinese first. */
+import type { NotificationSubject } from '../../../db/tables';
 import { CODE_WORDS } from './codes';
 
 export const dashboard = {
@@ -78,7 +79,10 @@ export const dashboard = {
       pairing: '结对帮扶',
       college: '学院',
       school: '全校',
-    } as Record<string, string>,
+      unit: '班级与宿舍周报',
+      'unit-concern': '同学需要关注',
+      'data-request': '个人信息申请',
+    } satisfies Record<NotificationSubject, string> as Record<string, string>,
     inboxCount: (unread: number, total: number) => `共 ${total} 条，其中未读 ${unread} 条`,
     pageOf: (n: number, of: number) => `第 ${n} / ${of} 页`,
     prevPage: '上一页',
@@ -190,7 +194,10 @@ export const dashboard = {
       pairing: 'Pairing',
       college: 'College',
       school: 'School',
-    } as Record<string, string>,
+      unit: 'Class and dorm reports',
+      'unit-concern': 'Classmate needs attention',
+      'data-request': 'Personal data requests',
+    } satisfies Record<NotificationSubject, string> as Record<string, string>,
     inboxCount: (unread: number, total: number) => `${total} messages, ${unread} unread`,
     pageOf: (n: number, of: number) => `Page ${n} of ${of}`,
     prevPage: 'Previous',
