@@ -3,8 +3,8 @@ import { benchArgs, DB_CHOICES, MODEL_CHOICES, modelsOf, type Model } from './li
 
 export type { Model };
 export const args = benchArgs(
-  'npm run bench:completion -- [--concurrency 1,20] [--requests R] [--warmup W] [--db auto|postgres|sqlite] [--model both|per-task|ladder]',
-  { concurrency: '1,20', requests: '100', warmup: '10', db: 'auto', model: 'both' },
+  'npm run bench:completion -- [--concurrency 1,20] [--requests R] [--warmup W] [--db auto|postgres|sqlite] [--model both|per-task|ladder] [--duplicates D]',
+  { concurrency: '1,20', requests: '100', warmup: '10', db: 'auto', model: 'both', duplicates: '0' },
   (a) => {
     const levels = a.concurrency.split(',').map((s) => Number(s.trim()));
     return (
@@ -14,6 +14,9 @@ export const args = benchArgs(
       Number(a.requests) > 0 &&
       Number.isInteger(Number(a.warmup)) &&
       Number(a.warmup) >= 0 &&
+      Number.isInteger(Number(a.duplicates)) &&
+      Number(a.duplicates) >= 0 &&
+      Number(a.duplicates) <= 5 &&
       DB_CHOICES.includes(a.db) &&
       MODEL_CHOICES.includes(a.model)
     );
@@ -22,6 +25,8 @@ export const args = benchArgs(
 export const LEVELS = args.concurrency.split(',').map((s) => Number(s.trim()));
 export const REQUESTS = Number(args.requests);
 export const WARMUP = Number(args.warmup);
+/** copies of each completion sent at the same moment, without an Idempotency-Key (a double tap of a client that sends none, or two staff) */
+export const DUPLICATES = Number(args.duplicates);
 export const QUEUE = 'bench-completion';
 export const MODELS = modelsOf(args.model, ['per-task', 'ladder']);
 export const semesterOf = (model: Model) => (model === 'ladder' ? 'bench-completion-ladder' : 'bench-completion');

@@ -12,7 +12,10 @@
  * note only are then completed through POST /api/tasks/:id/complete (multipart, a note), each task
  * once: for each concurrency C, `warmup` completions untimed, then `requests` timed, C in flight
  * at a time. A timing runs from sending the request until the response (200) is read and the read
- * model row shows the task completed. Prints p50/p95/p99 per concurrency, the load, the worker's
+ * model row shows the task completed. With --duplicates D, each completion is sent 1+D times at the
+ * same moment without an Idempotency-Key (a client that sends none tapping twice, or two staff of the
+ * college): exactly one must answer 200 and the others 409 "already completed"; the timing runs
+ * until all have answered. Prints p50/p95/p99 per concurrency, the load, the worker's
  * tuning, and one RESULT line (p95_ms_c1, p95_ms_c20, …). Asserts nothing.
  *
  * --model (default both) chooses the task model, ADR 0005: 'per-task' (a taskWorkflow per task,
@@ -44,7 +47,19 @@ import {
   startWorkerAndClient,
   stats,
 } from './services';
-import { args, DAY, HOUR, LEVELS, MODELS, QUEUE, REQUESTS, semesterOf, WARMUP, type Model } from './completion-args';
+import {
+  args,
+  DAY,
+  DUPLICATES,
+  HOUR,
+  LEVELS,
+  MODELS,
+  QUEUE,
+  REQUESTS,
+  semesterOf,
+  WARMUP,
+  type Model,
+} from './completion-args';
 import { startModel, type Planned } from './completion-start';
 import { startBenchWeb } from './web';
 
@@ -116,17 +131,28 @@ async function main(): Promise<void> {
   const sessions = new Map<string, { cookie: string; csrf: string }>();
   for (const c of collegeIds) sessions.set(c, await signIn(base, `${c}-college-leader`, BENCH_PASSWORD));
 
+  let duplicatesRefused = 0;
   const complete = async (task: Planned) => {
     const s = sessions.get(task.collegeId)!;
     const form = new FormData();
     form.append('note', '基准测试：已完成');
-    const res = await fetch(`${base}/api/tasks/${encodeURIComponent(task.id)}/complete`, {
-      method: 'POST',
-      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
-      body: form,
-    });
-    const body = await res.text();
-    if (res.status !== 200) throw new Error(`POST /api/tasks/${task.id}/complete: ${res.status} ${body.slice(0, 300)}`);
+    const send = async () => {
+      const res = await fetch(`${base}/api/tasks/${encodeURIComponent(task.id)}/complete`, {
+        method: 'POST',
+        headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+        body: form,
+      });
+      return { status: res.status, body: await res.text() };
+    };
+    // the completion and its duplicates (--duplicates) at the same moment: one is taken, the others refused
+    const answers = await Promise.all(Array.from({ length: 1 + DUPLICATES }, send));
+    const taken = answers.filter((a) => a.status === 200).length;
+    const refused = answers.filter((a) => a.status === 409 && /already completed/.test(a.body)).length;
+    if (taken !== 1 || taken + refused !== answers.length)
+      throw new Error(
+        `POST /api/tasks/${task.id}/complete ×${answers.length}: ${answers.map((a) => `${a.status} ${a.body.slice(0, 200)}`).join(' | ')}`,
+      );
+    duplicatesRefused += refused;
     for (let i = 0; (await store.getTaskInstance(task.id))?.status !== 'completed'; i++) {
       if (i > 1000) throw new Error(`${task.id}: answered 200 but the read model does not show it completed`);
       await sleep(5);
@@ -208,7 +234,14 @@ async function main(): Promise<void> {
     return out;
   };
   const mainModel: Model = runs.has('ladder') ? 'ladder' : 'per-task';
-  const out = [`requests=${REQUESTS}`, `db=${db.kind}`, `model_name=${mainModel}`, ...keys(runs.get(mainModel)!, '')];
+  const out = [
+    `requests=${REQUESTS}`,
+    `db=${db.kind}`,
+    `model_name=${mainModel}`,
+    `duplicates=${DUPLICATES}`,
+    `duplicates_refused=${duplicatesRefused}`,
+    ...keys(runs.get(mainModel)!, ''),
+  ];
   if (mainModel === 'ladder' && runs.has('per-task')) out.push(...keys(runs.get('per-task')!, 'pertask_'));
   printResult(out, worker);
 }
