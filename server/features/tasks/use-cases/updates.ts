@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import type { Store, TaskInstanceRow } from '../../../../db/store';
+import { evidenceProblems } from '../../../../domain/evidence';
 import { parseTemplate } from '../../../../domain/load';
 import { ladderInstants } from '../../../../domain/planner';
 import {
@@ -59,10 +60,23 @@ export async function ledgerDutyProblem(
     : null;
 }
 
+/** The completions this process is sending, by task id (see completeTask). */
+const completing = new Map<string, Promise<TaskState>>();
+
 /**
  * Completes a task through its workflow's Update, after the rules the workflow cannot check
  * itself because they read the database (the monthly ledger duty). Every path to a completion
  * (the routes, the CLI, scripts) comes through here.
+ *
+ * One completion of a task at a time from this process: a second request for the same task (a
+ * double tap of a client that sends no Idempotency-Key, two staff of the college at once) waits
+ * for the first, and then a task the read model shows closed is answered from it without an Update,
+ * unless the request carries an idempotency key (its Update id returns the first result). The
+ * workflow would refuse such a request anyway; a refused Update writes nothing to the history, and
+ * several of them at once beside accepted ones on one college ladder stalled that ladder for
+ * seconds on the Temporal dev server (`npm run bench:completion -- --duplicates 1`, ADR 0005). For
+ * the same reason the checklist's evidence rules are checked here before the Update (the workflow's
+ * validator checks them again and stays the one that decides).
  */
 export async function completeTask(
   client: Client,
@@ -71,12 +85,39 @@ export async function completeTask(
   req: CompleteRequest,
   opts?: UpdateOptions,
 ): Promise<TaskState> {
+  for (let first = completing.get(taskId); first; first = completing.get(taskId)) await first.catch(() => undefined);
+  const sending = completeOnce(client, store, taskId, req, opts);
+  completing.set(taskId, sending);
+  try {
+    return await sending;
+  } finally {
+    if (completing.get(taskId) === sending) completing.delete(taskId);
+  }
+}
+
+async function completeOnce(
+  client: Client,
+  store: Store,
+  taskId: string,
+  req: CompleteRequest,
+  opts?: UpdateOptions,
+): Promise<TaskState> {
   const row = await store.getTaskInstance(taskId);
+  if (row && !opts?.updateId && (row.status === 'completed' || row.status === 'waived'))
+    throw new TaskRejectedError(
+      row.status === 'completed' ? 'this task is already completed' : 'this task was waived and is closed',
+    );
+  // the checklist's evidence rules, as the workflow's validator words them (it checks them again)
+  const semester = row ? await store.getSemester(row.semesterId) : undefined;
+  const rules = row && semester ? (await templateTaskOf(store, semester, row.templateTaskId))?.evidence : undefined;
+  const missing = rules ? evidenceProblems(rules, req) : [];
+  if (missing.length) throw new TaskRejectedError(`evidence incomplete: ${missing.join('; ')}`);
   const problem = row
     ? ((await ledgerDutyProblem(store, row, opts?.now)) ?? (await trainingDutyProblem(store, row)))
     : null;
   if (problem) throw new TaskRejectedError(problem);
-  const ladder = await ladderOf(store, row);
+  const ladder =
+    row && semester?.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
   const updates = { ladder: ladderCompleteTaskUpdate, task: completeTaskUpdate };
   return updateTask(client, store, taskId, ladder, updates, req, opts);
 }
