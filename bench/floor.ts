@@ -3,7 +3,7 @@
  * built on behave at 1 and at 20 concurrent on this machine, with nothing of the service around them.
  *
  *   npm run bench:floor -- [--concurrency 1,20] [--requests 500] [--warmup 50] [--workflows 20]
- *                          [--db auto|postgres|sqlite] [--cases sql,update]
+ *                          [--db auto|postgres|sqlite] [--cases sql,update,refuse]
  *
  * - `sql`: the baseline the issue names ("a plain SQL update"): one UPDATE of one row by its key,
  *   `status` open → completed, on a throw-away read model (PostgreSQL on TEST_PG_URL when it
@@ -21,7 +21,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { benchArgs, DB_CHOICES, pct, printResult } from './lib';
 import {
   loadLine,
@@ -34,13 +34,19 @@ import {
   stats,
   tempDir,
 } from './services';
-import { floorEchoUpdate, floorStopSignal, type floorWorkflow } from './floor-workflows';
+import {
+  FLOOR_REFUSAL,
+  floorEchoUpdate,
+  floorRefuseUpdate,
+  floorStopSignal,
+  type floorWorkflow,
+} from './floor-workflows';
 
-const CASES = ['sql', 'update'] as const;
+const CASES = ['sql', 'update', 'refuse'] as const;
 type Case = (typeof CASES)[number];
 
 const args = benchArgs(
-  'npm run bench:floor -- [--concurrency 1,20] [--requests R] [--warmup W] [--workflows N] [--db auto|postgres|sqlite] [--cases sql,update]',
+  'npm run bench:floor -- [--concurrency 1,20] [--requests R] [--warmup W] [--workflows N] [--db auto|postgres|sqlite] [--cases sql,update,refuse]',
   { concurrency: '1,20', requests: '500', warmup: '50', workflows: '20', db: 'auto', cases: 'sql,update' },
   (a) => {
     const levels = a.concurrency.split(',').map((s) => Number(s.trim()));
@@ -128,7 +134,8 @@ async function sqlCase(dir: string): Promise<{ levels: Level[]; db: string }> {
   return { levels, db: db.kind };
 }
 
-async function updateCase(dir: string): Promise<Level[]> {
+/** The Temporal cases asked for (`update`, `refuse`), one after the other on one dev server, worker and set of workflows. */
+async function temporalCases(dir: string, cases: Case[]): Promise<Map<Case, Level[]>> {
   const temporal = await startTemporal(dir);
   const proc = spawn(
     process.execPath,
@@ -169,12 +176,29 @@ async function updateCase(dir: string): Promise<Level[]> {
   console.log(
     `temporal dev server ${temporal.address}; worker pid ${proc.pid} on SDK defaults; ${WORKFLOWS} workflow(s)`,
   );
-  const levels = await measure('update', async (i) => {
-    const got = await handles[i % WORKFLOWS]!.executeUpdate(floorEchoUpdate, { args: [i] });
-    if (got !== i) throw new Error(`update: answered ${got} to ${i}`);
-  });
+  const out = new Map<Case, Level[]>();
+  if (cases.includes('update'))
+    out.set(
+      'update',
+      await measure('update', async (i) => {
+        const got = await handles[i % WORKFLOWS]!.executeUpdate(floorEchoUpdate, { args: [i] });
+        if (got !== i) throw new Error(`update: answered ${got} to ${i}`);
+      }),
+    );
+  if (cases.includes('refuse'))
+    out.set(
+      'refuse',
+      await measure('refuse', async (i) => {
+        const refusal = await handles[i % WORKFLOWS]!.executeUpdate(floorRefuseUpdate, { args: [i] }).then(
+          (got) => new Error(`refuse: answered ${got} to ${i} instead of refusing`),
+          (e: unknown) => e,
+        );
+        const message = refusal instanceof WorkflowUpdateFailedError ? (refusal.cause?.message ?? '') : '';
+        if (message !== FLOOR_REFUSAL) throw refusal instanceof Error ? refusal : new Error(String(refusal));
+      }),
+    );
   for (const h of handles) await h.signal(floorStopSignal);
-  return levels;
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -202,9 +226,10 @@ async function main(): Promise<void> {
     keys.push(`db=${db}`);
     keysOf('sql', levels);
   }
-  if (RUN.has('update')) {
+  const temporal = (['update', 'refuse'] as const).filter((c) => RUN.has(c));
+  if (temporal.length) {
     keys.push(`workflows=${WORKFLOWS}`);
-    keysOf('update', await updateCase(dir));
+    for (const [name, levels] of await temporalCases(dir, temporal)) keysOf(name, levels);
   }
   printResult([`requests=${REQUESTS}`, ...keys]);
 }
