@@ -11,36 +11,11 @@ import { describe, expect, it } from 'vitest';
 import type { TaskState } from '../contracts';
 import type { Store, TaskInstanceRow } from '../db/store';
 import { completeTask, TaskRejectedError } from '../server/features/tasks/use-cases';
+import { taskRow } from './helpers/tasks';
 
 const NOW = Date.UTC(2026, 9, 15);
 const counsellor = { userId: 'u2', role: 'counsellor' as const, collegeId: 'c1' };
 const request = { actor: counsellor, note: 'done', files: [] };
-
-function openRow(id: string): TaskInstanceRow {
-  return {
-    id,
-    semesterId: 's1',
-    collegeId: 'c1',
-    templateTaskId: 'x',
-    occurrence: null,
-    month: '2026-10',
-    kind: 'once',
-    ownerRole: 'counsellor',
-    titleZh: '任务',
-    titleEn: 'task',
-    openAt: NOW - 86_400_000,
-    dueAt: NOW + 86_400_000,
-    status: 'open',
-    escalationLevel: 0,
-    remindersSent: 0,
-    completedAt: null,
-    completedBy: null,
-    late: false,
-    note: null,
-    waivedReason: null,
-    updatedAt: NOW,
-  };
-}
 
 /** One task's read model row and a task workflow that completes it (as its Update's activity writes the row) or refuses as its validator does. */
 const CHECKLIST = fs.readFileSync(path.join(__dirname, '..', 'checklists', 'runxin-2024-autumn.json'), 'utf8');
@@ -52,7 +27,7 @@ function world(
   gate?: { sent(): void; until: Promise<void> },
   over: Partial<TaskInstanceRow> = {},
 ) {
-  const row = { ...openRow(`t-${Math.random().toString(36).slice(2)}`), status, ...over };
+  const row = taskRow(NOW, { id: `t-${Math.random().toString(36).slice(2)}`, status, ...over });
   const updates: Array<{ workflowId: string; updateId?: string }> = [];
   const store = {
     getTaskInstance: async (id: string) => (id === row.id ? { ...row } : undefined),

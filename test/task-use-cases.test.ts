@@ -10,32 +10,10 @@ import type { Knex } from 'knex';
 import { describe, expect, it } from 'vitest';
 import type { Store, TaskInstanceRow } from '../db/store';
 import { completeWithEvidence, filterTasks, returnTask, TaskRejectedError } from '../server/features/tasks/use-cases';
+import { taskRow } from './helpers/tasks';
 
 const NOW = Date.UTC(2026, 9, 15);
-const row = (over: Partial<TaskInstanceRow> = {}): TaskInstanceRow => ({
-  id: 't1',
-  semesterId: 's1',
-  collegeId: 'c1',
-  templateTaskId: 'x',
-  occurrence: null,
-  month: '2026-10',
-  kind: 'once',
-  ownerRole: 'counsellor',
-  titleZh: '任务',
-  titleEn: 'task',
-  openAt: NOW - 10 * 86_400_000,
-  dueAt: NOW + 86_400_000,
-  status: 'open',
-  escalationLevel: 0,
-  remindersSent: 0,
-  completedAt: null,
-  completedBy: null,
-  late: false,
-  note: null,
-  waivedReason: null,
-  updatedAt: NOW,
-  ...over,
-});
+const row = (over: Partial<TaskInstanceRow> = {}): TaskInstanceRow => taskRow(NOW, over);
 const storeOf = (rows: TaskInstanceRow[]) =>
   ({
     getTaskInstance: async (id: string) => rows.find((r) => r.id === id),

@@ -24,6 +24,34 @@ export const KEY_CARE_TASK = '2024-10-01-update-key-care-list';
 /** The 2024 autumn checklist the fixtures register. */
 export const autumnTemplate = loadTemplateFile(path.join(ROOT, 'checklists', 'runxin-2024-autumn.json')).data;
 
+/** A read-model task row of college c1 in semester s1, open since 10 days before `now`, due a day after it. */
+export function taskRow(now: number, over: Partial<TaskInstanceRow> = {}): TaskInstanceRow {
+  return {
+    id: 't1',
+    semesterId: 's1',
+    collegeId: 'c1',
+    templateTaskId: 'x',
+    occurrence: null,
+    month: '2026-10',
+    kind: 'once',
+    ownerRole: 'counsellor',
+    titleZh: '任务',
+    titleEn: 'task',
+    openAt: now - 10 * DAY,
+    dueAt: now + DAY,
+    status: 'open',
+    escalationLevel: 0,
+    remindersSent: 0,
+    completedAt: null,
+    completedBy: null,
+    late: false,
+    note: null,
+    waivedReason: null,
+    updatedAt: now,
+    ...over,
+  };
+}
+
 /** The input of a planned row's task workflow: no reminders, level 2 two days after its due date. */
 export function taskInputOf(row: TaskInstanceRow): TaskInput {
   const ttask = autumnTemplate.tasks.find((x) => x.id === row.templateTaskId)!;

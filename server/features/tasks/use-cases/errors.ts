@@ -1,11 +1,22 @@
 /** The refusals of the task use cases, and the check that a task's workflow ended outside the app. */
 import type { Client } from '@temporalio/client';
-import type { Store } from '../../../../db/store';
+import type { Store, TaskInstanceRow } from '../../../../db/store';
 import { ConflictError } from '../../../platform/errors';
 
 /** The task refused the request; `message` is written for the user. */
 export class TaskRejectedError extends ConflictError {
   override name = 'TaskRejectedError';
+}
+
+/**
+ * The refusal of a request against a task the read model shows closed or not yet open, in the
+ * words of the workflow's validator; undefined for an open task.
+ */
+export function closedRefusal(row: Pick<TaskInstanceRow, 'status'> | undefined): TaskRejectedError | undefined {
+  if (row?.status === 'completed') return new TaskRejectedError('this task is already completed');
+  if (row?.status === 'waived') return new TaskRejectedError('this task was waived and is closed');
+  if (row?.status === 'planned') return new TaskRejectedError('this task has not opened yet');
+  return undefined;
 }
 
 /**

@@ -2,12 +2,12 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { Store, TaskInstanceRow } from '../../../../db/store';
+import type { Semester, Store, TaskInstanceRow } from '../../../../db/store';
 import type { TaskState } from '../../../../contracts';
 import { collegeLadderWorkflowId } from '../../../../contracts/ids';
 import { NotFoundError } from '../../semesters/use-cases';
 import { ServiceUnavailableError } from '../../../platform/errors';
-import { refuseIfEnded, TaskRejectedError } from './errors';
+import { closedRefusal, refuseIfEnded, TaskRejectedError } from './errors';
 
 /**
  * The server's answer to an Update that a worker received in a workflow task but completed the
@@ -75,10 +75,8 @@ export async function viaUpdate(
           .catch(() => undefined);
         if (first) return first;
       }
-      const now = await store.getTaskInstance(taskId);
-      if (now?.status === 'completed') throw new TaskRejectedError('this task is already completed');
-      if (now?.status === 'waived') throw new TaskRejectedError('this task was waived and is closed');
-      if (now?.status === 'planned') throw new TaskRejectedError('this task has not opened yet');
+      const refusal = closedRefusal(await store.getTaskInstance(taskId));
+      if (refusal) throw refusal;
       // open in the read model, but its workflow was terminated or cancelled (Web UI, CLI): a 409, never a 500
       if (client) await refuseIfEnded(client, store, taskId, retry?.workflowId);
     }
@@ -87,13 +85,17 @@ export async function viaUpdate(
 }
 
 /**
- * The college ladder that runs the task, when its semester uses the ladder model (ADR 0005);
- * null for the per-task model, whose task workflow has the task's id.
+ * The college ladder that runs a task of this semester, when the semester uses the ladder model
+ * (ADR 0005); null for the per-task model, whose task workflow has the task's id.
  */
+export const ladderIdOf = (
+  row: Pick<TaskInstanceRow, 'semesterId' | 'collegeId'>,
+  semester: Pick<Semester, 'taskModel'> | undefined,
+): string | null => (semester?.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null);
+
+/** ladderIdOf, reading the task's semester. */
 export async function ladderOf(store: Store, row: TaskInstanceRow | undefined): Promise<string | null> {
-  if (!row) return null;
-  const semester = await store.getSemester(row.semesterId);
-  return semester?.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
+  return row ? ladderIdOf(row, await store.getSemester(row.semesterId)) : null;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
-import type { Store, TaskInstanceRow } from '../../../../db/store';
+import type { Semester, Store, TaskInstanceRow } from '../../../../db/store';
 import { evidenceProblems } from '../../../../domain/evidence';
 import { parseTemplate } from '../../../../domain/load';
 import { ladderInstants } from '../../../../domain/planner';
@@ -23,12 +23,11 @@ import {
   ladderReturnTaskUpdate,
   ladderWaiveTaskUpdate,
 } from '../../../../contracts';
-import { collegeLadderWorkflowId } from '../../../../contracts/ids';
 import { instantFrom } from '../../../platform/dates';
 import { NotFoundError, templateTaskOf } from '../../semesters/use-cases';
-import { TaskRejectedError } from './errors';
+import { closedRefusal, TaskRejectedError } from './errors';
 import { trainingDutyProblem } from './training-duty';
-import { ladderOf, updateOpts, updateTask, viaUpdate, type UpdateOptions } from './update';
+import { ladderIdOf, ladderOf, updateOpts, updateTask, viaUpdate, type UpdateOptions } from './update';
 
 /**
  * The monthly ledger duty (seed 003 §8: 每月更新学院重点、高危学生心理干预台账): a task whose
@@ -42,9 +41,11 @@ export async function ledgerDutyProblem(
   store: Store,
   row: TaskInstanceRow,
   now: number = Date.now(),
+  /** the task's semester when the caller has read it already */
+  known?: Semester,
 ): Promise<string | null> {
   if (row.status === 'completed' || row.status === 'waived') return null;
-  const semester = await store.getSemester(row.semesterId);
+  const semester = known ?? (await store.getSemester(row.semesterId));
   const task = semester ? await templateTaskOf(store, semester, row.templateTaskId) : undefined;
   if (!semester || !task?.evidence.ledgerMonthlyReview || !task.month) return null;
   // the task's month as dated in this semester (its checklist month is a month of the year)
@@ -95,6 +96,9 @@ export async function completeTask(
   }
 }
 
+/** a completion's Updates: the college ladder's, or the task workflow's */
+const COMPLETE_UPDATES = { ladder: ladderCompleteTaskUpdate, task: completeTaskUpdate };
+
 async function completeOnce(
   client: Client,
   store: Store,
@@ -103,23 +107,17 @@ async function completeOnce(
   opts?: UpdateOptions,
 ): Promise<TaskState> {
   const row = await store.getTaskInstance(taskId);
-  if (row && !opts?.updateId && (row.status === 'completed' || row.status === 'waived'))
-    throw new TaskRejectedError(
-      row.status === 'completed' ? 'this task is already completed' : 'this task was waived and is closed',
-    );
+  if (!row) return updateTask(client, store, taskId, null, COMPLETE_UPDATES, req, opts); // answered 404 there
+  const closed = row.status === 'completed' || row.status === 'waived' ? closedRefusal(row) : undefined;
+  if (closed && !opts?.updateId) throw closed;
   // the checklist's evidence rules, as the workflow's validator words them (it checks them again)
-  const semester = row ? await store.getSemester(row.semesterId) : undefined;
-  const rules = row && semester ? (await templateTaskOf(store, semester, row.templateTaskId))?.evidence : undefined;
+  const semester = await store.getSemester(row.semesterId);
+  const rules = semester ? (await templateTaskOf(store, semester, row.templateTaskId))?.evidence : undefined;
   const missing = rules ? evidenceProblems(rules, req) : [];
   if (missing.length) throw new TaskRejectedError(`evidence incomplete: ${missing.join('; ')}`);
-  const problem = row
-    ? ((await ledgerDutyProblem(store, row, opts?.now)) ?? (await trainingDutyProblem(store, row)))
-    : null;
+  const problem = (await ledgerDutyProblem(store, row, opts?.now, semester)) ?? (await trainingDutyProblem(store, row));
   if (problem) throw new TaskRejectedError(problem);
-  const ladder =
-    row && semester?.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
-  const updates = { ladder: ladderCompleteTaskUpdate, task: completeTaskUpdate };
-  return updateTask(client, store, taskId, ladder, updates, req, opts);
+  return updateTask(client, store, taskId, ladderIdOf(row, semester), COMPLETE_UPDATES, req, opts);
 }
 
 /** A decision on one task by an actor, with their reason (waive, return), through the task's workflow. */
@@ -212,7 +210,7 @@ export async function moveDue(
     school.timezone,
     Math.max(Date.now(), row.openAt),
   );
-  const ladder = semester.taskModel === 'ladder' ? collegeLadderWorkflowId(row.semesterId, row.collegeId) : null;
+  const ladder = ladderIdOf(row, semester);
   const updates = { ladder: ladderMoveDueUpdate, task: moveDueUpdate };
   return updateTask(client, store, taskId, ladder, updates, { actor, dueAt, remindAts, level2At, reason }, opts);
 }
