@@ -18,7 +18,6 @@
  * and how busy the cores were, and one RESULT line with `<case>_p95_ms_c<C>` and
  * `<case>_p95_ratio_c<C>` (p95 at C over p95 at the first level). Asserts nothing.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -30,6 +29,7 @@ import {
   pool,
   readModel,
   runBench,
+  spawnNodeUntil,
   startTemporal,
   stats,
   tempDir,
@@ -137,31 +137,11 @@ async function sqlCase(dir: string): Promise<{ levels: Level[]; db: string }> {
 /** The Temporal cases asked for (`update`, `refuse`), one after the other on one dev server, worker and set of workflows. */
 async function temporalCases(dir: string, cases: Case[]): Promise<Map<Case, Level[]>> {
   const temporal = await startTemporal(dir);
-  const proc = spawn(
-    process.execPath,
+  const { proc } = await spawnNodeUntil(
+    'floor worker',
     ['--import', 'tsx', path.join(__dirname, 'floor-worker.ts'), temporal.address, QUEUE],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { ready: 'floor worker: polling' },
   );
-  onCleanup(
-    () =>
-      new Promise<void>((r) => {
-        if (proc.exitCode !== null) return r();
-        proc.once('exit', () => r());
-        proc.kill('SIGTERM');
-      }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`floor worker: not polling after 120 s: ${out}`)), 120_000);
-    proc.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('floor worker: polling')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`floor worker exited (${code}): ${out}`)));
-  });
   const connection = await Connection.connect({ address: temporal.address });
   onCleanup(() => connection.close());
   const client = new Client({ connection });

@@ -103,6 +103,41 @@ export interface WorkerProcess {
 }
 
 /**
+ * `node <args>` from the repository root, stopped at the end (SIGTERM, then SIGKILL): resolves once
+ * its standard output says `ready`, rejects when it exits first or after 120 s, with what it said.
+ */
+export async function spawnNodeUntil(
+  name: string,
+  args: string[],
+  o: { ready: string; env?: NodeJS.ProcessEnv },
+): Promise<{ proc: ChildProcess }> {
+  const proc = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: o.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  onCleanup(() => stop(proc, name));
+  let out = '';
+  const keep = (b: Buffer) => void (out = (out + b.toString()).slice(-8000));
+  proc.stderr!.on('data', keep);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name}: did not start polling within 120 s:\n${out}`)), 120_000);
+    proc.stdout!.on('data', (b: Buffer) => {
+      keep(b);
+      if (out.includes(o.ready)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}):\n${out}`));
+    });
+  });
+  return { proc };
+}
+
+/**
  * The real worker (server/worker.ts) as a child process: node with tsx's loader directly, so its
  * pid is the one whose memory is sampled. Inherits this environment (WORKER_* tuning included).
  */
@@ -117,32 +152,14 @@ export async function startWorker(o: {
   const tuning = describeWorkerTuning(loadConfig(env));
   // BENCH_WORKER_NODE_ARGS: extra node flags for the worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'server', 'worker.ts')], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  onCleanup(() => stop(proc, 'worker'));
-  let out = '';
-  const keep = (b: Buffer) => void (out = (out + b.toString()).slice(-8000));
-  proc.stderr!.on('data', keep);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the worker did not start polling within 120 s:\n${out}`)),
-      120_000,
-    );
-    proc.stdout!.on('data', (b: Buffer) => {
-      keep(b);
-      if (out.includes('worker: polling')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the worker exited (${code}):\n${out}`));
-    });
-  });
+  const { proc } = await spawnNodeUntil(
+    'worker',
+    [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'server', 'worker.ts')],
+    {
+      env,
+      ready: 'worker: polling',
+    },
+  );
   // from now on, pass on what the worker says, prefixed; repeated SDK warnings are counted by code
   const warnings = new Map<string, number>();
   const relay = (b: Buffer) => {
