@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import type { Semester, TaskInstanceRow } from '../../../../db/store';
 import type { Evidence } from '../../../../domain/schema';
 import type { SessionUser } from '../../../platform/auth/context';
-import { html, type Raw } from '../../../platform/html';
+import { html, raw, type Raw } from '../../../platform/html';
 import { idemField } from '../../../platform/idempotency';
 import { fmt, isClosed } from '../../../platform/request';
 import { taskRefusalText } from '../../../platform/views/words';
@@ -36,6 +36,10 @@ export function taskForms(req: Request, i: TaskFormsInput): TaskForms {
   const csrf = req.csrfToken ?? '';
   // one idempotency key per page load: a form sent twice (a retry, a double click) acts once
   const idem = idemField();
+  // the files the checklist asks for; when this field is the only place for them (no named
+  // documents, no photos per activity), the browser asks for them before sending (the server checks again)
+  const minFiles = rules?.minFiles ?? 0;
+  const filesOnlyHere = minFiles > 0 && !(rules?.documents ?? []).length && !rules?.minPhotosPerActivity;
   const completeForm =
     !isClosed(row) && canComplete(user, row)
       ? html`<form class="card" method="post" enctype="multipart/form-data" action="/tasks/${encodeURIComponent(row.id)}/complete?_csrf=${csrf}">
@@ -43,7 +47,7 @@ ${idem}<h2>${m.complete}</h2>
 <label for="complete-note">${m.note}</label><textarea id="complete-note" name="note" required></textarea>
 ${(rules?.documents ?? []).map((d) => html`<label for="complete-doc_${d.id}">${req.lang === 'en' ? d.en : d.zh}</label><input type="file" id="complete-doc_${d.id}" name="doc_${d.id}" accept="image/jpeg,image/png,application/pdf">`)}
 ${rules?.minPhotosPerActivity ? html`<label for="complete-activities">${m.activities}</label><input type="number" id="complete-activities" name="activities" min="1" max="3" value="1">${[1, 2, 3].map((n) => html`<label for="complete-photos_${n}">#${n}</label><input type="file" id="complete-photos_${n}" name="photos_${n}" accept="image/jpeg,image/png" multiple>`)}` : ''}
-<label for="complete-files">${m.files}</label><input type="file" id="complete-files" name="files" accept="image/jpeg,image/png,application/pdf" multiple>
+<label for="complete-files">${filesOnlyHere ? m.filesAtLeast(minFiles) : m.files}</label><input type="file" id="complete-files" name="files" accept="image/jpeg,image/png,application/pdf" multiple${filesOnlyHere ? raw(' required') : ''}>
 <p><button class="btn" type="submit">${m.submit}</button></p></form>`
       : '';
   const waiveForm =
